@@ -1,0 +1,100 @@
+/* heatmap.yaml: parse the allowlist and decide which functions to instrument.
+ *
+ * Shared by the compiler plugin and heatmap-scan. Pure C11 + libyaml; knows nothing of LLVM.
+ * Every error is reported as "FILE:LINE:COL: error: MESSAGE" (1-based line and column), the way a
+ * compiler reports a source error, so editors and CI logs can jump to it. The full schema, with
+ * every key and the precedence rules, is documented in docs/config.md.
+ */
+#ifndef HEATMAP_CONFIG_H
+#define HEATMAP_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct hm_config hm_config;
+
+/* Room for one formatted diagnostic, "FILE:LINE:COL: error: ...". */
+typedef struct hm_config_error {
+    char message[1024];
+} hm_config_error;
+
+typedef enum hm_instrument_point {
+    HM_INSTRUMENT_BEFORE_INLINING = 0, /* default: every selected source function is counted */
+    HM_INSTRUMENT_AFTER_INLINING = 1,  /* lower overhead; only functions that survive inlining */
+} hm_instrument_point;
+
+/* Why a function was or was not selected; stable names via hm_reason_name() for reports. */
+typedef enum hm_reason {
+    HM_REASON_INCLUDED = 0,         /* selected by an include rule (or by the default include-all) */
+    HM_REASON_EXCLUDED_FUNCTION,    /* a functions.exclude pattern won */
+    HM_REASON_EXCLUDED_FILE,        /* a files.exclude pattern won */
+    HM_REASON_NOT_INCLUDED_FUNCTION, /* functions.include is non-empty and nothing in it matched */
+    HM_REASON_NOT_INCLUDED_FILE,    /* files.include is non-empty and nothing in it matched */
+} hm_reason;
+
+typedef struct hm_selection {
+    bool selected;
+    /* True when an include pattern without wildcards named this function exactly: the plugin then
+     * instruments it even if it is trivial. */
+    bool named_exactly;
+    hm_reason reason;
+    /* The pattern that decided (NULL for the default rule); owned by the config. Also its location
+     * in the YAML file (0 when it came from defaults). */
+    const char *rule;
+    int rule_line;
+} hm_selection;
+
+/* Parse a heatmap.yaml file. On success returns 0 and stores a new config in *out. On failure
+ * returns -1, leaves *out NULL and writes one diagnostic naming path:line:col into *err (an
+ * unreadable file is reported as "PATH: error: cannot read: <strerror>"). */
+int hm_config_load_file(const char *path, hm_config **out, hm_config_error *err);
+
+/* The same from a buffer; `name` is used as the file name in diagnostics. */
+int hm_config_load_string(const char *text, size_t len, const char *name, hm_config **out,
+                          hm_config_error *err);
+
+/* The config used when no file is found: include every function in every file, skip trivial
+ * functions by the default threshold, instrument before inlining. Never NULL (aborts only on OOM). */
+hm_config *hm_config_new_default(void);
+
+void hm_config_free(hm_config *config);
+
+/* Decide whether a function is selected. `function_name` is the demangled C++ name without
+ * parameters ("ns::Class::method") or the plain C name; `file_path` is the source path as the
+ * compiler saw it (may be relative; may be NULL when unknown, in which case file rules are skipped).
+ * Thread-safe for concurrent readers. */
+hm_selection hm_config_select(const hm_config *config, const char *function_name,
+                              const char *file_path);
+
+/* Trivial-function rule: functions that are not named exactly by an include, make no calls, have no
+ * loops and have fewer than this many IR instructions are skipped. 0 turns the rule off. */
+unsigned hm_config_trivial_threshold(const hm_config *config);
+
+hm_instrument_point hm_config_instrument_point(const hm_config *config);
+
+/* Path the config was loaded from ("<default>" for the default config). */
+const char *hm_config_source(const hm_config *config);
+
+const char *hm_reason_name(hm_reason reason);
+
+/* Glob matching used by the rules, exposed for heatmap-scan and tests.
+ * `*` matches any run of characters except '/', `?` one character except '/', `[...]` a set
+ * (`[!...]` or `[^...]` negated, ranges a-z), `**` any run including '/'. For function names, '/'
+ * does not occur, so `*` matches across "::". Returns true on a match. */
+bool hm_glob_match(const char *pattern, const char *text);
+
+/* Validate a glob; returns NULL when valid, else a static message ("unterminated '['"). */
+const char *hm_glob_check(const char *pattern);
+
+/* Find the config for a source file: the nearest heatmap.yaml in the file's directory or any parent.
+ * Returns a malloc'd path or NULL when none exists. */
+char *hm_config_find_upward(const char *source_path);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* HEATMAP_CONFIG_H */

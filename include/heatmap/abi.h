@@ -1,0 +1,57 @@
+/* heatmap ABI: the contract between the compiler plugin (heatmap.so) and the runtime (libheatmap-rt).
+ *
+ * The plugin emits, per instrumented function, one static `hm_func_record` and calls
+ *     __heatmap_enter_v1(&record)   at the function's entry
+ *     __heatmap_exit_v1(&record)    before every return (and before a musttail call)
+ * Per module it emits one `hm_module_table` listing its records and registers it from a module
+ * constructor with __heatmap_register_v1(&table).
+ *
+ * The ABI version is part of every symbol name, so an object built by a plugin of one ABI version
+ * linked against a runtime of another fails at link time ("undefined reference to
+ * __heatmap_enter_v2"), never silently at run time. Bump HM_ABI_VERSION and the suffixes together
+ * whenever a struct below changes layout or meaning.
+ *
+ * Records live in the instrumented module's data. The runtime copies name and file at registration,
+ * so a module that is dlclose()d later still reports its functions.
+ */
+#ifndef HEATMAP_ABI_H
+#define HEATMAP_ABI_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define HM_ABI_VERSION 1
+
+/* Per-function record, one per instrumented function per module. Layout is fixed: the plugin builds
+ * it as the LLVM struct { ptr, ptr, i32, i32 }. */
+typedef struct hm_func_record {
+    const char *name; /* demangled name for C++, plain name for C; never NULL */
+    const char *file; /* source file as the compiler saw it (debug info, else the module's source) */
+    uint32_t line;    /* line of the definition; 0 when unknown (no debug info) */
+    uint32_t id;      /* written by the runtime: dense id > 0 once registered; the plugin emits 0 */
+} hm_func_record;
+
+/* Per-module table; the plugin emits it with `records` pointing at an array of `count` pointers. */
+typedef struct hm_module_table {
+    uint32_t abi_version; /* HM_ABI_VERSION of the plugin that emitted it */
+    uint32_t count;
+    hm_func_record *const *records;
+} hm_module_table;
+
+/* Entry points defined by the runtime. Enter and exit are the hot path: async-signal-safe, no
+ * allocation, no lock, no syscall once the calling thread has seen the function. */
+void __heatmap_enter_v1(hm_func_record *record);
+void __heatmap_exit_v1(hm_func_record *record);
+void __heatmap_register_v1(hm_module_table *table);
+
+/* Name of the module-level marker global that the plugin emits once per module, so that running
+ * the pass twice on a module does not instrument it twice. */
+#define HM_MODULE_MARKER "__heatmap_instrumented_module"
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* HEATMAP_ABI_H */
