@@ -1,4 +1,5 @@
-/* heatmap ABI: the contract between the compiler plugin (heatmap.so) and the runtime (libheatmap-rt).
+/* heatmap ABI: the contract between the compiler plugin (heatmap.so) and the runtime
+ * (libheatmap-rt).
  *
  * The plugin emits, per instrumented function, one static `hm_func_record` and calls
  *     __heatmap_enter_v1(&record)   at the function's entry
@@ -29,9 +30,10 @@ extern "C" {
  * it as the LLVM struct { ptr, ptr, i32, i32 }. */
 typedef struct hm_func_record {
     const char *name; /* demangled name for C++, plain name for C; never NULL */
-    const char *file; /* source file as the compiler saw it (debug info, else the module's source) */
-    uint32_t line;    /* line of the definition; 0 when unknown (no debug info) */
-    uint32_t id;      /* written by the runtime: dense id > 0 once registered; the plugin emits 0 */
+    const char
+        *file;     /* source file as the compiler saw it (debug info, else the module's source) */
+    uint32_t line; /* line of the definition; 0 when unknown (no debug info) */
+    uint32_t id;   /* written by the runtime: dense id > 0 once registered; the plugin emits 0 */
 } hm_func_record;
 
 /* Per-module table; the plugin emits it with `records` pointing at an array of `count` pointers. */
@@ -41,11 +43,13 @@ typedef struct hm_module_table {
     hm_func_record *const *records;
 } hm_module_table;
 
+#define HM_ABI_EXPORT __attribute__((visibility("default")))
+
 /* Entry points defined by the runtime. Enter and exit are the hot path: async-signal-safe, no
  * allocation, no lock, no syscall once the calling thread has seen the function. */
-void __heatmap_enter_v1(hm_func_record *record);
-void __heatmap_exit_v1(hm_func_record *record);
-void __heatmap_register_v1(hm_module_table *table);
+HM_ABI_EXPORT void __heatmap_enter_v1(hm_func_record *record);
+HM_ABI_EXPORT void __heatmap_exit_v1(hm_func_record *record);
+HM_ABI_EXPORT void __heatmap_register_v1(hm_module_table *table);
 
 /* Name of the module-level marker global that the plugin emits once per module, so that running
  * the pass twice on a module does not instrument it twice. */

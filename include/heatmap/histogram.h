@@ -8,9 +8,9 @@
 
 #include <stdint.h>
 
-#define HM_HIST_SUB_BITS 5u                      /* 32 sub-buckets per power of two */
+#define HM_HIST_SUB_BITS 5u /* 32 sub-buckets per power of two */
 #define HM_HIST_SUB (1u << HM_HIST_SUB_BITS)
-#define HM_HIST_MAX_LOG2 40u                     /* runtime keeps values < 2^40 ns apart */
+#define HM_HIST_MAX_LOG2 40u /* runtime keeps values < 2^40 ns apart */
 /* Buckets the runtime keeps: exact values below S, then S per power of two up to 2^40. */
 #define HM_HIST_RUNTIME_BUCKETS (HM_HIST_SUB + (HM_HIST_MAX_LOG2 - HM_HIST_SUB_BITS) * HM_HIST_SUB)
 /* Highest index any 64-bit value maps to; readers reject indexes above it. */

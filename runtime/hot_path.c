@@ -1,0 +1,176 @@
+/* The hot path: __heatmap_enter_v1 / __heatmap_exit_v1, called around every instrumented function.
+ *
+ * Design. Each thread keeps a shadow stack of frames in initial-exec TLS-reached memory. Enter
+ * pushes {id, start tick, child ticks = 0, stack address}; exit reads the clock once, computes the
+ * call's elapsed and self time (elapsed minus its instrumented children's elapsed), converts self
+ * to nanoseconds, takes off the calibrated instrumentation cost, and records count, self sum, max
+ * and a histogram bucket in the thread's own stats for that function. The parent frame is charged
+ * with the child's elapsed. Nothing is shared between threads, so nothing is locked; the first call
+ * of a function on a thread, a new thread, a too-deep stack or a mismatched frame go to the slow
+ * paths.
+ *
+ * Signals. A handler may run between any two instructions and call instrumented code on the same
+ * thread. The frame is published in an order that keeps the stack consistent at every point, and
+ * the counters are updated with single-instruction read-modify-writes (hm_sig_add64), so counts
+ * stay exact. A handler that lands inside the few instructions around a clock read can have its
+ * time counted once more in the interrupted frame's parent; docs/runtime.md says so.
+ *
+ * Unwinding without exits (longjmp, exceptions through code without cleanups): a frame whose
+ * recorded stack address is below the current stack pointer is dead; enter and exit detect this
+ * with one comparison and the slow path closes dead frames as if they returned then.
+ */
+#include "rt.h"
+
+__thread hm_tls hm_tls_self __attribute__((tls_model("initial-exec")));
+_Atomic int hm_recording;
+
+/* The caller's stack pointer at the call into enter/exit (the CFA of this function): the same
+ * value at a function's enter and at its exits, lower in callees. Must be used in the entry points
+ * themselves (not in a helper), so that it refers to their caller. */
+#define hm_caller_sp() ((uintptr_t)__builtin_dwarf_cfa())
+
+static inline bool hm_is_on(void) {
+    return atomic_load_explicit(&hm_recording, memory_order_relaxed) != 0;
+}
+
+/* Record a finished call: `self_ns` already has the overhead taken off. */
+static inline void hm_record(hm_fstats *s, uint64_t self_ns) {
+    hm_sig_add64(&s->count, 1);
+    hm_sig_add64(&s->self_ns, self_ns);
+    if (self_ns > s->max_ns)
+        s->max_ns = self_ns;
+    uint32_t b = hm_hist_index(self_ns);
+    if (HM_UNLIKELY(b >= HM_RT_BUCKETS))
+        b = HM_RT_BUCKETS - 1;
+    hm_sig_inc32(&s->hist[b], s, b);
+}
+
+/* Pop the top frame at tick `end`, record it and charge the parent. */
+static inline void hm_pop(hm_tls *t, uint32_t d, uint64_t end) {
+    hm_frame *f = &t->stack[d - 1];
+    uint64_t elapsed = end - f->start;
+    if (HM_UNLIKELY((int64_t)elapsed < 0))
+        elapsed = 0;
+    uint64_t self_ticks = elapsed > f->child ? elapsed - f->child : 0;
+    uint64_t self_ns = hm_ticks_to_ns(self_ticks, hm_rt.ns_per_tick_fp);
+    uint64_t comp = hm_rt.comp_self_ns + (uint64_t)f->nchildren * hm_rt.comp_child_ns;
+    self_ns = self_ns > comp ? self_ns - comp : 0;
+    hm_record(t->stats[f->id], self_ns);
+    /* Charge the parent before popping: a handler that runs now nests above this frame. */
+    if (d > 1) {
+        hm_sig_add64(&f[-1].child, elapsed);
+        f[-1].nchildren++;
+    } else {
+        hm_sig_add64(&t->data->outer_ticks, elapsed);
+    }
+    atomic_signal_fence(memory_order_seq_cst);
+    t->depth = d - 1;
+    atomic_signal_fence(memory_order_seq_cst);
+}
+
+/* Close the frames that lie below the stack pointer `sp`: they were unwound without their exits.
+ * Only addresses inside this thread's own stack count; a handler on an alternate signal stack
+ * must not close the frames it interrupted. */
+static void hm_close_dead_frames(hm_tls *t, uintptr_t sp, uint64_t now) {
+    hm_thread_data *data = t->data;
+    if (data->stack_hi && (sp < data->stack_lo || sp >= data->stack_hi))
+        return;
+    while (t->depth > 0 && t->stack[t->depth - 1].sp < sp)
+        hm_pop(t, t->depth, now);
+}
+
+void hm_close_open_frames(hm_tls *t, uint64_t now) {
+    while (t->depth > 0)
+        hm_pop(t, t->depth, now);
+}
+
+static void __attribute__((noinline)) hm_enter_slow(hm_func_record *record, uintptr_t sp) {
+    hm_tls *t = &hm_tls_self;
+    if (t->finished)
+        return;
+    if (HM_UNLIKELY(t->stats_cap == 0) && !hm_thread_attach(t))
+        return;
+    uint32_t id = __atomic_load_n(&record->id, __ATOMIC_ACQUIRE);
+    if (id == 0 && (id = hm_registry_intern(record)) == 0)
+        return; /* registry busy or out of memory: this call is not recorded, nor its exit */
+    if ((id >= t->stats_cap || t->stats[id] == NULL) && hm_thread_stats_for(t, id) == NULL)
+        return;
+    uint32_t d = t->depth;
+    if (d > 0 && t->stack[d - 1].sp < sp) {
+        hm_close_dead_frames(t, sp, hm_clock_now());
+        d = t->depth;
+    }
+    if (d >= t->capacity || t->overflow) {
+        t->overflow++;
+        return;
+    }
+    hm_frame *f = &t->stack[d];
+    f->id = id;
+    f->sp = sp;
+    atomic_signal_fence(memory_order_seq_cst);
+    t->depth = d + 1;
+    atomic_signal_fence(memory_order_seq_cst);
+    f->id = id; /* a handler that ran before the push may have used this slot */
+    f->sp = sp;
+    f->child = 0;
+    f->nchildren = 0;
+    f->start = hm_clock_now();
+}
+
+void __heatmap_enter_v1(hm_func_record *record) {
+    if (HM_UNLIKELY(!hm_is_on()))
+        return;
+    hm_tls *t = &hm_tls_self;
+    uint32_t id = record->id;
+    uint32_t d = t->depth;
+    uintptr_t sp = hm_caller_sp();
+    /* One test covers: thread not ready (stats_cap 0), function new to this thread, stack full,
+     * frames beyond capacity, and a dead frame on top (its sp below ours). */
+    if (HM_UNLIKELY(id >= t->stats_cap || t->stats[id] == NULL || d >= t->capacity || t->overflow ||
+                    (d > 0 && t->stack[d - 1].sp < sp))) {
+        hm_enter_slow(record, sp);
+        return;
+    }
+    hm_frame *f = &t->stack[d];
+    f->id = id;
+    f->sp = sp;
+    atomic_signal_fence(memory_order_seq_cst);
+    t->depth = d + 1;
+    atomic_signal_fence(memory_order_seq_cst);
+    f->id = id;
+    f->sp = sp;
+    f->child = 0;
+    f->nchildren = 0;
+    f->start = hm_clock_now();
+}
+
+static void __attribute__((noinline))
+hm_exit_slow(hm_func_record *record, uint64_t end, uintptr_t sp) {
+    hm_tls *t = &hm_tls_self;
+    if (t->overflow) {
+        t->overflow--; /* the innermost frames were never pushed */
+        return;
+    }
+    if (t->stats_cap == 0 || t->depth == 0)
+        return;
+    hm_close_dead_frames(t, sp, end);
+    uint32_t d = t->depth;
+    if (d > 0 && t->stack[d - 1].id == record->id)
+        hm_pop(t, d, end);
+    /* Otherwise this exit has no matching enter (its enter was not recorded): ignore it. */
+}
+
+void __heatmap_exit_v1(hm_func_record *record) {
+    if (HM_UNLIKELY(!hm_is_on()))
+        return;
+    uint64_t end = hm_clock_now();
+    hm_tls *t = &hm_tls_self;
+    uint32_t d = t->depth;
+    uintptr_t sp = hm_caller_sp();
+    if (HM_UNLIKELY(d == 0 || t->overflow || t->stack[d - 1].id != record->id ||
+                    t->stack[d - 1].sp < sp)) {
+        hm_exit_slow(record, end, sp);
+        return;
+    }
+    hm_pop(t, d, end);
+}

@@ -1,0 +1,249 @@
+/* Internal declarations shared by the runtime's modules (never installed).
+ *
+ * The runtime is split by job: clock.c (time source and calibration), hot_path.c (enter/exit),
+ * registry.c (function records -> dense ids and copied metadata), thread_state.c (per-thread data,
+ * its memory and its merge at thread exit), writer.c (the results file), lifecycle.c (init, flags,
+ * exit, signals, fork). This header holds the data they share.
+ *
+ * Time is measured in clock ticks on the hot path and converted to nanoseconds once per call, at
+ * exit, with a 32.32 fixed-point multiplier (hm_rt.ns_per_tick_fp). Self-times, maxima and the
+ * histogram are kept in nanoseconds, so results need no conversion when written.
+ */
+#ifndef HEATMAP_RT_H
+#define HEATMAP_RT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "heatmap/abi.h"
+#include "heatmap/histogram.h"
+
+#define HM_LIKELY(x) __builtin_expect(!!(x), 1)
+#define HM_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define HM_HIDDEN __attribute__((visibility("hidden")))
+
+/* ---- clock ------------------------------------------------------------------------------------
+ */
+
+typedef enum hm_clock_kind { HM_CLOCK_MONOTONIC = 0, HM_CLOCK_TSC = 1 } hm_clock_kind;
+
+extern hm_clock_kind hm_clock_active HM_HIDDEN;
+uint64_t hm_clock_monotonic_ticks(void) HM_HIDDEN;
+
+#ifdef HM_TEST_CLOCK
+/* Unit tests drive time by hand: ticks are nanoseconds and advance only when the test says so. */
+extern uint64_t hm_test_clock_ticks;
+static inline uint64_t hm_clock_now(void) {
+    return hm_test_clock_ticks;
+}
+#else
+static inline uint64_t hm_clock_now(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    if (HM_LIKELY(hm_clock_active == HM_CLOCK_TSC)) {
+        uint32_t lo, hi;
+        __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+        return ((uint64_t)hi << 32) | lo;
+    }
+#elif defined(__aarch64__)
+    if (HM_LIKELY(hm_clock_active == HM_CLOCK_TSC)) {
+        uint64_t v;
+        __asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(v));
+        return v;
+    }
+#endif
+    return hm_clock_monotonic_ticks();
+}
+#endif
+
+/* Nanoseconds from CLOCK_MONOTONIC (not the hot-path clock); for elapsed time and calibration. */
+uint64_t hm_clock_monotonic_ns(void) HM_HIDDEN;
+
+/* Choose the clock (honouring `requested`: "auto", "tsc", "monotonic") and calibrate ticks to ns.
+ * Spins for about a millisecond when the TSC is used. Returns the kind chosen. */
+hm_clock_kind hm_clock_init(const char *requested) HM_HIDDEN;
+
+static inline uint64_t hm_ticks_to_ns(uint64_t ticks, uint64_t ns_per_tick_fp) {
+    return (uint64_t)(((unsigned __int128)ticks * ns_per_tick_fp) >> 32);
+}
+
+/* ---- per-function, per-thread statistics ------------------------------------------------------
+ */
+
+#define HM_RT_BUCKETS HM_HIST_RUNTIME_BUCKETS
+
+typedef struct hm_fstats {
+    uint64_t count;
+    uint64_t self_ns;
+    uint64_t max_ns;
+    uint64_t *hist_high; /* NULL until a 32-bit bucket wraps: then 2^32 multiples per bucket */
+    uint32_t hist[HM_RT_BUCKETS];
+} hm_fstats;
+
+/* One shadow-stack frame. `sp` is the stack address seen at enter: a frame whose sp lies below the
+ * current one was unwound without its exit (longjmp, exception) and is closed then. */
+typedef struct hm_frame {
+    uint32_t id;
+    uint32_t nchildren; /* instrumented calls made from this frame, for overhead compensation */
+    uint64_t start;     /* ticks */
+    uint64_t child;     /* ticks spent in instrumented children, their full elapsed */
+    uintptr_t sp;
+} hm_frame;
+
+/* Thread data that outlives the thread: listed globally so the writer can find it. */
+typedef struct hm_thread_data {
+    struct hm_thread_data *next; /* lock-free list, newest first */
+    uint64_t tid;
+    char name[16];
+    uint32_t seq;            /* start order, for stable output */
+    _Atomic int merged;      /* stats folded into the global accumulator at thread exit */
+    uint64_t calls, self_ns; /* totals, filled at merge; live threads are summed at write */
+    uint64_t outer_ticks;    /* time inside outermost instrumented frames */
+    hm_fstats **stats;       /* index by id; NULL entries for functions not touched */
+    uint32_t stats_cap;
+    uintptr_t stack_lo, stack_hi; /* this thread's stack bounds, 0 when unknown */
+    void *arena;                  /* chunks this thread allocated its stats from */
+} hm_thread_data;
+
+/* Hot fields of the calling thread, in initial-exec TLS. stats_cap == 0 means "not ready": every
+ * call then takes the slow path, which creates the state or refuses to record. */
+typedef struct hm_tls {
+    uint32_t depth;
+    uint32_t capacity;
+    uint32_t stats_cap;
+    uint32_t overflow; /* frames entered beyond capacity, popped first */
+    hm_frame *stack;
+    hm_fstats **stats;
+    hm_thread_data *data;
+    int finished; /* thread destructor ran: record nothing more on this thread */
+} hm_tls;
+
+extern __thread hm_tls hm_tls_self __attribute__((tls_model("initial-exec"))) HM_HIDDEN;
+
+/* ---- global runtime state ---------------------------------------------------------------------
+ */
+
+typedef struct hm_runtime {
+    _Atomic int init_state;  /* 0 none, 1 in progress, 2 done */
+    uint64_t ns_per_tick_fp; /* 32.32 fixed point */
+    uint64_t comp_self_ns;   /* overhead taken off every call's self time */
+    uint64_t comp_child_ns;  /* ... and off the parent's, per instrumented child */
+    uint64_t start_mono_ns;
+    uint64_t start_unix_ns;
+    bool compensate;
+    bool summary;
+    bool verbose;
+    char output_pattern[1024];
+    _Atomic(hm_thread_data *) threads;
+    _Atomic uint32_t thread_seq;
+    pthread_key_t thread_key;
+} hm_runtime;
+
+extern hm_runtime hm_rt HM_HIDDEN;
+
+/* Recording on/off, read first on the hot path. Off until init completes, and after the final
+ * write. */
+extern _Atomic int hm_recording HM_HIDDEN;
+
+/* ---- registry (registry.c) --------------------------------------------------------------------
+ */
+
+typedef struct hm_func_meta {
+    char *name;
+    char *file;
+    uint32_t line;
+    bool internal; /* the runtime's own calibration records: never written */
+} hm_func_meta;
+
+/* Assign `record` its id (the same id for the same name, file and line). Returns the id, or 0 when
+ * the registry is busy (a signal interrupted registration on this thread) or out of memory. */
+uint32_t hm_registry_intern(hm_func_record *record) HM_HIDDEN;
+uint32_t hm_registry_count(void) HM_HIDDEN; /* ids are 1..count */
+const hm_func_meta *hm_registry_meta(uint32_t id) HM_HIDDEN;
+void hm_registry_mark_internal(uint32_t id) HM_HIDDEN;
+
+/* ---- thread state (thread_state.c) ------------------------------------------------------------
+ */
+
+/* Create the calling thread's state. Returns false when recording is impossible on this thread. */
+bool hm_thread_attach(hm_tls *t) HM_HIDDEN;
+/* Make stats for `id` exist in the calling thread (grow the index, allocate the entry). */
+hm_fstats *hm_thread_stats_for(hm_tls *t, uint32_t id) HM_HIDDEN;
+/* Fold a thread's stats into the accumulator of exited threads and release them. Called by the
+ * thread's pthread_key destructor. */
+void hm_thread_merge(hm_thread_data *data) HM_HIDDEN;
+
+/* One function's statistics summed over exited and live threads, for the writer. `hist` receives
+ * HM_RT_BUCKETS counts. Async-signal-safe (reads only). */
+typedef struct hm_collected {
+    uint64_t count, self_ns, max_ns;
+} hm_collected;
+void hm_collect_function(uint32_t id, hm_collected *out, uint64_t *hist) HM_HIDDEN;
+/* Calls and self time of a thread (live: summed now; exited: its totals at exit). */
+void hm_thread_totals(const hm_thread_data *data, uint64_t *calls, uint64_t *self_ns) HM_HIDDEN;
+/* Forget every thread's and the accumulator's statistics for `id` (calibration records). */
+void hm_thread_forget_function(hm_tls *t, uint32_t id) HM_HIDDEN;
+/* Zero-filled memory from the thread's arena (mmap-backed; async-signal-safe). */
+void *hm_arena_alloc(void **arena, size_t size) HM_HIDDEN;
+void hm_arena_release(void **arena) HM_HIDDEN;
+/* Record one finished call into `s` (used by the hot path and by the slow paths that close frames).
+ */
+void hm_stats_hist_spill(hm_fstats *s, uint32_t bucket) HM_HIDDEN;
+/* Forget all threads' statistics (fork child). The calling thread keeps its shadow stack. */
+void hm_thread_reset_after_fork(hm_tls *t) HM_HIDDEN;
+
+/* ---- hot path helpers (hot_path.c) ------------------------------------------------------------
+ */
+
+/* Close every frame still open on the calling thread as if it returned at `now` (process exit). */
+void hm_close_open_frames(hm_tls *t, uint64_t now) HM_HIDDEN;
+
+/* ---- writer (writer.c) ------------------------------------------------------------------------
+ */
+
+/* Write the results file atomically. `end` says how the process ended ("exit", "signal:SIGINT").
+ * Async-signal-safe: no malloc, no stdio. Returns 0 or -1 (after one stderr line naming the path).
+ */
+int hm_write_results(const char *end) HM_HIDDEN;
+/* Expand %p, %h, %t in the output pattern into `out`; in a forked child without %p the pid is
+ * inserted before the extension so the parent's file is never overwritten. */
+void hm_expand_output_path(const char *pattern, bool forked_child, char *out,
+                           size_t size) HM_HIDDEN;
+extern bool hm_is_fork_child HM_HIDDEN;
+
+/* ---- lifecycle (lifecycle.c) ------------------------------------------------------------------
+ */
+
+/* Idempotent; returns true once the runtime is initialized (false while another call is mid-way).
+ */
+bool hm_runtime_init(void) HM_HIDDEN;
+/* Stop recording and write the results once; later calls do nothing. */
+void hm_runtime_finish(const char *end) HM_HIDDEN;
+/* Print one line "heatmap: " a b c d to stderr with write(2) (async-signal-safe); NULLs skipped. */
+void hm_log(const char *a, const char *b, const char *c, const char *d) HM_HIDDEN;
+
+/* Signal-atomic read-modify-write: one instruction on x86 (a signal lands before or after it, never
+ * inside), a relaxed atomic elsewhere. Not atomic across threads, which never share these fields.
+ */
+static inline void hm_sig_add64(uint64_t *p, uint64_t v) {
+#if defined(__x86_64__)
+    __asm__ volatile("addq %1, %0" : "+m"(*p) : "er"(v) : "cc");
+#else
+    __atomic_fetch_add(p, v, __ATOMIC_RELAXED);
+#endif
+}
+
+static inline void hm_sig_inc32(uint32_t *p, hm_fstats *s, uint32_t bucket) {
+#if defined(__x86_64__)
+    _Bool wrapped;
+    __asm__ volatile("addl $1, %0" : "+m"(*p), "=@ccz"(wrapped) : : "cc");
+#else
+    _Bool wrapped = __atomic_add_fetch(p, 1, __ATOMIC_RELAXED) == 0;
+#endif
+    if (HM_UNLIKELY(wrapped))
+        hm_stats_hist_spill(s, bucket);
+}
+
+#endif /* HEATMAP_RT_H */
