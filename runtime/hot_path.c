@@ -102,6 +102,7 @@ static void __attribute__((noinline)) hm_enter_slow(hm_func_record *record, uint
     }
     if (d >= t->capacity || t->overflow) {
         t->overflow++;
+        t->data->dropped_calls++;
         return;
     }
     hm_frame *f = &t->stack[d];

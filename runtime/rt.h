@@ -101,6 +101,7 @@ typedef struct hm_thread_data {
     _Atomic int merged;      /* stats folded into the global accumulator at thread exit */
     uint64_t calls, self_ns; /* totals, filled at merge; live threads are summed at write */
     uint64_t outer_ticks;    /* time inside outermost instrumented frames */
+    uint64_t dropped_calls;  /* calls deeper than the shadow stack holds: not recorded */
     hm_fstats **stats;       /* index by id; NULL entries for functions not touched */
     uint32_t stats_cap;
     uintptr_t stack_lo, stack_hi; /* this thread's stack bounds, 0 when unknown */

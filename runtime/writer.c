@@ -179,6 +179,7 @@ static void hm_put_threads(hm_out *o) {
             hm_put_key_u64(o, ", \"self_ns\": ", self_ns);
             hm_put_key_u64(
                 o, ", \"outer_ns\": ", hm_ticks_to_ns(d->outer_ticks, hm_rt.ns_per_tick_fp));
+            hm_put_key_u64(o, ", \"dropped_calls\": ", d->dropped_calls);
             hm_puts(o, "}");
             first = false;
         }

@@ -1,0 +1,7 @@
+# Runtime unit tests: the runtime's sources with an injected clock (hm_runtime_testable), so
+# self-times, maxima and histogram buckets can be asserted exactly. Results read back with jansson.
+pkg_check_modules(JANSSON_RT REQUIRED IMPORTED_TARGET jansson)
+hm_add_unit_test(test_runtime SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_runtime.c
+                 LIBS hm_runtime_testable PkgConfig::JANSSON_RT)
+set_property(TEST test_runtime APPEND PROPERTY ENVIRONMENT
+             "HEATMAP_OUTPUT=${CMAKE_CURRENT_BINARY_DIR}/test_runtime_atexit.json")
