@@ -1,0 +1,177 @@
+/* check_results: assert properties of a heatmap.json for the end-to-end tests.
+ *
+ * usage: check_results FILE [CHECK...]
+ *   --expect NAME=COUNT   function NAME is present with exactly COUNT calls
+ *   --absent NAME         function NAME is not in the file
+ *   --only-expected       no function other than the --expect ones is present
+ *   --threads N           exactly N threads ran instrumented code
+ *   --self-adds-up        per thread, the sum of self times equals the time inside its outermost
+ *                         instrumented frames (within 1 ns per call: each call is rounded once;
+ *                         less the overhead compensation, at most overhead_ns + overhead_child_ns
+ *                         per call, when the file says it was on), and the per-function self
+ *                         times add up to the per-thread ones
+ *   --outer-at-most NS    the time inside outermost frames is at most NS (plus 0.1 % clock error)
+ *   --end END             the "end" field equals END (exit, signal:SIGINT, ...)
+ * Reads the file with jansson, independently of results/, so a bug shared by the writer and the
+ * viewer's reader cannot hide. Prints every failed check; exits 1 if any failed, 2 on bad usage.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+static int failures;
+
+static void __attribute__((format(printf, 1, 2))) fail(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "check_results: FAIL: ");
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    failures++;
+}
+
+static json_t *function_named(json_t *root, const char *name) {
+    size_t i;
+    json_t *f;
+    json_array_foreach(json_object_get(root, "functions"), i, f) {
+        const char *n = json_string_value(json_object_get(f, "name"));
+        if (n && strcmp(n, name) == 0)
+            return f;
+    }
+    return NULL;
+}
+
+static long long field(json_t *obj, const char *key) {
+    json_t *v = json_object_get(obj, key);
+    if (!json_is_integer(v)) {
+        fail("missing integer field '%s'", key);
+        return 0;
+    }
+    return json_integer_value(v);
+}
+
+static void check_self_adds_up(json_t *root) {
+    /* With overhead compensation each call gives up at most overhead_ns for itself plus
+     * overhead_child_ns per child, and there are fewer children than calls. */
+    long long per_call = field(root, "overhead_ns") + field(root, "overhead_child_ns");
+    long long fn_self = 0, fn_calls = 0, th_self = 0, th_outer = 0, th_calls = 0;
+    size_t i;
+    json_t *x;
+    json_array_foreach(json_object_get(root, "functions"), i, x) {
+        fn_self += field(x, "self_ns");
+        fn_calls += field(x, "count");
+    }
+    json_array_foreach(json_object_get(root, "threads"), i, x) {
+        long long self = field(x, "self_ns"), outer = field(x, "outer_ns"),
+                  calls = field(x, "calls");
+        th_self += self;
+        th_outer += outer;
+        th_calls += calls;
+        long long low = outer - calls * (per_call + 1) - 1, high = outer + calls + 1;
+        if (self < low || self > high)
+            fail("thread %s: self times sum to %lld ns but outermost frames took %lld ns",
+                 json_string_value(json_object_get(x, "name")), self, outer);
+    }
+    if (fn_self != th_self)
+        fail("functions' self times sum to %lld ns, threads' to %lld ns", fn_self, th_self);
+    if (fn_calls != th_calls)
+        fail("functions' counts sum to %lld, threads' calls to %lld", fn_calls, th_calls);
+    if (th_outer <= 0)
+        fail("no time inside outermost frames (%lld ns)", th_outer);
+}
+
+static long long outer_total(json_t *root) {
+    long long total = 0;
+    size_t i;
+    json_t *x;
+    json_array_foreach(json_object_get(root, "threads"), i, x) total += field(x, "outer_ns");
+    return total;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        fprintf(stderr, "usage: check_results FILE [--expect NAME=COUNT] [--absent NAME] ...\n");
+        return 2;
+    }
+    json_error_t err;
+    json_t *root = json_load_file(argv[1], 0, &err);
+    if (!root) {
+        fprintf(stderr, "check_results: %s:%d: %s\n", argv[1], err.line, err.text);
+        return 1;
+    }
+    const char *expected[256];
+    size_t nexpected = 0;
+    int only_expected = 0;
+    for (int i = 2; i < argc; i++) {
+        const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(opt, "--only-expected") == 0) {
+            only_expected = 1;
+            continue;
+        }
+        if (strcmp(opt, "--self-adds-up") == 0) {
+            check_self_adds_up(root);
+            continue;
+        }
+        if (!val) {
+            fprintf(stderr, "check_results: %s needs a value\n", opt);
+            return 2;
+        }
+        i++;
+        if (strcmp(opt, "--expect") == 0) {
+            const char *eq = strrchr(val, '=');
+            if (!eq || nexpected == 256) {
+                fprintf(stderr, "check_results: --expect wants NAME=COUNT, got '%s'\n", val);
+                return 2;
+            }
+            static char names[256][256];
+            snprintf(names[nexpected], sizeof names[0], "%.*s", (int)(eq - val), val);
+            expected[nexpected] = names[nexpected];
+            long long want = atoll(eq + 1);
+            json_t *f = function_named(root, names[nexpected++]);
+            if (!f)
+                fail("function '%s' missing (expected %lld calls)", names[nexpected - 1], want);
+            else if (field(f, "count") != want)
+                fail("function '%s': %lld calls, expected %lld", names[nexpected - 1],
+                     field(f, "count"), want);
+        } else if (strcmp(opt, "--absent") == 0) {
+            if (function_named(root, val))
+                fail("function '%s' is present but should not be", val);
+        } else if (strcmp(opt, "--threads") == 0) {
+            long long n = (long long)json_array_size(json_object_get(root, "threads"));
+            if (n != atoll(val))
+                fail("%lld threads, expected %lld", n, atoll(val));
+        } else if (strcmp(opt, "--outer-at-most") == 0) {
+            long long limit = atoll(val), outer = outer_total(root);
+            if (outer > limit + limit / 1000)
+                fail("time in outermost frames %lld ns exceeds the program's own %lld ns", outer,
+                     limit);
+        } else if (strcmp(opt, "--end") == 0) {
+            const char *end = json_string_value(json_object_get(root, "end"));
+            if (!end || strcmp(end, val) != 0)
+                fail("end is '%s', expected '%s'", end ? end : "(none)", val);
+        } else {
+            fprintf(stderr, "check_results: unknown option '%s'\n", opt);
+            return 2;
+        }
+    }
+    if (only_expected) {
+        size_t i;
+        json_t *f;
+        json_array_foreach(json_object_get(root, "functions"), i, f) {
+            const char *n = json_string_value(json_object_get(f, "name"));
+            int known = 0;
+            for (size_t k = 0; k < nexpected; k++)
+                known |= n && strcmp(n, expected[k]) == 0;
+            if (!known)
+                fail("unexpected function '%s' in the results", n ? n : "?");
+        }
+    }
+    json_decref(root);
+    if (failures)
+        fprintf(stderr, "check_results: %d check(s) failed for %s\n", failures, argv[1]);
+    return failures ? 1 : 0;
+}

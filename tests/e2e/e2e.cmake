@@ -1,0 +1,37 @@
+# End-to-end tests: install to a prefix inside the build tree (fixture), then compile the examples
+# with the installed plugin through pkg-config, run them and check their results.
+if(NOT HEATMAP_BUILD_PLUGIN)
+  return()
+endif()
+find_program(HM_PKG_CONFIG_EXE pkg-config REQUIRED)
+pkg_check_modules(JANSSON_E2E REQUIRED IMPORTED_TARGET jansson)
+
+add_executable(check_results ${CMAKE_CURRENT_LIST_DIR}/check_results.c)
+target_link_libraries(check_results PRIVATE PkgConfig::JANSSON_E2E)
+hm_target_defaults(check_results)
+
+set(HM_E2E_PREFIX ${CMAKE_BINARY_DIR}/e2e-prefix)
+add_test(NAME e2e_install
+         COMMAND ${CMAKE_COMMAND} --install ${CMAKE_BINARY_DIR} --prefix ${HM_E2E_PREFIX})
+set_tests_properties(e2e_install PROPERTIES FIXTURES_SETUP e2e_prefix LABELS e2e)
+
+# name | example | compiler flags
+set(HM_E2E_CASES
+    "callgraph_O0|callgraph|-O0"
+    "callgraph_O2|callgraph|-O2"
+    "callgraph_O2_g|callgraph|-O2 -g"
+    "callgraph_asan|callgraph|-O1 -g -fsanitize=address,undefined"
+    "threads_O2|threads|-O2 -pthread")
+foreach(case ${HM_E2E_CASES})
+  string(REPLACE "|" ";" parts "${case}")
+  list(GET parts 0 name)
+  list(GET parts 1 example)
+  list(GET parts 2 flags)
+  separate_arguments(flags)
+  add_test(NAME e2e_${name}
+           COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/run_example.sh ${HM_E2E_PREFIX}
+                   ${CMAKE_INSTALL_LIBDIR} ${HEATMAP_CLANG} $<TARGET_FILE:check_results>
+                   ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/e2e/${name} ${example}
+                   ${flags})
+  set_tests_properties(e2e_${name} PROPERTIES FIXTURES_REQUIRED e2e_prefix LABELS e2e)
+endforeach()

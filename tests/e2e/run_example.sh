@@ -1,0 +1,83 @@
+#!/bin/sh
+# End-to-end test of one example: compile it with the installed plugin and runtime (through
+# pkg-config, as a user would), run it, and check the results file; compile it without heatmap too
+# and check that the program's output and exit status are identical.
+#
+# usage: run_example.sh PREFIX LIBDIR CLANG CHECKER SOURCE_DIR WORK_DIR EXAMPLE CFLAGS...
+set -eu
+prefix=$1 libdir=$2 clang=$3 checker=$4 source_dir=$5 work=$6 example=$7
+shift 7
+cflags="$*"
+export PKG_CONFIG_PATH="$prefix/$libdir/pkgconfig"
+
+rm -rf "$work"
+mkdir -p "$work"
+cp -r "$source_dir/examples/$example" "$work/"
+cd "$work/$example"
+
+# Build: with the plugin (heatmap.yaml is found next to the source) and without.
+# shellcheck disable=SC2046,SC2086
+"$clang" $cflags $(pkg-config --cflags heatmap) "$example.c" -o app $(pkg-config --libs heatmap)
+# shellcheck disable=SC2086
+"$clang" $cflags "$example.c" -o plain -lpthread
+if ! nm app | grep -q __heatmap_enter_v1; then
+    echo "FAIL: $example was not instrumented (no reference to __heatmap_enter_v1)" >&2
+    exit 1
+fi
+
+# Expected counts follow from each example's arguments (see the comment at the top of its source).
+fib_calls() { # 2*F(n+1)-1
+    a=0 b=1 i=0
+    while [ "$i" -lt $(($1 + 1)) ]; do t=$((a + b)); a=$b; b=$t; i=$((i + 1)); done
+    echo $((2 * a - 1))
+}
+case "$example" in
+callgraph)
+    set -- 20 1000 1024
+    checks="--expect run=1 --expect fib=$(fib_calls 20) --expect count_primes=1
+            --expect is_prime=1000 --expect msort=$((2 * 1024 - 1)) --expect merge=1023
+            --expect checksum=1 --absent main --absent square --absent add_one --only-expected
+            --threads 1"
+    ;;
+threads)
+    set -- 4 100000
+    checks="--expect worker=4 --expect crunch=400000 --expect report=8 --absent main
+            --only-expected --threads 4"
+    ;;
+*)
+    echo "run_example.sh: no expectations for example '$example'" >&2
+    exit 2
+    ;;
+esac
+
+status_plain=0 status_app=0
+./plain "$@" >plain.out 2>/dev/null || status_plain=$?
+HEATMAP_OUTPUT="$PWD/exact.json" HEATMAP_COMPENSATE=off ./app "$@" >app.out 2>app.err ||
+    status_app=$?
+if [ "$status_plain" != "$status_app" ] || ! cmp -s plain.out app.out; then
+    echo "FAIL: output or exit status differs with heatmap ($status_app vs $status_plain)" >&2
+    diff plain.out app.out >&2 || true
+    exit 1
+fi
+
+# Exact accounting (compensation off): counts, and self times that add up.
+outer_limit=""
+if grep -q "run() took" app.err; then
+    outer_limit="--outer-at-most $(sed -n 's/.*run() took \([0-9]*\) ns.*/\1/p' app.err)"
+fi
+# shellcheck disable=SC2086
+"$checker" exact.json $checks --self-adds-up --end exit $outer_limit
+
+# Default settings (compensation on): same counts, self times within the compensation bound.
+HEATMAP_OUTPUT="$PWD/default.json" ./app "$@" >/dev/null 2>&1
+# shellcheck disable=SC2086
+"$checker" default.json $checks --self-adds-up
+
+# Recording off: nothing written, same output.
+HEATMAP=off HEATMAP_OUTPUT="$PWD/off.json" ./app "$@" >off.out 2>/dev/null
+cmp -s plain.out off.out
+if [ -e off.json ]; then
+    echo "FAIL: HEATMAP=off still wrote results" >&2
+    exit 1
+fi
+echo "ok: $example $cflags"
