@@ -1,0 +1,73 @@
+#!/bin/sh
+# Overhead per instrumented call, side by side in one run (docs/performance.md explains the method).
+#
+# usage: bench/overhead.sh [PREFIX] [ITERATIONS] [RUNS]
+#   PREFIX: a heatmap install (default ./_install, as made by scripts/demo.sh)
+# Each variant of bench/overhead/workload.c runs RUNS times (default 7) in rotation; the median loop
+# time per variant gives the cost per call over the plain build, printed in ns and as a ratio to the
+# floor (two clock reads per call). Peers are measured when their tools are installed:
+# -finstrument-functions under `uftrace record`, -pg (gprof's mcount), LLVM XRay (basic mode).
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+prefix=$(cd "${1:-$here/../_install}" && pwd)
+iterations=${2:-10000000}
+runs=${3:-7}
+llvm=${LLVM_VERSION:-14}
+clang=/usr/lib/llvm-$llvm/bin/clang
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
+cp "$here/overhead/workload.c" "$here/overhead/heatmap.yaml" "$work/"
+cd "$work"
+
+build() { # NAME FLAGS...
+    name=$1
+    shift
+    # shellcheck disable=SC2068
+    if "$clang" -O2 workload.c -o "$name" $@ 2>"$name.log"; then
+        variants="$variants $name"
+    else
+        echo "(skipping $name: build failed, see below)" >&2
+        head -3 "$name.log" >&2
+    fi
+}
+variants=""
+build plain
+build floor -DFLOOR
+# shellcheck disable=SC2046
+build heatmap $(pkg-config --cflags --libs heatmap)
+cp heatmap heatmap_off 2>/dev/null && variants="$variants heatmap_off"
+# shellcheck disable=SC2046
+build heatmap_static $(pkg-config --cflags heatmap) "$prefix/lib/libheatmap-rt.a" -lpthread
+if command -v uftrace >/dev/null; then build uftrace -finstrument-functions; fi
+build gprof -pg
+build xray -fxray-instrument -fxray-instruction-threshold=1
+
+run_variant() { # NAME -> prints loop ns
+    case $1 in
+    heatmap_off) HEATMAP=off ./heatmap "$iterations" ;;
+    heatmap | heatmap_static) HEATMAP_OUTPUT=/dev/null ./"$1" "$iterations" ;;
+    uftrace) uftrace record -d uftrace.data ./uftrace "$iterations" ;;
+    xray) XRAY_OPTIONS="patch_premain=true xray_mode=xray-basic verbosity=0" ./xray "$iterations" ;;
+    *) ./"$1" "$iterations" ;;
+    esac | sed -n 's/.*ns=\([0-9]*\).*/\1/p'
+}
+
+i=0
+while [ "$i" -lt "$runs" ]; do
+    for v in $variants; do run_variant "$v" >>"$v.times"; done
+    i=$((i + 1))
+done
+median() { sort -n "$1" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+calls=$((3 * iterations))
+plain=$(median plain.times)
+floor=$(median floor.times)
+floor_per_call=$(echo "$floor $plain $calls" | awk '{printf "%.3f", ($1-$2)/$3}')
+echo "workload: $iterations iterations, $calls instrumented calls; median of $runs runs; $(uname -m), LLVM $llvm"
+printf '%-16s %12s %14s %14s %10s\n' variant "loop ms" "ns/call over" "x floor" slowdown
+for v in $variants; do
+    t=$(median "$v.times")
+    echo "$v $t $plain $calls $floor_per_call" | awk '{
+        per=($2-$3)/$4; ratio=($5>0)?per/$5:0;
+        printf "%-16s %12.1f %14.2f %14.2f %9.2fx\n", $1, $2/1e6, per, ratio, $2/$3 }'
+done
