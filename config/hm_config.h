@@ -29,11 +29,11 @@ typedef enum hm_instrument_point {
 
 /* Why a function was or was not selected; stable names via hm_reason_name() for reports. */
 typedef enum hm_reason {
-    HM_REASON_INCLUDED = 0,         /* selected by an include rule (or by the default include-all) */
-    HM_REASON_EXCLUDED_FUNCTION,    /* a functions.exclude pattern won */
-    HM_REASON_EXCLUDED_FILE,        /* a files.exclude pattern won */
+    HM_REASON_INCLUDED = 0,      /* selected by an include rule (or by the default include-all) */
+    HM_REASON_EXCLUDED_FUNCTION, /* a functions.exclude pattern won */
+    HM_REASON_EXCLUDED_FILE,     /* a files.exclude pattern won */
     HM_REASON_NOT_INCLUDED_FUNCTION, /* functions.include is non-empty and nothing in it matched */
-    HM_REASON_NOT_INCLUDED_FILE,    /* files.include is non-empty and nothing in it matched */
+    HM_REASON_NOT_INCLUDED_FILE,     /* files.include is non-empty and nothing in it matched */
 } hm_reason;
 
 typedef struct hm_selection {
@@ -42,8 +42,10 @@ typedef struct hm_selection {
      * instruments it even if it is trivial. */
     bool named_exactly;
     hm_reason reason;
-    /* The pattern that decided (NULL for the default rule); owned by the config. Also its location
-     * in the YAML file (0 when it came from defaults). */
+    /* The pattern that decided (NULL for the default rule), as written in the YAML file; owned by
+     * the config. Also its line in the YAML file (0 when it came from defaults). For the
+     * NOT_INCLUDED reasons no pattern decided: `rule` is NULL and `rule_line` is the line of the
+     * include list that nothing matched. */
     const char *rule;
     int rule_line;
 } hm_selection;
@@ -58,15 +60,29 @@ int hm_config_load_string(const char *text, size_t len, const char *name, hm_con
                           hm_config_error *err);
 
 /* The config used when no file is found: include every function in every file, skip trivial
- * functions by the default threshold, instrument before inlining. Never NULL (aborts only on OOM). */
+ * functions by the default threshold, instrument before inlining. Never NULL (aborts only on OOM).
+ */
 hm_config *hm_config_new_default(void);
 
 void hm_config_free(hm_config *config);
 
 /* Decide whether a function is selected. `function_name` is the demangled C++ name without
  * parameters ("ns::Class::method") or the plain C name; `file_path` is the source path as the
- * compiler saw it (may be relative; may be NULL when unknown, in which case file rules are skipped).
- * Thread-safe for concurrent readers. */
+ * compiler saw it (may be relative; may be NULL when unknown, in which case file rules are
+ * skipped).
+ *
+ * Each rule set (functions, files) is decided by its most specific matching pattern: an exact
+ * pattern (no wildcards) beats any glob, a glob with more literal characters beats one with fewer,
+ * and on a tie an exclude beats an include. A set with a non-empty include list and no match fails.
+ * The function is selected when both sets pass, or when an exact function include names it
+ * (`named_exactly`), whatever the file rules say. When both sets fail, the file's reason is given;
+ * when both pass, the function rule that decided (else the file rule).
+ *
+ * File patterns are matched against the normalised path ("./a//b.c" is "a/b.c", ".." folded) made
+ * relative to the directory of the config file when the source lies inside it, else against the
+ * absolute path; patterns starting with '/' always see the absolute path. Relative source paths are
+ * resolved against the working directory at load time. A config not loaded from a file matches the
+ * normalised path as given. Thread-safe for concurrent readers. */
 hm_selection hm_config_select(const hm_config *config, const char *function_name,
                               const char *file_path);
 
@@ -83,15 +99,23 @@ const char *hm_reason_name(hm_reason reason);
 
 /* Glob matching used by the rules, exposed for heatmap-scan and tests.
  * `*` matches any run of characters except '/', `?` one character except '/', `[...]` a set
- * (`[!...]` or `[^...]` negated, ranges a-z), `**` any run including '/'. For function names, '/'
- * does not occur, so `*` matches across "::". Returns true on a match. */
+ * (`[!...]` or `[^...]` negated, ranges a-z; a set never matches '/'), `**` any run including '/'.
+ * A `**` that starts the pattern or follows a '/', and is itself followed by a '/', also matches
+ * zero directories ("**" "/x.c" matches "x.c" and "a/b/x.c"). `\` makes the next character
+ * literal ("operator\*", "operator\[\]"). For function names, '/' does not occur, so `*` matches
+ * across "::". Matching is case-sensitive and byte-wise, iterative (no recursion, constant memory).
+ * Returns true on a match; an invalid pattern (see hm_glob_check) matches nothing. */
 bool hm_glob_match(const char *pattern, const char *text);
 
-/* Validate a glob; returns NULL when valid, else a static message ("unterminated '['"). */
+/* Validate a glob; returns NULL when valid, else a static message: "empty pattern",
+ * "unterminated '['", "reversed range in '[...]'", "'/' cannot be matched by '[...]'",
+ * "trailing '\'", "'***' is not a wildcard; use '*' or '**'". */
 const char *hm_glob_check(const char *pattern);
 
-/* Find the config for a source file: the nearest heatmap.yaml in the file's directory or any parent.
- * Returns a malloc'd path or NULL when none exists. */
+/* Find the config for a source file: the nearest heatmap.yaml (a regular file) in the file's
+ * directory or any parent, up to the root. A relative `source_path` is resolved against the working
+ * directory; paths are handled lexically (".." folded, symlinks not resolved). Returns a malloc'd
+ * absolute path for the caller to free, or NULL when none exists (or source_path is NULL or ""). */
 char *hm_config_find_upward(const char *source_path);
 
 #ifdef __cplusplus

@@ -1,0 +1,66 @@
+/* Internals shared by the config library's modules (parsing, selection, globs, paths); not
+ * installed.
+ *
+ * A loaded config is immutable: every string below is owned by the config and freed by
+ * hm_config_free(), and the selection code only reads it, which is what makes hm_config_select()
+ * safe for concurrent callers.
+ */
+#ifndef HEATMAP_CONFIG_INTERNAL_H
+#define HEATMAP_CONFIG_INTERNAL_H
+
+#include "hm_config.h"
+
+#include <stddef.h>
+
+/* One glob from an include or exclude list. */
+typedef struct hm_pattern {
+    char *text;           /* as written in the YAML file */
+    char *literal;        /* unescaped text when the pattern has no wildcard, else NULL */
+    size_t literal_count; /* non-wildcard characters: the specificity of a glob */
+    int line;             /* 1-based line in the YAML file */
+} hm_pattern;
+
+typedef struct hm_pattern_list {
+    hm_pattern *items;
+    size_t count;
+    int line; /* line of the list's value in the YAML file; 0 when the key is absent */
+} hm_pattern_list;
+
+typedef struct hm_rule_set {
+    hm_pattern_list include;
+    hm_pattern_list exclude;
+} hm_rule_set;
+
+struct hm_config {
+    hm_rule_set functions;
+    hm_rule_set files;
+    unsigned trivial_threshold;
+    hm_instrument_point instrument;
+    char *source;   /* file name or "<default>" */
+    char *base_dir; /* absolute, normalised directory of the config file; NULL if not from a file */
+    char *cwd;      /* working directory at load time, for relative source paths; may be NULL */
+};
+
+/* glob.c: helpers for patterns that passed hm_glob_check(). */
+bool hm_glob_is_literal(const char *pattern);      /* no unescaped `*`, `?` or `[` */
+size_t hm_glob_literal_count(const char *pattern); /* characters other than wildcards */
+void hm_glob_unescape(char *pattern);              /* drop `\` escapes in place */
+
+/* path.c: lexical path handling (no symlink resolution, no file system access except getcwd). */
+
+/* The working directory as a malloc'd string, or NULL when it cannot be determined. */
+char *hm_path_current_dir(void);
+
+/* Normalise in place: collapse repeated '/', drop "." components, fold "dir/.." pairs ("/.." is
+ * "/"; a relative path keeps its leading ".."), no trailing '/'. An empty result becomes ".". */
+void hm_path_normalize(char *path);
+
+/* A malloc'd normalised absolute path: `path` itself when absolute, else `cwd`/`path`. When `path`
+ * is relative and `cwd` is NULL, the normalised relative path. NULL only when out of memory. */
+char *hm_path_absolute(const char *path, const char *cwd);
+
+/* When normalised `path` is strictly inside normalised directory `dir`, a pointer into `path` to
+ * the part below `dir` ("src/a.c" for "/p/src/a.c" in "/p"); otherwise NULL. */
+const char *hm_path_inside(const char *path, const char *dir);
+
+#endif /* HEATMAP_CONFIG_INTERNAL_H */
