@@ -371,8 +371,15 @@ static bool is_trivial(LLVMValueRef fn, unsigned threshold) {
         return false;
     }
     unsigned count = 0;
+    /* Checks a sanitizer put in (-fsanitize=undefined emits them in the front end) carry
+     * !nosanitize; they are not the user's code, so they neither count nor make a call. */
+    unsigned nosanitize =
+        LLVMGetMDKindIDInContext(LLVMGetTypeContext(LLVMTypeOf(fn)), "nosanitize", 10);
     for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb)) {
         for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i; i = LLVMGetNextInstruction(i)) {
+            if (LLVMGetMetadata(i, nosanitize)) {
+                continue;
+            }
             if (is_call_like(i)) {
                 if (is_ignored_intrinsic(LLVMGetCalledValue(i))) {
                     continue;

@@ -1,11 +1,15 @@
-/* Results files (heatmap.json): load, validate, merge, sort and compute percentiles.
+/* Results files (heatmap.json): load, validate, merge, sort, diff and compute percentiles.
  *
  * Shared by heatmap-view, the exports and the tests. Parses with jansson; knows nothing of ncurses.
  * The file format is docs/results-format.md. Every load error names the file and what is wrong.
+ *
+ * Objects returned here are plain data: a caller may read every field directly. Nothing keeps
+ * global state, so every function is safe to call from several threads on different objects.
  */
 #ifndef HEATMAP_RESULTS_H
 #define HEATMAP_RESULTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,6 +22,14 @@ typedef struct hm_bucket {
     uint64_t count;
 } hm_bucket;
 
+/* Optional per-thread split of one function ("threads" inside a function object; read when the
+ * runtime writes it, empty otherwise). */
+typedef struct hm_thread_split {
+    uint64_t tid;
+    uint64_t count;
+    uint64_t self_ns;
+} hm_thread_split;
+
 typedef struct hm_function_stats {
     char *name;
     char *file; /* "" when unknown */
@@ -28,6 +40,8 @@ typedef struct hm_function_stats {
     uint64_t p50_ns, p95_ns, p99_ns; /* recomputed from the histogram on load and after merge */
     hm_bucket *buckets;              /* ascending index, no zero counts */
     size_t nbuckets;
+    hm_thread_split *threads; /* per-thread split when the file has one, ascending tid */
+    size_t nthreads;
 } hm_function_stats;
 
 typedef struct hm_thread_stats {
@@ -52,21 +66,128 @@ typedef struct hm_results {
     size_t nfunctions;
     hm_thread_stats *threads;
     size_t nthreads;
+    size_t nfiles; /* files this object was made from: 1 when loaded, N after a merge of N */
 } hm_results;
 
+/* ---- Loading ------------------------------------------------------------------------------- */
+
 /* Load and validate one results file. Returns 0 and a new object in *out, or -1 with *out NULL and a
- * one-line message in err ("heatmap.json: not a results file: missing key \"functions\""). */
+ * one-line message in err ("heatmap.json: not a results file: missing key \"functions\""). The path
+ * "-" reads standard input (named "<stdin>" in messages). */
 int hm_results_load(const char *path, hm_results **out, char *err, size_t errlen);
+
+/* The same from a buffer; `name` stands for the file in messages and in results->path. */
+int hm_results_load_buffer(const char *data, size_t len, const char *name, hm_results **out,
+                           char *err, size_t errlen);
+
+/* Load several files and merge them (hm_results_merge); n == 1 is a plain load. Same contract as
+ * hm_results_load: the message names the file that failed. */
+int hm_results_load_many(const char *const *paths, size_t n, hm_results **out, char *err,
+                         size_t errlen);
+
 void hm_results_free(hm_results *results);
+
+/* ---- Totals and per-function figures --------------------------------------------------------- */
 
 /* Sum of self-times of all functions (the seed's "CPU Time"), and of their call counts. */
 uint64_t hm_results_cpu_ns(const hm_results *results);
 uint64_t hm_results_total_calls(const hm_results *results);
 
+/* CPU Time / Elapsed; 0 when elapsed is 0. */
+double hm_results_parallelism(const hm_results *results);
+
+/* Avg = self_ns / count, rounded to nearest; 0 when count is 0. */
+uint64_t hm_function_avg_ns(const hm_function_stats *function);
+
 /* Nearest-rank percentile p (0 < p <= 100) of a histogram holding `count` samples, reported as the
  * bucket midpoint clipped to max_ns; 0 for an empty histogram. */
 uint64_t hm_hist_percentile(const hm_bucket *buckets, size_t nbuckets, uint64_t count, double p,
                             uint64_t max_ns);
+
+/* Recompute p50/p95/p99 of one function from its histogram. */
+void hm_function_update_percentiles(hm_function_stats *function);
+
+/* ---- Merge ----------------------------------------------------------------------------------- */
+
+/* Merge n >= 1 results into a new object: functions matched by name + file + line have their
+ * counts, self-times and histograms summed, the largest max kept and percentiles recomputed;
+ * elapsed is the largest elapsed, start the earliest start, threads are concatenated in input
+ * order. Metadata (path, program, pid, hostname, end) comes from the first input; clock is
+ * "mixed" when the inputs disagree. Functions of the result are ordered by name, file, line.
+ * Returns 0 and *out, or -1 with a message (only on out-of-memory or n == 0). Inputs unchanged. */
+int hm_results_merge(const hm_results *const *inputs, size_t n, hm_results **out, char *err,
+                     size_t errlen);
+
+/* ---- Sort and filter ------------------------------------------------------------------------- */
+
+typedef enum hm_sort_key {
+    HM_SORT_CPU = 0, /* self_ns, largest first */
+    HM_SORT_COUNT,   /* count, largest first */
+    HM_SORT_AVG,     /* self_ns / count, largest first (exact, not rounded) */
+    HM_SORT_MAX,     /* max_ns, largest first */
+    HM_SORT_P95,     /* p95_ns, largest first */
+    HM_SORT_NAME,    /* name, A to Z (bytewise) */
+} hm_sort_key;
+#define HM_SORT_KEY_COUNT 6
+
+/* "cpu", "count", "avg", "max", "p95", "name". */
+const char *hm_sort_key_name(hm_sort_key key);
+/* Parse one of those names; returns 0, or -1 for anything else. */
+int hm_sort_key_parse(const char *name, hm_sort_key *out);
+
+/* <0, 0, >0 as a sorts before, with, after b. Ties on the key break by name, then file, then line,
+ * all ascending, so the order is total and deterministic for distinct functions. */
+int hm_function_compare(const hm_function_stats *a, const hm_function_stats *b, hm_sort_key key);
+
+/* Sort results->functions in place (stable). */
+void hm_results_sort(hm_results *results, hm_sort_key key);
+
+/* fnmatch(3) of `glob` against the function's name; NULL or "" matches every function. */
+bool hm_function_matches(const hm_function_stats *function, const char *glob);
+
+/* Fill idx (room for results->nfunctions entries) with the indexes of the functions matching `glob`,
+ * ordered by `key`; returns how many. The results object is not modified. */
+size_t hm_results_select(const hm_results *results, const char *glob, hm_sort_key key, size_t *idx);
+
+/* ---- Diff ------------------------------------------------------------------------------------ */
+
+typedef enum hm_diff_status {
+    HM_DIFF_BOTH = 0, /* present in both files */
+    HM_DIFF_NEW,      /* only in the second (after) file */
+    HM_DIFF_VANISHED, /* only in the first (before) file */
+} hm_diff_status;
+
+typedef struct hm_diff_row {
+    hm_diff_status status;
+    const hm_function_stats *before; /* NULL when NEW; points into the base results */
+    const hm_function_stats *after;  /* NULL when VANISHED; points into the new results */
+    int64_t cpu_delta_ns;            /* after self_ns - before self_ns (missing side counts 0) */
+} hm_diff_row;
+
+/* Pair the functions of two results. Pairs by name + file + line; functions left over are then
+ * paired by name + file, then by name alone, when that pairing is unique on both sides (code moved
+ * between the runs). Rows are ordered by regression: cpu_delta_ns largest first, ties by name, file,
+ * line. Returns 0 with a malloc'd array in *rows (free() it; it points into both inputs, which must
+ * outlive it) and its length in *nrows, or -1 on out-of-memory. */
+int hm_results_diff(const hm_results *before, const hm_results *after, hm_diff_row **rows,
+                    size_t *nrows);
+
+/* ---- Durations ------------------------------------------------------------------------------- */
+
+/* Room for any formatted duration, terminator included. */
+#define HM_DURATION_LEN 24
+#define HM_FMT_ASCII 1 /* write "us" instead of "µs" */
+
+/* Human duration with 3 significant digits: below 1000 ns the integer ("850ns"), else the largest
+ * unit of ns, µs, ms, s that keeps the rounded value below 1000, with 2, 1 or 0 decimals ("1.25µs",
+ * "12.5ms", "686µs", "1.00ms"); seconds are not carried further ("1234s"). Rounds half up in
+ * integer arithmetic, so the text is the same on every machine. Returns buf. */
+const char *hm_format_duration(uint64_t ns, int flags, char buf[HM_DURATION_LEN]);
+
+/* Parse "500ms", "2.5s", "300us", "300µs", "42ns" (a number then a unit, no space); returns 0 and
+ * stores ns, or -1. With `end` non-NULL the parse stops after the unit and *end points past it;
+ * with `end` NULL the whole string must be consumed. */
+int hm_parse_duration(const char *text, uint64_t *ns, const char **end);
 
 #ifdef __cplusplus
 }

@@ -169,6 +169,10 @@ static void hm_put_threads(hm_out *o) {
                 continue;
             uint64_t calls, self_ns;
             hm_thread_totals(d, &calls, &self_ns);
+            /* A thread that never entered instrumented code (main during calibration, helper
+             * threads of libraries) has nothing to report. */
+            if (calls == 0 && d->dropped_calls == 0)
+                continue;
             char name[32];
             hm_thread_name(d, name, sizeof name);
             hm_puts(o, first ? "\n    {\"tid\": " : ",\n    {\"tid\": ");

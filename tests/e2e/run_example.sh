@@ -36,7 +36,7 @@ callgraph)
     set -- 20 1000 1024
     checks="--expect run=1 --expect fib=$(fib_calls 20) --expect count_primes=1
             --expect is_prime=1000 --expect msort=$((2 * 1024 - 1)) --expect merge=1023
-            --expect checksum=1 --absent main --absent square --absent add_one --only-expected
+            --expect checksum=1 --expect arg=3 --absent main --absent square --absent add_one --only-expected
             --threads 1"
     ;;
 threads)

@@ -1,0 +1,455 @@
+/* Load and validate one results file (docs/results-format.md) into an hm_results.
+ *
+ * The reader trusts nothing: the file may be missing, empty, cut short by a crash, written by a
+ * different version, or edited by hand. Every check that fails produces one line naming the file,
+ * where in it (a JSON path such as functions[3] ("parse_line").count) and what was expected, and
+ * the loader returns -1 without leaking. Percentiles stored in the file are ignored and recomputed
+ * from the histogram, so the viewer and the tests never disagree with the histogram.
+ *
+ * Required keys: version, elapsed_ns, threads, functions, and in each function name, file, line,
+ * count, self_ns, max_ns, histogram; in each thread tid, name, calls, self_ns. The other documented
+ * keys are optional (defaults: "", 0) but must have the right type when present. Unknown keys are
+ * ignored, as the format asks.
+ */
+#include "hm_results.h"
+#include "results_internal.h"
+
+#include <heatmap/histogram.h>
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct loader {
+    const char *name; /* file name used in messages */
+    char *err;
+    size_t errlen;
+    char where[256]; /* JSON path of the object being read: "functions[3] (\"parse\")" */
+} loader;
+
+/* Write "NAME: MESSAGE" into the error buffer; always returns -1. */
+static int fail(loader *ld, const char *fmt, ...) {
+    if (ld->err == NULL || ld->errlen == 0)
+        return -1;
+    int n = snprintf(ld->err, ld->errlen, "%s: ", ld->name);
+    if (n < 0 || (size_t)n >= ld->errlen)
+        return -1;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ld->err + n, ld->errlen - (size_t)n, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static const char *type_name(const json_t *v) {
+    switch (json_typeof(v)) {
+    case JSON_OBJECT:
+        return "an object";
+    case JSON_ARRAY:
+        return "an array";
+    case JSON_STRING:
+        return "a string";
+    case JSON_INTEGER:
+        return "an integer";
+    case JSON_REAL:
+        return "a number with a fraction";
+    case JSON_TRUE:
+    case JSON_FALSE:
+        return "a boolean";
+    case JSON_NULL:
+        return "null";
+    }
+    return "something else";
+}
+
+/* "functions[3].count" or "elapsed_ns" (top level). */
+static const char *key_path(const loader *ld, const char *key, char *buf, size_t len) {
+    if (ld->where[0] != '\0')
+        snprintf(buf, len, "%s.%s", ld->where, key);
+    else
+        snprintf(buf, len, "%s", key);
+    return buf;
+}
+
+static int missing(loader *ld, const char *key) {
+    if (ld->where[0] != '\0')
+        return fail(ld, "not a results file: missing key \"%s\" in %s", key, ld->where);
+    return fail(ld, "not a results file: missing key \"%s\"", key);
+}
+
+/* Read a non-negative integer; a missing key is an error only when `required`. */
+static int get_u64(loader *ld, const json_t *obj, const char *key, bool required, uint64_t *out) {
+    char path[320];
+    const json_t *v = json_object_get(obj, key);
+    *out = 0;
+    if (v == NULL)
+        return required ? missing(ld, key) : 0;
+    if (!json_is_integer(v))
+        return fail(ld, "%s: expected a non-negative integer, got %s",
+                    key_path(ld, key, path, sizeof path), type_name(v));
+    json_int_t i = json_integer_value(v);
+    if (i < 0)
+        return fail(ld, "%s: negative value %lld", key_path(ld, key, path, sizeof path),
+                    (long long)i);
+    *out = (uint64_t)i;
+    return 0;
+}
+
+/* Read a string and duplicate it; a missing optional key gives "". */
+static int get_str(loader *ld, const json_t *obj, const char *key, bool required, char **out) {
+    char path[320];
+    const json_t *v = json_object_get(obj, key);
+    *out = NULL;
+    if (v == NULL) {
+        if (required)
+            return missing(ld, key);
+        *out = hm_strdup("");
+    } else if (!json_is_string(v)) {
+        return fail(ld, "%s: expected a string, got %s", key_path(ld, key, path, sizeof path),
+                    type_name(v));
+    } else {
+        *out = hm_strdup(json_string_value(v));
+    }
+    if (*out == NULL)
+        return fail(ld, "out of memory");
+    return 0;
+}
+
+static int get_array(loader *ld, const json_t *obj, const char *key, const json_t **out) {
+    char path[320];
+    const json_t *v = json_object_get(obj, key);
+    if (v == NULL)
+        return missing(ld, key);
+    if (!json_is_array(v))
+        return fail(ld, "%s: expected an array, got %s", key_path(ld, key, path, sizeof path),
+                    type_name(v));
+    *out = v;
+    return 0;
+}
+
+static int check_histogram_header(loader *ld, const json_t *root) {
+    const json_t *h = json_object_get(root, "histogram");
+    if (h == NULL)
+        return 0; /* optional: version 1 has one scheme */
+    if (!json_is_object(h))
+        return fail(ld, "histogram: expected an object, got %s", type_name(h));
+    const json_t *kind = json_object_get(h, "kind");
+    if (kind != NULL && (!json_is_string(kind) || strcmp(json_string_value(kind), "log-linear")))
+        return fail(ld, "histogram.kind: unsupported histogram kind (this reader knows "
+                        "\"log-linear\")");
+    const json_t *bits = json_object_get(h, "sub_bucket_bits");
+    if (bits != NULL &&
+        (!json_is_integer(bits) || json_integer_value(bits) != (json_int_t)HM_HIST_SUB_BITS))
+        return fail(ld, "histogram.sub_bucket_bits: unsupported value (this reader knows %u)",
+                    HM_HIST_SUB_BITS);
+    return 0;
+}
+
+/* Histogram: [[index, count], ...], index ascending and <= HM_HIST_MAX_INDEX. Zero counts are
+ * dropped. Checks that the counts sum to `count` and that max_ns lies in the highest bucket. */
+static int read_histogram(loader *ld, const json_t *fobj, hm_function_stats *f) {
+    const json_t *arr;
+    if (get_array(ld, fobj, "histogram", &arr) != 0)
+        return -1;
+    size_t n = json_array_size(arr);
+    if (n > 0) {
+        f->buckets = calloc(n, sizeof *f->buckets);
+        if (f->buckets == NULL)
+            return fail(ld, "out of memory");
+    }
+    uint64_t sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        const json_t *pair = json_array_get(arr, i);
+        if (!json_is_array(pair) || json_array_size(pair) != 2 ||
+            !json_is_integer(json_array_get(pair, 0)) || !json_is_integer(json_array_get(pair, 1)))
+            return fail(ld, "%s.histogram[%zu]: expected a pair [bucket index, count] of integers",
+                        ld->where, i);
+        json_int_t index = json_integer_value(json_array_get(pair, 0));
+        json_int_t count = json_integer_value(json_array_get(pair, 1));
+        if (index < 0 || count < 0)
+            return fail(ld, "%s.histogram[%zu]: negative %s", ld->where, i,
+                        index < 0 ? "bucket index" : "count");
+        if (index > (json_int_t)HM_HIST_MAX_INDEX)
+            return fail(ld, "%s.histogram[%zu]: bucket index %lld above the maximum %u", ld->where,
+                        i, (long long)index, HM_HIST_MAX_INDEX);
+        if (f->nbuckets > 0 && (uint32_t)index <= f->buckets[f->nbuckets - 1].index)
+            return fail(ld, "%s.histogram[%zu]: bucket index %lld not above the previous %u",
+                        ld->where, i, (long long)index, f->buckets[f->nbuckets - 1].index);
+        if (count == 0)
+            continue;
+        if (sum + (uint64_t)count < sum)
+            return fail(ld, "%s.histogram: counts overflow", ld->where);
+        sum += (uint64_t)count;
+        f->buckets[f->nbuckets].index = (uint32_t)index;
+        f->buckets[f->nbuckets].count = (uint64_t)count;
+        f->nbuckets++;
+    }
+    if (sum != f->count)
+        return fail(ld, "%s: histogram counts sum to %llu, but count is %llu", ld->where,
+                    (unsigned long long)sum, (unsigned long long)f->count);
+    /* max_ns must fall in the highest non-empty bucket; values beyond the runtime's range are
+     * counted in its last bucket, so there max_ns may be larger. */
+    uint32_t top = f->buckets[f->nbuckets - 1].index;
+    uint32_t max_index = hm_hist_index(f->max_ns);
+    if (max_index < top || (max_index > top && top != HM_HIST_RUNTIME_BUCKETS - 1))
+        return fail(ld, "%s: max_ns %llu does not lie in the highest histogram bucket (%u)",
+                    ld->where, (unsigned long long)f->max_ns, top);
+    return 0;
+}
+
+/* Optional per-thread split: "threads": [{"tid": T, "count": N, "self_ns": S}, ...]. */
+static int read_function_threads(loader *ld, const json_t *fobj, hm_function_stats *f) {
+    const json_t *arr = json_object_get(fobj, "threads");
+    if (arr == NULL)
+        return 0;
+    if (!json_is_array(arr))
+        return fail(ld, "%s.threads: expected an array, got %s", ld->where, type_name(arr));
+    size_t n = json_array_size(arr);
+    if (n == 0)
+        return 0;
+    f->threads = calloc(n, sizeof *f->threads);
+    if (f->threads == NULL)
+        return fail(ld, "out of memory");
+    char outer[sizeof ld->where];
+    memcpy(outer, ld->where, sizeof outer);
+    for (size_t i = 0; i < n; i++) {
+        const json_t *t = json_array_get(arr, i);
+        snprintf(ld->where, sizeof ld->where, "%.200s.threads[%zu]", outer, i);
+        if (!json_is_object(t))
+            return fail(ld, "%s: expected an object, got %s", ld->where, type_name(t));
+        hm_thread_split *s = &f->threads[i];
+        if (get_u64(ld, t, "tid", true, &s->tid) || get_u64(ld, t, "count", true, &s->count) ||
+            get_u64(ld, t, "self_ns", true, &s->self_ns))
+            return -1;
+        f->nthreads++;
+    }
+    memcpy(ld->where, outer, sizeof outer);
+    return 0;
+}
+
+static int read_function(loader *ld, const json_t *fobj, size_t i, hm_function_stats *f) {
+    snprintf(ld->where, sizeof ld->where, "functions[%zu]", i);
+    if (!json_is_object(fobj))
+        return fail(ld, "%s: expected an object, got %s", ld->where, type_name(fobj));
+    if (get_str(ld, fobj, "name", true, &f->name) != 0)
+        return -1;
+    /* From here on name the function too: it is what a reader of the message searches for. */
+    snprintf(ld->where, sizeof ld->where, "functions[%zu] (\"%.160s\")", i, f->name);
+    uint64_t line;
+    if (get_str(ld, fobj, "file", true, &f->file) || get_u64(ld, fobj, "line", true, &line) ||
+        get_u64(ld, fobj, "count", true, &f->count) ||
+        get_u64(ld, fobj, "self_ns", true, &f->self_ns) ||
+        get_u64(ld, fobj, "max_ns", true, &f->max_ns))
+        return -1;
+    if (line > UINT32_MAX)
+        return fail(ld, "%s.line: %llu is not a line number", ld->where, (unsigned long long)line);
+    f->line = (uint32_t)line;
+    if (f->count == 0)
+        return fail(ld, "%s: count is 0 (only functions called at least once are listed)",
+                    ld->where);
+    if (f->max_ns > f->self_ns)
+        return fail(ld, "%s: max_ns %llu exceeds self_ns %llu", ld->where,
+                    (unsigned long long)f->max_ns, (unsigned long long)f->self_ns);
+    /* self_ns <= count * max_ns, without overflowing. */
+    if (f->max_ns == 0 ? f->self_ns != 0 : f->self_ns / f->max_ns > f->count)
+        return fail(ld, "%s: self_ns %llu exceeds count x max_ns", ld->where,
+                    (unsigned long long)f->self_ns);
+    if (read_histogram(ld, fobj, f) != 0 || read_function_threads(ld, fobj, f) != 0)
+        return -1;
+    hm_function_update_percentiles(f);
+    return 0;
+}
+
+static int read_thread(loader *ld, const json_t *tobj, size_t i, hm_thread_stats *t) {
+    snprintf(ld->where, sizeof ld->where, "threads[%zu]", i);
+    if (!json_is_object(tobj))
+        return fail(ld, "%s: expected an object, got %s", ld->where, type_name(tobj));
+    return get_u64(ld, tobj, "tid", true, &t->tid) || get_str(ld, tobj, "name", true, &t->name) ||
+                   get_u64(ld, tobj, "calls", true, &t->calls) ||
+                   get_u64(ld, tobj, "self_ns", true, &t->self_ns)
+               ? -1
+               : 0;
+}
+
+static int cmp_identity(const void *a, const void *b, const void *ctx) {
+    int c = hm_compare_identity(a, b, 3);
+    return c != 0 ? c : (a < b ? -1 : a > b); /* keep file order among equals */
+}
+
+/* A function appears once per file: records with the same name, file and line share one entry. */
+static int check_unique(loader *ld, const hm_results *r) {
+    if (r->nfunctions < 2)
+        return 0;
+    const void **ptrs = malloc(r->nfunctions * sizeof *ptrs);
+    if (ptrs == NULL)
+        return fail(ld, "out of memory");
+    for (size_t i = 0; i < r->nfunctions; i++)
+        ptrs[i] = &r->functions[i];
+    int rc = hm_sort_ptrs(ptrs, r->nfunctions, cmp_identity, NULL) == 0 ? 0 : fail(ld, "out of memory");
+    for (size_t i = 1; rc == 0 && i < r->nfunctions; i++) {
+        const hm_function_stats *a = ptrs[i - 1], *b = ptrs[i];
+        if (hm_compare_identity(a, b, 3) == 0) {
+            rc = fail(ld, "functions[%zu] (\"%.160s\") repeats functions[%zu]: same name, file "
+                          "and line",
+                      (size_t)(b - r->functions), b->name, (size_t)(a - r->functions));
+        }
+    }
+    free(ptrs);
+    return rc == 0 ? 0 : -1;
+}
+
+static int read_top(loader *ld, const json_t *root, hm_results *r) {
+    if (!json_is_object(root))
+        return fail(ld, "not a results file: the top level is %s, expected an object",
+                    type_name(root));
+    const json_t *version = json_object_get(root, "version");
+    if (version == NULL)
+        return missing(ld, "version");
+    if (!json_is_integer(version))
+        return fail(ld, "version: expected an integer, got %s", type_name(version));
+    if (json_integer_value(version) != 1)
+        return fail(ld, "unsupported results version %lld (this reader knows version 1)",
+                    (long long)json_integer_value(version));
+    r->version = 1;
+
+    uint64_t pid;
+    const json_t *functions, *threads;
+    if (get_u64(ld, root, "elapsed_ns", true, &r->elapsed_ns) ||
+        get_str(ld, root, "program", false, &r->program) ||
+        get_u64(ld, root, "pid", false, &pid) ||
+        get_str(ld, root, "hostname", false, &r->hostname) ||
+        get_u64(ld, root, "start_unix_ns", false, &r->start_unix_ns) ||
+        get_str(ld, root, "clock", false, &r->clock) ||
+        get_u64(ld, root, "overhead_ns", false, &r->overhead_ns) ||
+        get_str(ld, root, "end", false, &r->end) || check_histogram_header(ld, root) ||
+        get_array(ld, root, "threads", &threads) || get_array(ld, root, "functions", &functions))
+        return -1;
+    if (pid > INT64_MAX)
+        return fail(ld, "pid: %llu is out of range", (unsigned long long)pid);
+    r->pid = (int64_t)pid;
+
+    size_t nt = json_array_size(threads), nf = json_array_size(functions);
+    if ((nt && !(r->threads = calloc(nt, sizeof *r->threads))) ||
+        (nf && !(r->functions = calloc(nf, sizeof *r->functions))))
+        return fail(ld, "out of memory");
+    /* The arrays are zeroed, so hm_results_free() copes with entries read only in part. */
+    r->nthreads = nt;
+    r->nfunctions = nf;
+    for (size_t i = 0; i < nt; i++)
+        if (read_thread(ld, json_array_get(threads, i), i, &r->threads[i]) != 0)
+            return -1;
+    for (size_t i = 0; i < nf; i++)
+        if (read_function(ld, json_array_get(functions, i), i, &r->functions[i]) != 0)
+            return -1;
+    return check_unique(ld, r);
+}
+
+int hm_results_load_buffer(const char *data, size_t len, const char *name, hm_results **out,
+                           char *err, size_t errlen) {
+    loader ld = {.name = name, .err = err, .errlen = errlen};
+    *out = NULL;
+    size_t blank = 0;
+    while (blank < len && strchr(" \t\r\n", data[blank]) != NULL)
+        blank++;
+    if (blank == len)
+        return fail(&ld, "empty file (expected a heatmap results JSON object)");
+
+    json_error_t jerr;
+    json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (root == NULL) {
+        if (json_error_code(&jerr) == json_error_premature_end_of_input)
+            return fail(&ld, "truncated: the JSON text ends early (line %d): %s", jerr.line,
+                        jerr.text);
+        return fail(&ld, "not valid JSON at line %d, column %d: %s", jerr.line, jerr.column,
+                    jerr.text);
+    }
+    hm_results *r = calloc(1, sizeof *r);
+    if (r == NULL) {
+        json_decref(root);
+        return fail(&ld, "out of memory");
+    }
+    r->nfiles = 1;
+    int rc = read_top(&ld, root, r);
+    json_decref(root);
+    if (rc == 0 && (r->path = hm_strdup(name)) == NULL)
+        rc = fail(&ld, "out of memory");
+    if (rc != 0) {
+        hm_results_free(r);
+        return -1;
+    }
+    *out = r;
+    return 0;
+}
+
+/* Read a whole stream into a malloc'd buffer; returns NULL with errno set on failure. */
+static char *slurp(FILE *fp, size_t *len) {
+    size_t cap = 65536, n = 0;
+    char *buf = malloc(cap);
+    while (buf != NULL) {
+        size_t got = fread(buf + n, 1, cap - n, fp);
+        n += got;
+        if (got == 0) {
+            if (ferror(fp)) {
+                int saved = errno ? errno : EIO;
+                free(buf);
+                errno = saved;
+                return NULL;
+            }
+            *len = n;
+            return buf;
+        }
+        if (n == cap) {
+            char *bigger = realloc(buf, cap *= 2);
+            if (bigger == NULL)
+                free(buf);
+            buf = bigger;
+        }
+    }
+    errno = ENOMEM;
+    return NULL;
+}
+
+int hm_results_load(const char *path, hm_results **out, char *err, size_t errlen) {
+    bool use_stdin = strcmp(path, "-") == 0;
+    const char *name = use_stdin ? "<stdin>" : path;
+    loader ld = {.name = name, .err = err, .errlen = errlen};
+    *out = NULL;
+    FILE *fp = use_stdin ? stdin : fopen(path, "rb");
+    if (fp == NULL)
+        return fail(&ld, "cannot open: %s", strerror(errno));
+    size_t len = 0;
+    errno = 0;
+    char *data = slurp(fp, &len);
+    int saved = errno;
+    if (!use_stdin)
+        fclose(fp);
+    if (data == NULL)
+        return fail(&ld, "cannot read: %s", strerror(saved));
+    int rc = hm_results_load_buffer(data, len, name, out, err, errlen);
+    free(data);
+    return rc;
+}
+
+void hm_results_free(hm_results *r) {
+    if (r == NULL)
+        return;
+    for (size_t i = 0; i < r->nfunctions; i++) {
+        free(r->functions[i].name);
+        free(r->functions[i].file);
+        free(r->functions[i].buckets);
+        free(r->functions[i].threads);
+    }
+    for (size_t i = 0; i < r->nthreads; i++)
+        free(r->threads[i].name);
+    free(r->functions);
+    free(r->threads);
+    free(r->path);
+    free(r->program);
+    free(r->hostname);
+    free(r->clock);
+    free(r->end);
+    free(r);
+}

@@ -1,0 +1,336 @@
+/* Check an existing heatmap.yaml against the scanned code and report what looks wrong.
+ *
+ * The config library validates the file (its messages are printed unchanged) and decides
+ * selection (hm_config_select), so the check agrees with the plugin. The library does not list a
+ * config's patterns, so this module reads the same file once more with libyaml to learn each
+ * pattern's text, list and line; it only runs after the library accepted the file, so the shape is
+ * known to be valid. Findings, each "PATH:LINE: warning: ...", sorted by line:
+ * - a pattern that matches no scanned function (function lists) or no scanned file (file lists);
+ * - an include and an exclude of the same list that both match a function, once per pair of
+ *   patterns, with how many functions are concerned and whether they end up instrumented;
+ * - a functions.include pattern all of whose selections are trivial (so the plugin skips them all).
+ * File patterns are matched like the library does: against the path relative to the config's
+ * directory when the file is below it, else (or for a pattern starting with '/') the absolute path.
+ */
+#include "scan_internal.h"
+
+#include "hm_config.h"
+
+#include <yaml.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct pattern {
+    char *text;
+    int line;
+    bool files;   /* files.* rather than functions.* */
+    bool include; /* include rather than exclude */
+    size_t matches;
+} pattern;
+
+typedef struct pattern_list {
+    pattern *items;
+    size_t count;
+    size_t cap;
+} pattern_list;
+
+typedef struct finding {
+    int line;
+    char *message;
+} finding;
+
+typedef struct findings {
+    finding *items;
+    size_t count;
+    size_t cap;
+} findings;
+
+static void add_finding(findings *f, int line, char *message) {
+    hm_grow((void **)&f->items, &f->cap, f->count + 1, sizeof *f->items);
+    f->items[f->count++] = (finding){line, message};
+}
+
+/* ---- Patterns from the YAML file --------------------------------------------------------------- */
+
+static bool scalar_is(yaml_node_t *node, const char *text) {
+    return node != NULL && node->type == YAML_SCALAR_NODE &&
+           strcmp((const char *)node->data.scalar.value, text) == 0;
+}
+
+static void add_pattern(pattern_list *list, yaml_node_t *node, bool files, bool include) {
+    if (node == NULL || node->type != YAML_SCALAR_NODE) {
+        return;
+    }
+    const char *text = (const char *)node->data.scalar.value;
+    if (node->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+        (text[0] == '\0' || strcmp(text, "~") == 0 || strcmp(text, "null") == 0)) {
+        return; /* no value: the same as an absent key */
+    }
+    hm_grow((void **)&list->items, &list->cap, list->count + 1, sizeof *list->items);
+    list->items[list->count++] =
+        (pattern){hm_xstrdup(text), (int)node->start_mark.line + 1, files, include, 0};
+}
+
+static void read_rule_set(yaml_document_t *doc, yaml_node_t *set, bool files, pattern_list *out) {
+    if (set == NULL || set->type != YAML_MAPPING_NODE) {
+        return;
+    }
+    for (yaml_node_pair_t *p = set->data.mapping.pairs.start; p < set->data.mapping.pairs.top;
+         p++) {
+        yaml_node_t *key = yaml_document_get_node(doc, p->key);
+        yaml_node_t *value = yaml_document_get_node(doc, p->value);
+        bool include = scalar_is(key, "include");
+        if (!include && !scalar_is(key, "exclude")) {
+            continue;
+        }
+        if (value != NULL && value->type == YAML_SEQUENCE_NODE) {
+            for (yaml_node_item_t *i = value->data.sequence.items.start;
+                 i < value->data.sequence.items.top; i++) {
+                add_pattern(out, yaml_document_get_node(doc, *i), files, include);
+            }
+        } else {
+            add_pattern(out, value, files, include);
+        }
+    }
+}
+
+/* Every pattern of the file with its line; returns -1 when the file cannot be read as YAML. */
+static int read_patterns(const char *path, pattern_list *out) {
+    FILE *in = fopen(path, "rb");
+    if (in == NULL) {
+        return -1;
+    }
+    yaml_parser_t parser;
+    yaml_document_t doc;
+    yaml_parser_initialize(&parser);
+    yaml_parser_set_input_file(&parser, in);
+    int rc = yaml_parser_load(&parser, &doc) ? 0 : -1;
+    if (rc == 0) {
+        yaml_node_t *root = yaml_document_get_root_node(&doc);
+        if (root != NULL && root->type == YAML_MAPPING_NODE) {
+            for (yaml_node_pair_t *p = root->data.mapping.pairs.start;
+                 p < root->data.mapping.pairs.top; p++) {
+                yaml_node_t *key = yaml_document_get_node(&doc, p->key);
+                yaml_node_t *value = yaml_document_get_node(&doc, p->value);
+                if (scalar_is(key, "functions") || scalar_is(key, "files")) {
+                    read_rule_set(&doc, value, scalar_is(key, "files"), out);
+                }
+            }
+        }
+        yaml_document_delete(&doc);
+    }
+    yaml_parser_delete(&parser);
+    fclose(in);
+    return rc;
+}
+
+/* ---- Matching ---------------------------------------------------------------------------------- */
+
+static bool name_matches(const pattern *p, const hm_scan_function *fn) {
+    if (hm_glob_match(p->text, fn->name) || strcmp(p->text, fn->pattern) == 0) {
+        return true;
+    }
+    for (size_t i = 0; i < fn->ninstances; i++) {
+        if (hm_glob_match(p->text, fn->instances[i])) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* `file` (absolute) as file rules see it: relative to `config_dir` when below it. */
+static bool file_matches(const pattern *p, const char *file, const char *config_dir) {
+    const char *subject = file;
+    size_t n = strlen(config_dir);
+    if (p->text[0] != '/' && strncmp(file, config_dir, n) == 0 &&
+        (file[n] == '/' || n == 1) && file[n] != '\0') {
+        subject = file + (n == 1 ? 1 : n + 1);
+    }
+    return hm_glob_match(p->text, subject);
+}
+
+static bool matches(const pattern *p, const hm_scan_function *fn, const char *config_dir) {
+    return p->files ? file_matches(p, fn->file, config_dir) : name_matches(p, fn);
+}
+
+static const char *list_name(const pattern *p) {
+    return p->files ? (p->include ? "files.include" : "files.exclude")
+                    : (p->include ? "functions.include" : "functions.exclude");
+}
+
+/* Whether the config instruments `fn` (a template when any instantiation seen is selected). */
+static hm_selection select_function(const hm_config *config, const hm_scan_function *fn) {
+    hm_selection sel = hm_config_select(config, fn->name, fn->file);
+    for (size_t i = 0; i < fn->ninstances && !sel.selected; i++) {
+        sel = hm_config_select(config, fn->instances[i], fn->file);
+    }
+    return sel;
+}
+
+/* "a, b, c and 4 more" from the names of `fns`. */
+static char *name_list(const hm_scan_function *const *fns, size_t n) {
+    hm_strbuf buf = {0};
+    size_t shown = n < 3 ? n : 3;
+    for (size_t i = 0; i < shown; i++) {
+        hm_strbuf_add(&buf, i ? ", " : "");
+        hm_strbuf_add(&buf, fns[i]->name);
+    }
+    if (n > shown) {
+        hm_strbuf_addf(&buf, " and %zu more", n - shown);
+    }
+    return hm_strbuf_take(&buf);
+}
+
+/* ---- Findings ---------------------------------------------------------------------------------- */
+
+static void check_unmatched(const pattern_list *pats, findings *out) {
+    for (size_t i = 0; i < pats->count; i++) {
+        const pattern *p = &pats->items[i];
+        if (p->matches == 0) {
+            add_finding(out, p->line,
+                        hm_xasprintf("%s pattern '%s' matches no scanned %s", list_name(p),
+                                     p->text, p->files ? "file" : "function"));
+        }
+    }
+}
+
+/* For each include/exclude pair of the same list, the functions both match. */
+static void check_conflicts(const pattern_list *pats, const hm_scan_result *r,
+                            const hm_config *config, const char *config_dir, findings *out) {
+    const hm_scan_function **both = hm_xcalloc(r->count ? r->count : 1, sizeof *both);
+    for (size_t i = 0; i < pats->count; i++) {
+        const pattern *inc = &pats->items[i];
+        if (!inc->include || inc->matches == 0) {
+            continue;
+        }
+        for (size_t j = 0; j < pats->count; j++) {
+            const pattern *exc = &pats->items[j];
+            if (exc->include || exc->files != inc->files || exc->matches == 0) {
+                continue;
+            }
+            size_t n = 0, selected = 0;
+            for (size_t k = 0; k < r->count; k++) {
+                const hm_scan_function *fn = &r->functions[k];
+                if (matches(inc, fn, config_dir) && matches(exc, fn, config_dir)) {
+                    both[n++] = fn;
+                    selected += select_function(config, fn).selected;
+                }
+            }
+            if (n == 0) {
+                continue;
+            }
+            char *names = name_list(both, n);
+            const char *outcome = selected == 0   ? n == 1 ? "it is not instrumented"
+                                                           : "none is instrumented"
+                                  : selected == n ? n == 1 ? "it is instrumented"
+                                                           : "all are instrumented"
+                                                  : "some are instrumented";
+            add_finding(out, inc->line,
+                        hm_xasprintf("%s '%s' and %s '%s' (line %d) both match %zu function%s "
+                                     "(%s); %s",
+                                     list_name(inc), inc->text, list_name(exc), exc->text,
+                                     exc->line, n, n == 1 ? "" : "s", names, outcome));
+            free(names);
+        }
+    }
+    free(both);
+}
+
+/* functions.include patterns whose selections (the functions they decide for) are all trivial. */
+static void check_trivial(const pattern_list *pats, const hm_scan_result *r,
+                          const hm_config *config, findings *out) {
+    unsigned threshold = hm_config_trivial_threshold(config);
+    const hm_scan_function **picked = hm_xcalloc(r->count ? r->count : 1, sizeof *picked);
+    for (size_t i = 0; i < pats->count; i++) {
+        const pattern *p = &pats->items[i];
+        if (p->files || !p->include || p->matches == 0 || threshold == 0) {
+            continue;
+        }
+        size_t n = 0;
+        bool all_trivial = true;
+        for (size_t k = 0; k < r->count && all_trivial; k++) {
+            const hm_scan_function *fn = &r->functions[k];
+            hm_selection sel = select_function(config, fn);
+            if (!sel.selected || sel.rule == NULL || sel.rule_line != p->line ||
+                strcmp(sel.rule, p->text) != 0) {
+                continue;
+            }
+            all_trivial = !sel.named_exactly && hm_scan_is_trivial(fn, threshold);
+            picked[n++] = fn;
+        }
+        if (n > 0 && all_trivial) {
+            char *names = name_list(picked, n);
+            add_finding(out, p->line,
+                        hm_xasprintf("functions.include pattern '%s' selects only trivial "
+                                     "functions (%s), which the plugin skips (no calls, no loops, "
+                                     "under %u IR instructions); name them exactly to instrument "
+                                     "them anyway",
+                                     p->text, names, threshold));
+            free(names);
+        }
+    }
+    free(picked);
+}
+
+static int compare_findings(const void *pa, const void *pb) {
+    const finding *a = pa, *b = pb;
+    if (a->line != b->line) {
+        return a->line < b->line ? -1 : 1;
+    }
+    return strcmp(a->message, b->message);
+}
+
+int hm_scan_check(const char *config_path, const hm_scan_result *result, FILE *out) {
+    if (access(config_path, R_OK) != 0) {
+        return -1;
+    }
+    hm_config *config = NULL;
+    hm_config_error err = {{0}};
+    if (hm_config_load_file(config_path, &config, &err) != 0) {
+        fprintf(out, "%s\n", err.message);
+        return 1;
+    }
+    pattern_list pats = {0};
+    if (read_patterns(config_path, &pats) != 0) {
+        hm_config_free(config);
+        return -1;
+    }
+    char *abs = hm_scan_path_absolute(config_path, NULL);
+    char *slash = strrchr(abs, '/');
+    if (slash == abs) {
+        slash[1] = '\0';
+    } else {
+        *slash = '\0';
+    }
+
+    for (size_t i = 0; i < pats.count; i++) {
+        for (size_t k = 0; k < result->count; k++) {
+            pats.items[i].matches += matches(&pats.items[i], &result->functions[k], abs);
+        }
+    }
+    findings found = {0};
+    check_unmatched(&pats, &found);
+    check_conflicts(&pats, result, config, abs, &found);
+    check_trivial(&pats, result, config, &found);
+
+    if (found.count > 1) {
+        qsort(found.items, found.count, sizeof *found.items, compare_findings);
+    }
+    for (size_t i = 0; i < found.count; i++) {
+        fprintf(out, "%s:%d: warning: %s\n", config_path, found.items[i].line,
+                found.items[i].message);
+        free(found.items[i].message);
+    }
+    fflush(out);
+    int count = (int)found.count;
+    free(found.items);
+    for (size_t i = 0; i < pats.count; i++) {
+        free(pats.items[i].text);
+    }
+    free(pats.items);
+    free(abs);
+    hm_config_free(config);
+    return count;
+}

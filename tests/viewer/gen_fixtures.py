@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""Write the results files the viewer tests read (tests/viewer/fixtures/*.json).
+
+Hand-made stand-ins for what the runtime writes (docs/results-format.md, version 1): each function
+gets a deterministic list of self-times, from which count, self_ns, max_ns and the log-linear
+histogram are computed exactly as the format defines them. The files are committed; run this
+only to change them (then refresh the golden files with tests/viewer/check_golden.cmake UPDATE=1).
+"""
+import json
+import os
+import random
+
+SUB_BITS = 5
+S = 1 << SUB_BITS
+
+
+def hist_index(v):
+    if v < S:
+        return v
+    m = v.bit_length() - 1
+    g = m - SUB_BITS
+    return S + g * S + ((v >> g) - S)
+
+
+def function(name, file, line, samples, threads=None):
+    hist = {}
+    for v in samples:
+        hist[hist_index(v)] = hist.get(hist_index(v), 0) + 1
+    f = {
+        "name": name, "file": file, "line": line, "count": len(samples),
+        "self_ns": sum(samples), "max_ns": max(samples),
+        "p50_ns": 0, "p95_ns": 0, "p99_ns": 0,  # readers recompute these
+        "histogram": [[i, hist[i]] for i in sorted(hist)],
+    }
+    if threads:
+        f["threads"] = threads
+    return f
+
+
+def results(program, pid, elapsed, functions, threads, end="exit"):
+    return {
+        "version": 1, "program": program, "pid": pid, "hostname": "testbox",
+        "start_unix_ns": 1764000000000000000 + pid, "elapsed_ns": elapsed,
+        "clock": "monotonic", "overhead_ns": 0, "end": end,
+        "histogram": {"kind": "log-linear", "sub_bucket_bits": SUB_BITS},
+        "threads": threads, "functions": functions,
+    }
+
+
+def samples(rng, n, typical, spread=0.3, outlier=None):
+    out = [max(1, int(rng.gauss(typical, typical * spread))) for _ in range(n)]
+    if outlier:
+        out[rng.randrange(n)] = outlier
+    return out
+
+
+def small(rng):
+    """12 functions, a C++ name too long for narrow screens, one outlier (Max >> P95)."""
+    fs = [
+        function("process_custom_tags", "src/tags.c", 88, samples(rng, 40, 900_000)),
+        function("load_config_file", "src/config.c", 17, samples(rng, 4, 6_000_000)),
+        function("unmarshal_yaml", "src/yaml.c", 230, samples(rng, 30, 400_000)),
+        function("ns::Parser<std::map<std::string, std::vector<int>>>::parse_expression",
+                 "src/parser.cpp", 512, samples(rng, 20, 250_000)),
+        function("fetch_remote", "src/net.c", 61, samples(rng, 10, 120_000, outlier=3_500_000)),
+        function("hash_key", "src/hash.c", 9, samples(rng, 25, 2_000)),
+        function("main", "src/main.c", 5, [1_200_000]),
+        function("render_row", "src/render.c", 144, samples(rng, 12, 80_000)),
+        function("merge_maps", "src/merge.c", 33, samples(rng, 6, 150_000)),
+        function("validate_stack", "src/validate.c", 71, samples(rng, 3, 210_000)),
+        function("write_output", "", 0, [450_000, 520_000]),
+        function("tiny_helper", "src/util.h", 12, [25, 31, 40]),
+    ]
+    calls = sum(f["count"] for f in fs)
+    cpu = sum(f["self_ns"] for f in fs)
+    return results("/usr/local/bin/app", 4242, 234_560_000, fs,
+                   [{"tid": 4242, "name": "app", "calls": calls, "self_ns": cpu}])
+
+
+def run_pair(rng):
+    """Two runs of a program: the second is slower in parse_line, faster in read_input, has a new
+    function and lost one, and parse_line moved two lines down (paired by name and file)."""
+    base_fs = [
+        function("parse_line", "src/parse.c", 42, samples(rng, 500, 20_000)),
+        function("read_input", "src/io.c", 10, samples(rng, 50, 300_000)),
+        function("old_cache_lookup", "src/cache.c", 7, samples(rng, 200, 5_000)),
+        function("main", "src/main.c", 3, [900_000]),
+    ]
+    new_fs = [
+        function("parse_line", "src/parse.c", 44, samples(rng, 520, 30_000)),
+        function("read_input", "src/io.c", 10, samples(rng, 50, 200_000)),
+        function("new_index_build", "src/index.c", 90, samples(rng, 10, 400_000)),
+        function("main", "src/main.c", 3, [950_000]),
+    ]
+
+    def wrap(fs, pid, elapsed):
+        return results("./app", pid, elapsed, fs,
+                       [{"tid": pid, "name": "app", "calls": sum(f["count"] for f in fs),
+                         "self_ns": sum(f["self_ns"] for f in fs)}])
+    return wrap(base_fs, 100, 40_000_000), wrap(new_fs, 200, 45_000_000)
+
+
+def threaded(rng):
+    """Three threads; functions carry the optional per-thread split."""
+    tids = [5000, 5001, 5002]
+    fs, per_thread = [], {t: [0, 0] for t in tids}
+    for name, line, typical in [("worker_loop", 20, 50_000), ("compress_block", 55, 120_000),
+                                ("queue_pop", 80, 3_000)]:
+        all_samples, split = [], []
+        for t in tids:
+            s = samples(rng, 30 + (t % 3) * 10, typical)
+            all_samples += s
+            split.append({"tid": t, "count": len(s), "self_ns": sum(s)})
+            per_thread[t][0] += len(s)
+            per_thread[t][1] += sum(s)
+        fs.append(function(name, "src/pool.c", line, all_samples, split))
+    main = [2_000_000]
+    fs.append(function("main", "src/main.c", 1, main,
+                       [{"tid": 5000, "count": 1, "self_ns": main[0]}]))
+    per_thread[5000][0] += 1
+    per_thread[5000][1] += main[0]
+    threads = [{"tid": t, "name": "main" if t == 5000 else "worker-%d" % (t - 5000),
+                "calls": per_thread[t][0], "self_ns": per_thread[t][1]} for t in tids]
+    return results("./pool", 5000, 20_000_000, fs, threads, end="signal:SIGINT")
+
+
+def many(rng):
+    """60 functions, more than any default top-N."""
+    fs = [function("fn_%02d" % i, "src/many.c", 10 + i, samples(rng, 1 + i % 7, 1000 * (i + 1)))
+          for i in range(60)]
+    return results("./many", 7, 5_000_000, fs,
+                   [{"tid": 7, "name": "many", "calls": sum(f["count"] for f in fs),
+                     "self_ns": sum(f["self_ns"] for f in fs)}])
+
+
+def main():
+    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
+    rng = random.Random(20251125)
+    base, new = run_pair(rng)
+    files = {"small.json": small(rng), "base.json": base, "new.json": new,
+             "threads.json": threaded(rng), "many.json": many(rng)}
+    for name, data in files.items():
+        with open(os.path.join(here, name), "w") as f:
+            json.dump(data, f, indent=1)
+            f.write("\n")
+    # A file cut short, as a crash in the middle of a write would leave it.
+    with open(os.path.join(here, "broken.json"), "w") as f:
+        f.write(json.dumps(files["small.json"], indent=1)[:700])
+
+
+if __name__ == "__main__":
+    main()

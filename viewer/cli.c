@@ -1,0 +1,286 @@
+/* Command-line parsing for heatmap-view (see cli.h).
+ *
+ * Options take their value as --opt=VALUE or --opt VALUE. One table lists the options; the usage
+ * text is written next to it so a new flag is added in one place. The parser only records what it
+ * sees and checks each value on its own; main.c checks combinations that need the files.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum opt_id {
+    OPT_MODE,
+    OPT_FORMAT,
+    OPT_TOP,
+    OPT_SORT,
+    OPT_FILTER,
+    OPT_WIDTH,
+    OPT_DIFF,
+    OPT_FAIL_IF,
+    OPT_RUN,
+    OPT_NO_TUI,
+    OPT_ASCII,
+    OPT_NO_COLOR,
+    OPT_THREADS,
+    OPT_HELP,
+    OPT_VERSION,
+} opt_id;
+
+static const struct option_spec {
+    const char *name;  /* long name without "--" */
+    char short_name;   /* 0 when none */
+    opt_id id;
+    bool takes_value;
+    const char *value; /* shown in the usage */
+    const char *help;
+} options[] = {
+    {"mode", 0, OPT_MODE, true, "MODE", "bar (default), sparkline or table"},
+    {"format", 0, OPT_FORMAT, true, "FMT",
+     "text, json or csv (default: the interactive view on a terminal, else text)"},
+    {"top", 0, OPT_TOP, true, "N", "show the first N functions, or all (default: 25 in bar mode, "
+                                   "50 in sparkline and table modes, all in json and csv)"},
+    {"sort", 0, OPT_SORT, true, "KEY", "cpu (default), count, avg, max, p95 or name"},
+    {"filter", 0, OPT_FILTER, true, "GLOB",
+     "only functions whose name matches GLOB (text without * ? [ matches anywhere in the name)"},
+    {"width", 0, OPT_WIDTH, true, "N", "columns of the text output (default: the terminal's, or 100)"},
+    {"diff", 0, OPT_DIFF, true, "BASE NEW", "compare two results files, largest regression first"},
+    {"fail-if", 0, OPT_FAIL_IF, true, "EXPR",
+     "exit 1 when EXPR holds, e.g. 'elapsed>500ms', 'p95(parse_*)>2ms', 'cpu(main)>1.2*base' "
+     "(base: with --diff); repeatable"},
+    {"run", 0, OPT_RUN, true, "PROG ARGS...",
+     "run PROG with HEATMAP_OUTPUT set to a temporary file, then show its results"},
+    {"no-tui", 0, OPT_NO_TUI, false, NULL, "print the static text even on a terminal"},
+    {"ascii", 0, OPT_ASCII, false, NULL, "draw with ASCII only (automatic in the TUI when the "
+                                         "locale is not UTF-8)"},
+    {"no-color", 0, OPT_NO_COLOR, false, NULL, "no colours in the TUI (also NO_COLOR=1, TERM=dumb)"},
+    {"threads", 0, OPT_THREADS, false, NULL, "add the per-thread table (TUI: open the thread pane)"},
+    {"help", 'h', OPT_HELP, false, NULL, "show this help"},
+    {"version", 'V', OPT_VERSION, false, NULL, "show the version"},
+};
+#define NOPTIONS (sizeof options / sizeof options[0])
+
+void hm_cli_usage(FILE *out) {
+    fputs("Usage: heatmap-view [OPTIONS] [FILE...]\n"
+          "       heatmap-view [OPTIONS] --diff BASE NEW\n"
+          "       heatmap-view [OPTIONS] --run PROG [ARGS...]\n"
+          "\n"
+          "Show the function profile recorded by a heatmap-instrumented program (heatmap.json).\n"
+          "Several FILEs are merged. FILE - reads standard input; no FILE reads heatmap.json.\n"
+          "\n"
+          "Options:\n",
+          out);
+    for (size_t i = 0; i < NOPTIONS; i++) {
+        char left[64];
+        const struct option_spec *o = &options[i];
+        int n = o->short_name ? snprintf(left, sizeof left, "-%c, --%s", o->short_name, o->name)
+                              : snprintf(left, sizeof left, "    --%s", o->name);
+        if (o->takes_value)
+            snprintf(left + n, sizeof left - (size_t)n, "%s%s", o->id == OPT_DIFF || o->id == OPT_RUN ? " " : "=", o->value);
+        fprintf(out, "  %-26s %s\n", left, o->help);
+    }
+    fputs("\nExit status: 0 ok, 1 a --fail-if condition held, 2 bad input or usage;\n"
+          "with --run, the program's own status when it failed.\n"
+          "Keys of the interactive view: press ? in it, or see docs/viewer.md.\n",
+          out);
+}
+
+static int fail(char *err, size_t errlen, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static const struct option_spec *find_long(const char *name, size_t len) {
+    for (size_t i = 0; i < NOPTIONS; i++)
+        if (strlen(options[i].name) == len && strncmp(options[i].name, name, len) == 0)
+            return &options[i];
+    return NULL;
+}
+
+static const struct option_spec *find_short(char c) {
+    for (size_t i = 0; i < NOPTIONS; i++)
+        if (options[i].short_name == c)
+            return &options[i];
+    return NULL;
+}
+
+/* Parse a whole decimal number in [min, max]; returns 0 or -1. */
+static int parse_size(const char *s, size_t min, size_t max, size_t *out) {
+    if (*s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno != 0 || *end != '\0' || v < min || v > max)
+        return -1;
+    *out = (size_t)v;
+    return 0;
+}
+
+static int push(const char ***list, size_t *n, const char *item) {
+    const char **bigger = realloc(*list, (*n + 1) * sizeof **list);
+    if (bigger == NULL)
+        return -1;
+    bigger[(*n)++] = item;
+    *list = bigger;
+    return 0;
+}
+
+/* Apply one option with its value (NULL for flags). */
+static int apply(hm_cli *cli, const struct option_spec *o, const char *value, char *err,
+                 size_t errlen) {
+    switch (o->id) {
+    case OPT_MODE:
+        if (hm_mode_parse(value, &cli->mode) != 0)
+            return fail(err, errlen, "--mode: unknown mode '%s' (expected bar, sparkline or table)",
+                        value);
+        return 0;
+    case OPT_FORMAT:
+        if (strcmp(value, "text") == 0)
+            cli->format = HM_FORMAT_TEXT;
+        else if (strcmp(value, "json") == 0)
+            cli->format = HM_FORMAT_JSON;
+        else if (strcmp(value, "csv") == 0)
+            cli->format = HM_FORMAT_CSV;
+        else
+            return fail(err, errlen, "--format: unknown format '%s' (expected text, json or csv)",
+                        value);
+        return 0;
+    case OPT_TOP:
+        if (strcmp(value, "all") == 0)
+            cli->top = HM_TOP_ALL;
+        else if (parse_size(value, 1, 1000000000, &cli->top) != 0)
+            return fail(err, errlen, "--top: '%s' is not a positive number or 'all'", value);
+        return 0;
+    case OPT_SORT:
+        if (hm_sort_key_parse(value, &cli->sort) != 0)
+            return fail(err, errlen,
+                        "--sort: unknown key '%s' (expected cpu, count, avg, max, p95 or name)",
+                        value);
+        return 0;
+    case OPT_FILTER:
+        if (strlen(value) >= HM_FILTER_MAX)
+            return fail(err, errlen, "--filter: pattern longer than %d characters",
+                        HM_FILTER_MAX - 1);
+        cli->filter = value;
+        return 0;
+    case OPT_WIDTH:
+        if (parse_size(value, 40, 1000, &cli->width) != 0)
+            return fail(err, errlen, "--width: '%s' is not a number from 40 to 1000", value);
+        return 0;
+    case OPT_FAIL_IF:
+        return push(&cli->fail_if, &cli->nfail_if, value) == 0
+                   ? 0
+                   : fail(err, errlen, "out of memory");
+    case OPT_NO_TUI:
+        cli->no_tui = true;
+        return 0;
+    case OPT_ASCII:
+        cli->ascii = true;
+        return 0;
+    case OPT_NO_COLOR:
+        cli->no_color = true;
+        return 0;
+    case OPT_THREADS:
+        cli->threads = true;
+        return 0;
+    case OPT_HELP:
+        cli->help = true;
+        return 0;
+    case OPT_VERSION:
+        cli->version = true;
+        return 0;
+    case OPT_DIFF:
+    case OPT_RUN:
+        break; /* handled by the caller: they take more than one argument */
+    }
+    return 0;
+}
+
+int hm_cli_parse(int argc, char **argv, hm_cli *cli, char *err, size_t errlen) {
+    memset(cli, 0, sizeof *cli);
+    cli->mode = HM_MODE_BAR;
+    cli->sort = HM_SORT_CPU;
+    cli->top = HM_TOP_MODE;
+    bool only_files = false;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (only_files || arg[0] != '-' || strcmp(arg, "-") == 0) {
+            if (push(&cli->files, &cli->nfiles, arg) != 0)
+                return fail(err, errlen, "out of memory");
+            continue;
+        }
+        if (strcmp(arg, "--") == 0) {
+            only_files = true;
+            continue;
+        }
+        const struct option_spec *o;
+        const char *value = NULL;
+        if (arg[1] == '-') {
+            const char *eq = strchr(arg + 2, '=');
+            size_t len = eq ? (size_t)(eq - (arg + 2)) : strlen(arg + 2);
+            o = find_long(arg + 2, len);
+            if (o == NULL)
+                return fail(err, errlen, "unknown option '%.*s' (see heatmap-view --help)",
+                            (int)(len + 2), arg);
+            if (eq != NULL) {
+                if (!o->takes_value || o->id == OPT_RUN)
+                    return fail(err, errlen, "--%s takes no '=VALUE'%s", o->name,
+                                o->id == OPT_RUN ? " (use --run PROG ARGS...)" : "");
+                value = eq + 1;
+            }
+        } else {
+            o = arg[2] == '\0' ? find_short(arg[1]) : NULL;
+            if (o == NULL)
+                return fail(err, errlen, "unknown option '%s' (see heatmap-view --help)", arg);
+        }
+        if (o->id == OPT_RUN) {
+            if (i + 1 >= argc)
+                return fail(err, errlen, "--run needs a program: --run PROG [ARGS...]");
+            cli->run_argv = argv + i + 1;
+            break;
+        }
+        if (o->id == OPT_DIFF) {
+            /* --diff BASE NEW, or --diff=BASE NEW */
+            if (value == NULL && i + 1 < argc)
+                value = argv[++i];
+            if (value == NULL || i + 1 >= argc)
+                return fail(err, errlen, "--diff needs two files: --diff BASE NEW");
+            cli->diff_base = value;
+            cli->diff_new = argv[++i];
+            continue;
+        }
+        if (o->takes_value && value == NULL) {
+            if (i + 1 >= argc)
+                return fail(err, errlen, "--%s needs a value: --%s=%s", o->name, o->name,
+                            o->value);
+            value = argv[++i];
+        }
+        if (apply(cli, o, value, err, errlen) != 0)
+            return -1;
+    }
+    if (cli->help || cli->version)
+        return 0;
+    if (cli->diff_base && cli->run_argv)
+        return fail(err, errlen, "--diff and --run cannot be combined");
+    if (cli->diff_base && cli->nfiles > 0)
+        return fail(err, errlen, "--diff compares exactly two files; unexpected '%s'",
+                    cli->files[0]);
+    if (cli->run_argv && cli->nfiles > 0)
+        return fail(err, errlen, "--run shows the program's own results; unexpected file '%s' "
+                                 "(put FILEs before --run? they cannot be combined)",
+                    cli->files[0]);
+    return 0;
+}
+
+void hm_cli_free(hm_cli *cli) {
+    free(cli->files);
+    free(cli->fail_if);
+    cli->files = NULL;
+    cli->fail_if = NULL;
+}

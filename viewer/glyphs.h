@@ -1,0 +1,47 @@
+/* Text helpers for every view: glyph sets (UTF-8 or ASCII), display width, name shortening, bars
+ * and sparkline glyphs. No ncurses, no I/O: they fill caller buffers, so the static text output
+ * and the TUI draw the same characters and the unit tests can check them.
+ */
+#ifndef HEATMAP_VIEWER_GLYPHS_H
+#define HEATMAP_VIEWER_GLYPHS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* The characters a view draws with. Two fixed sets: hm_glyphs_utf8 and hm_glyphs_ascii. */
+typedef struct hm_glyphs {
+    bool utf8;
+    const char *ellipsis;     /* "…" or "~" (one column either way) */
+    const char *blocks[9];    /* bar eighths: blocks[0] = "" ... blocks[8] = full block */
+    const char *spark[8];     /* sparkline levels, lowest first */
+    const char *arrow;        /* "→" or "->" */
+    const char *fire;         /* title prefix: "🔥 " or "" */
+    const char *warning;      /* "⚠️ " or "warning: " */
+    int duration_flags;       /* HM_FMT_ASCII or 0, for hm_format_duration() */
+} hm_glyphs;
+
+extern const hm_glyphs hm_glyphs_utf8;
+extern const hm_glyphs hm_glyphs_ascii;
+
+/* Display columns of a UTF-8 string, counting one column per code point (function names and our
+ * own labels contain no double-width characters). */
+size_t hm_text_width(const char *s);
+
+/* Copy s into out (room for outlen bytes) so that it takes at most `width` columns: a longer string
+ * keeps its head and tail around the ellipsis ("std::vector<…>::push_back"); the cut never splits
+ * a UTF-8 sequence. Returns the columns written. */
+size_t hm_shorten(const char *s, size_t width, const hm_glyphs *g, char *out, size_t outlen);
+
+/* Append s to out (NUL-terminated, room for outlen) padded with spaces to `width` columns, on the
+ * left when `right` (numbers) else on the right; a longer s is shortened first. */
+void hm_append_cell(char *out, size_t outlen, const char *s, size_t width, bool right,
+                    const hm_glyphs *g);
+
+/* A bar of `fraction` (0..1) of `width` columns, in eighths of a column with UTF-8 ("███▍") or whole
+ * '#' with ASCII; at least one eighth (one '#') when fraction > 0. Not padded. */
+void hm_bar(double fraction, size_t width, const hm_glyphs *g, char *out, size_t outlen);
+
+/* The sparkline glyph for `fraction` (0..1): level 0..7 = round(fraction * 7). */
+const char *hm_spark_glyph(double fraction, const hm_glyphs *g);
+
+#endif /* HEATMAP_VIEWER_GLYPHS_H */

@@ -1,0 +1,231 @@
+/* heatmap-view: show a heatmap results file as an interactive TUI, static text, JSON or CSV.
+ *
+ * main() only wires the parts together: parse the command line (cli.c), get results (load and
+ * merge FILEs, or --run a program, or --diff two files), then hand a model (model.c) to one front
+ * end: the TUI (tui.c) on a terminal, else the static renderers (render.c, diff_view.c). --fail-if
+ * conditions (check.c) are checked last and set the exit status.
+ *
+ * Exit status: 0 ok; 1 a --fail-if condition held; 2 bad usage or unreadable input; with --run,
+ * the program's own status when it was not 0 (128 + N when signal N ended it).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "check.h"
+#include "cli.h"
+#include "diff_view.h"
+#include "model.h"
+#include "render.h"
+#include "run.h"
+#include "tui.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#ifndef HEATMAP_VERSION
+#define HEATMAP_VERSION "unknown"
+#endif
+
+enum { EXIT_OK = 0, EXIT_CHECK_FAILED = 1, EXIT_USAGE = 2 };
+
+static int usage_error(const char *message) {
+    fprintf(stderr, "heatmap-view: %s\n", message);
+    return EXIT_USAGE;
+}
+
+/* Columns for the text output: --width, else the terminal's, else 100 (files, pipes). */
+static size_t text_width(const hm_cli *cli) {
+    if (cli->width != 0)
+        return cli->width;
+    struct winsize ws;
+    if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40)
+        return ws.ws_col;
+    return 100;
+}
+
+/* Parse every --fail-if; returns 0, or exit status 2 after printing why. */
+static int parse_checks(const hm_cli *cli, hm_check **checks) {
+    char err[1024];
+    for (size_t i = 0; i < cli->nfail_if; i++) {
+        if (hm_check_parse(cli->fail_if[i], &checks[i], err, sizeof err) != 0)
+            return usage_error(err);
+        if (hm_check_uses_base(checks[i]) && cli->diff_base == NULL) {
+            snprintf(err, sizeof err, "--fail-if '%s': 'base' needs --diff BASE NEW",
+                     cli->fail_if[i]);
+            return usage_error(err);
+        }
+    }
+    return 0;
+}
+
+/* Evaluate the checks; print each condition that holds. Returns 0, 1 or 2. */
+static int run_checks(const hm_cli *cli, hm_check **checks, const hm_results *now,
+                      const hm_results *base) {
+    int status = EXIT_OK;
+    char msg[2048];
+    for (size_t i = 0; i < cli->nfail_if; i++) {
+        int rc = hm_check_eval(checks[i], now, base, msg, sizeof msg);
+        if (rc < 0)
+            return usage_error(msg);
+        if (rc > 0) {
+            fprintf(stderr, "heatmap-view: --fail-if '%s' holds: %s\n", cli->fail_if[i], msg);
+            status = EXIT_CHECK_FAILED;
+        }
+    }
+    return status;
+}
+
+static int show_diff(const hm_cli *cli, hm_check **checks) {
+    char err[1024];
+    hm_results *before = NULL, *after = NULL;
+    if (hm_results_load(cli->diff_base, &before, err, sizeof err) != 0 ||
+        hm_results_load(cli->diff_new, &after, err, sizeof err) != 0) {
+        hm_results_free(before);
+        return usage_error(err);
+    }
+    hm_diff_opts o = {
+        .glyphs = cli->ascii ? &hm_glyphs_ascii : &hm_glyphs_utf8,
+        .format = cli->format == HM_FORMAT_AUTO ? HM_FORMAT_TEXT : cli->format,
+        .filter = cli->filter,
+        .top = cli->top != HM_TOP_MODE                 ? cli->top
+               : cli->format == HM_FORMAT_JSON || cli->format == HM_FORMAT_CSV ? HM_TOP_ALL
+                                                                               : 50,
+    };
+    int status = hm_render_diff(stdout, before, after, &o) == 0 ? EXIT_OK : EXIT_USAGE;
+    fflush(stdout);
+    if (status == EXIT_OK)
+        status = run_checks(cli, checks, after, before);
+    hm_results_free(before);
+    hm_results_free(after);
+    return status;
+}
+
+/* The static output of a loaded model in the chosen format. */
+static int show_static(const hm_cli *cli, hm_model *m) {
+    hm_render_opts o = {
+        .glyphs = cli->ascii ? &hm_glyphs_ascii : &hm_glyphs_utf8,
+        .width = text_width(cli),
+        .threads = cli->threads,
+    };
+    int rc;
+    if (cli->format == HM_FORMAT_JSON || cli->format == HM_FORMAT_CSV) {
+        if (cli->top == HM_TOP_MODE)
+            hm_model_set_top(m, HM_TOP_ALL);
+        rc = cli->format == HM_FORMAT_JSON ? hm_render_json(stdout, m, &o)
+                                           : hm_render_csv(stdout, m, &o);
+    } else {
+        rc = hm_render_text(stdout, m, &o);
+    }
+    if (fflush(stdout) != 0)
+        rc = -1;
+    if (rc != 0)
+        fprintf(stderr, "heatmap-view: cannot write the output\n");
+    return rc == 0 ? EXIT_OK : EXIT_USAGE;
+}
+
+static int show(const hm_cli *cli, const hm_results *results, hm_check **checks) {
+    hm_model m;
+    if (hm_model_init(&m, results) != 0)
+        return usage_error("out of memory");
+    hm_model_set_mode(&m, cli->mode);
+    hm_model_set_sort(&m, cli->sort);
+    hm_model_set_top(&m, cli->top);
+    if (cli->filter != NULL)
+        hm_model_set_filter(&m, cli->filter);
+
+    int status = EXIT_OK;
+    bool terminal = isatty(STDOUT_FILENO);
+    bool auto_format = cli->format == HM_FORMAT_AUTO;
+    const hm_glyphs *g = cli->ascii ? &hm_glyphs_ascii : &hm_glyphs_utf8;
+    if (auto_format && !cli->no_tui && terminal && cli->nfail_if == 0) {
+        hm_tui_opts t = {.ascii = cli->ascii, .no_color = cli->no_color, .threads = cli->threads};
+        char why[512];
+        if (hm_tui_run(&m, &t, why, sizeof why) == 0) {
+            hm_model_free(&m);
+            return EXIT_OK;
+        }
+        status = show_static(cli, &m);
+        if (why[0] != '\0')
+            fprintf(stderr,
+                    "%sCannot start the interactive visualization (%s). Summary displayed "
+                    "above.\n",
+                    g->warning, why);
+    } else {
+        status = show_static(cli, &m);
+        if (auto_format && !cli->no_tui && !terminal)
+            fprintf(stderr,
+                    "%sNo TTY available for interactive visualization. Summary displayed above.\n",
+                    g->warning);
+    }
+    if (status == EXIT_OK)
+        status = run_checks(cli, checks, results, NULL);
+    hm_model_free(&m);
+    return status;
+}
+
+static int main_with(const hm_cli *cli, hm_check **checks) {
+    char err[1024];
+    int status = parse_checks(cli, checks);
+    if (status != 0)
+        return status;
+    if (cli->diff_base != NULL)
+        return show_diff(cli, checks);
+
+    hm_run_result run = {0};
+    const char *default_file = "heatmap.json";
+    const char *run_files[1];
+    const char *const *files = cli->nfiles ? cli->files : &default_file;
+    size_t nfiles = cli->nfiles ? cli->nfiles : 1;
+    if (cli->run_argv != NULL) {
+        if (hm_run(cli->run_argv, &run, err, sizeof err) != 0) {
+            hm_run_cleanup(&run);
+            return usage_error(err);
+        }
+        if (access(run.output, F_OK) != 0) {
+            fprintf(stderr,
+                    "heatmap-view: %s wrote no results (exit status %d); is it built with the "
+                    "heatmap plugin and runtime, and was HEATMAP=off left unset?\n",
+                    cli->run_argv[0], run.exit_status);
+            hm_run_cleanup(&run);
+            return run.exit_status != 0 ? run.exit_status : EXIT_USAGE;
+        }
+        run_files[0] = run.output;
+        files = run_files;
+        nfiles = 1;
+    }
+    hm_results *results = NULL;
+    if (hm_results_load_many(files, nfiles, &results, err, sizeof err) != 0) {
+        hm_run_cleanup(&run);
+        return usage_error(err);
+    }
+    hm_run_cleanup(&run);
+    status = show(cli, results, checks);
+    hm_results_free(results);
+    if (cli->run_argv != NULL && run.exit_status != 0 && status != EXIT_USAGE)
+        return run.exit_status;
+    return status;
+}
+
+int main(int argc, char **argv) {
+    hm_cli cli;
+    char err[1024];
+    if (hm_cli_parse(argc, argv, &cli, err, sizeof err) != 0) {
+        hm_cli_free(&cli);
+        return usage_error(err);
+    }
+    int status = EXIT_OK;
+    if (cli.help) {
+        hm_cli_usage(stdout);
+    } else if (cli.version) {
+        printf("heatmap-view %s (results format version 1)\n", HEATMAP_VERSION);
+    } else {
+        hm_check **checks = calloc(cli.nfail_if ? cli.nfail_if : 1, sizeof *checks);
+        status = checks ? main_with(&cli, checks) : usage_error("out of memory");
+        for (size_t i = 0; checks && i < cli.nfail_if; i++)
+            hm_check_free(checks[i]);
+        free(checks);
+    }
+    hm_cli_free(&cli);
+    return status;
+}

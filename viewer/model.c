@@ -1,0 +1,208 @@
+/* The viewer's model (see model.h): filter → sort → top-N over the loaded functions, plus the
+ * selection and scroll position that the list views share.
+ *
+ * Rows are recomputed from scratch on every change (hm_results_select is O(n log n) and runs only
+ * on a key press). The selection follows the selected function across recomputes, as htop keeps
+ * the selected process when the sort order changes.
+ */
+#include "model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const mode_names[HM_MODE_COUNT] = {"bar", "sparkline", "table"};
+static const char *const mode_titles[HM_MODE_COUNT] = {"Bar Chart", "Sparkline", "Table"};
+static const size_t mode_tops[HM_MODE_COUNT] = {25, 50, 50};
+
+const char *hm_mode_name(hm_view_mode mode) {
+    return (unsigned)mode < HM_MODE_COUNT ? mode_names[mode] : "?";
+}
+
+const char *hm_mode_title(hm_view_mode mode) {
+    return (unsigned)mode < HM_MODE_COUNT ? mode_titles[mode] : "?";
+}
+
+int hm_mode_parse(const char *name, hm_view_mode *out) {
+    for (int i = 0; i < HM_MODE_COUNT; i++)
+        if (strcmp(name, mode_names[i]) == 0) {
+            *out = (hm_view_mode)i;
+            return 0;
+        }
+    return -1;
+}
+
+size_t hm_mode_default_top(hm_view_mode mode) {
+    return (unsigned)mode < HM_MODE_COUNT ? mode_tops[mode] : 25;
+}
+
+const char *hm_pct_label(hm_pct_column column) {
+    return column == HM_PCT_P50 ? "P50" : column == HM_PCT_P99 ? "P99" : "P95";
+}
+
+uint64_t hm_pct_value(const hm_function_stats *f, hm_pct_column column) {
+    return column == HM_PCT_P50 ? f->p50_ns : column == HM_PCT_P99 ? f->p99_ns : f->p95_ns;
+}
+
+bool hm_filter_to_glob(const char *pattern, char *out, size_t outlen) {
+    if (strpbrk(pattern, "*?[") != NULL || pattern[0] == '\0') {
+        if (strlen(pattern) >= outlen)
+            return false;
+        strcpy(out, pattern);
+        return true;
+    }
+    size_t n = 0;
+    if (outlen < 3)
+        return false;
+    out[n++] = '*';
+    for (const char *p = pattern; *p; p++) {
+        if (n + 3 >= outlen) /* room for an escape, the char, '*' and NUL */
+            return false;
+        if (*p == '\\')
+            out[n++] = '\\';
+        out[n++] = *p;
+    }
+    out[n++] = '*';
+    out[n] = '\0';
+    return true;
+}
+
+size_t hm_model_limit(const hm_model *m) {
+    return m->top == HM_TOP_MODE ? hm_mode_default_top(m->mode) : m->top;
+}
+
+/* Recompute rows; keep `keep` (a function index, or SIZE_MAX) selected when still visible. */
+static void refresh(hm_model *m, size_t keep) {
+    char glob[2 * HM_FILTER_MAX + 3];
+    if (!hm_filter_to_glob(m->filter, glob, sizeof glob))
+        glob[0] = '\0';
+    m->nmatched = hm_results_select(m->results, glob, m->sort, m->rows);
+    size_t limit = hm_model_limit(m);
+    m->nrows = m->nmatched < limit ? m->nmatched : limit;
+    size_t found = SIZE_MAX;
+    for (size_t i = 0; keep != SIZE_MAX && i < m->nrows; i++)
+        if (m->rows[i] == keep)
+            found = i;
+    if (found != SIZE_MAX)
+        m->selected = found;
+    else if (m->selected >= m->nrows)
+        m->selected = m->nrows ? m->nrows - 1 : 0;
+    if (m->scroll > m->selected)
+        m->scroll = m->selected;
+}
+
+static size_t selected_index(const hm_model *m) {
+    return m->nrows ? m->rows[m->selected] : SIZE_MAX;
+}
+
+int hm_model_init(hm_model *m, const hm_results *results) {
+    memset(m, 0, sizeof *m);
+    m->results = results;
+    m->mode = HM_MODE_BAR;
+    m->sort = HM_SORT_CPU;
+    m->top = HM_TOP_MODE;
+    m->rows = calloc(results->nfunctions ? results->nfunctions : 1, sizeof *m->rows);
+    if (m->rows == NULL)
+        return -1;
+    refresh(m, SIZE_MAX);
+    return 0;
+}
+
+void hm_model_free(hm_model *m) {
+    free(m->rows);
+    m->rows = NULL;
+    m->nrows = 0;
+}
+
+void hm_model_set_mode(hm_model *m, hm_view_mode mode) {
+    size_t keep = selected_index(m);
+    m->mode = mode;
+    refresh(m, keep);
+}
+
+void hm_model_set_sort(hm_model *m, hm_sort_key key) {
+    size_t keep = selected_index(m);
+    m->sort = key;
+    refresh(m, keep);
+}
+
+void hm_model_cycle_sort(hm_model *m) {
+    hm_model_set_sort(m, (hm_sort_key)((m->sort + 1) % HM_SORT_KEY_COUNT));
+}
+
+void hm_model_set_top(hm_model *m, size_t top) {
+    size_t keep = selected_index(m);
+    m->top = top;
+    refresh(m, keep);
+}
+
+void hm_model_cycle_pct(hm_model *m) {
+    m->pct = m->pct == HM_PCT_P95 ? HM_PCT_P50 : m->pct == HM_PCT_P50 ? HM_PCT_P99 : HM_PCT_P95;
+}
+
+bool hm_model_set_filter(hm_model *m, const char *pattern) {
+    if (strlen(pattern) >= sizeof m->filter)
+        return false;
+    size_t keep = selected_index(m);
+    strcpy(m->filter, pattern);
+    refresh(m, keep);
+    return true;
+}
+
+const hm_function_stats *hm_model_row(const hm_model *m, size_t i) {
+    return i < m->nrows ? &m->results->functions[m->rows[i]] : NULL;
+}
+
+const hm_function_stats *hm_model_selected(const hm_model *m) {
+    return hm_model_row(m, m->selected);
+}
+
+void hm_model_move(hm_model *m, long delta) {
+    if (m->nrows == 0)
+        return;
+    long target = (long)m->selected + delta;
+    if (target < 0)
+        target = 0;
+    if ((size_t)target >= m->nrows)
+        target = (long)m->nrows - 1;
+    m->selected = (size_t)target;
+}
+
+void hm_model_home(hm_model *m) {
+    m->selected = 0;
+}
+
+void hm_model_end(hm_model *m) {
+    m->selected = m->nrows ? m->nrows - 1 : 0;
+}
+
+void hm_model_scroll_into_view(hm_model *m, size_t visible) {
+    if (visible == 0)
+        visible = 1;
+    if (m->selected < m->scroll)
+        m->scroll = m->selected;
+    else if (m->selected >= m->scroll + visible)
+        m->scroll = m->selected - visible + 1;
+    /* Do not leave empty lines at the bottom when the list could fill the window. */
+    if (m->nrows > visible && m->scroll > m->nrows - visible)
+        m->scroll = m->nrows - visible;
+    if (m->nrows <= visible)
+        m->scroll = 0;
+}
+
+uint64_t hm_model_max_cpu(const hm_model *m) {
+    uint64_t max = 0;
+    for (size_t i = 0; i < m->nrows; i++)
+        if (hm_model_row(m, i)->self_ns > max)
+            max = hm_model_row(m, i)->self_ns;
+    return max;
+}
+
+uint64_t hm_model_max_avg(const hm_model *m) {
+    uint64_t max = 0;
+    for (size_t i = 0; i < m->nrows; i++) {
+        uint64_t avg = hm_function_avg_ns(hm_model_row(m, i));
+        if (avg > max)
+            max = avg;
+    }
+    return max;
+}

@@ -1,0 +1,90 @@
+/* The viewer's model: which functions are shown, in which order, and which one is selected.
+ *
+ * Holds the view state that every front end shares (mode, sort key, filter, top-N, selection,
+ * scroll) over a loaded hm_results, and recomputes the visible rows when any of them changes. It
+ * knows nothing of ncurses or of output formats: the static text renderer and the TUI both read
+ * rows from it, and the unit tests drive it directly. Not thread-safe; one model per view.
+ */
+#ifndef HEATMAP_VIEWER_MODEL_H
+#define HEATMAP_VIEWER_MODEL_H
+
+#include "hm_results.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum hm_view_mode {
+    HM_MODE_BAR = 0,   /* bars ∝ CPU time, top 25 */
+    HM_MODE_SPARKLINE, /* one glyph height ∝ avg self-time, top 50 */
+    HM_MODE_TABLE,     /* all columns, top 50 */
+} hm_view_mode;
+#define HM_MODE_COUNT 3
+
+const char *hm_mode_name(hm_view_mode mode);  /* "bar", "sparkline", "table" */
+const char *hm_mode_title(hm_view_mode mode); /* "Bar Chart", "Sparkline", "Table" */
+int hm_mode_parse(const char *name, hm_view_mode *out); /* 0, or -1 for an unknown name */
+size_t hm_mode_default_top(hm_view_mode mode);          /* 25, 50, 50 */
+
+/* Which percentile the table's last column shows (the TUI toggles it). */
+typedef enum hm_pct_column { HM_PCT_P95 = 0, HM_PCT_P50, HM_PCT_P99 } hm_pct_column;
+const char *hm_pct_label(hm_pct_column column); /* "P95", "P50", "P99" */
+uint64_t hm_pct_value(const hm_function_stats *f, hm_pct_column column);
+
+#define HM_FILTER_MAX 256
+#define HM_TOP_ALL SIZE_MAX
+#define HM_TOP_MODE 0 /* top-N of the current mode */
+
+typedef struct hm_model {
+    const hm_results *results; /* not owned; must outlive the model */
+    hm_view_mode mode;
+    hm_sort_key sort;
+    hm_pct_column pct;
+    char filter[HM_FILTER_MAX]; /* as typed; "" shows everything */
+    size_t top;                 /* HM_TOP_MODE, HM_TOP_ALL or a count */
+    size_t *rows;               /* visible rows: indexes into results->functions */
+    size_t nrows;
+    size_t nmatched; /* functions matching the filter, before the top-N cut */
+    size_t selected; /* index into rows; 0 when there are none */
+    size_t scroll;   /* first row a list view shows */
+} hm_model;
+
+/* Set up a model over `results` in bar mode, sorted by CPU time, no filter. Returns 0, or -1 on
+ * out-of-memory. */
+int hm_model_init(hm_model *m, const hm_results *results);
+void hm_model_free(hm_model *m);
+
+/* Each setter recomputes the rows and keeps the same function selected when it is still visible
+ * (else the selection is clamped). */
+void hm_model_set_mode(hm_model *m, hm_view_mode mode);
+void hm_model_set_sort(hm_model *m, hm_sort_key key);
+void hm_model_cycle_sort(hm_model *m); /* cpu → count → avg → max → p95 → name → cpu */
+void hm_model_set_top(hm_model *m, size_t top);
+void hm_model_cycle_pct(hm_model *m); /* P95 → P50 → P99 → P95 */
+/* Set the filter (see hm_filter_to_glob); returns false, model unchanged, when it is too long. */
+bool hm_model_set_filter(hm_model *m, const char *pattern);
+
+/* The glob a filter pattern stands for: a pattern with any of * ? [ is a glob over the whole name;
+ * any other text matches names that contain it ("parse" → "*parse*"). Returns false when it does
+ * not fit in outlen. */
+bool hm_filter_to_glob(const char *pattern, char *out, size_t outlen);
+
+/* Row limit in effect: top, or the mode's default. */
+size_t hm_model_limit(const hm_model *m);
+
+const hm_function_stats *hm_model_row(const hm_model *m, size_t i); /* NULL past the end */
+const hm_function_stats *hm_model_selected(const hm_model *m);      /* NULL when no rows */
+
+/* Move the selection by delta rows, clamped to the rows; Home/End. */
+void hm_model_move(hm_model *m, long delta);
+void hm_model_home(hm_model *m);
+void hm_model_end(hm_model *m);
+
+/* Adjust scroll so that the selection is inside a window of `visible` rows. */
+void hm_model_scroll_into_view(hm_model *m, size_t visible);
+
+/* Largest CPU time and largest avg among the visible rows (the 100 % of bars and sparklines). */
+uint64_t hm_model_max_cpu(const hm_model *m);
+uint64_t hm_model_max_avg(const hm_model *m);
+
+#endif /* HEATMAP_VIEWER_MODEL_H */

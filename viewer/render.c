@@ -1,0 +1,209 @@
+/* Static outputs: text summary + list view, JSON, CSV (see render.h).
+ *
+ * The text output follows the seed: the "=== heatmap Performance Summary ===" block, then the
+ * chosen view under a "Performance Heatmap - <mode>" title, laid out by layout.c in a fixed width
+ * so that piped output is byte-for-byte reproducible. Lines never end in spaces.
+ */
+#include "render.h"
+#include "layout.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+void hm_put_line(FILE *out, const char *s) {
+    size_t n = strlen(s);
+    while (n > 0 && s[n - 1] == ' ')
+        n--;
+    fwrite(s, 1, n, out);
+    fputc('\n', out);
+}
+
+static void put_thread_table(FILE *out, const hm_model *m, const hm_glyphs *g) {
+    const hm_results *r = m->results;
+    uint64_t total = 0;
+    for (size_t i = 0; i < r->nthreads; i++)
+        total += r->threads[i].self_ns;
+    char line[512], buf[64], dur[HM_DURATION_LEN];
+    fprintf(out, "\nThreads: %zu\n", r->nthreads);
+    if (r->nthreads == 0)
+        return;
+    size_t name_w = 4;
+    for (size_t i = 0; i < r->nthreads; i++)
+        if (hm_text_width(r->threads[i].name) > name_w)
+            name_w = hm_text_width(r->threads[i].name);
+    if (name_w > 32)
+        name_w = 32;
+    line[0] = '\0';
+    hm_append_cell(line, sizeof line, "TID", 10, true, g);
+    hm_append_cell(line, sizeof line, "", 2, false, g);
+    hm_append_cell(line, sizeof line, "Name", name_w, false, g);
+    hm_append_cell(line, sizeof line, "Calls", 12, true, g);
+    hm_append_cell(line, sizeof line, "CPU Time", 10, true, g);
+    hm_append_cell(line, sizeof line, "Share", 8, true, g);
+    hm_put_line(out, line);
+    for (size_t i = 0; i < r->nthreads; i++) {
+        const hm_thread_stats *t = &r->threads[i];
+        line[0] = '\0';
+        snprintf(buf, sizeof buf, "%llu", (unsigned long long)t->tid);
+        hm_append_cell(line, sizeof line, buf, 10, true, g);
+        hm_append_cell(line, sizeof line, "", 2, false, g);
+        hm_append_cell(line, sizeof line, t->name, name_w, false, g);
+        snprintf(buf, sizeof buf, "%llu", (unsigned long long)t->calls);
+        hm_append_cell(line, sizeof line, buf, 12, true, g);
+        hm_append_cell(line, sizeof line, hm_format_duration(t->self_ns, g->duration_flags, dur),
+                       10, true, g);
+        snprintf(buf, sizeof buf, "%.1f%%", total ? 100.0 * (double)t->self_ns / (double)total : 0);
+        hm_append_cell(line, sizeof line, buf, 8, true, g);
+        hm_put_line(out, line);
+    }
+}
+
+int hm_render_text(FILE *out, const hm_model *m, const hm_render_opts *o) {
+    const hm_glyphs *g = o->glyphs;
+    const hm_results *r = m->results;
+    char line[2600];
+    fprintf(out, "=== heatmap Performance Summary ===\n");
+    hm_summary_line(m, HM_LINE_TIMES, g, line, sizeof line);
+    hm_put_line(out, line);
+    hm_summary_line(m, HM_LINE_COUNTS, g, line, sizeof line);
+    hm_put_line(out, line);
+    if (r->nfiles > 1)
+        fprintf(out, "Merged: %zu files\n", r->nfiles);
+    if (r->end[0] != '\0' && strcmp(r->end, "exit") != 0)
+        fprintf(out, "Ended: %s (the program did not exit normally)\n", r->end);
+    if (m->filter[0] != '\0')
+        fprintf(out, "Filter: %s (%zu of %zu functions match)\n", m->filter, m->nmatched,
+                r->nfunctions);
+
+    fprintf(out, "\n%sPerformance Heatmap - %s\n", g->fire, hm_mode_title(m->mode));
+    hm_layout l;
+    hm_layout_compute(&l, m, o->width, g);
+    if (m->mode == HM_MODE_TABLE) {
+        hm_layout_header(&l, m, g, line, sizeof line);
+        hm_put_line(out, line);
+    }
+    hm_row_text *row = malloc(sizeof *row);
+    if (row == NULL)
+        return -1;
+    for (size_t i = 0; i < m->nrows; i++) {
+        hm_layout_row(&l, m, i, g, row);
+        hm_put_line(out, row->line);
+    }
+    free(row);
+    if (m->nrows == 0)
+        fprintf(out, "(no functions%s)\n", m->filter[0] ? " match the filter" : " recorded");
+    else if (m->nrows < m->nmatched)
+        fprintf(out, "(top %zu of %zu functions by %s; --top=N to change)\n", m->nrows,
+                m->nmatched, hm_sort_key_name(m->sort));
+    if (o->threads)
+        put_thread_table(out, m, g);
+    return ferror(out) ? -1 : 0;
+}
+
+/* ---- JSON ------------------------------------------------------------------------------------ */
+
+static json_t *u64(uint64_t v) {
+    return json_integer(v > (uint64_t)INT64_MAX ? INT64_MAX : (json_int_t)v);
+}
+
+static json_t *function_json(const hm_function_stats *f) {
+    json_t *o = json_object(), *hist = json_array();
+    json_object_set_new(o, "name", json_string(f->name));
+    json_object_set_new(o, "file", json_string(f->file));
+    json_object_set_new(o, "line", json_integer(f->line));
+    json_object_set_new(o, "count", u64(f->count));
+    json_object_set_new(o, "self_ns", u64(f->self_ns));
+    json_object_set_new(o, "avg_ns", u64(hm_function_avg_ns(f)));
+    json_object_set_new(o, "max_ns", u64(f->max_ns));
+    json_object_set_new(o, "p50_ns", u64(f->p50_ns));
+    json_object_set_new(o, "p95_ns", u64(f->p95_ns));
+    json_object_set_new(o, "p99_ns", u64(f->p99_ns));
+    for (size_t i = 0; i < f->nbuckets; i++) {
+        json_t *pair = json_array();
+        json_array_append_new(pair, json_integer(f->buckets[i].index));
+        json_array_append_new(pair, u64(f->buckets[i].count));
+        json_array_append_new(hist, pair);
+    }
+    json_object_set_new(o, "histogram", hist);
+    if (f->nthreads > 0) {
+        json_t *threads = json_array();
+        for (size_t i = 0; i < f->nthreads; i++)
+            json_array_append_new(threads, json_pack("{s:o,s:o,s:o}", "tid", u64(f->threads[i].tid),
+                                                     "count", u64(f->threads[i].count), "self_ns",
+                                                     u64(f->threads[i].self_ns)));
+        json_object_set_new(o, "threads", threads);
+    }
+    return o;
+}
+
+int hm_render_json(FILE *out, const hm_model *m, const hm_render_opts *o) {
+    const hm_results *r = m->results;
+    json_t *root = json_object(), *threads = json_array(), *functions = json_array();
+    json_object_set_new(root, "version", json_integer(r->version));
+    json_object_set_new(root, "program", json_string(r->program));
+    json_object_set_new(root, "pid", json_integer(r->pid));
+    json_object_set_new(root, "hostname", json_string(r->hostname));
+    json_object_set_new(root, "start_unix_ns", u64(r->start_unix_ns));
+    json_object_set_new(root, "elapsed_ns", u64(r->elapsed_ns));
+    json_object_set_new(root, "clock", json_string(r->clock));
+    json_object_set_new(root, "overhead_ns", u64(r->overhead_ns));
+    json_object_set_new(root, "end", json_string(r->end));
+    json_object_set_new(root, "histogram",
+                        json_pack("{s:s,s:i}", "kind", "log-linear", "sub_bucket_bits", 5));
+    double parallelism = hm_results_parallelism(r);
+    json_object_set_new(
+        root, "summary",
+        json_pack("{s:o,s:o,s:f,s:o,s:o,s:o,s:o,s:s,s:s}", "elapsed_ns", u64(r->elapsed_ns),
+                  "cpu_ns", u64(hm_results_cpu_ns(r)), "parallelism",
+                  (double)(long long)(parallelism * 1000.0 + 0.5) / 1000.0, "functions",
+                  u64(r->nfunctions), "total_calls", u64(hm_results_total_calls(r)), "files",
+                  u64(r->nfiles), "shown", u64(m->nrows), "sort", hm_sort_key_name(m->sort),
+                  "filter", m->filter));
+    for (size_t i = 0; i < r->nthreads; i++) {
+        const hm_thread_stats *t = &r->threads[i];
+        json_array_append_new(threads,
+                              json_pack("{s:o,s:s,s:o,s:o}", "tid", u64(t->tid), "name", t->name,
+                                        "calls", u64(t->calls), "self_ns", u64(t->self_ns)));
+    }
+    json_object_set_new(root, "threads", threads);
+    for (size_t i = 0; i < m->nrows; i++)
+        json_array_append_new(functions, function_json(hm_model_row(m, i)));
+    json_object_set_new(root, "functions", functions);
+    int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+    fputc('\n', out);
+    json_decref(root);
+    return rc == 0 && !ferror(out) ? 0 : -1;
+}
+
+/* ---- CSV ------------------------------------------------------------------------------------- */
+
+void hm_csv_field(FILE *out, const char *s) {
+    if (strpbrk(s, ",\"\r\n") == NULL) {
+        fputs(s, out);
+        return;
+    }
+    fputc('"', out);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', out);
+        fputc(*s, out);
+    }
+    fputc('"', out);
+}
+
+int hm_render_csv(FILE *out, const hm_model *m, const hm_render_opts *o) {
+    fputs("function,file,line,count,cpu_ns,avg_ns,max_ns,p50_ns,p95_ns,p99_ns\n", out);
+    for (size_t i = 0; i < m->nrows; i++) {
+        const hm_function_stats *f = hm_model_row(m, i);
+        hm_csv_field(out, f->name);
+        fputc(',', out);
+        hm_csv_field(out, f->file);
+        fprintf(out, ",%u,%llu,%llu,%llu,%llu,%llu,%llu,%llu\n", f->line,
+                (unsigned long long)f->count, (unsigned long long)f->self_ns,
+                (unsigned long long)hm_function_avg_ns(f), (unsigned long long)f->max_ns,
+                (unsigned long long)f->p50_ns, (unsigned long long)f->p95_ns,
+                (unsigned long long)f->p99_ns);
+    }
+    return ferror(out) ? -1 : 0;
+}
