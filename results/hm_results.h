@@ -71,8 +71,9 @@ typedef struct hm_results {
 
 /* ---- Loading ------------------------------------------------------------------------------- */
 
-/* Load and validate one results file. Returns 0 and a new object in *out, or -1 with *out NULL and a
- * one-line message in err ("heatmap.json: not a results file: missing key \"functions\""). The path
+/* Load and validate one results file. Returns 0 and a new object in *out, or -1 with *out NULL and
+ * a one-line message in err ("heatmap.json: not a results file: missing key \"functions\""). The
+ * path
  * "-" reads standard input (named "<stdin>" in messages). */
 int hm_results_load(const char *path, hm_results **out, char *err, size_t errlen);
 
@@ -145,8 +146,8 @@ void hm_results_sort(hm_results *results, hm_sort_key key);
 /* fnmatch(3) of `glob` against the function's name; NULL or "" matches every function. */
 bool hm_function_matches(const hm_function_stats *function, const char *glob);
 
-/* Fill idx (room for results->nfunctions entries) with the indexes of the functions matching `glob`,
- * ordered by `key`; returns how many. The results object is not modified. */
+/* Fill idx (room for results->nfunctions entries) with the indexes of the functions matching
+ * `glob`, ordered by `key`; returns how many. The results object is not modified. */
 size_t hm_results_select(const hm_results *results, const char *glob, hm_sort_key key, size_t *idx);
 
 /* ---- Diff ------------------------------------------------------------------------------------ */
@@ -166,9 +167,9 @@ typedef struct hm_diff_row {
 
 /* Pair the functions of two results. Pairs by name + file + line; functions left over are then
  * paired by name + file, then by name alone, when that pairing is unique on both sides (code moved
- * between the runs). Rows are ordered by regression: cpu_delta_ns largest first, ties by name, file,
- * line. Returns 0 with a malloc'd array in *rows (free() it; it points into both inputs, which must
- * outlive it) and its length in *nrows, or -1 on out-of-memory. */
+ * between the runs). Rows are ordered by regression: cpu_delta_ns largest first, ties by name,
+ * file, line. Returns 0 with a malloc'd array in *rows (free() it; it points into both inputs,
+ * which must outlive it) and its length in *nrows, or -1 on out-of-memory. */
 int hm_results_diff(const hm_results *before, const hm_results *after, hm_diff_row **rows,
                     size_t *nrows);
 

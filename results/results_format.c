@@ -72,8 +72,8 @@ int hm_parse_duration(const char *text, uint64_t *ns, const char **end) {
     static const struct {
         const char *name;
         uint64_t scale;
-    } suffixes[] = {{"ns", 1},       {"us", 1000},       {"\xC2\xB5s", 1000},
-                    {"ms", 1000000}, {"s", 1000000000}};
+    } suffixes[] = {
+        {"ns", 1}, {"us", 1000}, {"\xC2\xB5s", 1000}, {"ms", 1000000}, {"s", 1000000000}};
     for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
         size_t len = strlen(suffixes[i].name);
         if (strncmp(p, suffixes[i].name, len) != 0)

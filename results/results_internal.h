@@ -16,7 +16,8 @@ static inline char *hm_strdup(const char *s) {
 
 typedef int (*hm_ptr_cmp)(const void *a, const void *b, const void *ctx);
 
-/* Stable bottom-up merge sort of n pointers. Returns 0, or -1 on out-of-memory (items unchanged). */
+/* Stable bottom-up merge sort of n pointers. Returns 0, or -1 on out-of-memory (items unchanged).
+ */
 int hm_sort_ptrs(const void **items, size_t n, hm_ptr_cmp cmp, const void *ctx);
 
 /* Identity order of functions on their first `fields` of name, file, line (1 to 3), ascending. */

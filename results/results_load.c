@@ -253,8 +253,8 @@ static int read_function(loader *ld, const json_t *fobj, size_t i, hm_function_s
     if (f->max_ns > f->self_ns)
         return fail(ld, "%s: max_ns %llu exceeds self_ns %llu", ld->where,
                     (unsigned long long)f->max_ns, (unsigned long long)f->self_ns);
-    /* self_ns <= count * max_ns, without overflowing. */
-    if (f->max_ns == 0 ? f->self_ns != 0 : f->self_ns / f->max_ns > f->count)
+    /* No call took longer than max_ns, so self_ns <= count * max_ns (in 128 bits: no overflow). */
+    if ((unsigned __int128)f->count * f->max_ns < f->self_ns)
         return fail(ld, "%s: self_ns %llu exceeds count x max_ns", ld->where,
                     (unsigned long long)f->self_ns);
     if (read_histogram(ld, fobj, f) != 0 || read_function_threads(ld, fobj, f) != 0)
@@ -288,12 +288,14 @@ static int check_unique(loader *ld, const hm_results *r) {
         return fail(ld, "out of memory");
     for (size_t i = 0; i < r->nfunctions; i++)
         ptrs[i] = &r->functions[i];
-    int rc = hm_sort_ptrs(ptrs, r->nfunctions, cmp_identity, NULL) == 0 ? 0 : fail(ld, "out of memory");
+    int rc =
+        hm_sort_ptrs(ptrs, r->nfunctions, cmp_identity, NULL) == 0 ? 0 : fail(ld, "out of memory");
     for (size_t i = 1; rc == 0 && i < r->nfunctions; i++) {
         const hm_function_stats *a = ptrs[i - 1], *b = ptrs[i];
         if (hm_compare_identity(a, b, 3) == 0) {
-            rc = fail(ld, "functions[%zu] (\"%.160s\") repeats functions[%zu]: same name, file "
-                          "and line",
+            rc = fail(ld,
+                      "functions[%zu] (\"%.160s\") repeats functions[%zu]: same name, file "
+                      "and line",
                       (size_t)(b - r->functions), b->name, (size_t)(a - r->functions));
         }
     }
@@ -318,8 +320,7 @@ static int read_top(loader *ld, const json_t *root, hm_results *r) {
     uint64_t pid;
     const json_t *functions, *threads;
     if (get_u64(ld, root, "elapsed_ns", true, &r->elapsed_ns) ||
-        get_str(ld, root, "program", false, &r->program) ||
-        get_u64(ld, root, "pid", false, &pid) ||
+        get_str(ld, root, "program", false, &r->program) || get_u64(ld, root, "pid", false, &pid) ||
         get_str(ld, root, "hostname", false, &r->hostname) ||
         get_u64(ld, root, "start_unix_ns", false, &r->start_unix_ns) ||
         get_str(ld, root, "clock", false, &r->clock) ||

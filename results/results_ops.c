@@ -427,8 +427,7 @@ static int cmp_rows(const void *a, const void *b) {
 }
 
 /* Pair unpaired entries that are alone on each side within a group equal on `fields`. */
-static int pair_level(diff_entry *entries, size_t n, int fields, hm_diff_row *rows,
-                      size_t *nrows) {
+static int pair_level(diff_entry *entries, size_t n, int fields, hm_diff_row *rows, size_t *nrows) {
     const void **ptrs = malloc((n ? n : 1) * sizeof *ptrs);
     if (ptrs == NULL)
         return -1;
@@ -443,7 +442,7 @@ static int pair_level(diff_entry *entries, size_t n, int fields, hm_diff_row *ro
     for (size_t lo = 0; lo < m;) {
         size_t hi = lo + 1;
         while (hi < m && hm_compare_identity(((const diff_entry *)ptrs[lo])->f,
-                                          ((const diff_entry *)ptrs[hi])->f, fields) == 0)
+                                             ((const diff_entry *)ptrs[hi])->f, fields) == 0)
             hi++;
         diff_entry *a = (diff_entry *)ptrs[lo], *b = (diff_entry *)ptrs[lo + 1 < m ? lo + 1 : lo];
         if (hi - lo == 2 && a->side == 0 && b->side == 1) {

@@ -30,8 +30,8 @@ typedef enum opt_id {
 } opt_id;
 
 static const struct option_spec {
-    const char *name;  /* long name without "--" */
-    char short_name;   /* 0 when none */
+    const char *name; /* long name without "--" */
+    char short_name;  /* 0 when none */
     opt_id id;
     bool takes_value;
     const char *value; /* shown in the usage */
@@ -40,12 +40,14 @@ static const struct option_spec {
     {"mode", 0, OPT_MODE, true, "MODE", "bar (default), sparkline or table"},
     {"format", 0, OPT_FORMAT, true, "FMT",
      "text, json or csv (default: the interactive view on a terminal, else text)"},
-    {"top", 0, OPT_TOP, true, "N", "show the first N functions, or all (default: 25 in bar mode, "
-                                   "50 in sparkline and table modes, all in json and csv)"},
+    {"top", 0, OPT_TOP, true, "N",
+     "show the first N functions, or all (default: 25 in bar mode, "
+     "50 in sparkline and table modes, all in json and csv)"},
     {"sort", 0, OPT_SORT, true, "KEY", "cpu (default), count, avg, max, p95 or name"},
     {"filter", 0, OPT_FILTER, true, "GLOB",
      "only functions whose name matches GLOB (text without * ? [ matches anywhere in the name)"},
-    {"width", 0, OPT_WIDTH, true, "N", "columns of the text output (default: the terminal's, or 100)"},
+    {"width", 0, OPT_WIDTH, true, "N",
+     "columns of the text output (default: the terminal's, or 100)"},
     {"diff", 0, OPT_DIFF, true, "BASE NEW", "compare two results files, largest regression first"},
     {"fail-if", 0, OPT_FAIL_IF, true, "EXPR",
      "exit 1 when EXPR holds, e.g. 'elapsed>500ms', 'p95(parse_*)>2ms', 'cpu(main)>1.2*base' "
@@ -53,10 +55,13 @@ static const struct option_spec {
     {"run", 0, OPT_RUN, true, "PROG ARGS...",
      "run PROG with HEATMAP_OUTPUT set to a temporary file, then show its results"},
     {"no-tui", 0, OPT_NO_TUI, false, NULL, "print the static text even on a terminal"},
-    {"ascii", 0, OPT_ASCII, false, NULL, "draw with ASCII only (automatic in the TUI when the "
-                                         "locale is not UTF-8)"},
-    {"no-color", 0, OPT_NO_COLOR, false, NULL, "no colours in the TUI (also NO_COLOR=1, TERM=dumb)"},
-    {"threads", 0, OPT_THREADS, false, NULL, "add the per-thread table (TUI: open the thread pane)"},
+    {"ascii", 0, OPT_ASCII, false, NULL,
+     "draw with ASCII only (automatic in the TUI when the "
+     "locale is not UTF-8)"},
+    {"no-color", 0, OPT_NO_COLOR, false, NULL,
+     "no colours in the TUI (also NO_COLOR=1, TERM=dumb)"},
+    {"threads", 0, OPT_THREADS, false, NULL,
+     "add the per-thread table (TUI: open the thread pane)"},
     {"help", 'h', OPT_HELP, false, NULL, "show this help"},
     {"version", 'V', OPT_VERSION, false, NULL, "show the version"},
 };
@@ -78,7 +83,8 @@ void hm_cli_usage(FILE *out) {
         int n = o->short_name ? snprintf(left, sizeof left, "-%c, --%s", o->short_name, o->name)
                               : snprintf(left, sizeof left, "    --%s", o->name);
         if (o->takes_value)
-            snprintf(left + n, sizeof left - (size_t)n, "%s%s", o->id == OPT_DIFF || o->id == OPT_RUN ? " " : "=", o->value);
+            snprintf(left + n, sizeof left - (size_t)n, "%s%s",
+                     o->id == OPT_DIFF || o->id == OPT_RUN ? " " : "=", o->value);
         fprintf(out, "  %-26s %s\n", left, o->help);
     }
     fputs("\nExit status: 0 ok, 1 a --fail-if condition held, 2 bad input or usage;\n"
@@ -174,9 +180,8 @@ static int apply(hm_cli *cli, const struct option_spec *o, const char *value, ch
             return fail(err, errlen, "--width: '%s' is not a number from 40 to 1000", value);
         return 0;
     case OPT_FAIL_IF:
-        return push(&cli->fail_if, &cli->nfail_if, value) == 0
-                   ? 0
-                   : fail(err, errlen, "out of memory");
+        return push(&cli->fail_if, &cli->nfail_if, value) == 0 ? 0
+                                                               : fail(err, errlen, "out of memory");
     case OPT_NO_TUI:
         cli->no_tui = true;
         return 0;
@@ -257,8 +262,7 @@ int hm_cli_parse(int argc, char **argv, hm_cli *cli, char *err, size_t errlen) {
         }
         if (o->takes_value && value == NULL) {
             if (i + 1 >= argc)
-                return fail(err, errlen, "--%s needs a value: --%s=%s", o->name, o->name,
-                            o->value);
+                return fail(err, errlen, "--%s needs a value: --%s=%s", o->name, o->name, o->value);
             value = argv[++i];
         }
         if (apply(cli, o, value, err, errlen) != 0)
@@ -272,8 +276,9 @@ int hm_cli_parse(int argc, char **argv, hm_cli *cli, char *err, size_t errlen) {
         return fail(err, errlen, "--diff compares exactly two files; unexpected '%s'",
                     cli->files[0]);
     if (cli->run_argv && cli->nfiles > 0)
-        return fail(err, errlen, "--run shows the program's own results; unexpected file '%s' "
-                                 "(put FILEs before --run? they cannot be combined)",
+        return fail(err, errlen,
+                    "--run shows the program's own results; unexpected file '%s' "
+                    "(put FILEs before --run? they cannot be combined)",
                     cli->files[0]);
     return 0;
 }

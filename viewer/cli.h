@@ -27,11 +27,11 @@ typedef struct hm_cli {
     hm_sort_key sort;
     const char *filter; /* NULL when not given */
     bool no_tui, ascii, threads, no_color, help, version;
-    size_t width; /* --width; 0 = the terminal's, or 100 when not a terminal */
+    size_t width;                     /* --width; 0 = the terminal's, or 100 when not a terminal */
     const char *diff_base, *diff_new; /* --diff BASE NEW, else NULL */
     const char **fail_if;             /* --fail-if EXPR, in order */
     size_t nfail_if;
-    char **run_argv; /* --run PROG ARGS...: points into argv, NULL-terminated; NULL if absent */
+    char **run_argv;    /* --run PROG ARGS...: points into argv, NULL-terminated; NULL if absent */
     const char **files; /* results files, in order */
     size_t nfiles;
 } hm_cli;

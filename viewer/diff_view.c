@@ -11,10 +11,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { COL_NAME, COL_COUNT, COL_CPU, COL_CPU_RATIO, COL_AVG, COL_AVG_RATIO, COL_P95, COL_P95_RATIO,
-       NCOLS };
-static const char *const titles[NCOLS] = {"Function", "Count", "CPU Time", "", "Avg", "",
-                                          "P95",      ""};
+enum {
+    COL_NAME,
+    COL_COUNT,
+    COL_CPU,
+    COL_CPU_RATIO,
+    COL_AVG,
+    COL_AVG_RATIO,
+    COL_P95,
+    COL_P95_RATIO,
+    NCOLS
+};
+static const char *const titles[NCOLS] = {"Function", "Count", "CPU Time", "",
+                                          "Avg",      "",      "P95",      ""};
 #define MAX_NAME 48
 
 typedef uint64_t (*stat_fn)(const hm_function_stats *f);
@@ -71,8 +80,8 @@ static void cells(const hm_diff_row *row, const hm_glyphs *g, char cell[NCOLS][1
 
 static void run_line(FILE *out, const char *label, const hm_results *r, const hm_glyphs *g) {
     char e[HM_DURATION_LEN], c[HM_DURATION_LEN];
-    fprintf(out, "%s %s | Elapsed: %s | CPU Time: %s | Functions: %zu | Total Calls: %llu\n",
-            label, r->path, hm_format_duration(r->elapsed_ns, g->duration_flags, e),
+    fprintf(out, "%s %s | Elapsed: %s | CPU Time: %s | Functions: %zu | Total Calls: %llu\n", label,
+            r->path, hm_format_duration(r->elapsed_ns, g->duration_flags, e),
             hm_format_duration(hm_results_cpu_ns(r), g->duration_flags, c), r->nfunctions,
             (unsigned long long)hm_results_total_calls(r));
 }
@@ -99,8 +108,7 @@ static void render_text(FILE *out, const hm_results *before, const hm_results *a
     fprintf(out, "=== heatmap Diff ===\n");
     run_line(out, "Base:", before, g);
     run_line(out, "New: ", after, g);
-    fprintf(out, "Change: Elapsed %s | CPU Time %s | %zu new, %zu vanished\n", re, rc, added,
-            gone);
+    fprintf(out, "Change: Elapsed %s | CPU Time %s | %zu new, %zu vanished\n", re, rc, added, gone);
     if (o->filter != NULL && o->filter[0] != '\0')
         fprintf(out, "Filter: %s\n", o->filter);
     fputc('\n', out);
@@ -142,8 +150,8 @@ static json_t *side_json(const hm_function_stats *f) {
     if (f == NULL)
         return json_null();
     return json_pack("{s:I,s:I,s:I,s:I}", "count", (json_int_t)f->count, "self_ns",
-                     (json_int_t)f->self_ns, "avg_ns", (json_int_t)hm_function_avg_ns(f),
-                     "p95_ns", (json_int_t)f->p95_ns);
+                     (json_int_t)f->self_ns, "avg_ns", (json_int_t)hm_function_avg_ns(f), "p95_ns",
+                     (json_int_t)f->p95_ns);
 }
 
 static json_t *run_json(const hm_results *r) {
@@ -164,11 +172,11 @@ static int render_json(FILE *out, const hm_results *before, const hm_results *af
     for (size_t i = 0; i < nshown; i++) {
         const hm_function_stats *id = rows[i].after ? rows[i].after : rows[i].before;
         json_array_append_new(
-            functions, json_pack("{s:s,s:s,s:i,s:s,s:I,s:o,s:o}", "name", id->name, "file",
-                                 id->file, "line", (int)id->line, "status",
-                                 status_name(rows[i].status), "cpu_delta_ns",
-                                 (json_int_t)rows[i].cpu_delta_ns, "before",
-                                 side_json(rows[i].before), "after", side_json(rows[i].after)));
+            functions,
+            json_pack("{s:s,s:s,s:i,s:s,s:I,s:o,s:o}", "name", id->name, "file", id->file, "line",
+                      (int)id->line, "status", status_name(rows[i].status), "cpu_delta_ns",
+                      (json_int_t)rows[i].cpu_delta_ns, "before", side_json(rows[i].before),
+                      "after", side_json(rows[i].after)));
     }
     json_object_set_new(root, "functions", functions);
     int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

@@ -11,13 +11,13 @@
 /* The characters a view draws with. Two fixed sets: hm_glyphs_utf8 and hm_glyphs_ascii. */
 typedef struct hm_glyphs {
     bool utf8;
-    const char *ellipsis;     /* "…" or "~" (one column either way) */
-    const char *blocks[9];    /* bar eighths: blocks[0] = "" ... blocks[8] = full block */
-    const char *spark[8];     /* sparkline levels, lowest first */
-    const char *arrow;        /* "→" or "->" */
-    const char *fire;         /* title prefix: "🔥 " or "" */
-    const char *warning;      /* "⚠️ " or "warning: " */
-    int duration_flags;       /* HM_FMT_ASCII or 0, for hm_format_duration() */
+    const char *ellipsis;  /* "…" or "~" (one column either way) */
+    const char *blocks[9]; /* bar eighths: blocks[0] = "" ... blocks[8] = full block */
+    const char *spark[8];  /* sparkline levels, lowest first */
+    const char *arrow;     /* "→" or "->" */
+    const char *fire;      /* title prefix: "🔥 " or "" */
+    const char *warning;   /* "⚠️ " or "warning: " */
+    int duration_flags;    /* HM_FMT_ASCII or 0, for hm_format_duration() */
 } hm_glyphs;
 
 extern const hm_glyphs hm_glyphs_utf8;
@@ -37,7 +37,8 @@ size_t hm_shorten(const char *s, size_t width, const hm_glyphs *g, char *out, si
 void hm_append_cell(char *out, size_t outlen, const char *s, size_t width, bool right,
                     const hm_glyphs *g);
 
-/* A bar of `fraction` (0..1) of `width` columns, in eighths of a column with UTF-8 ("███▍") or whole
+/* A bar of `fraction` (0..1) of `width` columns, in eighths of a column with UTF-8 ("███▍") or
+ * whole
  * '#' with ASCII; at least one eighth (one '#') when fraction > 0. Not padded. */
 void hm_bar(double fraction, size_t width, const hm_glyphs *g, char *out, size_t outlen);
 

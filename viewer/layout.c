@@ -206,14 +206,17 @@ void hm_summary_line(const hm_model *m, hm_summary_kind which, const hm_glyphs *
         snprintf(out, outlen, "Parallelism: %s | Elapsed: %s | CPU Time: %s", par, elapsed, cpu);
         break;
     case HM_LINE_LEGEND_CALLS:
-        snprintf(out, outlen, "Count: # calls (incl. recursion) | CPU Time: sum of self-time "
-                              "(excludes children)");
+        snprintf(out, outlen,
+                 "Count: # calls (incl. recursion) | CPU Time: sum of self-time "
+                 "(excludes children)");
         break;
     case HM_LINE_LEGEND_STATS:
         snprintf(out, outlen,
                  "Avg: avg self-time | Max: max self-time | %s: %s percentile self-time",
                  hm_pct_label(m->pct),
-                 m->pct == HM_PCT_P50 ? "50th" : m->pct == HM_PCT_P99 ? "99th" : "95th");
+                 m->pct == HM_PCT_P50   ? "50th"
+                 : m->pct == HM_PCT_P99 ? "99th"
+                                        : "95th");
         break;
     }
 }

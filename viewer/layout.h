@@ -16,18 +16,25 @@
 #define HM_SPARK_WIDTH 10
 
 /* Table columns after Function, in display order. */
-typedef enum hm_column { HM_COL_COUNT = 0, HM_COL_CPU, HM_COL_AVG, HM_COL_MAX, HM_COL_PCT } hm_column;
+typedef enum hm_column {
+    HM_COL_COUNT = 0,
+    HM_COL_CPU,
+    HM_COL_AVG,
+    HM_COL_MAX,
+    HM_COL_PCT
+} hm_column;
 #define HM_COLUMN_COUNT 5
 
 typedef struct hm_layout {
     hm_view_mode mode;
-    size_t width;  /* total columns */
-    size_t name_w; /* Function column */
+    size_t width;   /* total columns */
+    size_t name_w;  /* Function column */
     size_t graph_w; /* bar or sparkline columns (0 for the table) */
     size_t info_w;  /* "avg: X | calls: N" (bar, sparkline) */
     bool compact;   /* info as "X | N" because the width is short */
-    size_t col_w[HM_COLUMN_COUNT]; /* table: width of each column, 0 when dropped for lack of room */
-    uint64_t max_cpu, max_avg;     /* the 100 % of bars and sparklines: largest among the rows */
+    size_t
+        col_w[HM_COLUMN_COUNT]; /* table: width of each column, 0 when dropped for lack of room */
+    uint64_t max_cpu, max_avg;  /* the 100 % of bars and sparklines: largest among the rows */
 } hm_layout;
 
 /* One row as text. name, graph and info are padded to their column widths; line is the three
@@ -51,13 +58,11 @@ void hm_layout_header(const hm_layout *l, const hm_model *m, const hm_glyphs *g,
 void hm_layout_row(const hm_layout *l, const hm_model *m, size_t i, const hm_glyphs *g,
                    hm_row_text *out);
 
-
-
 /* The summary and legend lines, shared by the static text and the TUI. */
 typedef enum hm_summary_kind {
-    HM_LINE_TIMES = 0,   /* "Elapsed: X | CPU Time: Y | Parallelism: ~N.Nx" (static summary) */
-    HM_LINE_COUNTS,      /* "Functions: N | Total Calls: N"                 (static summary) */
-    HM_LINE_LEGEND_RUN,  /* "Parallelism: ~N.Nx | Elapsed: X | CPU Time: Y" (legend line 1) */
+    HM_LINE_TIMES = 0,    /* "Elapsed: X | CPU Time: Y | Parallelism: ~N.Nx" (static summary) */
+    HM_LINE_COUNTS,       /* "Functions: N | Total Calls: N"                 (static summary) */
+    HM_LINE_LEGEND_RUN,   /* "Parallelism: ~N.Nx | Elapsed: X | CPU Time: Y" (legend line 1) */
     HM_LINE_LEGEND_CALLS, /* "Count: # calls (incl. recursion) | CPU Time: ..." (legend line 2) */
     HM_LINE_LEGEND_STATS, /* "Avg: ... | Max: ... | P95: 95th percentile self-time" (line 3);
                              names the model's percentile column */

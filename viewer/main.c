@@ -88,7 +88,7 @@ static int show_diff(const hm_cli *cli, hm_check **checks) {
         .glyphs = cli->ascii ? &hm_glyphs_ascii : &hm_glyphs_utf8,
         .format = cli->format == HM_FORMAT_AUTO ? HM_FORMAT_TEXT : cli->format,
         .filter = cli->filter,
-        .top = cli->top != HM_TOP_MODE                 ? cli->top
+        .top = cli->top != HM_TOP_MODE                                         ? cli->top
                : cli->format == HM_FORMAT_JSON || cli->format == HM_FORMAT_CSV ? HM_TOP_ALL
                                                                                : 50,
     };

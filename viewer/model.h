@@ -21,8 +21,8 @@ typedef enum hm_view_mode {
 } hm_view_mode;
 #define HM_MODE_COUNT 3
 
-const char *hm_mode_name(hm_view_mode mode);  /* "bar", "sparkline", "table" */
-const char *hm_mode_title(hm_view_mode mode); /* "Bar Chart", "Sparkline", "Table" */
+const char *hm_mode_name(hm_view_mode mode);            /* "bar", "sparkline", "table" */
+const char *hm_mode_title(hm_view_mode mode);           /* "Bar Chart", "Sparkline", "Table" */
 int hm_mode_parse(const char *name, hm_view_mode *out); /* 0, or -1 for an unknown name */
 size_t hm_mode_default_top(hm_view_mode mode);          /* 25, 50, 50 */
 

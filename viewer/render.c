@@ -94,8 +94,8 @@ int hm_render_text(FILE *out, const hm_model *m, const hm_render_opts *o) {
     if (m->nrows == 0)
         fprintf(out, "(no functions%s)\n", m->filter[0] ? " match the filter" : " recorded");
     else if (m->nrows < m->nmatched)
-        fprintf(out, "(top %zu of %zu functions by %s; --top=N to change)\n", m->nrows,
-                m->nmatched, hm_sort_key_name(m->sort));
+        fprintf(out, "(top %zu of %zu functions by %s; --top=N to change)\n", m->nrows, m->nmatched,
+                hm_sort_key_name(m->sort));
     if (o->threads)
         put_thread_table(out, m, g);
     return ferror(out) ? -1 : 0;

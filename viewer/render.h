@@ -14,8 +14,8 @@
 
 typedef struct hm_render_opts {
     const hm_glyphs *glyphs;
-    size_t width;      /* columns for the text output */
-    bool threads;      /* add the per-thread table */
+    size_t width; /* columns for the text output */
+    bool threads; /* add the per-thread table */
 } hm_render_opts;
 
 /* The seed's static summary, the model's mode (bar, sparkline or table) and, with o->threads, the

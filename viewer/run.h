@@ -7,10 +7,10 @@
 #include <stddef.h>
 
 typedef struct hm_run_result {
-    char dir[256];     /* private temporary directory (mkdtemp), removed by hm_run_cleanup */
-    char output[300];  /* dir + "/heatmap.json": what HEATMAP_OUTPUT was set to */
-    int exit_status;   /* the status heatmap-view passes on: the program's exit code, or
-                          128 + signal number when a signal ended it */
+    char dir[256];    /* private temporary directory (mkdtemp), removed by hm_run_cleanup */
+    char output[300]; /* dir + "/heatmap.json": what HEATMAP_OUTPUT was set to */
+    int exit_status;  /* the status heatmap-view passes on: the program's exit code, or
+                         128 + signal number when a signal ended it */
 } hm_run_result;
 
 /* Run argv[0] (searched in PATH) with argv, with HEATMAP_OUTPUT set, stdin/stdout/stderr

@@ -75,9 +75,12 @@ static hm_results *load_text(const char *text) {
     return r;
 }
 
+/* Three calls of 10, 40 and 280 ns: buckets 10 and 40 are exact (< S = 32 they are the value, and
+ * 40 is [40, 41) since g = 0), 280 falls in bucket 32 + 3*32 + (280 >> 3) - 32 = 131 = [280, 288).
+ */
 static const char GOOD_FUNCTION[] =
     "{\"name\": \"parse\", \"file\": \"p.c\", \"line\": 4, \"count\": 3, \"self_ns\": 330, "
-    "\"max_ns\": 200, \"p50_ns\": 999, \"histogram\": [[10, 1], [40, 1], [70, 1]]}";
+    "\"max_ns\": 280, \"p50_ns\": 999, \"histogram\": [[10, 1], [40, 1], [131, 1]]}";
 static const char GOOD_THREADS[] =
     "[{\"tid\": 1, \"name\": \"main\", \"calls\": 3, \"self_ns\": 330}]";
 
@@ -104,9 +107,13 @@ static void test_results_load_good(void **state) {
     assert_int_equal(f->line, 4);
     assert_int_equal(f->count, 3);
     assert_int_equal(f->nbuckets, 3);
-    /* 999 in the file is ignored: P50 is rank 2 = bucket 40 = [40, 42) → midpoint 40. */
-    assert_int_equal(f->p50_ns, hm_hist_midpoint(40));
-    assert_int_equal(f->p99_ns, 200); /* bucket 70's midpoint clipped to max */
+    /* 999 in the file is ignored: P50 is rank 2 = bucket 40 = [40, 41) → 40. */
+    assert_int_equal(hm_hist_index(280), 131);
+    assert_int_equal(f->p50_ns, 40);
+    /* P99 is rank 3 = bucket 131, midpoint 283, clipped to max_ns 280 */
+    assert_int_equal(hm_hist_midpoint(131), 283);
+    assert_int_equal(f->p99_ns, 280);
+    assert_int_equal(f->max_ns, 280);
     assert_int_equal(hm_results_cpu_ns(r), 330);
     assert_int_equal(hm_results_total_calls(r), 3);
     assert_int_equal(hm_function_avg_ns(f), 110);
@@ -168,12 +175,14 @@ static const struct broken_case {
      "elapsed_ns: negative value -5"},
     {NULL, "{\"version\": 1, \"elapsed_ns\": 1.5, \"threads\": [], \"functions\": []}",
      "elapsed_ns: expected a non-negative integer, got a number with a fraction"},
-    {NULL, "{\"version\": 1, \"version\": 1, \"elapsed_ns\": 1, \"threads\": [], \"functions\": []}",
+    {NULL,
+     "{\"version\": 1, \"version\": 1, \"elapsed_ns\": 1, \"threads\": [], \"functions\": []}",
      "not valid JSON"},
     {NULL, "{\"version\": 1, \"elapsed_ns\": 1, \"clock\": 3, \"threads\": [], \"functions\": []}",
      "clock: expected a string, got an integer"},
-    {NULL, "{\"version\": 1, \"elapsed_ns\": 1, \"histogram\": {\"sub_bucket_bits\": 4}, "
-           "\"threads\": [], \"functions\": []}",
+    {NULL,
+     "{\"version\": 1, \"elapsed_ns\": 1, \"histogram\": {\"sub_bucket_bits\": 4}, "
+     "\"threads\": [], \"functions\": []}",
      "sub_bucket_bits: unsupported"},
     {NULL, "{\"version\": 1, \"elapsed_ns\": 1, \"threads\": [{\"tid\": 1}], \"functions\": []}",
      "missing key \"name\" in threads[0]"},
@@ -237,8 +246,8 @@ static void test_results_load_broken(void **state) {
         int rc = hm_results_load_buffer(input, strlen(input), "bad.json", &r, err, sizeof err);
         if (rc != -1 || r != NULL || strncmp(err, "bad.json: ", 10) != 0 ||
             strstr(err, c->phrase) == NULL || strchr(err, '\n') != NULL)
-            fail_msg("case %zu: rc %d, message \"%s\", expected \"bad.json: ...%s...\"", i, rc,
-                     err, c->phrase);
+            fail_msg("case %zu: rc %d, message \"%s\", expected \"bad.json: ...%s...\"", i, rc, err,
+                     c->phrase);
         free(text);
     }
 }
@@ -373,8 +382,10 @@ static void test_results_percentile_edges(void **state) {
 static void test_results_merge(void **state) {
     (void)state;
     uint64_t a1[] = {100, 200, 300}, a2[] = {5}, b1[] = {250, 4000}, b2[] = {7, 8};
-    char *fa1 = function_text("parse", "p.c", 4, a1, 3), *fa2 = function_text("only_a", "", 0, a2, 1);
-    char *fb1 = function_text("parse", "p.c", 4, b1, 2), *fb2 = function_text("parse", "p.c", 9, b2, 2);
+    char *fa1 = function_text("parse", "p.c", 4, a1, 3),
+         *fa2 = function_text("only_a", "", 0, a2, 1);
+    char *fb1 = function_text("parse", "p.c", 4, b1, 2),
+         *fb2 = function_text("parse", "p.c", 9, b2, 2);
     char fa[2048], fb[2048];
     snprintf(fa, sizeof fa, "[%s, %s]", fa1, fa2);
     snprintf(fb, sizeof fb, "[%s, %s]", fb1, fb2);
@@ -412,7 +423,10 @@ static void test_results_merge(void **state) {
     assert_int_equal(total, 5);
     /* merged P50 is rank 3 of {100, 200, 250, 300, 4000}: 250's bucket */
     assert_int_equal(p->p50_ns, hm_hist_midpoint(hm_hist_index(250)));
-    assert_int_equal(p->p99_ns, 4000);
+    /* P99 is rank 5 = 4000's bucket [3968, 4032), reported as its midpoint 3999 (below max_ns,
+     * so not clipped): the documented scheme, not the exact maximum. */
+    assert_int_equal(p->p99_ns, 3999);
+    assert_int_equal(p->p99_ns, hm_hist_midpoint(hm_hist_index(4000)));
     assert_int_equal(m->functions[2].line, 9);
     assert_int_equal(hm_results_cpu_ns(m), hm_results_cpu_ns(ra) + hm_results_cpu_ns(rb));
     hm_results_free(m);
