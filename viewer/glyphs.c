@@ -60,6 +60,10 @@ static size_t head_bytes(const char *s, size_t cols) {
     return i;
 }
 
+size_t hm_text_prefix(const char *s, size_t cols) {
+    return head_bytes(s, cols);
+}
+
 /* Byte offset where the last `cols` code points of s start. */
 static size_t tail_start(const char *s, size_t cols) {
     size_t i = strlen(s);

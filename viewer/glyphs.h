@@ -27,6 +27,10 @@ extern const hm_glyphs hm_glyphs_ascii;
  * own labels contain no double-width characters). */
 size_t hm_text_width(const char *s);
 
+/* Bytes of s that its first `cols` columns take (strlen(s) when it is shorter): where to cut a
+ * string at a column without splitting a UTF-8 sequence. */
+size_t hm_text_prefix(const char *s, size_t cols);
+
 /* Copy s into out (room for outlen bytes) so that it takes at most `width` columns: a longer string
  * keeps its head and tail around the ellipsis ("std::vector<…>::push_back"); the cut never splits
  * a UTF-8 sequence. Returns the columns written. */
