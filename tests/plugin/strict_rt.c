@@ -1,0 +1,123 @@
+/* strict_rt: a stand-in for libheatmap-rt that checks the plugin's calls instead of timing them.
+ *
+ * Linked into a test program in place of the real runtime, it keeps a shadow stack of records and
+ * counts, per function name, the enter calls, the exit calls that matched the top of the stack, and
+ * the frames that were left without an exit call (found under the top when an outer frame's exit
+ * arrives: longjmp). The real runtime resynchronises its stack by stack address, so it would hide a
+ * missing exit; this one does not. At exit it writes one line per function,
+ *     NAME ENTERS EXITS UNWOUND
+ * sorted by name, to $STRICT_RT_OUT (stderr when unset), then `ERROR ...` lines for exits that
+ * match no open frame. Single-threaded programs only. Built without the plugin; its own functions
+ * are named __heatmap_* and would never be instrumented anyway.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "heatmap/abi.h"
+
+typedef struct fn_count {
+    const char *name;
+    unsigned long enters, exits, unwound;
+} fn_count;
+
+static fn_count *counts; /* indexed by record->id - 1; one entry per distinct name */
+static size_t ncounts;
+static hm_func_record **stack;
+static size_t depth, cap;
+static unsigned long unmatched;
+static char unmatched_name[256];
+
+static void strict_write(void);
+
+static fn_count *count_for(hm_func_record *r) {
+    if (r->id == 0) { /* called before its module's constructor: register it now */
+        for (size_t i = 0; i < ncounts; i++) {
+            if (strcmp(counts[i].name, r->name) == 0) {
+                r->id = (uint32_t)(i + 1);
+                return &counts[i];
+            }
+        }
+        fn_count *grown = realloc(counts, (ncounts + 1) * sizeof *grown);
+        if (!grown) {
+            abort();
+        }
+        counts = grown;
+        counts[ncounts] = (fn_count){r->name, 0, 0, 0};
+        r->id = (uint32_t)++ncounts;
+        if (ncounts == 1) {
+            atexit(strict_write);
+        }
+    }
+    return &counts[r->id - 1];
+}
+
+void __heatmap_register_v1(hm_module_table *table) {
+    for (uint32_t i = 0; i < table->count; i++) {
+        count_for(table->records[i]);
+    }
+}
+
+void __heatmap_enter_v1(hm_func_record *r) {
+    count_for(r)->enters++;
+    if (depth == cap) {
+        cap = cap ? 2 * cap : 256;
+        stack = realloc(stack, cap * sizeof *stack);
+        if (!stack) {
+            abort();
+        }
+    }
+    stack[depth++] = r;
+}
+
+void __heatmap_exit_v1(hm_func_record *r) {
+    fn_count *c = count_for(r);
+    size_t d = depth;
+    while (d > 0 && stack[d - 1]->id != r->id) {
+        d--;
+    }
+    if (d == 0) {
+        unmatched++;
+        snprintf(unmatched_name, sizeof unmatched_name, "%s", r->name);
+        return;
+    }
+    while (depth > d) { /* frames above the matching one were left without their exits */
+        count_for(stack[--depth])->unwound++;
+    }
+    depth--;
+    c->exits++;
+}
+
+static int by_name(const void *a, const void *b) {
+    return strcmp(((const fn_count *)a)->name, ((const fn_count *)b)->name);
+}
+
+static void strict_write(void) {
+    const char *path = getenv("STRICT_RT_OUT");
+    FILE *out = path ? fopen(path, "w") : stderr;
+    if (!out) {
+        return;
+    }
+    /* Sort a copy: instrumented code may still run after this (later atexit handlers). */
+    fn_count *sorted = malloc((ncounts ? ncounts : 1) * sizeof *sorted);
+    if (sorted) {
+        memcpy(sorted, counts, ncounts * sizeof *sorted);
+        qsort(sorted, ncounts, sizeof *sorted, by_name);
+        for (size_t i = 0; i < ncounts; i++) {
+            if (sorted[i].enters > 0) {
+                fprintf(out, "%s %lu %lu %lu\n", sorted[i].name, sorted[i].enters, sorted[i].exits,
+                        sorted[i].unwound);
+            }
+        }
+        free(sorted);
+    }
+    if (unmatched) {
+        fprintf(out, "ERROR %lu exit calls matched no open frame (last: %s)\n", unmatched,
+                unmatched_name);
+    }
+    if (out != stderr) {
+        fclose(out);
+    }
+}
