@@ -84,6 +84,9 @@ unsigned hm_llvm_subprogram_scope_line(LLVMMetadataRef subprogram);
 /* True when `inst` is a call marked `musttail`. */
 bool hm_llvm_is_musttail_call(LLVMValueRef inst);
 
+/* Marks a call `notail`, so that the backend never turns it into a tail call. */
+void hm_llvm_set_notail(LLVMValueRef call);
+
 #ifdef __cplusplus
 }
 #endif

@@ -77,7 +77,7 @@ typedef struct pass_state {
     LLVMModuleRef module;
     LLVMBuilderRef builder;
     LLVMTypeRef i8, i32, i8ptr, record_type;
-    unsigned kind_nounwind, kind_naked;
+    unsigned kind_nounwind, kind_naked, kind_returns_twice;
     hook enter, exit;
     LLVMValueRef personality; /* for functions that get their first landing pad; lazily */
     file_string *files;
@@ -159,6 +159,9 @@ static LLVMValueRef call_hook(pass_state *st, const hook *h, LLVMValueRef record
     LLVMValueRef call = LLVMBuildCall2(st->builder, h->type, h->callee, &arg, 1, "");
     LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex,
                              LLVMCreateEnumAttribute(st->ctx, st->kind_nounwind, 0));
+    /* Never a tail call: the runtime matches an exit to its enter by the caller's stack address,
+     * which a `jmp` after the epilogue would change. */
+    hm_llvm_set_notail(call);
     if (loc) {
         LLVMInstructionSetDebugLoc(call, loc);
     }
@@ -516,8 +519,10 @@ static LLVMValueRef module_personality(pass_state *st) {
 }
 
 /* True when a `call` may throw and can become an `invoke`: neither it nor its callee is nounwind,
- * it is not an intrinsic, inline asm or musttail, and it has no operand bundles (LLVM-C 14 cannot
- * copy those). */
+ * it is not an intrinsic, inline asm, musttail (nothing may stand between it and its ret) or
+ * returns_twice (setjmp and friends: never invoked), and it has no operand bundles (LLVM-C 14
+ * cannot copy those). A call left alone that does throw loses only this frame's exit call, and the
+ * runtime closes the frame by its stack address at the next enter or exit. */
 static bool call_may_throw(pass_state *st, LLVMValueRef call) {
     if (!LLVMIsACallInst(call)) {
         return false;
@@ -527,10 +532,12 @@ static bool call_may_throw(pass_state *st, LLVMValueRef call) {
         return false;
     }
     LLVMValueRef fn = strip_cast_to_function(callee);
-    if (fn && (LLVMGetIntrinsicID(fn) != 0 || has_fn_attr(fn, st->kind_nounwind))) {
+    if (fn && (LLVMGetIntrinsicID(fn) != 0 || has_fn_attr(fn, st->kind_nounwind) ||
+               has_fn_attr(fn, st->kind_returns_twice))) {
         return false;
     }
-    if (LLVMGetCallSiteEnumAttribute(call, LLVMAttributeFunctionIndex, st->kind_nounwind)) {
+    if (LLVMGetCallSiteEnumAttribute(call, LLVMAttributeFunctionIndex, st->kind_nounwind) ||
+        LLVMGetCallSiteEnumAttribute(call, LLVMAttributeFunctionIndex, st->kind_returns_twice)) {
         return false;
     }
     if (hm_llvm_is_musttail_call(call)) {
@@ -875,6 +882,7 @@ int hm_instrument_module(LLVMModuleRef module, const hm_plugin_options *options,
     st.record_type = LLVMStructTypeInContext(st.ctx, record_fields, 4, 0);
     st.kind_nounwind = LLVMGetEnumAttributeKindForName("nounwind", 8);
     st.kind_naked = LLVMGetEnumAttributeKindForName("naked", 5);
+    st.kind_returns_twice = LLVMGetEnumAttributeKindForName("returns_twice", 13);
     hm_report *report = hm_report_open(options);
 
     /* STEP 3: the functions to look at, before the pass adds any. */

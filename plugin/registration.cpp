@@ -133,3 +133,9 @@ extern "C" bool hm_llvm_is_musttail_call(LLVMValueRef Inst) {
     auto *Call = dyn_cast_or_null<CallInst>(unwrap(Inst));
     return Call && Call->isMustTailCall();
 }
+
+extern "C" void hm_llvm_set_notail(LLVMValueRef Call) {
+    if (auto *CI = dyn_cast_or_null<CallInst>(unwrap(Call))) {
+        CI->setTailCallKind(CallInst::TCK_NoTail);
+    }
+}

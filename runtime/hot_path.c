@@ -56,6 +56,17 @@ static inline void hm_pop(hm_tls *t, uint32_t d, uint64_t end) {
     uint64_t comp = hm_rt.comp_self_ns + (uint64_t)f->nchildren * hm_rt.comp_child_ns;
     self_ns = self_ns > comp ? self_ns - comp : 0;
     hm_record(t->stats[f->id], self_ns);
+    if (t->tree) {
+        uint32_t node = f->node & ~HM_NODE_FOLDED;
+        hm_node *n = &t->tree->nodes[node];
+        if (!(f->node & HM_NODE_FOLDED))
+            hm_sig_add64(&n->count, 1);
+        hm_sig_add64(&n->self_ns, self_ns);
+        /* Only the outermost activation of a node adds its elapsed (recursion, folding). */
+        if (d == 1 || (f[-1].node & ~HM_NODE_FOLDED) != node)
+            hm_sig_add64(&n->total_ticks, elapsed);
+    }
+    hm_trace_put(t, end, f->id, 0);
     /* Charge the parent before popping: a handler that runs now nests above this frame. */
     if (d > 1) {
         hm_sig_add64(&f[-1].child, elapsed);
@@ -84,6 +95,27 @@ void hm_close_open_frames(hm_tls *t, uint64_t now) {
         hm_pop(t, t->depth, now);
 }
 
+static uint32_t __attribute__((noinline)) hm_path_lookup(hm_tls *t, uint32_t parent, uint32_t id) {
+    uint32_t n = hm_tree_child(t->tree, parent, id);
+    if (!(n & HM_NODE_FOLDED))
+        t->tree->nodes[parent].cache = (uint64_t)n << 32 | id;
+    return n;
+}
+
+/* The call-path node of a call of `id` made from the frame below depth d (0 when paths are off). */
+static inline uint32_t hm_path_enter(hm_tls *t, uint32_t d, uint32_t id) {
+    if (!t->tree)
+        return 0;
+    uint32_t parent = d ? t->stack[d - 1].node & ~HM_NODE_FOLDED : 0;
+    const hm_node *p = &t->tree->nodes[parent];
+    if (p->func == id)
+        return parent; /* direct recursion stays in the caller's node */
+    uint64_t cache = p->cache;
+    if ((uint32_t)cache == id)
+        return (uint32_t)(cache >> 32);
+    return hm_path_lookup(t, parent, id);
+}
+
 static void __attribute__((noinline)) hm_enter_slow(hm_func_record *record, uintptr_t sp) {
     hm_tls *t = &hm_tls_self;
     if (t->finished)
@@ -105,9 +137,11 @@ static void __attribute__((noinline)) hm_enter_slow(hm_func_record *record, uint
         t->data->dropped_calls++;
         return;
     }
+    uint32_t node = hm_path_enter(t, d, id);
     hm_frame *f = &t->stack[d];
     f->id = id;
     f->sp = sp;
+    f->node = node;
     atomic_signal_fence(memory_order_seq_cst);
     t->depth = d + 1;
     atomic_signal_fence(memory_order_seq_cst);
@@ -115,7 +149,10 @@ static void __attribute__((noinline)) hm_enter_slow(hm_func_record *record, uint
     f->sp = sp;
     f->child = 0;
     f->nchildren = 0;
-    f->start = hm_clock_now();
+    f->node = node;
+    uint64_t now = hm_clock_now();
+    f->start = now;
+    hm_trace_put(t, now, id, 1);
 }
 
 void __heatmap_enter_v1(hm_func_record *record) {
@@ -132,9 +169,11 @@ void __heatmap_enter_v1(hm_func_record *record) {
         hm_enter_slow(record, sp);
         return;
     }
+    uint32_t node = hm_path_enter(t, d, id);
     hm_frame *f = &t->stack[d];
     f->id = id;
     f->sp = sp;
+    f->node = node;
     atomic_signal_fence(memory_order_seq_cst);
     t->depth = d + 1;
     atomic_signal_fence(memory_order_seq_cst);
@@ -142,7 +181,10 @@ void __heatmap_enter_v1(hm_func_record *record) {
     f->sp = sp;
     f->child = 0;
     f->nchildren = 0;
-    f->start = hm_clock_now();
+    f->node = node;
+    uint64_t now = hm_clock_now();
+    f->start = now;
+    hm_trace_put(t, now, id, 1);
 }
 
 static void __attribute__((noinline))

@@ -37,7 +37,7 @@ void hm_log(const char *a, const char *b, const char *c, const char *d) {
  * One table: name, default, accepted values (shown in the warning), and where the value goes.
  * Documented in docs/runtime.md. */
 
-typedef enum { HM_FLAG_BOOL, HM_FLAG_STRING, HM_FLAG_CHOICE } hm_flag_kind;
+typedef enum { HM_FLAG_BOOL, HM_FLAG_STRING, HM_FLAG_CHOICE, HM_FLAG_UINT } hm_flag_kind;
 
 static bool hm_flag_enabled = true;
 static bool hm_flag_signals = true;
@@ -60,6 +60,12 @@ static const struct hm_flag {
      sizeof hm_flag_clock},
     {"HEATMAP_COMPENSATE", HM_FLAG_BOOL, "on", "on|off", &hm_rt.compensate, 0},
     {"HEATMAP_SIGNALS", HM_FLAG_BOOL, "on", "on|off", &hm_flag_signals, 0},
+    {"HEATMAP_PATHS", HM_FLAG_BOOL, "on", "on|off", &hm_rt.paths, 0},
+    {"HEATMAP_PATHS_MAX", HM_FLAG_UINT, "65536", "an integer 2..16777216 (nodes per thread)",
+     &hm_rt.paths_max, 0},
+    {"HEATMAP_TRACE", HM_FLAG_BOOL, "off", "on|off", &hm_rt.trace, 0},
+    {"HEATMAP_TRACE_EVENTS", HM_FLAG_UINT, "1000000", "an integer 2..16777216 (events per thread)",
+     &hm_rt.trace_events, 0},
 };
 
 static int hm_parse_bool(const char *v) {
@@ -92,6 +98,19 @@ static bool hm_apply_flag(const struct hm_flag *f, const char *v) {
         if (b < 0)
             return false;
         *(bool *)f->target = b;
+        return true;
+    }
+    case HM_FLAG_UINT: {
+        /* Digits only, 2..2^24: bounds the reservations made per thread. */
+        uint64_t n = 0;
+        for (const char *p = v; *p; p++) {
+            if (*p < '0' || *p > '9' || n > (1u << 24))
+                return false;
+            n = n * 10 + (uint64_t)(*p - '0');
+        }
+        if (*v == '\0' || n < 2 || n > (1u << 24))
+            return false;
+        *(uint32_t *)f->target = (uint32_t)n;
         return true;
     }
     case HM_FLAG_CHOICE:
@@ -157,6 +176,8 @@ static void hm_calibrate(void) {
         hm_thread_forget_function(t, hm_cal_outer.id);
     }
     t->data->outer_ticks = 0;
+    t->data->trace_used = 0; /* the calibration's events are not the program's */
+    t->data->trace_dropped = 0;
     qsort(leaf, ROUNDS, sizeof *leaf, hm_cmp_u64);
     qsort(child, ROUNDS, sizeof *child, hm_cmp_u64);
     hm_rt.comp_self_ns = leaf[ROUNDS / 2];
@@ -262,6 +283,7 @@ bool hm_runtime_init(void) {
         return true;
     }
     hm_clock_init(hm_flag_clock);
+    hm_rt.start_tick = hm_clock_now();
     if (pthread_key_create(&hm_rt.thread_key, hm_thread_exit) != 0) {
         hm_log("cannot create thread key; recording is off", NULL, NULL, NULL);
         hm_flag_enabled = false;

@@ -87,10 +87,52 @@ typedef struct hm_fstats {
 typedef struct hm_frame {
     uint32_t id;
     uint32_t nchildren; /* instrumented calls made from this frame, for overhead compensation */
+    uint32_t node;      /* call-path node (paths.c), HM_NODE_FOLDED set when folded into parent */
     uint64_t start;     /* ticks */
     uint64_t child;     /* ticks spent in instrumented children, their full elapsed */
     uintptr_t sp;
 } hm_frame;
+
+/* ---- call paths (paths.c) ----------------------------------------------------------------------
+ * A calling-context tree per thread: one node per distinct path of instrumented functions. Node 0
+ * is the root. Nodes live in a MAP_NORESERVE reservation of `max` entries and never move; a hash
+ * table finds (parent, function) -> node, and each node caches the child it reached last. */
+
+#define HM_NODE_FOLDED 0x80000000u
+
+typedef struct hm_node {
+    uint32_t parent, func;
+    uint64_t cache;          /* (child node << 32) | child func, one store so signals see both */
+    uint64_t count, self_ns; /* self_ns: compensated, like the function stats */
+    uint64_t total_ticks;    /* elapsed of the outermost activations */
+} hm_node;
+
+typedef struct hm_tree {
+    hm_node *nodes;
+    uint32_t *slots; /* node index per slot, 0 = empty; 2*max slots (a power of two) */
+    uint32_t used;   /* nodes handed out, the root included; may pass max when full */
+    uint32_t max;
+    uint32_t mask;
+    uint64_t folded; /* calls folded into their parent because the tree was full */
+} hm_tree;
+
+bool hm_tree_init(hm_tree *tree, uint32_t max) HM_HIDDEN;
+void hm_tree_release(hm_tree *tree) HM_HIDDEN;
+/* The child of `parent` for `func`, created when new; parent | HM_NODE_FOLDED when the tree is
+ * full. Async-signal-safe. */
+uint32_t hm_tree_child(hm_tree *tree, uint32_t parent, uint32_t func) HM_HIDDEN;
+static inline uint32_t hm_tree_size(const hm_tree *tree) {
+    return tree->used < tree->max ? tree->used : tree->max;
+}
+
+/* ---- event trace (trace.c) ----------------------------------------------------------------------
+ */
+
+typedef struct hm_trace_event {
+    uint64_t tick;
+    uint32_t func;
+    uint32_t kind; /* 1 enter, 0 exit */
+} hm_trace_event;
 
 /* Thread data that outlives the thread: listed globally so the writer can find it. */
 typedef struct hm_thread_data {
@@ -106,6 +148,10 @@ typedef struct hm_thread_data {
     uint32_t stats_cap;
     uintptr_t stack_lo, stack_hi; /* this thread's stack bounds, 0 when unknown */
     void *arena;                  /* chunks this thread allocated its stats from */
+    hm_tree tree;                 /* call paths; released at merge */
+    hm_trace_event *trace;        /* event buffer (HEATMAP_TRACE); kept after the thread exits */
+    uint32_t trace_cap, trace_used;
+    uint64_t trace_dropped;
 } hm_thread_data;
 
 /* Hot fields of the calling thread, in initial-exec TLS. stats_cap == 0 means "not ready": every
@@ -118,7 +164,9 @@ typedef struct hm_tls {
     hm_frame *stack;
     hm_fstats **stats;
     hm_thread_data *data;
-    int finished; /* thread destructor ran: record nothing more on this thread */
+    hm_tree *tree; /* &data->tree when call paths are on, else NULL */
+    int tracing;   /* events are recorded into data->trace */
+    int finished;  /* thread destructor ran: record nothing more on this thread */
 } hm_tls;
 
 extern __thread hm_tls hm_tls_self __attribute__((tls_model("initial-exec"))) HM_HIDDEN;
@@ -134,6 +182,11 @@ typedef struct hm_runtime {
     uint64_t start_mono_ns;
     uint64_t start_unix_ns;
     bool compensate;
+    bool paths;            /* record call paths (HEATMAP_PATHS) */
+    uint32_t paths_max;    /* nodes per thread (HEATMAP_PATHS_MAX) */
+    bool trace;            /* record events (HEATMAP_TRACE) */
+    uint32_t trace_events; /* events per thread (HEATMAP_TRACE_EVENTS) */
+    uint64_t start_tick;   /* hot-path clock at start, the origin of trace times */
     bool summary;
     bool verbose;
     char output_pattern[1024];
@@ -201,6 +254,24 @@ void hm_thread_reset_after_fork(hm_tls *t) HM_HIDDEN;
 /* Close every frame still open on the calling thread as if it returned at `now` (process exit). */
 void hm_close_open_frames(hm_tls *t, uint64_t now) HM_HIDDEN;
 
+/* Fold a thread's call tree into the tree of exited threads (thread exit; takes its own lock). */
+void hm_paths_merge_exited(hm_tree *tree) HM_HIDDEN;
+const hm_tree *hm_paths_exited(void) HM_HIDDEN; /* NULL when no thread has exited */
+/* Zero every count of a tree (fork child; calibration). */
+void hm_tree_zero(hm_tree *tree) HM_HIDDEN;
+void hm_paths_reset_after_fork(void) HM_HIDDEN;
+
+/* Record one event when the thread traces. Async-signal-safe. */
+void hm_trace_put_slow(hm_thread_data *data, uint64_t tick, uint32_t func, uint32_t kind) HM_HIDDEN;
+static inline void hm_trace_put(hm_tls *t, uint64_t tick, uint32_t func, uint32_t kind) {
+    if (HM_UNLIKELY(t->tracing))
+        hm_trace_put_slow(t->data, tick, func, kind);
+}
+/* Give the thread an event buffer (HEATMAP_TRACE). */
+void hm_trace_attach(hm_thread_data *data) HM_HIDDEN;
+/* Write the trace file beside `results_path`. Async-signal-safe. */
+int hm_write_trace(const char *results_path) HM_HIDDEN;
+
 /* ---- writer (writer.c) ------------------------------------------------------------------------
  */
 
@@ -233,6 +304,16 @@ static inline void hm_sig_add64(uint64_t *p, uint64_t v) {
     __asm__ volatile("addq %1, %0" : "+m"(*p) : "er"(v) : "cc");
 #else
     __atomic_fetch_add(p, v, __ATOMIC_RELAXED);
+#endif
+}
+
+/* Signal-atomic fetch-and-add of a counter only this thread (and its signal handlers) touch. */
+static inline uint32_t hm_sig_fetch_add32(uint32_t *p, uint32_t v) {
+#if defined(__x86_64__) || defined(__i386__)
+    __asm__ volatile("xaddl %0, %1" : "+r"(v), "+m"(*p) : : "cc");
+    return v;
+#else
+    return __atomic_fetch_add(p, v, __ATOMIC_RELAXED);
 #endif
 }
 

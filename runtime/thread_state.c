@@ -127,6 +127,12 @@ bool hm_thread_attach(hm_tls *t) {
     data->next = atomic_load(&hm_rt.threads);
     while (!atomic_compare_exchange_weak(&hm_rt.threads, &data->next, data))
         ;
+    if (hm_rt.paths && hm_tree_init(&data->tree, hm_rt.paths_max))
+        t->tree = &data->tree;
+    if (hm_rt.trace) {
+        hm_trace_attach(data);
+        t->tracing = data->trace != NULL;
+    }
     pthread_setspecific(hm_rt.thread_key, data);
     t->stack = stack;
     t->capacity = capacity;
@@ -233,9 +239,12 @@ void hm_thread_merge(hm_thread_data *data) {
     }
     atomic_store(&data->merged, 1);
     pthread_mutex_unlock(&hm_acc_lock);
+    hm_paths_merge_exited(&data->tree);
     if (t->data == data) {
         t->stats_cap = 0;
         t->finished = 1;
+        t->tree = NULL;
+        t->tracing = 0;
         atomic_signal_fence(memory_order_seq_cst);
         if (t->stack)
             munmap(t->stack, (size_t)t->capacity * sizeof(hm_frame));
@@ -245,6 +254,7 @@ void hm_thread_merge(hm_thread_data *data) {
     data->stats = NULL;
     data->stats_cap = 0;
     hm_arena_release(&data->arena);
+    hm_tree_release(&data->tree); /* the trace buffer stays until the trace file is written */
 }
 
 void hm_collect_function(uint32_t id, hm_collected *out, uint64_t *hist) {
@@ -290,11 +300,15 @@ void hm_thread_reset_after_fork(hm_tls *t) {
             memset(hm_acc[id], 0, sizeof(hm_acc_stats));
     atomic_store(&hm_rt.threads, NULL);
     atomic_store(&hm_rt.thread_seq, 0);
+    hm_paths_reset_after_fork();
     if (!t->data || t->finished)
         return;
     hm_thread_data *data = t->data;
     for (uint32_t id = 1; id < t->stats_cap; id++)
         hm_thread_forget_function(t, id);
+    hm_tree_zero(&data->tree);
+    data->trace_used = 0;
+    data->trace_dropped = 0;
     data->tid = (uint64_t)syscall(SYS_gettid);
     data->outer_ticks = 0;
     data->seq = atomic_fetch_add(&hm_rt.thread_seq, 1);

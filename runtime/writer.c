@@ -13,87 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "json_out.h"
 #include "rt.h"
 
 bool hm_is_fork_child;
-
-typedef struct hm_out {
-    int fd;
-    int failed; /* errno of the first failed write, 0 if none */
-    size_t len;
-    char buf[8192];
-} hm_out;
-
-static void hm_flush(hm_out *o) {
-    size_t off = 0;
-    while (off < o->len && !o->failed) {
-        ssize_t n = write(o->fd, o->buf + off, o->len - off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            o->failed = n < 0 ? errno : EIO;
-        else
-            off += (size_t)n;
-    }
-    o->len = 0;
-}
-
-static void hm_put(hm_out *o, const char *s, size_t n) {
-    while (n > 0) {
-        if (o->len == sizeof o->buf)
-            hm_flush(o);
-        size_t room = sizeof o->buf - o->len, k = n < room ? n : room;
-        memcpy(o->buf + o->len, s, k);
-        o->len += k;
-        s += k;
-        n -= k;
-    }
-}
-
-static void hm_puts(hm_out *o, const char *s) {
-    hm_put(o, s, strlen(s));
-}
-
-/* Decimal digits of v into buf (at least 21 bytes); returns the length. */
-static size_t hm_format_u64(uint64_t v, char *buf) {
-    char tmp[21];
-    size_t n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    for (size_t i = 0; i < n; i++)
-        buf[i] = tmp[n - 1 - i];
-    return n;
-}
-
-static void hm_put_u64(hm_out *o, uint64_t v) {
-    char buf[21];
-    hm_put(o, buf, hm_format_u64(v, buf));
-}
-
-/* A JSON string; bytes >= 0x80 pass through (names and paths are UTF-8 or opaque bytes). */
-static void hm_put_json_string(hm_out *o, const char *s) {
-    static const char hex[] = "0123456789abcdef";
-    hm_put(o, "\"", 1);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') {
-            char esc[2] = {'\\', (char)*p};
-            hm_put(o, esc, 2);
-        } else if (*p < 0x20) {
-            char esc[6] = {'\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15]};
-            hm_put(o, esc, 6);
-        } else {
-            hm_put(o, (const char *)p, 1);
-        }
-    }
-    hm_put(o, "\"", 1);
-}
-
-static void hm_put_key_u64(hm_out *o, const char *key, uint64_t v) {
-    hm_puts(o, key);
-    hm_put_u64(o, v);
-}
 
 /* Nearest-rank percentile of a histogram, reported as the bucket midpoint clipped to max. */
 static uint64_t hm_percentile(const uint64_t *hist, uint64_t count, uint64_t max_ns, unsigned p) {
@@ -115,7 +38,9 @@ static uint64_t hm_percentile(const uint64_t *hist, uint64_t count, uint64_t max
 static void hm_put_function(hm_out *o, uint32_t id, const hm_collected *c, const uint64_t *hist,
                             bool first) {
     const hm_func_meta *m = hm_registry_meta(id);
-    hm_puts(o, first ? "\n    {\"name\": " : ",\n    {\"name\": ");
+    hm_puts(o, first ? "\n    {\"id\": " : ",\n    {\"id\": ");
+    hm_put_u64(o, id);
+    hm_puts(o, ", \"name\": ");
     hm_put_json_string(o, m->name);
     hm_puts(o, ", \"file\": ");
     hm_put_json_string(o, m->file);
@@ -190,6 +115,58 @@ static void hm_put_threads(hm_out *o) {
     }
 }
 
+/* One tree's nodes as [id, parent, function, count, self_ns, total_ns]; the runtime's own
+ * calibration nodes (and only they have internal functions, all below the root) are left out. */
+static void hm_put_tree(hm_out *o, const hm_tree *tree, bool *first_tree, const char *thread,
+                        uint64_t tid) {
+    uint32_t size = hm_tree_size(tree);
+    hm_puts(o, *first_tree ? "\n    {\"thread\": " : ",\n    {\"thread\": ");
+    if (thread)
+        hm_put_json_string(o, thread);
+    else
+        hm_put_u64(o, tid);
+    hm_puts(o, ", \"nodes\": [");
+    bool first = true;
+    for (uint32_t i = 1; i < size; i++) {
+        const hm_node *n = &tree->nodes[i];
+        const hm_func_meta *m = n->func ? hm_registry_meta(n->func) : NULL;
+        if (!m || m->internal)
+            continue;
+        hm_puts(o, first ? "\n      [" : ",\n      [");
+        hm_put_u64(o, i);
+        hm_put_key_u64(o, ", ", n->parent);
+        hm_put_key_u64(o, ", ", n->func);
+        hm_put_key_u64(o, ", ", n->count);
+        hm_put_key_u64(o, ", ", n->self_ns);
+        hm_put_key_u64(o, ", ", hm_ticks_to_ns(n->total_ticks, hm_rt.ns_per_tick_fp));
+        hm_puts(o, "]");
+        first = false;
+    }
+    hm_puts(o, "]}");
+    *first_tree = false;
+}
+
+static void hm_put_paths(hm_out *o) {
+    const hm_tree *exited = hm_paths_exited();
+    uint64_t folded = exited ? exited->folded : 0;
+    for (hm_thread_data *d = atomic_load(&hm_rt.threads); d; d = d->next)
+        if (!atomic_load(&d->merged) && d->tree.nodes)
+            folded += d->tree.folded;
+    hm_put_key_u64(o, ",\n  \"paths\": {\"max_nodes\": ", hm_rt.paths_max);
+    hm_put_key_u64(o, ", \"folded_calls\": ", folded);
+    hm_puts(o, ", \"trees\": [");
+    bool first = true;
+    if (exited)
+        hm_put_tree(o, exited, &first, "exited", 0);
+    uint32_t count = atomic_load(&hm_rt.thread_seq);
+    for (uint32_t seq = 0; seq < count; seq++)
+        for (hm_thread_data *d = atomic_load(&hm_rt.threads); d; d = d->next)
+            if (d->seq == seq && !atomic_load(&d->merged) && d->tree.nodes &&
+                hm_tree_size(&d->tree) > 1)
+                hm_put_tree(o, &d->tree, &first, NULL, d->tid);
+    hm_puts(o, "\n  ]}");
+}
+
 static void hm_put_document(hm_out *o, const char *end) {
     extern char *program_invocation_name;
     char host[256] = "";
@@ -227,13 +204,10 @@ static void hm_put_document(hm_out *o, const char *end) {
         hm_put_function(o, id, &c, hist, first);
         first = false;
     }
-    hm_puts(o, "\n  ]\n}\n");
-}
-
-static void hm_append(char *out, size_t size, size_t *n, const char *s, size_t len) {
-    for (size_t i = 0; i < len && *n + 1 < size; i++)
-        out[(*n)++] = s[i];
-    out[*n] = '\0';
+    hm_puts(o, "\n  ]");
+    if (hm_rt.paths)
+        hm_put_paths(o);
+    hm_puts(o, "\n}\n");
 }
 
 void hm_expand_output_path(const char *pattern, bool forked_child, char *out, size_t size) {
@@ -281,36 +255,17 @@ void hm_expand_output_path(const char *pattern, bool forked_child, char *out, si
 }
 
 int hm_write_results(const char *end) {
-    char path[1024], tmp[1100];
+    char path[1024];
     hm_expand_output_path(hm_rt.output_pattern, hm_is_fork_child, path, sizeof path);
-    size_t n = 0;
-    char num[21];
-    tmp[0] = '\0';
-    hm_append(tmp, sizeof tmp, &n, path, strlen(path));
-    hm_append(tmp, sizeof tmp, &n, ".tmp.", 5);
-    hm_append(tmp, sizeof tmp, &n, num, hm_format_u64((uint64_t)getpid(), num));
-
     static hm_out out; /* static: 8 KiB is too much for a signal handler's stack */
-    out.fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    out.failed = 0;
-    out.len = 0;
-    if (out.fd < 0) {
-        hm_log("cannot write results to '", path, "': ", strerror(errno));
+    if (hm_out_open(&out, path) != 0)
         return -1;
-    }
     hm_put_document(&out, end);
-    hm_flush(&out);
-    int err = out.failed;
-    if (close(out.fd) != 0 && !err)
-        err = errno;
-    if (!err && rename(tmp, path) != 0)
-        err = errno;
-    if (err) {
-        unlink(tmp);
-        hm_log("cannot write results to '", path, "': ", strerror(err));
+    if (hm_out_commit(&out) != 0)
         return -1;
-    }
     if (hm_rt.verbose)
         hm_log("wrote results to '", path, "'", NULL);
+    if (hm_rt.trace)
+        hm_write_trace(path);
     return 0;
 }

@@ -12,6 +12,11 @@
  *                         times add up to the per-thread ones
  *   --outer-at-most NS    the time inside outermost frames is at most NS (plus 0.1 % clock error)
  *   --end END             the "end" field equals END (exit, signal:SIGINT, ...)
+ *   --path A;B;C=COUNT    the call path A;B;C (outermost first) was reached by exactly COUNT calls,
+ *                         summed over every tree in "paths"
+ *   --paths-add-up        the call-path nodes add up: their self times sum to the functions' self
+ *                         times and, when no call was folded, per function their counts and self
+ *                         times equal the function's
  * Reads the file with jansson, independently of results/, so a bug shared by the writer and the
  * viewer's reader cannot hide. Prints every failed check; exits 1 if any failed, 2 on bad usage.
  */
@@ -84,6 +89,101 @@ static void check_self_adds_up(json_t *root) {
         fail("no time inside outermost frames (%lld ns)", th_outer);
 }
 
+/* The function name of function id `id` ("?" when unknown). */
+static const char *function_name_by_id(json_t *root, long long id) {
+    size_t i;
+    json_t *f;
+    json_array_foreach(json_object_get(root, "functions"), i, f) {
+        if (field(f, "id") == id)
+            return json_string_value(json_object_get(f, "name"));
+    }
+    return "?";
+}
+
+/* The node [id, parent, func, count, self, total] with id `id` in `nodes`, or NULL. */
+static json_t *node_by_id(json_t *nodes, long long id) {
+    size_t i;
+    json_t *n;
+    json_array_foreach(nodes, i, n) {
+        if (json_integer_value(json_array_get(n, 0)) == id)
+            return n;
+    }
+    return NULL;
+}
+
+/* The path of `node` as "a;b;c"; false when a parent is missing or the chain loops. */
+static int node_path(json_t *root, json_t *nodes, json_t *node, char *out, size_t size) {
+    const char *names[512];
+    size_t depth = 0;
+    while (node && depth < 512) {
+        names[depth++] = function_name_by_id(root, json_integer_value(json_array_get(node, 2)));
+        long long parent = json_integer_value(json_array_get(node, 1));
+        if (parent == 0)
+            break;
+        node = node_by_id(nodes, parent);
+        if (!node)
+            return 0;
+    }
+    if (depth == 512)
+        return 0;
+    size_t len = 0;
+    out[0] = '\0';
+    while (depth-- > 0)
+        len += (size_t)snprintf(out + len, len < size ? size - len : 0, "%s%s", len ? ";" : "",
+                                names[depth]);
+    return len < size;
+}
+
+static long long path_count(json_t *root, const char *want) {
+    long long total = 0;
+    size_t i, k;
+    json_t *tree, *node;
+    json_array_foreach(json_object_get(json_object_get(root, "paths"), "trees"), i, tree) {
+        json_t *nodes = json_object_get(tree, "nodes");
+        json_array_foreach(nodes, k, node) {
+            char path[4096];
+            if (!node_path(root, nodes, node, path, sizeof path))
+                fail("tree %zu: node %lld has a broken parent chain", i,
+                     json_integer_value(json_array_get(node, 0)));
+            else if (strcmp(path, want) == 0)
+                total += json_integer_value(json_array_get(node, 3));
+        }
+    }
+    return total;
+}
+
+static void check_paths_add_up(json_t *root) {
+    json_t *paths = json_object_get(root, "paths");
+    if (!paths) {
+        fail("no \"paths\" in the results");
+        return;
+    }
+    int folded = field(paths, "folded_calls") != 0;
+    long long self_nodes = 0, self_functions = 0;
+    size_t i, t, k;
+    json_t *f, *tree, *node;
+    json_array_foreach(json_object_get(root, "functions"), i, f) {
+        long long id = field(f, "id"), count = 0, self = 0;
+        self_functions += field(f, "self_ns");
+        json_array_foreach(json_object_get(paths, "trees"), t, tree) {
+            json_array_foreach(json_object_get(tree, "nodes"), k, node) {
+                if (json_integer_value(json_array_get(node, 2)) == id) {
+                    count += json_integer_value(json_array_get(node, 3));
+                    self += json_integer_value(json_array_get(node, 4));
+                }
+            }
+        }
+        self_nodes += self;
+        if (!folded && (count != field(f, "count") || self != field(f, "self_ns")))
+            fail("function '%s': nodes sum to %lld calls / %lld ns, the function has %lld / %lld",
+                 json_string_value(json_object_get(f, "name")), count, self, field(f, "count"),
+                 field(f, "self_ns"));
+    }
+    if (self_nodes != self_functions)
+        fail("call-path nodes hold %lld ns of self time, the functions %lld ns", self_nodes,
+             self_functions);
+}
+
 static long long outer_total(json_t *root) {
     long long total = 0;
     size_t i;
@@ -114,6 +214,10 @@ int main(int argc, char **argv) {
         }
         if (strcmp(opt, "--self-adds-up") == 0) {
             check_self_adds_up(root);
+            continue;
+        }
+        if (strcmp(opt, "--paths-add-up") == 0) {
+            check_paths_add_up(root);
             continue;
         }
         if (!val) {
@@ -149,6 +253,17 @@ int main(int argc, char **argv) {
             if (outer > limit + limit / 1000)
                 fail("time in outermost frames %lld ns exceeds the program's own %lld ns", outer,
                      limit);
+        } else if (strcmp(opt, "--path") == 0) {
+            const char *eq = strrchr(val, '=');
+            if (!eq) {
+                fprintf(stderr, "check_results: --path wants A;B;C=COUNT, got '%s'\n", val);
+                return 2;
+            }
+            char want[4096];
+            snprintf(want, sizeof want, "%.*s", (int)(eq - val), val);
+            long long got = path_count(root, want);
+            if (got != atoll(eq + 1))
+                fail("path '%s': %lld calls, expected %lld", want, got, atoll(eq + 1));
         } else if (strcmp(opt, "--end") == 0) {
             const char *end = json_string_value(json_object_get(root, "end"));
             if (!end || strcmp(end, val) != 0)

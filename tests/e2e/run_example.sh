@@ -37,12 +37,15 @@ callgraph)
     checks="--expect run=1 --expect fib=$(fib_calls 20) --expect count_primes=1
             --expect is_prime=1000 --expect msort=$((2 * 1024 - 1)) --expect merge=1023
             --expect checksum=1 --expect arg=3 --absent main --absent square --absent add_one --only-expected
-            --threads 1"
+            --threads 1 --path arg=3 --path run=1 --path run;fib=$(fib_calls 20)
+            --path run;count_primes;is_prime=1000 --path run;msort=$((2 * 1024 - 1))
+            --path run;msort;merge=1023 --path run;merge=0 --path run;checksum=1 --paths-add-up"
     ;;
 threads)
     set -- 4 100000
     checks="--expect worker=4 --expect crunch=400000 --expect report=8 --absent main
-            --only-expected --threads 4"
+            --only-expected --threads 4 --path worker=4 --path worker;crunch=400000
+            --path worker;report=8 --paths-add-up"
     ;;
 *)
     echo "run_example.sh: no expectations for example '$example'" >&2

@@ -1,0 +1,121 @@
+/* Async-signal-safe JSON output and atomic file replacement (see json_out.h). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "json_out.h"
+
+void hm_flush(hm_out *o) {
+    size_t off = 0;
+    while (off < o->len && !o->failed) {
+        ssize_t n = write(o->fd, o->buf + off, o->len - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            o->failed = n < 0 ? errno : EIO;
+        else
+            off += (size_t)n;
+    }
+    o->len = 0;
+}
+
+void hm_put(hm_out *o, const char *s, size_t n) {
+    while (n > 0) {
+        if (o->len == sizeof o->buf)
+            hm_flush(o);
+        size_t room = sizeof o->buf - o->len, k = n < room ? n : room;
+        memcpy(o->buf + o->len, s, k);
+        o->len += k;
+        s += k;
+        n -= k;
+    }
+}
+
+void hm_puts(hm_out *o, const char *s) {
+    hm_put(o, s, strlen(s));
+}
+
+/* Decimal digits of v into buf (at least 21 bytes); returns the length. */
+size_t hm_format_u64(uint64_t v, char *buf) {
+    char tmp[21];
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (size_t i = 0; i < n; i++)
+        buf[i] = tmp[n - 1 - i];
+    return n;
+}
+
+void hm_put_u64(hm_out *o, uint64_t v) {
+    char buf[21];
+    hm_put(o, buf, hm_format_u64(v, buf));
+}
+
+/* A JSON string; bytes >= 0x80 pass through (names and paths are UTF-8 or opaque bytes). */
+void hm_put_json_string(hm_out *o, const char *s) {
+    static const char hex[] = "0123456789abcdef";
+    hm_put(o, "\"", 1);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\') {
+            char esc[2] = {'\\', (char)*p};
+            hm_put(o, esc, 2);
+        } else if (*p < 0x20) {
+            char esc[6] = {'\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15]};
+            hm_put(o, esc, 6);
+        } else {
+            hm_put(o, (const char *)p, 1);
+        }
+    }
+    hm_put(o, "\"", 1);
+}
+
+void hm_put_key_u64(hm_out *o, const char *key, uint64_t v) {
+    hm_puts(o, key);
+    hm_put_u64(o, v);
+}
+
+void hm_append(char *out, size_t size, size_t *n, const char *s, size_t len) {
+    for (size_t i = 0; i < len && *n + 1 < size; i++)
+        out[(*n)++] = s[i];
+    out[*n] = '\0';
+}
+
+int hm_out_open(hm_out *o, const char *path) {
+    size_t n = 0;
+    char num[21];
+    o->path[0] = '\0';
+    hm_append(o->path, sizeof o->path, &n, path, strlen(path));
+    n = 0;
+    o->tmp[0] = '\0';
+    hm_append(o->tmp, sizeof o->tmp, &n, path, strlen(path));
+    hm_append(o->tmp, sizeof o->tmp, &n, ".tmp.", 5);
+    hm_append(o->tmp, sizeof o->tmp, &n, num, hm_format_u64((uint64_t)getpid(), num));
+    o->failed = 0;
+    o->len = 0;
+    o->fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (o->fd < 0) {
+        hm_log("cannot write '", path, "': ", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int hm_out_commit(hm_out *o) {
+    hm_flush(o);
+    int err = o->failed;
+    if (close(o->fd) != 0 && !err)
+        err = errno;
+    if (!err && rename(o->tmp, o->path) != 0)
+        err = errno;
+    if (err) {
+        unlink(o->tmp);
+        hm_log("cannot write '", o->path, "': ", strerror(err));
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,37 @@
+/* Async-signal-safe output for the runtime's files: a fixed buffer flushed with write(2), JSON
+ * numbers and strings formatted by hand (no stdio, no malloc), and atomic replacement of the target
+ * (written to PATH.tmp.PID, renamed over PATH when complete). Used by writer.c and trace.c.
+ */
+#ifndef HEATMAP_JSON_OUT_H
+#define HEATMAP_JSON_OUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rt.h"
+
+typedef struct hm_out {
+    int fd;
+    int failed; /* errno of the first failed write, 0 if none */
+    size_t len;
+    char buf[8192];
+    char path[1024], tmp[1100];
+} hm_out;
+
+/* Open PATH.tmp.PID for writing; on failure log one line naming PATH and return -1. */
+int hm_out_open(hm_out *o, const char *path) HM_HIDDEN;
+/* Flush, close and rename over the target; on failure remove the temp file, log, return -1. */
+int hm_out_commit(hm_out *o) HM_HIDDEN;
+void hm_flush(hm_out *o) HM_HIDDEN;
+void hm_put(hm_out *o, const char *s, size_t n) HM_HIDDEN;
+void hm_puts(hm_out *o, const char *s) HM_HIDDEN;
+/* Decimal digits of v into buf (at least 21 bytes); returns the length. */
+size_t hm_format_u64(uint64_t v, char *buf) HM_HIDDEN;
+void hm_put_u64(hm_out *o, uint64_t v) HM_HIDDEN;
+/* A JSON string; bytes >= 0x80 pass through (names and paths are UTF-8 or opaque bytes). */
+void hm_put_json_string(hm_out *o, const char *s) HM_HIDDEN;
+void hm_put_key_u64(hm_out *o, const char *key, uint64_t v) HM_HIDDEN;
+/* Append len bytes of s to out (size bytes, NUL-terminated), truncating. */
+void hm_append(char *out, size_t size, size_t *n, const char *s, size_t len) HM_HIDDEN;
+
+#endif /* HEATMAP_JSON_OUT_H */

@@ -1,0 +1,149 @@
+/* Call paths: the calling-context tree of each thread, and the tree of exited threads.
+ *
+ * A node is one distinct path of instrumented functions from the outermost call. The hot path
+ * (hot_path.c) finds the child node of the caller's node: a direct recursive call reuses the
+ * caller's node, the node's one-entry cache answers repeated calls of the same child, and the hash
+ * table here answers the rest and creates nodes. Everything here may run in a signal handler that
+ * interrupted another call of it on the same thread, so nodes are handed out with a signal-atomic
+ * fetch-and-add, filled, and only then published in the table with a compare-and-swap; a handler
+ * racing on the same (parent, function) can create a duplicate node for the same path, which is
+ * harmless because readers merge nodes by path.
+ *
+ * Memory: a thread's tree reserves max nodes (40 bytes each) and 2*max table slots (4 bytes) with
+ * MAP_NORESERVE, so only the pages of nodes actually made are committed. Paths beyond max are
+ * folded into their caller's node and counted (docs/results-format.md).
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "rt.h"
+
+#define HM_EXITED_TREE_FACTOR 4u /* the exited-threads tree holds this many times a thread's */
+
+static pthread_mutex_t hm_exited_lock = PTHREAD_MUTEX_INITIALIZER;
+static hm_tree hm_exited;
+static bool hm_exited_ready;
+
+static size_t hm_tree_slots_bytes(uint32_t max) {
+    uint32_t slots = 64;
+    while (slots < 2u * max)
+        slots *= 2;
+    return (size_t)slots * sizeof(uint32_t);
+}
+
+bool hm_tree_init(hm_tree *tree, uint32_t max) {
+    memset(tree, 0, sizeof *tree);
+    if (max < 2)
+        return false;
+    size_t nodes_bytes = (size_t)max * sizeof(hm_node), slots_bytes = hm_tree_slots_bytes(max);
+    void *mem = mmap(NULL, nodes_bytes + slots_bytes, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (mem == MAP_FAILED)
+        return false;
+    tree->nodes = mem;
+    tree->slots = (uint32_t *)((char *)mem + nodes_bytes);
+    tree->mask = (uint32_t)(slots_bytes / sizeof(uint32_t)) - 1;
+    tree->max = max;
+    tree->used = 1; /* the root */
+    return true;
+}
+
+void hm_tree_release(hm_tree *tree) {
+    if (tree->nodes)
+        munmap(tree->nodes, (size_t)tree->max * sizeof(hm_node) + hm_tree_slots_bytes(tree->max));
+    memset(tree, 0, sizeof *tree);
+}
+
+static inline uint32_t hm_tree_hash(uint32_t parent, uint32_t func) {
+    uint64_t k = ((uint64_t)parent << 32 | func) * 0x9E3779B97F4A7C15ull;
+    return (uint32_t)(k >> 32);
+}
+
+uint32_t hm_tree_child(hm_tree *tree, uint32_t parent, uint32_t func) {
+    uint32_t slot = hm_tree_hash(parent, func) & tree->mask;
+    for (;;) {
+        uint32_t n = __atomic_load_n(&tree->slots[slot], __ATOMIC_RELAXED);
+        if (n == 0)
+            break;
+        if (tree->nodes[n].parent == parent && tree->nodes[n].func == func)
+            return n;
+        slot = (slot + 1) & tree->mask;
+    }
+    uint32_t n = hm_sig_fetch_add32(&tree->used, 1);
+    if (n >= tree->max) {
+        hm_sig_add64(&tree->folded, 1);
+        return parent | HM_NODE_FOLDED;
+    }
+    hm_node *node = &tree->nodes[n];
+    node->parent = parent;
+    node->func = func;
+    atomic_signal_fence(memory_order_seq_cst);
+    /* Publish: take the first empty slot from where the search ended. */
+    for (;;) {
+        uint32_t empty = 0;
+        if (__atomic_compare_exchange_n(&tree->slots[slot], &empty, n, false, __ATOMIC_RELAXED,
+                                        __ATOMIC_RELAXED))
+            return n;
+        slot = (slot + 1) & tree->mask;
+    }
+}
+
+void hm_tree_zero(hm_tree *tree) {
+    uint32_t size = hm_tree_size(tree);
+    for (uint32_t i = 0; i < size; i++) {
+        tree->nodes[i].count = 0;
+        tree->nodes[i].self_ns = 0;
+        tree->nodes[i].total_ticks = 0;
+    }
+    tree->folded = 0;
+}
+
+void hm_paths_merge_exited(hm_tree *tree) {
+    uint32_t size = hm_tree_size(tree);
+    if (!tree->nodes || size < 2)
+        return;
+    uint32_t *map = malloc((size_t)size * sizeof *map); /* thread node -> exited-tree node */
+    if (!map)
+        return;
+    pthread_mutex_lock(&hm_exited_lock);
+    if (!hm_exited_ready)
+        hm_exited_ready = hm_tree_init(&hm_exited, tree->max * HM_EXITED_TREE_FACTOR);
+    if (hm_exited_ready) {
+        map[0] = 0;
+        hm_exited.folded += tree->folded;
+        /* Parents are made before their children, so one pass in index order maps them all. */
+        for (uint32_t i = 1; i < size; i++) {
+            const hm_node *src = &tree->nodes[i];
+            if (src->func == 0 || src->parent >= i) {
+                map[i] = 0 | HM_NODE_FOLDED; /* never filled: its subtree goes to the root */
+                continue;
+            }
+            uint32_t parent = map[src->parent] & ~HM_NODE_FOLDED;
+            uint32_t dst = hm_tree_child(&hm_exited, parent, src->func);
+            map[i] = dst;
+            hm_node *d = &hm_exited.nodes[dst & ~HM_NODE_FOLDED];
+            if (dst & HM_NODE_FOLDED) {
+                hm_exited.folded += src->count;
+            } else {
+                d->count += src->count;
+                d->total_ticks += src->total_ticks;
+            }
+            d->self_ns += src->self_ns;
+        }
+    }
+    pthread_mutex_unlock(&hm_exited_lock);
+    free(map);
+}
+
+const hm_tree *hm_paths_exited(void) {
+    return hm_exited_ready ? &hm_exited : NULL;
+}
+
+void hm_paths_reset_after_fork(void) {
+    pthread_mutex_init(&hm_exited_lock, NULL);
+    if (hm_exited_ready)
+        hm_tree_zero(&hm_exited);
+}
