@@ -101,7 +101,8 @@ double hm_results_parallelism(const hm_results *results);
 uint64_t hm_function_avg_ns(const hm_function_stats *function);
 
 /* Nearest-rank percentile p (0 < p <= 100) of a histogram holding `count` samples, reported as the
- * bucket midpoint clipped to max_ns; 0 for an empty histogram. */
+ * bucket midpoint clipped to max_ns; the last rank (rank == count) is max_ns itself, exact. 0 for
+ * an empty histogram. */
 uint64_t hm_hist_percentile(const hm_bucket *buckets, size_t nbuckets, uint64_t count, double p,
                             uint64_t max_ns);
 

@@ -97,8 +97,10 @@ uint64_t hm_hist_percentile(const hm_bucket *buckets, size_t nbuckets, uint64_t 
         if (seen >= rank)
             break;
     }
-    if (i == nbuckets)
-        i = nbuckets - 1; /* counts sum to less than count: report the highest bucket */
+    /* The last rank is the largest sample, which max_ns holds exactly: a function called once
+     * shows P95 = Max, not the midpoint of Max's bucket. */
+    if (rank == count || i == nbuckets)
+        return max_ns;
     uint64_t mid = hm_hist_midpoint(buckets[i].index);
     return mid > max_ns ? max_ns : mid;
 }

@@ -25,6 +25,7 @@ typedef enum opt_id {
     OPT_ASCII,
     OPT_NO_COLOR,
     OPT_THREADS,
+    OPT_PERCENTILE,
     OPT_HELP,
     OPT_VERSION,
 } opt_id;
@@ -62,6 +63,8 @@ static const struct option_spec {
      "no colours in the TUI (also NO_COLOR=1, TERM=dumb)"},
     {"threads", 0, OPT_THREADS, false, NULL,
      "add the per-thread table (TUI: open the thread pane)"},
+    {"percentile", 0, OPT_PERCENTILE, true, "P",
+     "p95 (default), p50 or p99: the percentile the table shows in its last column"},
     {"help", 'h', OPT_HELP, false, NULL, "show this help"},
     {"version", 'V', OPT_VERSION, false, NULL, "show the version"},
 };
@@ -193,6 +196,11 @@ static int apply(hm_cli *cli, const struct option_spec *o, const char *value, ch
         return 0;
     case OPT_THREADS:
         cli->threads = true;
+        return 0;
+    case OPT_PERCENTILE:
+        if (hm_pct_parse(value, &cli->pct) != 0)
+            return fail(err, errlen,
+                        "--percentile: unknown percentile '%s' (expected p50, p95 or p99)", value);
         return 0;
     case OPT_HELP:
         cli->help = true;

@@ -25,6 +25,7 @@ typedef struct hm_cli {
     hm_format format;
     size_t top; /* HM_TOP_MODE when --top was not given, HM_TOP_ALL for --top=all */
     hm_sort_key sort;
+    hm_pct_column pct;  /* --percentile: the table's last column */
     const char *filter; /* NULL when not given */
     bool no_tui, ascii, threads, no_color, help, version;
     size_t width;                     /* --width; 0 = the terminal's, or 100 when not a terminal */

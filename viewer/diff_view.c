@@ -68,7 +68,7 @@ static void ratio_text(const hm_diff_row *row, stat_fn stat, char *out, size_t o
 }
 
 static void cells(const hm_diff_row *row, const hm_glyphs *g, char cell[NCOLS][160]) {
-    snprintf(cell[COL_NAME], 160, "%s", (row->after ? row->after : row->before)->name);
+    cell[COL_NAME][0] = '\0'; /* names are kept whole, apart: see row_labels() */
     pair_text(row, stat_count, false, g, cell[COL_COUNT], 160);
     pair_text(row, stat_cpu, true, g, cell[COL_CPU], 160);
     ratio_text(row, stat_cpu, cell[COL_CPU_RATIO], 160);
@@ -93,9 +93,37 @@ static void ratio_of(uint64_t after, uint64_t before, char *out, size_t outlen) 
         snprintf(out, outlen, "%.2fx", (double)after / (double)before);
 }
 
-static void render_text(FILE *out, const hm_results *before, const hm_results *after,
-                        const hm_diff_row *rows, size_t nrows, size_t nshown,
-                        const hm_diff_opts *o) {
+static void free_labels(char **labels, size_t n) {
+    for (size_t i = 0; labels != NULL && i < n; i++)
+        free(labels[i]);
+    free(labels);
+}
+
+/* The name shown for each row: with its location when two rows would show the same name (a
+ * static function in two files, or a pairing the diff could not make). NULL on out-of-memory. */
+static char **row_labels(const hm_diff_row *rows, size_t n) {
+    const hm_function_stats **ids = malloc((n ? n : 1) * sizeof *ids);
+    bool *dup = malloc((n ? n : 1) * sizeof *dup);
+    char **labels = calloc(n ? n : 1, sizeof *labels);
+    bool ok = ids && dup && labels;
+    for (size_t i = 0; ok && i < n; i++)
+        ids[i] = rows[i].after ? rows[i].after : rows[i].before;
+    ok = ok && hm_mark_same_names(ids, n, dup) == 0;
+    char buf[HM_LABEL_LEN];
+    for (size_t i = 0; ok && i < n; i++)
+        ok = (labels[i] = strdup(hm_function_label(ids[i], dup[i], buf, sizeof buf))) != NULL;
+    free(ids);
+    free(dup);
+    if (!ok) {
+        free_labels(labels, n);
+        return NULL;
+    }
+    return labels;
+}
+
+static int render_text(FILE *out, const hm_results *before, const hm_results *after,
+                       const hm_diff_row *rows, size_t nrows, size_t nshown,
+                       const hm_diff_opts *o) {
     const hm_glyphs *g = o->glyphs;
     size_t added = 0, gone = 0;
     for (size_t i = 0; i < nrows; i++) {
@@ -114,16 +142,21 @@ static void render_text(FILE *out, const hm_results *before, const hm_results *a
     fputc('\n', out);
 
     char(*text)[NCOLS][160] = calloc(nshown ? nshown : 1, sizeof *text);
-    if (text == NULL)
-        return;
+    char **labels = row_labels(rows, nshown);
+    if (text == NULL || labels == NULL) {
+        free(text);
+        return -1;
+    }
     size_t width[NCOLS];
     for (int c = 0; c < NCOLS; c++)
         width[c] = hm_text_width(titles[c]);
     for (size_t i = 0; i < nshown; i++) {
         cells(&rows[i], g, text[i]);
-        for (int c = 0; c < NCOLS; c++)
-            if (hm_text_width(text[i][c]) > width[c])
-                width[c] = hm_text_width(text[i][c]);
+        for (int c = 0; c < NCOLS; c++) {
+            const char *s = c == COL_NAME ? labels[i] : text[i][c];
+            if (hm_text_width(s) > width[c])
+                width[c] = hm_text_width(s);
+        }
     }
     if (width[COL_NAME] > MAX_NAME)
         width[COL_NAME] = MAX_NAME;
@@ -131,7 +164,7 @@ static void render_text(FILE *out, const hm_results *before, const hm_results *a
     for (size_t i = 0; i <= nshown; i++) {
         line[0] = '\0';
         for (int c = 0; c < NCOLS; c++) {
-            const char *s = i == 0 ? titles[c] : text[i - 1][c];
+            const char *s = i == 0 ? titles[c] : c == COL_NAME ? labels[i - 1] : text[i - 1][c];
             if (c > 0)
                 hm_append_cell(line, sizeof line, "", c % 2 == 1 ? 3 : 2, false, g);
             hm_append_cell(line, sizeof line, s, width[c], c != COL_NAME, g);
@@ -139,11 +172,13 @@ static void render_text(FILE *out, const hm_results *before, const hm_results *a
         hm_put_line(out, line);
     }
     free(text);
+    free_labels(labels, nshown);
     if (nshown == 0)
         fprintf(out, "(no functions%s)\n", o->filter && o->filter[0] ? " match the filter" : "");
     else if (nshown < nrows)
         fprintf(out, "(top %zu of %zu functions by CPU time change; --top=N to change)\n", nshown,
                 nrows);
+    return 0;
 }
 
 static json_t *side_json(const hm_function_stats *f) {
@@ -178,10 +213,9 @@ static int render_json(FILE *out, const hm_results *before, const hm_results *af
                       (json_int_t)rows[i].cpu_delta_ns, "before", side_json(rows[i].before),
                       "after", side_json(rows[i].after)));
     }
-    json_object_set_new(root, "functions", functions);
-    int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    fputc('\n', out);
+    int rc = hm_json_write_rows(out, root, "functions", functions);
     json_decref(root);
+    json_decref(functions);
     return rc;
 }
 
@@ -237,7 +271,7 @@ int hm_render_diff(FILE *out, const hm_results *before, const hm_results *after,
     else if (o->format == HM_FORMAT_CSV)
         render_csv(out, rows, nshown);
     else
-        render_text(out, before, after, rows, kept, nshown, o);
+        rc = render_text(out, before, after, rows, kept, nshown, o);
     free(rows);
     return rc == 0 && !ferror(out) ? 0 : -1;
 }

@@ -8,6 +8,7 @@
 
 #include "hm_results.h"
 
+#include <langinfo.h>
 #include <math.h>
 #include <string.h>
 
@@ -34,6 +35,12 @@ const hm_glyphs hm_glyphs_ascii = {
     .warning = "warning: ",
     .duration_flags = HM_FMT_ASCII,
 };
+
+const hm_glyphs *hm_glyphs_pick(bool ascii) {
+    const char *codeset = nl_langinfo(CODESET);
+    bool utf8 = codeset != NULL && (strcmp(codeset, "UTF-8") == 0 || strcmp(codeset, "utf8") == 0);
+    return ascii || !utf8 ? &hm_glyphs_ascii : &hm_glyphs_utf8;
+}
 
 static bool is_continuation(unsigned char c) {
     return (c & 0xC0) == 0x80;

@@ -23,6 +23,10 @@ typedef struct hm_glyphs {
 extern const hm_glyphs hm_glyphs_utf8;
 extern const hm_glyphs hm_glyphs_ascii;
 
+/* hm_glyphs_ascii when `ascii` is set or the locale's character set is not UTF-8 (the caller has
+ * run setlocale(LC_CTYPE, "")), else hm_glyphs_utf8. */
+const hm_glyphs *hm_glyphs_pick(bool ascii);
+
 /* Display columns of a UTF-8 string, counting one column per code point (function names and our
  * own labels contain no double-width characters). */
 size_t hm_text_width(const char *s);

@@ -58,7 +58,8 @@ static const char *column_title(const hm_model *m, hm_column c) {
 static size_t max_name_width(const hm_model *m) {
     size_t w = strlen("Function");
     for (size_t i = 0; i < m->nrows; i++) {
-        size_t n = hm_text_width(hm_model_row(m, i)->name);
+        char label[HM_LABEL_LEN];
+        size_t n = hm_text_width(hm_model_label(m, hm_model_row(m, i), label, sizeof label));
         if (n > w)
             w = n;
     }
@@ -157,7 +158,9 @@ void hm_layout_row(const hm_layout *l, const hm_model *m, size_t i, const hm_gly
     char text[512];
     out->name[0] = out->graph[0] = out->info[0] = out->line[0] = '\0';
     out->fraction = 0;
-    hm_append_cell(out->name, sizeof out->name, f->name, l->name_w, false, g);
+    char label[HM_LABEL_LEN];
+    hm_append_cell(out->name, sizeof out->name, hm_model_label(m, f, label, sizeof label),
+                   l->name_w, false, g);
     if (l->mode == HM_MODE_TABLE) {
         for (int c = 0; c < HM_COLUMN_COUNT; c++)
             if (l->col_w[c] > 0) {

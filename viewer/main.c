@@ -17,6 +17,7 @@
 #include "run.h"
 #include "tui.h"
 
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,7 +70,8 @@ static int run_checks(const hm_cli *cli, hm_check **checks, const hm_results *no
         if (rc < 0)
             return usage_error(msg);
         if (rc > 0) {
-            fprintf(stderr, "heatmap-view: --fail-if '%s' holds: %s\n", cli->fail_if[i], msg);
+            fprintf(stderr, "heatmap-view: check failed: --fail-if '%s': %s\n", cli->fail_if[i],
+                    msg);
             status = EXIT_CHECK_FAILED;
         }
     }
@@ -85,7 +87,7 @@ static int show_diff(const hm_cli *cli, hm_check **checks) {
         return usage_error(err);
     }
     hm_diff_opts o = {
-        .glyphs = cli->ascii ? &hm_glyphs_ascii : &hm_glyphs_utf8,
+        .glyphs = hm_glyphs_pick(cli->ascii),
         .format = cli->format == HM_FORMAT_AUTO ? HM_FORMAT_TEXT : cli->format,
         .filter = cli->filter,
         .top = cli->top != HM_TOP_MODE                                         ? cli->top
@@ -104,7 +106,7 @@ static int show_diff(const hm_cli *cli, hm_check **checks) {
 /* The static output of a loaded model in the chosen format. */
 static int show_static(const hm_cli *cli, hm_model *m) {
     hm_render_opts o = {
-        .glyphs = cli->ascii ? &hm_glyphs_ascii : &hm_glyphs_utf8,
+        .glyphs = hm_glyphs_pick(cli->ascii),
         .width = text_width(cli),
         .threads = cli->threads,
     };
@@ -131,15 +133,20 @@ static int show(const hm_cli *cli, const hm_results *results, hm_check **checks)
     hm_model_set_mode(&m, cli->mode);
     hm_model_set_sort(&m, cli->sort);
     hm_model_set_top(&m, cli->top);
+    m.pct = cli->pct;
     if (cli->filter != NULL)
         hm_model_set_filter(&m, cli->filter);
 
     int status = EXIT_OK;
     bool terminal = isatty(STDOUT_FILENO);
     bool auto_format = cli->format == HM_FORMAT_AUTO;
+    /* The seed's warning is printed as is (emoji included) unless ASCII was asked for explicitly:
+     * scripts match it exactly, and stderr is not the text whose locale we adapt to. */
     const hm_glyphs *g = cli->ascii ? &hm_glyphs_ascii : &hm_glyphs_utf8;
     if (auto_format && !cli->no_tui && terminal && cli->nfail_if == 0) {
-        hm_tui_opts t = {.ascii = cli->ascii, .no_color = cli->no_color, .threads = cli->threads};
+        hm_tui_opts t = {.ascii = hm_glyphs_pick(cli->ascii) == &hm_glyphs_ascii,
+                         .no_color = cli->no_color,
+                         .threads = cli->threads};
         char why[512];
         if (hm_tui_run(&m, &t, why, sizeof why) == 0) {
             hm_model_free(&m);
@@ -153,7 +160,7 @@ static int show(const hm_cli *cli, const hm_results *results, hm_check **checks)
                     g->warning, why);
     } else {
         status = show_static(cli, &m);
-        if (auto_format && !cli->no_tui && !terminal)
+        if (auto_format && !terminal)
             fprintf(stderr,
                     "%sNo TTY available for interactive visualization. Summary displayed above.\n",
                     g->warning);
@@ -174,7 +181,8 @@ static int main_with(const hm_cli *cli, hm_check **checks) {
 
     hm_run_result run = {0};
     const char *default_file = "heatmap.json";
-    const char *run_files[1];
+    char **run_files = NULL;
+    size_t nrun_files = 0;
     const char *const *files = cli->nfiles ? cli->files : &default_file;
     size_t nfiles = cli->nfiles ? cli->nfiles : 1;
     if (cli->run_argv != NULL) {
@@ -182,7 +190,11 @@ static int main_with(const hm_cli *cli, hm_check **checks) {
             hm_run_cleanup(&run);
             return usage_error(err);
         }
-        if (access(run.output, F_OK) != 0) {
+        if (hm_run_list(&run, &run_files, &nrun_files) != 0) {
+            hm_run_cleanup(&run);
+            return usage_error("out of memory");
+        }
+        if (nrun_files == 0) {
             fprintf(stderr,
                     "heatmap-view: %s wrote no results (exit status %d); is it built with the "
                     "heatmap plugin and runtime, and was HEATMAP=off left unset?\n",
@@ -190,16 +202,16 @@ static int main_with(const hm_cli *cli, hm_check **checks) {
             hm_run_cleanup(&run);
             return run.exit_status != 0 ? run.exit_status : EXIT_USAGE;
         }
-        run_files[0] = run.output;
-        files = run_files;
-        nfiles = 1;
+        /* The program and the children it forked (heatmap.PID.json) are shown merged. */
+        files = (const char *const *)run_files;
+        nfiles = nrun_files;
     }
     hm_results *results = NULL;
-    if (hm_results_load_many(files, nfiles, &results, err, sizeof err) != 0) {
-        hm_run_cleanup(&run);
-        return usage_error(err);
-    }
+    int loaded = hm_results_load_many(files, nfiles, &results, err, sizeof err);
+    hm_run_free_list(run_files, nrun_files);
     hm_run_cleanup(&run);
+    if (loaded != 0)
+        return usage_error(err);
     status = show(cli, results, checks);
     hm_results_free(results);
     if (cli->run_argv != NULL && run.exit_status != 0 && status != EXIT_USAGE)
@@ -208,6 +220,7 @@ static int main_with(const hm_cli *cli, hm_check **checks) {
 }
 
 int main(int argc, char **argv) {
+    setlocale(LC_CTYPE, ""); /* only to learn whether the terminal takes UTF-8 (hm_glyphs_pick) */
     hm_cli cli;
     char err[1024];
     if (hm_cli_parse(argc, argv, &cli, err, sizeof err) != 0) {

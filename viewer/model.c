@@ -7,6 +7,7 @@
  */
 #include "model.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,6 +42,18 @@ const char *hm_pct_label(hm_pct_column column) {
 
 uint64_t hm_pct_value(const hm_function_stats *f, hm_pct_column column) {
     return column == HM_PCT_P50 ? f->p50_ns : column == HM_PCT_P99 ? f->p99_ns : f->p95_ns;
+}
+
+int hm_pct_parse(const char *name, hm_pct_column *out) {
+    static const hm_pct_column all[] = {HM_PCT_P95, HM_PCT_P50, HM_PCT_P99};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+        const char *label = hm_pct_label(all[i]); /* "P95": accept "p95" and "P95" */
+        if ((name[0] == 'p' || name[0] == 'P') && strcmp(name + 1, label + 1) == 0) {
+            *out = all[i];
+            return 0;
+        }
+    }
+    return -1;
 }
 
 bool hm_filter_to_glob(const char *pattern, char *out, size_t outlen) {
@@ -94,22 +107,82 @@ static size_t selected_index(const hm_model *m) {
     return m->nrows ? m->rows[m->selected] : SIZE_MAX;
 }
 
+/* A function and its slot in the caller's array, sorted by name to find repeated names. */
+typedef struct named {
+    const hm_function_stats *f;
+    size_t slot;
+} named;
+
+static int cmp_names(const void *a, const void *b) {
+    return strcmp(((const named *)a)->f->name, ((const named *)b)->f->name);
+}
+
+int hm_mark_same_names(const hm_function_stats *const *fs, size_t n, bool *dup) {
+    for (size_t i = 0; i < n; i++)
+        dup[i] = false;
+    if (n < 2)
+        return 0;
+    named *sorted = malloc(n * sizeof *sorted);
+    if (sorted == NULL)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        sorted[i] = (named){fs[i], i};
+    qsort(sorted, n, sizeof *sorted, cmp_names);
+    for (size_t i = 1; i < n; i++)
+        if (strcmp(sorted[i - 1].f->name, sorted[i].f->name) == 0)
+            dup[sorted[i - 1].slot] = dup[sorted[i].slot] = true;
+    free(sorted);
+    return 0;
+}
+
+const char *hm_function_label(const hm_function_stats *f, bool with_location, char *buf,
+                              size_t len) {
+    if (!with_location)
+        snprintf(buf, len, "%s", f->name);
+    else if (f->file[0] != '\0' && f->line != 0)
+        snprintf(buf, len, "%s (%s:%u)", f->name, f->file, f->line);
+    else if (f->file[0] != '\0')
+        snprintf(buf, len, "%s (%s)", f->name, f->file);
+    else
+        snprintf(buf, len, "%s (line %u)", f->name, f->line);
+    return buf;
+}
+
+const char *hm_model_label(const hm_model *m, const hm_function_stats *f, char *buf, size_t len) {
+    size_t i = (size_t)(f - m->results->functions);
+    bool dup = m->same_name != NULL && i < m->results->nfunctions && m->same_name[i];
+    return hm_function_label(f, dup, buf, len);
+}
+
 int hm_model_init(hm_model *m, const hm_results *results) {
     memset(m, 0, sizeof *m);
     m->results = results;
     m->mode = HM_MODE_BAR;
     m->sort = HM_SORT_CPU;
     m->top = HM_TOP_MODE;
-    m->rows = calloc(results->nfunctions ? results->nfunctions : 1, sizeof *m->rows);
-    if (m->rows == NULL)
+    size_t n = results->nfunctions;
+    m->rows = calloc(n ? n : 1, sizeof *m->rows);
+    m->same_name = calloc(n ? n : 1, sizeof *m->same_name);
+    const hm_function_stats **fs = malloc((n ? n : 1) * sizeof *fs);
+    int rc = m->rows && m->same_name && fs ? 0 : -1;
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        fs[i] = &results->functions[i];
+    if (rc == 0)
+        rc = hm_mark_same_names(fs, n, m->same_name);
+    free(fs);
+    if (rc != 0) {
+        hm_model_free(m);
         return -1;
+    }
     refresh(m, SIZE_MAX);
     return 0;
 }
 
 void hm_model_free(hm_model *m) {
     free(m->rows);
+    free(m->same_name);
     m->rows = NULL;
+    m->same_name = NULL;
     m->nrows = 0;
 }
 

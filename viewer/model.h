@@ -30,13 +30,17 @@ size_t hm_mode_default_top(hm_view_mode mode);          /* 25, 50, 50 */
 typedef enum hm_pct_column { HM_PCT_P95 = 0, HM_PCT_P50, HM_PCT_P99 } hm_pct_column;
 const char *hm_pct_label(hm_pct_column column); /* "P95", "P50", "P99" */
 uint64_t hm_pct_value(const hm_function_stats *f, hm_pct_column column);
+int hm_pct_parse(const char *name, hm_pct_column *out); /* "p50", "p95", "p99"; 0 or -1 */
 
 #define HM_FILTER_MAX 256
 #define HM_TOP_ALL SIZE_MAX
 #define HM_TOP_MODE 0 /* top-N of the current mode */
 
+/* Note for the TUI: `same_name` was added to show "name (file:line)" where a name alone would make
+ * two rows look alike; draw names with hm_model_label(), not f->name. */
 typedef struct hm_model {
     const hm_results *results; /* not owned; must outlive the model */
+    bool *same_name;           /* per function of results: another function has the same name */
     hm_view_mode mode;
     hm_sort_key sort;
     hm_pct_column pct;
@@ -68,6 +72,22 @@ bool hm_model_set_filter(hm_model *m, const char *pattern);
  * any other text matches names that contain it ("parse" → "*parse*"). Returns false when it does
  * not fit in outlen. */
 bool hm_filter_to_glob(const char *pattern, char *out, size_t outlen);
+
+/* The text a view shows for function f: its name, and " (file:line)" (or " (file)", or
+ * " (#i)" for a function without either) when another function of the results has the same name,
+ * such as a static function in several files, or one that moved between merged runs. Returns buf.
+ */
+#define HM_LABEL_LEN 4096 /* room for a label; a longer one is cut */
+const char *hm_model_label(const hm_model *m, const hm_function_stats *f, char *buf, size_t len);
+
+/* Mark in dup[i] whether fs[i]->name occurs more than once among fs[0..n). Returns 0, or -1 on
+ * out-of-memory (dup then all false). */
+int hm_mark_same_names(const hm_function_stats *const *fs, size_t n, bool *dup);
+
+/* f's name with its location appended ("parse (src/p.c:42)"), as hm_model_label shows a name
+ * shared by several functions. Returns buf. */
+const char *hm_function_label(const hm_function_stats *f, bool with_location, char *buf,
+                              size_t len);
 
 /* Row limit in effect: top, or the mode's default. */
 size_t hm_model_limit(const hm_model *m);

@@ -59,15 +59,107 @@ static void put_thread_table(FILE *out, const hm_model *m, const hm_glyphs *g) {
     }
 }
 
+/* Name of thread `tid` in the results, "" when the thread table does not list it. */
+static const char *thread_name(const hm_results *r, uint64_t tid) {
+    for (size_t i = 0; i < r->nthreads; i++)
+        if (r->threads[i].tid == tid)
+            return r->threads[i].name;
+    return "";
+}
+
+/* Per-thread rows of the shown functions that carry a split ("threads" in a function object). */
+static void put_function_splits(FILE *out, const hm_model *m, const hm_glyphs *g) {
+    size_t name_w = strlen("Function"), with_split = 0;
+    char label[HM_LABEL_LEN], line[1024], buf[64], dur[HM_DURATION_LEN];
+    for (size_t i = 0; i < m->nrows; i++) {
+        const hm_function_stats *f = hm_model_row(m, i);
+        if (f->nthreads == 0)
+            continue;
+        with_split++;
+        size_t w = hm_text_width(hm_model_label(m, f, label, sizeof label));
+        name_w = w > name_w ? w : name_w;
+    }
+    if (with_split == 0)
+        return;
+    if (name_w > 40)
+        name_w = 40;
+    static const char *const heads[] = {"TID", "Thread", "Count", "CPU Time", "Avg", "Share"};
+    static const size_t widths[] = {10, 12, 10, 10, 10, 8};
+    fprintf(out, "\nPer thread:\n");
+    line[0] = '\0';
+    hm_append_cell(line, sizeof line, "Function", name_w, false, g);
+    for (size_t c = 0; c < 6; c++) {
+        if (c == 1) /* as in the rows: two spaces between the tid and the thread's name */
+            hm_append_cell(line, sizeof line, "  ", 2, false, g);
+        hm_append_cell(line, sizeof line, heads[c], c == 1 ? widths[c] - 2 : widths[c], c != 1, g);
+    }
+    hm_put_line(out, line);
+    for (size_t i = 0; i < m->nrows; i++) {
+        const hm_function_stats *f = hm_model_row(m, i);
+        for (size_t k = 0; k < f->nthreads; k++) {
+            const hm_thread_split *t = &f->threads[k];
+            line[0] = '\0';
+            /* The name on the first row of its group only, as in a grouped report. */
+            hm_append_cell(line, sizeof line,
+                           k == 0 ? hm_model_label(m, f, label, sizeof label) : "", name_w, false,
+                           g);
+            snprintf(buf, sizeof buf, "%llu", (unsigned long long)t->tid);
+            hm_append_cell(line, sizeof line, buf, widths[0], true, g);
+            hm_append_cell(line, sizeof line, "  ", 2, false, g);
+            hm_append_cell(line, sizeof line, thread_name(m->results, t->tid), widths[1] - 2, false,
+                           g);
+            snprintf(buf, sizeof buf, "%llu", (unsigned long long)t->count);
+            hm_append_cell(line, sizeof line, buf, widths[2], true, g);
+            hm_append_cell(line, sizeof line,
+                           hm_format_duration(t->self_ns, g->duration_flags, dur), widths[3], true,
+                           g);
+            uint64_t avg = t->count ? (t->self_ns + t->count / 2) / t->count : 0;
+            hm_append_cell(line, sizeof line, hm_format_duration(avg, g->duration_flags, dur),
+                           widths[4], true, g);
+            snprintf(buf, sizeof buf, "%.1f%%",
+                     f->self_ns ? 100.0 * (double)t->self_ns / (double)f->self_ns : 0.0);
+            hm_append_cell(line, sizeof line, buf, widths[5], true, g);
+            hm_put_line(out, line);
+        }
+    }
+}
+
+/* Print a summary line; one wider than `width` is broken at its " | " separators, as many parts
+ * per line as fit (a part wider than the line gets a line of its own). */
+static void put_wrapped(FILE *out, const char *s, size_t width) {
+    char line[1024] = "";
+    size_t cols = 0;
+    while (*s != '\0') {
+        const char *sep = strstr(s, " | ");
+        size_t len = sep ? (size_t)(sep - s) : strlen(s);
+        char part[512];
+        snprintf(part, sizeof part, "%.*s", (int)len, s);
+        size_t w = hm_text_width(part);
+        if (cols > 0 && cols + 3 + w > width) {
+            hm_put_line(out, line);
+            line[0] = '\0';
+            cols = 0;
+        }
+        if (cols > 0) {
+            strncat(line, " | ", sizeof line - strlen(line) - 1);
+            cols += 3;
+        }
+        strncat(line, part, sizeof line - strlen(line) - 1);
+        cols += w;
+        s = sep ? sep + 3 : s + len;
+    }
+    hm_put_line(out, line);
+}
+
 int hm_render_text(FILE *out, const hm_model *m, const hm_render_opts *o) {
     const hm_glyphs *g = o->glyphs;
     const hm_results *r = m->results;
     char line[2600];
     fprintf(out, "=== heatmap Performance Summary ===\n");
     hm_summary_line(m, HM_LINE_TIMES, g, line, sizeof line);
-    hm_put_line(out, line);
+    put_wrapped(out, line, o->width);
     hm_summary_line(m, HM_LINE_COUNTS, g, line, sizeof line);
-    hm_put_line(out, line);
+    put_wrapped(out, line, o->width);
     if (r->nfiles > 1)
         fprintf(out, "Merged: %zu files\n", r->nfiles);
     if (r->end[0] != '\0' && strcmp(r->end, "exit") != 0)
@@ -96,8 +188,10 @@ int hm_render_text(FILE *out, const hm_model *m, const hm_render_opts *o) {
     else if (m->nrows < m->nmatched)
         fprintf(out, "(top %zu of %zu functions by %s; --top=N to change)\n", m->nrows, m->nmatched,
                 hm_sort_key_name(m->sort));
-    if (o->threads)
+    if (o->threads) {
         put_thread_table(out, m, g);
+        put_function_splits(out, m, g);
+    }
     return ferror(out) ? -1 : 0;
 }
 
@@ -169,10 +263,33 @@ int hm_render_json(FILE *out, const hm_model *m, const hm_render_opts *o) {
     json_object_set_new(root, "threads", threads);
     for (size_t i = 0; i < m->nrows; i++)
         json_array_append_new(functions, function_json(hm_model_row(m, i)));
-    json_object_set_new(root, "functions", functions);
-    int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
-    fputc('\n', out);
+    int rc = hm_json_write_rows(out, root, "functions", functions);
     json_decref(root);
+    json_decref(functions);
+    return rc;
+}
+
+int hm_json_write_rows(FILE *out, const json_t *root, const char *key, const json_t *rows) {
+    enum { FLAGS = JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6) };
+    char *head = json_dumps(root, JSON_INDENT(2) | FLAGS);
+    if (head == NULL)
+        return -1;
+    /* head is "{\n  ...\n}", or "{}" when empty: reopen it before its closing brace. */
+    size_t n = strlen(head);
+    bool empty = strcmp(head, "{}") == 0;
+    n -= empty ? 1 : 2;
+    fprintf(out, "%.*s%s\n  \"%s\": [", (int)n, head, empty ? "" : ",", key);
+    free(head);
+    int rc = 0;
+    for (size_t i = 0; i < json_array_size(rows) && rc == 0; i++) {
+        char *row = json_dumps(json_array_get(rows, i), FLAGS);
+        if (row == NULL)
+            rc = -1;
+        else
+            fprintf(out, "%s\n    %s", i ? "," : "", row);
+        free(row);
+    }
+    fputs(json_array_size(rows) ? "\n  ]\n}\n" : "]\n}\n", out);
     return rc == 0 && !ferror(out) ? 0 : -1;
 }
 
@@ -192,7 +309,35 @@ void hm_csv_field(FILE *out, const char *s) {
     fputc('"', out);
 }
 
+/* --threads: one row per function and thread of its split; a function without a split gets one
+ * row with an empty tid and its totals. */
+static int render_csv_threads(FILE *out, const hm_model *m) {
+    fputs("function,file,line,tid,thread,count,cpu_ns,avg_ns\n", out);
+    for (size_t i = 0; i < m->nrows; i++) {
+        const hm_function_stats *f = hm_model_row(m, i);
+        for (size_t k = 0; k < (f->nthreads ? f->nthreads : 1); k++) {
+            const hm_thread_split *t = f->nthreads ? &f->threads[k] : NULL;
+            uint64_t count = t ? t->count : f->count, self = t ? t->self_ns : f->self_ns;
+            hm_csv_field(out, f->name);
+            fputc(',', out);
+            hm_csv_field(out, f->file);
+            fprintf(out, ",%u,", f->line);
+            if (t != NULL) {
+                fprintf(out, "%llu,", (unsigned long long)t->tid);
+                hm_csv_field(out, thread_name(m->results, t->tid));
+            } else {
+                fputc(',', out);
+            }
+            fprintf(out, ",%llu,%llu,%llu\n", (unsigned long long)count, (unsigned long long)self,
+                    (unsigned long long)(count ? (self + count / 2) / count : 0));
+        }
+    }
+    return ferror(out) ? -1 : 0;
+}
+
 int hm_render_csv(FILE *out, const hm_model *m, const hm_render_opts *o) {
+    if (o->threads)
+        return render_csv_threads(out, m);
     fputs("function,file,line,count,cpu_ns,avg_ns,max_ns,p50_ns,p95_ns,p99_ns\n", out);
     for (size_t i = 0; i < m->nrows; i++) {
         const hm_function_stats *f = hm_model_row(m, i);

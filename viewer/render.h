@@ -9,6 +9,7 @@
 #include "glyphs.h"
 #include "model.h"
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -31,6 +32,11 @@ int hm_render_json(FILE *out, const hm_model *m, const hm_render_opts *o);
 /* The table as CSV (RFC 4180 quoting), times in ns:
  * function,file,line,count,cpu_ns,avg_ns,max_ns,p50_ns,p95_ns,p99_ns */
 int hm_render_csv(FILE *out, const hm_model *m, const hm_render_opts *o);
+
+/* Write `root` as JSON indented by two, then `key` with the array `rows`, one element per line (a
+ * results file stays readable and diffable however long its histograms are). root must not hold
+ * `key`. Returns 0, or -1 on a write or out-of-memory error. */
+int hm_json_write_rows(FILE *out, const json_t *root, const char *key, const json_t *rows);
 
 /* Print s without its trailing spaces, then a newline. */
 void hm_put_line(FILE *out, const char *s);

@@ -9,6 +9,7 @@
 #include "run.h"
 
 #include <dirent.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -79,6 +80,66 @@ int hm_run(char *const argv[], hm_run_result *run, char *err, size_t errlen) {
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGQUIT, &old_quit, NULL);
     return rc;
+}
+
+static bool ends_with(const char *s, const char *suffix) {
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+static int cmp_paths(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void hm_run_free_list(char **paths, size_t n) {
+    for (size_t i = 0; paths != NULL && i < n; i++)
+        free(paths[i]);
+    free(paths);
+}
+
+int hm_run_list(const hm_run_result *run, char ***paths_out, size_t *n_out) {
+    char **paths = NULL;
+    size_t n = 0, first = 0;
+    *paths_out = NULL;
+    *n_out = 0;
+    DIR *d = opendir(run->dir);
+    if (d == NULL)
+        return 0; /* nothing there: the caller reports "wrote no results" */
+    struct dirent *e;
+    int rc = 0;
+    while (rc == 0 && (e = readdir(d)) != NULL) {
+        if (!ends_with(e->d_name, ".json") || ends_with(e->d_name, ".trace.json"))
+            continue;
+        char **bigger = realloc(paths, (n + 1) * sizeof *paths);
+        size_t len = strlen(run->dir) + strlen(e->d_name) + 2;
+        char *path = bigger ? malloc(len) : NULL;
+        if (bigger)
+            paths = bigger;
+        if (path == NULL) {
+            rc = -1;
+            break;
+        }
+        snprintf(path, len, "%s/%s", run->dir, e->d_name);
+        paths[n++] = path;
+    }
+    closedir(d);
+    if (rc != 0) {
+        hm_run_free_list(paths, n);
+        return -1;
+    }
+    /* heatmap.json (the program itself) first, so merged metadata is the parent's. */
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(paths[i], run->output) == 0) {
+            char *own = paths[i];
+            paths[i] = paths[0];
+            paths[0] = own;
+            first = 1;
+        }
+    if (n > first)
+        qsort(paths + first, n - first, sizeof *paths, cmp_paths);
+    *paths_out = paths;
+    *n_out = n;
+    return 0;
 }
 
 void hm_run_cleanup(hm_run_result *run) {

@@ -19,6 +19,13 @@ typedef struct hm_run_result {
  * program has ended (whatever its status), or -1 with a message when it could not be started. */
 int hm_run(char *const argv[], hm_run_result *run, char *err, size_t errlen);
 
+/* The results files the program left: HEATMAP_OUTPUT's heatmap.json first, then those of forked
+ * children (heatmap.PID.json, see docs/runtime.md) by name; trace files are skipped. Returns 0 with
+ * a malloc'd array of malloc'd paths in *paths (free with hm_run_free_list; *n may be 0), or -1 on
+ * out-of-memory. */
+int hm_run_list(const hm_run_result *run, char ***paths, size_t *n);
+void hm_run_free_list(char **paths, size_t n);
+
 /* Remove the results file, its leftovers and the temporary directory. */
 void hm_run_cleanup(hm_run_result *run);
 

@@ -110,7 +110,7 @@ static void test_results_load_good(void **state) {
     /* 999 in the file is ignored: P50 is rank 2 = bucket 40 = [40, 41) → 40. */
     assert_int_equal(hm_hist_index(280), 131);
     assert_int_equal(f->p50_ns, 40);
-    /* P99 is rank 3 = bucket 131, midpoint 283, clipped to max_ns 280 */
+    /* P99 is rank 3 of 3: the largest sample, max_ns (bucket 131's midpoint would be 283) */
     assert_int_equal(hm_hist_midpoint(131), 283);
     assert_int_equal(f->p99_ns, 280);
     assert_int_equal(f->max_ns, 280);
@@ -369,8 +369,14 @@ static void test_results_percentile_edges(void **state) {
     (void)state;
     assert_int_equal(hm_hist_percentile(NULL, 0, 0, 95, 100), 0);
     hm_bucket one = {hm_hist_index(1000), 1};
-    assert_int_equal(hm_hist_percentile(&one, 1, 1, 50, 1000), hm_hist_midpoint(one.index));
-    assert_int_equal(hm_hist_percentile(&one, 1, 1, 99, 990), 990); /* clipped to max */
+    /* one sample: every percentile is the last rank, i.e. max_ns exactly */
+    assert_int_equal(hm_hist_percentile(&one, 1, 1, 50, 1000), 1000);
+    /* two samples in 1000's bucket [992, 1008): rank 1 is the midpoint 999, clipped to max */
+    hm_bucket two = {hm_hist_index(1000), 2};
+    assert_int_equal(hm_hist_midpoint(two.index), 999);
+    assert_int_equal(hm_hist_percentile(&two, 1, 2, 50, 1000), 999);
+    assert_int_equal(hm_hist_percentile(&two, 1, 2, 50, 995), 995);
+    assert_int_equal(hm_hist_percentile(&two, 1, 2, 99, 1000), 1000);
     hm_bucket exact[] = {{3, 5}, {7, 5}};
     assert_int_equal(hm_hist_percentile(exact, 2, 10, 50, 7), 3);
     assert_int_equal(hm_hist_percentile(exact, 2, 10, 51, 7), 7);
@@ -423,10 +429,9 @@ static void test_results_merge(void **state) {
     assert_int_equal(total, 5);
     /* merged P50 is rank 3 of {100, 200, 250, 300, 4000}: 250's bucket */
     assert_int_equal(p->p50_ns, hm_hist_midpoint(hm_hist_index(250)));
-    /* P99 is rank 5 = 4000's bucket [3968, 4032), reported as its midpoint 3999 (below max_ns,
-     * so not clipped): the documented scheme, not the exact maximum. */
-    assert_int_equal(p->p99_ns, 3999);
-    assert_int_equal(p->p99_ns, hm_hist_midpoint(hm_hist_index(4000)));
+    /* P99 is rank 5 of 5, the largest sample: max_ns exactly, not its bucket's midpoint 3999 */
+    assert_int_equal(hm_hist_midpoint(hm_hist_index(4000)), 3999);
+    assert_int_equal(p->p99_ns, 4000);
     assert_int_equal(m->functions[2].line, 9);
     assert_int_equal(hm_results_cpu_ns(m), hm_results_cpu_ns(ra) + hm_results_cpu_ns(rb));
     hm_results_free(m);
