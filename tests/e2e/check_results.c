@@ -14,6 +14,7 @@
  *   --end END             the "end" field equals END (exit, signal:SIGINT, ...)
  *   --path A;B;C=COUNT    the call path A;B;C (outermost first) was reached by exactly COUNT calls,
  *                         summed over every tree in "paths"
+ *   --dropped N           the threads' dropped_calls sum to N
  *   --paths-add-up        the call-path nodes add up: their self times sum to the functions' self
  *                         times and, when no call was folded, per function their counts and self
  *                         times equal the function's
@@ -253,6 +254,15 @@ int main(int argc, char **argv) {
             if (outer > limit + limit / 1000)
                 fail("time in outermost frames %lld ns exceeds the program's own %lld ns", outer,
                      limit);
+        } else if (strcmp(opt, "--dropped") == 0) {
+            long long dropped = 0;
+            size_t k;
+            json_t *t;
+            json_array_foreach(json_object_get(root, "threads"), k, t) {
+                dropped += field(t, "dropped_calls");
+            }
+            if (dropped != atoll(val))
+                fail("%lld dropped calls, expected %lld", dropped, atoll(val));
         } else if (strcmp(opt, "--path") == 0) {
             const char *eq = strrchr(val, '=');
             if (!eq) {

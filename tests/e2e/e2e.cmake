@@ -35,3 +35,12 @@ foreach(case ${HM_E2E_CASES})
                    ${flags})
   set_tests_properties(e2e_${name} PROPERTIES FIXTURES_REQUIRED e2e_prefix LABELS e2e)
 endforeach()
+
+# The runtime under the ways programs end and unwind (tests/e2e/robust).
+foreach(mode fork longjmp deep signals sigterm exit3 unwritable)
+  add_test(NAME e2e_robust_${mode}
+           COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/robust/robust.sh ${HM_E2E_PREFIX}
+                   ${CMAKE_INSTALL_LIBDIR} ${HEATMAP_CLANG} $<TARGET_FILE:check_results>
+                   ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/e2e/robust_${mode} ${mode})
+  set_tests_properties(e2e_robust_${mode} PROPERTIES FIXTURES_REQUIRED e2e_prefix LABELS e2e)
+endforeach()

@@ -1,0 +1,151 @@
+/* Programs that end or unwind in the ways a profiler must survive; run by robust.sh, which knows
+ * the exact call counts each mode makes.
+ *
+ * usage: robust MODE
+ *   fork      parent and child each call work() 1000 times (the child after the fork)
+ *   longjmp   100 rounds of outer -> middle -> inner, inner longjmps back to outer; then after()
+ *   deep N    recursion N deep (on a thread with a big stack), then after()
+ *   signals   work() 200000 times while SIGALRM (every 100 us) runs handler_work(); prints the
+ *             number of handler calls
+ *   sigterm   work() 5000 times, then kill(getpid(), SIGTERM): the results say signal:SIGTERM
+ *   exit3     work() 10 times, then exit(3) from a nested call
+ */
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static volatile unsigned long sink;
+
+__attribute__((noinline)) void work(int i) {
+    for (int k = 0; k < 20; k++)
+        sink += (unsigned long)(i ^ k);
+}
+
+__attribute__((noinline)) void after(void) {
+    for (int k = 0; k < 100; k++)
+        sink += (unsigned long)k;
+}
+
+/* ---- longjmp ---- */
+static jmp_buf jump;
+
+__attribute__((noinline)) void inner(int i) {
+    sink += (unsigned long)i;
+    longjmp(jump, 1);
+}
+
+__attribute__((noinline)) void middle(int i) {
+    inner(i);
+    sink += 1; /* never reached */
+}
+
+__attribute__((noinline)) void outer(int i) {
+    if (setjmp(jump) == 0)
+        middle(i);
+    else
+        sink += 2;
+}
+
+/* ---- deep recursion ---- */
+__attribute__((noinline)) unsigned long recurse(unsigned long n) {
+    if (n <= 1)
+        return 1;
+    unsigned long r = recurse(n - 1) + 1;
+    sink += r;
+    return r;
+}
+
+static void *deep_thread(void *arg) {
+    unsigned long n = *(unsigned long *)arg;
+    if (recurse(n) != n)
+        abort();
+    return NULL;
+}
+
+/* ---- signals ---- */
+static volatile sig_atomic_t handler_calls;
+
+__attribute__((noinline)) void handler_work(void) {
+    for (int k = 0; k < 5; k++)
+        sink += (unsigned long)k;
+}
+
+static void on_alarm(int sig) {
+    (void)sig;
+    handler_work();
+    handler_calls++;
+}
+
+__attribute__((noinline)) void nested_exit(int code) {
+    exit(code);
+}
+
+int main(int argc, char **argv) {
+    const char *mode = argc > 1 ? argv[1] : "";
+    if (strcmp(mode, "fork") == 0) {
+        pid_t pid = fork();
+        if (pid < 0)
+            return 1;
+        for (int i = 0; i < 1000; i++)
+            work(i);
+        if (pid == 0)
+            return 0;
+        int status;
+        waitpid(pid, &status, 0);
+        printf("child %d status %d\n", (int)pid, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        return 0;
+    }
+    if (strcmp(mode, "longjmp") == 0) {
+        for (int i = 0; i < 100; i++)
+            outer(i);
+        after();
+        return 0;
+    }
+    if (strcmp(mode, "deep") == 0) {
+        unsigned long n = argc > 2 ? strtoul(argv[2], NULL, 10) : 1000000;
+        pthread_attr_t attr;
+        pthread_attr_init(&attr);
+        pthread_attr_setstacksize(&attr, (size_t)n * 128 + (1u << 20));
+        pthread_t th;
+        if (pthread_create(&th, &attr, deep_thread, &n) != 0)
+            return 1;
+        pthread_join(th, NULL);
+        after();
+        return 0;
+    }
+    if (strcmp(mode, "signals") == 0) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_alarm;
+        sa.sa_flags = SA_RESTART;
+        sigaction(SIGALRM, &sa, NULL);
+        struct itimerval it = {{0, 100}, {0, 100}};
+        setitimer(ITIMER_REAL, &it, NULL);
+        for (int i = 0; i < 200000; i++)
+            work(i);
+        struct itimerval off = {{0, 0}, {0, 0}};
+        setitimer(ITIMER_REAL, &off, NULL);
+        printf("handler_calls=%d\n", (int)handler_calls);
+        return 0;
+    }
+    if (strcmp(mode, "sigterm") == 0) {
+        for (int i = 0; i < 5000; i++)
+            work(i);
+        kill(getpid(), SIGTERM);
+        pause();
+        return 0;
+    }
+    if (strcmp(mode, "exit3") == 0) {
+        for (int i = 0; i < 10; i++)
+            work(i);
+        nested_exit(3);
+    }
+    fprintf(stderr, "usage: robust fork|longjmp|deep [N]|signals|sigterm|exit3\n");
+    return 2;
+}

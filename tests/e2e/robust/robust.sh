@@ -1,0 +1,90 @@
+#!/bin/sh
+# End-to-end robustness test of the runtime: one mode of robust.c, compiled with the installed
+# plugin, run, and its results checked for exact counts and consistent times.
+#
+# usage: robust.sh PREFIX LIBDIR CLANG CHECKER SOURCE_DIR WORK_DIR MODE
+set -eu
+prefix=$1 libdir=$2 clang=$3 checker=$4 source_dir=$5 work=$6 mode=$7
+export PKG_CONFIG_PATH="$prefix/$libdir/pkgconfig"
+rm -rf "$work"
+mkdir -p "$work"
+cp "$source_dir/tests/e2e/robust/robust.c" "$source_dir/tests/e2e/robust/heatmap.yaml" "$work/"
+cd "$work"
+# shellcheck disable=SC2046
+"$clang" -O2 -g -pthread $(pkg-config --cflags heatmap) robust.c -o robust $(pkg-config --libs heatmap)
+
+fail() {
+    echo "FAIL: $*" >&2
+    exit 1
+}
+run() { # expected-status args... ; stdout in out.txt, stderr in err.txt
+    want=$1
+    shift
+    status=0
+    ./robust "$@" >out.txt 2>err.txt || status=$?
+    [ "$status" = "$want" ] || fail "robust $* exited with $status, expected $want: $(cat err.txt)"
+}
+check() { "$checker" "$@"; }
+
+case "$mode" in
+fork)
+    run 0 fork
+    child=$(sed -n 's/^child \([0-9]*\) status 0$/\1/p' out.txt)
+    [ -n "$child" ] || fail "no child line in: $(cat out.txt)"
+    check heatmap.json --expect work=1000 --only-expected --self-adds-up --paths-add-up
+    [ -e "heatmap.$child.json" ] || fail "the child did not write heatmap.$child.json: $(ls)"
+    check "heatmap.$child.json" --expect work=1000 --only-expected --self-adds-up --threads 1
+    # %p in the pattern: each process names its own file.
+    HEATMAP_OUTPUT="$PWD/run-%p.json" ./robust fork >out2.txt
+    child=$(sed -n 's/^child \([0-9]*\) status 0$/\1/p' out2.txt)
+    [ -e "run-$child.json" ] || fail "no run-$child.json: $(ls)"
+    [ "$(ls run-*.json | wc -l)" = 2 ] || fail "expected two run-PID.json files: $(ls)"
+    ;;
+longjmp)
+    run 0 longjmp
+    check heatmap.json --expect outer=100 --expect middle=100 --expect inner=100 --expect after=1 \
+        --only-expected --self-adds-up --paths-add-up --path "outer;middle;inner=100" \
+        --path after=1 --path outer=100
+    ;;
+deep)
+    run 0 deep 1000000
+    check heatmap.json --expect recurse=1000000 --expect after=1 --only-expected --self-adds-up \
+        --paths-add-up --path recurse=1000000 --path after=1 --dropped 0
+    # Deeper than the shadow stack (2^21 frames): the excess is counted, nothing crashes.
+    run 0 deep 2500000
+    check heatmap.json --expect recurse=2097152 --expect after=1 --dropped $((2500000 - 2097152)) \
+        --self-adds-up
+    ;;
+signals)
+    run 0 signals
+    n=$(sed -n 's/^handler_calls=\([0-9]*\)$/\1/p' out.txt)
+    [ "${n:-0}" -gt 0 ] || fail "no signal was handled: $(cat out.txt)"
+    check heatmap.json --expect work=200000 --expect handler_work="$n" --only-expected \
+        --self-adds-up --paths-add-up
+    ;;
+sigterm)
+    run 143 sigterm
+    check heatmap.json --expect work=5000 --only-expected --end signal:SIGTERM --self-adds-up
+    ;;
+exit3)
+    run 3 exit3
+    check heatmap.json --expect work=10 --expect nested_exit=1 --only-expected --end exit \
+        --self-adds-up
+    ;;
+unwritable)
+    status=0
+    HEATMAP_OUTPUT=/nonexistent-dir/h.json ./robust exit3 >out.txt 2>err.txt || status=$?
+    [ "$status" = 3 ] || fail "exit status $status with an unwritable output, expected 3"
+    grep -q "/nonexistent-dir/h.json" err.txt || fail "no message naming the path: $(cat err.txt)"
+    # A bad setting is named with what would be right, and the run goes on with the default.
+    HEATMAP_CLOCK=fast ./robust exit3 >out.txt 2>err.txt || status=$?
+    grep -q "HEATMAP_CLOCK=fast" err.txt || fail "bad HEATMAP_CLOCK not reported: $(cat err.txt)"
+    grep -q "auto|tsc|monotonic" err.txt || fail "accepted values not shown: $(cat err.txt)"
+    check heatmap.json --expect work=10
+    ;;
+*)
+    echo "robust.sh: unknown mode '$mode'" >&2
+    exit 2
+    ;;
+esac
+echo "ok: robust $mode"
