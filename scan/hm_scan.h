@@ -27,10 +27,10 @@ extern "C" {
 /* Error codes of this library; hm_scan_strerror() gives the message. */
 typedef enum hm_scan_status {
     HM_SCAN_OK = 0,
-    HM_SCAN_EDATABASE,   /* compile_commands.json missing or unreadable */
-    HM_SCAN_ENOTINDB,    /* a requested file has no entry in the compilation database */
-    HM_SCAN_EEXIST,      /* output file exists and overwriting was not allowed */
-    HM_SCAN_EIO,         /* cannot read or write a file (errno is kept) */
+    HM_SCAN_EDATABASE, /* compile_commands.json missing or unreadable */
+    HM_SCAN_ENOTINDB,  /* a requested file has no entry in the compilation database */
+    HM_SCAN_EEXIST,    /* output file exists and overwriting was not allowed */
+    HM_SCAN_EIO,       /* cannot read or write a file (errno is kept) */
 } hm_scan_status;
 
 const char *hm_scan_strerror(hm_scan_status status);
@@ -70,18 +70,19 @@ void hm_scan_jobs_free(hm_scan_jobs *jobs);
 /* ---- Results --------------------------------------------------------------------------------- */
 
 typedef struct hm_scan_function {
-    char *name;     /* as the plugin matches it; templates as written ("ns::Box<T>::get") */
-    char *pattern;  /* a glob selecting it: the name with '[' escaped, or with "<*>" for templates */
-    char *file;     /* source path as the compiler saw it */
-    char *usr;      /* libclang's unified symbol resolution: the identity used for fan-in */
-    unsigned line;  /* line of the name (for macro-made functions, of the macro's use) */
-    unsigned loc;   /* lines of the definition that hold at least one token */
+    char *name;    /* as the plugin matches it; templates as written ("ns::Box<T>::get") */
+    char *pattern; /* a glob selecting it: the name with '[' escaped, or with "<*>" for templates */
+    char *file;    /* source path as the compiler saw it */
+    char *usr;     /* libclang's unified symbol resolution: the identity used for fan-in */
+    unsigned line; /* line of the name (for macro-made functions, of the macro's use) */
+    unsigned loc;  /* lines of the definition that hold at least one token */
     unsigned statements;
     unsigned loops;
-    unsigned calls;      /* call sites in the body */
-    unsigned complexity; /* cyclomatic: 1 + decisions */
-    unsigned fanin;      /* call sites naming this function across all scanned code */
+    unsigned calls;       /* call sites in the body */
+    unsigned complexity;  /* cyclomatic: 1 + decisions */
+    unsigned fanin;       /* call sites naming this function across all scanned code */
     unsigned ir_estimate; /* rough count of the IR instructions clang emits at -O0 */
+    bool implicit_calls;  /* calls the source does not spell (constructors, destructors) */
     bool is_template;     /* an uninstantiated template: `instances` holds names seen in calls */
     char **instances;
     size_t ninstances;
@@ -114,8 +115,8 @@ hm_scan_status hm_scan_run(const hm_scan_jobs *jobs, const hm_scan_options *opti
 
 void hm_scan_result_free(hm_scan_result *result);
 
-/* Trivial by the plugin's rule, as far as the AST tells: no calls, no loops and an estimated IR
- * size below `threshold` (0 turns the rule off, so nothing is trivial). */
+/* Trivial by the plugin's rule, as far as the AST tells: no calls (spelled or implicit), no loops
+ * and an estimated IR size below `threshold` (0 turns the rule off, so nothing is trivial). */
 bool hm_scan_is_trivial(const hm_scan_function *fn, unsigned threshold);
 
 /* The plugin's default trivial threshold (IR instructions). */
@@ -153,7 +154,7 @@ int hm_scan_parse_uint(const char *text, unsigned *out);
 unsigned hm_scan_score(const hm_scan_function *fn);
 
 typedef struct hm_scan_pick {
-    const char *pattern; /* borrowed from the result */
+    const char *pattern;          /* borrowed from the result */
     const hm_scan_function *best; /* the highest-scoring function the pattern selects */
     unsigned score;
     unsigned count; /* scanned functions the pattern stands for (overloads share a name) */

@@ -152,8 +152,8 @@ static int parse_args(int argc, char **argv, cli *c) {
         } else if (is_option(arg, NULL, "--sort")) {
             v = option_value(argc, argv, &i, "--sort", &ok);
             if (!ok || hm_scan_sort_key_parse(v, &c->sort) != 0) {
-                return usage_error(
-                    "option '%s' needs name, file, loc, complexity, calls or fanin", arg);
+                return usage_error("option '%s' needs name, file, loc, complexity, calls or fanin",
+                                   arg);
             }
         } else if (is_option(arg, NULL, "--write")) {
             v = option_value(argc, argv, &i, "--write", &ok);
@@ -196,17 +196,40 @@ static int parse_args(int argc, char **argv, cli *c) {
 
 static int load_jobs(const cli *c, hm_scan_jobs *jobs) {
     if (c->build_dir == NULL) {
-        return hm_scan_jobs_from_files(c->files, c->nfiles, c->extra, c->nextra, jobs) ==
-                       HM_SCAN_OK
+        return hm_scan_jobs_from_files(c->files, c->nfiles, c->extra, c->nextra, jobs) == HM_SCAN_OK
                    ? EXIT_CLEAN
                    : EXIT_USAGE;
+    }
+    /* Checked here so that a typo gets one clear line instead of libclang's tooling errors. */
+    struct stat dir;
+    if (stat(c->build_dir, &dir) != 0) {
+        fprintf(stderr, "heatmap-scan: %s: %s\n", c->build_dir, strerror(errno));
+        return EXIT_USAGE;
+    }
+    if (!S_ISDIR(dir.st_mode)) {
+        fprintf(stderr, "heatmap-scan: %s: not a directory (-p names the build directory)\n",
+                c->build_dir);
+        return EXIT_USAGE;
+    }
+    char *db = malloc(strlen(c->build_dir) + sizeof "/compile_commands.json");
+    if (db == NULL) {
+        return EXIT_USAGE;
+    }
+    sprintf(db, "%s/compile_commands.json", c->build_dir);
+    int db_missing = access(db, R_OK) != 0 ? errno : 0;
+    free(db);
+    if (db_missing != 0) {
+        fprintf(stderr,
+                "heatmap-scan: %s/compile_commands.json: %s (configure with "
+                "-DCMAKE_EXPORT_COMPILE_COMMANDS=ON, or build with bear)\n",
+                c->build_dir, strerror(db_missing));
+        return EXIT_USAGE;
     }
     char missing[4096] = "";
     hm_scan_status st = hm_scan_jobs_from_database(c->build_dir, c->files, c->nfiles, c->extra,
                                                    c->nextra, jobs, missing, sizeof missing);
     if (st == HM_SCAN_EDATABASE) {
-        fprintf(stderr, "heatmap-scan: %s/compile_commands.json: %s\n", c->build_dir,
-                "cannot load (configure with -DCMAKE_EXPORT_COMPILE_COMMANDS=ON, or use bear)");
+        fprintf(stderr, "heatmap-scan: %s/compile_commands.json: cannot load it\n", c->build_dir);
         return EXIT_USAGE;
     }
     if (st == HM_SCAN_ENOTINDB) {
@@ -272,8 +295,9 @@ int main(int argc, char **argv) {
                 }
             }
             if (result.files_failed > 0) {
-                fprintf(stderr, "heatmap-scan: %zu of %zu files had errors; their functions are "
-                                "not included\n",
+                fprintf(stderr,
+                        "heatmap-scan: %zu of %zu files had errors; definitions that contain "
+                        "an error are not listed\n",
                         result.files_failed, result.files_scanned);
                 status = status == EXIT_CLEAN ? EXIT_PROBLEM : status;
             }

@@ -52,7 +52,8 @@ static void add_finding(findings *f, int line, char *message) {
     f->items[f->count++] = (finding){line, message};
 }
 
-/* ---- Patterns from the YAML file --------------------------------------------------------------- */
+/* ---- Patterns from the YAML file ---------------------------------------------------------------
+ */
 
 static bool scalar_is(yaml_node_t *node, const char *text) {
     return node != NULL && node->type == YAML_SCALAR_NODE &&
@@ -126,7 +127,8 @@ static int read_patterns(const char *path, pattern_list *out) {
     return rc;
 }
 
-/* ---- Matching ---------------------------------------------------------------------------------- */
+/* ---- Matching ----------------------------------------------------------------------------------
+ */
 
 static bool name_matches(const pattern *p, const hm_scan_function *fn) {
     if (hm_glob_match(p->text, fn->name) || strcmp(p->text, fn->pattern) == 0) {
@@ -144,8 +146,8 @@ static bool name_matches(const pattern *p, const hm_scan_function *fn) {
 static bool file_matches(const pattern *p, const char *file, const char *config_dir) {
     const char *subject = file;
     size_t n = strlen(config_dir);
-    if (p->text[0] != '/' && strncmp(file, config_dir, n) == 0 &&
-        (file[n] == '/' || n == 1) && file[n] != '\0') {
+    if (p->text[0] != '/' && strncmp(file, config_dir, n) == 0 && (file[n] == '/' || n == 1) &&
+        file[n] != '\0') {
         subject = file + (n == 1 ? 1 : n + 1);
     }
     return hm_glob_match(p->text, subject);
@@ -183,15 +185,16 @@ static char *name_list(const hm_scan_function *const *fns, size_t n) {
     return hm_strbuf_take(&buf);
 }
 
-/* ---- Findings ---------------------------------------------------------------------------------- */
+/* ---- Findings ----------------------------------------------------------------------------------
+ */
 
 static void check_unmatched(const pattern_list *pats, findings *out) {
     for (size_t i = 0; i < pats->count; i++) {
         const pattern *p = &pats->items[i];
         if (p->matches == 0) {
             add_finding(out, p->line,
-                        hm_xasprintf("%s pattern '%s' matches no scanned %s", list_name(p),
-                                     p->text, p->files ? "file" : "function"));
+                        hm_xasprintf("%s pattern '%s' matches no scanned %s", list_name(p), p->text,
+                                     p->files ? "file" : "function"));
         }
     }
 }
@@ -222,11 +225,10 @@ static void check_conflicts(const pattern_list *pats, const hm_scan_result *r,
                 continue;
             }
             char *names = name_list(both, n);
-            const char *outcome = selected == 0   ? n == 1 ? "it is not instrumented"
-                                                           : "none is instrumented"
-                                  : selected == n ? n == 1 ? "it is instrumented"
-                                                           : "all are instrumented"
-                                                  : "some are instrumented";
+            const char *outcome =
+                selected == 0   ? n == 1 ? "it is not instrumented" : "none is instrumented"
+                : selected == n ? n == 1 ? "it is instrumented" : "all are instrumented"
+                                : "some are instrumented";
             add_finding(out, inc->line,
                         hm_xasprintf("%s '%s' and %s '%s' (line %d) both match %zu function%s "
                                      "(%s); %s",

@@ -15,6 +15,8 @@
 
 /* ---- scan_util.c ---------------------------------------------------------------------------- */
 
+/* Report "out of memory" on stderr and abort. */
+_Noreturn void hm_xoom(void);
 void *hm_xmalloc(size_t size);
 void *hm_xcalloc(size_t count, size_t size);
 void *hm_xrealloc(void *ptr, size_t size);
@@ -40,7 +42,8 @@ void hm_strbuf_addf(hm_strbuf *buf, const char *format, ...) __attribute__((form
 char *hm_strbuf_take(hm_strbuf *buf);
 void hm_strbuf_free(hm_strbuf *buf);
 
-/* An open-addressing map from strings (copied) to size_t values. Zero-initialise; not thread-safe. */
+/* An open-addressing map from strings (copied) to size_t values. Zero-initialise; not thread-safe.
+ */
 typedef struct hm_strmap {
     char **keys;
     size_t *values;
@@ -64,14 +67,10 @@ const char *hm_scan_path_display(const char *path);
 
 /* ---- scan_names.c ---------------------------------------------------------------------------- */
 
-/* The demangled name of an Itanium-mangled function without its return type and parameter list,
- * as the plugin matches it: "_ZN2ns3BoxIiE3getEv" → "ns::Box<int>::get". A name that is not
- * mangled (C, extern "C", main) is returned as is. Malloc'd; NULL when demangling fails. */
+/* The name the plugin gives the function with symbol `mangled` (plugin/names.c): the demangled
+ * name without return type, parameters or qualifiers, "_ZN2ns3BoxIiE3getEv" → "ns::Box<int>::get";
+ * a name that is not mangled (C, extern "C", main) as is. Malloc'd; NULL for NULL or "". */
 char *hm_scan_function_name(const char *mangled);
-
-/* The same for an already demangled string: drops a leading return type (function template
- * specialisations), the last top-level parameter list and what follows it (" const", " &&"). */
-char *hm_scan_strip_params(const char *demangled);
 
 /* `name` as a glob that matches exactly it: '*', '?', '[' and '\' are escaped with '\'. */
 char *hm_scan_glob_escape(const char *name);
@@ -79,7 +78,8 @@ char *hm_scan_glob_escape(const char *name);
 /* Append `text` to `buf` with glob metacharacters escaped. */
 void hm_scan_glob_escape_into(hm_strbuf *buf, const char *text);
 
-/* ---- scan_run.c / scan_tu.c -------------------------------------------------------------------- */
+/* ---- scan_run.c / scan_tu.c --------------------------------------------------------------------
+ */
 
 /* A call site in a scanned body: who it calls. For a call to an implicit template instantiation,
  * `template_usr` names the template and `instance` the instantiation ("ns::Box<int>::get"). */

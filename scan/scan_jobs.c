@@ -9,6 +9,7 @@
 
 #include <clang-c/CXCompilationDatabase.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,12 +36,14 @@ static void add_job(hm_scan_jobs *jobs, size_t *cap, CXCompileCommand cmd, const
     }
 }
 
-static void add_commands(hm_scan_jobs *jobs, size_t *cap, CXCompileCommands cmds,
-                         const char *const *extra, size_t nextra) {
-    unsigned n = clang_CompileCommands_getSize(cmds);
-    for (unsigned i = 0; i < n; i++) {
-        add_job(jobs, cap, clang_CompileCommands_getCommand(cmds, i), extra, nextra);
-    }
+/* The absolute, normalised path of a command's main file. */
+static char *command_path(CXCompileCommand cmd) {
+    char *dir = take_string(clang_CompileCommand_getDirectory(cmd));
+    char *file = take_string(clang_CompileCommand_getFilename(cmd));
+    char *path = hm_scan_path_absolute(file, dir);
+    free(dir);
+    free(file);
+    return path;
 }
 
 hm_scan_status hm_scan_jobs_from_database(const char *build_dir, const char *const *files,
@@ -52,27 +55,44 @@ hm_scan_status hm_scan_jobs_from_database(const char *build_dir, const char *con
     if (error != CXCompilationDatabase_NoError || db == NULL) {
         return HM_SCAN_EDATABASE;
     }
+    /* Requested files are looked up among the database's own entries rather than with
+     * clang_CompilationDatabase_getCompileCommands, which invents a command for a file the
+     * database does not hold (from a similar file's flags): the scan uses real flags only. */
+    CXCompileCommands cmds = clang_CompilationDatabase_getAllCompileCommands(db);
+    unsigned ncmds = cmds != NULL ? clang_CompileCommands_getSize(cmds) : 0;
     size_t cap = 0;
     hm_scan_status status = HM_SCAN_OK;
     if (nfiles == 0) {
-        CXCompileCommands cmds = clang_CompilationDatabase_getAllCompileCommands(db);
-        add_commands(out, &cap, cmds, extra, nextra);
-        clang_CompileCommands_dispose(cmds);
-    }
-    for (size_t i = 0; i < nfiles && status == HM_SCAN_OK; i++) {
-        char *path = hm_scan_path_absolute(files[i], NULL);
-        CXCompileCommands cmds = clang_CompilationDatabase_getCompileCommands(db, path);
-        if (cmds == NULL || clang_CompileCommands_getSize(cmds) == 0) {
-            status = HM_SCAN_ENOTINDB;
-            if (detail != NULL && detail_size > 0) {
-                snprintf(detail, detail_size, "%s", files[i]);
-            }
-        } else {
-            add_commands(out, &cap, cmds, extra, nextra);
+        for (unsigned i = 0; i < ncmds; i++) {
+            add_job(out, &cap, clang_CompileCommands_getCommand(cmds, i), extra, nextra);
         }
-        clang_CompileCommands_dispose(cmds);
-        free(path);
+    } else {
+        char **paths = hm_xcalloc(ncmds, sizeof *paths);
+        for (unsigned i = 0; i < ncmds; i++) {
+            paths[i] = command_path(clang_CompileCommands_getCommand(cmds, i));
+        }
+        for (size_t f = 0; f < nfiles && status == HM_SCAN_OK; f++) {
+            char *want = hm_scan_path_absolute(files[f], NULL);
+            size_t before = out->count;
+            for (unsigned i = 0; i < ncmds; i++) {
+                if (strcmp(paths[i], want) == 0) {
+                    add_job(out, &cap, clang_CompileCommands_getCommand(cmds, i), extra, nextra);
+                }
+            }
+            if (out->count == before) {
+                status = HM_SCAN_ENOTINDB;
+                if (detail != NULL && detail_size > 0) {
+                    snprintf(detail, detail_size, "%s", files[f]);
+                }
+            }
+            free(want);
+        }
+        for (unsigned i = 0; i < ncmds; i++) {
+            free(paths[i]);
+        }
+        free(paths);
     }
+    clang_CompileCommands_dispose(cmds);
     clang_CompilationDatabase_dispose(db);
     if (status != HM_SCAN_OK) {
         hm_scan_jobs_free(out);
@@ -81,8 +101,8 @@ hm_scan_status hm_scan_jobs_from_database(const char *build_dir, const char *con
 }
 
 static bool is_cxx_file(const char *path) {
-    static const char *const exts[] = {".cc", ".cpp", ".cxx", ".c++", ".C", ".hh", ".hpp",
-                                       ".hxx", ".h++", ".H", ".ii", NULL};
+    static const char *const exts[] = {".cc",  ".cpp", ".cxx", ".c++", ".C",  ".hh",
+                                       ".hpp", ".hxx", ".h++", ".H",   ".ii", NULL};
     const char *dot = strrchr(path, '.');
     if (dot == NULL) {
         return false;

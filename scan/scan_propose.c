@@ -69,9 +69,8 @@ static const char *main_reason(const hm_scan_function *fn) {
         unsigned value;
         const char *why;
     } terms[] = {
-        {8 * fn->loops, "loops"},        {3 * fn->fanin, "fan-in"},
-        {2 * fn->calls, "calls"},        {2 * branches, "branches"},
-        {fn->statements, "size"},
+        {8 * fn->loops, "loops"},   {3 * fn->fanin, "fan-in"}, {2 * fn->calls, "calls"},
+        {2 * branches, "branches"}, {fn->statements, "size"},
     };
     size_t best = 0;
     for (size_t i = 1; i < sizeof terms / sizeof *terms; i++) {

@@ -162,8 +162,7 @@ static void print_json(const hm_scan_result *r, unsigned threshold, FILE *out) {
                 "\"complexity\": %u, \"fanin\": %u, \"ir_estimate\": %u, \"trivial\": %s, "
                 "\"template\": %s",
                 fn->line, fn->loc, fn->statements, fn->loops, fn->calls, fn->complexity, fn->fanin,
-                fn->ir_estimate,
-                hm_scan_is_trivial(fn, threshold) ? "true" : "false",
+                fn->ir_estimate, hm_scan_is_trivial(fn, threshold) ? "true" : "false",
                 fn->is_template ? "true" : "false");
         if (fn->is_template) {
             fputs(", \"instances\": [", out);
@@ -213,7 +212,8 @@ static void print_text(const hm_scan_result *r, unsigned threshold, FILE *out) {
     fprintf(out, "%zu function%s in %zu file%s", r->count, r->count == 1 ? "" : "s",
             r->files_scanned, r->files_scanned == 1 ? "" : "s");
     if (r->files_failed > 0) {
-        fprintf(out, " (%zu with errors, not listed)", r->files_failed);
+        fprintf(out, " (%zu with errors: definitions holding an error are not listed)",
+                r->files_failed);
     }
     fputc('\n', out);
 }

@@ -36,7 +36,8 @@ const char *hm_scan_strerror(hm_scan_status status) {
 }
 
 bool hm_scan_is_trivial(const hm_scan_function *fn, unsigned threshold) {
-    return threshold > 0 && fn->calls == 0 && fn->loops == 0 && fn->ir_estimate < threshold;
+    return threshold > 0 && fn->calls == 0 && !fn->implicit_calls && fn->loops == 0 &&
+           fn->ir_estimate < threshold;
 }
 
 void hm_scan_function_free(hm_scan_function *fn) {
@@ -65,7 +66,8 @@ void hm_scan_result_free(hm_scan_result *result) {
     memset(result, 0, sizeof *result);
 }
 
-/* ---- Workers ----------------------------------------------------------------------------------- */
+/* ---- Workers -----------------------------------------------------------------------------------
+ */
 
 typedef struct run_state {
     const hm_scan_jobs *jobs;
@@ -115,7 +117,8 @@ static void *worker(void *arg) {
     return NULL;
 }
 
-/* ---- Merge ------------------------------------------------------------------------------------- */
+/* ---- Merge -------------------------------------------------------------------------------------
+ */
 
 static void add_instance(hm_scan_function *fn, const char *instance) {
     for (size_t i = 0; i < fn->ninstances; i++) {

@@ -31,7 +31,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- Tokens of one definition ------------------------------------------------------------------ */
+/* ---- Tokens of one definition ------------------------------------------------------------------
+ */
 
 typedef struct token {
     unsigned offset;
@@ -168,8 +169,16 @@ static bool is_record_kind(enum CXCursorKind k) {
 
 /* ---- Names ----------------------------------------------------------------------------------- */
 
+/* Where clang reported an error: a function whose definition contains one is not recorded. */
+typedef struct error_site {
+    CXFile file;
+    unsigned offset;
+} error_site;
+
 typedef struct tu_ctx {
     CXTranslationUnit tu;
+    const error_site *errors;
+    size_t nerrors;
     const hm_scan_job *job;
     hm_scan_tu_output *out;
     unsigned closures; /* lambdas clang names "$_N", numbered in source order */
@@ -306,14 +315,15 @@ static bool function_names(tu_ctx *ctx, CXCursor c, hm_scan_function *fn) {
     return true;
 }
 
-/* ---- Body walk --------------------------------------------------------------------------------- */
+/* ---- Body walk ---------------------------------------------------------------------------------
+ */
 
 typedef struct body_ctx {
     tu_ctx *tu;
     hm_scan_function fn; /* metrics accumulate here; appended to the output at the end */
     token_list toks;
     size_t callees_cap;
-    unsigned lambdas;  /* lambdas seen directly in this body, for dependent lambda names */
+    unsigned lambdas; /* lambdas seen directly in this body, for dependent lambda names */
     bool has_return;
 } body_ctx;
 
@@ -624,6 +634,34 @@ static enum CXChildVisitResult find_virtual(CXCursor c, CXCursor parent, CXClien
     return CXChildVisit_Continue;
 }
 
+static enum CXChildVisitResult find_nonpod_member(CXCursor c, CXCursor parent, CXClientData d) {
+    enum CXCursorKind k = clang_getCursorKind(c);
+    if (k != CXCursor_CXXBaseSpecifier && k != CXCursor_FieldDecl) {
+        return CXChildVisit_Continue;
+    }
+    CXType t = clang_getCanonicalType(clang_getCursorType(c));
+    while (t.kind == CXType_ConstantArray) {
+        t = clang_getCanonicalType(clang_getArrayElementType(t));
+    }
+    if (t.kind == CXType_Record && !clang_isPODType(t)) {
+        *(bool *)d = true;
+        return CXChildVisit_Break;
+    }
+    return CXChildVisit_Continue;
+}
+
+/* Whether constructor or destructor `c` makes calls its source does not spell: it constructs or
+ * destroys a base or member of a non-POD class, or it is a virtual destructor (clang also emits
+ * the deleting variant, which calls operator delete, under the same name). */
+static bool has_implicit_calls(CXCursor c) {
+    if (clang_getCursorKind(c) == CXCursor_Destructor && clang_CXXMethod_isVirtual(c)) {
+        return true;
+    }
+    bool found = false;
+    clang_visitChildren(clang_getCursorSemanticParent(c), find_nonpod_member, &found);
+    return found;
+}
+
 /* Whether constructor or destructor `c` belongs to a class with virtual methods (declared in
  * the class itself): it then also stores the vtable pointer. */
 static bool in_dynamic_class(CXCursor c) {
@@ -641,6 +679,21 @@ static void dependent_lambda_names(body_ctx *b, const body_ctx *outer) {
     b->fn.is_template = true;
 }
 
+/* Whether clang reported an error inside `range` (a definition's extent). */
+static bool contains_error(const tu_ctx *ctx, CXSourceRange range) {
+    CXFile file = NULL;
+    unsigned from = 0, to = 0;
+    clang_getExpansionLocation(clang_getRangeStart(range), &file, NULL, NULL, &from);
+    clang_getExpansionLocation(clang_getRangeEnd(range), NULL, NULL, NULL, &to);
+    for (size_t i = 0; i < ctx->nerrors; i++) {
+        if (ctx->errors[i].offset >= from && ctx->errors[i].offset <= to &&
+            clang_File_isEqual(ctx->errors[i].file, file)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Record the function (or lambda, when `outer` is its enclosing body) at cursor `c`, whose
  * parameters and body are the children of `body_owner`. */
 static void record_function(tu_ctx *ctx, CXCursor c, CXCursor body_owner, const body_ctx *outer) {
@@ -651,7 +704,7 @@ static void record_function(tu_ctx *ctx, CXCursor c, CXCursor body_owner, const 
     CXFile file = NULL;
     unsigned line = 0;
     clang_getExpansionLocation(loc, &file, &line, NULL, NULL);
-    if (file == NULL) {
+    if (file == NULL || clang_isInvalidDeclaration(c)) {
         return;
     }
     body_ctx b = {.tu = ctx};
@@ -675,7 +728,12 @@ static void record_function(tu_ctx *ctx, CXCursor c, CXCursor body_owner, const 
     b.fn.usr = take_string(clang_getCursorUSR(named));
     b.fn.line = line;
     b.fn.complexity = 1;
-    b.toks = tokenize(ctx->tu, expansion_range(ctx->tu, c));
+    CXSourceRange range = expansion_range(ctx->tu, c);
+    if (contains_error(ctx, range)) {
+        hm_scan_function_free(&b.fn);
+        return;
+    }
+    b.toks = tokenize(ctx->tu, range);
     b.fn.loc = count_lines(&b.toks);
 
     enum CXCursorKind k = clang_getCursorKind(named);
@@ -683,8 +741,11 @@ static void record_function(tu_ctx *ctx, CXCursor c, CXCursor body_owner, const 
                     k == CXCursor_ConversionFunction ||
                     (k == CXCursor_CXXMethod && !clang_CXXMethod_isStatic(named));
     b.fn.ir_estimate = has_this ? 2 : 0;
-    if ((k == CXCursor_Constructor || k == CXCursor_Destructor) && in_dynamic_class(named)) {
-        b.fn.ir_estimate += 3; /* the vtable pointer's address and store */
+    if (k == CXCursor_Constructor || k == CXCursor_Destructor) {
+        if (in_dynamic_class(named)) {
+            b.fn.ir_estimate += 3; /* the vtable pointer's address and store */
+        }
+        b.fn.implicit_calls = has_implicit_calls(named);
     }
     walk_arg arg = {&b, clang_getCursorKind(body_owner), 0, (unsigned)-1};
     clang_visitChildren(body_owner, function_child, &arg);
@@ -744,8 +805,13 @@ static int dropped_flag(const char *arg) {
     return 0;
 }
 
-static void collect_diagnostics(CXTranslationUnit tu, hm_scan_tu_output *out) {
+/* Print clang's errors into out->diagnostics and note where they are. Returns the error sites
+ * (malloc'd, *count of them). */
+static error_site *collect_diagnostics(CXTranslationUnit tu, hm_scan_tu_output *out,
+                                       size_t *count) {
     unsigned n = clang_getNumDiagnostics(tu);
+    error_site *sites = hm_xcalloc(n, sizeof *sites);
+    *count = 0;
     for (unsigned i = 0; i < n; i++) {
         CXDiagnostic d = clang_getDiagnostic(tu, i);
         if (clang_getDiagnosticSeverity(d) >= CXDiagnostic_Error) {
@@ -755,9 +821,14 @@ static void collect_diagnostics(CXTranslationUnit tu, hm_scan_tu_output *out) {
             hm_strbuf_add(&out->diagnostics, clang_getCString(text));
             hm_strbuf_addc(&out->diagnostics, '\n');
             clang_disposeString(text);
+            error_site *site = &sites[*count];
+            clang_getExpansionLocation(clang_getDiagnosticLocation(d), &site->file, NULL, NULL,
+                                       &site->offset);
+            *count += site->file != NULL;
         }
         clang_disposeDiagnostic(d);
     }
+    return sites;
 }
 
 void hm_scan_parse_job(void *index, const hm_scan_job *job, hm_scan_tu_output *out) {
@@ -790,11 +861,11 @@ void hm_scan_parse_job(void *index, const hm_scan_job *job, hm_scan_tu_output *o
         hm_strbuf_addf(&out->diagnostics, "%s: error: %s\n", job->file, why);
         return;
     }
-    collect_diagnostics(tu, out);
-    if (!out->failed) {
-        /* STEP 2 and 3: declarations, then each definition's body. */
-        tu_ctx ctx = {.tu = tu, .job = job, .out = out};
-        visit_decls(&ctx, clang_getTranslationUnitCursor(tu));
-    }
+    /* STEP 2 and 3: declarations, then each definition's body; after errors, the definitions
+     * that hold none are still recorded. */
+    tu_ctx ctx = {.tu = tu, .job = job, .out = out};
+    ctx.errors = collect_diagnostics(tu, out, &ctx.nerrors);
+    visit_decls(&ctx, clang_getTranslationUnitCursor(tu));
+    free((void *)ctx.errors);
     clang_disposeTranslationUnit(tu);
 }

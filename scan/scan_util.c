@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static void out_of_memory(void) {
+void hm_xoom(void) {
     fputs("heatmap-scan: out of memory\n", stderr);
     abort();
 }
@@ -20,7 +20,7 @@ static void out_of_memory(void) {
 void *hm_xmalloc(size_t size) {
     void *p = malloc(size ? size : 1);
     if (p == NULL) {
-        out_of_memory();
+        hm_xoom();
     }
     return p;
 }
@@ -28,7 +28,7 @@ void *hm_xmalloc(size_t size) {
 void *hm_xcalloc(size_t count, size_t size) {
     void *p = calloc(count ? count : 1, size ? size : 1);
     if (p == NULL) {
-        out_of_memory();
+        hm_xoom();
     }
     return p;
 }
@@ -36,7 +36,7 @@ void *hm_xcalloc(size_t count, size_t size) {
 void *hm_xrealloc(void *ptr, size_t size) {
     void *p = realloc(ptr, size ? size : 1);
     if (p == NULL) {
-        out_of_memory();
+        hm_xoom();
     }
     return p;
 }
@@ -228,7 +228,7 @@ char *hm_scan_path_absolute(const char *path, const char *dir) {
         if (dir == NULL || dir[0] != '/') {
             cwd = getcwd(NULL, 0);
             if (cwd == NULL && errno == ENOMEM) {
-                out_of_memory();
+                hm_xoom();
             }
             path_push_all(&buf, cwd ? cwd : "");
         }
