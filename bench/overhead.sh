@@ -37,6 +37,7 @@ build floor -DFLOOR
 # shellcheck disable=SC2046
 build heatmap $(pkg-config --cflags --libs heatmap)
 cp heatmap heatmap_off 2>/dev/null && variants="$variants heatmap_off"
+cp heatmap heatmap_nopaths 2>/dev/null && variants="$variants heatmap_nopaths"
 # shellcheck disable=SC2046
 build heatmap_static $(pkg-config --cflags heatmap) "$prefix/lib/libheatmap-rt.a" -lpthread
 if command -v uftrace >/dev/null; then build uftrace -finstrument-functions; fi
@@ -46,7 +47,8 @@ build xray -fxray-instrument -fxray-instruction-threshold=1
 run_variant() { # NAME -> prints loop ns
     case $1 in
     heatmap_off) HEATMAP=off ./heatmap "$iterations" ;;
-    heatmap | heatmap_static) HEATMAP_OUTPUT=/dev/null ./"$1" "$iterations" ;;
+    heatmap_nopaths) HEATMAP_PATHS=off HEATMAP_OUTPUT="$work/r.json" ./heatmap "$iterations" ;;
+    heatmap | heatmap_static) HEATMAP_OUTPUT="$work/r.json" ./"$1" "$iterations" ;;
     uftrace) uftrace record -d uftrace.data ./uftrace "$iterations" ;;
     xray) XRAY_OPTIONS="patch_premain=true xray_mode=xray-basic verbosity=0" ./xray "$iterations" ;;
     *) ./"$1" "$iterations" ;;

@@ -272,6 +272,12 @@ void hm_trace_attach(hm_thread_data *data) HM_HIDDEN;
 /* Write the trace file beside `results_path`. Async-signal-safe. */
 int hm_write_trace(const char *results_path) HM_HIDDEN;
 
+/* Nearest-rank percentile p of a histogram, as its bucket's midpoint clipped to max_ns. */
+uint64_t hm_percentile_ns(const uint64_t *hist, uint64_t count, uint64_t max_ns,
+                          unsigned p) HM_HIDDEN;
+/* HEATMAP_SUMMARY: the static summary on stderr (summary.c). Async-signal-safe. */
+void hm_print_summary(const char *results_path) HM_HIDDEN;
+
 /* ---- writer (writer.c) ------------------------------------------------------------------------
  */
 

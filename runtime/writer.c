@@ -19,7 +19,7 @@
 bool hm_is_fork_child;
 
 /* Nearest-rank percentile of a histogram, reported as the bucket midpoint clipped to max. */
-static uint64_t hm_percentile(const uint64_t *hist, uint64_t count, uint64_t max_ns, unsigned p) {
+uint64_t hm_percentile_ns(const uint64_t *hist, uint64_t count, uint64_t max_ns, unsigned p) {
     if (count == 0)
         return 0;
     uint64_t rank = (count * p + 99) / 100, seen = 0;
@@ -48,9 +48,9 @@ static void hm_put_function(hm_out *o, uint32_t id, const hm_collected *c, const
     hm_put_key_u64(o, ", \"count\": ", c->count);
     hm_put_key_u64(o, ", \"self_ns\": ", c->self_ns);
     hm_put_key_u64(o, ", \"max_ns\": ", c->max_ns);
-    hm_put_key_u64(o, ", \"p50_ns\": ", hm_percentile(hist, c->count, c->max_ns, 50));
-    hm_put_key_u64(o, ", \"p95_ns\": ", hm_percentile(hist, c->count, c->max_ns, 95));
-    hm_put_key_u64(o, ", \"p99_ns\": ", hm_percentile(hist, c->count, c->max_ns, 99));
+    hm_put_key_u64(o, ", \"p50_ns\": ", hm_percentile_ns(hist, c->count, c->max_ns, 50));
+    hm_put_key_u64(o, ", \"p95_ns\": ", hm_percentile_ns(hist, c->count, c->max_ns, 95));
+    hm_put_key_u64(o, ", \"p99_ns\": ", hm_percentile_ns(hist, c->count, c->max_ns, 99));
     hm_puts(o, ", \"histogram\": [");
     bool first_bucket = true;
     for (uint32_t b = 0; b < HM_RT_BUCKETS; b++) {
@@ -267,5 +267,7 @@ int hm_write_results(const char *end) {
         hm_log("wrote results to '", path, "'", NULL);
     if (hm_rt.trace)
         hm_write_trace(path);
+    if (hm_rt.summary)
+        hm_print_summary(path);
     return 0;
 }

@@ -1,0 +1,147 @@
+/* HEATMAP_SUMMARY=on: a short static summary on stderr at exit, for runs nobody opens the viewer
+ * on.
+ *
+ * Same numbers and the same duration rule as heatmap-view's static text (three significant digits
+ * in the largest unit that keeps the value below 1000; ASCII "us" because stderr's encoding is
+ * unknown), but formatted by hand: the summary may be printed from a fatal-signal handler, where
+ * stdio and malloc are off limits.
+ */
+#include <string.h>
+#include <unistd.h>
+
+#include "json_out.h"
+#include "rt.h"
+
+#define HM_SUMMARY_TOP 10
+
+/* v / d rounded half up. */
+static uint64_t hm_div_round(uint64_t v, uint64_t d) {
+    return v / d + (v % d >= d - d / 2 ? 1 : 0);
+}
+
+static void hm_put_duration(hm_out *o, uint64_t ns) {
+    static const struct {
+        uint64_t scale;
+        const char *suffix;
+    } units[] = {{1000, "us"}, {1000000, "ms"}, {1000000000, "s"}};
+    if (ns < 1000) {
+        hm_put_u64(o, ns);
+        hm_puts(o, "ns");
+        return;
+    }
+    for (size_t u = 0; u < 3; u++) {
+        for (int decimals = 2; decimals >= 0; decimals--) {
+            uint64_t div = decimals == 2 ? 100 : decimals == 1 ? 10 : 1;
+            uint64_t v = hm_div_round(ns, units[u].scale / div);
+            if (v >= 1000 && !(u == 2 && decimals == 0))
+                continue;
+            hm_put_u64(o, v / div);
+            if (decimals > 0) {
+                char frac[3] = {(char)('0' + (v % div) / (div / 10 ? div / 10 : 1)),
+                                (char)('0' + v % 10), 0};
+                hm_puts(o, ".");
+                hm_put(o, frac, (size_t)decimals);
+            }
+            hm_puts(o, units[u].suffix);
+            return;
+        }
+    }
+}
+
+/* Left-aligned text or right-aligned number in a column of `width`. */
+static void hm_put_padded(hm_out *o, const char *text, size_t width, bool right) {
+    size_t len = strlen(text);
+    if (right)
+        for (size_t i = len; i < width; i++)
+            hm_puts(o, " ");
+    hm_put(o, text, len < width ? len : width);
+    if (!right)
+        for (size_t i = len; i < width; i++)
+            hm_puts(o, " ");
+}
+
+static void hm_put_cell_duration(hm_out *o, uint64_t ns) {
+    static hm_out cell; /* never flushed: a duration is a dozen bytes */
+    cell.len = 0;
+    hm_put_duration(&cell, ns);
+    cell.buf[cell.len] = '\0';
+    hm_put_padded(o, cell.buf, 10, true);
+}
+
+void hm_print_summary(const char *path) {
+    uint64_t elapsed_ns = hm_clock_monotonic_ns() - hm_rt.start_mono_ns;
+    static hm_out out;
+    out.fd = STDERR_FILENO;
+    out.len = 0;
+    out.failed = 0;
+    uint32_t n = hm_registry_count(), functions = 0;
+    uint64_t calls = 0, cpu = 0, hist[HM_RT_BUCKETS];
+    uint32_t top[HM_SUMMARY_TOP];
+    uint64_t top_self[HM_SUMMARY_TOP];
+    uint32_t ntop = 0;
+    for (uint32_t id = 1; id <= n; id++) {
+        const hm_func_meta *m = hm_registry_meta(id);
+        hm_collected c;
+        if (!m || m->internal)
+            continue;
+        hm_collect_function(id, &c, hist);
+        if (c.count == 0)
+            continue;
+        functions++;
+        calls += c.count;
+        cpu += c.self_ns;
+        /* Insert into the top list (by self time, then id for a stable order). */
+        uint32_t pos = ntop < HM_SUMMARY_TOP ? ntop++ : HM_SUMMARY_TOP;
+        while (pos > 0 && top_self[pos - 1] < c.self_ns) {
+            if (pos < HM_SUMMARY_TOP) {
+                top[pos] = top[pos - 1];
+                top_self[pos] = top_self[pos - 1];
+            }
+            pos--;
+        }
+        if (pos < HM_SUMMARY_TOP) {
+            top[pos] = id;
+            top_self[pos] = c.self_ns;
+        }
+    }
+    hm_puts(&out, "heatmap: ");
+    hm_puts(&out, path);
+    hm_puts(&out, "\n  Elapsed: ");
+    hm_put_duration(&out, elapsed_ns);
+    hm_puts(&out, " | CPU Time: ");
+    hm_put_duration(&out, cpu);
+    uint64_t par10 = elapsed_ns ? hm_div_round(cpu * 10, elapsed_ns) : 0;
+    hm_puts(&out, " | Parallelism: ~");
+    hm_put_u64(&out, par10 / 10);
+    hm_puts(&out, ".");
+    hm_put_u64(&out, par10 % 10);
+    hm_put_key_u64(&out, "x | Functions: ", functions);
+    hm_put_key_u64(&out, " | Total Calls: ", calls);
+    hm_puts(&out, "\n  ");
+    hm_put_padded(&out, "Function", 32, false);
+    hm_put_padded(&out, "Count", 12, true);
+    hm_put_padded(&out, "CPU Time", 10, true);
+    hm_put_padded(&out, "Avg", 10, true);
+    hm_put_padded(&out, "Max", 10, true);
+    hm_put_padded(&out, "P95", 10, true);
+    hm_puts(&out, "\n");
+    for (uint32_t i = 0; i < ntop; i++) {
+        hm_collected c;
+        hm_collect_function(top[i], &c, hist);
+        char count[21];
+        count[hm_format_u64(c.count, count)] = '\0';
+        hm_puts(&out, "  ");
+        hm_put_padded(&out, hm_registry_meta(top[i])->name, 32, false);
+        hm_put_padded(&out, count, 12, true);
+        hm_put_cell_duration(&out, c.self_ns);
+        hm_put_cell_duration(&out, c.self_ns / c.count);
+        hm_put_cell_duration(&out, c.max_ns);
+        hm_put_cell_duration(&out, hm_percentile_ns(hist, c.count, c.max_ns, 95));
+        hm_puts(&out, "\n");
+    }
+    if (functions > ntop) {
+        hm_put_key_u64(&out, "  (", functions - ntop);
+        hm_puts(&out, " more: heatmap-view shows them all)\n");
+    }
+    hm_flush(&out);
+}
