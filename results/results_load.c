@@ -255,8 +255,9 @@ static int read_function(loader *ld, const json_t *fobj, size_t i, hm_function_s
                     (unsigned long long)f->max_ns, (unsigned long long)f->self_ns);
     /* No call took longer than max_ns, so self_ns <= count * max_ns (in 128 bits: no overflow). */
     if ((unsigned __int128)f->count * f->max_ns < f->self_ns)
-        return fail(ld, "%s: self_ns %llu exceeds count x max_ns", ld->where,
-                    (unsigned long long)f->self_ns);
+        return fail(ld, "%s: self_ns %llu exceeds count x max_ns (%llu x %llu)", ld->where,
+                    (unsigned long long)f->self_ns, (unsigned long long)f->count,
+                    (unsigned long long)f->max_ns);
     if (read_histogram(ld, fobj, f) != 0 || read_function_threads(ld, fobj, f) != 0)
         return -1;
     hm_function_update_percentiles(f);

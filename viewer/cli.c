@@ -40,35 +40,62 @@ static const struct option_spec {
 } options[] = {
     {"mode", 0, OPT_MODE, true, "MODE", "bar (default), sparkline or table"},
     {"format", 0, OPT_FORMAT, true, "FMT",
-     "text, json or csv (default: the interactive view on a terminal, else text)"},
+     "text, json or csv (default: the interactive view on a terminal, else text followed by a "
+     "warning on stderr)"},
     {"top", 0, OPT_TOP, true, "N",
-     "show the first N functions, or all (default: 25 in bar mode, "
-     "50 in sparkline and table modes, all in json and csv)"},
-    {"sort", 0, OPT_SORT, true, "KEY", "cpu (default), count, avg, max, p95 or name"},
+     "show the first N functions, or all (default: 25 in bar mode, 50 in sparkline and table "
+     "modes and --diff text, all in json and csv)"},
+    {"sort", 0, OPT_SORT, true, "KEY",
+     "cpu (default), count, avg, max, p95 or name; ties go by name, file, line"},
     {"filter", 0, OPT_FILTER, true, "GLOB",
      "only functions whose name matches GLOB (text without * ? [ matches anywhere in the name)"},
+    {"percentile", 0, OPT_PERCENTILE, true, "P",
+     "p95 (default), p50 or p99: the percentile in the table's last column"},
+    {"threads", 0, OPT_THREADS, false, NULL,
+     "add per-thread rows: the thread table, and each function's split by thread when the file "
+     "has one (TUI: open the thread pane)"},
     {"width", 0, OPT_WIDTH, true, "N",
-     "columns of the text output (default: the terminal's, or 100)"},
-    {"diff", 0, OPT_DIFF, true, "BASE NEW", "compare two results files, largest regression first"},
-    {"fail-if", 0, OPT_FAIL_IF, true, "EXPR",
-     "exit 1 when EXPR holds, e.g. 'elapsed>500ms', 'p95(parse_*)>2ms', 'cpu(main)>1.2*base' "
-     "(base: with --diff); repeatable"},
-    {"run", 0, OPT_RUN, true, "PROG ARGS...",
-     "run PROG with HEATMAP_OUTPUT set to a temporary file, then show its results"},
-    {"no-tui", 0, OPT_NO_TUI, false, NULL, "print the static text even on a terminal"},
+     "columns of the text output, 40 to 1000 (default: the terminal's, or 100)"},
     {"ascii", 0, OPT_ASCII, false, NULL,
-     "draw with ASCII only (automatic in the TUI when the "
-     "locale is not UTF-8)"},
+     "draw with ASCII only (automatic when the locale is not UTF-8)"},
+    {"no-tui", 0, OPT_NO_TUI, false, NULL, "print the static text even on a terminal"},
     {"no-color", 0, OPT_NO_COLOR, false, NULL,
      "no colours in the TUI (also NO_COLOR=1, TERM=dumb)"},
-    {"threads", 0, OPT_THREADS, false, NULL,
-     "add the per-thread table (TUI: open the thread pane)"},
-    {"percentile", 0, OPT_PERCENTILE, true, "P",
-     "p95 (default), p50 or p99: the percentile the table shows in its last column"},
+    {"diff", 0, OPT_DIFF, true, "BASE NEW",
+     "per function, before/after of count, CPU time, avg and P95 with their ratios, largest "
+     "CPU-time regression first; new and vanished functions included"},
+    {"fail-if", 0, OPT_FAIL_IF, true, "EXPR",
+     "exit 1 when EXPR holds; repeatable. EXPR is METRIC[(GLOB)] OP VALUE, e.g. 'elapsed>500ms', "
+     "'p95(parse_*)>2ms', 'calls<10', 'cpu(main)>1.2*base' (base: the BASE file of --diff). "
+     "Metrics: elapsed, cpu, calls, functions, parallelism, and per function cpu, calls, avg, max, "
+     "p50, p95, p99. OP: > >= < <= == !=. Times need a unit (ns, us, ms, s)"},
+    {"run", 0, OPT_RUN, true, "PROG ARGS...",
+     "run PROG with HEATMAP_OUTPUT set to a temporary file, then show its results (merged with "
+     "those of the children it forked), also when it fails; must come last"},
     {"help", 'h', OPT_HELP, false, NULL, "show this help"},
     {"version", 'V', OPT_VERSION, false, NULL, "show the version"},
 };
 #define NOPTIONS (sizeof options / sizeof options[0])
+
+/* Print text from column `indent` on (the cursor is there), broken at spaces before `width`. */
+static void put_wrapped_help(FILE *out, const char *text, size_t indent, size_t width) {
+    size_t room = width - indent, col = 0;
+    while (*text != '\0') {
+        size_t word = strcspn(text, " ");
+        if (col > 0 && col + 1 + word > room) {
+            fprintf(out, "\n%*s", (int)indent, "");
+            col = 0;
+        } else if (col > 0) {
+            fputc(' ', out);
+            col++;
+        }
+        fwrite(text, 1, word, out);
+        col += word;
+        text += word;
+        text += strspn(text, " ");
+    }
+    fputc('\n', out);
+}
 
 void hm_cli_usage(FILE *out) {
     fputs("Usage: heatmap-view [OPTIONS] [FILE...]\n"
@@ -88,10 +115,11 @@ void hm_cli_usage(FILE *out) {
         if (o->takes_value)
             snprintf(left + n, sizeof left - (size_t)n, "%s%s",
                      o->id == OPT_DIFF || o->id == OPT_RUN ? " " : "=", o->value);
-        fprintf(out, "  %-26s %s\n", left, o->help);
+        fprintf(out, "  %-24s  ", left);
+        put_wrapped_help(out, o->help, 28, 100);
     }
-    fputs("\nExit status: 0 ok, 1 a --fail-if condition held, 2 bad input or usage;\n"
-          "with --run, the program's own status when it failed.\n"
+    fputs("\nExit status: 0 ok; 1 a --fail-if condition held; 2 bad usage or unreadable input;\n"
+          "with --run, the program's status when it was not 0 (128+N when signal N ended it).\n"
           "Keys of the interactive view: press ? in it, or see docs/viewer.md.\n",
           out);
 }

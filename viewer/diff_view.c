@@ -56,6 +56,19 @@ static void pair_text(const hm_diff_row *row, stat_fn stat, bool is_time, const 
     snprintf(out, outlen, "%s%s%s", b, g->arrow, a);
 }
 
+/* "1.13x": after/before with two decimals, rounded half up in integers (printf would round 1.125 to
+ * even, and differently for values a double cannot hold exactly); "-" when before is 0. */
+static void ratio_of(uint64_t after, uint64_t before, char *out, size_t outlen) {
+    if (before == 0) {
+        snprintf(out, outlen, "-");
+        return;
+    }
+    unsigned __int128 hundredths =
+        ((unsigned __int128)after * 200 + before) / (2 * (unsigned __int128)before);
+    snprintf(out, outlen, "%llu.%02llux", (unsigned long long)(hundredths / 100),
+             (unsigned long long)(hundredths % 100));
+}
+
 static void ratio_text(const hm_diff_row *row, stat_fn stat, char *out, size_t outlen) {
     if (row->status == HM_DIFF_NEW)
         snprintf(out, outlen, "new");
@@ -64,7 +77,7 @@ static void ratio_text(const hm_diff_row *row, stat_fn stat, char *out, size_t o
     else if (stat(row->before) == 0)
         snprintf(out, outlen, "-");
     else
-        snprintf(out, outlen, "%.2fx", (double)stat(row->after) / (double)stat(row->before));
+        ratio_of(stat(row->after), stat(row->before), out, outlen);
 }
 
 static void cells(const hm_diff_row *row, const hm_glyphs *g, char cell[NCOLS][160]) {
@@ -84,13 +97,6 @@ static void run_line(FILE *out, const char *label, const hm_results *r, const hm
             r->path, hm_format_duration(r->elapsed_ns, g->duration_flags, e),
             hm_format_duration(hm_results_cpu_ns(r), g->duration_flags, c), r->nfunctions,
             (unsigned long long)hm_results_total_calls(r));
-}
-
-static void ratio_of(uint64_t after, uint64_t before, char *out, size_t outlen) {
-    if (before == 0)
-        snprintf(out, outlen, "-");
-    else
-        snprintf(out, outlen, "%.2fx", (double)after / (double)before);
 }
 
 static void free_labels(char **labels, size_t n) {

@@ -207,7 +207,7 @@ static const struct broken_case {
      NULL, "max_ns 20 exceeds self_ns 10"},
     {"[{\"name\": \"f\", \"file\": \"\", \"line\": 0, \"count\": 2, \"self_ns\": 50, "
      "\"max_ns\": 20, \"histogram\": [[20, 2]]}]",
-     NULL, "self_ns 50 exceeds count x max_ns"},
+     NULL, "self_ns 50 exceeds count x max_ns (2 x 20)"},
     {"[{\"name\": \"f\", \"file\": \"\", \"line\": 0, \"count\": 1, \"self_ns\": 10, "
      "\"max_ns\": 10, \"histogram\": [[5000, 1]]}]",
      NULL, "bucket index 5000 above the maximum"},

@@ -146,6 +146,34 @@ def main():
     # A file cut short, as a crash in the middle of a write would leave it.
     with open(os.path.join(here, "broken.json"), "w") as f:
         f.write(json.dumps(files["small.json"], indent=1)[:700])
+    # Well-formed JSON with impossible contents, and a run that recorded nothing.
+    for name, text in bad_files(files["small.json"]).items():
+        with open(os.path.join(here, name), "w") as f:
+            f.write(text)
+
+
+def bad_files(good):
+    """Files the viewer must refuse with a clear message (exit 2), and one it must show empty."""
+    def variant(change):
+        data = json.loads(json.dumps(good))
+        change(data)
+        return json.dumps(data, indent=1) + "\n"
+
+    def absurd_self(d):  # one call of at most max_ns cannot add up to more than max_ns
+        f = d["functions"][6]
+        f["self_ns"] = f["count"] * f["max_ns"] + 1
+
+    def hist_mismatch(d):  # the histogram holds one call fewer than count
+        d["functions"][1]["count"] += 1
+
+    def wrong_version(d):
+        d["version"] = 2
+
+    def empty_run(d):
+        d["functions"], d["threads"] = [], []
+    return {"absurd.json": variant(absurd_self), "hist_mismatch.json": variant(hist_mismatch),
+            "version2.json": variant(wrong_version), "empty_run.json": variant(empty_run),
+            "not_json.txt": "Elapsed: 235ms | CPU Time: 87.0ms\n", "empty.json": ""}
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@
 #         [-DUPDATE=1] -P check_golden.cmake
 #
 # GOLDEN names dir/name.out (stdout, required) and dir/name.err (stderr, compared when present).
-# UPDATE=1 (or the environment variable HEATMAP_UPDATE_GOLDEN=1) rewrites the golden files instead.
+# UPDATE=1 (or the environment variable HEATMAP_UPDATE_GOLDEN=1) rewrites the golden files instead
+# (name.err too when stderr is not empty or the exit status is not 0), once the exit status is right.
 cmake_minimum_required(VERSION 3.20)
 foreach(var VIEWER WORKDIR GOLDEN EXPECT_RC)
   if(NOT DEFINED ${var})
@@ -25,8 +26,15 @@ execute_process(COMMAND ${VIEWER} ${ARGS}
                 RESULT_VARIABLE rc)
 
 if(UPDATE)
+  if(NOT rc STREQUAL "${EXPECT_RC}")
+    message(FATAL_ERROR "heatmap-view ${ARGS}: exit status ${rc}, expected ${EXPECT_RC}; "
+                        "golden files not updated")
+  endif()
+  get_filename_component(golden_dir ${GOLDEN} DIRECTORY)
+  file(MAKE_DIRECTORY ${golden_dir})
   file(COPY_FILE ${out_file} ${GOLDEN}.out)
-  if(EXISTS ${GOLDEN}.err OR NOT EXPECT_RC EQUAL 0)
+  file(SIZE ${err_file} err_size)
+  if(EXISTS ${GOLDEN}.err OR NOT EXPECT_RC EQUAL 0 OR err_size GREATER 0)
     file(COPY_FILE ${err_file} ${GOLDEN}.err)
   endif()
   message(STATUS "updated ${GOLDEN}.out")

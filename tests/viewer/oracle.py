@@ -1,0 +1,207 @@
+#!/usr/bin/env python3
+"""Independent check of heatmap-view's numbers: recompute them from the fixtures' JSON here, from
+docs/results-format.md alone (bucket formula, nearest rank, merge rules), and compare with what the
+viewer prints as CSV (exact ns), as a text table (human units) and as a diff.
+
+usage: oracle.py VIEWER FIXTURES_DIR        exit 0 when everything agrees, else 1 with the differences
+
+Shares no code with the C side, so a bug in results/ or viewer/ cannot hide by being on both sides
+of the comparison (as it can in a golden file recorded from the viewer itself).
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+
+S_BITS = 5
+S = 1 << S_BITS
+
+
+def bucket_bounds(index):
+    """[lo, lo + width) of a histogram bucket, as the format document defines it."""
+    if index < S:
+        return index, 1
+    g = (index - S) // S
+    return (S + (index - S) % S) << g, 1 << g
+
+
+def percentile(f, p):
+    count, max_ns = f["count"], f["max_ns"]
+    rank = max(1, -(-p * count // 100))  # ceil(p/100 * count) in integers
+    if rank >= count:
+        return max_ns  # the last rank is the largest sample: max_ns, exact
+    seen = 0
+    for index, n in f["histogram"]:
+        seen += n
+        if seen >= rank:
+            lo, width = bucket_bounds(index)
+            return min(lo + (width - 1) // 2, max_ns)
+    return max_ns
+
+
+def avg(count, total):
+    q, r = divmod(total, count)
+    return q + (1 if 2 * r >= count else 0)
+
+
+def fmt(ns):
+    """3 significant digits in the largest unit that keeps the value below 1000, half up."""
+    if ns < 1000:
+        return "%dns" % ns
+    for scale, unit in ((1000, "\u00b5s"), (10**6, "ms"), (10**9, "s")):
+        for dec in (2, 1, 0):
+            step = scale // 10**dec
+            q, r = divmod(ns, step)
+            v = q + (1 if 2 * r >= step else 0)
+            if v >= 1000 and not (unit == "s" and dec == 0):
+                continue
+            return "%d.%0*d%s" % (v // 10**dec, dec, v % 10**dec, unit) if dec else "%d%s" % (v, unit)
+    raise AssertionError("not reached")
+
+
+def merge(docs):
+    """Functions of several files summed by (name, file, line); elapsed is the largest."""
+    out = {}
+    for d in docs:
+        for f in d["functions"]:
+            key = (f["name"], f["file"], f["line"])
+            m = out.setdefault(key, {"name": f["name"], "file": f["file"], "line": f["line"],
+                                     "count": 0, "self_ns": 0, "max_ns": 0, "hist": {}})
+            m["count"] += f["count"]
+            m["self_ns"] += f["self_ns"]
+            m["max_ns"] = max(m["max_ns"], f["max_ns"])
+            for index, n in f["histogram"]:
+                m["hist"][index] = m["hist"].get(index, 0) + n
+    for m in out.values():
+        m["histogram"] = sorted(m.pop("hist").items())
+    return {"elapsed_ns": max(d["elapsed_ns"] for d in docs), "functions": list(out.values())}
+
+
+def csv_field(s):
+    return '"%s"' % s.replace('"', '""') if any(c in s for c in ',"\r\n') else s
+
+
+def ident(f):
+    return (f["name"].encode(), f["file"].encode(), f["line"])
+
+
+def by_cpu(functions):
+    return sorted(functions, key=lambda f: (-f["self_ns"],) + ident(f))
+
+
+def viewer(exe, cwd, *args):
+    env = dict(os.environ, LC_ALL="C.UTF-8")
+    run = subprocess.run([exe, *args], cwd=cwd, env=env, capture_output=True, text=True)
+    if run.returncode != 0:
+        raise SystemExit("heatmap-view %s: exit %d\n%s" % (" ".join(args), run.returncode, run.stderr))
+    return run.stdout
+
+
+problems = []
+
+
+def expect(what, got, want):
+    if got != want:
+        problems.append("%s:\n  viewer: %r\n  oracle: %r" % (what, got, want))
+
+
+def check_csv(exe, cwd, files):
+    doc = merge([json.load(open(os.path.join(cwd, f))) for f in files])
+    lines = viewer(exe, cwd, "--format=csv", "--top=all", *files).splitlines()
+    expect("%s: csv header" % files, lines[0],
+           "function,file,line,count,cpu_ns,avg_ns,max_ns,p50_ns,p95_ns,p99_ns")
+    want = []
+    for f in by_cpu(doc["functions"]):
+        want.append("%s,%s,%d,%d,%d,%d,%d,%d,%d,%d" % (
+            csv_field(f["name"]), csv_field(f["file"]), f["line"], f["count"], f["self_ns"], avg(f["count"], f["self_ns"]),
+            f["max_ns"], percentile(f, 50), percentile(f, 95), percentile(f, 99)))
+    expect("%s: csv rows" % files, lines[1:], want)
+
+
+def check_text(exe, cwd, files):
+    doc = merge([json.load(open(os.path.join(cwd, f))) for f in files])
+    out = viewer(exe, cwd, "--format=text", "--mode=table", "--top=all", "--width=300", *files)
+    cpu = sum(f["self_ns"] for f in doc["functions"])
+    calls = sum(f["count"] for f in doc["functions"])
+    elapsed = doc["elapsed_ns"]
+    parallelism = "~%.1fx" % (cpu / elapsed) if elapsed else "~0.0x"
+    expect("%s: summary" % files, out.splitlines()[1],
+           "Elapsed: %s | CPU Time: %s | Parallelism: %s" % (fmt(elapsed), fmt(cpu), parallelism))
+    expect("%s: counts" % files, out.splitlines()[2],
+           "Functions: %d | Total Calls: %d" % (len(doc["functions"]), calls))
+    rows = out.split("Function ", 1)[1].splitlines()[1:]
+    names = {}
+    for f in doc["functions"]:
+        names[f["name"]] = names.get(f["name"], 0) + 1
+    want = []
+    for f in by_cpu(doc["functions"]):
+        label = f["name"] if names[f["name"]] == 1 else "%s (%s:%d)" % (f["name"], f["file"], f["line"])
+        want.append([label, str(f["count"]), fmt(f["self_ns"]), fmt(avg(f["count"], f["self_ns"])),
+                     fmt(f["max_ns"]), fmt(percentile(f, 95))])
+    expect("%s: table rows" % files, [re.split(r"\s{2,}", r.strip()) for r in rows], want)
+
+
+def check_bars(exe, cwd, name):
+    """Bar lengths (in eighths of a column) never grow down a CPU-sorted list and are 0 nowhere."""
+    out = viewer(exe, cwd, "--mode=bar", "--top=all", name)
+    eighths = []
+    blocks = " \u258f\u258e\u258d\u258c\u258b\u258a\u2589\u2588"
+    for row in out.split("Bar Chart\n", 1)[1].splitlines():
+        bar = re.search("[%s]+" % blocks[1:], row).group(0)
+        eighths.append(sum(blocks.index(c) for c in bar))
+    expect("%s: bars decrease" % name, eighths, sorted(eighths, reverse=True))
+    expect("%s: no empty bar" % name, min(eighths) > 0, True)
+
+
+def check_diff(exe, cwd, base, new):
+    """Pairing by name+file+line, then name+file, then name; rows by CPU-time change, largest first."""
+    b = json.load(open(os.path.join(cwd, base)))["functions"]
+    a = json.load(open(os.path.join(cwd, new)))["functions"]
+    rows, left_b, left_a = [], list(b), list(a)
+    for fields in (3, 2, 1):
+        key = lambda f: ident(f)[:fields]
+        for fb in list(left_b):
+            mb = [x for x in left_b if key(x) == key(fb)]
+            ma = [x for x in left_a if key(x) == key(fb)]
+            if len(mb) == 1 and len(ma) == 1:
+                rows.append(("both", fb, ma[0]))
+                left_b.remove(fb)
+                left_a.remove(ma[0])
+    rows += [("vanished", f, None) for f in left_b] + [("new", None, f) for f in left_a]
+    status_order = {"both": 0, "new": 1, "vanished": 2}
+
+    def delta(r):
+        return (r[2]["self_ns"] if r[2] else 0) - (r[1]["self_ns"] if r[1] else 0)
+    rows.sort(key=lambda r: (-delta(r),) + ident(r[2] or r[1]) + (status_order[r[0]],))
+    want = []
+    for status, fb, fa in rows:
+        f = fa or fb
+        cells = [csv_field(f["name"]), csv_field(f["file"]), str(f["line"]), status]
+        for get in (lambda x: x["count"], lambda x: x["self_ns"],
+                    lambda x: avg(x["count"], x["self_ns"]), lambda x: percentile(x, 95)):
+            cells += [str(get(fb)) if fb else "", str(get(fa)) if fa else ""]
+        want.append(",".join(cells + [str(delta((status, fb, fa)))]))
+    got = viewer(exe, cwd, "--format=csv", "--diff", base, new).splitlines()[1:]
+    expect("diff %s %s" % (base, new), got, want)
+
+
+def main():
+    exe, cwd = sys.argv[1], sys.argv[2]
+    for files in (["small.json"], ["many.json"], ["threads.json"], ["base.json", "new.json"],
+                  ["small.json", "small.json"]):
+        check_csv(exe, cwd, files)
+        check_text(exe, cwd, files)
+    for name in ("small.json", "many.json", "threads.json"):
+        check_bars(exe, cwd, name)
+    check_diff(exe, cwd, "base.json", "new.json")
+    check_diff(exe, cwd, "new.json", "base.json")
+    check_diff(exe, cwd, "small.json", "many.json")
+    for p in problems:
+        print(p)
+    print("oracle: %d problem(s)" % len(problems))
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
