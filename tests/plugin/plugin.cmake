@@ -4,25 +4,52 @@
 #                     enter/exit calls (exceptions included) under strict_rt.c (run_shapes.sh)
 #   plugin_errors     broken configs fail the compilation with FILE:LINE:COL: error: ... and a
 #                     non-zero status, never a crash (run_errors.sh)
-#   plugin_binaries   PIE and non-PIE executables, a shared library linked and one dlopen'ed
+#   plugin_binaries_* PIE and non-PIE executables, a shared library linked and one dlopen'ed
 #                     (run_binaries.sh)
-#   plugin_lto        -flto and -flto=thin with lld and -Wl,--load-pass-plugin (run_lto.sh)
+#   plugin_shapes_lto_* cxx_shapes with -flto and -flto=thin, linked by lld (run_shapes.sh)
 # The end-to-end ones use the prefix that tests/e2e installs (fixture e2e_prefix) and its checker.
 if(NOT TARGET heatmap OR NOT TARGET check_results OR NOT DEFINED HM_E2E_PREFIX)
   return()
 endif()
 set(HM_PLUGIN_WORK ${CMAKE_BINARY_DIR}/tests/plugin)
 
-set(HM_SHAPES_FLAGS "O0|-O0" "O1|-O1" "O2|-O2" "O3|-O3" "Os|-Os" "O0_g|-O0 -g" "O1_g|-O1 -g"
-                    "O2_g|-O2 -g" "O3_g|-O3 -g" "Os_g|-Os -g")
-foreach(case ${HM_SHAPES_FLAGS})
-  string(REPLACE "|" ";" parts "${case}")
-  list(GET parts 0 name)
-  list(GET parts 1 flags)
-  separate_arguments(flags)
-  add_test(NAME plugin_shapes_${name}
-           COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/run_shapes.sh ${HM_E2E_PREFIX} ${CMAKE_INSTALL_LIBDIR}
-                   ${HEATMAP_CLANG} ${HEATMAP_CLANGXX} $<TARGET_FILE:check_results>
-                   ${PROJECT_SOURCE_DIR} ${HM_PLUGIN_WORK}/shapes_${name} ${flags})
-  set_tests_properties(plugin_shapes_${name} PROPERTIES FIXTURES_REQUIRED e2e_prefix LABELS plugin)
-endforeach()
+# hm_plugin_e2e(SCRIPT "NAME|FLAGS"...): one test plugin_NAME per case, running
+# tests/plugin/SCRIPT (run_shapes.sh or run_binaries.sh) with FLAGS.
+function(hm_plugin_e2e script)
+  foreach(case ${ARGN})
+    string(REPLACE "|" ";" parts "${case}")
+    list(GET parts 0 name)
+    list(GET parts 1 flags)
+    separate_arguments(flags)
+    add_test(NAME plugin_${name}
+             COMMAND sh ${CMAKE_CURRENT_FUNCTION_LIST_DIR}/${script} ${HM_E2E_PREFIX}
+                     ${CMAKE_INSTALL_LIBDIR} ${HEATMAP_CLANG} ${HEATMAP_CLANGXX}
+                     $<TARGET_FILE:check_results> ${PROJECT_SOURCE_DIR} ${HM_PLUGIN_WORK}/${name}
+                     ${flags})
+    set_tests_properties(plugin_${name} PROPERTIES FIXTURES_REQUIRED e2e_prefix LABELS plugin)
+  endforeach()
+endfunction()
+
+# examples/cxx_shapes at every optimisation level, with and without -g.
+hm_plugin_e2e(run_shapes.sh "shapes_O0|-O0" "shapes_O1|-O1" "shapes_O2|-O2" "shapes_O3|-O3"
+              "shapes_Os|-Os" "shapes_O0_g|-O0 -g" "shapes_O1_g|-O1 -g" "shapes_O2_g|-O2 -g"
+              "shapes_O3_g|-O3 -g" "shapes_Os_g|-Os -g")
+
+# PIE (Debian's default) and non-PIE executables with a linked and a dlopen()ed shared library.
+hm_plugin_e2e(run_binaries.sh "binaries_pie|-O2" "binaries_nopie_O0|-O0 -fno-pie -no-pie")
+
+# -flto: the plugin instruments at compile time (the pre-link pipeline), any LTO linker links.
+# lld is what clang's LTO documentation uses; without it these are not registered.
+find_program(HM_LLD NAMES ld.lld ld.lld-${LLVM_VERSION_MAJOR} PATHS ${LLVM_TOOLS_BINARY_DIR})
+if(HM_LLD)
+  hm_plugin_e2e(run_shapes.sh "shapes_lto_full|-O2 -flto -fuse-ld=lld"
+                "shapes_lto_thin_g|-O2 -g -flto=thin -fuse-ld=lld")
+else()
+  message(STATUS "heatmap: ld.lld not found; the -flto plugin tests are not registered")
+endif()
+
+# Broken configs are compile errors (the plugin from the build tree; no install needed).
+add_test(NAME plugin_errors
+         COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/run_errors.sh ${HEATMAP_CLANG} ${HEATMAP_CLANGXX}
+                 $<TARGET_FILE:heatmap> ${HM_PLUGIN_WORK}/errors)
+set_tests_properties(plugin_errors PROPERTIES LABELS plugin)

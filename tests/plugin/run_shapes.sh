@@ -2,12 +2,10 @@
 # End-to-end test of examples/cxx_shapes at one set of compiler flags: build it with the installed
 # plugin and runtime (pkg-config), without heatmap, and with the plugin but linked against
 # strict_rt.c (a runtime that counts the plugin's enter and exit calls and frames left without
-# an exit); then check that
-#   - output and exit status are identical with and without heatmap (the program exits with 3);
-#   - heatmap.json has exactly the counts of examples/cxx_shapes/expected.txt (ENTERS), nothing
-#     else, and self times that add up;
-#   - strict_rt saw exactly ENTERS, EXITS and UNWOUND per function: an exception that leaves a
-#     frame must have run the frame's exit call (the real runtime would hide a missing one).
+# an exit); then check with run_checked.sh that output and exit status (3) are identical, that
+# heatmap.json has exactly the counts of examples/cxx_shapes/expected.txt, and that strict_rt saw
+# exactly its enter and exit calls: an exception that leaves a frame must have run the frame's exit
+# call (the real runtime would hide a missing one, as it closes unwound frames by stack address).
 #
 # usage: run_shapes.sh PREFIX LIBDIR CLANG CLANGXX CHECKER SOURCE_DIR WORK_DIR CFLAGS...
 set -eu
@@ -40,42 +38,5 @@ hm_libs=$(pkg-config --libs heatmap)
     "$clangxx" $cflags hm_c.o hm_cxx.o strict_rt.o -o strict
 }
 
-status_plain=0 status_app=0 status_strict=0
-./plain >plain.out 2>plain.err || status_plain=$?
-HEATMAP_OUTPUT="$PWD/exact.json" HEATMAP_COMPENSATE=off ./app >app.out 2>app.err || status_app=$?
-STRICT_RT_OUT="$PWD/strict.txt" ./strict >strict.out 2>strict.err || status_strict=$?
-fail=0
-if [ "$status_plain" != 3 ]; then
-    echo "FAIL: the plain program exited with $status_plain, expected 3" >&2
-    fail=1
-fi
-for v in app strict; do
-    eval "status=\$status_$v"
-    if [ "$status" != "$status_plain" ] || ! cmp -s plain.out "$v.out"; then
-        echo "FAIL: output or exit status differs with heatmap ($v: $status vs $status_plain)" >&2
-        diff plain.out "$v.out" >&2 || true
-        fail=1
-    fi
-done
-
-# heatmap.json: exact counts, nothing else, self times add up.
-checks=""
-while read -r name enters _; do
-    case "$name" in
-    "#"* | "") ;;
-    absent) checks="$checks --absent $enters" ;;
-    *) checks="$checks --expect $name=$enters" ;;
-    esac
-done <"$expected"
-# shellcheck disable=SC2086
-"$checker" exact.json $checks --only-expected --self-adds-up --end exit || fail=1
-
-# strict_rt: every enter, exit and unwound frame.
-grep -v -e '^#' -e '^absent ' -e '^$' "$expected" | LC_ALL=C sort >strict.expected
-if ! LC_ALL=C sort strict.txt | cmp -s strict.expected -; then
-    echo "FAIL: enter/exit calls differ from $expected (NAME ENTERS EXITS UNWOUND; < expected, > seen)" >&2
-    LC_ALL=C sort strict.txt | diff strict.expected - >&2 || true
-    fail=1
-fi
-[ "$fail" = 0 ] || exit 1
+sh "$source_dir/tests/plugin/run_checked.sh" "$expected" "$checker" 3
 echo "ok: $example $cflags"

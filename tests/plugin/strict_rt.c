@@ -19,7 +19,7 @@
 #include "heatmap/abi.h"
 
 typedef struct fn_count {
-    const char *name;
+    char *name;
     unsigned long enters, exits, unwound;
 } fn_count;
 
@@ -45,7 +45,8 @@ static fn_count *count_for(hm_func_record *r) {
             abort();
         }
         counts = grown;
-        counts[ncounts] = (fn_count){r->name, 0, 0, 0};
+        /* Copy the name: the record's module may be dlclose()d before the program exits. */
+        counts[ncounts] = (fn_count){strdup(r->name), 0, 0, 0};
         r->id = (uint32_t)++ncounts;
         if (ncounts == 1) {
             atexit(strict_write);
