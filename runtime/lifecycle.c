@@ -175,9 +175,10 @@ static void hm_calibrate(void) {
         hm_thread_forget_function(t, hm_cal_leaf.id);
         hm_thread_forget_function(t, hm_cal_outer.id);
     }
-    t->data->outer_ticks = 0;
-    t->data->trace_used = 0; /* the calibration's events are not the program's */
-    t->data->trace_dropped = 0;
+    hm_thread_data *data = hm_tls_self.data;
+    data->outer_ticks = 0;
+    data->trace_used = 0; /* the calibration's events are not the program's */
+    data->trace_dropped = 0;
     qsort(leaf, ROUNDS, sizeof *leaf, hm_cmp_u64);
     qsort(child, ROUNDS, sizeof *child, hm_cmp_u64);
     hm_rt.comp_self_ns = leaf[ROUNDS / 2];
