@@ -4,9 +4,10 @@
 set -eu
 llvm=${LLVM_VERSION:-14}
 packages="cmake make gcc g++ pkg-config git clang-$llvm llvm-$llvm-dev llvm-$llvm-tools
-          libclang-$llvm-dev libyaml-dev libjansson-dev libncurses-dev"
+          libclang-$llvm-dev libyaml-dev libjansson-dev libncurses-dev
+          libprotobuf-c-dev protobuf-c-compiler zlib1g-dev"
 if [ "${1:-build}" = test ]; then
-    packages="$packages libcmocka-dev tmux clang-format-$llvm"
+    packages="$packages libcmocka-dev tmux clang-format-$llvm golang-go libxml2-utils"
 fi
 missing=""
 for p in $packages; do

@@ -26,6 +26,8 @@ typedef enum opt_id {
     OPT_NO_COLOR,
     OPT_THREADS,
     OPT_PERCENTILE,
+    OPT_EXPORT,
+    OPT_OUTPUT,
     OPT_HELP,
     OPT_VERSION,
 } opt_id;
@@ -72,6 +74,13 @@ static const struct option_spec {
     {"run", 0, OPT_RUN, true, "PROG ARGS...",
      "run PROG with HEATMAP_OUTPUT set to a temporary file, then show its results (merged with "
      "those of the children it forked), also when it fails; must come last"},
+    {"export", 0, OPT_EXPORT, true, "KIND",
+     "write the call paths instead of showing them: pprof (gzip'd profile.proto for go tool "
+     "pprof), folded (flame-graph stacks), chrome (timeline for Perfetto, from the trace that "
+     "HEATMAP_TRACE=1 records), svg (flame graph picture); see docs/exports.md"},
+    {"output", 'o', OPT_OUTPUT, true, "FILE",
+     "the file --export writes (- for standard output; default heatmap.pb.gz, heatmap.folded, "
+     "heatmap.chrome.json or heatmap.svg)"},
     {"help", 'h', OPT_HELP, false, NULL, "show this help"},
     {"version", 'V', OPT_VERSION, false, NULL, "show the version"},
 };
@@ -230,6 +239,12 @@ static int apply(hm_cli *cli, const struct option_spec *o, const char *value, ch
             return fail(err, errlen,
                         "--percentile: unknown percentile '%s' (expected p50, p95 or p99)", value);
         return 0;
+    case OPT_EXPORT:
+        cli->export_kind = value;
+        return 0;
+    case OPT_OUTPUT:
+        cli->output = value;
+        return 0;
     case OPT_HELP:
         cli->help = true;
         return 0;
@@ -308,6 +323,10 @@ int hm_cli_parse(int argc, char **argv, hm_cli *cli, char *err, size_t errlen) {
         return 0;
     if (cli->diff_base && cli->run_argv)
         return fail(err, errlen, "--diff and --run cannot be combined");
+    if (cli->export_kind && cli->diff_base)
+        return fail(err, errlen, "--export and --diff cannot be combined");
+    if (cli->output && !cli->export_kind)
+        return fail(err, errlen, "-o/--output names the file of --export=KIND; --export is missing");
     if (cli->diff_base && cli->nfiles > 0)
         return fail(err, errlen, "--diff compares exactly two files; unexpected '%s'",
                     cli->files[0]);

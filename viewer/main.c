@@ -12,6 +12,7 @@
 #include "check.h"
 #include "cli.h"
 #include "diff_view.h"
+#include "export.h"
 #include "model.h"
 #include "render.h"
 #include "run.h"
@@ -171,11 +172,29 @@ static int show(const hm_cli *cli, const hm_results *results, hm_check **checks)
     return status;
 }
 
+/* --export=KIND: write the files' call paths (or traces) to cli->output (export.h). */
+static int export_files(const hm_cli *cli, hm_export_kind kind, const char *const *files,
+                        size_t nfiles) {
+    char err[1024];
+    if (hm_export_run(kind, files, nfiles, cli->output, err, sizeof err) != 0)
+        return usage_error(err);
+    if (cli->output == NULL || strcmp(cli->output, "-") != 0)
+        fprintf(stderr, "heatmap-view: wrote %s\n",
+                cli->output ? cli->output : hm_export_default_output(kind));
+    return EXIT_OK;
+}
+
 static int main_with(const hm_cli *cli, hm_check **checks) {
     char err[1024];
     int status = parse_checks(cli, checks);
     if (status != 0)
         return status;
+    hm_export_kind kind = HM_EXPORT_PPROF;
+    if (cli->export_kind != NULL && hm_export_kind_parse(cli->export_kind, &kind) != 0) {
+        snprintf(err, sizeof err, "--export: unknown kind '%s' (expected pprof, folded, chrome or svg)",
+                 cli->export_kind);
+        return usage_error(err);
+    }
     if (cli->diff_base != NULL)
         return show_diff(cli, checks);
 
@@ -205,6 +224,13 @@ static int main_with(const hm_cli *cli, hm_check **checks) {
         /* The program and the children it forked (heatmap.PID.json) are shown merged. */
         files = (const char *const *)run_files;
         nfiles = nrun_files;
+    }
+    if (cli->export_kind != NULL) {
+        status = export_files(cli, kind, files, nfiles);
+        hm_run_free_list(run_files, nrun_files);
+        hm_run_cleanup(&run);
+        return cli->run_argv != NULL && run.exit_status != 0 && status == EXIT_OK ? run.exit_status
+                                                                                 : status;
     }
     hm_results *results = NULL;
     int loaded = hm_results_load_many(files, nfiles, &results, err, sizeof err);

@@ -1,0 +1,175 @@
+/* Call paths and traces: load, validate and merge the `paths` section of results files and the
+ * trace files written beside them (docs/results-format.md, "Call paths" and "Trace file").
+ *
+ * A results file holds one calling-context tree per live thread (plus one for all exited threads),
+ * whose nodes name functions by an id that is only meaningful inside that file. The loader turns
+ * one or more files into ONE merged tree whose functions are identified by name + file + line, as
+ * hm_results_merge identifies them: two nodes are the same node when the sequences of functions
+ * from the root to them are the same. Every export (pprof, folded stacks, the SVG flame graph) and
+ * the TUI's callers/callees pane read this merged tree.
+ *
+ * The trace loader reads the enter/exit events of a trace file and resolves their function ids
+ * through the functions of the results file the trace belongs to.
+ *
+ * Errors are one line naming the file and the place in it ("run.json: paths.trees[1] (thread 17)
+ * .nodes[4] (node 9): parent 12 does not exist"). Objects are plain data; nothing keeps global
+ * state, so the functions are safe to call from several threads on different objects.
+ */
+#ifndef HEATMAP_PATHS_H
+#define HEATMAP_PATHS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A function as the merged tree knows it: its identity (name, file, line) and its figures from the
+ * `functions` sections of the files, summed over the files. */
+typedef struct hm_path_function {
+    char *name;
+    char *file; /* "" when unknown */
+    uint32_t line;
+    uint64_t count;   /* calls, from `functions` */
+    uint64_t self_ns; /* self time, from `functions` */
+} hm_path_function;
+
+/* Index of the synthetic root in hm_paths.nodes. Its count is the sum of its children's counts,
+ * its total_ns the sum of theirs, its self_ns 0 and its function HM_PATH_NO_FUNCTION. */
+#define HM_PATH_ROOT 0
+#define HM_PATH_NO_FUNCTION SIZE_MAX
+
+/* One node of the merged tree: one distinct path of instrumented functions from the root. */
+typedef struct hm_path_node {
+    size_t parent;   /* index of the parent node (HM_PATH_ROOT for outermost calls; the root's own
+                        parent is HM_PATH_ROOT too) */
+    size_t function; /* index into hm_paths.functions */
+    uint32_t depth;  /* 0 for the root, 1 for outermost calls */
+    uint64_t count, self_ns, total_ns; /* summed over the merged nodes; see the format doc */
+    size_t first_child; /* children are children[first_child .. first_child + nchildren - 1] */
+    size_t nchildren;
+} hm_path_node;
+
+typedef struct hm_paths {
+    hm_path_function *functions; /* ordered by name, file, line (bytewise) */
+    size_t nfunctions;
+    /* nodes[0] is the root; the others are in depth-first pre-order, the children of a node
+     * ordered by their function's name, file, line. So a parent always precedes its children
+     * and a node's subtree is the contiguous run of nodes after it with a greater depth. */
+    hm_path_node *nodes;
+    size_t nnodes;
+    size_t *children;      /* node indexes, referenced by first_child/nchildren */
+    uint64_t folded_calls; /* summed over the files */
+    uint64_t max_nodes;    /* the largest per-thread node limit among the files */
+    size_t ntrees;         /* trees merged (all files) */
+    size_t nfiles;
+    uint64_t elapsed_ns;    /* largest elapsed_ns of the files */
+    uint64_t start_unix_ns; /* earliest start_unix_ns of the files (0 when unknown) */
+} hm_paths;
+
+/* ---- Loading --------------------------------------------------------------------------------- */
+
+/* Load the call paths of one results file and merge its trees. Returns 0 and a new object in *out,
+ * or -1 with *out NULL and a one-line message in err naming the file and the node. A file without
+ * a `paths` section is an error ("no call paths: recorded with HEATMAP_PATHS=off?"). The path "-"
+ * reads standard input ("<stdin>" in messages).
+ *
+ * Checked: the JSON shape of `paths` and of every node ([id, parent, function, count, self_ns,
+ * total_ns], non-negative integers); node ids non-zero and unique within a tree; every parent 0 or
+ * an existing node of the same tree, with no cycle; every function id one of the file's
+ * `functions` (whose ids must be unique); self_ns <= total_ns. */
+int hm_paths_load(const char *path, hm_paths **out, char *err, size_t errlen);
+
+/* The same from a buffer; `name` stands for the file in messages. */
+int hm_paths_load_buffer(const char *data, size_t len, const char *name, hm_paths **out, char *err,
+                         size_t errlen);
+
+/* Load n >= 1 files and merge all their trees into one (same contract as hm_paths_load). */
+int hm_paths_load_many(const char *const *paths, size_t n, hm_paths **out, char *err,
+                       size_t errlen);
+
+void hm_paths_free(hm_paths *paths);
+
+/* ---- Queries --------------------------------------------------------------------------------- */
+
+/* Index of the function with this name, file and line, or HM_PATH_NO_FUNCTION. */
+size_t hm_paths_find_function(const hm_paths *paths, const char *name, const char *file,
+                              uint32_t line);
+
+/* Sums over all nodes but the root: calls and self time. */
+uint64_t hm_paths_node_calls(const hm_paths *paths);
+uint64_t hm_paths_node_self_ns(const hm_paths *paths);
+
+/* Sums over the functions (what the `functions` sections say): calls and self time. */
+uint64_t hm_paths_function_calls(const hm_paths *paths);
+uint64_t hm_paths_function_self_ns(const hm_paths *paths);
+
+/* Check the format's invariants: the nodes' self times add up to the functions'; and when no call
+ * was folded, per function, its nodes' counts and self times add up to its count and self time.
+ * Returns 0, or -1 with the first difference in err. Loading does not require them (a results
+ * file written while threads still ran may miss a little), the tests and exports check them. */
+int hm_paths_check_totals(const hm_paths *paths, char *err, size_t errlen);
+
+/* Calls of function f that no node counts (folded beyond the node limit): its count minus the
+ * counts of its nodes, 0 when the nodes count as many or more. */
+uint64_t hm_paths_unplaced_calls(const hm_paths *paths, size_t f);
+
+/* ---- Traces ---------------------------------------------------------------------------------- */
+
+typedef struct hm_trace_event {
+    uint64_t ns;     /* since the runtime started */
+    size_t function; /* index into hm_trace.functions */
+    bool enter;      /* true: enter, false: exit */
+} hm_trace_event;
+
+typedef struct hm_trace_thread {
+    uint64_t tid;
+    char *name;
+    uint64_t dropped_events;
+    hm_trace_event *events;
+    size_t nevents;
+    /* Frames still open after the last event (a thread still running when the file was written,
+     * or one that stopped recording when its buffer was full). Readers close them at end_ns. */
+    size_t open_at_end;
+} hm_trace_thread;
+
+typedef struct hm_trace {
+    char *path; /* the trace file */
+    int64_t pid;
+    uint64_t start_unix_ns;
+    uint64_t end_ns; /* end of the trace: the results' elapsed_ns, or the last event if later */
+    hm_path_function *functions; /* the results file's functions, in its order */
+    size_t nfunctions;
+    hm_trace_thread *threads;
+    size_t nthreads;
+} hm_trace;
+
+/* The trace file beside a results file: "x.json" -> "x.trace.json", "x" -> "x.trace.json".
+ * Returns false when it does not fit in outlen. */
+bool hm_trace_path_for(const char *results_path, char *out, size_t outlen);
+
+#define HM_TRACE_MISSING (-2)
+
+/* Load the trace of a results file: trace_path, or the file beside results_path when trace_path is
+ * NULL. Returns 0 and *out; HM_TRACE_MISSING when the trace file does not exist (err says so); -1
+ * for any other failure, with a message naming the file, thread and event index.
+ *
+ * Checked: kinds 0/1, function ids of the results file, times non-decreasing per thread, every
+ * exit closing the innermost open frame of the same function (frames may stay open at the end: see
+ * open_at_end). */
+int hm_trace_load(const char *results_path, const char *trace_path, hm_trace **out, char *err,
+                  size_t errlen);
+
+/* The same from buffers; the names stand for the files in messages. */
+int hm_trace_load_buffers(const char *results_data, size_t results_len, const char *results_name,
+                          const char *trace_data, size_t trace_len, const char *trace_name,
+                          hm_trace **out, char *err, size_t errlen);
+
+void hm_trace_free(hm_trace *trace);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* HEATMAP_PATHS_H */

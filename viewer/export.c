@@ -1,0 +1,182 @@
+/* Export kinds, the command-line driver and the text helpers the writers share (see export.h).
+ *
+ * hm_export_run() is the only place that touches files: it loads the call paths (or traces), opens
+ * the output, calls one writer, and removes the output again when the writer or the close fails,
+ * so a failed export never leaves a truncated file that a tool would then misread.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "export.h"
+
+#include "hm_results.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const struct {
+    const char *name;
+    const char *default_output;
+} kinds[] = {
+    [HM_EXPORT_PPROF] = {"pprof", "heatmap.pb.gz"},
+    [HM_EXPORT_FOLDED] = {"folded", "heatmap.folded"},
+    [HM_EXPORT_CHROME] = {"chrome", "heatmap.chrome.json"},
+    [HM_EXPORT_SVG] = {"svg", "heatmap.svg"},
+};
+#define NKINDS (sizeof kinds / sizeof kinds[0])
+
+int hm_export_kind_parse(const char *name, hm_export_kind *out) {
+    for (size_t i = 0; i < NKINDS; i++)
+        if (strcmp(name, kinds[i].name) == 0) {
+            *out = (hm_export_kind)i;
+            return 0;
+        }
+    return -1;
+}
+
+const char *hm_export_kind_name(hm_export_kind kind) {
+    return (size_t)kind < NKINDS ? kinds[kind].name : "?";
+}
+
+const char *hm_export_default_output(hm_export_kind kind) {
+    return (size_t)kind < NKINDS ? kinds[kind].default_output : "heatmap.export";
+}
+
+void hm_export_json_string(FILE *out, const char *s) {
+    putc('"', out);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(out, "\\%c", *p);
+        else if (*p < 0x20)
+            fprintf(out, "\\u%04x", *p);
+        else
+            putc(*p, out);
+    }
+    putc('"', out);
+}
+
+size_t hm_export_xml_text(FILE *out, const char *s, size_t max_chars) {
+    size_t chars = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        bool starts_char = (*p & 0xC0) != 0x80;
+        if (starts_char && chars == max_chars)
+            break;
+        chars += starts_char;
+        switch (*p) {
+        case '&':
+            fputs("&amp;", out);
+            break;
+        case '<':
+            fputs("&lt;", out);
+            break;
+        case '>':
+            fputs("&gt;", out);
+            break;
+        case '"':
+            fputs("&quot;", out);
+            break;
+        case '\'':
+            fputs("&apos;", out);
+            break;
+        default:
+            if (*p >= 0x20 || *p == '\n' || *p == '\t')
+                putc(*p, out);
+            else
+                chars--; /* XML 1.0 has no other control characters */
+        }
+    }
+    return chars;
+}
+
+const char *hm_export_duration(uint64_t ns, char buf[24]) {
+    return hm_format_duration(ns, HM_FMT_ASCII, buf);
+}
+
+/* Load the trace beside every file into traces[0..nfiles-1]. */
+static int load_traces(hm_trace **traces, const char *const *files, size_t nfiles, char *err,
+                       size_t errlen) {
+    for (size_t i = 0; i < nfiles; i++) {
+        if (strcmp(files[i], "-") == 0) {
+            snprintf(err, errlen,
+                     "--export=chrome reads the trace beside a results file; give "
+                     "the file's path, not -");
+            return -1;
+        }
+        int rc = hm_trace_load(files[i], NULL, &traces[i], err, errlen);
+        if (rc == HM_TRACE_MISSING) {
+            char trace[4096];
+            hm_trace_path_for(files[i], trace, sizeof trace);
+            snprintf(err, errlen,
+                     "%s: no trace file beside it (%s); run the program with HEATMAP_TRACE=1 to "
+                     "record one for --export=chrome",
+                     files[i], trace);
+        }
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Write the loaded data in the chosen format. */
+static int write_export(hm_export_kind kind, FILE *out, const hm_paths *paths,
+                        hm_trace *const *traces, size_t ntraces, char *err, size_t errlen) {
+    hm_svg_opts o = {.title = NULL};
+    switch (kind) {
+    case HM_EXPORT_PPROF:
+        return hm_export_pprof(out, paths, err, errlen);
+    case HM_EXPORT_FOLDED:
+        return hm_export_folded(out, paths, err, errlen);
+    case HM_EXPORT_SVG:
+        return hm_export_svg(out, paths, &o, err, errlen);
+    case HM_EXPORT_CHROME:
+        break;
+    }
+    return hm_export_chrome(out, (const hm_trace *const *)traces, ntraces, err, errlen);
+}
+
+int hm_export_run(hm_export_kind kind, const char *const *files, size_t nfiles,
+                  const char *out_path, char *err, size_t errlen) {
+    if (out_path == NULL)
+        out_path = hm_export_default_output(kind);
+    /* Load first, so that a bad input never touches an existing output file. */
+    hm_paths *paths = NULL;
+    hm_trace **traces = calloc(nfiles ? nfiles : 1, sizeof *traces);
+    int rc;
+    if (traces == NULL) {
+        snprintf(err, errlen, "out of memory");
+        rc = -1;
+    } else if (kind == HM_EXPORT_CHROME) {
+        rc = load_traces(traces, files, nfiles, err, errlen);
+    } else {
+        rc = hm_paths_load_many(files, nfiles, &paths, err, errlen);
+    }
+    bool to_stdout = strcmp(out_path, "-") == 0;
+    FILE *out = NULL;
+    if (rc == 0) {
+        out = to_stdout ? stdout : fopen(out_path, "wb");
+        if (out == NULL) {
+            snprintf(err, errlen, "%s: cannot write: %s", out_path, strerror(errno));
+            rc = -1;
+        }
+    }
+    if (rc == 0)
+        rc = write_export(kind, out, paths, traces, nfiles, err, errlen);
+    if (out != NULL) {
+        if (rc == 0 && ferror(out)) {
+            snprintf(err, errlen, "%s: write error", to_stdout ? "<stdout>" : out_path);
+            rc = -1;
+        }
+        if ((to_stdout ? fflush(out) : fclose(out)) != 0 && rc == 0) {
+            snprintf(err, errlen, "%s: cannot write: %s", to_stdout ? "<stdout>" : out_path,
+                     strerror(errno));
+            rc = -1;
+        }
+        if (rc != 0 && !to_stdout)
+            unlink(out_path);
+    }
+    for (size_t i = 0; traces != NULL && i < nfiles; i++)
+        hm_trace_free(traces[i]);
+    free(traces);
+    hm_paths_free(paths);
+    return rc;
+}

@@ -1,0 +1,301 @@
+/* pprof export: the merged call paths as a gzip-compressed profile.proto (see export.h).
+ *
+ * The message is built with protobuf-c from viewer/pprof/profile.proto (the subset of pprof's
+ * format we write) and compressed with zlib's gzip wrapper, which is what pprof reads.
+ *
+ * Layout of the profile:
+ *   sample_type          [calls, count], [cpu, nanoseconds]; default_sample_type "cpu"
+ *   function f+1         one per function of the merged tree: name, file, start line
+ *   location f+1         one per function, a single line (function f+1, its start line); no
+ *                        mapping or address: the profile is already symbolized
+ *   sample               one per tree node with calls or self time: location ids leaf first
+ *                        (the node, its parent, ..., the outermost call), values [count, self_ns]
+ *   extra samples        calls of a function that no node counts (folded beyond the node limit):
+ *                        [function, HM_EXPORT_BEYOND_LIMIT], values [calls, 0]
+ *   time_nanos, duration_nanos: start and elapsed time of the run(s)
+ * So pprof's totals are the results' totals: calls = sum of counts, cpu = sum of self times.
+ */
+#include "export.h"
+
+#include "profile.pb-c.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+typedef Perftools__Profiles__Profile pb_profile;
+typedef Perftools__Profiles__ValueType pb_value_type;
+typedef Perftools__Profiles__Sample pb_sample;
+typedef Perftools__Profiles__Location pb_location;
+typedef Perftools__Profiles__Line pb_line;
+typedef Perftools__Profiles__Function pb_function;
+
+/* The string table: strings appended in order, borrowed from the hm_paths. Function names are
+ * distinct; file names are shared, so each distinct file is added once (see add_files). */
+typedef struct strtab {
+    char **items;
+    size_t n;
+} strtab;
+
+static int64_t add_string(strtab *t, const char *s) {
+    t->items[t->n] = (char *)s;
+    return (int64_t)t->n++;
+}
+
+static int compare_file(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* String index of each function's file (0 for ""), equal files sharing one entry. */
+static int add_files(strtab *t, const hm_paths *p, int64_t *file_index) {
+    char **files = malloc((p->nfunctions ? p->nfunctions : 1) * sizeof *files);
+    if (files == NULL)
+        return -1;
+    for (size_t f = 0; f < p->nfunctions; f++)
+        files[f] = p->functions[f].file;
+    qsort(files, p->nfunctions, sizeof *files, compare_file);
+    size_t first = t->n;
+    for (size_t f = 0; f < p->nfunctions; f++)
+        if (files[f][0] != '\0' && (f == 0 || strcmp(files[f - 1], files[f]) != 0))
+            add_string(t, files[f]);
+    for (size_t f = 0; f < p->nfunctions; f++) {
+        /* binary search among the distinct files just added */
+        size_t lo = first, hi = t->n;
+        file_index[f] = 0;
+        while (p->functions[f].file[0] != '\0' && lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            int c = strcmp(p->functions[f].file, t->items[mid]);
+            if (c == 0) {
+                file_index[f] = (int64_t)mid;
+                break;
+            }
+            if (c < 0)
+                hi = mid;
+            else
+                lo = mid + 1;
+        }
+    }
+    free(files);
+    return 0;
+}
+
+/* Everything the message points to, allocated in a few arrays. */
+typedef struct pprof_build {
+    pb_profile profile;
+    pb_value_type types[2], period_type;
+    pb_value_type *type_ptrs[2];
+    pb_function *functions, **function_ptrs;
+    pb_location *locations, **location_ptrs;
+    pb_line *lines, **line_ptrs;
+    pb_sample *samples, **sample_ptrs;
+    uint64_t *location_ids; /* all samples' stacks, back to back */
+    int64_t *values;        /* 2 per sample */
+    strtab strings;
+    int64_t comment;
+} pprof_build;
+
+static void build_free(pprof_build *b) {
+    free(b->functions), free(b->function_ptrs);
+    free(b->locations), free(b->location_ptrs);
+    free(b->lines), free(b->line_ptrs);
+    free(b->samples), free(b->sample_ptrs);
+    free(b->location_ids), free(b->values);
+    free(b->strings.items);
+}
+
+static int build(pprof_build *b, const hm_paths *p) {
+    memset(b, 0, sizeof *b);
+    size_t nf = p->nfunctions + 1; /* + the beyond-limit pseudo-function */
+    size_t nunplaced = 0;
+    uint64_t *unplaced = calloc(nf, sizeof *unplaced);
+    if (unplaced == NULL)
+        return -1;
+    for (size_t f = 0; f < p->nfunctions; f++)
+        nunplaced += (unplaced[f] = hm_paths_unplaced_calls(p, f)) != 0;
+    size_t nsamples = nunplaced, nids = 2 * nunplaced;
+    for (size_t i = 1; i < p->nnodes; i++)
+        if (p->nodes[i].count != 0 || p->nodes[i].self_ns != 0) {
+            nsamples++;
+            nids += p->nodes[i].depth;
+        }
+    b->functions = calloc(nf, sizeof *b->functions);
+    b->function_ptrs = calloc(nf, sizeof *b->function_ptrs);
+    b->locations = calloc(nf, sizeof *b->locations);
+    b->location_ptrs = calloc(nf, sizeof *b->location_ptrs);
+    b->lines = calloc(nf, sizeof *b->lines);
+    b->line_ptrs = calloc(nf, sizeof *b->line_ptrs);
+    b->samples = calloc(nsamples + 1, sizeof *b->samples);
+    b->sample_ptrs = calloc(nsamples + 1, sizeof *b->sample_ptrs);
+    b->location_ids = calloc(nids + 1, sizeof *b->location_ids);
+    b->values = calloc(2 * nsamples + 1, sizeof *b->values);
+    b->strings.items = calloc(8 + 2 * nf, sizeof *b->strings.items);
+    int64_t *file_index = calloc(nf, sizeof *file_index);
+    if (!b->functions || !b->function_ptrs || !b->locations || !b->location_ptrs || !b->lines ||
+        !b->line_ptrs || !b->samples || !b->sample_ptrs || !b->location_ids || !b->values ||
+        !b->strings.items || !file_index) {
+        free(unplaced);
+        free(file_index);
+        return -1;
+    }
+    strtab *st = &b->strings;
+    add_string(st, ""); /* index 0 must be "" */
+    int64_t calls = add_string(st, "calls"), count = add_string(st, "count");
+    int64_t cpu = add_string(st, "cpu"), ns = add_string(st, "nanoseconds");
+    b->comment =
+        add_string(st, "heatmap: exact call counts and self times, one sample per call path");
+    if (add_files(st, p, file_index) != 0) {
+        free(unplaced);
+        free(file_index);
+        return -1;
+    }
+
+    /* Functions and their locations: id f + 1. */
+    for (size_t f = 0; f < nf; f++) {
+        bool pseudo = f == p->nfunctions;
+        pb_function *fn = &b->functions[f];
+        perftools__profiles__function__init(fn);
+        fn->id = f + 1;
+        fn->name = add_string(st, pseudo ? HM_EXPORT_BEYOND_LIMIT : p->functions[f].name);
+        fn->system_name = fn->name;
+        fn->filename = pseudo ? 0 : file_index[f];
+        fn->start_line = pseudo ? 0 : p->functions[f].line;
+        b->function_ptrs[f] = fn;
+        pb_line *ln = &b->lines[f];
+        perftools__profiles__line__init(ln);
+        ln->function_id = f + 1;
+        ln->line = fn->start_line;
+        b->line_ptrs[f] = ln;
+        pb_location *loc = &b->locations[f];
+        perftools__profiles__location__init(loc);
+        loc->id = f + 1;
+        loc->n_line = 1;
+        loc->line = &b->line_ptrs[f];
+        b->location_ptrs[f] = loc;
+    }
+
+    /* Samples: one per node with figures, leaf first. */
+    size_t s = 0, ids = 0;
+    for (size_t i = 1; i < p->nnodes; i++) {
+        const hm_path_node *node = &p->nodes[i];
+        if (node->count == 0 && node->self_ns == 0)
+            continue;
+        pb_sample *sm = &b->samples[s];
+        perftools__profiles__sample__init(sm);
+        sm->location_id = &b->location_ids[ids];
+        for (size_t v = i; v != HM_PATH_ROOT; v = p->nodes[v].parent)
+            b->location_ids[ids + sm->n_location_id++] = p->nodes[v].function + 1;
+        ids += sm->n_location_id;
+        sm->value = &b->values[2 * s];
+        sm->n_value = 2;
+        sm->value[0] = (int64_t)node->count;
+        sm->value[1] = (int64_t)node->self_ns;
+        b->sample_ptrs[s] = sm;
+        s++;
+    }
+    for (size_t f = 0; f < p->nfunctions; f++) {
+        if (unplaced[f] == 0)
+            continue;
+        pb_sample *sm = &b->samples[s];
+        perftools__profiles__sample__init(sm);
+        sm->location_id = &b->location_ids[ids];
+        sm->location_id[0] = f + 1;
+        sm->location_id[1] = p->nfunctions + 1;
+        sm->n_location_id = 2;
+        ids += 2;
+        sm->value = &b->values[2 * s];
+        sm->n_value = 2;
+        sm->value[0] = (int64_t)unplaced[f];
+        b->sample_ptrs[s] = sm;
+        s++;
+    }
+    free(unplaced);
+    free(file_index);
+
+    pb_profile *pr = &b->profile;
+    perftools__profiles__profile__init(pr);
+    for (int k = 0; k < 2; k++) {
+        perftools__profiles__value_type__init(&b->types[k]);
+        b->type_ptrs[k] = &b->types[k];
+    }
+    b->types[0].type = calls;
+    b->types[0].unit = count;
+    b->types[1].type = cpu;
+    b->types[1].unit = ns;
+    perftools__profiles__value_type__init(&b->period_type);
+    b->period_type.type = cpu;
+    b->period_type.unit = ns;
+    pr->n_sample_type = 2;
+    pr->sample_type = b->type_ptrs;
+    pr->n_sample = s;
+    pr->sample = b->sample_ptrs;
+    pr->n_location = nf;
+    pr->location = b->location_ptrs;
+    pr->n_function = nf;
+    pr->function = b->function_ptrs;
+    pr->n_string_table = st->n;
+    pr->string_table = st->items;
+    pr->time_nanos = (int64_t)p->start_unix_ns;
+    pr->duration_nanos = (int64_t)p->elapsed_ns;
+    pr->period_type = &b->period_type;
+    pr->period = 1;
+    pr->n_comment = 1;
+    pr->comment = &b->comment;
+    pr->default_sample_type = cpu;
+    return 0;
+}
+
+int hm_pprof_encode(const hm_paths *paths, uint8_t **buf, size_t *len, char *err, size_t errlen) {
+    pprof_build b;
+    *buf = NULL;
+    *len = 0;
+    if (build(&b, paths) != 0) {
+        build_free(&b);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    size_t n = perftools__profiles__profile__get_packed_size(&b.profile);
+    *buf = malloc(n ? n : 1);
+    if (*buf == NULL) {
+        build_free(&b);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    *len = perftools__profiles__profile__pack(&b.profile, *buf);
+    build_free(&b);
+    return 0;
+}
+
+int hm_export_pprof(FILE *out, const hm_paths *paths, char *err, size_t errlen) {
+    uint8_t *raw;
+    size_t len;
+    if (hm_pprof_encode(paths, &raw, &len, err, errlen) != 0)
+        return -1;
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    /* windowBits 15 + 16: a gzip header and trailer instead of zlib's. */
+    if (deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+        free(raw);
+        snprintf(err, errlen, "zlib: cannot start compressing");
+        return -1;
+    }
+    unsigned char chunk[65536];
+    z.next_in = raw;
+    z.avail_in = (uInt)len; /* a profile is far below 4 GiB: one sample per path */
+    int zrc, rc = 0;
+    do {
+        z.next_out = chunk;
+        z.avail_out = sizeof chunk;
+        zrc = deflate(&z, Z_FINISH);
+        size_t have = sizeof chunk - z.avail_out;
+        if (zrc == Z_STREAM_ERROR || fwrite(chunk, 1, have, out) != have) {
+            snprintf(err, errlen,
+                     zrc == Z_STREAM_ERROR ? "zlib: compression failed"
+                                           : "cannot write the profile");
+            rc = -1;
+            break;
+        }
+    } while (zrc != Z_STREAM_END);
+    deflateEnd(&z);
+    free(raw);
+    return rc;
+}
