@@ -131,6 +131,9 @@ typedef enum hm_scan_sort_key {
     HM_SORT_COMPLEXITY, /* largest first, then by name */
     HM_SORT_CALLS,      /* largest first, then by name */
     HM_SORT_FANIN,      /* largest first, then by name */
+    HM_SORT_STATEMENTS, /* largest first, then by name */
+    HM_SORT_LOOPS,      /* largest first, then by name */
+    HM_SORT_SCORE,      /* hm_scan_score, largest first, then by name */
 } hm_scan_sort_key;
 
 typedef enum hm_scan_format { HM_FORMAT_TEXT = 0, HM_FORMAT_JSON, HM_FORMAT_CSV } hm_scan_format;

@@ -36,8 +36,9 @@ static const char usage_text[] =
     "\n"
     "Listing (the default action):\n"
     "  --format FORMAT       text, json or csv (default text)\n"
-    "  --sort KEY            name, file, loc, complexity, calls or fanin (default file;\n"
-    "                        numbers sort largest first)\n"
+    "  --sort KEY            file, name, loc, statements, loops, calls, complexity, fanin\n"
+    "                        or score (default file: by file and line; numbers sort\n"
+    "                        largest first)\n"
     "\n"
     "Allowlist:\n"
     "  --write FILE          propose an allowlist into FILE, the highest scores first\n"
@@ -152,7 +153,8 @@ static int parse_args(int argc, char **argv, cli *c) {
         } else if (is_option(arg, NULL, "--sort")) {
             v = option_value(argc, argv, &i, "--sort", &ok);
             if (!ok || hm_scan_sort_key_parse(v, &c->sort) != 0) {
-                return usage_error("option '%s' needs name, file, loc, complexity, calls or fanin",
+                return usage_error("option '%s' needs file, name, loc, statements, loops, "
+                                   "calls, complexity, fanin or score",
                                    arg);
             }
         } else if (is_option(arg, NULL, "--write")) {

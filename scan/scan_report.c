@@ -11,7 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const sort_names[] = {"file", "name", "loc", "complexity", "calls", "fanin"};
+static const char *const sort_names[] = {"file",  "name",       "loc",   "complexity", "calls",
+                                         "fanin", "statements", "loops", "score"};
 static const char *const format_names[] = {"text", "json", "csv"};
 
 static int parse_word(const char *word, const char *const *names, int count) {
@@ -88,6 +89,12 @@ static unsigned sort_value(const hm_scan_function *fn) {
         return fn->calls;
     case HM_SORT_FANIN:
         return fn->fanin;
+    case HM_SORT_STATEMENTS:
+        return fn->statements;
+    case HM_SORT_LOOPS:
+        return fn->loops;
+    case HM_SORT_SCORE:
+        return hm_scan_score(fn);
     default:
         return 0;
     }
@@ -159,10 +166,11 @@ static void print_json(const hm_scan_result *r, unsigned threshold, FILE *out) {
         json_string(out, hm_scan_path_display(fn->file));
         fprintf(out,
                 ", \"line\": %u, \"loc\": %u, \"statements\": %u, \"loops\": %u, \"calls\": %u, "
-                "\"complexity\": %u, \"fanin\": %u, \"ir_estimate\": %u, \"trivial\": %s, "
-                "\"template\": %s",
+                "\"complexity\": %u, \"fanin\": %u, \"score\": %u, \"ir_estimate\": %u, "
+                "\"trivial\": %s, \"template\": %s",
                 fn->line, fn->loc, fn->statements, fn->loops, fn->calls, fn->complexity, fn->fanin,
-                fn->ir_estimate, hm_scan_is_trivial(fn, threshold) ? "true" : "false",
+                hm_scan_score(fn), fn->ir_estimate,
+                hm_scan_is_trivial(fn, threshold) ? "true" : "false",
                 fn->is_template ? "true" : "false");
         if (fn->is_template) {
             fputs(", \"instances\": [", out);
@@ -178,14 +186,14 @@ static void print_json(const hm_scan_result *r, unsigned threshold, FILE *out) {
 }
 
 static void print_csv(const hm_scan_result *r, unsigned threshold, FILE *out) {
-    fputs("name,file,line,loc,statements,loops,calls,complexity,fanin,trivial\n", out);
+    fputs("name,file,line,loc,statements,loops,calls,complexity,fanin,score,trivial\n", out);
     for (size_t i = 0; i < r->count; i++) {
         const hm_scan_function *fn = &r->functions[i];
         csv_field(out, fn->name);
         fputc(',', out);
         csv_field(out, hm_scan_path_display(fn->file));
-        fprintf(out, ",%u,%u,%u,%u,%u,%u,%u,%s\n", fn->line, fn->loc, fn->statements, fn->loops,
-                fn->calls, fn->complexity, fn->fanin,
+        fprintf(out, ",%u,%u,%u,%u,%u,%u,%u,%u,%s\n", fn->line, fn->loc, fn->statements, fn->loops,
+                fn->calls, fn->complexity, fn->fanin, hm_scan_score(fn),
                 hm_scan_is_trivial(fn, threshold) ? "yes" : "no");
     }
 }
@@ -199,14 +207,14 @@ static void print_text(const hm_scan_result *r, unsigned threshold, FILE *out) {
         name_w = n > name_w ? n : name_w;
         where_w = w > where_w ? w : where_w;
     }
-    fprintf(out, "%-*s  %-*s  %5s %5s %5s %5s %5s %5s  %s\n", name_w, "FUNCTION", where_w,
-            "LOCATION", "LOC", "STMTS", "LOOPS", "CALLS", "CC", "FANIN", "TRIVIAL");
+    fprintf(out, "%-*s  %-*s  %5s %5s %5s %5s %5s %5s %5s  %s\n", name_w, "FUNCTION", where_w,
+            "LOCATION", "LOC", "STMTS", "LOOPS", "CALLS", "CC", "FANIN", "SCORE", "TRIVIAL");
     for (size_t i = 0; i < r->count; i++) {
         const hm_scan_function *fn = &r->functions[i];
         char *where = hm_xasprintf("%s:%u", hm_scan_path_display(fn->file), fn->line);
-        fprintf(out, "%-*s  %-*s  %5u %5u %5u %5u %5u %5u  %s\n", name_w, fn->name, where_w, where,
-                fn->loc, fn->statements, fn->loops, fn->calls, fn->complexity, fn->fanin,
-                hm_scan_is_trivial(fn, threshold) ? "yes" : "no");
+        fprintf(out, "%-*s  %-*s  %5u %5u %5u %5u %5u %5u %5u  %s\n", name_w, fn->name, where_w,
+                where, fn->loc, fn->statements, fn->loops, fn->calls, fn->complexity, fn->fanin,
+                hm_scan_score(fn), hm_scan_is_trivial(fn, threshold) ? "yes" : "no");
         free(where);
     }
     fprintf(out, "%zu function%s in %zu file%s", r->count, r->count == 1 ? "" : "s",

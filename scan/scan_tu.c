@@ -447,6 +447,22 @@ static unsigned ir_weight(CXCursor c, enum CXCursorKind k) {
     }
 }
 
+static enum CXChildVisitResult count_visitor(CXCursor c, CXCursor parent, CXClientData d) {
+    ++*(unsigned *)d;
+    return CXChildVisit_Continue;
+}
+
+static unsigned count_children(CXCursor c) {
+    unsigned n = 0;
+    clang_visitChildren(c, count_visitor, &n);
+    return n;
+}
+
+static bool refers_to_variable(CXCursor c) {
+    enum CXCursorKind k = clang_getCursorKind(clang_getCursorReferenced(c));
+    return k == CXCursor_VarDecl || k == CXCursor_ParmDecl;
+}
+
 static void add_callee(body_ctx *b, CXCursor ref) {
     hm_grow((void **)&b->fn.callees, &b->callees_cap, b->fn.ncallees + 1, sizeof *b->fn.callees);
     struct hm_scan_callee *callee = &b->fn.callees[b->fn.ncallees++];
@@ -525,6 +541,11 @@ static enum CXChildVisitResult walk(CXCursor c, CXCursor parent, CXClientData da
         b->fn.statements++;
     }
     b->fn.ir_estimate += ir_weight(c, k);
+    if (k == CXCursor_InitListExpr) {
+        b->fn.ir_estimate += 2 * count_children(c); /* an address and a store per element */
+    } else if (k == CXCursor_DeclRefExpr && b->fn.is_template && refers_to_variable(c)) {
+        b->fn.ir_estimate++; /* the load that dependent code shows no implicit cast for */
+    }
 
     switch (k) {
     case CXCursor_ForStmt:
@@ -580,6 +601,11 @@ static enum CXChildVisitResult function_child(CXCursor c, CXCursor parent, CXCli
         b->fn.ir_estimate += 2; /* alloca and store at -O0 */
     } else if (k == CXCursor_MemberRef) {
         b->fn.ir_estimate += ir_weight(c, k);
+        if (k == CXCursor_InitListExpr) {
+            b->fn.ir_estimate += 2 * count_children(c); /* an address and a store per element */
+        } else if (k == CXCursor_DeclRefExpr && b->fn.is_template && refers_to_variable(c)) {
+            b->fn.ir_estimate++; /* the load that dependent code shows no implicit cast for */
+        }
     } else if (k == CXCursor_CompoundStmt || k == CXCursor_CXXTryStmt || clang_isExpression(k)) {
         walk(c, parent, arg);
     }
@@ -640,6 +666,10 @@ static enum CXChildVisitResult find_nonpod_member(CXCursor c, CXCursor parent, C
         return CXChildVisit_Continue;
     }
     CXType t = clang_getCanonicalType(clang_getCursorType(c));
+    if (k == CXCursor_CXXBaseSpecifier && t.kind != CXType_Record) {
+        *(bool *)d = true; /* a dependent base: assume it has a constructor to call */
+        return CXChildVisit_Break;
+    }
     while (t.kind == CXType_ConstantArray) {
         t = clang_getCanonicalType(clang_getArrayElementType(t));
     }
@@ -651,8 +681,9 @@ static enum CXChildVisitResult find_nonpod_member(CXCursor c, CXCursor parent, C
 }
 
 /* Whether constructor or destructor `c` makes calls its source does not spell: it constructs or
- * destroys a base or member of a non-POD class, or it is a virtual destructor (clang also emits
- * the deleting variant, which calls operator delete, under the same name). */
+ * destroys a base or member of a non-POD class (or a base that depends on a template parameter),
+ * or it is a virtual destructor (where the vtable is emitted, clang also emits the deleting
+ * variant, which calls operator delete, under the same name). */
 static bool has_implicit_calls(CXCursor c) {
     if (clang_getCursorKind(c) == CXCursor_Destructor && clang_CXXMethod_isVirtual(c)) {
         return true;

@@ -47,8 +47,10 @@ static void test_cli_usage_errors(void **state) {
     assert_usage_error(SCAN("-p"), "option '-p' needs a build directory");
     assert_usage_error(SCAN("-p", HM_SCAN_DB_DIR, "--format=xml"),
                        "option '--format=xml' needs text, json or csv");
-    assert_usage_error(SCAN("-p", HM_SCAN_DB_DIR, "--sort", "size"),
-                       "option '--sort' needs name, file, loc, complexity, calls or fanin");
+    assert_usage_error(
+        SCAN("-p", HM_SCAN_DB_DIR, "--sort", "size"),
+        "option '--sort' needs file, name, loc, statements, loops, calls, complexity, "
+        "fanin or score");
     assert_usage_error(SCAN("-p", HM_SCAN_DB_DIR, "--max=0"), "option '--max=0' needs a number");
     assert_usage_error(SCAN("-p", HM_SCAN_DB_DIR, "-j", "x"), "needs a number of threads");
     assert_usage_error(SCAN("-p", HM_SCAN_DB_DIR, "--write", "a.yaml", "--check", "b.yaml"),

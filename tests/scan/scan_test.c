@@ -243,6 +243,12 @@ static void test_scan_sort_keys(void **state) {
     assert_int_equal(key, HM_SORT_COMPLEXITY);
     assert_int_equal(hm_scan_sort_key_parse("size", &key), -1);
 
+    hm_scan_sort(&fixtures, HM_SORT_SCORE);
+    for (size_t i = 1; i < fixtures.count; i++) {
+        assert_true(hm_scan_score(&fixtures.functions[i - 1]) >=
+                    hm_scan_score(&fixtures.functions[i]));
+    }
+
     hm_scan_sort(&fixtures, HM_SORT_COMPLEXITY);
     for (size_t i = 1; i < fixtures.count; i++) {
         assert_true(fixtures.functions[i - 1].complexity >= fixtures.functions[i].complexity);
@@ -291,9 +297,11 @@ static void test_scan_print_json(void **state) {
 static void test_scan_print_csv_and_text(void **state) {
     hm_scan_sort(&fixtures, HM_SORT_FILE);
     char *csv = print_to_string(&fixtures, HM_FORMAT_CSV);
-    assert_contains(csv, "name,file,line,loc,statements,loops,calls,complexity,fanin,trivial\n");
+    assert_contains(csv,
+                    "name,file,line,loc,statements,loops,calls,complexity,fanin,score,trivial\n");
     assert_contains(csv, "\nutil_sum,");
-    assert_contains(csv, "util.c,22,9,5,1,2,4,1,no\n");
+    /* score = 5 statements + 8*1 loop + 2*2 calls + 3*1 fan-in + 2*(4 - 1) = 26 */
+    assert_contains(csv, "util.c,22,9,5,1,2,4,1,26,no\n");
     assert_contains(csv, "\ngeo::Box<T>::get,");
     char *text = print_to_string(&fixtures, HM_FORMAT_TEXT);
     assert_contains(text, "FUNCTION");
