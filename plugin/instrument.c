@@ -397,6 +397,80 @@ static bool is_trivial(LLVMValueRef fn, unsigned threshold) {
     return !has_cycle(fn);
 }
 
+/* The function a call or invoke calls directly, through pointer casts and aliases; NULL for an
+ * indirect call. */
+static LLVMValueRef direct_callee(LLVMValueRef call) {
+    LLVMValueRef v = LLVMGetCalledValue(call);
+    for (int hops = 0; v && hops < 8; hops++) {
+        if (LLVMIsAConstantExpr(v) && LLVMGetConstOpcode(v) == LLVMBitCast) {
+            v = LLVMGetOperand(v, 0);
+        } else if (LLVMIsAGlobalAlias(v)) {
+            v = LLVMAliasGetAliasee(v);
+        } else {
+            break;
+        }
+    }
+    return v && LLVMIsAFunction(v) ? v : NULL;
+}
+
+/* True when `fn` calls the function named `name` directly (any function when `name` is NULL). */
+static bool calls_function_named(LLVMValueRef fn, const char *name) {
+    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb)) {
+        for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i; i = LLVMGetNextInstruction(i)) {
+            LLVMValueRef callee = is_call_like(i) ? direct_callee(i) : NULL;
+            if (callee && (!name || strcmp(LLVMGetValueName2(callee, &(size_t){0}), name) == 0)) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* C++ functions that only forward to another function of the same name, which is counted itself;
+ * instrumenting both would count one source-level call two or three times:
+ *   - thunks (_ZTh, _ZTv, _ZTc): adjust `this` or a covariant return, then call the function;
+ *   - a complete-object constructor or destructor (C1, D1) that calls the base-object variant
+ *     (C2, D2) of the same class: clang emits these for classes with virtual bases (a destructor)
+ *     or where it cannot make C1/D1 an alias;
+ *   - a deleting destructor (D0): calls D1 or D2, then operator delete.
+ * Returns true and describes the target in `reason` when `fn` is such a wrapper. Decided on the
+ * IR at hand, so after inlining a wrapper that absorbed its target is instrumented instead. */
+static bool is_forwarding_wrapper(LLVMValueRef fn, const char *symbol, char *reason, size_t size) {
+    if (!starts_with(symbol, "_Z")) {
+        return false;
+    }
+    if (starts_with(symbol, "_ZTh") || starts_with(symbol, "_ZTv") || starts_with(symbol, "_ZTc")) {
+        if (calls_function_named(fn, NULL)) {
+            snprintf(reason, size, "thunk: counted as the function it calls");
+            return true;
+        }
+        return false;
+    }
+    static const char *const variants[][3] = {
+        {"C1E", "C2E", NULL}, {"D1E", "D2E", NULL}, {"D0E", "D1E", "D2E"}};
+    size_t len = strlen(symbol);
+    for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++) {
+        const char *at = strstr(symbol, variants[v][0]);
+        if (!at) {
+            continue;
+        }
+        char *target = copy_n(symbol, len);
+        if (!target) {
+            return false;
+        }
+        for (size_t t = 1; t < 3 && variants[v][t]; t++) {
+            memcpy(target + (at - symbol), variants[v][t], 3);
+            if (calls_function_named(fn, target)) {
+                snprintf(reason, size, "forwards to %s: counted there", target);
+                free(target);
+                return true;
+            }
+        }
+        free(target);
+    }
+    return false;
+}
+
 /* Why a function the config did not select was left out, for the report. */
 static void selection_reason(const hm_config *cfg, const hm_selection *sel, char *buf,
                              size_t size) {
@@ -918,6 +992,8 @@ int hm_instrument_module(LLVMModuleRef module, const hm_plugin_options *options,
             snprintf(reason, sizeof reason, "heatmap runtime");
         } else if (strcmp(info.symbol, "__clang_call_terminate") == 0) {
             snprintf(reason, sizeof reason, "compiler-generated"); /* only on the way to abort */
+        } else if (is_forwarding_wrapper(fn, info.symbol, reason, sizeof reason)) {
+            /* reason set */
         } else {
             instrument = decide(&st, cfg, fn, &info, reason, sizeof reason);
         }

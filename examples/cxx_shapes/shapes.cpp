@@ -12,7 +12,8 @@
  * throws every third time, so the exception leaves three instrumented frames (and a Tracker's
  * destructor runs during the unwinding) before catcher catches it. wrong_catch() has a handler
  * that does not match, and rethrower() catches everything and rethrows: both are left by the
- * exception too. The program ends through fatal(), a noreturn function that calls exit(3).
+ * exception too. objects() calls virtual functions through thunks and deletes objects through base
+ * pointers. The program ends through fatal(), a noreturn function that calls exit(3).
  */
 #include <cstdio>
 #include <cstdlib>
@@ -58,6 +59,64 @@ struct Square : Shape {
 };
 double Square::area() const {
     return side * side;
+}
+
+/* Virtual and multiple inheritance and a virtual base: clang emits thunks, deleting destructors
+ * and, for a class with a virtual base, complete-object constructors and destructors beside the
+ * base-object ones. The plugin skips the ones that only forward, so each source-level call counts
+ * once. */
+static int live_objects;
+struct VBase {
+    VBase();
+    virtual ~VBase();
+};
+struct Derived : virtual VBase {
+    Derived();
+    ~Derived() override;
+};
+struct Other {
+    virtual ~Other();
+    virtual int twice(int x) const = 0;
+};
+struct Both : Derived, Other {
+    Both();
+    ~Both() override;
+    int twice(int x) const override;
+};
+VBase::VBase() {
+    live_objects++;
+}
+VBase::~VBase() {
+    live_objects--;
+}
+Derived::Derived() {
+    live_objects += 10;
+}
+Derived::~Derived() {
+    live_objects -= 10;
+}
+Other::~Other() {
+    live_objects -= 0;
+}
+Both::Both() {
+    live_objects += 100;
+}
+Both::~Both() {
+    live_objects -= 100;
+}
+int Both::twice(int x) const {
+    return 2 * x;
+}
+static int objects(void) {
+    int sum = 0;
+    Derived alone;
+    for (int i = 0; i < 3; i++) {
+        Other *o = new Both; /* complete Both: VBase, then Derived as a base subobject */
+        sum += o->twice(i);  /* through the Other-in-Both thunk */
+        delete o;            /* thunk, deleting destructor, complete destructor */
+    }
+    std::printf("objects: sum %d, live %d\n", sum, live_objects);
+    return sum;
 }
 
 /* Templates: two instantiations are two functions. */
@@ -165,6 +224,7 @@ int main() {
     std::vector<double> vd = {0.5, 1.5};
     std::printf("templates: %d %.1f\n", sum_all(vi), sum_all(vd));
     std::printf("static: %d\n", static_helper(10));
+    objects();
 
     catcher();
     std::printf("through C: %d\n", through_c());
