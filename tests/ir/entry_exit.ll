@@ -7,30 +7,30 @@ source_filename = "entry_exit.c"
 ; CHECK: @__heatmap.name = private unnamed_addr constant [10 x i8] c"two_exits\00"
 ; CHECK: @__heatmap.file = private unnamed_addr constant [13 x i8] c"entry_exit.c\00"
 ; Without debug info the line is 0; the id slot is 0 for the runtime to fill.
-; CHECK: @__heatmap.rec.two_exits = internal global { i8*, i8*, i32, i32 } { i8* getelementptr {{.*}} @__heatmap.name, {{.*}} @__heatmap.file, {{.*}}, i32 0, i32 0 }, align 8
+; CHECK: @__heatmap.rec.two_exits = internal global { {{i8\*|ptr}}, {{i8\*|ptr}}, i32, i32 } { {{.*}}@__heatmap.name{{.*}}, {{.*}}@__heatmap.file{{.*}}, i32 0, i32 0 }, align 8
 ; CHECK: @__heatmap.rec.three_exits = internal global
-; CHECK: @__heatmap.records = internal constant [2 x i8*] [i8* bitcast ({{.*}} @__heatmap.rec.two_exits to i8*), i8* bitcast ({{.*}} @__heatmap.rec.three_exits to i8*)]
-; CHECK: @__heatmap.table = internal global { i32, i32, i8* } { i32 1, i32 2, i8* bitcast ([2 x i8*]* @__heatmap.records to i8*) }
-; CHECK: @llvm.global_ctors = appending global [1 x { i32, void ()*, i8* }] [{ i32, void ()*, i8* } { i32 1, void ()* @heatmap.module_ctor, i8* null }]
+; CHECK: @__heatmap.records = internal constant [2 x {{i8\*|ptr}}] [{{(ptr |i8\* bitcast \(.* )}}@__heatmap.rec.two_exits{{( to i8\*\))?}}, {{(ptr |i8\* bitcast \(.* )}}@__heatmap.rec.three_exits{{( to i8\*\))?}}]
+; CHECK: @__heatmap.table = internal global { i32, i32, {{i8\*|ptr}} } { i32 1, i32 2, {{(ptr |i8\* bitcast \(.* )}}@__heatmap.records{{( to i8\*\))?}} }
+; CHECK: @llvm.global_ctors = appending global [1 x { i32, {{void \(\)\*|ptr}}, {{i8\*|ptr}} }] [{ i32, {{void \(\)\*|ptr}}, {{i8\*|ptr}} } { i32 1, {{void \(\)\*|ptr}} @heatmap.module_ctor, {{i8\*|ptr}} null }]
 ; CHECK: @__heatmap_instrumented_module = private constant i8 1
-; CHECK: @llvm.compiler.used = appending global [1 x i8*] [i8* @__heatmap_instrumented_module], section "llvm.metadata"
+; CHECK: @llvm.compiler.used = appending global [1 x {{i8\*|ptr}}] [{{i8\*|ptr}} @__heatmap_instrumented_module], section "llvm.metadata"
 
 define i32 @two_exits(i32 %x) {
 ; CHECK-LABEL: define i32 @two_exits(
 ; CHECK-NEXT: entry:
-; CHECK-NEXT: call void @__heatmap_enter_v1(i8* bitcast ({{.*}} @__heatmap.rec.two_exits to i8*)) [[NOUNWIND:#[0-9]+]]
+; CHECK-NEXT: call void @__heatmap_enter_v1({{(ptr |i8\* bitcast \(.* )}}@__heatmap.rec.two_exits{{( to i8\*\))?}}) [[NOUNWIND:#[0-9]+]]
 ; CHECK-NEXT: %c = icmp sgt i32 %x, 0
 entry:
   %c = icmp sgt i32 %x, 0
   br i1 %c, label %pos, label %neg
 ; CHECK: pos:
-; CHECK-NEXT: call void @__heatmap_exit_v1(i8* bitcast ({{.*}} @__heatmap.rec.two_exits to i8*)) [[NOUNWIND]]
+; CHECK-NEXT: call void @__heatmap_exit_v1({{(ptr |i8\* bitcast \(.* )}}@__heatmap.rec.two_exits{{( to i8\*\))?}}) [[NOUNWIND]]
 ; CHECK-NEXT: ret i32 1
 pos:
   ret i32 1
 ; CHECK: neg:
 ; CHECK-NEXT: %y = sub i32 0, %x
-; CHECK-NEXT: call void @__heatmap_exit_v1(i8* bitcast ({{.*}} @__heatmap.rec.two_exits to i8*)) [[NOUNWIND]]
+; CHECK-NEXT: call void @__heatmap_exit_v1({{(ptr |i8\* bitcast \(.* )}}@__heatmap.rec.two_exits{{( to i8\*\))?}}) [[NOUNWIND]]
 ; CHECK-NEXT: ret i32 %y
 neg:
   %y = sub i32 0, %x
@@ -72,10 +72,10 @@ out:
 ; CHECK-NEXT: ret void
 }
 
-; CHECK: declare void @__heatmap_enter_v1(i8*) [[NOUNWIND]]
-; CHECK: declare void @__heatmap_exit_v1(i8*) [[NOUNWIND]]
+; CHECK: declare void @__heatmap_enter_v1({{i8\*|ptr}}) [[NOUNWIND]]
+; CHECK: declare void @__heatmap_exit_v1({{i8\*|ptr}}) [[NOUNWIND]]
 ; CHECK: define internal void @heatmap.module_ctor() [[NOUNWIND]]
 ; CHECK-NEXT: entry:
-; CHECK-NEXT: call void @__heatmap_register_v1(i8* bitcast ({ i32, i32, i8* }* @__heatmap.table to i8*))
+; CHECK-NEXT: call void @__heatmap_register_v1({{(ptr |i8\* bitcast \(.* )}}@__heatmap.table{{( to i8\*\))?}})
 ; CHECK-NEXT: ret void
 ; CHECK: attributes [[NOUNWIND]] = { nounwind }

@@ -10,11 +10,11 @@ source_filename = "global_ctors.c"
   { i32, void ()*, i8* } { i32 200, void ()* @early_ctor, i8* bitcast (i32* @keep to i8*) }]
 @llvm.compiler.used = appending global [1 x i8*] [i8* bitcast (i32* @keep to i8*)], section "llvm.metadata"
 
-; CHECK: @llvm.global_ctors = appending global [3 x { i32, void ()*, i8* }]
-; CHECK-SAME: [{ i32, void ()*, i8* } { i32 65535, void ()* @user_ctor, i8* null },
-; CHECK-SAME: { i32, void ()*, i8* } { i32 200, void ()* @early_ctor, i8* bitcast (i32* @keep to i8*) },
-; CHECK-SAME: { i32, void ()*, i8* } { i32 1, void ()* @heatmap.module_ctor, i8* null }]
-; CHECK: @llvm.compiler.used = appending global [2 x i8*] [i8* bitcast (i32* @keep to i8*), i8* @__heatmap_instrumented_module], section "llvm.metadata"
+; CHECK: @llvm.global_ctors = appending global [3 x { i32, {{void \(\)\*|ptr}}, {{i8\*|ptr}} }]
+; CHECK-SAME: [{ i32, {{void \(\)\*|ptr}}, {{i8\*|ptr}} } { i32 65535, {{void \(\)\*|ptr}} @user_ctor, {{i8\*|ptr}} null },
+; CHECK-SAME: { i32, {{void \(\)\*|ptr}}, {{i8\*|ptr}} } { i32 200, {{void \(\)\*|ptr}} @early_ctor, {{(ptr |i8\* bitcast \(.* )}}@keep{{( to i8\*\))?}} },
+; CHECK-SAME: { i32, {{void \(\)\*|ptr}}, {{i8\*|ptr}} } { i32 1, {{void \(\)\*|ptr}} @heatmap.module_ctor, {{i8\*|ptr}} null }]
+; CHECK: @llvm.compiler.used = appending global [2 x {{i8\*|ptr}}] [{{(ptr |i8\* bitcast \(.* )}}@keep{{( to i8\*\))?}}, {{i8\*|ptr}} @__heatmap_instrumented_module], section "llvm.metadata"
 ; CHECK-NOT: @llvm.global_ctors{{.*}} = appending
 
 define internal void @user_ctor() {

@@ -14,7 +14,7 @@ source_filename = "marker.c"
 ; CHECK: @llvm.global_ctors = appending global [1 x
 ; CHECK-COUNT-1: @__heatmap_instrumented_module = private constant i8 1
 ; CHECK-NOT: @__heatmap_instrumented_module
-; CHECK: @llvm.compiler.used = appending global [1 x i8*]
+; CHECK: @llvm.compiler.used = appending global [1 x {{i8\*|ptr}}]
 
 define void @f() {
 ; CHECK-LABEL: define void @f()

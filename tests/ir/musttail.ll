@@ -20,12 +20,12 @@ define i32 @tail(i32 %x) nounwind {
 }
 
 define i32* @tail_bitcast(i32 %x) nounwind {
-; CHECK-LABEL: define i32* @tail_bitcast(
+; CHECK-LABEL: define {{i32\*|ptr}} @tail_bitcast(
 ; CHECK-NEXT: call void @__heatmap_enter_v1(
 ; CHECK-NEXT: call void @__heatmap_exit_v1(
-; CHECK-NEXT: %p = musttail call i8* @make(i32 %x)
-; CHECK-NEXT: %q = bitcast i8* %p to i32*
-; CHECK-NEXT: ret i32* %q
+; CHECK-NEXT: %p = musttail call {{i8\*|ptr}} @make(i32 %x)
+; CHECK-NEXT: %q = bitcast {{i8\*|ptr}} %p to {{i32\*|ptr}}
+; CHECK-NEXT: ret {{i32\*|ptr}} %q
   %p = musttail call i8* @make(i32 %x)
   %q = bitcast i8* %p to i32*
   ret i32* %q
