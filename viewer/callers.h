@@ -24,7 +24,9 @@
  *     directly from F (counts of every G node whose parent is an F node). Self share: F's self
  *     time over F's time. Callee shares plus the self share add up to at most 100 %; the rest is
  *     time in F's recursive activations' callees that recursion already counts.
- * Direct recursion (F calling F) is one node in the tree, so F never lists itself; mutual
+ * Direct recursion (F calling F) is one node in the tree, so F never lists itself, and a node's
+ * count includes its recursive activations: run → fib(5) is 1 call of fib from run and 14 from fib,
+ * all 15 counted on the run → fib edge. Mutual
  * recursion (F → G → F) lists G as a callee of F and G as a caller of F.
  * Shares are fractions (0..1) of F's time, 0 when F's time is 0.
  */

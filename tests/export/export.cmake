@@ -1,0 +1,47 @@
+# Tests of the call-path loader, the exports and the callers/callees data (label: export).
+# Unit tests run on the fixtures of gen_fixtures.py; the script tests read the exports back with
+# their real consumers where installed (go tool pprof, xmllint) and check totals and stacks.
+set(HM_EXPORT_TESTS ${CMAKE_CURRENT_LIST_DIR})
+
+hm_add_unit_test(test_paths SOURCES ${HM_EXPORT_TESTS}/test_paths.c LIBS hm_results)
+target_compile_definitions(test_paths PRIVATE HM_FIXTURES="${HM_EXPORT_TESTS}/fixtures")
+set_tests_properties(test_paths PROPERTIES LABELS "unit;export")
+
+if(NOT TARGET hm_export)
+  return()
+endif()
+hm_add_unit_test(test_exports SOURCES ${HM_EXPORT_TESTS}/test_exports.c LIBS hm_export)
+target_compile_definitions(test_exports PRIVATE HM_FIXTURES="${HM_EXPORT_TESTS}/fixtures")
+set_tests_properties(test_exports PROPERTIES LABELS "unit;export")
+
+# Script tests: each export of each fixture set, read back and compared with the results files.
+find_program(HM_PYTHON3 python3)
+if(NOT HM_PYTHON3 OR NOT TARGET heatmap-view)
+  return()
+endif()
+# name | files (relative to fixtures/)
+set(HM_EXPORT_SETS "callgraph|callgraph.json" "merged|threads.json threads2.json"
+                   "limit|folded.json")
+foreach(set ${HM_EXPORT_SETS})
+  string(REPLACE "|" ";" parts "${set}")
+  list(GET parts 0 name)
+  list(GET parts 1 files)
+  separate_arguments(files)
+  set(kinds folded svg pprof)
+  if(NOT name STREQUAL "limit") # that fixture has no trace file
+    list(APPEND kinds chrome)
+  endif()
+  foreach(kind ${kinds})
+    add_test(NAME export_${kind}_${name}
+             COMMAND ${HM_PYTHON3} ${HM_EXPORT_TESTS}/check_exports.py ${kind}
+                     $<TARGET_FILE:heatmap-view> ${CMAKE_CURRENT_BINARY_DIR}/export/${kind}_${name}
+                     ${files}
+             WORKING_DIRECTORY ${HM_EXPORT_TESTS}/fixtures)
+    set_tests_properties(export_${kind}_${name} PROPERTIES LABELS export SKIP_RETURN_CODE 77)
+  endforeach()
+endforeach()
+
+add_test(NAME export_cli COMMAND sh ${HM_EXPORT_TESTS}/cli.sh $<TARGET_FILE:heatmap-view>
+                                 ${CMAKE_CURRENT_BINARY_DIR}/export/cli
+         WORKING_DIRECTORY ${HM_EXPORT_TESTS}/fixtures)
+set_tests_properties(export_cli PROPERTIES LABELS export)
