@@ -1,0 +1,500 @@
+#!/bin/sh
+# The interactive view as a user sees it: start heatmap-view in a detached tmux session of a fixed
+# size, send keys, capture the screen and check what is on it.
+#
+# usage: tui.sh VIEWER FIXTURES_DIR SCENARIO      (scenarios: the run_* functions below)
+#
+# Each scenario uses its own tmux server (private socket heatmap-test-PID) that is killed on exit.
+# Every check polls the screen until the expected text shows up or HEATMAP_TUI_TIMEOUT seconds
+# (default 30) pass, so a loaded machine only makes the test slower, never wrong. The viewer runs
+# under `env -i` with a known TERM and locale, its stderr goes to a file that must stay empty
+# (sanitizer reports land there), and a wrapper records its exit status when it ends.
+# Exit status: 0 pass, 1 fail, 77 skip (tmux missing).
+set -u
+
+VIEWER=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+FIXTURES=$(cd "$2" && pwd)
+SCENARIO=$3
+TIMEOUT=${HEATMAP_TUI_TIMEOUT:-30}
+
+if ! command -v tmux >/dev/null 2>&1; then
+    echo "tui.sh: tmux not found; skipping"
+    exit 77
+fi
+
+SOCKET=heatmap-test-$$
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/heatmap-tui.XXXXXX")
+ESC=$(printf '\033')
+failures=0
+
+tm() {
+    tmux -L "$SOCKET" -f /dev/null "$@"
+}
+
+cleanup() {
+    tm kill-server >/dev/null 2>&1
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+fail() {
+    echo "FAIL [$SCENARIO]: $*"
+    failures=$((failures + 1))
+}
+
+# start COLS LINES TERM LOCALE [ENV=VALUE...] -- [VIEWER ARGS...]: the viewer in session "v".
+start() {
+    cols=$1 lines=$2 term=$3 locale=$4
+    shift 4
+    envs=""
+    while [ $# -gt 0 ] && [ "$1" != "--" ]; do
+        envs="$envs $1"
+        shift
+    done
+    [ $# -gt 0 ] && shift
+    args=""
+    for a in "$@"; do
+        args="$args '$a'"
+    done
+    for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
+        eval "val=\${$v:-}"
+        [ -n "$val" ] && envs="$envs $v='$val'"
+    done
+    tm kill-session -t v >/dev/null 2>&1
+    rm -f "$TMP/rc" "$TMP/err"
+    # The wrapper keeps the pane alive after the viewer ends so that its last screen can be read.
+    tm new-session -d -s v -x "$cols" -y "$lines" \
+        "cd '$FIXTURES' && env -i PATH='$PATH' HOME='$TMP' TERM=$term LC_ALL=$locale $envs \
+         '$VIEWER' $args 2>'$TMP/err'; echo \$? >'$TMP/rc'; exec sleep 3600"
+}
+
+screen() {
+    tm capture-pane -p -t v 2>/dev/null
+}
+
+screen_escapes() {
+    tm capture-pane -p -e -t v 2>/dev/null
+}
+
+# wait_for TEXT [grep option]: poll until the screen shows TEXT (fixed string, or -E regex).
+wait_for() {
+    how=${2:--F}
+    deadline=$(($(date +%s) + TIMEOUT))
+    while :; do
+        screen >"$TMP/screen"
+        grep -q $how -- "$1" "$TMP/screen" && return 0
+        [ "$(date +%s)" -ge "$deadline" ] && return 1
+        sleep 0.1
+    done
+}
+
+# expect TEXT WHAT [-E]: TEXT appears on the screen, else fail and show the screen.
+expect() {
+    if ! wait_for "$1" "${3:--F}"; then
+        fail "$2: '$1' not on the screen:"
+        sed 's/^/    | /' "$TMP/screen"
+        return 1
+    fi
+    return 0
+}
+
+# expect_line N TEXT WHAT: line N (1-based) of the screen is exactly TEXT (trailing spaces aside).
+expect_line() {
+    if ! wait_for "$2"; then
+        fail "$3: '$2' not on the screen"
+        sed 's/^/    | /' "$TMP/screen"
+        return 1
+    fi
+    got=$(sed -n "${1}p" "$TMP/screen" | sed 's/ *$//')
+    [ "$got" = "$2" ] || fail "$3: line $1 is '$got', expected '$2'"
+}
+
+# refute TEXT WHAT: TEXT is (or within the timeout, goes) off the screen. After an expect that
+# synchronises on the new state this checks the current screen.
+refute() {
+    deadline=$(($(date +%s) + TIMEOUT))
+    while :; do
+        screen >"$TMP/screen"
+        grep -qF -- "$1" "$TMP/screen" || return 0
+        [ "$(date +%s)" -ge "$deadline" ] && break
+        sleep 0.1
+    done
+    fail "$2: '$1' should not be on the screen:"
+    sed 's/^/    | /' "$TMP/screen"
+}
+
+# expect_history TEXT WHAT: TEXT is on the screen or in the scrollback (output of a static run).
+expect_history() {
+    tm capture-pane -p -S - -t v >"$TMP/history" 2>/dev/null
+    grep -qF -- "$1" "$TMP/history" || fail "$2: '$1' not in the output"
+}
+
+# expect_selected NAME: the line with NAME is drawn in reverse video (the selection).
+expect_selected() {
+    screen_escapes >"$TMP/esc"
+    line=$(grep -F -- "$1" "$TMP/esc" | head -n 1)
+    before=${line%%"$1"*}
+    case "$before" in
+    *"$ESC["*7m* | *"$ESC["*";7;"*) ;;
+    *) fail "$1 is not shown selected (reverse video): '$(printf '%s' "$line" | cat -v)'" ;;
+    esac
+}
+
+keys() {
+    tm send-keys -t v "$@"
+}
+
+# Wait until the viewer has exited; check its status and that stderr stayed empty.
+expect_exit() {
+    deadline=$(($(date +%s) + TIMEOUT))
+    while [ ! -s "$TMP/rc" ]; do
+        if [ "$(date +%s)" -ge "$deadline" ]; then
+            fail "the viewer did not exit"
+            return 1
+        fi
+        sleep 0.1
+    done
+    rc=$(cat "$TMP/rc")
+    [ "$rc" = "$1" ] || fail "exit status $rc, expected $1"
+    if [ -s "$TMP/err" ] && [ "${2:-}" != keep-stderr ]; then
+        fail "stderr is not empty:"
+        sed 's/^/    | /' "$TMP/err"
+    fi
+    return 0
+}
+
+# The usual session: 100x30, 256 colours, UTF-8.
+start_default() {
+    start 100 30 tmux-256color C.UTF-8 -- "$@"
+    # The footer is the last line ncurses sends: once it is there, the whole frame is.
+    expect "Performance Heatmap" "the TUI starts" || exit 1
+    expect " | sort: " "the first frame is complete" || exit 1
+}
+
+quit() {
+    keys q
+    expect_exit 0
+}
+
+# ---- Scenarios --------------------------------------------------------------------------------
+
+# Bar mode (the default), the legend, sparkline and table, switched with 1/2/3.
+run_modes() {
+    start_default small.json
+    expect_line 1 "🔥 Performance Heatmap - Bar Chart                                1 Bar Chart  2 Sparkline  3 Table" "title"
+    expect_line 2 "Parallelism: ~0.4x | Elapsed: 235ms | CPU Time: 87.0ms" "legend line 1"
+    expect_line 3 "Count: # calls (incl. recursion) | CPU Time: sum of self-time (excludes children)" "legend line 2"
+    expect_line 4 "Avg: avg self-time | Max: max self-time | P95: 95th percentile self-time" "legend line 3"
+    expect "process_custom_tags +█+ +avg: 867µs \| calls: 40" "bar row" -E
+    expect "tiny_helper +▏ +avg: 32ns \| calls: 3" "smallest bar" -E
+    # Bars are longest for the most CPU time.
+    first=$(grep -F process_custom_tags "$TMP/screen" | tr -cd '█' | wc -c)
+    second=$(grep -F unmarshal_yaml "$TMP/screen" | tr -cd '█' | wc -c)
+    [ "$first" -gt "$second" ] || fail "bar of process_custom_tags ($first) not longer than unmarshal_yaml's ($second)"
+
+    keys 2
+    expect "Performance Heatmap - Sparkline" "mode 2"
+    expect "load_config_file +██████████ +avg: 6.66ms \| calls: 4" "highest avg: full sparkline" -E
+    expect "hash_key +▁▁▁▁▁▁▁▁▁▁ +avg: 2.29µs \| calls: 25" "low avg: lowest sparkline" -E
+
+    keys 3
+    expect "Performance Heatmap - Table" "mode 3"
+    expect "Function +Count +CPU Time +Avg +Max +P95" "table header" -E
+    expect "process_custom_tags +40 +34.7ms +867µs +1.54ms +1.26ms" "table row" -E
+    expect "ns::Parser<std::map<std::stri…ctor<int>>>::parse_expression +20 +4.88ms" "long C++ name shortened in the middle" -E
+    keys p
+    expect "Function +Count +CPU Time +Avg +Max +P50" "p: P50 column" -E
+    expect "process_custom_tags +40 +34.7ms +867µs +1.54ms +877µs" "P50 value" -E
+    expect "P50: 50th percentile self-time" "legend follows the percentile column"
+    keys p
+    expect "Function +Count +CPU Time +Avg +Max +P99" "p: P99 column" -E
+
+    keys 1
+    expect "Performance Heatmap - Bar Chart" "back to mode 1"
+    quit
+}
+
+# --mode chooses the starting mode.
+run_start_mode() {
+    start_default --mode=table small.json
+    expect "Performance Heatmap - Table" "--mode=table"
+    expect "Function +Count +CPU Time" "table header" -E
+    quit
+}
+
+# Moving the selection: j/k, arrows, Home/End, PgUp/PgDn; it stays on the function across modes.
+run_selection() {
+    start_default small.json
+    expect " 1/12 | sort: cpu" "footer position"
+    expect_selected process_custom_tags
+    keys j j
+    expect " 3/12 | sort: cpu" "j j"
+    expect_selected unmarshal_yaml
+    keys k
+    expect " 2/12 |" "k"
+    expect_selected load_config_file
+    keys Down
+    expect " 3/12 |" "Down"
+    keys Up Up
+    expect " 1/12 |" "Up Up"
+    keys End
+    expect " 12/12 |" "End"
+    expect_selected tiny_helper
+    keys Home
+    expect " 1/12 |" "Home"
+    keys j j 3
+    expect "Performance Heatmap - Table" "table"
+    expect " 3/12 |" "selection kept across modes"
+    expect_selected unmarshal_yaml
+    quit
+
+    # Paging through more rows than fit: 60 functions, top 25 in bar mode, 20 lines.
+    start 100 20 tmux-256color C.UTF-8 -- many.json
+    expect " 1/25 of 60 | sort: cpu" "top 25 of 60"
+    keys PageDown
+    expect " [0-9]+/25 of 60" "PgDn" -E
+    pos=$(grep -oE ' [0-9]+/25 of 60' "$TMP/screen" | tr -dc '0-9/' | cut -d/ -f1)
+    [ "${pos:-0}" -gt 5 ] || fail "PgDn moved to row ${pos:-?}, expected more than a few rows down"
+    keys End
+    expect " 25/25 of 60" "End"
+    keys PageUp
+    expect " [0-9]+/25 of 60" "PgUp" -E
+    keys Home
+    expect " 1/25 of 60" "Home"
+    quit
+}
+
+# s cycles the sort key: cpu, count, avg, max, p95, name, cpu; rows follow.
+run_sort() {
+    start_default --mode=table small.json
+    expect "sort: cpu" "default sort"
+    for key in count avg max p95 name cpu; do
+        keys s
+        expect "| sort: $key " "s cycles to $key"
+        first=$(grep -A1 -E '^Function +Count' "$TMP/screen" | sed -n 2p | awk '{print $1}')
+        case $key in
+        count | cpu) want=process_custom_tags ;;
+        avg | max | p95) want=load_config_file ;;
+        name) want=fetch_remote ;;
+        esac
+        [ "$first" = "$want" ] || fail "sorted by $key, first row is '$first', expected $want"
+    done
+    # Sort applies in bar mode too.
+    keys s 1
+    expect "Performance Heatmap - Bar Chart" "bar"
+    expect "sort: count" "sort kept"
+    first=$(grep -A1 -E '^Function' "$TMP/screen" | sed -n 2p | awk '{print $1}')
+    [ "$first" = process_custom_tags ] || fail "bar sorted by count starts with '$first'"
+    second=$(grep -A2 -E '^Function' "$TMP/screen" | sed -n 3p | awk '{print $1}')
+    [ "$second" = unmarshal_yaml ] || fail "bar sorted by count: second row '$second'"
+    quit
+}
+
+# / filters by name (text or glob) as it is typed; Enter keeps it, Esc restores the previous one.
+run_filter() {
+    start_default small.json
+    keys /
+    expect "Filter: " "prompt opens"
+    keys p a r s e
+    expect "Filter: parse  1 match" "typing filters"
+    expect "ns::Parser<std::ma…::parse_expression" "matching row"
+    refute "process_custom_tags" "non-matching rows hidden"
+    keys Enter
+    expect " 1/1 | sort: cpu | filter: parse" "Enter keeps the filter"
+    # A glob, then Esc: back to "parse".
+    keys / C-u
+    expect "Filter:   12 matches" "Ctrl-U clears"
+    keys '*' _ '*' s
+    expect "Filter: *_*s  2 matches" "glob"
+    expect "merge_maps" "glob match"
+    expect "process_custom_tags" "glob match"
+    keys Escape
+    expect "filter: parse" "Esc restores the filter"
+    refute "merge_maps" "glob dropped"
+    # The filter applies in every mode.
+    keys 3
+    expect "parse_expression +20 +4.88ms" "table, filtered" -E
+    refute "fetch_remote" "table filtered"
+    keys 2
+    expect "Performance Heatmap - Sparkline" "sparkline"
+    refute "fetch_remote" "sparkline filtered"
+    # Nothing matches; then clear.
+    keys / C-u x y z
+    expect "No function matches 'xyz'" "empty result explained"
+    keys BSpace BSpace BSpace Enter
+    expect "/12 | sort: cpu  " "filter cleared"
+    quit
+}
+
+# Enter: the detail pane of the selected function, with numbers from the fixture.
+run_detail() {
+    start_default small.json
+    keys Enter
+    expect "Details (Esc closes)" "Enter opens the pane"
+    expect "│ process_custom_tags" "name"
+    expect "│ src/tags.c:88" "file:line"
+    expect "Count: 40 | CPU Time: 34.7ms (39.9% of all)" "count and CPU time"
+    expect "Avg: 867µs | Max: 1.54ms" "avg and max"
+    expect "P50: 877µs | P95: 1.26ms | P99: 1.54ms" "percentiles"
+    expect "Self-time per call (histogram)" "histogram"
+    bars='[█▉▊▋▌▍▎▏]+'
+    expect "200µs–500µs $bars +3 +│" "histogram row 1" -E
+    expect "500µs–1.00ms $bars +23 P50 +│" "histogram row 2" -E
+    expect "1.00ms–2.00ms $bars +14 P95 P99 max +│" "histogram row 3" -E
+    expect "One thread: 4242 app" "thread"
+    # The pane follows the selection.
+    keys j
+    expect "│ load_config_file" "j in the pane"
+    expect "│ src/config.c:17" "file:line of the next"
+    expect "Count: 4 | CPU Time: 26.7ms" "its numbers"
+    # A function without a source file.
+    keys End k k k k
+    expect "│ write_output" "write_output"
+    expect "(source location unknown" "no file"
+    # Esc closes the pane first, then quits.
+    keys Escape
+    expect " 8/12 | sort: cpu" "pane closed, still running"
+    refute "Details" "pane closed"
+    keys Escape
+    expect_exit 0
+}
+
+# Per-thread data: the thread pane (--threads, t) and the per-thread split in the detail pane.
+run_threads() {
+    start_default --threads threads.json
+    expect "Threads (Esc closes)" "--threads opens the thread pane"
+    expect "3 threads ran instrumented code" "thread count"
+    expect "5001 +worker-1 +90 +4.76ms +20.9%" "thread row" -E
+    keys Escape
+    refute "Threads (Esc" "closed"
+    keys t
+    expect "Threads (Esc closes)" "t opens it"
+    keys t Enter
+    expect "│ compress_block" "detail of the top function"
+    expect "Per thread (3)" "per-thread split"
+    expect "5000 +main +50 +5.99ms +40.5%" "split row" -E
+    expect "5002 +worker-2 +40 +5.53ms +37.4%" "split row" -E
+    quit
+}
+
+# ? shows the keys; Esc closes it.
+run_help() {
+    start_default small.json
+    keys '?'
+    expect "Keys (Esc closes)" "? opens help"
+    expect "s            sort by: cpu, count, avg, max, p95, name" "sort key"
+    expect "/            filter by name" "filter key"
+    expect "Enter        details of the selected function" "enter key"
+    expect "q            quit" "quit key"
+    keys Escape
+    expect " 1/12 | sort: cpu" "help closed"
+    refute "Keys (Esc" "help closed"
+    quit
+}
+
+# The layout follows the terminal size, down to 40 columns; below that a notice.
+run_resize() {
+    start_default small.json
+    expect "avg: 867µs | calls: 40" "wide rows"
+    tm resize-window -t v -x 40 -y 30
+    expect "867µs | 40" "compact info at 40 columns"
+    refute "avg: 867µs" "compact info at 40 columns"
+    expect "ns::Pa…ession" "names shortened in the middle"
+    expect "Parallelism: ~0.4x | Elapsed: 235ms" "legend wraps"
+    expect " 1/12 | sort: cpu" "footer"
+    keys 3
+    expect "Function +Count +CPU Time" "table at 40 columns" -E
+    expect "ns::Par…ression +20 +4.88ms +244µs" "table row at 40 columns" -E
+    grep -E '^Function' "$TMP/screen" | grep -q Max && fail "Max column not dropped at 40 columns"
+    keys Enter
+    expect "Count: 40" "detail pane at 40 columns"
+    expect "P50: 877µs | P95: 1.26ms" "detail pane wraps"
+    keys Escape
+    tm resize-window -t v -x 30 -y 10
+    expect "Terminal too small: 30x10" "below 40 columns"
+    tm resize-window -t v -x 100 -y 30
+    expect "process_custom_tags +40 +34.7ms +867µs +1.54ms +1.26ms" "back to 100 columns" -E
+    expect "Performance Heatmap - Table" "mode kept"
+    quit
+    # Nothing of the TUI is left on the screen after it quits.
+    refute "Performance Heatmap" "screen restored"
+}
+
+# Colours: 256, 8, none (NO_COLOR, --no-color); ASCII glyphs without UTF-8 or with --ascii.
+run_colors() {
+    start_default small.json
+    screen_escapes >"$TMP/esc"
+    grep -q "${ESC}\[38;5;196m" "$TMP/esc" || fail "256 colours: no red (196) on the hottest bar"
+    grep -q "${ESC}\[38;5;46m" "$TMP/esc" || fail "256 colours: no green (46) on the coolest bars"
+    quit
+
+    start 100 30 screen C.UTF-8 -- small.json
+    expect "Performance Heatmap" "8 colours"
+    screen_escapes >"$TMP/esc"
+    grep -q "${ESC}\[31m" "$TMP/esc" || fail "8 colours: no red"
+    grep -q "${ESC}\[32m" "$TMP/esc" || fail "8 colours: no green"
+    grep -q "38;5;" "$TMP/esc" && fail "8 colours: 256-colour codes used"
+    quit
+
+    for how in "NO_COLOR=1 --" "-- --no-color"; do
+        # shellcheck disable=SC2086
+        start 100 30 tmux-256color C.UTF-8 $how small.json
+        expect "Performance Heatmap" "no colour ($how)"
+        screen_escapes >"$TMP/esc"
+        grep -qE "${ESC}\[[0-9;]*(3[0-7]|38;5;[0-9]+)m" "$TMP/esc" && fail "colours with $how"
+        expect_selected process_custom_tags
+        quit
+    done
+
+    start 100 30 tmux-256color C -- small.json
+    expect "Performance Heatmap - Bar Chart" "C locale"
+    expect "process_custom_tags +#+ +avg: 867us \| calls: 40" "ASCII bars" -E
+    refute "█" "no block glyphs"
+    keys 2
+    expect "load_config_file +########## +avg: 6.66ms" "ASCII sparkline" -E
+    expect "hash_key +__________ +avg: 2.29us" "ASCII sparkline low" -E
+    quit
+
+    start 100 30 tmux-256color C.UTF-8 -- --ascii small.json
+    expect "process_custom_tags +#+ +avg: 867us" "--ascii" -E
+    quit
+}
+
+# When the terminal cannot host the TUI: the static text and the reason, exit 0.
+run_fallback() {
+    start 36 12 tmux-256color C.UTF-8 -- small.json
+    expect_exit 0 keep-stderr
+    grep -q "terminal is 36x12; the interactive view needs at least 40x8" "$TMP/err" ||
+        fail "too small: reason missing from stderr: $(cat "$TMP/err")"
+    expect_history "=== heatmap Performance Summary ===" "static text when too small"
+    tm kill-server
+
+    start 100 30 dumb C.UTF-8 -- small.json
+    expect_exit 0 keep-stderr
+    grep -q "terminal 'dumb' cannot move the cursor" "$TMP/err" ||
+        fail "TERM=dumb: reason missing: $(cat "$TMP/err")"
+    expect_history "Elapsed: 235ms | CPU Time: 87.0ms | Parallelism: ~0.4x" "static text, dumb terminal"
+    tm kill-server
+
+    # An empty results file: the TUI says so instead of drawing nothing.
+    printf '%s' '{"version":1,"elapsed_ns":1000,"histogram":{"kind":"log-linear","sub_bucket_bits":5},"threads":[],"functions":[]}' >"$TMP/empty.json"
+    start_default "$TMP/empty.json"
+    expect "No function was called in this run." "no functions"
+    keys Enter j s
+    expect " 0/0 | sort: count" "keys on an empty list"
+    quit
+}
+
+case $SCENARIO in
+modes | start_mode | selection | sort | filter | detail | threads | help | resize | colors | fallback)
+    "run_$SCENARIO"
+    ;;
+*)
+    echo "tui.sh: unknown scenario '$SCENARIO'"
+    exit 2
+    ;;
+esac
+[ "$failures" -eq 0 ] || exit 1
+echo "tui.sh $SCENARIO: ok"
+exit 0
