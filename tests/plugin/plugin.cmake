@@ -39,13 +39,15 @@ hm_plugin_e2e(run_shapes.sh "shapes_O0|-O0" "shapes_O1|-O1" "shapes_O2|-O2" "sha
 hm_plugin_e2e(run_binaries.sh "binaries_pie|-O2" "binaries_nopie_O0|-O0 -fno-pie -no-pie")
 
 # -flto: the plugin instruments at compile time (the pre-link pipeline), any LTO linker links.
-# lld is what clang's LTO documentation uses; without it these are not registered.
-find_program(HM_LLD NAMES ld.lld ld.lld-${LLVM_VERSION_MAJOR} PATHS ${LLVM_TOOLS_BINARY_DIR})
+# The lld of the same LLVM (an older one cannot read newer bitcode; lld-N in scripts/deps.sh);
+# without it these are not registered.
+find_program(HM_LLD NAMES ld.lld PATHS ${LLVM_TOOLS_BINARY_DIR} NO_DEFAULT_PATH)
 if(HM_LLD)
-  hm_plugin_e2e(run_shapes.sh "shapes_lto_full|-O2 -flto -fuse-ld=lld"
-                "shapes_lto_thin_g|-O2 -g -flto=thin -fuse-ld=lld")
+  hm_plugin_e2e(run_shapes.sh "shapes_lto_full|-O2 -flto -fuse-ld=lld --ld-path=${HM_LLD}"
+                "shapes_lto_thin_g|-O2 -g -flto=thin -fuse-ld=lld --ld-path=${HM_LLD}")
 else()
-  message(STATUS "heatmap: ld.lld not found; the -flto plugin tests are not registered")
+  message(STATUS "heatmap: ld.lld not found in ${LLVM_TOOLS_BINARY_DIR}; "
+                 "the -flto plugin tests are not registered")
 endif()
 
 # Broken configs are compile errors (the plugin from the build tree; no install needed).
