@@ -13,10 +13,11 @@
  *   count), from clang_tokenize over the definition's extent;
  * - statements: statement nodes other than `{}` and `;`, plus expressions used as statements; the
  *   header of an if/for/while/switch/case (its init, condition, increment) does not count;
- * - loops: for, range-for, while and do;
+ * - loops: for, range-for, while and do, except do { ... } while (0), which has no back edge;
  * - calls: call sites: calls through functions, pointers, operators, non-POD constructors, new and
  *   delete (not __builtin functions, not POD constructors that compile to nothing);
- * - complexity: 1 + if + loops + case labels + catch + ?: + && + || (McCabe);
+ * - complexity: 1 + if + loops + case labels + catch + ?: + && + || (McCabe; do-while(0) is no
+ *   decision);
  * - ir_estimate: a rough count of the instructions clang emits at -O0, from weights per AST node
  *   (two per parameter, one per load, store, arithmetic, branch, call...). It feeds the trivial
  *   rule only and is calibrated against clang 14 output for small functions.
@@ -331,7 +332,7 @@ typedef struct walk_arg {
     body_ctx *body;
     enum CXCursorKind parent;
     unsigned header_end; /* control statements: offset of the header's last token, 0 = unknown */
-    unsigned do_cond;    /* do statements: offset of the `while`, UINT_MAX = unknown */
+    CXCursor do_body;    /* do statements: the body (the other child is the condition) */
 } walk_arg;
 
 static void visit_decls(tu_ctx *ctx, CXCursor c);
@@ -365,21 +366,9 @@ static unsigned header_end(const token_list *toks, unsigned start, enum CXCursor
     return 0;
 }
 
-/* Offset of the last `while` before `end`: the condition of a do statement. */
-static unsigned do_condition(const token_list *toks, unsigned start, unsigned end) {
-    size_t i = token_at(toks, end);
-    while (i > 0 && toks->items[i - 1].offset >= start) {
-        i--;
-        if (toks->items[i].code == 'W') {
-            return toks->items[i].offset;
-        }
-    }
-    return (unsigned)-1;
-}
-
 /* Whether a child starting at `offset` of a statement of kind arg->parent is in a statement
  * position (a body or a branch) rather than in the parent's header. */
-static bool in_statement_position(const walk_arg *arg, unsigned offset) {
+static bool in_statement_position(const walk_arg *arg, CXCursor c, unsigned offset) {
     switch (arg->parent) {
     case CXCursor_CompoundStmt:
     case CXCursor_DefaultStmt:
@@ -393,7 +382,7 @@ static bool in_statement_position(const walk_arg *arg, unsigned offset) {
     case CXCursor_CaseStmt:
         return arg->header_end == 0 || offset > arg->header_end;
     case CXCursor_DoStmt:
-        return offset < arg->do_cond;
+        return clang_equalCursors(c, arg->do_body);
     default:
         return false;
     }
@@ -463,6 +452,29 @@ static bool refers_to_variable(CXCursor c) {
     return k == CXCursor_VarDecl || k == CXCursor_ParmDecl;
 }
 
+static enum CXChildVisitResult last_child_visitor(CXCursor c, CXCursor parent, CXClientData d) {
+    *(CXCursor *)d = c;
+    return CXChildVisit_Continue;
+}
+
+/* Whether do statement `c` has a condition that is a constant zero ("while (0)", "while (false)"):
+ * clang emits no branch back for it, so the plugin sees no loop. */
+static bool is_do_while_false(CXCursor c) {
+    CXCursor cond = clang_getNullCursor();
+    clang_visitChildren(c, last_child_visitor, &cond);
+    if (clang_Cursor_isNull(cond) || !clang_isExpression(clang_getCursorKind(cond))) {
+        return false;
+    }
+    CXEvalResult value = clang_Cursor_Evaluate(cond);
+    if (value == NULL) {
+        return false;
+    }
+    bool zero =
+        clang_EvalResult_getKind(value) == CXEval_Int && clang_EvalResult_getAsLongLong(value) == 0;
+    clang_EvalResult_dispose(value);
+    return zero;
+}
+
 static void add_callee(body_ctx *b, CXCursor ref) {
     hm_grow((void **)&b->fn.callees, &b->callees_cap, b->fn.ncallees + 1, sizeof *b->fn.callees);
     struct hm_scan_callee *callee = &b->fn.callees[b->fn.ncallees++];
@@ -530,14 +542,17 @@ static enum CXChildVisitResult walk(CXCursor c, CXCursor parent, CXClientData da
         visit_decls(b->tu, c); /* a local class: its methods are functions of their own */
         return CXChildVisit_Continue;
     }
+    if (k == CXCursor_StaticAssert) {
+        return CXChildVisit_Continue; /* compiled away: no statement, no code */
+    }
 
     unsigned offset = start_offset(c);
     if (clang_isStatement(k)) {
         if (k != CXCursor_CompoundStmt && k != CXCursor_NullStmt &&
-            in_statement_position(arg, offset)) {
+            in_statement_position(arg, c, offset)) {
             b->fn.statements++;
         }
-    } else if (clang_isExpression(k) && in_statement_position(arg, offset)) {
+    } else if (clang_isExpression(k) && in_statement_position(arg, c, offset)) {
         b->fn.statements++;
     }
     b->fn.ir_estimate += ir_weight(c, k);
@@ -548,10 +563,14 @@ static enum CXChildVisitResult walk(CXCursor c, CXCursor parent, CXClientData da
     }
 
     switch (k) {
+    case CXCursor_DoStmt:
+        if (is_do_while_false(c)) {
+            break; /* the macro idiom do { ... } while (0): no back edge, no decision */
+        }
+        /* fall through */
     case CXCursor_ForStmt:
     case CXCursor_CXXForRangeStmt:
     case CXCursor_WhileStmt:
-    case CXCursor_DoStmt:
         b->fn.loops++;
         b->fn.complexity++;
         break;
@@ -581,14 +600,16 @@ static enum CXChildVisitResult walk(CXCursor c, CXCursor parent, CXClientData da
         break;
     }
 
-    walk_arg child = {b, k, 0, (unsigned)-1};
+    walk_arg child = {b, k, 0, clang_getNullCursor()};
     if (k == CXCursor_IfStmt || k == CXCursor_WhileStmt || k == CXCursor_ForStmt ||
         k == CXCursor_CXXForRangeStmt || k == CXCursor_SwitchStmt || k == CXCursor_CaseStmt) {
         child.header_end = header_end(&b->toks, offset, k);
     } else if (k == CXCursor_DoStmt) {
-        child.do_cond = do_condition(&b->toks, offset, end_offset(c));
+        child.do_body = first_child(c);
     }
-    clang_visitChildren(c, walk, &child);
+    if (k != CXCursor_UnaryExpr) { /* sizeof, alignof: the operand is not evaluated */
+        clang_visitChildren(c, walk, &child);
+    }
     return CXChildVisit_Continue;
 }
 
@@ -778,7 +799,7 @@ static void record_function(tu_ctx *ctx, CXCursor c, CXCursor body_owner, const 
         }
         b.fn.implicit_calls = has_implicit_calls(named);
     }
-    walk_arg arg = {&b, clang_getCursorKind(body_owner), 0, (unsigned)-1};
+    walk_arg arg = {&b, clang_getCursorKind(body_owner), 0, clang_getNullCursor()};
     clang_visitChildren(body_owner, function_child, &arg);
     if (!b.has_return) {
         b.fn.ir_estimate++; /* the implicit `ret void` */

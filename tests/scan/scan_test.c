@@ -85,6 +85,15 @@ static void test_scan_macro_defined_functions(void **state) {
     assert_true(hm_scan_is_trivial(w, HM_SCAN_DEFAULT_THRESHOLD));
 }
 
+static void test_scan_do_while_zero_macro(void **state) {
+    /* SWAP(a, b) expands to do { ... } while (0): a statement block, not a loop or a decision. */
+    const hm_scan_function *fn = must_find("util_order");
+    assert_location(fn, "util.c", 57);
+    assert_int_equal(fn->loops, 0);
+    assert_int_equal(fn->complexity, 2); /* the if */
+    assert_int_equal(fn->statements, 5); /* if, do, declaration, two assignments */
+}
+
 static void test_scan_header_function_listed_once(void **state) {
     /* util.h's static inline util_clamp is parsed by main.c and util.c: listed once. */
     assert_int_equal(hm_test_count(&fixtures, "util_clamp"), 1);
@@ -458,6 +467,7 @@ int main(void) {
         cmocka_unit_test(test_scan_c_metrics),
         cmocka_unit_test(test_scan_static_function_and_fanin),
         cmocka_unit_test(test_scan_macro_defined_functions),
+        cmocka_unit_test(test_scan_do_while_zero_macro),
         cmocka_unit_test(test_scan_header_function_listed_once),
         cmocka_unit_test(test_scan_broken_file),
         cmocka_unit_test(test_scan_cxx_names),
