@@ -118,8 +118,12 @@ size_t hm_shorten(const char *s, size_t width, const hm_glyphs *g, char *out, si
 
 void hm_append_cell(char *out, size_t outlen, const char *s, size_t width, bool right,
                     const hm_glyphs *g) {
-    char cell[1024];
+    char cell[4 * 1000 + 8]; /* widths stay within 1000 columns (HM_MAX_WIDTH) */
     size_t cols = hm_shorten(s, width, g, cell, sizeof cell);
+    /* A control character (a newline in a name, say) would break the row: show it as '?'. */
+    for (char *p = cell; *p != '\0'; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
     static const char spaces[] = "                                                                ";
     size_t pad = width > cols ? width - cols : 0;
     if (!right)

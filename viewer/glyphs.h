@@ -41,7 +41,8 @@ size_t hm_text_prefix(const char *s, size_t cols);
 size_t hm_shorten(const char *s, size_t width, const hm_glyphs *g, char *out, size_t outlen);
 
 /* Append s to out (NUL-terminated, room for outlen) padded with spaces to `width` columns, on the
- * left when `right` (numbers) else on the right; a longer s is shortened first. */
+ * left when `right` (numbers) else on the right; a longer s is shortened first, and control
+ * characters are shown as '?'. */
 void hm_append_cell(char *out, size_t outlen, const char *s, size_t width, bool right,
                     const hm_glyphs *g);
 

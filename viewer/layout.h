@@ -40,10 +40,10 @@ typedef struct hm_layout {
 /* One row as text. name, graph and info are padded to their column widths; line is the three
  * joined the way the row is printed. */
 typedef struct hm_row_text {
-    char name[1024];
+    char name[HM_LABEL_LEN / 2]; /* up to HM_MAX_WIDTH columns of UTF-8 */
     char graph[1024];
     char info[512];
-    char line[2600];
+    char line[HM_LABEL_LEN / 2 + 1024 + 512 + 8];
     double fraction; /* cpu/max cpu (bar) or avg/max avg (sparkline): drives the colour gradient */
 } hm_row_text;
 

@@ -6,6 +6,7 @@
  * the selected process when the sort order changes.
  */
 #include "model.h"
+#include "glyphs.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,14 +138,20 @@ int hm_mark_same_names(const hm_function_stats *const *fs, size_t n, bool *dup) 
 
 const char *hm_function_label(const hm_function_stats *f, bool with_location, char *buf,
                               size_t len) {
+    /* No view is wider than HM_MAX_WIDTH columns, so a longer name (C++ templates can run to
+     * thousands) is cut to its head and tail here, as the view would cut it, and the location
+     * always fits behind it. */
+    char name[HM_LABEL_LEN / 2], file[HM_LABEL_LEN / 4];
+    hm_shorten(f->name, HM_MAX_WIDTH, &hm_glyphs_utf8, name, sizeof name);
+    hm_shorten(f->file, HM_MAX_WIDTH / 4, &hm_glyphs_utf8, file, sizeof file);
     if (!with_location)
-        snprintf(buf, len, "%s", f->name);
-    else if (f->file[0] != '\0' && f->line != 0)
-        snprintf(buf, len, "%s (%s:%u)", f->name, f->file, f->line);
-    else if (f->file[0] != '\0')
-        snprintf(buf, len, "%s (%s)", f->name, f->file);
+        snprintf(buf, len, "%s", name);
+    else if (file[0] != '\0' && f->line != 0)
+        snprintf(buf, len, "%s (%s:%u)", name, file, f->line);
+    else if (file[0] != '\0')
+        snprintf(buf, len, "%s (%s)", name, file);
     else
-        snprintf(buf, len, "%s (line %u)", f->name, f->line);
+        snprintf(buf, len, "%s (line %u)", name, f->line);
     return buf;
 }
 

@@ -77,7 +77,8 @@ bool hm_filter_to_glob(const char *pattern, char *out, size_t outlen);
  * " (#i)" for a function without either) when another function of the results has the same name,
  * such as a static function in several files, or one that moved between merged runs. Returns buf.
  */
-#define HM_LABEL_LEN 4096 /* room for a label; a longer one is cut */
+#define HM_MAX_WIDTH 1000 /* widest text any view lays out (--width) */
+#define HM_LABEL_LEN 8192 /* room for a label: HM_MAX_WIDTH columns of UTF-8 and a location */
 const char *hm_model_label(const hm_model *m, const hm_function_stats *f, char *buf, size_t len);
 
 /* Mark in dup[i] whether fs[i]->name occurs more than once among fs[0..n). Returns 0, or -1 on

@@ -124,6 +124,21 @@ def threaded(rng):
     return results("./pool", 5000, 20_000_000, fs, threads, end="signal:SIGINT")
 
 
+def odd_names(rng):
+    """Names a viewer must not choke on: a newline and quotes (CSV quoting, '?' in text), a C++
+    name of 3000 characters with UTF-8 in it, and a static function defined in two files."""
+    fs = [
+        function("std::vector<" + "\u00e9" * 3000 + ">::push_back", "src/v.cpp", 7,
+                 samples(rng, 5, 40_000)),
+        function('quote"d,name\nwith newline', "", 0, samples(rng, 3, 90_000)),
+        function("init", "src/a.c", 12, samples(rng, 2, 5_000)),
+        function("init", "src/b.c", 30, samples(rng, 4, 5_000)),
+    ]
+    return results("./odd", 9, 1_000_000, fs,
+                   [{"tid": 9, "name": "odd\tthread", "calls": sum(f["count"] for f in fs),
+                     "self_ns": sum(f["self_ns"] for f in fs)}])
+
+
 def many(rng):
     """60 functions, more than any default top-N."""
     fs = [function("fn_%02d" % i, "src/many.c", 10 + i, samples(rng, 1 + i % 7, 1000 * (i + 1)))
@@ -139,6 +154,7 @@ def main():
     base, new = run_pair(rng)
     files = {"small.json": small(rng), "base.json": base, "new.json": new,
              "threads.json": threaded(rng), "many.json": many(rng)}
+    files["odd_names.json"] = odd_names(rng)  # last: the files above keep their random draws
     for name, data in files.items():
         with open(os.path.join(here, name), "w") as f:
             json.dump(data, f, indent=1)

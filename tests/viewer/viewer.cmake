@@ -41,6 +41,8 @@ hm_viewer_golden(sparkline_ascii 0 --mode=sparkline --ascii --width=60 small.jso
 hm_viewer_golden(no_tui 0 --no-tui --mode=table --top=3 small.json)
 hm_viewer_golden(empty_run 0 --mode=table empty_run.json)
 hm_viewer_golden(filter_none 0 --filter=nothing_matches small.json)
+hm_viewer_golden(odd_names 0 --mode=table --threads --width=80 odd_names.json)
+hm_viewer_golden(odd_names_csv 0 --format=csv odd_names.json)
 # Not a UTF-8 locale: ASCII bars, "us" for microseconds, "~" for the ellipsis.
 set(HM_GOLDEN_LOCALE C)
 hm_viewer_golden(locale_c 0 --width=60 small.json)
