@@ -45,3 +45,16 @@ add_test(NAME export_cli COMMAND sh ${HM_EXPORT_TESTS}/cli.sh $<TARGET_FILE:heat
                                  ${CMAKE_CURRENT_BINARY_DIR}/export/cli
          WORKING_DIRECTORY ${HM_EXPORT_TESTS}/fixtures)
 set_tests_properties(export_cli PROPERTIES LABELS export)
+
+# End-to-end: programs compiled with the installed plugin (the e2e_prefix fixture of
+# tests/e2e/e2e.cmake installs it), their trees checked exactly and their exports read back.
+if(NOT HEATMAP_BUILD_PLUGIN OR NOT TEST e2e_install)
+  return()
+endif()
+foreach(case callgraph limit threads shapes)
+  add_test(NAME export_e2e_${case}
+           COMMAND sh ${HM_EXPORT_TESTS}/e2e/run_e2e.sh ${HM_E2E_PREFIX} ${CMAKE_INSTALL_LIBDIR}
+                   ${HEATMAP_CLANG} $<TARGET_FILE:heatmap-view> ${PROJECT_SOURCE_DIR}
+                   ${CMAKE_CURRENT_BINARY_DIR}/export/e2e_${case} ${case})
+  set_tests_properties(export_e2e_${case} PROPERTIES FIXTURES_REQUIRED e2e_prefix LABELS export)
+endforeach()
