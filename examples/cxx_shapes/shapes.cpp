@@ -141,7 +141,9 @@ static int thrower(int i) {
         throw std::runtime_error("round " + std::to_string(i));
     return i;
 }
-static int middle(int i) {
+/* middle and rethrower stay out of line, so that with `instrument: after-inlining` exceptions still
+ * leave instrumented frames (run_shapes.sh --after-inlining). */
+__attribute__((noinline)) static int middle(int i) {
     Tracker t(i); /* destroyed while the exception passes */
     return thrower(i) + t.id;
 }
@@ -155,7 +157,7 @@ static int wrong_catch(int i) {
         return -1;
     }
 }
-static int rethrower(int i) {
+__attribute__((noinline)) static int rethrower(int i) {
     try {
         return wrong_catch(i);
     } catch (...) {

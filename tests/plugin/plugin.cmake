@@ -35,6 +35,11 @@ hm_plugin_e2e(run_shapes.sh "shapes_O0|-O0" "shapes_O1|-O1" "shapes_O2|-O2" "sha
               "shapes_Os|-Os" "shapes_O0_g|-O0 -g" "shapes_O1_g|-O1 -g" "shapes_O2_g|-O2 -g"
               "shapes_O3_g|-O3 -g" "shapes_Os_g|-Os -g")
 
+# instrument: after-inlining: no exact counts (what survives inlining varies), but every frame
+# closed by its own exit call, exceptions included, and heatmap.json agreeing with strict_rt.
+hm_plugin_e2e(run_shapes.sh "shapes_after_inlining_O0|--after-inlining -O0"
+              "shapes_after_inlining_O2_g|--after-inlining -O2 -g")
+
 # PIE (Debian's default) and non-PIE executables with a linked and a dlopen()ed shared library.
 hm_plugin_e2e(run_binaries.sh "binaries_pie|-O2" "binaries_nopie_O0|-O0 -fno-pie -no-pie")
 
