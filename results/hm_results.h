@@ -106,7 +106,7 @@ uint64_t hm_function_avg_ns(const hm_function_stats *function);
 uint64_t hm_hist_percentile(const hm_bucket *buckets, size_t nbuckets, uint64_t count, double p,
                             uint64_t max_ns);
 
-/* Recompute p50/p95/p99 of one function from its histogram. */
+/* Recompute p50/p95/p99 of one function from its histogram (ranks within the histogram's total). */
 void hm_function_update_percentiles(hm_function_stats *function);
 
 /* ---- Merge ----------------------------------------------------------------------------------- */

@@ -106,9 +106,14 @@ uint64_t hm_hist_percentile(const hm_bucket *buckets, size_t nbuckets, uint64_t 
 }
 
 void hm_function_update_percentiles(hm_function_stats *f) {
-    f->p50_ns = hm_hist_percentile(f->buckets, f->nbuckets, f->count, 50, f->max_ns);
-    f->p95_ns = hm_hist_percentile(f->buckets, f->nbuckets, f->count, 95, f->max_ns);
-    f->p99_ns = hm_hist_percentile(f->buckets, f->nbuckets, f->count, 99, f->max_ns);
+    /* Rank within the histogram's own total, which may differ from count by calls in flight
+     * (see the loader). */
+    uint64_t total = 0;
+    for (size_t i = 0; i < f->nbuckets; i++)
+        total = add_sat(total, f->buckets[i].count);
+    f->p50_ns = hm_hist_percentile(f->buckets, f->nbuckets, total, 50, f->max_ns);
+    f->p95_ns = hm_hist_percentile(f->buckets, f->nbuckets, total, 95, f->max_ns);
+    f->p99_ns = hm_hist_percentile(f->buckets, f->nbuckets, total, 99, f->max_ns);
 }
 
 /* ---- Sort and filter ------------------------------------------------------------------------- */
