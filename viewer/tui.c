@@ -42,6 +42,8 @@ typedef enum tui_action {
     ACT_MODE_SPARKLINE,
     ACT_MODE_TABLE,
     ACT_SORT,
+    ACT_SORT_BACK,
+    ACT_ALL,
     ACT_PERCENTILE,
     ACT_FILTER,
     ACT_DETAIL,
@@ -61,14 +63,16 @@ static const struct tui_command {
 } commands[] = {
     {ACT_UP, {KEY_UP, 'k'}, "\xE2\x86\x91 k", "Up k", "move the selection up"},
     {ACT_DOWN, {KEY_DOWN, 'j'}, "\xE2\x86\x93 j", "Down j", "move the selection down"},
-    {ACT_PAGE_UP, {KEY_PPAGE}, "PgUp", NULL, "one page up"},
-    {ACT_PAGE_DOWN, {KEY_NPAGE, ' '}, "PgDn Space", NULL, "one page down"},
+    {ACT_PAGE_UP, {KEY_PPAGE}, "PgUp", NULL, "one page up (in a pane: scroll it)"},
+    {ACT_PAGE_DOWN, {KEY_NPAGE, ' '}, "PgDn Space", NULL, "one page down (in a pane: scroll it)"},
     {ACT_HOME, {KEY_HOME, 'g'}, "Home g", NULL, "first function"},
     {ACT_END, {KEY_END, 'G'}, "End G", NULL, "last function"},
     {ACT_MODE_BAR, {'1'}, "1", NULL, "bar chart: top 25, bar = CPU time"},
     {ACT_MODE_SPARKLINE, {'2'}, "2", NULL, "sparkline: height = avg self-time"},
     {ACT_MODE_TABLE, {'3'}, "3", NULL, "table: top 50, all columns"},
     {ACT_SORT, {'s'}, "s", NULL, "sort by: cpu, count, avg, max, p95, name"},
+    {ACT_SORT_BACK, {'S'}, "S", NULL, "sort by the previous key"},
+    {ACT_ALL, {'a'}, "a", NULL, "all functions, or back to the mode's top 25/50"},
     {ACT_PERCENTILE, {'p'}, "p", NULL, "percentile column: P95, P50, P99"},
     {ACT_FILTER, {'/'}, "/", NULL, "filter by name (text or glob: parse_*)"},
     {ACT_DETAIL, {'\n', '\r', KEY_ENTER}, "Enter", NULL, "details of the selected function"},
@@ -109,16 +113,28 @@ static bool scrolls_pane(const hm_tui *t) {
     return t->pane == TUI_PANE_THREADS || t->pane == TUI_PANE_HELP;
 }
 
+static void scroll_pane(hm_tui *t, long delta) {
+    if (delta < 0)
+        t->pane_scroll = (size_t)-delta > t->pane_scroll ? 0 : t->pane_scroll - (size_t)-delta;
+    else
+        t->pane_scroll += (size_t)delta; /* clamped when drawn */
+}
+
 static void move_or_scroll(hm_tui *t, long delta) {
     if (scrolls_pane(t)) {
-        if (delta < 0)
-            t->pane_scroll = (size_t)-delta > t->pane_scroll ? 0 : t->pane_scroll + (size_t)delta;
-        else
-            t->pane_scroll += (size_t)delta; /* clamped when drawn */
+        scroll_pane(t, delta);
         return;
     }
     hm_model_move(t->m, delta);
     t->pane_scroll = 0;
+}
+
+/* PgUp/PgDn page through any open pane (a long detail too), else through the list. */
+static void page_pane_or_list(hm_tui *t, long delta) {
+    if (t->pane != TUI_PANE_NONE)
+        scroll_pane(t, delta);
+    else
+        hm_model_move(t->m, delta);
 }
 
 /* Apply one action; returns false when the view should end. */
@@ -133,10 +149,10 @@ static bool act(hm_tui *t, tui_action a) {
         move_or_scroll(t, 1);
         break;
     case ACT_PAGE_UP:
-        move_or_scroll(t, -page);
+        page_pane_or_list(t, -page);
         break;
     case ACT_PAGE_DOWN:
-        move_or_scroll(t, page);
+        page_pane_or_list(t, page);
         break;
     case ACT_HOME:
         if (scrolls_pane(t))
@@ -157,6 +173,12 @@ static bool act(hm_tui *t, tui_action a) {
         break;
     case ACT_SORT:
         hm_model_cycle_sort(m);
+        break;
+    case ACT_SORT_BACK:
+        hm_model_set_sort(m, (hm_sort_key)((m->sort + HM_SORT_KEY_COUNT - 1) % HM_SORT_KEY_COUNT));
+        break;
+    case ACT_ALL:
+        hm_model_set_top(m, m->top == HM_TOP_ALL ? t->initial_top : HM_TOP_ALL);
         break;
     case ACT_PERCENTILE:
         hm_model_cycle_pct(m);
@@ -347,6 +369,7 @@ static int run_session(hm_model *m, const hm_tui_opts *o, bool utf8, char *why, 
     curs_set(0);
 
     hm_tui t = {.m = m, .g = utf8 && !o->ascii ? &hm_glyphs_utf8 : &hm_glyphs_ascii};
+    t.initial_top = m->top == HM_TOP_ALL ? HM_TOP_MODE : m->top;
     t.colors = pick_colors(o);
     tui_colors_init(&t);
     if (o->threads)

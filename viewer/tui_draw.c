@@ -87,8 +87,17 @@ size_t tui_put(int y, int x, const char *s, size_t cols, int attr) {
     size_t n = hm_text_prefix(s, cols);
     if (n == 0)
         return 0;
+    /* Control characters (a name from a hand-edited file, say) would move the cursor: show '?'. */
+    char buf[1024];
+    if (n >= sizeof buf) {
+        n = sizeof buf - 1;
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
+    }
+    for (size_t i = 0; i < n; i++)
+        buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
     attron(attr);
-    mvaddnstr(y, x, s, (int)n);
+    mvaddnstr(y, x, buf, (int)n);
     attroff(attr);
     size_t w = hm_text_width(s);
     return w < cols ? w : cols;

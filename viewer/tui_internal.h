@@ -51,6 +51,7 @@ typedef struct hm_tui {
     char saved[HM_FILTER_MAX]; /* filter before the prompt opened (Esc restores it) */
     size_t saved_function;     /* function selected then (index into results), or SIZE_MAX */
     size_t list_rows;          /* list lines on the last frame (PgUp/PgDn step) */
+    size_t initial_top;        /* the top-N the a key returns to */
     size_t pane_scroll;        /* first line of a pane's content */
 } hm_tui;
 

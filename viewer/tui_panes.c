@@ -46,12 +46,16 @@ static void pane_wrapped(pane_ctx *c, const char *s, int attr) {
         pane_text(c, lines[i], attr);
 }
 
-/* A long name over as many lines as it needs (at most 4), cut at the width. */
+/* A name over as many lines as it needs, at most 4: a longer one loses its middle (ellipsis), so
+ * that both the namespace and the method stay visible. */
 static void pane_name(pane_ctx *c, const char *name, int attr) {
-    const char *p = name;
+    char buf[8192];
+    size_t width = c->width < 1000 ? c->width : 1000;
+    hm_shorten(name, 4 * width, c->t->g, buf, sizeof buf);
+    const char *p = buf;
     for (int k = 0; k < 4 && *p != '\0'; k++) {
         pane_text(c, p, attr);
-        p += hm_text_prefix(p, c->width);
+        p += hm_text_prefix(p, width);
     }
 }
 
@@ -339,14 +343,22 @@ static void pane_help(pane_ctx *c) {
     for (size_t i = 0; i < tui_help_count(); i++) {
         const char *keys, *what;
         tui_help_line(t, i, &keys, &what);
-        int y = pane_next(c);
-        if (y < 0)
-            continue;
-        char cell[64] = "";
-        hm_append_cell(cell, sizeof cell, keys, 12, false, t->g);
-        size_t w = tui_put(y, c->x, cell, c->width, tui_attr(t, TUI_ROLE_KEY));
-        if (w + 1 < c->width)
-            tui_put(y, c->x + (int)w + 1, what, c->width - w - 1, A_NORMAL);
+        /* Keys in a 12-column cell, the description wrapped beside it. */
+        enum { KEYS_W = 12 };
+        size_t what_w = c->width > KEYS_W + 1 + 10 ? c->width - KEYS_W - 1 : 10;
+        char lines[4][LINE_LEN];
+        size_t n = tui_wrap(what, what_w, t->g, &lines[0][0], 4, LINE_LEN);
+        for (size_t k = 0; k < n; k++) {
+            int y = pane_next(c);
+            if (y < 0)
+                continue;
+            if (k == 0) {
+                char cell[64] = "";
+                hm_append_cell(cell, sizeof cell, keys, KEYS_W, false, t->g);
+                tui_put(y, c->x, cell, c->width, tui_attr(t, TUI_ROLE_KEY));
+            }
+            tui_put(y, c->x + KEYS_W + 1, lines[k], what_w, A_NORMAL);
+        }
     }
     pane_text(c, "", A_NORMAL);
     pane_wrapped(c,
@@ -365,21 +377,25 @@ void tui_draw_pane(hm_tui *t, int top, int bottom) {
     const char *title = t->pane == TUI_PANE_DETAIL    ? "Details (Esc closes)"
                         : t->pane == TUI_PANE_THREADS ? "Threads (Esc closes)"
                                                       : "Keys (Esc closes)";
-    draw_box(t, top, bottom, title);
-    pane_ctx c = {.t = t, .top = top + 1, .bottom = bottom - 1, .x = 2};
-    c.width = COLS > 4 ? (size_t)COLS - 4 : 1;
-    if (t->pane == TUI_PANE_DETAIL)
-        pane_detail(&c);
-    else if (t->pane == TUI_PANE_THREADS)
-        pane_run_threads(&c);
-    else
-        pane_help(&c);
-    /* Keep the scroll within the content, and say when there is more below. */
-    size_t visible = (size_t)(c.bottom - c.top + 1);
-    size_t limit = c.line > visible ? c.line - visible : 0;
-    if (t->pane_scroll > limit)
+    pane_ctx c;
+    for (int pass = 0; pass < 2; pass++) {
+        draw_box(t, top, bottom, title);
+        c = (pane_ctx){.t = t, .top = top + 1, .bottom = bottom - 1, .x = 2};
+        c.width = COLS > 4 ? (size_t)COLS - 4 : 1;
+        if (t->pane == TUI_PANE_DETAIL)
+            pane_detail(&c);
+        else if (t->pane == TUI_PANE_THREADS)
+            pane_run_threads(&c);
+        else
+            pane_help(&c);
+        /* Keep the scroll within the content: when it was past the end, draw again. */
+        size_t visible = (size_t)(c.bottom - c.top + 1);
+        size_t limit = c.line > visible ? c.line - visible : 0;
+        if (t->pane_scroll <= limit)
+            break;
         t->pane_scroll = limit;
-    if (c.line > t->pane_scroll + visible)
+    }
+    if (c.line > t->pane_scroll + (size_t)(c.bottom - c.top + 1))
         tui_put(bottom, COLS - 14, t->g->utf8 ? " more \xE2\x86\x93 " : " more v ", 10,
                 tui_attr(t, TUI_ROLE_TITLE));
 }

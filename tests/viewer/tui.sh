@@ -168,7 +168,10 @@ expect_exit() {
 start_default() {
     start 100 30 tmux-256color C.UTF-8 -- "$@"
     # The footer is the last line ncurses sends: once it is there, the whole frame is.
-    expect "Performance Heatmap" "the TUI starts" || exit 1
+    if ! expect "Performance Heatmap" "the TUI starts"; then
+        sed 's/^/    stderr: /' "$TMP/err"
+        exit 1
+    fi
     expect " | sort: " "the first frame is complete" || exit 1
 }
 
@@ -258,6 +261,13 @@ run_selection() {
     [ "${pos:-0}" -gt 5 ] || fail "PgDn moved to row ${pos:-?}, expected more than a few rows down"
     keys End
     expect " 25/25 of 60" "End"
+    keys a
+    expect " 25/60 | sort: cpu" "a shows all functions"
+    keys End
+    expect " 60/60 | sort: cpu" "End of all"
+    expect_selected fn_00
+    keys a
+    expect " 25/25 of 60" "a again: back to the top 25"
     keys PageUp
     expect " [0-9]+/25 of 60" "PgUp" -E
     keys Home
@@ -280,6 +290,10 @@ run_sort() {
         esac
         [ "$first" = "$want" ] || fail "sorted by $key, first row is '$first', expected $want"
     done
+    keys S
+    expect "| sort: name " "S goes back"
+    keys s
+    expect "| sort: cpu " "s again"
     # Sort applies in bar mode too.
     keys s 1
     expect "Performance Heatmap - Bar Chart" "bar"
@@ -387,6 +401,13 @@ run_help() {
     expect "/            filter by name" "filter key"
     expect "Enter        details of the selected function" "enter key"
     expect "q            quit" "quit key"
+    # PgDn scrolls a pane that does not fit.
+    tm resize-window -t v -x 60 -y 16
+    expect "more ↓" "help longer than the pane"
+    refute "Ctrl-L" "last line not shown yet"
+    keys PageDown PageDown PageDown
+    expect "Ctrl-L       redraw the screen" "PgDn scrolls the help"
+    refute "more ↓" "at the end"
     keys Escape
     expect " 1/12 | sort: cpu" "help closed"
     refute "Keys (Esc" "help closed"
@@ -477,17 +498,36 @@ run_fallback() {
     expect_history "Elapsed: 235ms | CPU Time: 87.0ms | Parallelism: ~0.4x" "static text, dumb terminal"
     tm kill-server
 
-    # An empty results file: the TUI says so instead of drawing nothing.
-    printf '%s' '{"version":1,"elapsed_ns":1000,"histogram":{"kind":"log-linear","sub_bucket_bits":5},"threads":[],"functions":[]}' >"$TMP/empty.json"
+}
+
+# Unusual inputs: no functions at all; names with control characters; a very long name.
+run_inputs() {
+    header='"version":1,"elapsed_ns":1000000,"histogram":{"kind":"log-linear","sub_bucket_bits":5}'
+    printf '{%s,"threads":[],"functions":[]}' "$header" >"$TMP/empty.json"
     start_default "$TMP/empty.json"
     expect "No function was called in this run." "no functions"
     keys Enter j s
     expect " 0/0 | sort: count" "keys on an empty list"
     quit
+
+    long=$(printf 'ns%.0s::' $(seq 1 150))tail_of_the_long_name
+    fn='"file":"a.c","line":1,"count":2,"self_ns":2000,"max_ns":1500,"histogram":[[158,1],[206,1]]'
+    printf '{%s,"threads":[],"functions":[{"name":"tab\\there\\nnewline",%s},{"name":"%s",%s}]}' \
+        "$header" "$fn" "$long" "$fn" >"$TMP/odd.json"
+    start_default --mode=table "$TMP/odd.json"
+    expect "tab?here?newline" "control characters shown as ?"
+    expect "^ns::ns::ns::[a-z:]*…[a-z:]*::tail_of_the_long_name +2 +2.00µs" "long name: both ends" -E
+    keys Enter
+    expect "│ ns::ns::ns::ns::ns::" "detail: the full name over several lines"
+    expect "^│ [ns:]*tail_of_the_long_name +│" "detail: the end of the long name" -E
+    expect "Count: 2 | CPU Time: 2.00µs (50.0% of all)" "detail numbers"
+    keys j
+    expect "│ tab?here?newline" "detail: control characters"
+    quit
 }
 
 case $SCENARIO in
-modes | start_mode | selection | sort | filter | detail | threads | help | resize | colors | fallback)
+modes | start_mode | selection | sort | filter | detail | threads | help | resize | colors | fallback | inputs)
     "run_$SCENARIO"
     ;;
 *)
