@@ -1,16 +1,20 @@
 /* Glyph sets and the string helpers that lay text out in columns (see glyphs.h).
  *
- * All widths are display columns, counted as code points: the names we show are identifiers and
- * paths, and the only wide glyph we print (the title's emoji) never goes through these helpers.
- * Every function writes into a caller buffer and truncates safely when the buffer is short.
+ * All widths are display columns as the locale's wcwidth() counts them, so a CJK name takes two
+ * per character and rows stay aligned; in the C locale every character counts one. Cuts never
+ * split a UTF-8 sequence. Every function writes into a caller buffer and truncates safely when
+ * the buffer is short.
  */
+#define _XOPEN_SOURCE 700 /* wcwidth() */
 #include "glyphs.h"
 
 #include "hm_results.h"
 
 #include <langinfo.h>
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
+#include <wchar.h>
 
 const hm_glyphs hm_glyphs_utf8 = {
     .utf8 = true,
@@ -46,23 +50,43 @@ static bool is_continuation(unsigned char c) {
     return (c & 0xC0) == 0x80;
 }
 
+/* Length in bytes of the character at s (1 for a byte that starts no valid UTF-8 sequence), and
+ * in *cols the columns it takes: wcwidth() in the locale (2 for CJK, 0 for combining marks), 1
+ * where the locale does not know it (C locale, control characters, which are shown as '?'). */
+static size_t char_at(const char *s, size_t *cols) {
+    unsigned char c = (unsigned char)s[0];
+    size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
+    uint32_t cp = len == 1 ? c : c & (0x3Fu >> (len - 1));
+    for (size_t i = 1; i < len; i++) {
+        if (!is_continuation((unsigned char)s[i])) { /* cut short: a stray byte */
+            len = 1;
+            break;
+        }
+        cp = cp << 6 | ((unsigned char)s[i] & 0x3Fu);
+    }
+    int w = len == 1 && c >= 0x80 ? -1 : wcwidth((wchar_t)cp);
+    *cols = w < 0 ? 1 : (size_t)w;
+    return len;
+}
+
 size_t hm_text_width(const char *s) {
-    size_t n = 0;
-    for (; *s; s++)
-        n += !is_continuation((unsigned char)*s);
+    size_t n = 0, w;
+    while (*s != '\0') {
+        s += char_at(s, &w);
+        n += w;
+    }
     return n;
 }
 
-/* Byte offset just past the first `cols` code points of s (or strlen(s)). */
+/* Byte offset just past the longest head of s that takes at most `cols` columns. */
 static size_t head_bytes(const char *s, size_t cols) {
-    size_t i = 0;
+    size_t i = 0, w;
     while (s[i] != '\0') {
-        if (!is_continuation((unsigned char)s[i])) {
-            if (cols == 0)
-                break;
-            cols--;
-        }
-        i++;
+        size_t len = char_at(s + i, &w);
+        if (w > cols)
+            break;
+        cols -= w;
+        i += len;
     }
     return i;
 }
@@ -71,13 +95,19 @@ size_t hm_text_prefix(const char *s, size_t cols) {
     return head_bytes(s, cols);
 }
 
-/* Byte offset where the last `cols` code points of s start. */
+/* Byte offset where the longest tail of s that takes at most `cols` columns starts. */
 static size_t tail_start(const char *s, size_t cols) {
-    size_t i = strlen(s);
-    while (i > 0 && cols > 0) {
-        i--;
-        if (!is_continuation((unsigned char)s[i]))
-            cols--;
+    size_t i = strlen(s), w;
+    while (i > 0) {
+        size_t j = i - 1;
+        while (j > 0 && is_continuation((unsigned char)s[j]) && i - j < 4)
+            j--;
+        if (char_at(s + j, &w) != i - j) /* not one whole character: a stray byte */
+            j = i - 1, w = 1;
+        if (w > cols)
+            break;
+        cols -= w;
+        i = j;
     }
     return i;
 }

@@ -27,8 +27,8 @@ extern const hm_glyphs hm_glyphs_ascii;
  * run setlocale(LC_CTYPE, "")), else hm_glyphs_utf8. */
 const hm_glyphs *hm_glyphs_pick(bool ascii);
 
-/* Display columns of a UTF-8 string, counting one column per code point (function names and our
- * own labels contain no double-width characters). */
+/* Display columns of a UTF-8 string: wcwidth() of each character in the locale set by
+ * setlocale(LC_CTYPE, "") (2 for CJK, 0 for combining marks), 1 for what it does not know. */
 size_t hm_text_width(const char *s);
 
 /* Bytes of s that its first `cols` columns take (strlen(s) when it is shorter): where to cut a

@@ -17,6 +17,7 @@
 #include "layout.h"
 #include "model.h"
 
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -432,6 +433,24 @@ static void test_viewer_shorten(void **state) {
     assert_int_equal(hm_text_width("\xC3\xA9t\xC3\xA9"), 3);
 }
 
+/* Wide characters take two columns (main() sets a UTF-8 locale): rows stay aligned. */
+static void test_viewer_wide_characters(void **state) {
+    (void)state;
+    const char *cjk = "\xE6\x95\xB0\xE6\x8D\xAE::\xE5\xA4\x84\xE7\x90\x86"; /* 数据::处理 */
+    assert_int_equal(hm_text_width(cjk), 10);
+    char out[64];
+    /* 7 columns: head 3 → one CJK character (a second would make 4), "…", tail 3 → "理" */
+    assert_int_equal(hm_shorten(cjk, 7, &hm_glyphs_utf8, out, sizeof out), 5);
+    assert_string_equal(out, "\xE6\x95\xB0\xE2\x80\xA6\xE7\x90\x86");
+    char cell[64] = "";
+    hm_append_cell(cell, sizeof cell, cjk, 7, false, &hm_glyphs_utf8);
+    assert_int_equal(hm_text_width(cell), 7);    /* padded to the column */
+    assert_int_equal(hm_text_prefix(cjk, 3), 3); /* never half a character */
+    /* a stray byte counts one column and is never split from what follows */
+    assert_int_equal(hm_text_width("a\xFF" "b"), 3);
+    assert_int_equal(hm_text_width("e\xCC\x81"), 1); /* e + combining acute accent */
+}
+
 static void test_viewer_bar(void **state) {
     (void)state;
     char out[256];
@@ -517,6 +536,7 @@ static void test_viewer_same_names(void **state) {
 }
 
 int main(void) {
+    setlocale(LC_CTYPE, "C.UTF-8"); /* as heatmap-view does with the user's UTF-8 locale */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_viewer_cli_values),
         cmocka_unit_test(test_viewer_cli_diff_run_failif),
@@ -531,6 +551,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_viewer_model_pct, setup_model, teardown_model),
         cmocka_unit_test(test_viewer_filter_glob),
         cmocka_unit_test(test_viewer_shorten),
+        cmocka_unit_test(test_viewer_wide_characters),
         cmocka_unit_test(test_viewer_bar),
         cmocka_unit_test_setup_teardown(test_viewer_layout_rows, setup_model, teardown_model),
         cmocka_unit_test_setup_teardown(test_viewer_summary_lines, setup_model, teardown_model),

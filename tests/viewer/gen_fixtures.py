@@ -126,13 +126,15 @@ def threaded(rng):
 
 def odd_names(rng):
     """Names a viewer must not choke on: a newline and quotes (CSV quoting, '?' in text), a C++
-    name of 3000 characters with UTF-8 in it, and a static function defined in two files."""
+    name of 3000 characters with UTF-8 in it, a static function defined in two files, and a
+    name of double-width characters."""
     fs = [
         function("std::vector<" + "\u00e9" * 3000 + ">::push_back", "src/v.cpp", 7,
                  samples(rng, 5, 40_000)),
         function('quote"d,name\nwith newline', "", 0, samples(rng, 3, 90_000)),
         function("init", "src/a.c", 12, samples(rng, 2, 5_000)),
         function("init", "src/b.c", 30, samples(rng, 4, 5_000)),
+        function("\u6570\u636e::\u5904\u7406", "src/cjk.cpp", 3, [70_000]),  # two columns each
     ]
     return results("./odd", 9, 1_000_000, fs,
                    [{"tid": 9, "name": "odd\tthread", "calls": sum(f["count"] for f in fs),
