@@ -1,7 +1,8 @@
 /* One translation unit → its function definitions and their metrics, with libclang.
  *
- * STEP 1 parses the job's command line (with -working-directory so relative paths resolve as they
- * did for the compiler, dependency-file flags dropped and warnings off: only errors matter).
+ * STEP 1 parses the job's command line (relative paths made absolute against the job's directory
+ * so they resolve as they did for the compiler, output and dependency-file flags dropped, warnings
+ * off: only errors matter).
  * STEP 2 walks declarations (namespaces, classes, templates, extern "C" blocks, friends) and, for
  * every function with a written body outside system headers, STEP 3 walks its body once, keeping
  * the metrics below. A lambda is a function of its own (the plugin instruments its call operator),
@@ -29,8 +30,10 @@
 
 #include <clang-c/Index.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* ---- Tokens of one definition ------------------------------------------------------------------
  */
@@ -857,6 +860,98 @@ static int dropped_flag(const char *arg) {
     return 0;
 }
 
+/* Flags whose value (joined, "-Iinc", or the next argument, "-I inc") is a path. */
+static const char *const path_flags[] = {
+    "-I",           "-isystem",           "-iquote",       "-idirafter",
+    "-include",     "-imacros",           "-isysroot",     "--sysroot",
+    "-F",           "-iframework",        "-cxx-isystem",  "-include-pch",
+    "-ivfsoverlay", "-fmodule-map-file=", "-iwithsysroot", NULL};
+
+/* Flags whose value is the next argument (not a path): it is passed through untouched. */
+static const char *const value_flags[] = {
+    "-x",       "-target",     "-arch", "-Xclang", "-mllvm",      "-Xpreprocessor",  "-D", "-U",
+    "-Xlinker", "-Xassembler", "-l",    "-L",      "-aux-target", "-main-file-name", NULL};
+
+static bool in_list(const char *arg, const char *const *list) {
+    for (int i = 0; list[i] != NULL; i++) {
+        if (strcmp(arg, list[i]) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* `path` made absolute against the job's directory when it is relative; owned by *owned. */
+static const char *absolute_in(const hm_scan_job *job, const char *prefix, const char *path,
+                               char ***owned, size_t *nowned) {
+    if (path[0] == '/' || path[0] == '\0') {
+        return NULL;
+    }
+    char *abs = hm_scan_path_absolute(path, job->directory);
+    char *arg = hm_xasprintf("%s%s", prefix, abs);
+    free(abs);
+    *owned = hm_xrealloc(*owned, (*nowned + 1) * sizeof **owned);
+    (*owned)[(*nowned)++] = arg;
+    return arg;
+}
+
+static bool is_regular_file_in(const hm_scan_job *job, const char *path) {
+    char *abs = hm_scan_path_absolute(path, job->directory);
+    struct stat st;
+    bool found = stat(abs, &st) == 0 && S_ISREG(st.st_mode);
+    free(abs);
+    return found;
+}
+
+/* The job's command line for libclang, NULL-terminated: output and dependency-file flags dropped,
+ * warnings off (only errors matter), and every relative path (the source file, include
+ * directories, forced includes, the sysroot) made absolute against the job's directory.
+ *
+ * Why not -working-directory: libclang applies it to the real file system, which in LLVM 14 means
+ * chdir() for the whole process; with several workers parsing at once, each would move the others'
+ * working directory (and --write's relative output path). Strings the array points to that were
+ * made here are added to *owned for the caller to free. */
+static const char **parse_arguments(const hm_scan_job *job, char ***owned, size_t *nowned) {
+    const char **argv = hm_xcalloc(job->argc + 3, sizeof *argv);
+    size_t argc = 0;
+    argv[argc++] = job->argc > 0 ? job->argv[0] : "clang";
+    for (size_t i = 1; i < job->argc;) {
+        const char *arg = job->argv[i];
+        int drop = dropped_flag(arg);
+        if (drop) {
+            i += (size_t)drop;
+            continue;
+        }
+        const char *made = NULL;
+        if (in_list(arg, path_flags) && i + 1 < job->argc) {
+            argv[argc++] = arg;
+            arg = job->argv[++i];
+            made = absolute_in(job, "", arg, owned, nowned);
+        } else if (in_list(arg, value_flags) && i + 1 < job->argc) {
+            argv[argc++] = arg;
+            arg = job->argv[++i];
+        } else if (arg[0] == '-') {
+            for (int f = 0; path_flags[f] != NULL && made == NULL; f++) {
+                size_t n = strlen(path_flags[f]);
+                if (strncmp(arg, path_flags[f], n) == 0 && arg[n] != '\0') {
+                    /* "-Iinc", "--sysroot=dir", "-fmodule-map-file=m" */
+                    size_t skip = n + (arg[n] == '=' && path_flags[f][n - 1] != '=');
+                    char prefix[64];
+                    snprintf(prefix, sizeof prefix, "%.*s", (int)skip, arg);
+                    made = absolute_in(job, prefix, arg + skip, owned, nowned);
+                }
+            }
+        } else if (is_regular_file_in(job, arg)) {
+            made = absolute_in(job, "", arg, owned, nowned); /* an input file */
+        }
+        argv[argc++] = made != NULL ? made : arg;
+        i++;
+    }
+    argv[argc++] = "-w";
+    argv[argc] = NULL;
+    return argv;
+}
+
 /* Print clang's errors into out->diagnostics and note where they are. Returns the error sites
  * (malloc'd, *count of them). */
 static error_site *collect_diagnostics(CXTranslationUnit tu, hm_scan_tu_output *out,
@@ -885,25 +980,22 @@ static error_site *collect_diagnostics(CXTranslationUnit tu, hm_scan_tu_output *
 
 void hm_scan_parse_job(void *index, const hm_scan_job *job, hm_scan_tu_output *out) {
     /* STEP 1: the command line, made safe for an in-process parse. */
-    const char **argv = hm_xcalloc(job->argc + 4, sizeof *argv);
+    char **owned = NULL;
+    size_t nowned = 0;
+    const char **argv = parse_arguments(job, &owned, &nowned);
     size_t argc = 0;
-    argv[argc++] = job->argc > 0 ? job->argv[0] : "clang";
-    argv[argc++] = "-working-directory";
-    argv[argc++] = job->directory;
-    for (size_t i = 1; i < job->argc;) {
-        int drop = dropped_flag(job->argv[i]);
-        if (drop) {
-            i += (size_t)drop;
-            continue;
-        }
-        argv[argc++] = job->argv[i++];
+    while (argv[argc] != NULL) {
+        argc++;
     }
-    argv[argc++] = "-w";
 
     CXTranslationUnit tu = NULL;
     enum CXErrorCode rc = clang_parseTranslationUnit2FullArgv(
         (CXIndex)index, NULL, argv, (int)argc, NULL, 0, CXTranslationUnit_KeepGoing, &tu);
     free(argv);
+    for (size_t i = 0; i < nowned; i++) {
+        free(owned[i]);
+    }
+    free(owned);
     if (rc != CXError_Success || tu == NULL) {
         out->failed = true;
         const char *why = rc == CXError_ASTReadError || rc == CXError_InvalidArguments

@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -189,6 +190,26 @@ static void test_cli_write(void **state) {
     free(path);
 }
 
+static void test_cli_write_relative_path(void **state) {
+    /* A relative --write path is the caller's working directory, whatever the compile commands'
+     * directories (libclang's -working-directory would chdir() the process; it is not used). */
+    hm_test_output o = hm_test_run((const char *[]){HM_SCAN_EXE, "-p", HM_SCAN_DB_DIR, "-j", "2",
+                                                    "--write", "relative.yaml", GOOD_FILES, NULL},
+                                   NULL, tmp);
+    assert_int_equal(o.status, 0);
+    hm_test_output_free(&o);
+    char *here = hm_test_path(tmp, "relative.yaml");
+    char *there = hm_test_path(HM_SCAN_FIXTURES, "relative.yaml");
+    char *text = hm_test_read_file(here);
+    char *wrong = hm_test_read_file(there);
+    remove(there);
+    assert_non_null(text);
+    assert_null(wrong);
+    free(text);
+    free(here);
+    free(there);
+}
+
 static void test_cli_check_exit_status(void **state) {
     char *path = hm_test_path(tmp, "check.yaml");
     /* Each finding alone makes the exit status 1. */
@@ -235,6 +256,7 @@ int main(void) {
         cmocka_unit_test(test_cli_listing),
         cmocka_unit_test(test_cli_files_without_database),
         cmocka_unit_test(test_cli_write),
+        cmocka_unit_test(test_cli_write_relative_path),
         cmocka_unit_test(test_cli_check_exit_status),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
