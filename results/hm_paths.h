@@ -67,6 +67,7 @@ typedef struct hm_paths {
     size_t nfiles;
     uint64_t elapsed_ns;    /* largest elapsed_ns of the files */
     uint64_t start_unix_ns; /* earliest start_unix_ns of the files (0 when unknown) */
+    char *program;          /* "program" of the first file ("" when unknown) */
 } hm_paths;
 
 /* ---- Loading --------------------------------------------------------------------------------- */
@@ -136,7 +137,8 @@ typedef struct hm_trace_thread {
 } hm_trace_thread;
 
 typedef struct hm_trace {
-    char *path; /* the trace file */
+    char *path;    /* the trace file */
+    char *program; /* "program" of the results file ("" when unknown) */
     int64_t pid;
     uint64_t start_unix_ns;
     uint64_t end_ns; /* end of the trace: the results' elapsed_ns, or the last event if later */

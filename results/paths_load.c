@@ -566,6 +566,9 @@ static int read_file_paths(loader *ld, builder *b, const json_t *root) {
         p->elapsed_ns = elapsed;
     if (start != 0 && (p->start_unix_ns == 0 || start < p->start_unix_ns))
         p->start_unix_ns = start;
+    const char *program = get_str(root, "program");
+    if (p->program == NULL && (p->program = dup_str(program ? program : "")) == NULL)
+        return fail(ld, "out of memory");
     p->ntrees += json_array_size(trees);
     p->nfiles++;
     return 0;
@@ -724,6 +727,7 @@ void hm_paths_free(hm_paths *p) {
     free(p->functions);
     free(p->nodes);
     free(p->children);
+    free(p->program);
     free(p);
 }
 
@@ -854,6 +858,7 @@ void hm_trace_free(hm_trace *t) {
     free(t->functions);
     free(t->threads);
     free(t->path);
+    free(t->program);
     free(t);
 }
 
@@ -987,7 +992,9 @@ int hm_trace_load_buffers(const char *results_data, size_t results_len, const ch
             if (th->nevents > 0 && th->events[th->nevents - 1].ns > t->end_ns)
                 t->end_ns = th->events[th->nevents - 1].ns;
         }
-        if (rc == 0 && (t->path = dup_str(trace_name)) == NULL)
+        const char *program = get_str(rroot, "program");
+        if (rc == 0 && ((t->path = dup_str(trace_name)) == NULL ||
+                        (t->program = dup_str(program ? program : "")) == NULL))
             rc = fail(&tl, "out of memory");
     }
     file_functions_free(&ff);

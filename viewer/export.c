@@ -120,7 +120,11 @@ static int load_traces(hm_trace **traces, const char *const *files, size_t nfile
 /* Write the loaded data in the chosen format. */
 static int write_export(hm_export_kind kind, FILE *out, const hm_paths *paths,
                         hm_trace *const *traces, size_t ntraces, char *err, size_t errlen) {
-    hm_svg_opts o = {.title = NULL};
+    char title[512];
+    if (paths != NULL)
+        snprintf(title, sizeof title, "Flame graph: %s",
+                 paths->program[0] ? paths->program : "run");
+    hm_svg_opts o = {.title = paths ? title : NULL};
     switch (kind) {
     case HM_EXPORT_PPROF:
         return hm_export_pprof(out, paths, err, errlen);

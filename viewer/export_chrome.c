@@ -80,7 +80,8 @@ int hm_export_chrome(FILE *out, const hm_trace *const *traces, size_t ntraces, c
     for (size_t k = 0; k < ntraces; k++) {
         const hm_trace *t = traces[k];
         char pname[512];
-        snprintf(pname, sizeof pname, "heatmap: %s", t->path);
+        snprintf(pname, sizeof pname, "%s (pid %" PRId64 ")", t->program[0] ? t->program : t->path,
+                 t->pid);
         put_metadata(out, &first, "process_name", t->pid, 0, pname);
         for (size_t i = 0; i < t->nthreads; i++) {
             put_metadata(out, &first, "thread_name", t->pid, t->threads[i].tid, t->threads[i].name);
