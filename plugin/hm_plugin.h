@@ -25,8 +25,11 @@ extern "C" {
  * module's config asks for (`instrument: before-inlining` or `after-inlining`). */
 typedef enum hm_plugin_stage {
     HM_STAGE_EXPLICIT = 0,       /* opt -passes=heatmap: always act */
-    HM_STAGE_PIPELINE_START = 1, /* PipelineStartEP: acts for HM_INSTRUMENT_BEFORE_INLINING */
-    HM_STAGE_OPTIMIZER_LAST = 2, /* OptimizerLastEP: acts for HM_INSTRUMENT_AFTER_INLINING */
+    HM_STAGE_PIPELINE_START = 1, /* PipelineStartEP, and at link time FullLinkTimeOptimization-
+                                    EarlyEP and OptimizerEarlyEP (LLVM >= 16): acts for
+                                    HM_INSTRUMENT_BEFORE_INLINING */
+    HM_STAGE_OPTIMIZER_LAST = 2, /* OptimizerLastEP, and FullLinkTimeOptimizationLastEP: acts for
+                                    HM_INSTRUMENT_AFTER_INLINING */
 } hm_plugin_stage;
 
 typedef struct hm_plugin_options {

@@ -8,8 +8,10 @@
 // Scheduling: the callbacks are registered before any source is seen, so the pass is added at
 // both PipelineStartEP (before inlining) and OptimizerLastEP (after inlining); at each point the
 // body reads the module's heatmap.yaml (`instrument:`) and acts at one of them only. Both points
-// run at -O0 as well. `opt -passes=heatmap` runs it unconditionally; `heatmap-pipeline-start` and
-// `heatmap-optimizer-last` run it as the default pipeline would, for tests.
+// run at -O0 as well. From LLVM 16 on, the link-time points are added too (see registerCallbacks);
+// the module marker keeps the pass from acting twice on a module. `opt -passes=heatmap` runs it
+// unconditionally; `heatmap-pipeline-start` and `heatmap-optimizer-last` run it as the default
+// pipeline would, for tests.
 #include "hm_plugin.h"
 
 #include "llvm/Config/llvm-config.h"
@@ -98,6 +100,23 @@ void registerCallbacks(PassBuilder &PB) {
     PB.registerOptimizerLastEPCallback([](ModulePassManager &MPM, auto &&...) {
         MPM.addPass(HeatmapPass(HM_STAGE_OPTIMIZER_LAST));
     });
+#if LLVM_VERSION_MAJOR >= 16
+    // Link time (lld --load-pass-plugin, LLVM >= 15 for the option, 16 for these points). A full
+    // LTO link runs neither PipelineStartEP nor OptimizerLastEP, but these two, before and after
+    // its inlining. A ThinLTO backend runs OptimizerLastEP, and OptimizerEarlyEP as its earliest
+    // point for a plugin (after the backend's inlining of imported functions): the stand-in for
+    // "before inlining" there. In an ordinary compilation OptimizerEarlyEP comes after
+    // PipelineStartEP, which has instrumented and marked the module already, so it does nothing.
+    PB.registerFullLinkTimeOptimizationEarlyEPCallback([](ModulePassManager &MPM, auto &&...) {
+        MPM.addPass(HeatmapPass(HM_STAGE_PIPELINE_START));
+    });
+    PB.registerFullLinkTimeOptimizationLastEPCallback([](ModulePassManager &MPM, auto &&...) {
+        MPM.addPass(HeatmapPass(HM_STAGE_OPTIMIZER_LAST));
+    });
+    PB.registerOptimizerEarlyEPCallback([](ModulePassManager &MPM, auto &&...) {
+        MPM.addPass(HeatmapPass(HM_STAGE_PIPELINE_START));
+    });
+#endif
     PB.registerPipelineParsingCallback(
         [](StringRef Name, ModulePassManager &MPM, ArrayRef<PassBuilder::PipelineElement>) {
             hm_plugin_stage Stage;

@@ -50,6 +50,13 @@ find_program(HM_LLD NAMES ld.lld PATHS ${LLVM_TOOLS_BINARY_DIR} NO_DEFAULT_PATH)
 if(HM_LLD)
   hm_plugin_e2e(run_shapes.sh "shapes_lto_full|-O2 -flto -fuse-ld=lld --ld-path=${HM_LLD}"
                 "shapes_lto_thin_g|-O2 -g -flto=thin -fuse-ld=lld --ld-path=${HM_LLD}")
+  # The linker runs the pass (lld --load-pass-plugin, LLVM >= 16; lld 14 has no such option):
+  # full LTO at -O0 (no compile-time inlining, so exact counts), ThinLTO after inlining.
+  if(LLVM_VERSION_MAJOR GREATER_EQUAL 16)
+    hm_plugin_e2e(run_shapes.sh
+                  "shapes_lto_link_time_O0|--link-time -O0 -flto -fuse-ld=lld --ld-path=${HM_LLD}"
+                  "shapes_lto_thin_link_time_after_inlining|--after-inlining --link-time -O2 -flto=thin -fuse-ld=lld --ld-path=${HM_LLD}")
+  endif()
 else()
   message(STATUS "heatmap: ld.lld not found in ${LLVM_TOOLS_BINARY_DIR}; "
                  "the -flto plugin tests are not registered")

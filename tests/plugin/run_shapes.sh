@@ -12,16 +12,23 @@
 # checks that every frame was closed by its own exit call (exceptions included) and that
 # heatmap.json counts what strict_rt counted.
 #
+# With --link-time (CFLAGS must have -flto and lld), the sources are compiled without the plugin
+# and the linker runs it: -Wl,--load-pass-plugin (lld of LLVM >= 16 for full LTO).
+#
 # usage: run_shapes.sh PREFIX LIBDIR CLANG CLANGXX CHECKER SOURCE_DIR WORK_DIR [--after-inlining]
-#                      CFLAGS...
+#                      [--link-time] CFLAGS...
 set -eu
 prefix=$1 libdir=$2 clang=$3 clangxx=$4 checker=$5 source_dir=$6 work=$7
 shift 7
-after=""
-if [ "${1:-}" = --after-inlining ]; then
-    after=1
+after="" link_time=""
+while :; do
+    case "${1:-}" in
+    --after-inlining) after=1 ;;
+    --link-time) link_time=1 ;;
+    *) break ;;
+    esac
     shift
-fi
+done
 cflags="$*"
 export PKG_CONFIG_PATH="$prefix/$libdir/pkgconfig"
 example=cxx_shapes
@@ -39,20 +46,25 @@ fi
 
 hm_cflags=$(pkg-config --cflags heatmap)
 hm_libs=$(pkg-config --libs heatmap)
+link_plugin=""
+if [ -n "$link_time" ]; then # the linker runs the pass (CFLAGS has -flto, lld), not the compiler
+    hm_cflags="-I$(pkg-config --variable=includedir heatmap)"
+    link_plugin="-Wl,--load-pass-plugin=$(pkg-config --variable=plugin heatmap)"
+fi
 # shellcheck disable=SC2086
 {
     # Instrumented (heatmap.yaml is found next to the sources).
     "$clang" $cflags -fexceptions $hm_cflags -c shapes_c.c -o hm_c.o
     "$clangxx" $cflags $hm_cflags -c shapes.cpp -o hm_cxx.o
-    "$clangxx" $cflags hm_c.o hm_cxx.o -o app $hm_libs
+    "$clangxx" $cflags $link_plugin hm_c.o hm_cxx.o -o app $hm_libs
     # Plain.
     "$clang" $cflags -fexceptions -c shapes_c.c -o plain_c.o
     "$clangxx" $cflags -c shapes.cpp -o plain_cxx.o
     "$clangxx" $cflags plain_c.o plain_cxx.o -o plain
     # Instrumented objects on the strict runtime.
     "$clang" -O1 -I"$prefix/include" -c "$source_dir/tests/plugin/strict_rt.c" -o strict_rt.o
-    "$clangxx" $cflags hm_c.o hm_cxx.o strict_rt.o -o strict
+    "$clangxx" $cflags $link_plugin hm_c.o hm_cxx.o strict_rt.o -o strict
 }
 
 sh "$source_dir/tests/plugin/run_checked.sh" "$expected" "$checker" 3
-echo "ok: $example ${after:+(after inlining) }$cflags"
+echo "ok: $example ${after:+(after inlining) }${link_time:+(at link time) }$cflags"
