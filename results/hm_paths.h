@@ -114,7 +114,7 @@ uint64_t hm_paths_function_self_ns(const hm_paths *paths);
 int hm_paths_check_totals(const hm_paths *paths, char *err, size_t errlen);
 
 /* Calls of function f that no node counts (folded beyond the node limit): its count minus the
- * counts of its nodes, 0 when the nodes count as many or more. */
+ * counts of its nodes, 0 when the nodes count as many or more. One pass over the nodes. */
 uint64_t hm_paths_unplaced_calls(const hm_paths *paths, size_t f);
 
 /* ---- Traces ---------------------------------------------------------------------------------- */

@@ -110,8 +110,13 @@ static int build(pprof_build *b, const hm_paths *p) {
     uint64_t *unplaced = calloc(nf, sizeof *unplaced);
     if (unplaced == NULL)
         return -1;
-    for (size_t f = 0; f < p->nfunctions; f++)
-        nunplaced += (unplaced[f] = hm_paths_unplaced_calls(p, f)) != 0;
+    for (size_t i = 1; i < p->nnodes; i++) /* calls the nodes count, then what they miss */
+        unplaced[p->nodes[i].function] += p->nodes[i].count;
+    for (size_t f = 0; f < p->nfunctions; f++) {
+        uint64_t placed = unplaced[f];
+        unplaced[f] = p->functions[f].count > placed ? p->functions[f].count - placed : 0;
+        nunplaced += unplaced[f] != 0;
+    }
     size_t nsamples = nunplaced, nids = 2 * nunplaced;
     for (size_t i = 1; i < p->nnodes; i++)
         if (p->nodes[i].count != 0 || p->nodes[i].self_ns != 0) {
