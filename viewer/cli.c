@@ -326,7 +326,8 @@ int hm_cli_parse(int argc, char **argv, hm_cli *cli, char *err, size_t errlen) {
     if (cli->export_kind && cli->diff_base)
         return fail(err, errlen, "--export and --diff cannot be combined");
     if (cli->output && !cli->export_kind)
-        return fail(err, errlen, "-o/--output names the file of --export=KIND; --export is missing");
+        return fail(err, errlen,
+                    "-o/--output names the file of --export=KIND; --export is missing");
     if (cli->diff_base && cli->nfiles > 0)
         return fail(err, errlen, "--diff compares exactly two files; unexpected '%s'",
                     cli->files[0]);

@@ -32,10 +32,10 @@ typedef struct hm_cli {
     const char *diff_base, *diff_new; /* --diff BASE NEW, else NULL */
     const char **fail_if;             /* --fail-if EXPR, in order */
     size_t nfail_if;
-    char **run_argv;    /* --run PROG ARGS...: points into argv, NULL-terminated; NULL if absent */
+    char **run_argv; /* --run PROG ARGS...: points into argv, NULL-terminated; NULL if absent */
     const char *export_kind; /* --export=KIND as given (main.c checks it), else NULL */
     const char *output;      /* -o/--output FILE for --export, else NULL */
-    const char **files; /* results files, in order */
+    const char **files;      /* results files, in order */
     size_t nfiles;
 } hm_cli;
 

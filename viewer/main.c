@@ -191,7 +191,8 @@ static int main_with(const hm_cli *cli, hm_check **checks) {
         return status;
     hm_export_kind kind = HM_EXPORT_PPROF;
     if (cli->export_kind != NULL && hm_export_kind_parse(cli->export_kind, &kind) != 0) {
-        snprintf(err, sizeof err, "--export: unknown kind '%s' (expected pprof, folded, chrome or svg)",
+        snprintf(err, sizeof err,
+                 "--export: unknown kind '%s' (expected pprof, folded, chrome or svg)",
                  cli->export_kind);
         return usage_error(err);
     }
@@ -230,7 +231,7 @@ static int main_with(const hm_cli *cli, hm_check **checks) {
         hm_run_free_list(run_files, nrun_files);
         hm_run_cleanup(&run);
         return cli->run_argv != NULL && run.exit_status != 0 && status == EXIT_OK ? run.exit_status
-                                                                                 : status;
+                                                                                  : status;
     }
     hm_results *results = NULL;
     int loaded = hm_results_load_many(files, nfiles, &results, err, sizeof err);

@@ -447,7 +447,9 @@ static void test_viewer_wide_characters(void **state) {
     assert_int_equal(hm_text_width(cell), 7);    /* padded to the column */
     assert_int_equal(hm_text_prefix(cjk, 3), 3); /* never half a character */
     /* a stray byte counts one column and is never split from what follows */
-    assert_int_equal(hm_text_width("a\xFF" "b"), 3);
+    assert_int_equal(hm_text_width("a\xFF"
+                                   "b"),
+                     3);
     assert_int_equal(hm_text_width("e\xCC\x81"), 1); /* e + combining acute accent */
 }
 
