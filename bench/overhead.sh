@@ -3,6 +3,7 @@
 #
 # usage: bench/overhead.sh [PREFIX] [ITERATIONS] [RUNS]
 #   PREFIX: a heatmap install (default ./_install, as made by scripts/demo.sh)
+#   HEATMAP_BASELINE=PREFIX2 adds a variant "baseline" built against another install
 # Each variant of bench/overhead/workload.c runs RUNS times (default 7) in rotation; the median loop
 # time per variant gives the cost per call over the plain build, printed in ns and as a ratio to the
 # floor (two clock reads per call). Peers are measured when their tools are installed:
@@ -40,6 +41,11 @@ cp heatmap heatmap_off 2>/dev/null && variants="$variants heatmap_off"
 cp heatmap heatmap_nopaths 2>/dev/null && variants="$variants heatmap_nopaths"
 # shellcheck disable=SC2046
 build heatmap_static $(pkg-config --cflags heatmap) "$prefix/lib/libheatmap-rt.a" -lpthread
+# HEATMAP_BASELINE=PREFIX: also measure another heatmap install (e.g. before a change), side by side.
+if [ -n "${HEATMAP_BASELINE:-}" ]; then
+    # shellcheck disable=SC2046
+    build baseline $(PKG_CONFIG_PATH="$HEATMAP_BASELINE/lib/pkgconfig" pkg-config --cflags --libs heatmap)
+fi
 if command -v uftrace >/dev/null; then build uftrace -finstrument-functions; fi
 build gprof -pg
 build xray -fxray-instrument -fxray-instruction-threshold=1
@@ -48,7 +54,7 @@ run_variant() { # NAME -> prints loop ns
     case $1 in
     heatmap_off) HEATMAP=off ./heatmap "$iterations" ;;
     heatmap_nopaths) HEATMAP_PATHS=off HEATMAP_OUTPUT="$work/r.json" ./heatmap "$iterations" ;;
-    heatmap | heatmap_static) HEATMAP_OUTPUT="$work/r.json" ./"$1" "$iterations" ;;
+    heatmap | heatmap_static | baseline) HEATMAP_OUTPUT="$work/r.json" ./"$1" "$iterations" ;;
     uftrace) uftrace record -d uftrace.data ./uftrace "$iterations" ;;
     xray) XRAY_OPTIONS="patch_premain=true xray_mode=xray-basic verbosity=0" ./xray "$iterations" ;;
     *) ./"$1" "$iterations" ;;

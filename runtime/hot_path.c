@@ -46,7 +46,7 @@ static inline void hm_record(hm_fstats *s, uint64_t self_ns) {
 }
 
 /* Pop the top frame at tick `end`, record it and charge the parent. */
-static inline void hm_pop(hm_tls *t, uint32_t d, uint64_t end) {
+static inline __attribute__((always_inline)) void hm_pop(hm_tls *t, uint32_t d, uint64_t end) {
     hm_frame *f = &t->stack[d - 1];
     uint64_t elapsed = end - f->start;
     if (HM_UNLIKELY((int64_t)elapsed < 0))
@@ -169,7 +169,22 @@ void __heatmap_enter_v1(hm_func_record *record) {
         hm_enter_slow(record, sp);
         return;
     }
-    uint32_t node = hm_path_enter(t, d, id);
+    /* The call-path node, when recursion or the caller's cache answers; anything else (a hash
+     * lookup, a new node) is left to the slow path, so that this one stays a leaf function. */
+    uint32_t node = 0;
+    if (t->tree) {
+        uint32_t parent = d ? t->stack[d - 1].node & ~HM_NODE_FOLDED : 0;
+        const hm_node *p = &t->tree->nodes[parent];
+        uint64_t cache = p->cache;
+        if (p->func == id) {
+            node = parent;
+        } else if (HM_LIKELY((uint32_t)cache == id)) {
+            node = (uint32_t)(cache >> 32);
+        } else {
+            hm_enter_slow(record, sp);
+            return;
+        }
+    }
     hm_frame *f = &t->stack[d];
     f->id = id;
     f->sp = sp;
@@ -177,7 +192,7 @@ void __heatmap_enter_v1(hm_func_record *record) {
     atomic_signal_fence(memory_order_seq_cst);
     t->depth = d + 1;
     atomic_signal_fence(memory_order_seq_cst);
-    f->id = id;
+    f->id = id; /* a handler that ran before the push may have used this slot */
     f->sp = sp;
     f->child = 0;
     f->nchildren = 0;
