@@ -4,7 +4,7 @@
 # named or found) and no crash report, and write no object file. A config that selects nothing
 # is not an error. Covers the three ways a config is found: the nearest heatmap.yaml above the
 # source, $HEATMAP_CONFIG, and -mllvm -heatmap-config (which needs the plugin loaded with
-# -fplugin= as well, see docs/plugin.md).
+# -fplugin= as well, see docs/plugin.md); then checks their order.
 #
 # usage: run_errors.sh CLANG CLANGXX PLUGIN WORK_DIR
 set -u
@@ -92,5 +92,35 @@ if ! "$clang" -O2 -fpass-plugin="$plugin" -c src/a.c -o out.o 2>err.txt || [ ! -
 else
     echo "ok: a config that selects nothing compiles"
 fi
+
+# Where the config comes from, first hit wins: -heatmap-config, $HEATMAP_CONFIG, the nearest
+# heatmap.yaml above the source. Configs later in the order are not read at all (the broken
+# ones here would fail the compilation). The report names the config that decided.
+expect_config() { # WANT_FILE [ENV_CONFIG] [CLANG ARGS...]
+    want=$1 env=$2
+    shift 2
+    rm -f out.o report.jsonl
+    status=0
+    HEATMAP_CONFIG="$env" HEATMAP_REPORT="$PWD/report.jsonl" "$clang" -O2 \
+        -fpass-plugin="$plugin" "$@" -c src/a.c -o out.o 2>err.txt || status=$?
+    if [ "$status" != 0 ] || ! grep -q "not matched by functions.include ($want:2)" report.jsonl; then
+        echo "FAIL: expected the config $want to decide; status $status" >&2
+        cat err.txt report.jsonl >&2
+        failures=$((failures + 1))
+    else
+        echo "ok: $want decides"
+    fi
+}
+rm -f heatmap.yaml
+printf 'functons: 1\n' >heatmap.yaml # broken, and farther from src/a.c than src/heatmap.yaml
+printf 'functions:\n  include: [from_nearest]\n' >src/heatmap.yaml
+printf 'functions:\n  include: [from_env]\n' >env.yaml
+printf 'functions:\n  include: [from_flag]\n' >flag.yaml
+printf 'functons: 1\n' >broken.yaml
+expect_config "$PWD/src/heatmap.yaml" ""
+expect_config "$PWD/env.yaml" "$PWD/env.yaml"
+expect_config "$PWD/flag.yaml" "$PWD/broken.yaml" -fplugin="$plugin" -mllvm \
+    -heatmap-config="$PWD/flag.yaml"
+rm -f src/heatmap.yaml heatmap.yaml
 
 [ "$failures" = 0 ] || exit 1
