@@ -345,6 +345,35 @@ static void test_config_function_globs_and_escapes(void **state) {
     hm_config_free(config);
 }
 
+/* The names the plugin gives C++ functions (constructors, destructors, templates, lambdas,
+ * lambdas' operator()) as patterns: `~`, `<`, `>`, `(`, `)`, `$`, `{`, `#` are literal, so the
+ * exact ones are exact and exempt from the trivial rule. examples/cxx_shapes/heatmap.yaml. */
+static void test_config_cxx_names_as_patterns(void **state) {
+    hm_config *config = load_ok("functions:\n"
+                                "  include: [Tracker::Tracker, Tracker::~Tracker,\n"
+                                "            'main::*::operator()', 'sum_all<*>', static_helper,\n"
+                                "            'foo()::{lambda()#1}::operator()']\n"
+                                "  exclude: ['static_*', 'sum_all<double>']\n");
+    assert_selection(config, "Tracker::~Tracker", NULL, true, HM_REASON_INCLUDED,
+                     "Tracker::~Tracker", 2);
+    assert_true(hm_config_select(config, "Tracker::~Tracker", NULL).named_exactly);
+    assert_true(hm_config_select(config, "Tracker::Tracker", NULL).named_exactly);
+    assert_selection(config, "main::$_0::operator()", NULL, true, HM_REASON_INCLUDED,
+                     "main::*::operator()", 3);
+    assert_false(hm_config_select(config, "main::$_0::operator()", NULL).named_exactly);
+    assert_true(hm_config_select(config, "foo()::{lambda()#1}::operator()", NULL).named_exactly);
+    /* The exact include beats the broader exclude; the exact exclude beats the template glob. */
+    assert_selection(config, "static_helper", NULL, true, HM_REASON_INCLUDED, "static_helper", 3);
+    assert_selection(config, "static_other", NULL, false, HM_REASON_EXCLUDED_FUNCTION, "static_*",
+                     5);
+    assert_selection(config, "sum_all<int>", NULL, true, HM_REASON_INCLUDED, "sum_all<*>", 3);
+    assert_selection(config, "sum_all<double>", NULL, false, HM_REASON_EXCLUDED_FUNCTION,
+                     "sum_all<double>", 5);
+    assert_selection(config, "Tracker::reset", NULL, false, HM_REASON_NOT_INCLUDED_FUNCTION, NULL,
+                     2);
+    hm_config_free(config);
+}
+
 /* The worked example of docs/config.md, row by row. */
 static void test_config_docs_worked_example(void **state) {
     hm_config *config = load_ok("functions:\n"
@@ -782,6 +811,7 @@ int main(void) {
         cmocka_unit_test(test_config_file_rule_reported_when_function_rules_are_default),
         cmocka_unit_test(test_config_file_paths_are_normalised),
         cmocka_unit_test(test_config_function_globs_and_escapes),
+        cmocka_unit_test(test_config_cxx_names_as_patterns),
         cmocka_unit_test(test_config_docs_worked_example),
         cmocka_unit_test(test_config_reason_names_are_stable),
         cmocka_unit_test(test_config_error_malformed_yaml),
