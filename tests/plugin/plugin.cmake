@@ -30,10 +30,11 @@ function(hm_plugin_e2e script)
   endforeach()
 endfunction()
 
-# examples/cxx_shapes at every optimisation level, with and without -g.
+# examples/cxx_shapes at every optimisation level, with and without -g, and with sanitizers.
 hm_plugin_e2e(run_shapes.sh "shapes_O0|-O0" "shapes_O1|-O1" "shapes_O2|-O2" "shapes_O3|-O3"
               "shapes_Os|-Os" "shapes_O0_g|-O0 -g" "shapes_O1_g|-O1 -g" "shapes_O2_g|-O2 -g"
-              "shapes_O3_g|-O3 -g" "shapes_Os_g|-Os -g")
+              "shapes_O3_g|-O3 -g" "shapes_Os_g|-Os -g"
+              "shapes_asan|-O1 -g -fsanitize=address,undefined")
 
 # instrument: after-inlining: no exact counts (what survives inlining varies), but every frame
 # closed by its own exit call, exceptions included, and heatmap.json agreeing with strict_rt.
