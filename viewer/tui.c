@@ -16,9 +16,10 @@
 #include "tui_internal.h"
 
 #include <curses.h>
-#include <langinfo.h>
 #include <limits.h>
 #include <locale.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -263,13 +264,28 @@ static void prompt_key(hm_tui *t, bool code, wint_t ch) {
 }
 
 /* The session: draw, read a key, act, until quit. */
+static volatile sig_atomic_t stop_signal; /* SIGINT or SIGTERM received, else 0 */
+
+static void on_stop_signal(int sig) {
+    stop_signal = sig;
+}
+
 static void loop(hm_tui *t) {
+    unsigned errors = 0;
     for (;;) {
         tui_draw(t);
         wint_t ch;
         int r = get_wch(&ch);
-        if (r == ERR)
+        if (stop_signal != 0)
+            return;
+        if (r == ERR) {
+            /* A signal interrupted the read, or the input is gone (end of file on a hung-up
+             * terminal): only the latter repeats, and then there is no one left to quit. */
+            if (++errors > 1000)
+                return;
             continue;
+        }
+        errors = 0;
         bool code = r == KEY_CODE_YES;
         if (code && ch == KEY_RESIZE)
             continue; /* LINES and COLS are already updated; the next frame follows them */
@@ -291,9 +307,15 @@ static void loop(hm_tui *t) {
 /* ---- Setup
  * ---------------------------------------------------------------------------------------- */
 
-static int decline(char *why, size_t whylen, const char *fmt, const char *arg, int a, int b) {
-    if (whylen > 0)
-        snprintf(why, whylen, fmt, arg, a, b);
+/* Write the reason the terminal cannot host the view into why; returns -1. */
+__attribute__((format(printf, 3, 4))) static int decline(char *why, size_t whylen, const char *fmt,
+                                                         ...) {
+    if (whylen > 0) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(why, whylen, fmt, ap);
+        va_end(ap);
+    }
     return -1;
 }
 
@@ -306,26 +328,24 @@ static bool env_set(const char *name) {
 static int check_terminal(char *why, size_t whylen) {
     const char *term = getenv("TERM");
     if (term == NULL || term[0] == '\0')
-        return decline(why, whylen, "TERM is not set%s", "", 0, 0);
+        return decline(why, whylen, "TERM is not set");
     int err = 0;
     if (setupterm(NULL, STDOUT_FILENO, &err) != OK)
-        return decline(why, whylen, "unknown terminal type '%s'", term, 0, 0);
+        return decline(why, whylen, "unknown terminal type '%s'", term);
     const char *cup = tigetstr("cup");
     bool can_move = cup != NULL && cup != (char *)-1;
     int nlines = tigetnum("lines"), ncols = tigetnum("cols");
     del_curterm(cur_term);
     if (!can_move)
-        return decline(why, whylen, "terminal '%s' cannot move the cursor", term, 0, 0);
+        return decline(why, whylen, "terminal '%s' cannot move the cursor", term);
     struct winsize ws;
     if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 && ws.ws_row > 0) {
         ncols = ws.ws_col;
         nlines = ws.ws_row;
     }
     if (ncols < TUI_MIN_COLS || nlines < TUI_MIN_LINES) {
-        char size[32];
-        snprintf(size, sizeof size, "%dx%d", ncols, nlines);
-        return decline(why, whylen, "terminal is %s; the interactive view needs at least %dx%d",
-                       size, TUI_MIN_COLS, TUI_MIN_LINES);
+        return decline(why, whylen, "terminal is %dx%d; the interactive view needs at least %dx%d",
+                       ncols, nlines, TUI_MIN_COLS, TUI_MIN_LINES);
     }
     return 0;
 }
@@ -343,7 +363,7 @@ static tui_colors pick_colors(const hm_tui_opts *o) {
     return COLORS >= 8 && COLOR_PAIRS >= 32 ? TUI_COLORS_8 : TUI_COLORS_NONE;
 }
 
-static int run_session(hm_model *m, const hm_tui_opts *o, bool utf8, char *why, size_t whylen) {
+static int run_session(hm_model *m, const hm_tui_opts *o, char *why, size_t whylen) {
     if (check_terminal(why, whylen) != 0)
         return -1;
     FILE *tty = NULL, *in = stdin;
@@ -351,14 +371,24 @@ static int run_session(hm_model *m, const hm_tui_opts *o, bool utf8, char *why, 
         /* Results came on stdin ("-"): read keys from the terminal itself. */
         tty = fopen("/dev/tty", "r");
         if (tty == NULL)
-            return decline(why, whylen, "no terminal to read keys from%s", "", 0, 0);
+            return decline(why, whylen, "no terminal to read keys from");
         in = tty;
     }
+    /* Ctrl-C quits like q (ncurses' own handler would exit(1) from inside the library); SIGTERM
+     * ends the view, restores the terminal and is raised again below. No SA_RESTART: the signal
+     * interrupts the read so the loop sees it. Installed before newterm, which then keeps them. */
+    struct sigaction stop = {.sa_handler = on_stop_signal}, old_int, old_term;
+    sigemptyset(&stop.sa_mask);
+    stop_signal = 0;
+    sigaction(SIGINT, &stop, &old_int);
+    sigaction(SIGTERM, &stop, &old_term);
     SCREEN *screen = newterm(NULL, stdout, in);
     if (screen == NULL) {
+        sigaction(SIGINT, &old_int, NULL);
+        sigaction(SIGTERM, &old_term, NULL);
         if (tty != NULL)
             fclose(tty);
-        return decline(why, whylen, "cannot initialise the terminal '%s'", getenv("TERM"), 0, 0);
+        return decline(why, whylen, "cannot initialise the terminal '%s'", getenv("TERM"));
     }
     set_term(screen);
     cbreak();
@@ -368,7 +398,7 @@ static int run_session(hm_model *m, const hm_tui_opts *o, bool utf8, char *why, 
     set_escdelay(25);
     curs_set(0);
 
-    hm_tui t = {.m = m, .g = utf8 && !o->ascii ? &hm_glyphs_utf8 : &hm_glyphs_ascii};
+    hm_tui t = {.m = m, .g = hm_glyphs_pick(o->ascii)};
     t.initial_top = m->top == HM_TOP_ALL ? HM_TOP_MODE : m->top;
     t.colors = pick_colors(o);
     tui_colors_init(&t);
@@ -381,6 +411,10 @@ static int run_session(hm_model *m, const hm_tui_opts *o, bool utf8, char *why, 
     delscreen(screen);
     if (tty != NULL)
         fclose(tty);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    if (stop_signal == SIGTERM)
+        raise(SIGTERM);
     return 0;
 }
 
@@ -391,8 +425,7 @@ int hm_tui_run(hm_model *m, const hm_tui_opts *o, char *why, size_t whylen) {
     char *saved = current ? strdup(current) : NULL;
     setlocale(LC_ALL, "");
     setlocale(LC_NUMERIC, "C");
-    bool utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
-    int rc = run_session(m, o, utf8, why, whylen);
+    int rc = run_session(m, o, why, whylen);
     if (saved != NULL) {
         setlocale(LC_ALL, saved);
         free(saved);

@@ -173,8 +173,7 @@ static void draw_title(const hm_tui *t) {
     char title[128];
     snprintf(title, sizeof title, "%sPerformance Heatmap - %s", t->g->fire,
              hm_mode_title(t->m->mode));
-    /* The fire emoji takes two columns for one code point. */
-    size_t w = hm_text_width(title) + (t->g->fire[0] != '\0' ? 1 : 0);
+    size_t w = hm_text_width(title);
     tui_put(0, 0, title, (size_t)COLS, tui_attr(t, TUI_ROLE_TITLE));
     size_t tabs_w = 0;
     char tab[HM_MODE_COUNT][32];
