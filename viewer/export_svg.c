@@ -8,6 +8,9 @@
  * even one narrower than a pixel, so the picture holds the whole tree. Colours come from heat.h,
  * the TUI's gradient: a frame's colour is its function's self time relative to the largest function
  * self time, so the same function has the same colour everywhere and in the TUI's bar view.
+ * A small script (no library) zooms: a click on a frame widens it and its descendants to the full
+ * width and keeps its ancestors; a click on "all" shows everything again. The picture is complete
+ * without the script (tooltips are <title> elements), e.g. in an image viewer.
  */
 #include "export.h"
 
@@ -42,7 +45,9 @@ static void put_frame(FILE *out, const char *cls, const char *name, const hm_pat
                       const hm_path_node *n, uint64_t all_total, uint64_t all_self, double x,
                       double y, double w, uint32_t rgb) {
     char self[24], total[24];
-    fprintf(out, "<g class=\"%s\"><title>", cls);
+    fprintf(out, "<g class=\"%s\" data-n=\"", cls);
+    hm_export_xml_text(out, name, SIZE_MAX);
+    fputs("\"><title>", out);
     hm_export_xml_text(out, name, SIZE_MAX);
     if (f != NULL && f->file[0] != '\0') {
         fputs(" (", out);
@@ -59,17 +64,61 @@ static void put_frame(FILE *out, const char *cls, const char *name, const hm_pat
             "\" rx=\"2\" ry=\"2\"/>",
             x, y, w, FRAME_H - 1, rgb);
     size_t fits = w > 6 ? (size_t)((w - 6) / CHAR_W) : 0;
-    if (fits >= 3) {
-        fprintf(out, "<text x=\"%.2f\" y=\"%.1f\">", x + 3, y + FRAME_H - 4.5);
-        if (code_points(name) <= fits) {
-            hm_export_xml_text(out, name, SIZE_MAX);
-        } else {
-            hm_export_xml_text(out, name, fits - 1);
-            fputs("…", out);
-        }
-        fputs("</text>", out);
+    fprintf(out, "<text x=\"%.2f\" y=\"%.1f\">", x + 3, y + FRAME_H - 4.5);
+    if (fits >= 3 && code_points(name) <= fits) {
+        hm_export_xml_text(out, name, SIZE_MAX);
+    } else if (fits >= 3) {
+        hm_export_xml_text(out, name, fits - 1);
+        fputs("…", out);
     }
-    fputs("</g>\n", out);
+    fputs("</text></g>\n", out);
+}
+
+/* Click to zoom (see the top of the file). Frames keep their first geometry in g.ox/ow/oy. */
+static void put_script(FILE *out, unsigned width) {
+    fprintf(out,
+            "<script type=\"text/ecmascript\"><![CDATA[\n"
+            "(function () {\n"
+            "  var L = %d, W = %u, CW = %.2f;\n",
+            PAD_X, width - 2 * PAD_X, CHAR_W);
+    fputs("  var frames = Array.prototype.slice.call(document.querySelectorAll('g.f, g.root'));\n"
+          "  function label(g, x, w) {\n"
+          "    var t = g.querySelector('text'), name = Array.from(g.getAttribute('data-n'));\n"
+          "    var fits = w > 6 ? Math.floor((w - 6) / CW) : 0;\n"
+          "    t.setAttribute('x', x + 3);\n"
+          "    t.textContent = fits < 3 ? '' : name.length <= fits ? name.join('')\n"
+          "                  : name.slice(0, fits - 1).join('') + '\\u2026';\n"
+          "  }\n"
+          "  function zoom(z) {\n"
+          "    var s = W / (z.ow || 1), eps = 0.02; /* px: positions are rounded */\n"
+          "    frames.forEach(function (g) {\n"
+          "      var r = g.querySelector('rect'), x = L, w = W, show;\n"
+          "      if (g.oy >= z.oy) { /* z and its ancestors: full width */\n"
+          "        show = g.ox <= z.ox + eps && g.ox + g.ow >= z.ox + z.ow - eps;\n"
+          "      } else { /* z's descendants, scaled */\n"
+          "        show = g.ox >= z.ox - eps && g.ox + g.ow <= z.ox + z.ow + eps;\n"
+          "        x = L + (g.ox - z.ox) * s;\n"
+          "        w = g.ow * s;\n"
+          "      }\n"
+          "      g.style.display = show ? '' : 'none';\n"
+          "      if (show) {\n"
+          "        r.setAttribute('x', x);\n"
+          "        r.setAttribute('width', w);\n"
+          "        label(g, x, w);\n"
+          "      }\n"
+          "    });\n"
+          "  }\n"
+          "  frames.forEach(function (g) {\n"
+          "    var r = g.querySelector('rect');\n"
+          "    g.ox = +r.getAttribute('x');\n"
+          "    g.ow = +r.getAttribute('width');\n"
+          "    g.oy = +r.getAttribute('y');\n"
+          "    g.style.cursor = 'pointer';\n"
+          "    g.addEventListener('click', function () { zoom(g); });\n"
+          "  });\n"
+          "})();\n"
+          "]]></script>\n",
+          out);
 }
 
 int hm_export_svg(FILE *out, const hm_paths *p, const hm_svg_opts *opts, char *err, size_t errlen) {
@@ -115,7 +164,8 @@ int hm_export_svg(FILE *out, const hm_paths *p, const hm_svg_opts *opts, char *e
     fprintf(out, "</text>\n");
     char note[160], total[24];
     snprintf(note, sizeof note,
-             "width: total time per call path (%s); colour: function self time, red = most",
+             "width: total time per call path (%s); colour: function self time, red = most; "
+             "click a frame to zoom, \"all\" to reset",
              hm_export_duration(p->nodes[HM_PATH_ROOT].total_ns, total));
     fprintf(out, "<text x=\"%d\" y=\"36\" style=\"font-size: 10px\">", PAD_X);
     hm_export_xml_text(out, note, SIZE_MAX);
@@ -132,6 +182,7 @@ int hm_export_svg(FILE *out, const hm_paths *p, const hm_svg_opts *opts, char *e
                   PAD_X + (double)start[i] * scale, base_y - (double)n->depth * FRAME_H,
                   (double)span[i] * scale, hm_heat_rgb(fraction));
     }
+    put_script(out, width);
     fputs("</svg>\n", out);
     free(start), free(span), free(cursor);
     return 0;

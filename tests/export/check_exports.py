@@ -8,7 +8,7 @@ independent reading of the results files (the call-path trees merged by path her
 totals as `heatmap-view --format=json` reports them):
   folded  every line exactly (stacks root first, sorted, values = merged self times); total = cpu
   svg     well-formed (xmllint when installed, and Python's XML parser); one frame per tree node,
-          each tooltip with its node's calls
+          each tooltip with its node's calls; the zoom script (svg_zoom.js, when node is installed)
   chrome  JSON schema of the Trace Event format; B/E nest per thread with non-decreasing times;
           as many B events per function as the trace has enters; metadata names every thread
   pprof   read back by `go tool pprof` (-raw: every sample's stack and values; -top: totals and
@@ -127,6 +127,12 @@ def check_svg(viewer, workdir, files):
     for g in frames:
         if g.find(ns + "rect") is None:
             fail("a frame without a rectangle")
+    if shutil.which("node"):  # the click-to-zoom script, run against a stand-in DOM
+        r = subprocess.run(["node", os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                 "svg_zoom.js"), out],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            fail("svg zoom script: " + r.stderr + r.stdout)
     print("ok: svg, %d frames" % len(frames))
 
 

@@ -317,8 +317,11 @@ static void test_exports_svg_frames(void **state) {
     hm_paths *p = load_fixture("threads.json");
     char *svg = capture(svg_default, p, NULL);
     assert_non_null(strstr(svg, "<?xml"));
-    assert_int_equal(count_of(svg, "<g class=\"f\">"), p->nnodes - 1); /* a frame per node */
-    assert_int_equal(count_of(svg, "<g class=\"root\">"), 1);
+    assert_int_equal(count_of(svg, "<g class=\"f\" "), p->nnodes - 1); /* a frame per node */
+    assert_int_equal(count_of(svg, "<g class=\"root\" data-n=\"all\">"), 1);
+    assert_int_equal(count_of(svg, "<rect "), p->nnodes + 1); /* + the background */
+    assert_non_null(strstr(svg, "<g class=\"f\" data-n=\"ns::Parser&lt;std::map&lt;"));
+    assert_non_null(strstr(svg, "]]></script>\n</svg>\n"));
     assert_int_equal(count_of(svg, "<g "), count_of(svg, "</g>"));
     assert_int_equal(count_of(svg, "<title>"), p->nnodes);
     /* the hottest function is red, the root spans the whole width (1200 - 2 * 10) */
