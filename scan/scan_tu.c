@@ -205,6 +205,11 @@ static enum CXChildVisitResult template_param_visitor(CXCursor c, CXCursor p, CX
 
 /* "<T, U>" of a template into `name`, "<*>" into `pattern`. */
 static void add_template_params(CXCursor c, hm_strbuf *name, hm_strbuf *pattern) {
+    if (name->len > 0 && name->data[name->len - 1] == '<') {
+        /* The demangler writes "operator<< <int>", never "<<<": so do the name and pattern. */
+        hm_strbuf_addc(name, ' ');
+        hm_strbuf_addc(pattern, ' ');
+    }
     hm_strbuf_addc(name, '<');
     clang_visitChildren(c, template_param_visitor, name);
     hm_strbuf_addc(name, '>');

@@ -163,6 +163,19 @@ static void test_scan_cxx_templates(void **state) {
     assert_int_equal(largest->fanin, 1);
 }
 
+static void test_scan_cxx_operator_template(void **state) {
+    /* Instances demangle as "geo::Log::operator<< <int>": the name and pattern keep the space. */
+    const hm_scan_function *op = must_find("geo::Log::operator<< <T>");
+    assert_location(op, "shapes.cpp", 107);
+    assert_string_equal(op->pattern, "geo::Log::operator<< <*>");
+    assert_int_equal(op->ninstances, 2);
+    assert_string_equal(op->instances[0], "geo::Log::operator<< <double>");
+    assert_string_equal(op->instances[1], "geo::Log::operator<< <int>");
+    assert_true(hm_glob_match(op->pattern, op->instances[0]));
+    assert_true(hm_glob_match(op->pattern, op->instances[1]));
+    assert_int_equal(op->fanin, 2);
+}
+
 static void test_scan_trivial_rule(void **state) {
     /* Leaves of a few IR instructions are trivial; calls, loops or size make a function not. */
     assert_true(hm_scan_is_trivial(must_find("geo::Shape::sides"), 10));
@@ -473,6 +486,7 @@ int main(void) {
         cmocka_unit_test(test_scan_cxx_names),
         cmocka_unit_test(test_scan_cxx_overloads),
         cmocka_unit_test(test_scan_cxx_templates),
+        cmocka_unit_test(test_scan_cxx_operator_template),
         cmocka_unit_test(test_scan_trivial_rule),
         cmocka_unit_test(test_scan_deterministic_across_threads),
         cmocka_unit_test(test_scan_database_file_filter),
