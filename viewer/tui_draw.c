@@ -364,8 +364,9 @@ void tui_draw(hm_tui *t) {
             draw_row(t, &l, i, y, i == m->selected);
     }
     draw_footer(t);
+    /* A pane covers the list; on a short terminal the legend too, so that it has some room. */
     if (t->pane != TUI_PANE_NONE)
-        tui_draw_pane(t, header_y, LINES - 2);
+        tui_draw_pane(t, LINES - 2 - header_y < 8 ? 1 : header_y, LINES - 2);
     if (t->prompt)
         tui_draw_prompt(t);
     refresh();
