@@ -6,8 +6,11 @@
  * Layout of the profile:
  *   sample_type          [calls, count], [cpu, nanoseconds]; default_sample_type "cpu"
  *   function f+1         one per function of the merged tree: name, file, start line
- *   location f+1         one per function, a single line (function f+1, its start line); no
- *                        mapping or address: the profile is already symbolized
+ *   mapping 1            the program (its "program" string), flagged as having functions, file
+ *                        names and lines: the profile is already symbolized, pprof must not look
+ *                        for the binary
+ *   location f+1         one per function in mapping 1, a single line (function f+1, its start
+ *                        line), no address
  *   sample               one per tree node with calls or self time: location ids leaf first
  *                        (the node, its parent, ..., the outermost call), values [count, self_ns]
  *   extra samples        calls of a function that no node counts (folded beyond the node limit):
@@ -82,6 +85,7 @@ static int add_files(strtab *t, const hm_paths *p, int64_t *file_index) {
 /* Everything the message points to, allocated in a few arrays. */
 typedef struct pprof_build {
     pb_profile profile;
+    Perftools__Profiles__Mapping mapping, *mapping_ptr;
     pb_value_type types[2], period_type;
     pb_value_type *type_ptrs[2];
     pb_function *functions, **function_ptrs;
@@ -148,6 +152,7 @@ static int build(pprof_build *b, const hm_paths *p) {
     int64_t cpu = add_string(st, "cpu"), ns = add_string(st, "nanoseconds");
     b->comment =
         add_string(st, "heatmap: exact call counts and self times, one sample per call path");
+    int64_t program = p->program[0] ? add_string(st, p->program) : 0;
     if (add_files(st, p, file_index) != 0) {
         free(unplaced);
         free(file_index);
@@ -173,6 +178,7 @@ static int build(pprof_build *b, const hm_paths *p) {
         pb_location *loc = &b->locations[f];
         perftools__profiles__location__init(loc);
         loc->id = f + 1;
+        loc->mapping_id = 1;
         loc->n_line = 1;
         loc->line = &b->line_ptrs[f];
         b->location_ptrs[f] = loc;
@@ -233,6 +239,13 @@ static int build(pprof_build *b, const hm_paths *p) {
     pr->sample_type = b->type_ptrs;
     pr->n_sample = s;
     pr->sample = b->sample_ptrs;
+    perftools__profiles__mapping__init(&b->mapping);
+    b->mapping.id = 1;
+    b->mapping.filename = program;
+    b->mapping.has_functions = b->mapping.has_filenames = b->mapping.has_line_numbers = 1;
+    b->mapping_ptr = &b->mapping;
+    pr->n_mapping = 1;
+    pr->mapping = &b->mapping_ptr;
     pr->n_location = nf;
     pr->location = b->location_ptrs;
     pr->n_function = nf;

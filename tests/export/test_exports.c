@@ -195,6 +195,14 @@ static void test_exports_pprof_fields(void **state) {
     assert_string_equal(str(pr, pr->default_sample_type), "cpu");
     assert_int_equal(pr->time_nanos, (int64_t)p->start_unix_ns);
     assert_int_equal(pr->duration_nanos, (int64_t)p->elapsed_ns);
+    /* one mapping, the program, already symbolized */
+    assert_int_equal(pr->n_mapping, 1);
+    assert_int_equal(pr->mapping[0]->id, 1);
+    assert_string_equal(str(pr, pr->mapping[0]->filename), "/tmp/callgraph");
+    assert_true(pr->mapping[0]->has_functions && pr->mapping[0]->has_filenames &&
+                pr->mapping[0]->has_line_numbers);
+    for (size_t i = 0; i < pr->n_location; i++)
+        assert_int_equal(pr->location[i]->mapping_id, 1);
     /* functions: name, file, start line; ids non-zero and unique */
     for (size_t i = 0; i < pr->n_function; i++) {
         const Perftools__Profiles__Function *f = pr->function[i];
