@@ -149,7 +149,10 @@ typedef struct hm_thread_data {
     uintptr_t stack_lo, stack_hi; /* this thread's stack bounds, 0 when unknown */
     void *arena;                  /* chunks this thread allocated its stats from */
     hm_tree tree;                 /* call paths; released at merge */
-    hm_trace_event *trace;        /* event buffer (HEATMAP_TRACE); kept after the thread exits */
+    struct hm_split *split;       /* per-function calls and self time, kept at merge */
+    uint32_t nsplit;
+    void *split_arena;
+    hm_trace_event *trace; /* event buffer (HEATMAP_TRACE); kept after the thread exits */
     uint32_t trace_cap, trace_used;
     uint64_t trace_dropped;
 } hm_thread_data;
@@ -237,6 +240,9 @@ typedef struct hm_collected {
 void hm_collect_function(uint32_t id, hm_collected *out, uint64_t *hist) HM_HIDDEN;
 /* Calls and self time of a thread (live: summed now; exited: its totals at exit). */
 void hm_thread_totals(const hm_thread_data *data, uint64_t *calls, uint64_t *self_ns) HM_HIDDEN;
+/* Calls and self time of function `id` on one thread (live: read now; exited: kept at merge). */
+void hm_thread_function(const hm_thread_data *data, uint32_t id, uint64_t *calls,
+                        uint64_t *self_ns) HM_HIDDEN;
 /* Forget every thread's and the accumulator's statistics for `id` (calibration records). */
 void hm_thread_forget_function(hm_tls *t, uint32_t id) HM_HIDDEN;
 /* Zero-filled memory from the thread's arena (mmap-backed; async-signal-safe). */

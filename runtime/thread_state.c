@@ -30,6 +30,13 @@ typedef struct hm_chunk {
     size_t size, used;
 } hm_chunk;
 
+/* What an exited thread keeps per function it called, for the per-thread split in the results:
+ * sorted by id. O(functions the thread called), made at thread exit. */
+typedef struct hm_split {
+    uint32_t id;
+    uint64_t count, self_ns;
+} hm_split;
+
 /* Stats of exited threads, one entry per function id; guarded by hm_acc_lock. */
 typedef struct hm_acc_stats {
     uint64_t count, self_ns, max_ns;
@@ -219,9 +226,53 @@ static bool hm_acc_reserve(uint32_t id) {
     return true;
 }
 
+void hm_thread_function(const hm_thread_data *data, uint32_t id, uint64_t *calls,
+                        uint64_t *self_ns) {
+    *calls = *self_ns = 0;
+    if (!atomic_load(&((hm_thread_data *)data)->merged)) {
+        if (id < data->stats_cap && data->stats[id]) {
+            *calls = data->stats[id]->count;
+            *self_ns = data->stats[id]->self_ns;
+        }
+        return;
+    }
+    uint32_t lo = 0, hi = data->nsplit; /* binary search: the split is sorted by id */
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (data->split[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < data->nsplit && data->split[lo].id == id) {
+        *calls = data->split[lo].count;
+        *self_ns = data->split[lo].self_ns;
+    }
+}
+
+/* Keep the thread's per-function calls and self time (sorted by id) before its stats go. */
+static void hm_keep_split(hm_thread_data *data) {
+    uint32_t n = 0;
+    for (uint32_t id = 1; id < data->stats_cap; id++)
+        n += data->stats[id] && data->stats[id]->count > 0;
+    /* From its own arena (not malloc): it lives in mmap'd thread data until the process ends. */
+    hm_split *split = n ? hm_arena_alloc(&data->split_arena, n * sizeof *split) : NULL;
+    if (!split)
+        return;
+    uint32_t k = 0;
+    for (uint32_t id = 1; id < data->stats_cap; id++) {
+        const hm_fstats *s = data->stats[id];
+        if (s && s->count > 0)
+            split[k++] = (hm_split){id, s->count, s->self_ns};
+    }
+    data->split = split;
+    data->nsplit = n;
+}
+
 void hm_thread_merge(hm_thread_data *data) {
     hm_tls *t = &hm_tls_self;
     hm_sum_thread_stats(data, &data->calls, &data->self_ns);
+    hm_keep_split(data);
     pthread_mutex_lock(&hm_acc_lock);
     for (uint32_t id = 1; id < data->stats_cap; id++) {
         const hm_fstats *s = data->stats[id];

@@ -18,13 +18,16 @@
 
 bool hm_is_fork_child;
 
-/* Nearest-rank percentile of a histogram, reported as the bucket midpoint clipped to max. */
+/* Nearest-rank percentile of a histogram, reported as the bucket midpoint clipped to max (the
+ * last rank as max itself), as docs/results-format.md defines it. */
 uint64_t hm_percentile_ns(const uint64_t *hist, uint64_t count, uint64_t max_ns, unsigned p) {
     if (count == 0)
         return 0;
     uint64_t rank = (count * p + 99) / 100, seen = 0;
     if (rank == 0)
         rank = 1;
+    if (rank >= count)
+        return max_ns; /* the last rank is the largest self time, which is exact */
     for (uint32_t b = 0; b < HM_RT_BUCKETS; b++) {
         seen += hist[b];
         if (seen >= rank) {
@@ -35,8 +38,33 @@ uint64_t hm_percentile_ns(const uint64_t *hist, uint64_t count, uint64_t max_ns,
     return max_ns;
 }
 
+/* A function's per-thread split: [{"tid", "count", "self_ns"}] for each thread that called it, in
+ * thread start order. Exited threads keep their split (hm_thread_merge); live ones are read now. */
+static void hm_put_thread_split(hm_out *o, uint32_t id) {
+    hm_puts(o, ", \"threads\": [");
+    bool first = true;
+    uint32_t count = atomic_load(&hm_rt.thread_seq);
+    for (uint32_t seq = 0; seq < count; seq++) {
+        for (hm_thread_data *d = atomic_load(&hm_rt.threads); d; d = d->next) {
+            if (d->seq != seq)
+                continue;
+            uint64_t calls = 0, self_ns = 0;
+            hm_thread_function(d, id, &calls, &self_ns);
+            if (calls == 0)
+                continue;
+            hm_puts(o, first ? "{\"tid\": " : ", {\"tid\": ");
+            hm_put_u64(o, d->tid);
+            hm_put_key_u64(o, ", \"count\": ", calls);
+            hm_put_key_u64(o, ", \"self_ns\": ", self_ns);
+            hm_puts(o, "}");
+            first = false;
+        }
+    }
+    hm_puts(o, "]");
+}
+
 static void hm_put_function(hm_out *o, uint32_t id, const hm_collected *c, const uint64_t *hist,
-                            bool first) {
+                            bool first, bool split) {
     const hm_func_meta *m = hm_registry_meta(id);
     hm_puts(o, first ? "\n    {\"id\": " : ",\n    {\"id\": ");
     hm_put_u64(o, id);
@@ -51,6 +79,8 @@ static void hm_put_function(hm_out *o, uint32_t id, const hm_collected *c, const
     hm_put_key_u64(o, ", \"p50_ns\": ", hm_percentile_ns(hist, c->count, c->max_ns, 50));
     hm_put_key_u64(o, ", \"p95_ns\": ", hm_percentile_ns(hist, c->count, c->max_ns, 95));
     hm_put_key_u64(o, ", \"p99_ns\": ", hm_percentile_ns(hist, c->count, c->max_ns, 99));
+    if (split)
+        hm_put_thread_split(o, id);
     hm_puts(o, ", \"histogram\": [");
     bool first_bucket = true;
     for (uint32_t b = 0; b < HM_RT_BUCKETS; b++) {
@@ -85,8 +115,9 @@ static void hm_thread_name(const hm_thread_data *d, char *name, size_t size) {
     }
 }
 
-static void hm_put_threads(hm_out *o) {
-    uint32_t count = atomic_load(&hm_rt.thread_seq);
+/* Returns the number of threads listed. */
+static uint32_t hm_put_threads(hm_out *o) {
+    uint32_t count = atomic_load(&hm_rt.thread_seq), listed = 0;
     bool first = true;
     for (uint32_t seq = 0; seq < count; seq++) {
         for (hm_thread_data *d = atomic_load(&hm_rt.threads); d; d = d->next) {
@@ -111,8 +142,10 @@ static void hm_put_threads(hm_out *o) {
             hm_put_key_u64(o, ", \"dropped_calls\": ", d->dropped_calls);
             hm_puts(o, "}");
             first = false;
+            listed++;
         }
     }
+    return listed;
 }
 
 /* One tree's nodes as [id, parent, function, count, self_ns, total_ns]; the runtime's own
@@ -188,7 +221,8 @@ static void hm_put_document(hm_out *o, const char *end) {
     hm_put_key_u64(o, ",\n  \"histogram\": {\"kind\": \"log-linear\", \"sub_bucket_bits\": ",
                    HM_HIST_SUB_BITS);
     hm_puts(o, "},\n  \"threads\": [");
-    hm_put_threads(o);
+    /* The per-function thread split is written when there is more than one thread to split. */
+    bool split = hm_put_threads(o) > 1;
     hm_puts(o, "\n  ],\n  \"functions\": [");
     uint64_t hist[HM_RT_BUCKETS];
     bool first = true;
@@ -201,7 +235,7 @@ static void hm_put_document(hm_out *o, const char *end) {
         hm_collect_function(id, &c, hist);
         if (c.count == 0)
             continue;
-        hm_put_function(o, id, &c, hist, first);
+        hm_put_function(o, id, &c, hist, first, split);
         first = false;
     }
     hm_puts(o, "\n  ]");

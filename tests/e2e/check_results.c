@@ -15,6 +15,8 @@
  *   --path A;B;C=COUNT    the call path A;B;C (outermost first) was reached by exactly COUNT calls,
  *                         summed over every tree in "paths"
  *   --dropped N           the threads' dropped_calls sum to N
+ *   --split-adds-up       every function carries a per-thread split ("threads") whose counts and
+ *                         self times sum to the function's, over threads listed in the file
  *   --paths-add-up        the call-path nodes add up: their self times sum to the functions' self
  *                         times and, when no call was folded, per function their counts and self
  *                         times equal the function's
@@ -185,6 +187,27 @@ static void check_paths_add_up(json_t *root) {
              self_functions);
 }
 
+static void check_split_adds_up(json_t *root) {
+    size_t i, k;
+    json_t *f, *t;
+    json_array_foreach(json_object_get(root, "functions"), i, f) {
+        const char *name = json_string_value(json_object_get(f, "name"));
+        json_t *split = json_object_get(f, "threads");
+        if (!json_is_array(split)) {
+            fail("function '%s' has no per-thread split", name);
+            continue;
+        }
+        long long count = 0, self = 0;
+        json_array_foreach(split, k, t) {
+            count += field(t, "count");
+            self += field(t, "self_ns");
+        }
+        if (count != field(f, "count") || self != field(f, "self_ns"))
+            fail("function '%s': its thread split sums to %lld calls / %lld ns, not %lld / %lld",
+                 name, count, self, field(f, "count"), field(f, "self_ns"));
+    }
+}
+
 static long long outer_total(json_t *root) {
     long long total = 0;
     size_t i;
@@ -215,6 +238,10 @@ int main(int argc, char **argv) {
         }
         if (strcmp(opt, "--self-adds-up") == 0) {
             check_self_adds_up(root);
+            continue;
+        }
+        if (strcmp(opt, "--split-adds-up") == 0) {
+            check_split_adds_up(root);
             continue;
         }
         if (strcmp(opt, "--paths-add-up") == 0) {

@@ -45,7 +45,7 @@ threads)
     set -- 4 100000
     checks="--expect worker=4 --expect crunch=400000 --expect report=8 --absent main
             --only-expected --threads 4 --path worker=4 --path worker;crunch=400000
-            --path worker;report=8 --paths-add-up"
+            --path worker;report=8 --paths-add-up --split-adds-up"
     ;;
 *)
     echo "run_example.sh: no expectations for example '$example'" >&2

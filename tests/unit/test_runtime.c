@@ -192,7 +192,7 @@ static void test_runtime_threads_merge_at_exit(void **state) {
 }
 
 static void test_runtime_output_path_patterns(void **state) {
-    char out[256], want[256];
+    char out[512], want[512];
     hm_expand_output_path("run-%p.json", false, out, sizeof out);
     snprintf(want, sizeof want, "run-%d.json", (int)getpid());
     assert_string_equal(out, want);
