@@ -338,6 +338,27 @@ static void draw_too_small(const hm_tui *t) {
         tui_put((int)i, 0, lines[i], (size_t)COLS, A_NORMAL);
 }
 
+/* The layout of the model's rows at the terminal's width, recomputed only when they change. */
+static const hm_layout *current_layout(hm_tui *t) {
+    const hm_model *m = t->m;
+    struct tui_layout_key key;
+    memset(&key, 0, sizeof key);
+    key.mode = m->mode;
+    key.sort = m->sort;
+    key.pct = m->pct;
+    key.top = m->top;
+    key.nrows = m->nrows;
+    key.nmatched = m->nmatched;
+    key.width = (size_t)COLS;
+    snprintf(key.filter, sizeof key.filter, "%s", m->filter);
+    if (!t->layout_valid || memcmp(&key, &t->layout_key, sizeof key) != 0) {
+        hm_layout_compute(&t->layout, m, (size_t)COLS, t->g);
+        memcpy(&t->layout_key, &key, sizeof key); /* padding too: compared with memcmp */
+        t->layout_valid = true;
+    }
+    return &t->layout;
+}
+
 void tui_draw(hm_tui *t) {
     erase();
     if (COLS < TUI_MIN_COLS || LINES < TUI_MIN_LINES) {
@@ -348,11 +369,10 @@ void tui_draw(hm_tui *t) {
     hm_model *m = t->m;
     draw_title(t);
     int y = draw_legend(t, 1);
-    hm_layout l;
-    hm_layout_compute(&l, m, (size_t)COLS, t->g);
+    const hm_layout *l = current_layout(t);
     int header_y = y;
     if (m->nrows > 0)
-        draw_header(t, &l, y);
+        draw_header(t, l, y);
     y++;
     int bottom = LINES - 2; /* last list line */
     t->list_rows = bottom >= y ? (size_t)(bottom - y + 1) : 1;
@@ -361,7 +381,7 @@ void tui_draw(hm_tui *t) {
     } else {
         hm_model_scroll_into_view(m, t->list_rows);
         for (size_t i = m->scroll; i < m->nrows && y <= bottom; i++, y++)
-            draw_row(t, &l, i, y, i == m->selected);
+            draw_row(t, l, i, y, i == m->selected);
     }
     draw_footer(t);
     /* A pane covers the list; on a short terminal the legend too, so that it has some room. */

@@ -53,6 +53,17 @@ typedef struct hm_tui {
     size_t list_rows;          /* list lines on the last frame (PgUp/PgDn step) */
     size_t initial_top;        /* the top-N the a key returns to */
     size_t pane_scroll;        /* first line of a pane's content */
+    /* The list's layout depends on every row (column widths), so with thousands of rows it is
+     * kept until the rows or the width change rather than recomputed for each key. */
+    hm_layout layout;
+    bool layout_valid;
+    struct tui_layout_key {
+        hm_view_mode mode;
+        hm_sort_key sort;
+        hm_pct_column pct;
+        size_t top, nrows, nmatched, width;
+        char filter[HM_FILTER_MAX];
+    } layout_key;
 } hm_tui;
 
 /* ---- tui_draw.c --------------------------------------------------------------------------------
