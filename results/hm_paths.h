@@ -70,7 +70,7 @@ typedef struct hm_paths {
     char *program;          /* "program" of the first file ("" when unknown) */
 } hm_paths;
 
-/* ---- Loading --------------------------------------------------------------------------------- */
+/* ---- Loading -------------------------------------------------------------------------------- */
 
 /* Load the call paths of one results file and merge its trees. Returns 0 and a new object in *out,
  * or -1 with *out NULL and a one-line message in err naming the file and the node. A file without
@@ -93,7 +93,7 @@ int hm_paths_load_many(const char *const *paths, size_t n, hm_paths **out, char 
 
 void hm_paths_free(hm_paths *paths);
 
-/* ---- Queries --------------------------------------------------------------------------------- */
+/* ---- Queries -------------------------------------------------------------------------------- */
 
 /* Index of the function with this name, file and line, or HM_PATH_NO_FUNCTION. */
 size_t hm_paths_find_function(const hm_paths *paths, const char *name, const char *file,
@@ -117,7 +117,7 @@ int hm_paths_check_totals(const hm_paths *paths, char *err, size_t errlen);
  * counts of its nodes, 0 when the nodes count as many or more. One pass over the nodes. */
 uint64_t hm_paths_unplaced_calls(const hm_paths *paths, size_t f);
 
-/* ---- Traces ---------------------------------------------------------------------------------- */
+/* ---- Traces --------------------------------------------------------------------------------- */
 
 typedef struct hm_trace_event {
     uint64_t ns;     /* since the runtime started */

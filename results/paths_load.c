@@ -138,8 +138,7 @@ static const char *get_str(const json_t *obj, const char *key) {
     return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
-/* ---- One file's function table ----------------------------------------------------------------
- */
+/* ---- One file's function table -------------------------------------------------------------- */
 
 typedef struct file_function {
     uint64_t id;
@@ -242,8 +241,7 @@ static const file_function *find_by_id(const file_functions *ff, uint64_t id) {
     return i == SIZE_MAX ? NULL : &ff->items[i];
 }
 
-/* ---- The merged tree under construction -------------------------------------------------------
- */
+/* ---- The merged tree under construction ----------------------------------------------------- */
 
 typedef struct bnode {
     size_t parent, function;
@@ -396,8 +394,7 @@ static void builder_free(builder *b) {
     hm_paths_free(b->out);
 }
 
-/* ---- Reading one tree -------------------------------------------------------------------------
- */
+/* ---- Reading one tree ----------------------------------------------------------------------- */
 
 typedef struct tnode {
     uint64_t id, parent_id;
@@ -574,8 +571,7 @@ static int read_file_paths(loader *ld, builder *b, const json_t *root) {
     return 0;
 }
 
-/* ---- Finishing: sorted functions, pre-order nodes ---------------------------------------------
- */
+/* ---- Finishing: sorted functions, pre-order nodes ------------------------------------------- */
 
 static int finish(loader *ld, builder *b, hm_paths **out) {
     hm_paths *p = b->out;
@@ -656,8 +652,7 @@ static int finish(loader *ld, builder *b, hm_paths **out) {
     return 0;
 }
 
-/* ---- Public entry points ----------------------------------------------------------------------
- */
+/* ---- Public entry points -------------------------------------------------------------------- */
 
 static int load_into(builder *b, const char *path, char *err, size_t errlen) {
     const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
@@ -731,8 +726,7 @@ void hm_paths_free(hm_paths *p) {
     free(p);
 }
 
-/* ---- Queries ----------------------------------------------------------------------------------
- */
+/* ---- Queries -------------------------------------------------------------------------------- */
 
 size_t hm_paths_find_function(const hm_paths *p, const char *name, const char *file,
                               uint32_t line) {
@@ -831,8 +825,7 @@ uint64_t hm_paths_unplaced_calls(const hm_paths *p, size_t f) {
     return p->functions[f].count > placed ? p->functions[f].count - placed : 0;
 }
 
-/* ---- Traces -----------------------------------------------------------------------------------
- */
+/* ---- Traces --------------------------------------------------------------------------------- */
 
 bool hm_trace_path_for(const char *results_path, char *out, size_t outlen) {
     size_t n = strlen(results_path);

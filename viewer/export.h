@@ -39,7 +39,7 @@ const char *hm_export_default_output(hm_export_kind kind);
 /* Name of the pseudo-function under which pprof places calls that no node counts. */
 #define HM_EXPORT_BEYOND_LIMIT "(paths beyond the node limit)"
 
-/* ---- pprof ----------------------------------------------------------------------------------- */
+/* ---- pprof ---------------------------------------------------------------------------------- */
 
 /* The uncompressed profile.proto message for `paths`, malloc'd into *buf (free() it). Returns 0,
  * or -1 with a message. */
@@ -48,14 +48,14 @@ int hm_pprof_encode(const hm_paths *paths, uint8_t **buf, size_t *len, char *err
 /* The same, gzip-compressed (as pprof stores profiles), written to out. */
 int hm_export_pprof(FILE *out, const hm_paths *paths, char *err, size_t errlen);
 
-/* ---- folded ---------------------------------------------------------------------------------- */
+/* ---- folded --------------------------------------------------------------------------------- */
 
 /* One line per distinct stack of function names with self time > 0: "root;...;leaf SELF_NS\n",
  * lines sorted bytewise, stacks equal by name merged (summed). A ';' in a name becomes ':' and a
  * control character '?', so every line parses. */
 int hm_export_folded(FILE *out, const hm_paths *paths, char *err, size_t errlen);
 
-/* ---- chrome ---------------------------------------------------------------------------------- */
+/* ---- chrome --------------------------------------------------------------------------------- */
 
 /* {"traceEvents": [...]}: per trace a process_name and per thread a thread_name metadata event,
  * then B/E events in microseconds with three decimals (ns precision); frames still open at the
@@ -63,7 +63,7 @@ int hm_export_folded(FILE *out, const hm_paths *paths, char *err, size_t errlen)
 int hm_export_chrome(FILE *out, const hm_trace *const *traces, size_t ntraces, char *err,
                      size_t errlen);
 
-/* ---- svg ------------------------------------------------------------------------------------- */
+/* ---- svg ------------------------------------------------------------------------------------ */
 
 typedef struct hm_svg_opts {
     unsigned width;    /* picture width in px; 0 = 1200 */
@@ -76,7 +76,7 @@ typedef struct hm_svg_opts {
 int hm_export_svg(FILE *out, const hm_paths *paths, const hm_svg_opts *opts, char *err,
                   size_t errlen);
 
-/* ---- command line ---------------------------------------------------------------------------- */
+/* ---- command line --------------------------------------------------------------------------- */
 
 /* Load what `kind` needs from the results files (their call paths merged, or for chrome the trace
  * beside each) and write the export to out_path ("-" = standard output; NULL = the default name).
@@ -85,7 +85,7 @@ int hm_export_svg(FILE *out, const hm_paths *paths, const hm_svg_opts *opts, cha
 int hm_export_run(hm_export_kind kind, const char *const *files, size_t nfiles,
                   const char *out_path, char *err, size_t errlen);
 
-/* ---- helpers shared by the writers (export.c) ------------------------------------------------ */
+/* ---- helpers shared by the writers (export.c) ----------------------------------------------- */
 
 /* s as a JSON string literal, quotes included. */
 void hm_export_json_string(FILE *out, const char *s);

@@ -71,8 +71,7 @@ static void stack_of(const hm_paths *p, size_t i, char *out, size_t outlen) {
     }
 }
 
-/* ---- folded -----------------------------------------------------------------------------------
- */
+/* ---- folded --------------------------------------------------------------------------------- */
 
 static void test_exports_folded_callgraph(void **state) {
     (void)state;
@@ -147,8 +146,7 @@ static void test_exports_folded_threads_total(void **state) {
     hm_paths_free(p);
 }
 
-/* ---- pprof ------------------------------------------------------------------------------------
- */
+/* ---- pprof ---------------------------------------------------------------------------------- */
 
 typedef Perftools__Profiles__Profile pb_profile;
 
@@ -303,8 +301,7 @@ static void test_exports_pprof_gzip(void **state) {
     hm_paths_free(p);
 }
 
-/* ---- svg and the heat gradient ----------------------------------------------------------------
- */
+/* ---- svg and the heat gradient -------------------------------------------------------------- */
 
 static void test_exports_heat_gradient(void **state) {
     (void)state;
@@ -366,8 +363,7 @@ static void test_exports_svg_clips_names(void **state) {
     hm_paths_free(p);
 }
 
-/* ---- chrome -----------------------------------------------------------------------------------
- */
+/* ---- chrome --------------------------------------------------------------------------------- */
 
 /* Parse a Chrome trace and replay each thread's B/E events: they must nest by name, with
  * non-decreasing times. Returns the number of B events. */
@@ -478,8 +474,7 @@ static void test_exports_chrome_closes_open_frames(void **state) {
     hm_trace_free(t);
 }
 
-/* ---- callers and callees ----------------------------------------------------------------------
- */
+/* ---- callers and callees -------------------------------------------------------------------- */
 
 static const hm_call_edge *edge(const hm_call_edge *edges, size_t n, const char *name) {
     for (size_t i = 0; i < n; i++)
@@ -563,8 +558,7 @@ static void test_exports_callers_mutual_recursion(void **state) {
     hm_paths_free(p);
 }
 
-/* ---- the command-line driver ------------------------------------------------------------------
- */
+/* ---- the command-line driver ---------------------------------------------------------------- */
 
 static void test_exports_run(void **state) {
     (void)state;

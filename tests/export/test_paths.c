@@ -76,8 +76,7 @@ static void expect_error(const char *trees, const char *fragment) {
         fail_msg("expected an error naming t.json and containing '%s', got '%s'", fragment, err);
 }
 
-/* ---- loading and merging ----------------------------------------------------------------------
- */
+/* ---- loading and merging -------------------------------------------------------------------- */
 
 static void test_paths_callgraph_tree(void **state) {
     (void)state;
@@ -239,8 +238,7 @@ static void test_paths_deep_chain(void **state) {
     hm_paths_free(p);
 }
 
-/* ---- validation -------------------------------------------------------------------------------
- */
+/* ---- validation ----------------------------------------------------------------------------- */
 
 static void test_paths_errors_name_file_and_node(void **state) {
     (void)state;
@@ -330,8 +328,7 @@ static void test_paths_totals_check(void **state) {
     hm_paths_free(p);
 }
 
-/* ---- traces -----------------------------------------------------------------------------------
- */
+/* ---- traces --------------------------------------------------------------------------------- */
 
 static void test_paths_trace_path_for(void **state) {
     (void)state;
