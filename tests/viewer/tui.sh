@@ -14,6 +14,7 @@ set -u
 
 VIEWER=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 FIXTURES=$(cd "$2" && pwd)
+GOLDEN=$(cd "$(dirname "$0")" && pwd)/tui_golden
 SCENARIO=$3
 TIMEOUT=${HEATMAP_TUI_TIMEOUT:-30}
 
@@ -149,6 +150,33 @@ expect_selected() {
     *"$ESC["*7m* | *"$ESC["*";7;"*) ;;
     *) fail "$1 is not shown selected (reverse video): '$(printf '%s' "$line" | cat -v)'" ;;
     esac
+}
+
+# settle: capture until two captures 0.2 s apart agree (the last frame is complete).
+settle() {
+    deadline=$(($(date +%s) + TIMEOUT))
+    screen >"$TMP/settled"
+    while :; do
+        sleep 0.2
+        screen >"$TMP/screen"
+        cmp -s "$TMP/screen" "$TMP/settled" && return 0
+        cp "$TMP/screen" "$TMP/settled"
+        [ "$(date +%s)" -ge "$deadline" ] && return 1
+    done
+}
+
+# golden NAME: the whole screen equals tests/viewer/tui_golden/NAME.screen, tig-style. With
+# HEATMAP_UPDATE_GOLDEN=1 the file is written instead (then review the diff).
+golden() {
+    settle || fail "$1: the screen does not settle"
+    file=$GOLDEN/$1.screen
+    if [ "${HEATMAP_UPDATE_GOLDEN:-}" = 1 ]; then
+        cp "$TMP/screen" "$file"
+        echo "tui.sh: wrote $file"
+    elif ! diff -u "$file" "$TMP/screen" >"$TMP/diff" 2>&1; then
+        fail "screen $1 differs from $file (HEATMAP_UPDATE_GOLDEN=1 rewrites it):"
+        sed 's/^/    /' "$TMP/diff"
+    fi
 }
 
 keys() {
@@ -544,8 +572,56 @@ run_inputs() {
     quit
 }
 
+# Whole screens against golden files: each mode, narrow, the panes, ASCII without colour.
+run_golden() {
+    start_default small.json
+    golden bar_100x30
+    keys j j 2
+    expect "Performance Heatmap - Sparkline" "sparkline"
+    golden sparkline_100x30
+    keys 3 s
+    expect "sort: count" "table by count"
+    golden table_count_100x30
+    keys Enter
+    expect "Details (Esc closes)" "detail"
+    golden detail_100x30
+    keys Escape '?'
+    expect "Keys (Esc closes)" "help"
+    golden help_100x30
+    quit
+
+    start 40 24 tmux-256color C.UTF-8 -- --mode=table small.json
+    expect " | sort: " "40 columns"
+    golden table_40x24
+    keys 1
+    expect "Performance Heatmap - Bar Chart" "bar at 40 columns"
+    golden bar_40x24
+    quit
+
+    start_default --threads threads.json
+    expect "Threads (Esc closes)" "thread pane"
+    golden threads_100x30
+    keys Escape Enter
+    expect "Per thread (3)" "detail with threads"
+    golden detail_threads_100x30
+    quit
+
+    start 80 24 tmux-256color C NO_COLOR=1 -- many.json
+    expect " | sort: " "ASCII"
+    golden bar_ascii_80x24
+    keys 2 /
+    expect "Filter: " "prompt"
+    keys f n _ 1
+    expect "Filter: fn_1  10 matches" "filter fn_1"
+    golden sparkline_ascii_filter_80x24
+    keys Enter 3 Enter
+    expect "Details (Esc closes)" "ASCII detail"
+    golden detail_ascii_80x24
+    quit
+}
+
 case $SCENARIO in
-modes | start_mode | selection | sort | filter | detail | threads | help | resize | colors | fallback | inputs)
+modes | start_mode | selection | sort | filter | detail | threads | help | resize | colors | fallback | inputs | golden)
     "run_$SCENARIO"
     ;;
 *)
