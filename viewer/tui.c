@@ -350,14 +350,15 @@ static int check_terminal(char *why, size_t whylen) {
     return 0;
 }
 
-static tui_colors pick_colors(const hm_tui_opts *o) {
+/* The colour level; *background is the terminal's own (-1) when it lets us keep it, else black. */
+static tui_colors pick_colors(const hm_tui_opts *o, short *background) {
     const char *term = getenv("TERM");
     if (o->no_color || env_set("NO_COLOR") || term == NULL || strcmp(term, "dumb") == 0 ||
         !has_colors())
         return TUI_COLORS_NONE;
     if (start_color() != OK)
         return TUI_COLORS_NONE;
-    use_default_colors();
+    *background = use_default_colors() == OK ? -1 : COLOR_BLACK;
     if (COLORS >= 256 && COLOR_PAIRS >= 32)
         return TUI_COLORS_256;
     return COLORS >= 8 && COLOR_PAIRS >= 32 ? TUI_COLORS_8 : TUI_COLORS_NONE;
@@ -400,7 +401,8 @@ static int run_session(hm_model *m, const hm_tui_opts *o, char *why, size_t whyl
 
     hm_tui t = {.m = m, .g = hm_glyphs_pick(o->ascii)};
     t.initial_top = m->top == HM_TOP_ALL ? HM_TOP_MODE : m->top;
-    t.colors = pick_colors(o);
+    t.background = -1;
+    t.colors = pick_colors(o, &t.background);
     tui_colors_init(&t);
     if (o->threads)
         t.pane = TUI_PANE_THREADS;

@@ -28,14 +28,14 @@ void tui_colors_init(const hm_tui *t) {
         return;
     if (t->colors == TUI_COLORS_256)
         for (size_t i = 0; i < HEAT256_N; i++)
-            init_pair((short)(PAIR_HEAT + i), heat256[i], -1);
+            init_pair((short)(PAIR_HEAT + i), heat256[i], t->background);
     else
         for (size_t i = 0; i < HEAT8_N; i++)
-            init_pair((short)(PAIR_HEAT + i), heat8[i], -1);
-    init_pair(PAIR_TITLE, COLOR_CYAN, -1);
-    init_pair(PAIR_BORDER, COLOR_CYAN, -1);
-    init_pair(PAIR_KEY, COLOR_YELLOW, -1);
-    init_pair(PAIR_SORTED, COLOR_YELLOW, -1);
+            init_pair((short)(PAIR_HEAT + i), heat8[i], t->background);
+    init_pair(PAIR_TITLE, COLOR_CYAN, t->background);
+    init_pair(PAIR_BORDER, COLOR_CYAN, t->background);
+    init_pair(PAIR_KEY, COLOR_YELLOW, t->background);
+    init_pair(PAIR_SORTED, COLOR_YELLOW, t->background);
 }
 
 int tui_attr(const hm_tui *t, tui_role role) {

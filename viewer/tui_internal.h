@@ -45,6 +45,7 @@ typedef struct hm_tui {
     hm_model *m;
     const hm_glyphs *g;
     tui_colors colors;
+    short background; /* colour-pair background: -1 (the terminal's) or COLOR_BLACK */
     tui_pane pane;
     bool prompt;               /* the filter prompt is open */
     char edit[HM_FILTER_MAX];  /* filter being typed */

@@ -115,14 +115,27 @@ static const char *thread_name(const hm_results *r, uint64_t tid) {
     return "";
 }
 
-/* Columns: TID, Name, Calls, CPU Time, Share, then a bar of the share. */
-static void pane_threads(pane_ctx *c, const thread_row *rows, size_t n) {
+/* Thread i: of function f's split when f is given, else of the run. */
+static thread_row thread_at(const hm_results *r, const hm_function_stats *f, size_t i) {
+    if (f != NULL)
+        return (thread_row){f->threads[i].tid, thread_name(r, f->threads[i].tid),
+                            f->threads[i].count, f->threads[i].self_ns};
+    return (thread_row){r->threads[i].tid, r->threads[i].name, r->threads[i].calls,
+                        r->threads[i].self_ns};
+}
+
+/* The threads of function f (or of the run, f NULL) in columns: TID, Name, Calls, CPU Time,
+ * Share, then a bar of the share. */
+static void pane_threads(pane_ctx *c, const hm_function_stats *f) {
     const hm_tui *t = c->t;
+    const hm_results *r = t->m->results;
+    size_t n = f != NULL ? f->nthreads : r->nthreads;
     uint64_t total = 0;
     size_t name_w = 4;
     for (size_t i = 0; i < n; i++) {
-        total += rows[i].self_ns;
-        size_t w = hm_text_width(rows[i].name);
+        thread_row row = thread_at(r, f, i);
+        total += row.self_ns;
+        size_t w = hm_text_width(row.name);
         if (w > name_w)
             name_w = w;
     }
@@ -141,17 +154,18 @@ static void pane_threads(pane_ctx *c, const thread_row *rows, size_t n) {
         int y = pane_next(c);
         if (y < 0)
             continue;
-        snprintf(line, sizeof line, "%10llu  ", (unsigned long long)rows[i].tid);
-        hm_append_cell(line, sizeof line, rows[i].name, name_w, false, t->g);
-        snprintf(cell, sizeof cell, "  %9llu  %8s  %5.1f%%", (unsigned long long)rows[i].calls,
-                 dur(t, rows[i].self_ns, d), share(rows[i].self_ns, total));
+        thread_row row = thread_at(r, f, i);
+        snprintf(line, sizeof line, "%10llu  ", (unsigned long long)row.tid);
+        hm_append_cell(line, sizeof line, row.name, name_w, false, t->g);
+        snprintf(cell, sizeof cell, "  %9llu  %8s  %5.1f%%", (unsigned long long)row.calls,
+                 dur(t, row.self_ns, d), share(row.self_ns, total));
         strncat(line, cell, sizeof line - strlen(line) - 1);
         size_t w = tui_put(y, c->x, line, c->width, A_NORMAL);
         if (bar_w > 0) {
             char bar[256];
-            double f = total ? (double)rows[i].self_ns / (double)total : 0;
-            hm_bar(f, bar_w, t->g, bar, sizeof bar);
-            tui_put(y, c->x + (int)w + 2, bar, bar_w, tui_heat_attr(t, f));
+            double frac = total ? (double)row.self_ns / (double)total : 0;
+            hm_bar(frac, bar_w, t->g, bar, sizeof bar);
+            tui_put(y, c->x + (int)w + 2, bar, bar_w, tui_heat_attr(t, frac));
         }
     }
 }
@@ -305,12 +319,7 @@ static void pane_detail(pane_ctx *c) {
     if (f->nthreads > 0) {
         snprintf(line, sizeof line, "Per thread (%zu)", f->nthreads);
         pane_text(c, line, tui_attr(t, TUI_ROLE_HEADER));
-        thread_row rows[64];
-        size_t n = f->nthreads < 64 ? f->nthreads : 64;
-        for (size_t i = 0; i < n; i++)
-            rows[i] = (thread_row){f->threads[i].tid, thread_name(r, f->threads[i].tid),
-                                   f->threads[i].count, f->threads[i].self_ns};
-        pane_threads(c, rows, n);
+        pane_threads(c, f);
     } else if (r->nthreads == 1) {
         snprintf(line, sizeof line, "One thread: %llu %s", (unsigned long long)r->threads[0].tid,
                  r->threads[0].name);
@@ -328,14 +337,7 @@ static void pane_run_threads(pane_ctx *c) {
              r->nthreads == 1 ? "" : "s");
     pane_text(c, line, A_NORMAL);
     pane_text(c, "", A_NORMAL);
-    for (size_t i = 0; i < r->nthreads;) {
-        thread_row rows[64];
-        size_t n = 0;
-        for (; i < r->nthreads && n < 64; i++, n++)
-            rows[n] = (thread_row){r->threads[i].tid, r->threads[i].name, r->threads[i].calls,
-                                   r->threads[i].self_ns};
-        pane_threads(c, rows, n);
-    }
+    pane_threads(c, NULL);
 }
 
 static void pane_help(pane_ctx *c) {
