@@ -244,6 +244,10 @@ static void prompt_key(hm_tui *t, bool code, wint_t ch) {
         close_prompt(t);
         return;
     }
+    if (code && (ch == KEY_UP || ch == KEY_DOWN)) {
+        hm_model_move(t->m, ch == KEY_UP ? -1 : 1); /* pick among the matches while typing */
+        return;
+    }
     if ((code && ch == KEY_BACKSPACE) || (!code && (ch == 127 || ch == 8))) {
         drop_last_char(t->edit);
     } else if (!code && ch == KEY_CTRL('u')) {

@@ -141,15 +141,21 @@ expect_history() {
     grep -qF -- "$1" "$TMP/history" || fail "$2: '$1' not in the output"
 }
 
-# expect_selected NAME: the line with NAME is drawn in reverse video (the selection).
+# expect_selected NAME: the line with NAME is (or within the timeout, becomes) drawn in reverse
+# video, the selection.
 expect_selected() {
-    screen_escapes >"$TMP/esc"
-    line=$(grep -F -- "$1" "$TMP/esc" | head -n 1)
-    before=${line%%"$1"*}
-    case "$before" in
-    *"$ESC["*7m* | *"$ESC["*";7;"*) ;;
-    *) fail "$1 is not shown selected (reverse video): '$(printf '%s' "$line" | cat -v)'" ;;
-    esac
+    deadline=$(($(date +%s) + TIMEOUT))
+    while :; do
+        screen_escapes >"$TMP/esc"
+        line=$(grep -F -- "$1" "$TMP/esc" | head -n 1)
+        before=${line%%"$1"*}
+        case "$before" in
+        *"$ESC[7m"* | *"$ESC[7;"* | *"$ESC["*";7m"* | *"$ESC["*";7;"*) return 0 ;; # SGR 7
+        esac
+        [ "$(date +%s)" -ge "$deadline" ] && break
+        sleep 0.1
+    done
+    fail "$1 is not shown selected (reverse video): '$(printf '%s' "$line" | cat -v)'"
 }
 
 # settle: capture until two captures 0.2 s apart agree (the last frame is complete).
@@ -360,6 +366,8 @@ run_filter() {
     expect "Filter: *_*s  2 matches" "glob"
     expect "merge_maps" "glob match"
     expect "process_custom_tags" "glob match"
+    keys Down
+    expect_selected merge_maps
     keys Escape
     expect "filter: parse" "Esc restores the filter"
     refute "merge_maps" "glob dropped"
