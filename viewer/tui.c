@@ -308,8 +308,7 @@ static void loop(hm_tui *t) {
     }
 }
 
-/* ---- Setup
- * ---------------------------------------------------------------------------------------- */
+/* ---- Setup ----------------------------------------------------------------------------------- */
 
 /* Write the reason the terminal cannot host the view into why; returns -1. */
 __attribute__((format(printf, 3, 4))) static int decline(char *why, size_t whylen, const char *fmt,

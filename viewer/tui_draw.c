@@ -12,8 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-/* ---- Colours ------------------------------------------------------------------------------------
- */
+/* ---- Colours --------------------------------------------------------------------------------- */
 
 /* Heat gradient, hottest first: red → orange → yellow → green in the xterm 256-colour cube. */
 static const short heat256[] = {196, 202, 208, 214, 220, 226, 190, 154, 118, 82, 46};
@@ -76,8 +75,7 @@ int tui_heat_attr(const hm_tui *t, double fraction) {
     return COLOR_PAIR((short)(PAIR_HEAT + i));
 }
 
-/* ---- Helpers ------------------------------------------------------------------------------------
- */
+/* ---- Helpers --------------------------------------------------------------------------------- */
 
 size_t tui_put(int y, int x, const char *s, size_t cols, int attr) {
     if (y < 0 || x < 0 || y >= LINES || x >= COLS)
@@ -161,14 +159,12 @@ size_t tui_wrap(const char *text, size_t width, const hm_glyphs *g, char *lines,
     return w.n;
 }
 
-/* ---- The list screen ----------------------------------------------------------------------------
- */
+/* ---- The list screen ------------------------------------------------------------------------- */
 
 #define LEGEND_MAX 3 /* lines per legend text */
 #define LINE_LEN 512
 
-/* Title on line 0: "🔥 Performance Heatmap - Bar Chart", the mode tabs on the right when they fit.
- */
+/* Line 0: "🔥 Performance Heatmap - Bar Chart", and the mode tabs on the right when they fit. */
 static void draw_title(const hm_tui *t) {
     char title[128];
     snprintf(title, sizeof title, "%sPerformance Heatmap - %s", t->g->fire,

@@ -67,8 +67,7 @@ typedef struct hm_tui {
     } layout_key;
 } hm_tui;
 
-/* ---- tui_draw.c --------------------------------------------------------------------------------
- */
+/* ---- tui_draw.c ------------------------------------------------------------------------------ */
 
 /* Set up the colour pairs for t->colors (after start_color()). */
 void tui_colors_init(const hm_tui *t);
@@ -91,8 +90,7 @@ size_t tui_wrap(const char *text, size_t width, const hm_glyphs *g, char *lines,
  * pane or prompt over it. */
 void tui_draw(hm_tui *t);
 
-/* ---- tui_panes.c -------------------------------------------------------------------------------
- */
+/* ---- tui_panes.c ----------------------------------------------------------------------------- */
 
 /* Draw the open pane inside the box from line `top` to `bottom` (inclusive), full width. */
 void tui_draw_pane(hm_tui *t, int top, int bottom);

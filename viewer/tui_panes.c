@@ -99,8 +99,7 @@ static double share(uint64_t part, uint64_t whole) {
     return whole ? 100.0 * (double)part / (double)whole : 0.0;
 }
 
-/* ---- Thread rows (detail pane and thread pane)
- * --------------------------------------------------- */
+/* ---- Thread rows (detail pane and thread pane) ----------------------------------------------- */
 
 typedef struct thread_row {
     uint64_t tid;
@@ -170,8 +169,7 @@ static void pane_threads(pane_ctx *c, const hm_function_stats *f) {
     }
 }
 
-/* ---- Latency histogram
- * --------------------------------------------------------------------------- */
+/* ---- Latency histogram ----------------------------------------------------------------------- */
 
 #define HIST_ROWS_MAX 12
 #define HIST_ROWS_MIN 4
@@ -273,8 +271,7 @@ static void pane_histogram(pane_ctx *c, const hm_function_stats *f, size_t max_r
     }
 }
 
-/* ---- The panes
- * ------------------------------------------------------------------------------------ */
+/* ---- The panes ------------------------------------------------------------------------------- */
 
 static void pane_detail(pane_ctx *c) {
     const hm_tui *t = c->t;
