@@ -65,26 +65,17 @@ static void draw_box(const hm_tui *t, int top, int bottom, const char *title) {
         move(y, 0);
         clrtoeol();
     }
+    bool u = t->g->utf8; /* line drawing characters, or + - | with the ASCII glyphs */
+    chtype h = u ? ACS_HLINE : '-', v = u ? ACS_VLINE : '|';
     attron(attr);
-    if (t->g->utf8) {
-        mvhline(top, 1, ACS_HLINE, COLS - 2);
-        mvhline(bottom, 1, ACS_HLINE, COLS - 2);
-        mvvline(top + 1, 0, ACS_VLINE, bottom - top - 1);
-        mvvline(top + 1, COLS - 1, ACS_VLINE, bottom - top - 1);
-        mvaddch(top, 0, ACS_ULCORNER);
-        mvaddch(top, COLS - 1, ACS_URCORNER);
-        mvaddch(bottom, 0, ACS_LLCORNER);
-        mvaddch(bottom, COLS - 1, ACS_LRCORNER);
-    } else {
-        mvhline(top, 1, '-', COLS - 2);
-        mvhline(bottom, 1, '-', COLS - 2);
-        mvvline(top + 1, 0, '|', bottom - top - 1);
-        mvvline(top + 1, COLS - 1, '|', bottom - top - 1);
-        mvaddch(top, 0, '+');
-        mvaddch(top, COLS - 1, '+');
-        mvaddch(bottom, 0, '+');
-        mvaddch(bottom, COLS - 1, '+');
-    }
+    mvhline(top, 1, h, COLS - 2);
+    mvhline(bottom, 1, h, COLS - 2);
+    mvvline(top + 1, 0, v, bottom - top - 1);
+    mvvline(top + 1, COLS - 1, v, bottom - top - 1);
+    mvaddch(top, 0, u ? ACS_ULCORNER : '+');
+    mvaddch(top, COLS - 1, u ? ACS_URCORNER : '+');
+    mvaddch(bottom, 0, u ? ACS_LLCORNER : '+');
+    mvaddch(bottom, COLS - 1, u ? ACS_LRCORNER : '+');
     attroff(attr);
     char text[LINE_LEN];
     snprintf(text, sizeof text, " %s ", title);
