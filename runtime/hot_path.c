@@ -52,9 +52,9 @@ static inline __attribute__((always_inline)) void hm_pop(hm_tls *t, uint32_t d, 
     if (HM_UNLIKELY((int64_t)elapsed < 0))
         elapsed = 0;
     uint64_t self_ticks = elapsed > f->child ? elapsed - f->child : 0;
-    uint64_t self_ns = hm_ticks_to_ns(self_ticks, hm_rt.ns_per_tick_fp);
+    uint64_t raw_ns = hm_ticks_to_ns(self_ticks, hm_rt.ns_per_tick_fp);
     uint64_t comp = hm_rt.comp_self_ns + (uint64_t)f->nchildren * hm_rt.comp_child_ns;
-    self_ns = self_ns > comp ? self_ns - comp : 0;
+    uint64_t self_ns = raw_ns > comp ? raw_ns - comp : 0;
     hm_record(t->stats[f->id], self_ns);
     if (t->tree) {
         uint32_t node = f->node & ~HM_NODE_FOLDED;
@@ -62,9 +62,15 @@ static inline __attribute__((always_inline)) void hm_pop(hm_tls *t, uint32_t d, 
         if (!(f->node & HM_NODE_FOLDED))
             hm_sig_add64(&n->count, 1);
         hm_sig_add64(&n->self_ns, self_ns);
-        /* Only the outermost activation of a node adds its elapsed (recursion, folding). */
+        /* The call's total is its elapsed less all the compensation taken off in its subtree, so
+         * that a node's total is its self time plus its children's totals. */
+        uint64_t removed = raw_ns - self_ns + f->comp_below;
+        uint64_t elapsed_ns = hm_ticks_to_ns(elapsed, hm_rt.ns_per_tick_fp);
+        /* Only the outermost activation of a node adds its total (recursion, folding). */
         if (d == 1 || (f[-1].node & ~HM_NODE_FOLDED) != node)
-            hm_sig_add64(&n->total_ticks, elapsed);
+            hm_sig_add64(&n->total_ns, elapsed_ns > removed ? elapsed_ns - removed : 0);
+        if (d > 1)
+            hm_sig_add64(&f[-1].comp_below, removed);
     }
     hm_trace_put(t, end, f->id, 0);
     /* Charge the parent before popping: a handler that runs now nests above this frame. */
@@ -148,6 +154,7 @@ static void __attribute__((noinline)) hm_enter_slow(hm_func_record *record, uint
     f->id = id; /* a handler that ran before the push may have used this slot */
     f->sp = sp;
     f->child = 0;
+    f->comp_below = 0;
     f->nchildren = 0;
     f->node = node;
     uint64_t now = hm_clock_now();
@@ -195,6 +202,7 @@ void __heatmap_enter_v1(hm_func_record *record) {
     f->id = id; /* a handler that ran before the push may have used this slot */
     f->sp = sp;
     f->child = 0;
+    f->comp_below = 0;
     f->nchildren = 0;
     f->node = node;
     uint64_t now = hm_clock_now();

@@ -179,6 +179,8 @@ static void hm_calibrate(void) {
     data->outer_ticks = 0;
     data->trace_used = 0; /* the calibration's events are not the program's */
     data->trace_dropped = 0;
+    if (t->tree)
+        hm_tree_clear(t->tree); /* nor are its call-path nodes: give the program the whole tree */
     qsort(leaf, ROUNDS, sizeof *leaf, hm_cmp_u64);
     qsort(child, ROUNDS, sizeof *child, hm_cmp_u64);
     hm_rt.comp_self_ns = leaf[ROUNDS / 2];

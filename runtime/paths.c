@@ -91,12 +91,27 @@ uint32_t hm_tree_child(hm_tree *tree, uint32_t parent, uint32_t func) {
     }
 }
 
+void hm_tree_clear(hm_tree *tree) {
+    uint32_t size = hm_tree_size(tree);
+    for (uint32_t i = 1; i < size; i++) {
+        hm_node *n = &tree->nodes[i];
+        uint32_t slot = hm_tree_hash(n->parent, n->func) & tree->mask;
+        while (tree->slots[slot] != 0 && tree->slots[slot] != i)
+            slot = (slot + 1) & tree->mask;
+        tree->slots[slot] = 0;
+        memset(n, 0, sizeof *n);
+    }
+    memset(&tree->nodes[0], 0, sizeof tree->nodes[0]);
+    tree->used = 1;
+    tree->folded = 0;
+}
+
 void hm_tree_zero(hm_tree *tree) {
     uint32_t size = hm_tree_size(tree);
     for (uint32_t i = 0; i < size; i++) {
         tree->nodes[i].count = 0;
         tree->nodes[i].self_ns = 0;
-        tree->nodes[i].total_ticks = 0;
+        tree->nodes[i].total_ns = 0;
     }
     tree->folded = 0;
 }
@@ -129,7 +144,7 @@ void hm_paths_merge_exited(hm_tree *tree) {
                 hm_exited.folded += src->count;
             } else {
                 d->count += src->count;
-                d->total_ticks += src->total_ticks;
+                d->total_ns += src->total_ns;
             }
             d->self_ns += src->self_ns;
         }

@@ -86,10 +86,11 @@ typedef struct hm_fstats {
  * current one was unwound without its exit (longjmp, exception) and is closed then. */
 typedef struct hm_frame {
     uint32_t id;
-    uint32_t nchildren; /* instrumented calls made from this frame, for overhead compensation */
-    uint32_t node;      /* call-path node (paths.c), HM_NODE_FOLDED set when folded into parent */
-    uint64_t start;     /* ticks */
-    uint64_t child;     /* ticks spent in instrumented children, their full elapsed */
+    uint32_t nchildren;  /* instrumented calls made from this frame, for overhead compensation */
+    uint32_t node;       /* call-path node (paths.c), HM_NODE_FOLDED set when folded into parent */
+    uint64_t start;      /* ticks */
+    uint64_t child;      /* ticks spent in instrumented children, their full elapsed */
+    uint64_t comp_below; /* ns of compensation taken off in this frame's subtree (call paths) */
     uintptr_t sp;
 } hm_frame;
 
@@ -104,7 +105,7 @@ typedef struct hm_node {
     uint32_t parent, func;
     uint64_t cache;          /* (child node << 32) | child func, one store so signals see both */
     uint64_t count, self_ns; /* self_ns: compensated, like the function stats */
-    uint64_t total_ticks;    /* elapsed of the outermost activations */
+    uint64_t total_ns;       /* elapsed of the outermost activations, compensated like self */
 } hm_node;
 
 typedef struct hm_tree {
@@ -263,7 +264,10 @@ void hm_close_open_frames(hm_tls *t, uint64_t now) HM_HIDDEN;
 /* Fold a thread's call tree into the tree of exited threads (thread exit; takes its own lock). */
 void hm_paths_merge_exited(hm_tree *tree) HM_HIDDEN;
 const hm_tree *hm_paths_exited(void) HM_HIDDEN; /* NULL when no thread has exited */
-/* Zero every count of a tree (fork child; calibration). */
+/* Remove every node but the root (after calibration, whose nodes are the only ones then). Only
+ * valid when all nodes are to go: removing from a linear-probing table leaves no chain to keep. */
+void hm_tree_clear(hm_tree *tree) HM_HIDDEN;
+/* Zero every count of a tree (fork child). */
 void hm_tree_zero(hm_tree *tree) HM_HIDDEN;
 void hm_paths_reset_after_fork(void) HM_HIDDEN;
 

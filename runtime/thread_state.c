@@ -370,6 +370,7 @@ void hm_thread_reset_after_fork(hm_tls *t) {
     for (uint32_t i = 0; i < t->depth; i++) {
         t->stack[i].start = now;
         t->stack[i].child = 0;
+        t->stack[i].comp_below = 0;
         t->stack[i].nchildren = 0;
     }
 }

@@ -171,7 +171,7 @@ static void hm_put_tree(hm_out *o, const hm_tree *tree, bool *first_tree, const 
         hm_put_key_u64(o, ", ", n->func);
         hm_put_key_u64(o, ", ", n->count);
         hm_put_key_u64(o, ", ", n->self_ns);
-        hm_put_key_u64(o, ", ", hm_ticks_to_ns(n->total_ticks, hm_rt.ns_per_tick_fp));
+        hm_put_key_u64(o, ", ", n->total_ns);
         hm_puts(o, "]");
         first = false;
     }
@@ -187,6 +187,12 @@ static void hm_put_paths(hm_out *o) {
             folded += d->tree.folded;
     hm_put_key_u64(o, ",\n  \"paths\": {\"max_nodes\": ", hm_rt.paths_max);
     hm_put_key_u64(o, ", \"folded_calls\": ", folded);
+    /* Outermost calls folded for want of nodes have no caller node: their time is in the root. */
+    uint64_t unattributed = exited ? exited->nodes[0].self_ns : 0;
+    for (hm_thread_data *d = atomic_load(&hm_rt.threads); d; d = d->next)
+        if (!atomic_load(&d->merged) && d->tree.nodes)
+            unattributed += d->tree.nodes[0].self_ns;
+    hm_put_key_u64(o, ", \"unattributed_self_ns\": ", unattributed);
     hm_puts(o, ", \"trees\": [");
     bool first = true;
     if (exited)

@@ -17,11 +17,11 @@
  *   --dropped N           the threads' dropped_calls sum to N
  *   --split-adds-up       every function carries a per-thread split ("threads") whose counts and
  *                         self times sum to the function's, over threads listed in the file
- *   --paths-add-up        the call-path nodes add up: their self times sum to the functions' self
- *                         times and, when no call was folded, per function their counts and self
- *                         times equal the function's
- * Reads the file with jansson, independently of results/, so a bug shared by the writer and the
- * viewer's reader cannot hide. Prints every failed check; exits 1 if any failed, 2 on bad usage.
+ *   --paths-add-up        the call-path nodes add up: their self times (plus unattributed_self_ns)
+ *                         sum to the functions' self times, no node's total is below its self, and,
+ * when no call was folded, per function their counts and self times equal the function's Reads the
+ * file with jansson, independently of results/, so a bug shared by the writer and the viewer's
+ * reader cannot hide. Prints every failed check; exits 1 if any failed, 2 on bad usage.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -177,11 +177,23 @@ static void check_paths_add_up(json_t *root) {
             }
         }
         self_nodes += self;
+        json_array_foreach(json_object_get(paths, "trees"), t, tree) {
+            json_array_foreach(json_object_get(tree, "nodes"), k, node) {
+                if (json_integer_value(json_array_get(node, 2)) == id &&
+                    json_integer_value(json_array_get(node, 5)) <
+                        json_integer_value(json_array_get(node, 4)))
+                    fail("function '%s': a node's total %lld ns is below its self %lld ns",
+                         json_string_value(json_object_get(f, "name")),
+                         json_integer_value(json_array_get(node, 5)),
+                         json_integer_value(json_array_get(node, 4)));
+            }
+        }
         if (!folded && (count != field(f, "count") || self != field(f, "self_ns")))
             fail("function '%s': nodes sum to %lld calls / %lld ns, the function has %lld / %lld",
                  json_string_value(json_object_get(f, "name")), count, self, field(f, "count"),
                  field(f, "self_ns"));
     }
+    self_nodes += field(paths, "unattributed_self_ns");
     if (self_nodes != self_functions)
         fail("call-path nodes hold %lld ns of self time, the functions %lld ns", self_nodes,
              self_functions);

@@ -76,6 +76,10 @@ HEATMAP_OUTPUT="$PWD/default.json" ./app "$@" >/dev/null 2>&1
 # shellcheck disable=SC2086
 "$checker" default.json $checks --self-adds-up
 
+# A tiny node limit: paths fold into their callers, and the time still adds up.
+HEATMAP_PATHS_MAX=4 HEATMAP_OUTPUT="$PWD/folded.json" ./app "$@" >/dev/null 2>&1
+"$checker" folded.json --paths-add-up
+
 # Recording off: nothing written, same output.
 HEATMAP=off HEATMAP_OUTPUT="$PWD/off.json" ./app "$@" >off.out 2>/dev/null
 cmp -s plain.out off.out
