@@ -11,6 +11,8 @@
 # (sanitizer reports land there), and a wrapper records its exit status when it ends.
 # Exit status: 0 pass, 1 fail, 77 skip (tmux missing).
 set -u
+# The checks grep for UTF-8 text (█, µs, …): read it as such whatever the caller's locale.
+export LC_ALL=C.UTF-8
 
 VIEWER=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 FIXTURES=$(cd "$2" && pwd)
