@@ -267,13 +267,13 @@ static void prompt_key(hm_tui *t, bool code, wint_t ch) {
     hm_model_set_filter(t->m, t->edit);
 }
 
-/* The session: draw, read a key, act, until quit. */
 static volatile sig_atomic_t stop_signal; /* SIGINT or SIGTERM received, else 0 */
 
 static void on_stop_signal(int sig) {
     stop_signal = sig;
 }
 
+/* The session: draw, read a key, act, until quit (or a stop signal). */
 static void loop(hm_tui *t) {
     unsigned errors = 0;
     for (;;) {
