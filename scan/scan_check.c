@@ -171,16 +171,28 @@ static hm_selection select_function(const hm_config *config, const hm_scan_funct
     return sel;
 }
 
-/* "a, b, c and 4 more" from the names of `fns`. */
+/* "a, b, c and 4 more" from the distinct names of `fns` (overloads share a name). */
 static char *name_list(const hm_scan_function *const *fns, size_t n) {
     hm_strbuf buf = {0};
-    size_t shown = n < 3 ? n : 3;
-    for (size_t i = 0; i < shown; i++) {
-        hm_strbuf_add(&buf, i ? ", " : "");
-        hm_strbuf_add(&buf, fns[i]->name);
+    size_t shown = 0, distinct = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool repeat = false;
+        for (size_t j = 0; j < i && !repeat; j++) {
+            repeat = strcmp(fns[j]->name, fns[i]->name) == 0;
+        }
+        if (repeat) {
+            continue;
+        }
+        distinct++;
+        if (shown < 3) {
+            hm_strbuf_add(&buf, shown ? ", " : "");
+            hm_strbuf_add(&buf, fns[i]->name);
+            shown++;
+        }
     }
-    if (n > shown) {
-        hm_strbuf_addf(&buf, " and %zu more", n - shown);
+    if (distinct > shown) {
+        hm_strbuf_addf(&buf, " and %zu other name%s", distinct - shown,
+                       distinct - shown == 1 ? "" : "s");
     }
     return hm_strbuf_take(&buf);
 }

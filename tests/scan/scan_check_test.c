@@ -134,11 +134,17 @@ static void test_check_included_and_excluded(void **state) {
     snprintf(expected, sizeof expected,
              "%s:2: warning: functions.include 'geo::*' and functions.exclude 'geo::Shape::*' "
              "(line 3) both match 5 functions (geo::Shape::Shape, geo::Shape::~Shape, "
-             "geo::Shape::sides and 2 more); none is instrumented\n"
+             "geo::Shape::sides and 2 other names); none is instrumented\n"
              "%s:2: warning: functions.include 'util_*' and functions.exclude 'util_clamp' "
              "(line 3) both match 1 function (util_clamp); it is not instrumented\n",
              path, path);
     assert_string_equal(out, expected);
+    free(out);
+
+    /* Overloads are one name in the list, two functions in the count. */
+    out = check("functions:\n  include: ['geo::*']\n  exclude: ['geo::sc*']\n", &n, NULL);
+    assert_int_equal(n, 1);
+    assert_contains(out, "(line 3) both match 2 functions (geo::scale); none is instrumented\n");
     free(out);
 
     /* When the include is the more specific pattern it wins: "instrumented". */
