@@ -3,7 +3,9 @@
  * The command line is parsed into one options struct (every flag is checked before any work, so a
  * bad flag costs nothing and exits 2 naming the flag), then: jobs from compile_commands.json or the
  * files given → hm_scan_run → one of listing, --write or --check. Exit status: 0 clean, 1 a
- * problem found (a --check finding, or a file clang reported errors for), 2 a usage error.
+ * problem found (a --check finding, or a file clang reported errors for), 2 a usage error (which
+ * includes a missing build directory or database, an unreadable --check file and a --write file
+ * that exists).
  */
 #include "hm_scan.h"
 
@@ -51,8 +53,12 @@ static const char usage_text[] =
     "  -h, --help            show this help\n"
     "      --version         show the version\n"
     "\n"
+    "A progress line goes to stderr when stderr is a terminal and the scan takes over a second.\n"
+    "\n"
     "Exit status: 0 clean; 1 a problem was found (a --check finding, or a source file with\n"
-    "compile errors, whose functions are then missing); 2 a usage error.\n"
+    "compile errors: its definitions that hold an error are left out); 2 a usage error (a bad\n"
+    "option, no build directory or compile_commands.json, a FILE without an entry in it, a\n"
+    "--check FILE that cannot be read, a --write FILE that exists or cannot be written).\n"
     "Metrics, the score and the findings are described in docs/scan.md.\n";
 
 typedef struct cli {

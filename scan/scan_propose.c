@@ -78,6 +78,10 @@ static const char *main_reason(const hm_scan_function *fn) {
             best = i;
         }
     }
+    if (terms[best].value == 0) {
+        /* Score 0: only picked because the cap left room; say what makes it non-trivial. */
+        return fn->implicit_calls ? "calls the source does not spell" : "size";
+    }
     return terms[best].why;
 }
 
@@ -97,10 +101,10 @@ static void write_pick(FILE *out, size_t rank, const hm_scan_pick *pick) {
     fputs("    - ", out);
     yaml_single_quoted(out, pick->pattern);
     fprintf(out,
-            "  # #%zu, score %u, picked for %s: %u statements, %u loop%s, %u call%s, fan-in %u, "
+            "  # #%zu, score %u, picked for %s: %u statement%s, %u loop%s, %u call%s, fan-in %u, "
             "complexity %u (%s:%u",
-            rank, pick->score, main_reason(fn), fn->statements, fn->loops,
-            fn->loops == 1 ? "" : "s", fn->calls, fn->calls == 1 ? "" : "s", fn->fanin,
+            rank, pick->score, main_reason(fn), fn->statements, fn->statements == 1 ? "" : "s",
+            fn->loops, fn->loops == 1 ? "" : "s", fn->calls, fn->calls == 1 ? "" : "s", fn->fanin,
             fn->complexity, hm_scan_path_display(fn->file), fn->line);
     if (pick->count > 1) {
         fprintf(out, "; %u functions share this pattern", pick->count);

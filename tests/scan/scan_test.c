@@ -445,6 +445,33 @@ static void test_scan_write_config(void **state) {
     free(dir);
 }
 
+static void test_scan_write_config_reasons(void **state) {
+    /* Each pattern's comment names the largest term of its score: the rule that picked it. */
+    char *dir = hm_test_tempdir();
+    char *path = hm_test_path(dir, "heatmap.yaml");
+    hm_scan_pick *picks;
+    size_t n;
+    hm_scan_propose(&fixtures, 100, HM_SCAN_DEFAULT_THRESHOLD, &picks, &n);
+    assert_int_equal(hm_scan_write_config(path, picks, n, &fixtures, false), HM_SCAN_OK);
+    char *text = hm_test_read_file(path);
+    assert_contains(text,
+                    "    - 'util_sum'  # #3, score 26, picked for loops: 5 statements, 1 loop, "
+                    "2 calls, fan-in 1, complexity 4 (");
+    assert_contains(text, "util.c:22)\n");
+    assert_contains(text, "    - 'geo::scale'  # #12, score 8, picked for branches: 1 statement, ");
+    assert_contains(text, "shapes.cpp:36; 2 functions share this pattern)\n");
+    assert_contains(text, "    - 'util_clamp'  # #9, score 13, picked for fan-in: ");
+    /* Score 0, non-trivial only through what the compiler adds (a virtual destructor). */
+    assert_contains(text, "    - 'geo::Shape::~Shape'  # #19, score 0, picked for calls the source "
+                          "does not spell: ");
+    assert_not_contains(text, "'get_width'"); /* trivial: never proposed */
+    free(picks);
+    free(text);
+    hm_test_rmtree(dir);
+    free(path);
+    free(dir);
+}
+
 static void test_scan_write_config_quotes_and_empty(void **state) {
     /* Patterns with YAML-special characters, and a proposal with nothing in it. */
     hm_scan_function fns[2] = {make_fn("*odd'name", 9, 1, 1, 0, 1),
@@ -498,6 +525,7 @@ int main(void) {
         cmocka_unit_test(test_scan_propose_ranks_and_caps),
         cmocka_unit_test(test_scan_propose_skips_trivial),
         cmocka_unit_test(test_scan_write_config),
+        cmocka_unit_test(test_scan_write_config_reasons),
         cmocka_unit_test(test_scan_write_config_quotes_and_empty),
     };
     return cmocka_run_group_tests(tests, setup_fixtures, teardown_fixtures);
