@@ -127,7 +127,27 @@ static int show_static(const hm_cli *cli, hm_model *m) {
     return rc == 0 ? EXIT_OK : EXIT_USAGE;
 }
 
-static int show(const hm_cli *cli, const hm_results *results, hm_check **checks) {
+/* Whether the interactive view is tried: the default format on a terminal, no --no-tui, no
+ * --fail-if. */
+static bool wants_tui(const hm_cli *cli) {
+    return cli->format == HM_FORMAT_AUTO && !cli->no_tui && isatty(STDOUT_FILENO) &&
+           cli->nfail_if == 0;
+}
+
+/* The merged call paths of the files, for the TUI's callers and callees; NULL when a file has
+ * none, cannot be read again, or is standard input (already consumed by the results): the detail
+ * pane then simply shows no callers and callees. */
+static hm_paths *load_paths(const char *const *files, size_t nfiles) {
+    for (size_t i = 0; i < nfiles; i++)
+        if (strcmp(files[i], "-") == 0)
+            return NULL;
+    hm_paths *paths = NULL;
+    char err[1024];
+    return hm_paths_load_many(files, nfiles, &paths, err, sizeof err) == 0 ? paths : NULL;
+}
+
+static int show(const hm_cli *cli, const hm_results *results, const hm_paths *paths,
+                hm_check **checks) {
     hm_model m;
     if (hm_model_init(&m, results) != 0)
         return usage_error("out of memory");
@@ -144,10 +164,11 @@ static int show(const hm_cli *cli, const hm_results *results, hm_check **checks)
     /* The seed's warning is printed as is (emoji included) unless ASCII was asked for explicitly:
      * scripts match it exactly, and stderr is not the text whose locale we adapt to. */
     const hm_glyphs *g = cli->ascii ? &hm_glyphs_ascii : &hm_glyphs_utf8;
-    if (auto_format && !cli->no_tui && terminal && cli->nfail_if == 0) {
+    if (wants_tui(cli)) {
         hm_tui_opts t = {.ascii = hm_glyphs_pick(cli->ascii) == &hm_glyphs_ascii,
                          .no_color = cli->no_color,
-                         .threads = cli->threads};
+                         .threads = cli->threads,
+                         .paths = paths};
         char why[512];
         if (hm_tui_run(&m, &t, why, sizeof why) == 0) {
             hm_model_free(&m);
@@ -235,11 +256,14 @@ static int main_with(const hm_cli *cli, hm_check **checks) {
     }
     hm_results *results = NULL;
     int loaded = hm_results_load_many(files, nfiles, &results, err, sizeof err);
+    /* Read now: --run's files go with its temporary directory. */
+    hm_paths *paths = loaded == 0 && wants_tui(cli) ? load_paths(files, nfiles) : NULL;
     hm_run_free_list(run_files, nrun_files);
     hm_run_cleanup(&run);
     if (loaded != 0)
         return usage_error(err);
-    status = show(cli, results, checks);
+    status = show(cli, results, paths, checks);
+    hm_paths_free(paths);
     hm_results_free(results);
     if (cli->run_argv != NULL && run.exit_status != 0 && status != EXIT_USAGE)
         return run.exit_status;

@@ -402,7 +402,7 @@ static int run_session(hm_model *m, const hm_tui_opts *o, char *why, size_t whyl
     set_escdelay(25);
     curs_set(0);
 
-    hm_tui t = {.m = m, .g = hm_glyphs_pick(o->ascii)};
+    hm_tui t = {.m = m, .g = hm_glyphs_pick(o->ascii), .paths = o->paths};
     t.initial_top = m->top == HM_TOP_ALL ? HM_TOP_MODE : m->top;
     t.background = -1;
     t.colors = pick_colors(o, &t.background);
@@ -410,6 +410,7 @@ static int run_session(hm_model *m, const hm_tui_opts *o, char *why, size_t whyl
     if (o->threads)
         t.pane = TUI_PANE_THREADS;
     loop(&t);
+    tui_panes_free(&t);
 
     curs_set(1);
     endwin();

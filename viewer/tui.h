@@ -4,6 +4,7 @@
 #ifndef HEATMAP_VIEWER_TUI_H
 #define HEATMAP_VIEWER_TUI_H
 
+#include "hm_paths.h"
 #include "model.h"
 
 #include <stdbool.h>
@@ -13,6 +14,9 @@ typedef struct hm_tui_opts {
     bool ascii;    /* ASCII glyphs even in a UTF-8 locale */
     bool no_color; /* no colours (also NO_COLOR set, TERM=dumb) */
     bool threads;  /* open with the thread pane */
+    /* The merged call paths of the model's files, for the detail pane's callers and callees; NULL
+     * shows none. Not owned; must outlive hm_tui_run. */
+    const hm_paths *paths;
 } hm_tui_opts;
 
 /* Run the TUI on the terminal until the user quits; the model keeps the final view state.

@@ -8,6 +8,7 @@
 #ifndef HEATMAP_VIEWER_TUI_INTERNAL_H
 #define HEATMAP_VIEWER_TUI_INTERNAL_H
 
+#include "callers.h"
 #include "glyphs.h"
 #include "layout.h"
 #include "model.h"
@@ -54,6 +55,12 @@ typedef struct hm_tui {
     size_t list_rows;          /* list lines on the last frame (PgUp/PgDn step) */
     size_t initial_top;        /* the top-N the a key returns to */
     size_t pane_scroll;        /* first line of a pane's content */
+    /* The detail pane's callers and callees: from the call paths (NULL: none shown), computed for
+     * one function at a time and kept until the selection moves (tui_panes.c). */
+    const hm_paths *paths;
+    const hm_function_stats *calls_of; /* the function `calls` is for, or NULL */
+    int calls_rc;                      /* hm_callers_compute's result for it */
+    hm_call_summary calls;
     /* The list's layout depends on every row (column widths), so with thousands of rows it is
      * kept until the rows or the width change rather than recomputed for each key. */
     hm_layout layout;
@@ -94,6 +101,9 @@ void tui_draw(hm_tui *t);
 
 /* Draw the open pane inside the box from line `top` to `bottom` (inclusive), full width. */
 void tui_draw_pane(hm_tui *t, int top, int bottom);
+
+/* Free what the detail pane keeps between frames (at the end of the session). */
+void tui_panes_free(hm_tui *t);
 
 /* The filter prompt on the last line. */
 void tui_draw_prompt(hm_tui *t);

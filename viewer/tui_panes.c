@@ -1,6 +1,7 @@
 /* The TUI's panes, drawn in a box over the list: the detail of the selected function (file:line,
- * every statistic, its latency histogram as a small chart, its per-thread split), the run's
- * threads, and the key help; plus the filter prompt on the last line.
+ * every statistic, its callers and callees from the call paths, its latency histogram as a small
+ * chart, its per-thread split), the run's threads, and the key help; plus the filter prompt on the
+ * last line.
  *
  * A pane's content is produced line by line through a pane_ctx that skips the lines scrolled off
  * the top and stops drawing at the box's bottom, so the content code never deals with geometry.
@@ -160,6 +161,103 @@ static void pane_threads(pane_ctx *c, const hm_function_stats *f) {
     }
 }
 
+/* ---- Callers and callees (callers.h) -------------------------------------------------------- */
+
+/* The summary of f, computed when the selection moved to another function since the last frame. */
+static const hm_call_summary *calls_for(hm_tui *t, const hm_function_stats *f) {
+    if (t->calls_of != f) {
+        hm_call_summary_free(&t->calls);
+        t->calls_rc = hm_callers_compute(t->paths, f->name, f->file, f->line, &t->calls);
+        t->calls_of = f;
+    }
+    return t->calls_rc == 0 ? &t->calls : NULL;
+}
+
+void tui_panes_free(hm_tui *t) {
+    hm_call_summary_free(&t->calls);
+    t->calls_of = NULL;
+}
+
+/* A caller's or callee's name as the list would show it: "(outermost)" for no caller, and the
+ * place appended when another function of the paths has the same name (the functions are sorted
+ * by name, so such a function is a neighbour). */
+static const char *edge_label(const hm_paths *p, const hm_path_function *fn, char *buf,
+                              size_t len) {
+    if (fn == NULL)
+        return "(outermost)";
+    size_t i = (size_t)(fn - p->functions);
+    bool same = (i > 0 && strcmp(p->functions[i - 1].name, fn->name) == 0) ||
+                (i + 1 < p->nfunctions && strcmp(p->functions[i + 1].name, fn->name) == 0);
+    if (!same || fn->file[0] == '\0')
+        return fn->name;
+    if (fn->line > 0)
+        snprintf(buf, len, "%s (%s:%u)", fn->name, fn->file, fn->line);
+    else
+        snprintf(buf, len, "%s (%s)", fn->name, fn->file);
+    return buf;
+}
+
+/* One section: a header, then per edge "share%  name  N calls", the names in one column as wide
+ * as the longest (shortened in the middle when the pane is narrow), the counts aligned. */
+static void pane_edges(pane_ctx *c, const char *title, const hm_call_edge *edges, size_t n) {
+    const hm_tui *t = c->t;
+    char line[LINE_LEN], label[HM_LABEL_LEN], cell[64];
+    if (n == 0) {
+        snprintf(line, sizeof line, "%s: none", title);
+        pane_text(c, line, tui_attr(t, TUI_ROLE_HEADER));
+        return;
+    }
+    snprintf(line, sizeof line, "%s (%zu)", title, n);
+    pane_text(c, line, tui_attr(t, TUI_ROLE_HEADER));
+    size_t name_w = 1, calls_w = 1;
+    for (size_t i = 0; i < n; i++) {
+        size_t w = hm_text_width(edge_label(t->paths, edges[i].function, label, sizeof label));
+        if (w > name_w)
+            name_w = w;
+        w = (size_t)snprintf(cell, sizeof cell, "%llu", (unsigned long long)edges[i].calls);
+        if (w > calls_w)
+            calls_w = w;
+    }
+    /* "100.0%" 6, two spaces, the name, two spaces, the count, " calls" 6. */
+    size_t fixed = 6 + 2 + 2 + calls_w + 6;
+    size_t room = c->width > fixed + 8 ? c->width - fixed : 8;
+    if (name_w > room)
+        name_w = room;
+    for (size_t i = 0; i < n; i++) {
+        int y = pane_next(c);
+        if (y < 0)
+            continue;
+        const hm_call_edge *e = &edges[i];
+        snprintf(line, sizeof line, "%5.1f%%  ", 100.0 * e->share);
+        hm_append_cell(line, sizeof line, edge_label(t->paths, e->function, label, sizeof label),
+                       name_w, false, t->g);
+        snprintf(cell, sizeof cell, "  %*llu call%s", (int)calls_w, (unsigned long long)e->calls,
+                 e->calls == 1 ? "" : "s");
+        strncat(line, cell, sizeof line - strlen(line) - 1);
+        tui_put(y, c->x, line, c->width, A_NORMAL);
+    }
+}
+
+/* f's callers and callees with their share of its total time; nothing without call paths. */
+static void pane_calls(pane_ctx *c, const hm_function_stats *f) {
+    hm_tui *t = c->t;
+    if (t->paths == NULL)
+        return;
+    const hm_call_summary *s = calls_for(t, f);
+    if (s == NULL) {
+        pane_text(c, t->calls_rc < 0 ? "Callers: out of memory" : "Callers: not in the call paths",
+                  tui_attr(t, TUI_ROLE_DIM));
+        pane_text(c, "", A_NORMAL);
+        return;
+    }
+    char line[LINE_LEN], d[HM_DURATION_LEN];
+    snprintf(line, sizeof line, "Total time (self + callees): %s", dur(t, s->total_ns, d));
+    pane_text(c, line, tui_attr(t, TUI_ROLE_DIM));
+    pane_edges(c, "Callers", s->callers, s->ncallers);
+    pane_edges(c, "Callees", s->callees, s->ncallees);
+    pane_text(c, "", A_NORMAL);
+}
+
 /* ---- Latency histogram ----------------------------------------------------------------------- */
 
 #define HIST_ROWS_MAX 12
@@ -265,7 +363,7 @@ static void pane_histogram(pane_ctx *c, const hm_function_stats *f, size_t max_r
 /* ---- The panes ------------------------------------------------------------------------------- */
 
 static void pane_detail(pane_ctx *c) {
-    const hm_tui *t = c->t;
+    hm_tui *t = c->t;
     const hm_model *m = t->m;
     const hm_function_stats *f = hm_model_selected(m);
     if (f == NULL) {
@@ -294,6 +392,7 @@ static void pane_detail(pane_ctx *c) {
              dur(t, f->p95_ns, b), dur(t, f->p99_ns, d));
     pane_wrapped(c, line, A_NORMAL);
     pane_text(c, "", A_NORMAL);
+    pane_calls(c, f);
 
     /* The histogram gets the room the box has left after the thread split, within limits. */
     size_t inner = (size_t)(c->bottom - c->top + 1);

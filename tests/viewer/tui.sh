@@ -649,8 +649,80 @@ run_golden() {
     quit
 }
 
+# The detail pane's callers and callees, from the call paths of tests/export/fixtures (written by
+# tests/export/gen_fixtures.py). The expected figures follow callers.h's definitions, computed from
+# the fixtures' nodes [id, parent, function, count, self_ns, total_ns] apart from the C code:
+#   callgraph.json: run (outermost, 1 call, total 9279 ns) calls msort (total 4840: 52.2 %),
+#     fib (3304: 35.6 %), count_primes (798: 8.6 %), checksum (40: 0.4 %); msort and fib are one
+#     node each (direct recursion), so each counts its 15 activations on the edge from run; msort's
+#     callee merge: 960 / 4840 = 19.8 %, 7 calls. fib calls nothing.
+#   threads.json (two trees, merged by path): crunch, total 1923 + 269 = 2192 ns, is called by
+#     worker (7 calls, 1923: 87.7 %) and ns::Parser<…>::parse (2 calls, 269: 12.3 %). Mutual
+#     recursion parse_expr → parse_term → parse_expr: parse_expr's time is its outermost node's
+#     (2236), all of it from worker (2 calls); the 2 calls from parse_term count 0 %; its callee
+#     parse_term: the outermost child's 1751 / 2236 = 78.3 %, 2 + 2 calls.
+#   python3 -c 'import json; d=json.load(open("threads.json")); print([n for t in
+#     d["paths"]["trees"] for n in t["nodes"]], [(f["id"], f["name"]) for f in d["functions"]])'
+run_callers() {
+    paths=$FIXTURES/../../export/fixtures
+    start_default "$paths/callgraph.json"
+    keys Enter
+    expect "│ msort " "detail of the first row"
+    expect "│ Total time (self + callees): 4.84µs" "msort's total time"
+    expect "│ Callers (1) " "callers header"
+    expect "│ 100.0%  run  15 calls " "msort's caller"
+    expect "│ Callees (1) " "callees header"
+    expect "│  19.8%  merge  7 calls " "msort's callee"
+    # The pane follows the selection, and the lists with it.
+    keys j
+    expect "│ fib " "fib"
+    expect "│ Total time (self + callees): 3.30µs" "fib's total time"
+    expect "│ 100.0%  run  15 calls " "fib's caller: 15 calls, recursion included"
+    expect "│ Callees: none " "fib calls nothing"
+    refute "merge" "msort's callee is gone"
+    keys Escape /
+    expect "Filter: " "prompt"
+    keys r u n Enter Enter
+    expect "│ run " "run"
+    expect "│ Total time (self + callees): 9.28µs" "run's total time"
+    expect "│ 100.0%  (outermost)  1 call " "no instrumented caller"
+    expect "│ Callees (4) " "run's callees"
+    expect "│  52.2%  msort         15 calls " "callee 1"
+    expect "│  35.6%  fib           15 calls " "callee 2"
+    expect "│   8.6%  count_primes   1 call " "callee 3"
+    expect "│   0.4%  checksum       1 call " "callee 4"
+    quit
+
+    # 40 columns: long names are shortened in the middle, counts stay aligned; the pane scrolls.
+    start 40 24 tmux-256color C.UTF-8 -- "$paths/threads.json"
+    expect " | sort: " "40 columns"
+    keys / c r u n c h Enter Enter
+    expect "│ crunch " "crunch"
+    expect "│ Total time (self + callees): 2.19µs  │" "crunch's total time"
+    expect "│  87.7%  worker               7 calls │" "caller worker"
+    expect "│  12.3%  ns::Parse…st*, int)  2 calls │" "caller with a long name"
+    keys Escape / C-u p a r s e _ e x p r Enter Enter
+    expect "│ parse_expr " "parse_expr"
+    expect "│ 100.0%  worker      2 calls          │" "outermost calls from worker"
+    expect "│   0.0%  parse_term  2 calls          │" "recursive calls count no time"
+    expect "│  78.3%  parse_term  4 calls          │" "callee in mutual recursion"
+    keys NPage
+    expect "Self-time per call (histogram)" "PgDn scrolls the pane"
+    refute "│ parse_expr " "the name scrolled off"
+    expect "│  78.3%  parse_term  4 calls          │" "callees still on screen"
+    quit
+
+    # Without call paths (HEATMAP_PATHS=off) the pane has no such section, and no error.
+    start_default "$paths/nopaths.json"
+    keys Enter
+    expect "Self-time per call (histogram)" "detail without paths"
+    refute "Callers" "no callers without paths"
+    refute "Total time" "no total time without paths"
+    quit
+}
+
 case $SCENARIO in
-modes | start_mode | selection | sort | filter | detail | threads | help | resize | colors | fallback | inputs | golden)
+modes | start_mode | selection | sort | filter | detail | threads | help | resize | colors | fallback | inputs | golden | callers)
     "run_$SCENARIO"
     ;;
 *)
