@@ -22,8 +22,9 @@
  *     Caller shares add up to 100 % of F's time.
  *   - A callee G: the total time of the G children of F's outermost nodes, and the calls of G made
  *     directly from F (counts of every G node whose parent is an F node). Self share: F's self
- *     time over F's time. Callee shares plus the self share add up to at most 100 %; the rest is
- *     time in F's recursive activations' callees that recursion already counts.
+ *     time over F's time. Without recursion, callee shares plus the self share add up to 100 %
+ *     (up to rounding). With mutual recursion (F -> G -> F) they can exceed it: the nested F's
+ *     self time is in F's self time and also inside the callee G's total.
  * Direct recursion (F calling F) is one node in the tree, so F never lists itself, and a node's
  * count includes its recursive activations: run → fib(5) is 1 call of fib from run and 14 from fib,
  * all 15 counted on the run → fib edge. Mutual
