@@ -154,7 +154,6 @@ static int hm_cmp_u64(const void *a, const void *b) {
 static void hm_calibrate(void) {
     enum { ROUNDS = 9, CALLS = 256 };
     uint64_t leaf[ROUNDS], child[ROUNDS];
-    hm_tls *t = &hm_tls_self;
     if (hm_registry_intern(&hm_cal_outer) == 0 || hm_registry_intern(&hm_cal_leaf) == 0)
         return;
     hm_registry_mark_internal(hm_cal_outer.id);
@@ -166,21 +165,24 @@ static void hm_calibrate(void) {
             __heatmap_exit_v1(&hm_cal_leaf);
         }
         __heatmap_exit_v1(&hm_cal_outer);
-        if (t->stats_cap <= hm_cal_leaf.id || !t->stats[hm_cal_leaf.id] ||
-            !t->stats[hm_cal_outer.id])
+        if (hm_tls_self.stats_cap <= hm_cal_leaf.id || !hm_tls_self.stats[hm_cal_leaf.id] ||
+            !hm_tls_self.stats[hm_cal_outer.id])
             return; /* recording did not happen: leave compensation at zero */
-        hm_fstats *l = t->stats[hm_cal_leaf.id], *o = t->stats[hm_cal_outer.id];
+        hm_fstats *l = hm_tls_self.stats[hm_cal_leaf.id], *o = hm_tls_self.stats[hm_cal_outer.id];
         leaf[r] = l->count ? l->self_ns / l->count : 0;
         child[r] = o->self_ns / CALLS;
-        hm_thread_forget_function(t, hm_cal_leaf.id);
-        hm_thread_forget_function(t, hm_cal_outer.id);
+        hm_thread_forget_function(&hm_tls_self, hm_cal_leaf.id);
+        hm_thread_forget_function(&hm_tls_self, hm_cal_outer.id);
     }
+    /* hm_tls_self is named each time, not held in a pointer: GCC's UBSan at -O2 misreads a
+     * pointer to initial-exec TLS kept across calls as null. */
     hm_thread_data *data = hm_tls_self.data;
     data->outer_ticks = 0;
     data->trace_used = 0; /* the calibration's events are not the program's */
     data->trace_dropped = 0;
-    if (t->tree)
-        hm_tree_clear(t->tree); /* nor are its call-path nodes: give the program the whole tree */
+    if (hm_tls_self.tree)
+        hm_tree_clear(
+            hm_tls_self.tree); /* nor are its call-path nodes: give the program the whole tree */
     qsort(leaf, ROUNDS, sizeof *leaf, hm_cmp_u64);
     qsort(child, ROUNDS, sizeof *child, hm_cmp_u64);
     hm_rt.comp_self_ns = leaf[ROUNDS / 2];
