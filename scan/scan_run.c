@@ -91,8 +91,11 @@ static void show_progress(run_state *st, const hm_scan_job *job) {
     if (!st->progress || seconds_since(&st->start) < 1.0) {
         return;
     }
-    fprintf(stderr, "\r\033[Kheatmap-scan: [%zu/%zu] %s", st->done, st->jobs->count,
-            hm_scan_path_display(job->file));
+    /* Kept to one line of a narrow terminal: only the end of a long path is shown. */
+    const char *path = hm_scan_path_display(job->file);
+    size_t len = strlen(path);
+    fprintf(stderr, "\r\033[Kheatmap-scan: [%zu/%zu] %s%s", st->done, st->jobs->count,
+            len > 48 ? "..." : "", len > 48 ? path + len - 45 : path);
     fflush(stderr);
     st->progress_shown = true;
 }
