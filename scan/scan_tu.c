@@ -845,7 +845,7 @@ static void visit_decls(tu_ctx *ctx, CXCursor c) {
 
 /* Flags that make clang write files or that only concern other outputs. */
 static int dropped_flag(const char *arg) {
-    static const char *const with_value[] = {"-o", "-MF", "-MT", "-MQ", NULL};
+    static const char *const with_value[] = {"-o", "-MF", "-MT", "-MQ", "-MJ", NULL};
     static const char *const alone[] = {"-M", "-MM", "-MD", "-MMD", "-MP", "-MG", NULL};
     for (int i = 0; with_value[i]; i++) {
         if (strcmp(arg, with_value[i]) == 0) {
@@ -858,7 +858,7 @@ static int dropped_flag(const char *arg) {
         }
     }
     if ((strncmp(arg, "-MF", 3) == 0 || strncmp(arg, "-MT", 3) == 0 ||
-         strncmp(arg, "-MQ", 3) == 0) ||
+         strncmp(arg, "-MQ", 3) == 0 || strncmp(arg, "-MJ", 3) == 0) ||
         (strncmp(arg, "-o", 2) == 0 && arg[2] != '\0')) {
         return 1;
     }
@@ -936,7 +936,7 @@ static const char **parse_arguments(const hm_scan_job *job, char ***owned, size_
             argv[argc++] = arg;
             arg = job->argv[++i];
         } else if (arg[0] == '-') {
-            for (int f = 0; path_flags[f] != NULL && made == NULL; f++) {
+            for (int f = 0; path_flags[f] != NULL; f++) {
                 size_t n = strlen(path_flags[f]);
                 if (strncmp(arg, path_flags[f], n) == 0 && arg[n] != '\0') {
                     /* "-Iinc", "--sysroot=dir", "-fmodule-map-file=m" */
@@ -944,6 +944,7 @@ static const char **parse_arguments(const hm_scan_job *job, char ***owned, size_
                     char prefix[64];
                     snprintf(prefix, sizeof prefix, "%.*s", (int)skip, arg);
                     made = absolute_in(job, prefix, arg + skip, owned, nowned);
+                    break;
                 }
             }
         } else if (is_regular_file_in(job, arg)) {

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static hm_scan_result fixtures;
@@ -227,6 +228,66 @@ static void test_scan_database_file_filter(void **state) {
     assert_int_equal(hm_scan_jobs_from_database(HM_SCAN_FIXTURES "/no-such-dir", NULL, 0, NULL, 0,
                                                 &jobs, NULL, 0),
                      HM_SCAN_EDATABASE);
+}
+
+static void test_scan_relative_paths_in_commands(void **state) {
+    /* Relative -I, -include and -isystem in a command resolve against its "directory", not the
+     * process's working directory, which the scan leaves alone; system headers are not listed. */
+    char *dir = hm_test_tempdir();
+    char *path;
+    const char *files[][2] = {
+        {"inc", NULL},
+        {"sys", NULL},
+        {"inc/local.h", "static inline int local_twice(int x) { return helper(x) * 2; }\n"},
+        {"inc/forced.h", "static int helper(int x) { return x + FORCED; }\n"},
+        {"sys/vendor.h", "static inline int vendor_fn(int x) { return x; }\n"},
+        {"src.c", "#include \"local.h\"\n#include <vendor.h>\n"
+                  "int entry(void) { return local_twice(1) + vendor_fn(2); }\n"},
+    };
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        path = hm_test_path(dir, files[i][0]);
+        if (files[i][1] == NULL) {
+            assert_int_equal(mkdir(path, 0700), 0);
+        } else {
+            hm_test_write_file(path, files[i][1]);
+        }
+        free(path);
+    }
+    char db[2048];
+    snprintf(db, sizeof db,
+             "[{\"directory\": \"%s\", \"file\": \"src.c\", \"arguments\": [\"clang\", "
+             "\"-DFORCED=3\", \"-Iinc\", \"-include\", \"inc/forced.h\", \"-isystem\", "
+             "\"sys\", \"-c\", \"src.c\", \"-o\", \"src.o\"]}]\n",
+             dir);
+    path = hm_test_path(dir, "compile_commands.json");
+    hm_test_write_file(path, db);
+    free(path);
+
+    char before[4096], after[4096];
+    assert_non_null(getcwd(before, sizeof before));
+    hm_scan_jobs jobs;
+    assert_int_equal(hm_scan_jobs_from_database(dir, NULL, 0, NULL, 0, &jobs, NULL, 0), HM_SCAN_OK);
+    char *diag = NULL;
+    size_t len = 0;
+    FILE *diagnostics = open_memstream(&diag, &len);
+    hm_scan_options options = {.jobs = 2, .diagnostics = diagnostics};
+    hm_scan_result r;
+    hm_scan_run(&jobs, &options, &r);
+    fclose(diagnostics);
+    assert_string_equal(diag, "");
+    assert_int_equal(r.files_failed, 0);
+    assert_non_null(hm_test_find(&r, "entry", 0));
+    assert_non_null(hm_test_find(&r, "local_twice", 0)); /* found through -Iinc */
+    assert_non_null(hm_test_find(&r, "helper", 0));      /* through -include inc/forced.h */
+    assert_null(hm_test_find(&r, "vendor_fn", 0));       /* -isystem sys: a system header */
+    assert_int_equal(hm_test_find(&r, "entry", 0)->calls, 2);
+    assert_non_null(getcwd(after, sizeof after));
+    assert_string_equal(before, after);
+    hm_scan_result_free(&r);
+    hm_scan_jobs_free(&jobs);
+    free(diag);
+    hm_test_rmtree(dir);
+    free(dir);
 }
 
 static void test_scan_jobs_from_files(void **state) {
@@ -517,6 +578,7 @@ int main(void) {
         cmocka_unit_test(test_scan_trivial_rule),
         cmocka_unit_test(test_scan_deterministic_across_threads),
         cmocka_unit_test(test_scan_database_file_filter),
+        cmocka_unit_test(test_scan_relative_paths_in_commands),
         cmocka_unit_test(test_scan_jobs_from_files),
         cmocka_unit_test(test_scan_sort_keys),
         cmocka_unit_test(test_scan_print_json),
