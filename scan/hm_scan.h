@@ -53,9 +53,11 @@ typedef struct hm_scan_jobs {
 
 /* Load the commands of compile_commands.json in `build_dir` through libclang's compilation
  * database. With nfiles == 0 every entry becomes a job; otherwise only the entries of `files`
- * (compared as absolute, normalised paths), in the order given. `extra` flags (may be NULL) are
- * appended to every command. On HM_SCAN_ENOTINDB, `detail` (when not NULL) receives the file that
- * has no entry. On success the caller frees *out with hm_scan_jobs_free(). */
+ * (compared as absolute, normalised paths; a file with several entries gives a job per entry), in
+ * the order given. Only entries the database holds count: a file without one is HM_SCAN_ENOTINDB,
+ * never a command libclang infers from a similar file. `extra` flags (may be NULL) are appended to
+ * every command. On HM_SCAN_ENOTINDB, `detail` (when not NULL) receives the file that has no entry.
+ * On success the caller frees *out with hm_scan_jobs_free(). */
 hm_scan_status hm_scan_jobs_from_database(const char *build_dir, const char *const *files,
                                           size_t nfiles, const char *const *extra, size_t nextra,
                                           hm_scan_jobs *out, char *detail, size_t detail_size);
@@ -106,8 +108,10 @@ typedef struct hm_scan_options {
 
 /* Parse every job and fill *out. Functions come from the main files and the non-system headers
  * they include; one found by several translation units is kept once (same name, file and line).
- * A translation unit with errors has its diagnostics printed, is counted in files_failed and
- * contributes no functions; the others are still scanned. Results are deterministic: functions
+ * A translation unit with errors has its diagnostics printed and is counted in files_failed; of its
+ * definitions, those that hold an error (or that clang marks invalid) are left out, the others are
+ * kept, and the other units are scanned as usual. Relative paths in a command resolve against its
+ * directory; the process's working directory is never changed. Results are deterministic: functions
  * are in job order, then source order, and diagnostics in job order, whatever the thread count.
  * Always returns HM_SCAN_OK (allocation failure aborts, see scan_internal.h). */
 hm_scan_status hm_scan_run(const hm_scan_jobs *jobs, const hm_scan_options *options,
