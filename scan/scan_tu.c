@@ -15,8 +15,9 @@
  * - statements: statement nodes other than `{}` and `;`, plus expressions used as statements; the
  *   header of an if/for/while/switch/case (its init, condition, increment) does not count;
  * - loops: for, range-for, while and do, except do { ... } while (0), which has no back edge;
- * - calls: call sites: calls through functions, pointers, operators, non-POD constructors, new and
- *   delete (not __builtin functions, not POD constructors that compile to nothing);
+ * - calls: call sites: calls through functions, pointers, operators, non-POD constructors, new,
+ *   delete, throw and dynamic_cast (the last two call the C++ runtime); not __builtin functions,
+ *   not POD constructors that compile to nothing;
  * - complexity: 1 + if + loops + case labels + catch + ?: + && + || (McCabe; do-while(0) is no
  *   decision);
  * - ir_estimate: a rough count of the instructions clang emits at -O0, from weights per AST node
@@ -599,6 +600,8 @@ static enum CXChildVisitResult walk(CXCursor c, CXCursor parent, CXClientData da
         break;
     case CXCursor_CXXNewExpr:
     case CXCursor_CXXDeleteExpr:
+    case CXCursor_CXXThrowExpr:       /* __cxa_allocate_exception, __cxa_throw */
+    case CXCursor_CXXDynamicCastExpr: /* __dynamic_cast */
         b->fn.calls++;
         break;
     case CXCursor_ReturnStmt:

@@ -185,6 +185,9 @@ static void test_scan_trivial_rule(void **state) {
     assert_false(hm_scan_is_trivial(must_find("geo::Shape::area"), 10)); /* loop */
     assert_false(hm_scan_is_trivial(must_find("geo::twice"), 10));       /* calls */
     assert_false(hm_scan_is_trivial(must_find("util_clamp"), 10));       /* size */
+    /* throw calls the C++ runtime (__cxa_allocate_exception, __cxa_throw). */
+    assert_int_equal(must_find("fail")->calls, 1);
+    assert_false(hm_scan_is_trivial(must_find("fail"), 10));
     /* A virtual destructor: its deleting variant calls operator delete. */
     assert_false(hm_scan_is_trivial(must_find("geo::Shape::~Shape"), 10));
     assert_true(must_find("geo::Shape::~Shape")->implicit_calls);
@@ -523,7 +526,7 @@ static void test_scan_write_config_reasons(void **state) {
     assert_contains(text, "shapes.cpp:36; 2 functions share this pattern)\n");
     assert_contains(text, "    - 'util_clamp'  # #9, score 13, picked for fan-in: ");
     /* Score 0, non-trivial only through what the compiler adds (a virtual destructor). */
-    assert_contains(text, "    - 'geo::Shape::~Shape'  # #19, score 0, picked for calls the source "
+    assert_contains(text, "    - 'geo::Shape::~Shape'  # #20, score 0, picked for calls the source "
                           "does not spell: ");
     assert_not_contains(text, "'get_width'"); /* trivial: never proposed */
     free(picks);
