@@ -96,7 +96,8 @@ typedef struct hm_scan_tu_output {
     hm_scan_function *functions;
     size_t count;
     size_t cap;
-    hm_strbuf diagnostics; /* clang's errors, one per line */
+    hm_strbuf diagnostics;   /* clang's errors, one per line */
+    hm_strbuf unknown_flags; /* command-line flags clang did not know, one per line */
     bool failed;
 } hm_scan_tu_output;
 

@@ -171,14 +171,50 @@ static void link_calls(hm_scan_result *result) {
     hm_strmap_free(&by_usr);
 }
 
+/* Count each line of `lines` in `flags` (value: files naming it), keeping first-seen order in
+ * `order`. */
+static void count_flags(const hm_strbuf *lines, hm_strmap *flags, hm_strbuf *order) {
+    for (const char *p = lines->data; p != NULL && *p != '\0';) {
+        const char *end = strchr(p, '\n');
+        char *flag = hm_xstrndup(p, (size_t)(end - p));
+        size_t n = 0;
+        if (!hm_strmap_get(flags, flag, &n)) {
+            hm_strbuf_add(order, flag);
+            hm_strbuf_addc(order, '\n');
+        }
+        hm_strmap_put(flags, flag, n + 1);
+        free(flag);
+        p = end + 1;
+    }
+}
+
+/* One line per flag clang did not know, however many commands carry it. */
+static void report_unknown_flags(const hm_strmap *flags, const hm_strbuf *order, FILE *out) {
+    for (const char *p = order->data; p != NULL && *p != '\0';) {
+        const char *end = strchr(p, '\n');
+        char *flag = hm_xstrndup(p, (size_t)(end - p));
+        size_t n = 0;
+        hm_strmap_get(flags, flag, &n);
+        fprintf(out,
+                "heatmap-scan: warning: clang does not know the flag %s (%zu file%s); "
+                "ignored\n",
+                flag, n, n == 1 ? "" : "s");
+        free(flag);
+        p = end + 1;
+    }
+}
+
 static void merge(run_state *st, hm_scan_result *out, FILE *diagnostics) {
-    hm_strmap seen = {0};
+    hm_strmap seen = {0}, flags = {0};
+    hm_strbuf flag_order = {0};
     size_t cap = 0;
     for (size_t i = 0; i < st->jobs->count; i++) {
         hm_scan_tu_output *tu = &st->outputs[i];
         if (tu->diagnostics.len > 0) {
             fputs(tu->diagnostics.data, diagnostics);
         }
+        count_flags(&tu->unknown_flags, &flags, &flag_order);
+        hm_strbuf_free(&tu->unknown_flags);
         out->files_failed += tu->failed;
         for (size_t j = 0; j < tu->count; j++) {
             hm_scan_function *fn = &tu->functions[j];
@@ -195,7 +231,10 @@ static void merge(run_state *st, hm_scan_result *out, FILE *diagnostics) {
         free(tu->functions);
         hm_strbuf_free(&tu->diagnostics);
     }
+    report_unknown_flags(&flags, &flag_order, diagnostics);
     hm_strmap_free(&seen);
+    hm_strmap_free(&flags);
+    hm_strbuf_free(&flag_order);
     fflush(diagnostics);
 }
 

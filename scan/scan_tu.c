@@ -962,26 +962,45 @@ static const char **parse_arguments(const hm_scan_job *job, char ***owned, size_
 }
 
 /* Print clang's errors into out->diagnostics and note where they are. Returns the error sites
- * (malloc'd, *count of them). */
-static error_site *collect_diagnostics(CXTranslationUnit tu, hm_scan_tu_output *out,
-                                       size_t *count) {
+ * (malloc'd, *count of them).
+ *
+ * An error with no place in the source is about the command line. "unknown argument" (a flag of
+ * another compiler, usually GCC's, in a database written for it) does not stop the parse and does
+ * not fail the file: the flag goes to out->unknown_flags, and the run reports each flag once.
+ * Any other is printed with the job's file in front, since clang gives no place. */
+static error_site *collect_diagnostics(CXTranslationUnit tu, const hm_scan_job *job,
+                                       hm_scan_tu_output *out, size_t *count) {
+    static const char unknown[] = "unknown argument: ";
     unsigned n = clang_getNumDiagnostics(tu);
     error_site *sites = hm_xcalloc(n, sizeof *sites);
     *count = 0;
     for (unsigned i = 0; i < n; i++) {
         CXDiagnostic d = clang_getDiagnostic(tu, i);
-        if (clang_getDiagnosticSeverity(d) >= CXDiagnostic_Error) {
+        error_site *site = &sites[*count];
+        clang_getExpansionLocation(clang_getDiagnosticLocation(d), &site->file, NULL, NULL,
+                                   &site->offset);
+        if (clang_getDiagnosticSeverity(d) < CXDiagnostic_Error) {
+            clang_disposeDiagnostic(d);
+            continue;
+        }
+        CXString spelling = clang_getDiagnosticSpelling(d);
+        const char *message = clang_getCString(spelling);
+        if (site->file == NULL && strncmp(message, unknown, sizeof unknown - 1) == 0) {
+            hm_strbuf_add(&out->unknown_flags, message + sizeof unknown - 1);
+            hm_strbuf_addc(&out->unknown_flags, '\n');
+        } else if (site->file == NULL) {
+            out->failed = true;
+            hm_strbuf_addf(&out->diagnostics, "%s: error: %s\n", job->file, message);
+        } else {
             out->failed = true;
             CXString text = clang_formatDiagnostic(d, CXDiagnostic_DisplaySourceLocation |
                                                           CXDiagnostic_DisplayColumn);
             hm_strbuf_add(&out->diagnostics, clang_getCString(text));
             hm_strbuf_addc(&out->diagnostics, '\n');
             clang_disposeString(text);
-            error_site *site = &sites[*count];
-            clang_getExpansionLocation(clang_getDiagnosticLocation(d), &site->file, NULL, NULL,
-                                       &site->offset);
-            *count += site->file != NULL;
+            ++*count;
         }
+        clang_disposeString(spelling);
         clang_disposeDiagnostic(d);
     }
     return sites;
@@ -1017,7 +1036,7 @@ void hm_scan_parse_job(void *index, const hm_scan_job *job, hm_scan_tu_output *o
     /* STEP 2 and 3: declarations, then each definition's body; after errors, the definitions
      * that hold none are still recorded. */
     tu_ctx ctx = {.tu = tu, .job = job, .out = out};
-    ctx.errors = collect_diagnostics(tu, out, &ctx.nerrors);
+    ctx.errors = collect_diagnostics(tu, job, out, &ctx.nerrors);
     visit_decls(&ctx, clang_getTranslationUnitCursor(tu));
     free((void *)ctx.errors);
     clang_disposeTranslationUnit(tu);

@@ -293,6 +293,43 @@ static void test_scan_relative_paths_in_commands(void **state) {
     free(dir);
 }
 
+static void test_scan_unknown_flags(void **state) {
+    /* A database written for GCC: flags clang does not know are reported once each, with how
+     * many files carry them, and do not fail the files. */
+    char *dir = hm_test_tempdir();
+    char db[2048];
+    snprintf(db, sizeof db,
+             "[{\"directory\": \"%s\", \"file\": \"util.c\", \"arguments\": [\"gcc\", "
+             "\"-fipa-pta\", \"-fconserve-stack\", \"-c\", \"util.c\"]},\n"
+             " {\"directory\": \"%s\", \"file\": \"main.c\", \"arguments\": [\"gcc\", "
+             "\"-fipa-pta\", \"-c\", \"main.c\"]}]\n",
+             HM_SCAN_FIXTURES, HM_SCAN_FIXTURES);
+    char *path = hm_test_path(dir, "compile_commands.json");
+    hm_test_write_file(path, db);
+    hm_scan_jobs jobs;
+    assert_int_equal(hm_scan_jobs_from_database(dir, NULL, 0, NULL, 0, &jobs, NULL, 0), HM_SCAN_OK);
+    char *diag = NULL;
+    size_t len = 0;
+    FILE *diagnostics = open_memstream(&diag, &len);
+    hm_scan_options options = {.jobs = 2, .diagnostics = diagnostics};
+    hm_scan_result r;
+    hm_scan_run(&jobs, &options, &r);
+    fclose(diagnostics);
+    assert_string_equal(diag, "heatmap-scan: warning: clang does not know the flag '-fipa-pta' (2 "
+                              "files); ignored\n"
+                              "heatmap-scan: warning: clang does not know the flag "
+                              "'-fconserve-stack' (1 file); ignored\n");
+    assert_int_equal(r.files_failed, 0);
+    assert_non_null(hm_test_find(&r, "util_sum", 0));
+    assert_non_null(hm_test_find(&r, "main", 0));
+    hm_scan_result_free(&r);
+    hm_scan_jobs_free(&jobs);
+    free(diag);
+    hm_test_rmtree(dir);
+    free(path);
+    free(dir);
+}
+
 static void test_scan_jobs_from_files(void **state) {
     /* Without a database: the files and the flags after "--". */
     const char *files[] = {HM_SCAN_FIXTURES "/main.c"};
@@ -582,6 +619,7 @@ int main(void) {
         cmocka_unit_test(test_scan_deterministic_across_threads),
         cmocka_unit_test(test_scan_database_file_filter),
         cmocka_unit_test(test_scan_relative_paths_in_commands),
+        cmocka_unit_test(test_scan_unknown_flags),
         cmocka_unit_test(test_scan_jobs_from_files),
         cmocka_unit_test(test_scan_sort_keys),
         cmocka_unit_test(test_scan_print_json),
