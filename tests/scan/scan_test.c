@@ -268,15 +268,8 @@ static void test_scan_relative_paths_in_commands(void **state) {
 
     char before[4096], after[4096];
     assert_non_null(getcwd(before, sizeof before));
-    hm_scan_jobs jobs;
-    assert_int_equal(hm_scan_jobs_from_database(dir, NULL, 0, NULL, 0, &jobs, NULL, 0), HM_SCAN_OK);
     char *diag = NULL;
-    size_t len = 0;
-    FILE *diagnostics = open_memstream(&diag, &len);
-    hm_scan_options options = {.jobs = 2, .diagnostics = diagnostics};
-    hm_scan_result r;
-    hm_scan_run(&jobs, &options, &r);
-    fclose(diagnostics);
+    hm_scan_result r = hm_test_scan_database(dir, 2, &diag);
     assert_string_equal(diag, "");
     assert_int_equal(r.files_failed, 0);
     assert_non_null(hm_test_find(&r, "entry", 0));
@@ -287,7 +280,6 @@ static void test_scan_relative_paths_in_commands(void **state) {
     assert_non_null(getcwd(after, sizeof after));
     assert_string_equal(before, after);
     hm_scan_result_free(&r);
-    hm_scan_jobs_free(&jobs);
     free(diag);
     hm_test_rmtree(dir);
     free(dir);
@@ -306,15 +298,8 @@ static void test_scan_unknown_flags(void **state) {
              HM_SCAN_FIXTURES, HM_SCAN_FIXTURES);
     char *path = hm_test_path(dir, "compile_commands.json");
     hm_test_write_file(path, db);
-    hm_scan_jobs jobs;
-    assert_int_equal(hm_scan_jobs_from_database(dir, NULL, 0, NULL, 0, &jobs, NULL, 0), HM_SCAN_OK);
     char *diag = NULL;
-    size_t len = 0;
-    FILE *diagnostics = open_memstream(&diag, &len);
-    hm_scan_options options = {.jobs = 2, .diagnostics = diagnostics};
-    hm_scan_result r;
-    hm_scan_run(&jobs, &options, &r);
-    fclose(diagnostics);
+    hm_scan_result r = hm_test_scan_database(dir, 2, &diag);
     assert_string_equal(diag, "heatmap-scan: warning: clang does not know the flag '-fipa-pta' (2 "
                               "files); ignored\n"
                               "heatmap-scan: warning: clang does not know the flag "
@@ -323,7 +308,6 @@ static void test_scan_unknown_flags(void **state) {
     assert_non_null(hm_test_find(&r, "util_sum", 0));
     assert_non_null(hm_test_find(&r, "main", 0));
     hm_scan_result_free(&r);
-    hm_scan_jobs_free(&jobs);
     free(diag);
     hm_test_rmtree(dir);
     free(path);

@@ -127,6 +127,31 @@ char *hm_test_read_file(const char *path) {
     return data;
 }
 
+/* Run `list` (freed here) and capture what the scan prints. */
+static hm_scan_result run_jobs(hm_scan_jobs *list, unsigned jobs, char **diagnostics) {
+    char *text = NULL;
+    size_t len = 0;
+    FILE *diag = open_memstream(&text, &len);
+    assert_non_null(diag);
+    hm_scan_options options = {.jobs = jobs, .diagnostics = diag, .progress = false};
+    hm_scan_result result;
+    assert_int_equal(hm_scan_run(list, &options, &result), HM_SCAN_OK);
+    fclose(diag);
+    hm_scan_jobs_free(list);
+    if (diagnostics != NULL) {
+        *diagnostics = text;
+    } else {
+        free(text);
+    }
+    return result;
+}
+
+hm_scan_result hm_test_scan_database(const char *dir, unsigned jobs, char **diagnostics) {
+    hm_scan_jobs list;
+    assert_int_equal(hm_scan_jobs_from_database(dir, NULL, 0, NULL, 0, &list, NULL, 0), HM_SCAN_OK);
+    return run_jobs(&list, jobs, diagnostics);
+}
+
 hm_scan_result hm_test_scan_fixtures(const char *const *files, size_t nfiles, unsigned jobs,
                                      char **diagnostics) {
     const char *paths[8];
@@ -144,21 +169,7 @@ hm_scan_result hm_test_scan_fixtures(const char *const *files, size_t nfiles, un
     for (size_t i = 0; i < nfiles; i++) {
         free(owned[i]);
     }
-    char *text = NULL;
-    size_t len = 0;
-    FILE *diag = open_memstream(&text, &len);
-    assert_non_null(diag);
-    hm_scan_options options = {.jobs = jobs, .diagnostics = diag, .progress = false};
-    hm_scan_result result;
-    assert_int_equal(hm_scan_run(&list, &options, &result), HM_SCAN_OK);
-    fclose(diag);
-    hm_scan_jobs_free(&list);
-    if (diagnostics != NULL) {
-        *diagnostics = text;
-    } else {
-        free(text);
-    }
-    return result;
+    return run_jobs(&list, jobs, diagnostics);
 }
 
 const hm_scan_function *hm_test_find(const hm_scan_result *r, const char *name, size_t n) {

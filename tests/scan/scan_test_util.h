@@ -40,9 +40,12 @@ void hm_test_write_file(const char *path, const char *text);
 /* The whole file as a NUL-terminated string (malloc'd), or NULL when it cannot be read. */
 char *hm_test_read_file(const char *path);
 
-/* Scan the fixture database (all entries when nfiles == 0, else the fixtures named, relative to
- * HM_SCAN_FIXTURES) with `jobs` threads; clang's diagnostics go into *diagnostics when not NULL
- * (malloc'd). */
+/* Scan the database in `dir` (all entries) with `jobs` threads; what the scan prints (clang's
+ * errors, warnings) goes into *diagnostics when not NULL (malloc'd). */
+hm_scan_result hm_test_scan_database(const char *dir, unsigned jobs, char **diagnostics);
+
+/* The same for the fixture database (all entries when nfiles == 0, else the fixtures named,
+ * relative to HM_SCAN_FIXTURES). */
 hm_scan_result hm_test_scan_fixtures(const char *const *files, size_t nfiles, unsigned jobs,
                                      char **diagnostics);
 
