@@ -52,22 +52,25 @@ char *hm_xstrdup(const char *text) {
     return hm_xstrndup(text, strlen(text));
 }
 
-char *hm_xasprintf(const char *format, ...) {
-    hm_strbuf buf = {0};
-    va_list ap;
-    va_start(ap, format);
+static void strbuf_vaddf(hm_strbuf *buf, const char *format, va_list ap) {
     va_list copy;
     va_copy(copy, ap);
     int n = vsnprintf(NULL, 0, format, copy);
     va_end(copy);
-    if (n < 0) {
-        va_end(ap);
-        return hm_xstrdup("");
+    if (n > 0) {
+        hm_grow((void **)&buf->data, &buf->cap, buf->len + (size_t)n + 1, 1);
+        vsnprintf(buf->data + buf->len, (size_t)n + 1, format, ap);
+        buf->len += (size_t)n;
     }
-    buf.data = hm_xmalloc((size_t)n + 1);
-    vsnprintf(buf.data, (size_t)n + 1, format, ap);
+}
+
+char *hm_xasprintf(const char *format, ...) {
+    hm_strbuf buf = {0};
+    va_list ap;
+    va_start(ap, format);
+    strbuf_vaddf(&buf, format, ap);
     va_end(ap);
-    return buf.data;
+    return hm_strbuf_take(&buf);
 }
 
 void hm_grow(void **items, size_t *cap, size_t need, size_t size) {
@@ -100,15 +103,7 @@ void hm_strbuf_addc(hm_strbuf *buf, char c) {
 void hm_strbuf_addf(hm_strbuf *buf, const char *format, ...) {
     va_list ap;
     va_start(ap, format);
-    va_list copy;
-    va_copy(copy, ap);
-    int n = vsnprintf(NULL, 0, format, copy);
-    va_end(copy);
-    if (n > 0) {
-        hm_grow((void **)&buf->data, &buf->cap, buf->len + (size_t)n + 1, 1);
-        vsnprintf(buf->data + buf->len, (size_t)n + 1, format, ap);
-        buf->len += (size_t)n;
-    }
+    strbuf_vaddf(buf, format, ap);
     va_end(ap);
 }
 
