@@ -2,8 +2,8 @@
  *
  * The pass body (instrument.c, names.c, select.c, report.c) is C11 over the LLVM-C API only. The
  * shim (registration.cpp) owns everything that LLVM offers only in C++: the new pass manager
- * registration, the command-line options, diagnostics, and the two queries that LLVM-C 14 lacks
- * (hm_llvm_*). Nothing in this header is exported from heatmap.so except through
+ * registration, the command-line options, diagnostics, and the queries and edits that LLVM-C 14
+ * lacks (hm_llvm_*). Nothing in this header is exported from heatmap.so except through
  * llvmGetPassPluginInfo.
  */
 #ifndef HEATMAP_PLUGIN_H
@@ -89,6 +89,18 @@ bool hm_llvm_is_musttail_call(LLVMValueRef inst);
 
 /* Marks a call `notail`, so that the backend never turns it into a tail call. */
 void hm_llvm_set_notail(LLVMValueRef call);
+
+/* llvm::SplitBlockAndInsertIfThen (LLVM-C cannot split a block): splits the block of
+ * `split_before` just before it and makes it
+ *     HEAD:  ...  br i1 %cond, label %THEN, label %TAIL, !prof (likely taken)
+ *     THEN:  br label %TAIL
+ *     TAIL:  split_before ...
+ * naming THEN and TAIL `then_name` and `tail_name`. The two branches get `loc` when it is not
+ * NULL (else the location of `split_before`). Returns THEN's terminator: insert the guarded code
+ * before it. `cond` must be an i1 instruction in the same block, before `split_before`. */
+LLVMValueRef hm_llvm_split_if_then(LLVMValueRef cond, LLVMValueRef split_before,
+                                   const char *then_name, const char *tail_name,
+                                   LLVMMetadataRef loc);
 
 #ifdef __cplusplus
 }

@@ -1,6 +1,6 @@
 /* heatmap plugin: the pass body — insert enter/exit calls and the module's function table.
  *
- * C11 over the LLVM-C API (plus two queries LLVM-C 14 lacks, from registration.cpp). For every
+ * C11 over the LLVM-C API (plus the few things LLVM-C 14 lacks, from registration.cpp). For every
  * selected function the pass calls the runtime at entry and before every way out, and it gives the
  * module one table of records that a constructor registers with the runtime. Modelled on LLVM's
  * EntryExitInstrumenter (placement, debug locations, musttail) and on EscapeEnumerator, which
@@ -20,18 +20,34 @@
  *       [ ...existing entries..., { i32 1, void ()* @heatmap.module_ctor, i8* null } ]
  *   @llvm.compiler.used = appending global [N x i8*] [ ..., i8* @__heatmap_instrumented_module ]
  *
+ *   @__heatmap_recording_v1 = external global i32            ; the runtime's recording flag
+ *
  *   define i32 @foo(i32 %x) personality ... {
  *   entry:
+ *     %x.addr = alloca i32                           ; the entry block's allocas stay first
+ *     %heatmap.recording = load atomic i32, i32* @__heatmap_recording_v1 monotonic, align 4,
+ *                          !nosanitize, !dbg <scope line>
+ *     %heatmap.on = icmp ne i32 %heatmap.recording, 0
+ *     br i1 %heatmap.on, label %heatmap.enter, label %heatmap.body, !prof <likely taken>
+ *   heatmap.enter:
  *     call void @__heatmap_enter_v1(i8* <@__heatmap.rec.foo>) #nounwind, !dbg <scope line>
+ *     br label %heatmap.body
+ *   heatmap.body:
  *     ...
  *     %r = invoke i32 @may_throw(i32 %x)             ; was `call`: foo is not nounwind
  *             to label %heatmap.cont unwind label %heatmap.cleanup
  *   heatmap.cont:
+ *     <the same guard>                               ; before the `ret`, or before the `musttail`
+ *   heatmap.exit:                                    ; call that must precede it
  *     call void @__heatmap_exit_v1(i8* <@__heatmap.rec.foo>), !dbg <scope line>
- *     ret i32 %r                                     ; (or before a `musttail` call and its ret)
+ *     br label %heatmap.ret
+ *   heatmap.ret:
+ *     ret i32 %r
  *   heatmap.cleanup:
- *     %lp = landingpad { i8*, i32 } cleanup
+ *     %lp = landingpad { i8*, i32 } cleanup          ; the landingpad stays first
+ *     <the same guard>, then in heatmap.exit:
  *     call void @__heatmap_exit_v1(i8* <@__heatmap.rec.foo>), !dbg <scope line>
+ *   heatmap.resume:
  *     resume { i8*, i32 } %lp                        ; every `resume` gets an exit call
  *   }
  *
@@ -42,7 +58,9 @@
  *
  * <@g> stands for `bitcast (... @g to i8*)`. The constructor runs at priority 1, before user
  * constructors, so records are registered before instrumented constructors run; the runtime
- * initialises itself lazily from __heatmap_register_v1.
+ * initialises itself lazily from __heatmap_register_v1. Its register call is not guarded: the
+ * flag is off until the runtime has started, and registration is what starts it. Every enter and
+ * exit call is: with recording off (HEATMAP=off) a call costs the load and a branch.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,6 +97,8 @@ typedef struct pass_state {
     LLVMTypeRef i8, i32, i8ptr, record_type;
     unsigned kind_nounwind, kind_naked, kind_returns_twice;
     hook enter, exit;
+    LLVMValueRef recording;   /* @__heatmap_recording_v1 (as i32* with typed pointers) */
+    unsigned kind_nosanitize; /* metadata kind: sanitizers leave the guard's load alone */
     LLVMValueRef personality; /* for functions that get their first landing pad; lazily */
     file_string *files;
     size_t file_count;
@@ -137,6 +157,15 @@ static LLVMValueRef strip_cast_to_function(LLVMValueRef v) {
 
 /* --- STEP 0: module-level helpers ------------------------------------------------------------ */
 
+/* Positions the builder before `inst` without taking over its debug location (LLVM-C's
+ * LLVMPositionBuilderBefore does, and the builder would then stamp it on everything it inserts
+ * later, also into other blocks and functions). The builder never carries a debug location:
+ * what the pass creates gets one explicitly, and instructions it moves keep theirs. */
+static void position_before(pass_state *st, LLVMValueRef inst) {
+    LLVMPositionBuilderBefore(st->builder, inst);
+    LLVMSetCurrentDebugLocation2(st->builder, NULL);
+}
+
 static hook get_hook(pass_state *st, const char *name, LLVMTypeRef type) {
     hook h = {type, LLVMGetNamedFunction(st->module, name)};
     if (!h.callee) {
@@ -154,7 +183,7 @@ static hook get_hook(pass_state *st, const char *name, LLVMTypeRef type) {
 /* Inserts `call hook(record)` before `before`, marked nounwind, at `loc` when given. */
 static LLVMValueRef call_hook(pass_state *st, const hook *h, LLVMValueRef record,
                               LLVMValueRef before, LLVMMetadataRef loc) {
-    LLVMPositionBuilderBefore(st->builder, before);
+    position_before(st, before);
     LLVMValueRef arg = as_i8ptr(st, record);
     LLVMValueRef call = LLVMBuildCall2(st->builder, h->type, h->callee, &arg, 1, "");
     LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex,
@@ -166,6 +195,48 @@ static LLVMValueRef call_hook(pass_state *st, const hook *h, LLVMValueRef record
         LLVMInstructionSetDebugLoc(call, loc);
     }
     return call;
+}
+
+/* The runtime's recording flag, `@__heatmap_recording_v1 = external global i32`, declared once. */
+static LLVMValueRef get_recording_flag(pass_state *st) {
+    LLVMValueRef g = LLVMGetNamedGlobal(st->module, "__heatmap_recording_v1");
+    if (!g) {
+        g = LLVMAddGlobal(st->module, st->i32, "__heatmap_recording_v1");
+        LLVMSetAlignment(g, 4);
+    } else if (LLVMGlobalGetValueType(g) != st->i32) {
+        g = LLVMConstBitCast(g, LLVMPointerType(st->i32, 0)); /* a user's odd declaration */
+    }
+    return g;
+}
+
+/* Inserts, before `before`, the hook call guarded by the recording flag:
+ *     %heatmap.recording = load atomic i32, i32* @__heatmap_recording_v1 monotonic, align 4
+ *     %heatmap.on = icmp ne i32 %heatmap.recording, 0
+ *     br i1 %heatmap.on, label %THEN, label %TAIL, !prof (likely taken)
+ *   THEN:
+ *     call void @hook(record)
+ *     br label %TAIL
+ *   TAIL:
+ *     before ...
+ * The block is split just before `before`: whatever precedes it (PHIs, a landingpad, allocas)
+ * stays in the first block, and `before` and what follows it (a `musttail` call and its `ret`)
+ * stay together in TAIL. Every new instruction gets `loc`. Returns the call. */
+static LLVMValueRef guarded_call_hook(pass_state *st, const hook *h, LLVMValueRef record,
+                                      LLVMValueRef before, LLVMMetadataRef loc,
+                                      const char *then_name, const char *tail_name) {
+    position_before(st, before);
+    LLVMValueRef flag = LLVMBuildLoad2(st->builder, st->i32, st->recording, "heatmap.recording");
+    LLVMSetOrdering(flag, LLVMAtomicOrderingMonotonic);
+    LLVMSetAlignment(flag, 4);
+    LLVMSetMetadata(flag, st->kind_nosanitize, LLVMMDNodeInContext(st->ctx, NULL, 0));
+    LLVMValueRef on =
+        LLVMBuildICmp(st->builder, LLVMIntNE, flag, LLVMConstInt(st->i32, 0, 0), "heatmap.on");
+    if (loc) {
+        LLVMInstructionSetDebugLoc(flag, loc);
+        LLVMInstructionSetDebugLoc(on, loc);
+    }
+    LLVMValueRef then_term = hm_llvm_split_if_then(on, before, then_name, tail_name, loc);
+    return call_hook(st, h, record, then_term, loc);
 }
 
 static LLVMValueRef private_string(pass_state *st, const char *name, const char *text) {
@@ -549,6 +620,62 @@ static LLVMValueRef exit_point(LLVMValueRef ret) {
     return ret;
 }
 
+/* The terminators of `fn` for which `is_a` is non-NULL, in a malloc'd array (NULL and *n == 0 when
+ * there are none or memory ran out). */
+static LLVMValueRef *collect_terminators(LLVMValueRef fn, LLVMValueRef (*is_a)(LLVMValueRef),
+                                         size_t *n) {
+    size_t count = 0;
+    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb)) {
+        LLVMValueRef term = LLVMGetBasicBlockTerminator(bb);
+        count += term && is_a(term);
+    }
+    LLVMValueRef *terms = count ? malloc(count * sizeof *terms) : NULL;
+    *n = 0;
+    if (!terms) {
+        return NULL;
+    }
+    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb)) {
+        LLVMValueRef term = LLVMGetBasicBlockTerminator(bb);
+        if (term && is_a(term)) {
+            terms[(*n)++] = term;
+        }
+    }
+    return terms;
+}
+
+static bool is_static_alloca(LLVMValueRef inst) {
+    return LLVMIsAAllocaInst(inst) && LLVMIsAConstant(LLVMGetOperand(inst, 0));
+}
+
+/* Where the enter call's guard splits the entry block: after its leading allocas and debug
+ * intrinsics, so that the allocas stay in the entry block, where mem2reg and SROA look for them
+ * and where the backend makes them part of the fixed frame. A fixed-size alloca found further down
+ * the entry block is moved up before the split point for the same reason (an alloca has no
+ * operand but its constant size, so it can move up freely). */
+static LLVMValueRef entry_split_point(pass_state *st, LLVMValueRef fn) {
+    LLVMBasicBlockRef entry = LLVMGetEntryBasicBlock(fn);
+    LLVMValueRef split = LLVMGetFirstInstruction(entry);
+    while (split && (LLVMIsAAllocaInst(split) || LLVMIsADbgInfoIntrinsic(split))) {
+        split = LLVMGetNextInstruction(split);
+    }
+    LLVMValueRef next;
+    for (LLVMValueRef i = split ? LLVMGetNextInstruction(split) : NULL; i; i = next) {
+        next = LLVMGetNextInstruction(i);
+        if (is_static_alloca(i)) {
+            LLVMMetadataRef dl = LLVMInstructionGetDebugLoc(i);
+            size_t len = 0;
+            const char *name = LLVMGetValueName2(i, &len);
+            char *saved = copy_n(name, len);
+            LLVMInstructionRemoveFromParent(i);
+            position_before(st, split);
+            LLVMInsertIntoBuilderWithName(st->builder, i, saved ? saved : "");
+            LLVMInstructionSetDebugLoc(i, dl);
+            free(saved);
+        }
+    }
+    return split;
+}
+
 /* --- STEP 3: exceptions -------------------------------------------------------------------- */
 
 /* Funclet-based personalities (Windows, wasm) use cleanuppad/catchswitch; not handled. */
@@ -663,7 +790,7 @@ static void retarget_phis(pass_state *st, LLVMBasicBlockRef succ, LLVMBasicBlock
         if (hits == 0) {
             continue;
         }
-        LLVMPositionBuilderBefore(st->builder, phi);
+        position_before(st, phi);
         LLVMValueRef fresh = LLVMBuildPhi(st->builder, LLVMTypeOf(phi), "");
         for (unsigned i = 0; i < n; i++) {
             LLVMValueRef v = LLVMGetIncomingValue(phi, i);
@@ -806,13 +933,13 @@ static void instrument_unwind(pass_state *st, LLVMValueRef fn, LLVMValueRef reco
         }
     }
     free(calls);
-    /* c. */
-    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb)) {
-        LLVMValueRef term = LLVMGetBasicBlockTerminator(bb);
-        if (term && LLVMIsAResumeInst(term)) {
-            call_hook(st, &st->exit, record, term, loc);
-        }
+    /* c. Collect first: each guard adds blocks. */
+    size_t nresumes = 0;
+    LLVMValueRef *resumes = collect_terminators(fn, LLVMIsAResumeInst, &nresumes);
+    for (size_t r = 0; r < nresumes; r++) {
+        guarded_call_hook(st, &st->exit, record, resumes[r], loc, "heatmap.exit", "heatmap.resume");
     }
+    free(resumes);
 }
 
 /* --- STEP 4: one function ------------------------------------------------------------------ */
@@ -838,15 +965,17 @@ static LLVMValueRef make_record(pass_state *st, const function_info *info) {
 
 static void instrument_function(pass_state *st, LLVMValueRef fn, LLVMValueRef record) {
     LLVMMetadataRef loc = hook_location(st, fn);
-    /* Entry: the entry block's first instruction (an entry block has no PHIs or EH pads). */
-    call_hook(st, &st->enter, record, LLVMGetFirstInstruction(LLVMGetEntryBasicBlock(fn)), loc);
-    /* Returns. Collect first: call_hook does not add blocks, but keep the walk simple. */
-    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb)) {
-        LLVMValueRef term = LLVMGetBasicBlockTerminator(bb);
-        if (term && LLVMIsAReturnInst(term)) {
-            call_hook(st, &st->exit, record, exit_point(term), loc);
-        }
+    /* Returns, collected before any guard splits a block. */
+    size_t nrets = 0;
+    LLVMValueRef *rets = collect_terminators(fn, LLVMIsAReturnInst, &nrets);
+    /* Entry: after the entry block's allocas (an entry block has no PHIs or EH pads). */
+    guarded_call_hook(st, &st->enter, record, entry_split_point(st, fn), loc, "heatmap.enter",
+                      "heatmap.body");
+    for (size_t r = 0; r < nrets; r++) {
+        guarded_call_hook(st, &st->exit, record, exit_point(rets[r]), loc, "heatmap.exit",
+                          "heatmap.ret");
     }
+    free(rets);
     /* Exceptions, for functions that may unwind at all. */
     if (!has_fn_attr(fn, st->kind_nounwind)) {
         instrument_unwind(st, fn, record, loc);
@@ -957,6 +1086,7 @@ int hm_instrument_module(LLVMModuleRef module, const hm_plugin_options *options,
     st.kind_nounwind = LLVMGetEnumAttributeKindForName("nounwind", 8);
     st.kind_naked = LLVMGetEnumAttributeKindForName("naked", 5);
     st.kind_returns_twice = LLVMGetEnumAttributeKindForName("returns_twice", 13);
+    st.kind_nosanitize = LLVMGetMDKindIDInContext(st.ctx, "nosanitize", 10);
     hm_report *report = hm_report_open(options);
 
     /* STEP 3: the functions to look at, before the pass adds any. */
@@ -1001,6 +1131,7 @@ int hm_instrument_module(LLVMModuleRef module, const hm_plugin_options *options,
             if (!hooks_ready) {
                 st.enter = get_hook(&st, "__heatmap_enter_v1", hook_type);
                 st.exit = get_hook(&st, "__heatmap_exit_v1", hook_type);
+                st.recording = get_recording_flag(&st);
                 hooks_ready = true;
             }
             LLVMValueRef rec = make_record(&st, &info);

@@ -2,8 +2,9 @@
 //
 // Everything that LLVM offers only in C++ lives here and nothing else: llvmGetPassPluginInfo, the
 // pass class with isRequired() (so -O0's optnone functions are not skipped), the cl::opt options,
-// reporting a configuration error as a compiler error, and two queries LLVM-C 14 lacks. The pass
-// body is C (instrument.c).
+// reporting a configuration error as a compiler error, and the few queries and edits LLVM-C 14
+// lacks (hm_llvm_*: a scope line, musttail, notail, splitting a block). The pass body is C
+// (instrument.c).
 //
 // Scheduling: the callbacks are registered before any source is seen, so the pass is added at
 // both PipelineStartEP (before inlining) and OptimizerLastEP (after inlining); at each point the
@@ -20,12 +21,14 @@
 #include "llvm/IR/DiagnosticPrinter.h"
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/MDBuilder.h"
 #include "llvm/IR/Module.h"
 #include "llvm/IR/PassManager.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Passes/PassPlugin.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/Transforms/Utils/BasicBlockUtils.h"
 
 #include <string>
 
@@ -157,4 +160,24 @@ extern "C" void hm_llvm_set_notail(LLVMValueRef Call) {
     if (auto *CI = dyn_cast_or_null<CallInst>(unwrap(Call))) {
         CI->setTailCallKind(CallInst::TCK_NoTail);
     }
+}
+
+extern "C" LLVMValueRef hm_llvm_split_if_then(LLVMValueRef Cond, LLVMValueRef SplitBefore,
+                                              const char *ThenName, const char *TailName,
+                                              LLVMMetadataRef Loc) {
+    auto *Before = cast<Instruction>(unwrap(SplitBefore));
+    BasicBlock *Head = Before->getParent();
+    // "Likely taken", the weights clang gives __builtin_expect(x, 1): recording is on by default.
+    MDNode *Weights = MDBuilder(Head->getContext()).createBranchWeights(2000, 1);
+    Instruction *ThenTerm = SplitBlockAndInsertIfThen(unwrap(Cond), Before, false, Weights);
+    BasicBlock *Then = ThenTerm->getParent();
+    BasicBlock *Tail = Before->getParent();
+    Then->setName(ThenName);
+    Tail->setName(TailName);
+    if (Loc) {
+        DebugLoc DL(cast<MDNode>(unwrap(Loc)));
+        Head->getTerminator()->setDebugLoc(DL);
+        ThenTerm->setDebugLoc(DL);
+    }
+    return wrap(ThenTerm);
 }

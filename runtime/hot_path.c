@@ -22,7 +22,7 @@
 #include "rt.h"
 
 __thread hm_tls hm_tls_self __attribute__((tls_model("initial-exec")));
-_Atomic int hm_recording;
+int __heatmap_recording_v1; /* hm_recording (rt.h): accessed only atomically */
 
 /* The caller's stack pointer at the call into enter/exit (the CFA of this function): the same
  * value at a function's enter and at its exits, lower in callees. Must be used in the entry points

@@ -202,8 +202,12 @@ typedef struct hm_runtime {
 extern hm_runtime hm_rt HM_HIDDEN;
 
 /* Recording on/off, read first on the hot path. Off until init completes, and after the final
- * write. */
-extern _Atomic int hm_recording HM_HIDDEN;
+ * write. It is the exported ABI flag __heatmap_recording_v1 (abi.h), which instrumented code tests
+ * inline before calling enter/exit; abi.h declares it as a plain int, and the runtime accesses it
+ * only atomically, through this _Atomic int view of the same object (defined in hot_path.c). */
+#define hm_recording (*(_Atomic int *)&__heatmap_recording_v1)
+_Static_assert(sizeof(_Atomic int) == sizeof(int) && _Alignof(_Atomic int) == _Alignof(int),
+               "__heatmap_recording_v1 is read as an int by instrumented code");
 
 /* ---- registry (registry.c) --------------------------------------------------------------------
  */

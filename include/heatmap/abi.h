@@ -4,8 +4,9 @@
  * The plugin emits, per instrumented function, one static `hm_func_record` and calls
  *     __heatmap_enter_v1(&record)   at the function's entry
  *     __heatmap_exit_v1(&record)    before every return (and before a musttail call)
- * Per module it emits one `hm_module_table` listing its records and registers it from a module
- * constructor with __heatmap_register_v1(&table).
+ * each call only when __heatmap_recording_v1 is non-zero (tested inline). Per module it emits one
+ * `hm_module_table` listing its records and registers it from a module constructor with
+ * __heatmap_register_v1(&table) (always, whatever the flag).
  *
  * The ABI version is part of every symbol name, so an object built by a plugin of one ABI version
  * linked against a runtime of another fails at link time ("undefined reference to
@@ -50,6 +51,13 @@ typedef struct hm_module_table {
 HM_ABI_EXPORT void __heatmap_enter_v1(hm_func_record *record);
 HM_ABI_EXPORT void __heatmap_exit_v1(hm_func_record *record);
 HM_ABI_EXPORT void __heatmap_register_v1(hm_module_table *table);
+
+/* Recording on (non-zero) or off (0), defined by the runtime: off until it has started, when
+ * HEATMAP=off, and after it has written its results. The plugin guards every enter/exit call with
+ * it, `if (__heatmap_recording_v1 != 0) __heatmap_enter_v1(&record);`, as a relaxed atomic 32-bit
+ * load, so that a program whose recording is off pays a load and a branch per call instead of
+ * two calls. Only the runtime writes it (atomically); enter and exit test it as well. */
+HM_ABI_EXPORT extern int __heatmap_recording_v1;
 
 /* Name of the module-level marker global that the plugin emits once per module, so that running
  * the pass twice on a module does not instrument it twice. */

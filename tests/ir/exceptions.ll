@@ -34,7 +34,10 @@ declare void @llvm.donothing() nounwind readnone
 ; No personality, one call that may throw: invoke + cleanup, personality __gxx_personality_v0.
 define void @_Z6simplei(i32 %x) {
 ; CHECK-LABEL: define void @_Z6simplei(i32 %x) personality {{.*}}@__gxx_personality_v0{{.*}} {
+; CHECK-NEXT: %heatmap.recording = load atomic i32
+; CHECK: heatmap.enter:
 ; CHECK-NEXT: call void @__heatmap_enter_v1(
+; CHECK: heatmap.body:
 ; CHECK-NEXT: call void @no_throw(i32 %x)
 ; CHECK-NEXT: invoke void @may_throw(i32 %x)
 ; CHECK-NEXT: to label %heatmap.cont unwind label %heatmap.cleanup
@@ -44,12 +47,22 @@ define void @_Z6simplei(i32 %x) {
 ; CHECK-NEXT: call void asm sideeffect "nop", ""()
 ; CHECK-NEXT: call void @may_throw(i32 2) [ "test"(i32 0) ]
 ; CHECK-NEXT: call i32 @setjmp(
+; CHECK-NEXT: %heatmap.recording1 = load atomic i32
+; CHECK: heatmap.exit:
 ; CHECK-NEXT: call void @__heatmap_exit_v1(
+; CHECK: heatmap.ret:
 ; CHECK-NEXT: ret void
+; The landingpad stays first in its block; the guard follows it, the resume ends the function.
 ; CHECK: heatmap.cleanup:
 ; CHECK-NEXT: %heatmap.lp = landingpad { {{i8\*|ptr}}, i32 }
 ; CHECK-NEXT: cleanup
+; CHECK-NEXT: %heatmap.recording3 = load atomic i32, {{i32\*|ptr}} @__heatmap_recording_v1 monotonic
+; CHECK-NEXT: %heatmap.on4 = icmp ne i32 %heatmap.recording3, 0
+; CHECK-NEXT: br i1 %heatmap.on4, label %heatmap.exit5, label %heatmap.resume, !prof
+; CHECK: heatmap.exit5:
 ; CHECK-NEXT: call void @__heatmap_exit_v1(
+; CHECK-NEXT: br label %heatmap.resume
+; CHECK: heatmap.resume:
 ; CHECK-NEXT: resume { {{i8\*|ptr}}, i32 } %heatmap.lp
 ; CHECK-NOT: __heatmap_exit_v1
 ; CHECK: }
@@ -67,7 +80,10 @@ define void @_Z6simplei(i32 %x) {
 define i32 @_Z3phib(i1 %c) {
 ; CHECK-LABEL: define i32 @_Z3phib(
 ; CHECK: entry:
+; CHECK-NEXT: %heatmap.recording = load atomic i32
+; CHECK: heatmap.enter:
 ; CHECK-NEXT: call void @__heatmap_enter_v1(
+; CHECK: heatmap.body:
 ; CHECK-NEXT: br i1 %c, label %call, label %join
 ; CHECK: call:
 ; CHECK-NEXT: invoke void @may_throw(i32 7)
@@ -75,8 +91,11 @@ define i32 @_Z3phib(i1 %c) {
 ; CHECK: heatmap.cont:
 ; CHECK-NEXT: br label %join
 ; CHECK: join:
-; CHECK-NEXT: %r = phi i32 [ 1, %entry ], [ 2, %heatmap.cont ]
+; CHECK-NEXT: %r = phi i32 [ 1, %heatmap.body ], [ 2, %heatmap.cont ]
+; CHECK-NEXT: %heatmap.recording1 = load atomic i32
+; CHECK: heatmap.exit:
 ; CHECK-NEXT: call void @__heatmap_exit_v1(
+; CHECK: heatmap.ret:
 ; CHECK-NEXT: ret i32 %r
 entry:
   br i1 %c, label %call, label %join
@@ -99,7 +118,10 @@ define void @_Z5raisev() {
 ; CHECK: heatmap.cleanup:
 ; CHECK-NEXT: landingpad
 ; CHECK-NEXT: cleanup
+; CHECK-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v1
+; CHECK: heatmap.exit{{[0-9]*}}:
 ; CHECK-NEXT: call void @__heatmap_exit_v1(
+; CHECK: heatmap.resume:
 ; CHECK-NEXT: resume
   %e = call i8* @__cxa_allocate_exception(i64 4)
   call void @__cxa_throw(i8* %e, i8* bitcast (i8** @_ZTIi to i8*), i8* null)
@@ -112,11 +134,17 @@ define void @_Z5raisev() {
 define i32 @_Z5catchv() personality i8* bitcast (i32 (...)* @__gxx_personality_v0 to i8*) {
 ; CHECK-LABEL: define i32 @_Z5catchv() personality
 ; CHECK: entry:
+; CHECK-NEXT: %heatmap.recording = load atomic i32
+; CHECK: heatmap.enter:
 ; CHECK-NEXT: call void @__heatmap_enter_v1(
+; CHECK: heatmap.body:
 ; CHECK-NEXT: invoke void @may_throw(i32 0)
 ; CHECK-NEXT: to label %ok unwind label %lpad
 ; CHECK: ok:
+; CHECK-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v1
+; CHECK: heatmap.exit:
 ; CHECK-NEXT: call void @__heatmap_exit_v1(
+; CHECK: heatmap.ret:
 ; CHECK-NEXT: ret i32 0
 ; CHECK: lpad:
 ; CHECK-NEXT: %lp = landingpad { {{i8\*|ptr}}, i32 }
@@ -128,15 +156,24 @@ define i32 @_Z5catchv() personality i8* bitcast (i32 (...)* @__gxx_personality_v
 ; CHECK-NEXT: invoke void @__cxa_end_catch()
 ; CHECK-NEXT: to label %heatmap.cont unwind label %heatmap.cleanup
 ; CHECK: heatmap.cont:
+; CHECK-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v1
+; CHECK: heatmap.exit{{[0-9]+}}:
 ; CHECK-NEXT: call void @__heatmap_exit_v1(
+; CHECK: heatmap.ret{{[0-9]+}}:
 ; CHECK-NEXT: ret i32 1
 ; CHECK: other:
+; CHECK-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v1
+; CHECK: heatmap.exit{{[0-9]+}}:
 ; CHECK-NEXT: call void @__heatmap_exit_v1(
+; CHECK: heatmap.resume:
 ; CHECK-NEXT: resume { {{i8\*|ptr}}, i32 } %lp
 ; CHECK: heatmap.cleanup:
 ; CHECK-NEXT: %heatmap.lp = landingpad { {{i8\*|ptr}}, i32 }
 ; CHECK-NEXT: cleanup
+; CHECK-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v1
+; CHECK: heatmap.exit{{[0-9]+}}:
 ; CHECK-NEXT: call void @__heatmap_exit_v1(
+; CHECK: heatmap.resume{{[0-9]+}}:
 ; CHECK-NEXT: resume
 entry:
   invoke void @may_throw(i32 0) to label %ok unwind label %lpad
@@ -157,11 +194,38 @@ other:
   resume { i8*, i32 } %lp
 }
 
+; catch (...) { return 2; } with the return in the landing pad's own block: the landingpad stays
+; first, the guard and exit call come after it.
+define i32 @_Z8catchallv() personality i8* bitcast (i32 (...)* @__gxx_personality_v0 to i8*) {
+; CHECK-LABEL: define i32 @_Z8catchallv() personality
+; CHECK: lpad:
+; CHECK-NEXT: %lp = landingpad { {{i8\*|ptr}}, i32 }
+; CHECK-NEXT: cleanup
+; CHECK-NEXT: catch {{i8\*|ptr}} null
+; CHECK-NEXT: %heatmap.recording{{[0-9]+}} = load atomic i32
+; CHECK-NEXT: %heatmap.on{{[0-9]+}} = icmp ne
+; CHECK-NEXT: br i1
+; CHECK: heatmap.exit{{[0-9]+}}:
+; CHECK-NEXT: call void @__heatmap_exit_v1(
+; CHECK: heatmap.ret{{[0-9]+}}:
+; CHECK-NEXT: ret i32 2
+entry:
+  invoke void @may_throw(i32 5) to label %ok unwind label %lpad
+ok:
+  ret i32 0
+lpad:
+  %lp = landingpad { i8*, i32 } catch i8* null
+  ret i32 2
+}
+
 ; musttail: the exit call goes before the musttail call, which stays a call.
 define void @_Z4tailv() {
 ; CHECK-LABEL: define void @_Z4tailv()
+; CHECK: heatmap.enter:
 ; CHECK-NEXT: call void @__heatmap_enter_v1(
+; CHECK: heatmap.exit:
 ; CHECK-NEXT: call void @__heatmap_exit_v1(
+; CHECK: heatmap.ret:
 ; CHECK-NEXT: musttail call void @_Z4tailv()
 ; CHECK-NEXT: ret void
   musttail call void @_Z4tailv()
@@ -171,10 +235,17 @@ define void @_Z4tailv() {
 ; nounwind: no landing pads.
 define void @_Z7nothrowv() nounwind {
 ; CHECK-LABEL: define void @_Z7nothrowv()
+; CHECK: heatmap.enter:
 ; CHECK-NEXT: call void @__heatmap_enter_v1(
+; CHECK: heatmap.body:
 ; CHECK-NEXT: call void @may_throw(i32 3)
+; CHECK-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v1
+; CHECK: heatmap.exit:
 ; CHECK-NEXT: call void @__heatmap_exit_v1(
+; CHECK: heatmap.ret:
 ; CHECK-NEXT: ret void
+; CHECK-NOT: landingpad
+; CHECK: }
   call void @may_throw(i32 3)
   ret void
 }
@@ -182,9 +253,14 @@ define void @_Z7nothrowv() nounwind {
 ; Windows EH (funclets) is not supported: enter and exit at the ret only.
 define void @_Z7funcletv() personality i8* bitcast (i32 (...)* @__CxxFrameHandler3 to i8*) {
 ; CHECK-LABEL: define void @_Z7funcletv()
+; CHECK: heatmap.enter:
 ; CHECK-NEXT: call void @__heatmap_enter_v1(
+; CHECK: heatmap.body:
 ; CHECK-NEXT: call void @may_throw(i32 4)
+; CHECK-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v1
+; CHECK: heatmap.exit:
 ; CHECK-NEXT: call void @__heatmap_exit_v1(
+; CHECK: heatmap.ret:
 ; CHECK-NEXT: ret void
   call void @may_throw(i32 4)
   ret void

@@ -17,7 +17,10 @@ declare void @callback(i32)
 ; CHECK: heatmap.cleanup:
 ; CHECK-NEXT: landingpad { {{i8\*|ptr}}, i32 }
 ; CHECK-NEXT: cleanup
+; CHECK-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v1
+; CHECK: heatmap.exit{{[0-9]*}}:
 ; CHECK-NEXT: call void @__heatmap_exit_v1(
+; CHECK: heatmap.resume:
 ; CHECK-NEXT: resume
 ; WITH-NOT: __gcc_personality_v0
 ; WITH-LABEL: define i32 @call_back(i32 %x) personality {{.*}}@my_personality{{.*}} {

@@ -66,14 +66,18 @@ define void @lifetimes() {
 ; CHECK-LABEL: define i32 @tiny(
 ; CHECK-NEXT: %y = add
 ; CHECK-LABEL: define i32 @tiny_named(
-; CHECK-NEXT: call void @__heatmap_enter_v1(
+; CHECK-NEXT: %heatmap.recording = load atomic i32, {{.*}}@__heatmap_recording_v1
+; CHECK: call void @__heatmap_enter_v1(
 ; CHECK-LABEL: define void @calls(
-; CHECK-NEXT: call void @__heatmap_enter_v1(
+; CHECK-NEXT: %heatmap.recording = load atomic i32, {{.*}}@__heatmap_recording_v1
+; CHECK: call void @__heatmap_enter_v1(
 ; CHECK-LABEL: define void @loops(
 ; CHECK-NEXT: entry:
-; CHECK-NEXT: call void @__heatmap_enter_v1(
+; CHECK-NEXT: %heatmap.recording = load atomic i32, {{.*}}@__heatmap_recording_v1
+; CHECK: call void @__heatmap_enter_v1(
 ; CHECK-LABEL: define i32 @six(
-; CHECK-NEXT: call void @__heatmap_enter_v1(
+; CHECK-NEXT: %heatmap.recording = load atomic i32, {{.*}}@__heatmap_recording_v1
+; CHECK: call void @__heatmap_enter_v1(
 ; CHECK-LABEL: define void @lifetimes(
 ; CHECK-NEXT: %a = alloca
 
@@ -85,6 +89,9 @@ define void @lifetimes() {
 ; REPORT-DAG: "function":"lifetimes",{{.*}}"instrumented":false,"reason":"trivial"}
 
 ; OFF-LABEL: define i32 @tiny(
-; OFF-NEXT: call void @__heatmap_enter_v1(
+; OFF-NEXT: %heatmap.recording = load atomic i32, {{.*}}@__heatmap_recording_v1
+; OFF: call void @__heatmap_enter_v1(
 ; OFF-LABEL: define void @lifetimes(
-; OFF-NEXT: call void @__heatmap_enter_v1(
+; OFF-NEXT: %a = alloca [8 x i8]
+; OFF-NEXT: %heatmap.recording = load atomic i32, {{.*}}@__heatmap_recording_v1
+; OFF: call void @__heatmap_enter_v1(

@@ -6,7 +6,9 @@
 # - all three exit with STATUS and print the same stdout;
 # - app's heatmap.json (recorded with HEATMAP_COMPENSATE=off) has exactly ENTERS calls for each
 #   NAME of EXPECTED, no other function, self times that add up, and "end": "exit";
-# - strict_rt saw exactly the ENTERS, EXITS and UNWOUND of EXPECTED.
+# - strict_rt saw exactly the ENTERS, EXITS and UNWOUND of EXPECTED;
+# - ./strict with its recording flag off (STRICT_RT_OFF) exits and prints the same, and strict_rt
+#   got no enter or exit call at all: the plugin's inline guard skipped every one.
 # EXPECTED holds `NAME ENTERS EXITS UNWOUND` lines, `absent NAME` lines and `#` comments (see
 # examples/cxx_shapes/expected.txt). EXPECTED `--balance` is for builds whose exact counts are not
 # known (after inlining): then every frame strict_rt saw must have been closed by its own exit
@@ -32,6 +34,20 @@ for v in plain app strict; do
         fail=1
     fi
 done
+
+status=0
+STRICT_RT_OFF=1 STRICT_RT_OUT="$PWD/strict_off.txt" ./strict "$@" >strict_off.out 2>strict_off.err ||
+    status=$?
+if [ "$status" != "$want_status" ] || ! cmp -s plain.out strict_off.out; then
+    echo "FAIL: with recording off, ./strict exited with $status or printed something else" >&2
+    diff plain.out strict_off.out >&2 || true
+    fail=1
+fi
+if [ -s strict_off.txt ]; then
+    echo "FAIL: with recording off, strict_rt still got enter/exit calls:" >&2
+    cat strict_off.txt >&2
+    fail=1
+fi
 
 if [ "$expected" = --balance ]; then
     if ! awk -v unwound_ok=" ${BALANCE_UNWOUND:-} " -v open_ok=" ${BALANCE_OPEN:-} " '
