@@ -42,7 +42,7 @@
 typedef struct token {
     unsigned offset;
     unsigned line;
-    char code; /* '(' ')' ':' '&' (&& and) '|' (|| or) 'W' (while) or 0 */
+    char code; /* '(' ')' ':' '&' (&& and) '|' (|| or) 'W' (while) '*' '&'->'a' or 0 */
 } token;
 
 typedef struct token_list {
@@ -62,6 +62,12 @@ static char token_code(const char *s) {
     }
     if (strcmp(s, "while") == 0) {
         return 'W';
+    }
+    if (strcmp(s, "*") == 0) {
+        return '*';
+    }
+    if (strcmp(s, "&") == 0) {
+        return 'a';
     }
     return 0;
 }
@@ -537,6 +543,13 @@ static bool is_logical_operator(const body_ctx *b, CXCursor c) {
     return code == '&' || code == '|';
 }
 
+/* Whether the unary operator starting at `offset` is a prefix * or &. */
+static bool is_address_operator(const body_ctx *b, unsigned offset) {
+    size_t i = token_at(&b->toks, offset);
+    return i < b->toks.count && b->toks.items[i].offset == offset &&
+           (b->toks.items[i].code == '*' || b->toks.items[i].code == 'a');
+}
+
 static enum CXChildVisitResult walk(CXCursor c, CXCursor parent, CXClientData data) {
     walk_arg *arg = data;
     body_ctx *b = arg->body;
@@ -565,7 +578,9 @@ static enum CXChildVisitResult walk(CXCursor c, CXCursor parent, CXClientData da
         b->fn.statements++;
     }
     b->fn.ir_estimate += ir_weight(c, k);
-    if (k == CXCursor_InitListExpr) {
+    if (k == CXCursor_UnaryOperator && is_address_operator(b, offset)) {
+        b->fn.ir_estimate -= ir_weight(c, k); /* *p and &x: an address, no instruction */
+    } else if (k == CXCursor_InitListExpr) {
         b->fn.ir_estimate += 2 * count_children(c); /* an address and a store per element */
     } else if (k == CXCursor_DeclRefExpr && b->fn.is_template && refers_to_variable(c)) {
         b->fn.ir_estimate++; /* the load that dependent code shows no implicit cast for */
