@@ -237,7 +237,10 @@ static int load_jobs(const cli *c, hm_scan_jobs *jobs) {
     hm_scan_status st = hm_scan_jobs_from_database(c->build_dir, c->files, c->nfiles, c->extra,
                                                    c->nextra, jobs, missing, sizeof missing);
     if (st == HM_SCAN_EDATABASE) {
-        fprintf(stderr, "heatmap-scan: %s/compile_commands.json: cannot load it\n", c->build_dir);
+        fprintf(stderr,
+                "heatmap-scan: %s/compile_commands.json: not a compilation database libclang "
+                "can read (its message is above)\n",
+                c->build_dir);
         return EXIT_USAGE;
     }
     if (st == HM_SCAN_ENOTINDB) {

@@ -77,6 +77,14 @@ static void test_cli_build_dir_errors(void **state) {
 
     assert_usage_error(SCAN("-p", HM_SCAN_FIXTURES "/main.c"), "main.c: not a directory");
 
+    /* A database libclang cannot read. */
+    char *db = hm_test_path(tmp, "compile_commands.json");
+    hm_test_write_file(db, "[{\"directory\": 3\n");
+    assert_usage_error(SCAN("-p", tmp), "/compile_commands.json: not a compilation database "
+                                        "libclang can read (its message is above)\n");
+    remove(db);
+    free(db);
+
     /* A file the database has no command for. */
     assert_usage_error(SCAN("-p", HM_SCAN_DB_DIR, HM_SCAN_FIXTURES "/util.h"),
                        "heatmap-scan: " HM_SCAN_FIXTURES "/util.h: no entry in " HM_SCAN_DB_DIR
