@@ -44,7 +44,7 @@ static char *check(const char *yaml, int *count, char **path_out) {
     return text;
 }
 
-static void test_check_clean_config(void **state) {
+static void test_scan_check_clean_config(void **state) {
     int n;
     char *out = check("version: 1\n"
                       "functions:\n"
@@ -57,7 +57,7 @@ static void test_check_clean_config(void **state) {
     free(out);
 }
 
-static void test_check_syntax_error_as_config_library(void **state) {
+static void test_scan_check_syntax_error_as_config_library(void **state) {
     const char *yaml = "functions:\n  inclde: [a]\n";
     char *path;
     int n;
@@ -87,7 +87,7 @@ static void test_check_syntax_error_as_config_library(void **state) {
     free(path);
 }
 
-static void test_check_unmatched_patterns(void **state) {
+static void test_scan_check_unmatched_patterns(void **state) {
     char *path;
     int n;
     char *out = check("functions:\n"
@@ -111,7 +111,7 @@ static void test_check_unmatched_patterns(void **state) {
     free(path);
 }
 
-static void test_check_template_instances_count_as_matches(void **state) {
+static void test_scan_check_template_instances_count_as_matches(void **state) {
     /* geo::Box<int>::set is only an instantiation of geo::Box<T>::set: still a match; named
      * exactly, it is also exempt from the trivial rule, so no finding at all. */
     int n;
@@ -122,7 +122,7 @@ static void test_check_template_instances_count_as_matches(void **state) {
     free(out);
 }
 
-static void test_check_included_and_excluded(void **state) {
+static void test_scan_check_included_and_excluded(void **state) {
     char *path;
     int n;
     char *out = check("functions:\n"
@@ -157,7 +157,7 @@ static void test_check_included_and_excluded(void **state) {
     free(path);
 }
 
-static void test_check_file_rules_conflict(void **state) {
+static void test_scan_check_file_rules_conflict(void **state) {
     int n;
     char *out = check("files:\n  include: ['**/*.c']\n  exclude: ['**/util.c']\n", &n, NULL);
     assert_int_equal(n, 1);
@@ -167,7 +167,7 @@ static void test_check_file_rules_conflict(void **state) {
     free(out);
 }
 
-static void test_check_only_trivial(void **state) {
+static void test_scan_check_only_trivial(void **state) {
     char *path;
     int n;
     char *out = check("functions:\n  include: ['get_*', util_sum]\n", &n, &path);
@@ -188,7 +188,7 @@ static void test_check_only_trivial(void **state) {
     free(path);
 }
 
-static void test_check_unreadable(void **state) {
+static void test_scan_check_unreadable(void **state) {
     char *out = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&out, &len);
@@ -200,14 +200,14 @@ static void test_check_unreadable(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_check_clean_config),
-        cmocka_unit_test(test_check_syntax_error_as_config_library),
-        cmocka_unit_test(test_check_unmatched_patterns),
-        cmocka_unit_test(test_check_template_instances_count_as_matches),
-        cmocka_unit_test(test_check_included_and_excluded),
-        cmocka_unit_test(test_check_file_rules_conflict),
-        cmocka_unit_test(test_check_only_trivial),
-        cmocka_unit_test(test_check_unreadable),
+        cmocka_unit_test(test_scan_check_clean_config),
+        cmocka_unit_test(test_scan_check_syntax_error_as_config_library),
+        cmocka_unit_test(test_scan_check_unmatched_patterns),
+        cmocka_unit_test(test_scan_check_template_instances_count_as_matches),
+        cmocka_unit_test(test_scan_check_included_and_excluded),
+        cmocka_unit_test(test_scan_check_file_rules_conflict),
+        cmocka_unit_test(test_scan_check_only_trivial),
+        cmocka_unit_test(test_scan_check_unreadable),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

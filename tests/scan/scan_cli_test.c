@@ -42,7 +42,7 @@ static void assert_usage_error(hm_test_output o, const char *message) {
     hm_test_output_free(&o);
 }
 
-static void test_cli_usage_errors(void **state) {
+static void test_scan_cli_usage_errors(void **state) {
     assert_usage_error(SCAN("--bogus"), "heatmap-scan: unknown option '--bogus'\n"
                                         "Try 'heatmap-scan --help' for more information.\n");
     assert_usage_error(SCAN("-p"), "option '-p' needs a build directory");
@@ -62,7 +62,7 @@ static void test_cli_usage_errors(void **state) {
                        "directory\n");
 }
 
-static void test_cli_build_dir_errors(void **state) {
+static void test_scan_cli_build_dir_errors(void **state) {
     /* A missing directory, one without compile_commands.json, and a file that is not a
      * directory: one clear line each, exit 2, nothing from libclang's tooling. */
     hm_test_output o = SCAN("-p", "/nonexistent/build");
@@ -91,7 +91,7 @@ static void test_cli_build_dir_errors(void **state) {
                        "/compile_commands.json\n");
 }
 
-static void test_cli_help_matches_flags(void **state) {
+static void test_scan_cli_help_matches_flags(void **state) {
     hm_test_output o = SCAN("--help");
     assert_int_equal(o.status, 0);
     const char *flags[] = {"-p, --build-dir DIR", "-j, --jobs N", "--format FORMAT", "--sort KEY",
@@ -121,7 +121,7 @@ static void test_cli_help_matches_flags(void **state) {
     hm_test_output_free(&o);
 }
 
-static void test_cli_listing(void **state) {
+static void test_scan_cli_listing(void **state) {
     /* Clean files: exit 0, a table on stdout, nothing on stderr (no progress without a TTY). */
     hm_test_output o = SCAN("-p", HM_SCAN_DB_DIR, GOOD_FILES);
     assert_int_equal(o.status, 0);
@@ -152,7 +152,7 @@ static void test_cli_listing(void **state) {
     hm_test_output_free(&o);
 }
 
-static void test_cli_files_without_database(void **state) {
+static void test_scan_cli_files_without_database(void **state) {
     hm_test_output o = hm_test_run(
         (const char *[]){HM_SCAN_EXE, "--format=csv", "util.c", "--", "-I.", "-std=c11", NULL},
         NULL, HM_SCAN_FIXTURES);
@@ -162,7 +162,7 @@ static void test_cli_files_without_database(void **state) {
     hm_test_output_free(&o);
 }
 
-static void test_cli_write(void **state) {
+static void test_scan_cli_write(void **state) {
     char *path = hm_test_path(tmp, "proposed.yaml");
     hm_test_output o = SCAN("-p", HM_SCAN_DB_DIR, "--write", path, "--max", "4", GOOD_FILES);
     assert_int_equal(o.status, 0);
@@ -198,7 +198,7 @@ static void test_cli_write(void **state) {
     free(path);
 }
 
-static void test_cli_write_relative_path(void **state) {
+static void test_scan_cli_write_relative_path(void **state) {
     /* A relative --write path is the caller's working directory, whatever the compile commands'
      * directories (libclang's -working-directory would chdir() the process; it is not used). */
     hm_test_output o = hm_test_run((const char *[]){HM_SCAN_EXE, "-p", HM_SCAN_DB_DIR, "-j", "2",
@@ -218,7 +218,7 @@ static void test_cli_write_relative_path(void **state) {
     free(there);
 }
 
-static void test_cli_check_exit_status(void **state) {
+static void test_scan_cli_check_exit_status(void **state) {
     char *path = hm_test_path(tmp, "check.yaml");
     /* Each finding alone makes the exit status 1. */
     const char *configs[] = {
@@ -258,14 +258,14 @@ static void test_cli_check_exit_status(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cli_usage_errors),
-        cmocka_unit_test(test_cli_build_dir_errors),
-        cmocka_unit_test(test_cli_help_matches_flags),
-        cmocka_unit_test(test_cli_listing),
-        cmocka_unit_test(test_cli_files_without_database),
-        cmocka_unit_test(test_cli_write),
-        cmocka_unit_test(test_cli_write_relative_path),
-        cmocka_unit_test(test_cli_check_exit_status),
+        cmocka_unit_test(test_scan_cli_usage_errors),
+        cmocka_unit_test(test_scan_cli_build_dir_errors),
+        cmocka_unit_test(test_scan_cli_help_matches_flags),
+        cmocka_unit_test(test_scan_cli_listing),
+        cmocka_unit_test(test_scan_cli_files_without_database),
+        cmocka_unit_test(test_scan_cli_write),
+        cmocka_unit_test(test_scan_cli_write_relative_path),
+        cmocka_unit_test(test_scan_cli_check_exit_status),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -176,11 +176,11 @@ static void round_trip(const char *max, size_t expect_patterns) {
     free(dir);
 }
 
-static void test_roundtrip_capped(void **state) {
+static void test_scan_roundtrip_capped(void **state) {
     round_trip("4", 4);
 }
 
-static void test_roundtrip_everything_worth_timing(void **state) {
+static void test_scan_roundtrip_everything_worth_timing(void **state) {
     /* 21 non-trivial functions and template instances in the three files: the two geo::scale
      * overloads share a pattern, and so do the two instances of geo::Log::operator<< <*>. */
     round_trip("1000", 20);
@@ -188,8 +188,8 @@ static void test_roundtrip_everything_worth_timing(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_roundtrip_capped),
-        cmocka_unit_test(test_roundtrip_everything_worth_timing),
+        cmocka_unit_test(test_scan_roundtrip_capped),
+        cmocka_unit_test(test_scan_roundtrip_everything_worth_timing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
