@@ -1,13 +1,14 @@
 /* Run the scan: parse translation units on worker threads, then merge, deduplicate and link calls.
  *
  * Workers take the next job index under a mutex, parse it with their own CXIndex (libclang is
- * thread-safe across indexes, not within one) and store the output in the job's own slot, so no
- * other state is shared. After the join the main thread merges the slots in job order, which makes
- * the result independent of scheduling: diagnostics are printed in job order, a function seen by
- * several translation units (a header's inline function) keeps its first record, and call sites
- * are then resolved to definitions by USR (or, for calls to template instantiations, by the
- * template's USR, which also records the instantiation's name on the template's entry).
- * The progress line is drawn by whichever worker finishes a job, under the same mutex.
+ * thread-safe across indexes, not within one; the indexes are created before the threads start) and
+ * store the output in the job's own slot, so no other state is shared. After the join the main
+ * thread merges the slots in job order, which makes the result independent of scheduling:
+ * diagnostics are printed in job order, a function seen by several translation units (a header's
+ * inline function) keeps its first record, and call sites are then resolved to definitions by USR
+ * (or, for calls to template instantiations, by the template's USR, which also records the
+ * instantiation's name on the template's entry). The progress line is drawn by whichever worker
+ * finishes a job, under the same mutex.
  */
 #include "scan_internal.h"
 
@@ -100,9 +101,15 @@ static void show_progress(run_state *st, const hm_scan_job *job) {
     st->progress_shown = true;
 }
 
+/* One worker thread: the shared state and the worker's own index. */
+typedef struct worker_arg {
+    run_state *st;
+    CXIndex index;
+} worker_arg;
+
 static void *worker(void *arg) {
-    run_state *st = arg;
-    CXIndex index = clang_createIndex(0, 0);
+    run_state *st = ((worker_arg *)arg)->st;
+    CXIndex index = ((worker_arg *)arg)->index;
     for (;;) {
         pthread_mutex_lock(&st->lock);
         size_t i = st->next < st->jobs->count ? st->next++ : st->jobs->count;
@@ -116,12 +123,10 @@ static void *worker(void *arg) {
         show_progress(st, &st->jobs->items[i]);
         pthread_mutex_unlock(&st->lock);
     }
-    clang_disposeIndex(index);
     return NULL;
 }
 
-/* ---- Merge -------------------------------------------------------------------------------------
- */
+/* ---- Merge ------------------------------------------------------------------------------- */
 
 static void add_instance(hm_scan_function *fn, const char *instance) {
     for (size_t i = 0; i < fn->ninstances; i++) {
@@ -252,20 +257,31 @@ hm_scan_status hm_scan_run(const hm_scan_jobs *jobs, const hm_scan_options *opti
     if (nthreads > jobs->count) {
         nthreads = jobs->count;
     }
+    /* The indexes are made here, one after the other: clang_createIndex enables LLVM's crash
+     * recovery, which is not safe to do from several threads at once (ThreadSanitizer sees the
+     * race inside LLVM). */
     pthread_t *threads = hm_xcalloc(nthreads, sizeof *threads);
+    worker_arg *args = hm_xcalloc(nthreads ? nthreads : 1, sizeof *args);
+    for (size_t i = 0; i < (nthreads ? nthreads : 1); i++) {
+        args[i] = (worker_arg){&st, clang_createIndex(0, 0)};
+    }
     size_t started = 0;
     for (size_t i = 0; i < nthreads; i++) {
-        if (pthread_create(&threads[i], NULL, worker, &st) != 0) {
+        if (pthread_create(&threads[i], NULL, worker, &args[i]) != 0) {
             break;
         }
         started++;
     }
     if (started == 0 && jobs->count > 0) {
-        worker(&st); /* no thread could start: do the work here */
+        worker(&args[0]); /* no thread could start: do the work here */
     }
     for (size_t i = 0; i < started; i++) {
         pthread_join(threads[i], NULL);
     }
+    for (size_t i = 0; i < (nthreads ? nthreads : 1); i++) {
+        clang_disposeIndex(args[i].index);
+    }
+    free(args);
     free(threads);
     if (st.progress_shown) {
         fputs("\r\033[K", stderr);
