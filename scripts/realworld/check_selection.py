@@ -17,6 +17,7 @@ Prints one line per problem (at most 20 of each kind) and a summary; exit status
 """
 import argparse
 import json
+import os
 import re
 import sys
 
@@ -133,7 +134,8 @@ def main():
     def expected(name, file):
         if name in exact_includes:
             return True, None
-        fok, fpat, fkind = filerules.decide(file)
+        # docs/config.md: the path is normalised (a/../b is b) before matching
+        fok, fpat, fkind = filerules.decide(os.path.normpath(file) if file else file)
         if not fok:
             return False, ("files", fpat)
         ok, pat, kind = frules.decide(name)
