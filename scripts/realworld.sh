@@ -93,7 +93,7 @@ while [ "$d" != / ]; do
     [ -f "$d/heatmap.yaml" ] && say "warning: $d/heatmap.yaml applies to the 'default' builds"
     d=$(dirname "$d")
 done
-say "work dir: $W; heatmap: $PREFIX ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null))"
+say "work dir: $W; heatmap: $PREFIX (repository at $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null); the install is whatever was last built there)"
 
 # same_output NAME A.out B.out: identical stdout, stderr and exit status (files written by run_capture)
 same_output() {
