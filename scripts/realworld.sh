@@ -12,7 +12,7 @@
 # Timings (workload plain / instrumented / HEATMAP=off, compile plain / plugin) are printed at the
 # end; no check depends on time.
 #
-# Environment: HEATMAP_PREFIX (default ./_install_h8, built and installed if missing),
+# Environment: HEATMAP_PREFIX (default ./_install-realworld, built from this checkout if missing),
 # REALWORLD_PROJECTS, JOBS (default 2), SQLITE_TCL_TESTS=0 to skip SQLite's Tcl tests (SQ_TESTS: which).
 set -u -o pipefail
 
@@ -20,7 +20,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 RW=$ROOT/scripts/realworld
 W=${1:-$(mktemp -d /tmp/realworld.XXXXXX)}
 mkdir -p "$W" && W=$(cd "$W" && pwd)
-PREFIX=${HEATMAP_PREFIX:-$ROOT/_install_h8}
+PREFIX=${HEATMAP_PREFIX:-$ROOT/_install-realworld}
 PROJECTS=${REALWORLD_PROJECTS:-lua sqlite jsoncpp}
 JOBS=${JOBS:-2}
 LLVM=/usr/lib/llvm-14/bin
@@ -77,10 +77,10 @@ fetch_src() { # fetch_src SRCPKG DIR [--skip-patches]: apt-get source, unpacked 
 need_pkgs bc gdb python3 python3-yaml pkg-config clang-14 llvm-14-dev
 if [ ! -f "$PREFIX/lib/pkgconfig/heatmap.pc" ]; then
     say "building heatmap into $PREFIX"
-    cmake -S "$ROOT" -B "$ROOT/build-h8" -DCMAKE_BUILD_TYPE=Release -DHEATMAP_BUILD_TESTS=OFF \
+    cmake -S "$ROOT" -B "$ROOT/build-realworld" -DCMAKE_BUILD_TYPE=Release -DHEATMAP_BUILD_TESTS=OFF \
         -DHEATMAP_BUILD_SCAN=OFF >"$W/heatmap-build.log" 2>&1 &&
-        cmake --build "$ROOT/build-h8" -j"$JOBS" >>"$W/heatmap-build.log" 2>&1 &&
-        cmake --install "$ROOT/build-h8" --prefix "$PREFIX" >>"$W/heatmap-build.log" 2>&1 ||
+        cmake --build "$ROOT/build-realworld" -j"$JOBS" >>"$W/heatmap-build.log" 2>&1 &&
+        cmake --install "$ROOT/build-realworld" --prefix "$PREFIX" >>"$W/heatmap-build.log" 2>&1 ||
         { say "heatmap build failed: $W/heatmap-build.log"; exit 2; }
 fi
 export PKG_CONFIG_PATH=$PREFIX/lib/pkgconfig
