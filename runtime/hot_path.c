@@ -42,7 +42,12 @@ static inline void hm_record(hm_fstats *s, uint64_t self_ns) {
     uint32_t b = hm_hist_index(self_ns);
     if (HM_UNLIKELY(b >= HM_RT_BUCKETS))
         b = HM_RT_BUCKETS - 1;
-    hm_sig_inc32(&s->hist[b], s, b);
+    /* Extend the run of calls in this bucket (a fixed address); anything else is the slow path. */
+    uint64_t run = s->run;
+    if (HM_LIKELY((uint32_t)(run >> 32) == b && (uint32_t)run != UINT32_MAX &&
+                  hm_sig_cas64(&s->run, run, run + 1)))
+        return;
+    hm_stats_new_run(s, b);
 }
 
 /* Pop the top frame at tick `end`, record it and charge the parent. */

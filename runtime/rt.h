@@ -78,6 +78,11 @@ typedef struct hm_fstats {
     uint64_t count;
     uint64_t self_ns;
     uint64_t max_ns;
+    /* The latest run of calls that fell into one bucket: (bucket << 32) | calls. Adding to a
+     * fixed address is what makes the histogram cheap: hist[b]++ at an address that depends on the
+     * clock read just before stalls the next call's loads (measured ~3-4 ns per call). The run is
+     * added to hist[] when the bucket changes; readers add it in themselves. */
+    uint64_t run;
     uint64_t *hist_high; /* NULL until a 32-bit bucket wraps: then 2^32 multiples per bucket */
     uint32_t hist[HM_RT_BUCKETS];
 } hm_fstats;
@@ -256,6 +261,9 @@ void hm_arena_release(void **arena) HM_HIDDEN;
 /* Record one finished call into `s` (used by the hot path and by the slow paths that close frames).
  */
 void hm_stats_hist_spill(hm_fstats *s, uint32_t bucket) HM_HIDDEN;
+/* A call in bucket `b` that does not extend the current run: close the run (add it to hist[]) and
+ * start a new one. Async-signal-safe. */
+void hm_stats_new_run(hm_fstats *s, uint32_t b) HM_HIDDEN;
 /* Forget all threads' statistics (fork child). The calling thread keeps its shadow stack. */
 void hm_thread_reset_after_fork(hm_tls *t) HM_HIDDEN;
 
@@ -334,6 +342,22 @@ static inline uint32_t hm_sig_fetch_add32(uint32_t *p, uint32_t v) {
     return v;
 #else
     return __atomic_fetch_add(p, v, __ATOMIC_RELAXED);
+#endif
+}
+
+/* Signal-atomic compare-and-swap: cmpxchg without a lock prefix is one instruction, so a signal
+ * lands before or after it, and it costs a few cycles, not a locked bus operation. */
+static inline bool hm_sig_cas64(uint64_t *p, uint64_t expected, uint64_t desired) {
+#if defined(__x86_64__)
+    bool ok;
+    __asm__ volatile("cmpxchgq %3, %1"
+                     : "=@ccz"(ok), "+m"(*p), "+a"(expected)
+                     : "r"(desired)
+                     : "cc");
+    return ok;
+#else
+    return __atomic_compare_exchange_n(p, &expected, desired, false, __ATOMIC_RELAXED,
+                                       __ATOMIC_RELAXED);
 #endif
 }
 

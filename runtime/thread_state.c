@@ -188,8 +188,33 @@ void hm_stats_hist_spill(hm_fstats *s, uint32_t bucket) {
     s->hist_high[bucket] += (uint64_t)1 << 32;
 }
 
+/* Add n calls to bucket b, spilling into the 64-bit extension when the 32-bit count wraps. */
+static void hm_stats_hist_add(hm_fstats *s, uint32_t b, uint32_t n) {
+#if defined(__x86_64__)
+    bool wrapped;
+    __asm__ volatile("addl %2, %0" : "+m"(s->hist[b]), "=@ccc"(wrapped) : "r"(n) : "cc");
+#else
+    uint32_t before = __atomic_fetch_add(&s->hist[b], n, __ATOMIC_RELAXED);
+    bool wrapped = before + n < before;
+#endif
+    if (HM_UNLIKELY(wrapped))
+        hm_stats_hist_spill(s, b);
+}
+
+void hm_stats_new_run(hm_fstats *s, uint32_t b) {
+    uint64_t run = s->run;
+    if (hm_sig_cas64(&s->run, run, (uint64_t)b << 32 | 1)) {
+        if ((uint32_t)run != 0)
+            hm_stats_hist_add(s, (uint32_t)(run >> 32), (uint32_t)run);
+    } else {
+        hm_stats_hist_add(s, b, 1); /* a signal handler moved the run meanwhile: count directly */
+    }
+}
+
 static uint64_t hm_bucket_count(const hm_fstats *s, uint32_t b) {
-    return s->hist[b] + (s->hist_high ? s->hist_high[b] : 0);
+    uint64_t run = s->run;
+    return s->hist[b] + (s->hist_high ? s->hist_high[b] : 0) +
+           ((uint32_t)(run >> 32) == b ? (uint32_t)run : 0);
 }
 
 static void hm_sum_thread_stats(const hm_thread_data *data, uint64_t *calls, uint64_t *self_ns) {

@@ -116,6 +116,30 @@ static void test_runtime_histogram_and_max(void **state) {
     assert_true(1000 < hm_hist_lower(hm_hist_index(1000)) + hm_hist_width(hm_hist_index(1000)));
 }
 
+/* The histogram is kept as runs of calls in one bucket folded into hist[] when the bucket
+ * changes: every mix of runs and alternations must give exactly the per-bucket counts, the open
+ * run included, and the thread merge must carry the open run too. */
+static void test_runtime_histogram_runs_are_exact(void **state) {
+    static uint64_t want[HM_RT_BUCKETS], hist[HM_RT_BUCKETS];
+    memset(want, 0, sizeof want);
+    uint32_t x = 12345;
+    for (int i = 0; i < 20000; i++) {
+        x = x * 1103515245u + 12345u;
+        /* long runs of one value, short alternations, and some spread */
+        uint64_t v = (i / 700) % 3 == 0 ? 7 : (i % 2 ? 40 + (x >> 28) : 1000 + (x >> 20));
+        __heatmap_enter_v1(&rec_c);
+        advance(v);
+        __heatmap_exit_v1(&rec_c);
+        want[hm_hist_index(v)]++;
+    }
+    hm_collected c = collect(&rec_c, hist);
+    assert_int_equal(c.count, 20000);
+    for (uint32_t b = 0; b < HM_RT_BUCKETS; b++)
+        if (hist[b] != want[b])
+            fail_msg("bucket %u: %llu calls, expected %llu", b, (unsigned long long)hist[b],
+                     (unsigned long long)want[b]);
+}
+
 static void test_runtime_compensation_is_taken_off_self_and_parent(void **state) {
     hm_rt.comp_self_ns = 4;
     hm_rt.comp_child_ns = 6;
@@ -183,7 +207,12 @@ static void test_runtime_threads_merge_at_exit(void **state) {
     for (int i = 0; i < 4; i++)
         pthread_join(th[i], NULL);
     thread_work(NULL);
-    assert_int_equal(collect(&rec_c, NULL).count, 5000);
+    static uint64_t hist[HM_RT_BUCKETS];
+    assert_int_equal(collect(&rec_c, hist).count, 5000);
+    uint64_t in_hist = 0; /* merged threads' open runs of one bucket included */
+    for (uint32_t b = 0; b < HM_RT_BUCKETS; b++)
+        in_hist += hist[b];
+    assert_int_equal(in_hist, 5000);
     int merged = 0;
     for (hm_thread_data *d = atomic_load(&hm_rt.threads); d; d = d->next)
         if (atomic_load(&d->merged) && d->calls == 1000)
@@ -271,6 +300,7 @@ int main(void) {
         cmocka_unit_test_setup(test_runtime_recursion_counts_every_call, setup),
         cmocka_unit_test_setup(test_runtime_same_function_two_modules_share_id, setup),
         cmocka_unit_test_setup(test_runtime_histogram_and_max, setup),
+        cmocka_unit_test_setup(test_runtime_histogram_runs_are_exact, setup),
         cmocka_unit_test_setup(test_runtime_compensation_is_taken_off_self_and_parent, setup),
         cmocka_unit_test_setup(test_runtime_unmatched_exit_is_ignored, setup),
         cmocka_unit_test_setup(test_runtime_frames_beyond_capacity_are_dropped_and_counted, setup),
