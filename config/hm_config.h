@@ -97,6 +97,21 @@ const char *hm_config_source(const hm_config *config);
 
 const char *hm_reason_name(hm_reason reason);
 
+/* One pattern of a loaded config, for tools that report on patterns (heatmap-scan --check). */
+typedef struct hm_config_pattern {
+    const char *text; /* as written in the YAML file; owned by the config */
+    int line;         /* 1-based line in the YAML file */
+    bool files;       /* from files.* rather than functions.* */
+    bool include;     /* from an include list rather than an exclude list */
+} hm_config_pattern;
+
+/* Number of patterns in the config's four lists (0 for the default config or NULL). */
+size_t hm_config_pattern_count(const hm_config *config);
+
+/* Pattern `index` (< hm_config_pattern_count): functions.include, functions.exclude, files.include,
+ * then files.exclude, each list in file order. Valid as long as the config. */
+hm_config_pattern hm_config_pattern_at(const hm_config *config, size_t index);
+
 /* Glob matching used by the rules, exposed for heatmap-scan and tests.
  * `*` matches any run of characters except '/', `?` one character except '/', `[...]` a set
  * (`[!...]` or `[^...]` negated, ranges a-z; a set never matches '/'), `**` any run including '/'.

@@ -1,10 +1,9 @@
 /* Check an existing heatmap.yaml against the scanned code and report what looks wrong.
  *
  * The config library validates the file (its messages are printed unchanged) and decides
- * selection (hm_config_select), so the check agrees with the plugin. The library does not list a
- * config's patterns, so this module reads the same file once more with libyaml to learn each
- * pattern's text, list and line; it only runs after the library accepted the file, so the shape is
- * known to be valid. Findings, each "PATH:LINE: warning: ...", sorted by line:
+ * selection (hm_config_select), so the check agrees with the plugin; it also lists each pattern's
+ * text, list and line (hm_config_pattern_at). Findings, each "PATH:LINE: warning: ...", sorted by
+ * line:
  * - a pattern that matches no scanned function (function lists) or no scanned file (file lists);
  * - an include and an exclude of the same list that both match a function, once per pair of
  *   patterns, with how many functions are concerned and whether they end up instrumented;
@@ -16,14 +15,12 @@
 
 #include "hm_config.h"
 
-#include <yaml.h>
-
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 typedef struct pattern {
-    char *text;
+    const char *text; /* owned by the config */
     int line;
     bool files;   /* files.* rather than functions.* */
     bool include; /* include rather than exclude */
@@ -33,7 +30,6 @@ typedef struct pattern {
 typedef struct pattern_list {
     pattern *items;
     size_t count;
-    size_t cap;
 } pattern_list;
 
 typedef struct finding {
@@ -52,79 +48,14 @@ static void add_finding(findings *f, int line, char *message) {
     f->items[f->count++] = (finding){line, message};
 }
 
-/* ---- Patterns from the YAML file ---------------------------------------------------------------
- */
-
-static bool scalar_is(yaml_node_t *node, const char *text) {
-    return node != NULL && node->type == YAML_SCALAR_NODE &&
-           strcmp((const char *)node->data.scalar.value, text) == 0;
-}
-
-static void add_pattern(pattern_list *list, yaml_node_t *node, bool files, bool include) {
-    if (node == NULL || node->type != YAML_SCALAR_NODE) {
-        return;
+/* Every pattern of the config with its line, each with its match count still 0. */
+static void read_patterns(const hm_config *config, pattern_list *out) {
+    out->count = hm_config_pattern_count(config);
+    out->items = hm_xcalloc(out->count ? out->count : 1, sizeof *out->items);
+    for (size_t i = 0; i < out->count; i++) {
+        hm_config_pattern p = hm_config_pattern_at(config, i);
+        out->items[i] = (pattern){p.text, p.line, p.files, p.include, 0};
     }
-    const char *text = (const char *)node->data.scalar.value;
-    if (node->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
-        (text[0] == '\0' || strcmp(text, "~") == 0 || strcmp(text, "null") == 0)) {
-        return; /* no value: the same as an absent key */
-    }
-    hm_grow((void **)&list->items, &list->cap, list->count + 1, sizeof *list->items);
-    list->items[list->count++] =
-        (pattern){hm_xstrdup(text), (int)node->start_mark.line + 1, files, include, 0};
-}
-
-static void read_rule_set(yaml_document_t *doc, yaml_node_t *set, bool files, pattern_list *out) {
-    if (set == NULL || set->type != YAML_MAPPING_NODE) {
-        return;
-    }
-    for (yaml_node_pair_t *p = set->data.mapping.pairs.start; p < set->data.mapping.pairs.top;
-         p++) {
-        yaml_node_t *key = yaml_document_get_node(doc, p->key);
-        yaml_node_t *value = yaml_document_get_node(doc, p->value);
-        bool include = scalar_is(key, "include");
-        if (!include && !scalar_is(key, "exclude")) {
-            continue;
-        }
-        if (value != NULL && value->type == YAML_SEQUENCE_NODE) {
-            for (yaml_node_item_t *i = value->data.sequence.items.start;
-                 i < value->data.sequence.items.top; i++) {
-                add_pattern(out, yaml_document_get_node(doc, *i), files, include);
-            }
-        } else {
-            add_pattern(out, value, files, include);
-        }
-    }
-}
-
-/* Every pattern of the file with its line; returns -1 when the file cannot be read as YAML. */
-static int read_patterns(const char *path, pattern_list *out) {
-    FILE *in = fopen(path, "rb");
-    if (in == NULL) {
-        return -1;
-    }
-    yaml_parser_t parser;
-    yaml_document_t doc;
-    yaml_parser_initialize(&parser);
-    yaml_parser_set_input_file(&parser, in);
-    int rc = yaml_parser_load(&parser, &doc) ? 0 : -1;
-    if (rc == 0) {
-        yaml_node_t *root = yaml_document_get_root_node(&doc);
-        if (root != NULL && root->type == YAML_MAPPING_NODE) {
-            for (yaml_node_pair_t *p = root->data.mapping.pairs.start;
-                 p < root->data.mapping.pairs.top; p++) {
-                yaml_node_t *key = yaml_document_get_node(&doc, p->key);
-                yaml_node_t *value = yaml_document_get_node(&doc, p->value);
-                if (scalar_is(key, "functions") || scalar_is(key, "files")) {
-                    read_rule_set(&doc, value, scalar_is(key, "files"), out);
-                }
-            }
-        }
-        yaml_document_delete(&doc);
-    }
-    yaml_parser_delete(&parser);
-    fclose(in);
-    return rc;
 }
 
 /* ---- Matching ----------------------------------------------------------------------------------
@@ -307,10 +238,7 @@ int hm_scan_check(const char *config_path, const hm_scan_result *result, FILE *o
         return 1;
     }
     pattern_list pats = {0};
-    if (read_patterns(config_path, &pats) != 0) {
-        hm_config_free(config);
-        return -1;
-    }
+    read_patterns(config, &pats);
     char *abs = hm_scan_path_absolute(config_path, NULL);
     char *slash = strrchr(abs, '/');
     if (slash == abs) {
@@ -340,9 +268,6 @@ int hm_scan_check(const char *config_path, const hm_scan_result *result, FILE *o
     fflush(out);
     int count = (int)found.count;
     free(found.items);
-    for (size_t i = 0; i < pats.count; i++) {
-        free(pats.items[i].text);
-    }
     free(pats.items);
     free(abs);
     hm_config_free(config);

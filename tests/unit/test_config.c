@@ -406,6 +406,43 @@ static void test_config_docs_worked_example(void **state) {
     hm_config_free(config);
 }
 
+/* Patterns are listed in the documented order (functions then files, include then exclude), each
+ * with its text as written and its line; a null value lists nothing. */
+static void test_config_patterns_are_listed(void **state) {
+    hm_config *config = load_ok("files:\n"
+                                "  exclude: ['src/vendor/**']\n"
+                                "  include: ~\n"
+                                "functions:\n"
+                                "  exclude: 'op\\*'\n"
+                                "  include:\n"
+                                "    - 'hot_*'\n"
+                                "    - main\n");
+    static const struct {
+        const char *text;
+        int line;
+        bool files, include;
+    } expected[] = {
+        {"hot_*", 7, false, true},
+        {"main", 8, false, true},
+        {"op\\*", 5, false, false},
+        {"src/vendor/**", 2, true, false},
+    };
+    size_t n = sizeof expected / sizeof expected[0];
+    assert_int_equal(hm_config_pattern_count(config), n);
+    for (size_t i = 0; i < n; i++) {
+        hm_config_pattern p = hm_config_pattern_at(config, i);
+        assert_string_equal(p.text, expected[i].text);
+        assert_int_equal(p.line, expected[i].line);
+        assert_int_equal(p.files, expected[i].files);
+        assert_int_equal(p.include, expected[i].include);
+    }
+    hm_config_free(config);
+    config = hm_config_new_default();
+    assert_int_equal(hm_config_pattern_count(config), 0);
+    hm_config_free(config);
+    assert_int_equal(hm_config_pattern_count(NULL), 0);
+}
+
 static void test_config_reason_names_are_stable(void **state) {
     assert_string_equal(hm_reason_name(HM_REASON_INCLUDED), "included");
     assert_string_equal(hm_reason_name(HM_REASON_EXCLUDED_FUNCTION), "excluded-function");
@@ -813,6 +850,7 @@ int main(void) {
         cmocka_unit_test(test_config_function_globs_and_escapes),
         cmocka_unit_test(test_config_cxx_names_as_patterns),
         cmocka_unit_test(test_config_docs_worked_example),
+        cmocka_unit_test(test_config_patterns_are_listed),
         cmocka_unit_test(test_config_reason_names_are_stable),
         cmocka_unit_test(test_config_error_malformed_yaml),
         cmocka_unit_test(test_config_error_unknown_key_suggests),
