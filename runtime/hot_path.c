@@ -106,25 +106,53 @@ void hm_close_open_frames(hm_tls *t, uint64_t now) {
         hm_pop(t, t->depth, now);
 }
 
-static uint32_t __attribute__((noinline)) hm_path_lookup(hm_tls *t, uint32_t parent, uint32_t id) {
-    uint32_t n = hm_tree_child(t->tree, parent, id);
-    if (!(n & HM_NODE_FOLDED))
-        t->tree->nodes[parent].cache = (uint64_t)n << 32 | id;
-    return n;
-}
-
-/* The call-path node of a call of `id` made from the frame below depth d (0 when paths are off). */
-static inline uint32_t hm_path_enter(hm_tls *t, uint32_t d, uint32_t id) {
-    if (!t->tree)
-        return 0;
+/* The call-path node of a call of `id` made from the frame below depth d, when direct recursion
+ * or the caller node's one-entry cache answers (the hot path's case); false otherwise. */
+static inline bool hm_path_cached(const hm_tls *t, uint32_t d, uint32_t id, uint32_t *node) {
     uint32_t parent = d ? t->stack[d - 1].node & ~HM_NODE_FOLDED : 0;
     const hm_node *p = &t->tree->nodes[parent];
-    if (p->func == id)
-        return parent; /* direct recursion stays in the caller's node */
     uint64_t cache = p->cache;
-    if ((uint32_t)cache == id)
-        return (uint32_t)(cache >> 32);
-    return hm_path_lookup(t, parent, id);
+    if (p->func == id)
+        *node = parent; /* direct recursion stays in the caller's node */
+    else if (HM_LIKELY((uint32_t)cache == id))
+        *node = (uint32_t)(cache >> 32);
+    else
+        return false;
+    return true;
+}
+
+/* The call-path node of a call of `id` from depth d, made when new (0 when paths are off). */
+static uint32_t hm_path_enter(hm_tls *t, uint32_t d, uint32_t id) {
+    uint32_t node = 0;
+    if (!t->tree || hm_path_cached(t, d, id, &node))
+        return node;
+    uint32_t parent = d ? t->stack[d - 1].node & ~HM_NODE_FOLDED : 0;
+    node = hm_tree_child(t->tree, parent, id);
+    if (!(node & HM_NODE_FOLDED))
+        t->tree->nodes[parent].cache = (uint64_t)node << 32 | id;
+    return node;
+}
+
+/* Push a frame for `id` at depth d and start its clock. The frame is published in an order that
+ * keeps the stack consistent for a signal handler at any point. */
+static inline __attribute__((always_inline)) void hm_push(hm_tls *t, uint32_t d, uint32_t id,
+                                                          uintptr_t sp, uint32_t node) {
+    hm_frame *f = &t->stack[d];
+    f->id = id;
+    f->sp = sp;
+    f->node = node;
+    atomic_signal_fence(memory_order_seq_cst);
+    t->depth = d + 1;
+    atomic_signal_fence(memory_order_seq_cst);
+    f->id = id; /* a handler that ran before the push may have used this slot */
+    f->sp = sp;
+    f->node = node;
+    f->child = 0;
+    f->comp_below = 0;
+    f->nchildren = 0;
+    uint64_t now = hm_clock_now();
+    f->start = now;
+    hm_trace_put(t, now, id, 1);
 }
 
 static void __attribute__((noinline)) hm_enter_slow(hm_func_record *record, uintptr_t sp) {
@@ -148,23 +176,7 @@ static void __attribute__((noinline)) hm_enter_slow(hm_func_record *record, uint
         t->data->dropped_calls++;
         return;
     }
-    uint32_t node = hm_path_enter(t, d, id);
-    hm_frame *f = &t->stack[d];
-    f->id = id;
-    f->sp = sp;
-    f->node = node;
-    atomic_signal_fence(memory_order_seq_cst);
-    t->depth = d + 1;
-    atomic_signal_fence(memory_order_seq_cst);
-    f->id = id; /* a handler that ran before the push may have used this slot */
-    f->sp = sp;
-    f->child = 0;
-    f->comp_below = 0;
-    f->nchildren = 0;
-    f->node = node;
-    uint64_t now = hm_clock_now();
-    f->start = now;
-    hm_trace_put(t, now, id, 1);
+    hm_push(t, d, id, sp, hm_path_enter(t, d, id));
 }
 
 void __heatmap_enter_v1(hm_func_record *record) {
@@ -181,38 +193,14 @@ void __heatmap_enter_v1(hm_func_record *record) {
         hm_enter_slow(record, sp);
         return;
     }
-    /* The call-path node, when recursion or the caller's cache answers; anything else (a hash
-     * lookup, a new node) is left to the slow path, so that this one stays a leaf function. */
+    /* A call-path node the cache does not answer (a hash lookup, a new node) is left to the slow
+     * path, so that this one stays a leaf function. */
     uint32_t node = 0;
-    if (t->tree) {
-        uint32_t parent = d ? t->stack[d - 1].node & ~HM_NODE_FOLDED : 0;
-        const hm_node *p = &t->tree->nodes[parent];
-        uint64_t cache = p->cache;
-        if (p->func == id) {
-            node = parent;
-        } else if (HM_LIKELY((uint32_t)cache == id)) {
-            node = (uint32_t)(cache >> 32);
-        } else {
-            hm_enter_slow(record, sp);
-            return;
-        }
+    if (t->tree && !hm_path_cached(t, d, id, &node)) {
+        hm_enter_slow(record, sp);
+        return;
     }
-    hm_frame *f = &t->stack[d];
-    f->id = id;
-    f->sp = sp;
-    f->node = node;
-    atomic_signal_fence(memory_order_seq_cst);
-    t->depth = d + 1;
-    atomic_signal_fence(memory_order_seq_cst);
-    f->id = id; /* a handler that ran before the push may have used this slot */
-    f->sp = sp;
-    f->child = 0;
-    f->comp_below = 0;
-    f->nchildren = 0;
-    f->node = node;
-    uint64_t now = hm_clock_now();
-    f->start = now;
-    hm_trace_put(t, now, id, 1);
+    hm_push(t, d, id, sp, node);
 }
 
 static void __attribute__((noinline))

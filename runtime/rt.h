@@ -253,6 +253,16 @@ void hm_thread_totals(const hm_thread_data *data, uint64_t *calls, uint64_t *sel
 /* Calls and self time of function `id` on one thread (live: read now; exited: kept at merge). */
 void hm_thread_function(const hm_thread_data *data, uint32_t id, uint64_t *calls,
                         uint64_t *self_ns) HM_HIDDEN;
+/* The threads in start order, for the writers: one pass over the thread list instead of one per
+ * position. The array comes from mmap (async-signal-safe); entries may be NULL (a position taken
+ * by a thread not yet on the list). Returns false, with n = 0, when no memory is left. */
+typedef struct hm_thread_order {
+    hm_thread_data **v;
+    uint32_t n;
+    void *arena;
+} hm_thread_order;
+bool hm_thread_order_make(hm_thread_order *order) HM_HIDDEN;
+void hm_thread_order_release(hm_thread_order *order) HM_HIDDEN;
 /* Forget every thread's and the accumulator's statistics for `id` (calibration records). */
 void hm_thread_forget_function(hm_tls *t, uint32_t id) HM_HIDDEN;
 /* Zero-filled memory from the thread's arena (mmap-backed; async-signal-safe). */
@@ -292,7 +302,7 @@ static inline void hm_trace_put(hm_tls *t, uint64_t tick, uint32_t func, uint32_
 /* Give the thread an event buffer (HEATMAP_TRACE). */
 void hm_trace_attach(hm_thread_data *data) HM_HIDDEN;
 /* Write the trace file beside `results_path`. Async-signal-safe. */
-int hm_write_trace(const char *results_path) HM_HIDDEN;
+int hm_write_trace(const char *results_path, const hm_thread_order *order) HM_HIDDEN;
 
 /* Nearest-rank percentile p of a histogram, as its bucket's midpoint clipped to max_ns. */
 uint64_t hm_percentile_ns(const uint64_t *hist, uint64_t count, uint64_t max_ns,
@@ -359,17 +369,6 @@ static inline bool hm_sig_cas64(uint64_t *p, uint64_t expected, uint64_t desired
     return __atomic_compare_exchange_n(p, &expected, desired, false, __ATOMIC_RELAXED,
                                        __ATOMIC_RELAXED);
 #endif
-}
-
-static inline void hm_sig_inc32(uint32_t *p, hm_fstats *s, uint32_t bucket) {
-#if defined(__x86_64__)
-    _Bool wrapped;
-    __asm__ volatile("addl $1, %0" : "+m"(*p), "=@ccz"(wrapped) : : "cc");
-#else
-    _Bool wrapped = __atomic_add_fetch(p, 1, __ATOMIC_RELAXED) == 0;
-#endif
-    if (HM_UNLIKELY(wrapped))
-        hm_stats_hist_spill(s, bucket);
 }
 
 #endif /* HEATMAP_RT_H */

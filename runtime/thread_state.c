@@ -357,6 +357,26 @@ void hm_collect_function(uint32_t id, hm_collected *out, uint64_t *hist) {
     }
 }
 
+bool hm_thread_order_make(hm_thread_order *order) {
+    order->arena = NULL;
+    order->n = atomic_load(&hm_rt.thread_seq);
+    order->v = order->n ? hm_arena_alloc(&order->arena, order->n * sizeof *order->v) : NULL;
+    if (order->n && !order->v) {
+        order->n = 0;
+        return false;
+    }
+    for (hm_thread_data *d = atomic_load(&hm_rt.threads); d; d = d->next)
+        if (d->seq < order->n)
+            order->v[d->seq] = d;
+    return true;
+}
+
+void hm_thread_order_release(hm_thread_order *order) {
+    hm_arena_release(&order->arena);
+    order->v = NULL;
+    order->n = 0;
+}
+
 void hm_thread_forget_function(hm_tls *t, uint32_t id) {
     if (t->data && id < t->stats_cap && t->stats[id]) {
         hm_fstats *s = t->stats[id];

@@ -65,7 +65,7 @@ static void hm_put_thread_events(hm_out *o, const hm_thread_data *d) {
     }
 }
 
-int hm_write_trace(const char *results_path) {
+int hm_write_trace(const char *results_path, const hm_thread_order *order) {
     char path[1100];
     hm_trace_path(results_path, path, sizeof path);
     static hm_out out;
@@ -79,21 +79,19 @@ int hm_write_trace(const char *results_path) {
     hm_put_key_u64(&out, ",\n  \"start_unix_ns\": ", hm_rt.start_unix_ns);
     hm_puts(&out, ",\n  \"threads\": [");
     bool first = true;
-    uint32_t count = atomic_load(&hm_rt.thread_seq);
-    for (uint32_t seq = 0; seq < count; seq++) {
-        for (hm_thread_data *d = atomic_load(&hm_rt.threads); d; d = d->next) {
-            if (d->seq != seq || !d->trace || (d->trace_used == 0 && d->trace_dropped == 0))
-                continue;
-            hm_puts(&out, first ? "\n    {\"tid\": " : ",\n    {\"tid\": ");
-            hm_put_u64(&out, d->tid);
-            hm_puts(&out, ", \"name\": ");
-            hm_put_json_string(&out, d->name);
-            hm_put_key_u64(&out, ", \"dropped_events\": ", d->trace_dropped);
-            hm_puts(&out, ", \"events\": [");
-            hm_put_thread_events(&out, d);
-            hm_puts(&out, "]}");
-            first = false;
-        }
+    for (uint32_t i = 0; i < order->n; i++) {
+        const hm_thread_data *d = order->v[i];
+        if (!d || !d->trace || (d->trace_used == 0 && d->trace_dropped == 0))
+            continue;
+        hm_puts(&out, first ? "\n    {\"tid\": " : ",\n    {\"tid\": ");
+        hm_put_u64(&out, d->tid);
+        hm_puts(&out, ", \"name\": ");
+        hm_put_json_string(&out, d->name);
+        hm_put_key_u64(&out, ", \"dropped_events\": ", d->trace_dropped);
+        hm_puts(&out, ", \"events\": [");
+        hm_put_thread_events(&out, d);
+        hm_puts(&out, "]}");
+        first = false;
     }
     hm_puts(&out, "\n  ]\n}\n");
     if (hm_out_commit(&out) != 0)

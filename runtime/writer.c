@@ -40,31 +40,29 @@ uint64_t hm_percentile_ns(const uint64_t *hist, uint64_t count, uint64_t max_ns,
 
 /* A function's per-thread split: [{"tid", "count", "self_ns"}] for each thread that called it, in
  * thread start order. Exited threads keep their split (hm_thread_merge); live ones are read now. */
-static void hm_put_thread_split(hm_out *o, uint32_t id) {
+static void hm_put_thread_split(hm_out *o, uint32_t id, const hm_thread_order *order) {
     hm_puts(o, ", \"threads\": [");
     bool first = true;
-    uint32_t count = atomic_load(&hm_rt.thread_seq);
-    for (uint32_t seq = 0; seq < count; seq++) {
-        for (hm_thread_data *d = atomic_load(&hm_rt.threads); d; d = d->next) {
-            if (d->seq != seq)
-                continue;
-            uint64_t calls = 0, self_ns = 0;
+    for (uint32_t i = 0; i < order->n; i++) {
+        const hm_thread_data *d = order->v[i];
+        uint64_t calls = 0, self_ns = 0;
+        if (d)
             hm_thread_function(d, id, &calls, &self_ns);
-            if (calls == 0)
-                continue;
-            hm_puts(o, first ? "{\"tid\": " : ", {\"tid\": ");
-            hm_put_u64(o, d->tid);
-            hm_put_key_u64(o, ", \"count\": ", calls);
-            hm_put_key_u64(o, ", \"self_ns\": ", self_ns);
-            hm_puts(o, "}");
-            first = false;
-        }
+        if (calls == 0)
+            continue;
+        hm_puts(o, first ? "{\"tid\": " : ", {\"tid\": ");
+        hm_put_u64(o, d->tid);
+        hm_put_key_u64(o, ", \"count\": ", calls);
+        hm_put_key_u64(o, ", \"self_ns\": ", self_ns);
+        hm_puts(o, "}");
+        first = false;
     }
     hm_puts(o, "]");
 }
 
+/* `split`: the threads to split the function's totals by, NULL for none. */
 static void hm_put_function(hm_out *o, uint32_t id, const hm_collected *c, const uint64_t *hist,
-                            bool first, bool split) {
+                            bool first, const hm_thread_order *split) {
     const hm_func_meta *m = hm_registry_meta(id);
     hm_puts(o, first ? "\n    {\"id\": " : ",\n    {\"id\": ");
     hm_put_u64(o, id);
@@ -80,7 +78,7 @@ static void hm_put_function(hm_out *o, uint32_t id, const hm_collected *c, const
     hm_put_key_u64(o, ", \"p95_ns\": ", hm_percentile_ns(hist, c->count, c->max_ns, 95));
     hm_put_key_u64(o, ", \"p99_ns\": ", hm_percentile_ns(hist, c->count, c->max_ns, 99));
     if (split)
-        hm_put_thread_split(o, id);
+        hm_put_thread_split(o, id, split);
     hm_puts(o, ", \"histogram\": [");
     bool first_bucket = true;
     for (uint32_t b = 0; b < HM_RT_BUCKETS; b++) {
@@ -116,34 +114,30 @@ static void hm_thread_name(const hm_thread_data *d, char *name, size_t size) {
 }
 
 /* Returns the number of threads listed. */
-static uint32_t hm_put_threads(hm_out *o) {
-    uint32_t count = atomic_load(&hm_rt.thread_seq), listed = 0;
-    bool first = true;
-    for (uint32_t seq = 0; seq < count; seq++) {
-        for (hm_thread_data *d = atomic_load(&hm_rt.threads); d; d = d->next) {
-            if (d->seq != seq)
-                continue;
-            uint64_t calls, self_ns;
-            hm_thread_totals(d, &calls, &self_ns);
-            /* A thread that never entered instrumented code (main during calibration, helper
-             * threads of libraries) has nothing to report. */
-            if (calls == 0 && d->dropped_calls == 0)
-                continue;
-            char name[32];
-            hm_thread_name(d, name, sizeof name);
-            hm_puts(o, first ? "\n    {\"tid\": " : ",\n    {\"tid\": ");
-            hm_put_u64(o, d->tid);
-            hm_puts(o, ", \"name\": ");
-            hm_put_json_string(o, name);
-            hm_put_key_u64(o, ", \"calls\": ", calls);
-            hm_put_key_u64(o, ", \"self_ns\": ", self_ns);
-            hm_put_key_u64(
-                o, ", \"outer_ns\": ", hm_ticks_to_ns(d->outer_ticks, hm_rt.ns_per_tick_fp));
-            hm_put_key_u64(o, ", \"dropped_calls\": ", d->dropped_calls);
-            hm_puts(o, "}");
-            first = false;
-            listed++;
-        }
+static uint32_t hm_put_threads(hm_out *o, const hm_thread_order *order) {
+    uint32_t listed = 0;
+    for (uint32_t i = 0; i < order->n; i++) {
+        const hm_thread_data *d = order->v[i];
+        if (!d)
+            continue;
+        uint64_t calls, self_ns;
+        hm_thread_totals(d, &calls, &self_ns);
+        /* A thread that never entered instrumented code (main during calibration, helper
+         * threads of libraries) has nothing to report. */
+        if (calls == 0 && d->dropped_calls == 0)
+            continue;
+        char name[32];
+        hm_thread_name(d, name, sizeof name);
+        hm_puts(o, listed == 0 ? "\n    {\"tid\": " : ",\n    {\"tid\": ");
+        hm_put_u64(o, d->tid);
+        hm_puts(o, ", \"name\": ");
+        hm_put_json_string(o, name);
+        hm_put_key_u64(o, ", \"calls\": ", calls);
+        hm_put_key_u64(o, ", \"self_ns\": ", self_ns);
+        hm_put_key_u64(o, ", \"outer_ns\": ", hm_ticks_to_ns(d->outer_ticks, hm_rt.ns_per_tick_fp));
+        hm_put_key_u64(o, ", \"dropped_calls\": ", d->dropped_calls);
+        hm_puts(o, "}");
+        listed++;
     }
     return listed;
 }
@@ -179,34 +173,39 @@ static void hm_put_tree(hm_out *o, const hm_tree *tree, bool *first_tree, const 
     *first_tree = false;
 }
 
-static void hm_put_paths(hm_out *o) {
+/* A live thread's tree (exited threads' trees are merged into the "exited" one). */
+static const hm_tree *hm_live_tree(const hm_thread_data *d) {
+    return d && !atomic_load(&((hm_thread_data *)d)->merged) && d->tree.nodes ? &d->tree : NULL;
+}
+
+static void hm_put_paths(hm_out *o, const hm_thread_order *order) {
     const hm_tree *exited = hm_paths_exited();
+    /* Outermost calls folded for want of nodes have no caller node: their time is in the root. */
     uint64_t folded = exited ? exited->folded : 0;
-    for (hm_thread_data *d = atomic_load(&hm_rt.threads); d; d = d->next)
-        if (!atomic_load(&d->merged) && d->tree.nodes)
-            folded += d->tree.folded;
+    uint64_t unattributed = exited ? exited->nodes[0].self_ns : 0;
+    for (uint32_t i = 0; i < order->n; i++) {
+        const hm_tree *tree = hm_live_tree(order->v[i]);
+        if (tree) {
+            folded += tree->folded;
+            unattributed += tree->nodes[0].self_ns;
+        }
+    }
     hm_put_key_u64(o, ",\n  \"paths\": {\"max_nodes\": ", hm_rt.paths_max);
     hm_put_key_u64(o, ", \"folded_calls\": ", folded);
-    /* Outermost calls folded for want of nodes have no caller node: their time is in the root. */
-    uint64_t unattributed = exited ? exited->nodes[0].self_ns : 0;
-    for (hm_thread_data *d = atomic_load(&hm_rt.threads); d; d = d->next)
-        if (!atomic_load(&d->merged) && d->tree.nodes)
-            unattributed += d->tree.nodes[0].self_ns;
     hm_put_key_u64(o, ", \"unattributed_self_ns\": ", unattributed);
     hm_puts(o, ", \"trees\": [");
     bool first = true;
     if (exited)
         hm_put_tree(o, exited, &first, "exited", 0);
-    uint32_t count = atomic_load(&hm_rt.thread_seq);
-    for (uint32_t seq = 0; seq < count; seq++)
-        for (hm_thread_data *d = atomic_load(&hm_rt.threads); d; d = d->next)
-            if (d->seq == seq && !atomic_load(&d->merged) && d->tree.nodes &&
-                hm_tree_size(&d->tree) > 1)
-                hm_put_tree(o, &d->tree, &first, NULL, d->tid);
+    for (uint32_t i = 0; i < order->n; i++) {
+        const hm_tree *tree = hm_live_tree(order->v[i]);
+        if (tree && hm_tree_size(tree) > 1)
+            hm_put_tree(o, tree, &first, NULL, order->v[i]->tid);
+    }
     hm_puts(o, "\n  ]}");
 }
 
-static void hm_put_document(hm_out *o, const char *end) {
+static void hm_put_document(hm_out *o, const char *end, const hm_thread_order *order) {
     extern char *program_invocation_name;
     char host[256] = "";
     gethostname(host, sizeof host - 1);
@@ -228,7 +227,7 @@ static void hm_put_document(hm_out *o, const char *end) {
                    HM_HIST_SUB_BITS);
     hm_puts(o, "},\n  \"threads\": [");
     /* The per-function thread split is written when there is more than one thread to split. */
-    bool split = hm_put_threads(o) > 1;
+    const hm_thread_order *split = hm_put_threads(o, order) > 1 ? order : NULL;
     hm_puts(o, "\n  ],\n  \"functions\": [");
     uint64_t hist[HM_RT_BUCKETS];
     bool first = true;
@@ -246,7 +245,7 @@ static void hm_put_document(hm_out *o, const char *end) {
     }
     hm_puts(o, "\n  ]");
     if (hm_rt.paths)
-        hm_put_paths(o);
+        hm_put_paths(o, order);
     hm_puts(o, "\n}\n");
 }
 
@@ -300,14 +299,17 @@ int hm_write_results(const char *end) {
     static hm_out out; /* static: 8 KiB is too much for a signal handler's stack */
     if (hm_out_open(&out, path) != 0)
         return -1;
-    hm_put_document(&out, end);
-    if (hm_out_commit(&out) != 0)
-        return -1;
-    if (hm_rt.verbose)
+    hm_thread_order order;
+    if (!hm_thread_order_make(&order))
+        hm_log("out of memory: threads left out of '", path, "'", NULL);
+    hm_put_document(&out, end, &order);
+    int rc = hm_out_commit(&out);
+    if (rc == 0 && hm_rt.verbose)
         hm_log("wrote results to '", path, "'", NULL);
-    if (hm_rt.trace)
-        hm_write_trace(path);
-    if (hm_rt.summary)
+    if (rc == 0 && hm_rt.trace)
+        hm_write_trace(path, &order);
+    hm_thread_order_release(&order);
+    if (rc == 0 && hm_rt.summary)
         hm_print_summary(path);
-    return 0;
+    return rc;
 }
