@@ -171,24 +171,18 @@ static void check_paths_add_up(json_t *root) {
         self_functions += field(f, "self_ns");
         json_array_foreach(json_object_get(paths, "trees"), t, tree) {
             json_array_foreach(json_object_get(tree, "nodes"), k, node) {
-                if (json_integer_value(json_array_get(node, 2)) == id) {
-                    count += json_integer_value(json_array_get(node, 3));
-                    self += json_integer_value(json_array_get(node, 4));
-                }
+                if (json_integer_value(json_array_get(node, 2)) != id)
+                    continue;
+                long long node_self = json_integer_value(json_array_get(node, 4));
+                long long node_total = json_integer_value(json_array_get(node, 5));
+                count += json_integer_value(json_array_get(node, 3));
+                self += node_self;
+                if (node_total < node_self)
+                    fail("function '%s': a node's total %lld ns is below its self %lld ns",
+                         json_string_value(json_object_get(f, "name")), node_total, node_self);
             }
         }
         self_nodes += self;
-        json_array_foreach(json_object_get(paths, "trees"), t, tree) {
-            json_array_foreach(json_object_get(tree, "nodes"), k, node) {
-                if (json_integer_value(json_array_get(node, 2)) == id &&
-                    json_integer_value(json_array_get(node, 5)) <
-                        json_integer_value(json_array_get(node, 4)))
-                    fail("function '%s': a node's total %lld ns is below its self %lld ns",
-                         json_string_value(json_object_get(f, "name")),
-                         json_integer_value(json_array_get(node, 5)),
-                         json_integer_value(json_array_get(node, 4)));
-            }
-        }
         if (!folded && (count != field(f, "count") || self != field(f, "self_ns")))
             fail("function '%s': nodes sum to %lld calls / %lld ns, the function has %lld / %lld",
                  json_string_value(json_object_get(f, "name")), count, self, field(f, "count"),
