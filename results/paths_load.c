@@ -14,6 +14,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "hm_paths.h"
+#include "results_internal.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -30,22 +31,11 @@ typedef struct loader {
 
 /* Write "NAME: MESSAGE" into the error buffer; always returns -1. */
 static int fail(loader *ld, const char *fmt, ...) {
-    if (ld->err == NULL || ld->errlen == 0)
-        return -1;
-    int n = snprintf(ld->err, ld->errlen, "%s: ", ld->name);
-    if (n < 0 || (size_t)n >= ld->errlen)
-        return -1;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(ld->err + n, ld->errlen - (size_t)n, fmt, ap);
+    hm_vfail(ld->err, ld->errlen, ld->name, fmt, ap);
     va_end(ap);
     return -1;
-}
-
-static char *dup_str(const char *s) {
-    size_t n = strlen(s) + 1;
-    char *copy = malloc(n);
-    return copy ? memcpy(copy, s, n) : NULL;
 }
 
 /* Grow *items (element size `size`) so that it holds at least `need` elements. */
@@ -63,61 +53,15 @@ static int reserve(void **items, size_t *cap, size_t need, size_t size) {
     return 0;
 }
 
-/* Parse JSON text; an error names the line. Returns the root or NULL after fail(). */
-static json_t *parse_json(loader *ld, const char *data, size_t len) {
-    size_t blank = 0;
-    while (blank < len && strchr(" \t\r\n", data[blank]) != NULL)
-        blank++;
-    if (blank == len) {
-        fail(ld, "empty file");
-        return NULL;
-    }
-    json_error_t jerr;
-    json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
-    if (root == NULL)
-        fail(ld, "not valid JSON at line %d, column %d: %s", jerr.line, jerr.column, jerr.text);
-    else if (!json_is_object(root)) {
+/* Parse JSON text whose top level must be an object. Returns the root or NULL after fail(). */
+static json_t *parse_json(loader *ld, const char *data, size_t len, const char *expected) {
+    json_t *root = hm_parse_json(data, len, ld->name, expected, ld->err, ld->errlen);
+    if (root != NULL && !json_is_object(root)) {
         json_decref(root);
         root = NULL;
         fail(ld, "expected a JSON object at the top level");
     }
     return root;
-}
-
-/* Read a whole file ("-": standard input) into a malloc'd buffer. Returns NULL with errno set. */
-static char *read_file(const char *path, size_t *len) {
-    FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (fp == NULL)
-        return NULL;
-    size_t cap = 65536, n = 0;
-    char *buf = malloc(cap);
-    int saved = 0;
-    while (buf != NULL) {
-        size_t got = fread(buf + n, 1, cap - n, fp);
-        n += got;
-        if (got == 0) {
-            if (ferror(fp)) {
-                saved = errno ? errno : EIO;
-                free(buf);
-                buf = NULL;
-            }
-            break;
-        }
-        if (n == cap) {
-            char *bigger = realloc(buf, cap *= 2);
-            if (bigger == NULL) {
-                saved = ENOMEM;
-                free(buf);
-            }
-            buf = bigger;
-        }
-    }
-    if (fp != stdin)
-        fclose(fp);
-    if (buf == NULL)
-        errno = saved ? saved : ENOMEM;
-    *len = n;
-    return buf;
 }
 
 /* A non-negative integer member; missing is an error when `required`, else 0. */
@@ -310,8 +254,8 @@ static size_t add_function(builder *b, const file_function *ff) {
         reserve((void **)&b->order, &b->cap_order, b->nfunctions + 1, sizeof *b->order) != 0)
         return SIZE_MAX;
     hm_path_function *f = &b->functions[b->nfunctions];
-    f->name = dup_str(ff->name);
-    f->file = dup_str(ff->file);
+    f->name = hm_strdup(ff->name);
+    f->file = hm_strdup(ff->file);
     if (f->name == NULL || f->file == NULL) {
         free(f->name);
         free(f->file);
@@ -564,7 +508,7 @@ static int read_file_paths(loader *ld, builder *b, const json_t *root) {
     if (start != 0 && (p->start_unix_ns == 0 || start < p->start_unix_ns))
         p->start_unix_ns = start;
     const char *program = get_str(root, "program");
-    if (p->program == NULL && (p->program = dup_str(program ? program : "")) == NULL)
+    if (p->program == NULL && (p->program = hm_strdup(program ? program : "")) == NULL)
         return fail(ld, "out of memory");
     p->ntrees += json_array_size(trees);
     p->nfiles++;
@@ -658,10 +602,10 @@ static int load_into(builder *b, const char *path, char *err, size_t errlen) {
     const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
     loader ld = {.name = name, .err = err, .errlen = errlen};
     size_t len;
-    char *data = read_file(path, &len);
+    char *data = hm_read_file(path, &len, NULL);
     if (data == NULL)
         return fail(&ld, "cannot read: %s", strerror(errno));
-    json_t *root = parse_json(&ld, data, len);
+    json_t *root = parse_json(&ld, data, len, "a heatmap results JSON object");
     free(data);
     if (root == NULL)
         return -1;
@@ -703,7 +647,7 @@ int hm_paths_load_buffer(const char *data, size_t len, const char *name, hm_path
         builder_free(&b);
         return fail(&ld, "out of memory");
     }
-    json_t *root = parse_json(&ld, data, len);
+    json_t *root = parse_json(&ld, data, len, "a heatmap results JSON object");
     int rc = root ? read_file_paths(&ld, &b, root) : -1;
     json_decref(root);
     if (rc == 0)
@@ -867,7 +811,7 @@ static int read_trace_thread(loader *ld, const json_t *o, size_t ti, const file_
         return -1;
     snprintf(where, sizeof where, "threads[%zu] (tid %llu)", ti, (unsigned long long)th->tid);
     const char *name = get_str(o, "name");
-    th->name = dup_str(name ? name : "");
+    th->name = hm_strdup(name ? name : "");
     const json_t *arr = json_object_get(o, "events");
     if (th->name == NULL)
         return fail(ld, "out of memory");
@@ -950,10 +894,10 @@ int hm_trace_load_buffers(const char *results_data, size_t results_len, const ch
     loader rl = {.name = results_name, .err = err, .errlen = errlen};
     loader tl = {.name = trace_name, .err = err, .errlen = errlen};
     *out = NULL;
-    json_t *rroot = parse_json(&rl, results_data, results_len);
+    json_t *rroot = parse_json(&rl, results_data, results_len, "a heatmap results JSON object");
     if (rroot == NULL)
         return -1;
-    json_t *troot = parse_json(&tl, trace_data, trace_len);
+    json_t *troot = parse_json(&tl, trace_data, trace_len, "a heatmap trace JSON object");
     if (troot == NULL) {
         json_decref(rroot);
         return -1;
@@ -968,8 +912,8 @@ int hm_trace_load_buffers(const char *results_data, size_t results_len, const ch
         rc = t->functions ? 0 : fail(&tl, "out of memory");
         for (size_t i = 0; rc == 0 && i < ff.n; i++) {
             hm_path_function *f = &t->functions[i];
-            f->name = dup_str(ff.items[i].name);
-            f->file = dup_str(ff.items[i].file);
+            f->name = hm_strdup(ff.items[i].name);
+            f->file = hm_strdup(ff.items[i].file);
             f->line = ff.items[i].line;
             f->count = ff.items[i].count;
             f->self_ns = ff.items[i].self_ns;
@@ -986,8 +930,8 @@ int hm_trace_load_buffers(const char *results_data, size_t results_len, const ch
                 t->end_ns = th->events[th->nevents - 1].ns;
         }
         const char *program = get_str(rroot, "program");
-        if (rc == 0 && ((t->path = dup_str(trace_name)) == NULL ||
-                        (t->program = dup_str(program ? program : "")) == NULL))
+        if (rc == 0 && ((t->path = hm_strdup(trace_name)) == NULL ||
+                        (t->program = hm_strdup(program ? program : "")) == NULL))
             rc = fail(&tl, "out of memory");
     }
     file_functions_free(&ff);
@@ -1012,7 +956,7 @@ int hm_trace_load(const char *results_path, const char *trace_path, hm_trace **o
         trace_path = beside;
     }
     size_t rlen, tlen;
-    char *tdata = read_file(trace_path, &tlen);
+    char *tdata = hm_read_file(trace_path, &tlen, NULL);
     if (tdata == NULL) {
         int e = errno;
         loader tl = {.name = trace_path, .err = err, .errlen = errlen};
@@ -1022,7 +966,7 @@ int hm_trace_load(const char *results_path, const char *trace_path, hm_trace **o
         }
         return fail(&tl, "cannot read: %s", strerror(e));
     }
-    char *rdata = read_file(results_path, &rlen);
+    char *rdata = hm_read_file(results_path, &rlen, NULL);
     if (rdata == NULL) {
         free(tdata);
         return fail(&ld, "cannot read: %s", strerror(errno));

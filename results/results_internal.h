@@ -4,6 +4,9 @@
 
 #include "hm_results.h"
 
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,5 +25,20 @@ int hm_sort_ptrs(const void **items, size_t n, hm_ptr_cmp cmp, const void *ctx);
 
 /* Identity order of functions on their first `fields` of name, file, line (1 to 3), ascending. */
 int hm_compare_identity(const hm_function_stats *a, const hm_function_stats *b, int fields);
+
+/* Write "NAME: MESSAGE" into err (when err and errlen allow); always returns -1. */
+int hm_fail(char *err, size_t errlen, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+int hm_vfail(char *err, size_t errlen, const char *name, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
+
+/* Read a whole file ("-": standard input) into a malloc'd buffer. Returns NULL with errno set;
+ * *opened (when not NULL) tells whether the file could be opened at all. */
+char *hm_read_file(const char *path, size_t *len, bool *opened);
+
+/* Parse JSON text (duplicate keys rejected). An empty, truncated or invalid text writes
+ * "NAME: ..." into err ("empty file (expected EXPECTED)") and returns NULL. */
+json_t *hm_parse_json(const char *data, size_t len, const char *name, const char *expected,
+                      char *err, size_t errlen);
 
 #endif /* HEATMAP_RESULTS_INTERNAL_H */

@@ -33,14 +33,9 @@ typedef struct loader {
 
 /* Write "NAME: MESSAGE" into the error buffer; always returns -1. */
 static int fail(loader *ld, const char *fmt, ...) {
-    if (ld->err == NULL || ld->errlen == 0)
-        return -1;
-    int n = snprintf(ld->err, ld->errlen, "%s: ", ld->name);
-    if (n < 0 || (size_t)n >= ld->errlen)
-        return -1;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(ld->err + n, ld->errlen - (size_t)n, fmt, ap);
+    hm_vfail(ld->err, ld->errlen, ld->name, fmt, ap);
     va_end(ap);
     return -1;
 }
@@ -362,21 +357,9 @@ int hm_results_load_buffer(const char *data, size_t len, const char *name, hm_re
                            char *err, size_t errlen) {
     loader ld = {.name = name, .err = err, .errlen = errlen};
     *out = NULL;
-    size_t blank = 0;
-    while (blank < len && strchr(" \t\r\n", data[blank]) != NULL)
-        blank++;
-    if (blank == len)
-        return fail(&ld, "empty file (expected a heatmap results JSON object)");
-
-    json_error_t jerr;
-    json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
-    if (root == NULL) {
-        if (json_error_code(&jerr) == json_error_premature_end_of_input)
-            return fail(&ld, "truncated: the JSON text ends early (line %d): %s", jerr.line,
-                        jerr.text);
-        return fail(&ld, "not valid JSON at line %d, column %d: %s", jerr.line, jerr.column,
-                    jerr.text);
-    }
+    json_t *root = hm_parse_json(data, len, name, "a heatmap results JSON object", err, errlen);
+    if (root == NULL)
+        return -1;
     hm_results *r = calloc(1, sizeof *r);
     if (r == NULL) {
         json_decref(root);
@@ -395,50 +378,16 @@ int hm_results_load_buffer(const char *data, size_t len, const char *name, hm_re
     return 0;
 }
 
-/* Read a whole stream into a malloc'd buffer; returns NULL with errno set on failure. */
-static char *slurp(FILE *fp, size_t *len) {
-    size_t cap = 65536, n = 0;
-    char *buf = malloc(cap);
-    while (buf != NULL) {
-        size_t got = fread(buf + n, 1, cap - n, fp);
-        n += got;
-        if (got == 0) {
-            if (ferror(fp)) {
-                int saved = errno ? errno : EIO;
-                free(buf);
-                errno = saved;
-                return NULL;
-            }
-            *len = n;
-            return buf;
-        }
-        if (n == cap) {
-            char *bigger = realloc(buf, cap *= 2);
-            if (bigger == NULL)
-                free(buf);
-            buf = bigger;
-        }
-    }
-    errno = ENOMEM;
-    return NULL;
-}
-
 int hm_results_load(const char *path, hm_results **out, char *err, size_t errlen) {
     bool use_stdin = strcmp(path, "-") == 0;
     const char *name = use_stdin ? "<stdin>" : path;
     loader ld = {.name = name, .err = err, .errlen = errlen};
     *out = NULL;
-    FILE *fp = use_stdin ? stdin : fopen(path, "rb");
-    if (fp == NULL)
-        return fail(&ld, "cannot open: %s", strerror(errno));
     size_t len = 0;
-    errno = 0;
-    char *data = slurp(fp, &len);
-    int saved = errno;
-    if (!use_stdin)
-        fclose(fp);
+    bool opened;
+    char *data = hm_read_file(path, &len, &opened);
     if (data == NULL)
-        return fail(&ld, "cannot read: %s", strerror(saved));
+        return fail(&ld, "%s: %s", opened ? "cannot read" : "cannot open", strerror(errno));
     int rc = hm_results_load_buffer(data, len, name, out, err, errlen);
     free(data);
     return rc;

@@ -287,6 +287,8 @@ static void test_paths_errors_file_level(void **state) {
     assert_int_equal(hm_paths_load_buffer(v2, strlen(v2), "r.json", &p, err, sizeof err), -1);
     assert_non_null(strstr(err, "not a version 1 results file"));
     assert_int_equal(hm_paths_load_buffer("{", 1, "r.json", &p, err, sizeof err), -1);
+    assert_non_null(strstr(err, "r.json: truncated: the JSON text ends early"));
+    assert_int_equal(hm_paths_load_buffer("{]", 2, "r.json", &p, err, sizeof err), -1);
     assert_non_null(strstr(err, "r.json: not valid JSON"));
     assert_int_equal(hm_paths_load("/nonexistent/h.json", &p, err, sizeof err), -1);
     assert_non_null(strstr(err, "/nonexistent/h.json: cannot read"));

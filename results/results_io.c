@@ -1,0 +1,82 @@
+/* Reading and parsing the JSON files of results/ (results, call paths, traces): the one way to
+ * word an error, read a whole file and parse its text, shared by results_load.c and paths_load.c.
+ */
+#include "results_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+
+int hm_vfail(char *err, size_t errlen, const char *name, const char *fmt, va_list ap) {
+    if (err == NULL || errlen == 0)
+        return -1;
+    int n = snprintf(err, errlen, "%s: ", name);
+    if (n < 0 || (size_t)n >= errlen)
+        return -1;
+    vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+    return -1;
+}
+
+int hm_fail(char *err, size_t errlen, const char *name, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    hm_vfail(err, errlen, name, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+char *hm_read_file(const char *path, size_t *len, bool *opened) {
+    FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (opened != NULL)
+        *opened = fp != NULL;
+    if (fp == NULL)
+        return NULL;
+    size_t cap = 65536, n = 0;
+    char *buf = malloc(cap);
+    int saved = ENOMEM;
+    while (buf != NULL) {
+        size_t got = fread(buf + n, 1, cap - n, fp);
+        n += got;
+        if (got == 0) {
+            if (ferror(fp)) {
+                saved = errno ? errno : EIO;
+                free(buf);
+                buf = NULL;
+            }
+            break;
+        }
+        if (n == cap) {
+            char *bigger = realloc(buf, cap *= 2);
+            if (bigger == NULL)
+                free(buf);
+            buf = bigger;
+        }
+    }
+    if (fp != stdin)
+        fclose(fp);
+    if (buf == NULL)
+        errno = saved;
+    *len = n;
+    return buf;
+}
+
+json_t *hm_parse_json(const char *data, size_t len, const char *name, const char *expected,
+                      char *err, size_t errlen) {
+    size_t blank = 0;
+    while (blank < len && strchr(" \t\r\n", data[blank]) != NULL)
+        blank++;
+    if (blank == len) {
+        hm_fail(err, errlen, name, "empty file (expected %s)", expected);
+        return NULL;
+    }
+    json_error_t jerr;
+    json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (root == NULL) {
+        if (json_error_code(&jerr) == json_error_premature_end_of_input)
+            hm_fail(err, errlen, name, "truncated: the JSON text ends early (line %d): %s",
+                    jerr.line, jerr.text);
+        else
+            hm_fail(err, errlen, name, "not valid JSON at line %d, column %d: %s", jerr.line,
+                    jerr.column, jerr.text);
+    }
+    return root;
+}
