@@ -44,6 +44,15 @@ static char *check(const char *yaml, int *count, char **path_out) {
     return text;
 }
 
+/* Check `yaml`, which must give exactly one finding (or error), whose report contains `needle`. */
+static void check_one(const char *yaml, const char *needle) {
+    int n;
+    char *out = check(yaml, &n, NULL);
+    assert_int_equal(n, 1);
+    assert_contains(out, needle);
+    free(out);
+}
+
 static void test_scan_check_clean_config(void **state) {
     int n;
     char *out = check("version: 1\n"
@@ -75,15 +84,10 @@ static void test_scan_check_syntax_error_as_config_library(void **state) {
     free(out);
 
     /* Malformed YAML and an invalid glob too. */
-    out = check("functions:\n  include: [a, b\n", &n, NULL);
-    assert_int_equal(n, 1);
-    assert_contains(out, "error: did not find expected ',' or ']'");
-    free(out);
-    out = check("functions:\n  include: ['parse_[a']\n", &n, NULL);
-    assert_int_equal(n, 1);
-    assert_contains(out, ":2:13: error: invalid pattern 'parse_[a' in 'functions.include': "
-                         "unterminated '['");
-    free(out);
+    check_one("functions:\n  include: [a, b\n", "error: did not find expected ',' or ']'");
+    check_one("functions:\n  include: ['parse_[a']\n",
+              ":2:13: error: invalid pattern 'parse_[a' in 'functions.include': "
+              "unterminated '['");
     free(path);
 }
 
@@ -142,18 +146,14 @@ static void test_scan_check_included_and_excluded(void **state) {
     free(out);
 
     /* Overloads are one name in the list, two functions in the count. */
-    out = check("functions:\n  include: ['geo::*']\n  exclude: ['geo::sc*']\n", &n, NULL);
-    assert_int_equal(n, 1);
-    assert_contains(out, "(line 3) both match 2 functions (geo::scale); none is instrumented\n");
-    free(out);
+    check_one("functions:\n  include: ['geo::*']\n  exclude: ['geo::sc*']\n",
+              "(line 3) both match 2 functions (geo::scale); none is instrumented\n");
 
     /* When the include is the more specific pattern it wins: "instrumented". */
-    out = check("functions:\n  include: ['util_sum']\n  exclude: ['util_*']\n", &n, NULL);
-    assert_int_equal(n, 1);
-    assert_contains(out, ":2: warning: functions.include 'util_sum' and functions.exclude "
-                         "'util_*' (line 3) both match 1 function (util_sum); it is "
-                         "instrumented\n");
-    free(out);
+    check_one("functions:\n  include: ['util_sum']\n  exclude: ['util_*']\n",
+              ":2: warning: functions.include 'util_sum' and functions.exclude "
+              "'util_*' (line 3) both match 1 function (util_sum); it is "
+              "instrumented\n");
     free(path);
 }
 
