@@ -440,18 +440,16 @@ out:
 
 /* The trivial rule: no calls (ignoring debug/lifetime-style intrinsics), no loops, and fewer than
  * `threshold` instructions (those intrinsics not counted, so -g does not change the decision). */
-static bool is_trivial(LLVMValueRef fn, unsigned threshold) {
+static bool is_trivial(pass_state *st, LLVMValueRef fn, unsigned threshold) {
     if (threshold == 0) {
         return false;
     }
     unsigned count = 0;
-    /* Checks a sanitizer put in (-fsanitize=undefined emits them in the front end) carry
-     * !nosanitize; they are not the user's code, so they neither count nor make a call. */
-    unsigned nosanitize =
-        LLVMGetMDKindIDInContext(LLVMGetTypeContext(LLVMTypeOf(fn)), "nosanitize", 10);
     for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb)) {
         for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i; i = LLVMGetNextInstruction(i)) {
-            if (LLVMGetMetadata(i, nosanitize)) {
+            /* Checks a sanitizer put in (-fsanitize=undefined emits them in the front end) carry
+             * !nosanitize; they are not the user's code, so they neither count nor make a call. */
+            if (LLVMGetMetadata(i, st->kind_nosanitize)) {
                 continue;
             }
             if (is_call_like(i)) {
@@ -584,7 +582,7 @@ static bool decide(pass_state *st, const hm_config *cfg, LLVMValueRef fn, functi
         selection_reason(cfg, &sel, reason, size);
         return false;
     }
-    if (!sel.named_exactly && is_trivial(fn, hm_config_trivial_threshold(cfg))) {
+    if (!sel.named_exactly && is_trivial(st, fn, hm_config_trivial_threshold(cfg))) {
         snprintf(reason, size, "trivial");
         return false;
     }
