@@ -122,36 +122,6 @@ const char *hm_config_source(const hm_config *config) {
     return config != NULL ? config->source : "<default>";
 }
 
-/* The four lists in the order hm_config_pattern_at() documents. */
-static void pattern_lists(const hm_config *config, const hm_pattern_list *lists[4]) {
-    lists[0] = &config->functions.include;
-    lists[1] = &config->functions.exclude;
-    lists[2] = &config->files.include;
-    lists[3] = &config->files.exclude;
-}
-
-size_t hm_config_pattern_count(const hm_config *config) {
-    if (config == NULL) {
-        return 0;
-    }
-    const hm_pattern_list *lists[4];
-    pattern_lists(config, lists);
-    return lists[0]->count + lists[1]->count + lists[2]->count + lists[3]->count;
-}
-
-hm_config_pattern hm_config_pattern_at(const hm_config *config, size_t index) {
-    const hm_pattern_list *lists[4];
-    pattern_lists(config, lists);
-    for (int i = 0; i < 4; i++) {
-        if (index < lists[i]->count) {
-            const hm_pattern *p = &lists[i]->items[index];
-            return (hm_config_pattern){p->text, p->line, i >= 2, i % 2 == 0};
-        }
-        index -= lists[i]->count;
-    }
-    return (hm_config_pattern){NULL, 0, false, false};
-}
-
 /* ---- The schema walk ---------------------------------------------------------------------- */
 
 typedef struct loader {

@@ -112,6 +112,12 @@ size_t hm_config_pattern_count(const hm_config *config);
  * then files.exclude, each list in file order. Valid as long as the config. */
 hm_config_pattern hm_config_pattern_at(const hm_config *config, size_t index);
 
+/* Whether pattern `index` alone matches: a functions.* pattern against `function_name`, a files.*
+ * pattern against `file_path` seen as hm_config_select() sees it (false when `file_path` is NULL).
+ */
+bool hm_config_pattern_matches(const hm_config *config, size_t index, const char *function_name,
+                               const char *file_path);
+
 /* Glob matching used by the rules, exposed for heatmap-scan and tests.
  * `*` matches any run of characters except '/', `?` one character except '/', `[...]` a set
  * (`[!...]` or `[^...]` negated, ranges a-z; a set never matches '/'), `**` any run including '/'.

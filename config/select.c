@@ -46,6 +46,28 @@ static bool pattern_matches(const hm_pattern *p, const subject *s) {
     return hm_glob_match(p->text, text);
 }
 
+/* `file_path` as file rules see it: the normalised absolute path, and the path relative to the
+ * config's directory when inside it (else the absolute path; the path as given for a config not
+ * loaded from a file). Returns false when out of memory; otherwise the caller frees owned[0..1]. */
+static bool file_subject(const hm_config *config, const char *file_path, subject *s,
+                         char *owned[2]) {
+    char *absolute = hm_path_absolute(file_path, config->cwd);
+    char *as_given = hm_path_absolute(file_path, NULL);
+    if (absolute == NULL || as_given == NULL) {
+        free(absolute);
+        free(as_given);
+        return false;
+    }
+    *s = (subject){as_given, absolute};
+    if (config->base_dir != NULL) {
+        const char *inside = hm_path_inside(absolute, config->base_dir);
+        s->relative = inside != NULL ? inside : absolute;
+    }
+    owned[0] = absolute;
+    owned[1] = as_given;
+    return true;
+}
+
 static size_t specificity(const hm_pattern *p) {
     return p->literal != NULL ? SIZE_MAX : p->literal_count;
 }
@@ -106,25 +128,18 @@ hm_selection hm_config_select(const hm_config *config, const char *function_name
 
     rule_outcome file = {true, false, HM_REASON_INCLUDED, NULL, 0};
     if (file_path != NULL && (config->files.include.count > 0 || config->files.exclude.count > 0)) {
-        char *absolute = hm_path_absolute(file_path, config->cwd);
-        char *as_given = hm_path_absolute(file_path, NULL);
-        if (absolute == NULL || as_given == NULL) {
+        char *owned[2];
+        subject ps;
+        if (!file_subject(config, file_path, &ps, owned)) {
             /* Out of memory: fail safe by not instrumenting. */
-            free(absolute);
-            free(as_given);
             sel.selected = false;
             sel.reason = HM_REASON_NOT_INCLUDED_FILE;
             return sel;
         }
-        subject ps = {as_given, absolute};
-        if (config->base_dir != NULL) {
-            const char *inside = hm_path_inside(absolute, config->base_dir);
-            ps.relative = inside != NULL ? inside : absolute;
-        }
         file =
             apply_rules(&config->files, &ps, HM_REASON_EXCLUDED_FILE, HM_REASON_NOT_INCLUDED_FILE);
-        free(absolute);
-        free(as_given);
+        free(owned[0]);
+        free(owned[1]);
     }
     if (!file.pass) {
         return selection_from(&file);
@@ -133,4 +148,61 @@ hm_selection hm_config_select(const hm_config *config, const char *function_name
         return selection_from(&fn);
     }
     return selection_from(fn.rule != NULL ? &fn : &file);
+}
+
+/* The pattern `index` of hm_config_pattern_at(), and which of the four lists holds it (0
+ * functions.include, 1 functions.exclude, 2 files.include, 3 files.exclude); NULL past the end. */
+static const hm_pattern *pattern_ref(const hm_config *config, size_t index, int *list) {
+    if (config == NULL) {
+        return NULL;
+    }
+    const hm_pattern_list *lists[4] = {&config->functions.include, &config->functions.exclude,
+                                       &config->files.include, &config->files.exclude};
+    for (int i = 0; i < 4; i++) {
+        if (index < lists[i]->count) {
+            *list = i;
+            return &lists[i]->items[index];
+        }
+        index -= lists[i]->count;
+    }
+    return NULL;
+}
+
+size_t hm_config_pattern_count(const hm_config *config) {
+    if (config == NULL) {
+        return 0;
+    }
+    return config->functions.include.count + config->functions.exclude.count +
+           config->files.include.count + config->files.exclude.count;
+}
+
+hm_config_pattern hm_config_pattern_at(const hm_config *config, size_t index) {
+    int list = 0;
+    const hm_pattern *p = pattern_ref(config, index, &list);
+    if (p == NULL) {
+        return (hm_config_pattern){NULL, 0, false, false};
+    }
+    return (hm_config_pattern){p->text, p->line, list >= 2, list % 2 == 0};
+}
+
+bool hm_config_pattern_matches(const hm_config *config, size_t index, const char *function_name,
+                               const char *file_path) {
+    int list = 0;
+    const hm_pattern *p = pattern_ref(config, index, &list);
+    if (p == NULL) {
+        return false;
+    }
+    if (list < 2) {
+        subject fs = {function_name ? function_name : "", function_name ? function_name : ""};
+        return pattern_matches(p, &fs);
+    }
+    char *owned[2];
+    subject ps;
+    if (file_path == NULL || !file_subject(config, file_path, &ps, owned)) {
+        return false;
+    }
+    bool match = pattern_matches(p, &ps);
+    free(owned[0]);
+    free(owned[1]);
+    return match;
 }

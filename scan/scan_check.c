@@ -8,8 +8,7 @@
  * - an include and an exclude of the same list that both match a function, once per pair of
  *   patterns, with how many functions are concerned and whether they end up instrumented;
  * - a functions.include pattern all of whose selections are trivial (so the plugin skips them all).
- * File patterns are matched like the library does: against the path relative to the config's
- * directory when the file is below it, else (or for a pattern starting with '/') the absolute path.
+ * File patterns are matched by the library (hm_config_pattern_matches), as the plugin sees paths.
  */
 #include "scan_internal.h"
 
@@ -21,6 +20,7 @@
 
 typedef struct pattern {
     const char *text; /* owned by the config */
+    size_t index;     /* for hm_config_pattern_at/_matches */
     int line;
     bool files;   /* files.* rather than functions.* */
     bool include; /* include rather than exclude */
@@ -54,7 +54,7 @@ static void read_patterns(const hm_config *config, pattern_list *out) {
     out->items = hm_xcalloc(out->count ? out->count : 1, sizeof *out->items);
     for (size_t i = 0; i < out->count; i++) {
         hm_config_pattern p = hm_config_pattern_at(config, i);
-        out->items[i] = (pattern){p.text, p.line, p.files, p.include, 0};
+        out->items[i] = (pattern){p.text, i, p.line, p.files, p.include, 0};
     }
 }
 
@@ -73,19 +73,9 @@ static bool name_matches(const pattern *p, const hm_scan_function *fn) {
     return false;
 }
 
-/* `file` (absolute) as file rules see it: relative to `config_dir` when below it. */
-static bool file_matches(const pattern *p, const char *file, const char *config_dir) {
-    const char *subject = file;
-    size_t n = strlen(config_dir);
-    if (p->text[0] != '/' && strncmp(file, config_dir, n) == 0 && (file[n] == '/' || n == 1) &&
-        file[n] != '\0') {
-        subject = file + (n == 1 ? 1 : n + 1);
-    }
-    return hm_glob_match(p->text, subject);
-}
-
-static bool matches(const pattern *p, const hm_scan_function *fn, const char *config_dir) {
-    return p->files ? file_matches(p, fn->file, config_dir) : name_matches(p, fn);
+static bool matches(const hm_config *config, const pattern *p, const hm_scan_function *fn) {
+    return p->files ? hm_config_pattern_matches(config, p->index, NULL, fn->file)
+                    : name_matches(p, fn);
 }
 
 static const char *list_name(const pattern *p) {
@@ -144,7 +134,7 @@ static void check_unmatched(const pattern_list *pats, findings *out) {
 
 /* For each include/exclude pair of the same list, the functions both match. */
 static void check_conflicts(const pattern_list *pats, const hm_scan_result *r,
-                            const hm_config *config, const char *config_dir, findings *out) {
+                            const hm_config *config, findings *out) {
     const hm_scan_function **both = hm_xcalloc(r->count ? r->count : 1, sizeof *both);
     for (size_t i = 0; i < pats->count; i++) {
         const pattern *inc = &pats->items[i];
@@ -159,7 +149,7 @@ static void check_conflicts(const pattern_list *pats, const hm_scan_result *r,
             size_t n = 0, selected = 0;
             for (size_t k = 0; k < r->count; k++) {
                 const hm_scan_function *fn = &r->functions[k];
-                if (matches(inc, fn, config_dir) && matches(exc, fn, config_dir)) {
+                if (matches(config, inc, fn) && matches(config, exc, fn)) {
                     both[n++] = fn;
                     selected += select_function(config, fn).selected;
                 }
@@ -239,22 +229,14 @@ int hm_scan_check(const char *config_path, const hm_scan_result *result, FILE *o
     }
     pattern_list pats = {0};
     read_patterns(config, &pats);
-    char *abs = hm_scan_path_absolute(config_path, NULL);
-    char *slash = strrchr(abs, '/');
-    if (slash == abs) {
-        slash[1] = '\0';
-    } else {
-        *slash = '\0';
-    }
-
     for (size_t i = 0; i < pats.count; i++) {
         for (size_t k = 0; k < result->count; k++) {
-            pats.items[i].matches += matches(&pats.items[i], &result->functions[k], abs);
+            pats.items[i].matches += matches(config, &pats.items[i], &result->functions[k]);
         }
     }
     findings found = {0};
     check_unmatched(&pats, &found);
-    check_conflicts(&pats, result, config, abs, &found);
+    check_conflicts(&pats, result, config, &found);
     check_trivial(&pats, result, config, &found);
 
     if (found.count > 1) {
@@ -269,7 +251,6 @@ int hm_scan_check(const char *config_path, const hm_scan_result *result, FILE *o
     int count = (int)found.count;
     free(found.items);
     free(pats.items);
-    free(abs);
     hm_config_free(config);
     return count;
 }

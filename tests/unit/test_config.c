@@ -436,6 +436,16 @@ static void test_config_patterns_are_listed(void **state) {
         assert_int_equal(p.files, expected[i].files);
         assert_int_equal(p.include, expected[i].include);
     }
+    /* Each pattern alone: function patterns see the name, file patterns the normalised path. */
+    assert_true(hm_config_pattern_matches(config, 0, "hot_loop", NULL));
+    assert_false(hm_config_pattern_matches(config, 0, "cold", "src/vendor/z.c"));
+    assert_true(hm_config_pattern_matches(config, 2, "op*", NULL));
+    assert_false(hm_config_pattern_matches(config, 2, "opx", NULL));
+    assert_true(hm_config_pattern_matches(config, 3, NULL, "./src//vendor/z.c"));
+    assert_false(hm_config_pattern_matches(config, 3, "src/vendor/z.c", NULL));
+    assert_false(hm_config_pattern_matches(config, 3, NULL, "src/a.c"));
+    assert_false(hm_config_pattern_matches(config, n, "hot_loop", "src/vendor/z.c"));
+    assert_null(hm_config_pattern_at(config, n).text);
     hm_config_free(config);
     config = hm_config_new_default();
     assert_int_equal(hm_config_pattern_count(config), 0);
