@@ -27,13 +27,11 @@
 
 static void set_error(hm_config_error *err, const char *name, int line, int col, const char *fmt,
                       va_list ap) {
-    if (err == NULL) {
+    if (err == NULL)
         return;
-    }
     int n = snprintf(err->message, sizeof err->message, "%s:%d:%d: error: ", name, line, col);
-    if (n >= 0 && (size_t)n < sizeof err->message) {
+    if (n >= 0 && (size_t)n < sizeof err->message)
         vsnprintf(err->message + n, sizeof err->message - (size_t)n, fmt, ap);
-    }
 }
 
 static void set_error_at(hm_config_error *err, const char *name, int line, int col, const char *fmt,
@@ -45,9 +43,8 @@ static void set_error_at(hm_config_error *err, const char *name, int line, int c
 }
 
 static void set_plain_error(hm_config_error *err, const char *name, const char *what) {
-    if (err != NULL) {
+    if (err != NULL)
         snprintf(err->message, sizeof err->message, "%s: error: %s", name, what);
-    }
 }
 
 /* ---- Config objects ----------------------------------------------------------------------- */
@@ -55,17 +52,15 @@ static void set_plain_error(hm_config_error *err, const char *name, const char *
 static char *dup_string(const char *s) {
     size_t n = strlen(s) + 1;
     char *copy = malloc(n);
-    if (copy != NULL) {
+    if (copy != NULL)
         memcpy(copy, s, n);
-    }
     return copy;
 }
 
 static hm_config *config_alloc(const char *source) {
     hm_config *config = calloc(1, sizeof *config);
-    if (config == NULL) {
+    if (config == NULL)
         return NULL;
-    }
     config->trivial_threshold = HM_DEFAULT_TRIVIAL_THRESHOLD;
     config->instrument = HM_INSTRUMENT_BEFORE_INLINING;
     config->source = dup_string(source);
@@ -91,9 +86,8 @@ static void free_rules(hm_rule_set *rules) {
 }
 
 void hm_config_free(hm_config *config) {
-    if (config == NULL) {
+    if (config == NULL)
         return;
-    }
     free_rules(&config->functions);
     free_rules(&config->files);
     free(config->source);
@@ -104,9 +98,8 @@ void hm_config_free(hm_config *config) {
 
 hm_config *hm_config_new_default(void) {
     hm_config *config = config_alloc("<default>");
-    if (config == NULL) {
+    if (config == NULL)
         abort(); /* documented: the default config only fails when memory is exhausted */
-    }
     return config;
 }
 
@@ -152,9 +145,8 @@ static const char *scalar(const yaml_node_t *node) {
 
 /* An empty, `~` or `null` plain scalar: the key is treated as absent. */
 static bool is_null(const yaml_node_t *node) {
-    if (node->type != YAML_SCALAR_NODE || node->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) {
+    if (node->type != YAML_SCALAR_NODE || node->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
         return false;
-    }
     const char *v = scalar(node);
     return strcmp(v, "") == 0 || strcmp(v, "~") == 0 || strcmp(v, "null") == 0 ||
            strcmp(v, "Null") == 0 || strcmp(v, "NULL") == 0;
@@ -163,18 +155,15 @@ static bool is_null(const yaml_node_t *node) {
 /* What a node is, for "got ..." in a message: "a mapping", "a sequence" or the scalar quoted
  * (shortened to 40 characters). Uses `buf` for the scalar case. */
 static const char *describe(const yaml_node_t *node, char *buf, size_t size) {
-    if (node->type == YAML_MAPPING_NODE) {
+    if (node->type == YAML_MAPPING_NODE)
         return "a mapping";
-    }
-    if (node->type == YAML_SEQUENCE_NODE) {
+    if (node->type == YAML_SEQUENCE_NODE)
         return "a sequence";
-    }
     const char *v = scalar(node);
-    if (strlen(v) > 40) {
+    if (strlen(v) > 40)
         snprintf(buf, size, "'%.37s...'", v);
-    } else {
+    else
         snprintf(buf, size, "'%s'", v);
-    }
     return buf;
 }
 
@@ -182,9 +171,8 @@ static const char *describe(const yaml_node_t *node, char *buf, size_t size) {
 static size_t edit_distance(const char *a, const char *b) {
     size_t la = strlen(a), lb = strlen(b);
     size_t row[65];
-    for (size_t j = 0; j <= lb; j++) {
+    for (size_t j = 0; j <= lb; j++)
         row[j] = j;
-    }
     for (size_t i = 1; i <= la; i++) {
         size_t diagonal = row[0];
         row[0] = i;
@@ -192,12 +180,10 @@ static size_t edit_distance(const char *a, const char *b) {
             size_t above = row[j];
             size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
             size_t best = diagonal + cost;
-            if (above + 1 < best) {
+            if (above + 1 < best)
                 best = above + 1;
-            }
-            if (row[j - 1] + 1 < best) {
+            if (row[j - 1] + 1 < best)
                 best = row[j - 1] + 1;
-            }
             row[j] = best;
             diagonal = above;
         }
@@ -224,11 +210,9 @@ static const schema_level LEVEL_FILES = {"files", RULE_KEYS, "under 'functions' 
 static const schema_level LEVEL_TRIVIAL = {"trivial", TRIVIAL_KEYS, "under 'trivial'"};
 
 static int key_index(const schema_level *level, const char *key) {
-    for (int i = 0; level->keys[i] != NULL; i++) {
-        if (strcmp(level->keys[i], key) == 0) {
+    for (int i = 0; level->keys[i] != NULL; i++)
+        if (strcmp(level->keys[i], key) == 0)
             return i;
-        }
-    }
     return -1;
 }
 
@@ -238,9 +222,8 @@ static int fail_unknown_key(loader *ld, const yaml_node_t *key_node, const schem
     static const schema_level *const ALL[] = {&LEVEL_TOP, &LEVEL_FUNCTIONS, &LEVEL_TRIVIAL};
     const char *key = scalar(key_node);
     char in_where[64] = "";
-    if (level->where[0] != '\0') {
+    if (level->where[0] != '\0')
         snprintf(in_where, sizeof in_where, " in '%s'", level->where);
-    }
 
     const char *suggestion = NULL;
     size_t best = (size_t)-1;
@@ -288,24 +271,20 @@ static int walk_mapping(loader *ld, yaml_node_t *map, const schema_level *level,
         yaml_node_t *key = yaml_document_get_node(ld->doc, pair->key);
         yaml_node_t *value = yaml_document_get_node(ld->doc, pair->value);
         char buf[64];
-        if (key == NULL || value == NULL) {
+        if (key == NULL || value == NULL)
             continue;
-        }
-        if (key->type != YAML_SCALAR_NODE) {
+        if (key->type != YAML_SCALAR_NODE)
             return fail(ld, key, "keys must be strings, got %s", describe(key, buf, sizeof buf));
-        }
         int index = key_index(level, scalar(key));
-        if (index < 0) {
+        if (index < 0)
             return fail_unknown_key(ld, key, level);
-        }
         if (seen_line[index] != 0) {
             return fail(ld, key, "duplicate key '%s' (first defined at line %d)", scalar(key),
                         seen_line[index]);
         }
         seen_line[index] = (int)key->start_mark.line + 1;
-        if (!is_null(value) && handler(ld, index, value, ctx) != 0) {
+        if (!is_null(value) && handler(ld, index, value, ctx) != 0)
             return -1;
-        }
     }
     return 0;
 }
@@ -314,23 +293,20 @@ static int walk_mapping(loader *ld, yaml_node_t *map, const schema_level *level,
 static int add_pattern(loader *ld, const char *where, yaml_node_t *node, hm_pattern_list *list) {
     const char *text = scalar(node);
     const char *problem = hm_glob_check(text);
-    if (problem != NULL) {
+    if (problem != NULL)
         return fail(ld, node, "invalid pattern '%s' in '%s': %s", text, where, problem);
-    }
     hm_pattern *p = &list->items[list->count];
     memset(p, 0, sizeof *p);
     p->text = dup_string(text);
-    if (p->text == NULL) {
+    if (p->text == NULL)
         return fail_oom(ld);
-    }
     list->count++; /* owned by the list from here on, so freed on any later failure */
     p->line = (int)node->start_mark.line + 1;
     p->literal_count = hm_glob_literal_count(text);
     if (hm_glob_is_literal(text)) {
         p->literal = dup_string(text);
-        if (p->literal == NULL) {
+        if (p->literal == NULL)
             return fail_oom(ld);
-        }
         hm_glob_unescape(p->literal);
     }
     return 0;
@@ -340,35 +316,28 @@ static int add_pattern(loader *ld, const char *where, yaml_node_t *node, hm_patt
 static int load_patterns(loader *ld, const char *where, yaml_node_t *value, hm_pattern_list *list) {
     char buf[64];
     size_t n = 1;
-    if (value->type == YAML_MAPPING_NODE) {
+    if (value->type == YAML_MAPPING_NODE)
         return fail(ld, value, "'%s' must be a list of strings, got a mapping", where);
-    }
-    if (value->type == YAML_SEQUENCE_NODE) {
+    if (value->type == YAML_SEQUENCE_NODE)
         n = (size_t)(value->data.sequence.items.top - value->data.sequence.items.start);
-    }
     list->line = (int)value->start_mark.line + 1;
-    if (n == 0) {
+    if (n == 0)
         return 0;
-    }
     list->items = calloc(n, sizeof *list->items);
-    if (list->items == NULL) {
+    if (list->items == NULL)
         return fail_oom(ld);
-    }
-    if (value->type == YAML_SCALAR_NODE) {
+    if (value->type == YAML_SCALAR_NODE)
         return add_pattern(ld, where, value, list);
-    }
     for (size_t i = 0; i < n; i++) {
         yaml_node_t *item = yaml_document_get_node(ld->doc, value->data.sequence.items.start[i]);
-        if (item == NULL) {
+        if (item == NULL)
             continue;
-        }
         if (item->type != YAML_SCALAR_NODE) {
             return fail(ld, item, "'%s[%zu]' must be a string, got %s", where, i,
                         describe(item, buf, sizeof buf));
         }
-        if (add_pattern(ld, where, item, list) != 0) {
+        if (add_pattern(ld, where, item, list) != 0)
             return -1;
-        }
     }
     return 0;
 }
@@ -413,24 +382,20 @@ static int on_top_key(loader *ld, int index, yaml_node_t *value, void *ctx) {
     char buf[64];
     const char *key = TOP_KEYS[index];
     if (strcmp(key, "version") == 0) {
-        if (value->type != YAML_SCALAR_NODE) {
+        if (value->type != YAML_SCALAR_NODE)
             return fail(ld, value, "'version' must be 1, got %s", describe(value, buf, sizeof buf));
-        }
         if (strcmp(scalar(value), "1") != 0) {
             return fail(ld, value, "unsupported version %s; this heatmap reads version 1",
                         describe(value, buf, sizeof buf));
         }
         return 0;
     }
-    if (strcmp(key, "functions") == 0) {
+    if (strcmp(key, "functions") == 0)
         return load_section(ld, value, &LEVEL_FUNCTIONS, on_rule_key);
-    }
-    if (strcmp(key, "files") == 0) {
+    if (strcmp(key, "files") == 0)
         return load_section(ld, value, &LEVEL_FILES, on_rule_key);
-    }
-    if (strcmp(key, "trivial") == 0) {
+    if (strcmp(key, "trivial") == 0)
         return load_section(ld, value, &LEVEL_TRIVIAL, on_trivial_key);
-    }
     /* instrument */
     if (value->type == YAML_SCALAR_NODE && strcmp(scalar(value), "before-inlining") == 0) {
         ld->config->instrument = HM_INSTRUMENT_BEFORE_INLINING;
@@ -514,9 +479,8 @@ static int load_buffer(const char *text, size_t len, const char *name, char *bas
             rc = -1;
         } else {
             yaml_node_t *extra_root = yaml_document_get_root_node(&extra);
-            if (extra_root != NULL) {
+            if (extra_root != NULL)
                 rc = fail(&ld, extra_root, "only one YAML document is allowed");
-            }
             yaml_document_delete(&extra);
         }
     }
@@ -532,9 +496,8 @@ static int load_buffer(const char *text, size_t len, const char *name, char *bas
 
 int hm_config_load_string(const char *text, size_t len, const char *name, hm_config **out,
                           hm_config_error *err) {
-    if (name == NULL) {
+    if (name == NULL)
         name = "<string>";
-    }
     if (text == NULL) {
         text = "";
         len = 0;
@@ -545,9 +508,8 @@ int hm_config_load_string(const char *text, size_t len, const char *name, hm_con
 /* Read a whole file into a malloc'd buffer; on failure returns NULL with errno set. */
 static char *read_file(const char *path, size_t *len) {
     FILE *f = fopen(path, "rb");
-    if (f == NULL) {
+    if (f == NULL)
         return NULL;
-    }
     size_t cap = 4096, used = 0;
     char *buf = malloc(cap);
     while (buf != NULL) {
@@ -559,9 +521,8 @@ static char *read_file(const char *path, size_t *len) {
             errno = saved;
             return NULL;
         }
-        if (feof(f)) {
+        if (feof(f))
             break;
-        }
         char *bigger = cap < ((size_t)1 << 30) ? realloc(buf, cap * 2) : NULL;
         if (bigger == NULL) {
             free(buf);
@@ -602,11 +563,10 @@ int hm_config_load_file(const char *path, hm_config **out, hm_config_error *err)
         return -1;
     }
     char *slash = strrchr(base_dir, '/');
-    if (slash == NULL) {
+    if (slash == NULL)
         strcpy(base_dir, "."); /* no working directory: relative to "." */
-    } else {
+    else
         slash[slash == base_dir ? 1 : 0] = '\0';
-    }
     int rc = load_buffer(text, len, path, base_dir, out, err);
     free(text);
     return rc;

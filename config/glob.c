@@ -37,9 +37,8 @@ static size_t parse_bracket(const char *pattern, size_t i, int c, bool *matched,
             *problem = "unterminated '['";
             return 0;
         }
-        if (pattern[q] == ']' && !first) {
+        if (pattern[q] == ']' && !first)
             break;
-        }
         first = false;
         if (pattern[q] == '\\') {
             if (pattern[q + 1] == '\0') {
@@ -51,9 +50,8 @@ static size_t parse_bracket(const char *pattern, size_t i, int c, bool *matched,
         lo = hi = (unsigned char)pattern[q++];
         if (pattern[q] == '-' && pattern[q + 1] != ']' && pattern[q + 1] != '\0') {
             q++;
-            if (pattern[q] == '\\' && pattern[q + 1] != '\0') {
+            if (pattern[q] == '\\' && pattern[q + 1] != '\0')
                 q++;
-            }
             hi = (unsigned char)pattern[q++];
             if (hi < lo) {
                 *problem = "reversed range in '[...]'";
@@ -64,39 +62,33 @@ static size_t parse_bracket(const char *pattern, size_t i, int c, bool *matched,
             *problem = "'/' cannot be matched by '[...]'";
             return 0;
         }
-        if (c >= lo && c <= hi) {
+        if (c >= lo && c <= hi)
             in_set = true;
-        }
     }
-    if (matched != NULL) {
+    if (matched != NULL)
         *matched = in_set != negate;
-    }
     return q + 1;
 }
 
 const char *hm_glob_check(const char *pattern) {
     const char *problem = NULL;
-    if (pattern == NULL || pattern[0] == '\0') {
+    if (pattern == NULL || pattern[0] == '\0')
         return "empty pattern";
-    }
     for (size_t i = 0; pattern[i] != '\0';) {
         switch (pattern[i]) {
         case '\\':
-            if (pattern[i + 1] == '\0') {
+            if (pattern[i + 1] == '\0')
                 return "trailing '\\'";
-            }
             i += 2;
             break;
         case '[':
             i = parse_bracket(pattern, i, -1, NULL, &problem);
-            if (i == 0) {
+            if (i == 0)
                 return problem;
-            }
             break;
         case '*':
-            if (pattern[i + 1] == '*' && pattern[i + 2] == '*') {
+            if (pattern[i + 1] == '*' && pattern[i + 2] == '*')
                 return "'***' is not a wildcard; use '*' or '**'";
-            }
             i++;
             break;
         default:
@@ -108,13 +100,11 @@ const char *hm_glob_check(const char *pattern) {
 }
 
 bool hm_glob_is_literal(const char *pattern) {
-    for (size_t i = 0; pattern[i] != '\0'; i++) {
-        if (pattern[i] == '\\' && pattern[i + 1] != '\0') {
+    for (size_t i = 0; pattern[i] != '\0'; i++)
+        if (pattern[i] == '\\' && pattern[i + 1] != '\0')
             i++;
-        } else if (pattern[i] == '*' || pattern[i] == '?' || pattern[i] == '[') {
+        else if (pattern[i] == '*' || pattern[i] == '?' || pattern[i] == '[')
             return false;
-        }
-    }
     return true;
 }
 
@@ -139,9 +129,8 @@ size_t hm_glob_literal_count(const char *pattern) {
 void hm_glob_unescape(char *pattern) {
     char *out = pattern;
     for (const char *in = pattern; *in != '\0'; in++) {
-        if (*in == '\\' && in[1] != '\0') {
+        if (*in == '\\' && in[1] != '\0')
             in++;
-        }
         *out++ = *in;
     }
     *out = '\0';
@@ -178,9 +167,8 @@ static bool glob_match_valid(const char *pattern, const char *text) {
             continue;
         }
         if (pc == '\0') {
-            if (t == text_len) {
+            if (t == text_len)
                 return true;
-            }
         } else if (t < text_len) {
             unsigned char tc = (unsigned char)text[t];
             bool ok = false;
@@ -205,23 +193,20 @@ static bool glob_match_valid(const char *pattern, const char *text) {
         /* Mismatch: let the latest `*` take one more byte, unless that byte is '/' or there is
          * none left; at the end of the text no earlier star can help either. */
         if (star) {
-            if (star_t >= text_len) {
+            if (star_t >= text_len)
                 return false;
-            }
             if (text[star_t] != '/') {
                 p = star_p;
                 t = ++star_t;
                 continue;
             }
         }
-        if (!dstar || dstar_t >= text_len) {
+        if (!dstar || dstar_t >= text_len)
             return false;
-        }
         if (dstar_dirs) {
             const char *slash = strchr(text + dstar_t, '/');
-            if (slash == NULL) {
+            if (slash == NULL)
                 return false;
-            }
             dstar_t = (size_t)(slash - text) + 1;
         } else {
             dstar_t++;
@@ -233,8 +218,7 @@ static bool glob_match_valid(const char *pattern, const char *text) {
 }
 
 bool hm_glob_match(const char *pattern, const char *text) {
-    if (pattern == NULL || text == NULL || hm_glob_check(pattern) != NULL) {
+    if (pattern == NULL || text == NULL || hm_glob_check(pattern) != NULL)
         return false;
-    }
     return glob_match_valid(pattern, text);
 }

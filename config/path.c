@@ -21,16 +21,13 @@ char *hm_path_current_dir(void) {
     size_t size = 256;
     for (;;) {
         char *buf = malloc(size);
-        if (buf == NULL) {
+        if (buf == NULL)
             return NULL;
-        }
-        if (getcwd(buf, size) != NULL) {
+        if (getcwd(buf, size) != NULL)
             return buf;
-        }
         free(buf);
-        if (errno != ERANGE || size > ((size_t)1 << 20)) {
+        if (errno != ERANGE || size > ((size_t)1 << 20))
             return NULL;
-        }
         size *= 2;
     }
 }
@@ -38,13 +35,11 @@ char *hm_path_current_dir(void) {
 /* Remove the last component of path[0..*len), never going below `floor`. */
 static void drop_last_component(char *path, size_t *len, size_t floor) {
     size_t i = *len;
-    while (i > floor && path[i - 1] != '/') {
+    while (i > floor && path[i - 1] != '/')
         i--;
-    }
     /* i is just past the separating '/', or at floor; drop the '/' too unless it is the root. */
-    if (i > floor) {
+    if (i > floor)
         i--;
-    }
     *len = i;
 }
 
@@ -55,40 +50,32 @@ void hm_path_normalize(char *path) {
     const char *in = path + len;
 
     while (*in != '\0') {
-        while (*in == '/') {
+        while (*in == '/')
             in++;
-        }
-        if (*in == '\0') {
+        if (*in == '\0')
             break;
-        }
         const char *segment = in;
-        while (*in != '\0' && *in != '/') {
+        while (*in != '\0' && *in != '/')
             in++;
-        }
         size_t n = (size_t)(in - segment);
-        if (n == 1 && segment[0] == '.') {
+        if (n == 1 && segment[0] == '.')
             continue;
-        }
         bool dotdot = n == 2 && segment[0] == '.' && segment[1] == '.';
         if (dotdot && len > floor) {
             drop_last_component(path, &len, floor);
             continue;
         }
-        if (dotdot && absolute) {
+        if (dotdot && absolute)
             continue;
-        }
-        if (len > 0 && path[len - 1] != '/') {
+        if (len > 0 && path[len - 1] != '/')
             path[len++] = '/';
-        }
         memmove(path + len, segment, n);
         len += n;
-        if (dotdot) {
+        if (dotdot)
             floor = len;
-        }
     }
-    if (len == 0) {
+    if (len == 0)
         path[len++] = '.';
-    }
     path[len] = '\0';
 }
 
@@ -97,9 +84,8 @@ char *hm_path_absolute(const char *path, const char *cwd) {
     char *out;
     if (path[0] == '/' || cwd == NULL) {
         out = malloc(path_len + 2); /* +1 for the "." an empty path becomes */
-        if (out != NULL) {
+        if (out != NULL)
             memcpy(out, path, path_len + 1);
-        }
     } else {
         size_t cwd_len = strlen(cwd);
         out = malloc(cwd_len + path_len + 2);
@@ -109,25 +95,22 @@ char *hm_path_absolute(const char *path, const char *cwd) {
             memcpy(out + cwd_len + 1, path, path_len + 1);
         }
     }
-    if (out != NULL) {
+    if (out != NULL)
         hm_path_normalize(out);
-    }
     return out;
 }
 
 const char *hm_path_inside(const char *path, const char *dir) {
     size_t dir_len = strlen(dir);
-    if (strcmp(dir, "/") == 0) {
+    if (strcmp(dir, "/") == 0)
         return path[0] == '/' && path[1] != '\0' ? path + 1 : NULL;
-    }
     if (strcmp(dir, ".") == 0) {
         bool relative_inside = path[0] != '/' && strcmp(path, ".") != 0 &&
                                strcmp(path, "..") != 0 && strncmp(path, "../", 3) != 0;
         return relative_inside ? path : NULL;
     }
-    if (strncmp(path, dir, dir_len) != 0 || path[dir_len] != '/' || path[dir_len + 1] == '\0') {
+    if (strncmp(path, dir, dir_len) != 0 || path[dir_len] != '/' || path[dir_len + 1] == '\0')
         return NULL;
-    }
     return path + dir_len + 1;
 }
 
@@ -138,9 +121,8 @@ static bool is_regular_file(const char *path) {
 }
 
 char *hm_config_find_upward(const char *source_path) {
-    if (source_path == NULL || source_path[0] == '\0') {
+    if (source_path == NULL || source_path[0] == '\0')
         return NULL;
-    }
     char *cwd = hm_path_current_dir();
     char *dir = hm_path_absolute(source_path, cwd);
     free(cwd);

@@ -40,9 +40,8 @@ typedef struct subject {
 
 static bool pattern_matches(const hm_pattern *p, const subject *s) {
     const char *text = p->text[0] == '/' ? s->absolute : s->relative;
-    if (p->literal != NULL) {
+    if (p->literal != NULL)
         return strcmp(p->literal, text) == 0;
-    }
     return hm_glob_match(p->text, text);
 }
 
@@ -76,9 +75,8 @@ static size_t specificity(const hm_pattern *p) {
 static void find_best(const hm_pattern_list *list, const subject *s, const hm_pattern **best) {
     for (size_t i = 0; i < list->count; i++) {
         const hm_pattern *p = &list->items[i];
-        if ((*best == NULL || specificity(p) > specificity(*best)) && pattern_matches(p, s)) {
+        if ((*best == NULL || specificity(p) > specificity(*best)) && pattern_matches(p, s))
             *best = p;
-        }
     }
 }
 
@@ -111,12 +109,10 @@ static hm_selection selection_from(const rule_outcome *o) {
 hm_selection hm_config_select(const hm_config *config, const char *function_name,
                               const char *file_path) {
     hm_selection sel = {true, false, HM_REASON_INCLUDED, NULL, 0};
-    if (config == NULL) {
+    if (config == NULL)
         return sel;
-    }
-    if (function_name == NULL) {
+    if (function_name == NULL)
         function_name = "";
-    }
     subject fs = {function_name, function_name};
     rule_outcome fn = apply_rules(&config->functions, &fs, HM_REASON_EXCLUDED_FUNCTION,
                                   HM_REASON_NOT_INCLUDED_FUNCTION);
@@ -141,21 +137,18 @@ hm_selection hm_config_select(const hm_config *config, const char *function_name
         free(owned[0]);
         free(owned[1]);
     }
-    if (!file.pass) {
+    if (!file.pass)
         return selection_from(&file);
-    }
-    if (!fn.pass) {
+    if (!fn.pass)
         return selection_from(&fn);
-    }
     return selection_from(fn.rule != NULL ? &fn : &file);
 }
 
 /* The pattern `index` of hm_config_pattern_at(), and which of the four lists holds it (0
  * functions.include, 1 functions.exclude, 2 files.include, 3 files.exclude); NULL past the end. */
 static const hm_pattern *pattern_ref(const hm_config *config, size_t index, int *list) {
-    if (config == NULL) {
+    if (config == NULL)
         return NULL;
-    }
     const hm_pattern_list *lists[4] = {&config->functions.include, &config->functions.exclude,
                                        &config->files.include, &config->files.exclude};
     for (int i = 0; i < 4; i++) {
@@ -169,9 +162,8 @@ static const hm_pattern *pattern_ref(const hm_config *config, size_t index, int 
 }
 
 size_t hm_config_pattern_count(const hm_config *config) {
-    if (config == NULL) {
+    if (config == NULL)
         return 0;
-    }
     return config->functions.include.count + config->functions.exclude.count +
            config->files.include.count + config->files.exclude.count;
 }
@@ -179,9 +171,8 @@ size_t hm_config_pattern_count(const hm_config *config) {
 hm_config_pattern hm_config_pattern_at(const hm_config *config, size_t index) {
     int list = 0;
     const hm_pattern *p = pattern_ref(config, index, &list);
-    if (p == NULL) {
+    if (p == NULL)
         return (hm_config_pattern){NULL, 0, false, false};
-    }
     return (hm_config_pattern){p->text, p->line, list >= 2, list % 2 == 0};
 }
 
@@ -189,18 +180,16 @@ bool hm_config_pattern_matches(const hm_config *config, size_t index, const char
                                const char *file_path) {
     int list = 0;
     const hm_pattern *p = pattern_ref(config, index, &list);
-    if (p == NULL) {
+    if (p == NULL)
         return false;
-    }
     if (list < 2) {
         subject fs = {function_name ? function_name : "", function_name ? function_name : ""};
         return pattern_matches(p, &fs);
     }
     char *owned[2];
     subject ps;
-    if (file_path == NULL || !file_subject(config, file_path, &ps, owned)) {
+    if (file_path == NULL || !file_subject(config, file_path, &ps, owned))
         return false;
-    }
     bool match = pattern_matches(p, &ps);
     free(owned[0]);
     free(owned[1]);

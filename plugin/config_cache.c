@@ -34,21 +34,17 @@ static const char *non_empty(const char *s) {
 /* Looks `path` up in the cache, loading it on a miss. Called with cache_lock held. A failure is
  * described in *err only on the first load; later lookups of the same path leave it empty. */
 static const hm_config *lookup_locked(const char *path, hm_config_error *err) {
-    for (cache_entry *e = cache_head; e; e = e->next) {
+    for (cache_entry *e = cache_head; e; e = e->next)
         if ((path == NULL && e->path == NULL) ||
-            (path != NULL && e->path != NULL && strcmp(path, e->path) == 0)) {
+            (path != NULL && e->path != NULL && strcmp(path, e->path) == 0))
             return e->config;
-        }
-    }
     cache_entry *e = calloc(1, sizeof *e);
-    if (!e) {
+    if (!e)
         return NULL;
-    }
     if (path) {
         e->path = strdup(path);
-        if (hm_config_load_file(path, &e->config, err) != 0) {
+        if (hm_config_load_file(path, &e->config, err) != 0)
             e->config = NULL;
-        }
     } else {
         e->config = hm_config_new_default();
     }
@@ -61,9 +57,8 @@ const hm_config *hm_plugin_config(const char *source_file, const hm_plugin_optio
                                   hm_config_error *err) {
     err->message[0] = '\0';
     const char *path = non_empty(options->config_path);
-    if (!path) {
+    if (!path)
         path = non_empty(getenv("HEATMAP_CONFIG"));
-    }
     char *found = NULL;
     if (!path && non_empty(source_file)) {
         found = hm_config_find_upward(source_file);

@@ -149,9 +149,8 @@ static void add_fn_attr(pass_state *st, LLVMValueRef fn, unsigned kind) {
 
 /* The function a call or personality refers to, looking through a pointer cast; NULL if none. */
 static LLVMValueRef strip_cast_to_function(LLVMValueRef v) {
-    if (v && LLVMIsAConstantExpr(v) && LLVMGetConstOpcode(v) == LLVMBitCast) {
+    if (v && LLVMIsAConstantExpr(v) && LLVMGetConstOpcode(v) == LLVMBitCast)
         v = LLVMGetOperand(v, 0);
-    }
     return v && LLVMIsAFunction(v) ? v : NULL;
 }
 
@@ -168,15 +167,13 @@ static void position_before(pass_state *st, LLVMValueRef inst) {
 
 static hook get_hook(pass_state *st, const char *name, LLVMTypeRef type) {
     hook h = {type, LLVMGetNamedFunction(st->module, name)};
-    if (!h.callee) {
+    if (!h.callee)
         h.callee = LLVMAddFunction(st->module, name, type);
-    } else if (LLVMGlobalGetValueType(h.callee) != type) {
+    else if (LLVMGlobalGetValueType(h.callee) != type)
         h.callee = LLVMConstBitCast(h.callee, LLVMPointerType(type, 0));
-    }
     LLVMValueRef fn = strip_cast_to_function(h.callee);
-    if (fn) {
+    if (fn)
         add_fn_attr(st, fn, st->kind_nounwind); /* the runtime never throws */
-    }
     return h;
 }
 
@@ -191,9 +188,8 @@ static LLVMValueRef call_hook(pass_state *st, const hook *h, LLVMValueRef record
     /* Never a tail call: the runtime matches an exit to its enter by the caller's stack address,
      * which a `jmp` after the epilogue would change. */
     hm_llvm_set_notail(call);
-    if (loc) {
+    if (loc)
         LLVMInstructionSetDebugLoc(call, loc);
-    }
     return call;
 }
 
@@ -253,31 +249,26 @@ static LLVMValueRef private_string(pass_state *st, const char *name, const char 
 
 /* File names repeat across a module's functions: one string per distinct file. */
 static LLVMValueRef file_string_for(pass_state *st, const char *path) {
-    for (size_t i = 0; i < st->file_count; i++) {
-        if (strcmp(st->files[i].path, path) == 0) {
+    for (size_t i = 0; i < st->file_count; i++)
+        if (strcmp(st->files[i].path, path) == 0)
             return st->files[i].global;
-        }
-    }
     file_string *files = realloc(st->files, (st->file_count + 1) * sizeof *files);
-    if (!files) {
+    if (!files)
         return private_string(st, "__heatmap.file", path);
-    }
     st->files = files;
     file_string *f = &files[st->file_count];
     f->path = copy_n(path, strlen(path));
     f->global = private_string(st, "__heatmap.file", path);
-    if (f->path) {
+    if (f->path)
         st->file_count++;
-    }
     return f->global;
 }
 
 /* The element type of the appending array `name`, or `fallback` when it does not exist yet. */
 static LLVMTypeRef appending_element_type(pass_state *st, const char *name, LLVMTypeRef fallback) {
     LLVMValueRef g = LLVMGetNamedGlobal(st->module, name);
-    if (!g) {
+    if (!g)
         return fallback;
-    }
     LLVMTypeRef t = LLVMGlobalGetValueType(g);
     return LLVMGetTypeKind(t) == LLVMArrayTypeKind ? LLVMGetElementType(t) : fallback;
 }
@@ -288,13 +279,11 @@ static void append_to_array(pass_state *st, const char *name, LLVMTypeRef elem_t
                             LLVMValueRef element) {
     LLVMValueRef old = LLVMGetNamedGlobal(st->module, name);
     unsigned n = 0;
-    if (old && LLVMGetTypeKind(LLVMGlobalGetValueType(old)) == LLVMArrayTypeKind) {
+    if (old && LLVMGetTypeKind(LLVMGlobalGetValueType(old)) == LLVMArrayTypeKind)
         n = LLVMGetArrayLength(LLVMGlobalGetValueType(old));
-    }
     LLVMValueRef *elems = malloc((n + 1) * sizeof *elems);
-    if (!elems) {
+    if (!elems)
         return;
-    }
     LLVMValueRef init = old ? LLVMGetInitializer(old) : NULL;
     for (unsigned i = 0; i < n; i++) {
         bool zero = !init || LLVMIsAConstantAggregateZero(init);
@@ -311,13 +300,11 @@ static void append_to_array(pass_state *st, const char *name, LLVMTypeRef elem_t
     LLVMValueRef g = LLVMAddGlobal(st->module, LLVMTypeOf(array), name);
     LLVMSetInitializer(g, array);
     LLVMSetLinkage(g, LLVMAppendingLinkage);
-    if (section && section[0]) {
+    if (section && section[0])
         LLVMSetSection(g, section);
-    }
     if (old) {
-        if (LLVMGetFirstUse(old)) {
+        if (LLVMGetFirstUse(old))
             LLVMReplaceAllUsesWith(old, LLVMConstBitCast(g, LLVMTypeOf(old)));
-        }
         LLVMDeleteGlobal(old);
     }
     free(section);
@@ -351,12 +338,10 @@ static void gather_info(LLVMValueRef fn, const char *module_source, function_inf
             }
         }
     }
-    if (!info->file && module_source && !LLVMIsDeclaration(fn)) {
+    if (!info->file && module_source && !LLVMIsDeclaration(fn))
         info->file = copy_n(module_source, strlen(module_source));
-    }
-    if (!info->match_path && info->file) {
+    if (!info->match_path && info->file)
         info->match_path = copy_n(info->file, strlen(info->file));
-    }
 }
 
 static void free_info(function_info *info) {
@@ -370,15 +355,12 @@ static bool is_ignored_intrinsic(LLVMValueRef callee) {
     static const char *const prefixes[] = {"llvm.dbg.",      "llvm.lifetime.",
                                            "llvm.assume",    "llvm.experimental.noalias.scope.decl",
                                            "llvm.donothing", "llvm.pseudoprobe"};
-    if (!callee || !LLVMIsAFunction(callee) || LLVMGetIntrinsicID(callee) == 0) {
+    if (!callee || !LLVMIsAFunction(callee) || LLVMGetIntrinsicID(callee) == 0)
         return false;
-    }
     const char *name = LLVMGetValueName2(callee, &(size_t){0});
-    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
-        if (starts_with(name, prefixes[i])) {
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
+        if (starts_with(name, prefixes[i]))
             return true;
-        }
-    }
     return false;
 }
 
@@ -388,11 +370,9 @@ static bool is_call_like(LLVMValueRef inst) {
 }
 
 static unsigned block_index(LLVMBasicBlockRef *blocks, unsigned n, LLVMBasicBlockRef bb) {
-    for (unsigned i = 0; i < n; i++) {
-        if (blocks[i] == bb) {
+    for (unsigned i = 0; i < n; i++)
+        if (blocks[i] == bb)
             return i;
-        }
-    }
     return n;
 }
 
@@ -405,9 +385,8 @@ static bool has_cycle(LLVMValueRef fn) {
     unsigned char *state = calloc(n, 1); /* 0 unseen, 1 on the stack, 2 done */
     unsigned *stack = malloc(n * sizeof *stack), *next_succ = calloc(n, sizeof *next_succ);
     bool cycle = true; /* on OOM, call it a loop: not trivial, so instrumented */
-    if (n == 0 || !blocks || !state || !stack || !next_succ) {
+    if (n == 0 || !blocks || !state || !stack || !next_succ)
         goto out;
-    }
     LLVMGetBasicBlocks(fn, blocks);
     cycle = false;
     unsigned depth = 0;
@@ -441,26 +420,22 @@ out:
 /* The trivial rule: no calls (ignoring debug/lifetime-style intrinsics), no loops, and fewer than
  * `threshold` instructions (those intrinsics not counted, so -g does not change the decision). */
 static bool is_trivial(pass_state *st, LLVMValueRef fn, unsigned threshold) {
-    if (threshold == 0) {
+    if (threshold == 0)
         return false;
-    }
     unsigned count = 0;
     for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb)) {
         for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i; i = LLVMGetNextInstruction(i)) {
             /* Checks a sanitizer put in (-fsanitize=undefined emits them in the front end) carry
              * !nosanitize; they are not the user's code, so they neither count nor make a call. */
-            if (LLVMGetMetadata(i, st->kind_nosanitize)) {
+            if (LLVMGetMetadata(i, st->kind_nosanitize))
                 continue;
-            }
             if (is_call_like(i)) {
-                if (is_ignored_intrinsic(LLVMGetCalledValue(i))) {
+                if (is_ignored_intrinsic(LLVMGetCalledValue(i)))
                     continue;
-                }
                 return false;
             }
-            if (++count >= threshold) {
+            if (++count >= threshold)
                 return false;
-            }
         }
     }
     return !has_cycle(fn);
@@ -470,15 +445,13 @@ static bool is_trivial(pass_state *st, LLVMValueRef fn, unsigned threshold) {
  * indirect call. */
 static LLVMValueRef direct_callee(LLVMValueRef call) {
     LLVMValueRef v = LLVMGetCalledValue(call);
-    for (int hops = 0; v && hops < 8; hops++) {
-        if (LLVMIsAConstantExpr(v) && LLVMGetConstOpcode(v) == LLVMBitCast) {
+    for (int hops = 0; v && hops < 8; hops++)
+        if (LLVMIsAConstantExpr(v) && LLVMGetConstOpcode(v) == LLVMBitCast)
             v = LLVMGetOperand(v, 0);
-        } else if (LLVMIsAGlobalAlias(v)) {
+        else if (LLVMIsAGlobalAlias(v))
             v = LLVMAliasGetAliasee(v);
-        } else {
+        else
             break;
-        }
-    }
     return v && LLVMIsAFunction(v) ? v : NULL;
 }
 
@@ -487,9 +460,8 @@ static bool calls_function_named(LLVMValueRef fn, const char *name) {
     for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb)) {
         for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i; i = LLVMGetNextInstruction(i)) {
             LLVMValueRef callee = is_call_like(i) ? direct_callee(i) : NULL;
-            if (callee && (!name || strcmp(LLVMGetValueName2(callee, &(size_t){0}), name) == 0)) {
+            if (callee && (!name || strcmp(LLVMGetValueName2(callee, &(size_t){0}), name) == 0))
                 return true;
-            }
         }
     }
     return false;
@@ -505,9 +477,8 @@ static bool calls_function_named(LLVMValueRef fn, const char *name) {
  * Returns true and describes the target in `reason` when `fn` is such a wrapper. Decided on the
  * IR at hand, so after inlining a wrapper that absorbed its target is instrumented instead. */
 static bool is_forwarding_wrapper(LLVMValueRef fn, const char *symbol, char *reason, size_t size) {
-    if (!starts_with(symbol, "_Z")) {
+    if (!starts_with(symbol, "_Z"))
         return false;
-    }
     if (starts_with(symbol, "_ZTh") || starts_with(symbol, "_ZTv") || starts_with(symbol, "_ZTc")) {
         if (calls_function_named(fn, NULL)) {
             snprintf(reason, size, "thunk: counted as the function it calls");
@@ -520,13 +491,11 @@ static bool is_forwarding_wrapper(LLVMValueRef fn, const char *symbol, char *rea
     size_t len = strlen(symbol);
     for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++) {
         const char *at = strstr(symbol, variants[v][0]);
-        if (!at) {
+        if (!at)
             continue;
-        }
         char *target = copy_n(symbol, len);
-        if (!target) {
+        if (!target)
             return false;
-        }
         for (size_t t = 1; t < 3 && variants[v][t]; t++) {
             memcpy(target + (at - symbol), variants[v][t], 3);
             if (calls_function_named(fn, target)) {
@@ -595,13 +564,11 @@ static bool decide(pass_state *st, const hm_config *cfg, LLVMValueRef fn, functi
 /* The location EntryExitInstrumenter gives its calls: the subprogram's scope line. */
 static LLVMMetadataRef hook_location(pass_state *st, LLVMValueRef fn) {
     LLVMMetadataRef sp = LLVMGetSubprogram(fn);
-    if (!sp) {
+    if (!sp)
         return NULL;
-    }
     unsigned line = hm_llvm_subprogram_scope_line(sp);
-    if (line == 0) {
+    if (line == 0)
         line = LLVMDISubprogramGetLine(sp);
-    }
     return LLVMDIBuilderCreateDebugLocation(st->ctx, line, 0, sp, NULL);
 }
 
@@ -609,12 +576,10 @@ static LLVMMetadataRef hook_location(pass_state *st, LLVMValueRef fn) {
  * bitcast) that must immediately precede it. */
 static LLVMValueRef exit_point(LLVMValueRef ret) {
     LLVMValueRef prev = LLVMGetPreviousInstruction(ret);
-    if (prev && LLVMIsABitCastInst(prev)) {
+    if (prev && LLVMIsABitCastInst(prev))
         prev = LLVMGetPreviousInstruction(prev);
-    }
-    if (prev && LLVMIsACallInst(prev) && hm_llvm_is_musttail_call(prev)) {
+    if (prev && LLVMIsACallInst(prev) && hm_llvm_is_musttail_call(prev))
         return prev;
-    }
     return ret;
 }
 
@@ -629,14 +594,12 @@ static LLVMValueRef *collect_terminators(LLVMValueRef fn, LLVMValueRef (*is_a)(L
     }
     LLVMValueRef *terms = count ? malloc(count * sizeof *terms) : NULL;
     *n = 0;
-    if (!terms) {
+    if (!terms)
         return NULL;
-    }
     for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb)) {
         LLVMValueRef term = LLVMGetBasicBlockTerminator(bb);
-        if (term && is_a(term)) {
+        if (term && is_a(term))
             terms[(*n)++] = term;
-        }
     }
     return terms;
 }
@@ -653,9 +616,8 @@ static bool is_static_alloca(LLVMValueRef inst) {
 static LLVMValueRef entry_split_point(pass_state *st, LLVMValueRef fn) {
     LLVMBasicBlockRef entry = LLVMGetEntryBasicBlock(fn);
     LLVMValueRef split = LLVMGetFirstInstruction(entry);
-    while (split && (LLVMIsAAllocaInst(split) || LLVMIsADbgInfoIntrinsic(split))) {
+    while (split && (LLVMIsAAllocaInst(split) || LLVMIsADbgInfoIntrinsic(split)))
         split = LLVMGetNextInstruction(split);
-    }
     LLVMValueRef next;
     for (LLVMValueRef i = split ? LLVMGetNextInstruction(split) : NULL; i; i = next) {
         next = LLVMGetNextInstruction(i);
@@ -682,15 +644,12 @@ static bool is_funclet_personality(LLVMValueRef pers) {
                                         "_except_handler3",          "_except_handler4",
                                         "__gxx_wasm_personality_v0", "ProcessCLRException"};
     LLVMValueRef fn = strip_cast_to_function(pers);
-    if (!fn) {
+    if (!fn)
         return true; /* unknown kind: stay away */
-    }
     const char *name = LLVMGetValueName2(fn, &(size_t){0});
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        if (strcmp(name, names[i]) == 0) {
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(name, names[i]) == 0)
             return true;
-        }
-    }
     return false;
 }
 
@@ -699,21 +658,18 @@ static bool is_funclet_personality(LLVMValueRef pers) {
  * __gxx_personality_v0 in a module with C++ symbols, else __gcc_personality_v0, LLVM's default
  * for cleanup-only landing pads on ELF targets (what EscapeEnumerator picks). */
 static LLVMValueRef module_personality(pass_state *st) {
-    if (st->personality) {
+    if (st->personality)
         return st->personality;
-    }
     bool cxx = false;
     for (LLVMValueRef f = LLVMGetFirstFunction(st->module); f; f = LLVMGetNextFunction(f)) {
-        if (LLVMHasPersonalityFn(f) && !is_funclet_personality(LLVMGetPersonalityFn(f))) {
+        if (LLVMHasPersonalityFn(f) && !is_funclet_personality(LLVMGetPersonalityFn(f)))
             return st->personality = LLVMGetPersonalityFn(f);
-        }
         cxx = cxx || starts_with(LLVMGetValueName2(f, &(size_t){0}), "_Z");
     }
     const char *name = cxx ? "__gxx_personality_v0" : "__gcc_personality_v0";
     LLVMValueRef fn = LLVMGetNamedFunction(st->module, name);
-    if (!fn) {
+    if (!fn)
         fn = LLVMAddFunction(st->module, name, LLVMFunctionType(st->i32, NULL, 0, 1));
-    }
     return st->personality = as_i8ptr(st, fn);
 }
 
@@ -723,25 +679,20 @@ static LLVMValueRef module_personality(pass_state *st) {
  * cannot copy those). A call left alone that does throw loses only this frame's exit call, and the
  * runtime closes the frame by its stack address at the next enter or exit. */
 static bool call_may_throw(pass_state *st, LLVMValueRef call) {
-    if (!LLVMIsACallInst(call)) {
+    if (!LLVMIsACallInst(call))
         return false;
-    }
     LLVMValueRef callee = LLVMGetCalledValue(call);
-    if (LLVMIsAInlineAsm(callee)) {
+    if (LLVMIsAInlineAsm(callee))
         return false;
-    }
     LLVMValueRef fn = strip_cast_to_function(callee);
     if (fn && (LLVMGetIntrinsicID(fn) != 0 || has_fn_attr(fn, st->kind_nounwind) ||
-               has_fn_attr(fn, st->kind_returns_twice))) {
+               has_fn_attr(fn, st->kind_returns_twice)))
         return false;
-    }
     if (LLVMGetCallSiteEnumAttribute(call, LLVMAttributeFunctionIndex, st->kind_nounwind) ||
-        LLVMGetCallSiteEnumAttribute(call, LLVMAttributeFunctionIndex, st->kind_returns_twice)) {
+        LLVMGetCallSiteEnumAttribute(call, LLVMAttributeFunctionIndex, st->kind_returns_twice))
         return false;
-    }
-    if (hm_llvm_is_musttail_call(call)) {
+    if (hm_llvm_is_musttail_call(call))
         return false;
-    }
     return (unsigned)LLVMGetNumOperands(call) == LLVMGetNumArgOperands(call) + 1;
 }
 
@@ -753,9 +704,8 @@ static void copy_metadata(pass_state *st, LLVMValueRef from, LLVMValueRef to) {
         LLVMSetMetadata(to, LLVMValueMetadataEntriesGetKind(entries, (unsigned)i),
                         LLVMMetadataAsValue(st->ctx, md));
     }
-    if (entries) {
+    if (entries)
         LLVMDisposeValueMetadataEntries(entries);
-    }
     LLVMInstructionSetDebugLoc(to, LLVMInstructionGetDebugLoc(from));
 }
 
@@ -763,9 +713,8 @@ static void copy_metadata(pass_state *st, LLVMValueRef from, LLVMValueRef to) {
 static void move_name(LLVMValueRef from, LLVMValueRef to) {
     size_t len = 0;
     const char *name = LLVMGetValueName2(from, &len);
-    if (len == 0) {
+    if (len == 0)
         return;
-    }
     char *copy = copy_n(name, len);
     LLVMSetValueName2(from, "", 0);
     if (copy) {
@@ -782,20 +731,17 @@ static void retarget_phis(pass_state *st, LLVMBasicBlockRef succ, LLVMBasicBlock
     for (LLVMValueRef phi = LLVMGetFirstInstruction(succ); phi && LLVMIsAPHINode(phi); phi = next) {
         next = LLVMGetNextInstruction(phi);
         unsigned n = LLVMCountIncoming(phi), hits = 0;
-        for (unsigned i = 0; i < n; i++) {
+        for (unsigned i = 0; i < n; i++)
             hits += LLVMGetIncomingBlock(phi, i) == from;
-        }
-        if (hits == 0) {
+        if (hits == 0)
             continue;
-        }
         position_before(st, phi);
         LLVMValueRef fresh = LLVMBuildPhi(st->builder, LLVMTypeOf(phi), "");
         for (unsigned i = 0; i < n; i++) {
             LLVMValueRef v = LLVMGetIncomingValue(phi, i);
             LLVMBasicBlockRef b = LLVMGetIncomingBlock(phi, i);
-            if (b == from) {
+            if (b == from)
                 b = to;
-            }
             LLVMAddIncoming(fresh, &v, &b, 1);
         }
         copy_metadata(st, phi, fresh);
@@ -827,9 +773,8 @@ static void call_to_invoke(pass_state *st, LLVMValueRef call, LLVMBasicBlockRef 
     }
     LLVMValueRef term = LLVMGetBasicBlockTerminator(cont);
     unsigned nsucc = term ? LLVMGetNumSuccessors(term) : 0;
-    for (unsigned s = 0; s < nsucc; s++) {
+    for (unsigned s = 0; s < nsucc; s++)
         retarget_phis(st, LLVMGetSuccessor(term, s), bb, cont);
-    }
 
     unsigned nargs = LLVMGetNumArgOperands(call);
     LLVMValueRef *args = malloc((nargs ? nargs : 1) * sizeof *args);
@@ -839,9 +784,8 @@ static void call_to_invoke(pass_state *st, LLVMValueRef call, LLVMBasicBlockRef 
         LLVMBuildBr(st->builder, cont);
         return;
     }
-    for (unsigned a = 0; a < nargs; a++) {
+    for (unsigned a = 0; a < nargs; a++)
         args[a] = LLVMGetOperand(call, a);
-    }
     LLVMPositionBuilderAtEnd(st->builder, bb);
     LLVMValueRef inv = LLVMBuildInvoke2(st->builder, LLVMGetCalledFunctionType(call),
                                         LLVMGetCalledValue(call), args, nargs, cont, cleanup, "");
@@ -853,9 +797,8 @@ static void call_to_invoke(pass_state *st, LLVMValueRef call, LLVMBasicBlockRef 
         LLVMAttributeRef *attrs = n ? malloc(n * sizeof *attrs) : NULL;
         if (attrs) {
             LLVMGetCallSiteAttributes(call, at, attrs);
-            for (unsigned k = 0; k < n; k++) {
+            for (unsigned k = 0; k < n; k++)
                 LLVMAddCallSiteAttribute(inv, at, attrs[k]);
-            }
             free(attrs);
         }
     }
@@ -869,12 +812,10 @@ static void call_to_invoke(pass_state *st, LLVMValueRef call, LLVMBasicBlockRef 
 static LLVMTypeRef landing_pad_type(pass_state *st, LLVMValueRef fn) {
     for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb)) {
         LLVMValueRef i = LLVMGetFirstInstruction(bb);
-        while (i && LLVMIsAPHINode(i)) {
+        while (i && LLVMIsAPHINode(i))
             i = LLVMGetNextInstruction(i);
-        }
-        if (i && LLVMIsALandingPadInst(i)) {
+        if (i && LLVMIsALandingPadInst(i))
             return LLVMTypeOf(i);
-        }
     }
     LLVMTypeRef fields[2] = {st->i8ptr, st->i32};
     return LLVMStructTypeInContext(st->ctx, fields, 2, 0);
@@ -888,9 +829,8 @@ static LLVMTypeRef landing_pad_type(pass_state *st, LLVMValueRef fn) {
  *   c. every `resume` (the frontend's and ours) gets an exit call before it. */
 static void instrument_unwind(pass_state *st, LLVMValueRef fn, LLVMValueRef record,
                               LLVMMetadataRef loc) {
-    if (LLVMHasPersonalityFn(fn) && is_funclet_personality(LLVMGetPersonalityFn(fn))) {
+    if (LLVMHasPersonalityFn(fn) && is_funclet_personality(LLVMGetPersonalityFn(fn)))
         return;
-    }
     /* a. and collect the calls for b. */
     size_t ncalls = 0, cap = 0;
     LLVMValueRef *calls = NULL;
@@ -902,9 +842,8 @@ static void instrument_unwind(pass_state *st, LLVMValueRef fn, LLVMValueRef reco
                 if (ncalls == cap) {
                     cap = cap ? 2 * cap : 16;
                     LLVMValueRef *grown = realloc(calls, cap * sizeof *grown);
-                    if (!grown) {
+                    if (!grown)
                         break;
-                    }
                     calls = grown;
                 }
                 calls[ncalls++] = i;
@@ -913,9 +852,8 @@ static void instrument_unwind(pass_state *st, LLVMValueRef fn, LLVMValueRef reco
     }
     /* b. */
     if (ncalls > 0) {
-        if (!LLVMHasPersonalityFn(fn)) {
+        if (!LLVMHasPersonalityFn(fn))
             LLVMSetPersonalityFn(fn, module_personality(st));
-        }
         LLVMTypeRef lp_type = landing_pad_type(st, fn);
         LLVMBasicBlockRef cleanup = LLVMAppendBasicBlockInContext(st->ctx, fn, "heatmap.cleanup");
         LLVMPositionBuilderAtEnd(st->builder, cleanup);
@@ -926,17 +864,15 @@ static void instrument_unwind(pass_state *st, LLVMValueRef fn, LLVMValueRef reco
             LLVMInstructionSetDebugLoc(lp, loc);
             LLVMInstructionSetDebugLoc(resume, loc);
         }
-        for (size_t c = 0; c < ncalls; c++) {
+        for (size_t c = 0; c < ncalls; c++)
             call_to_invoke(st, calls[c], cleanup);
-        }
     }
     free(calls);
     /* c. Collect first: each guard adds blocks. */
     size_t nresumes = 0;
     LLVMValueRef *resumes = collect_terminators(fn, LLVMIsAResumeInst, &nresumes);
-    for (size_t r = 0; r < nresumes; r++) {
+    for (size_t r = 0; r < nresumes; r++)
         guarded_call_hook(st, &st->exit, record, resumes[r], loc, "heatmap.exit", "heatmap.resume");
-    }
     free(resumes);
 }
 
@@ -950,9 +886,8 @@ static LLVMValueRef make_record(pass_state *st, const function_info *info) {
         LLVMConstInt(st->i32, 0, 0),
     };
     char *gname = malloc(strlen(info->symbol) + sizeof "__heatmap.rec.");
-    if (gname) {
+    if (gname)
         sprintf(gname, "__heatmap.rec.%s", info->symbol);
-    }
     LLVMValueRef rec = LLVMAddGlobal(st->module, st->record_type, gname ? gname : "__heatmap.rec");
     free(gname);
     LLVMSetInitializer(rec, LLVMConstNamedStruct(st->record_type, fields, 4));
@@ -975,21 +910,18 @@ static void instrument_function(pass_state *st, LLVMValueRef fn, LLVMValueRef re
     }
     free(rets);
     /* Exceptions, for functions that may unwind at all. */
-    if (!has_fn_attr(fn, st->kind_nounwind)) {
+    if (!has_fn_attr(fn, st->kind_nounwind))
         instrument_unwind(st, fn, record, loc);
-    }
 }
 
 /* --- STEP 5: the module's table and constructor --------------------------------------------- */
 
 static void emit_table_and_ctor(pass_state *st) {
     LLVMValueRef *elems = malloc(st->record_count * sizeof *elems);
-    if (!elems) {
+    if (!elems)
         return;
-    }
-    for (size_t i = 0; i < st->record_count; i++) {
+    for (size_t i = 0; i < st->record_count; i++)
         elems[i] = as_i8ptr(st, st->records[i]);
-    }
     LLVMValueRef arr = LLVMConstArray(st->i8ptr, elems, (unsigned)st->record_count);
     free(elems);
     LLVMValueRef records = LLVMAddGlobal(st->module, LLVMTypeOf(arr), "__heatmap.records");
@@ -1026,9 +958,8 @@ static void emit_table_and_ctor(pass_state *st) {
     unsigned nfields = LLVMCountStructElementTypes(entry_type);
     LLVMValueRef vals[3] = {LLVMConstInt(st->i32, HM_CTOR_PRIORITY, 0),
                             LLVMConstBitCast(ctor, LLVMStructGetTypeAtIndex(entry_type, 1)), NULL};
-    if (nfields == 3) {
+    if (nfields == 3)
         vals[2] = LLVMConstNull(LLVMStructGetTypeAtIndex(entry_type, 2));
-    }
     append_to_array(st, "llvm.global_ctors", entry_type,
                     LLVMConstNamedStruct(entry_type, vals, nfields < 3 ? nfields : 3));
 }
@@ -1043,18 +974,16 @@ static void emit_marker(pass_state *st) {
     LLVMTypeRef elem = appending_element_type(st, "llvm.compiler.used", st->i8ptr);
     append_to_array(st, "llvm.compiler.used", elem, LLVMConstBitCast(marker, elem));
     LLVMValueRef used = LLVMGetNamedGlobal(st->module, "llvm.compiler.used");
-    if (used) {
+    if (used)
         LLVMSetSection(used, "llvm.metadata");
-    }
 }
 
 int hm_instrument_module(LLVMModuleRef module, const hm_plugin_options *options,
                          hm_config_error *err) {
     err->message[0] = '\0';
     /* STEP 1: a module the pass has seen already is left alone. */
-    if (LLVMGetNamedGlobal(module, HM_MODULE_MARKER)) {
+    if (LLVMGetNamedGlobal(module, HM_MODULE_MARKER))
         return 0;
-    }
     /* STEP 2: the module's config decides at which extension point the pass acts. */
     size_t src_len = 0;
     const char *src_ref = LLVMGetSourceFileName(module, &src_len);
@@ -1089,27 +1018,23 @@ int hm_instrument_module(LLVMModuleRef module, const hm_plugin_options *options,
 
     /* STEP 3: the functions to look at, before the pass adds any. */
     size_t nfns = 0;
-    for (LLVMValueRef f = LLVMGetFirstFunction(module); f; f = LLVMGetNextFunction(f)) {
+    for (LLVMValueRef f = LLVMGetFirstFunction(module); f; f = LLVMGetNextFunction(f))
         nfns++;
-    }
     LLVMValueRef *fns = malloc((nfns ? nfns : 1) * sizeof *fns);
     st.records = malloc((nfns ? nfns : 1) * sizeof *st.records);
-    if (!fns || !st.records) {
+    if (!fns || !st.records)
         nfns = 0;
-    }
     size_t k = 0;
-    for (LLVMValueRef f = LLVMGetFirstFunction(module); f && k < nfns; f = LLVMGetNextFunction(f)) {
+    for (LLVMValueRef f = LLVMGetFirstFunction(module); f && k < nfns; f = LLVMGetNextFunction(f))
         fns[k++] = f;
-    }
 
     /* STEP 4: decide and instrument each function. */
     LLVMTypeRef hook_type = LLVMFunctionType(LLVMVoidTypeInContext(st.ctx), &st.i8ptr, 1, 0);
     bool hooks_ready = false;
     for (size_t i = 0; i < nfns; i++) {
         LLVMValueRef fn = fns[i];
-        if (LLVMGetIntrinsicID(fn) != 0) {
+        if (LLVMGetIntrinsicID(fn) != 0)
             continue;
-        }
         function_info info;
         gather_info(fn, source, &info);
         char reason[1024];
@@ -1142,15 +1067,13 @@ int hm_instrument_module(LLVMModuleRef module, const hm_plugin_options *options,
     }
 
     /* STEP 5: register the table from a constructor, and mark the module. */
-    if (st.record_count > 0) {
+    if (st.record_count > 0)
         emit_table_and_ctor(&st);
-    }
     emit_marker(&st);
 
     hm_report_close(report);
-    for (size_t i = 0; i < st.file_count; i++) {
+    for (size_t i = 0; i < st.file_count; i++)
         free(st.files[i].path);
-    }
     free(st.files);
     free(st.records);
     free(fns);

@@ -42,20 +42,17 @@ static size_t strip_tags(char *s, size_t len) {
     char *tag;
     while ((tag = strstr(s, "[abi:")) != NULL) {
         char *end = strchr(tag, ']');
-        if (!end) {
+        if (!end)
             break;
-        }
         memmove(tag, end + 1, strlen(end + 1) + 1);
     }
     len = strlen(s);
     while (len > 0 && s[len - 1] == ']') {
         char *clone = NULL;
-        for (char *p = strstr(s, " [clone "); p; p = strstr(p + 1, " [clone ")) {
+        for (char *p = strstr(s, " [clone "); p; p = strstr(p + 1, " [clone "))
             clone = p;
-        }
-        if (!clone) {
+        if (!clone)
             break;
-        }
         *clone = '\0';
         len = (size_t)(clone - s);
     }
@@ -82,9 +79,8 @@ static size_t strip_qualifiers(char *s, size_t len) {
 
 /* STEP 3: cut the parameter list matching the final ')'. */
 static size_t strip_parameters(char *s, size_t len) {
-    if (len == 0 || s[len - 1] != ')') {
+    if (len == 0 || s[len - 1] != ')')
         return len;
-    }
     int depth = 0;
     for (size_t i = len; i-- > 0;) {
         if (s[i] == ')') {
@@ -114,21 +110,20 @@ static size_t name_start(const char *s, size_t len) {
     size_t start = 0;
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
-        if (c == '(') {
+        if (c == '(')
             parens++;
-        } else if (c == ')') {
+        else if (c == ')')
             parens--;
-        } else if (parens > 0) {
+        else if (parens > 0)
             continue;
-        } else if (c == '<' || c == '[' || c == '{') {
+        else if (c == '<' || c == '[' || c == '{')
             other++;
-        } else if (c == '>' || c == ']' || c == '}') {
+        else if (c == '>' || c == ']' || c == '}')
             other--;
-        } else if (other == 0 && c == ' ') {
+        else if (other == 0 && c == ' ')
             start = i + 1;
-        } else if (other == 0 && operator_at(s, i)) {
+        else if (other == 0 && operator_at(s, i))
             break;
-        }
     }
     return start;
 }
@@ -139,9 +134,8 @@ char *hm_display_name(const char *symbol, size_t len) {
         len--;
     }
     char *sym = copy_n(symbol, len);
-    if (!sym || strncmp(sym, "_Z", 2) != 0) {
+    if (!sym || strncmp(sym, "_Z", 2) != 0)
         return sym;
-    }
     int status = 0;
     char *s = __cxa_demangle(sym, NULL, NULL, &status);
     if (status != 0 || !s) {

@@ -157,9 +157,8 @@ extern "C" bool hm_llvm_is_musttail_call(LLVMValueRef Inst) {
 }
 
 extern "C" void hm_llvm_set_notail(LLVMValueRef Call) {
-    if (auto *CI = dyn_cast_or_null<CallInst>(unwrap(Call))) {
+    if (auto *CI = dyn_cast_or_null<CallInst>(unwrap(Call)))
         CI->setTailCallKind(CallInst::TCK_NoTail);
-    }
 }
 
 extern "C" LLVMValueRef hm_llvm_split_if_then(LLVMValueRef Cond, LLVMValueRef SplitBefore,

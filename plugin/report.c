@@ -29,14 +29,12 @@ typedef struct buffer {
 } buffer;
 
 static void put(buffer *b, const char *s, size_t n) {
-    if (b->failed) {
+    if (b->failed)
         return;
-    }
     if (b->len + n + 1 > b->cap) {
         size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n + 1) {
+        while (cap < b->len + n + 1)
             cap *= 2;
-        }
         char *data = realloc(b->data, cap);
         if (!data) {
             b->failed = true;
@@ -75,12 +73,10 @@ static void put_json_string(buffer *b, const char *s) {
 
 hm_report *hm_report_open(const hm_plugin_options *options) {
     const char *path = options->report_path;
-    if (!path || !path[0]) {
+    if (!path || !path[0])
         path = getenv("HEATMAP_REPORT");
-    }
-    if (!path || !path[0]) {
+    if (!path || !path[0])
         return NULL;
-    }
     int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (fd < 0) {
         static bool warned;
@@ -101,9 +97,8 @@ hm_report *hm_report_open(const hm_plugin_options *options) {
 
 void hm_report_function(hm_report *report, const char *module, const char *symbol, const char *name,
                         const char *file, unsigned line, bool instrumented, const char *reason) {
-    if (!report) {
+    if (!report)
         return;
-    }
     buffer b = {0};
     char num[32];
     put_str(&b, "{\"module\":");
@@ -113,11 +108,10 @@ void hm_report_function(hm_report *report, const char *module, const char *symbo
     put_str(&b, ",\"symbol\":");
     put_json_string(&b, symbol);
     put_str(&b, ",\"file\":");
-    if (file) {
+    if (file)
         put_json_string(&b, file);
-    } else {
+    else
         put_str(&b, "null");
-    }
     snprintf(num, sizeof num, ",\"line\":%u", line);
     put_str(&b, num);
     put_str(&b, instrumented ? ",\"instrumented\":true" : ",\"instrumented\":false");

@@ -189,8 +189,7 @@ static void hm_calibrate(void) {
     hm_rt.comp_child_ns = child[ROUNDS / 2];
 }
 
-/* ---- ends of the process ----------------------------------------------------------------------
- */
+/* ---- ends of the process --------------------------------------------------------------------- */
 
 static _Atomic int hm_finished;
 

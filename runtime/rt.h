@@ -25,8 +25,7 @@
 #define HM_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define HM_HIDDEN __attribute__((visibility("hidden")))
 
-/* ---- clock ------------------------------------------------------------------------------------
- */
+/* ---- clock ----------------------------------------------------------------------------------- */
 
 typedef enum hm_clock_kind { HM_CLOCK_MONOTONIC = 0, HM_CLOCK_TSC = 1 } hm_clock_kind;
 
@@ -69,8 +68,7 @@ static inline uint64_t hm_ticks_to_ns(uint64_t ticks, uint64_t ns_per_tick_fp) {
     return (uint64_t)(((unsigned __int128)ticks * ns_per_tick_fp) >> 32);
 }
 
-/* ---- per-function, per-thread statistics ------------------------------------------------------
- */
+/* ---- per-function, per-thread statistics ----------------------------------------------------- */
 
 #define HM_RT_BUCKETS HM_HIST_RUNTIME_BUCKETS
 
@@ -131,8 +129,7 @@ static inline uint32_t hm_tree_size(const hm_tree *tree) {
     return tree->used < tree->max ? tree->used : tree->max;
 }
 
-/* ---- event trace (trace.c) ----------------------------------------------------------------------
- */
+/* ---- event trace (trace.c) ------------------------------------------------------------------- */
 
 typedef struct hm_trace_event {
     uint64_t tick;
@@ -180,8 +177,7 @@ typedef struct hm_tls {
 
 extern __thread hm_tls hm_tls_self __attribute__((tls_model("initial-exec"))) HM_HIDDEN;
 
-/* ---- global runtime state ---------------------------------------------------------------------
- */
+/* ---- global runtime state -------------------------------------------------------------------- */
 
 typedef struct hm_runtime {
     _Atomic int init_state;  /* 0 none, 1 in progress, 2 done */
@@ -214,8 +210,7 @@ extern hm_runtime hm_rt HM_HIDDEN;
 _Static_assert(sizeof(_Atomic int) == sizeof(int) && _Alignof(_Atomic int) == _Alignof(int),
                "__heatmap_recording_v1 is read as an int by instrumented code");
 
-/* ---- registry (registry.c) --------------------------------------------------------------------
- */
+/* ---- registry (registry.c) ------------------------------------------------------------------- */
 
 typedef struct hm_func_meta {
     char *name;
@@ -231,8 +226,7 @@ uint32_t hm_registry_count(void) HM_HIDDEN; /* ids are 1..count */
 const hm_func_meta *hm_registry_meta(uint32_t id) HM_HIDDEN;
 void hm_registry_mark_internal(uint32_t id) HM_HIDDEN;
 
-/* ---- thread state (thread_state.c) ------------------------------------------------------------
- */
+/* ---- thread state (thread_state.c) ----------------------------------------------------------- */
 
 /* Create the calling thread's state. Returns false when recording is impossible on this thread. */
 bool hm_thread_attach(hm_tls *t) HM_HIDDEN;
@@ -277,8 +271,7 @@ void hm_stats_new_run(hm_fstats *s, uint32_t b) HM_HIDDEN;
 /* Forget all threads' statistics (fork child). The calling thread keeps its shadow stack. */
 void hm_thread_reset_after_fork(hm_tls *t) HM_HIDDEN;
 
-/* ---- hot path helpers (hot_path.c) ------------------------------------------------------------
- */
+/* ---- hot path helpers (hot_path.c) ----------------------------------------------------------- */
 
 /* Close every frame still open on the calling thread as if it returned at `now` (process exit). */
 void hm_close_open_frames(hm_tls *t, uint64_t now) HM_HIDDEN;
@@ -310,8 +303,7 @@ uint64_t hm_percentile_ns(const uint64_t *hist, uint64_t count, uint64_t max_ns,
 /* HEATMAP_SUMMARY: the static summary on stderr (summary.c). Async-signal-safe. */
 void hm_print_summary(const char *results_path) HM_HIDDEN;
 
-/* ---- writer (writer.c) ------------------------------------------------------------------------
- */
+/* ---- writer (writer.c) ----------------------------------------------------------------------- */
 
 /* Write the results file atomically. `end` says how the process ended ("exit", "signal:SIGINT").
  * Async-signal-safe: no malloc, no stdio. Returns 0 or -1 (after one stderr line naming the path).
@@ -323,8 +315,7 @@ void hm_expand_output_path(const char *pattern, bool forked_child, char *out,
                            size_t size) HM_HIDDEN;
 extern bool hm_is_fork_child HM_HIDDEN;
 
-/* ---- lifecycle (lifecycle.c) ------------------------------------------------------------------
- */
+/* ---- lifecycle (lifecycle.c) ----------------------------------------------------------------- */
 
 /* Idempotent; returns true once the runtime is initialized (false while another call is mid-way).
  */

@@ -88,15 +88,12 @@ static const char *option_value(int argc, char **argv, int *i, const char *name,
     const char *arg = argv[*i];
     size_t n = strlen(name);
     *ok = true;
-    if (strncmp(arg, name, n) == 0 && arg[n] == '=' && name[1] == '-') {
+    if (strncmp(arg, name, n) == 0 && arg[n] == '=' && name[1] == '-')
         return arg + n + 1;
-    }
-    if (name[1] != '-' && arg[n] != '\0') {
+    if (name[1] != '-' && arg[n] != '\0')
         return arg + n; /* -pDIR, -j4 */
-    }
-    if (*i + 1 < argc) {
+    if (*i + 1 < argc)
         return argv[++*i];
-    }
     *ok = false;
     return NULL;
 }
@@ -104,9 +101,8 @@ static const char *option_value(int argc, char **argv, int *i, const char *name,
 /* Whether argv[i] is option `short_name` or `long_name`, with or without an attached value. */
 static bool is_option(const char *arg, const char *short_name, const char *long_name) {
     size_t n = strlen(long_name);
-    if (strncmp(arg, long_name, n) == 0 && (arg[n] == '\0' || arg[n] == '=')) {
+    if (strncmp(arg, long_name, n) == 0 && (arg[n] == '\0' || arg[n] == '='))
         return true;
-    }
     return short_name != NULL && strncmp(arg, short_name, strlen(short_name)) == 0;
 }
 
@@ -115,17 +111,15 @@ static int parse_args(int argc, char **argv, cli *c) {
     c->files = calloc((size_t)argc, sizeof *c->files);
     c->extra = calloc((size_t)argc, sizeof *c->extra);
     c->max = 50;
-    if (c->files == NULL || c->extra == NULL) {
+    if (c->files == NULL || c->extra == NULL)
         return usage_error("%s", "out of memory");
-    }
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         bool ok = true;
         const char *v = NULL;
         if (strcmp(arg, "--") == 0) {
-            for (i++; i < argc; i++) {
+            for (i++; i < argc; i++)
                 c->extra[c->nextra++] = argv[i];
-            }
             break;
         }
         if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
@@ -142,20 +136,17 @@ static int parse_args(int argc, char **argv, cli *c) {
         }
         if (is_option(arg, "-p", "--build-dir")) {
             v = option_value(argc, argv, &i, arg[1] == '-' ? "--build-dir" : "-p", &ok);
-            if (!ok || v[0] == '\0') {
+            if (!ok || v[0] == '\0')
                 return usage_error("option '%s' needs a build directory", arg);
-            }
             c->build_dir = v;
         } else if (is_option(arg, "-j", "--jobs")) {
             v = option_value(argc, argv, &i, arg[1] == '-' ? "--jobs" : "-j", &ok);
-            if (!ok || hm_scan_parse_uint(v, &c->jobs) != 0 || c->jobs == 0) {
+            if (!ok || hm_scan_parse_uint(v, &c->jobs) != 0 || c->jobs == 0)
                 return usage_error("option '%s' needs a number of threads (1 or more)", arg);
-            }
         } else if (is_option(arg, NULL, "--format")) {
             v = option_value(argc, argv, &i, "--format", &ok);
-            if (!ok || hm_scan_format_parse(v, &c->format) != 0) {
+            if (!ok || hm_scan_format_parse(v, &c->format) != 0)
                 return usage_error("option '%s' needs text, json or csv", arg);
-            }
         } else if (is_option(arg, NULL, "--sort")) {
             v = option_value(argc, argv, &i, "--sort", &ok);
             if (!ok || hm_scan_sort_key_parse(v, &c->sort) != 0) {
@@ -165,33 +156,28 @@ static int parse_args(int argc, char **argv, cli *c) {
             }
         } else if (is_option(arg, NULL, "--write")) {
             v = option_value(argc, argv, &i, "--write", &ok);
-            if (!ok || v[0] == '\0') {
+            if (!ok || v[0] == '\0')
                 return usage_error("option '%s' needs a file name", arg);
-            }
             c->write_path = v;
         } else if (is_option(arg, NULL, "--check")) {
             v = option_value(argc, argv, &i, "--check", &ok);
-            if (!ok || v[0] == '\0') {
+            if (!ok || v[0] == '\0')
                 return usage_error("option '%s' needs a file name", arg);
-            }
             c->check_path = v;
         } else if (is_option(arg, NULL, "--max")) {
             v = option_value(argc, argv, &i, "--max", &ok);
-            if (!ok || hm_scan_parse_uint(v, &c->max) != 0 || c->max == 0) {
+            if (!ok || hm_scan_parse_uint(v, &c->max) != 0 || c->max == 0)
                 return usage_error("option '%s' needs a number (1 or more)", arg);
-            }
         } else if (arg[0] == '-' && arg[1] != '\0') {
             return usage_error("unknown option '%s'", arg);
         } else {
             c->files[c->nfiles++] = arg;
         }
     }
-    if (c->write_path != NULL && c->check_path != NULL) {
+    if (c->write_path != NULL && c->check_path != NULL)
         return usage_error("%s", "--write and --check cannot be used together");
-    }
-    if (c->build_dir == NULL && c->nfiles == 0) {
+    if (c->build_dir == NULL && c->nfiles == 0)
         return usage_error("%s", "nothing to scan: give -p BUILD_DIR or source files");
-    }
     for (size_t i = 0; i < c->nfiles; i++) {
         struct stat st;
         if (stat(c->files[i], &st) != 0) {
@@ -220,9 +206,8 @@ static int load_jobs(const cli *c, hm_scan_jobs *jobs) {
         return EXIT_USAGE;
     }
     char *db = malloc(strlen(c->build_dir) + sizeof "/compile_commands.json");
-    if (db == NULL) {
+    if (db == NULL)
         return EXIT_USAGE;
-    }
     sprintf(db, "%s/compile_commands.json", c->build_dir);
     int db_missing = access(db, R_OK) != 0 ? errno : 0;
     free(db);
@@ -277,9 +262,8 @@ static int do_check(const cli *c, const hm_scan_result *result) {
         fprintf(stderr, "heatmap-scan: %s: cannot read: %s\n", c->check_path, strerror(errno));
         return EXIT_USAGE;
     }
-    if (findings == 0) {
+    if (findings == 0)
         printf("%s: no problems found (%zu functions checked)\n", c->check_path, result->count);
-    }
     return findings > 0 ? EXIT_PROBLEM : EXIT_CLEAN;
 }
 

@@ -58,18 +58,14 @@ static void read_patterns(const hm_config *config, pattern_list *out) {
     }
 }
 
-/* ---- Matching ----------------------------------------------------------------------------------
- */
+/* ---- Matching -------------------------------------------------------------------------------- */
 
 static bool name_matches(const pattern *p, const hm_scan_function *fn) {
-    if (hm_glob_match(p->text, fn->name) || strcmp(p->text, fn->pattern) == 0) {
+    if (hm_glob_match(p->text, fn->name) || strcmp(p->text, fn->pattern) == 0)
         return true;
-    }
-    for (size_t i = 0; i < fn->ninstances; i++) {
-        if (hm_glob_match(p->text, fn->instances[i])) {
+    for (size_t i = 0; i < fn->ninstances; i++)
+        if (hm_glob_match(p->text, fn->instances[i]))
             return true;
-        }
-    }
     return false;
 }
 
@@ -86,9 +82,8 @@ static const char *list_name(const pattern *p) {
 /* Whether the config instruments `fn` (a template when any instantiation seen is selected). */
 static hm_selection select_function(const hm_config *config, const hm_scan_function *fn) {
     hm_selection sel = hm_config_select(config, fn->name, fn->file);
-    for (size_t i = 0; i < fn->ninstances && !sel.selected; i++) {
+    for (size_t i = 0; i < fn->ninstances && !sel.selected; i++)
         sel = hm_config_select(config, fn->instances[i], fn->file);
-    }
     return sel;
 }
 
@@ -98,12 +93,10 @@ static char *name_list(const hm_scan_function *const *fns, size_t n) {
     size_t shown = 0, distinct = 0;
     for (size_t i = 0; i < n; i++) {
         bool repeat = false;
-        for (size_t j = 0; j < i && !repeat; j++) {
+        for (size_t j = 0; j < i && !repeat; j++)
             repeat = strcmp(fns[j]->name, fns[i]->name) == 0;
-        }
-        if (repeat) {
+        if (repeat)
             continue;
-        }
         distinct++;
         if (shown < 3) {
             hm_strbuf_add(&buf, shown ? ", " : "");
@@ -118,8 +111,7 @@ static char *name_list(const hm_scan_function *const *fns, size_t n) {
     return hm_strbuf_take(&buf);
 }
 
-/* ---- Findings ----------------------------------------------------------------------------------
- */
+/* ---- Findings -------------------------------------------------------------------------------- */
 
 static void check_unmatched(const pattern_list *pats, findings *out) {
     for (size_t i = 0; i < pats->count; i++) {
@@ -138,14 +130,12 @@ static void check_conflicts(const pattern_list *pats, const hm_scan_result *r,
     const hm_scan_function **both = hm_xcalloc(r->count ? r->count : 1, sizeof *both);
     for (size_t i = 0; i < pats->count; i++) {
         const pattern *inc = &pats->items[i];
-        if (!inc->include || inc->matches == 0) {
+        if (!inc->include || inc->matches == 0)
             continue;
-        }
         for (size_t j = 0; j < pats->count; j++) {
             const pattern *exc = &pats->items[j];
-            if (exc->include || exc->files != inc->files || exc->matches == 0) {
+            if (exc->include || exc->files != inc->files || exc->matches == 0)
                 continue;
-            }
             size_t n = 0, selected = 0;
             for (size_t k = 0; k < r->count; k++) {
                 const hm_scan_function *fn = &r->functions[k];
@@ -154,9 +144,8 @@ static void check_conflicts(const pattern_list *pats, const hm_scan_result *r,
                     selected += select_function(config, fn).selected;
                 }
             }
-            if (n == 0) {
+            if (n == 0)
                 continue;
-            }
             char *names = name_list(both, n);
             const char *outcome =
                 selected == 0   ? n == 1 ? "it is not instrumented" : "none is instrumented"
@@ -180,18 +169,16 @@ static void check_trivial(const pattern_list *pats, const hm_scan_result *r,
     const hm_scan_function **picked = hm_xcalloc(r->count ? r->count : 1, sizeof *picked);
     for (size_t i = 0; i < pats->count; i++) {
         const pattern *p = &pats->items[i];
-        if (p->files || !p->include || p->matches == 0 || threshold == 0) {
+        if (p->files || !p->include || p->matches == 0 || threshold == 0)
             continue;
-        }
         size_t n = 0;
         bool all_trivial = true;
         for (size_t k = 0; k < r->count && all_trivial; k++) {
             const hm_scan_function *fn = &r->functions[k];
             hm_selection sel = select_function(config, fn);
             if (!sel.selected || sel.rule == NULL || sel.rule_line != p->line ||
-                strcmp(sel.rule, p->text) != 0) {
+                strcmp(sel.rule, p->text) != 0)
                 continue;
-            }
             all_trivial = !sel.named_exactly && hm_scan_is_trivial(fn, threshold);
             picked[n++] = fn;
         }
@@ -211,16 +198,14 @@ static void check_trivial(const pattern_list *pats, const hm_scan_result *r,
 
 static int compare_findings(const void *pa, const void *pb) {
     const finding *a = pa, *b = pb;
-    if (a->line != b->line) {
+    if (a->line != b->line)
         return a->line < b->line ? -1 : 1;
-    }
     return strcmp(a->message, b->message);
 }
 
 int hm_scan_check(const char *config_path, const hm_scan_result *result, FILE *out) {
-    if (access(config_path, R_OK) != 0) {
+    if (access(config_path, R_OK) != 0)
         return -1;
-    }
     hm_config *config = NULL;
     hm_config_error err = {{0}};
     if (hm_config_load_file(config_path, &config, &err) != 0) {
@@ -229,19 +214,16 @@ int hm_scan_check(const char *config_path, const hm_scan_result *result, FILE *o
     }
     pattern_list pats = {0};
     read_patterns(config, &pats);
-    for (size_t i = 0; i < pats.count; i++) {
-        for (size_t k = 0; k < result->count; k++) {
+    for (size_t i = 0; i < pats.count; i++)
+        for (size_t k = 0; k < result->count; k++)
             pats.items[i].matches += matches(config, &pats.items[i], &result->functions[k]);
-        }
-    }
     findings found = {0};
     check_unmatched(&pats, &found);
     check_conflicts(&pats, result, config, &found);
     check_trivial(&pats, result, config, &found);
 
-    if (found.count > 1) {
+    if (found.count > 1)
         qsort(found.items, found.count, sizeof *found.items, compare_findings);
-    }
     for (size_t i = 0; i < found.count; i++) {
         fprintf(out, "%s:%d: warning: %s\n", config_path, found.items[i].line,
                 found.items[i].message);

@@ -78,8 +78,7 @@ char *hm_scan_glob_escape(const char *name);
 /* Append `text` to `buf` with glob metacharacters escaped. */
 void hm_scan_glob_escape_into(hm_strbuf *buf, const char *text);
 
-/* ---- scan_run.c / scan_tu.c --------------------------------------------------------------------
- */
+/* ---- scan_run.c / scan_tu.c ------------------------------------------------------------------ */
 
 /* A call site in a scanned body: who it calls. For a call to an implicit template instantiation,
  * `template_usr` names the template and `instance` the instantiation ("ns::Box<int>::get"). */

@@ -28,12 +28,10 @@ static void add_job(hm_scan_jobs *jobs, size_t *cap, CXCompileCommand cmd, const
     unsigned n = clang_CompileCommand_getNumArgs(cmd);
     job->argv = hm_xcalloc(n + nextra + 1, sizeof *job->argv);
     job->argc = 0;
-    for (unsigned i = 0; i < n; i++) {
+    for (unsigned i = 0; i < n; i++)
         job->argv[job->argc++] = take_string(clang_CompileCommand_getArg(cmd, i));
-    }
-    for (size_t i = 0; i < nextra; i++) {
+    for (size_t i = 0; i < nextra; i++)
         job->argv[job->argc++] = hm_xstrdup(extra[i]);
-    }
 }
 
 /* The absolute, normalised path of a command's main file. */
@@ -52,9 +50,8 @@ hm_scan_status hm_scan_jobs_from_database(const char *build_dir, const char *con
     memset(out, 0, sizeof *out);
     CXCompilationDatabase_Error error = CXCompilationDatabase_NoError;
     CXCompilationDatabase db = clang_CompilationDatabase_fromDirectory(build_dir, &error);
-    if (error != CXCompilationDatabase_NoError || db == NULL) {
+    if (error != CXCompilationDatabase_NoError || db == NULL)
         return HM_SCAN_EDATABASE;
-    }
     /* Requested files are looked up among the database's own entries rather than with
      * clang_CompilationDatabase_getCompileCommands, which invents a command for a file the
      * database does not hold (from a similar file's flags): the scan uses real flags only. */
@@ -63,40 +60,33 @@ hm_scan_status hm_scan_jobs_from_database(const char *build_dir, const char *con
     size_t cap = 0;
     hm_scan_status status = HM_SCAN_OK;
     if (nfiles == 0) {
-        for (unsigned i = 0; i < ncmds; i++) {
+        for (unsigned i = 0; i < ncmds; i++)
             add_job(out, &cap, clang_CompileCommands_getCommand(cmds, i), extra, nextra);
-        }
     } else {
         char **paths = hm_xcalloc(ncmds, sizeof *paths);
-        for (unsigned i = 0; i < ncmds; i++) {
+        for (unsigned i = 0; i < ncmds; i++)
             paths[i] = command_path(clang_CompileCommands_getCommand(cmds, i));
-        }
         for (size_t f = 0; f < nfiles && status == HM_SCAN_OK; f++) {
             char *want = hm_scan_path_absolute(files[f], NULL);
             size_t before = out->count;
-            for (unsigned i = 0; i < ncmds; i++) {
-                if (strcmp(paths[i], want) == 0) {
+            for (unsigned i = 0; i < ncmds; i++)
+                if (strcmp(paths[i], want) == 0)
                     add_job(out, &cap, clang_CompileCommands_getCommand(cmds, i), extra, nextra);
-                }
-            }
             if (out->count == before) {
                 status = HM_SCAN_ENOTINDB;
-                if (detail != NULL && detail_size > 0) {
+                if (detail != NULL && detail_size > 0)
                     snprintf(detail, detail_size, "%s", files[f]);
-                }
             }
             free(want);
         }
-        for (unsigned i = 0; i < ncmds; i++) {
+        for (unsigned i = 0; i < ncmds; i++)
             free(paths[i]);
-        }
         free(paths);
     }
     clang_CompileCommands_dispose(cmds);
     clang_CompilationDatabase_dispose(db);
-    if (status != HM_SCAN_OK) {
+    if (status != HM_SCAN_OK)
         hm_scan_jobs_free(out);
-    }
     return status;
 }
 
@@ -104,14 +94,11 @@ static bool is_cxx_file(const char *path) {
     static const char *const exts[] = {".cc",  ".cpp", ".cxx", ".c++", ".C",  ".hh",
                                        ".hpp", ".hxx", ".h++", ".H",   ".ii", NULL};
     const char *dot = strrchr(path, '.');
-    if (dot == NULL) {
+    if (dot == NULL)
         return false;
-    }
-    for (int i = 0; exts[i]; i++) {
-        if (strcmp(dot, exts[i]) == 0) {
+    for (int i = 0; exts[i]; i++)
+        if (strcmp(dot, exts[i]) == 0)
             return true;
-        }
-    }
     return false;
 }
 
@@ -126,9 +113,8 @@ hm_scan_status hm_scan_jobs_from_files(const char *const *files, size_t nfiles,
         job->file = hm_xstrdup(files[i]);
         job->argv = hm_xcalloc(nextra + 3, sizeof *job->argv);
         job->argv[job->argc++] = hm_xstrdup(is_cxx_file(files[i]) ? "clang++" : "clang");
-        for (size_t j = 0; j < nextra; j++) {
+        for (size_t j = 0; j < nextra; j++)
             job->argv[job->argc++] = hm_xstrdup(extra[j]);
-        }
         job->argv[job->argc++] = hm_xstrdup(files[i]);
     }
     free(cwd);
@@ -138,9 +124,8 @@ hm_scan_status hm_scan_jobs_from_files(const char *const *files, size_t nfiles,
 void hm_scan_jobs_free(hm_scan_jobs *jobs) {
     for (size_t i = 0; i < jobs->count; i++) {
         hm_scan_job *job = &jobs->items[i];
-        for (size_t j = 0; j < job->argc; j++) {
+        for (size_t j = 0; j < job->argc; j++)
             free(job->argv[j]);
-        }
         free(job->argv);
         free(job->directory);
         free(job->file);

@@ -14,21 +14,18 @@
 #include <string.h>
 
 char *hm_scan_function_name(const char *mangled) {
-    if (mangled == NULL || mangled[0] == '\0') {
+    if (mangled == NULL || mangled[0] == '\0')
         return NULL;
-    }
     char *name = hm_display_name(mangled, strlen(mangled));
-    if (name == NULL) { /* hm_display_name fails only when memory runs out */
+    if (name == NULL) /* hm_display_name fails only when memory runs out */
         hm_xoom();
-    }
     return name;
 }
 
 void hm_scan_glob_escape_into(hm_strbuf *buf, const char *text) {
     for (; *text; text++) {
-        if (strchr("*?[\\", *text) != NULL) {
+        if (strchr("*?[\\", *text) != NULL)
             hm_strbuf_addc(buf, '\\');
-        }
         hm_strbuf_addc(buf, *text);
     }
 }

@@ -24,9 +24,8 @@ unsigned hm_scan_score(const hm_scan_function *fn) {
 
 static int compare_picks(const void *pa, const void *pb) {
     const hm_scan_pick *a = pa, *b = pb;
-    if (a->score != b->score) {
+    if (a->score != b->score)
         return a->score > b->score ? -1 : 1;
-    }
     return strcmp(a->pattern, b->pattern);
 }
 
@@ -37,9 +36,8 @@ hm_scan_status hm_scan_propose(const hm_scan_result *result, unsigned max, unsig
     hm_strmap index = {0};
     for (size_t i = 0; i < result->count; i++) {
         const hm_scan_function *fn = &result->functions[i];
-        if (hm_scan_is_trivial(fn, threshold)) {
+        if (hm_scan_is_trivial(fn, threshold))
             continue;
-        }
         unsigned score = hm_scan_score(fn);
         size_t at;
         if (hm_strmap_get(&index, fn->pattern, &at)) {
@@ -54,9 +52,8 @@ hm_scan_status hm_scan_propose(const hm_scan_result *result, unsigned max, unsig
         all[n++] = (hm_scan_pick){fn->pattern, fn, score, 1};
     }
     hm_strmap_free(&index);
-    if (n > 1) {
+    if (n > 1)
         qsort(all, n, sizeof *all, compare_picks);
-    }
     *npicks = n < max ? n : max;
     *picks = all;
     return HM_SCAN_OK;
@@ -73,11 +70,9 @@ static const char *main_reason(const hm_scan_function *fn) {
         {2 * branches, "branches"}, {fn->statements, "size"},
     };
     size_t best = 0;
-    for (size_t i = 1; i < sizeof terms / sizeof *terms; i++) {
-        if (terms[i].value > terms[best].value) {
+    for (size_t i = 1; i < sizeof terms / sizeof *terms; i++)
+        if (terms[i].value > terms[best].value)
             best = i;
-        }
-    }
     if (terms[best].value == 0) {
         /* Score 0: only picked because the cap left room; say what makes it non-trivial. */
         return fn->implicit_calls ? "calls the source does not spell" : "size";
@@ -88,9 +83,8 @@ static const char *main_reason(const hm_scan_function *fn) {
 static void yaml_single_quoted(FILE *out, const char *s) {
     fputc('\'', out);
     for (; *s; s++) {
-        if (*s == '\'') {
+        if (*s == '\'')
             fputc('\'', out);
-        }
         fputc(*s, out);
     }
     fputc('\'', out);
@@ -106,9 +100,8 @@ static void write_pick(FILE *out, size_t rank, const hm_scan_pick *pick) {
             rank, pick->score, main_reason(fn), fn->statements, fn->statements == 1 ? "" : "s",
             fn->loops, fn->loops == 1 ? "" : "s", fn->calls, fn->calls == 1 ? "" : "s", fn->fanin,
             fn->complexity, hm_scan_path_display(fn->file), fn->line);
-    if (pick->count > 1) {
+    if (pick->count > 1)
         fprintf(out, "; %u functions share this pattern", pick->count);
-    }
     fputs(")\n", out);
 }
 
@@ -131,18 +124,16 @@ static int write_body(FILE *out, const hm_scan_pick *picks, size_t npicks,
               out);
     } else {
         fputs("  include:\n", out);
-        for (size_t i = 0; i < npicks; i++) {
+        for (size_t i = 0; i < npicks; i++)
             write_pick(out, i + 1, &picks[i]);
-        }
     }
     return fflush(out) == 0 && !ferror(out) ? 0 : -1;
 }
 
 hm_scan_status hm_scan_write_config(const char *path, const hm_scan_pick *picks, size_t npicks,
                                     const hm_scan_result *result, bool force) {
-    if (!force && access(path, F_OK) == 0) {
+    if (!force && access(path, F_OK) == 0)
         return HM_SCAN_EEXIST;
-    }
     char *tmp = hm_xasprintf("%s.tmp.%ld", path, (long)getpid());
     FILE *out = fopen(tmp, "w");
     if (out == NULL) {
@@ -150,26 +141,23 @@ hm_scan_status hm_scan_write_config(const char *path, const hm_scan_pick *picks,
         return HM_SCAN_EIO;
     }
     int rc = write_body(out, picks, npicks, result);
-    if (fclose(out) != 0) {
+    if (fclose(out) != 0)
         rc = -1;
-    }
     hm_scan_status status = HM_SCAN_OK;
     if (rc != 0) {
         status = HM_SCAN_EIO;
     } else if (force) {
-        if (rename(tmp, path) != 0) {
+        if (rename(tmp, path) != 0)
             status = HM_SCAN_EIO;
-        }
     } else if (link(tmp, path) != 0) {
         /* link() refuses to replace a file that appeared meanwhile; fall back to rename() where
          * the file system has no hard links. */
-        if (errno == EEXIST) {
+        if (errno == EEXIST)
             status = HM_SCAN_EEXIST;
-        } else if (access(path, F_OK) == 0) {
+        else if (access(path, F_OK) == 0)
             status = HM_SCAN_EEXIST;
-        } else if (rename(tmp, path) != 0) {
+        else if (rename(tmp, path) != 0)
             status = HM_SCAN_EIO;
-        }
     }
     int saved = errno;
     unlink(tmp);

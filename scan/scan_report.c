@@ -16,45 +16,38 @@ static const char *const sort_names[] = {"file",  "name",       "loc",   "comple
 static const char *const format_names[] = {"text", "json", "csv"};
 
 static int parse_word(const char *word, const char *const *names, int count) {
-    for (int i = 0; i < count; i++) {
-        if (strcmp(word, names[i]) == 0) {
+    for (int i = 0; i < count; i++)
+        if (strcmp(word, names[i]) == 0)
             return i;
-        }
-    }
     return -1;
 }
 
 int hm_scan_sort_key_parse(const char *word, hm_scan_sort_key *out) {
     int i = parse_word(word, sort_names, (int)(sizeof sort_names / sizeof *sort_names));
-    if (i < 0) {
+    if (i < 0)
         return -1;
-    }
     *out = (hm_scan_sort_key)i;
     return 0;
 }
 
 int hm_scan_format_parse(const char *word, hm_scan_format *out) {
     int i = parse_word(word, format_names, (int)(sizeof format_names / sizeof *format_names));
-    if (i < 0) {
+    if (i < 0)
         return -1;
-    }
     *out = (hm_scan_format)i;
     return 0;
 }
 
 int hm_scan_parse_uint(const char *text, unsigned *out) {
-    if (text == NULL || *text < '0' || *text > '9') {
+    if (text == NULL || *text < '0' || *text > '9')
         return -1;
-    }
     unsigned long long value = 0;
     for (const char *p = text; *p; p++) {
-        if (*p < '0' || *p > '9') {
+        if (*p < '0' || *p > '9')
             return -1;
-        }
         value = value * 10 + (unsigned)(*p - '0');
-        if (value > UINT_MAX) {
+        if (value > UINT_MAX)
             return -1;
-        }
     }
     *out = (unsigned)value;
     return 0;
@@ -65,12 +58,10 @@ static hm_scan_sort_key current_key;
 
 static int by_location(const hm_scan_function *a, const hm_scan_function *b) {
     int c = strcmp(a->file, b->file);
-    if (c != 0) {
+    if (c != 0)
         return c;
-    }
-    if (a->line != b->line) {
+    if (a->line != b->line)
         return a->line < b->line ? -1 : 1;
-    }
     return strcmp(a->name, b->name);
 }
 
@@ -102,36 +93,32 @@ static unsigned sort_value(const hm_scan_function *fn) {
 
 static int compare_functions(const void *pa, const void *pb) {
     const hm_scan_function *a = pa, *b = pb;
-    if (current_key == HM_SORT_FILE) {
+    if (current_key == HM_SORT_FILE)
         return by_location(a, b);
-    }
     if (current_key != HM_SORT_NAME) {
         unsigned va = sort_value(a), vb = sort_value(b);
-        if (va != vb) {
+        if (va != vb)
             return va > vb ? -1 : 1;
-        }
     }
     return by_name(a, b);
 }
 
 void hm_scan_sort(hm_scan_result *result, hm_scan_sort_key key) {
     current_key = key;
-    if (result->count > 1) {
+    if (result->count > 1)
         qsort(result->functions, result->count, sizeof *result->functions, compare_functions);
-    }
 }
 
 static void json_string(FILE *out, const char *s) {
     fputc('"', out);
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') {
+        if (c == '"' || c == '\\')
             fprintf(out, "\\%c", c);
-        } else if (c < 0x20) {
+        else if (c < 0x20)
             fprintf(out, "\\u%04x", c);
-        } else {
+        else
             fputc(c, out);
-        }
     }
     fputc('"', out);
 }
@@ -143,9 +130,8 @@ static void csv_field(FILE *out, const char *s) {
     }
     fputc('"', out);
     for (; *s; s++) {
-        if (*s == '"') {
+        if (*s == '"')
             fputc('"', out);
-        }
         fputc(*s, out);
     }
     fputc('"', out);

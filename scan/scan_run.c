@@ -46,9 +46,8 @@ void hm_scan_function_free(hm_scan_function *fn) {
     free(fn->pattern);
     free(fn->file);
     free(fn->usr);
-    for (size_t i = 0; i < fn->ninstances; i++) {
+    for (size_t i = 0; i < fn->ninstances; i++)
         free(fn->instances[i]);
-    }
     free(fn->instances);
     for (size_t i = 0; i < fn->ncallees; i++) {
         free(fn->callees[i].usr);
@@ -60,15 +59,13 @@ void hm_scan_function_free(hm_scan_function *fn) {
 }
 
 void hm_scan_result_free(hm_scan_result *result) {
-    for (size_t i = 0; i < result->count; i++) {
+    for (size_t i = 0; i < result->count; i++)
         hm_scan_function_free(&result->functions[i]);
-    }
     free(result->functions);
     memset(result, 0, sizeof *result);
 }
 
-/* ---- Workers -----------------------------------------------------------------------------------
- */
+/* ---- Workers --------------------------------------------------------------------------------- */
 
 typedef struct run_state {
     const hm_scan_jobs *jobs;
@@ -89,9 +86,8 @@ static double seconds_since(const struct timespec *start) {
 
 /* Called with the lock held after a job finishes: a progress line once the scan is slow. */
 static void show_progress(run_state *st, const hm_scan_job *job) {
-    if (!st->progress || seconds_since(&st->start) < 1.0) {
+    if (!st->progress || seconds_since(&st->start) < 1.0)
         return;
-    }
     /* Kept to one line of a narrow terminal: only the end of a long path is shown. */
     const char *path = hm_scan_path_display(job->file);
     size_t len = strlen(path);
@@ -114,9 +110,8 @@ static void *worker(void *arg) {
         pthread_mutex_lock(&st->lock);
         size_t i = st->next < st->jobs->count ? st->next++ : st->jobs->count;
         pthread_mutex_unlock(&st->lock);
-        if (i >= st->jobs->count) {
+        if (i >= st->jobs->count)
             break;
-        }
         hm_scan_parse_job(index, &st->jobs->items[i], &st->outputs[i]);
         pthread_mutex_lock(&st->lock);
         st->done++;
@@ -129,11 +124,9 @@ static void *worker(void *arg) {
 /* ---- Merge ------------------------------------------------------------------------------- */
 
 static void add_instance(hm_scan_function *fn, const char *instance) {
-    for (size_t i = 0; i < fn->ninstances; i++) {
-        if (strcmp(fn->instances[i], instance) == 0) {
+    for (size_t i = 0; i < fn->ninstances; i++)
+        if (strcmp(fn->instances[i], instance) == 0)
             return;
-        }
-    }
     fn->instances = hm_xrealloc(fn->instances, (fn->ninstances + 1) * sizeof *fn->instances);
     fn->instances[fn->ninstances++] = hm_xstrdup(instance);
 }
@@ -145,12 +138,10 @@ static int compare_strings(const void *a, const void *b) {
 /* Count every call site against the definition it names. */
 static void link_calls(hm_scan_result *result) {
     hm_strmap by_usr = {0};
-    for (size_t i = 0; i < result->count; i++) {
+    for (size_t i = 0; i < result->count; i++)
         if (result->functions[i].usr[0] != '\0' &&
-            !hm_strmap_get(&by_usr, result->functions[i].usr, NULL)) {
+            !hm_strmap_get(&by_usr, result->functions[i].usr, NULL))
             hm_strmap_put(&by_usr, result->functions[i].usr, i);
-        }
-    }
     for (size_t i = 0; i < result->count; i++) {
         const hm_scan_function *caller = &result->functions[i];
         for (size_t j = 0; j < caller->ncallees; j++) {
@@ -161,17 +152,15 @@ static void link_calls(hm_scan_result *result) {
             } else if (callee->template_usr != NULL &&
                        hm_strmap_get(&by_usr, callee->template_usr, &target)) {
                 result->functions[target].fanin++;
-                if (callee->instance != NULL && result->functions[target].is_template) {
+                if (callee->instance != NULL && result->functions[target].is_template)
                     add_instance(&result->functions[target], callee->instance);
-                }
             }
         }
     }
     for (size_t i = 0; i < result->count; i++) {
         hm_scan_function *fn = &result->functions[i];
-        if (fn->ninstances > 1) {
+        if (fn->ninstances > 1)
             qsort(fn->instances, fn->ninstances, sizeof *fn->instances, compare_strings);
-        }
     }
     hm_strmap_free(&by_usr);
 }
@@ -215,9 +204,8 @@ static void merge(run_state *st, hm_scan_result *out, FILE *diagnostics) {
     size_t cap = 0;
     for (size_t i = 0; i < st->jobs->count; i++) {
         hm_scan_tu_output *tu = &st->outputs[i];
-        if (tu->diagnostics.len > 0) {
+        if (tu->diagnostics.len > 0)
             fputs(tu->diagnostics.data, diagnostics);
-        }
         count_flags(&tu->unknown_flags, &flags, &flag_order);
         hm_strbuf_free(&tu->unknown_flags);
         out->files_failed += tu->failed;
@@ -254,38 +242,31 @@ hm_scan_status hm_scan_run(const hm_scan_jobs *jobs, const hm_scan_options *opti
 
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     size_t nthreads = options != NULL && options->jobs > 0 ? options->jobs : (cpus > 0 ? cpus : 1);
-    if (nthreads > jobs->count) {
+    if (nthreads > jobs->count)
         nthreads = jobs->count;
-    }
     /* The indexes are made here, one after the other: clang_createIndex enables LLVM's crash
      * recovery, which is not safe to do from several threads at once (ThreadSanitizer sees the
      * race inside LLVM). */
     pthread_t *threads = hm_xcalloc(nthreads, sizeof *threads);
     worker_arg *args = hm_xcalloc(nthreads ? nthreads : 1, sizeof *args);
-    for (size_t i = 0; i < (nthreads ? nthreads : 1); i++) {
+    for (size_t i = 0; i < (nthreads ? nthreads : 1); i++)
         args[i] = (worker_arg){&st, clang_createIndex(0, 0)};
-    }
     size_t started = 0;
     for (size_t i = 0; i < nthreads; i++) {
-        if (pthread_create(&threads[i], NULL, worker, &args[i]) != 0) {
+        if (pthread_create(&threads[i], NULL, worker, &args[i]) != 0)
             break;
-        }
         started++;
     }
-    if (started == 0 && jobs->count > 0) {
+    if (started == 0 && jobs->count > 0)
         worker(&args[0]); /* no thread could start: do the work here */
-    }
-    for (size_t i = 0; i < started; i++) {
+    for (size_t i = 0; i < started; i++)
         pthread_join(threads[i], NULL);
-    }
-    for (size_t i = 0; i < (nthreads ? nthreads : 1); i++) {
+    for (size_t i = 0; i < (nthreads ? nthreads : 1); i++)
         clang_disposeIndex(args[i].index);
-    }
     free(args);
     free(threads);
-    if (st.progress_shown) {
+    if (st.progress_shown)
         fputs("\r\033[K", stderr);
-    }
     pthread_mutex_destroy(&st.lock);
 
     out->files_scanned = jobs->count;

@@ -38,8 +38,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* ---- Tokens of one definition ------------------------------------------------------------------
- */
+/* ---- Tokens of one definition ---------------------------------------------------------------- */
 
 typedef struct token {
     unsigned offset;
@@ -53,21 +52,16 @@ typedef struct token_list {
 } token_list;
 
 static char token_code(const char *s) {
-    if (strcmp(s, "(") == 0 || strcmp(s, ")") == 0 || strcmp(s, ":") == 0) {
+    if (strcmp(s, "(") == 0 || strcmp(s, ")") == 0 || strcmp(s, ":") == 0)
         return s[0];
-    }
-    if (strcmp(s, "&&") == 0 || strcmp(s, "and") == 0) {
+    if (strcmp(s, "&&") == 0 || strcmp(s, "and") == 0)
         return '&';
-    }
-    if (strcmp(s, "||") == 0 || strcmp(s, "or") == 0) {
+    if (strcmp(s, "||") == 0 || strcmp(s, "or") == 0)
         return '|';
-    }
-    if (strcmp(s, "*") == 0) {
+    if (strcmp(s, "*") == 0)
         return '*';
-    }
-    if (strcmp(s, "&") == 0) {
+    if (strcmp(s, "&") == 0)
         return 'a';
-    }
     return 0;
 }
 
@@ -76,9 +70,8 @@ static token_list tokenize(CXTranslationUnit tu, CXSourceRange extent) {
     CXToken *toks = NULL;
     unsigned n = 0;
     clang_tokenize(tu, extent, &toks, &n);
-    if (n == 0) {
+    if (n == 0)
         return list;
-    }
     list.items = hm_xcalloc(n, sizeof *list.items);
     for (unsigned i = 0; i < n; i++) {
         CXSourceLocation loc = clang_getTokenLocation(tu, toks[i]);
@@ -98,11 +91,10 @@ static size_t token_at(const token_list *toks, unsigned offset) {
     size_t lo = 0, hi = toks->count;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (toks->items[mid].offset < offset) {
+        if (toks->items[mid].offset < offset)
             lo = mid + 1;
-        } else {
+        else
             hi = mid;
-        }
     }
     return lo;
 }
@@ -115,9 +107,8 @@ static CXSourceRange expansion_range(CXTranslationUnit tu, CXCursor c) {
     unsigned from = 0, to = 0;
     clang_getExpansionLocation(clang_getRangeStart(extent), &first, NULL, NULL, &from);
     clang_getExpansionLocation(clang_getRangeEnd(extent), &last, NULL, NULL, &to);
-    if (first == NULL || last == NULL || !clang_File_isEqual(first, last) || to < from) {
+    if (first == NULL || last == NULL || !clang_File_isEqual(first, last) || to < from)
         return extent;
-    }
     return clang_getRange(clang_getLocationForOffset(tu, first, from),
                           clang_getLocationForOffset(tu, first, to));
 }
@@ -199,9 +190,8 @@ static enum CXChildVisitResult template_param_visitor(CXCursor c, CXCursor p, CX
     enum CXCursorKind k = clang_getCursorKind(c);
     if (k == CXCursor_TemplateTypeParameter || k == CXCursor_NonTypeTemplateParameter ||
         k == CXCursor_TemplateTemplateParameter) {
-        if (buf->len > 0 && buf->data[buf->len - 1] != '<') {
+        if (buf->len > 0 && buf->data[buf->len - 1] != '<')
             hm_strbuf_add(buf, ", ");
-        }
         char *name = take_string(clang_getCursorSpelling(c));
         hm_strbuf_add(buf, name[0] ? name : "?");
         free(name);
@@ -225,9 +215,8 @@ static void add_template_params(CXCursor c, hm_strbuf *name, hm_strbuf *pattern)
 /* The enclosing scopes of a dependent declaration, each followed by "::". */
 static void add_scope(CXCursor c, hm_strbuf *name, hm_strbuf *pattern) {
     enum CXCursorKind k = clang_getCursorKind(c);
-    if (clang_Cursor_isNull(c) || k == CXCursor_TranslationUnit || clang_isInvalid(k)) {
+    if (clang_Cursor_isNull(c) || k == CXCursor_TranslationUnit || clang_isInvalid(k))
         return;
-    }
     add_scope(clang_getCursorSemanticParent(c), name, pattern);
     char *spelling = take_string(clang_getCursorSpelling(c));
     if (k == CXCursor_Namespace) {
@@ -254,9 +243,8 @@ static void add_scope(CXCursor c, hm_strbuf *name, hm_strbuf *pattern) {
         /* A local class or lambda inside a dependent function: "f<T>(...)" / "f<*>(*)*". */
         hm_strbuf_add(name, spelling);
         hm_scan_glob_escape_into(pattern, spelling);
-        if (k == CXCursor_FunctionTemplate) {
+        if (k == CXCursor_FunctionTemplate)
             add_template_params(c, name, pattern);
-        }
         hm_strbuf_add(name, "(...)");
         hm_strbuf_add(pattern, "(*)*");
     } else {
@@ -271,18 +259,16 @@ static void add_scope(CXCursor c, hm_strbuf *name, hm_strbuf *pattern) {
 /* Renumber "$_N" closure names in source order and match any number in the pattern. */
 static void set_closure_names(tu_ctx *ctx, char *name, hm_strbuf *display, hm_strbuf *pattern) {
     const char *last = NULL;
-    for (const char *p = strstr(name, "$_"); p != NULL; p = strstr(p + 2, "$_")) {
+    for (const char *p = strstr(name, "$_"); p != NULL; p = strstr(p + 2, "$_"))
         last = p;
-    }
     for (const char *p = name; *p;) {
         if (p[0] == '$' && p[1] == '_' && p[2] >= '0' && p[2] <= '9') {
             const char *digits = p + 2;
             const char *end = digits + strspn(digits, "0123456789");
-            if (p == last) {
+            if (p == last)
                 hm_strbuf_addf(display, "$_%u", ctx->closures++);
-            } else {
+            else
                 hm_strbuf_addn(display, p, (size_t)(end - p));
-            }
             hm_strbuf_add(pattern, "$_*");
             p = end;
         } else {
@@ -321,17 +307,15 @@ static bool function_names(tu_ctx *ctx, CXCursor c, hm_scan_function *fn) {
     hm_strbuf_add(&nb, spelling);
     hm_scan_glob_escape_into(&pb, spelling);
     free(spelling);
-    if (clang_getCursorKind(c) == CXCursor_FunctionTemplate) {
+    if (clang_getCursorKind(c) == CXCursor_FunctionTemplate)
         add_template_params(c, &nb, &pb);
-    }
     fn->name = hm_strbuf_take(&nb);
     fn->pattern = hm_strbuf_take(&pb);
     fn->is_template = true;
     return true;
 }
 
-/* ---- Body walk ---------------------------------------------------------------------------------
- */
+/* ---- Body walk ------------------------------------------------------------------------------- */
 
 typedef struct body_ctx {
     tu_ctx *tu;
@@ -360,22 +344,19 @@ static unsigned header_end(const token_list *toks, unsigned start, enum CXCursor
         for (; i < toks->count; i++) {
             char code = toks->items[i].code;
             depth += code == '(' ? 1 : code == ')' ? -1 : 0;
-            if (code == ':' && depth == 0) {
+            if (code == ':' && depth == 0)
                 return toks->items[i].offset;
-            }
         }
         return 0;
     }
-    while (i < toks->count && toks->items[i].code != '(') {
+    while (i < toks->count && toks->items[i].code != '(')
         i++;
-    }
     int depth = 0;
     for (; i < toks->count; i++) {
         char code = toks->items[i].code;
         depth += code == '(' ? 1 : code == ')' ? -1 : 0;
-        if (code == ')' && depth == 0) {
+        if (code == ')' && depth == 0)
             return toks->items[i].offset;
-        }
     }
     return 0;
 }
@@ -411,9 +392,8 @@ static bool is_literal_kind(enum CXCursorKind k) {
 
 /* Rough -O0 instruction count of one node itself (its children count separately). */
 static unsigned ir_weight(CXCursor c, enum CXCursorKind k) {
-    if (is_literal_kind(k)) {
+    if (is_literal_kind(k))
         return 0;
-    }
     switch (k) {
     case CXCursor_CompoundStmt:
     case CXCursor_NullStmt:
@@ -433,9 +413,8 @@ static unsigned ir_weight(CXCursor c, enum CXCursorKind k) {
     case CXCursor_MemberRefExpr: /* address; plus the load of `this` when it is implicit */
         return clang_Cursor_isNull(first_child(c)) ? 2 : 1;
     case CXCursor_VarDecl:
-        if (clang_Cursor_getStorageClass(c) == CX_SC_Static) {
+        if (clang_Cursor_getStorageClass(c) == CX_SC_Static)
             return 0;
-        }
         return clang_Cursor_isNull(first_child(c)) ? 1 : 2;
     case CXCursor_IfStmt:
     case CXCursor_ArraySubscriptExpr:
@@ -476,13 +455,11 @@ static enum CXChildVisitResult last_child_visitor(CXCursor c, CXCursor parent, C
 static bool is_do_while_false(CXCursor c) {
     CXCursor cond = clang_getNullCursor();
     clang_visitChildren(c, last_child_visitor, &cond);
-    if (clang_Cursor_isNull(cond) || !clang_isExpression(clang_getCursorKind(cond))) {
+    if (clang_Cursor_isNull(cond) || !clang_isExpression(clang_getCursorKind(cond)))
         return false;
-    }
     CXEvalResult value = clang_Cursor_Evaluate(cond);
-    if (value == NULL) {
+    if (value == NULL)
         return false;
-    }
     bool zero =
         clang_EvalResult_getKind(value) == CXEval_Int && clang_EvalResult_getAsLongLong(value) == 0;
     clang_EvalResult_dispose(value);
@@ -511,16 +488,14 @@ static void count_call(body_ctx *b, CXCursor c) {
         b->fn.calls++; /* through a pointer or not resolved (dependent) */
         return;
     }
-    if (rk == CXCursor_Constructor && clang_isPODType(clang_getCursorType(c))) {
+    if (rk == CXCursor_Constructor && clang_isPODType(clang_getCursorType(c)))
         return;
-    }
     if (is_function_kind(rk)) {
         char *spelling = take_string(clang_getCursorSpelling(ref));
         bool builtin = strncmp(spelling, "__builtin_", 10) == 0;
         free(spelling);
-        if (builtin) {
+        if (builtin)
             return;
-        }
         b->fn.calls++;
         add_callee(b, ref);
         return;
@@ -531,13 +506,11 @@ static void count_call(body_ctx *b, CXCursor c) {
 /* Whether binary operator `c` is && or ||: the token right after its left operand. */
 static bool is_logical_operator(const body_ctx *b, CXCursor c) {
     CXCursor lhs = first_child(c);
-    if (clang_Cursor_isNull(lhs)) {
+    if (clang_Cursor_isNull(lhs))
         return false;
-    }
     size_t i = token_at(&b->toks, end_offset(lhs));
-    if (i >= b->toks.count) {
+    if (i >= b->toks.count)
         return false;
-    }
     char code = b->toks.items[i].code;
     return code == '&' || code == '|';
 }
@@ -563,33 +536,29 @@ static enum CXChildVisitResult walk(CXCursor c, CXCursor parent, CXClientData da
         visit_decls(b->tu, c); /* a local class: its methods are functions of their own */
         return CXChildVisit_Continue;
     }
-    if (k == CXCursor_StaticAssert) {
+    if (k == CXCursor_StaticAssert)
         return CXChildVisit_Continue; /* compiled away: no statement, no code */
-    }
 
     unsigned offset = start_offset(c);
     if (clang_isStatement(k)) {
         if (k != CXCursor_CompoundStmt && k != CXCursor_NullStmt &&
-            in_statement_position(arg, c, offset)) {
+            in_statement_position(arg, c, offset))
             b->fn.statements++;
-        }
     } else if (clang_isExpression(k) && in_statement_position(arg, c, offset)) {
         b->fn.statements++;
     }
     b->fn.ir_estimate += ir_weight(c, k);
-    if (k == CXCursor_UnaryOperator && is_address_operator(b, offset)) {
+    if (k == CXCursor_UnaryOperator && is_address_operator(b, offset))
         b->fn.ir_estimate -= ir_weight(c, k); /* *p and &x: an address, no instruction */
-    } else if (k == CXCursor_InitListExpr) {
+    else if (k == CXCursor_InitListExpr)
         b->fn.ir_estimate += 2 * count_children(c); /* an address and a store per element */
-    } else if (k == CXCursor_DeclRefExpr && b->fn.is_template && refers_to_variable(c)) {
+    else if (k == CXCursor_DeclRefExpr && b->fn.is_template && refers_to_variable(c))
         b->fn.ir_estimate++; /* the load that dependent code shows no implicit cast for */
-    }
 
     switch (k) {
     case CXCursor_DoStmt:
-        if (is_do_while_false(c)) {
+        if (is_do_while_false(c))
             break; /* the macro idiom do { ... } while (0): no back edge, no decision */
-        }
         /* fall through */
     case CXCursor_ForStmt:
     case CXCursor_CXXForRangeStmt:
@@ -627,14 +596,12 @@ static enum CXChildVisitResult walk(CXCursor c, CXCursor parent, CXClientData da
 
     walk_arg child = {b, k, 0, clang_getNullCursor()};
     if (k == CXCursor_IfStmt || k == CXCursor_WhileStmt || k == CXCursor_ForStmt ||
-        k == CXCursor_CXXForRangeStmt || k == CXCursor_SwitchStmt || k == CXCursor_CaseStmt) {
+        k == CXCursor_CXXForRangeStmt || k == CXCursor_SwitchStmt || k == CXCursor_CaseStmt)
         child.header_end = header_end(&b->toks, offset, k);
-    } else if (k == CXCursor_DoStmt) {
+    else if (k == CXCursor_DoStmt)
         child.do_body = first_child(c);
-    }
-    if (k != CXCursor_UnaryExpr) { /* sizeof, alignof: the operand is not evaluated */
+    if (k != CXCursor_UnaryExpr) /* sizeof, alignof: the operand is not evaluated */
         clang_visitChildren(c, walk, &child);
-    }
     return CXChildVisit_Continue;
 }
 
@@ -647,11 +614,10 @@ static enum CXChildVisitResult function_child(CXCursor c, CXCursor parent, CXCli
         b->fn.ir_estimate += 2; /* alloca and store at -O0 */
     } else if (k == CXCursor_MemberRef) {
         b->fn.ir_estimate += ir_weight(c, k);
-        if (k == CXCursor_InitListExpr) {
+        if (k == CXCursor_InitListExpr)
             b->fn.ir_estimate += 2 * count_children(c); /* an address and a store per element */
-        } else if (k == CXCursor_DeclRefExpr && b->fn.is_template && refers_to_variable(c)) {
+        else if (k == CXCursor_DeclRefExpr && b->fn.is_template && refers_to_variable(c))
             b->fn.ir_estimate++; /* the load that dependent code shows no implicit cast for */
-        }
     } else if (k == CXCursor_CompoundStmt || k == CXCursor_CXXTryStmt || clang_isExpression(k)) {
         walk(c, parent, arg);
     }
@@ -691,9 +657,8 @@ static enum CXChildVisitResult find_call_operator(CXCursor c, CXCursor p, CXClie
 static CXCursor lambda_call_operator(CXCursor c) {
     CXCursor op = clang_getNullCursor();
     CXCursor closure = clang_getTypeDeclaration(clang_getCursorType(c));
-    if (!clang_Cursor_isNull(closure)) {
+    if (!clang_Cursor_isNull(closure))
         clang_visitChildren(closure, find_call_operator, &op);
-    }
     return op;
 }
 
@@ -708,17 +673,15 @@ static enum CXChildVisitResult find_virtual(CXCursor c, CXCursor parent, CXClien
 
 static enum CXChildVisitResult find_nonpod_member(CXCursor c, CXCursor parent, CXClientData d) {
     enum CXCursorKind k = clang_getCursorKind(c);
-    if (k != CXCursor_CXXBaseSpecifier && k != CXCursor_FieldDecl) {
+    if (k != CXCursor_CXXBaseSpecifier && k != CXCursor_FieldDecl)
         return CXChildVisit_Continue;
-    }
     CXType t = clang_getCanonicalType(clang_getCursorType(c));
     if (k == CXCursor_CXXBaseSpecifier && t.kind != CXType_Record) {
         *(bool *)d = true; /* a dependent base: assume it has a constructor to call */
         return CXChildVisit_Break;
     }
-    while (t.kind == CXType_ConstantArray) {
+    while (t.kind == CXType_ConstantArray)
         t = clang_getCanonicalType(clang_getArrayElementType(t));
-    }
     if (t.kind == CXType_Record && !clang_isPODType(t)) {
         *(bool *)d = true;
         return CXChildVisit_Break;
@@ -731,9 +694,8 @@ static enum CXChildVisitResult find_nonpod_member(CXCursor c, CXCursor parent, C
  * or it is a virtual destructor (where the vtable is emitted, clang also emits the deleting
  * variant, which calls operator delete, under the same name). */
 static bool has_implicit_calls(CXCursor c) {
-    if (clang_getCursorKind(c) == CXCursor_Destructor && clang_CXXMethod_isVirtual(c)) {
+    if (clang_getCursorKind(c) == CXCursor_Destructor && clang_CXXMethod_isVirtual(c))
         return true;
-    }
     bool found = false;
     clang_visitChildren(clang_getCursorSemanticParent(c), find_nonpod_member, &found);
     return found;
@@ -762,12 +724,10 @@ static bool contains_error(const tu_ctx *ctx, CXSourceRange range) {
     unsigned from = 0, to = 0;
     clang_getExpansionLocation(clang_getRangeStart(range), &file, NULL, NULL, &from);
     clang_getExpansionLocation(clang_getRangeEnd(range), NULL, NULL, NULL, &to);
-    for (size_t i = 0; i < ctx->nerrors; i++) {
+    for (size_t i = 0; i < ctx->nerrors; i++)
         if (ctx->errors[i].offset >= from && ctx->errors[i].offset <= to &&
-            clang_File_isEqual(ctx->errors[i].file, file)) {
+            clang_File_isEqual(ctx->errors[i].file, file))
             return true;
-        }
-    }
     return false;
 }
 
@@ -775,30 +735,25 @@ static bool contains_error(const tu_ctx *ctx, CXSourceRange range) {
  * parameters and body are the children of `body_owner`. */
 static void record_function(tu_ctx *ctx, CXCursor c, CXCursor body_owner, const body_ctx *outer) {
     CXSourceLocation loc = clang_getCursorLocation(c);
-    if (clang_Location_isInSystemHeader(loc)) {
+    if (clang_Location_isInSystemHeader(loc))
         return;
-    }
     CXFile file = NULL;
     unsigned line = 0;
     clang_getExpansionLocation(loc, &file, &line, NULL, NULL);
-    if (file == NULL || clang_isInvalidDeclaration(c)) {
+    if (file == NULL || clang_isInvalidDeclaration(c))
         return;
-    }
     body_ctx b = {.tu = ctx};
     CXCursor named = c;
     bool is_lambda = outer != NULL;
     if (is_lambda) {
         named = lambda_call_operator(c);
-        if (clang_Cursor_isNull(named)) {
+        if (clang_Cursor_isNull(named))
             return;
-        }
     }
-    if (!function_names(ctx, named, &b.fn)) {
+    if (!function_names(ctx, named, &b.fn))
         return;
-    }
-    if (is_lambda && b.fn.is_template) {
+    if (is_lambda && b.fn.is_template)
         dependent_lambda_names(&b, outer);
-    }
     char *file_name = take_string(clang_getFileName(file));
     b.fn.file = hm_scan_path_absolute(file_name, ctx->job->directory);
     free(file_name);
@@ -819,16 +774,14 @@ static void record_function(tu_ctx *ctx, CXCursor c, CXCursor body_owner, const 
                     (k == CXCursor_CXXMethod && !clang_CXXMethod_isStatic(named));
     b.fn.ir_estimate = has_this ? 2 : 0;
     if (k == CXCursor_Constructor || k == CXCursor_Destructor) {
-        if (in_dynamic_class(named)) {
+        if (in_dynamic_class(named))
             b.fn.ir_estimate += 3; /* the vtable pointer's address and store */
-        }
         b.fn.implicit_calls = has_implicit_calls(named);
     }
     walk_arg arg = {&b, clang_getCursorKind(body_owner), 0, clang_getNullCursor()};
     clang_visitChildren(body_owner, function_child, &arg);
-    if (!b.has_return) {
+    if (!b.has_return)
         b.fn.ir_estimate++; /* the implicit `ret void` */
-    }
     free(b.toks.items);
 
     hm_scan_tu_output *out = ctx->out;
@@ -841,16 +794,13 @@ static void record_function(tu_ctx *ctx, CXCursor c, CXCursor body_owner, const 
 static enum CXChildVisitResult decl_visitor(CXCursor c, CXCursor parent, CXClientData data) {
     tu_ctx *ctx = data;
     enum CXCursorKind k = clang_getCursorKind(c);
-    if (clang_Location_isInSystemHeader(clang_getCursorLocation(c))) {
+    if (clang_Location_isInSystemHeader(clang_getCursorLocation(c)))
         return CXChildVisit_Continue;
-    }
     if (k == CXCursor_Namespace || k == CXCursor_LinkageSpec || k == CXCursor_UnexposedDecl ||
-        k == CXCursor_FriendDecl || is_record_kind(k)) {
+        k == CXCursor_FriendDecl || is_record_kind(k))
         return CXChildVisit_Recurse;
-    }
-    if (is_function_kind(k) && clang_isCursorDefinition(c) && has_body(c)) {
+    if (is_function_kind(k) && clang_isCursorDefinition(c) && has_body(c))
         record_function(ctx, c, c, NULL);
-    }
     return CXChildVisit_Continue;
 }
 
@@ -864,21 +814,16 @@ static void visit_decls(tu_ctx *ctx, CXCursor c) {
 static int dropped_flag(const char *arg) {
     static const char *const with_value[] = {"-o", "-MF", "-MT", "-MQ", "-MJ", NULL};
     static const char *const alone[] = {"-M", "-MM", "-MD", "-MMD", "-MP", "-MG", NULL};
-    for (int i = 0; with_value[i]; i++) {
-        if (strcmp(arg, with_value[i]) == 0) {
+    for (int i = 0; with_value[i]; i++)
+        if (strcmp(arg, with_value[i]) == 0)
             return 2;
-        }
-    }
-    for (int i = 0; alone[i]; i++) {
-        if (strcmp(arg, alone[i]) == 0) {
+    for (int i = 0; alone[i]; i++)
+        if (strcmp(arg, alone[i]) == 0)
             return 1;
-        }
-    }
     if ((strncmp(arg, "-MF", 3) == 0 || strncmp(arg, "-MT", 3) == 0 ||
          strncmp(arg, "-MQ", 3) == 0 || strncmp(arg, "-MJ", 3) == 0) ||
-        (strncmp(arg, "-o", 2) == 0 && arg[2] != '\0')) {
+        (strncmp(arg, "-o", 2) == 0 && arg[2] != '\0'))
         return 1;
-    }
     return 0;
 }
 
@@ -895,20 +840,17 @@ static const char *const value_flags[] = {
     "-Xlinker", "-Xassembler", "-l",    "-L",      "-aux-target", "-main-file-name", NULL};
 
 static bool in_list(const char *arg, const char *const *list) {
-    for (int i = 0; list[i] != NULL; i++) {
-        if (strcmp(arg, list[i]) == 0) {
+    for (int i = 0; list[i] != NULL; i++)
+        if (strcmp(arg, list[i]) == 0)
             return true;
-        }
-    }
     return false;
 }
 
 /* `path` made absolute against the job's directory when it is relative; owned by *owned. */
 static const char *absolute_in(const hm_scan_job *job, const char *prefix, const char *path,
                                char ***owned, size_t *nowned) {
-    if (path[0] == '/' || path[0] == '\0') {
+    if (path[0] == '/' || path[0] == '\0')
         return NULL;
-    }
     char *abs = hm_scan_path_absolute(path, job->directory);
     char *arg = hm_xasprintf("%s%s", prefix, abs);
     free(abs);
@@ -1026,17 +968,15 @@ void hm_scan_parse_job(void *index, const hm_scan_job *job, hm_scan_tu_output *o
     size_t nowned = 0;
     const char **argv = parse_arguments(job, &owned, &nowned);
     size_t argc = 0;
-    while (argv[argc] != NULL) {
+    while (argv[argc] != NULL)
         argc++;
-    }
 
     CXTranslationUnit tu = NULL;
     enum CXErrorCode rc = clang_parseTranslationUnit2FullArgv(
         (CXIndex)index, NULL, argv, (int)argc, NULL, 0, CXTranslationUnit_KeepGoing, &tu);
     free(argv);
-    for (size_t i = 0; i < nowned; i++) {
+    for (size_t i = 0; i < nowned; i++)
         free(owned[i]);
-    }
     free(owned);
     if (rc != CXError_Success || tu == NULL) {
         out->failed = true;

@@ -19,25 +19,22 @@ void hm_xoom(void) {
 
 void *hm_xmalloc(size_t size) {
     void *p = malloc(size ? size : 1);
-    if (p == NULL) {
+    if (p == NULL)
         hm_xoom();
-    }
     return p;
 }
 
 void *hm_xcalloc(size_t count, size_t size) {
     void *p = calloc(count ? count : 1, size ? size : 1);
-    if (p == NULL) {
+    if (p == NULL)
         hm_xoom();
-    }
     return p;
 }
 
 void *hm_xrealloc(void *ptr, size_t size) {
     void *p = realloc(ptr, size ? size : 1);
-    if (p == NULL) {
+    if (p == NULL)
         hm_xoom();
-    }
     return p;
 }
 
@@ -74,13 +71,11 @@ char *hm_xasprintf(const char *format, ...) {
 }
 
 void hm_grow(void **items, size_t *cap, size_t need, size_t size) {
-    if (need <= *cap) {
+    if (need <= *cap)
         return;
-    }
     size_t next = *cap ? *cap * 2 : 8;
-    while (next < need) {
+    while (next < need)
         next *= 2;
-    }
     *items = hm_xrealloc(*items, next * size);
     *cap = next;
 }
@@ -122,9 +117,8 @@ void hm_strbuf_free(hm_strbuf *buf) {
 
 static uint64_t hash_string(const char *s) {
     uint64_t h = 1469598103934665603ull;
-    for (; *s; s++) {
+    for (; *s; s++)
         h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    }
     return h;
 }
 
@@ -132,23 +126,19 @@ static uint64_t hash_string(const char *s) {
 static size_t map_slot(const hm_strmap *map, const char *key) {
     size_t mask = map->cap - 1;
     size_t i = (size_t)hash_string(key) & mask;
-    while (map->keys[i] != NULL && strcmp(map->keys[i], key) != 0) {
+    while (map->keys[i] != NULL && strcmp(map->keys[i], key) != 0)
         i = (i + 1) & mask;
-    }
     return i;
 }
 
 bool hm_strmap_get(const hm_strmap *map, const char *key, size_t *value) {
-    if (map->cap == 0) {
+    if (map->cap == 0)
         return false;
-    }
     size_t i = map_slot(map, key);
-    if (map->keys[i] == NULL) {
+    if (map->keys[i] == NULL)
         return false;
-    }
-    if (value != NULL) {
+    if (value != NULL)
         *value = map->values[i];
-    }
     return true;
 }
 
@@ -177,9 +167,8 @@ void hm_strmap_put(hm_strmap *map, const char *key, size_t value) {
 }
 
 void hm_strmap_free(hm_strmap *map) {
-    for (size_t i = 0; i < map->cap; i++) {
+    for (size_t i = 0; i < map->cap; i++)
         free(map->keys[i]);
-    }
     free(map->keys);
     free(map->values);
     memset(map, 0, sizeof *map);
@@ -187,22 +176,18 @@ void hm_strmap_free(hm_strmap *map) {
 
 /* Append one path component to the normalised absolute path in `buf`, folding "." and "..". */
 static void path_push(hm_strbuf *buf, const char *comp, size_t len) {
-    if (len == 0 || (len == 1 && comp[0] == '.')) {
+    if (len == 0 || (len == 1 && comp[0] == '.'))
         return;
-    }
     if (len == 2 && comp[0] == '.' && comp[1] == '.') {
-        while (buf->len > 1 && buf->data[buf->len - 1] != '/') {
+        while (buf->len > 1 && buf->data[buf->len - 1] != '/')
             buf->len--;
-        }
-        if (buf->len > 1) {
+        if (buf->len > 1)
             buf->len--;
-        }
         buf->data[buf->len] = '\0';
         return;
     }
-    if (buf->len > 1) {
+    if (buf->len > 1)
         hm_strbuf_addc(buf, '/');
-    }
     hm_strbuf_addn(buf, comp, len);
 }
 
@@ -222,14 +207,12 @@ char *hm_scan_path_absolute(const char *path, const char *dir) {
         char *cwd = NULL;
         if (dir == NULL || dir[0] != '/') {
             cwd = getcwd(NULL, 0);
-            if (cwd == NULL && errno == ENOMEM) {
+            if (cwd == NULL && errno == ENOMEM)
                 hm_xoom();
-            }
             path_push_all(&buf, cwd ? cwd : "");
         }
-        if (dir != NULL) {
+        if (dir != NULL)
             path_push_all(&buf, dir);
-        }
         free(cwd);
     }
     path_push_all(&buf, path);
@@ -238,12 +221,10 @@ char *hm_scan_path_absolute(const char *path, const char *dir) {
 
 const char *hm_scan_path_display(const char *path) {
     char cwd[4096];
-    if (getcwd(cwd, sizeof cwd) == NULL) {
+    if (getcwd(cwd, sizeof cwd) == NULL)
         return path;
-    }
     size_t n = strlen(cwd);
-    if (n > 1 && strncmp(path, cwd, n) == 0 && path[n] == '/' && path[n + 1] != '\0') {
+    if (n > 1 && strncmp(path, cwd, n) == 0 && path[n] == '/' && path[n + 1] != '\0')
         return path + n + 1;
-    }
     return path;
 }

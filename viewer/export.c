@@ -44,14 +44,13 @@ const char *hm_export_default_output(hm_export_kind kind) {
 
 void hm_export_json_string(FILE *out, const char *s) {
     putc('"', out);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
         if (*p == '"' || *p == '\\')
             fprintf(out, "\\%c", *p);
         else if (*p < 0x20)
             fprintf(out, "\\u%04x", *p);
         else
             putc(*p, out);
-    }
     putc('"', out);
 }
 

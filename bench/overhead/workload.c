@@ -2,8 +2,9 @@
  *
  * usage: workload ITERATIONS     prints "calls=N ns=T" (T: wall time of the loop alone, so process
  * start-up and the results write are not counted).
- * Built as: plain; FLOOR (two clock reads per call, the floor for exact self-time); with the heatmap
- * plugin (recording on and HEATMAP=off); with -finstrument-functions (uftrace); -pg (gprof); XRay.
+ * Built as: plain; FLOOR (two clock reads per call, the floor for exact self-time); with the
+ * heatmap plugin (recording on and HEATMAP=off); with -finstrument-functions (uftrace); -pg
+ * (gprof); XRay.
  */
 #include <stdint.h>
 #include <stdio.h>

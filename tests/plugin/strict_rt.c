@@ -47,27 +47,23 @@ static fn_count *count_for(hm_func_record *r) {
             }
         }
         fn_count *grown = realloc(counts, (ncounts + 1) * sizeof *grown);
-        if (!grown) {
+        if (!grown)
             abort();
-        }
         counts = grown;
         /* Copy the name: the record's module may be dlclose()d before the program exits. */
         counts[ncounts] = (fn_count){strdup(r->name), 0, 0, 0};
         r->id = (uint32_t)++ncounts;
-        if (ncounts == 1) {
+        if (ncounts == 1)
             atexit(strict_write);
-        }
     }
     return &counts[r->id - 1];
 }
 
 void __heatmap_register_v1(hm_module_table *table) {
-    if (getenv("STRICT_RT_OFF")) {
+    if (getenv("STRICT_RT_OFF"))
         __heatmap_recording_v1 = 0;
-    }
-    for (uint32_t i = 0; i < table->count; i++) {
+    for (uint32_t i = 0; i < table->count; i++)
         count_for(table->records[i]);
-    }
 }
 
 void __heatmap_enter_v1(hm_func_record *r) {
@@ -75,9 +71,8 @@ void __heatmap_enter_v1(hm_func_record *r) {
     if (depth == cap) {
         cap = cap ? 2 * cap : 256;
         stack = realloc(stack, cap * sizeof *stack);
-        if (!stack) {
+        if (!stack)
             abort();
-        }
     }
     stack[depth++] = r;
 }
@@ -85,17 +80,15 @@ void __heatmap_enter_v1(hm_func_record *r) {
 void __heatmap_exit_v1(hm_func_record *r) {
     fn_count *c = count_for(r);
     size_t d = depth;
-    while (d > 0 && stack[d - 1]->id != r->id) {
+    while (d > 0 && stack[d - 1]->id != r->id)
         d--;
-    }
     if (d == 0) {
         unmatched++;
         snprintf(unmatched_name, sizeof unmatched_name, "%s", r->name);
         return;
     }
-    while (depth > d) { /* frames above the matching one were left without their exits */
+    while (depth > d) /* frames above the matching one were left without their exits */
         count_for(stack[--depth])->unwound++;
-    }
     depth--;
     c->exits++;
 }
@@ -107,9 +100,8 @@ static int by_name(const void *a, const void *b) {
 static void strict_write(void) {
     const char *path = getenv("STRICT_RT_OUT");
     FILE *out = path ? fopen(path, "w") : stderr;
-    if (!out) {
+    if (!out)
         return;
-    }
     /* Sort a copy: instrumented code may still run after this (later atexit handlers). */
     fn_count *sorted = malloc((ncounts ? ncounts : 1) * sizeof *sorted);
     if (sorted) {
@@ -127,7 +119,6 @@ static void strict_write(void) {
         fprintf(out, "ERROR %lu exit calls matched no open frame (last: %s)\n", unmatched,
                 unmatched_name);
     }
-    if (out != stderr) {
+    if (out != stderr)
         fclose(out);
-    }
 }

@@ -36,11 +36,10 @@ static char *check(const char *yaml, int *count, char **path_out) {
     FILE *out = open_memstream(&text, &len);
     *count = hm_scan_check(path, &scanned, out);
     fclose(out);
-    if (path_out != NULL) {
+    if (path_out != NULL)
         *path_out = path;
-    } else {
+    else
         free(path);
-    }
     return text;
 }
 

@@ -34,9 +34,8 @@ static hm_test_output run_scan(const char **argv) {
     HM_SCAN_FIXTURES "/main.c", HM_SCAN_FIXTURES "/util.c", HM_SCAN_FIXTURES "/shapes.cpp"
 
 static void assert_usage_error(hm_test_output o, const char *message) {
-    if (o.status != 2) {
+    if (o.status != 2)
         fail_msg("exit status %d, expected 2\nstdout:\n%s\nstderr:\n%s", o.status, o.out, o.err);
-    }
     assert_contains(o.err, message);
     assert_string_equal(o.out, "");
     hm_test_output_free(&o);
@@ -97,9 +96,8 @@ static void test_scan_cli_help_matches_flags(void **state) {
     const char *flags[] = {"-p, --build-dir DIR", "-j, --jobs N", "--format FORMAT", "--sort KEY",
                            "--write FILE",        "--max N",      "--force",         "--check FILE",
                            "-h, --help",          "--version",    "Exit status: 0"};
-    for (size_t i = 0; i < sizeof flags / sizeof *flags; i++) {
+    for (size_t i = 0; i < sizeof flags / sizeof *flags; i++)
         assert_contains(o.out, flags[i]);
-    }
     hm_test_output_free(&o);
 
     /* Every spelling the help shows is accepted. */
@@ -238,9 +236,8 @@ static void test_scan_cli_check_exit_status(void **state) {
     for (size_t i = 0; i < sizeof configs / sizeof *configs; i++) {
         hm_test_write_file(path, configs[i]);
         hm_test_output o = SCAN("-p", HM_SCAN_DB_DIR, "--check", path, GOOD_FILES);
-        if (o.status != 1) {
+        if (o.status != 1)
             fail_msg("config %zu: exit status %d, expected 1\n%s%s", i, o.status, o.out, o.err);
-        }
         assert_contains(o.out, expect[i]);
         hm_test_output_free(&o);
     }

@@ -27,29 +27,24 @@ typedef struct name_set {
 } name_set;
 
 static void set_add(name_set *s, const char *name) {
-    for (size_t i = 0; i < s->count; i++) {
-        if (strcmp(s->names[i], name) == 0) {
+    for (size_t i = 0; i < s->count; i++)
+        if (strcmp(s->names[i], name) == 0)
             return;
-        }
-    }
     s->names = realloc(s->names, (s->count + 1) * sizeof *s->names);
     assert_non_null(s->names);
     s->names[s->count++] = strdup(name);
 }
 
 static bool set_has(const name_set *s, const char *name) {
-    for (size_t i = 0; i < s->count; i++) {
-        if (strcmp(s->names[i], name) == 0) {
+    for (size_t i = 0; i < s->count; i++)
+        if (strcmp(s->names[i], name) == 0)
             return true;
-        }
-    }
     return false;
 }
 
 static void set_free(name_set *s) {
-    for (size_t i = 0; i < s->count; i++) {
+    for (size_t i = 0; i < s->count; i++)
         free(s->names[i]);
-    }
     free(s->names);
 }
 
@@ -63,9 +58,8 @@ static name_set expected_functions(const hm_scan_result *r, const hm_config *con
         for (size_t j = 0; j < n; j++) {
             const char *name = fn->is_template ? fn->instances[j] : fn->name;
             hm_selection sel = hm_config_select(config, name, fn->file);
-            if (sel.selected && (sel.named_exactly || !hm_scan_is_trivial(fn, threshold))) {
+            if (sel.selected && (sel.named_exactly || !hm_scan_is_trivial(fn, threshold)))
                 set_add(&s, name);
-            }
         }
     }
     return s;
@@ -93,9 +87,8 @@ static name_set instrumented_functions(const char *dir, const char *config_path)
                               object,
                               NULL};
         hm_test_output o = hm_test_run(argv, env, HM_SCAN_FIXTURES);
-        if (o.status != 0) {
+        if (o.status != 0)
             fail_msg("compiling %s with the plugin failed (%d):\n%s", files[i], o.status, o.err);
-        }
         hm_test_output_free(&o);
     }
     char *text = hm_test_read_file(report);
@@ -104,12 +97,10 @@ static name_set instrumented_functions(const char *dir, const char *config_path)
     for (char *line = strtok(text, "\n"); line != NULL; line = strtok(NULL, "\n")) {
         json_error_t error;
         json_t *obj = json_loads(line, 0, &error);
-        if (obj == NULL) {
+        if (obj == NULL)
             fail_msg("bad report line: %s", line);
-        }
-        if (json_is_true(json_object_get(obj, "instrumented"))) {
+        if (json_is_true(json_object_get(obj, "instrumented")))
             set_add(&s, json_string_value(json_object_get(obj, "function")));
-        }
         json_decref(obj);
     }
     free(text);
@@ -133,21 +124,18 @@ static void round_trip(const char *max, size_t expect_patterns) {
                           HM_SCAN_FIXTURES "/shapes.cpp",
                           NULL};
     hm_test_output o = hm_test_run(argv, NULL, NULL);
-    if (o.status != 0) {
+    if (o.status != 0)
         fail_msg("heatmap-scan --write failed (%d):\n%s", o.status, o.err);
-    }
     hm_test_output_free(&o);
 
     hm_config *config = NULL;
     hm_config_error err;
-    if (hm_config_load_file(config_path, &config, &err) != 0) {
+    if (hm_config_load_file(config_path, &config, &err) != 0)
         fail_msg("%s", err.message);
-    }
     char *yaml = hm_test_read_file(config_path);
     size_t patterns = 0;
-    for (const char *p = strstr(yaml, "\n    - "); p != NULL; p = strstr(p + 1, "\n    - ")) {
+    for (const char *p = strstr(yaml, "\n    - "); p != NULL; p = strstr(p + 1, "\n    - "))
         patterns++;
-    }
     assert_int_equal(patterns, expect_patterns);
 
     hm_scan_result scanned = hm_test_scan_fixtures(files, NFILES, 2, NULL);

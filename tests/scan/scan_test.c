@@ -31,9 +31,8 @@ static int teardown_fixtures(void **state) {
 
 static const hm_scan_function *must_find(const char *name) {
     const hm_scan_function *fn = hm_test_find(&fixtures, name, 0);
-    if (fn == NULL) {
+    if (fn == NULL)
         fail_msg("no function '%s' in the fixture scan", name);
-    }
     return fn;
 }
 
@@ -249,11 +248,10 @@ static void test_scan_relative_paths_in_commands(void **state) {
     };
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
         path = hm_test_path(dir, files[i][0]);
-        if (files[i][1] == NULL) {
+        if (files[i][1] == NULL)
             assert_int_equal(mkdir(path, 0700), 0);
-        } else {
+        else
             hm_test_write_file(path, files[i][1]);
-        }
         free(path);
     }
     char db[2048];
@@ -357,13 +355,11 @@ static void test_scan_sort_keys(void **state) {
     }
 
     hm_scan_sort(&fixtures, HM_SORT_COMPLEXITY);
-    for (size_t i = 1; i < fixtures.count; i++) {
+    for (size_t i = 1; i < fixtures.count; i++)
         assert_true(fixtures.functions[i - 1].complexity >= fixtures.functions[i].complexity);
-    }
     hm_scan_sort(&fixtures, HM_SORT_NAME);
-    for (size_t i = 1; i < fixtures.count; i++) {
+    for (size_t i = 1; i < fixtures.count; i++)
         assert_true(strcmp(fixtures.functions[i - 1].name, fixtures.functions[i].name) <= 0);
-    }
     hm_scan_sort(&fixtures, HM_SORT_FILE);
     for (size_t i = 1; i < fixtures.count; i++) {
         const hm_scan_function *a = &fixtures.functions[i - 1], *b = &fixtures.functions[i];
@@ -376,9 +372,8 @@ static void test_scan_print_json(void **state) {
     char *text = print_to_string(&fixtures, HM_FORMAT_JSON);
     json_error_t error;
     json_t *root = json_loads(text, 0, &error);
-    if (root == NULL) {
+    if (root == NULL)
         fail_msg("invalid JSON (%s at line %d):\n%s", error.text, error.line, text);
-    }
     assert_int_equal(json_integer_value(json_object_get(root, "files_failed")), 1);
     json_t *fns = json_object_get(root, "functions");
     assert_int_equal(json_array_size(fns), fixtures.count);
@@ -501,9 +496,8 @@ static void test_scan_write_config(void **state) {
     /* The config library (and so the plugin) accepts it, and it selects what it lists. */
     hm_config *config = NULL;
     hm_config_error err;
-    if (hm_config_load_file(path, &config, &err) != 0) {
+    if (hm_config_load_file(path, &config, &err) != 0)
         fail_msg("%s\n%s", err.message, text);
-    }
     for (size_t i = 0; i < n; i++) {
         const hm_scan_function *fn = picks[i].best;
         const char *name = fn->ninstances > 0 ? fn->instances[0] : fn->name;

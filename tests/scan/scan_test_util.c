@@ -22,18 +22,15 @@ hm_test_output hm_test_run(const char *const *argv, const char *const *env, cons
     char *err_path = hm_test_path(dir, "stderr");
 
     size_t nenv = 0, nextra = 0;
-    while (environ[nenv] != NULL) {
+    while (environ[nenv] != NULL)
         nenv++;
-    }
-    while (env != NULL && env[nextra] != NULL) {
+    while (env != NULL && env[nextra] != NULL)
         nextra++;
-    }
     char **envp = calloc(nenv + nextra + 1, sizeof *envp);
     assert_non_null(envp);
     memcpy(envp, environ, nenv * sizeof *envp);
-    if (nextra > 0) {
+    if (nextra > 0)
         memcpy(envp + nenv, env, nextra * sizeof *envp);
-    }
 
     pid_t pid = fork();
     assert_true(pid >= 0);
@@ -43,9 +40,8 @@ hm_test_output hm_test_run(const char *const *argv, const char *const *env, cons
         int out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
         int err = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
         if (in < 0 || out < 0 || err < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 ||
-            dup2(err, 2) < 0 || (cwd != NULL && chdir(cwd) != 0)) {
+            dup2(err, 2) < 0 || (cwd != NULL && chdir(cwd) != 0))
             _exit(126);
-        }
         execve(argv[0], (char *const *)argv, envp);
         _exit(127);
     }
@@ -74,9 +70,8 @@ void hm_test_output_free(hm_test_output *o) {
 char *hm_test_tempdir(void) {
     const char *base = getenv("TMPDIR");
     char *templ = hm_test_path(base != NULL && base[0] != '\0' ? base : "/tmp", "hm-scan-XXXXXX");
-    if (mkdtemp(templ) == NULL) {
+    if (mkdtemp(templ) == NULL)
         fail_msg("mkdtemp(%s): %s", templ, strerror(errno));
-    }
     return templ;
 }
 
@@ -98,18 +93,16 @@ char *hm_test_path(const char *dir, const char *name) {
 
 void hm_test_write_file(const char *path, const char *text) {
     FILE *f = fopen(path, "w");
-    if (f == NULL) {
+    if (f == NULL)
         fail_msg("cannot write %s: %s", path, strerror(errno));
-    }
     fputs(text, f);
     assert_int_equal(fclose(f), 0);
 }
 
 char *hm_test_read_file(const char *path) {
     FILE *f = fopen(path, "rb");
-    if (f == NULL) {
+    if (f == NULL)
         return NULL;
-    }
     size_t cap = 4096, len = 0;
     char *data = malloc(cap);
     assert_non_null(data);
@@ -138,11 +131,10 @@ static hm_scan_result run_jobs(hm_scan_jobs *list, unsigned jobs, char **diagnos
     assert_int_equal(hm_scan_run(list, &options, &result), HM_SCAN_OK);
     fclose(diag);
     hm_scan_jobs_free(list);
-    if (diagnostics != NULL) {
+    if (diagnostics != NULL)
         *diagnostics = text;
-    } else {
+    else
         free(text);
-    }
     return result;
 }
 
@@ -166,26 +158,22 @@ hm_scan_result hm_test_scan_fixtures(const char *const *files, size_t nfiles, un
     assert_int_equal(hm_scan_jobs_from_database(HM_SCAN_DB_DIR, paths, nfiles, NULL, 0, &list,
                                                 detail, sizeof detail),
                      HM_SCAN_OK);
-    for (size_t i = 0; i < nfiles; i++) {
+    for (size_t i = 0; i < nfiles; i++)
         free(owned[i]);
-    }
     return run_jobs(&list, jobs, diagnostics);
 }
 
 const hm_scan_function *hm_test_find(const hm_scan_result *r, const char *name, size_t n) {
-    for (size_t i = 0; i < r->count; i++) {
-        if (strcmp(r->functions[i].name, name) == 0 && n-- == 0) {
+    for (size_t i = 0; i < r->count; i++)
+        if (strcmp(r->functions[i].name, name) == 0 && n-- == 0)
             return &r->functions[i];
-        }
-    }
     return NULL;
 }
 
 size_t hm_test_count(const hm_scan_result *r, const char *name) {
     size_t n = 0;
-    for (size_t i = 0; i < r->count; i++) {
+    for (size_t i = 0; i < r->count; i++)
         n += strcmp(r->functions[i].name, name) == 0;
-    }
     return n;
 }
 

@@ -28,9 +28,8 @@ static hm_config *load_ok(const char *yaml) {
     hm_config *config = NULL;
     hm_config_error err = {{0}};
     int rc = hm_config_load_string(yaml, strlen(yaml), "t.yaml", &config, &err);
-    if (rc != 0) {
+    if (rc != 0)
         print_error("unexpected error: %s\n", err.message);
-    }
     assert_int_equal(rc, 0);
     assert_non_null(config);
     return config;
@@ -88,9 +87,8 @@ typedef struct tmp_fixture {
 
 static int tmp_setup(void **state) {
     tmp_fixture *fx = calloc(1, sizeof *fx);
-    if (fx == NULL) {
+    if (fx == NULL)
         return -1;
-    }
     char template[] = "/tmp/hm_test_config.XXXXXX";
     /* The real path, so that it equals what getcwd() reports after a chdir into it. */
     if (mkdtemp(template) == NULL || realpath(template, fx->dir) == NULL) {
@@ -109,12 +107,10 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 static int tmp_teardown(void **state) {
     tmp_fixture *fx = *state;
     int rc = 0;
-    if (fx->old_cwd != NULL && chdir(fx->old_cwd) != 0) {
+    if (fx->old_cwd != NULL && chdir(fx->old_cwd) != 0)
         rc = -1;
-    }
-    if (nftw(fx->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0) {
+    if (nftw(fx->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
         rc = -1;
-    }
     free(fx->old_cwd);
     free(fx);
     return rc;
@@ -792,9 +788,8 @@ static void test_config_find_upward_none(void **state) {
     assert_null(hm_config_find_upward(NULL));
     assert_null(hm_config_find_upward(""));
     struct stat st;
-    if (stat("/heatmap.yaml", &st) == 0 || stat("/tmp/heatmap.yaml", &st) == 0) {
+    if (stat("/heatmap.yaml", &st) == 0 || stat("/tmp/heatmap.yaml", &st) == 0)
         skip(); /* a stray config above the temporary directory would be found, rightly */
-    }
     char *source = join(fx->dir, "lonely.c");
     assert_null(hm_config_find_upward(source));
     free(source);

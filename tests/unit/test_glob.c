@@ -179,9 +179,8 @@ static void test_glob_adversarial_patterns_finish(void **state) {
     MATCH("**a**a**a**a**a**a**a**a**a**a**b", text);
 
     /* Directories: every `*` is stopped by a '/', forcing fallbacks to the `**`. */
-    for (size_t i = 1; i < N; i += 2) {
+    for (size_t i = 1; i < N; i += 2)
         text[i] = '/';
-    }
     text[N - 1] = '\0'; /* "a/a/.../a/a" */
     NO_MATCH("**/*a*a*a*a*a*a*a*a*a*a*a*a*b", text);
     NO_MATCH("**a*/**a*/**a*/**b", text);

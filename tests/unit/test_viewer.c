@@ -214,8 +214,7 @@ static void test_viewer_cli_help_lists_every_flag(void **state) {
     free(text);
 }
 
-/* ---- --fail-if ---------------------------------------------------------------------------------
- */
+/* ---- --fail-if ------------------------------------------------------------------------------- */
 
 /* Parse and evaluate one expression against RUN (and LATER as the new run when base != NULL). */
 static int eval(const char *expr, const hm_results *now, const hm_results *base, char *msg,

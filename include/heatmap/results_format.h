@@ -1,0 +1,121 @@
+/* The results-file contract: what the runtime writes and results/ reads, defined once.
+ *
+ * Like compiler-rt's InstrProfData.inc, this header is the one place both sides take the format
+ * from: the version, the key names (as X-macro lists that the writer and the reader expand), the
+ * percentile rule and the trace file's name. Header-only and dependency-free (libc only) so the
+ * runtime can include it. The prose definition is docs/results-format.md; change both together.
+ */
+#ifndef HEATMAP_RESULTS_FORMAT_H
+#define HEATMAP_RESULTS_FORMAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "heatmap/histogram.h"
+
+/* The results file's "version"; readers refuse any other. The trace file carries the same. */
+#define HM_RESULTS_FORMAT_VERSION 1
+
+/* Default results file name (HEATMAP_OUTPUT). */
+#define HM_RESULTS_DEFAULT_PATH "heatmap.json"
+
+/* Top-level keys: X(identifier, "json key"). */
+#define HM_RESULTS_TOP_KEYS(X)                                                                     \
+    X(version, "version")                                                                          \
+    X(program, "program")                                                                          \
+    X(pid, "pid")                                                                                  \
+    X(hostname, "hostname")                                                                        \
+    X(start_unix_ns, "start_unix_ns")                                                              \
+    X(elapsed_ns, "elapsed_ns")                                                                    \
+    X(clock, "clock")                                                                              \
+    X(overhead_ns, "overhead_ns")                                                                  \
+    X(end, "end")                                                                                  \
+    X(histogram, "histogram")                                                                      \
+    X(threads, "threads")                                                                          \
+    X(functions, "functions")                                                                      \
+    X(paths, "paths")
+
+/* Keys of one entry of "functions". */
+#define HM_RESULTS_FUNCTION_KEYS(X)                                                                \
+    X(id, "id")                                                                                    \
+    X(name, "name")                                                                                \
+    X(file, "file")                                                                                \
+    X(line, "line")                                                                                \
+    X(count, "count")                                                                              \
+    X(self_ns, "self_ns")                                                                          \
+    X(max_ns, "max_ns")                                                                            \
+    X(p50_ns, "p50_ns")                                                                            \
+    X(p95_ns, "p95_ns")                                                                            \
+    X(p99_ns, "p99_ns")                                                                            \
+    X(threads, "threads")                                                                          \
+    X(histogram, "histogram")
+
+/* Keys of one entry of "threads" (and of a function's per-thread split: tid, count, self_ns). */
+#define HM_RESULTS_THREAD_KEYS(X)                                                                  \
+    X(tid, "tid")                                                                                  \
+    X(name, "name")                                                                                \
+    X(calls, "calls")                                                                              \
+    X(count, "count")                                                                              \
+    X(self_ns, "self_ns")                                                                          \
+    X(outer_ns, "outer_ns")                                                                        \
+    X(dropped_calls, "dropped_calls")
+
+/* String constants HM_KEY_<id>, HM_FN_KEY_<id>, HM_TH_KEY_<id>, e.g. HM_FN_KEY_self_ns ==
+ * "self_ns". */
+#define HM_RESULTS_DEFINE_KEY(id, str)                                                             \
+    __attribute__((unused)) static const char HM_KEY_##id[] = str;
+#define HM_RESULTS_DEFINE_FN_KEY(id, str)                                                          \
+    __attribute__((unused)) static const char HM_FN_KEY_##id[] = str;
+#define HM_RESULTS_DEFINE_TH_KEY(id, str)                                                          \
+    __attribute__((unused)) static const char HM_TH_KEY_##id[] = str;
+HM_RESULTS_TOP_KEYS(HM_RESULTS_DEFINE_KEY)
+HM_RESULTS_FUNCTION_KEYS(HM_RESULTS_DEFINE_FN_KEY)
+HM_RESULTS_THREAD_KEYS(HM_RESULTS_DEFINE_TH_KEY)
+
+/* ---- percentiles ------------------------------------------------------------------------------
+ */
+
+/* Nearest rank of percentile p (0..100) among `count` samples: ceil(p/100 * count), at least 1.
+ * count must be > 0. */
+static inline uint64_t hm_percentile_rank(uint64_t count, unsigned p) {
+    uint64_t rank = (count * p + 99) / 100;
+    if (rank == 0)
+        rank = 1;
+    return rank > count ? count : rank;
+}
+
+/* The value reported for rank `rank` of `count` samples when that rank falls in histogram bucket
+ * `index`: the bucket's midpoint clipped to max_ns; the last rank is max_ns itself, which is
+ * exact (a function called once shows P95 = Max). */
+static inline uint64_t hm_percentile_value(uint32_t index, uint64_t rank, uint64_t count,
+                                           uint64_t max_ns) {
+    if (rank >= count)
+        return max_ns;
+    uint64_t mid = hm_hist_midpoint(index);
+    return mid < max_ns ? mid : max_ns;
+}
+
+/* ---- the trace file's name ---------------------------------------------------------------------
+ */
+
+/* The trace file written beside results file `results_path` (HEATMAP_TRACE): "X.json" becomes
+ * "X.trace.json" when X is not empty; any other name, ".json" itself included, gets ".trace.json"
+ * appended. Writes a NUL-terminated name into out[size]; returns its length, or -1 (out holds "")
+ * when it does not fit. */
+static inline int hm_trace_path_for(const char *results_path, char *out, size_t size) {
+    static const char suffix[] = ".trace.json";
+    size_t len = strlen(results_path);
+    if (len > 5 && memcmp(results_path + len - 5, ".json", 5) == 0)
+        len -= 5;
+    if (len + sizeof suffix > size) {
+        if (size)
+            out[0] = '\0';
+        return -1;
+    }
+    memcpy(out, results_path, len);
+    memcpy(out + len, suffix, sizeof suffix);
+    return (int)(len + sizeof suffix - 1);
+}
+
+#endif /* HEATMAP_RESULTS_FORMAT_H */
