@@ -5,12 +5,15 @@
  * cost dwarfs the few cycles of reordering). Calibration spins for about a millisecond against
  * CLOCK_MONOTONIC, which gives the ratio to about 1e-4; the result is a 32.32 fixed-point
  * multiplier.
+ *
+ * Layer 1 (rt_base.h): may call nothing of the runtime but hm_rt (state.c); called by the hot path
+ * (hm_clock_now, inline), the writers (elapsed time) and the lifecycle (hm_clock_init).
  */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "rt.h"
+#include "rt_base.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
@@ -24,6 +27,12 @@ uint64_t hm_test_clock_ticks;
 uint64_t hm_clock_monotonic_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t hm_clock_unix_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
