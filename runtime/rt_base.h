@@ -110,6 +110,27 @@ typedef enum hm_clock_kind { HM_CLOCK_MONOTONIC = 0, HM_CLOCK_TSC = 1 } hm_clock
 extern hm_clock_kind hm_clock_active HM_HIDDEN;
 uint64_t hm_clock_monotonic_ticks(void) HM_HIDDEN;
 
+/* Nanoseconds from CLOCK_MONOTONIC (not the hot-path clock); for elapsed time and calibration. */
+uint64_t hm_clock_monotonic_ns(void) HM_HIDDEN;
+/* Nanoseconds since the Unix epoch (CLOCK_REALTIME), for the results' start time. */
+uint64_t hm_clock_unix_ns(void) HM_HIDDEN;
+
+/* The hardware counter: the TSC (x86, rdtsc, not serialized: enter/exit bracket whole calls) or
+ * the virtual counter (aarch64); CLOCK_MONOTONIC nanoseconds where there is none. */
+static inline uint64_t hm_clock_read_counter(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+#elif defined(__aarch64__)
+    uint64_t v;
+    __asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(v));
+    return v;
+#else
+    return hm_clock_monotonic_ns();
+#endif
+}
+
 #ifdef HM_TEST_CLOCK
 /* Unit tests drive time by hand: ticks are nanoseconds and advance only when the test says so. */
 extern uint64_t hm_test_clock_ticks;
@@ -118,27 +139,13 @@ static inline uint64_t hm_clock_now(void) {
 }
 #else
 static inline uint64_t hm_clock_now(void) {
-#if defined(__x86_64__) || defined(__i386__)
-    if (HM_LIKELY(hm_clock_active == HM_CLOCK_TSC)) {
-        uint32_t lo, hi;
-        __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-        return ((uint64_t)hi << 32) | lo;
-    }
-#elif defined(__aarch64__)
-    if (HM_LIKELY(hm_clock_active == HM_CLOCK_TSC)) {
-        uint64_t v;
-        __asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(v));
-        return v;
-    }
+#if defined(__x86_64__) || defined(__i386__) || defined(__aarch64__)
+    if (HM_LIKELY(hm_clock_active == HM_CLOCK_TSC))
+        return hm_clock_read_counter();
 #endif
     return hm_clock_monotonic_ticks();
 }
 #endif
-
-/* Nanoseconds from CLOCK_MONOTONIC (not the hot-path clock); for elapsed time and calibration. */
-uint64_t hm_clock_monotonic_ns(void) HM_HIDDEN;
-/* Nanoseconds since the Unix epoch (CLOCK_REALTIME), for the results' start time. */
-uint64_t hm_clock_unix_ns(void) HM_HIDDEN;
 
 /* Choose the clock (honouring `requested`: "auto", "tsc", "monotonic") and calibrate ticks to ns
  * into hm_rt.ns_per_tick_fp. Spins for about a millisecond when the TSC is used. Returns the kind
