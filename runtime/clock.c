@@ -5,12 +5,15 @@
  * cost dwarfs the few cycles of reordering). Calibration spins for about a millisecond against
  * CLOCK_MONOTONIC, which gives the ratio to about 1e-4; the result is a 32.32 fixed-point
  * multiplier.
+ *
+ * Layer 1 (rt_base.h): may call nothing of the runtime but hm_rt (state.c); called by the hot path
+ * (hm_clock_now, inline), the writers (elapsed time) and the lifecycle (hm_clock_init).
  */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "rt.h"
+#include "rt_base.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
@@ -24,6 +27,12 @@ uint64_t hm_test_clock_ticks;
 uint64_t hm_clock_monotonic_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t hm_clock_unix_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
@@ -46,20 +55,6 @@ static bool hm_counter_is_invariant(void) {
 #endif
 }
 
-static uint64_t hm_read_counter(void) {
-#if defined(__x86_64__) || defined(__i386__)
-    uint32_t lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return ((uint64_t)hi << 32) | lo;
-#elif defined(__aarch64__)
-    uint64_t v;
-    __asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(v));
-    return v;
-#else
-    return hm_clock_monotonic_ns();
-#endif
-}
-
 hm_clock_kind hm_clock_init(const char *requested) {
     bool want_tsc =
         requested == NULL || strcmp(requested, "auto") == 0 || strcmp(requested, "tsc") == 0;
@@ -71,11 +66,12 @@ hm_clock_kind hm_clock_init(const char *requested) {
     if (!want_tsc || !hm_counter_is_invariant())
         return hm_clock_active;
     /* Bracket each end's counter read by two monotonic reads and keep the tighter pair. */
-    uint64_t m0 = hm_clock_monotonic_ns(), c0 = hm_read_counter(), m0b = hm_clock_monotonic_ns();
+    uint64_t m0 = hm_clock_monotonic_ns(), c0 = hm_clock_read_counter(),
+             m0b = hm_clock_monotonic_ns();
     uint64_t m1, c1, m1b;
     do {
         m1 = hm_clock_monotonic_ns();
-        c1 = hm_read_counter();
+        c1 = hm_clock_read_counter();
         m1b = hm_clock_monotonic_ns();
     } while (m1 - m0 < 1000000u);
     uint64_t ns = (m1 + m1b) / 2 - (m0 + m0b) / 2;

@@ -18,11 +18,14 @@
  * Unwinding without exits (longjmp, exceptions through code without cleanups): a frame whose
  * recorded stack address is below the current stack pointer is dead; enter and exit detect this
  * with one comparison and the slow path closes dead frames as if they returned then.
+ *
+ * Layer 2 (rt_hot.h): may call thread_state.c, paths.c, trace.c and layer 1 (clock, registry);
+ * called by instrumented code, calibrate.c and the lifecycle (hm_close_open_frames).
  */
-#include "rt.h"
+#include "rt_hot.h"
 
 __thread hm_tls hm_tls_self __attribute__((tls_model("initial-exec")));
-int __heatmap_recording_v1; /* hm_recording (rt.h): accessed only atomically */
+int __heatmap_recording_v1; /* hm_recording (rt_hot.h): accessed only atomically */
 
 /* The caller's stack pointer at the call into enter/exit (the CFA of this function): the same
  * value at a function's enter and at its exits, lower in callees. Must be used in the entry points

@@ -1,4 +1,7 @@
-/* Async-signal-safe JSON output and atomic file replacement (see json_out.h). */
+/* Async-signal-safe JSON output and atomic file replacement (see json_out.h).
+ *
+ * Layer 1: may call log.c only; called by the writers and the lifecycle.
+ */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -77,6 +80,23 @@ void hm_put_json_string(hm_out *o, const char *s) {
 void hm_put_key_u64(hm_out *o, const char *key, uint64_t v) {
     hm_puts(o, key);
     hm_put_u64(o, v);
+}
+
+void hm_put_key(hm_out *o, const char *sep, const char *key) {
+    hm_puts(o, sep);
+    hm_puts(o, "\"");
+    hm_puts(o, key);
+    hm_puts(o, "\": ");
+}
+
+void hm_put_field_u64(hm_out *o, const char *sep, const char *key, uint64_t v) {
+    hm_put_key(o, sep, key);
+    hm_put_u64(o, v);
+}
+
+void hm_put_field_string(hm_out *o, const char *sep, const char *key, const char *s) {
+    hm_put_key(o, sep, key);
+    hm_put_json_string(o, s);
 }
 
 void hm_append(char *out, size_t size, size_t *n, const char *s, size_t len) {

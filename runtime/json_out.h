@@ -1,6 +1,9 @@
 /* Async-signal-safe output for the runtime's files: a fixed buffer flushed with write(2), JSON
  * numbers and strings formatted by hand (no stdio, no malloc), and atomic replacement of the target
- * (written to PATH.tmp.PID, renamed over PATH when complete). Used by writer.c and trace.c.
+ * (written to PATH.tmp.PID, renamed over PATH when complete).
+ *
+ * Layer 1: may call log.c only; called by the writers (writer.c, trace_write.c, summary.c) and the
+ * lifecycle (output path expansion). Layer map in rt_base.h.
  */
 #ifndef HEATMAP_JSON_OUT_H
 #define HEATMAP_JSON_OUT_H
@@ -8,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rt.h"
+#include "rt_base.h"
 
 typedef struct hm_out {
     int fd;
@@ -30,7 +33,14 @@ size_t hm_format_u64(uint64_t v, char *buf) HM_HIDDEN;
 void hm_put_u64(hm_out *o, uint64_t v) HM_HIDDEN;
 /* A JSON string; bytes >= 0x80 pass through (names and paths are UTF-8 or opaque bytes). */
 void hm_put_json_string(hm_out *o, const char *s) HM_HIDDEN;
+/* `key` as is (any text, punctuation included), then v. */
 void hm_put_key_u64(hm_out *o, const char *key, uint64_t v) HM_HIDDEN;
+/* A JSON member's start: `sep` as is (",\n  "), then "key": . The key needs no escaping (the
+ * results format's key constants). */
+void hm_put_key(hm_out *o, const char *sep, const char *key) HM_HIDDEN;
+/* A member with a number or a string value: hm_put_key, then the value. */
+void hm_put_field_u64(hm_out *o, const char *sep, const char *key, uint64_t v) HM_HIDDEN;
+void hm_put_field_string(hm_out *o, const char *sep, const char *key, const char *s) HM_HIDDEN;
 /* Append len bytes of s to out (size bytes, NUL-terminated), truncating. */
 void hm_append(char *out, size_t size, size_t *n, const char *s, size_t len) HM_HIDDEN;
 

@@ -1,37 +1,36 @@
-/* Lifecycle: start (flags, clock, calibration), the end of the process, signals and fork.
+/* Lifecycle: start (flags, clock, calibration), module registration, the end of the process,
+ * signals and fork.
  *
  * One idempotent initializer runs from the runtime's constructor, or earlier from the first
- * registration or instrumented call. It reads the flag table below from the environment, picks and
- * calibrates the clock, measures the instrumentation's own cost per call, and registers the exit
- * handler. The runtime never stops the host program: a bad flag gives one warning and its default;
- * a failure gives one stderr line and "no data".
+ * registration (__heatmap_register_v1, the ABI entry point, is here for that reason). It reads the
+ * flag table below from the environment, picks and calibrates the clock, measures the
+ * instrumentation's own cost per call, and registers the exit handler. The runtime never stops the
+ * host program: a bad flag gives one warning and its default; a failure gives one stderr line and
+ * "no data".
  *
  * Ends of the process:
  *   return from main / exit()  -> atexit handler writes the results ("exit")
  *   SIGINT, SIGTERM, SIGHUP, SIGQUIT (default disposition only) -> write ("signal:SIGINT"), then
- * die by the same signal, so the exit status is what it would have been SIGSEGV, SIGBUS, SIGFPE,
- * SIGILL, SIGABRT (default disposition only) -> the same, best effort _exit(), SIGKILL, a crash
- * inside the runtime's writer -> nothing is written A handler the program installs replaces ours,
- * and the program then decides how it ends.
+ *     die by the same signal, so the exit status is what it would have been
+ *   SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT (default disposition only) -> the same, best effort
+ *   _exit(), SIGKILL, a crash inside the runtime's writer -> nothing is written
+ * A handler the program installs replaces ours, and the program then decides how it ends.
+ *
+ * Layer 5 (rt.h), on top: may call every layer below — the writers (in the order hm_write_results
+ * gives), calibrate.c, the hot path (closing open frames, thread exit, fork) and the basics;
+ * called by the runtime's constructor, the ABI registration entry point, atexit, signals and fork.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "json_out.h"
 #include "rt.h"
 
-hm_runtime hm_rt;
-
-void hm_log(const char *a, const char *b, const char *c, const char *d) {
-    const char *parts[] = {"heatmap: ", a, b, c, d, "\n"};
-    for (size_t i = 0; i < sizeof parts / sizeof *parts; i++)
-        if (parts[i] && write(STDERR_FILENO, parts[i], strlen(parts[i])) < 0)
-            return;
-}
+static bool hm_is_fork_child; /* this process is a fork()ed child: its results get their own name */
 
 /* ---- flags -------------------------------------------------------------------------------------
  * One table: name, default, accepted values (shown in the warning), and where the value goes.
@@ -138,55 +137,65 @@ static void hm_read_flags(void) {
     }
 }
 
-/* ---- calibration -------------------------------------------------------------------------------
- * The cost of enter+exit that lands inside measured intervals, found by timing empty calls with the
- * real entry points: a leaf's measured self time is the part charged to every call itself, and the
- * parent's self time per child is the part charged to the caller. Median of several rounds. */
+/* ---- the output files ------------------------------------------------------------------------ */
 
-static hm_func_record hm_cal_outer = {"heatmap.calibration.outer", "", 0, 0};
-static hm_func_record hm_cal_leaf = {"heatmap.calibration.leaf", "", 0, 0};
-
-static int hm_cmp_u64(const void *a, const void *b) {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
+void hm_expand_output_path(const char *pattern, bool forked_child, char *out, size_t size) {
+    size_t n = 0;
+    bool has_pid = false;
+    out[0] = '\0';
+    for (const char *p = pattern; *p; p++) {
+        char num[21];
+        if (p[0] == '%' && p[1] == 'p') {
+            hm_append(out, size, &n, num, hm_format_u64((uint64_t)getpid(), num));
+            has_pid = true;
+            p++;
+        } else if (p[0] == '%' && p[1] == 't') {
+            hm_append(out, size, &n, num, hm_format_u64(hm_rt.start_unix_ns / 1000000000u, num));
+            p++;
+        } else if (p[0] == '%' && p[1] == 'h') {
+            char host[256] = "";
+            gethostname(host, sizeof host - 1);
+            hm_append(out, size, &n, host, strlen(host));
+            p++;
+        } else if (p[0] == '%' && p[1] == '%') {
+            hm_append(out, size, &n, "%", 1);
+            p++;
+        } else {
+            hm_append(out, size, &n, p, 1);
+        }
+    }
+    if (!forked_child || has_pid)
+        return;
+    /* A forked child must not overwrite its parent's file: heatmap.json -> heatmap.PID.json. */
+    char *base = strrchr(out, '/');
+    char *dot = strrchr(base ? base + 1 : out, '.');
+    char tail[1024] = "";
+    if (dot && dot != (base ? base + 1 : out)) {
+        size_t t = strlen(dot) < sizeof tail - 1 ? strlen(dot) : sizeof tail - 1;
+        memcpy(tail, dot, t);
+        tail[t] = '\0';
+        n = (size_t)(dot - out);
+        out[n] = '\0';
+    }
+    char num[21];
+    hm_append(out, size, &n, ".", 1);
+    hm_append(out, size, &n, num, hm_format_u64((uint64_t)getpid(), num));
+    hm_append(out, size, &n, tail, strlen(tail));
 }
 
-static void hm_calibrate(void) {
-    enum { ROUNDS = 9, CALLS = 256 };
-    uint64_t leaf[ROUNDS], child[ROUNDS];
-    if (hm_registry_intern(&hm_cal_outer) == 0 || hm_registry_intern(&hm_cal_leaf) == 0)
-        return;
-    hm_registry_mark_internal(hm_cal_outer.id);
-    hm_registry_mark_internal(hm_cal_leaf.id);
-    for (int r = 0; r < ROUNDS; r++) {
-        __heatmap_enter_v1(&hm_cal_outer);
-        for (int i = 0; i < CALLS; i++) {
-            __heatmap_enter_v1(&hm_cal_leaf);
-            __heatmap_exit_v1(&hm_cal_leaf);
-        }
-        __heatmap_exit_v1(&hm_cal_outer);
-        if (hm_tls_self.stats_cap <= hm_cal_leaf.id || !hm_tls_self.stats[hm_cal_leaf.id] ||
-            !hm_tls_self.stats[hm_cal_outer.id])
-            return; /* recording did not happen: leave compensation at zero */
-        hm_fstats *l = hm_tls_self.stats[hm_cal_leaf.id], *o = hm_tls_self.stats[hm_cal_outer.id];
-        leaf[r] = l->count ? l->self_ns / l->count : 0;
-        child[r] = o->self_ns / CALLS;
-        hm_thread_forget_function(&hm_tls_self, hm_cal_leaf.id);
-        hm_thread_forget_function(&hm_tls_self, hm_cal_outer.id);
-    }
-    /* hm_tls_self is named each time, not held in a pointer: GCC's UBSan at -O2 misreads a
-     * pointer to initial-exec TLS kept across calls as null. */
-    hm_thread_data *data = hm_tls_self.data;
-    data->outer_ticks = 0;
-    data->trace_used = 0; /* the calibration's events are not the program's */
-    data->trace_dropped = 0;
-    if (hm_tls_self.tree)
-        hm_tree_clear(
-            hm_tls_self.tree); /* nor are its call-path nodes: give the program the whole tree */
-    qsort(leaf, ROUNDS, sizeof *leaf, hm_cmp_u64);
-    qsort(child, ROUNDS, sizeof *child, hm_cmp_u64);
-    hm_rt.comp_self_ns = leaf[ROUNDS / 2];
-    hm_rt.comp_child_ns = child[ROUNDS / 2];
+int hm_write_results(const char *end) {
+    char path[1024];
+    hm_expand_output_path(hm_rt.output_pattern, hm_is_fork_child, path, sizeof path);
+    hm_thread_order order;
+    if (!hm_thread_order_make(&order))
+        hm_log("out of memory: threads left out of '", path, "'", NULL);
+    int rc = hm_write_results_file(path, end, &order);
+    if (rc == 0 && hm_rt.trace)
+        hm_write_trace(path, &order);
+    hm_thread_order_release(&order);
+    if (rc == 0 && hm_rt.summary)
+        hm_print_summary(path);
+    return rc;
 }
 
 /* ---- ends of the process --------------------------------------------------------------------- */
@@ -261,14 +270,23 @@ static void hm_after_fork_child(void) {
     hm_is_fork_child = true;
     atomic_store(&hm_finished, 0);
     hm_rt.start_mono_ns = hm_clock_monotonic_ns();
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    hm_rt.start_unix_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    hm_rt.start_unix_ns = hm_clock_unix_ns();
     hm_thread_reset_after_fork(&hm_tls_self);
 }
 
 static void hm_thread_exit(void *data) {
     hm_thread_merge(data);
+}
+
+/* The ABI entry point a module constructor calls with its table: start the runtime (the first
+ * registration may come before the runtime's own constructor) and give the records their ids. */
+void __heatmap_register_v1(hm_module_table *table) {
+    hm_runtime_init();
+    if (!table || table->abi_version != HM_ABI_VERSION) {
+        hm_log("module table with an unknown ABI version ignored", NULL, NULL, NULL);
+        return;
+    }
+    hm_registry_add_table(table);
 }
 
 bool hm_runtime_init(void) {
@@ -279,9 +297,7 @@ bool hm_runtime_init(void) {
         return atomic_load(&hm_rt.init_state) == 2;
     hm_read_flags();
     hm_rt.start_mono_ns = hm_clock_monotonic_ns();
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    hm_rt.start_unix_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    hm_rt.start_unix_ns = hm_clock_unix_ns();
     if (!hm_flag_enabled) {
         atomic_store(&hm_rt.init_state, 2); /* registered, never recording, nothing written */
         return true;

@@ -12,6 +12,9 @@
  * Memory: a thread's tree reserves max nodes (40 bytes each) and 2*max table slots (4 bytes) with
  * MAP_NORESERVE, so only the pages of nodes actually made are committed. Paths beyond max are
  * folded into their caller's node and counted (docs/results-format.md).
+ *
+ * Layer 2 (rt_hot.h): calls nothing of the runtime above libc; called by hot_path.c,
+ * thread_state.c, calibrate.c and the results writer (reading the trees).
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -19,7 +22,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "rt.h"
+#include "rt_hot.h"
 
 #define HM_EXITED_TREE_FACTOR 4u /* the exited-threads tree holds this many times a thread's */
 

@@ -9,11 +9,15 @@
  * constructor ran, lazily from the hot path's slow path — possibly inside a signal handler. The
  * lock is therefore only ever tried, never waited for: a busy registry makes that one call
  * unrecorded instead of deadlocking a handler that interrupted registration on its own thread.
+ *
+ * Layer 1 (rt_base.h): calls nothing of the runtime (it never starts it: the ABI entry point
+ * __heatmap_register_v1 is in lifecycle.c); called by the hot path's slow path, calibrate.c, the
+ * writers and the lifecycle.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "rt.h"
+#include "rt_base.h"
 
 static atomic_flag hm_registry_lock = ATOMIC_FLAG_INIT;
 static hm_func_meta *hm_meta; /* index id - 1 */
@@ -99,12 +103,7 @@ uint32_t hm_registry_intern(hm_func_record *record) {
     return __atomic_load_n(&record->id, __ATOMIC_ACQUIRE);
 }
 
-void __heatmap_register_v1(hm_module_table *table) {
-    hm_runtime_init();
-    if (!table || table->abi_version != HM_ABI_VERSION) {
-        hm_log("module table with an unknown ABI version ignored", NULL, NULL, NULL);
-        return;
-    }
+void hm_registry_add_table(const hm_module_table *table) {
     /* Constructors run one at a time, but threads started by earlier constructors may be
      * registering lazily: wait for them (never from a signal handler: this is a constructor). */
     while (atomic_flag_test_and_set_explicit(&hm_registry_lock, memory_order_acquire))

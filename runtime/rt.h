@@ -1,319 +1,35 @@
-/* Internal declarations shared by the runtime's modules (never installed).
+/* Layers 3-5 of the runtime: calibration, the writers and the lifecycle (never installed).
  *
- * The runtime is split by job: clock.c (time source and calibration), hot_path.c (enter/exit),
- * registry.c (function records -> dense ids and copied metadata), thread_state.c (per-thread data,
- * its memory and its merge at thread exit), writer.c (the results file), lifecycle.c (init, flags,
- * exit, signals, fork). This header holds the data they share.
- *
- * Time is measured in clock ticks on the hot path and converted to nanoseconds once per call, at
- * exit, with a 32.32 fixed-point multiplier (hm_rt.ns_per_tick_fp). Self-times, maxima and the
- * histogram are kept in nanoseconds, so results need no conversion when written.
+ * calibrate.c (layer 3) drives the hot path to measure its own cost. The writers (layer 4) each
+ * write one output from the recorded data and call nothing of each other: writer.c the results
+ * file, trace_write.c the trace file, summary.c the stderr summary. lifecycle.c (layer 5) is on
+ * top: init, flags, the ends of the process, fork, the ABI registration entry point, and the
+ * order in which the writers run. Layer map in rt_base.h.
  */
 #ifndef HEATMAP_RT_H
 #define HEATMAP_RT_H
 
-#include <pthread.h>
-#include <stdatomic.h>
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
+#include "rt_hot.h"
 
-#include "heatmap/abi.h"
-#include "heatmap/histogram.h"
+/* ---- calibration (calibrate.c) --------------------------------------------------------------- */
 
-#define HM_LIKELY(x) __builtin_expect(!!(x), 1)
-#define HM_UNLIKELY(x) __builtin_expect(!!(x), 0)
-#define HM_HIDDEN __attribute__((visibility("hidden")))
+/* Time empty calls through the real entry points on the calling thread and set hm_rt.comp_self_ns
+ * and hm_rt.comp_child_ns to the medians; leaves them unchanged when recording did not happen.
+ * Called once by init, with recording on; removes its own records' statistics, events and nodes. */
+void hm_calibrate(void) HM_HIDDEN;
 
-/* ---- clock ----------------------------------------------------------------------------------- */
+/* ---- writers (writer.c, trace_write.c, summary.c) --------------------------------------------
+ * All async-signal-safe: no malloc, no stdio. */
 
-typedef enum hm_clock_kind { HM_CLOCK_MONOTONIC = 0, HM_CLOCK_TSC = 1 } hm_clock_kind;
-
-extern hm_clock_kind hm_clock_active HM_HIDDEN;
-uint64_t hm_clock_monotonic_ticks(void) HM_HIDDEN;
-
-#ifdef HM_TEST_CLOCK
-/* Unit tests drive time by hand: ticks are nanoseconds and advance only when the test says so. */
-extern uint64_t hm_test_clock_ticks;
-static inline uint64_t hm_clock_now(void) {
-    return hm_test_clock_ticks;
-}
-#else
-static inline uint64_t hm_clock_now(void) {
-#if defined(__x86_64__) || defined(__i386__)
-    if (HM_LIKELY(hm_clock_active == HM_CLOCK_TSC)) {
-        uint32_t lo, hi;
-        __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-        return ((uint64_t)hi << 32) | lo;
-    }
-#elif defined(__aarch64__)
-    if (HM_LIKELY(hm_clock_active == HM_CLOCK_TSC)) {
-        uint64_t v;
-        __asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(v));
-        return v;
-    }
-#endif
-    return hm_clock_monotonic_ticks();
-}
-#endif
-
-/* Nanoseconds from CLOCK_MONOTONIC (not the hot-path clock); for elapsed time and calibration. */
-uint64_t hm_clock_monotonic_ns(void) HM_HIDDEN;
-
-/* Choose the clock (honouring `requested`: "auto", "tsc", "monotonic") and calibrate ticks to ns.
- * Spins for about a millisecond when the TSC is used. Returns the kind chosen. */
-hm_clock_kind hm_clock_init(const char *requested) HM_HIDDEN;
-
-static inline uint64_t hm_ticks_to_ns(uint64_t ticks, uint64_t ns_per_tick_fp) {
-    return (uint64_t)(((unsigned __int128)ticks * ns_per_tick_fp) >> 32);
-}
-
-/* ---- per-function, per-thread statistics ----------------------------------------------------- */
-
-#define HM_RT_BUCKETS HM_HIST_RUNTIME_BUCKETS
-
-typedef struct hm_fstats {
-    uint64_t count;
-    uint64_t self_ns;
-    uint64_t max_ns;
-    /* The latest run of calls that fell into one bucket: (bucket << 32) | calls. Adding to a
-     * fixed address is what makes the histogram cheap: hist[b]++ at an address that depends on the
-     * clock read just before stalls the next call's loads (measured ~3-4 ns per call). The run is
-     * added to hist[] when the bucket changes; readers add it in themselves. */
-    uint64_t run;
-    uint64_t *hist_high; /* NULL until a 32-bit bucket wraps: then 2^32 multiples per bucket */
-    uint32_t hist[HM_RT_BUCKETS];
-} hm_fstats;
-
-/* One shadow-stack frame. `sp` is the stack address seen at enter: a frame whose sp lies below the
- * current one was unwound without its exit (longjmp, exception) and is closed then. */
-typedef struct hm_frame {
-    uint32_t id;
-    uint32_t nchildren;  /* instrumented calls made from this frame, for overhead compensation */
-    uint32_t node;       /* call-path node (paths.c), HM_NODE_FOLDED set when folded into parent */
-    uint64_t start;      /* ticks */
-    uint64_t child;      /* ticks spent in instrumented children, their full elapsed */
-    uint64_t comp_below; /* ns of compensation taken off in this frame's subtree (call paths) */
-    uintptr_t sp;
-} hm_frame;
-
-/* ---- call paths (paths.c) ----------------------------------------------------------------------
- * A calling-context tree per thread: one node per distinct path of instrumented functions. Node 0
- * is the root. Nodes live in a MAP_NORESERVE reservation of `max` entries and never move; a hash
- * table finds (parent, function) -> node, and each node caches the child it reached last. */
-
-#define HM_NODE_FOLDED 0x80000000u
-
-typedef struct hm_node {
-    uint32_t parent, func;
-    uint64_t cache;          /* (child node << 32) | child func, one store so signals see both */
-    uint64_t count, self_ns; /* self_ns: compensated, like the function stats */
-    uint64_t total_ns;       /* elapsed of the outermost activations, compensated like self */
-} hm_node;
-
-typedef struct hm_tree {
-    hm_node *nodes;
-    uint32_t *slots; /* node index per slot, 0 = empty; 2*max slots (a power of two) */
-    uint32_t used;   /* nodes handed out, the root included; may pass max when full */
-    uint32_t max;
-    uint32_t mask;
-    uint64_t folded; /* calls folded into their parent because the tree was full */
-} hm_tree;
-
-bool hm_tree_init(hm_tree *tree, uint32_t max) HM_HIDDEN;
-void hm_tree_release(hm_tree *tree) HM_HIDDEN;
-/* The child of `parent` for `func`, created when new; parent | HM_NODE_FOLDED when the tree is
- * full. Async-signal-safe. */
-uint32_t hm_tree_child(hm_tree *tree, uint32_t parent, uint32_t func) HM_HIDDEN;
-static inline uint32_t hm_tree_size(const hm_tree *tree) {
-    return tree->used < tree->max ? tree->used : tree->max;
-}
-
-/* ---- event trace (trace.c) ------------------------------------------------------------------- */
-
-typedef struct hm_trace_event {
-    uint64_t tick;
-    uint32_t func;
-    uint32_t kind; /* 1 enter, 0 exit */
-} hm_trace_event;
-
-/* Thread data that outlives the thread: listed globally so the writer can find it. */
-typedef struct hm_thread_data {
-    struct hm_thread_data *next; /* lock-free list, newest first */
-    uint64_t tid;
-    char name[16];
-    uint32_t seq;            /* start order, for stable output */
-    _Atomic int merged;      /* stats folded into the global accumulator at thread exit */
-    uint64_t calls, self_ns; /* totals, filled at merge; live threads are summed at write */
-    uint64_t outer_ticks;    /* time inside outermost instrumented frames */
-    uint64_t dropped_calls;  /* calls deeper than the shadow stack holds: not recorded */
-    hm_fstats **stats;       /* index by id; NULL entries for functions not touched */
-    uint32_t stats_cap;
-    uintptr_t stack_lo, stack_hi; /* this thread's stack bounds, 0 when unknown */
-    void *arena;                  /* chunks this thread allocated its stats from */
-    hm_tree tree;                 /* call paths; released at merge */
-    struct hm_split *split;       /* per-function calls and self time, kept at merge */
-    uint32_t nsplit;
-    void *split_arena;
-    hm_trace_event *trace; /* event buffer (HEATMAP_TRACE); kept after the thread exits */
-    uint32_t trace_cap, trace_used;
-    uint64_t trace_dropped;
-} hm_thread_data;
-
-/* Hot fields of the calling thread, in initial-exec TLS. stats_cap == 0 means "not ready": every
- * call then takes the slow path, which creates the state or refuses to record. */
-typedef struct hm_tls {
-    uint32_t depth;
-    uint32_t capacity;
-    uint32_t stats_cap;
-    uint32_t overflow; /* frames entered beyond capacity, popped first */
-    hm_frame *stack;
-    hm_fstats **stats;
-    hm_thread_data *data;
-    hm_tree *tree; /* &data->tree when call paths are on, else NULL */
-    int tracing;   /* events are recorded into data->trace */
-    int finished;  /* thread destructor ran: record nothing more on this thread */
-} hm_tls;
-
-extern __thread hm_tls hm_tls_self __attribute__((tls_model("initial-exec"))) HM_HIDDEN;
-
-/* ---- global runtime state -------------------------------------------------------------------- */
-
-typedef struct hm_runtime {
-    _Atomic int init_state;  /* 0 none, 1 in progress, 2 done */
-    uint64_t ns_per_tick_fp; /* 32.32 fixed point */
-    uint64_t comp_self_ns;   /* overhead taken off every call's self time */
-    uint64_t comp_child_ns;  /* ... and off the parent's, per instrumented child */
-    uint64_t start_mono_ns;
-    uint64_t start_unix_ns;
-    bool compensate;
-    bool paths;            /* record call paths (HEATMAP_PATHS) */
-    uint32_t paths_max;    /* nodes per thread (HEATMAP_PATHS_MAX) */
-    bool trace;            /* record events (HEATMAP_TRACE) */
-    uint32_t trace_events; /* events per thread (HEATMAP_TRACE_EVENTS) */
-    uint64_t start_tick;   /* hot-path clock at start, the origin of trace times */
-    bool summary;
-    bool verbose;
-    char output_pattern[1024];
-    _Atomic(hm_thread_data *) threads;
-    _Atomic uint32_t thread_seq;
-    pthread_key_t thread_key;
-} hm_runtime;
-
-extern hm_runtime hm_rt HM_HIDDEN;
-
-/* Recording on/off, read first on the hot path. Off until init completes, and after the final
- * write. It is the exported ABI flag __heatmap_recording_v1 (abi.h), which instrumented code tests
- * inline before calling enter/exit; abi.h declares it as a plain int, and the runtime accesses it
- * only atomically, through this _Atomic int view of the same object (defined in hot_path.c). */
-#define hm_recording (*(_Atomic int *)&__heatmap_recording_v1)
-_Static_assert(sizeof(_Atomic int) == sizeof(int) && _Alignof(_Atomic int) == _Alignof(int),
-               "__heatmap_recording_v1 is read as an int by instrumented code");
-
-/* ---- registry (registry.c) ------------------------------------------------------------------- */
-
-typedef struct hm_func_meta {
-    char *name;
-    char *file;
-    uint32_t line;
-    bool internal; /* the runtime's own calibration records: never written */
-} hm_func_meta;
-
-/* Assign `record` its id (the same id for the same name, file and line). Returns the id, or 0 when
- * the registry is busy (a signal interrupted registration on this thread) or out of memory. */
-uint32_t hm_registry_intern(hm_func_record *record) HM_HIDDEN;
-uint32_t hm_registry_count(void) HM_HIDDEN; /* ids are 1..count */
-const hm_func_meta *hm_registry_meta(uint32_t id) HM_HIDDEN;
-void hm_registry_mark_internal(uint32_t id) HM_HIDDEN;
-
-/* ---- thread state (thread_state.c) ----------------------------------------------------------- */
-
-/* Create the calling thread's state. Returns false when recording is impossible on this thread. */
-bool hm_thread_attach(hm_tls *t) HM_HIDDEN;
-/* Make stats for `id` exist in the calling thread (grow the index, allocate the entry). */
-hm_fstats *hm_thread_stats_for(hm_tls *t, uint32_t id) HM_HIDDEN;
-/* Fold a thread's stats into the accumulator of exited threads and release them. Called by the
- * thread's pthread_key destructor. */
-void hm_thread_merge(hm_thread_data *data) HM_HIDDEN;
-
-/* One function's statistics summed over exited and live threads, for the writer. `hist` receives
- * HM_RT_BUCKETS counts. Async-signal-safe (reads only). */
-typedef struct hm_collected {
-    uint64_t count, self_ns, max_ns;
-} hm_collected;
-void hm_collect_function(uint32_t id, hm_collected *out, uint64_t *hist) HM_HIDDEN;
-/* Calls and self time of a thread (live: summed now; exited: its totals at exit). */
-void hm_thread_totals(const hm_thread_data *data, uint64_t *calls, uint64_t *self_ns) HM_HIDDEN;
-/* Calls and self time of function `id` on one thread (live: read now; exited: kept at merge). */
-void hm_thread_function(const hm_thread_data *data, uint32_t id, uint64_t *calls,
-                        uint64_t *self_ns) HM_HIDDEN;
-/* The threads in start order, for the writers: one pass over the thread list instead of one per
- * position. The array comes from mmap (async-signal-safe); entries may be NULL (a position taken
- * by a thread not yet on the list). Returns false, with n = 0, when no memory is left. */
-typedef struct hm_thread_order {
-    hm_thread_data **v;
-    uint32_t n;
-    void *arena;
-} hm_thread_order;
-bool hm_thread_order_make(hm_thread_order *order) HM_HIDDEN;
-void hm_thread_order_release(hm_thread_order *order) HM_HIDDEN;
-/* Forget every thread's and the accumulator's statistics for `id` (calibration records). */
-void hm_thread_forget_function(hm_tls *t, uint32_t id) HM_HIDDEN;
-/* Zero-filled memory from the thread's arena (mmap-backed; async-signal-safe). */
-void *hm_arena_alloc(void **arena, size_t size) HM_HIDDEN;
-void hm_arena_release(void **arena) HM_HIDDEN;
-/* Record one finished call into `s` (used by the hot path and by the slow paths that close frames).
- */
-void hm_stats_hist_spill(hm_fstats *s, uint32_t bucket) HM_HIDDEN;
-/* A call in bucket `b` that does not extend the current run: close the run (add it to hist[]) and
- * start a new one. Async-signal-safe. */
-void hm_stats_new_run(hm_fstats *s, uint32_t b) HM_HIDDEN;
-/* Forget all threads' statistics (fork child). The calling thread keeps its shadow stack. */
-void hm_thread_reset_after_fork(hm_tls *t) HM_HIDDEN;
-
-/* ---- hot path helpers (hot_path.c) ----------------------------------------------------------- */
-
-/* Close every frame still open on the calling thread as if it returned at `now` (process exit). */
-void hm_close_open_frames(hm_tls *t, uint64_t now) HM_HIDDEN;
-
-/* Fold a thread's call tree into the tree of exited threads (thread exit; takes its own lock). */
-void hm_paths_merge_exited(hm_tree *tree) HM_HIDDEN;
-const hm_tree *hm_paths_exited(void) HM_HIDDEN; /* NULL when no thread has exited */
-/* Remove every node but the root (after calibration, whose nodes are the only ones then). Only
- * valid when all nodes are to go: removing from a linear-probing table leaves no chain to keep. */
-void hm_tree_clear(hm_tree *tree) HM_HIDDEN;
-/* Zero every count of a tree (fork child). */
-void hm_tree_zero(hm_tree *tree) HM_HIDDEN;
-void hm_paths_reset_after_fork(void) HM_HIDDEN;
-
-/* Record one event when the thread traces. Async-signal-safe. */
-void hm_trace_put_slow(hm_thread_data *data, uint64_t tick, uint32_t func, uint32_t kind) HM_HIDDEN;
-static inline void hm_trace_put(hm_tls *t, uint64_t tick, uint32_t func, uint32_t kind) {
-    if (HM_UNLIKELY(t->tracing))
-        hm_trace_put_slow(t->data, tick, func, kind);
-}
-/* Give the thread an event buffer (HEATMAP_TRACE). */
-void hm_trace_attach(hm_thread_data *data) HM_HIDDEN;
-/* Write the trace file beside `results_path`. Async-signal-safe. */
+/* Write the results file `path` atomically. `end` says how the process ended ("exit",
+ * "signal:SIGINT"); `order` lists the threads. Returns 0 or -1 (after one stderr line naming the
+ * path). */
+int hm_write_results_file(const char *path, const char *end,
+                          const hm_thread_order *order) HM_HIDDEN;
+/* Write the trace file beside results file `results_path` (hm_trace_path_for). Returns 0 or -1. */
 int hm_write_trace(const char *results_path, const hm_thread_order *order) HM_HIDDEN;
-
-/* Nearest-rank percentile p of a histogram, as its bucket's midpoint clipped to max_ns. */
-uint64_t hm_percentile_ns(const uint64_t *hist, uint64_t count, uint64_t max_ns,
-                          unsigned p) HM_HIDDEN;
-/* HEATMAP_SUMMARY: the static summary on stderr (summary.c). Async-signal-safe. */
+/* HEATMAP_SUMMARY: the static summary on stderr, naming `results_path`. */
 void hm_print_summary(const char *results_path) HM_HIDDEN;
-
-/* ---- writer (writer.c) ----------------------------------------------------------------------- */
-
-/* Write the results file atomically. `end` says how the process ended ("exit", "signal:SIGINT").
- * Async-signal-safe: no malloc, no stdio. Returns 0 or -1 (after one stderr line naming the path).
- */
-int hm_write_results(const char *end) HM_HIDDEN;
-/* Expand %p, %h, %t in the output pattern into `out`; in a forked child without %p the pid is
- * inserted before the extension so the parent's file is never overwritten. */
-void hm_expand_output_path(const char *pattern, bool forked_child, char *out,
-                           size_t size) HM_HIDDEN;
-extern bool hm_is_fork_child HM_HIDDEN;
 
 /* ---- lifecycle (lifecycle.c) ----------------------------------------------------------------- */
 
@@ -322,44 +38,13 @@ extern bool hm_is_fork_child HM_HIDDEN;
 bool hm_runtime_init(void) HM_HIDDEN;
 /* Stop recording and write the results once; later calls do nothing. */
 void hm_runtime_finish(const char *end) HM_HIDDEN;
-/* Print one line "heatmap: " a b c d to stderr with write(2) (async-signal-safe); NULLs skipped. */
-void hm_log(const char *a, const char *b, const char *c, const char *d) HM_HIDDEN;
-
-/* Signal-atomic read-modify-write: one instruction on x86 (a signal lands before or after it, never
- * inside), a relaxed atomic elsewhere. Not atomic across threads, which never share these fields.
- */
-static inline void hm_sig_add64(uint64_t *p, uint64_t v) {
-#if defined(__x86_64__)
-    __asm__ volatile("addq %1, %0" : "+m"(*p) : "er"(v) : "cc");
-#else
-    __atomic_fetch_add(p, v, __ATOMIC_RELAXED);
-#endif
-}
-
-/* Signal-atomic fetch-and-add of a counter only this thread (and its signal handlers) touch. */
-static inline uint32_t hm_sig_fetch_add32(uint32_t *p, uint32_t v) {
-#if defined(__x86_64__) || defined(__i386__)
-    __asm__ volatile("xaddl %0, %1" : "+r"(v), "+m"(*p) : : "cc");
-    return v;
-#else
-    return __atomic_fetch_add(p, v, __ATOMIC_RELAXED);
-#endif
-}
-
-/* Signal-atomic compare-and-swap: cmpxchg without a lock prefix is one instruction, so a signal
- * lands before or after it, and it costs a few cycles, not a locked bus operation. */
-static inline bool hm_sig_cas64(uint64_t *p, uint64_t expected, uint64_t desired) {
-#if defined(__x86_64__)
-    bool ok;
-    __asm__ volatile("cmpxchgq %3, %1"
-                     : "=@ccz"(ok), "+m"(*p), "+a"(expected)
-                     : "r"(desired)
-                     : "cc");
-    return ok;
-#else
-    return __atomic_compare_exchange_n(p, &expected, desired, false, __ATOMIC_RELAXED,
-                                       __ATOMIC_RELAXED);
-#endif
-}
+/* Write everything the run ends with: the results file at the expanded HEATMAP_OUTPUT, then the
+ * trace file (HEATMAP_TRACE) and the summary (HEATMAP_SUMMARY) when the results were written.
+ * Async-signal-safe. Returns the results writer's 0 or -1. */
+int hm_write_results(const char *end) HM_HIDDEN;
+/* Expand %p, %h, %t in the output pattern into `out`; in a forked child without %p the pid is
+ * inserted before the extension so the parent's file is never overwritten. */
+void hm_expand_output_path(const char *pattern, bool forked_child, char *out,
+                           size_t size) HM_HIDDEN;
 
 #endif /* HEATMAP_RT_H */

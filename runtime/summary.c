@@ -5,6 +5,10 @@
  * in the largest unit that keeps the value below 1000; ASCII "us" because stderr's encoding is
  * unknown), but formatted by hand: the summary may be printed from a fatal-signal handler, where
  * stdio and malloc are off limits.
+ *
+ * Layer 4 (rt.h), one of the writers: may call the hot path's read side (collected statistics,
+ * percentiles), the registry and json_out, clock and log; called by the lifecycle only, never by
+ * the other writers.
  */
 #include <string.h>
 #include <unistd.h>

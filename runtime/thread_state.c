@@ -9,6 +9,11 @@
  * thread exit is never a signal context) and unmaps them. The small hm_thread_data record stays on
  * a lock-free list for the lifetime of the process: it carries the thread's totals into the
  * results.
+ *
+ * Layer 2 (rt_hot.h): may call paths.c, trace.c (recording) and layer 1 (registry, clock, log);
+ * called by hot_path.c, calibrate.c, the writers (the read side: collected statistics, thread
+ * order, percentiles) and the lifecycle (thread exit, fork). It never starts the runtime: a thread
+ * is attached only once init has completed (recording is off until then).
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -19,7 +24,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "rt.h"
+#include "heatmap/results_format.h"
+#include "rt_hot.h"
 
 #define HM_ARENA_CHUNK (256u * 1024u)
 #define HM_STACK_FRAMES_MAX (1u << 21) /* 2M frames = 64 MiB of address space, mostly untouched */
@@ -108,7 +114,7 @@ static uint32_t hm_round_up_pow2(uint32_t v) {
 }
 
 bool hm_thread_attach(hm_tls *t) {
-    if (t->finished || !hm_runtime_init())
+    if (t->finished || atomic_load(&hm_rt.init_state) != 2)
         return false;
     hm_thread_data *data =
         mmap(NULL, sizeof *data, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -355,6 +361,20 @@ void hm_collect_function(uint32_t id, hm_collected *out, uint64_t *hist) {
         for (uint32_t b = 0; b < HM_RT_BUCKETS; b++)
             hist[b] += hm_bucket_count(s, b);
     }
+}
+
+/* The rank and value rules are the results format's (heatmap/results_format.h); only the walk over
+ * the runtime's dense bucket array is ours. */
+uint64_t hm_percentile_ns(const uint64_t *hist, uint64_t count, uint64_t max_ns, unsigned p) {
+    if (count == 0)
+        return 0;
+    uint64_t rank = hm_percentile_rank(count, p), seen = 0;
+    for (uint32_t b = 0; b < HM_RT_BUCKETS; b++) {
+        seen += hist[b];
+        if (seen >= rank)
+            return hm_percentile_value(b, rank, count, max_ns);
+    }
+    return max_ns;
 }
 
 bool hm_thread_order_make(hm_thread_order *order) {

@@ -30,6 +30,7 @@
     X(elapsed_ns, "elapsed_ns")                                                                    \
     X(clock, "clock")                                                                              \
     X(overhead_ns, "overhead_ns")                                                                  \
+    X(overhead_child_ns, "overhead_child_ns")                                                      \
     X(end, "end")                                                                                  \
     X(histogram, "histogram")                                                                      \
     X(threads, "threads")                                                                          \
@@ -61,6 +62,20 @@
     X(outer_ns, "outer_ns")                                                                        \
     X(dropped_calls, "dropped_calls")
 
+/* Keys of the top-level "histogram" object (the bucket layout). */
+#define HM_RESULTS_HISTOGRAM_KEYS(X)                                                               \
+    X(kind, "kind")                                                                                \
+    X(sub_bucket_bits, "sub_bucket_bits")
+
+/* Keys of the top-level "paths" object and of one entry of its "trees". */
+#define HM_RESULTS_PATHS_KEYS(X)                                                                   \
+    X(max_nodes, "max_nodes")                                                                      \
+    X(folded_calls, "folded_calls")                                                                \
+    X(unattributed_self_ns, "unattributed_self_ns")                                                \
+    X(trees, "trees")                                                                              \
+    X(thread, "thread")                                                                            \
+    X(nodes, "nodes")
+
 /* String constants HM_KEY_<id>, HM_FN_KEY_<id>, HM_TH_KEY_<id>, e.g. HM_FN_KEY_self_ns ==
  * "self_ns". */
 #define HM_RESULTS_DEFINE_KEY(id, str)                                                             \
@@ -72,6 +87,13 @@
 HM_RESULTS_TOP_KEYS(HM_RESULTS_DEFINE_KEY)
 HM_RESULTS_FUNCTION_KEYS(HM_RESULTS_DEFINE_FN_KEY)
 HM_RESULTS_THREAD_KEYS(HM_RESULTS_DEFINE_TH_KEY)
+/* ... and HM_HIST_KEY_<id>, HM_PATHS_KEY_<id> for the "histogram" and "paths" objects. */
+#define HM_RESULTS_DEFINE_HIST_KEY(id, str)                                                        \
+    __attribute__((unused)) static const char HM_HIST_KEY_##id[] = str;
+#define HM_RESULTS_DEFINE_PATHS_KEY(id, str)                                                       \
+    __attribute__((unused)) static const char HM_PATHS_KEY_##id[] = str;
+HM_RESULTS_HISTOGRAM_KEYS(HM_RESULTS_DEFINE_HIST_KEY)
+HM_RESULTS_PATHS_KEYS(HM_RESULTS_DEFINE_PATHS_KEY)
 
 /* ---- percentiles ------------------------------------------------------------------------------
  */

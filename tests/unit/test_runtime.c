@@ -14,6 +14,7 @@
 #include <jansson.h>
 #include <pthread.h>
 
+#include "heatmap/results_format.h"
 #include "rt.h"
 
 static hm_func_record rec_a = {"a", "t.c", 1, 0};
@@ -238,6 +239,22 @@ static void test_runtime_output_path_patterns(void **state) {
     assert_string_equal(out, want);
 }
 
+/* The trace file's name beside a results file (hm_trace_path_for, used by trace_write.c). */
+static void test_runtime_trace_path_names(void **state) {
+    char out[64];
+    assert_int_equal(hm_trace_path_for("a.json", out, sizeof out), 12);
+    assert_string_equal(out, "a.trace.json");
+    assert_int_equal(hm_trace_path_for(".json", out, sizeof out), 16);
+    assert_string_equal(out, ".json.trace.json");
+    assert_int_equal(hm_trace_path_for("dir/heatmap.json", out, sizeof out), 22);
+    assert_string_equal(out, "dir/heatmap.trace.json");
+    assert_int_equal(hm_trace_path_for("results", out, sizeof out), 18);
+    assert_string_equal(out, "results.trace.json");
+    char small[12]; /* "a.trace.json" needs 13 bytes */
+    assert_int_equal(hm_trace_path_for("a.json", small, sizeof small), -1);
+    assert_string_equal(small, "");
+}
+
 static json_t *find_function(json_t *root, const char *name) {
     size_t i;
     json_t *f;
@@ -306,6 +323,7 @@ int main(void) {
         cmocka_unit_test_setup(test_runtime_frames_beyond_capacity_are_dropped_and_counted, setup),
         cmocka_unit_test_setup(test_runtime_threads_merge_at_exit, setup),
         cmocka_unit_test_setup(test_runtime_output_path_patterns, setup),
+        cmocka_unit_test(test_runtime_trace_path_names),
         cmocka_unit_test_setup(test_runtime_writer_round_trip, setup),
         cmocka_unit_test_setup(test_runtime_writer_reports_unwritable_path, setup),
     };

@@ -1,0 +1,179 @@
+/* Layer 1 of the runtime, the basics: macros, signal-atomic helpers, shared state, log, clock,
+ * registry.
+ *
+ * The runtime is built in layers, bottom-up; a file calls only files of its own layer's basics or
+ * of layers below it, and each layer has one internal header (never installed):
+ *   1. rt_base.h   basics: log.c (stderr lines), state.c (hm_rt), clock.c (time source),
+ *                  registry.c (function records -> dense ids); json_out.h: json_out.c (output)
+ *   2. rt_hot.h    the hot path: hot_path.c (enter/exit), thread_state.c (per-thread data),
+ *                  paths.c (call-path trees), trace.c (event recording)
+ *   3-5. rt.h      calibrate.c; the writers writer.c (results), trace_write.c (trace),
+ *                  summary.c (stderr summary); lifecycle.c (init, flags, ends, ABI registration)
+ *
+ * Time is measured in clock ticks on the hot path and converted to nanoseconds once per call, at
+ * exit, with a 32.32 fixed-point multiplier (hm_rt.ns_per_tick_fp). Self-times, maxima and the
+ * histogram are kept in nanoseconds, so results need no conversion when written.
+ */
+#ifndef HEATMAP_RT_BASE_H
+#define HEATMAP_RT_BASE_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "heatmap/abi.h"
+#include "heatmap/histogram.h"
+
+#define HM_LIKELY(x) __builtin_expect(!!(x), 1)
+#define HM_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define HM_HIDDEN __attribute__((visibility("hidden")))
+
+/* Signal-atomic read-modify-write: one instruction on x86 (a signal lands before or after it, never
+ * inside), a relaxed atomic elsewhere. Not atomic across threads, which never share these fields.
+ */
+static inline void hm_sig_add64(uint64_t *p, uint64_t v) {
+#if defined(__x86_64__)
+    __asm__ volatile("addq %1, %0" : "+m"(*p) : "er"(v) : "cc");
+#else
+    __atomic_fetch_add(p, v, __ATOMIC_RELAXED);
+#endif
+}
+
+/* Signal-atomic fetch-and-add of a counter only this thread (and its signal handlers) touch. */
+static inline uint32_t hm_sig_fetch_add32(uint32_t *p, uint32_t v) {
+#if defined(__x86_64__) || defined(__i386__)
+    __asm__ volatile("xaddl %0, %1" : "+r"(v), "+m"(*p) : : "cc");
+    return v;
+#else
+    return __atomic_fetch_add(p, v, __ATOMIC_RELAXED);
+#endif
+}
+
+/* Signal-atomic compare-and-swap: cmpxchg without a lock prefix is one instruction, so a signal
+ * lands before or after it, and it costs a few cycles, not a locked bus operation. */
+static inline bool hm_sig_cas64(uint64_t *p, uint64_t expected, uint64_t desired) {
+#if defined(__x86_64__)
+    bool ok;
+    __asm__ volatile("cmpxchgq %3, %1"
+                     : "=@ccz"(ok), "+m"(*p), "+a"(expected)
+                     : "r"(desired)
+                     : "cc");
+    return ok;
+#else
+    return __atomic_compare_exchange_n(p, &expected, desired, false, __ATOMIC_RELAXED,
+                                       __ATOMIC_RELAXED);
+#endif
+}
+
+/* ---- log (log.c) ------------------------------------------------------------------------------
+ */
+
+/* Print one line "heatmap: " a b c d to stderr with write(2) (async-signal-safe); NULLs skipped. */
+void hm_log(const char *a, const char *b, const char *c, const char *d) HM_HIDDEN;
+
+/* ---- global runtime state (state.c) ----------------------------------------------------------
+ * Written by the lifecycle (flags, start times) and by clock.c and calibrate.c (their results),
+ * before recording starts; read by every layer. */
+
+struct hm_thread_data; /* thread_state.c (rt_hot.h) */
+
+typedef struct hm_runtime {
+    _Atomic int init_state;  /* 0 none, 1 in progress, 2 done */
+    uint64_t ns_per_tick_fp; /* 32.32 fixed point */
+    uint64_t comp_self_ns;   /* overhead taken off every call's self time */
+    uint64_t comp_child_ns;  /* ... and off the parent's, per instrumented child */
+    uint64_t start_mono_ns;
+    uint64_t start_unix_ns;
+    bool compensate;
+    bool paths;            /* record call paths (HEATMAP_PATHS) */
+    uint32_t paths_max;    /* nodes per thread (HEATMAP_PATHS_MAX) */
+    bool trace;            /* record events (HEATMAP_TRACE) */
+    uint32_t trace_events; /* events per thread (HEATMAP_TRACE_EVENTS) */
+    uint64_t start_tick;   /* hot-path clock at start, the origin of trace times */
+    bool summary;
+    bool verbose;
+    char output_pattern[1024];
+    _Atomic(struct hm_thread_data *) threads;
+    _Atomic uint32_t thread_seq;
+    pthread_key_t thread_key;
+} hm_runtime;
+
+extern hm_runtime hm_rt HM_HIDDEN;
+
+/* ---- clock (clock.c) --------------------------------------------------------------------------
+ */
+
+typedef enum hm_clock_kind { HM_CLOCK_MONOTONIC = 0, HM_CLOCK_TSC = 1 } hm_clock_kind;
+
+extern hm_clock_kind hm_clock_active HM_HIDDEN;
+uint64_t hm_clock_monotonic_ticks(void) HM_HIDDEN;
+
+/* Nanoseconds from CLOCK_MONOTONIC (not the hot-path clock); for elapsed time and calibration. */
+uint64_t hm_clock_monotonic_ns(void) HM_HIDDEN;
+/* Nanoseconds since the Unix epoch (CLOCK_REALTIME), for the results' start time. */
+uint64_t hm_clock_unix_ns(void) HM_HIDDEN;
+
+/* The hardware counter: the TSC (x86, rdtsc, not serialized: enter/exit bracket whole calls) or
+ * the virtual counter (aarch64); CLOCK_MONOTONIC nanoseconds where there is none. */
+static inline uint64_t hm_clock_read_counter(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+#elif defined(__aarch64__)
+    uint64_t v;
+    __asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(v));
+    return v;
+#else
+    return hm_clock_monotonic_ns();
+#endif
+}
+
+#ifdef HM_TEST_CLOCK
+/* Unit tests drive time by hand: ticks are nanoseconds and advance only when the test says so. */
+extern uint64_t hm_test_clock_ticks;
+static inline uint64_t hm_clock_now(void) {
+    return hm_test_clock_ticks;
+}
+#else
+static inline uint64_t hm_clock_now(void) {
+#if defined(__x86_64__) || defined(__i386__) || defined(__aarch64__)
+    if (HM_LIKELY(hm_clock_active == HM_CLOCK_TSC))
+        return hm_clock_read_counter();
+#endif
+    return hm_clock_monotonic_ticks();
+}
+#endif
+
+/* Choose the clock (honouring `requested`: "auto", "tsc", "monotonic") and calibrate ticks to ns
+ * into hm_rt.ns_per_tick_fp. Spins for about a millisecond when the TSC is used. Returns the kind
+ * chosen. */
+hm_clock_kind hm_clock_init(const char *requested) HM_HIDDEN;
+
+static inline uint64_t hm_ticks_to_ns(uint64_t ticks, uint64_t ns_per_tick_fp) {
+    return (uint64_t)(((unsigned __int128)ticks * ns_per_tick_fp) >> 32);
+}
+
+/* ---- registry (registry.c) --------------------------------------------------------------------
+ */
+
+typedef struct hm_func_meta {
+    char *name;
+    char *file;
+    uint32_t line;
+    bool internal; /* the runtime's own calibration records: never written */
+} hm_func_meta;
+
+/* Assign `record` its id (the same id for the same name, file and line). Returns the id, or 0 when
+ * the registry is busy (a signal interrupted registration on this thread) or out of memory. */
+uint32_t hm_registry_intern(hm_func_record *record) HM_HIDDEN;
+/* Assign ids to every record of a module table, waiting for the registry lock (module constructors
+ * only: never from a signal handler). The caller has checked the table's ABI version. */
+void hm_registry_add_table(const hm_module_table *table) HM_HIDDEN;
+uint32_t hm_registry_count(void) HM_HIDDEN; /* ids are 1..count */
+const hm_func_meta *hm_registry_meta(uint32_t id) HM_HIDDEN;
+void hm_registry_mark_internal(uint32_t id) HM_HIDDEN;
+
+#endif /* HEATMAP_RT_BASE_H */

@@ -1,0 +1,203 @@
+/* Layer 2 of the runtime, the hot path: hot_path.c, thread_state.c, paths.c, trace.c (recording).
+ *
+ * What enter/exit record and the per-thread data they record into: shadow-stack frames,
+ * per-function statistics, call-path trees and the event trace, plus the read side the writers use
+ * (collected statistics, thread order, percentiles). These files call each other and layer 1
+ * (rt_base.h), never the calibration, the writers or the lifecycle (rt.h); layer map in rt_base.h.
+ */
+#ifndef HEATMAP_RT_HOT_H
+#define HEATMAP_RT_HOT_H
+
+#include "rt_base.h"
+
+/* ---- per-function, per-thread statistics ----------------------------------------------------- */
+
+#define HM_RT_BUCKETS HM_HIST_RUNTIME_BUCKETS
+
+typedef struct hm_fstats {
+    uint64_t count;
+    uint64_t self_ns;
+    uint64_t max_ns;
+    /* The latest run of calls that fell into one bucket: (bucket << 32) | calls. Adding to a
+     * fixed address is what makes the histogram cheap: hist[b]++ at an address that depends on the
+     * clock read just before stalls the next call's loads (measured ~3-4 ns per call). The run is
+     * added to hist[] when the bucket changes; readers add it in themselves. */
+    uint64_t run;
+    uint64_t *hist_high; /* NULL until a 32-bit bucket wraps: then 2^32 multiples per bucket */
+    uint32_t hist[HM_RT_BUCKETS];
+} hm_fstats;
+
+/* One shadow-stack frame. `sp` is the stack address seen at enter: a frame whose sp lies below the
+ * current one was unwound without its exit (longjmp, exception) and is closed then. */
+typedef struct hm_frame {
+    uint32_t id;
+    uint32_t nchildren;  /* instrumented calls made from this frame, for overhead compensation */
+    uint32_t node;       /* call-path node (paths.c), HM_NODE_FOLDED set when folded into parent */
+    uint64_t start;      /* ticks */
+    uint64_t child;      /* ticks spent in instrumented children, their full elapsed */
+    uint64_t comp_below; /* ns of compensation taken off in this frame's subtree (call paths) */
+    uintptr_t sp;
+} hm_frame;
+
+/* ---- call paths (paths.c) ----------------------------------------------------------------------
+ * A calling-context tree per thread: one node per distinct path of instrumented functions. Node 0
+ * is the root. Nodes live in a MAP_NORESERVE reservation of `max` entries and never move; a hash
+ * table finds (parent, function) -> node, and each node caches the child it reached last. */
+
+#define HM_NODE_FOLDED 0x80000000u
+
+typedef struct hm_node {
+    uint32_t parent, func;
+    uint64_t cache;          /* (child node << 32) | child func, one store so signals see both */
+    uint64_t count, self_ns; /* self_ns: compensated, like the function stats */
+    uint64_t total_ns;       /* elapsed of the outermost activations, compensated like self */
+} hm_node;
+
+typedef struct hm_tree {
+    hm_node *nodes;
+    uint32_t *slots; /* node index per slot, 0 = empty; 2*max slots (a power of two) */
+    uint32_t used;   /* nodes handed out, the root included; may pass max when full */
+    uint32_t max;
+    uint32_t mask;
+    uint64_t folded; /* calls folded into their parent because the tree was full */
+} hm_tree;
+
+bool hm_tree_init(hm_tree *tree, uint32_t max) HM_HIDDEN;
+void hm_tree_release(hm_tree *tree) HM_HIDDEN;
+/* The child of `parent` for `func`, created when new; parent | HM_NODE_FOLDED when the tree is
+ * full. Async-signal-safe. */
+uint32_t hm_tree_child(hm_tree *tree, uint32_t parent, uint32_t func) HM_HIDDEN;
+static inline uint32_t hm_tree_size(const hm_tree *tree) {
+    return tree->used < tree->max ? tree->used : tree->max;
+}
+/* Fold a thread's call tree into the tree of exited threads (thread exit; takes its own lock). */
+void hm_paths_merge_exited(hm_tree *tree) HM_HIDDEN;
+const hm_tree *hm_paths_exited(void) HM_HIDDEN; /* NULL when no thread has exited */
+/* Remove every node but the root (after calibration, whose nodes are the only ones then). Only
+ * valid when all nodes are to go: removing from a linear-probing table leaves no chain to keep. */
+void hm_tree_clear(hm_tree *tree) HM_HIDDEN;
+/* Zero every count of a tree (fork child). */
+void hm_tree_zero(hm_tree *tree) HM_HIDDEN;
+void hm_paths_reset_after_fork(void) HM_HIDDEN;
+
+/* ---- thread data (thread_state.c) and its event trace (trace.c) ------------------------------ */
+
+typedef struct hm_trace_event {
+    uint64_t tick;
+    uint32_t func;
+    uint32_t kind; /* 1 enter, 0 exit */
+} hm_trace_event;
+
+/* Thread data that outlives the thread: listed globally so the writers can find it. */
+typedef struct hm_thread_data {
+    struct hm_thread_data *next; /* lock-free list, newest first */
+    uint64_t tid;
+    char name[16];
+    uint32_t seq;            /* start order, for stable output */
+    _Atomic int merged;      /* stats folded into the global accumulator at thread exit */
+    uint64_t calls, self_ns; /* totals, filled at merge; live threads are summed at write */
+    uint64_t outer_ticks;    /* time inside outermost instrumented frames */
+    uint64_t dropped_calls;  /* calls deeper than the shadow stack holds: not recorded */
+    hm_fstats **stats;       /* index by id; NULL entries for functions not touched */
+    uint32_t stats_cap;
+    uintptr_t stack_lo, stack_hi; /* this thread's stack bounds, 0 when unknown */
+    void *arena;                  /* chunks this thread allocated its stats from */
+    hm_tree tree;                 /* call paths; released at merge */
+    struct hm_split *split;       /* per-function calls and self time, kept at merge */
+    uint32_t nsplit;
+    void *split_arena;
+    hm_trace_event *trace; /* event buffer (HEATMAP_TRACE); kept after the thread exits */
+    uint32_t trace_cap, trace_used;
+    uint64_t trace_dropped;
+} hm_thread_data;
+
+/* Hot fields of the calling thread, in initial-exec TLS. stats_cap == 0 means "not ready": every
+ * call then takes the slow path, which creates the state or refuses to record. */
+typedef struct hm_tls {
+    uint32_t depth;
+    uint32_t capacity;
+    uint32_t stats_cap;
+    uint32_t overflow; /* frames entered beyond capacity, popped first */
+    hm_frame *stack;
+    hm_fstats **stats;
+    hm_thread_data *data;
+    hm_tree *tree; /* &data->tree when call paths are on, else NULL */
+    int tracing;   /* events are recorded into data->trace */
+    int finished;  /* thread destructor ran: record nothing more on this thread */
+} hm_tls;
+
+extern __thread hm_tls hm_tls_self __attribute__((tls_model("initial-exec"))) HM_HIDDEN;
+
+/* Recording on/off, read first on the hot path. Off until init completes, and after the final
+ * write. It is the exported ABI flag __heatmap_recording_v1 (abi.h), which instrumented code tests
+ * inline before calling enter/exit; abi.h declares it as a plain int, and the runtime accesses it
+ * only atomically, through this _Atomic int view of the same object (defined in hot_path.c). */
+#define hm_recording (*(_Atomic int *)&__heatmap_recording_v1)
+_Static_assert(sizeof(_Atomic int) == sizeof(int) && _Alignof(_Atomic int) == _Alignof(int),
+               "__heatmap_recording_v1 is read as an int by instrumented code");
+
+/* Record one event when the thread traces. Async-signal-safe. */
+void hm_trace_put_slow(hm_thread_data *data, uint64_t tick, uint32_t func, uint32_t kind) HM_HIDDEN;
+static inline void hm_trace_put(hm_tls *t, uint64_t tick, uint32_t func, uint32_t kind) {
+    if (HM_UNLIKELY(t->tracing))
+        hm_trace_put_slow(t->data, tick, func, kind);
+}
+/* Give the thread an event buffer (HEATMAP_TRACE). */
+void hm_trace_attach(hm_thread_data *data) HM_HIDDEN;
+
+/* Create the calling thread's state. Returns false when recording is impossible on this thread
+ * (the runtime is not initialized, the thread has finished, or no memory). */
+bool hm_thread_attach(hm_tls *t) HM_HIDDEN;
+/* Make stats for `id` exist in the calling thread (grow the index, allocate the entry). */
+hm_fstats *hm_thread_stats_for(hm_tls *t, uint32_t id) HM_HIDDEN;
+/* Fold a thread's stats into the accumulator of exited threads and release them. Called by the
+ * thread's pthread_key destructor. */
+void hm_thread_merge(hm_thread_data *data) HM_HIDDEN;
+/* Forget every thread's and the accumulator's statistics for `id` (calibration records). */
+void hm_thread_forget_function(hm_tls *t, uint32_t id) HM_HIDDEN;
+/* Zero-filled memory from the thread's arena (mmap-backed; async-signal-safe). */
+void *hm_arena_alloc(void **arena, size_t size) HM_HIDDEN;
+void hm_arena_release(void **arena) HM_HIDDEN;
+/* Record one finished call into `s` (used by the hot path and by the slow paths that close frames).
+ */
+void hm_stats_hist_spill(hm_fstats *s, uint32_t bucket) HM_HIDDEN;
+/* A call in bucket `b` that does not extend the current run: close the run (add it to hist[]) and
+ * start a new one. Async-signal-safe. */
+void hm_stats_new_run(hm_fstats *s, uint32_t b) HM_HIDDEN;
+/* Forget all threads' statistics (fork child). The calling thread keeps its shadow stack. */
+void hm_thread_reset_after_fork(hm_tls *t) HM_HIDDEN;
+
+/* ---- the read side, for the writers (thread_state.c) ----------------------------------------- */
+
+/* One function's statistics summed over exited and live threads, for the writer. `hist` receives
+ * HM_RT_BUCKETS counts. Async-signal-safe (reads only). */
+typedef struct hm_collected {
+    uint64_t count, self_ns, max_ns;
+} hm_collected;
+void hm_collect_function(uint32_t id, hm_collected *out, uint64_t *hist) HM_HIDDEN;
+/* Nearest-rank percentile p of a collected histogram (HM_RT_BUCKETS counts), with the rank and
+ * value rules of heatmap/results_format.h; 0 when count is 0. Pure. */
+uint64_t hm_percentile_ns(const uint64_t *hist, uint64_t count, uint64_t max_ns,
+                          unsigned p) HM_HIDDEN;
+/* Calls and self time of a thread (live: summed now; exited: its totals at exit). */
+void hm_thread_totals(const hm_thread_data *data, uint64_t *calls, uint64_t *self_ns) HM_HIDDEN;
+/* Calls and self time of function `id` on one thread (live: read now; exited: kept at merge). */
+void hm_thread_function(const hm_thread_data *data, uint32_t id, uint64_t *calls,
+                        uint64_t *self_ns) HM_HIDDEN;
+/* The threads in start order, for the writers: one pass over the thread list instead of one per
+ * position. The array comes from mmap (async-signal-safe); entries may be NULL (a position taken
+ * by a thread not yet on the list). Returns false, with n = 0, when no memory is left. */
+typedef struct hm_thread_order {
+    hm_thread_data **v;
+    uint32_t n;
+    void *arena;
+} hm_thread_order;
+bool hm_thread_order_make(hm_thread_order *order) HM_HIDDEN;
+void hm_thread_order_release(hm_thread_order *order) HM_HIDDEN;
+
+/* ---- hot path helpers (hot_path.c) ----------------------------------------------------------- */
+
+/* Close every frame still open on the calling thread as if it returned at `now` (process exit). */
+void hm_close_open_frames(hm_tls *t, uint64_t now) HM_HIDDEN;
+
+#endif /* HEATMAP_RT_HOT_H */
