@@ -17,6 +17,7 @@
 #define HEATMAP_VIEWER_EXPORT_H
 
 #include "hm_paths.h"
+#include "hm_trace.h"
 
 #include <stddef.h>
 #include <stdint.h>

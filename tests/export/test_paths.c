@@ -1,6 +1,7 @@
-/* Unit tests of results/paths_load.c: loading call-path trees (fixtures and hand-written JSON),
- * merging by path within a file and across files, validation errors that name the file and the
- * node, the format's invariants, and trace loading with its nesting checks.
+/* Unit tests of results/paths_load.c, paths_query.c and trace_load.c: loading call-path trees
+ * (fixtures and hand-written JSON), merging by path within a file and across files, validation
+ * errors that name the file and the node, the format's invariants, and trace loading (test_trace_*)
+ * with its nesting checks.
  *
  * Fixtures are tests/export/fixtures (gen_fixtures.py), made consistent by construction; the
  * totals are cross-checked against the independent results loader (hm_results_load_many).
@@ -15,6 +16,7 @@
 #include "export_test.h"
 
 #include "hm_paths.h"
+#include "hm_trace.h"
 #include "hm_results.h"
 
 #include <stdio.h>
@@ -332,17 +334,27 @@ static void test_paths_totals_check(void **state) {
 
 /* ---- traces --------------------------------------------------------------------------------- */
 
-static void test_paths_trace_path_for(void **state) {
+static void test_trace_path_for(void **state) {
     (void)state;
     char out[64];
-    assert_true(hm_trace_path_for("heatmap.json", out, sizeof out));
+    assert_int_equal(hm_trace_path_for("heatmap.json", out, sizeof out), 18);
     assert_string_equal(out, "heatmap.trace.json");
-    assert_true(hm_trace_path_for("/tmp/run", out, sizeof out));
+    assert_int_equal(hm_trace_path_for("/tmp/run", out, sizeof out), 19);
     assert_string_equal(out, "/tmp/run.trace.json");
-    assert_false(hm_trace_path_for("a-rather-long-name-that-will-not-fit.json", out, 16));
+    assert_int_equal(hm_trace_path_for("a-rather-long-name-that-will-not-fit.json", out, 16), -1);
+    assert_string_equal(out, "");
 }
 
-static void test_paths_trace_fixture(void **state) {
+/* A results file named exactly ".json" has no name to keep: the suffix is appended, as the
+ * runtime names the trace it writes (results_format.h). */
+static void test_trace_path_for_bare_json(void **state) {
+    (void)state;
+    char out[64];
+    assert_int_equal(hm_trace_path_for(".json", out, sizeof out), 16);
+    assert_string_equal(out, ".json.trace.json");
+}
+
+static void test_trace_fixture(void **state) {
     (void)state;
     char path[1024], err[1024] = "";
     snprintf(path, sizeof path, "%s/threads.json", HM_FIXTURES);
@@ -406,7 +418,7 @@ static void expect_trace_error(const char *events, const char *fragment) {
                  err);
 }
 
-static void test_paths_trace_errors(void **state) {
+static void test_trace_errors(void **state) {
     (void)state;
     expect_trace_error("[0, 1, 1], [5, 2, 1], [4, 2, 0], [6, 1, 0]",
                        "threads[0] (tid 9).events[2]: time 4 ns is before the previous event's 5");
@@ -436,9 +448,10 @@ int main(void) {
         cmocka_unit_test(test_paths_errors_name_file_and_node),
         cmocka_unit_test(test_paths_errors_file_level),
         cmocka_unit_test(test_paths_totals_check),
-        cmocka_unit_test(test_paths_trace_path_for),
-        cmocka_unit_test(test_paths_trace_fixture),
-        cmocka_unit_test(test_paths_trace_errors),
+        cmocka_unit_test(test_trace_path_for),
+        cmocka_unit_test(test_trace_path_for_bare_json),
+        cmocka_unit_test(test_trace_fixture),
+        cmocka_unit_test(test_trace_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
