@@ -1,4 +1,4 @@
-/* Load and validate one results file (docs/results-format.md) into an hm_results.
+/* Load and validate results files (docs/results-format.md) into an hm_results; several are merged.
  *
  * The reader trusts nothing: the file may be missing, empty, cut short by a crash, written by a
  * different version, or edited by hand. Every check that fails produces one line naming the file,
@@ -390,6 +390,25 @@ int hm_results_load(const char *path, hm_results **out, char *err, size_t errlen
         return fail(&ld, "%s: %s", opened ? "cannot read" : "cannot open", strerror(errno));
     int rc = hm_results_load_buffer(data, len, name, out, err, errlen);
     free(data);
+    return rc;
+}
+
+int hm_results_load_many(const char *const *paths, size_t n, hm_results **out, char *err,
+                         size_t errlen) {
+    *out = NULL;
+    if (n == 1)
+        return hm_results_load(paths[0], out, err, errlen);
+    hm_results **loaded = calloc(n ? n : 1, sizeof *loaded);
+    int rc = loaded ? 0 : -1;
+    if (loaded == NULL)
+        snprintf(err, errlen, "out of memory");
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = hm_results_load(paths[i], &loaded[i], err, errlen);
+    if (rc == 0)
+        rc = hm_results_merge((const hm_results *const *)loaded, n, out, err, errlen);
+    for (size_t i = 0; loaded && i < n; i++)
+        hm_results_free(loaded[i]);
+    free(loaded);
     return rc;
 }
 
