@@ -92,7 +92,7 @@ void hm_file_functions_free(hm_file_functions *ff) {
 int hm_file_functions_read(hm_loader *ld, const json_t *root, bool need_ids,
                            hm_file_functions *ff) {
     memset(ff, 0, sizeof *ff);
-    const json_t *arr = json_object_get(root, "functions");
+    const json_t *arr = json_object_get(root, HM_KEY_functions);
     if (!json_is_array(arr))
         return hm_loader_fail(ld, arr ? "functions: expected an array"
                                       : "missing key \"functions\" (not a "
@@ -110,16 +110,16 @@ int hm_file_functions_read(hm_loader *ld, const json_t *root, bool need_ids,
         if (!json_is_object(o))
             return hm_loader_fail(ld, "%s: expected an object", where);
         uint64_t line;
-        f->name = hm_json_str(o, "name");
-        f->file = hm_json_str(o, "file");
+        f->name = hm_json_str(o, HM_FN_KEY_name);
+        f->file = hm_json_str(o, HM_FN_KEY_file);
         if (f->name == NULL)
             return hm_loader_fail(ld, "%s: missing or non-string \"name\"", where);
         if (f->file == NULL)
             f->file = "";
-        if (hm_loader_get_u64(ld, o, "id", need_ids, where, &f->id) != 0 ||
-            hm_loader_get_u64(ld, o, "line", false, where, &line) != 0 ||
-            hm_loader_get_u64(ld, o, "count", true, where, &f->count) != 0 ||
-            hm_loader_get_u64(ld, o, "self_ns", true, where, &f->self_ns) != 0)
+        if (hm_loader_get_u64(ld, o, HM_FN_KEY_id, need_ids, where, &f->id) != 0 ||
+            hm_loader_get_u64(ld, o, HM_FN_KEY_line, false, where, &line) != 0 ||
+            hm_loader_get_u64(ld, o, HM_FN_KEY_count, true, where, &f->count) != 0 ||
+            hm_loader_get_u64(ld, o, HM_FN_KEY_self_ns, true, where, &f->self_ns) != 0)
             return -1;
         if (line > UINT32_MAX)
             return hm_loader_fail(ld, "%s.line: %llu is too large", where,

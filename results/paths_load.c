@@ -242,7 +242,7 @@ static int merge_node(hm_loader *ld, builder *b, tnode *nodes, size_t i, size_t 
 static int read_tree(hm_loader *ld, builder *b, const json_t *tree, size_t ti,
                      const hm_file_functions *ff) {
     char where[96];
-    const json_t *thread = json_is_object(tree) ? json_object_get(tree, "thread") : NULL;
+    const json_t *thread = json_is_object(tree) ? json_object_get(tree, HM_PATHS_KEY_thread) : NULL;
     if (json_is_integer(thread))
         snprintf(where, sizeof where, "paths.trees[%zu] (thread %lld)", ti,
                  (long long)json_integer_value(thread));
@@ -254,7 +254,7 @@ static int read_tree(hm_loader *ld, builder *b, const json_t *tree, size_t ti,
         return hm_loader_fail(ld, "%s: expected an object", where);
     if (thread == NULL || !(json_is_integer(thread) || json_is_string(thread)))
         return hm_loader_fail(ld, "%s: \"thread\" must be a thread id or \"exited\"", where);
-    const json_t *arr = json_object_get(tree, "nodes");
+    const json_t *arr = json_object_get(tree, HM_PATHS_KEY_nodes);
     if (!json_is_array(arr))
         return hm_loader_fail(ld, "%s: missing or non-array \"nodes\"", where);
     size_t n = json_array_size(arr);
@@ -302,7 +302,7 @@ static int read_file_paths(hm_loader *ld, builder *b, const json_t *root) {
     const json_t *version = json_object_get(root, HM_KEY_version);
     if (!json_is_integer(version) || json_integer_value(version) != HM_RESULTS_FORMAT_VERSION)
         return hm_loader_fail(ld, "not a version %d results file", HM_RESULTS_FORMAT_VERSION);
-    const json_t *paths = json_object_get(root, "paths");
+    const json_t *paths = json_object_get(root, HM_KEY_paths);
     if (paths == NULL)
         return hm_loader_fail(
             ld, "no call paths in this file (recorded with HEATMAP_PATHS=off, or by a "
@@ -310,12 +310,12 @@ static int read_file_paths(hm_loader *ld, builder *b, const json_t *root) {
     if (!json_is_object(paths))
         return hm_loader_fail(ld, "paths: expected an object");
     uint64_t max_nodes, folded, elapsed, start;
-    if (hm_loader_get_u64(ld, paths, "max_nodes", false, "paths", &max_nodes) != 0 ||
-        hm_loader_get_u64(ld, paths, "folded_calls", false, "paths", &folded) != 0 ||
-        hm_loader_get_u64(ld, root, "elapsed_ns", false, "results", &elapsed) != 0 ||
-        hm_loader_get_u64(ld, root, "start_unix_ns", false, "results", &start) != 0)
+    if (hm_loader_get_u64(ld, paths, HM_PATHS_KEY_max_nodes, false, "paths", &max_nodes) != 0 ||
+        hm_loader_get_u64(ld, paths, HM_PATHS_KEY_folded_calls, false, "paths", &folded) != 0 ||
+        hm_loader_get_u64(ld, root, HM_KEY_elapsed_ns, false, "results", &elapsed) != 0 ||
+        hm_loader_get_u64(ld, root, HM_KEY_start_unix_ns, false, "results", &start) != 0)
         return -1;
-    const json_t *trees = json_object_get(paths, "trees");
+    const json_t *trees = json_object_get(paths, HM_PATHS_KEY_trees);
     if (!json_is_array(trees))
         return hm_loader_fail(ld, "paths: missing or non-array \"trees\"");
     hm_file_functions ff;
@@ -338,7 +338,7 @@ static int read_file_paths(hm_loader *ld, builder *b, const json_t *root) {
         p->elapsed_ns = elapsed;
     if (start != 0 && (p->start_unix_ns == 0 || start < p->start_unix_ns))
         p->start_unix_ns = start;
-    const char *program = hm_json_str(root, "program");
+    const char *program = hm_json_str(root, HM_KEY_program);
     if (p->program == NULL && (p->program = hm_strdup(program ? program : "")) == NULL)
         return hm_loader_fail(ld, "out of memory");
     p->ntrees += json_array_size(trees);

@@ -41,13 +41,14 @@ static int read_trace_thread(hm_loader *ld, const json_t *o, size_t ti, const hm
     snprintf(where, sizeof where, "threads[%zu]", ti);
     if (!json_is_object(o))
         return hm_loader_fail(ld, "%s: expected an object", where);
-    if (hm_loader_get_u64(ld, o, "tid", true, where, &th->tid) != 0 ||
-        hm_loader_get_u64(ld, o, "dropped_events", false, where, &th->dropped_events) != 0)
+    if (hm_loader_get_u64(ld, o, HM_TRACE_KEY_tid, true, where, &th->tid) != 0 ||
+        hm_loader_get_u64(ld, o, HM_TRACE_KEY_dropped_events, false, where, &th->dropped_events) !=
+            0)
         return -1;
     snprintf(where, sizeof where, "threads[%zu] (tid %llu)", ti, (unsigned long long)th->tid);
-    const char *name = hm_json_str(o, "name");
+    const char *name = hm_json_str(o, HM_TRACE_KEY_name);
     th->name = hm_strdup(name ? name : "");
-    const json_t *arr = json_object_get(o, "events");
+    const json_t *arr = json_object_get(o, HM_TRACE_KEY_events);
     if (th->name == NULL)
         return hm_loader_fail(ld, "out of memory");
     if (!json_is_array(arr))
@@ -101,14 +102,15 @@ static int read_trace_thread(hm_loader *ld, const json_t *o, size_t ti, const hm
 }
 
 static int read_trace(hm_loader *ld, const json_t *root, const hm_file_functions *ff, hm_trace *t) {
-    const json_t *version = json_object_get(root, HM_KEY_version);
+    const json_t *version = json_object_get(root, HM_TRACE_KEY_version);
     if (!json_is_integer(version) || json_integer_value(version) != HM_RESULTS_FORMAT_VERSION)
         return hm_loader_fail(ld, "not a version %d trace file", HM_RESULTS_FORMAT_VERSION);
-    const json_t *pid = json_object_get(root, "pid");
+    const json_t *pid = json_object_get(root, HM_TRACE_KEY_pid);
     t->pid = json_is_integer(pid) ? (int64_t)json_integer_value(pid) : 0;
-    if (hm_loader_get_u64(ld, root, "start_unix_ns", false, "trace", &t->start_unix_ns) != 0)
+    if (hm_loader_get_u64(ld, root, HM_TRACE_KEY_start_unix_ns, false, "trace",
+                          &t->start_unix_ns) != 0)
         return -1;
-    const json_t *threads = json_object_get(root, "threads");
+    const json_t *threads = json_object_get(root, HM_TRACE_KEY_threads);
     if (!json_is_array(threads))
         return hm_loader_fail(ld, "missing or non-array \"threads\" (not a trace file?)");
     size_t n = json_array_size(threads);
@@ -146,7 +148,7 @@ int hm_trace_load_buffers(const char *results_data, size_t results_len, const ch
     int rc =
         t ? hm_file_functions_read(&rl, rroot, true, &ff) : hm_loader_fail(&tl, "out of memory");
     if (rc == 0)
-        rc = hm_loader_get_u64(&rl, rroot, "elapsed_ns", false, "results", &t->end_ns);
+        rc = hm_loader_get_u64(&rl, rroot, HM_KEY_elapsed_ns, false, "results", &t->end_ns);
     if (rc == 0) {
         t->functions = calloc(ff.n ? ff.n : 1, sizeof *t->functions);
         rc = t->functions ? 0 : hm_loader_fail(&tl, "out of memory");
@@ -169,7 +171,7 @@ int hm_trace_load_buffers(const char *results_data, size_t results_len, const ch
             if (th->nevents > 0 && th->events[th->nevents - 1].ns > t->end_ns)
                 t->end_ns = th->events[th->nevents - 1].ns;
         }
-        const char *program = hm_json_str(rroot, "program");
+        const char *program = hm_json_str(rroot, HM_KEY_program);
         if (rc == 0 && ((t->path = hm_strdup(trace_name)) == NULL ||
                         (t->program = hm_strdup(program ? program : "")) == NULL))
             rc = hm_loader_fail(&tl, "out of memory");
