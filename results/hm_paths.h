@@ -1,5 +1,5 @@
-/* Call paths and traces: load, validate and merge the `paths` section of results files and the
- * trace files written beside them (docs/results-format.md, "Call paths" and "Trace file").
+/* Call paths: load, validate, merge and query the `paths` section of results files
+ * (docs/results-format.md, "Call paths"). Trace files are hm_trace.h.
  *
  * A results file holds one calling-context tree per live thread (plus one for all exited threads),
  * whose nodes name functions by an id that is only meaningful inside that file. The loader turns
@@ -7,9 +7,6 @@
  * hm_results_merge identifies them: two nodes are the same node when the sequences of functions
  * from the root to them are the same. Every export (pprof, folded stacks, the SVG flame graph) and
  * the TUI's callers/callees pane read this merged tree.
- *
- * The trace loader reads the enter/exit events of a trace file and resolves their function ids
- * through the functions of the results file the trace belongs to.
  *
  * Errors are one line naming the file and the place in it ("run.json: paths.trees[1] (thread 17)
  * .nodes[4] (node 9): parent 12 does not exist"). Objects are plain data; nothing keeps global
@@ -116,60 +113,6 @@ int hm_paths_check_totals(const hm_paths *paths, char *err, size_t errlen);
 /* Calls of function f that no node counts (folded beyond the node limit): its count minus the
  * counts of its nodes, 0 when the nodes count as many or more. One pass over the nodes. */
 uint64_t hm_paths_unplaced_calls(const hm_paths *paths, size_t f);
-
-/* ---- Traces --------------------------------------------------------------------------------- */
-
-typedef struct hm_trace_event {
-    uint64_t ns;     /* since the runtime started */
-    size_t function; /* index into hm_trace.functions */
-    bool enter;      /* true: enter, false: exit */
-} hm_trace_event;
-
-typedef struct hm_trace_thread {
-    uint64_t tid;
-    char *name;
-    uint64_t dropped_events;
-    hm_trace_event *events;
-    size_t nevents;
-    /* Frames still open after the last event (a thread still running when the file was written,
-     * or one that stopped recording when its buffer was full). Readers close them at end_ns. */
-    size_t open_at_end;
-} hm_trace_thread;
-
-typedef struct hm_trace {
-    char *path;    /* the trace file */
-    char *program; /* "program" of the results file ("" when unknown) */
-    int64_t pid;
-    uint64_t start_unix_ns;
-    uint64_t end_ns; /* end of the trace: the results' elapsed_ns, or the last event if later */
-    hm_path_function *functions; /* the results file's functions, in its order */
-    size_t nfunctions;
-    hm_trace_thread *threads;
-    size_t nthreads;
-} hm_trace;
-
-/* The trace file beside a results file: "x.json" -> "x.trace.json", "x" -> "x.trace.json".
- * Returns false when it does not fit in outlen. */
-bool hm_trace_path_for(const char *results_path, char *out, size_t outlen);
-
-#define HM_TRACE_MISSING (-2)
-
-/* Load the trace of a results file: trace_path, or the file beside results_path when trace_path is
- * NULL. Returns 0 and *out; HM_TRACE_MISSING when the trace file does not exist (err says so); -1
- * for any other failure, with a message naming the file, thread and event index.
- *
- * Checked: kinds 0/1, function ids of the results file, times non-decreasing per thread, every
- * exit closing the innermost open frame of the same function (frames may stay open at the end: see
- * open_at_end). */
-int hm_trace_load(const char *results_path, const char *trace_path, hm_trace **out, char *err,
-                  size_t errlen);
-
-/* The same from buffers; the names stand for the files in messages. */
-int hm_trace_load_buffers(const char *results_data, size_t results_len, const char *results_name,
-                          const char *trace_data, size_t trace_len, const char *trace_name,
-                          hm_trace **out, char *err, size_t errlen);
-
-void hm_trace_free(hm_trace *trace);
 
 #ifdef __cplusplus
 }

@@ -100,10 +100,11 @@ double hm_results_parallelism(const hm_results *results);
 /* Avg = self_ns / count, rounded to nearest; 0 when count is 0. */
 uint64_t hm_function_avg_ns(const hm_function_stats *function);
 
-/* Nearest-rank percentile p (0 < p <= 100) of a histogram holding `count` samples, reported as the
- * bucket midpoint clipped to max_ns; the last rank (rank == count) is max_ns itself, exact. 0 for
- * an empty histogram. */
-uint64_t hm_hist_percentile(const hm_bucket *buckets, size_t nbuckets, uint64_t count, double p,
+/* Nearest-rank percentile p (a whole number, 0 < p <= 100) of a histogram holding `count` samples,
+ * by the format's rule (hm_percentile_rank, hm_percentile_value in <heatmap/results_format.h>):
+ * the bucket midpoint clipped to max_ns; the last rank (rank == count) is max_ns itself, exact. 0
+ * for an empty histogram. */
+uint64_t hm_hist_percentile(const hm_bucket *buckets, size_t nbuckets, uint64_t count, unsigned p,
                             uint64_t max_ns);
 
 /* Recompute p50/p95/p99 of one function from its histogram (ranks within the histogram's total). */

@@ -1,5 +1,6 @@
 /* Reading and parsing the JSON files of results/ (results, call paths, traces): the one way to
- * word an error, read a whole file and parse its text, shared by results_load.c and paths_load.c.
+ * word an error, read a whole file and parse its text, shared by results_load.c, paths_load.c and
+ * trace_load.c.
  */
 #include "results_internal.h"
 

@@ -1,4 +1,4 @@
-/* Load and validate one results file (docs/results-format.md) into an hm_results.
+/* Load and validate results files (docs/results-format.md) into an hm_results; several are merged.
  *
  * The reader trusts nothing: the file may be missing, empty, cut short by a crash, written by a
  * different version, or edited by hand. Every check that fails produces one line naming the file,
@@ -14,7 +14,7 @@
 #include "hm_results.h"
 #include "results_internal.h"
 
-#include <heatmap/histogram.h>
+#include <heatmap/results_format.h>
 
 #include <errno.h>
 #include <jansson.h>
@@ -127,16 +127,16 @@ static int get_array(loader *ld, const json_t *obj, const char *key, const json_
 }
 
 static int check_histogram_header(loader *ld, const json_t *root) {
-    const json_t *h = json_object_get(root, "histogram");
+    const json_t *h = json_object_get(root, HM_KEY_histogram);
     if (h == NULL)
         return 0; /* optional: version 1 has one scheme */
     if (!json_is_object(h))
         return fail(ld, "histogram: expected an object, got %s", type_name(h));
-    const json_t *kind = json_object_get(h, "kind");
+    const json_t *kind = json_object_get(h, HM_HIST_KEY_kind);
     if (kind != NULL && (!json_is_string(kind) || strcmp(json_string_value(kind), "log-linear")))
         return fail(ld, "histogram.kind: unsupported histogram kind (this reader knows "
                         "\"log-linear\")");
-    const json_t *bits = json_object_get(h, "sub_bucket_bits");
+    const json_t *bits = json_object_get(h, HM_HIST_KEY_sub_bucket_bits);
     if (bits != NULL &&
         (!json_is_integer(bits) || json_integer_value(bits) != (json_int_t)HM_HIST_SUB_BITS))
         return fail(ld, "histogram.sub_bucket_bits: unsupported value (this reader knows %u)",
@@ -148,7 +148,7 @@ static int check_histogram_header(loader *ld, const json_t *root) {
  * dropped. Checks that the counts sum to `count` and that max_ns lies in the highest bucket. */
 static int read_histogram(loader *ld, const json_t *fobj, hm_function_stats *f) {
     const json_t *arr;
-    if (get_array(ld, fobj, "histogram", &arr) != 0)
+    if (get_array(ld, fobj, HM_FN_KEY_histogram, &arr) != 0)
         return -1;
     size_t n = json_array_size(arr);
     if (n > 0) {
@@ -205,7 +205,7 @@ static int read_histogram(loader *ld, const json_t *fobj, hm_function_stats *f) 
 
 /* Optional per-thread split: "threads": [{"tid": T, "count": N, "self_ns": S}, ...]. */
 static int read_function_threads(loader *ld, const json_t *fobj, hm_function_stats *f) {
-    const json_t *arr = json_object_get(fobj, "threads");
+    const json_t *arr = json_object_get(fobj, HM_FN_KEY_threads);
     if (arr == NULL)
         return 0;
     if (!json_is_array(arr))
@@ -224,8 +224,9 @@ static int read_function_threads(loader *ld, const json_t *fobj, hm_function_sta
         if (!json_is_object(t))
             return fail(ld, "%s: expected an object, got %s", ld->where, type_name(t));
         hm_thread_split *s = &f->threads[i];
-        if (get_u64(ld, t, "tid", true, &s->tid) || get_u64(ld, t, "count", true, &s->count) ||
-            get_u64(ld, t, "self_ns", true, &s->self_ns))
+        if (get_u64(ld, t, HM_TH_KEY_tid, true, &s->tid) ||
+            get_u64(ld, t, HM_TH_KEY_count, true, &s->count) ||
+            get_u64(ld, t, HM_TH_KEY_self_ns, true, &s->self_ns))
             return -1;
         f->nthreads++;
     }
@@ -237,15 +238,16 @@ static int read_function(loader *ld, const json_t *fobj, size_t i, hm_function_s
     snprintf(ld->where, sizeof ld->where, "functions[%zu]", i);
     if (!json_is_object(fobj))
         return fail(ld, "%s: expected an object, got %s", ld->where, type_name(fobj));
-    if (get_str(ld, fobj, "name", true, &f->name) != 0)
+    if (get_str(ld, fobj, HM_FN_KEY_name, true, &f->name) != 0)
         return -1;
     /* From here on name the function too: it is what a reader of the message searches for. */
     snprintf(ld->where, sizeof ld->where, "functions[%zu] (\"%.160s\")", i, f->name);
     uint64_t line;
-    if (get_str(ld, fobj, "file", true, &f->file) || get_u64(ld, fobj, "line", true, &line) ||
-        get_u64(ld, fobj, "count", true, &f->count) ||
-        get_u64(ld, fobj, "self_ns", true, &f->self_ns) ||
-        get_u64(ld, fobj, "max_ns", true, &f->max_ns))
+    if (get_str(ld, fobj, HM_FN_KEY_file, true, &f->file) ||
+        get_u64(ld, fobj, HM_FN_KEY_line, true, &line) ||
+        get_u64(ld, fobj, HM_FN_KEY_count, true, &f->count) ||
+        get_u64(ld, fobj, HM_FN_KEY_self_ns, true, &f->self_ns) ||
+        get_u64(ld, fobj, HM_FN_KEY_max_ns, true, &f->max_ns))
         return -1;
     if (line > UINT32_MAX)
         return fail(ld, "%s.line: %llu is not a line number", ld->where, (unsigned long long)line);
@@ -271,9 +273,10 @@ static int read_thread(loader *ld, const json_t *tobj, size_t i, hm_thread_stats
     snprintf(ld->where, sizeof ld->where, "threads[%zu]", i);
     if (!json_is_object(tobj))
         return fail(ld, "%s: expected an object, got %s", ld->where, type_name(tobj));
-    return get_u64(ld, tobj, "tid", true, &t->tid) || get_str(ld, tobj, "name", true, &t->name) ||
-                   get_u64(ld, tobj, "calls", true, &t->calls) ||
-                   get_u64(ld, tobj, "self_ns", true, &t->self_ns)
+    return get_u64(ld, tobj, HM_TH_KEY_tid, true, &t->tid) ||
+                   get_str(ld, tobj, HM_TH_KEY_name, true, &t->name) ||
+                   get_u64(ld, tobj, HM_TH_KEY_calls, true, &t->calls) ||
+                   get_u64(ld, tobj, HM_TH_KEY_self_ns, true, &t->self_ns)
                ? -1
                : 0;
 }
@@ -311,26 +314,28 @@ static int read_top(loader *ld, const json_t *root, hm_results *r) {
     if (!json_is_object(root))
         return fail(ld, "not a results file: the top level is %s, expected an object",
                     type_name(root));
-    const json_t *version = json_object_get(root, "version");
+    const json_t *version = json_object_get(root, HM_KEY_version);
     if (version == NULL)
-        return missing(ld, "version");
+        return missing(ld, HM_KEY_version);
     if (!json_is_integer(version))
         return fail(ld, "version: expected an integer, got %s", type_name(version));
-    if (json_integer_value(version) != 1)
-        return fail(ld, "unsupported results version %lld (this reader knows version 1)",
-                    (long long)json_integer_value(version));
-    r->version = 1;
+    if (json_integer_value(version) != HM_RESULTS_FORMAT_VERSION)
+        return fail(ld, "unsupported results version %lld (this reader knows version %d)",
+                    (long long)json_integer_value(version), HM_RESULTS_FORMAT_VERSION);
+    r->version = HM_RESULTS_FORMAT_VERSION;
 
     uint64_t pid;
     const json_t *functions, *threads;
-    if (get_u64(ld, root, "elapsed_ns", true, &r->elapsed_ns) ||
-        get_str(ld, root, "program", false, &r->program) || get_u64(ld, root, "pid", false, &pid) ||
-        get_str(ld, root, "hostname", false, &r->hostname) ||
-        get_u64(ld, root, "start_unix_ns", false, &r->start_unix_ns) ||
-        get_str(ld, root, "clock", false, &r->clock) ||
-        get_u64(ld, root, "overhead_ns", false, &r->overhead_ns) ||
-        get_str(ld, root, "end", false, &r->end) || check_histogram_header(ld, root) ||
-        get_array(ld, root, "threads", &threads) || get_array(ld, root, "functions", &functions))
+    if (get_u64(ld, root, HM_KEY_elapsed_ns, true, &r->elapsed_ns) ||
+        get_str(ld, root, HM_KEY_program, false, &r->program) ||
+        get_u64(ld, root, HM_KEY_pid, false, &pid) ||
+        get_str(ld, root, HM_KEY_hostname, false, &r->hostname) ||
+        get_u64(ld, root, HM_KEY_start_unix_ns, false, &r->start_unix_ns) ||
+        get_str(ld, root, HM_KEY_clock, false, &r->clock) ||
+        get_u64(ld, root, HM_KEY_overhead_ns, false, &r->overhead_ns) ||
+        get_str(ld, root, HM_KEY_end, false, &r->end) || check_histogram_header(ld, root) ||
+        get_array(ld, root, HM_KEY_threads, &threads) ||
+        get_array(ld, root, HM_KEY_functions, &functions))
         return -1;
     if (pid > INT64_MAX)
         return fail(ld, "pid: %llu is out of range", (unsigned long long)pid);
@@ -390,6 +395,25 @@ int hm_results_load(const char *path, hm_results **out, char *err, size_t errlen
         return fail(&ld, "%s: %s", opened ? "cannot read" : "cannot open", strerror(errno));
     int rc = hm_results_load_buffer(data, len, name, out, err, errlen);
     free(data);
+    return rc;
+}
+
+int hm_results_load_many(const char *const *paths, size_t n, hm_results **out, char *err,
+                         size_t errlen) {
+    *out = NULL;
+    if (n == 1)
+        return hm_results_load(paths[0], out, err, errlen);
+    hm_results **loaded = calloc(n ? n : 1, sizeof *loaded);
+    int rc = loaded ? 0 : -1;
+    if (loaded == NULL)
+        snprintf(err, errlen, "out of memory");
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = hm_results_load(paths[i], &loaded[i], err, errlen);
+    if (rc == 0)
+        rc = hm_results_merge((const hm_results *const *)loaded, n, out, err, errlen);
+    for (size_t i = 0; loaded && i < n; i++)
+        hm_results_free(loaded[i]);
+    free(loaded);
     return rc;
 }
 

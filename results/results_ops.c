@@ -8,10 +8,9 @@
 #include "hm_results.h"
 #include "results_internal.h"
 
-#include <heatmap/histogram.h>
+#include <heatmap/results_format.h>
 
 #include <fnmatch.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,12 +83,11 @@ uint64_t hm_function_avg_ns(const hm_function_stats *f) {
 
 /* ---- Percentiles ----------------------------------------------------------------------------- */
 
-uint64_t hm_hist_percentile(const hm_bucket *buckets, size_t nbuckets, uint64_t count, double p,
+uint64_t hm_hist_percentile(const hm_bucket *buckets, size_t nbuckets, uint64_t count, unsigned p,
                             uint64_t max_ns) {
     if (nbuckets == 0 || count == 0)
         return 0;
-    double exact = ceil(p * (double)count / 100.0);
-    uint64_t rank = exact < 1.0 ? 1 : exact >= (double)count ? count : (uint64_t)exact;
+    uint64_t rank = hm_percentile_rank(count, p);
     uint64_t seen = 0;
     size_t i = 0;
     for (; i < nbuckets; i++) {
@@ -97,12 +95,9 @@ uint64_t hm_hist_percentile(const hm_bucket *buckets, size_t nbuckets, uint64_t 
         if (seen >= rank)
             break;
     }
-    /* The last rank is the largest sample, which max_ns holds exactly: a function called once
-     * shows P95 = Max, not the midpoint of Max's bucket. */
-    if (rank == count || i == nbuckets)
+    if (i == nbuckets) /* the buckets hold fewer than `count`: the rank is beyond them */
         return max_ns;
-    uint64_t mid = hm_hist_midpoint(buckets[i].index);
-    return mid > max_ns ? max_ns : mid;
+    return hm_percentile_value(buckets[i].index, rank, count, max_ns);
 }
 
 void hm_function_update_percentiles(hm_function_stats *f) {
@@ -385,25 +380,6 @@ done:
     }
     *out = r;
     return 0;
-}
-
-int hm_results_load_many(const char *const *paths, size_t n, hm_results **out, char *err,
-                         size_t errlen) {
-    *out = NULL;
-    if (n == 1)
-        return hm_results_load(paths[0], out, err, errlen);
-    hm_results **loaded = calloc(n ? n : 1, sizeof *loaded);
-    int rc = loaded ? 0 : -1;
-    if (loaded == NULL)
-        snprintf(err, errlen, "out of memory");
-    for (size_t i = 0; i < n && rc == 0; i++)
-        rc = hm_results_load(paths[i], &loaded[i], err, errlen);
-    if (rc == 0)
-        rc = hm_results_merge((const hm_results *const *)loaded, n, out, err, errlen);
-    for (size_t i = 0; loaded && i < n; i++)
-        hm_results_free(loaded[i]);
-    free(loaded);
-    return rc;
 }
 
 /* ---- Diff ------------------------------------------------------------------------------------ */

@@ -1,13 +1,14 @@
-/* Export kinds, the command-line driver and the text helpers the writers share (see export.h).
+/* Export kinds and the command-line driver: kind → loader → encoder (see export.h).
  *
  * hm_export_run() is the only place that touches files: it loads the call paths (or traces), opens
  * the output, calls one writer, and removes the output again when the writer or the close fails,
- * so a failed export never leaves a truncated file that a tool would then misread.
+ * so a failed export never leaves a truncated file that a tool would then misread. The text
+ * helpers the encoders share are export_text.c.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "export.h"
 
-#include "hm_results.h"
+#include <heatmap/results_format.h>
 
 #include <errno.h>
 #include <stdlib.h>
@@ -40,55 +41,6 @@ const char *hm_export_kind_name(hm_export_kind kind) {
 
 const char *hm_export_default_output(hm_export_kind kind) {
     return (size_t)kind < NKINDS ? kinds[kind].default_output : "heatmap.export";
-}
-
-void hm_export_json_string(FILE *out, const char *s) {
-    putc('"', out);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if (*p == '"' || *p == '\\')
-            fprintf(out, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(out, "\\u%04x", *p);
-        else
-            putc(*p, out);
-    putc('"', out);
-}
-
-size_t hm_export_xml_text(FILE *out, const char *s, size_t max_chars) {
-    size_t chars = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        bool starts_char = (*p & 0xC0) != 0x80;
-        if (starts_char && chars == max_chars)
-            break;
-        chars += starts_char;
-        switch (*p) {
-        case '&':
-            fputs("&amp;", out);
-            break;
-        case '<':
-            fputs("&lt;", out);
-            break;
-        case '>':
-            fputs("&gt;", out);
-            break;
-        case '"':
-            fputs("&quot;", out);
-            break;
-        case '\'':
-            fputs("&apos;", out);
-            break;
-        default:
-            if (*p >= 0x20 || *p == '\n' || *p == '\t')
-                putc(*p, out);
-            else
-                chars--; /* XML 1.0 has no other control characters */
-        }
-    }
-    return chars;
-}
-
-const char *hm_export_duration(uint64_t ns, char buf[24]) {
-    return hm_format_duration(ns, HM_FMT_ASCII, buf);
 }
 
 /* Load the trace beside every file into traces[0..nfiles-1]. */

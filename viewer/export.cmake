@@ -19,6 +19,7 @@ add_library(hm_pprof_proto STATIC ${HM_PPROF_GEN}/profile.pb-c.c)
 target_include_directories(hm_pprof_proto PUBLIC ${HM_PPROF_GEN})
 target_link_libraries(hm_pprof_proto PUBLIC PkgConfig::PROTOBUF_C)
 
-add_library(hm_export STATIC export.c export_pprof.c export_folded.c export_chrome.c export_svg.c)
+add_library(hm_export STATIC export.c export_text.c export_pprof.c export_folded.c export_chrome.c
+                             export_svg.c)
 target_link_libraries(hm_export PUBLIC hm_viewer_core hm_results hm_pprof_proto PkgConfig::ZLIB_PC)
 hm_target_defaults(hm_export SANITIZE)

@@ -17,6 +17,7 @@
 #define HEATMAP_VIEWER_EXPORT_H
 
 #include "hm_paths.h"
+#include "hm_trace.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -84,15 +85,5 @@ int hm_export_svg(FILE *out, const hm_paths *paths, const hm_svg_opts *opts, cha
  * HEATMAP_TRACE=1). A partly written file is removed. */
 int hm_export_run(hm_export_kind kind, const char *const *files, size_t nfiles,
                   const char *out_path, char *err, size_t errlen);
-
-/* ---- helpers shared by the writers (export.c) ----------------------------------------------- */
-
-/* s as a JSON string literal, quotes included. */
-void hm_export_json_string(FILE *out, const char *s);
-/* s as XML character data (& < > " ' escaped, control characters dropped). At most `max_chars`
- * code points are written (SIZE_MAX = all); returns the code points written. */
-size_t hm_export_xml_text(FILE *out, const char *s, size_t max_chars);
-/* "µs"-free duration text for tooltips: "1.25ms" (hm_format_duration in ASCII). */
-const char *hm_export_duration(uint64_t ns, char buf[24]);
 
 #endif /* HEATMAP_VIEWER_EXPORT_H */

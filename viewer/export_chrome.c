@@ -8,6 +8,7 @@
  * (ui.perfetto.dev) and chrome://tracing open the file.
  */
 #include "export.h"
+#include "export_text.h"
 
 #include <inttypes.h>
 #include <stdlib.h>

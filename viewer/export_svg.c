@@ -13,6 +13,7 @@
  * without the script (tooltips are <title> elements), e.g. in an image viewer.
  */
 #include "export.h"
+#include "export_text.h"
 
 #include "heat.h"
 

@@ -18,6 +18,8 @@
 #include "run.h"
 #include "tui.h"
 
+#include <heatmap/results_format.h>
+
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -282,7 +284,8 @@ int main(int argc, char **argv) {
     if (cli.help) {
         hm_cli_usage(stdout);
     } else if (cli.version) {
-        printf("heatmap-view %s (results format version 1)\n", HEATMAP_VERSION);
+        printf("heatmap-view %s (results format version %d)\n", HEATMAP_VERSION,
+               HM_RESULTS_FORMAT_VERSION);
     } else {
         hm_check **checks = calloc(cli.nfail_if ? cli.nfail_if : 1, sizeof *checks);
         status = checks ? main_with(&cli, checks) : usage_error("out of memory");

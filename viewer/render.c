@@ -7,6 +7,8 @@
 #include "render.h"
 #include "layout.h"
 
+#include <heatmap/results_format.h>
+
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,30 +205,31 @@ static json_t *u64(uint64_t v) {
 
 static json_t *function_json(const hm_function_stats *f) {
     json_t *o = json_object(), *hist = json_array();
-    json_object_set_new(o, "name", json_string(f->name));
-    json_object_set_new(o, "file", json_string(f->file));
-    json_object_set_new(o, "line", json_integer(f->line));
-    json_object_set_new(o, "count", u64(f->count));
-    json_object_set_new(o, "self_ns", u64(f->self_ns));
+    json_object_set_new(o, HM_FN_KEY_name, json_string(f->name));
+    json_object_set_new(o, HM_FN_KEY_file, json_string(f->file));
+    json_object_set_new(o, HM_FN_KEY_line, json_integer(f->line));
+    json_object_set_new(o, HM_FN_KEY_count, u64(f->count));
+    json_object_set_new(o, HM_FN_KEY_self_ns, u64(f->self_ns));
     json_object_set_new(o, "avg_ns", u64(hm_function_avg_ns(f)));
-    json_object_set_new(o, "max_ns", u64(f->max_ns));
-    json_object_set_new(o, "p50_ns", u64(f->p50_ns));
-    json_object_set_new(o, "p95_ns", u64(f->p95_ns));
-    json_object_set_new(o, "p99_ns", u64(f->p99_ns));
+    json_object_set_new(o, HM_FN_KEY_max_ns, u64(f->max_ns));
+    json_object_set_new(o, HM_FN_KEY_p50_ns, u64(f->p50_ns));
+    json_object_set_new(o, HM_FN_KEY_p95_ns, u64(f->p95_ns));
+    json_object_set_new(o, HM_FN_KEY_p99_ns, u64(f->p99_ns));
     for (size_t i = 0; i < f->nbuckets; i++) {
         json_t *pair = json_array();
         json_array_append_new(pair, json_integer(f->buckets[i].index));
         json_array_append_new(pair, u64(f->buckets[i].count));
         json_array_append_new(hist, pair);
     }
-    json_object_set_new(o, "histogram", hist);
+    json_object_set_new(o, HM_FN_KEY_histogram, hist);
     if (f->nthreads > 0) {
         json_t *threads = json_array();
         for (size_t i = 0; i < f->nthreads; i++)
-            json_array_append_new(threads, json_pack("{s:o,s:o,s:o}", "tid", u64(f->threads[i].tid),
-                                                     "count", u64(f->threads[i].count), "self_ns",
-                                                     u64(f->threads[i].self_ns)));
-        json_object_set_new(o, "threads", threads);
+            json_array_append_new(threads,
+                                  json_pack("{s:o,s:o,s:o}", HM_TH_KEY_tid, u64(f->threads[i].tid),
+                                            HM_TH_KEY_count, u64(f->threads[i].count),
+                                            HM_TH_KEY_self_ns, u64(f->threads[i].self_ns)));
+        json_object_set_new(o, HM_FN_KEY_threads, threads);
     }
     return o;
 }
@@ -234,17 +237,18 @@ static json_t *function_json(const hm_function_stats *f) {
 int hm_render_json(FILE *out, const hm_model *m, const hm_render_opts *o) {
     const hm_results *r = m->results;
     json_t *root = json_object(), *threads = json_array(), *functions = json_array();
-    json_object_set_new(root, "version", json_integer(r->version));
-    json_object_set_new(root, "program", json_string(r->program));
-    json_object_set_new(root, "pid", json_integer(r->pid));
-    json_object_set_new(root, "hostname", json_string(r->hostname));
-    json_object_set_new(root, "start_unix_ns", u64(r->start_unix_ns));
-    json_object_set_new(root, "elapsed_ns", u64(r->elapsed_ns));
-    json_object_set_new(root, "clock", json_string(r->clock));
-    json_object_set_new(root, "overhead_ns", u64(r->overhead_ns));
-    json_object_set_new(root, "end", json_string(r->end));
-    json_object_set_new(root, "histogram",
-                        json_pack("{s:s,s:i}", "kind", "log-linear", "sub_bucket_bits", 5));
+    json_object_set_new(root, HM_KEY_version, json_integer(HM_RESULTS_FORMAT_VERSION));
+    json_object_set_new(root, HM_KEY_program, json_string(r->program));
+    json_object_set_new(root, HM_KEY_pid, json_integer(r->pid));
+    json_object_set_new(root, HM_KEY_hostname, json_string(r->hostname));
+    json_object_set_new(root, HM_KEY_start_unix_ns, u64(r->start_unix_ns));
+    json_object_set_new(root, HM_KEY_elapsed_ns, u64(r->elapsed_ns));
+    json_object_set_new(root, HM_KEY_clock, json_string(r->clock));
+    json_object_set_new(root, HM_KEY_overhead_ns, u64(r->overhead_ns));
+    json_object_set_new(root, HM_KEY_end, json_string(r->end));
+    json_object_set_new(root, HM_KEY_histogram,
+                        json_pack("{s:s,s:i}", HM_HIST_KEY_kind, "log-linear",
+                                  HM_HIST_KEY_sub_bucket_bits, (int)HM_HIST_SUB_BITS));
     double parallelism = hm_results_parallelism(r);
     json_object_set_new(
         root, "summary",
@@ -257,13 +261,14 @@ int hm_render_json(FILE *out, const hm_model *m, const hm_render_opts *o) {
     for (size_t i = 0; i < r->nthreads; i++) {
         const hm_thread_stats *t = &r->threads[i];
         json_array_append_new(threads,
-                              json_pack("{s:o,s:s,s:o,s:o}", "tid", u64(t->tid), "name", t->name,
-                                        "calls", u64(t->calls), "self_ns", u64(t->self_ns)));
+                              json_pack("{s:o,s:s,s:o,s:o}", HM_TH_KEY_tid, u64(t->tid),
+                                        HM_TH_KEY_name, t->name, HM_TH_KEY_calls, u64(t->calls),
+                                        HM_TH_KEY_self_ns, u64(t->self_ns)));
     }
-    json_object_set_new(root, "threads", threads);
+    json_object_set_new(root, HM_KEY_threads, threads);
     for (size_t i = 0; i < m->nrows; i++)
         json_array_append_new(functions, function_json(hm_model_row(m, i)));
-    int rc = hm_json_write_rows(out, root, "functions", functions);
+    int rc = hm_json_write_rows(out, root, HM_KEY_functions, functions);
     json_decref(root);
     json_decref(functions);
     return rc;

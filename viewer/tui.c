@@ -404,9 +404,9 @@ static int run_session(hm_model *m, const hm_tui_opts *o, char *why, size_t whyl
 
     hm_tui t = {.m = m, .g = hm_glyphs_pick(o->ascii), .paths = o->paths};
     t.initial_top = m->top == HM_TOP_ALL ? HM_TOP_MODE : m->top;
-    t.background = -1;
-    t.colors = pick_colors(o, &t.background);
-    tui_colors_init(&t);
+    t.crt.background = -1;
+    t.crt.colors = pick_colors(o, &t.crt.background);
+    tui_colors_init(&t.crt);
     if (o->threads)
         t.pane = TUI_PANE_THREADS;
     loop(&t);

@@ -1,5 +1,5 @@
-/* Internals of the interactive view, shared by tui.c (setup, keys), tui_draw.c (the list screen
- * and the drawing helpers) and tui_panes.c (detail, threads, help, filter prompt).
+/* Internals of the interactive view, shared by tui.c (setup, keys), tui_draw.c (the list screen)
+ * and tui_panes.c (detail, threads, help, filter prompt); they draw through crt.h.
  *
  * One hm_tui value holds the whole state of a session: the model (which owns the rows, sort,
  * filter and selection), the glyph set and colour level chosen at start, and which pane is open.
@@ -9,6 +9,7 @@
 #define HEATMAP_VIEWER_TUI_INTERNAL_H
 
 #include "callers.h"
+#include "crt.h"
 #include "glyphs.h"
 #include "layout.h"
 #include "model.h"
@@ -20,8 +21,6 @@
 #define TUI_MIN_COLS HM_MIN_WIDTH
 #define TUI_MIN_LINES 8
 
-typedef enum tui_colors { TUI_COLORS_NONE = 0, TUI_COLORS_8, TUI_COLORS_256 } tui_colors;
-
 typedef enum tui_pane {
     TUI_PANE_NONE = 0,
     TUI_PANE_DETAIL,  /* the selected function: file:line, statistics, histogram, threads */
@@ -29,24 +28,10 @@ typedef enum tui_pane {
     TUI_PANE_HELP,    /* the keys */
 } tui_pane;
 
-/* What a piece of text is; tui_attr() maps it to attributes for the colour level. */
-typedef enum tui_role {
-    TUI_ROLE_TEXT = 0,
-    TUI_ROLE_TITLE,
-    TUI_ROLE_LEGEND,
-    TUI_ROLE_HEADER,
-    TUI_ROLE_HEADER_SORTED, /* the column the rows are sorted by */
-    TUI_ROLE_FOOTER,
-    TUI_ROLE_BORDER,
-    TUI_ROLE_DIM,
-    TUI_ROLE_KEY, /* key names in help and footer */
-} tui_role;
-
 typedef struct hm_tui {
     hm_model *m;
     const hm_glyphs *g;
-    tui_colors colors;
-    short background; /* colour-pair background: -1 (the terminal's) or COLOR_BLACK */
+    tui_crt crt; /* colour level and background, for the drawing primitives */
     tui_pane pane;
     bool prompt;               /* the filter prompt is open */
     char edit[HM_FILTER_MAX];  /* filter being typed */
@@ -75,23 +60,6 @@ typedef struct hm_tui {
 } hm_tui;
 
 /* ---- tui_draw.c ------------------------------------------------------------------------------ */
-
-/* Set up the colour pairs for t->colors (after start_color()). */
-void tui_colors_init(const hm_tui *t);
-
-/* Attributes of a role, and of the heat gradient at `fraction` (1 = hottest, red; 0 = green). */
-int tui_attr(const hm_tui *t, tui_role role);
-int tui_heat_attr(const hm_tui *t, double fraction);
-
-/* Draw s at (y, x) in at most `cols` columns (clipped at the end, never wrapped) with attr. Returns
- * the columns drawn. */
-size_t tui_put(int y, int x, const char *s, size_t cols, int attr);
-
-/* Split `text` at " | " into lines of at most `width` columns; a piece wider than the line is
- * shortened with the ellipsis. Writes up to `max` lines of `linelen` bytes into lines (a
- * max x linelen array); returns how many. */
-size_t tui_wrap(const char *text, size_t width, const hm_glyphs *g, char *lines, size_t max,
-                size_t linelen);
 
 /* The whole screen for the current state: title, legend, the mode's list, footer, then the open
  * pane or prompt over it. */

@@ -61,7 +61,7 @@ static void pane_name(pane_ctx *c, const char *name, int attr) {
 }
 
 static void draw_box(const hm_tui *t, int top, int bottom, const char *title) {
-    int attr = tui_attr(t, TUI_ROLE_BORDER);
+    int attr = tui_attr(&t->crt, TUI_ROLE_BORDER);
     for (int y = top; y <= bottom; y++) {
         move(y, 0);
         clrtoeol();
@@ -80,7 +80,7 @@ static void draw_box(const hm_tui *t, int top, int bottom, const char *title) {
     attroff(attr);
     char text[LINE_LEN];
     snprintf(text, sizeof text, " %s ", title);
-    tui_put(top, 2, text, (size_t)COLS - 4, tui_attr(t, TUI_ROLE_TITLE));
+    tui_put(top, 2, text, (size_t)COLS - 4, tui_attr(&t->crt, TUI_ROLE_TITLE));
 }
 
 static const char *dur(const hm_tui *t, uint64_t ns, char buf[HM_DURATION_LEN]) {
@@ -136,7 +136,7 @@ static void pane_threads(pane_ctx *c, const hm_function_stats *f) {
     snprintf(line, sizeof line, "%10s  ", "TID");
     hm_append_cell(line, sizeof line, "Name", name_w, false, t->g);
     strncat(line, "      Calls  CPU Time   Share", sizeof line - strlen(line) - 1);
-    pane_text(c, line, tui_attr(t, TUI_ROLE_HEADER));
+    pane_text(c, line, tui_attr(&t->crt, TUI_ROLE_HEADER));
     size_t used = hm_text_width(line);
     size_t bar_w = c->width > used + 2 ? c->width - used - 2 : 0;
     if (bar_w > 30)
@@ -156,7 +156,7 @@ static void pane_threads(pane_ctx *c, const hm_function_stats *f) {
             char bar[256];
             double frac = total ? (double)row.self_ns / (double)total : 0;
             hm_bar(frac, bar_w, t->g, bar, sizeof bar);
-            tui_put(y, c->x + (int)w + 2, bar, bar_w, tui_heat_attr(t, frac));
+            tui_put(y, c->x + (int)w + 2, bar, bar_w, tui_heat_attr(&t->crt, frac));
         }
     }
 }
@@ -204,11 +204,11 @@ static void pane_edges(pane_ctx *c, const char *title, const hm_call_edge *edges
     char line[LINE_LEN], label[HM_LABEL_LEN], cell[64];
     if (n == 0) {
         snprintf(line, sizeof line, "%s: none", title);
-        pane_text(c, line, tui_attr(t, TUI_ROLE_HEADER));
+        pane_text(c, line, tui_attr(&t->crt, TUI_ROLE_HEADER));
         return;
     }
     snprintf(line, sizeof line, "%s (%zu)", title, n);
-    pane_text(c, line, tui_attr(t, TUI_ROLE_HEADER));
+    pane_text(c, line, tui_attr(&t->crt, TUI_ROLE_HEADER));
     size_t name_w = 1, calls_w = 1;
     for (size_t i = 0; i < n; i++) {
         size_t w = hm_text_width(edge_label(t->paths, edges[i].function, label, sizeof label));
@@ -246,13 +246,13 @@ static void pane_calls(pane_ctx *c, const hm_function_stats *f) {
     const hm_call_summary *s = calls_for(t, f);
     if (s == NULL) {
         pane_text(c, t->calls_rc < 0 ? "Callers: out of memory" : "Callers: not in the call paths",
-                  tui_attr(t, TUI_ROLE_DIM));
+                  tui_attr(&t->crt, TUI_ROLE_DIM));
         pane_text(c, "", A_NORMAL);
         return;
     }
     char line[LINE_LEN], d[HM_DURATION_LEN];
     snprintf(line, sizeof line, "Total time (self + callees): %s", dur(t, s->total_ns, d));
-    pane_text(c, line, tui_attr(t, TUI_ROLE_DIM));
+    pane_text(c, line, tui_attr(&t->crt, TUI_ROLE_DIM));
     pane_edges(c, "Callers", s->callers, s->ncallers);
     pane_edges(c, "Callees", s->callees, s->ncallees);
     pane_text(c, "", A_NORMAL);
@@ -314,7 +314,7 @@ static void pane_histogram(pane_ctx *c, const hm_function_stats *f, size_t max_r
     hist_row rows[HIST_ROWS_MAX];
     size_t n = histogram_rows(f, max_rows, rows);
     if (n == 0) {
-        pane_text(c, "(no histogram in the results)", tui_attr(t, TUI_ROLE_DIM));
+        pane_text(c, "(no histogram in the results)", tui_attr(&t->crt, TUI_ROLE_DIM));
         return;
     }
     char labels[HIST_ROWS_MAX][64], lo[HM_DURATION_LEN], hi[HM_DURATION_LEN];
@@ -346,7 +346,7 @@ static void pane_histogram(pane_ctx *c, const hm_function_stats *f, size_t max_r
         int x = c->x + (int)tui_put(y, c->x, line, c->width, A_NORMAL) + 1;
         double frac = most ? (double)rows[r].count / (double)most : 0;
         hm_bar(frac, bar_w, t->g, bar, sizeof bar);
-        tui_put(y, x, bar, bar_w, tui_heat_attr(t, frac));
+        tui_put(y, x, bar, bar_w, tui_heat_attr(&t->crt, frac));
         x += (int)bar_w + 1;
         const uint64_t marks[] = {f->p50_ns, f->p95_ns, f->p99_ns, f->max_ns};
         const char *names[] = {" P50", " P95", " P99", " max"};
@@ -356,7 +356,8 @@ static void pane_histogram(pane_ctx *c, const hm_function_stats *f, size_t max_r
         snprintf(line, sizeof line, "%*llu%s", (int)count_w, (unsigned long long)rows[r].count,
                  tags);
         if (x < c->x + (int)c->width)
-            tui_put(y, x, line, (size_t)(c->x + (int)c->width - x), tui_attr(t, TUI_ROLE_KEY));
+            tui_put(y, x, line, (size_t)(c->x + (int)c->width - x),
+                    tui_attr(&t->crt, TUI_ROLE_KEY));
     }
 }
 
@@ -379,7 +380,7 @@ static void pane_detail(pane_ctx *c) {
         snprintf(line, sizeof line, "%s", f->file);
     else
         snprintf(line, sizeof line, "(source location unknown: compiled without -g?)");
-    pane_text(c, line, tui_attr(t, TUI_ROLE_DIM));
+    pane_text(c, line, tui_attr(&t->crt, TUI_ROLE_DIM));
     pane_text(c, "", A_NORMAL);
     snprintf(line, sizeof line, "Count: %llu | CPU Time: %s (%.1f%% of all)",
              (unsigned long long)f->count, dur(t, f->self_ns, a),
@@ -399,21 +400,21 @@ static void pane_detail(pane_ctx *c) {
     size_t thread_lines = f->nthreads ? f->nthreads + 3 : 2;
     size_t hist = inner > c->line + 1 + thread_lines ? inner - c->line - 1 - thread_lines : 0;
     hist = hist < HIST_ROWS_MIN ? HIST_ROWS_MIN : hist > HIST_ROWS_MAX ? HIST_ROWS_MAX : hist;
-    pane_text(c, "Self-time per call (histogram)", tui_attr(t, TUI_ROLE_HEADER));
+    pane_text(c, "Self-time per call (histogram)", tui_attr(&t->crt, TUI_ROLE_HEADER));
     pane_histogram(c, f, hist);
     pane_text(c, "", A_NORMAL);
 
     if (f->nthreads > 0) {
         snprintf(line, sizeof line, "Per thread (%zu)", f->nthreads);
-        pane_text(c, line, tui_attr(t, TUI_ROLE_HEADER));
+        pane_text(c, line, tui_attr(&t->crt, TUI_ROLE_HEADER));
         pane_threads(c, f);
     } else if (r->nthreads == 1) {
         snprintf(line, sizeof line, "One thread: %llu %s", (unsigned long long)r->threads[0].tid,
                  r->threads[0].name);
-        pane_text(c, line, tui_attr(t, TUI_ROLE_DIM));
+        pane_text(c, line, tui_attr(&t->crt, TUI_ROLE_DIM));
     } else {
         pane_text(c, "Per-thread split: not recorded in this results file",
-                  tui_attr(t, TUI_ROLE_DIM));
+                  tui_attr(&t->crt, TUI_ROLE_DIM));
     }
 }
 
@@ -444,7 +445,7 @@ static void pane_help(pane_ctx *c) {
             if (k == 0) {
                 char cell[64] = "";
                 hm_append_cell(cell, sizeof cell, keys, KEYS_W, false, t->g);
-                tui_put(y, c->x, cell, c->width, tui_attr(t, TUI_ROLE_KEY));
+                tui_put(y, c->x, cell, c->width, tui_attr(&t->crt, TUI_ROLE_KEY));
             }
             tui_put(y, c->x + KEYS_W + 1, lines[k], what_w, A_NORMAL);
         }
@@ -453,11 +454,11 @@ static void pane_help(pane_ctx *c) {
     pane_wrapped(c,
                  "Bar: top 25 by CPU time, bar length = CPU time | Sparkline: height = avg "
                  "self-time | Table: top 50, all columns",
-                 tui_attr(t, TUI_ROLE_DIM));
+                 tui_attr(&t->crt, TUI_ROLE_DIM));
     pane_wrapped(c,
-                 t->colors != TUI_COLORS_NONE ? "Colour: red = highest share | green = lowest"
-                                              : "Colour: off (NO_COLOR, TERM or --no-color)",
-                 tui_attr(t, TUI_ROLE_DIM));
+                 t->crt.colors != TUI_COLORS_NONE ? "Colour: red = highest share | green = lowest"
+                                                  : "Colour: off (NO_COLOR, TERM or --no-color)",
+                 tui_attr(&t->crt, TUI_ROLE_DIM));
 }
 
 void tui_draw_pane(hm_tui *t, int top, int bottom) {
@@ -486,12 +487,12 @@ void tui_draw_pane(hm_tui *t, int top, int bottom) {
     }
     if (c.line > t->pane_scroll + (size_t)(c.bottom - c.top + 1))
         tui_put(bottom, COLS - 14, t->g->utf8 ? " more \xE2\x86\x93 " : " more v ", 10,
-                tui_attr(t, TUI_ROLE_TITLE));
+                tui_attr(&t->crt, TUI_ROLE_TITLE));
 }
 
 void tui_draw_prompt(hm_tui *t) {
     char text[LINE_LEN], tail[96];
-    int attr = tui_attr(t, TUI_ROLE_FOOTER);
+    int attr = tui_attr(&t->crt, TUI_ROLE_FOOTER);
     attron(attr);
     mvhline(LINES - 1, 0, ' ', COLS);
     attroff(attr);

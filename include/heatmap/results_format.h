@@ -76,6 +76,17 @@
     X(thread, "thread")                                                                            \
     X(nodes, "nodes")
 
+/* Keys of the trace file: its top level and one entry of its "threads". */
+#define HM_TRACE_KEYS(X)                                                                           \
+    X(version, "version")                                                                          \
+    X(pid, "pid")                                                                                  \
+    X(start_unix_ns, "start_unix_ns")                                                              \
+    X(threads, "threads")                                                                          \
+    X(tid, "tid")                                                                                  \
+    X(name, "name")                                                                                \
+    X(dropped_events, "dropped_events")                                                            \
+    X(events, "events")
+
 /* String constants HM_KEY_<id>, HM_FN_KEY_<id>, HM_TH_KEY_<id>, e.g. HM_FN_KEY_self_ns ==
  * "self_ns". */
 #define HM_RESULTS_DEFINE_KEY(id, str)                                                             \
@@ -87,13 +98,17 @@
 HM_RESULTS_TOP_KEYS(HM_RESULTS_DEFINE_KEY)
 HM_RESULTS_FUNCTION_KEYS(HM_RESULTS_DEFINE_FN_KEY)
 HM_RESULTS_THREAD_KEYS(HM_RESULTS_DEFINE_TH_KEY)
-/* ... and HM_HIST_KEY_<id>, HM_PATHS_KEY_<id> for the "histogram" and "paths" objects. */
+
+/* And HM_HIST_KEY_<id>, HM_PATHS_KEY_<id>, HM_TRACE_KEY_<id> for the lists above. */
 #define HM_RESULTS_DEFINE_HIST_KEY(id, str)                                                        \
     __attribute__((unused)) static const char HM_HIST_KEY_##id[] = str;
 #define HM_RESULTS_DEFINE_PATHS_KEY(id, str)                                                       \
     __attribute__((unused)) static const char HM_PATHS_KEY_##id[] = str;
+#define HM_RESULTS_DEFINE_TRACE_KEY(id, str)                                                       \
+    __attribute__((unused)) static const char HM_TRACE_KEY_##id[] = str;
 HM_RESULTS_HISTOGRAM_KEYS(HM_RESULTS_DEFINE_HIST_KEY)
 HM_RESULTS_PATHS_KEYS(HM_RESULTS_DEFINE_PATHS_KEY)
+HM_TRACE_KEYS(HM_RESULTS_DEFINE_TRACE_KEY)
 
 /* ---- percentiles ------------------------------------------------------------------------------
  */

@@ -1,4 +1,5 @@
-# Tests of the call-path loader, the exports and the callers/callees data (label: export).
+# Tests of the call-path and trace loaders, the exports and the callers/callees data
+# (label: export).
 # Unit tests run on the fixtures of gen_fixtures.py; the script tests read the exports back with
 # their real consumers where installed (go tool pprof, xmllint) and check totals and stacks.
 set(HM_EXPORT_TESTS ${CMAKE_CURRENT_LIST_DIR})
@@ -6,6 +7,10 @@ set(HM_EXPORT_TESTS ${CMAKE_CURRENT_LIST_DIR})
 hm_add_unit_test(test_paths SOURCES ${HM_EXPORT_TESTS}/test_paths.c LIBS hm_results)
 target_compile_definitions(test_paths PRIVATE HM_FIXTURES="${HM_EXPORT_TESTS}/fixtures")
 set_tests_properties(test_paths PROPERTIES LABELS "unit;export")
+
+hm_add_unit_test(test_trace SOURCES ${HM_EXPORT_TESTS}/test_trace.c LIBS hm_results)
+target_compile_definitions(test_trace PRIVATE HM_FIXTURES="${HM_EXPORT_TESTS}/fixtures")
+set_tests_properties(test_trace PROPERTIES LABELS "unit;export")
 
 if(NOT TARGET hm_export)
   return()

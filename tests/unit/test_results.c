@@ -354,14 +354,14 @@ static void check_distribution(uint64_t *samples, size_t n) {
         if (buckets[i].count)
             buckets[nb++] = (hm_bucket){i, buckets[i].count};
     qsort(samples, n, sizeof *samples, cmp_u64);
-    static const double ps[] = {1, 25, 50, 90, 95, 99, 99.9, 100};
+    static const unsigned ps[] = {1, 25, 50, 90, 95, 99, 100};
     for (size_t k = 0; k < sizeof ps / sizeof ps[0]; k++) {
         uint64_t exact = exact_percentile(samples, n, ps[k]);
         uint64_t got = hm_hist_percentile(buckets, nb, n, ps[k], max);
         uint64_t diff = got > exact ? got - exact : exact - got;
         /* documented bound: within 1/(2S) = 1.5625 % of the exact value */
         if ((double)diff > (double)exact / (2.0 * HM_HIST_SUB))
-            fail_msg("p%g of %zu samples: histogram %llu, exact %llu (off by %.3f %%)", ps[k], n,
+            fail_msg("p%u of %zu samples: histogram %llu, exact %llu (off by %.3f %%)", ps[k], n,
                      (unsigned long long)got, (unsigned long long)exact,
                      100.0 * (double)diff / (double)exact);
         assert_true(got <= max);
