@@ -68,7 +68,7 @@ const char *hm_scan_path_display(const char *path);
 
 /* ---- scan_names.c ---------------------------------------------------------------------------- */
 
-/* The name the plugin gives the function with symbol `mangled` (plugin/names.c): the demangled
+/* The name the plugin gives the function with symbol `mangled` (hm_display_name): the demangled
  * name without return type, parameters or qualifiers, "_ZN2ns3BoxIiE3getEv" → "ns::Box<int>::get";
  * a name that is not mangled (C, extern "C", main) as is. Malloc'd; NULL for NULL or "". */
 char *hm_scan_function_name(const char *mangled);
