@@ -1,10 +1,10 @@
 /* heatmap plugin internals: the interface between the C++ registration shim and the C pass body.
  *
- * The pass body (instrument.c, config_cache.c, report.c) is C11 over the LLVM-C API only. The
- * shim (registration.cpp) owns everything that LLVM offers only in C++: the new pass manager
- * registration, the command-line options, diagnostics, and the queries and edits that LLVM-C 14
- * lacks (hm_llvm_*). Nothing in this header is exported from heatmap.so except through
- * llvmGetPassPluginInfo.
+ * The pass body (instrument.c with select.c, exits.c and emit.c, which share pass.h;
+ * config_cache.c; report.c) is C11 over the LLVM-C API only. The shim (registration.cpp) owns
+ * everything that LLVM offers only in C++: the new pass manager registration, the command-line
+ * options, diagnostics, and the queries and edits that LLVM-C 14 lacks (hm_llvm_*). Nothing in this
+ * header is exported from heatmap.so except through llvmGetPassPluginInfo.
  */
 #ifndef HEATMAP_PLUGIN_H
 #define HEATMAP_PLUGIN_H
