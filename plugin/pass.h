@@ -111,8 +111,7 @@ static inline void position_before(hm_pass_state *st, LLVMValueRef inst) {
     LLVMSetCurrentDebugLocation2(st->builder, NULL);
 }
 
-/* ---- select.c: which functions -----------------------------------------------------------------
- */
+/* ---- select.c: which functions --------------------------------------------------------------- */
 
 /* Fills `info` for `fn`: its symbol (owned by LLVM), display name, source file and line (from
  * debug info, else `module_source` for a definition) and the path the config matches. The strings
@@ -128,8 +127,7 @@ void hm_select_free_info(hm_function_info *info);
 bool hm_select_function(hm_pass_state *st, const hm_config *cfg, LLVMValueRef fn,
                         const hm_function_info *info, char *reason, size_t size);
 
-/* ---- exits.c: every way out -------------------------------------------------------------------
- */
+/* ---- exits.c: every way out ------------------------------------------------------------------ */
 
 /* The `ret` instructions of `fn`, in a malloc'd array (NULL and *n == 0 when there are none or
  * memory ran out). Collect them before any block is split. */
@@ -146,8 +144,7 @@ LLVMValueRef hm_exits_return_point(LLVMValueRef ret);
  * Call it only for a function that is not nounwind. */
 LLVMValueRef *hm_exits_unwind(hm_pass_state *st, LLVMValueRef fn, LLVMMetadataRef loc, size_t *n);
 
-/* ---- emit.c: the calls and the tables ----------------------------------------------------------
- */
+/* ---- emit.c: the calls and the tables -------------------------------------------------------- */
 
 /* Declares the enter and exit hooks and the recording flag in the module (once, before the first
  * hm_emit_enter / hm_emit_exit). */
