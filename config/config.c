@@ -21,8 +21,6 @@
 #include <string.h>
 #include <yaml.h>
 
-#define HM_DEFAULT_TRIVIAL_THRESHOLD 10u
-
 /* ---- Diagnostics -------------------------------------------------------------------------- */
 
 static void set_error(hm_config_error *err, const char *name, int line, int col, const char *fmt,
@@ -61,7 +59,7 @@ static hm_config *config_alloc(const char *source) {
     hm_config *config = calloc(1, sizeof *config);
     if (config == NULL)
         return NULL;
-    config->trivial_threshold = HM_DEFAULT_TRIVIAL_THRESHOLD;
+    config->trivial_threshold = HM_CONFIG_DEFAULT_TRIVIAL_THRESHOLD;
     config->instrument = HM_INSTRUMENT_BEFORE_INLINING;
     config->source = dup_string(source);
     config->cwd = hm_path_current_dir();
@@ -104,7 +102,7 @@ hm_config *hm_config_new_default(void) {
 }
 
 unsigned hm_config_trivial_threshold(const hm_config *config) {
-    return config != NULL ? config->trivial_threshold : HM_DEFAULT_TRIVIAL_THRESHOLD;
+    return config != NULL ? config->trivial_threshold : HM_CONFIG_DEFAULT_TRIVIAL_THRESHOLD;
 }
 
 hm_instrument_point hm_config_instrument_point(const hm_config *config) {

@@ -46,21 +46,4 @@ bool hm_glob_is_literal(const char *pattern);      /* no unescaped `*`, `?` or `
 size_t hm_glob_literal_count(const char *pattern); /* characters other than wildcards */
 void hm_glob_unescape(char *pattern);              /* drop `\` escapes in place */
 
-/* path.c: lexical path handling (no symlink resolution, no file system access except getcwd). */
-
-/* The working directory as a malloc'd string, or NULL when it cannot be determined. */
-char *hm_path_current_dir(void);
-
-/* Normalise in place: collapse repeated '/', drop "." components, fold "dir/.." pairs ("/.." is
- * "/"; a relative path keeps its leading ".."), no trailing '/'. An empty result becomes ".". */
-void hm_path_normalize(char *path);
-
-/* A malloc'd normalised absolute path: `path` itself when absolute, else `cwd`/`path`. When `path`
- * is relative and `cwd` is NULL, the normalised relative path. NULL only when out of memory. */
-char *hm_path_absolute(const char *path, const char *cwd);
-
-/* When normalised `path` is strictly inside normalised directory `dir`, a pointer into `path` to
- * the part below `dir` ("src/a.c" for "/p/src/a.c" in "/p"); otherwise NULL. */
-const char *hm_path_inside(const char *path, const char *dir);
-
 #endif /* HEATMAP_CONFIG_INTERNAL_H */

@@ -1,6 +1,7 @@
 /* heatmap.yaml: parse the allowlist and decide which functions to instrument.
  *
- * Shared by the compiler plugin and heatmap-scan. Pure C11 + libyaml; knows nothing of LLVM.
+ * Shared by the compiler plugin and heatmap-scan. Pure C11 + libyaml (and the C++ runtime's
+ * demangler for hm_display_name); knows nothing of LLVM.
  * Every error is reported as "FILE:LINE:COL: error: MESSAGE" (1-based line and column), the way a
  * compiler reports a source error, so editors and CI logs can jump to it. The full schema, with
  * every key and the precedence rules, is documented in docs/config.md.
@@ -86,8 +87,13 @@ void hm_config_free(hm_config *config);
 hm_selection hm_config_select(const hm_config *config, const char *function_name,
                               const char *file_path);
 
+/* The trivial threshold (IR instructions) when heatmap.yaml sets no trivial.max_instructions: the
+ * plugin's rule, and heatmap-scan's when it has no config to read. */
+#define HM_CONFIG_DEFAULT_TRIVIAL_THRESHOLD 10u
+
 /* Trivial-function rule: functions that are not named exactly by an include, make no calls, have no
- * loops and have fewer than this many IR instructions are skipped. 0 turns the rule off. */
+ * loops and have fewer than this many IR instructions are skipped. 0 turns the rule off. A NULL
+ * config gives HM_CONFIG_DEFAULT_TRIVIAL_THRESHOLD. */
 unsigned hm_config_trivial_threshold(const hm_config *config);
 
 hm_instrument_point hm_config_instrument_point(const hm_config *config);
@@ -132,6 +138,35 @@ bool hm_glob_match(const char *pattern, const char *text);
  * "unterminated '['", "reversed range in '[...]'", "'/' cannot be matched by '[...]'",
  * "trailing '\'", "'***' is not a wildcard; use '*' or '**'". */
 const char *hm_glob_check(const char *pattern);
+
+/* The name under which a function is selected and reported (names.c): the demangled C++ name
+ * without return type, parameter list, trailing qualifiers and ABI tags ("ns::Class<int>::method",
+ * "Foo::operator()"), or the symbol itself (minus LLVM's "\1" prefix) when it is not a mangled C++
+ * name. `symbol` need not be NUL-terminated. Returns a malloc'd string for the caller to free; NULL
+ * only when out of memory. Thread-safe. Needs __cxa_demangle from the C++ runtime. */
+char *hm_display_name(const char *symbol, size_t len);
+
+/* ---- Paths (path.c) ------------------------------------------------------------------------
+ * Lexical: "." and ".." are folded as text and symlinks are never resolved; the only file system
+ * calls are getcwd() and, in hm_config_find_upward(), stat(). */
+
+/* The working directory as a malloc'd string, or NULL when it cannot be determined. */
+char *hm_path_current_dir(void);
+
+/* Normalise in place: collapse repeated '/', drop "." components, fold "dir/.." pairs ("/.." is
+ * "/"; a relative path keeps its leading ".."), no trailing '/'. An empty result becomes ".", the
+ * only case that lengthens the string (so `path` needs room for 2 bytes). */
+void hm_path_normalize(char *path);
+
+/* A malloc'd normalised absolute path: `path` itself when absolute, else `base`/`path`. A relative
+ * `base` is first resolved against the working directory: in /w, ("a.c", "b") gives "/w/b/a.c".
+ * When `base` is NULL, or relative while the working directory cannot be determined, the result is
+ * the normalised relative path. NULL only when out of memory. */
+char *hm_path_absolute(const char *path, const char *base);
+
+/* When normalised `path` is strictly inside normalised directory `dir`, a pointer into `path` to
+ * the part below `dir` ("src/a.c" for "/p/src/a.c" in "/p"); otherwise NULL. */
+const char *hm_path_inside(const char *path, const char *dir);
 
 /* Find the config for a source file: the nearest heatmap.yaml (a regular file) in the file's
  * directory or any parent, up to the root. A relative `source_path` is resolved against the working

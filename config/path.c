@@ -1,5 +1,7 @@
-/* Path handling for the config library: lexical normalisation, containment, finding heatmap.yaml.
+/* Lexical path handling: normalisation, absolute paths, containment, finding heatmap.yaml.
  *
+ * Public (hm_config.h) because the config's file rules and heatmap-scan's file lists must see a
+ * path the same way.
  * Paths are treated as strings, the way the compiler saw them: "." and ".." are folded lexically
  * and symlinks are never resolved, so a rule written against "src/a.c" keeps matching whatever the
  * directory layout behind it. The only file system calls are getcwd() and, in
@@ -7,7 +9,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include "config_internal.h"
+#include "hm_config.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -79,24 +81,39 @@ void hm_path_normalize(char *path) {
     path[len] = '\0';
 }
 
-char *hm_path_absolute(const char *path, const char *cwd) {
-    size_t path_len = strlen(path);
-    char *out;
-    if (path[0] == '/' || cwd == NULL) {
-        out = malloc(path_len + 2); /* +1 for the "." an empty path becomes */
-        if (out != NULL)
-            memcpy(out, path, path_len + 1);
-    } else {
-        size_t cwd_len = strlen(cwd);
-        out = malloc(cwd_len + path_len + 2);
-        if (out != NULL) {
-            memcpy(out, cwd, cwd_len);
-            out[cwd_len] = '/';
-            memcpy(out + cwd_len + 1, path, path_len + 1);
-        }
+/* `parts` joined with '/' (NULL parts skipped) and normalised, malloc'd; NULL when out of memory.
+ */
+static char *join_normalized(const char *const *parts, size_t nparts) {
+    size_t size = 2; /* a '\0', and room for the "." an empty path becomes */
+    for (size_t i = 0; i < nparts; i++)
+        size += parts[i] != NULL ? strlen(parts[i]) + 1 : 0;
+    char *out = malloc(size);
+    if (out == NULL)
+        return NULL;
+    size_t len = 0;
+    for (size_t i = 0; i < nparts; i++) {
+        if (parts[i] == NULL)
+            continue;
+        if (len > 0)
+            out[len++] = '/';
+        size_t n = strlen(parts[i]);
+        memcpy(out + len, parts[i], n);
+        len += n;
     }
-    if (out != NULL)
-        hm_path_normalize(out);
+    out[len] = '\0';
+    hm_path_normalize(out);
+    return out;
+}
+
+char *hm_path_absolute(const char *path, const char *base) {
+    if (path[0] == '/' || base == NULL)
+        return join_normalized(&path, 1);
+    /* A relative base is relative to the working directory (a compile command's "directory" may
+     * be), so the result is absolute whenever the working directory is known. */
+    char *cwd = base[0] != '/' ? hm_path_current_dir() : NULL;
+    const char *parts[3] = {cwd, base, path};
+    char *out = join_normalized(parts, 3);
+    free(cwd);
     return out;
 }
 

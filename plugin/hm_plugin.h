@@ -1,10 +1,10 @@
 /* heatmap plugin internals: the interface between the C++ registration shim and the C pass body.
  *
- * The pass body (instrument.c, names.c, select.c, report.c) is C11 over the LLVM-C API only. The
- * shim (registration.cpp) owns everything that LLVM offers only in C++: the new pass manager
- * registration, the command-line options, diagnostics, and the queries and edits that LLVM-C 14
- * lacks (hm_llvm_*). Nothing in this header is exported from heatmap.so except through
- * llvmGetPassPluginInfo.
+ * The pass body (instrument.c with select.c, exits.c and emit.c, which share pass.h;
+ * config_cache.c; report.c) is C11 over the LLVM-C API only. The shim (registration.cpp) owns
+ * everything that LLVM offers only in C++: the new pass manager registration, the command-line
+ * options, diagnostics, and the queries and edits that LLVM-C 14 lacks (hm_llvm_*). Nothing in this
+ * header is exported from heatmap.so except through llvmGetPassPluginInfo.
  */
 #ifndef HEATMAP_PLUGIN_H
 #define HEATMAP_PLUGIN_H
@@ -46,15 +46,7 @@ typedef struct hm_plugin_options {
 int hm_instrument_module(LLVMModuleRef module, const hm_plugin_options *options,
                          hm_config_error *err);
 
-/* --- names.c ------------------------------------------------------------------------------- */
-
-/* The name under which a function is selected and reported: the demangled C++ name without
- * return type, parameter list and trailing qualifiers ("ns::Class<int>::method",
- * "Foo::operator()"), or the symbol itself when it is not a mangled C++ name. Returns a malloc'd
- * string (NULL only on OOM). */
-char *hm_display_name(const char *symbol, size_t len);
-
-/* --- select.c ------------------------------------------------------------------------------ */
+/* --- config_cache.c -------------------------------------------------------------------------- */
 
 /* The config for a module whose main source file is `source_file` (may be NULL), looked up in
  * order: options->config_path, $HEATMAP_CONFIG, the nearest heatmap.yaml upward from the source

@@ -120,13 +120,15 @@ hm_scan_status hm_scan_run(const hm_scan_jobs *jobs, const hm_scan_options *opti
 void hm_scan_result_free(hm_scan_result *result);
 
 /* Trivial by the plugin's rule, as far as the AST tells: no calls (spelled or implicit), no loops
- * and an estimated IR size below `threshold` (0 turns the rule off, so nothing is trivial). */
+ * and an estimated IR size below `threshold` (0 turns the rule off, so nothing is trivial; the
+ * plugin's default is HM_CONFIG_DEFAULT_TRIVIAL_THRESHOLD). */
 bool hm_scan_is_trivial(const hm_scan_function *fn, unsigned threshold);
 
-/* The plugin's default trivial threshold (IR instructions). */
-#define HM_SCAN_DEFAULT_THRESHOLD 10u
-
 /* ---- Listing --------------------------------------------------------------------------------- */
+
+/* The "version" of heatmap-scan's JSON listing (--format=json, docs/scan.md): its own format, not
+ * the results file's. Raised when a field changes meaning or goes away. */
+#define HM_SCAN_JSON_VERSION 1
 
 typedef enum hm_scan_sort_key {
     HM_SORT_FILE = 0, /* file, then line (the default) */

@@ -239,7 +239,7 @@ static int load_jobs(const cli *c, hm_scan_jobs *jobs) {
 static int do_write(const cli *c, const hm_scan_result *result) {
     hm_scan_pick *picks = NULL;
     size_t npicks = 0;
-    hm_scan_propose(result, c->max, HM_SCAN_DEFAULT_THRESHOLD, &picks, &npicks);
+    hm_scan_propose(result, c->max, HM_CONFIG_DEFAULT_TRIVIAL_THRESHOLD, &picks, &npicks);
     hm_scan_status st = hm_scan_write_config(c->write_path, picks, npicks, result, c->force);
     free(picks);
     if (st == HM_SCAN_EEXIST) {
@@ -283,7 +283,8 @@ int main(int argc, char **argv) {
                 status = do_check(&c, &result);
             } else {
                 hm_scan_sort(&result, c.sort);
-                if (hm_scan_print(&result, c.format, HM_SCAN_DEFAULT_THRESHOLD, stdout) != 0) {
+                if (hm_scan_print(&result, c.format, HM_CONFIG_DEFAULT_TRIVIAL_THRESHOLD, stdout) !=
+                    0) {
                     fprintf(stderr, "heatmap-scan: cannot write the listing: %s\n",
                             strerror(errno));
                     status = EXIT_PROBLEM;

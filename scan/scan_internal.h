@@ -57,8 +57,9 @@ bool hm_strmap_get(const hm_strmap *map, const char *key, size_t *value);
 void hm_strmap_put(hm_strmap *map, const char *key, size_t value);
 void hm_strmap_free(hm_strmap *map);
 
-/* `path` made absolute against `dir` (or the working directory when `dir` is NULL) and normalised
- * lexically: no "." components, "a/.." folded, no repeated or trailing '/'. Malloc'd. */
+/* hm_path_absolute (config/path.c) with scan's conventions: a NULL `dir` is the working directory,
+ * and running out of memory aborts (hm_xoom). `path` made absolute against `dir` (a relative `dir`
+ * against the working directory) and normalised lexically. Malloc'd. */
 char *hm_scan_path_absolute(const char *path, const char *dir);
 
 /* `path` for display: relative to the working directory when it lies below it, else unchanged.
@@ -67,7 +68,7 @@ const char *hm_scan_path_display(const char *path);
 
 /* ---- scan_names.c ---------------------------------------------------------------------------- */
 
-/* The name the plugin gives the function with symbol `mangled` (plugin/names.c): the demangled
+/* The name the plugin gives the function with symbol `mangled` (hm_display_name): the demangled
  * name without return type, parameters or qualifiers, "_ZN2ns3BoxIiE3getEv" → "ns::Box<int>::get";
  * a name that is not mangled (C, extern "C", main) as is. Malloc'd; NULL for NULL or "". */
 char *hm_scan_function_name(const char *mangled);

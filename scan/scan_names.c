@@ -1,14 +1,14 @@
 /* Function names as the plugin matches them, and glob patterns that select exactly them.
  *
  * libclang gives the mangled name of every non-dependent function (clang_Cursor_getMangling). The
- * name is made from it by the plugin's own code (plugin/names.c, hm_display_name, compiled into
- * this library): demangle with __cxa_demangle, drop ABI tags, qualifiers, the parameter list and a
+ * name is made from it by the config library's hm_display_name (config/names.c), which the plugin
+ * uses too: demangle with __cxa_demangle, drop ABI tags, qualifiers, the parameter list and a
  * template's return type. Sharing the code rather than copying the algorithm means heatmap-scan
  * and the plugin cannot disagree on a name ("bar[abi:cxx11]" vs "bar", "A::operator int").
  */
 #include "scan_internal.h"
 
-#include "hm_plugin.h"
+#include "hm_config.h"
 
 #include <stdlib.h>
 #include <string.h>

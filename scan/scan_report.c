@@ -2,8 +2,8 @@
  *
  * All three formats carry the same columns. Paths are shown relative to the working directory
  * when the file lies below it, else absolute. JSON and CSV are written by hand (the strings are
- * escaped here); JSON is one object {"version": 1, "files_scanned", "files_failed", "functions":
- * [...]}, documented in docs/scan.md.
+ * escaped here); JSON is one object {"version": HM_SCAN_JSON_VERSION, "files_scanned",
+ * "files_failed", "functions": [...]}, documented in docs/scan.md.
  */
 #include "scan_internal.h"
 
@@ -138,8 +138,8 @@ static void csv_field(FILE *out, const char *s) {
 }
 
 static void print_json(const hm_scan_result *r, unsigned threshold, FILE *out) {
-    fprintf(out, "{\n  \"version\": 1,\n  \"files_scanned\": %zu,\n  \"files_failed\": %zu,\n",
-            r->files_scanned, r->files_failed);
+    fprintf(out, "{\n  \"version\": %d,\n  \"files_scanned\": %zu,\n  \"files_failed\": %zu,\n",
+            HM_SCAN_JSON_VERSION, r->files_scanned, r->files_failed);
     fputs("  \"functions\": [", out);
     for (size_t i = 0; i < r->count; i++) {
         const hm_scan_function *fn = &r->functions[i];

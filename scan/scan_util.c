@@ -1,11 +1,13 @@
 /* Small shared helpers for heatmap-scan: checked allocation, string buffers, a string map, paths.
  *
- * Nothing here knows about libclang or the config; see scan_internal.h for the contracts. The map
+ * Nothing here knows about libclang; paths are the config library's (hm_path_absolute), so scan and
+ * the config's file rules normalise alike. See scan_internal.h for the contracts. The map
  * is open addressing with linear probing and FNV-1a hashing, kept at most half full.
  */
 #include "scan_internal.h"
 
-#include <errno.h>
+#include "hm_config.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -174,49 +176,11 @@ void hm_strmap_free(hm_strmap *map) {
     memset(map, 0, sizeof *map);
 }
 
-/* Append one path component to the normalised absolute path in `buf`, folding "." and "..". */
-static void path_push(hm_strbuf *buf, const char *comp, size_t len) {
-    if (len == 0 || (len == 1 && comp[0] == '.'))
-        return;
-    if (len == 2 && comp[0] == '.' && comp[1] == '.') {
-        while (buf->len > 1 && buf->data[buf->len - 1] != '/')
-            buf->len--;
-        if (buf->len > 1)
-            buf->len--;
-        buf->data[buf->len] = '\0';
-        return;
-    }
-    if (buf->len > 1)
-        hm_strbuf_addc(buf, '/');
-    hm_strbuf_addn(buf, comp, len);
-}
-
-static void path_push_all(hm_strbuf *buf, const char *path) {
-    while (*path) {
-        size_t len = strcspn(path, "/");
-        path_push(buf, path, len);
-        path += len;
-        path += *path == '/';
-    }
-}
-
 char *hm_scan_path_absolute(const char *path, const char *dir) {
-    hm_strbuf buf = {0};
-    hm_strbuf_addc(&buf, '/');
-    if (path[0] != '/') {
-        char *cwd = NULL;
-        if (dir == NULL || dir[0] != '/') {
-            cwd = getcwd(NULL, 0);
-            if (cwd == NULL && errno == ENOMEM)
-                hm_xoom();
-            path_push_all(&buf, cwd ? cwd : "");
-        }
-        if (dir != NULL)
-            path_push_all(&buf, dir);
-        free(cwd);
-    }
-    path_push_all(&buf, path);
-    return hm_strbuf_take(&buf);
+    char *abs = hm_path_absolute(path, dir != NULL ? dir : ".");
+    if (abs == NULL)
+        hm_xoom();
+    return abs;
 }
 
 const char *hm_scan_path_display(const char *path) {

@@ -11,9 +11,9 @@ set(HM_SCAN_DB_DIR ${CMAKE_CURRENT_BINARY_DIR}/scan/db)
 configure_file(${HM_SCAN_FIXTURES}/compile_commands.json.in ${HM_SCAN_DB_DIR}/compile_commands.json
                @ONLY)
 
-# hm_add_scan_test(NAME SOURCE): one cmocka test of heatmap-scan, with the paths it needs.
-function(hm_add_scan_test name source)
-  hm_add_unit_test(${name} SOURCES ${CMAKE_CURRENT_LIST_DIR}/${source}
+# hm_add_scan_test(NAME): one cmocka test of heatmap-scan, NAME.c, with the paths it needs.
+function(hm_add_scan_test name)
+  hm_add_unit_test(${name} SOURCES ${CMAKE_CURRENT_LIST_DIR}/${name}.c
                    ${CMAKE_CURRENT_LIST_DIR}/scan_test_util.c
                    LIBS hm_scan hm_config PkgConfig::HM_SCAN_JANSSON)
   target_include_directories(${name} PRIVATE ${CMAKE_CURRENT_LIST_DIR})
@@ -27,9 +27,9 @@ function(hm_add_scan_test name source)
   set_tests_properties(${name} PROPERTIES LABELS "unit;scan")
 endfunction()
 
-hm_add_scan_test(test_scan scan_test.c)
-hm_add_scan_test(test_scan_check scan_check_test.c)
-hm_add_scan_test(test_scan_cli scan_cli_test.c)
+hm_add_scan_test(test_scan)
+hm_add_scan_test(test_scan_check)
+hm_add_scan_test(test_scan_cli)
 if(TARGET heatmap)
-  hm_add_scan_test(test_scan_roundtrip scan_roundtrip_test.c)
+  hm_add_scan_test(test_scan_roundtrip)
 endif()

@@ -836,6 +836,26 @@ static void test_config_path_inside(void **state) {
     free(abs);
 }
 
+/* A relative base (a compile command's "directory": "build") is itself relative to the working
+ * directory: the result is absolute, not "build/src/a.c". */
+static void test_config_path_absolute_relative_base(void **state) {
+    char *cwd = hm_path_current_dir();
+    assert_non_null(cwd);
+    char *expected = join(cwd, "build/src/a.c");
+    hm_path_normalize(expected);
+    char *abs = hm_path_absolute("./src/a.c", "build/");
+    assert_string_equal(abs, expected);
+    free(abs);
+    abs = hm_path_absolute("../src/a.c", "./build/x");
+    assert_string_equal(abs, expected);
+    free(abs);
+    free(expected);
+    abs = hm_path_absolute("/abs/a.c", "build");
+    assert_string_equal(abs, "/abs/a.c");
+    free(abs);
+    free(cwd);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config_default_includes_everything),
@@ -881,6 +901,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_config_find_upward_none, tmp_setup, tmp_teardown),
         cmocka_unit_test(test_config_path_normalize),
         cmocka_unit_test(test_config_path_inside),
+        cmocka_unit_test(test_config_path_absolute_relative_base),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,8 @@
-/* heatmap plugin: the human name of a function symbol (demangled, without signature).
+/* The human name of a function symbol (demangled, without signature), as config patterns see it.
  *
+ * Part of the config library because names are the vocabulary of selection: the plugin names the
+ * functions it selects and reports with it, and heatmap-scan names the functions it lists and
+ * proposes with it, so the two cannot disagree ("bar[abi:cxx11]" vs "bar", "A::operator int").
  * Config patterns and reports speak of "ns::Class<int>::method", not of "_ZNK2ns5ClassIiE6methodEi"
  * nor of "ns::Class<int>::method(int) const". We demangle with the C++ runtime's __cxa_demangle
  * (present in every host clang, callable from C) and then cut the demangled text down to the
@@ -18,9 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hm_plugin.h"
+#include "hm_config.h"
 
-/* From the C++ ABI (libstdc++ / libc++abi); the plugin runs inside clang, which links one. */
+/* From the C++ ABI (libstdc++ / libc++abi): the plugin runs inside clang, which links one, and
+ * heatmap-scan links the one libclang loads. */
 char *__cxa_demangle(const char *mangled_name, char *output_buffer, size_t *length, int *status);
 
 static char *copy_n(const char *s, size_t n) {

@@ -55,7 +55,7 @@ static void test_scan_c_metrics(void **state) {
     assert_int_equal(fn->calls, 2);      /* is_small, util_clamp */
     assert_int_equal(fn->complexity, 4); /* 1 + for + if + || */
     assert_int_equal(fn->fanin, 1);      /* main */
-    assert_false(hm_scan_is_trivial(fn, HM_SCAN_DEFAULT_THRESHOLD));
+    assert_false(hm_scan_is_trivial(fn, HM_CONFIG_DEFAULT_TRIVIAL_THRESHOLD));
 
     fn = must_find("util_kind");
     assert_location(fn, "util.c", 32);
@@ -82,7 +82,7 @@ static void test_scan_macro_defined_functions(void **state) {
     assert_int_equal(w->loc, 1);
     assert_int_equal(w->statements, 1);
     assert_int_equal(w->fanin, 1); /* main calls it through a declaration of its own */
-    assert_true(hm_scan_is_trivial(w, HM_SCAN_DEFAULT_THRESHOLD));
+    assert_true(hm_scan_is_trivial(w, HM_CONFIG_DEFAULT_TRIVIAL_THRESHOLD));
 }
 
 static void test_scan_do_while_zero_macro(void **state) {
@@ -337,7 +337,7 @@ static char *print_to_string(const hm_scan_result *r, hm_scan_format format) {
     char *text = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&text, &len);
-    assert_int_equal(hm_scan_print(r, format, HM_SCAN_DEFAULT_THRESHOLD, out), 0);
+    assert_int_equal(hm_scan_print(r, format, HM_CONFIG_DEFAULT_TRIVIAL_THRESHOLD, out), 0);
     fclose(out);
     return text;
 }
@@ -374,6 +374,7 @@ static void test_scan_print_json(void **state) {
     json_t *root = json_loads(text, 0, &error);
     if (root == NULL)
         fail_msg("invalid JSON (%s at line %d):\n%s", error.text, error.line, text);
+    assert_int_equal(json_integer_value(json_object_get(root, "version")), HM_SCAN_JSON_VERSION);
     assert_int_equal(json_integer_value(json_object_get(root, "files_failed")), 1);
     json_t *fns = json_object_get(root, "functions");
     assert_int_equal(json_array_size(fns), fixtures.count);
@@ -486,7 +487,7 @@ static void test_scan_write_config(void **state) {
     char *path = hm_test_path(dir, "heatmap.yaml");
     hm_scan_pick *picks;
     size_t n;
-    hm_scan_propose(&fixtures, 5, HM_SCAN_DEFAULT_THRESHOLD, &picks, &n);
+    hm_scan_propose(&fixtures, 5, HM_CONFIG_DEFAULT_TRIVIAL_THRESHOLD, &picks, &n);
     assert_int_equal(n, 5);
     assert_int_equal(hm_scan_write_config(path, picks, n, &fixtures, false), HM_SCAN_OK);
     char *text = hm_test_read_file(path);
@@ -530,7 +531,7 @@ static void test_scan_write_config_reasons(void **state) {
     char *path = hm_test_path(dir, "heatmap.yaml");
     hm_scan_pick *picks;
     size_t n;
-    hm_scan_propose(&fixtures, 100, HM_SCAN_DEFAULT_THRESHOLD, &picks, &n);
+    hm_scan_propose(&fixtures, 100, HM_CONFIG_DEFAULT_TRIVIAL_THRESHOLD, &picks, &n);
     assert_int_equal(hm_scan_write_config(path, picks, n, &fixtures, false), HM_SCAN_OK);
     char *text = hm_test_read_file(path);
     assert_contains(text,

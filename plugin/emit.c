@@ -1,0 +1,309 @@
+/* heatmap plugin: emission — the guarded enter/exit calls, the records, the table and its ctor.
+ *
+ * Everything the pass adds to a module is written here, the way LLVM's EntryExitInstrumenter
+ * writes it: hook calls marked nounwind and notail, with the subprogram's scope line as their debug
+ * location; the enter call after the entry block's allocas (static allocas further down are moved
+ * up, so they stay in the fixed frame). Each call is guarded by the runtime's recording flag
+ * (hm_llvm_split_if_then), so with recording off a call costs a load and a branch. Where the exit
+ * calls go is exits.c's business; this file only puts them where it is told. The builder never
+ * carries a debug location: what is created gets one explicitly, and moved instructions keep
+ * theirs.
+ */
+#include <stdio.h>
+
+#include <llvm-c/DebugInfo.h>
+
+#include "heatmap/abi.h"
+#include "pass.h"
+
+#define HM_CTOR_NAME "heatmap.module_ctor"
+#define HM_CTOR_PRIORITY 1
+
+static hm_hook get_hook(hm_pass_state *st, const char *name, LLVMTypeRef type) {
+    hm_hook h = {type, LLVMGetNamedFunction(st->module, name)};
+    if (!h.callee)
+        h.callee = LLVMAddFunction(st->module, name, type);
+    else if (LLVMGlobalGetValueType(h.callee) != type)
+        h.callee = LLVMConstBitCast(h.callee, LLVMPointerType(type, 0));
+    LLVMValueRef fn = strip_cast_to_function(h.callee);
+    if (fn)
+        add_fn_attr(st, fn, st->kind_nounwind); /* the runtime never throws */
+    return h;
+}
+
+/* Inserts `call hook(record)` before `before`, marked nounwind, at `loc` when given. */
+static LLVMValueRef call_hook(hm_pass_state *st, const hm_hook *h, LLVMValueRef record,
+                              LLVMValueRef before, LLVMMetadataRef loc) {
+    position_before(st, before);
+    LLVMValueRef arg = as_i8ptr(st, record);
+    LLVMValueRef call = LLVMBuildCall2(st->builder, h->type, h->callee, &arg, 1, "");
+    LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex,
+                             LLVMCreateEnumAttribute(st->ctx, st->kind_nounwind, 0));
+    /* Never a tail call: the runtime matches an exit to its enter by the caller's stack address,
+     * which a `jmp` after the epilogue would change. */
+    hm_llvm_set_notail(call);
+    if (loc)
+        LLVMInstructionSetDebugLoc(call, loc);
+    return call;
+}
+
+/* The runtime's recording flag, `@__heatmap_recording_v1 = external global i32`, declared once. */
+static LLVMValueRef get_recording_flag(hm_pass_state *st) {
+    LLVMValueRef g = LLVMGetNamedGlobal(st->module, "__heatmap_recording_v1");
+    if (!g) {
+        g = LLVMAddGlobal(st->module, st->i32, "__heatmap_recording_v1");
+        LLVMSetAlignment(g, 4);
+    } else if (LLVMGlobalGetValueType(g) != st->i32) {
+        g = LLVMConstBitCast(g, LLVMPointerType(st->i32, 0)); /* a user's odd declaration */
+    }
+    return g;
+}
+
+/* Inserts, before `before`, the hook call guarded by the recording flag:
+ *     %heatmap.recording = load atomic i32, i32* @__heatmap_recording_v1 monotonic, align 4
+ *     %heatmap.on = icmp ne i32 %heatmap.recording, 0
+ *     br i1 %heatmap.on, label %THEN, label %TAIL, !prof (likely taken)
+ *   THEN:
+ *     call void @hook(record)
+ *     br label %TAIL
+ *   TAIL:
+ *     before ...
+ * The block is split just before `before`: whatever precedes it (PHIs, a landingpad, allocas)
+ * stays in the first block, and `before` and what follows it (a `musttail` call and its `ret`)
+ * stay together in TAIL. Every new instruction gets `loc`. Returns the call. */
+static LLVMValueRef guarded_call_hook(hm_pass_state *st, const hm_hook *h, LLVMValueRef record,
+                                      LLVMValueRef before, LLVMMetadataRef loc,
+                                      const char *then_name, const char *tail_name) {
+    position_before(st, before);
+    LLVMValueRef flag = LLVMBuildLoad2(st->builder, st->i32, st->recording, "heatmap.recording");
+    LLVMSetOrdering(flag, LLVMAtomicOrderingMonotonic);
+    LLVMSetAlignment(flag, 4);
+    LLVMSetMetadata(flag, st->kind_nosanitize, LLVMMDNodeInContext(st->ctx, NULL, 0));
+    LLVMValueRef on =
+        LLVMBuildICmp(st->builder, LLVMIntNE, flag, LLVMConstInt(st->i32, 0, 0), "heatmap.on");
+    if (loc) {
+        LLVMInstructionSetDebugLoc(flag, loc);
+        LLVMInstructionSetDebugLoc(on, loc);
+    }
+    LLVMValueRef then_term = hm_llvm_split_if_then(on, before, then_name, tail_name, loc);
+    return call_hook(st, h, record, then_term, loc);
+}
+
+static LLVMValueRef private_string(hm_pass_state *st, const char *name, const char *text) {
+    size_t len = strlen(text);
+    LLVMValueRef init = LLVMConstStringInContext(st->ctx, text, (unsigned)len, 0);
+    LLVMValueRef g = LLVMAddGlobal(st->module, LLVMTypeOf(init), name);
+    LLVMSetInitializer(g, init);
+    LLVMSetLinkage(g, LLVMPrivateLinkage);
+    LLVMSetGlobalConstant(g, 1);
+    LLVMSetUnnamedAddress(g, LLVMGlobalUnnamedAddr);
+    LLVMSetAlignment(g, 1);
+    return g;
+}
+
+/* File names repeat across a module's functions: one string per distinct file. */
+static LLVMValueRef file_string_for(hm_pass_state *st, const char *path) {
+    for (size_t i = 0; i < st->file_count; i++)
+        if (strcmp(st->files[i].path, path) == 0)
+            return st->files[i].global;
+    hm_pass_file *files = realloc(st->files, (st->file_count + 1) * sizeof *files);
+    if (!files)
+        return private_string(st, "__heatmap.file", path);
+    st->files = files;
+    hm_pass_file *f = &files[st->file_count];
+    f->path = copy_n(path, strlen(path));
+    f->global = private_string(st, "__heatmap.file", path);
+    if (f->path)
+        st->file_count++;
+    return f->global;
+}
+
+/* The element type of the appending array `name`, or `fallback` when it does not exist yet. */
+static LLVMTypeRef appending_element_type(hm_pass_state *st, const char *name,
+                                          LLVMTypeRef fallback) {
+    LLVMValueRef g = LLVMGetNamedGlobal(st->module, name);
+    if (!g)
+        return fallback;
+    LLVMTypeRef t = LLVMGlobalGetValueType(g);
+    return LLVMGetTypeKind(t) == LLVMArrayTypeKind ? LLVMGetElementType(t) : fallback;
+}
+
+/* Rebuilds the appending array global `name` (llvm.global_ctors, llvm.compiler.used) as its
+ * existing elements plus `element`, keeping its section. */
+static void append_to_array(hm_pass_state *st, const char *name, LLVMTypeRef elem_type,
+                            LLVMValueRef element) {
+    LLVMValueRef old = LLVMGetNamedGlobal(st->module, name);
+    unsigned n = 0;
+    if (old && LLVMGetTypeKind(LLVMGlobalGetValueType(old)) == LLVMArrayTypeKind)
+        n = LLVMGetArrayLength(LLVMGlobalGetValueType(old));
+    LLVMValueRef *elems = malloc((n + 1) * sizeof *elems);
+    if (!elems)
+        return;
+    LLVMValueRef init = old ? LLVMGetInitializer(old) : NULL;
+    for (unsigned i = 0; i < n; i++) {
+        bool zero = !init || LLVMIsAConstantAggregateZero(init);
+        elems[i] = zero ? LLVMConstNull(elem_type) : LLVMGetOperand(init, i);
+    }
+    elems[n] = element;
+    char *section = NULL;
+    if (old) {
+        const char *s = LLVMGetSection(old);
+        section = s ? copy_n(s, strlen(s)) : NULL;
+        LLVMSetValueName2(old, "", 0);
+    }
+    LLVMValueRef array = LLVMConstArray(elem_type, elems, n + 1);
+    LLVMValueRef g = LLVMAddGlobal(st->module, LLVMTypeOf(array), name);
+    LLVMSetInitializer(g, array);
+    LLVMSetLinkage(g, LLVMAppendingLinkage);
+    if (section && section[0])
+        LLVMSetSection(g, section);
+    if (old) {
+        if (LLVMGetFirstUse(old))
+            LLVMReplaceAllUsesWith(old, LLVMConstBitCast(g, LLVMTypeOf(old)));
+        LLVMDeleteGlobal(old);
+    }
+    free(section);
+    free(elems);
+}
+
+/* The location EntryExitInstrumenter gives its calls. */
+LLVMMetadataRef hm_emit_location(hm_pass_state *st, LLVMValueRef fn) {
+    LLVMMetadataRef sp = LLVMGetSubprogram(fn);
+    if (!sp)
+        return NULL;
+    unsigned line = hm_llvm_subprogram_scope_line(sp);
+    if (line == 0)
+        line = LLVMDISubprogramGetLine(sp);
+    return LLVMDIBuilderCreateDebugLocation(st->ctx, line, 0, sp, NULL);
+}
+
+static bool is_static_alloca(LLVMValueRef inst) {
+    return LLVMIsAAllocaInst(inst) && LLVMIsAConstant(LLVMGetOperand(inst, 0));
+}
+
+/* Where the enter call's guard splits the entry block: after its leading allocas and debug
+ * intrinsics, so that the allocas stay in the entry block, where mem2reg and SROA look for them
+ * and where the backend makes them part of the fixed frame. A fixed-size alloca found further down
+ * the entry block is moved up before the split point for the same reason (an alloca has no
+ * operand but its constant size, so it can move up freely). */
+static LLVMValueRef entry_split_point(hm_pass_state *st, LLVMValueRef fn) {
+    LLVMBasicBlockRef entry = LLVMGetEntryBasicBlock(fn);
+    LLVMValueRef split = LLVMGetFirstInstruction(entry);
+    while (split && (LLVMIsAAllocaInst(split) || LLVMIsADbgInfoIntrinsic(split)))
+        split = LLVMGetNextInstruction(split);
+    LLVMValueRef next;
+    for (LLVMValueRef i = split ? LLVMGetNextInstruction(split) : NULL; i; i = next) {
+        next = LLVMGetNextInstruction(i);
+        if (is_static_alloca(i)) {
+            LLVMMetadataRef dl = LLVMInstructionGetDebugLoc(i);
+            size_t len = 0;
+            const char *name = LLVMGetValueName2(i, &len);
+            char *saved = copy_n(name, len);
+            LLVMInstructionRemoveFromParent(i);
+            position_before(st, split);
+            LLVMInsertIntoBuilderWithName(st->builder, i, saved ? saved : "");
+            LLVMInstructionSetDebugLoc(i, dl);
+            free(saved);
+        }
+    }
+    return split;
+}
+
+void hm_emit_hooks(hm_pass_state *st) {
+    LLVMTypeRef hook_type = LLVMFunctionType(LLVMVoidTypeInContext(st->ctx), &st->i8ptr, 1, 0);
+    st->enter = get_hook(st, "__heatmap_enter_v1", hook_type);
+    st->exit = get_hook(st, "__heatmap_exit_v1", hook_type);
+    st->recording = get_recording_flag(st);
+}
+
+void hm_emit_enter(hm_pass_state *st, LLVMValueRef fn, LLVMValueRef record, LLVMMetadataRef loc) {
+    /* After the entry block's allocas (an entry block has no PHIs or EH pads). */
+    guarded_call_hook(st, &st->enter, record, entry_split_point(st, fn), loc, "heatmap.enter",
+                      "heatmap.body");
+}
+
+void hm_emit_exit(hm_pass_state *st, LLVMValueRef record, LLVMValueRef before, LLVMMetadataRef loc,
+                  const char *tail_name) {
+    guarded_call_hook(st, &st->exit, record, before, loc, "heatmap.exit", tail_name);
+}
+
+LLVMValueRef hm_emit_record(hm_pass_state *st, const hm_function_info *info) {
+    LLVMValueRef fields[4] = {
+        as_i8ptr(st, private_string(st, "__heatmap.name", info->name)),
+        as_i8ptr(st, file_string_for(st, info->file ? info->file : "")),
+        LLVMConstInt(st->i32, info->line, 0),
+        LLVMConstInt(st->i32, 0, 0),
+    };
+    char *gname = malloc(strlen(info->symbol) + sizeof "__heatmap.rec.");
+    if (gname)
+        sprintf(gname, "__heatmap.rec.%s", info->symbol);
+    LLVMValueRef rec = LLVMAddGlobal(st->module, st->record_type, gname ? gname : "__heatmap.rec");
+    free(gname);
+    LLVMSetInitializer(rec, LLVMConstNamedStruct(st->record_type, fields, 4));
+    LLVMSetLinkage(rec, LLVMInternalLinkage);
+    LLVMSetAlignment(rec, 8);
+    st->records[st->record_count++] = rec;
+    return rec;
+}
+
+void hm_emit_table_and_ctor(hm_pass_state *st) {
+    LLVMValueRef *elems = malloc(st->record_count * sizeof *elems);
+    if (!elems)
+        return;
+    for (size_t i = 0; i < st->record_count; i++)
+        elems[i] = as_i8ptr(st, st->records[i]);
+    LLVMValueRef arr = LLVMConstArray(st->i8ptr, elems, (unsigned)st->record_count);
+    free(elems);
+    LLVMValueRef records = LLVMAddGlobal(st->module, LLVMTypeOf(arr), "__heatmap.records");
+    LLVMSetInitializer(records, arr);
+    LLVMSetLinkage(records, LLVMInternalLinkage);
+    LLVMSetGlobalConstant(records, 1);
+
+    LLVMTypeRef table_fields[3] = {st->i32, st->i32, st->i8ptr};
+    LLVMTypeRef table_type = LLVMStructTypeInContext(st->ctx, table_fields, 3, 0);
+    LLVMValueRef table_init[3] = {LLVMConstInt(st->i32, HM_ABI_VERSION, 0),
+                                  LLVMConstInt(st->i32, st->record_count, 0),
+                                  as_i8ptr(st, records)};
+    LLVMValueRef table = LLVMAddGlobal(st->module, table_type, "__heatmap.table");
+    LLVMSetInitializer(table, LLVMConstNamedStruct(table_type, table_init, 3));
+    LLVMSetLinkage(table, LLVMInternalLinkage);
+    LLVMSetAlignment(table, 8);
+
+    LLVMTypeRef void_type = LLVMVoidTypeInContext(st->ctx);
+    LLVMTypeRef ctor_type = LLVMFunctionType(void_type, NULL, 0, 0);
+    LLVMValueRef ctor = LLVMAddFunction(st->module, HM_CTOR_NAME, ctor_type);
+    LLVMSetLinkage(ctor, LLVMInternalLinkage);
+    add_fn_attr(st, ctor, st->kind_nounwind);
+    LLVMBasicBlockRef entry = LLVMAppendBasicBlockInContext(st->ctx, ctor, "entry");
+    LLVMPositionBuilderAtEnd(st->builder, entry);
+    LLVMValueRef ret = LLVMBuildRetVoid(st->builder);
+    LLVMTypeRef hook_type = LLVMFunctionType(void_type, &st->i8ptr, 1, 0);
+    hm_hook reg = get_hook(st, "__heatmap_register_v1", hook_type);
+    call_hook(st, &reg, table, ret, NULL);
+
+    /* { i32 priority, void ()* ctor, i8* data }: the element type an existing array uses. */
+    LLVMTypeRef entry_fields[3] = {st->i32, LLVMPointerType(ctor_type, 0), st->i8ptr};
+    LLVMTypeRef entry_type = appending_element_type(
+        st, "llvm.global_ctors", LLVMStructTypeInContext(st->ctx, entry_fields, 3, 0));
+    unsigned nfields = LLVMCountStructElementTypes(entry_type);
+    LLVMValueRef vals[3] = {LLVMConstInt(st->i32, HM_CTOR_PRIORITY, 0),
+                            LLVMConstBitCast(ctor, LLVMStructGetTypeAtIndex(entry_type, 1)), NULL};
+    if (nfields == 3)
+        vals[2] = LLVMConstNull(LLVMStructGetTypeAtIndex(entry_type, 2));
+    append_to_array(st, "llvm.global_ctors", entry_type,
+                    LLVMConstNamedStruct(entry_type, vals, nfields < 3 ? nfields : 3));
+}
+
+void hm_emit_marker(hm_pass_state *st) {
+    LLVMValueRef marker = LLVMAddGlobal(st->module, st->i8, HM_MODULE_MARKER);
+    LLVMSetInitializer(marker, LLVMConstInt(st->i8, 1, 0));
+    LLVMSetLinkage(marker, LLVMPrivateLinkage);
+    LLVMSetGlobalConstant(marker, 1);
+    /* Keep it through optimisation (GlobalDCE), so a later run of the pass on this module, e.g.
+     * at LTO link time, still sees it; llvm.compiler.used does not keep it in the object. */
+    LLVMTypeRef elem = appending_element_type(st, "llvm.compiler.used", st->i8ptr);
+    append_to_array(st, "llvm.compiler.used", elem, LLVMConstBitCast(marker, elem));
+    LLVMValueRef used = LLVMGetNamedGlobal(st->module, "llvm.compiler.used");
+    if (used)
+        LLVMSetSection(used, "llvm.metadata");
+}
