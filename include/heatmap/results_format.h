@@ -110,8 +110,7 @@ HM_RESULTS_HISTOGRAM_KEYS(HM_RESULTS_DEFINE_HIST_KEY)
 HM_RESULTS_PATHS_KEYS(HM_RESULTS_DEFINE_PATHS_KEY)
 HM_TRACE_KEYS(HM_RESULTS_DEFINE_TRACE_KEY)
 
-/* ---- percentiles ------------------------------------------------------------------------------
- */
+/* ---- percentiles ----------------------------------------------------------------------------- */
 
 /* Nearest rank of percentile p (0..100) among `count` samples: ceil(p/100 * count), at least 1.
  * count must be > 0. */
@@ -133,8 +132,7 @@ static inline uint64_t hm_percentile_value(uint32_t index, uint64_t rank, uint64
     return mid < max_ns ? mid : max_ns;
 }
 
-/* ---- the trace file's name ---------------------------------------------------------------------
- */
+/* ---- the trace file's name ------------------------------------------------------------------- */
 
 /* The trace file written beside results file `results_path` (HEATMAP_TRACE): "X.json" becomes
  * "X.trace.json" when X is not empty; any other name, ".json" itself included, gets ".trace.json"
