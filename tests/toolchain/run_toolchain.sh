@@ -67,10 +67,23 @@ make)
     [ "$(cat out.txt)" = 483 ] || fail "app printed $(cat out.txt), expected 483"
     # shellcheck disable=SC2086
     "$checker" make.json $counts --only-expected
+    "$prefix/bin/heatmap-view" --format=csv make.json >make.csv
+    grep -q '^work,[^,]*main\.c,7,' make.csv || { cat make.csv; fail "work is not at main.c:7"; }
     # an up-to-date build compiles nothing: exit status 3 and the message
     status=0
     "$prefix/bin/heatmap-build" make >again.log 2>&1 || status=$?
     [ $status = 3 ] || { cat again.log; fail "up-to-date build: status $status, expected 3"; }
+    grep -q "or it was up to date" again.log || fail "no message for the up-to-date build"
+    # the build's -g0 comes after -gline-tables-only and wins (no line tables: line 0); the app the
+    # build runs records nothing (HEATMAP=off) and leaves no heatmap.json
+    rm -f ./*.o app
+    "$prefix/bin/heatmap-build" --config prof.yaml make CFLAGS=-g0 run >g0.log 2>&1 ||
+        { cat g0.log; fail "make CFLAGS=-g0 run"; }
+    [ "$(cat run.out)" = 483 ] || fail "the build's run printed $(cat run.out)"
+    [ ! -e heatmap.json ] || fail "the program the build ran wrote heatmap.json"
+    HEATMAP_OUTPUT=$PWD/g0.json ./app >/dev/null
+    "$prefix/bin/heatmap-view" --format=csv g0.json >g0.csv
+    grep -q '^work,[^,]*main\.c,0,' g0.csv || { cat g0.csv; fail "-g0 did not win"; }
     ;;
 make_gcc)
     # a Makefile that sets CC = gcc: nothing goes through the wrappers; a clear message, status 3
