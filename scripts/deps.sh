@@ -7,7 +7,8 @@ packages="cmake make gcc g++ pkg-config git clang-$llvm llvm-$llvm-dev llvm-$llv
           libclang-$llvm-dev libyaml-dev libjansson-dev libncurses-dev
           libprotobuf-c-dev protobuf-c-compiler zlib1g-dev"
 if [ "${1:-build}" = test ]; then
-    packages="$packages libcmocka-dev tmux clang-format-14 golang-go libxml2-utils python3 lld-$llvm libclang-rt-$llvm-dev"
+    packages="$packages libcmocka-dev tmux clang-format-14 golang-go libxml2-utils python3 lld-$llvm libclang-rt-$llvm-dev
+              groff-base man-db dpkg"
 fi
 missing=""
 for p in $packages; do

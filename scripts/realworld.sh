@@ -75,7 +75,7 @@ fetch_src() { # fetch_src SRCPKG DIR [--skip-patches]: apt-get source, unpacked 
 
 # --- heatmap itself ------------------------------------------------------------------------------
 need_pkgs bc gdb python3 python3-yaml pkg-config clang-14 llvm-14-dev
-if [ ! -f "$PREFIX/lib/pkgconfig/heatmap.pc" ]; then
+if [ ! -f "$PREFIX/lib/pkgconfig/heatmap.pc" ] || [ ! -x "$PREFIX/bin/heatmap-build" ]; then
     say "building heatmap into $PREFIX"
     cmake -S "$ROOT" -B "$ROOT/build-realworld" -DCMAKE_BUILD_TYPE=Release -DHEATMAP_BUILD_TESTS=OFF \
         -DHEATMAP_BUILD_SCAN=OFF >"$W/heatmap-build.log" 2>&1 &&
@@ -195,17 +195,24 @@ project_lua() {
     for v in $VARIANTS; do
         rm -rf "$P/$v" "$P/report-$v.jsonl"
         cp -r "$S/src" "$P/$v"
-        local cfg=() mycflags=-g mylibs=
+        # heatmap builds go through heatmap-build; Lua's Makefile sets CC itself, so the wrapper
+        # goes on make's command line (heatmap-build still counts what went through it)
+        local build=() cc=$CC
         if [ $v != plain ]; then
-            mycflags="-g $HM_CFLAGS"; mylibs=$HM_LIBS
-            cfg=(HEATMAP_REPORT=$P/report-$v.jsonl)
-            [ $v != default ] && cfg+=(HEATMAP_CONFIG=$RW/lua/$v.yaml)
+            build=(env HEATMAP_REPORT=$P/report-$v.jsonl "$PREFIX/bin/heatmap-build")
+            [ $v != default ] && build+=(--config "$RW/lua/$v.yaml")
+            cc=$PREFIX/bin/heatmap-cc
         fi
-        if timed lua "compile $v" env "${cfg[@]}" make -C "$P/$v" -j"$JOBS" linux CC="$CC -std=gnu99" \
-            MYCFLAGS="$mycflags" MYLIBS="$mylibs" >"$P/build-$v.log" 2>&1; then
+        if timed lua "compile $v" "${build[@]}" make -C "$P/$v" -j"$JOBS" linux CC="$cc -std=gnu99" \
+            MYCFLAGS=-g >"$P/build-$v.log" 2>&1; then
             ok "lua: build $v"
         else
             bad "lua: build $v ($P/build-$v.log)"; return
+        fi
+        if [ $v != plain ]; then
+            grep -q "^heatmap-build: [1-9][0-9]* compilations and [1-9][0-9]* links" "$P/build-$v.log" &&
+                ok "lua: heatmap-build $v: $(grep '^heatmap-build: ' "$P/build-$v.log" | head -1)" ||
+                bad "lua: heatmap-build $v counted nothing ($P/build-$v.log)"
         fi
     done
 
