@@ -47,11 +47,11 @@ static LLVMValueRef call_hook(hm_pass_state *st, const hm_hook *h, LLVMValueRef 
     return call;
 }
 
-/* The runtime's recording flag, `@__heatmap_recording_v1 = external global i32`, declared once. */
+/* The runtime's recording flag, `@__heatmap_recording_v2 = external global i32`, declared once. */
 static LLVMValueRef get_recording_flag(hm_pass_state *st) {
-    LLVMValueRef g = LLVMGetNamedGlobal(st->module, "__heatmap_recording_v1");
+    LLVMValueRef g = LLVMGetNamedGlobal(st->module, "__heatmap_recording_v2");
     if (!g) {
-        g = LLVMAddGlobal(st->module, st->i32, "__heatmap_recording_v1");
+        g = LLVMAddGlobal(st->module, st->i32, "__heatmap_recording_v2");
         LLVMSetAlignment(g, 4);
     } else if (LLVMGlobalGetValueType(g) != st->i32) {
         g = LLVMConstBitCast(g, LLVMPointerType(st->i32, 0)); /* a user's odd declaration */
@@ -59,34 +59,56 @@ static LLVMValueRef get_recording_flag(hm_pass_state *st) {
     return g;
 }
 
-/* Inserts, before `before`, the hook call guarded by the recording flag:
- *     %heatmap.recording = load atomic i32, i32* @__heatmap_recording_v1 monotonic, align 4
- *     %heatmap.on = icmp ne i32 %heatmap.recording, 0
- *     br i1 %heatmap.on, label %THEN, label %TAIL, !prof (likely taken)
- *   THEN:
- *     call void @hook(record)
- *     br label %TAIL
- *   TAIL:
- *     before ...
- * The block is split just before `before`: whatever precedes it (PHIs, a landingpad, allocas)
- * stays in the first block, and `before` and what follows it (a `musttail` call and its `ret`)
- * stay together in TAIL. Every new instruction gets `loc`. Returns the call. */
-static LLVMValueRef guarded_call_hook(hm_pass_state *st, const hm_hook *h, LLVMValueRef record,
-                                      LLVMValueRef before, LLVMMetadataRef loc,
-                                      const char *then_name, const char *tail_name) {
-    position_before(st, before);
-    LLVMValueRef flag = LLVMBuildLoad2(st->builder, st->i32, st->recording, "heatmap.recording");
-    LLVMSetOrdering(flag, LLVMAtomicOrderingMonotonic);
-    LLVMSetAlignment(flag, 4);
-    LLVMSetMetadata(flag, st->kind_nosanitize, LLVMMDNodeInContext(st->ctx, NULL, 0));
-    LLVMValueRef on =
-        LLVMBuildICmp(st->builder, LLVMIntNE, flag, LLVMConstInt(st->i32, 0, 0), "heatmap.on");
-    if (loc) {
-        LLVMInstructionSetDebugLoc(flag, loc);
-        LLVMInstructionSetDebugLoc(on, loc);
+/* The thread's count-only counters, `@__heatmap_counts_v2 = external thread_local(initialexec)
+ * global i64*`, declared once. */
+static LLVMValueRef get_counts_tls(hm_pass_state *st) {
+    LLVMTypeRef type = LLVMPointerType(st->i64, 0);
+    LLVMValueRef g = LLVMGetNamedGlobal(st->module, "__heatmap_counts_v2");
+    if (!g) {
+        g = LLVMAddGlobal(st->module, type, "__heatmap_counts_v2");
+        LLVMSetThreadLocal(g, 1);
+        LLVMSetThreadLocalMode(g, LLVMInitialExecTLSModel);
+        LLVMSetAlignment(g, 8);
+    } else if (LLVMGlobalGetValueType(g) != type) {
+        g = LLVMConstBitCast(g, LLVMPointerType(type, 0));
     }
-    LLVMValueRef then_term = hm_llvm_split_if_then(on, before, then_name, tail_name, loc);
-    return call_hook(st, h, record, then_term, loc);
+    return g;
+}
+
+/* `br i1 cond, label then, label other` with "likely taken" weights (2000:1, as clang gives
+ * __builtin_expect(x, 1)) when `likely`, at the end of the builder's block. */
+static LLVMValueRef cond_br(hm_pass_state *st, LLVMValueRef cond, LLVMBasicBlockRef then,
+                            LLVMBasicBlockRef other, bool likely, LLVMMetadataRef loc) {
+    LLVMValueRef br = LLVMBuildCondBr(st->builder, cond, then, other);
+    if (likely) {
+        LLVMValueRef w[3] = {LLVMMDStringInContext(st->ctx, "branch_weights", 14),
+                             LLVMConstInt(st->i32, 2000, 0), LLVMConstInt(st->i32, 1, 0)};
+        LLVMSetMetadata(br, st->kind_prof, LLVMMDNodeInContext(st->ctx, w, 3));
+    }
+    if (loc)
+        LLVMInstructionSetDebugLoc(br, loc);
+    return br;
+}
+
+static void set_loc(LLVMValueRef inst, LLVMMetadataRef loc) {
+    if (loc && inst && LLVMIsAInstruction(inst))
+        LLVMInstructionSetDebugLoc(inst, loc);
+}
+
+/* `load atomic TYPE, ptr monotonic`, left alone by sanitizers, at `loc`. */
+static LLVMValueRef load_relaxed(hm_pass_state *st, LLVMTypeRef type, LLVMValueRef ptr,
+                                 unsigned align, const char *name, LLVMMetadataRef loc) {
+    LLVMValueRef v = LLVMBuildLoad2(st->builder, type, ptr, name);
+    LLVMSetOrdering(v, LLVMAtomicOrderingMonotonic);
+    LLVMSetAlignment(v, align);
+    LLVMSetMetadata(v, st->kind_nosanitize, LLVMMDNodeInContext(st->ctx, NULL, 0));
+    set_loc(v, loc);
+    return v;
+}
+
+/* A new block named `name`, placed before `next`. */
+static LLVMBasicBlockRef new_block(hm_pass_state *st, LLVMBasicBlockRef next, const char *name) {
+    return LLVMInsertBasicBlockInContext(st->ctx, next, name);
 }
 
 static LLVMValueRef private_string(hm_pass_state *st, const char *name, const char *text) {
@@ -211,35 +233,136 @@ static LLVMValueRef entry_split_point(hm_pass_state *st, LLVMValueRef fn) {
 
 void hm_emit_hooks(hm_pass_state *st) {
     LLVMTypeRef hook_type = LLVMFunctionType(LLVMVoidTypeInContext(st->ctx), &st->i8ptr, 1, 0);
-    st->enter = get_hook(st, "__heatmap_enter_v1", hook_type);
-    st->exit = get_hook(st, "__heatmap_exit_v1", hook_type);
+    st->enter = get_hook(st, "__heatmap_enter_v2", hook_type);
+    st->exit = get_hook(st, "__heatmap_exit_v2", hook_type);
+    st->count = get_hook(st, "__heatmap_count_v2", hook_type);
     st->recording = get_recording_flag(st);
+    st->counts = get_counts_tls(st);
 }
 
-void hm_emit_enter(hm_pass_state *st, LLVMValueRef fn, LLVMValueRef record, LLVMMetadataRef loc) {
-    /* After the entry block's allocas (an entry block has no PHIs or EH pads). */
-    guarded_call_hook(st, &st->enter, record, entry_split_point(st, fn), loc, "heatmap.enter",
-                      "heatmap.body");
+/* The entry, after the entry block's allocas (an entry block has no PHIs or EH pads):
+ *     %heatmap.recording = load atomic i32, i32* @__heatmap_recording_v2 monotonic, align 4
+ *     %heatmap.on = icmp ne i32 %heatmap.recording, 0
+ *     br i1 %heatmap.on, label %heatmap.check, label %heatmap.body, !prof (likely taken)
+ *   heatmap.check:
+ *     %heatmap.state = load atomic i8, i8* <record.state> monotonic, align 8
+ *     %heatmap.timed.now = icmp eq i8 %heatmap.state, 0
+ *     br i1 %heatmap.timed.now, label %heatmap.enter, label %heatmap.count
+ *   heatmap.enter:
+ *     call void @__heatmap_enter_v2(record)
+ *     br label %heatmap.body
+ *   heatmap.count:                                   ; throttled: count, do not time
+ *     %heatmap.counts = load i64*, i64** @__heatmap_counts_v2   ; initial-exec TLS
+ *     %heatmap.ready = icmp ne i64* %heatmap.counts, null
+ *     br i1 %heatmap.ready, label %heatmap.count.add, label %heatmap.count.new, !prof (likely)
+ *   heatmap.count.add:
+ *     %heatmap.id = load atomic i32, i32* <record.id> monotonic, align 4
+ *     %heatmap.slot = getelementptr i64, i64* %heatmap.counts, i64 (zext %heatmap.id)
+ *     load, add 1, store                             ; one `incq` on x86
+ *     br label %heatmap.body
+ *   heatmap.count.new:                               ; the thread's first count-only call
+ *     call void @__heatmap_count_v2(record)
+ *     br label %heatmap.body
+ *   heatmap.body:
+ *     %heatmap.timed = phi i1 [ false, %entry ], [ true, %heatmap.enter ],
+ *                             [ false, %heatmap.count.add ], [ false, %heatmap.count.new ]
+ */
+LLVMValueRef hm_emit_enter(hm_pass_state *st, LLVMValueRef fn, LLVMValueRef record,
+                           LLVMMetadataRef loc) {
+    LLVMValueRef split = entry_split_point(st, fn);
+    LLVMBasicBlockRef head = LLVMGetInstructionParent(split);
+    position_before(st, split);
+    LLVMValueRef flag = load_relaxed(st, st->i32, st->recording, 4, "heatmap.recording", loc);
+    LLVMValueRef on =
+        LLVMBuildICmp(st->builder, LLVMIntNE, flag, LLVMConstInt(st->i32, 0, 0), "heatmap.on");
+    set_loc(on, loc);
+    LLVMValueRef then_term = hm_llvm_split_if_then(on, split, "heatmap.check", "heatmap.body", loc);
+    LLVMBasicBlockRef check = LLVMGetInstructionParent(then_term);
+    LLVMBasicBlockRef body = LLVMGetInstructionParent(split);
+    LLVMInstructionEraseFromParent(then_term);
+    LLVMBasicBlockRef enter = new_block(st, body, "heatmap.enter");
+    LLVMBasicBlockRef count = new_block(st, body, "heatmap.count");
+    LLVMBasicBlockRef add = new_block(st, body, "heatmap.count.add");
+    LLVMBasicBlockRef slow = new_block(st, body, "heatmap.count.new");
+
+    LLVMPositionBuilderAtEnd(st->builder, check);
+    LLVMValueRef state_ptr =
+        LLVMBuildStructGEP2(st->builder, st->record_type, record, 4, "heatmap.state.addr");
+    LLVMValueRef state = load_relaxed(st, st->i8, state_ptr, 8, "heatmap.state", loc);
+    LLVMValueRef timed_now = LLVMBuildICmp(st->builder, LLVMIntEQ, state,
+                                           LLVMConstInt(st->i8, 0, 0), "heatmap.timed.now");
+    set_loc(timed_now, loc);
+    cond_br(st, timed_now, enter, count, false, loc);
+
+    LLVMPositionBuilderAtEnd(st->builder, enter);
+    set_loc(LLVMBuildBr(st->builder, body), loc);
+    call_hook(st, &st->enter, record, LLVMGetBasicBlockTerminator(enter), loc);
+
+    LLVMPositionBuilderAtEnd(st->builder, count);
+    LLVMTypeRef i64ptr = LLVMPointerType(st->i64, 0);
+    LLVMValueRef counts = LLVMBuildLoad2(st->builder, i64ptr, st->counts, "heatmap.counts");
+    LLVMSetAlignment(counts, 8);
+    set_loc(counts, loc);
+    LLVMValueRef ready =
+        LLVMBuildICmp(st->builder, LLVMIntNE, counts, LLVMConstNull(i64ptr), "heatmap.ready");
+    set_loc(ready, loc);
+    cond_br(st, ready, add, slow, true, loc);
+
+    LLVMPositionBuilderAtEnd(st->builder, add);
+    LLVMValueRef id_ptr =
+        LLVMBuildStructGEP2(st->builder, st->record_type, record, 3, "heatmap.id.addr");
+    LLVMValueRef id = load_relaxed(st, st->i32, id_ptr, 4, "heatmap.id", loc);
+    LLVMValueRef index = LLVMBuildZExt(st->builder, id, st->i64, "heatmap.index");
+    set_loc(index, loc);
+    LLVMValueRef slot = LLVMBuildGEP2(st->builder, st->i64, counts, &index, 1, "heatmap.slot");
+    set_loc(slot, loc);
+    LLVMValueRef old = LLVMBuildLoad2(st->builder, st->i64, slot, "heatmap.calls");
+    LLVMSetAlignment(old, 8);
+    LLVMSetMetadata(old, st->kind_nosanitize, LLVMMDNodeInContext(st->ctx, NULL, 0));
+    set_loc(old, loc);
+    LLVMValueRef inc =
+        LLVMBuildAdd(st->builder, old, LLVMConstInt(st->i64, 1, 0), "heatmap.calls.next");
+    set_loc(inc, loc);
+    LLVMValueRef store = LLVMBuildStore(st->builder, inc, slot);
+    LLVMSetAlignment(store, 8);
+    LLVMSetMetadata(store, st->kind_nosanitize, LLVMMDNodeInContext(st->ctx, NULL, 0));
+    set_loc(store, loc);
+    set_loc(LLVMBuildBr(st->builder, body), loc);
+
+    LLVMPositionBuilderAtEnd(st->builder, slow);
+    set_loc(LLVMBuildBr(st->builder, body), loc);
+    call_hook(st, &st->count, record, LLVMGetBasicBlockTerminator(slow), loc);
+
+    position_before(st, LLVMGetFirstInstruction(body));
+    LLVMValueRef timed = LLVMBuildPhi(st->builder, st->i1, "heatmap.timed");
+    LLVMValueRef f = LLVMConstInt(st->i1, 0, 0), t = LLVMConstInt(st->i1, 1, 0);
+    LLVMValueRef values[4] = {f, t, f, f};
+    LLVMBasicBlockRef blocks[4] = {head, enter, add, slow};
+    LLVMAddIncoming(timed, values, blocks, 4);
+    set_loc(timed, loc);
+    return timed;
 }
 
-void hm_emit_exit(hm_pass_state *st, LLVMValueRef record, LLVMValueRef before, LLVMMetadataRef loc,
-                  const char *tail_name) {
-    guarded_call_hook(st, &st->exit, record, before, loc, "heatmap.exit", tail_name);
+void hm_emit_exit(hm_pass_state *st, LLVMValueRef record, LLVMValueRef timed, LLVMValueRef before,
+                  LLVMMetadataRef loc, const char *tail_name) {
+    LLVMValueRef then_term = hm_llvm_split_if_then(timed, before, "heatmap.exit", tail_name, loc);
+    call_hook(st, &st->exit, record, then_term, loc);
 }
 
 LLVMValueRef hm_emit_record(hm_pass_state *st, const hm_function_info *info) {
-    LLVMValueRef fields[4] = {
+    LLVMValueRef fields[5] = {
         as_i8ptr(st, private_string(st, "__heatmap.name", info->name)),
         as_i8ptr(st, file_string_for(st, info->file ? info->file : "")),
         LLVMConstInt(st->i32, info->line, 0),
         LLVMConstInt(st->i32, 0, 0),
+        LLVMConstInt(st->i8, HM_STATE_TIMED, 0),
     };
     char *gname = malloc(strlen(info->symbol) + sizeof "__heatmap.rec.");
     if (gname)
         sprintf(gname, "__heatmap.rec.%s", info->symbol);
     LLVMValueRef rec = LLVMAddGlobal(st->module, st->record_type, gname ? gname : "__heatmap.rec");
     free(gname);
-    LLVMSetInitializer(rec, LLVMConstNamedStruct(st->record_type, fields, 4));
+    LLVMSetInitializer(rec, LLVMConstNamedStruct(st->record_type, fields, 5));
     LLVMSetLinkage(rec, LLVMInternalLinkage);
     LLVMSetAlignment(rec, 8);
     st->records[st->record_count++] = rec;
@@ -278,7 +401,7 @@ void hm_emit_table_and_ctor(hm_pass_state *st) {
     LLVMPositionBuilderAtEnd(st->builder, entry);
     LLVMValueRef ret = LLVMBuildRetVoid(st->builder);
     LLVMTypeRef hook_type = LLVMFunctionType(void_type, &st->i8ptr, 1, 0);
-    hm_hook reg = get_hook(st, "__heatmap_register_v1", hook_type);
+    hm_hook reg = get_hook(st, "__heatmap_register_v2", hook_type);
     call_hook(st, &reg, table, ret, NULL);
 
     /* { i32 priority, void ()* ctor, i8* data }: the element type an existing array uses. */

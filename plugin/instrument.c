@@ -33,17 +33,17 @@
  *       [ ...existing entries..., { i32 1, void ()* @heatmap.module_ctor, i8* null } ]
  *   @llvm.compiler.used = appending global [N x i8*] [ ..., i8* @__heatmap_instrumented_module ]
  *
- *   @__heatmap_recording_v1 = external global i32            ; the runtime's recording flag
+ *   @__heatmap_recording_v2 = external global i32            ; the runtime's recording flag
  *
  *   define i32 @foo(i32 %x) personality ... {
  *   entry:
  *     %x.addr = alloca i32                           ; the entry block's allocas stay first
- *     %heatmap.recording = load atomic i32, i32* @__heatmap_recording_v1 monotonic, align 4,
+ *     %heatmap.recording = load atomic i32, i32* @__heatmap_recording_v2 monotonic, align 4,
  *                          !nosanitize, !dbg <scope line>
  *     %heatmap.on = icmp ne i32 %heatmap.recording, 0
  *     br i1 %heatmap.on, label %heatmap.enter, label %heatmap.body, !prof <likely taken>
  *   heatmap.enter:
- *     call void @__heatmap_enter_v1(i8* <@__heatmap.rec.foo>) #nounwind, !dbg <scope line>
+ *     call void @__heatmap_enter_v2(i8* <@__heatmap.rec.foo>) #nounwind, !dbg <scope line>
  *     br label %heatmap.body
  *   heatmap.body:
  *     ...
@@ -52,26 +52,26 @@
  *   heatmap.cont:
  *     <the same guard>                               ; before the `ret`, or before the `musttail`
  *   heatmap.exit:                                    ; call that must precede it
- *     call void @__heatmap_exit_v1(i8* <@__heatmap.rec.foo>), !dbg <scope line>
+ *     call void @__heatmap_exit_v2(i8* <@__heatmap.rec.foo>), !dbg <scope line>
  *     br label %heatmap.ret
  *   heatmap.ret:
  *     ret i32 %r
  *   heatmap.cleanup:
  *     %lp = landingpad { i8*, i32 } cleanup          ; the landingpad stays first
  *     <the same guard>, then in heatmap.exit:
- *     call void @__heatmap_exit_v1(i8* <@__heatmap.rec.foo>), !dbg <scope line>
+ *     call void @__heatmap_exit_v2(i8* <@__heatmap.rec.foo>), !dbg <scope line>
  *   heatmap.resume:
  *     resume { i8*, i32 } %lp                        ; every `resume` gets an exit call
  *   }
  *
  *   define internal void @heatmap.module_ctor() nounwind {
- *     call void @__heatmap_register_v1(i8* <@__heatmap.table>)
+ *     call void @__heatmap_register_v2(i8* <@__heatmap.table>)
  *     ret void
  *   }
  *
  * <@g> stands for `bitcast (... @g to i8*)`. The constructor runs at priority 1, before user
  * constructors, so records are registered before instrumented constructors run; the runtime
- * initialises itself lazily from __heatmap_register_v1. Its register call is not guarded: the
+ * initialises itself lazily from __heatmap_register_v2. Its register call is not guarded: the
  * flag is off until the runtime has started, and registration is what starts it. Every enter and
  * exit call is: with recording off (HEATMAP=off) a call costs the load and a branch.
  */
@@ -91,16 +91,16 @@ static void instrument_function(hm_pass_state *st, LLVMValueRef fn, const hm_fun
     size_t nrets = 0;
     LLVMValueRef *rets = hm_exits_returns(fn, &nrets);
     /* STEP 6 */
-    hm_emit_enter(st, fn, record, loc);
+    LLVMValueRef timed = hm_emit_enter(st, fn, record, loc);
     for (size_t r = 0; r < nrets; r++)
-        hm_emit_exit(st, record, hm_exits_return_point(rets[r]), loc, "heatmap.ret");
+        hm_emit_exit(st, record, timed, hm_exits_return_point(rets[r]), loc, "heatmap.ret");
     free(rets);
     /* STEP 7: only for functions that may unwind at all. */
     if (!has_fn_attr(fn, st->kind_nounwind)) {
         size_t nresumes = 0;
         LLVMValueRef *resumes = hm_exits_unwind(st, fn, loc, &nresumes);
         for (size_t r = 0; r < nresumes; r++)
-            hm_emit_exit(st, record, resumes[r], loc, "heatmap.resume");
+            hm_emit_exit(st, record, timed, resumes[r], loc, "heatmap.resume");
         free(resumes);
     }
 }
@@ -132,15 +132,18 @@ int hm_instrument_module(LLVMModuleRef module, const hm_plugin_options *options,
     st.module = module;
     st.ctx = LLVMGetModuleContext(module);
     st.builder = LLVMCreateBuilderInContext(st.ctx);
+    st.i1 = LLVMInt1TypeInContext(st.ctx);
     st.i8 = LLVMInt8TypeInContext(st.ctx);
     st.i32 = LLVMInt32TypeInContext(st.ctx);
+    st.i64 = LLVMInt64TypeInContext(st.ctx);
     st.i8ptr = LLVMPointerType(st.i8, 0);
-    LLVMTypeRef record_fields[4] = {st.i8ptr, st.i8ptr, st.i32, st.i32};
-    st.record_type = LLVMStructTypeInContext(st.ctx, record_fields, 4, 0);
+    LLVMTypeRef record_fields[5] = {st.i8ptr, st.i8ptr, st.i32, st.i32, st.i8};
+    st.record_type = LLVMStructTypeInContext(st.ctx, record_fields, 5, 0);
     st.kind_nounwind = LLVMGetEnumAttributeKindForName("nounwind", 8);
     st.kind_naked = LLVMGetEnumAttributeKindForName("naked", 5);
     st.kind_returns_twice = LLVMGetEnumAttributeKindForName("returns_twice", 13);
     st.kind_nosanitize = LLVMGetMDKindIDInContext(st.ctx, "nosanitize", 10);
+    st.kind_prof = LLVMGetMDKindIDInContext(st.ctx, "prof", 4);
     hm_report *report = hm_report_open(options);
 
     /* STEP 3 */

@@ -40,10 +40,12 @@ typedef struct hm_pass_state {
     LLVMContextRef ctx;
     LLVMModuleRef module;
     LLVMBuilderRef builder;
-    LLVMTypeRef i8, i32, i8ptr, record_type;
+    LLVMTypeRef i1, i8, i32, i64, i8ptr, record_type;
     unsigned kind_nounwind, kind_naked, kind_returns_twice;
-    hm_hook enter, exit;
-    LLVMValueRef recording;   /* @__heatmap_recording_v1 (as i32* with typed pointers) */
+    hm_hook enter, exit, count;
+    LLVMValueRef recording;   /* @__heatmap_recording_v2 (as i32* with typed pointers) */
+    LLVMValueRef counts;      /* @__heatmap_counts_v2, the thread's count-only counters (i64**) */
+    unsigned kind_prof;       /* metadata kind of branch weights */
     unsigned kind_nosanitize; /* metadata kind: sanitizers leave the guard's load alone */
     LLVMValueRef personality; /* for functions that get their first landing pad; lazily */
     hm_pass_file *files;
@@ -157,14 +159,17 @@ LLVMValueRef hm_emit_record(hm_pass_state *st, const hm_function_info *info);
 /* The debug location of the hook calls: the subprogram's scope line; NULL without debug info. */
 LLVMMetadataRef hm_emit_location(hm_pass_state *st, LLVMValueRef fn);
 
-/* The guarded enter call at the top of `fn`, after the entry block's allocas (blocks
- * heatmap.enter and heatmap.body). */
-void hm_emit_enter(hm_pass_state *st, LLVMValueRef fn, LLVMValueRef record, LLVMMetadataRef loc);
+/* The entry at the top of `fn`, after the entry block's allocas: when recording, the enter call
+ * if the record's state is timed, else the inline count (blocks heatmap.check, heatmap.enter,
+ * heatmap.count, heatmap.count.add, heatmap.count.new, heatmap.body). Returns `%heatmap.timed`,
+ * the i1 at the top of heatmap.body that says whether enter was called. */
+LLVMValueRef hm_emit_enter(hm_pass_state *st, LLVMValueRef fn, LLVMValueRef record,
+                           LLVMMetadataRef loc);
 
-/* The guarded exit call just before `before` (block heatmap.exit; `before` and what follows it
- * move to a block named `tail_name`). */
-void hm_emit_exit(hm_pass_state *st, LLVMValueRef record, LLVMValueRef before, LLVMMetadataRef loc,
-                  const char *tail_name);
+/* The exit call just before `before`, made when `timed` (from hm_emit_enter) is true (block
+ * heatmap.exit; `before` and what follows it move to a block named `tail_name`). */
+void hm_emit_exit(hm_pass_state *st, LLVMValueRef record, LLVMValueRef timed, LLVMValueRef before,
+                  LLVMMetadataRef loc, const char *tail_name);
 
 /* The module's table of records and the constructor that registers it (only when records exist),
  * then the marker that tells a later run the module is instrumented. */

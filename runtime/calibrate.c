@@ -12,8 +12,8 @@
 
 #include "rt.h"
 
-static hm_func_record hm_cal_outer = {"heatmap.calibration.outer", "", 0, 0};
-static hm_func_record hm_cal_leaf = {"heatmap.calibration.leaf", "", 0, 0};
+static hm_func_record hm_cal_outer = {"heatmap.calibration.outer", "", 0, 0, HM_STATE_TIMED};
+static hm_func_record hm_cal_leaf = {"heatmap.calibration.leaf", "", 0, 0, HM_STATE_TIMED};
 
 static int hm_cmp_u64(const void *a, const void *b) {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -28,12 +28,12 @@ void hm_calibrate(void) {
     hm_registry_mark_internal(hm_cal_outer.id);
     hm_registry_mark_internal(hm_cal_leaf.id);
     for (int r = 0; r < ROUNDS; r++) {
-        __heatmap_enter_v1(&hm_cal_outer);
+        __heatmap_enter_v2(&hm_cal_outer);
         for (int i = 0; i < CALLS; i++) {
-            __heatmap_enter_v1(&hm_cal_leaf);
-            __heatmap_exit_v1(&hm_cal_leaf);
+            __heatmap_enter_v2(&hm_cal_leaf);
+            __heatmap_exit_v2(&hm_cal_leaf);
         }
-        __heatmap_exit_v1(&hm_cal_outer);
+        __heatmap_exit_v2(&hm_cal_outer);
         if (hm_tls_self.stats_cap <= hm_cal_leaf.id || !hm_tls_self.stats[hm_cal_leaf.id] ||
             !hm_tls_self.stats[hm_cal_outer.id])
             return; /* recording did not happen: leave compensation at zero */

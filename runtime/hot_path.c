@@ -1,4 +1,4 @@
-/* The hot path: __heatmap_enter_v1 / __heatmap_exit_v1, called around every instrumented function.
+/* The hot path: __heatmap_enter_v2 / __heatmap_exit_v2, called around every instrumented function.
  *
  * Design. Each thread keeps a shadow stack of frames in initial-exec TLS-reached memory. Enter
  * pushes {id, start tick, child ticks = 0, stack address}; exit reads the clock once, computes the
@@ -25,7 +25,7 @@
 #include "rt_hot.h"
 
 __thread hm_tls hm_tls_self __attribute__((tls_model("initial-exec")));
-int __heatmap_recording_v1; /* hm_recording (rt_hot.h): accessed only atomically */
+int __heatmap_recording_v2; /* hm_recording (rt_hot.h): accessed only atomically */
 
 /* The caller's stack pointer at the call into enter/exit (the CFA of this function): the same
  * value at a function's enter and at its exits, lower in callees. Must be used in the entry points
@@ -36,8 +36,10 @@ static inline bool hm_is_on(void) {
     return atomic_load_explicit(&hm_recording, memory_order_relaxed) != 0;
 }
 
-/* Record a finished call: `self_ns` already has the overhead taken off. */
-static inline void hm_record(hm_fstats *s, uint64_t self_ns) {
+/* Record a finished call: `self_ns` already has the overhead taken off. Returns true every
+ * HM_THROTTLE_CHECK-th call of the function on this thread (time to ask hm_throttle_check). */
+static inline bool hm_record(hm_fstats *s, uint64_t self_ns) {
+    bool check = ((s->count + 1) & (HM_THROTTLE_CHECK - 1)) == 0;
     hm_sig_add64(&s->count, 1);
     hm_sig_add64(&s->self_ns, self_ns);
     if (self_ns > s->max_ns)
@@ -49,12 +51,15 @@ static inline void hm_record(hm_fstats *s, uint64_t self_ns) {
     uint64_t run = s->run;
     if (HM_LIKELY((uint32_t)(run >> 32) == b && (uint32_t)run != UINT32_MAX &&
                   hm_sig_cas64(&s->run, run, run + 1)))
-        return;
+        return check;
     hm_stats_new_run(s, b);
+    return check;
 }
 
-/* Pop the top frame at tick `end`, record it and charge the parent. */
-static inline __attribute__((always_inline)) void hm_pop(hm_tls *t, uint32_t d, uint64_t end) {
+/* Pop the top frame at tick `end`, record it and charge the parent. Returns the function's stats
+ * when a throttling check is due (hm_record), else NULL. */
+static inline __attribute__((always_inline)) hm_fstats *hm_pop(hm_tls *t, uint32_t d,
+                                                               uint64_t end) {
     hm_frame *f = &t->stack[d - 1];
     uint64_t elapsed = end - f->start;
     if (HM_UNLIKELY((int64_t)elapsed < 0))
@@ -63,7 +68,8 @@ static inline __attribute__((always_inline)) void hm_pop(hm_tls *t, uint32_t d, 
     uint64_t raw_ns = hm_ticks_to_ns(self_ticks, hm_rt.ns_per_tick_fp);
     uint64_t comp = hm_rt.comp_self_ns + (uint64_t)f->nchildren * hm_rt.comp_child_ns;
     uint64_t self_ns = raw_ns > comp ? raw_ns - comp : 0;
-    hm_record(t->stats[f->id], self_ns);
+    hm_fstats *s = t->stats[f->id];
+    bool check = hm_record(s, self_ns);
     if (t->tree) {
         uint32_t node = f->node & ~HM_NODE_FOLDED;
         hm_node *n = &t->tree->nodes[node];
@@ -91,6 +97,7 @@ static inline __attribute__((always_inline)) void hm_pop(hm_tls *t, uint32_t d, 
     atomic_signal_fence(memory_order_seq_cst);
     t->depth = d - 1;
     atomic_signal_fence(memory_order_seq_cst);
+    return check ? s : NULL;
 }
 
 /* Close the frames that lie below the stack pointer `sp`: they were unwound without their exits.
@@ -182,7 +189,7 @@ static void __attribute__((noinline)) hm_enter_slow(hm_func_record *record, uint
     hm_push(t, d, id, sp, hm_path_enter(t, d, id));
 }
 
-void __heatmap_enter_v1(hm_func_record *record) {
+void __heatmap_enter_v2(hm_func_record *record) {
     if (HM_UNLIKELY(!hm_is_on()))
         return;
     hm_tls *t = &hm_tls_self;
@@ -217,12 +224,13 @@ hm_exit_slow(hm_func_record *record, uint64_t end, uintptr_t sp) {
         return;
     hm_close_dead_frames(t, sp, end);
     uint32_t d = t->depth;
-    if (d > 0 && t->stack[d - 1].id == record->id)
-        hm_pop(t, d, end);
+    hm_fstats *s = d > 0 && t->stack[d - 1].id == record->id ? hm_pop(t, d, end) : NULL;
+    if (s)
+        hm_throttle_check(record, s);
     /* Otherwise this exit has no matching enter (its enter was not recorded): ignore it. */
 }
 
-void __heatmap_exit_v1(hm_func_record *record) {
+void __heatmap_exit_v2(hm_func_record *record) {
     if (HM_UNLIKELY(!hm_is_on()))
         return;
     uint64_t end = hm_clock_now();
@@ -234,5 +242,7 @@ void __heatmap_exit_v1(hm_func_record *record) {
         hm_exit_slow(record, end, sp);
         return;
     }
-    hm_pop(t, d, end);
+    hm_fstats *s = hm_pop(t, d, end);
+    if (HM_UNLIKELY(s != NULL))
+        hm_throttle_check(record, s);
 }

@@ -2,7 +2,7 @@
  * signals and fork.
  *
  * One idempotent initializer runs from the runtime's constructor, or earlier from the first
- * registration (__heatmap_register_v1, the ABI entry point, is here for that reason). It reads the
+ * registration (__heatmap_register_v2, the ABI entry point, is here for that reason). It reads the
  * flag table below from the environment, picks and calibrates the clock, measures the
  * instrumentation's own cost per call, and registers the exit handler. The runtime never stops the
  * host program: a bad flag gives one warning and its default; a failure gives one stderr line and
@@ -65,6 +65,12 @@ static const struct hm_flag {
     {"HEATMAP_TRACE", HM_FLAG_BOOL, "off", "on|off", &hm_rt.trace, 0},
     {"HEATMAP_TRACE_EVENTS", HM_FLAG_UINT, "1000000", "an integer 2..16777216 (events per thread)",
      &hm_rt.trace_events, 0},
+    {"HEATMAP_THROTTLE", HM_FLAG_BOOL, "on", "on|off", &hm_rt.throttle, 0},
+    {"HEATMAP_THROTTLE_CALLS", HM_FLAG_UINT, "100000",
+     "an integer 2..16777216 (timed calls before a function may be throttled)",
+     &hm_rt.throttle_calls, 0},
+    {"HEATMAP_THROTTLE_NS", HM_FLAG_UINT, "100",
+     "an integer 2..16777216 (average self-time below which it is)", &hm_rt.throttle_ns, 0},
 };
 
 static int hm_parse_bool(const char *v) {
@@ -280,7 +286,7 @@ static void hm_thread_exit(void *data) {
 
 /* The ABI entry point a module constructor calls with its table: start the runtime (the first
  * registration may come before the runtime's own constructor) and give the records their ids. */
-void __heatmap_register_v1(hm_module_table *table) {
+void __heatmap_register_v2(hm_module_table *table) {
     hm_runtime_init();
     if (!table || table->abi_version != HM_ABI_VERSION) {
         hm_log("module table with an unknown ABI version ignored", NULL, NULL, NULL);

@@ -87,11 +87,14 @@ typedef struct hm_runtime {
     uint64_t start_mono_ns;
     uint64_t start_unix_ns;
     bool compensate;
-    bool paths;            /* record call paths (HEATMAP_PATHS) */
-    uint32_t paths_max;    /* nodes per thread (HEATMAP_PATHS_MAX) */
-    bool trace;            /* record events (HEATMAP_TRACE) */
-    uint32_t trace_events; /* events per thread (HEATMAP_TRACE_EVENTS) */
-    uint64_t start_tick;   /* hot-path clock at start, the origin of trace times */
+    bool paths;              /* record call paths (HEATMAP_PATHS) */
+    uint32_t paths_max;      /* nodes per thread (HEATMAP_PATHS_MAX) */
+    bool trace;              /* record events (HEATMAP_TRACE) */
+    uint32_t trace_events;   /* events per thread (HEATMAP_TRACE_EVENTS) */
+    bool throttle;           /* count-only for short, frequent functions (HEATMAP_THROTTLE) */
+    uint32_t throttle_calls; /* timed calls before a function may be throttled */
+    uint32_t throttle_ns;    /* ... when its average self-time is below this */
+    uint64_t start_tick;     /* hot-path clock at start, the origin of trace times */
     bool summary;
     bool verbose;
     char output_pattern[1024];

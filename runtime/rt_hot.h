@@ -109,6 +109,10 @@ typedef struct hm_thread_data {
     hm_trace_event *trace; /* event buffer (HEATMAP_TRACE); kept after the thread exits */
     uint32_t trace_cap, trace_used;
     uint64_t trace_dropped;
+    uint64_t *counts;           /* count-only calls by id (throttle.c), NULL until the first */
+    struct hm_untimed *untimed; /* at merge: the thread's count-only calls, sorted by id */
+    uint32_t nuntimed;
+    uint64_t untimed_calls; /* at merge: their total, internal functions left out */
 } hm_thread_data;
 
 /* Hot fields of the calling thread, in initial-exec TLS. stats_cap == 0 means "not ready": every
@@ -129,12 +133,12 @@ typedef struct hm_tls {
 extern __thread hm_tls hm_tls_self __attribute__((tls_model("initial-exec"))) HM_HIDDEN;
 
 /* Recording on/off, read first on the hot path. Off until init completes, and after the final
- * write. It is the exported ABI flag __heatmap_recording_v1 (abi.h), which instrumented code tests
+ * write. It is the exported ABI flag __heatmap_recording_v2 (abi.h), which instrumented code tests
  * inline before calling enter/exit; abi.h declares it as a plain int, and the runtime accesses it
  * only atomically, through this _Atomic int view of the same object (defined in hot_path.c). */
-#define hm_recording (*(_Atomic int *)&__heatmap_recording_v1)
+#define hm_recording (*(_Atomic int *)&__heatmap_recording_v2)
 _Static_assert(sizeof(_Atomic int) == sizeof(int) && _Alignof(_Atomic int) == _Alignof(int),
-               "__heatmap_recording_v1 is read as an int by instrumented code");
+               "__heatmap_recording_v2 is read as an int by instrumented code");
 
 /* Record one event when the thread traces. Async-signal-safe. */
 void hm_trace_put_slow(hm_thread_data *data, uint64_t tick, uint32_t func, uint32_t kind) HM_HIDDEN;
@@ -172,7 +176,8 @@ void hm_thread_reset_after_fork(hm_tls *t) HM_HIDDEN;
 /* One function's statistics summed over exited and live threads, for the writer. `hist` receives
  * HM_RT_BUCKETS counts. Async-signal-safe (reads only). */
 typedef struct hm_collected {
-    uint64_t count, self_ns, max_ns;
+    uint64_t count, self_ns, max_ns; /* timed calls: the histogram's */
+    uint64_t untimed;                /* count-only calls (throttle.c) */
 } hm_collected;
 void hm_collect_function(uint32_t id, hm_collected *out, uint64_t *hist) HM_HIDDEN;
 /* Nearest-rank percentile p of a collected histogram (HM_RT_BUCKETS counts), with the rank and
@@ -194,6 +199,27 @@ typedef struct hm_thread_order {
 } hm_thread_order;
 bool hm_thread_order_make(hm_thread_order *order) HM_HIDDEN;
 void hm_thread_order_release(hm_thread_order *order) HM_HIDDEN;
+
+/* ---- throttling (throttle.c) -----------------------------------------------------------------
+ * Count-only calls of throttled functions: per thread, in the array instrumented code adds to. */
+
+/* Every HM_THROTTLE_CHECK-th timed call of a function on a thread, the exit path asks
+ * hm_throttle_check whether to throttle it (a power of two). */
+#define HM_THROTTLE_CHECK 256u
+/* Throttle `record`'s function when this thread's stats `s` say it is short and frequent, or when
+ * its id was throttled already (through another record). Async-signal-safe. */
+void hm_throttle_check(hm_func_record *record, const hm_fstats *s) HM_HIDDEN;
+bool hm_throttle_is_throttled(uint32_t id) HM_HIDDEN;
+/* Count-only calls of `id`: all threads (exited and live), or one thread. Reads only. */
+uint64_t hm_throttle_count(uint32_t id) HM_HIDDEN;
+uint64_t hm_throttle_thread_count(const hm_thread_data *data, uint32_t id) HM_HIDDEN;
+/* A thread's count-only calls of non-internal functions. */
+uint64_t hm_throttle_thread_total(const hm_thread_data *data) HM_HIDDEN;
+/* Thread exit (before `merged` is set): fold the thread's counts into the exited accumulator,
+ * keep its per-function split, release its array. */
+void hm_throttle_merge(hm_thread_data *data) HM_HIDDEN;
+/* Fork child: zero the accumulator and the calling thread's counts. */
+void hm_throttle_reset_after_fork(hm_tls *t) HM_HIDDEN;
 
 /* ---- hot path helpers (hot_path.c) ----------------------------------------------------------- */
 

@@ -89,10 +89,10 @@ void hm_print_summary(const char *path) {
         if (!m || m->internal)
             continue;
         hm_collect_function(id, &c, hist);
-        if (c.count == 0)
+        if (c.count + c.untimed == 0)
             continue;
         functions++;
-        calls += c.count;
+        calls += c.count + c.untimed; /* count-only calls (throttle.c) too */
         cpu += c.self_ns;
         /* Insert into the top list (by self time, then id for a stable order). */
         uint32_t pos = ntop < HM_SUMMARY_TOP ? ntop++ : HM_SUMMARY_TOP;
@@ -133,12 +133,12 @@ void hm_print_summary(const char *path) {
         hm_collected c;
         hm_collect_function(top[i], &c, hist);
         char count[21];
-        count[hm_format_u64(c.count, count)] = '\0';
+        count[hm_format_u64(c.count + c.untimed, count)] = '\0';
         hm_puts(&out, "  ");
         hm_put_padded(&out, hm_registry_meta(top[i])->name, 32, false);
         hm_put_padded(&out, count, 12, true);
         hm_put_cell_duration(&out, c.self_ns);
-        hm_put_cell_duration(&out, c.self_ns / c.count);
+        hm_put_cell_duration(&out, c.count ? c.self_ns / c.count : 0); /* per timed call */
         hm_put_cell_duration(&out, c.max_ns);
         hm_put_cell_duration(&out, hm_percentile_ns(hist, c.count, c.max_ns, 95));
         hm_puts(&out, "\n");

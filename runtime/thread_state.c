@@ -242,6 +242,7 @@ void hm_thread_totals(const hm_thread_data *data, uint64_t *calls, uint64_t *sel
     } else {
         hm_sum_thread_stats(data, calls, self_ns);
     }
+    *calls += hm_throttle_thread_total(data); /* count-only calls (throttle.c) */
 }
 
 static bool hm_acc_reserve(uint32_t id) {
@@ -265,6 +266,7 @@ void hm_thread_function(const hm_thread_data *data, uint32_t id, uint64_t *calls
             *calls = data->stats[id]->count;
             *self_ns = data->stats[id]->self_ns;
         }
+        *calls += hm_throttle_thread_count(data, id);
         return;
     }
     uint32_t lo = 0, hi = data->nsplit; /* binary search: the split is sorted by id */
@@ -279,6 +281,7 @@ void hm_thread_function(const hm_thread_data *data, uint32_t id, uint64_t *calls
         *calls = data->split[lo].count;
         *self_ns = data->split[lo].self_ns;
     }
+    *calls += hm_throttle_thread_count(data, id);
 }
 
 /* Keep the thread's per-function calls and self time (sorted by id) before its stats go. */
@@ -304,6 +307,7 @@ void hm_thread_merge(hm_thread_data *data) {
     hm_tls *t = &hm_tls_self;
     hm_sum_thread_stats(data, &data->calls, &data->self_ns);
     hm_keep_split(data);
+    hm_throttle_merge(data);
     pthread_mutex_lock(&hm_acc_lock);
     for (uint32_t id = 1; id < data->stats_cap; id++) {
         const hm_fstats *s = data->stats[id];
@@ -361,6 +365,7 @@ void hm_collect_function(uint32_t id, hm_collected *out, uint64_t *hist) {
         for (uint32_t b = 0; b < HM_RT_BUCKETS; b++)
             hist[b] += hm_bucket_count(s, b);
     }
+    out->untimed = hm_throttle_count(id);
 }
 
 /* The rank and value rules are the results format's (heatmap/results_format.h); only the walk over
@@ -417,6 +422,7 @@ void hm_thread_reset_after_fork(hm_tls *t) {
     atomic_store(&hm_rt.threads, NULL);
     atomic_store(&hm_rt.thread_seq, 0);
     hm_paths_reset_after_fork();
+    hm_throttle_reset_after_fork(t);
     if (!t->data || t->finished)
         return;
     hm_thread_data *data = t->data;

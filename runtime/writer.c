@@ -50,7 +50,11 @@ static void hm_put_function(hm_out *o, uint32_t id, const hm_collected *c, const
     hm_put_field_string(o, ", ", HM_FN_KEY_name, m->name);
     hm_put_field_string(o, ", ", HM_FN_KEY_file, m->file);
     hm_put_field_u64(o, ", ", HM_FN_KEY_line, m->line);
-    hm_put_field_u64(o, ", ", HM_FN_KEY_count, c->count);
+    /* Count-only calls (throttle.c) are counted, not timed: the timed figures are the timed
+     * calls', and throttled_after says how many those are. */
+    hm_put_field_u64(o, ", ", HM_FN_KEY_count, c->count + c->untimed);
+    if (hm_throttle_is_throttled(id))
+        hm_put_field_u64(o, ", ", HM_FN_KEY_throttled_after, c->count);
     hm_put_field_u64(o, ", ", HM_FN_KEY_self_ns, c->self_ns);
     hm_put_field_u64(o, ", ", HM_FN_KEY_max_ns, c->max_ns);
     hm_put_field_u64(o, ", ", HM_FN_KEY_p50_ns, hm_percentile_ns(hist, c->count, c->max_ns, 50));
@@ -223,7 +227,7 @@ static void hm_put_document(hm_out *o, const char *end, const hm_thread_order *o
             continue;
         hm_collected c;
         hm_collect_function(id, &c, hist);
-        if (c.count == 0)
+        if (c.count + c.untimed == 0)
             continue;
         hm_put_function(o, id, &c, hist, first, split);
         first = false;

@@ -2,11 +2,15 @@
  * (libheatmap-rt).
  *
  * The plugin emits, per instrumented function, one static `hm_func_record` and calls
- *     __heatmap_enter_v1(&record)   at the function's entry
- *     __heatmap_exit_v1(&record)    before every return (and before a musttail call)
- * each call only when __heatmap_recording_v1 is non-zero (tested inline). Per module it emits one
+ *     __heatmap_enter_v2(&record)   at the function's entry
+ *     __heatmap_exit_v2(&record)    before every return (and before a musttail call)
+ * each call only when __heatmap_recording_v2 is non-zero (tested inline), and the exit calls only
+ * when the entry called enter. A function the runtime has throttled (record->state ==
+ * HM_STATE_COUNTED) is counted inline instead of timed: its entry adds one to
+ * __heatmap_counts_v2[record->id] when that pointer is not NULL, else calls
+ * __heatmap_count_v2(&record), and none of its exits calls the runtime. Per module it emits one
  * `hm_module_table` listing its records and registers it from a module constructor with
- * __heatmap_register_v1(&table) (always, whatever the flag).
+ * __heatmap_register_v2(&table) (always, whatever the flag).
  *
  * The ABI version is part of every symbol name, so an object built by a plugin of one ABI version
  * linked against a runtime of another fails at link time ("undefined reference to
@@ -25,17 +29,23 @@
 extern "C" {
 #endif
 
-#define HM_ABI_VERSION 1
+#define HM_ABI_VERSION 2
 
 /* Per-function record, one per instrumented function per module. Layout is fixed: the plugin builds
- * it as the LLVM struct { ptr, ptr, i32, i32 }. */
+ * it as the LLVM struct { ptr, ptr, i32, i32, i8 } (32 bytes with its padding). */
 typedef struct hm_func_record {
     const char *name; /* demangled name for C++, plain name for C; never NULL */
     const char
         *file;     /* source file as the compiler saw it (debug info, else the module's source) */
     uint32_t line; /* line of the definition; 0 when unknown (no debug info) */
     uint32_t id;   /* written by the runtime: dense id > 0 once registered; the plugin emits 0 */
+    /* Written by the runtime (relaxed), read at every entry: HM_STATE_TIMED (0, what the plugin
+     * emits) or HM_STATE_COUNTED once the runtime has throttled the function (id is then > 0). */
+    uint8_t state;
 } hm_func_record;
+
+#define HM_STATE_TIMED 0
+#define HM_STATE_COUNTED 1
 
 /* Per-module table; the plugin emits it with `records` pointing at an array of `count` pointers. */
 typedef struct hm_module_table {
@@ -48,16 +58,24 @@ typedef struct hm_module_table {
 
 /* Entry points defined by the runtime. Enter and exit are the hot path: async-signal-safe, no
  * allocation, no lock, no syscall once the calling thread has seen the function. */
-HM_ABI_EXPORT void __heatmap_enter_v1(hm_func_record *record);
-HM_ABI_EXPORT void __heatmap_exit_v1(hm_func_record *record);
-HM_ABI_EXPORT void __heatmap_register_v1(hm_module_table *table);
+HM_ABI_EXPORT void __heatmap_enter_v2(hm_func_record *record);
+HM_ABI_EXPORT void __heatmap_exit_v2(hm_func_record *record);
+HM_ABI_EXPORT void __heatmap_register_v2(hm_module_table *table);
+/* Count one call of a throttled function while the calling thread's __heatmap_counts_v2 is NULL
+ * (its first count-only call; after its exit: then dropped). Async-signal-safe, no lock. */
+HM_ABI_EXPORT void __heatmap_count_v2(hm_func_record *record);
+/* The calling thread's count-only counters, indexed by a record's id, in initial-exec TLS: NULL
+ * until the thread's first count-only call, then an array that never moves and covers every id
+ * the runtime throttles (it never throttles a function whose id lies beyond it). */
+HM_ABI_EXPORT extern __thread uint64_t *__heatmap_counts_v2
+    __attribute__((tls_model("initial-exec")));
 
 /* Recording on (non-zero) or off (0), defined by the runtime: off until it has started, when
  * HEATMAP=off, and after it has written its results. The plugin guards every enter/exit call with
- * it, `if (__heatmap_recording_v1 != 0) __heatmap_enter_v1(&record);`, as a relaxed atomic 32-bit
+ * it, `if (__heatmap_recording_v2 != 0) __heatmap_enter_v2(&record);`, as a relaxed atomic 32-bit
  * load, so that a program whose recording is off pays a load and a branch per call instead of
  * two calls. Only the runtime writes it (atomically); enter and exit test it as well. */
-HM_ABI_EXPORT extern int __heatmap_recording_v1;
+HM_ABI_EXPORT extern int __heatmap_recording_v2;
 
 /* Name of the module-level marker global that the plugin emits once per module, so that running
  * the pass twice on a module does not instrument it twice. */

@@ -44,6 +44,7 @@
     X(file, "file")                                                                                \
     X(line, "line")                                                                                \
     X(count, "count")                                                                              \
+    X(throttled_after, "throttled_after")                                                          \
     X(self_ns, "self_ns")                                                                          \
     X(max_ns, "max_ns")                                                                            \
     X(p50_ns, "p50_ns")                                                                            \

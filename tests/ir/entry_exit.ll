@@ -5,8 +5,8 @@
 source_filename = "entry_exit.c"
 
 ; The runtime's recording flag, declared once.
-; CHECK: @__heatmap_recording_v1 = external global i32, align 4
-; CHECK-NOT: @__heatmap_recording_v1 =
+; CHECK: @__heatmap_recording_v2 = external global i32, align 4
+; CHECK-NOT: @__heatmap_recording_v2 =
 ; CHECK: @__heatmap.name = private unnamed_addr constant [10 x i8] c"two_exits\00"
 ; CHECK: @__heatmap.file = private unnamed_addr constant [13 x i8] c"entry_exit.c\00"
 ; Without debug info the line is 0; the id slot is 0 for the runtime to fill.
@@ -23,12 +23,12 @@ define i32 @two_exits(i32 %x) {
 ; that says "likely taken"; the call in a block of its own.
 ; CHECK-LABEL: define i32 @two_exits(
 ; CHECK-NEXT: entry:
-; CHECK-NEXT: %heatmap.recording = load atomic i32, {{i32\*|ptr}} @__heatmap_recording_v1 monotonic, align 4, !nosanitize
+; CHECK-NEXT: %heatmap.recording = load atomic i32, {{i32\*|ptr}} @__heatmap_recording_v2 monotonic, align 4, !nosanitize
 ; CHECK-NEXT: %heatmap.on = icmp ne i32 %heatmap.recording, 0
 ; CHECK-NEXT: br i1 %heatmap.on, label %heatmap.enter, label %heatmap.body, !prof [[LIKELY:![0-9]+]]
 ; CHECK-EMPTY:
 ; CHECK-NEXT: heatmap.enter:
-; CHECK-NEXT: call void @__heatmap_enter_v1({{(ptr |i8\* bitcast \(.* )}}@__heatmap.rec.two_exits{{( to i8\*\))?}}) [[NOUNWIND:#[0-9]+]]
+; CHECK-NEXT: call void @__heatmap_enter_v2({{(ptr |i8\* bitcast \(.* )}}@__heatmap.rec.two_exits{{( to i8\*\))?}}) [[NOUNWIND:#[0-9]+]]
 ; CHECK-NEXT: br label %heatmap.body
 ; CHECK-EMPTY:
 ; CHECK-NEXT: heatmap.body:
@@ -38,12 +38,12 @@ entry:
   br i1 %c, label %pos, label %neg
 ; Each exit call gets its own guard, right before the `ret`.
 ; CHECK: pos:
-; CHECK-NEXT: %[[R1:heatmap.recording[0-9]+]] = load atomic i32, {{i32\*|ptr}} @__heatmap_recording_v1 monotonic, align 4
+; CHECK-NEXT: %[[R1:heatmap.recording[0-9]+]] = load atomic i32, {{i32\*|ptr}} @__heatmap_recording_v2 monotonic, align 4
 ; CHECK-NEXT: %[[ON1:heatmap.on[0-9]+]] = icmp ne i32 %[[R1]], 0
 ; CHECK-NEXT: br i1 %[[ON1]], label %[[X1:heatmap.exit[0-9]*]], label %[[RET1:heatmap.ret[0-9]*]], !prof [[LIKELY]]
 ; CHECK-EMPTY:
 ; CHECK-NEXT: [[X1]]:
-; CHECK-NEXT: call void @__heatmap_exit_v1({{(ptr |i8\* bitcast \(.* )}}@__heatmap.rec.two_exits{{( to i8\*\))?}}) [[NOUNWIND]]
+; CHECK-NEXT: call void @__heatmap_exit_v2({{(ptr |i8\* bitcast \(.* )}}@__heatmap.rec.two_exits{{( to i8\*\))?}}) [[NOUNWIND]]
 ; CHECK-NEXT: br label %[[RET1]]
 ; CHECK-EMPTY:
 ; CHECK-NEXT: [[RET1]]:
@@ -52,12 +52,12 @@ pos:
   ret i32 1
 ; CHECK: neg:
 ; CHECK-NEXT: %y = sub i32 0, %x
-; CHECK-NEXT: %[[R2:heatmap.recording[0-9]+]] = load atomic i32, {{i32\*|ptr}} @__heatmap_recording_v1 monotonic, align 4
+; CHECK-NEXT: %[[R2:heatmap.recording[0-9]+]] = load atomic i32, {{i32\*|ptr}} @__heatmap_recording_v2 monotonic, align 4
 ; CHECK-NEXT: %[[ON2:heatmap.on[0-9]+]] = icmp ne i32 %[[R2]], 0
 ; CHECK-NEXT: br i1 %[[ON2]], label %[[X2:heatmap.exit[0-9]*]], label %[[RET2:heatmap.ret[0-9]*]], !prof [[LIKELY]]
 ; CHECK-EMPTY:
 ; CHECK-NEXT: [[X2]]:
-; CHECK-NEXT: call void @__heatmap_exit_v1({{(ptr |i8\* bitcast \(.* )}}@__heatmap.rec.two_exits{{( to i8\*\))?}}) [[NOUNWIND]]
+; CHECK-NEXT: call void @__heatmap_exit_v2({{(ptr |i8\* bitcast \(.* )}}@__heatmap.rec.two_exits{{( to i8\*\))?}}) [[NOUNWIND]]
 ; CHECK-NEXT: br label %[[RET2]]
 ; CHECK-EMPTY:
 ; CHECK-NEXT: [[RET2]]:
@@ -74,7 +74,7 @@ define void @three_exits(i32 %n) {
 ; CHECK-NEXT: entry:
 ; CHECK-NEXT: %heatmap.recording = load atomic i32
 ; CHECK: heatmap.enter:
-; CHECK-NEXT: call void @__heatmap_enter_v1(
+; CHECK-NEXT: call void @__heatmap_enter_v2(
 ; CHECK: heatmap.body:
 ; CHECK-NEXT: switch i32 %n
 entry:
@@ -95,15 +95,15 @@ loop:
 out:
   ret void
 ; CHECK: a:
-; CHECK-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v1
+; CHECK-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v2
 ; CHECK: heatmap.exit{{[0-9]*}}:
-; CHECK-NEXT: call void @__heatmap_exit_v1(
+; CHECK-NEXT: call void @__heatmap_exit_v2(
 ; CHECK: heatmap.ret{{[0-9]*}}:
 ; CHECK-NEXT: ret void
 ; CHECK: b:
-; CHECK-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v1
+; CHECK-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v2
 ; CHECK: heatmap.exit{{[0-9]*}}:
-; CHECK-NEXT: call void @__heatmap_exit_v1(
+; CHECK-NEXT: call void @__heatmap_exit_v2(
 ; CHECK: heatmap.ret{{[0-9]*}}:
 ; CHECK-NEXT: ret void
 ; CHECK: dead:
@@ -111,19 +111,19 @@ out:
 ; CHECK: loop:
 ; CHECK-NEXT: %i = phi i32 [ 0, %heatmap.body ], [ %i1, %loop ]
 ; CHECK: out:
-; CHECK-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v1
+; CHECK-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v2
 ; CHECK: heatmap.exit{{[0-9]*}}:
-; CHECK-NEXT: call void @__heatmap_exit_v1(
+; CHECK-NEXT: call void @__heatmap_exit_v2(
 ; CHECK: heatmap.ret{{[0-9]*}}:
 ; CHECK-NEXT: ret void
 }
 
-; CHECK: declare void @__heatmap_enter_v1({{i8\*|ptr}}) [[NOUNWIND]]
-; CHECK: declare void @__heatmap_exit_v1({{i8\*|ptr}}) [[NOUNWIND]]
+; CHECK: declare void @__heatmap_enter_v2({{i8\*|ptr}}) [[NOUNWIND]]
+; CHECK: declare void @__heatmap_exit_v2({{i8\*|ptr}}) [[NOUNWIND]]
 ; Registration is not guarded: it always happens (and is what starts the runtime).
 ; CHECK: define internal void @heatmap.module_ctor() [[NOUNWIND]]
 ; CHECK-NEXT: entry:
-; CHECK-NEXT: call void @__heatmap_register_v1({{(ptr |i8\* bitcast \(.* )}}@__heatmap.table{{( to i8\*\))?}})
+; CHECK-NEXT: call void @__heatmap_register_v2({{(ptr |i8\* bitcast \(.* )}}@__heatmap.table{{( to i8\*\))?}})
 ; CHECK-NEXT: ret void
 ; CHECK: attributes [[NOUNWIND]] = { nounwind }
 ; CHECK: [[LIKELY]] = !{!"branch_weights", i32 2000, i32 1}

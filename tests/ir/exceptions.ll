@@ -36,7 +36,7 @@ define void @_Z6simplei(i32 %x) {
 ; CHECK-LABEL: define void @_Z6simplei(i32 %x) personality {{.*}}@__gxx_personality_v0{{.*}} {
 ; CHECK-NEXT: %heatmap.recording = load atomic i32
 ; CHECK: heatmap.enter:
-; CHECK-NEXT: call void @__heatmap_enter_v1(
+; CHECK-NEXT: call void @__heatmap_enter_v2(
 ; CHECK: heatmap.body:
 ; CHECK-NEXT: call void @no_throw(i32 %x)
 ; CHECK-NEXT: invoke void @may_throw(i32 %x)
@@ -49,22 +49,22 @@ define void @_Z6simplei(i32 %x) {
 ; CHECK-NEXT: call i32 @setjmp(
 ; CHECK-NEXT: %heatmap.recording1 = load atomic i32
 ; CHECK: heatmap.exit:
-; CHECK-NEXT: call void @__heatmap_exit_v1(
+; CHECK-NEXT: call void @__heatmap_exit_v2(
 ; CHECK: heatmap.ret:
 ; CHECK-NEXT: ret void
 ; The landingpad stays first in its block; the guard follows it, the resume ends the function.
 ; CHECK: heatmap.cleanup:
 ; CHECK-NEXT: %heatmap.lp = landingpad { {{i8\*|ptr}}, i32 }
 ; CHECK-NEXT: cleanup
-; CHECK-NEXT: %heatmap.recording3 = load atomic i32, {{i32\*|ptr}} @__heatmap_recording_v1 monotonic
+; CHECK-NEXT: %heatmap.recording3 = load atomic i32, {{i32\*|ptr}} @__heatmap_recording_v2 monotonic
 ; CHECK-NEXT: %heatmap.on4 = icmp ne i32 %heatmap.recording3, 0
 ; CHECK-NEXT: br i1 %heatmap.on4, label %heatmap.exit5, label %heatmap.resume, !prof
 ; CHECK: heatmap.exit5:
-; CHECK-NEXT: call void @__heatmap_exit_v1(
+; CHECK-NEXT: call void @__heatmap_exit_v2(
 ; CHECK-NEXT: br label %heatmap.resume
 ; CHECK: heatmap.resume:
 ; CHECK-NEXT: resume { {{i8\*|ptr}}, i32 } %heatmap.lp
-; CHECK-NOT: __heatmap_exit_v1
+; CHECK-NOT: __heatmap_exit_v2
 ; CHECK: }
   call void @no_throw(i32 %x)
   call void @may_throw(i32 %x)
@@ -82,7 +82,7 @@ define i32 @_Z3phib(i1 %c) {
 ; CHECK: entry:
 ; CHECK-NEXT: %heatmap.recording = load atomic i32
 ; CHECK: heatmap.enter:
-; CHECK-NEXT: call void @__heatmap_enter_v1(
+; CHECK-NEXT: call void @__heatmap_enter_v2(
 ; CHECK: heatmap.body:
 ; CHECK-NEXT: br i1 %c, label %call, label %join
 ; CHECK: call:
@@ -94,7 +94,7 @@ define i32 @_Z3phib(i1 %c) {
 ; CHECK-NEXT: %r = phi i32 [ 1, %heatmap.body ], [ 2, %heatmap.cont ]
 ; CHECK-NEXT: %heatmap.recording1 = load atomic i32
 ; CHECK: heatmap.exit:
-; CHECK-NEXT: call void @__heatmap_exit_v1(
+; CHECK-NEXT: call void @__heatmap_exit_v2(
 ; CHECK: heatmap.ret:
 ; CHECK-NEXT: ret i32 %r
 entry:
@@ -118,9 +118,9 @@ define void @_Z5raisev() {
 ; CHECK: heatmap.cleanup:
 ; CHECK-NEXT: landingpad
 ; CHECK-NEXT: cleanup
-; CHECK-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v1
+; CHECK-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v2
 ; CHECK: heatmap.exit{{[0-9]*}}:
-; CHECK-NEXT: call void @__heatmap_exit_v1(
+; CHECK-NEXT: call void @__heatmap_exit_v2(
 ; CHECK: heatmap.resume:
 ; CHECK-NEXT: resume
   %e = call i8* @__cxa_allocate_exception(i64 4)
@@ -136,14 +136,14 @@ define i32 @_Z5catchv() personality i8* bitcast (i32 (...)* @__gxx_personality_v
 ; CHECK: entry:
 ; CHECK-NEXT: %heatmap.recording = load atomic i32
 ; CHECK: heatmap.enter:
-; CHECK-NEXT: call void @__heatmap_enter_v1(
+; CHECK-NEXT: call void @__heatmap_enter_v2(
 ; CHECK: heatmap.body:
 ; CHECK-NEXT: invoke void @may_throw(i32 0)
 ; CHECK-NEXT: to label %ok unwind label %lpad
 ; CHECK: ok:
-; CHECK-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v1
+; CHECK-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v2
 ; CHECK: heatmap.exit:
-; CHECK-NEXT: call void @__heatmap_exit_v1(
+; CHECK-NEXT: call void @__heatmap_exit_v2(
 ; CHECK: heatmap.ret:
 ; CHECK-NEXT: ret i32 0
 ; CHECK: lpad:
@@ -156,23 +156,23 @@ define i32 @_Z5catchv() personality i8* bitcast (i32 (...)* @__gxx_personality_v
 ; CHECK-NEXT: invoke void @__cxa_end_catch()
 ; CHECK-NEXT: to label %heatmap.cont unwind label %heatmap.cleanup
 ; CHECK: heatmap.cont:
-; CHECK-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v1
+; CHECK-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v2
 ; CHECK: heatmap.exit{{[0-9]+}}:
-; CHECK-NEXT: call void @__heatmap_exit_v1(
+; CHECK-NEXT: call void @__heatmap_exit_v2(
 ; CHECK: heatmap.ret{{[0-9]+}}:
 ; CHECK-NEXT: ret i32 1
 ; CHECK: other:
-; CHECK-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v1
+; CHECK-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v2
 ; CHECK: heatmap.exit{{[0-9]+}}:
-; CHECK-NEXT: call void @__heatmap_exit_v1(
+; CHECK-NEXT: call void @__heatmap_exit_v2(
 ; CHECK: heatmap.resume:
 ; CHECK-NEXT: resume { {{i8\*|ptr}}, i32 } %lp
 ; CHECK: heatmap.cleanup:
 ; CHECK-NEXT: %heatmap.lp = landingpad { {{i8\*|ptr}}, i32 }
 ; CHECK-NEXT: cleanup
-; CHECK-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v1
+; CHECK-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v2
 ; CHECK: heatmap.exit{{[0-9]+}}:
-; CHECK-NEXT: call void @__heatmap_exit_v1(
+; CHECK-NEXT: call void @__heatmap_exit_v2(
 ; CHECK: heatmap.resume{{[0-9]+}}:
 ; CHECK-NEXT: resume
 entry:
@@ -206,7 +206,7 @@ define i32 @_Z8catchallv() personality i8* bitcast (i32 (...)* @__gxx_personalit
 ; CHECK-NEXT: %heatmap.on{{[0-9]+}} = icmp ne
 ; CHECK-NEXT: br i1
 ; CHECK: heatmap.exit{{[0-9]+}}:
-; CHECK-NEXT: call void @__heatmap_exit_v1(
+; CHECK-NEXT: call void @__heatmap_exit_v2(
 ; CHECK: heatmap.ret{{[0-9]+}}:
 ; CHECK-NEXT: ret i32 2
 entry:
@@ -222,9 +222,9 @@ lpad:
 define void @_Z4tailv() {
 ; CHECK-LABEL: define void @_Z4tailv()
 ; CHECK: heatmap.enter:
-; CHECK-NEXT: call void @__heatmap_enter_v1(
+; CHECK-NEXT: call void @__heatmap_enter_v2(
 ; CHECK: heatmap.exit:
-; CHECK-NEXT: call void @__heatmap_exit_v1(
+; CHECK-NEXT: call void @__heatmap_exit_v2(
 ; CHECK: heatmap.ret:
 ; CHECK-NEXT: musttail call void @_Z4tailv()
 ; CHECK-NEXT: ret void
@@ -236,12 +236,12 @@ define void @_Z4tailv() {
 define void @_Z7nothrowv() nounwind {
 ; CHECK-LABEL: define void @_Z7nothrowv()
 ; CHECK: heatmap.enter:
-; CHECK-NEXT: call void @__heatmap_enter_v1(
+; CHECK-NEXT: call void @__heatmap_enter_v2(
 ; CHECK: heatmap.body:
 ; CHECK-NEXT: call void @may_throw(i32 3)
-; CHECK-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v1
+; CHECK-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v2
 ; CHECK: heatmap.exit:
-; CHECK-NEXT: call void @__heatmap_exit_v1(
+; CHECK-NEXT: call void @__heatmap_exit_v2(
 ; CHECK: heatmap.ret:
 ; CHECK-NEXT: ret void
 ; CHECK-NOT: landingpad
@@ -254,12 +254,12 @@ define void @_Z7nothrowv() nounwind {
 define void @_Z7funcletv() personality i8* bitcast (i32 (...)* @__CxxFrameHandler3 to i8*) {
 ; CHECK-LABEL: define void @_Z7funcletv()
 ; CHECK: heatmap.enter:
-; CHECK-NEXT: call void @__heatmap_enter_v1(
+; CHECK-NEXT: call void @__heatmap_enter_v2(
 ; CHECK: heatmap.body:
 ; CHECK-NEXT: call void @may_throw(i32 4)
-; CHECK-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v1
+; CHECK-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v2
 ; CHECK: heatmap.exit:
-; CHECK-NEXT: call void @__heatmap_exit_v1(
+; CHECK-NEXT: call void @__heatmap_exit_v2(
 ; CHECK: heatmap.ret:
 ; CHECK-NEXT: ret void
   call void @may_throw(i32 4)
@@ -270,7 +270,7 @@ define void @_Z7funcletv() personality i8* bitcast (i32 (...)* @__CxxFrameHandle
 
 ; After -O2 every path out still has its exit call: the normal return and the resume.
 ; O2-LABEL: define {{.*}}i32 @_Z5catchv()
-; O2: call void @__heatmap_exit_v1(
+; O2: call void @__heatmap_exit_v2(
 ; O2: ret i32
-; O2: call void @__heatmap_exit_v1(
+; O2: call void @__heatmap_exit_v2(
 ; O2: resume

@@ -10,13 +10,13 @@
 
 source_filename = "guard.c"
 
-@__heatmap_recording_v1 = external global i32
+@__heatmap_recording_v2 = external global i32
 
 declare void @use(i32*)
 declare void @llvm.dbg.declare(metadata, metadata, metadata)
 
-; CHECK-COUNT-1: @__heatmap_recording_v1 = external global i32
-; CHECK-NOT: @__heatmap_recording_v1{{.*}} = external
+; CHECK-COUNT-1: @__heatmap_recording_v2 = external global i32
+; CHECK-NOT: @__heatmap_recording_v2{{.*}} = external
 
 define i32 @locals(i32 %x) nounwind !dbg !4 {
 ; CHECK: define i32 @locals(i32 %x) #{{[0-9]+}} !dbg [[SP:![0-9]+]] {
@@ -25,12 +25,12 @@ define i32 @locals(i32 %x) nounwind !dbg !4 {
 ; CHECK-NEXT: %y = alloca i32
 ; CHECK-NOT: {{^[-a-z.0-9]+:}}
 ; CHECK: %late = alloca i32
-; CHECK-NEXT: %heatmap.recording = load atomic i32, {{i32\*|ptr}} @__heatmap_recording_v1 monotonic, align 4, !dbg [[LOC:![0-9]+]], !nosanitize
+; CHECK-NEXT: %heatmap.recording = load atomic i32, {{i32\*|ptr}} @__heatmap_recording_v2 monotonic, align 4, !dbg [[LOC:![0-9]+]], !nosanitize
 ; CHECK-NEXT: %heatmap.on = icmp ne i32 %heatmap.recording, 0, !dbg [[LOC]]
 ; CHECK-NEXT: br i1 %heatmap.on, label %heatmap.enter, label %heatmap.body, !dbg [[LOC]], !prof [[LIKELY:![0-9]+]]
 ; CHECK-EMPTY:
 ; CHECK-NEXT: heatmap.enter:
-; CHECK-NEXT: call void @__heatmap_enter_v1({{.*}}@__heatmap.rec.locals{{.*}}, !dbg [[LOC]]
+; CHECK-NEXT: call void @__heatmap_enter_v2({{.*}}@__heatmap.rec.locals{{.*}}, !dbg [[LOC]]
 ; CHECK-NEXT: br label %heatmap.body, !dbg [[LOC]]
 ; CHECK-EMPTY:
 ; CHECK-NEXT: heatmap.body:
@@ -41,12 +41,12 @@ define i32 @locals(i32 %x) nounwind !dbg !4 {
 ; CHECK-NEXT: store i32 1, {{i32\*|ptr}} %late
 ; CHECK-NEXT: call void @use({{i32\*|ptr}} %vla), !dbg [[USE:![0-9]+]]
 ; CHECK-NEXT: %v = load i32, {{i32\*|ptr}} %x.addr, align 4, !dbg [[USE]]
-; CHECK-NEXT: %heatmap.recording1 = load atomic i32, {{i32\*|ptr}} @__heatmap_recording_v1 monotonic, align 4, !dbg [[LOC]], !nosanitize
+; CHECK-NEXT: %heatmap.recording1 = load atomic i32, {{i32\*|ptr}} @__heatmap_recording_v2 monotonic, align 4, !dbg [[LOC]], !nosanitize
 ; CHECK-NEXT: %heatmap.on2 = icmp ne i32 %heatmap.recording1, 0, !dbg [[LOC]]
 ; CHECK-NEXT: br i1 %heatmap.on2, label %heatmap.exit, label %heatmap.ret, !dbg [[LOC]], !prof [[LIKELY]]
 ; CHECK-EMPTY:
 ; CHECK-NEXT: heatmap.exit:
-; CHECK-NEXT: call void @__heatmap_exit_v1({{.*}}@__heatmap.rec.locals{{.*}}, !dbg [[LOC]]
+; CHECK-NEXT: call void @__heatmap_exit_v2({{.*}}@__heatmap.rec.locals{{.*}}, !dbg [[LOC]]
 ; CHECK-NEXT: br label %heatmap.ret, !dbg [[LOC]]
 ; CHECK-EMPTY:
 ; CHECK-NEXT: heatmap.ret:
@@ -67,7 +67,7 @@ entry:
 
 ; A function that reads the flag itself (as code including heatmap/abi.h may).
 define i32 @reads_flag() nounwind {
-  %f = load i32, i32* @__heatmap_recording_v1
+  %f = load i32, i32* @__heatmap_recording_v2
   call void @use(i32* null)
   ret i32 %f
 }
@@ -75,7 +75,7 @@ define i32 @reads_flag() nounwind {
 ; The module constructor's register call is never guarded.
 ; CHECK-LABEL: define internal void @heatmap.module_ctor()
 ; CHECK-NEXT: entry:
-; CHECK-NEXT: call void @__heatmap_register_v1(
+; CHECK-NEXT: call void @__heatmap_register_v2(
 ; CHECK-NOT: !dbg
 ; CHECK-NEXT: ret void
 ; CHECK-DAG: [[LIKELY]] = !{!"branch_weights", i32 2000, i32 1}

@@ -30,15 +30,15 @@ define void @caller(i32 %x) nounwind {
 ; BEFORE: @__heatmap.rec.caller = internal global
 ; Each call keeps its own guard through -O2 (the flag's loads are atomic: never merged).
 ; BEFORE-LABEL: define void @caller(
-; BEFORE-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v1
-; BEFORE: call void @__heatmap_enter_v1({{.*}}@__heatmap.rec.caller
-; BEFORE: load atomic i32, {{.*}}@__heatmap_recording_v1
-; BEFORE: call void @__heatmap_enter_v1({{.*}}@__heatmap.rec.callee
+; BEFORE-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v2
+; BEFORE: call void @__heatmap_enter_v2({{.*}}@__heatmap.rec.caller
+; BEFORE: load atomic i32, {{.*}}@__heatmap_recording_v2
+; BEFORE: call void @__heatmap_enter_v2({{.*}}@__heatmap.rec.callee
 ; BEFORE: call void @work(
-; BEFORE: load atomic i32, {{.*}}@__heatmap_recording_v1
-; BEFORE: call void @__heatmap_exit_v1({{.*}}@__heatmap.rec.callee
-; BEFORE: load atomic i32, {{.*}}@__heatmap_recording_v1
-; BEFORE: call void @__heatmap_exit_v1({{.*}}@__heatmap.rec.caller
+; BEFORE: load atomic i32, {{.*}}@__heatmap_recording_v2
+; BEFORE: call void @__heatmap_exit_v2({{.*}}@__heatmap.rec.callee
+; BEFORE: load atomic i32, {{.*}}@__heatmap_recording_v2
+; BEFORE: call void @__heatmap_exit_v2({{.*}}@__heatmap.rec.caller
 ; BEFORE-NOT: {{ call }}
 ; BEFORE: ret void
 ; BEFORE-NOT: define internal void @callee
@@ -47,20 +47,20 @@ define void @caller(i32 %x) nounwind {
 ; AFTER: @__heatmap.rec.caller = internal global
 ; AFTER-NOT: @__heatmap.rec.callee
 ; AFTER-LABEL: define void @caller(
-; AFTER-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v1
-; AFTER: call void @__heatmap_enter_v1({{.*}}@__heatmap.rec.caller
+; AFTER-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v2
+; AFTER: call void @__heatmap_enter_v2({{.*}}@__heatmap.rec.caller
 ; AFTER: call void @work(
-; AFTER-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v1
-; AFTER: call void @__heatmap_exit_v1({{.*}}@__heatmap.rec.caller
+; AFTER-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v2
+; AFTER: call void @__heatmap_exit_v2({{.*}}@__heatmap.rec.caller
 ; AFTER-NOT: {{ call }}
 ; AFTER: ret void
 
 ; ONCE-LABEL: define internal void @callee(
-; ONCE-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v1
-; ONCE-COUNT-1: call void @__heatmap_enter_v1(
+; ONCE-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v2
+; ONCE-COUNT-1: call void @__heatmap_enter_v2(
 ; ONCE: call void @work(
-; ONCE-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v1
-; ONCE-COUNT-1: call void @__heatmap_exit_v1(
+; ONCE-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v2
+; ONCE-COUNT-1: call void @__heatmap_exit_v2(
 ; ONCE-NOT: call void @__heatmap_
 ; ONCE: ret void
 ; ONCE: define internal void @heatmap.module_ctor()

@@ -16,14 +16,14 @@ define i32 @tail(i32 %x) nounwind {
 ; CHECK-LABEL: define i32 @tail(
 ; CHECK-NEXT: %heatmap.recording = load atomic i32
 ; CHECK: heatmap.enter:
-; CHECK-NEXT: call void @__heatmap_enter_v1(
+; CHECK-NEXT: call void @__heatmap_enter_v2(
 ; CHECK: heatmap.body:
 ; CHECK-NEXT: %y = add i32 %x, 1
-; CHECK-NEXT: %heatmap.recording1 = load atomic i32, {{i32\*|ptr}} @__heatmap_recording_v1 monotonic
+; CHECK-NEXT: %heatmap.recording1 = load atomic i32, {{i32\*|ptr}} @__heatmap_recording_v2 monotonic
 ; CHECK-NEXT: %heatmap.on2 = icmp ne i32 %heatmap.recording1, 0
 ; CHECK-NEXT: br i1 %heatmap.on2, label %heatmap.exit, label %heatmap.ret
 ; CHECK: heatmap.exit:
-; CHECK-NEXT: call void @__heatmap_exit_v1(
+; CHECK-NEXT: call void @__heatmap_exit_v2(
 ; CHECK-NEXT: br label %heatmap.ret
 ; CHECK: heatmap.ret:
 ; CHECK-NEXT: %r = musttail call i32 @callee(i32 %y)
@@ -36,11 +36,11 @@ define i32 @tail(i32 %x) nounwind {
 define i32* @tail_bitcast(i32 %x) nounwind {
 ; CHECK-LABEL: define {{i32\*|ptr}} @tail_bitcast(
 ; CHECK: heatmap.enter:
-; CHECK-NEXT: call void @__heatmap_enter_v1(
+; CHECK-NEXT: call void @__heatmap_enter_v2(
 ; CHECK: heatmap.body:
 ; CHECK-NEXT: %heatmap.recording1 = load atomic i32
 ; CHECK: heatmap.exit:
-; CHECK-NEXT: call void @__heatmap_exit_v1(
+; CHECK-NEXT: call void @__heatmap_exit_v2(
 ; CHECK-NEXT: br label %heatmap.ret
 ; CHECK: heatmap.ret:
 ; CHECK-NEXT: %p = musttail call {{i8\*|ptr}} @make(i32 %x)
@@ -58,7 +58,7 @@ define i32 @plain_tail(i32 %x) nounwind {
 ; CHECK-NEXT: %r = tail call i32 @callee(i32 %x)
 ; CHECK-NEXT: %heatmap.recording1 = load atomic i32
 ; CHECK: heatmap.exit:
-; CHECK-NEXT: call void @__heatmap_exit_v1(
+; CHECK-NEXT: call void @__heatmap_exit_v2(
 ; CHECK: heatmap.ret:
 ; CHECK-NEXT: ret i32 %r
   %r = tail call i32 @callee(i32 %x)
@@ -66,6 +66,6 @@ define i32 @plain_tail(i32 %x) nounwind {
 }
 
 ; O2-LABEL: define i32 @tail(
-; O2: call void @__heatmap_exit_v1(
+; O2: call void @__heatmap_exit_v2(
 ; O2: musttail call i32 @callee(
 ; O2-NEXT: ret i32

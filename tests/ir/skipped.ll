@@ -47,8 +47,8 @@ define linkonce_odr hidden void @__clang_call_terminate(i8* %e) noreturn nounwin
 
 define void @normal(i32 %x) {
 ; CHECK-LABEL: define void @normal(
-; CHECK-NEXT: %heatmap.recording = load atomic i32, {{.*}}@__heatmap_recording_v1
-; CHECK: call void @__heatmap_enter_v1(
+; CHECK-NEXT: %heatmap.recording = load atomic i32, {{.*}}@__heatmap_recording_v2
+; CHECK: call void @__heatmap_enter_v2(
   call void @external(i32 %x)
   ret void
 }

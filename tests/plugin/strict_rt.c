@@ -36,7 +36,7 @@ static void strict_write(void);
  * with STRICT_RT_OFF set it is turned off at the first registration (module constructors run
  * before any instrumented code), and then no enter or exit call may arrive at all: any that does
  * is counted and shows up in the output. */
-int __heatmap_recording_v1 = 1;
+int __heatmap_recording_v2 = 1;
 
 static fn_count *count_for(hm_func_record *r) {
     if (r->id == 0) { /* called before its module's constructor: register it now */
@@ -59,14 +59,14 @@ static fn_count *count_for(hm_func_record *r) {
     return &counts[r->id - 1];
 }
 
-void __heatmap_register_v1(hm_module_table *table) {
+void __heatmap_register_v2(hm_module_table *table) {
     if (getenv("STRICT_RT_OFF"))
-        __heatmap_recording_v1 = 0;
+        __heatmap_recording_v2 = 0;
     for (uint32_t i = 0; i < table->count; i++)
         count_for(table->records[i]);
 }
 
-void __heatmap_enter_v1(hm_func_record *r) {
+void __heatmap_enter_v2(hm_func_record *r) {
     count_for(r)->enters++;
     if (depth == cap) {
         cap = cap ? 2 * cap : 256;
@@ -77,7 +77,7 @@ void __heatmap_enter_v1(hm_func_record *r) {
     stack[depth++] = r;
 }
 
-void __heatmap_exit_v1(hm_func_record *r) {
+void __heatmap_exit_v2(hm_func_record *r) {
     fn_count *c = count_for(r);
     size_t d = depth;
     while (d > 0 && stack[d - 1]->id != r->id)

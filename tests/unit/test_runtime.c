@@ -17,10 +17,11 @@
 #include "heatmap/results_format.h"
 #include "rt.h"
 
-static hm_func_record rec_a = {"a", "t.c", 1, 0};
-static hm_func_record rec_b = {"b", "t.c", 2, 0};
-static hm_func_record rec_c = {"c", "t.c", 3, 0};
-static hm_func_record rec_a_again = {"a", "t.c", 1, 0}; /* same function from another module */
+static hm_func_record rec_a = {"a", "t.c", 1, 0, HM_STATE_TIMED};
+static hm_func_record rec_b = {"b", "t.c", 2, 0, HM_STATE_TIMED};
+static hm_func_record rec_c = {"c", "t.c", 3, 0, HM_STATE_TIMED};
+static hm_func_record rec_a_again = {"a", "t.c", 1, 0,
+                                     HM_STATE_TIMED}; /* same function from another module */
 
 static hm_func_record *const records[] = {&rec_a, &rec_b, &rec_c};
 static hm_module_table table = {HM_ABI_VERSION, 3, records};
@@ -38,7 +39,7 @@ static hm_collected collect(hm_func_record *r, uint64_t *hist) {
 
 /* Every test starts from zeroed statistics and no compensation. */
 static int setup(void **state) {
-    __heatmap_register_v1(&table);
+    __heatmap_register_v2(&table);
     hm_tls *t = &hm_tls_self;
     for (uint32_t id = 1; id <= hm_registry_count(); id++)
         hm_thread_forget_function(t, id);
@@ -49,17 +50,17 @@ static int setup(void **state) {
 }
 
 static void test_runtime_self_time_excludes_children(void **state) {
-    __heatmap_enter_v1(&rec_a);
+    __heatmap_enter_v2(&rec_a);
     advance(100);
-    __heatmap_enter_v1(&rec_b);
+    __heatmap_enter_v2(&rec_b);
     advance(30);
-    __heatmap_exit_v1(&rec_b);
+    __heatmap_exit_v2(&rec_b);
     advance(70);
-    __heatmap_enter_v1(&rec_c);
+    __heatmap_enter_v2(&rec_c);
     advance(5);
-    __heatmap_exit_v1(&rec_c);
+    __heatmap_exit_v2(&rec_c);
     advance(1);
-    __heatmap_exit_v1(&rec_a);
+    __heatmap_exit_v2(&rec_a);
 
     hm_collected a = collect(&rec_a, NULL), b = collect(&rec_b, NULL), c = collect(&rec_c, NULL);
     assert_int_equal(a.count, 1);
@@ -74,12 +75,12 @@ static void test_runtime_self_time_excludes_children(void **state) {
 static void test_runtime_recursion_counts_every_call(void **state) {
     /* a(3) -> a(2) -> a(1): each level does 10 ns of its own work before and after. */
     for (int i = 0; i < 3; i++) {
-        __heatmap_enter_v1(&rec_a);
+        __heatmap_enter_v2(&rec_a);
         advance(10);
     }
     for (int i = 0; i < 3; i++) {
         advance(10);
-        __heatmap_exit_v1(&rec_a);
+        __heatmap_exit_v2(&rec_a);
     }
     hm_collected a = collect(&rec_a, NULL);
     assert_int_equal(a.count, 3);
@@ -90,7 +91,7 @@ static void test_runtime_recursion_counts_every_call(void **state) {
 static void test_runtime_same_function_two_modules_share_id(void **state) {
     static hm_func_record *const other[] = {&rec_a_again};
     static hm_module_table other_table = {HM_ABI_VERSION, 1, other};
-    __heatmap_register_v1(&other_table);
+    __heatmap_register_v2(&other_table);
     assert_int_not_equal(rec_a.id, 0);
     assert_int_equal(rec_a_again.id, rec_a.id);
     assert_int_not_equal(rec_b.id, rec_a.id);
@@ -100,9 +101,9 @@ static void test_runtime_histogram_and_max(void **state) {
     static const uint64_t samples[] = {3, 31, 32, 33, 1000, 1000, 123456789};
     uint64_t hist[HM_RT_BUCKETS];
     for (size_t i = 0; i < sizeof samples / sizeof *samples; i++) {
-        __heatmap_enter_v1(&rec_b);
+        __heatmap_enter_v2(&rec_b);
         advance(samples[i]);
-        __heatmap_exit_v1(&rec_b);
+        __heatmap_exit_v2(&rec_b);
     }
     hm_collected b = collect(&rec_b, hist);
     assert_int_equal(b.count, 7);
@@ -128,9 +129,9 @@ static void test_runtime_histogram_runs_are_exact(void **state) {
         x = x * 1103515245u + 12345u;
         /* long runs of one value, short alternations, and some spread */
         uint64_t v = (i / 700) % 3 == 0 ? 7 : (i % 2 ? 40 + (x >> 28) : 1000 + (x >> 20));
-        __heatmap_enter_v1(&rec_c);
+        __heatmap_enter_v2(&rec_c);
         advance(v);
-        __heatmap_exit_v1(&rec_c);
+        __heatmap_exit_v2(&rec_c);
         want[hm_hist_index(v)]++;
     }
     hm_collected c = collect(&rec_c, hist);
@@ -144,32 +145,32 @@ static void test_runtime_histogram_runs_are_exact(void **state) {
 static void test_runtime_compensation_is_taken_off_self_and_parent(void **state) {
     hm_rt.comp_self_ns = 4;
     hm_rt.comp_child_ns = 6;
-    __heatmap_enter_v1(&rec_a);
+    __heatmap_enter_v2(&rec_a);
     advance(50);
     for (int i = 0; i < 2; i++) {
-        __heatmap_enter_v1(&rec_b);
+        __heatmap_enter_v2(&rec_b);
         advance(10);
-        __heatmap_exit_v1(&rec_b);
+        __heatmap_exit_v2(&rec_b);
     }
-    __heatmap_exit_v1(&rec_a);
+    __heatmap_exit_v2(&rec_a);
     /* b: 10 - 4 each; a: 70 elapsed - 20 children - 4 own - 2*6 for its children's calls */
     assert_int_equal(collect(&rec_b, NULL).self_ns, 12);
     assert_int_equal(collect(&rec_a, NULL).self_ns, 34);
     /* Never below zero. */
-    __heatmap_enter_v1(&rec_c);
+    __heatmap_enter_v2(&rec_c);
     advance(1);
-    __heatmap_exit_v1(&rec_c);
+    __heatmap_exit_v2(&rec_c);
     assert_int_equal(collect(&rec_c, NULL).self_ns, 0);
     assert_int_equal(collect(&rec_c, NULL).count, 1);
 }
 
 static void test_runtime_unmatched_exit_is_ignored(void **state) {
-    __heatmap_exit_v1(&rec_c); /* nothing open */
-    __heatmap_enter_v1(&rec_a);
+    __heatmap_exit_v2(&rec_c); /* nothing open */
+    __heatmap_enter_v2(&rec_a);
     advance(5);
-    __heatmap_exit_v1(&rec_b); /* not the top frame */
+    __heatmap_exit_v2(&rec_b); /* not the top frame */
     advance(5);
-    __heatmap_exit_v1(&rec_a);
+    __heatmap_exit_v2(&rec_a);
     assert_int_equal(collect(&rec_a, NULL).count, 1);
     assert_int_equal(collect(&rec_a, NULL).self_ns, 10);
     assert_int_equal(collect(&rec_b, NULL).count, 0);
@@ -182,10 +183,10 @@ static void test_runtime_frames_beyond_capacity_are_dropped_and_counted(void **s
     uint64_t dropped = t->data->dropped_calls;
     t->capacity = 3;
     for (int i = 0; i < 5; i++)
-        __heatmap_enter_v1(&rec_a);
+        __heatmap_enter_v2(&rec_a);
     advance(7);
     for (int i = 0; i < 5; i++)
-        __heatmap_exit_v1(&rec_a);
+        __heatmap_exit_v2(&rec_a);
     t->capacity = saved;
     assert_int_equal(t->depth, 0);
     assert_int_equal(t->overflow, 0);
@@ -195,8 +196,8 @@ static void test_runtime_frames_beyond_capacity_are_dropped_and_counted(void **s
 
 static void *thread_work(void *arg) {
     for (int i = 0; i < 1000; i++) {
-        __heatmap_enter_v1(&rec_c);
-        __heatmap_exit_v1(&rec_c);
+        __heatmap_enter_v2(&rec_c);
+        __heatmap_exit_v2(&rec_c);
     }
     return arg;
 }
@@ -267,9 +268,9 @@ static json_t *find_function(json_t *root, const char *name) {
 
 static void test_runtime_writer_round_trip(void **state) {
     for (int i = 1; i <= 100; i++) { /* b: self times 1..100 ns */
-        __heatmap_enter_v1(&rec_b);
+        __heatmap_enter_v2(&rec_b);
         advance((uint64_t)i);
-        __heatmap_exit_v1(&rec_b);
+        __heatmap_exit_v2(&rec_b);
     }
     char path[] = "/tmp/hm-test-XXXXXX";
     int fd = mkstemp(path);
