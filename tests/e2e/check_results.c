@@ -20,7 +20,11 @@
  *                         self times sum to the function's, over threads listed in the file
  *   --paths-add-up        the call-path nodes add up: their self times (plus unattributed_self_ns)
  *                         sum to the functions' self times, no node's total is below its self, and,
- * when no call was folded, per function their counts and self times equal the function's Reads the
+ *                         when no call was folded, per function their counts equal its timed calls
+ *                         (throttled_after when throttled, else count) and their self times its own
+ *   --throttled NAME      function NAME was throttled: it has throttled_after, at most its count
+ *   --throttled-ok        every throttled_after present is at most its function's count
+ * Reads the
  * file with jansson, independently of results/, so a bug shared by the writer and the viewer's
  * reader cannot hide. Prints every failed check; exits 1 if any failed, 2 on bad usage.
  */
@@ -183,9 +187,14 @@ static void check_paths_add_up(json_t *root) {
             }
         }
         self_nodes += self;
-        if (!folded && (count != field(f, "count") || self != field(f, "self_ns")))
-            fail("function '%s': nodes sum to %lld calls / %lld ns, the function has %lld / %lld",
-                 json_string_value(json_object_get(f, "name")), count, self, field(f, "count"),
+        /* Count-only calls of a throttled function are in no node: the nodes hold its timed calls.
+         */
+        json_t *after = json_object_get(f, "throttled_after");
+        long long timed = after ? json_integer_value(after) : field(f, "count");
+        if (!folded && (count != timed || self != field(f, "self_ns")))
+            fail("function '%s': nodes sum to %lld calls / %lld ns, the function has %lld timed / "
+                 "%lld",
+                 json_string_value(json_object_get(f, "name")), count, self, timed,
                  field(f, "self_ns"));
     }
     self_nodes += field(paths, "unattributed_self_ns");
@@ -251,6 +260,18 @@ int main(int argc, char **argv) {
             check_split_adds_up(root);
             continue;
         }
+        if (strcmp(opt, "--throttled-ok") == 0) {
+            size_t k;
+            json_t *f;
+            json_array_foreach(json_object_get(root, "functions"), k, f) {
+                json_t *after = json_object_get(f, "throttled_after");
+                if (after &&
+                    (!json_is_integer(after) || json_integer_value(after) > field(f, "count")))
+                    fail("function '%s': throttled_after above its count %lld",
+                         json_string_value(json_object_get(f, "name")), field(f, "count"));
+            }
+            continue;
+        }
         if (strcmp(opt, "--paths-add-up") == 0) {
             check_paths_add_up(root);
             continue;
@@ -276,6 +297,14 @@ int main(int argc, char **argv) {
             else if (field(f, "count") != want)
                 fail("function '%s': %lld calls, expected %lld", names[nexpected - 1],
                      field(f, "count"), want);
+        } else if (strcmp(opt, "--throttled") == 0) {
+            json_t *f = function_named(root, val);
+            json_t *after = f ? json_object_get(f, "throttled_after") : NULL;
+            if (!after)
+                fail("function '%s' was not throttled", val);
+            else if (json_integer_value(after) > field(f, "count"))
+                fail("function '%s': throttled_after %lld above its count %lld", val,
+                     (long long)json_integer_value(after), field(f, "count"));
         } else if (strcmp(opt, "--absent") == 0) {
             if (function_named(root, val))
                 fail("function '%s' is present but should not be", val);

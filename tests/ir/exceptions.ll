@@ -38,6 +38,7 @@ define void @_Z6simplei(i32 %x) {
 ; CHECK: heatmap.enter:
 ; CHECK-NEXT: call void @__heatmap_enter_v2(
 ; CHECK: heatmap.body:
+; CHECK-NEXT: %heatmap.timed = phi i1 [ false, %{{[-a-z.0-9]+}} ], [ true, %heatmap.enter ], [ false, %heatmap.count.add ], [ false, %heatmap.count.new ]
 ; CHECK-NEXT: call void @no_throw(i32 %x)
 ; CHECK-NEXT: invoke void @may_throw(i32 %x)
 ; CHECK-NEXT: to label %heatmap.cont unwind label %heatmap.cleanup
@@ -47,7 +48,7 @@ define void @_Z6simplei(i32 %x) {
 ; CHECK-NEXT: call void asm sideeffect "nop", ""()
 ; CHECK-NEXT: call void @may_throw(i32 2) [ "test"(i32 0) ]
 ; CHECK-NEXT: call i32 @setjmp(
-; CHECK-NEXT: %heatmap.recording1 = load atomic i32
+; CHECK-NEXT: br i1 %heatmap.timed
 ; CHECK: heatmap.exit:
 ; CHECK-NEXT: call void @__heatmap_exit_v2(
 ; CHECK: heatmap.ret:
@@ -56,10 +57,8 @@ define void @_Z6simplei(i32 %x) {
 ; CHECK: heatmap.cleanup:
 ; CHECK-NEXT: %heatmap.lp = landingpad { {{i8\*|ptr}}, i32 }
 ; CHECK-NEXT: cleanup
-; CHECK-NEXT: %heatmap.recording3 = load atomic i32, {{i32\*|ptr}} @__heatmap_recording_v2 monotonic
-; CHECK-NEXT: %heatmap.on4 = icmp ne i32 %heatmap.recording3, 0
-; CHECK-NEXT: br i1 %heatmap.on4, label %heatmap.exit5, label %heatmap.resume, !prof
-; CHECK: heatmap.exit5:
+; CHECK-NEXT: br i1 %heatmap.timed, label %heatmap.exit{{[0-9]+}}, label %heatmap.resume, !prof
+; CHECK: heatmap.exit{{[0-9]+}}:
 ; CHECK-NEXT: call void @__heatmap_exit_v2(
 ; CHECK-NEXT: br label %heatmap.resume
 ; CHECK: heatmap.resume:
@@ -84,6 +83,7 @@ define i32 @_Z3phib(i1 %c) {
 ; CHECK: heatmap.enter:
 ; CHECK-NEXT: call void @__heatmap_enter_v2(
 ; CHECK: heatmap.body:
+; CHECK-NEXT: %heatmap.timed = phi i1 [ false, %{{[-a-z.0-9]+}} ], [ true, %heatmap.enter ], [ false, %heatmap.count.add ], [ false, %heatmap.count.new ]
 ; CHECK-NEXT: br i1 %c, label %call, label %join
 ; CHECK: call:
 ; CHECK-NEXT: invoke void @may_throw(i32 7)
@@ -92,7 +92,7 @@ define i32 @_Z3phib(i1 %c) {
 ; CHECK-NEXT: br label %join
 ; CHECK: join:
 ; CHECK-NEXT: %r = phi i32 [ 1, %heatmap.body ], [ 2, %heatmap.cont ]
-; CHECK-NEXT: %heatmap.recording1 = load atomic i32
+; CHECK-NEXT: br i1 %heatmap.timed
 ; CHECK: heatmap.exit:
 ; CHECK-NEXT: call void @__heatmap_exit_v2(
 ; CHECK: heatmap.ret:
@@ -118,7 +118,7 @@ define void @_Z5raisev() {
 ; CHECK: heatmap.cleanup:
 ; CHECK-NEXT: landingpad
 ; CHECK-NEXT: cleanup
-; CHECK-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v2
+; CHECK-NEXT: br i1 %heatmap.timed
 ; CHECK: heatmap.exit{{[0-9]*}}:
 ; CHECK-NEXT: call void @__heatmap_exit_v2(
 ; CHECK: heatmap.resume:
@@ -138,10 +138,11 @@ define i32 @_Z5catchv() personality i8* bitcast (i32 (...)* @__gxx_personality_v
 ; CHECK: heatmap.enter:
 ; CHECK-NEXT: call void @__heatmap_enter_v2(
 ; CHECK: heatmap.body:
+; CHECK-NEXT: %heatmap.timed = phi i1 [ false, %{{[-a-z.0-9]+}} ], [ true, %heatmap.enter ], [ false, %heatmap.count.add ], [ false, %heatmap.count.new ]
 ; CHECK-NEXT: invoke void @may_throw(i32 0)
 ; CHECK-NEXT: to label %ok unwind label %lpad
 ; CHECK: ok:
-; CHECK-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v2
+; CHECK-NEXT: br i1 %heatmap.timed
 ; CHECK: heatmap.exit:
 ; CHECK-NEXT: call void @__heatmap_exit_v2(
 ; CHECK: heatmap.ret:
@@ -156,13 +157,13 @@ define i32 @_Z5catchv() personality i8* bitcast (i32 (...)* @__gxx_personality_v
 ; CHECK-NEXT: invoke void @__cxa_end_catch()
 ; CHECK-NEXT: to label %heatmap.cont unwind label %heatmap.cleanup
 ; CHECK: heatmap.cont:
-; CHECK-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v2
+; CHECK-NEXT: br i1 %heatmap.timed
 ; CHECK: heatmap.exit{{[0-9]+}}:
 ; CHECK-NEXT: call void @__heatmap_exit_v2(
 ; CHECK: heatmap.ret{{[0-9]+}}:
 ; CHECK-NEXT: ret i32 1
 ; CHECK: other:
-; CHECK-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v2
+; CHECK-NEXT: br i1 %heatmap.timed
 ; CHECK: heatmap.exit{{[0-9]+}}:
 ; CHECK-NEXT: call void @__heatmap_exit_v2(
 ; CHECK: heatmap.resume:
@@ -170,7 +171,7 @@ define i32 @_Z5catchv() personality i8* bitcast (i32 (...)* @__gxx_personality_v
 ; CHECK: heatmap.cleanup:
 ; CHECK-NEXT: %heatmap.lp = landingpad { {{i8\*|ptr}}, i32 }
 ; CHECK-NEXT: cleanup
-; CHECK-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v2
+; CHECK-NEXT: br i1 %heatmap.timed
 ; CHECK: heatmap.exit{{[0-9]+}}:
 ; CHECK-NEXT: call void @__heatmap_exit_v2(
 ; CHECK: heatmap.resume{{[0-9]+}}:
@@ -202,9 +203,7 @@ define i32 @_Z8catchallv() personality i8* bitcast (i32 (...)* @__gxx_personalit
 ; CHECK-NEXT: %lp = landingpad { {{i8\*|ptr}}, i32 }
 ; CHECK-NEXT: cleanup
 ; CHECK-NEXT: catch {{i8\*|ptr}} null
-; CHECK-NEXT: %heatmap.recording{{[0-9]+}} = load atomic i32
-; CHECK-NEXT: %heatmap.on{{[0-9]+}} = icmp ne
-; CHECK-NEXT: br i1
+; CHECK-NEXT: br i1 %heatmap.timed
 ; CHECK: heatmap.exit{{[0-9]+}}:
 ; CHECK-NEXT: call void @__heatmap_exit_v2(
 ; CHECK: heatmap.ret{{[0-9]+}}:
@@ -238,8 +237,9 @@ define void @_Z7nothrowv() nounwind {
 ; CHECK: heatmap.enter:
 ; CHECK-NEXT: call void @__heatmap_enter_v2(
 ; CHECK: heatmap.body:
+; CHECK-NEXT: %heatmap.timed = phi i1 [ false, %{{[-a-z.0-9]+}} ], [ true, %heatmap.enter ], [ false, %heatmap.count.add ], [ false, %heatmap.count.new ]
 ; CHECK-NEXT: call void @may_throw(i32 3)
-; CHECK-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v2
+; CHECK-NEXT: br i1 %heatmap.timed
 ; CHECK: heatmap.exit:
 ; CHECK-NEXT: call void @__heatmap_exit_v2(
 ; CHECK: heatmap.ret:
@@ -256,8 +256,9 @@ define void @_Z7funcletv() personality i8* bitcast (i32 (...)* @__CxxFrameHandle
 ; CHECK: heatmap.enter:
 ; CHECK-NEXT: call void @__heatmap_enter_v2(
 ; CHECK: heatmap.body:
+; CHECK-NEXT: %heatmap.timed = phi i1 [ false, %{{[-a-z.0-9]+}} ], [ true, %heatmap.enter ], [ false, %heatmap.count.add ], [ false, %heatmap.count.new ]
 ; CHECK-NEXT: call void @may_throw(i32 4)
-; CHECK-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v2
+; CHECK-NEXT: br i1 %heatmap.timed
 ; CHECK: heatmap.exit:
 ; CHECK-NEXT: call void @__heatmap_exit_v2(
 ; CHECK: heatmap.ret:

@@ -17,7 +17,7 @@ declare void @callback(i32)
 ; CHECK: heatmap.cleanup:
 ; CHECK-NEXT: landingpad { {{i8\*|ptr}}, i32 }
 ; CHECK-NEXT: cleanup
-; CHECK-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v2
+; CHECK-NEXT: br i1 %heatmap.timed
 ; CHECK: heatmap.exit{{[0-9]*}}:
 ; CHECK-NEXT: call void @__heatmap_exit_v2(
 ; CHECK: heatmap.resume:

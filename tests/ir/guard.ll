@@ -27,13 +27,37 @@ define i32 @locals(i32 %x) nounwind !dbg !4 {
 ; CHECK: %late = alloca i32
 ; CHECK-NEXT: %heatmap.recording = load atomic i32, {{i32\*|ptr}} @__heatmap_recording_v2 monotonic, align 4, !dbg [[LOC:![0-9]+]], !nosanitize
 ; CHECK-NEXT: %heatmap.on = icmp ne i32 %heatmap.recording, 0, !dbg [[LOC]]
-; CHECK-NEXT: br i1 %heatmap.on, label %heatmap.enter, label %heatmap.body, !dbg [[LOC]], !prof [[LIKELY:![0-9]+]]
+; CHECK-NEXT: br i1 %heatmap.on, label %heatmap.check, label %heatmap.body, !dbg [[LOC]], !prof [[LIKELY:![0-9]+]]
+; CHECK-EMPTY:
+; CHECK-NEXT: heatmap.check:
+; CHECK-NEXT: %heatmap.state = load atomic i8, {{.*}}@__heatmap.rec.locals{{.*}} monotonic, align 8, !dbg [[LOC]], !nosanitize
+; CHECK-NEXT: %heatmap.timed.now = icmp eq i8 %heatmap.state, 0, !dbg [[LOC]]
+; CHECK-NEXT: br i1 %heatmap.timed.now, label %heatmap.enter, label %heatmap.count, !dbg [[LOC]]
 ; CHECK-EMPTY:
 ; CHECK-NEXT: heatmap.enter:
 ; CHECK-NEXT: call void @__heatmap_enter_v2({{.*}}@__heatmap.rec.locals{{.*}}, !dbg [[LOC]]
 ; CHECK-NEXT: br label %heatmap.body, !dbg [[LOC]]
 ; CHECK-EMPTY:
+; CHECK-NEXT: heatmap.count:
+; CHECK-NEXT: %heatmap.counts = load {{i64\*|ptr}}, {{i64\*\*|ptr}} @__heatmap_counts_v2, align 8, !dbg [[LOC]]
+; CHECK-NEXT: %heatmap.ready = icmp ne {{i64\*|ptr}} %heatmap.counts, null, !dbg [[LOC]]
+; CHECK-NEXT: br i1 %heatmap.ready, label %heatmap.count.add, label %heatmap.count.new, !dbg [[LOC]], !prof [[LIKELY]]
+; CHECK-EMPTY:
+; CHECK-NEXT: heatmap.count.add:
+; CHECK-NEXT: %heatmap.id = load atomic i32, {{.*}}@__heatmap.rec.locals{{.*}} monotonic, align 4, !dbg [[LOC]], !nosanitize
+; CHECK-NEXT: %heatmap.index = zext i32 %heatmap.id to i64, !dbg [[LOC]]
+; CHECK-NEXT: %heatmap.slot = getelementptr i64, {{i64\*|ptr}} %heatmap.counts, i64 %heatmap.index, !dbg [[LOC]]
+; CHECK-NEXT: %heatmap.calls = load i64, {{i64\*|ptr}} %heatmap.slot, align 8, !dbg [[LOC]], !nosanitize
+; CHECK-NEXT: %heatmap.calls.next = add i64 %heatmap.calls, 1, !dbg [[LOC]]
+; CHECK-NEXT: store i64 %heatmap.calls.next, {{i64\*|ptr}} %heatmap.slot, align 8, !dbg [[LOC]], !nosanitize
+; CHECK-NEXT: br label %heatmap.body, !dbg [[LOC]]
+; CHECK-EMPTY:
+; CHECK-NEXT: heatmap.count.new:
+; CHECK-NEXT: call void @__heatmap_count_v2({{.*}}@__heatmap.rec.locals{{.*}}, !dbg [[LOC]]
+; CHECK-NEXT: br label %heatmap.body, !dbg [[LOC]]
+; CHECK-EMPTY:
 ; CHECK-NEXT: heatmap.body:
+; CHECK-NEXT: %heatmap.timed = phi i1 [ false, %{{[-a-z.0-9]+}} ], [ true, %heatmap.enter ], [ false, %heatmap.count.add ], [ false, %heatmap.count.new ]
 ; CHECK-NOT: alloca i32, align
 ; CHECK: store i32 %x, {{i32\*|ptr}} %x.addr
 ; CHECK-NEXT: %n = zext i32 %x to i64
@@ -41,9 +65,7 @@ define i32 @locals(i32 %x) nounwind !dbg !4 {
 ; CHECK-NEXT: store i32 1, {{i32\*|ptr}} %late
 ; CHECK-NEXT: call void @use({{i32\*|ptr}} %vla), !dbg [[USE:![0-9]+]]
 ; CHECK-NEXT: %v = load i32, {{i32\*|ptr}} %x.addr, align 4, !dbg [[USE]]
-; CHECK-NEXT: %heatmap.recording1 = load atomic i32, {{i32\*|ptr}} @__heatmap_recording_v2 monotonic, align 4, !dbg [[LOC]], !nosanitize
-; CHECK-NEXT: %heatmap.on2 = icmp ne i32 %heatmap.recording1, 0, !dbg [[LOC]]
-; CHECK-NEXT: br i1 %heatmap.on2, label %heatmap.exit, label %heatmap.ret, !dbg [[LOC]], !prof [[LIKELY]]
+; CHECK-NEXT: br i1 %heatmap.timed, label %heatmap.exit, label %heatmap.ret, !dbg [[LOC]], !prof [[LIKELY]]
 ; CHECK-EMPTY:
 ; CHECK-NEXT: heatmap.exit:
 ; CHECK-NEXT: call void @__heatmap_exit_v2({{.*}}@__heatmap.rec.locals{{.*}}, !dbg [[LOC]]

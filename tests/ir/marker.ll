@@ -24,7 +24,7 @@ define void @f() {
 ; CHECK-NEXT: %heatmap.recording = load atomic i32, {{.*}}@__heatmap_recording_v2
 ; CHECK-COUNT-1: call void @__heatmap_enter_v2(
 ; CHECK-NOT: call void @__heatmap_enter_v2(
-; CHECK: %heatmap.recording1 = load atomic i32, {{.*}}@__heatmap_recording_v2
+; CHECK: br i1 %heatmap.timed
 ; CHECK-COUNT-1: call void @__heatmap_exit_v2(
 ; CHECK-NOT: @__heatmap_
 ; CHECK: ret void

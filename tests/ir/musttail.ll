@@ -18,10 +18,9 @@ define i32 @tail(i32 %x) nounwind {
 ; CHECK: heatmap.enter:
 ; CHECK-NEXT: call void @__heatmap_enter_v2(
 ; CHECK: heatmap.body:
+; CHECK-NEXT: %heatmap.timed = phi i1 [ false, %{{[-a-z.0-9]+}} ], [ true, %heatmap.enter ], [ false, %heatmap.count.add ], [ false, %heatmap.count.new ]
 ; CHECK-NEXT: %y = add i32 %x, 1
-; CHECK-NEXT: %heatmap.recording1 = load atomic i32, {{i32\*|ptr}} @__heatmap_recording_v2 monotonic
-; CHECK-NEXT: %heatmap.on2 = icmp ne i32 %heatmap.recording1, 0
-; CHECK-NEXT: br i1 %heatmap.on2, label %heatmap.exit, label %heatmap.ret
+; CHECK-NEXT: br i1 %heatmap.timed, label %heatmap.exit, label %heatmap.ret
 ; CHECK: heatmap.exit:
 ; CHECK-NEXT: call void @__heatmap_exit_v2(
 ; CHECK-NEXT: br label %heatmap.ret
@@ -38,7 +37,8 @@ define i32* @tail_bitcast(i32 %x) nounwind {
 ; CHECK: heatmap.enter:
 ; CHECK-NEXT: call void @__heatmap_enter_v2(
 ; CHECK: heatmap.body:
-; CHECK-NEXT: %heatmap.recording1 = load atomic i32
+; CHECK-NEXT: %heatmap.timed = phi i1 [ false, %{{[-a-z.0-9]+}} ], [ true, %heatmap.enter ], [ false, %heatmap.count.add ], [ false, %heatmap.count.new ]
+; CHECK-NEXT: br i1 %heatmap.timed
 ; CHECK: heatmap.exit:
 ; CHECK-NEXT: call void @__heatmap_exit_v2(
 ; CHECK-NEXT: br label %heatmap.ret
@@ -55,8 +55,9 @@ define i32* @tail_bitcast(i32 %x) nounwind {
 define i32 @plain_tail(i32 %x) nounwind {
 ; CHECK-LABEL: define i32 @plain_tail(
 ; CHECK: heatmap.body:
+; CHECK-NEXT: %heatmap.timed = phi i1 [ false, %{{[-a-z.0-9]+}} ], [ true, %heatmap.enter ], [ false, %heatmap.count.add ], [ false, %heatmap.count.new ]
 ; CHECK-NEXT: %r = tail call i32 @callee(i32 %x)
-; CHECK-NEXT: %heatmap.recording1 = load atomic i32
+; CHECK-NEXT: br i1 %heatmap.timed
 ; CHECK: heatmap.exit:
 ; CHECK-NEXT: call void @__heatmap_exit_v2(
 ; CHECK: heatmap.ret:

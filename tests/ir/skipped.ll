@@ -12,7 +12,7 @@ source_filename = "skipped.c"
 ; CHECK-NOT: @__heatmap.rec.__heatmap_helper
 ; CHECK: @__heatmap.rec.normal =
 ; CHECK-NOT: @__heatmap.rec.{{.*}} = internal global {
-; CHECK: @__heatmap.table = internal global { i32, i32, {{i8\*|ptr}} } { i32 1, i32 1,
+; CHECK: @__heatmap.table = internal global { i32, i32, {{i8\*|ptr}} } { i32 2, i32 1,
 
 declare void @external(i32)
 

@@ -3,12 +3,15 @@
  *
  * usage: robust MODE
  *   fork      parent and child each call work() 1000 times (the child after the fork)
- *   longjmp   100 rounds of outer -> middle -> inner, inner longjmps back to outer; then after()
+ *   longjmp [N]  N (100) rounds of outer -> middle -> inner, inner longjmps back to outer; then
+ *             after()
  *   deep N    recursion N deep (on a thread with a big stack), then after()
  *   signals   work() 200000 times while SIGALRM (every 100 us) runs handler_work(); prints the
  *             number of handler calls
  *   sigterm   work() 5000 times, then kill(getpid(), SIGTERM): the results say signal:SIGTERM
  *   exit3     work() 10 times, then exit(3) from a nested call
+ *   fib N     fib(N) by naive recursion (2 fib(N+1) - 1 calls), then after()
+ *   threads T N  T threads call work() N times each; then after() on the main thread
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -68,6 +71,19 @@ static void *deep_thread(void *arg) {
     return NULL;
 }
 
+__attribute__((noinline)) unsigned long fib(unsigned long n) {
+    return n < 2 ? n : fib(n - 1) + fib(n - 2);
+}
+
+static unsigned long thread_calls;
+
+static void *work_thread(void *arg) {
+    (void)arg;
+    for (unsigned long i = 0; i < thread_calls; i++)
+        work((int)i);
+    return NULL;
+}
+
 /* ---- signals ---- */
 static volatile sig_atomic_t handler_calls;
 
@@ -102,7 +118,8 @@ int main(int argc, char **argv) {
         return 0;
     }
     if (strcmp(mode, "longjmp") == 0) {
-        for (int i = 0; i < 100; i++)
+        int rounds = argc > 2 ? atoi(argv[2]) : 100;
+        for (int i = 0; i < rounds; i++)
             outer(i);
         after();
         return 0;
@@ -146,6 +163,24 @@ int main(int argc, char **argv) {
             work(i);
         nested_exit(3);
     }
-    fprintf(stderr, "usage: robust fork|longjmp|deep [N]|signals|sigterm|exit3\n");
+    if (strcmp(mode, "fib") == 0 && argc > 2) {
+        printf("fib=%lu\n", fib(strtoul(argv[2], NULL, 10)));
+        after();
+        return 0;
+    }
+    if (strcmp(mode, "threads") == 0 && argc > 3) {
+        int n = atoi(argv[2]);
+        thread_calls = strtoul(argv[3], NULL, 10);
+        pthread_t th[64];
+        for (int i = 0; i < n && i < 64; i++)
+            if (pthread_create(&th[i], NULL, work_thread, NULL) != 0)
+                return 1;
+        for (int i = 0; i < n && i < 64; i++)
+            pthread_join(th[i], NULL);
+        after();
+        return 0;
+    }
+    fprintf(stderr, "usage: robust fork|longjmp [N]|deep [N]|signals|sigterm|exit3|fib N|"
+                    "threads T N\n");
     return 2;
 }

@@ -71,6 +71,42 @@ exit3)
     check heatmap.json --expect work=10 --expect nested_exit=1 --only-expected --end exit \
         --self-adds-up
     ;;
+throttle)
+    # Throttling (on by default) after 1000 calls: counts stay exact, identical to
+    # HEATMAP_THROTTLE=off, whatever unwinds or runs concurrently; the timed calls still add up.
+    export HEATMAP_THROTTLE_CALLS=1000
+    for throttle in on off; do
+        export HEATMAP_THROTTLE=$throttle
+        thr() { if [ "$throttle" = on ]; then echo "--throttled $1"; fi; }
+        # Tree recursion: fib is throttled while many timed activations of it are open.
+        run 0 fib 22
+        # shellcheck disable=SC2046
+        check heatmap.json --expect fib=57313 --expect after=1 --only-expected --self-adds-up \
+            --paths-add-up --throttled-ok $(thr fib)
+        # Deep recursion: throttled on the way back up, with ~10^5 timed frames open.
+        run 0 deep 100000
+        # shellcheck disable=SC2046
+        check heatmap.json --expect recurse=100000 --expect after=1 --only-expected \
+            --self-adds-up --paths-add-up --throttled-ok $(thr recurse)
+        # longjmp past frames: outer returns (throttled), middle and inner never do.
+        run 0 longjmp 5000
+        # shellcheck disable=SC2046
+        check heatmap.json --expect outer=5000 --expect middle=5000 --expect inner=5000 \
+            --expect after=1 --only-expected --self-adds-up --paths-add-up --throttled-ok \
+            --path after=1 $(thr outer)
+        # Threads: one thread's calls throttle work() for all; counts and splits stay exact.
+        run 0 threads 4 20000
+        # shellcheck disable=SC2046
+        check heatmap.json --expect work=80000 --expect after=1 --only-expected --self-adds-up \
+            --split-adds-up --paths-add-up --throttled-ok $(thr work)
+        # Signal handlers calling a throttled function.
+        run 0 signals
+        n=$(sed -n 's/^handler_calls=\([0-9]*\)$/\1/p' out.txt)
+        # shellcheck disable=SC2046
+        check heatmap.json --expect work=200000 --expect handler_work="$n" --only-expected \
+            --self-adds-up --paths-add-up --throttled-ok $(thr work)
+    done
+    ;;
 unwritable)
     status=0
     HEATMAP_OUTPUT=/nonexistent-dir/h.json ./robust exit3 >out.txt 2>err.txt || status=$?
