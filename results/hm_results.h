@@ -34,7 +34,11 @@ typedef struct hm_function_stats {
     char *name;
     char *file; /* "" when unknown */
     uint32_t line;
-    uint64_t count;
+    uint64_t count; /* every call, count-only (throttled) calls included */
+    bool throttled; /* the runtime switched it to count-only ("throttled_after" in the file) */
+    uint64_t timed; /* the calls timed, which the figures below describe: throttled_after, else
+                     * count (set by the loader and the merge; 0 in a hand-made entry means
+                     * count when not throttled) */
     uint64_t self_ns;
     uint64_t max_ns;
     uint64_t p50_ns, p95_ns, p99_ns; /* recomputed from the histogram on load and after merge */

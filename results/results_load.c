@@ -187,10 +187,11 @@ static int read_histogram(loader *ld, const json_t *fobj, hm_function_stats *f) 
      * have one call in `count` and not yet in the histogram (or the reverse). A difference within
      * that slack is such a call in flight, not damage: accept it, and percentiles then rank
      * within the histogram's own total. Anything larger is refused. */
-    uint64_t off = sum > f->count ? sum - f->count : f->count - sum;
+    uint64_t off = sum > f->timed ? sum - f->timed : f->timed - sum;
     if (off > ld->slack)
-        return fail(ld, "%s: histogram counts sum to %llu, but count is %llu", ld->where,
-                    (unsigned long long)sum, (unsigned long long)f->count);
+        return fail(ld, "%s: histogram counts sum to %llu, but %s is %llu", ld->where,
+                    (unsigned long long)sum, f->throttled ? "throttled_after" : "count",
+                    (unsigned long long)f->timed);
     if (off != 0 || f->nbuckets == 0)
         return 0; /* a call in flight may also have moved max_ns ahead of the histogram */
     /* max_ns must fall in the highest non-empty bucket; values beyond the runtime's range are
@@ -252,6 +253,15 @@ static int read_function(loader *ld, const json_t *fobj, size_t i, hm_function_s
     if (line > UINT32_MAX)
         return fail(ld, "%s.line: %llu is not a line number", ld->where, (unsigned long long)line);
     f->line = (uint32_t)line;
+    /* Optional: a throttled function's timed calls; its figures describe only those. */
+    f->throttled = json_object_get(fobj, HM_FN_KEY_throttled_after) != NULL;
+    if (get_u64(ld, fobj, HM_FN_KEY_throttled_after, false, &f->timed) != 0)
+        return -1;
+    if (!f->throttled)
+        f->timed = f->count;
+    if (f->timed > f->count)
+        return fail(ld, "%s: throttled_after %llu exceeds count %llu", ld->where,
+                    (unsigned long long)f->timed, (unsigned long long)f->count);
     if (f->count == 0)
         return fail(ld, "%s: count is 0 (only functions called at least once are listed)",
                     ld->where);
@@ -259,9 +269,9 @@ static int read_function(loader *ld, const json_t *fobj, size_t i, hm_function_s
         return fail(ld, "%s: max_ns %llu exceeds self_ns %llu", ld->where,
                     (unsigned long long)f->max_ns, (unsigned long long)f->self_ns);
     /* No call took longer than max_ns, so self_ns <= count * max_ns (in 128 bits: no overflow). */
-    if ((unsigned __int128)f->count * f->max_ns < f->self_ns)
+    if ((unsigned __int128)f->timed * f->max_ns < f->self_ns)
         return fail(ld, "%s: self_ns %llu exceeds count x max_ns (%llu x %llu)", ld->where,
-                    (unsigned long long)f->self_ns, (unsigned long long)f->count,
+                    (unsigned long long)f->self_ns, (unsigned long long)f->timed,
                     (unsigned long long)f->max_ns);
     if (read_histogram(ld, fobj, f) != 0 || read_function_threads(ld, fobj, f) != 0)
         return -1;

@@ -76,9 +76,10 @@ double hm_results_parallelism(const hm_results *r) {
 }
 
 uint64_t hm_function_avg_ns(const hm_function_stats *f) {
-    if (f->count == 0)
+    uint64_t n = f->throttled || f->timed ? f->timed : f->count; /* per timed call */
+    if (n == 0)
         return 0;
-    return f->self_ns / f->count + (f->self_ns % f->count >= (f->count + 1) / 2 ? 1 : 0);
+    return f->self_ns / n + (f->self_ns % n >= (n + 1) / 2 ? 1 : 0);
 }
 
 /* ---- Percentiles ----------------------------------------------------------------------------- */
@@ -264,6 +265,8 @@ static int merge_group(const hm_function_stats *const *group, size_t n, hm_funct
     for (size_t i = 0; i < n; i++) {
         const hm_function_stats *f = group[i];
         out->count = add_sat(out->count, f->count);
+        out->timed = add_sat(out->timed, f->throttled || f->timed ? f->timed : f->count);
+        out->throttled = out->throttled || f->throttled;
         out->self_ns = add_sat(out->self_ns, f->self_ns);
         if (f->max_ns > out->max_ns)
             out->max_ns = f->max_ns;

@@ -158,9 +158,11 @@ void hm_layout_row(const hm_layout *l, const hm_model *m, size_t i, const hm_gly
     char text[512];
     out->name[0] = out->graph[0] = out->info[0] = out->line[0] = '\0';
     out->fraction = 0;
-    char label[HM_LABEL_LEN];
-    hm_append_cell(out->name, sizeof out->name, hm_model_label(m, f, label, sizeof label),
-                   l->name_w, false, g);
+    char label[HM_LABEL_LEN + 1];
+    hm_model_label(m, f, label, sizeof label - 1);
+    if (f->throttled) /* the mark of a count-only function, explained in the legend */
+        strcat(label, HM_THROTTLED_MARK);
+    hm_append_cell(out->name, sizeof out->name, label, l->name_w, false, g);
     if (l->mode == HM_MODE_TABLE) {
         for (int c = 0; c < HM_COLUMN_COUNT; c++)
             if (l->col_w[c] > 0) {
@@ -188,10 +190,24 @@ void hm_layout_row(const hm_layout *l, const hm_model *m, size_t i, const hm_gly
     snprintf(out->line, sizeof out->line, "%s %s  %s", out->name, out->graph, out->info);
 }
 
+/* " | N functions throttled* (...)" when the run throttled any, else "". */
+static void throttled_note(const hm_results *r, char *out, size_t outlen) {
+    size_t n = 0;
+    for (size_t i = 0; i < r->nfunctions; i++)
+        n += r->functions[i].throttled;
+    if (n == 0)
+        out[0] = '\0';
+    else
+        snprintf(out, outlen,
+                 " | %zu function%s throttled" HM_THROTTLED_MARK
+                 " (time in callers; HEATMAP_THROTTLE=off to time every call)",
+                 n, n == 1 ? "" : "s");
+}
+
 void hm_summary_line(const hm_model *m, hm_summary_kind which, const hm_glyphs *g, char *out,
                      size_t outlen) {
     const hm_results *r = m->results;
-    char elapsed[HM_DURATION_LEN], cpu[HM_DURATION_LEN], par[32];
+    char elapsed[HM_DURATION_LEN], cpu[HM_DURATION_LEN], par[32], note[160];
     if (outlen > 0)
         out[0] = '\0';
     hm_format_duration(r->elapsed_ns, g->duration_flags, elapsed);
@@ -202,16 +218,19 @@ void hm_summary_line(const hm_model *m, hm_summary_kind which, const hm_glyphs *
         snprintf(out, outlen, "Elapsed: %s | CPU Time: %s | Parallelism: %s", elapsed, cpu, par);
         break;
     case HM_LINE_COUNTS:
-        snprintf(out, outlen, "Functions: %zu | Total Calls: %llu", r->nfunctions,
-                 (unsigned long long)hm_results_total_calls(r));
+        throttled_note(r, note, sizeof note);
+        snprintf(out, outlen, "Functions: %zu | Total Calls: %llu%s", r->nfunctions,
+                 (unsigned long long)hm_results_total_calls(r), note);
         break;
     case HM_LINE_LEGEND_RUN:
         snprintf(out, outlen, "Parallelism: %s | Elapsed: %s | CPU Time: %s", par, elapsed, cpu);
         break;
     case HM_LINE_LEGEND_CALLS:
+        throttled_note(r, note, sizeof note);
         snprintf(out, outlen,
                  "Count: # calls (incl. recursion) | CPU Time: sum of self-time "
-                 "(excludes children)");
+                 "(excludes children)%s",
+                 note);
         break;
     case HM_LINE_LEGEND_STATS:
         snprintf(out, outlen,

@@ -58,6 +58,10 @@ void hm_layout_header(const hm_layout *l, const hm_model *m, const hm_glyphs *g,
 void hm_layout_row(const hm_layout *l, const hm_model *m, size_t i, const hm_glyphs *g,
                    hm_row_text *out);
 
+/* Appended to the name of a function the runtime throttled (counted, not timed); the summary
+ * line and the legend's calls line count them. */
+#define HM_THROTTLED_MARK "*"
+
 /* The summary and legend lines, shared by the static text and the TUI. */
 typedef enum hm_summary_kind {
     HM_LINE_TIMES = 0,    /* "Elapsed: X | CPU Time: Y | Parallelism: ~N.Nx" (static summary) */

@@ -209,6 +209,8 @@ static json_t *function_json(const hm_function_stats *f) {
     json_object_set_new(o, HM_FN_KEY_file, json_string(f->file));
     json_object_set_new(o, HM_FN_KEY_line, json_integer(f->line));
     json_object_set_new(o, HM_FN_KEY_count, u64(f->count));
+    if (f->throttled)
+        json_object_set_new(o, HM_FN_KEY_throttled_after, u64(f->timed));
     json_object_set_new(o, HM_FN_KEY_self_ns, u64(f->self_ns));
     json_object_set_new(o, "avg_ns", u64(hm_function_avg_ns(f)));
     json_object_set_new(o, HM_FN_KEY_max_ns, u64(f->max_ns));
