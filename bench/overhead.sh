@@ -1,9 +1,11 @@
 #!/bin/sh
 # Overhead per instrumented call, side by side in one run (docs/performance.md explains the method).
 #
-# usage: bench/overhead.sh [PREFIX] [ITERATIONS] [RUNS]
+# usage: bench/overhead.sh [PREFIX] [ITERATIONS] [RUNS] [SHAPE]
 #   PREFIX: a heatmap install (default ./_install, as made by scripts/demo.sh)
+#   SHAPE: mid (default), fib, loop or hash (bench/overhead/workload.c describes them)
 #   HEATMAP_BASELINE=PREFIX2 adds a variant "baseline" built against another install
+#   BENCH_QUICK=1 leaves out heatmap_nopaths, heatmap_static and XRay (shorter runs)
 # Each variant of bench/overhead/workload.c runs RUNS times (default 7) in rotation; the median loop
 # time per variant gives the cost per call over the plain build, printed in ns and as a ratio to the
 # floor (two clock reads per call). Peers are measured when their tools are installed:
@@ -13,6 +15,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 prefix=$(cd "${1:-$here/../_install}" && pwd)
 iterations=${2:-10000000}
 runs=${3:-7}
+shape=${4:-mid}
 llvm=${LLVM_VERSION:-14}
 clang=/usr/lib/llvm-$llvm/bin/clang
 work=$(mktemp -d)
@@ -37,10 +40,14 @@ build plain
 build floor -DFLOOR
 # shellcheck disable=SC2046
 build heatmap $(pkg-config --cflags --libs heatmap)
+cp heatmap heatmap_timed 2>/dev/null && variants="$variants heatmap_timed"
+cp heatmap heatmap_counted 2>/dev/null && variants="$variants heatmap_counted"
 cp heatmap heatmap_off 2>/dev/null && variants="$variants heatmap_off"
-cp heatmap heatmap_nopaths 2>/dev/null && variants="$variants heatmap_nopaths"
-# shellcheck disable=SC2046
-build heatmap_static $(pkg-config --cflags heatmap) "$prefix/lib/libheatmap-rt.a" -lpthread
+if [ -z "${BENCH_QUICK:-}" ]; then
+    cp heatmap heatmap_nopaths 2>/dev/null && variants="$variants heatmap_nopaths"
+    # shellcheck disable=SC2046
+    build heatmap_static $(pkg-config --cflags heatmap) "$prefix/lib/libheatmap-rt.a" -lpthread
+fi
 # HEATMAP_BASELINE=PREFIX: also measure another heatmap install (e.g. before a change), side by side.
 if [ -n "${HEATMAP_BASELINE:-}" ]; then
     # shellcheck disable=SC2046
@@ -48,16 +55,24 @@ if [ -n "${HEATMAP_BASELINE:-}" ]; then
 fi
 if command -v uftrace >/dev/null; then build uftrace -finstrument-functions; fi
 build gprof -pg
-build xray -fxray-instrument -fxray-instruction-threshold=1
+if [ -z "${BENCH_QUICK:-}" ]; then build xray -fxray-instrument -fxray-instruction-threshold=1; fi
 
 run_variant() { # NAME -> prints loop ns
     case $1 in
-    heatmap_off) HEATMAP=off ./heatmap "$iterations" ;;
-    heatmap_nopaths) HEATMAP_PATHS=off HEATMAP_OUTPUT="$work/r.json" ./heatmap "$iterations" ;;
-    heatmap | heatmap_static | baseline) HEATMAP_OUTPUT="$work/r.json" ./"$1" "$iterations" ;;
-    uftrace) uftrace record -d uftrace.data ./uftrace "$iterations" ;;
-    xray) XRAY_OPTIONS="patch_premain=true xray_mode=xray-basic verbosity=0" ./xray "$iterations" ;;
-    *) ./"$1" "$iterations" ;;
+    heatmap_off) HEATMAP=off ./heatmap "$iterations" "$shape" ;;
+    heatmap_timed | heatmap_static)
+        HEATMAP_THROTTLE=off HEATMAP_OUTPUT="$work/r.json" ./"$1" "$iterations" "$shape" ;;
+    heatmap_counted)
+        HEATMAP_THROTTLE_CALLS=256 HEATMAP_OUTPUT="$work/r.json" ./heatmap "$iterations" "$shape" ;;
+    heatmap_nopaths)
+        HEATMAP_THROTTLE=off HEATMAP_PATHS=off HEATMAP_OUTPUT="$work/r.json" ./heatmap \
+            "$iterations" "$shape" ;;
+    heatmap | baseline) HEATMAP_OUTPUT="$work/r.json" ./"$1" "$iterations" "$shape" ;;
+    uftrace) uftrace record -d uftrace.data ./uftrace "$iterations" "$shape" ;;
+    xray)
+        XRAY_OPTIONS="patch_premain=true xray_mode=xray-basic verbosity=0" ./xray "$iterations" \
+            "$shape" ;;
+    *) ./"$1" "$iterations" "$shape" ;;
     esac | sed -n 's/.*ns=\([0-9]*\).*/\1/p'
 }
 
@@ -67,11 +82,11 @@ while [ "$i" -lt "$runs" ]; do
     i=$((i + 1))
 done
 median() { sort -n "$1" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-calls=$((3 * iterations))
+calls=$(./plain "$iterations" "$shape" | sed -n 's/.*calls=\([0-9]*\).*/\1/p')
 plain=$(median plain.times)
 floor=$(median floor.times)
 floor_per_call=$(echo "$floor $plain $calls" | awk '{printf "%.3f", ($1-$2)/$3}')
-echo "workload: $iterations iterations, $calls instrumented calls; median of $runs runs; $(uname -m), LLVM $llvm"
+echo "workload $shape: $iterations iterations, $calls instrumented calls; median of $runs runs; $(uname -m), LLVM $llvm; load $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-16s %12s %14s %14s %10s\n' variant "loop ms" "ns/call over" "x floor" slowdown
 for v in $variants; do
     t=$(median "$v.times")
