@@ -105,8 +105,17 @@ unsigned hm_config_trivial_threshold(const hm_config *config) {
     return config != NULL ? config->trivial_threshold : HM_CONFIG_DEFAULT_TRIVIAL_THRESHOLD;
 }
 
+/* `instrument` when given; else before inlining for a config whose functions.include chooses
+ * functions (the user asked for those functions: each is counted at every source-level call), and
+ * after inlining when everything is instrumented (a whole program at a fraction of the cost; what
+ * the optimiser inlines is its callers' time). */
 hm_instrument_point hm_config_instrument_point(const hm_config *config) {
-    return config != NULL ? config->instrument : HM_INSTRUMENT_BEFORE_INLINING;
+    if (config == NULL)
+        return HM_INSTRUMENT_AFTER_INLINING;
+    if (config->instrument_set)
+        return config->instrument;
+    return config->functions.include.count > 0 ? HM_INSTRUMENT_BEFORE_INLINING
+                                               : HM_INSTRUMENT_AFTER_INLINING;
 }
 
 const char *hm_config_source(const hm_config *config) {
@@ -395,6 +404,7 @@ static int on_top_key(loader *ld, int index, yaml_node_t *value, void *ctx) {
     if (strcmp(key, "trivial") == 0)
         return load_section(ld, value, &LEVEL_TRIVIAL, on_trivial_key);
     /* instrument */
+    ld->config->instrument_set = true;
     if (value->type == YAML_SCALAR_NODE && strcmp(scalar(value), "before-inlining") == 0) {
         ld->config->instrument = HM_INSTRUMENT_BEFORE_INLINING;
     } else if (value->type == YAML_SCALAR_NODE && strcmp(scalar(value), "after-inlining") == 0) {

@@ -36,7 +36,8 @@ struct hm_config {
     hm_rule_set files;
     unsigned trivial_threshold;
     hm_instrument_point instrument;
-    char *source;   /* file name or "<default>" */
+    bool instrument_set; /* `instrument` was given; otherwise hm_config_instrument_point decides */
+    char *source;        /* file name or "<default>" */
     char *base_dir; /* absolute, normalised directory of the config file; NULL if not from a file */
     char *cwd;      /* working directory at load time, for relative source paths; may be NULL */
 };

@@ -24,8 +24,10 @@ typedef struct hm_config_error {
 } hm_config_error;
 
 typedef enum hm_instrument_point {
-    HM_INSTRUMENT_BEFORE_INLINING = 0, /* default: every selected source function is counted */
-    HM_INSTRUMENT_AFTER_INLINING = 1,  /* lower overhead; only functions that survive inlining */
+    HM_INSTRUMENT_BEFORE_INLINING = 0, /* every selected source function is counted; the default
+                                        * when functions.include names functions */
+    HM_INSTRUMENT_AFTER_INLINING = 1,  /* only functions that survive inlining, at a fraction of
+                                        * the cost; the default otherwise (docs/performance.md) */
 } hm_instrument_point;
 
 /* Why a function was or was not selected; stable names via hm_reason_name() for reports. */

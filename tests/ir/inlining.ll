@@ -1,8 +1,8 @@
-; `instrument:` chooses the extension point. before-inlining (the default): the pass acts at the
-; start of the pipeline, so a function inlined later still has its enter/exit calls, inside its
-; caller. after-inlining: it acts at the end of the optimisation pipeline, and only what
-; survives inlining is instrumented. Either way the pass acts once, at one of the two points.
-; RUN: %opt -passes='default<O2>' -heatmap-config=%S/Inputs/all.yaml -S %s \
+; `instrument:` chooses the extension point. before-inlining (the default when functions.include
+; names functions): the pass acts at the start of the pipeline, so a function inlined later still has
+; its enter/exit calls, inside its caller. after-inlining (the default otherwise): it acts at the
+; end of the optimisation pipeline, and only what survives inlining is instrumented. Either way the pass acts once, at one of the two points.
+; RUN: %opt -passes='default<O2>' -heatmap-config=%S/Inputs/before.yaml -S %s \
 ; RUN:   | %FileCheck --check-prefix=BEFORE %s
 ; RUN: %opt -passes='default<O2>' -heatmap-config=%S/Inputs/after.yaml -S %s \
 ; RUN:   | %FileCheck --check-prefix=AFTER %s

@@ -122,7 +122,7 @@ static void test_config_default_includes_everything(void **state) {
     hm_config *config = hm_config_new_default();
     assert_non_null(config);
     assert_int_equal(hm_config_trivial_threshold(config), 10);
-    assert_int_equal(hm_config_instrument_point(config), HM_INSTRUMENT_BEFORE_INLINING);
+    assert_int_equal(hm_config_instrument_point(config), HM_INSTRUMENT_AFTER_INLINING);
     assert_string_equal(hm_config_source(config), "<default>");
     assert_selection(config, "main", "src/main.c", true, HM_REASON_INCLUDED, NULL, 0);
     assert_selection(config, "ns::A::f", NULL, true, HM_REASON_INCLUDED, NULL, 0);
@@ -140,9 +140,30 @@ static void test_config_empty_and_comment_only_files_mean_defaults(void **state)
     for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
         hm_config *config = load_ok(inputs[i]);
         assert_int_equal(hm_config_trivial_threshold(config), 10);
-        assert_int_equal(hm_config_instrument_point(config), HM_INSTRUMENT_BEFORE_INLINING);
+        assert_int_equal(hm_config_instrument_point(config), HM_INSTRUMENT_AFTER_INLINING);
         assert_string_equal(hm_config_source(config), "t.yaml");
         assert_selection(config, "anything", "any/where.c", true, HM_REASON_INCLUDED, NULL, 0);
+        hm_config_free(config);
+    }
+}
+
+/* Without an `instrument` key: before inlining when functions.include names functions (those are
+ * wanted at every source-level call), after inlining otherwise; the key, when given, wins. */
+static void test_config_instrument_default_follows_include(void **state) {
+    (void)state;
+    static const struct {
+        const char *yaml;
+        hm_instrument_point want;
+    } cases[] = {
+        {"functions:\n  include: [parse_*]\n", HM_INSTRUMENT_BEFORE_INLINING},
+        {"functions:\n  exclude: [main]\n", HM_INSTRUMENT_AFTER_INLINING},
+        {"files:\n  include: [\"src/**\"]\n", HM_INSTRUMENT_AFTER_INLINING},
+        {"functions:\n  include: [f]\ninstrument: after-inlining\n", HM_INSTRUMENT_AFTER_INLINING},
+        {"instrument: before-inlining\n", HM_INSTRUMENT_BEFORE_INLINING},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        hm_config *config = load_ok(cases[i].yaml);
+        assert_int_equal(hm_config_instrument_point(config), cases[i].want);
         hm_config_free(config);
     }
 }
@@ -860,6 +881,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config_default_includes_everything),
         cmocka_unit_test(test_config_empty_and_comment_only_files_mean_defaults),
+        cmocka_unit_test(test_config_instrument_default_follows_include),
         cmocka_unit_test(test_config_full_schema_is_read),
         cmocka_unit_test(test_config_trivial_threshold_values),
         cmocka_unit_test(test_config_lists_may_be_a_single_string),

@@ -13,7 +13,7 @@
 
 static volatile int sink;
 
-static int work(int n) {
+__attribute__((noinline)) static int work(int n) { /* counted whatever the instrument point */
     int s = 0;
     for (int i = 0; i < n; i++)
         s += i % 7;
