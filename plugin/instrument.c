@@ -13,8 +13,9 @@
  *   STEP 4  per function: decide (select.c), with a reason for the report;
  *   STEP 5  per selected function: its record, and its `ret`s (exits.c), collected before any
  *           block is split;
- *   STEP 6  the guarded enter call, and a guarded exit call before every `ret` or the `musttail`
- *           call before it (emit.c);
+ *   STEP 6  the guarded entry (the enter call, or the inline count of a throttled function) and
+ *           its %heatmap.timed; an exit call, made when that is true, before every `ret` or the
+ *           `musttail` call before it (emit.c);
  *   STEP 7  if the function may unwind: route every exception through a `resume` of its own
  *           (exits.c) and put a guarded exit call before each `resume` (emit.c);
  *   STEP 8  the table of records, the constructor that registers it, and the marker (emit.c).
@@ -24,16 +25,17 @@
  *
  *   @__heatmap.name = private unnamed_addr constant [4 x i8] c"foo\00"
  *   @__heatmap.file = private unnamed_addr constant [6 x i8] c"foo.c\00"
- *   @__heatmap.rec.foo = internal global { i8*, i8*, i32, i32 }
- *       { i8* <@__heatmap.name>, i8* <@__heatmap.file>, i32 3, i32 0 }      ; line 3, id 0
+ *   @__heatmap.rec.foo = internal global { i8*, i8*, i32, i32, i8 }
+ *       { i8* <@__heatmap.name>, i8* <@__heatmap.file>, i32 3, i32 0, i8 0 } ; line 3, id 0, timed
  *   @__heatmap.records = internal constant [1 x i8*] [i8* <@__heatmap.rec.foo>]
- *   @__heatmap.table = internal global { i32, i32, i8* } { i32 1, i32 1, i8* <@__heatmap.records> }
+ *   @__heatmap.table = internal global { i32, i32, i8* } { i32 2, i32 1, i8* <@__heatmap.records> }
  *   @__heatmap_instrumented_module = private constant i8 1
  *   @llvm.global_ctors = appending global [N x { i32, void ()*, i8* }]
  *       [ ...existing entries..., { i32 1, void ()* @heatmap.module_ctor, i8* null } ]
  *   @llvm.compiler.used = appending global [N x i8*] [ ..., i8* @__heatmap_instrumented_module ]
  *
  *   @__heatmap_recording_v2 = external global i32            ; the runtime's recording flag
+ *   @__heatmap_counts_v2 = external thread_local(initialexec) global i64*  ; count-only counters
  *
  *   define i32 @foo(i32 %x) personality ... {
  *   entry:
@@ -41,24 +43,31 @@
  *     %heatmap.recording = load atomic i32, i32* @__heatmap_recording_v2 monotonic, align 4,
  *                          !nosanitize, !dbg <scope line>
  *     %heatmap.on = icmp ne i32 %heatmap.recording, 0
- *     br i1 %heatmap.on, label %heatmap.enter, label %heatmap.body, !prof <likely taken>
+ *     br i1 %heatmap.on, label %heatmap.check, label %heatmap.body, !prof <likely taken>
+ *   heatmap.check:                                   ; the record's state: timed or count-only
+ *     %heatmap.state = load atomic i8, i8* <@__heatmap.rec.foo.state> monotonic
+ *     %heatmap.timed.now = icmp eq i8 %heatmap.state, 0
+ *     br i1 %heatmap.timed.now, label %heatmap.enter, label %heatmap.count
  *   heatmap.enter:
  *     call void @__heatmap_enter_v2(i8* <@__heatmap.rec.foo>) #nounwind, !dbg <scope line>
  *     br label %heatmap.body
+ *   heatmap.count:                                   ; throttled: counts[id] += 1 inline, or
+ *     ...                                            ; __heatmap_count_v2 for the first (emit.c)
  *   heatmap.body:
+ *     %heatmap.timed = phi i1 [ false, %entry ], [ true, %heatmap.enter ], [ false, ... ]
  *     ...
  *     %r = invoke i32 @may_throw(i32 %x)             ; was `call`: foo is not nounwind
  *             to label %heatmap.cont unwind label %heatmap.cleanup
  *   heatmap.cont:
- *     <the same guard>                               ; before the `ret`, or before the `musttail`
- *   heatmap.exit:                                    ; call that must precede it
+ *     br i1 %heatmap.timed, label %heatmap.exit, label %heatmap.ret ; before the `ret`, or
+ *   heatmap.exit:                                    ; the `musttail` call that must precede it
  *     call void @__heatmap_exit_v2(i8* <@__heatmap.rec.foo>), !dbg <scope line>
  *     br label %heatmap.ret
  *   heatmap.ret:
  *     ret i32 %r
  *   heatmap.cleanup:
  *     %lp = landingpad { i8*, i32 } cleanup          ; the landingpad stays first
- *     <the same guard>, then in heatmap.exit:
+ *     br i1 %heatmap.timed, ..., then in heatmap.exit:
  *     call void @__heatmap_exit_v2(i8* <@__heatmap.rec.foo>), !dbg <scope line>
  *   heatmap.resume:
  *     resume { i8*, i32 } %lp                        ; every `resume` gets an exit call
@@ -72,8 +81,9 @@
  * <@g> stands for `bitcast (... @g to i8*)`. The constructor runs at priority 1, before user
  * constructors, so records are registered before instrumented constructors run; the runtime
  * initialises itself lazily from __heatmap_register_v2. Its register call is not guarded: the
- * flag is off until the runtime has started, and registration is what starts it. Every enter and
- * exit call is: with recording off (HEATMAP=off) a call costs the load and a branch.
+ * flag is off until the runtime has started, and registration is what starts it. Every enter call
+ * is, and every exit call is made only when its entry called enter (%heatmap.timed): with
+ * recording off (HEATMAP=off) a call costs a load and a branch at entry and a branch per exit.
  */
 #include <stdio.h>
 #include <stdlib.h>
