@@ -8,7 +8,8 @@ prefix=$1 libdir=$2 clang=$3 checker=$4 source_dir=$5 work=$6 mode=$7
 export PKG_CONFIG_PATH="$prefix/$libdir/pkgconfig"
 rm -rf "$work"
 mkdir -p "$work"
-cp "$source_dir/tests/e2e/robust/robust.c" "$source_dir/tests/e2e/robust/heatmap.yaml" "$work/"
+cp "$source_dir/tests/e2e/robust/robust.c" "$source_dir/tests/e2e/robust/robust_cxx.cpp" \
+    "$source_dir/tests/e2e/robust/heatmap.yaml" "$work/"
 cd "$work"
 # shellcheck disable=SC2046
 "$clang" -O2 -g -pthread $(pkg-config --cflags heatmap) robust.c -o robust $(pkg-config --libs heatmap)
@@ -99,6 +100,16 @@ throttle)
         # shellcheck disable=SC2046
         check heatmap.json --expect work=80000 --expect after=1 --only-expected --self-adds-up \
             --split-adds-up --paths-add-up --throttled-ok $(thr work)
+        # C++ exceptions thrown through throttled and timed frames.
+        "${clang}++" -O2 -g $(pkg-config --cflags heatmap) robust_cxx.cpp -o robust_cxx \
+            $(pkg-config --libs heatmap) 2>cxx.log || fail "robust_cxx.cpp: $(cat cxx.log)"
+        # A throw costs microseconds: a limit of 2 us makes leaf (1 throw in 100 calls) throttled.
+        HEATMAP_THROTTLE_NS=2000 ./robust_cxx 6000 >out.txt 2>err.txt ||
+            fail "robust_cxx failed: $(cat err.txt)"
+        # shellcheck disable=SC2046
+        check heatmap.json --expect catcher=6000 --expect thrower=6000 --expect leaf=6000 \
+            --expect caught=60 --expect after=1 --only-expected --self-adds-up --paths-add-up \
+            --throttled-ok $(thr leaf) $(thr thrower)
         # Signal handlers calling a throttled function.
         run 0 signals
         n=$(sed -n 's/^handler_calls=\([0-9]*\)$/\1/p' out.txt)
