@@ -181,6 +181,14 @@ hm_scan_status hm_scan_propose(const hm_scan_result *result, unsigned max, unsig
 hm_scan_status hm_scan_write_config(const char *path, const hm_scan_pick *picks, size_t npicks,
                                     const hm_scan_result *result, bool force);
 
+/* Propose an allowlist from a run's results file (heatmap.json) instead of the sources: the
+ * functions that took the most self time, at most `max`, leaving out the ones the runtime
+ * throttled (their calls are too short to time: naming them would make the program pay for it).
+ * Written like hm_scan_write_config. `*picked` receives the number of patterns; on HM_SCAN_EIO
+ * with errno 0, `err` holds the results file's error message. */
+hm_scan_status hm_scan_write_from_results(const char *results_path, const char *path, size_t max,
+                                          bool force, size_t *picked, char *err, size_t errlen);
+
 /* ---- Check ----------------------------------------------------------------------------------- */
 
 /* Check `config_path` against the scanned functions and print each finding to `out` as

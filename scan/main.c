@@ -26,6 +26,7 @@ enum { EXIT_CLEAN = 0, EXIT_PROBLEM = 1, EXIT_USAGE = 2 };
 static const char usage_text[] =
     "Usage: heatmap-scan [OPTIONS] -p BUILD_DIR [FILE...] [-- EXTRA_FLAGS...]\n"
     "       heatmap-scan [OPTIONS] FILE... [-- EXTRA_FLAGS...]\n"
+    "       heatmap-scan --from-results RESULTS --write FILE [--max N] [--force]\n"
     "\n"
     "List every function defined in C/C++ sources with size and call metrics, propose a\n"
     "heatmap.yaml allowlist for the heatmap compiler plugin, or check an existing one.\n"
@@ -46,6 +47,9 @@ static const char usage_text[] =
     "  --write FILE          propose an allowlist into FILE, the highest scores first\n"
     "  --max N               at most N patterns in the proposal (default 50)\n"
     "  --force               let --write replace an existing FILE\n"
+    "  --from-results RESULTS  propose from a run instead of the sources: the functions of\n"
+    "                        RESULTS (a heatmap.json) with the most self time, throttled ones\n"
+    "                        left out (needs --write; no sources are read)\n"
     "  --check FILE          report syntax errors, patterns that match nothing, functions both\n"
     "                        included and excluded, and includes that select only trivial\n"
     "                        functions, as FILE:LINE: warning: ...\n"
@@ -72,6 +76,7 @@ typedef struct cli {
     hm_scan_sort_key sort;
     const char *write_path;
     const char *check_path;
+    const char *from_results;
     unsigned max;
     bool force;
 } cli;
@@ -164,6 +169,11 @@ static int parse_args(int argc, char **argv, cli *c) {
             if (!ok || v[0] == '\0')
                 return usage_error("option '%s' needs a file name", arg);
             c->check_path = v;
+        } else if (is_option(arg, NULL, "--from-results")) {
+            v = option_value(argc, argv, &i, "--from-results", &ok);
+            if (!ok || v[0] == '\0')
+                return usage_error("option '%s' needs a results file", arg);
+            c->from_results = v;
         } else if (is_option(arg, NULL, "--max")) {
             v = option_value(argc, argv, &i, "--max", &ok);
             if (!ok || hm_scan_parse_uint(v, &c->max) != 0 || c->max == 0)
@@ -176,6 +186,13 @@ static int parse_args(int argc, char **argv, cli *c) {
     }
     if (c->write_path != NULL && c->check_path != NULL)
         return usage_error("%s", "--write and --check cannot be used together");
+    if (c->from_results != NULL) {
+        if (c->write_path == NULL)
+            return usage_error("%s", "--from-results needs --write FILE");
+        if (c->build_dir != NULL || c->nfiles > 0)
+            return usage_error("%s", "--from-results reads no sources: drop -p and FILEs");
+        return EXIT_CLEAN;
+    }
     if (c->build_dir == NULL && c->nfiles == 0)
         return usage_error("%s", "nothing to scan: give -p BUILD_DIR or source files");
     for (size_t i = 0; i < c->nfiles; i++) {
@@ -256,6 +273,29 @@ static int do_write(const cli *c, const hm_scan_result *result) {
     return EXIT_CLEAN;
 }
 
+/* --from-results: the proposal from a run's results file; no sources are read. */
+static int do_from_results(const cli *c) {
+    char err[512] = "";
+    size_t picked = 0;
+    hm_scan_status st = hm_scan_write_from_results(c->from_results, c->write_path, c->max, c->force,
+                                                   &picked, err, sizeof err);
+    if (st == HM_SCAN_EEXIST) {
+        fprintf(stderr, "heatmap-scan: %s: file exists; use --force to replace it\n",
+                c->write_path);
+        return EXIT_USAGE;
+    }
+    if (st != HM_SCAN_OK) {
+        if (errno == 0 && err[0])
+            fprintf(stderr, "heatmap-scan: %s\n", err);
+        else
+            fprintf(stderr, "heatmap-scan: %s: cannot write: %s\n", c->write_path, strerror(errno));
+        return EXIT_USAGE;
+    }
+    printf("%s: proposed %zu pattern%s from the run in %s\n", c->write_path, picked,
+           picked == 1 ? "" : "s", c->from_results);
+    return EXIT_CLEAN;
+}
+
 static int do_check(const cli *c, const hm_scan_result *result) {
     int findings = hm_scan_check(c->check_path, result, stdout);
     if (findings < 0) {
@@ -270,7 +310,9 @@ static int do_check(const cli *c, const hm_scan_result *result) {
 int main(int argc, char **argv) {
     cli c = {0};
     int status = parse_args(argc, argv, &c);
-    if (status == EXIT_CLEAN) {
+    if (status == EXIT_CLEAN && c.from_results != NULL) {
+        status = do_from_results(&c);
+    } else if (status == EXIT_CLEAN) {
         hm_scan_jobs jobs = {0};
         status = load_jobs(&c, &jobs);
         if (status == EXIT_CLEAN) {

@@ -12,6 +12,15 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
+
+/* ---- scan_propose.c: writing a config ------------------------------------------------------- */
+
+/* Write `path` through `body` (0 on success), atomically: into a temporary file beside it, then
+ * linked into place (HM_SCAN_EEXIST when the file exists and `force` is false) or, with `force`,
+ * renamed over it; a failure (HM_SCAN_EIO, errno kept) never leaves half a file. */
+hm_scan_status hm_scan_write_file(const char *path, bool force,
+                                  int (*body)(FILE *out, const void *ctx), const void *ctx);
 
 /* ---- scan_util.c ---------------------------------------------------------------------------- */
 

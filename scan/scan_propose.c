@@ -130,8 +130,25 @@ static int write_body(FILE *out, const hm_scan_pick *picks, size_t npicks,
     return fflush(out) == 0 && !ferror(out) ? 0 : -1;
 }
 
+typedef struct proposal {
+    const hm_scan_pick *picks;
+    size_t npicks;
+    const hm_scan_result *result;
+} proposal;
+
+static int write_proposal(FILE *out, const void *ctx) {
+    const proposal *p = ctx;
+    return write_body(out, p->picks, p->npicks, p->result);
+}
+
 hm_scan_status hm_scan_write_config(const char *path, const hm_scan_pick *picks, size_t npicks,
                                     const hm_scan_result *result, bool force) {
+    proposal p = {picks, npicks, result};
+    return hm_scan_write_file(path, force, write_proposal, &p);
+}
+
+hm_scan_status hm_scan_write_file(const char *path, bool force,
+                                  int (*body)(FILE *out, const void *ctx), const void *ctx) {
     if (!force && access(path, F_OK) == 0)
         return HM_SCAN_EEXIST;
     char *tmp = hm_xasprintf("%s.tmp.%ld", path, (long)getpid());
@@ -140,7 +157,7 @@ hm_scan_status hm_scan_write_config(const char *path, const hm_scan_pick *picks,
         free(tmp);
         return HM_SCAN_EIO;
     }
-    int rc = write_body(out, picks, npicks, result);
+    int rc = body(out, ctx);
     if (fclose(out) != 0)
         rc = -1;
     hm_scan_status status = HM_SCAN_OK;

@@ -1,10 +1,13 @@
 /* Tests of the heatmap-scan command line: exit statuses (0 clean, 1 a problem found, 2 a usage
  * error), the messages of the usage errors, --help against the flags the code accepts, the
- * formats, --write's refusal to overwrite and --check's exit status. Runs the built executable.
+ * formats, --write's refusal to overwrite and --check's exit status, and --from-results (an
+ * allowlist from a run). Runs the built executable.
  */
 #include "scan_test_util.h"
 
 #include <jansson.h>
+
+#include "hm_config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,9 +96,10 @@ static void test_scan_cli_build_dir_errors(void **state) {
 static void test_scan_cli_help_matches_flags(void **state) {
     hm_test_output o = SCAN("--help");
     assert_int_equal(o.status, 0);
-    const char *flags[] = {"-p, --build-dir DIR", "-j, --jobs N", "--format FORMAT", "--sort KEY",
-                           "--write FILE",        "--max N",      "--force",         "--check FILE",
-                           "-h, --help",          "--version",    "Exit status: 0"};
+    const char *flags[] = {
+        "-p, --build-dir DIR", "-j, --jobs N", "--format FORMAT", "--sort KEY",
+        "--write FILE",        "--max N",      "--force",         "--check FILE",
+        "-h, --help",          "--version",    "Exit status: 0",  "--from-results RESULTS"};
     for (size_t i = 0; i < sizeof flags / sizeof *flags; i++)
         assert_contains(o.out, flags[i]);
     hm_test_output_free(&o);
@@ -253,6 +257,65 @@ static void test_scan_cli_check_exit_status(void **state) {
     free(path);
 }
 
+/* A results file with a glob character in a name and a throttled function. */
+static const char mini_results[] =
+    "{\"version\": 1, \"program\": \"p\", \"pid\": 1, \"hostname\": \"h\", "
+    "\"start_unix_ns\": 0, \"elapsed_ns\": 1000000, \"clock\": \"tsc\", \"overhead_ns\": 0, "
+    "\"overhead_child_ns\": 0, \"end\": \"exit\", "
+    "\"histogram\": {\"kind\": \"log-linear\", \"sub_bucket_bits\": 5}, "
+    "\"threads\": [{\"tid\": 1, \"name\": \"p\", \"calls\": 5005, \"self_ns\": 73}], "
+    "\"functions\": ["
+    "{\"id\": 1, \"name\": \"ns::operator[]\", \"file\": \"a.c\", \"line\": 9, \"count\": 3, "
+    "\"self_ns\": 30, \"max_ns\": 10, \"histogram\": [[10, 3]]}, "
+    "{\"id\": 2, \"name\": \"slow\", \"file\": \"a.c\", \"line\": 3, \"count\": 2, "
+    "\"self_ns\": 40, \"max_ns\": 20, \"histogram\": [[20, 2]]}, "
+    "{\"id\": 3, \"name\": \"tiny\", \"file\": \"a.c\", \"line\": 12, \"count\": 5000, "
+    "\"throttled_after\": 3, \"self_ns\": 3, \"max_ns\": 1, \"histogram\": [[1, 3]]}]}\n";
+
+static void test_scan_cli_from_results(void **state) {
+    char *results = hm_test_path(tmp, "run.json"), *path = hm_test_path(tmp, "from_run.yaml");
+    hm_test_write_file(results, mini_results);
+    hm_test_output o = SCAN("--from-results", results, "--write", path);
+    assert_int_equal(o.status, 0);
+    assert_contains(o.out, "from_run.yaml: proposed 2 patterns from the run in ");
+    hm_test_output_free(&o);
+    /* Largest self time first; the glob character escaped; the throttled function left out. */
+    char *text = hm_test_read_file(path);
+    assert_non_null(text);
+    const char *slow = strstr(text, "    - 'slow'"), *op = strstr(text, "    - 'ns::operator\\[]'");
+    assert_non_null(slow);
+    assert_non_null(op);
+    assert_true(slow < op);
+    assert_null(strstr(text, "'tiny'"));
+    assert_contains(text, "1 throttled and left out");
+    /* The config library reads it and selects exactly the named functions. */
+    hm_config *config = NULL;
+    hm_config_error err;
+    assert_int_equal(hm_config_load_file(path, &config, &err), 0);
+    assert_true(hm_config_select(config, "ns::operator[]", "a.c").selected);
+    assert_true(hm_config_select(config, "ns::operator[]", "a.c").named_exactly);
+    assert_false(hm_config_select(config, "ns::operatorx]", "a.c").selected);
+    assert_false(hm_config_select(config, "tiny", "a.c").selected);
+    hm_config_free(config);
+
+    /* Usage: --write is needed, sources are not read, an unreadable file is a usage error. */
+    o = SCAN("--from-results", results);
+    assert_int_equal(o.status, 2);
+    assert_contains(o.err, "--from-results needs --write FILE");
+    hm_test_output_free(&o);
+    o = SCAN("--from-results", results, "--write", path, "--force", HM_SCAN_FIXTURES "/util.c");
+    assert_int_equal(o.status, 2);
+    assert_contains(o.err, "--from-results reads no sources");
+    hm_test_output_free(&o);
+    o = SCAN("--from-results", "/nonexistent/run.json", "--write", path, "--force");
+    assert_int_equal(o.status, 2);
+    assert_contains(o.err, "/nonexistent/run.json");
+    hm_test_output_free(&o);
+    free(text);
+    free(results);
+    free(path);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_scan_cli_usage_errors),
@@ -263,6 +326,7 @@ int main(void) {
         cmocka_unit_test(test_scan_cli_write),
         cmocka_unit_test(test_scan_cli_write_relative_path),
         cmocka_unit_test(test_scan_cli_check_exit_status),
+        cmocka_unit_test(test_scan_cli_from_results),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
