@@ -299,18 +299,11 @@ static void test_scan_cli_from_results(void **state) {
     hm_config_free(config);
 
     /* Usage: --write is needed, sources are not read, an unreadable file is a usage error. */
-    o = SCAN("--from-results", results);
-    assert_int_equal(o.status, 2);
-    assert_contains(o.err, "--from-results needs --write FILE");
-    hm_test_output_free(&o);
-    o = SCAN("--from-results", results, "--write", path, "--force", HM_SCAN_FIXTURES "/util.c");
-    assert_int_equal(o.status, 2);
-    assert_contains(o.err, "--from-results reads no sources");
-    hm_test_output_free(&o);
-    o = SCAN("--from-results", "/nonexistent/run.json", "--write", path, "--force");
-    assert_int_equal(o.status, 2);
-    assert_contains(o.err, "/nonexistent/run.json");
-    hm_test_output_free(&o);
+    assert_usage_error(SCAN("--from-results", results), "--from-results needs --write FILE");
+    assert_usage_error(SCAN("--from-results", results, "--write", path, HM_SCAN_FIXTURES "/util.c"),
+                       "--from-results reads no sources");
+    assert_usage_error(SCAN("--from-results", "/nonexistent/run.json", "--write", path, "--force"),
+                       "/nonexistent/run.json");
     free(text);
     free(results);
     free(path);
