@@ -15,7 +15,8 @@ set_tests_properties(test_trace PROPERTIES LABELS "unit;export")
 if(NOT TARGET hm_export)
   return()
 endif()
-hm_add_unit_test(test_exports SOURCES ${HM_EXPORT_TESTS}/test_exports.c LIBS hm_export)
+hm_add_unit_test(test_exports SOURCES ${HM_EXPORT_TESTS}/test_exports.c LIBS hm_export
+                                                                       hm_viewer_core)
 target_compile_definitions(test_exports PRIVATE HM_FIXTURES="${HM_EXPORT_TESTS}/fixtures")
 set_tests_properties(test_exports PROPERTIES LABELS "unit;export")
 

@@ -1,10 +1,13 @@
-/* pprof export: the merged call paths as a gzip-compressed profile.proto (see export.h).
+/* pprof export of the call paths: --type=calls, block and mutex as gzip'd profile.proto (export.h).
  *
- * The message is built with protobuf-c from viewer/pprof/profile.proto (the subset of pprof's
- * format we write) and compressed with zlib's gzip wrapper, which is what pprof reads.
+ * The message is built with protobuf-c from export/pprof/profile.proto (the subset of pprof's
+ * format we write) and compressed with zlib's gzip wrapper, which is what pprof reads. The cpu
+ * type, from sampled pcs rather than call paths, is export_cpu.c; it shares hm_pprof_gzip().
  *
- * Layout of the profile:
+ * Layout of the profile (calls; block and mutex differ only where said):
  *   sample_type          [calls, count], [cpu, nanoseconds]; default_sample_type "cpu"
+ *                        block, mutex: [contentions, count], [delay, nanoseconds] (Go's names),
+ *                        default "delay", period_type [contentions, count]
  *   function f+1         one per function of the merged tree: name, file, start line
  *   mapping 1            the program (its "program" string), flagged as having functions, file
  *                        names and lines: the profile is already symbolized, pprof must not look
@@ -13,10 +16,13 @@
  *                        line), no address
  *   sample               one per tree node with calls or self time: location ids leaf first
  *                        (the node, its parent, ..., the outermost call), values [count, self_ns]
- *   extra samples        calls of a function that no node counts (folded beyond the node limit):
- *                        [function, HM_EXPORT_BEYOND_LIMIT], values [calls, 0]
+ *                        block: one per node with block_count > 0, [block_count, block_ns];
+ *                        mutex: one per node with mutex_count > 0, [mutex_count, mutex_ns]
+ *   extra samples        calls only: calls of a function that no node counts (folded beyond the
+ *                        node limit): [function, HM_EXPORT_BEYOND_LIMIT], values [calls, 0]
  *   time_nanos, duration_nanos: start and elapsed time of the run(s)
- * So pprof's totals are the results' totals: calls = sum of counts, cpu = sum of self times.
+ * So pprof's totals are the results' totals: calls = sum of counts, cpu = sum of self times,
+ * contentions and delay = the sums of the nodes' block (mutex) figures.
  */
 #include "export.h"
 
@@ -107,8 +113,25 @@ static void build_free(pprof_build *b) {
     free(b->strings.items);
 }
 
-static int build(pprof_build *b, const hm_paths *p) {
+/* The two values of `node` for a profile of `type` into v; false when the node has no sample. */
+static bool node_values(const hm_path_node *node, hm_pprof_type type, int64_t v[2]) {
+    switch (type) {
+    case HM_PPROF_BLOCK:
+        v[0] = (int64_t)node->block_count, v[1] = (int64_t)node->block_ns;
+        return node->block_count != 0;
+    case HM_PPROF_MUTEX:
+        v[0] = (int64_t)node->mutex_count, v[1] = (int64_t)node->mutex_ns;
+        return node->mutex_count != 0;
+    default:
+        v[0] = (int64_t)node->count, v[1] = (int64_t)node->self_ns;
+        return node->count != 0 || node->self_ns != 0;
+    }
+}
+
+static int build(pprof_build *b, const hm_paths *p, hm_pprof_type type) {
     memset(b, 0, sizeof *b);
+    bool waits = type == HM_PPROF_BLOCK || type == HM_PPROF_MUTEX;
+    int64_t v[2];
     size_t nf = p->nfunctions + 1; /* + the beyond-limit pseudo-function */
     size_t nunplaced = 0;
     uint64_t *unplaced = calloc(nf, sizeof *unplaced);
@@ -119,11 +142,13 @@ static int build(pprof_build *b, const hm_paths *p) {
     for (size_t f = 0; f < p->nfunctions; f++) {
         uint64_t placed = unplaced[f];
         unplaced[f] = p->functions[f].count > placed ? p->functions[f].count - placed : 0;
+        if (waits)
+            unplaced[f] = 0; /* contentions of unplaced calls are not known */
         nunplaced += unplaced[f] != 0;
     }
     size_t nsamples = nunplaced, nids = 2 * nunplaced;
     for (size_t i = 1; i < p->nnodes; i++)
-        if (p->nodes[i].count != 0 || p->nodes[i].self_ns != 0) {
+        if (node_values(&p->nodes[i], type, v)) {
             nsamples++;
             nids += p->nodes[i].depth;
         }
@@ -148,10 +173,14 @@ static int build(pprof_build *b, const hm_paths *p) {
     }
     strtab *st = &b->strings;
     add_string(st, ""); /* index 0 must be "" */
-    int64_t calls = add_string(st, "calls"), count = add_string(st, "count");
-    int64_t cpu = add_string(st, "cpu"), ns = add_string(st, "nanoseconds");
-    b->comment =
-        add_string(st, "heatmap: exact call counts and self times, one sample per call path");
+    int64_t calls = add_string(st, waits ? "contentions" : "calls");
+    int64_t count = add_string(st, "count");
+    int64_t cpu = add_string(st, waits ? "delay" : "cpu"), ns = add_string(st, "nanoseconds");
+    b->comment = add_string(
+        st, type == HM_PPROF_BLOCK ? "heatmap: blocking waits per call path (block_count, block_ns)"
+            : type == HM_PPROF_MUTEX
+                ? "heatmap: lock waits per call path (mutex_count, mutex_ns)"
+                : "heatmap: exact call counts and self times, one sample per call path");
     int64_t program = p->program[0] ? add_string(st, p->program) : 0;
     if (add_files(st, p, file_index) != 0) {
         free(unplaced);
@@ -188,7 +217,7 @@ static int build(pprof_build *b, const hm_paths *p) {
     size_t s = 0, ids = 0;
     for (size_t i = 1; i < p->nnodes; i++) {
         const hm_path_node *node = &p->nodes[i];
-        if (node->count == 0 && node->self_ns == 0)
+        if (!node_values(node, type, v))
             continue;
         pb_sample *sm = &b->samples[s];
         perftools__profiles__sample__init(sm);
@@ -198,8 +227,8 @@ static int build(pprof_build *b, const hm_paths *p) {
         ids += sm->n_location_id;
         sm->value = &b->values[2 * s];
         sm->n_value = 2;
-        sm->value[0] = (int64_t)node->count;
-        sm->value[1] = (int64_t)node->self_ns;
+        sm->value[0] = v[0];
+        sm->value[1] = v[1];
         b->sample_ptrs[s] = sm;
         s++;
     }
@@ -233,8 +262,8 @@ static int build(pprof_build *b, const hm_paths *p) {
     b->types[1].type = cpu;
     b->types[1].unit = ns;
     perftools__profiles__value_type__init(&b->period_type);
-    b->period_type.type = cpu;
-    b->period_type.unit = ns;
+    b->period_type.type = waits ? calls : cpu; /* Go: contentions/count for block and mutex */
+    b->period_type.unit = waits ? count : ns;
     pr->n_sample_type = 2;
     pr->sample_type = b->type_ptrs;
     pr->n_sample = s;
@@ -262,11 +291,16 @@ static int build(pprof_build *b, const hm_paths *p) {
     return 0;
 }
 
-int hm_pprof_encode(const hm_paths *paths, uint8_t **buf, size_t *len, char *err, size_t errlen) {
+int hm_pprof_encode_paths(const hm_paths *paths, hm_pprof_type type, uint8_t **buf, size_t *len,
+                          char *err, size_t errlen) {
     pprof_build b;
     *buf = NULL;
     *len = 0;
-    if (build(&b, paths) != 0) {
+    if (type == HM_PPROF_CPU) {
+        snprintf(err, errlen, "the cpu profile is made from cpu_profile samples, not call paths");
+        return -1;
+    }
+    if (build(&b, paths, type) != 0) {
         build_free(&b);
         snprintf(err, errlen, "out of memory");
         return -1;
@@ -283,21 +317,35 @@ int hm_pprof_encode(const hm_paths *paths, uint8_t **buf, size_t *len, char *err
     return 0;
 }
 
+int hm_pprof_encode(const hm_paths *paths, uint8_t **buf, size_t *len, char *err, size_t errlen) {
+    return hm_pprof_encode_paths(paths, HM_PPROF_CALLS, buf, len, err, errlen);
+}
+
 int hm_export_pprof(FILE *out, const hm_paths *paths, char *err, size_t errlen) {
+    return hm_export_pprof_paths(out, paths, HM_PPROF_CALLS, err, errlen);
+}
+
+int hm_export_pprof_paths(FILE *out, const hm_paths *paths, hm_pprof_type type, char *err,
+                          size_t errlen) {
     uint8_t *raw;
     size_t len;
-    if (hm_pprof_encode(paths, &raw, &len, err, errlen) != 0)
+    if (hm_pprof_encode_paths(paths, type, &raw, &len, err, errlen) != 0)
         return -1;
+    int rc = hm_pprof_gzip(out, raw, len, err, errlen);
+    free(raw);
+    return rc;
+}
+
+int hm_pprof_gzip(FILE *out, const uint8_t *raw, size_t len, char *err, size_t errlen) {
     z_stream z;
     memset(&z, 0, sizeof z);
     /* windowBits 15 + 16: a gzip header and trailer instead of zlib's. */
     if (deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-        free(raw);
         snprintf(err, errlen, "zlib: cannot start compressing");
         return -1;
     }
     unsigned char chunk[65536];
-    z.next_in = raw;
+    z.next_in = (Bytef *)raw;
     z.avail_in = (uInt)len; /* a profile is far below 4 GiB: one sample per path */
     int zrc, rc = 0;
     do {
@@ -314,6 +362,5 @@ int hm_export_pprof(FILE *out, const hm_paths *paths, char *err, size_t errlen) 
         }
     } while (zrc != Z_STREAM_END);
     deflateEnd(&z);
-    free(raw);
     return rc;
 }
