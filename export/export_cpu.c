@@ -9,9 +9,9 @@
  * inlined frame first, from dwarf_getscopes() (inlined_subroutine scopes up to the subprogram;
  * the line of an outer frame is the inner one's DW_AT_call_line). Without DWARF the ELF symbol
  * name is used; without that the Location keeps just its address. Shadow frames become Locations
- * without address in a last, synthetic mapping, one Line (function, its start line); the innermost
- * shadow frame is dropped when the outermost native frame is that same function (by name), so a
- * sampled instrumented function does not appear twice.
+ * without address in a last, synthetic mapping, one Line (function, its start line). Where the
+ * native frames reach into instrumented code, the shadow frames they already show are dropped
+ * (shadow_overlap: with one pc, the sampled function itself), so no function appears twice.
  *
  * Strings, Functions (name, system name, file, start line) and Locations are deduplicated through
  * small open-addressing maps of indexes. Values per sample: [count, count × period_ns].
@@ -94,6 +94,7 @@ typedef struct module {
 
 typedef struct frame {
     const char *name, *system_name, *file; /* borrowed from the Dwfl */
+    const char *dir;                       /* compilation directory of a relative file, or NULL */
     int64_t line, start_line;
 } frame;
 
@@ -182,14 +183,28 @@ static uint64_t function_hash(const void *ctx, size_t i) {
     return function_hash_of(((const cpu_build *)ctx)->functions[i]);
 }
 
+/* Index of `file` in the string table, joined to `dir` when relative; -1 on out-of-memory. */
+static int64_t intern_path(cpu_build *b, const char *file, const char *dir) {
+    if (file == NULL || file[0] == '/' || file[0] == '\0' || dir == NULL || dir[0] == '\0')
+        return intern(b, file);
+    size_t n = strlen(dir) + strlen(file) + 2;
+    char *path = malloc(n);
+    if (path == NULL)
+        return -1;
+    snprintf(path, n, "%s/%s", dir, file);
+    int64_t i = intern(b, path);
+    free(path);
+    return i;
+}
+
 /* Id of the Function (name, system name, file, start line), added when new; 0 on out-of-memory. */
 static uint64_t function_id(cpu_build *b, const char *name, const char *system_name,
-                            const char *file, int64_t start_line) {
+                            const char *file, const char *dir, int64_t start_line) {
     pb_function key;
     perftools__profiles__function__init(&key);
     key.name = intern(b, name);
     key.system_name = intern(b, system_name ? system_name : name);
-    key.filename = intern(b, file);
+    key.filename = intern_path(b, file, dir);
     key.start_line = start_line;
     if (key.name < 0 || key.system_name < 0 || key.filename < 0 ||
         imap_grow(&b->function_map, function_hash, b) != 0)
@@ -252,7 +267,7 @@ static uint64_t add_location(cpu_build *b, const loc_key *key, size_t slot, cons
         perftools__profiles__line__init(ln);
         loc->line[loc->n_line++] = ln;
         ln->function_id =
-            function_id(b, fr[i].name, fr[i].system_name, fr[i].file, fr[i].start_line);
+            function_id(b, fr[i].name, fr[i].system_name, fr[i].file, fr[i].dir, fr[i].start_line);
         ln->line = fr[i].line;
         if (ln->function_id == 0)
             return 0;
@@ -364,23 +379,29 @@ static const char *die_string(Dwarf_Die *die, int name) {
     return dwarf_attr_integrate(die, name, &attr) ? dwarf_formstring(&attr) : NULL;
 }
 
-/* The frames at address a of mod, innermost first; the number of frames (0: unknown address). */
+/* The frames at address a of mod, innermost first; the number of frames (0: unknown address).
+ * dwarf_getscopes() continues past an inlined instance with the scopes of its abstract origin, so
+ * the concrete caller of each inlined instance comes from dwarf_getscopes_die() on it. */
 static size_t symbolize(Dwfl_Module *mod, Dwarf_Addr a, frame *fr) {
-    const char *file = NULL;
+    const char *file = NULL, *dir = NULL;
     int line = 0;
     Dwfl_Line *ln = dwfl_module_getsrc(mod, a);
-    if (ln != NULL)
+    if (ln != NULL) {
         file = dwfl_lineinfo(ln, NULL, &line, NULL, NULL, NULL);
+        dir = dwfl_line_comp_dir(ln);
+    }
     size_t n = 0;
     Dwarf_Addr bias;
     Dwarf_Die *cu = dwfl_module_addrdie(mod, a, &bias);
     Dwarf_Die *scopes = NULL;
     int nscopes = cu ? dwarf_getscopes(cu, a - bias, &scopes) : 0;
-    for (int i = 0; i < nscopes && n < MAX_FRAMES; i++) {
+    for (int i = 0; i < nscopes && n < MAX_FRAMES;) {
         Dwarf_Die *die = &scopes[i];
         int tag = dwarf_tag(die);
-        if (tag != DW_TAG_subprogram && tag != DW_TAG_inlined_subroutine)
+        if (tag != DW_TAG_subprogram && tag != DW_TAG_inlined_subroutine) {
+            i++;
             continue;
+        }
         const char *name = die_string(die, DW_AT_name);
         const char *linkage = die_string(die, DW_AT_linkage_name);
         if (linkage == NULL)
@@ -394,11 +415,12 @@ static size_t symbolize(Dwfl_Module *mod, Dwarf_Addr a, frame *fr) {
                                          : name  ? name
                                                  : "??",
                           .file = file,
+                          .dir = dir,
                           .line = line,
                           .start_line = start};
         if (tag == DW_TAG_subprogram)
             break;
-        /* The next frame out is at this inlined call's site. */
+        /* The next frame out is at this inlined call's site, in the scope that contains it. */
         Dwarf_Attribute attr;
         Dwarf_Word v;
         line = dwarf_formudata(dwarf_attr(die, DW_AT_call_line, &attr), &v) == 0 ? (int)v : 0;
@@ -407,12 +429,19 @@ static size_t symbolize(Dwfl_Module *mod, Dwarf_Addr a, frame *fr) {
         if (dwarf_formudata(dwarf_attr(die, DW_AT_call_file, &attr), &v) == 0 &&
             dwarf_getsrcfiles(cu, &files, &nfiles) == 0 && v < nfiles)
             file = dwarf_filesrc(files, v, NULL, NULL);
+        Dwarf_Die *outer = NULL;
+        int nouter = dwarf_getscopes_die(die, &outer); /* outer[0] is a copy of die */
+        free(scopes);
+        scopes = outer;
+        nscopes = nouter;
+        i = 1;
     }
     free(scopes);
     if (n == 0) { /* no DWARF here: the ELF symbol, and the line table's line if any */
         const char *name = dwfl_module_addrname(mod, a);
         if (name != NULL)
-            fr[n++] = (frame){.name = name, .system_name = name, .file = file, .line = line};
+            fr[n++] =
+                (frame){.name = name, .system_name = name, .file = file, .dir = dir, .line = line};
     }
     return n;
 }
@@ -466,6 +495,24 @@ static uint64_t shadow_location(cpu_build *b, size_t f) {
 }
 
 /* ---- The message ---------------------------------------------------------------------------- */
+
+/* How many shadow frames, innermost first, the native frames already show: the largest k such
+ * that the functions of the k outermost pcs are the k innermost shadow frames (by name, in
+ * order). With one pc this is the sampled function itself when it is instrumented. */
+static size_t shadow_overlap(const hm_cpu_profile *cpu, const hm_cpu_sample *s,
+                             const char *const *outer) {
+    size_t best = 0;
+    for (size_t k = 1; k <= s->npcs && k <= s->nstack; k++) {
+        bool same = true;
+        for (size_t j = 0; same && j < k; j++) {
+            const char *native = outer[s->npcs - k + j]; /* leaf-first: pcs[npcs-k] is innermost */
+            same = native != NULL && strcmp(native, cpu->functions[s->stack[j]].name) == 0;
+        }
+        if (same)
+            best = k;
+    }
+    return best;
+}
 
 static void build_free(cpu_build *b) {
     for (size_t i = 0; i < b->nstrings; i++)
@@ -541,22 +588,28 @@ static int build(cpu_build *b, const hm_cpu_profile *cpu) {
         return -1;
     open_modules(b);
 
-    size_t ids = 0;
+    size_t ids = 0, maxpcs = 1;
+    for (size_t i = 0; i < cpu->nsamples; i++)
+        maxpcs = cpu->samples[i].npcs > maxpcs ? cpu->samples[i].npcs : maxpcs;
+    const char **outer = calloc(maxpcs, sizeof *outer);
+    if (outer == NULL)
+        return -1;
     for (size_t i = 0; i < cpu->nsamples; i++) {
         const hm_cpu_sample *s = &cpu->samples[i];
         pb_sample *sm = &b->samples[i];
         perftools__profiles__sample__init(sm);
         sm->location_id = &b->location_ids[ids];
-        const char *outer = NULL;
         for (size_t k = 0; k < s->npcs; k++)
-            if ((sm->location_id[sm->n_location_id++] = pc_location(b, s, k, &outer)) == 0)
+            if ((sm->location_id[sm->n_location_id++] = pc_location(b, s, k, &outer[k])) == 0) {
+                free(outer);
                 return -1;
-        size_t first = 0;
-        if (s->nstack > 0 && outer != NULL && strcmp(outer, cpu->functions[s->stack[0]].name) == 0)
-            first = 1; /* the sampled function itself: already the outermost native frame */
+            }
+        size_t first = shadow_overlap(cpu, s, outer);
         for (size_t k = first; k < s->nstack; k++)
-            if ((sm->location_id[sm->n_location_id++] = shadow_location(b, s->stack[k])) == 0)
+            if ((sm->location_id[sm->n_location_id++] = shadow_location(b, s->stack[k])) == 0) {
+                free(outer);
                 return -1;
+            }
         ids += sm->n_location_id;
         sm->value = &b->values[2 * i];
         sm->n_value = 2;
@@ -564,6 +617,7 @@ static int build(cpu_build *b, const hm_cpu_profile *cpu) {
         sm->value[1] = (int64_t)(s->count * cpu->period_ns);
         b->sample_ptrs[i] = sm;
     }
+    free(outer);
 
     pb_profile *pr = &b->profile;
     perftools__profiles__profile__init(pr);

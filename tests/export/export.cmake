@@ -47,6 +47,16 @@ foreach(set ${HM_EXPORT_SETS})
   endforeach()
 endforeach()
 
+# pprof --type=cpu: a real program's pcs (cpu/cpu_prog.c, -g -O0, not sanitized: its addresses
+# and return addresses are the fixture) symbolized with libdw and read back by go tool pprof.
+add_executable(hm_cpu_prog ${HM_EXPORT_TESTS}/cpu/cpu_prog.c)
+target_compile_options(hm_cpu_prog PRIVATE -g -O0 -fno-omit-frame-pointer)
+add_test(NAME export_pprof_cpu
+         COMMAND ${HM_PYTHON3} ${HM_EXPORT_TESTS}/cpu/check_cpu.py $<TARGET_FILE:hm_cpu_prog>
+                 ${HM_EXPORT_TESTS}/cpu/cpu_prog.c $<TARGET_FILE:heatmap-view>
+                 ${CMAKE_CURRENT_BINARY_DIR}/export/pprof_cpu)
+set_tests_properties(export_pprof_cpu PROPERTIES LABELS export SKIP_RETURN_CODE 77)
+
 add_test(NAME export_cli COMMAND sh ${HM_EXPORT_TESTS}/cli.sh $<TARGET_FILE:heatmap-view>
                                  ${CMAKE_CURRENT_BINARY_DIR}/export/cli
          WORKING_DIRECTORY ${HM_EXPORT_TESTS}/fixtures)
