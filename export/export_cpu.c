@@ -17,8 +17,7 @@
  * small open-addressing maps of indexes. Values per sample: [count, count × period_ns].
  */
 #include "export.h"
-
-#include "profile.pb-c.h"
+#include "pprof_common.h"
 
 #include <dwarf.h>
 #include <elfutils/libdw.h>
@@ -29,14 +28,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-typedef Perftools__Profiles__Profile pb_profile;
-typedef Perftools__Profiles__ValueType pb_value_type;
-typedef Perftools__Profiles__Sample pb_sample;
-typedef Perftools__Profiles__Location pb_location;
-typedef Perftools__Profiles__Line pb_line;
-typedef Perftools__Profiles__Function pb_function;
-typedef Perftools__Profiles__Mapping pb_mapping;
 
 /* ---- Index maps: open addressing over indexes into an array the caller owns -------------------
  */
@@ -127,9 +118,7 @@ typedef struct cpu_build {
     pb_sample **sample_ptrs;
     uint64_t *location_ids;
     int64_t *values;
-    pb_value_type types[2], period_type;
-    pb_value_type *type_ptrs[2];
-    int64_t comment;
+    hm_pprof_head head;
     pb_profile profile;
 } cpu_build;
 
@@ -562,8 +551,9 @@ static int build(cpu_build *b, const hm_cpu_profile *cpu) {
         return -1;
     int64_t samples = intern(b, "samples"), count = intern(b, "count");
     int64_t cpu_s = intern(b, "cpu"), ns = intern(b, "nanoseconds");
-    b->comment = intern(b, "heatmap: sampled CPU time, native frames then instrumented frames");
-    if (samples < 0 || count < 0 || cpu_s < 0 || ns < 0 || b->comment < 0)
+    int64_t comment =
+        intern(b, "heatmap: sampled CPU time, native frames then instrumented frames");
+    if (samples < 0 || count < 0 || cpu_s < 0 || ns < 0 || comment < 0)
         return -1;
     /* Mappings: the process's, then the synthetic one of the shadow frames. */
     for (size_t i = 0; i < nm; i++) {
@@ -620,20 +610,17 @@ static int build(cpu_build *b, const hm_cpu_profile *cpu) {
     free(outer);
 
     pb_profile *pr = &b->profile;
-    perftools__profiles__profile__init(pr);
-    for (int k = 0; k < 2; k++) {
-        perftools__profiles__value_type__init(&b->types[k]);
-        b->type_ptrs[k] = &b->types[k];
-    }
-    b->types[0].type = samples;
-    b->types[0].unit = count;
-    b->types[1].type = cpu_s;
-    b->types[1].unit = ns;
-    perftools__profiles__value_type__init(&b->period_type);
-    b->period_type.type = cpu_s;
-    b->period_type.unit = ns;
-    pr->n_sample_type = 2;
-    pr->sample_type = b->type_ptrs;
+    hm_pprof_head_spec spec = {
+        .type = {samples, cpu_s},
+        .unit = {count, ns},
+        .period_type = cpu_s,
+        .period_unit = ns,
+        .period = (int64_t)cpu->period_ns,
+        .comment = comment,
+        .time_ns = cpu->start_unix_ns,
+        .duration_ns = cpu->elapsed_ns,
+    };
+    hm_pprof_head_init(pr, &b->head, &spec);
     pr->n_sample = cpu->nsamples;
     pr->sample = b->sample_ptrs;
     pr->n_mapping = nm;
@@ -644,13 +631,6 @@ static int build(cpu_build *b, const hm_cpu_profile *cpu) {
     pr->function = b->functions;
     pr->n_string_table = b->nstrings;
     pr->string_table = b->strings;
-    pr->time_nanos = (int64_t)cpu->start_unix_ns;
-    pr->duration_nanos = (int64_t)cpu->elapsed_ns;
-    pr->period_type = &b->period_type;
-    pr->period = (int64_t)cpu->period_ns;
-    pr->n_comment = 1;
-    pr->comment = &b->comment;
-    pr->default_sample_type = cpu_s;
     return 0;
 }
 
@@ -660,14 +640,8 @@ int hm_pprof_encode_cpu(const hm_cpu_profile *cpu, uint8_t **buf, size_t *len, c
     *buf = NULL;
     *len = 0;
     int rc = build(&b, cpu);
-    if (rc == 0) {
-        size_t n = perftools__profiles__profile__get_packed_size(&b.profile);
-        *buf = malloc(n ? n : 1);
-        if (*buf != NULL)
-            *len = perftools__profiles__profile__pack(&b.profile, *buf);
-        else
-            rc = -1;
-    }
+    if (rc == 0)
+        rc = hm_pprof_pack(&b.profile, buf, len);
     build_free(&b);
     if (rc != 0)
         snprintf(err, errlen, "cpu profile: out of memory");

@@ -25,19 +25,11 @@
  * contentions and delay = the sums of the nodes' block (mutex) figures.
  */
 #include "export.h"
-
-#include "profile.pb-c.h"
+#include "pprof_common.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
-
-typedef Perftools__Profiles__Profile pb_profile;
-typedef Perftools__Profiles__ValueType pb_value_type;
-typedef Perftools__Profiles__Sample pb_sample;
-typedef Perftools__Profiles__Location pb_location;
-typedef Perftools__Profiles__Line pb_line;
-typedef Perftools__Profiles__Function pb_function;
 
 /* The string table: strings appended in order, borrowed from the hm_paths. Function names are
  * distinct; file names are shared, so each distinct file is added once (see add_files). */
@@ -92,8 +84,7 @@ static int add_files(strtab *t, const hm_paths *p, int64_t *file_index) {
 typedef struct pprof_build {
     pb_profile profile;
     Perftools__Profiles__Mapping mapping, *mapping_ptr;
-    pb_value_type types[2], period_type;
-    pb_value_type *type_ptrs[2];
+    hm_pprof_head head;
     pb_function *functions, **function_ptrs;
     pb_location *locations, **location_ptrs;
     pb_line *lines, **line_ptrs;
@@ -101,7 +92,6 @@ typedef struct pprof_build {
     uint64_t *location_ids; /* all samples' stacks, back to back */
     int64_t *values;        /* 2 per sample */
     strtab strings;
-    int64_t comment;
 } pprof_build;
 
 static void build_free(pprof_build *b) {
@@ -176,7 +166,7 @@ static int build(pprof_build *b, const hm_paths *p, hm_pprof_type type) {
     int64_t calls = add_string(st, waits ? "contentions" : "calls");
     int64_t count = add_string(st, "count");
     int64_t cpu = add_string(st, waits ? "delay" : "cpu"), ns = add_string(st, "nanoseconds");
-    b->comment = add_string(
+    int64_t comment = add_string(
         st, type == HM_PPROF_BLOCK ? "heatmap: blocking waits per call path (block_count, block_ns)"
             : type == HM_PPROF_MUTEX
                 ? "heatmap: lock waits per call path (mutex_count, mutex_ns)"
@@ -252,20 +242,17 @@ static int build(pprof_build *b, const hm_paths *p, hm_pprof_type type) {
     free(file_index);
 
     pb_profile *pr = &b->profile;
-    perftools__profiles__profile__init(pr);
-    for (int k = 0; k < 2; k++) {
-        perftools__profiles__value_type__init(&b->types[k]);
-        b->type_ptrs[k] = &b->types[k];
-    }
-    b->types[0].type = calls;
-    b->types[0].unit = count;
-    b->types[1].type = cpu;
-    b->types[1].unit = ns;
-    perftools__profiles__value_type__init(&b->period_type);
-    b->period_type.type = waits ? calls : cpu; /* Go: contentions/count for block and mutex */
-    b->period_type.unit = waits ? count : ns;
-    pr->n_sample_type = 2;
-    pr->sample_type = b->type_ptrs;
+    hm_pprof_head_spec spec = {
+        .type = {calls, cpu},
+        .unit = {count, ns},
+        .period_type = waits ? calls : cpu, /* Go: contentions/count for block and mutex */
+        .period_unit = waits ? count : ns,
+        .period = 1,
+        .comment = comment,
+        .time_ns = p->start_unix_ns,
+        .duration_ns = p->elapsed_ns,
+    };
+    hm_pprof_head_init(pr, &b->head, &spec);
     pr->n_sample = s;
     pr->sample = b->sample_ptrs;
     perftools__profiles__mapping__init(&b->mapping);
@@ -281,13 +268,6 @@ static int build(pprof_build *b, const hm_paths *p, hm_pprof_type type) {
     pr->function = b->function_ptrs;
     pr->n_string_table = st->n;
     pr->string_table = st->items;
-    pr->time_nanos = (int64_t)p->start_unix_ns;
-    pr->duration_nanos = (int64_t)p->elapsed_ns;
-    pr->period_type = &b->period_type;
-    pr->period = 1;
-    pr->n_comment = 1;
-    pr->comment = &b->comment;
-    pr->default_sample_type = cpu;
     return 0;
 }
 
@@ -305,15 +285,43 @@ int hm_pprof_encode_paths(const hm_paths *paths, hm_pprof_type type, uint8_t **b
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    size_t n = perftools__profiles__profile__get_packed_size(&b.profile);
-    *buf = malloc(n ? n : 1);
-    if (*buf == NULL) {
-        build_free(&b);
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    *len = perftools__profiles__profile__pack(&b.profile, *buf);
+    int rc = hm_pprof_pack(&b.profile, buf, len);
     build_free(&b);
+    if (rc != 0)
+        snprintf(err, errlen, "out of memory");
+    return rc;
+}
+
+void hm_pprof_head_init(pb_profile *pr, hm_pprof_head *head, const hm_pprof_head_spec *spec) {
+    perftools__profiles__profile__init(pr);
+    for (int k = 0; k < 2; k++) {
+        perftools__profiles__value_type__init(&head->types[k]);
+        head->types[k].type = spec->type[k];
+        head->types[k].unit = spec->unit[k];
+        head->type_ptrs[k] = &head->types[k];
+    }
+    perftools__profiles__value_type__init(&head->period_type);
+    head->period_type.type = spec->period_type;
+    head->period_type.unit = spec->period_unit;
+    head->comment = spec->comment;
+    pr->n_sample_type = 2;
+    pr->sample_type = head->type_ptrs;
+    pr->default_sample_type = spec->type[1];
+    pr->period_type = &head->period_type;
+    pr->period = spec->period;
+    pr->n_comment = 1;
+    pr->comment = &head->comment;
+    pr->time_nanos = (int64_t)spec->time_ns;
+    pr->duration_nanos = (int64_t)spec->duration_ns;
+}
+
+int hm_pprof_pack(const pb_profile *pr, uint8_t **buf, size_t *len) {
+    size_t n = perftools__profiles__profile__get_packed_size(pr);
+    *buf = malloc(n ? n : 1);
+    *len = 0;
+    if (*buf == NULL)
+        return -1;
+    *len = perftools__profiles__profile__pack(pr, *buf);
     return 0;
 }
 
