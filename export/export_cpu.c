@@ -334,26 +334,24 @@ static bool build_id_matches(Dwfl_Module *mod, const char *hex) {
 /* Report every mapping's file (mappings of one file at one bias share the module). */
 static void open_modules(cpu_build *b) {
     const hm_cpu_profile *cpu = b->cpu;
+    uint64_t *bias = calloc(cpu->nmappings + 1, sizeof *bias);
+    if (bias == NULL)
+        return; /* no symbols: every pc keeps its address */
     for (size_t i = 0; i < cpu->nmappings; i++) {
         const hm_cpu_mapping *m = &cpu->mappings[i];
-        uint64_t bias;
-        if (m->file[0] != '/' || !load_bias(m, &bias))
+        if (m->file[0] != '/' || !load_bias(m, &bias[i]))
             continue;
-        for (size_t k = 0; k < i; k++) /* the same file at the same bias: reuse */
-            if (b->modules[k].mod != NULL && strcmp(cpu->mappings[k].file, m->file) == 0) {
-                uint64_t other;
-                if (load_bias(&cpu->mappings[k], &other) && other == bias) {
-                    b->modules[i] = b->modules[k];
-                    break;
-                }
-            }
+        for (size_t k = 0; k < i && b->modules[i].mod == NULL; k++)
+            if (b->modules[k].mod != NULL && bias[k] == bias[i] &&
+                strcmp(cpu->mappings[k].file, m->file) == 0)
+                b->modules[i] = b->modules[k];
         if (b->modules[i].mod != NULL)
             continue;
         Dwfl *dwfl = dwfl_begin(&offline_callbacks);
         if (dwfl == NULL)
             continue;
         dwfl_report_begin(dwfl);
-        Dwfl_Module *mod = dwfl_report_elf(dwfl, m->file, m->file, -1, bias, true);
+        Dwfl_Module *mod = dwfl_report_elf(dwfl, m->file, m->file, -1, bias[i], true);
         dwfl_report_end(dwfl, NULL, NULL);
         if (mod == NULL || !build_id_matches(mod, m->build_id)) {
             dwfl_end(dwfl);
@@ -361,6 +359,7 @@ static void open_modules(cpu_build *b) {
         }
         b->modules[i] = (module){.dwfl = dwfl, .mod = mod};
     }
+    free(bias);
 }
 
 static const char *die_string(Dwarf_Die *die, int name) {

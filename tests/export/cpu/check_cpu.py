@@ -246,6 +246,23 @@ def main():
                          for (c, _, _), e in zip(samples, expected))
     if got_names != want_traces:
         fail("pprof -traces differ:\nexpected %s\ngot      %s" % (want_traces, got_names))
+    # A file rebuilt since the run (another build id) is not used: its pcs stay addresses.
+    if build_id(prog):
+        with open(fixture) as f:
+            d = json.load(f)
+        d["cpu_profile"]["mappings"][0]["build_id"] = "00" * 20
+        stale = os.path.join(work, "stale.json")
+        with open(stale, "w") as f:
+            json.dump(d, f)
+        out2 = os.path.join(work, "stale.pb.gz")
+        r = subprocess.run([viewer, "--export=pprof", "--type=cpu", "-o", out2, stale],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            fail("heatmap-view --type=cpu (stale build id): " + r.stderr)
+        raw2 = go_pprof(["-raw"], out2, env)
+        for line in raw2.split("Locations\n", 1)[1].split("Mappings\n", 1)[0].splitlines():
+            if re.match(r"\s*\d+: 0x[0-9a-f]*[1-9a-f][0-9a-f]* M=1 \S", line):
+                fail("a pc of a file with another build id was symbolized: " + line)
     print("ok: cpu, %d samples, %dns, leaf functions and lines match" % (len(samples), total))
 
 
