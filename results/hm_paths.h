@@ -45,6 +45,9 @@ typedef struct hm_path_node {
     size_t function; /* index into hm_paths.functions */
     uint32_t depth;  /* 0 for the root, 1 for outermost calls */
     uint64_t count, self_ns, total_ns; /* summed over the merged nodes; see the format doc */
+    /* Of the self time: the part spent off CPU, and the blocking waits (block) and lock waits
+     * (mutex) with their number; 0 in files whose nodes have 6 elements. */
+    uint64_t wait_ns, block_count, block_ns, mutex_count, mutex_ns;
     size_t first_child; /* children are children[first_child .. first_child + nchildren - 1] */
     size_t nchildren;
 } hm_path_node;
@@ -75,7 +78,8 @@ typedef struct hm_paths {
  * reads standard input ("<stdin>" in messages).
  *
  * Checked: the JSON shape of `paths` and of every node ([id, parent, function, count, self_ns,
- * total_ns], non-negative integers); node ids non-zero and unique within a tree; every parent 0 or
+ * total_ns] or those and [wait_ns, block_count, block_ns, mutex_count, mutex_ns], non-negative
+ * integers); node ids non-zero and unique within a tree; every parent 0 or
  * an existing node of the same tree, with no cycle; every function id one of the file's
  * `functions` (whose ids must be unique); self_ns <= total_ns. */
 int hm_paths_load(const char *path, hm_paths **out, char *err, size_t errlen);

@@ -28,6 +28,7 @@ typedef enum opt_id {
     OPT_PERCENTILE,
     OPT_EXPORT,
     OPT_OUTPUT,
+    OPT_TYPE,
     OPT_HELP,
     OPT_VERSION,
 } opt_id;
@@ -78,6 +79,10 @@ static const struct option_spec {
      "write the call paths instead of showing them: pprof (gzip'd profile.proto for go tool "
      "pprof), folded (flame-graph stacks), chrome (timeline for Perfetto, from the trace that "
      "HEATMAP_TRACE=1 records), svg (flame graph picture); see docs/exports.md"},
+    {"type", 0, OPT_TYPE, true, "T",
+     "what --export=pprof holds: calls (default: exact calls and self time per call path), cpu "
+     "(sampled CPU time with source lines, from the CPU sampler), block or mutex (waits per "
+     "call path)"},
     {"output", 'o', OPT_OUTPUT, true, "FILE",
      "the file --export writes (- for standard output; default heatmap.pb.gz, heatmap.folded, "
      "heatmap.chrome.json or heatmap.svg)"},
@@ -245,6 +250,9 @@ static int apply(hm_cli *cli, const struct option_spec *o, const char *value, ch
     case OPT_OUTPUT:
         cli->output = value;
         return 0;
+    case OPT_TYPE:
+        cli->pprof_type = value;
+        return 0;
     case OPT_HELP:
         cli->help = true;
         return 0;
@@ -325,6 +333,10 @@ int hm_cli_parse(int argc, char **argv, hm_cli *cli, char *err, size_t errlen) {
         return fail(err, errlen, "--diff and --run cannot be combined");
     if (cli->export_kind && cli->diff_base)
         return fail(err, errlen, "--export and --diff cannot be combined");
+    if (cli->pprof_type && (!cli->export_kind || strcmp(cli->export_kind, "pprof") != 0))
+        return fail(err, errlen,
+                    "--type selects the profile of --export=pprof; --export=pprof "
+                    "is missing");
     if (cli->output && !cli->export_kind)
         return fail(err, errlen,
                     "-o/--output names the file of --export=KIND; --export is missing");

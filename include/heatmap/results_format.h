@@ -35,7 +35,8 @@
     X(histogram, "histogram")                                                                      \
     X(threads, "threads")                                                                          \
     X(functions, "functions")                                                                      \
-    X(paths, "paths")
+    X(paths, "paths")                                                                              \
+    X(cpu_profile, "cpu_profile")
 
 /* Keys of one entry of "functions". */
 #define HM_RESULTS_FUNCTION_KEYS(X)                                                                \
@@ -76,6 +77,25 @@
     X(thread, "thread")                                                                            \
     X(nodes, "nodes")
 
+/* Keys of the top-level "cpu_profile" object (the CPU sampler's samples) and of one entry of its
+ * "mappings" and "samples"; "functions" entries are arrays [id, name, file, line]. */
+#define HM_RESULTS_CPU_PROFILE_KEYS(X)                                                             \
+    X(hz, "hz")                                                                                    \
+    X(period_ns, "period_ns")                                                                      \
+    X(samples_dropped, "samples_dropped")                                                          \
+    X(mappings, "mappings")                                                                        \
+    X(functions, "functions")                                                                      \
+    X(samples, "samples")                                                                          \
+    X(id, "id")                                                                                    \
+    X(start, "start")                                                                              \
+    X(limit, "limit")                                                                              \
+    X(offset, "offset")                                                                            \
+    X(file, "file")                                                                                \
+    X(build_id, "build_id")                                                                        \
+    X(count, "count")                                                                              \
+    X(pcs, "pcs")                                                                                  \
+    X(stack, "stack")
+
 /* Keys of the trace file: its top level and one entry of its "threads". */
 #define HM_TRACE_KEYS(X)                                                                           \
     X(version, "version")                                                                          \
@@ -99,7 +119,8 @@ HM_RESULTS_TOP_KEYS(HM_RESULTS_DEFINE_KEY)
 HM_RESULTS_FUNCTION_KEYS(HM_RESULTS_DEFINE_FN_KEY)
 HM_RESULTS_THREAD_KEYS(HM_RESULTS_DEFINE_TH_KEY)
 
-/* And HM_HIST_KEY_<id>, HM_PATHS_KEY_<id>, HM_TRACE_KEY_<id> for the lists above. */
+/* And HM_HIST_KEY_<id>, HM_PATHS_KEY_<id>, HM_CPU_KEY_<id>, HM_TRACE_KEY_<id> for the lists
+ * above. */
 #define HM_RESULTS_DEFINE_HIST_KEY(id, str)                                                        \
     __attribute__((unused)) static const char HM_HIST_KEY_##id[] = str;
 #define HM_RESULTS_DEFINE_PATHS_KEY(id, str)                                                       \
@@ -108,6 +129,9 @@ HM_RESULTS_THREAD_KEYS(HM_RESULTS_DEFINE_TH_KEY)
     __attribute__((unused)) static const char HM_TRACE_KEY_##id[] = str;
 HM_RESULTS_HISTOGRAM_KEYS(HM_RESULTS_DEFINE_HIST_KEY)
 HM_RESULTS_PATHS_KEYS(HM_RESULTS_DEFINE_PATHS_KEY)
+#define HM_RESULTS_DEFINE_CPU_KEY(id, str)                                                         \
+    __attribute__((unused)) static const char HM_CPU_KEY_##id[] = str;
+HM_RESULTS_CPU_PROFILE_KEYS(HM_RESULTS_DEFINE_CPU_KEY)
 HM_TRACE_KEYS(HM_RESULTS_DEFINE_TRACE_KEY)
 
 /* ---- percentiles ----------------------------------------------------------------------------- */

@@ -27,6 +27,19 @@ expect_error "folded.json: no trace file beside it (folded.trace.json); run the 
     --export=chrome -o "$work/x.json" folded.json
 expect_error "nopaths.json: no call paths in this file" --export=pprof -o "$work/x.pb.gz" nopaths.json
 test ! -e "$work/x.json" && test ! -e "$work/x.pb.gz"
+# --type: only with --export=pprof, a known type, and the data it needs
+expect_error "--type selects the profile of --export=pprof; --export=pprof is missing" \
+    --type=cpu callgraph.json
+expect_error "--type selects the profile of --export=pprof" --export=svg --type=cpu callgraph.json
+expect_error "--type: unknown profile type 'heap' (expected calls, cpu, block or mutex)" \
+    --export=pprof --type=heap callgraph.json
+expect_error "callgraph.json: no \"cpu_profile\" in this file: the CPU sampler did not run" \
+    --export=pprof --type=cpu -o "$work/x.pb.gz" callgraph.json
+test ! -e "$work/x.pb.gz"
+# --type=calls is what --export=pprof makes without --type
+"$viewer" --export=pprof -o "$work/default.pb.gz" callgraph.json 2>/dev/null
+"$viewer" --export=pprof --type=calls -o "$work/calls.pb.gz" callgraph.json 2>/dev/null
+cmp "$work/default.pb.gz" "$work/calls.pb.gz"
 
 # -o - writes to standard output; without -o the default name in the working directory.
 "$viewer" --export=folded -o - callgraph.json >"$work/stdout.folded"
@@ -36,4 +49,5 @@ test -s "$work/heatmap.svg"
 grep -q "wrote heatmap.svg" "$work/err"
 # the help lists the flags
 "$viewer" --help | grep -q -- "--export=KIND"
+"$viewer" --help | grep -q -- "--type=T"
 echo "ok: export command line"
