@@ -14,10 +14,10 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const char *const NAMES[] = {"main", "parse_line", "ns::Class::method", "operator*", "",
-                                    "MEM_alloc"};
-static const char *const FILES[] = {"src/a.c", "/abs/dir/b.c", "../up/c.c", "a//b/./c.h", "x.c",
-                                    NULL};
+static const char *const NAMES[] = {"main",      "parse_line", "ns::Class::method",
+                                    "operator*", "",           "MEM_alloc"};
+static const char *const FILES[] = {"src/a.c",    "/abs/dir/b.c", "../up/c.c",
+                                    "a//b/./c.h", "x.c",          NULL};
 
 /* The last line of the input (at most 255 bytes), as a name to select and to match globs against.
  */

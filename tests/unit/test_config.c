@@ -472,7 +472,9 @@ static void test_config_error_malformed_yaml(void **state) {
     assert_load_error("functions:\n  include: a\n exclude: b\n",
                       "t.yaml:3:2: error: did not find expected key (while parsing a block "
                       "mapping at line 1)");
-    assert_load_error("x: *nope\n", "t.yaml:1:4: error: found undefined alias");
+    assert_load_error("x: *nope\n",
+                      "t.yaml:1:4: error: found undefined alias *nope; a pattern that starts with "
+                      "'*' must be quoted, as in \"*nope\" (unquoted, YAML reads it as an alias)");
     /* Bad encoding: libyaml gives a byte offset, turned into line and column. */
     assert_load_error("functions:\n  include: [\xff]\n",
                       "t.yaml:2:13: error: invalid leading UTF-8 octet");
@@ -517,6 +519,102 @@ static void test_config_error_wrong_types(void **state) {
                       "t.yaml:1:1: error: the top level must be a mapping, got a sequence");
     assert_load_error("just words\n",
                       "t.yaml:1:1: error: the top level must be a mapping, got 'just words'");
+}
+
+static void test_config_error_non_string_patterns(void **state) {
+    /* One value where a list of globs is expected: every key that takes globs. */
+    static const char *const KEYS[][2] = {{"functions", "include"},
+                                          {"functions", "exclude"},
+                                          {"files", "include"},
+                                          {"files", "exclude"}};
+    for (size_t i = 0; i < sizeof KEYS / sizeof KEYS[0]; i++) {
+        char yaml[128], expected[512];
+        snprintf(yaml, sizeof yaml, "version: 1\n%s:\n  %s: 5\n", KEYS[i][0], KEYS[i][1]);
+        snprintf(expected, sizeof expected,
+                 "t.yaml:3:%zu: error: expected a glob pattern (a string) or a list of them for "
+                 "'%s.%s', found the number 5; quote it (\"5\") if you mean a pattern",
+                 strlen(KEYS[i][1]) + 5, KEYS[i][0], KEYS[i][1]);
+        assert_load_error(yaml, expected);
+    }
+    /* Items of a list: numbers (YAML 1.2 core and 1.1 forms), booleans, null. */
+    static const char *const BAD[][2] = {
+        {"5", "the number 5"},
+        {"-12", "the number -12"},
+        {"1.5", "the number 1.5"},
+        {".5", "the number .5"},
+        {"1e3", "the number 1e3"},
+        {"0x1F", "the number 0x1F"},
+        {"0o17", "the number 0o17"},
+        {"0b101", "the number 0b101"},
+        {"1_000", "the number 1_000"},
+        {".inf", "the number .inf"},
+        {"-.Inf", "the number -.Inf"},
+        {".NaN", "the number .NaN"},
+        {"yes", "the boolean yes"},
+        {"No", "the boolean No"},
+        {"true", "the boolean true"},
+        {"FALSE", "the boolean FALSE"},
+        {"on", "the boolean on"},
+        {"Off", "the boolean Off"},
+        {"null", "null"},
+        {"~", "null"},
+    };
+    for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++) {
+        char yaml[128], expected[512];
+        snprintf(yaml, sizeof yaml, "files:\n  exclude: [ok, %s]\n", BAD[i][0]);
+        snprintf(expected, sizeof expected,
+                 "t.yaml:2:17: error: expected a glob pattern (a string) in 'files.exclude[1]', "
+                 "found %s; quote it (\"%s\") if you mean a pattern",
+                 BAD[i][1], BAD[i][0]);
+        assert_load_error(yaml, expected);
+    }
+    assert_load_error("functions:\n  include:\n    - a\n    -\n",
+                      "t.yaml:4:6: error: expected a glob pattern (a string) in "
+                      "'functions.include[1]', found an empty item (null)");
+}
+
+static void test_config_quoted_or_wordy_scalars_are_patterns(void **state) {
+    /* Quoted, any scalar is a string; unquoted, these are strings to YAML too. */
+    hm_config *config = load_ok("functions:\n"
+                                "  include: [\"5\", 'yes', \"1.5\", \"~\", 5a, a5, 1.2.3, e5, y, n,"
+                                " nullify, 0x, _1, 12:30]\n"
+                                "files:\n"
+                                "  exclude: \"0x1F\"\n");
+    assert_int_equal(hm_config_pattern_count(config), 15);
+    assert_string_equal(hm_config_pattern_at(config, 0).text, "5");
+    assert_string_equal(hm_config_pattern_at(config, 1).text, "yes");
+    assert_string_equal(hm_config_pattern_at(config, 14).text, "0x1F");
+    assert_selection(config, "5", NULL, true, HM_REASON_INCLUDED, "5", 2);
+    hm_config_free(config);
+    /* An absent list is still written `~` or left empty. */
+    config = load_ok("functions:\n  include: ~\n  exclude:\n");
+    assert_int_equal(hm_config_pattern_count(config), 0);
+    hm_config_free(config);
+}
+
+static void test_config_error_unquoted_star_pattern(void **state) {
+    assert_load_error("version: 1\nfunctions:\n  exclude: [*Ptr, MEM_*]\n",
+                      "t.yaml:3:13: error: found undefined alias *Ptr; a pattern that starts with "
+                      "'*' must be quoted, as in \"*Ptr\" (unquoted, YAML reads it as an alias)");
+    assert_load_error("files:\n  exclude:\n    - **/vendor/**\n",
+                      "t.yaml:3:7: error: invalid alias **/vendor/**; a pattern that starts with "
+                      "'*' must be quoted, as in \"**/vendor/**\" (unquoted, YAML reads it as an "
+                      "alias)");
+    assert_load_error("files:\n  include: *.c\n",
+                      "t.yaml:2:12: error: invalid alias *.c; a pattern that starts with '*' must "
+                      "be quoted, as in \"*.c\" (unquoted, YAML reads it as an alias)");
+    assert_load_error("functions:\n  include: [a, *_test]\n",
+                      "t.yaml:2:16: error: found undefined alias *_test; a pattern that starts "
+                      "with '*' must be quoted, as in \"*_test\" (unquoted, YAML reads it as an "
+                      "alias)");
+    /* Quoted, or not at the start, '*' is a wildcard; a real alias still works. */
+    hm_config *config =
+        load_ok("functions:\n  exclude: [\"*Ptr\", MEM_*, '*_test']\nfiles:\n  include: &src "
+                "[\"src/**\"]\n  exclude: *src\n");
+    assert_int_equal(hm_config_pattern_count(config), 5);
+    assert_selection(config, "FooPtr", NULL, false, HM_REASON_EXCLUDED_FUNCTION, "*Ptr", 2);
+    assert_selection(config, "main", "src/a.c", false, HM_REASON_EXCLUDED_FILE, "src/**", 4);
+    hm_config_free(config);
 }
 
 static void test_config_error_invalid_glob(void **state) {
@@ -860,6 +958,9 @@ int main(void) {
         cmocka_unit_test(test_config_error_malformed_yaml),
         cmocka_unit_test(test_config_error_unknown_key_suggests),
         cmocka_unit_test(test_config_error_wrong_types),
+        cmocka_unit_test(test_config_error_non_string_patterns),
+        cmocka_unit_test(test_config_quoted_or_wordy_scalars_are_patterns),
+        cmocka_unit_test(test_config_error_unquoted_star_pattern),
         cmocka_unit_test(test_config_error_invalid_glob),
         cmocka_unit_test(test_config_error_version),
         cmocka_unit_test(test_config_error_duplicate_key),
