@@ -730,6 +730,36 @@ static void test_results_parse_duration(void **state) {
     assert_int_equal(hm_parse_duration("5 ms", &ns, NULL), -1);
     assert_int_equal(hm_parse_duration("5msx", &ns, NULL), -1);
     assert_int_equal(hm_parse_duration("99999999999999999999s", &ns, NULL), -1);
+    /* minutes and hours, alone and in parts from large to small; "m" is never "ms" */
+    assert_int_equal(hm_parse_duration("2m", &ns, NULL), 0);
+    assert_int_equal(ns, 120000000000ull);
+    assert_int_equal(hm_parse_duration("2ms", &ns, NULL), 0);
+    assert_int_equal(ns, 2000000);
+    assert_int_equal(hm_parse_duration("1h", &ns, NULL), 0);
+    assert_int_equal(ns, 3600000000000ull);
+    assert_int_equal(hm_parse_duration("1h30m", &ns, NULL), 0);
+    assert_int_equal(ns, 5400000000000ull);
+    assert_int_equal(hm_parse_duration("1.5h", &ns, NULL), 0);
+    assert_int_equal(ns, 5400000000000ull);
+    assert_int_equal(hm_parse_duration("1m30.5s", &ns, NULL), 0);
+    assert_int_equal(ns, 90500000000ull);
+    assert_int_equal(hm_parse_duration("2s500ms", &ns, NULL), 0);
+    assert_int_equal(ns, 2500000000ull);
+    assert_int_equal(hm_parse_duration("1m1ms", &ns, NULL), 0);
+    assert_int_equal(ns, 60001000000ull);
+    assert_int_equal(hm_parse_duration("1h2m3s4ms5us6ns", &ns, NULL), 0);
+    assert_int_equal(ns, 3723004005006ull);
+    assert_int_equal(hm_parse_duration("1h30m)", &ns, &end), 0);
+    assert_string_equal(end, ")");
+    assert_int_equal(hm_parse_duration("5min", &ns, NULL), -1);
+    assert_int_equal(hm_parse_duration("5min", &ns, &end), -1); /* not 5m followed by "in" */
+    assert_int_equal(hm_parse_duration("1ms30s", &ns, NULL), -1);
+    assert_int_equal(hm_parse_duration("1m1m", &ns, NULL), -1);
+    assert_int_equal(hm_parse_duration("1us1\xC2\xB5s", &ns, NULL), -1);
+    assert_int_equal(hm_parse_duration("1h30", &ns, NULL), -1);
+    assert_int_equal(hm_parse_duration("5124095h", &ns, NULL), 0); /* 2^64 ns is 5124095.6 h */
+    assert_int_equal(ns, 5124095ull * 3600000000000ull);
+    assert_int_equal(hm_parse_duration("5124096h", &ns, NULL), -1);
     /* every formatted value parses back to within the rounding of 3 significant digits */
     char buf[HM_DURATION_LEN];
     for (uint64_t v = 1; v < 100000000000ull; v = v * 3 + 7) {
