@@ -696,8 +696,36 @@ static void test_config_error_deep_nesting_does_not_crash(void **state) {
     memset(yaml + at + DEPTH, ']', DEPTH);
     yaml[at + 2 * DEPTH] = '\n';
     yaml[at + 2 * DEPTH + 1] = '\0';
-    assert_load_error(yaml, "t.yaml:1:12: error: 'functions' must be a mapping, got a sequence");
+    assert_load_error(yaml, "t.yaml:1:43: error: nested more than 32 levels deep (heatmap.yaml "
+                            "needs 3)");
     free(yaml);
+}
+
+/* Regression (found by probing the fuzz target with large inputs): libyaml's scanner is quadratic
+ * in the nesting depth, so 100,000 nested '[' kept the loader (inside clang) busy for about 40 s;
+ * the depth is now refused after 32 levels, before the document is built. Block nesting too. */
+static void test_config_error_deep_nesting_is_refused_early(void **state) {
+    enum { DEPTH = 100000 };
+    size_t n = strlen("functions: ") + 2 * DEPTH + 2;
+    char *yaml = malloc(n);
+    assert_non_null(yaml);
+    size_t at = (size_t)sprintf(yaml, "functions: ");
+    memset(yaml + at, '[', DEPTH);
+    memset(yaml + at + DEPTH, ']', DEPTH);
+    yaml[at + 2 * DEPTH] = '\0';
+    assert_load_error(yaml, "t.yaml:1:43: error: nested more than 32 levels deep (heatmap.yaml "
+                            "needs 3)");
+    at = (size_t)sprintf(yaml, "functions:\n");
+    for (int i = 0; i < 40; i++)
+        at += (size_t)sprintf(yaml + at, "- ");
+    sprintf(yaml + at, "a\n");
+    assert_load_error(yaml, "t.yaml:2:63: error: nested more than 32 levels deep (heatmap.yaml "
+                            "needs 3)");
+    free(yaml);
+    /* 32 levels are still parsed (and then refused by the schema) */
+    assert_load_error(
+        "files:\n  include: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[a]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n",
+        "t.yaml:2:13: error: 'files.include[0]' must be a string, got a sequence");
 }
 
 static void test_config_error_string_name_defaults(void **state) {
@@ -961,6 +989,7 @@ int main(void) {
         cmocka_unit_test(test_config_error_non_string_patterns),
         cmocka_unit_test(test_config_quoted_or_wordy_scalars_are_patterns),
         cmocka_unit_test(test_config_error_unquoted_star_pattern),
+        cmocka_unit_test(test_config_error_deep_nesting_is_refused_early),
         cmocka_unit_test(test_config_error_invalid_glob),
         cmocka_unit_test(test_config_error_version),
         cmocka_unit_test(test_config_error_duplicate_key),
