@@ -187,9 +187,11 @@ int hm_results_diff(const hm_results *before, const hm_results *after, hm_diff_r
  * integer arithmetic, so the text is the same on every machine. Returns buf. */
 const char *hm_format_duration(uint64_t ns, int flags, char buf[HM_DURATION_LEN]);
 
-/* Parse "500ms", "2.5s", "300us", "300µs", "42ns" (a number then a unit, no space); returns 0 and
- * stores ns, or -1. With `end` non-NULL the parse stops after the unit and *end points past it;
- * with `end` NULL the whole string must be consumed. */
+/* Parse "500ms", "2.5s", "300us", "300µs", "42ns", "2m", "1h" (a number then a unit: ns, us or µs,
+ * ms, s, m, h; no space), or several such parts from the largest unit to the smallest ("1h30m",
+ * "1m30.5s", "2s500ms"); returns 0 and stores ns, or -1 (no unit, an unknown unit such as "5min",
+ * units out of order or repeated, overflow). With `end` non-NULL the parse stops after the last
+ * unit and *end points past it; with `end` NULL the whole string must be consumed. */
 int hm_parse_duration(const char *text, uint64_t *ns, const char **end);
 
 #ifdef __cplusplus

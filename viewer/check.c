@@ -99,6 +99,45 @@ static const char *parse_number(const char *p, double *out) {
     return p;
 }
 
+/* The error for a time VALUE that hm_parse_duration refused, naming what is wrong: a number
+ * without a unit ("500", "5 ms"), an unknown unit ("5min"), or known units out of order or
+ * repeated ("1s2m"). Every message lists the units. */
+static int fail_time_unit(const hm_check *c, const char *value, char *err, size_t errlen) {
+    static const char UNITS[] = "ns, us (or \xC2\xB5s), ms, s, m, h; e.g. 500ms, 2.5s, 2m, 1h30m";
+    static const char *const KNOWN[] = {"ns", "us", "\xC2\xB5s", "ms", "s", "m", "h"};
+    static const int RANK[] = {0, 1, 1, 2, 3, 4, 5}; /* by size */
+    const char *p = value;
+    int last = 6;
+    for (;;) {
+        while (isdigit((unsigned char)*p) || *p == '.')
+            p++;
+        size_t n = 0;
+        while (isalpha((unsigned char)p[n]) || ((unsigned char)p[n] & 0x80) != 0)
+            n++;
+        if (n == 0)
+            return fail(err, errlen,
+                        "--fail-if '%s': %s is a time: give a unit right after the number: %s",
+                        c->text, c->metric->name, UNITS);
+        int rank = -1;
+        for (size_t i = 0; i < sizeof KNOWN / sizeof KNOWN[0]; i++)
+            if (strlen(KNOWN[i]) == n && strncmp(p, KNOWN[i], n) == 0)
+                rank = RANK[i];
+        if (rank < 0)
+            return fail(err, errlen, "--fail-if '%s': unknown time unit '%.*s'; the units are %s",
+                        c->text, (int)n, p, UNITS);
+        if (rank >= last)
+            return fail(err, errlen,
+                        "--fail-if '%s': give the units from the largest to the smallest, each "
+                        "once (1h30m, 1m30s); the units are %s",
+                        c->text, UNITS);
+        last = rank;
+        p += n;
+        if (!isdigit((unsigned char)*p) && *p != '.')
+            break;
+    }
+    return fail(err, errlen, "--fail-if '%s': %s: the time is too large", c->text, c->metric->name);
+}
+
 /* VALUE for a metric of `kind`; p points at it (spaces skipped). */
 static int parse_value(hm_check *c, const char *p, char *err, size_t errlen) {
     const char *what = c->text;
@@ -129,9 +168,7 @@ static int parse_value(hm_check *c, const char *p, char *err, size_t errlen) {
             uint64_t ns;
             const char *unit_end;
             if (hm_parse_duration(start, &ns, &unit_end) != 0)
-                return fail(err, errlen,
-                            "--fail-if '%s': %s is a time: give a unit, e.g. 500ms, 2.5s, 300us",
-                            what, c->metric->name);
+                return fail_time_unit(c, start, err, errlen);
             c->value = (double)ns;
             p = unit_end;
         } else {

@@ -243,6 +243,15 @@ static void test_viewer_check_parse_errors(void **state) {
         {"cpu>2*bas", "expected 'base' after '*'"},
         {"cpu>base*", "expected a number after 'base*'"},
         {"elapsed>5 ms", "give a unit"},
+        /* every unit error lists all the units */
+        {"elapsed>500", "give a unit right after the number: ns, us (or \xC2\xB5s), ms, s, m, h"},
+        {"p95(x)>5min",
+         "unknown time unit 'min'; the units are ns, us (or \xC2\xB5s), ms, s, m, h"},
+        {"cpu>2sec", "unknown time unit 'sec'; the units are ns, us"},
+        {"elapsed>1h30min", "unknown time unit 'min'"},
+        {"elapsed>1s2m", "give the units from the largest to the smallest, each once"},
+        {"elapsed>1m1m", "from the largest to the smallest"},
+        {"elapsed>99999999h", "the time is too large"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         hm_check *c = (hm_check *)1;
@@ -256,6 +265,22 @@ static void test_viewer_check_parse_errors(void **state) {
     assert_int_equal(hm_check_parse(" p95( parse ) >= 2.5ms ", &c, err, sizeof err), 0);
     assert_false(hm_check_uses_base(c));
     hm_check_free(c);
+    /* minutes and hours; "m" is minutes, "ms" milliseconds */
+    static const struct {
+        const char *expr;
+        int holds; /* against a run of elapsed 30 s */
+    } times[] = {{"elapsed>29s", 1},       {"elapsed<1m", 1},    {"elapsed>1ms", 1},
+                 {"elapsed>0.5m", 0},      {"elapsed<1h30m", 1}, {"elapsed==0.5m", 1},
+                 {"elapsed>=29s1000ms", 1}};
+    hm_results *r = load(RUN);
+    r->elapsed_ns = 30000000000ull;
+    for (size_t i = 0; i < sizeof times / sizeof times[0]; i++) {
+        char msg[256];
+        if (eval(times[i].expr, r, NULL, msg, sizeof msg) != times[i].holds)
+            fail_msg("'%s' should %s for elapsed 30s", times[i].expr,
+                     times[i].holds ? "hold" : "not hold");
+    }
+    hm_results_free(r);
     assert_int_equal(hm_check_parse("cpu(main)>1.2*base", &c, err, sizeof err), 0);
     assert_true(hm_check_uses_base(c));
     hm_check_free(c);
