@@ -6,7 +6,7 @@
  * input is the trace and the results part is empty. A loaded trace is checked for what its
  * consumers (the Chrome export) rely on: every event's function index is inside the table.
  */
-#include "hm_paths.h"
+#include "hm_trace.h"
 
 #include <stdint.h>
 #include <stdlib.h>
