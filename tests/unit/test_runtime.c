@@ -32,7 +32,7 @@ static void advance(uint64_t ns) {
 static hm_collected collect(hm_func_record *r, uint64_t *hist) {
     hm_collected c;
     static uint64_t scratch[HM_RT_BUCKETS];
-    hm_collect_function(r->id, &c, hist ? hist : scratch);
+    hm_collect_function(r->id, NULL, &c, hist ? hist : scratch);
     return c;
 }
 
