@@ -292,8 +292,10 @@ static bool hm_acc_reserve(uint32_t id) {
 }
 
 /* A thread's time from its attach to `end` (ticks) with CPU clock `cpu_end_ns`, and its on-CPU
- * ratio r = min(1, (cpu - overhead) / (wall - wait - overhead)), 1 when the denominator is not
- * positive (docs/runtime.md, "CPU and wait"). Fills wall, cpu, wait, overhead, calls, ratio. */
+ * ratio r = min(1, cpu / (wall - wait)), 1 when the denominator is not positive (docs/runtime.md,
+ * "CPU and wait"). The profiler's overhead is left in both terms: it is preempted like the
+ * program, so taking its CPU cost off both (as if it ran at full speed) biases r low under load.
+ * Fills wall, cpu, wait, overhead, calls, ratio. */
 static void hm_time_compute(const hm_thread_data *d, uint64_t end, uint64_t cpu_end_ns,
                             uint64_t wait_ticks, uint64_t calls, hm_thread_time *out) {
     memset(out, 0, sizeof *out);
@@ -303,8 +305,8 @@ static void hm_time_compute(const hm_thread_data *d, uint64_t end, uint64_t cpu_
     out->cpu_ns = cpu_end_ns > d->cpu_attach_ns ? cpu_end_ns - d->cpu_attach_ns : 0;
     out->wait_ns = hm_ticks_to_ns(wait_ticks, hm_rt.ns_per_tick_fp);
     out->overhead_ns = calls * (hm_rt.comp_self_ns + hm_rt.comp_child_ns) + d->setup_ns;
-    double on_cpu = (double)out->cpu_ns - (double)out->overhead_ns;
-    double runnable = (double)out->wall_ns - (double)out->wait_ns - (double)out->overhead_ns;
+    double on_cpu = (double)out->cpu_ns;
+    double runnable = (double)out->wall_ns - (double)out->wait_ns;
     double r = runnable > 0 ? on_cpu / runnable : 1.0;
     out->ratio = r > 1.0 ? 1.0 : r < 0.0 ? 0.0 : r;
 }
