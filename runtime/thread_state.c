@@ -376,7 +376,9 @@ void hm_thread_merge(hm_thread_data *data) {
         t->tree = NULL;
         t->tracing = 0;
         atomic_signal_fence(memory_order_seq_cst);
-        if (t->stack)
+        /* Once recording stops (the final write), a writer may be reading this stack's open
+         * frames: it stays mapped (the process is ending). */
+        if (t->stack && atomic_load_explicit(&hm_recording, memory_order_acquire))
             munmap(t->stack, (size_t)t->capacity * sizeof(hm_frame));
         t->stack = NULL;
         t->stats = NULL;
