@@ -165,6 +165,82 @@ static struct timespec hm_ts_left(const struct timespec *rel, uint64_t begun_ns)
         return rc;                                                                                 \
     }
 
+/* Calls timed once, never retried (they never fail with EINTR, or must not be retried); `fail` is
+ * returned when the real function is missing. `version`: the symbol version to ask for, or NULL. */
+#define HM_WRAP_ONCE(ret, name, version, kind, fail, params, args)                                 \
+    HM_REAL_DEFINE(name, version);                                                                 \
+    HM_EXPORT ret name params {                                                                    \
+        __typeof__(&name) real = HM_REAL(name);                                                    \
+        if (HM_UNLIKELY(!real))                                                                    \
+            return fail;                                                                           \
+        hm_wait w;                                                                                 \
+        hm_wait_begin(&w);                                                                         \
+        ret rc = real args;                                                                        \
+        hm_wait_end(&w, kind);                                                                     \
+        return rc;                                                                                 \
+    }
+
+/* Locks: try first; only a lock that would block is timed. EBUSY also comes for an error-checking
+ * mutex this thread holds: the real lock then reports EDEADLK itself, and an error is not counted
+ * as a contended wait. */
+#define HM_WRAP_TRY_FIRST(name, try_name, params, first, args)                                     \
+    HM_REAL_DEFINE(name, NULL);                                                                    \
+    HM_EXPORT int name params {                                                                    \
+        __typeof__(&try_name) try = HM_REAL(try_name);                                             \
+        __typeof__(&name) real = HM_REAL(name);                                                    \
+        if (HM_UNLIKELY(!try || !real))                                                            \
+            return ENOSYS;                                                                         \
+        int rc = try(first);                                                                       \
+        if (HM_LIKELY(rc != EBUSY))                                                                \
+            return rc;                                                                             \
+        hm_wait w;                                                                                 \
+        hm_wait_begin(&w);                                                                         \
+        rc = real args;                                                                            \
+        hm_wait_end(&w, rc == 0 ? HM_WAIT_MUTEX : HM_WAIT_IO);                                     \
+        return rc;                                                                                 \
+    }
+
+/* poll-style calls with a timeout in milliseconds: retried with the milliseconds left. */
+#define HM_WRAP_POLL_MS(name, params, args)                                                        \
+    HM_REAL_DEFINE(name, NULL);                                                                    \
+    HM_EXPORT int name params {                                                                    \
+        __typeof__(&name) real = HM_REAL(name);                                                    \
+        if (HM_UNLIKELY(!real))                                                                    \
+            return hm_no_real();                                                                   \
+        uint64_t deadline =                                                                        \
+            timeout > 0 ? hm_clock_monotonic_ns() + (uint64_t)timeout * 1000000u : 0;              \
+        hm_wait w;                                                                                 \
+        hm_wait_begin(&w);                                                                         \
+        int rc;                                                                                    \
+        while ((rc = real args) == -1 && errno == EINTR && hm_wait_ours(&w))                       \
+            if (timeout > 0)                                                                       \
+                timeout = hm_ms_left(deadline);                                                    \
+        hm_wait_end(&w, HM_WAIT_IO);                                                               \
+        return rc;                                                                                 \
+    }
+
+/* ppoll-style calls with a relative timespec: retried with what is left of it. */
+#define HM_WRAP_POLL_TS(name, params, args)                                                        \
+    HM_REAL_DEFINE(name, NULL);                                                                    \
+    HM_EXPORT int name params {                                                                    \
+        __typeof__(&name) real = HM_REAL(name);                                                    \
+        if (HM_UNLIKELY(!real))                                                                    \
+            return hm_no_real();                                                                   \
+        uint64_t begun = tmo ? hm_clock_monotonic_ns() : 0;                                        \
+        struct timespec left;                                                                      \
+        const struct timespec *use = tmo;                                                          \
+        hm_wait w;                                                                                 \
+        hm_wait_begin(&w);                                                                         \
+        int rc;                                                                                    \
+        while ((rc = real args) == -1 && errno == EINTR && hm_wait_ours(&w))                       \
+            if (tmo) {                                                                             \
+                left = hm_ts_left(tmo, begun);                                                     \
+                use = &left;                                                                       \
+            }                                                                                      \
+        hm_wait_end(&w, HM_WAIT_IO);                                                               \
+        return rc;                                                                                 \
+    }
+
 /* ---- blocking I/O and process waits ---------------------------------------------------------- */
 
 HM_WRAP_RETRY(ssize_t, read, HM_WAIT_IO, (int fd, void *buf, size_t n), (fd, buf, n))
@@ -212,108 +288,21 @@ HM_WRAP_RETRY(int, select, HM_WAIT_IO,
               (n, r, w_, e, timeout))
 
 /* connect is timed but never retried (see the file comment). */
-HM_REAL_DEFINE(connect, NULL);
-HM_EXPORT int connect(int fd, __CONST_SOCKADDR_ARG addr, socklen_t len) {
-    __typeof__(&connect) real = HM_REAL(connect);
-    if (HM_UNLIKELY(!real))
-        return hm_no_real();
-    hm_wait w;
-    hm_wait_begin(&w);
-    int rc = real(fd, addr, len);
-    hm_wait_end(&w, HM_WAIT_IO);
-    return rc;
-}
-
-HM_REAL_DEFINE(poll, NULL);
-HM_EXPORT int poll(struct pollfd *fds, nfds_t n, int timeout) {
-    __typeof__(&poll) real = HM_REAL(poll);
-    if (HM_UNLIKELY(!real))
-        return hm_no_real();
-    uint64_t deadline = timeout > 0 ? hm_clock_monotonic_ns() + (uint64_t)timeout * 1000000u : 0;
-    hm_wait w;
-    hm_wait_begin(&w);
-    int rc;
-    while ((rc = real(fds, n, timeout)) == -1 && errno == EINTR && hm_wait_ours(&w))
-        if (timeout > 0)
-            timeout = hm_ms_left(deadline);
-    hm_wait_end(&w, HM_WAIT_IO);
-    return rc;
-}
-
-HM_REAL_DEFINE(ppoll, NULL);
-HM_EXPORT int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *tmo,
-                    const sigset_t *mask) {
-    __typeof__(&ppoll) real = HM_REAL(ppoll);
-    if (HM_UNLIKELY(!real))
-        return hm_no_real();
-    uint64_t begun = tmo ? hm_clock_monotonic_ns() : 0;
-    struct timespec left;
-    const struct timespec *use = tmo;
-    hm_wait w;
-    hm_wait_begin(&w);
-    int rc;
-    while ((rc = real(fds, n, use, mask)) == -1 && errno == EINTR && hm_wait_ours(&w))
-        if (tmo) {
-            left = hm_ts_left(tmo, begun);
-            use = &left;
-        }
-    hm_wait_end(&w, HM_WAIT_IO);
-    return rc;
-}
-
-HM_REAL_DEFINE(pselect, NULL);
-HM_EXPORT int pselect(int n, fd_set *restrict r, fd_set *restrict wr, fd_set *restrict e,
-                      const struct timespec *restrict tmo, const sigset_t *restrict mask) {
-    __typeof__(&pselect) real = HM_REAL(pselect);
-    if (HM_UNLIKELY(!real))
-        return hm_no_real();
-    uint64_t begun = tmo ? hm_clock_monotonic_ns() : 0;
-    struct timespec left;
-    const struct timespec *use = tmo;
-    hm_wait w;
-    hm_wait_begin(&w);
-    int rc;
-    while ((rc = real(n, r, wr, e, use, mask)) == -1 && errno == EINTR && hm_wait_ours(&w))
-        if (tmo) {
-            left = hm_ts_left(tmo, begun);
-            use = &left;
-        }
-    hm_wait_end(&w, HM_WAIT_IO);
-    return rc;
-}
-
-HM_REAL_DEFINE(epoll_wait, NULL);
-HM_EXPORT int epoll_wait(int epfd, struct epoll_event *ev, int max, int timeout) {
-    __typeof__(&epoll_wait) real = HM_REAL(epoll_wait);
-    if (HM_UNLIKELY(!real))
-        return hm_no_real();
-    uint64_t deadline = timeout > 0 ? hm_clock_monotonic_ns() + (uint64_t)timeout * 1000000u : 0;
-    hm_wait w;
-    hm_wait_begin(&w);
-    int rc;
-    while ((rc = real(epfd, ev, max, timeout)) == -1 && errno == EINTR && hm_wait_ours(&w))
-        if (timeout > 0)
-            timeout = hm_ms_left(deadline);
-    hm_wait_end(&w, HM_WAIT_IO);
-    return rc;
-}
-
-HM_REAL_DEFINE(epoll_pwait, NULL);
-HM_EXPORT int epoll_pwait(int epfd, struct epoll_event *ev, int max, int timeout,
-                          const sigset_t *mask) {
-    __typeof__(&epoll_pwait) real = HM_REAL(epoll_pwait);
-    if (HM_UNLIKELY(!real))
-        return hm_no_real();
-    uint64_t deadline = timeout > 0 ? hm_clock_monotonic_ns() + (uint64_t)timeout * 1000000u : 0;
-    hm_wait w;
-    hm_wait_begin(&w);
-    int rc;
-    while ((rc = real(epfd, ev, max, timeout, mask)) == -1 && errno == EINTR && hm_wait_ours(&w))
-        if (timeout > 0)
-            timeout = hm_ms_left(deadline);
-    hm_wait_end(&w, HM_WAIT_IO);
-    return rc;
-}
+HM_WRAP_ONCE(int, connect, NULL, HM_WAIT_IO, hm_no_real(),
+             (int fd, __CONST_SOCKADDR_ARG addr, socklen_t len), (fd, addr, len))
+HM_WRAP_POLL_MS(poll, (struct pollfd * fds, nfds_t n, int timeout), (fds, n, timeout))
+HM_WRAP_POLL_MS(epoll_wait, (int epfd, struct epoll_event *ev, int max, int timeout),
+                (epfd, ev, max, timeout))
+HM_WRAP_POLL_MS(epoll_pwait,
+                (int epfd, struct epoll_event *ev, int max, int timeout, const sigset_t *mask),
+                (epfd, ev, max, timeout, mask))
+HM_WRAP_POLL_TS(ppoll,
+                (struct pollfd * fds, nfds_t n, const struct timespec *tmo, const sigset_t *mask),
+                (fds, n, use, mask))
+HM_WRAP_POLL_TS(pselect,
+                (int n, fd_set *restrict r, fd_set *restrict wr, fd_set *restrict e,
+                 const struct timespec *restrict tmo, const sigset_t *restrict mask),
+                (n, r, wr, e, use, mask))
 
 /* ---- sleeping -------------------------------------------------------------------------------- */
 
@@ -390,137 +379,26 @@ HM_EXPORT int usleep(useconds_t usec) {
 /* ---- synchronisation (error numbers, not errno; never EINTR except the semaphores) ------------
  */
 
-HM_REAL_DEFINE(pthread_join, NULL);
-HM_EXPORT int pthread_join(pthread_t th, void **ret) {
-    __typeof__(&pthread_join) real = HM_REAL(pthread_join);
-    if (HM_UNLIKELY(!real))
-        return ENOSYS;
-    hm_wait w;
-    hm_wait_begin(&w);
-    int rc = real(th, ret);
-    hm_wait_end(&w, HM_WAIT_SYNC);
-    return rc;
-}
-
-HM_REAL_DEFINE(pthread_timedjoin_np, NULL);
-HM_EXPORT int pthread_timedjoin_np(pthread_t th, void **ret, const struct timespec *abstime) {
-    __typeof__(&pthread_timedjoin_np) real = HM_REAL(pthread_timedjoin_np);
-    if (HM_UNLIKELY(!real))
-        return ENOSYS;
-    hm_wait w;
-    hm_wait_begin(&w);
-    int rc = real(th, ret, abstime);
-    hm_wait_end(&w, HM_WAIT_SYNC);
-    return rc;
-}
-
+HM_WRAP_ONCE(int, pthread_join, NULL, HM_WAIT_SYNC, ENOSYS, (pthread_t th, void **ret), (th, ret))
+HM_WRAP_ONCE(int, pthread_timedjoin_np, NULL, HM_WAIT_SYNC, ENOSYS,
+             (pthread_t th, void **ret, const struct timespec *abstime), (th, ret, abstime))
 HM_REAL_DEFINE(pthread_mutex_trylock, NULL);
-HM_REAL_DEFINE(pthread_mutex_lock, NULL);
-HM_EXPORT int pthread_mutex_lock(pthread_mutex_t *m) {
-    __typeof__(&pthread_mutex_trylock) try = HM_REAL(pthread_mutex_trylock);
-    __typeof__(&pthread_mutex_lock) real = HM_REAL(pthread_mutex_lock);
-    if (HM_UNLIKELY(!try || !real))
-        return ENOSYS;
-    /* Uncontended: the trylock is the lock. EBUSY also comes for an error-checking mutex this
-     * thread holds; the real lock then reports EDEADLK itself. */
-    int rc = try(m);
-    if (HM_LIKELY(rc != EBUSY))
-        return rc;
-    hm_wait w;
-    hm_wait_begin(&w);
-    rc = real(m);
-    hm_wait_end(&w, rc == 0 ? HM_WAIT_MUTEX : HM_WAIT_IO); /* EDEADLK...: no contended wait */
-    return rc;
-}
-
-HM_REAL_DEFINE(pthread_mutex_timedlock, NULL);
-HM_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *restrict m,
-                                      const struct timespec *restrict abstime) {
-    __typeof__(&pthread_mutex_trylock) try = HM_REAL(pthread_mutex_trylock);
-    __typeof__(&pthread_mutex_timedlock) real = HM_REAL(pthread_mutex_timedlock);
-    if (HM_UNLIKELY(!try || !real))
-        return ENOSYS;
-    int rc = try(m);
-    if (HM_LIKELY(rc != EBUSY))
-        return rc;
-    hm_wait w;
-    hm_wait_begin(&w);
-    rc = real(m, abstime);
-    hm_wait_end(&w, rc == 0 ? HM_WAIT_MUTEX : HM_WAIT_IO); /* EDEADLK...: no contended wait */
-    return rc;
-}
-
+HM_WRAP_TRY_FIRST(pthread_mutex_lock, pthread_mutex_trylock, (pthread_mutex_t * m), m, (m))
+HM_WRAP_TRY_FIRST(pthread_mutex_timedlock, pthread_mutex_trylock,
+                  (pthread_mutex_t *restrict m, const struct timespec *restrict abstime), m,
+                  (m, abstime))
 HM_REAL_DEFINE(pthread_rwlock_tryrdlock, NULL);
-HM_REAL_DEFINE(pthread_rwlock_rdlock, NULL);
-HM_EXPORT int pthread_rwlock_rdlock(pthread_rwlock_t *l) {
-    __typeof__(&pthread_rwlock_tryrdlock) try = HM_REAL(pthread_rwlock_tryrdlock);
-    __typeof__(&pthread_rwlock_rdlock) real = HM_REAL(pthread_rwlock_rdlock);
-    if (HM_UNLIKELY(!try || !real))
-        return ENOSYS;
-    int rc = try(l);
-    if (HM_LIKELY(rc != EBUSY))
-        return rc;
-    hm_wait w;
-    hm_wait_begin(&w);
-    rc = real(l);
-    hm_wait_end(&w, rc == 0 ? HM_WAIT_MUTEX : HM_WAIT_IO); /* EDEADLK...: no contended wait */
-    return rc;
-}
-
+HM_WRAP_TRY_FIRST(pthread_rwlock_rdlock, pthread_rwlock_tryrdlock, (pthread_rwlock_t * l), l, (l))
 HM_REAL_DEFINE(pthread_rwlock_trywrlock, NULL);
-HM_REAL_DEFINE(pthread_rwlock_wrlock, NULL);
-HM_EXPORT int pthread_rwlock_wrlock(pthread_rwlock_t *l) {
-    __typeof__(&pthread_rwlock_trywrlock) try = HM_REAL(pthread_rwlock_trywrlock);
-    __typeof__(&pthread_rwlock_wrlock) real = HM_REAL(pthread_rwlock_wrlock);
-    if (HM_UNLIKELY(!try || !real))
-        return ENOSYS;
-    int rc = try(l);
-    if (HM_LIKELY(rc != EBUSY))
-        return rc;
-    hm_wait w;
-    hm_wait_begin(&w);
-    rc = real(l);
-    hm_wait_end(&w, rc == 0 ? HM_WAIT_MUTEX : HM_WAIT_IO); /* EDEADLK...: no contended wait */
-    return rc;
-}
-
+HM_WRAP_TRY_FIRST(pthread_rwlock_wrlock, pthread_rwlock_trywrlock, (pthread_rwlock_t * l), l, (l))
 /* glibc's unversioned dlsym finds the pre-2.3.2 condition variables; ask for the current ones. */
-HM_REAL_DEFINE(pthread_cond_wait, "GLIBC_2.3.2");
-HM_EXPORT int pthread_cond_wait(pthread_cond_t *restrict c, pthread_mutex_t *restrict m) {
-    __typeof__(&pthread_cond_wait) real = HM_REAL(pthread_cond_wait);
-    if (HM_UNLIKELY(!real))
-        return ENOSYS;
-    hm_wait w;
-    hm_wait_begin(&w);
-    int rc = real(c, m);
-    hm_wait_end(&w, HM_WAIT_SYNC);
-    return rc;
-}
-
-HM_REAL_DEFINE(pthread_cond_timedwait, "GLIBC_2.3.2");
-HM_EXPORT int pthread_cond_timedwait(pthread_cond_t *restrict c, pthread_mutex_t *restrict m,
-                                     const struct timespec *restrict abstime) {
-    __typeof__(&pthread_cond_timedwait) real = HM_REAL(pthread_cond_timedwait);
-    if (HM_UNLIKELY(!real))
-        return ENOSYS;
-    hm_wait w;
-    hm_wait_begin(&w);
-    int rc = real(c, m, abstime);
-    hm_wait_end(&w, HM_WAIT_SYNC);
-    return rc;
-}
-
-HM_REAL_DEFINE(pthread_barrier_wait, NULL);
-HM_EXPORT int pthread_barrier_wait(pthread_barrier_t *b) {
-    __typeof__(&pthread_barrier_wait) real = HM_REAL(pthread_barrier_wait);
-    if (HM_UNLIKELY(!real))
-        return ENOSYS;
-    hm_wait w;
-    hm_wait_begin(&w);
-    int rc = real(b);
-    hm_wait_end(&w, HM_WAIT_SYNC);
-    return rc;
-}
+HM_WRAP_ONCE(int, pthread_cond_wait, "GLIBC_2.3.2", HM_WAIT_SYNC, ENOSYS,
+             (pthread_cond_t *restrict c, pthread_mutex_t *restrict m), (c, m))
+HM_WRAP_ONCE(int, pthread_cond_timedwait, "GLIBC_2.3.2", HM_WAIT_SYNC, ENOSYS,
+             (pthread_cond_t *restrict c, pthread_mutex_t *restrict m,
+              const struct timespec *restrict abstime),
+             (c, m, abstime))
+HM_WRAP_ONCE(int, pthread_barrier_wait, NULL, HM_WAIT_SYNC, ENOSYS, (pthread_barrier_t * b), (b))
 
 HM_REAL_DEFINE(sem_trywait, NULL);
 HM_REAL_DEFINE(sem_wait, NULL);
@@ -542,19 +420,8 @@ HM_EXPORT int sem_wait(sem_t *s) {
     return rc;
 }
 
-HM_REAL_DEFINE(sem_timedwait, NULL);
-HM_EXPORT int sem_timedwait(sem_t *restrict s, const struct timespec *restrict abstime) {
-    __typeof__(&sem_timedwait) real = HM_REAL(sem_timedwait);
-    if (HM_UNLIKELY(!real))
-        return hm_no_real();
-    hm_wait w;
-    hm_wait_begin(&w);
-    int rc;
-    while ((rc = real(s, abstime)) == -1 && errno == EINTR && hm_wait_ours(&w))
-        ;
-    hm_wait_end(&w, HM_WAIT_SYNC);
-    return rc;
-}
+HM_WRAP_RETRY(int, sem_timedwait, HM_WAIT_SYNC,
+              (sem_t *restrict s, const struct timespec *restrict abstime), (s, abstime))
 
 void hm_waits_init(void) {
     hm_real *slots[] = {
