@@ -229,7 +229,7 @@ typedef struct hm_thread_time {
     uint64_t cpu_ns;                               /* the thread's CPU clock since attach */
     uint64_t wait_ns;     /* in interposed waits since attach, a wait in progress included */
     uint64_t preempt_ns;  /* estimated runnable-not-running time inside instrumented frames */
-    uint64_t overhead_ns; /* calls x per-call compensation, plus the attach */
+    uint64_t overhead_ns; /* compensation taken off (outer - self), plus the attach */
     double ratio;
 } hm_thread_time;
 /* The split of a self time with `blocked_ns` in it on a thread of on-CPU ratio `ratio`. */

@@ -297,14 +297,20 @@ static bool hm_acc_reserve(uint32_t id) {
  * program, so taking its CPU cost off both (as if it ran at full speed) biases r low under load.
  * Fills wall, cpu, wait, overhead, calls, ratio. */
 static void hm_time_compute(const hm_thread_data *d, uint64_t end, uint64_t cpu_end_ns,
-                            uint64_t wait_ticks, uint64_t calls, hm_thread_time *out) {
+                            uint64_t wait_ticks, uint64_t calls, uint64_t self_ns,
+                            uint64_t outer_ns, hm_thread_time *out) {
     memset(out, 0, sizeof *out);
     out->calls = calls;
+    out->self_ns = self_ns;
+    out->outer_ns = outer_ns;
     out->wall_ns =
         end > d->attach_tick ? hm_ticks_to_ns(end - d->attach_tick, hm_rt.ns_per_tick_fp) : 0;
     out->cpu_ns = cpu_end_ns > d->cpu_attach_ns ? cpu_end_ns - d->cpu_attach_ns : 0;
     out->wait_ns = hm_ticks_to_ns(wait_ticks, hm_rt.ns_per_tick_fp);
-    out->overhead_ns = calls * (hm_rt.comp_self_ns + hm_rt.comp_child_ns) + d->setup_ns;
+    /* The compensation actually taken off: the raw self-times add up to outer_ns exactly, so what
+     * the compensated ones lack is what was taken off (a call shorter than the compensation
+     * gives up only its own time), plus the attach. */
+    out->overhead_ns = (outer_ns > self_ns ? outer_ns - self_ns : 0) + d->setup_ns;
     double on_cpu = (double)out->cpu_ns;
     double runnable = (double)out->wall_ns - (double)out->wait_ns;
     double r = runnable > 0 ? on_cpu / runnable : 1.0;
@@ -343,7 +349,8 @@ void hm_thread_merge(hm_thread_data *data) {
     data->cpu_end_ns = t->data == data ? hm_thread_cpu_now() : data->cpu_attach_ns;
     hm_sum_thread_stats(data, &data->calls, &data->self_ns);
     hm_thread_time tt;
-    hm_time_compute(data, now, data->cpu_end_ns, data->wait_ticks, data->calls, &tt);
+    hm_time_compute(data, now, data->cpu_end_ns, data->wait_ticks, data->calls, data->self_ns,
+                    hm_ticks_to_ns(data->outer_ticks, hm_rt.ns_per_tick_fp), &tt);
     hm_keep_split(data, tt.ratio);
     pthread_mutex_lock(&hm_acc_lock);
     for (uint32_t id = 1; id < data->stats_cap; id++) {
@@ -555,11 +562,10 @@ static void hm_live_time(const hm_thread_data *d, hm_open_thread *ot, uint32_t n
     uint64_t since = __atomic_load_n(&d->blocked_since, __ATOMIC_RELAXED);
     if (since && now > since)
         wait_ticks += now - since;
-    hm_time_compute(d, now, cpu_now, wait_ticks, calls + open_calls, &ot->time);
+    hm_time_compute(d, now, cpu_now, wait_ticks, calls + open_calls, self_ns + open_self,
+                    hm_ticks_to_ns(d->outer_ticks, hm_rt.ns_per_tick_fp) + open_outer, &ot->time);
     if (cpu_now == 0 && !own)
         ot->time.ratio = 1.0; /* the thread is gone: no estimate */
-    ot->time.self_ns = self_ns + open_self;
-    ot->time.outer_ns = hm_ticks_to_ns(d->outer_ticks, hm_rt.ns_per_tick_fp) + open_outer;
     ot->time.open_calls = open_calls;
     /* preempt: what the ratio leaves of the unblocked self time, function by function */
     uint64_t preempt = 0;
@@ -580,9 +586,8 @@ static void hm_live_time(const hm_thread_data *d, hm_open_thread *ot, uint32_t n
 }
 
 static void hm_exited_time(const hm_thread_data *d, hm_thread_time *out) {
-    hm_time_compute(d, d->end_tick, d->cpu_end_ns, d->wait_ticks, d->calls, out);
-    out->self_ns = d->self_ns;
-    out->outer_ns = hm_ticks_to_ns(d->outer_ticks, hm_rt.ns_per_tick_fp);
+    hm_time_compute(d, d->end_tick, d->cpu_end_ns, d->wait_ticks, d->calls, d->self_ns,
+                    hm_ticks_to_ns(d->outer_ticks, hm_rt.ns_per_tick_fp), out);
     uint64_t unblocked = d->self_ns > d->blocked_ns ? d->self_ns - d->blocked_ns : 0;
     out->preempt_ns = unblocked > d->cpu_ns_split ? unblocked - d->cpu_ns_split : 0;
 }
