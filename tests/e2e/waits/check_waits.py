@@ -83,9 +83,12 @@ elif mode == "errno":
     check("errno ok" in out, "errno and return values through the wrappers: " + out)
 elif mode == "pool":
     t = fn["thread_main"]
-    check(t.get("open_calls", 0) >= 1, "thread_main open_calls %d >= 1" % t.get("open_calls", 0))
+    check(t.get("open_calls", 0) == 2, "thread_main open_calls %d == 2" % t.get("open_calls", 0))
     check(t["count"] == 2, "thread_main counted once per worker (open)")
-    check(t["blocked_ns"] > 0, "thread_main's wait in progress is counted")
+    # Both workers were blocked in pthread_cond_wait before main's last 50 ms sleep began: the
+    # waits in progress at the write count.
+    check(t["blocked_ns"] >= 2 * 45 * MS, "thread_main blocked %d >= 2 x 45 ms" % t["blocked_ns"])
+    check(fn["pool_work"]["count"] == 4, "pool_work: 4 calls")
 elif mode == "tiny":
     pass
 else:

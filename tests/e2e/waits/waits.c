@@ -10,8 +10,8 @@
  *   cpu4     4 threads each run burn(): 0.2 s of their own CPU clock
  *   errno    errnos(): return values and errno through the wrappers; cancel_cond() and
  *            cancel_sleep() threads cancelled while blocked; prints "errno ok" when all hold
- *   pool     2 workers in thread_main() wait for work on a condition variable and never return;
- *            main exits without joining them
+ *   pool     2 workers in thread_main() do 4 jobs, then wait for more on a condition variable
+ *            and never return; main exits without joining them once both wait
  *   tiny N   tiny_loop() makes N calls of tiny() (a few ns each)
  */
 #include <errno.h>
@@ -180,7 +180,7 @@ __attribute__((noinline)) int errnos(void) {
 
 static pthread_cond_t work_ready = PTHREAD_COND_INITIALIZER;
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
-static int jobs;
+static int jobs, idle; /* idle: workers blocked in pthread_cond_wait */
 
 __attribute__((noinline)) void pool_work(void) {
     spin_cpu(20000000u);
@@ -190,8 +190,11 @@ __attribute__((noinline)) void *thread_main(void *arg) {
     (void)arg;
     for (;;) {
         pthread_mutex_lock(&pool_lock);
-        while (jobs == 0)
+        while (jobs == 0) {
+            idle++;
             pthread_cond_wait(&work_ready, &pool_lock);
+            idle--;
+        }
         jobs--;
         pthread_mutex_unlock(&pool_lock);
         pool_work();
@@ -244,15 +247,15 @@ int main(int argc, char **argv) {
         jobs = 4;
         pthread_cond_broadcast(&work_ready);
         pthread_mutex_unlock(&pool_lock);
-        for (;;) { /* until the jobs are taken, then let the workers go idle */
+        for (;;) { /* until the jobs are done and both workers wait for more */
             pthread_mutex_lock(&pool_lock);
-            int left = jobs;
+            int done = jobs == 0 && idle == 2;
             pthread_mutex_unlock(&pool_lock);
-            if (left == 0)
+            if (done)
                 break;
             sleep_ms(5);
         }
-        sleep_ms(100);
+        sleep_ms(50);
     } else if (strcmp(mode, "tiny") == 0) {
         tiny_loop(argc > 2 ? atol(argv[2]) : 10000000);
     } else {
