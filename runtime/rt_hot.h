@@ -250,6 +250,12 @@ typedef struct hm_open_view hm_open_view;
  * NULL when out of memory (then open frames are left out). Async-signal-safe. */
 hm_open_view *hm_open_view_make(const hm_thread_order *order, uint64_t now) HM_HIDDEN;
 void hm_open_view_release(hm_open_view *view) HM_HIDDEN;
+/* What the open frames of the live thread at position i add to its call-path nodes: an array of
+ * hm_tree_size(its tree) entries, or NULL when it has none open. */
+typedef struct hm_open_node {
+    uint64_t count, self_ns, total_ns, blocked_ns;
+} hm_open_node;
+const hm_open_node *hm_open_view_nodes(const hm_open_view *view, uint32_t i) HM_HIDDEN;
 /* A thread's time (its position `i` in the order the view was made from; view may be NULL). */
 void hm_thread_time_of(const hm_open_view *view, const hm_thread_order *order, uint32_t i,
                        hm_thread_time *out) HM_HIDDEN;

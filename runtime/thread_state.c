@@ -491,6 +491,7 @@ typedef struct hm_open_thread {
     hm_open_fn *fns;     /* per function id (nfns entries), NULL when no frame is open */
     hm_open_frame *frames;
     uint32_t nframes;
+    hm_open_node *nodes; /* per node of the thread's tree, NULL when paths are off */
 } hm_open_thread;
 
 struct hm_open_view {
@@ -516,8 +517,12 @@ static void hm_open_frames_of(hm_open_view *view, const hm_thread_data *d, hm_op
         ot->fns = NULL;
         return;
     }
+    const hm_tree *tree = d->tree.nodes ? &d->tree : NULL;
+    uint32_t nnodes = tree ? hm_tree_size(tree) : 0;
+    ot->nodes = nnodes ? hm_arena_alloc(&view->arena, (size_t)nnodes * sizeof *ot->nodes) : NULL;
     uint64_t since = __atomic_load_n(&d->blocked_since, __ATOMIC_RELAXED);
     uint64_t inner_start = now; /* start of the open child of the frame being closed */
+    uint64_t inner_total = 0;   /* the open child's total (call paths) */
     for (uint32_t k = depth; k-- > 0;) {
         hm_frame f = stack[k];
         uint64_t elapsed = now > f.start ? now - f.start : 0;
@@ -528,6 +533,24 @@ static void hm_open_frames_of(hm_open_view *view, const hm_thread_data *d, hm_op
             hm_rt.comp_self_ns + (uint64_t)(f.nchildren + (k + 1 < depth)) * hm_rt.comp_child_ns;
         uint64_t self_ns = raw > comp ? raw - comp : 0;
         inner_start = f.start;
+        uint64_t blocked = k + 1 == depth && since && since >= f.start && now > since
+                               ? hm_ticks_to_ns(now - since, hm_rt.ns_per_tick_fp)
+                               : 0;
+        /* The node's total: own self, completed children's totals (their elapsed less the
+         * compensation taken off below), the open child's total; added by the outermost
+         * activation of the node only, as the hot path does. */
+        uint64_t done = hm_ticks_to_ns(f.child, hm_rt.ns_per_tick_fp);
+        uint64_t total = self_ns + (done > f.comp_below ? done - f.comp_below : 0) + inner_total;
+        inner_total = total;
+        uint32_t node = f.node & ~HM_NODE_FOLDED;
+        if (ot->nodes && node < nnodes) {
+            hm_open_node *n = &ot->nodes[node];
+            n->count += !(f.node & HM_NODE_FOLDED);
+            n->self_ns += self_ns;
+            n->blocked_ns += blocked;
+            if (k == 0 || (stack[k - 1].node & ~HM_NODE_FOLDED) != node)
+                n->total_ns += total;
+        }
         if (f.id == 0 || f.id >= view->nfns)
             continue;
         hm_open_fn *o = &ot->fns[f.id];
@@ -535,8 +558,7 @@ static void hm_open_frames_of(hm_open_view *view, const hm_thread_data *d, hm_op
         o->self_ns += self_ns;
         if (self_ns > o->max_ns)
             o->max_ns = self_ns;
-        if (k + 1 == depth && since && since >= f.start && now > since)
-            o->blocked_ns += hm_ticks_to_ns(now - since, hm_rt.ns_per_tick_fp);
+        o->blocked_ns += blocked;
         ot->frames[ot->nframes++] = (hm_open_frame){f.id, self_ns};
         ot->time.calls++;
         ot->time.self_ns += self_ns;
@@ -619,6 +641,10 @@ hm_open_view *hm_open_view_make(const hm_thread_order *order, uint64_t now) {
         hm_live_time(d, ot, view->nfns, now);
     }
     return view;
+}
+
+const hm_open_node *hm_open_view_nodes(const hm_open_view *view, uint32_t i) {
+    return view && i < view->n ? view->v[i].nodes : NULL;
 }
 
 void hm_open_view_release(hm_open_view *view) {

@@ -141,7 +141,7 @@ static uint32_t hm_put_threads(hm_out *o, const hm_thread_order *order, const hm
  * internal functions, all below the root) are left out. A live tree's wait is split with its
  * thread's on-CPU `ratio`; the exited tree's was split at each thread's exit (ratio < 0). */
 static void hm_put_tree(hm_out *o, const hm_tree *tree, bool *first_tree, const char *thread,
-                        uint64_t tid, double ratio) {
+                        uint64_t tid, double ratio, const hm_open_node *open) {
     uint32_t size = hm_tree_size(tree);
     hm_put_key(o, *first_tree ? "\n    {" : ",\n    {", HM_PATHS_KEY_thread);
     if (thread)
@@ -156,18 +156,21 @@ static void hm_put_tree(hm_out *o, const hm_tree *tree, bool *first_tree, const 
         const hm_func_meta *m = n->func ? hm_registry_meta(n->func) : NULL;
         if (!m || m->internal)
             continue;
+        /* A live tree's nodes gain its open frames (hm_open_view_nodes). */
+        hm_open_node add = open ? open[i] : (hm_open_node){0, 0, 0, 0};
+        uint64_t self_ns = n->self_ns + add.self_ns;
         hm_puts(o, first ? "\n      [" : ",\n      [");
         hm_put_u64(o, i);
         hm_put_key_u64(o, ", ", n->parent);
         hm_put_key_u64(o, ", ", n->func);
-        hm_put_key_u64(o, ", ", n->count);
-        hm_put_key_u64(o, ", ", n->self_ns);
-        hm_put_key_u64(o, ", ", n->total_ns);
+        hm_put_key_u64(o, ", ", n->count + add.count);
+        hm_put_key_u64(o, ", ", self_ns);
+        hm_put_key_u64(o, ", ", n->total_ns + add.total_ns);
         const hm_node_wait *w = &tree->waits[i];
         uint64_t cpu, wait = w->wait_ns;
         if (ratio >= 0)
-            hm_split_self(n->self_ns, w->blocked_ns, ratio, &cpu, &wait);
-        hm_put_key_u64(o, ", ", wait < n->self_ns ? wait : n->self_ns);
+            hm_split_self(self_ns, w->blocked_ns + add.blocked_ns, ratio, &cpu, &wait);
+        hm_put_key_u64(o, ", ", wait < self_ns ? wait : self_ns);
         hm_put_key_u64(o, ", ", w->block_count);
         hm_put_key_u64(o, ", ", w->block_ns);
         hm_put_key_u64(o, ", ", w->mutex_count);
@@ -191,9 +194,10 @@ static void hm_put_paths(hm_out *o, const hm_thread_order *order, const hm_open_
     uint64_t unattributed = exited ? exited->nodes[0].self_ns : 0;
     for (uint32_t i = 0; i < order->n; i++) {
         const hm_tree *tree = hm_live_tree(order->v[i]);
+        const hm_open_node *open = hm_open_view_nodes(view, i);
         if (tree) {
             folded += tree->folded;
-            unattributed += tree->nodes[0].self_ns;
+            unattributed += tree->nodes[0].self_ns + (open ? open[0].self_ns : 0);
         }
     }
     hm_put_key(o, ",\n  ", HM_KEY_paths);
@@ -204,13 +208,14 @@ static void hm_put_paths(hm_out *o, const hm_thread_order *order, const hm_open_
     hm_puts(o, "[");
     bool first = true;
     if (exited)
-        hm_put_tree(o, exited, &first, "exited", 0, -1.0);
+        hm_put_tree(o, exited, &first, "exited", 0, -1.0, NULL);
     for (uint32_t i = 0; i < order->n; i++) {
         const hm_tree *tree = hm_live_tree(order->v[i]);
         if (tree && hm_tree_size(tree) > 1) {
             hm_thread_time tt;
             hm_thread_time_of(view, order, i, &tt);
-            hm_put_tree(o, tree, &first, NULL, order->v[i]->tid, tt.ratio);
+            hm_put_tree(o, tree, &first, NULL, order->v[i]->tid, tt.ratio,
+                        hm_open_view_nodes(view, i));
         }
     }
     hm_puts(o, "\n  ]}");

@@ -44,6 +44,15 @@ check(total_cpu <= d["process_cpu_ns"], "sum of cpu %d <= process_cpu_ns %d" % (
 # Parallelism is at most the CPUs (plus 1 % for the clocks' granularity).
 check(total_cpu <= d["cpus"] * d["elapsed_ns"] * 1.01 + MS, "parallelism <= cpus")
 
+# The call-path nodes add up to the functions, open frames included (the writer closes them once
+# for both).
+nodes_self = sum(n[4] for t in d["paths"]["trees"] for n in t["nodes"])
+check(nodes_self + d["paths"]["unattributed_self_ns"] == sum(f["self_ns"] for f in d["functions"]),
+      "node self times add up to the functions'")
+for f in d["functions"]:
+    ncount = sum(n[3] for t in d["paths"]["trees"] for n in t["nodes"] if n[2] == f["id"])
+    check(ncount == f["count"], "%s: node counts %d == count %d" % (f["name"], ncount, f["count"]))
+
 
 def node_of(name):
     ids = {f["id"] for f in d["functions"] if f["name"] == name}
