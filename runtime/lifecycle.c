@@ -25,6 +25,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "json_out.h"
@@ -266,11 +267,20 @@ static void hm_install_signal_handlers(void) {
     }
 }
 
+/* The run's clocks start now (after the set-up): wall, Unix and process CPU time. */
+static void hm_start_clocks(void) {
+    struct timespec ts;
+    hm_rt.start_cpu_ns = clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) == 0
+                             ? (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec
+                             : 0;
+    hm_rt.start_mono_ns = hm_clock_monotonic_ns();
+    hm_rt.start_unix_ns = hm_clock_unix_ns();
+}
+
 static void hm_after_fork_child(void) {
     hm_is_fork_child = true;
     atomic_store(&hm_finished, 0);
-    hm_rt.start_mono_ns = hm_clock_monotonic_ns();
-    hm_rt.start_unix_ns = hm_clock_unix_ns();
+    hm_start_clocks();
     hm_thread_reset_after_fork(&hm_tls_self);
 }
 
@@ -296,8 +306,8 @@ bool hm_runtime_init(void) {
     if (state == 1 || !atomic_compare_exchange_strong(&hm_rt.init_state, &state, 1))
         return atomic_load(&hm_rt.init_state) == 2;
     hm_read_flags();
-    hm_rt.start_mono_ns = hm_clock_monotonic_ns();
-    hm_rt.start_unix_ns = hm_clock_unix_ns();
+    hm_waits_init(); /* resolve the wait wrappers' real functions now, not in a signal handler */
+    hm_start_clocks();
     if (!hm_flag_enabled) {
         atomic_store(&hm_rt.init_state, 2); /* registered, never recording, nothing written */
         return true;
@@ -318,6 +328,7 @@ bool hm_runtime_init(void) {
     atomic_store(&hm_recording, 1);
     if (hm_rt.compensate)
         hm_calibrate();
+    hm_start_clocks(); /* Elapsed is the program's time: it starts after the calibration */
     return true;
 }
 

@@ -84,7 +84,7 @@ typedef struct hm_runtime {
     uint64_t ns_per_tick_fp; /* 32.32 fixed point */
     uint64_t comp_self_ns;   /* overhead taken off every call's self time */
     uint64_t comp_child_ns;  /* ... and off the parent's, per instrumented child */
-    uint64_t start_mono_ns;
+    uint64_t start_mono_ns;  /* the run's start: after the runtime's set-up and calibration */
     uint64_t start_unix_ns;
     bool compensate;
     bool paths;            /* record call paths (HEATMAP_PATHS) */
@@ -98,6 +98,7 @@ typedef struct hm_runtime {
     _Atomic(struct hm_thread_data *) threads;
     _Atomic uint32_t thread_seq;
     pthread_key_t thread_key;
+    uint64_t start_cpu_ns; /* CLOCK_PROCESS_CPUTIME_ID at start_mono_ns (after the set-up) */
 } hm_runtime;
 
 extern hm_runtime hm_rt HM_HIDDEN;

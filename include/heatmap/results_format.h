@@ -28,6 +28,10 @@
     X(hostname, "hostname")                                                                        \
     X(start_unix_ns, "start_unix_ns")                                                              \
     X(elapsed_ns, "elapsed_ns")                                                                    \
+    X(wall_ns, "wall_ns")                                                                          \
+    X(overhead_total_ns, "overhead_total_ns")                                                      \
+    X(process_cpu_ns, "process_cpu_ns")                                                            \
+    X(cpus, "cpus")                                                                                \
     X(clock, "clock")                                                                              \
     X(overhead_ns, "overhead_ns")                                                                  \
     X(overhead_child_ns, "overhead_child_ns")                                                      \
@@ -50,6 +54,10 @@
     X(p50_ns, "p50_ns")                                                                            \
     X(p95_ns, "p95_ns")                                                                            \
     X(p99_ns, "p99_ns")                                                                            \
+    X(cpu_ns, "cpu_ns")                                                                            \
+    X(wait_ns, "wait_ns")                                                                          \
+    X(blocked_ns, "blocked_ns")                                                                    \
+    X(open_calls, "open_calls")                                                                    \
     X(threads, "threads")                                                                          \
     X(histogram, "histogram")
 
@@ -61,7 +69,11 @@
     X(count, "count")                                                                              \
     X(self_ns, "self_ns")                                                                          \
     X(outer_ns, "outer_ns")                                                                        \
-    X(dropped_calls, "dropped_calls")
+    X(dropped_calls, "dropped_calls")                                                              \
+    X(cpu_ns, "cpu_ns")                                                                            \
+    X(wait_ns, "wait_ns")                                                                          \
+    X(preempt_ns, "preempt_ns")                                                                    \
+    X(overhead_ns, "overhead_ns")
 
 /* Keys of the top-level "histogram" object (the bucket layout). */
 #define HM_RESULTS_HISTOGRAM_KEYS(X)                                                               \

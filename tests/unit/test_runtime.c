@@ -1,13 +1,18 @@
 /* Unit tests of the runtime: self-time accounting, recursion, histogram, compensation, threads,
- * stack overflow handling, output paths and the results writer, with an injected clock. */
+ * stack overflow handling, output paths and the results writer, with an injected clock; and the
+ * wait wrappers' EINTR rule (only the runtime's own signals are retried away). */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -32,7 +37,7 @@ static void advance(uint64_t ns) {
 static hm_collected collect(hm_func_record *r, uint64_t *hist) {
     hm_collected c;
     static uint64_t scratch[HM_RT_BUCKETS];
-    hm_collect_function(r->id, &c, hist ? hist : scratch);
+    hm_collect_function(r->id, NULL, &c, hist ? hist : scratch);
     return c;
 }
 
@@ -311,6 +316,55 @@ static void test_runtime_writer_reports_unwritable_path(void **state) {
     assert_int_not_equal(access("/nonexistent-dir/x/heatmap.json.tmp", F_OK), 0);
 }
 
+/* EINTR through the wait wrappers: a signal the runtime sent (the handler counts it in
+ * our_signals, as the CPU sampler's does) is retried away; anyone else's reaches the program. */
+static volatile sig_atomic_t kick_ours, kick_done;
+
+static void on_kick(int sig) {
+    (void)sig;
+    if (kick_ours)
+        hm_tls_self.our_signals++;
+}
+
+static void *kicker(void *arg) {
+    pthread_t target = *(pthread_t *)arg;
+    while (!kick_done) { /* until the call returns: one kick must land inside it */
+        struct timespec d = {0, 10000000};
+        nanosleep(&d, NULL);
+        if (!kick_done)
+            pthread_kill(target, SIGUSR1);
+    }
+    return NULL;
+}
+
+/* Run a 200 ms nanosleep (use_poll: poll with no fds) under kicks; returns 0 or -errno. */
+static int wait_under_kicks(int ours, int use_poll) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_kick; /* no SA_RESTART: the kicks interrupt */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGUSR1, &sa, NULL);
+    kick_ours = ours;
+    kick_done = 0;
+    pthread_t self = pthread_self(), k;
+    pthread_create(&k, NULL, kicker, &self);
+    struct timespec req = {0, 200000000};
+    errno = 0;
+    int rc = use_poll ? poll(NULL, 0, 200) : nanosleep(&req, NULL);
+    int e = errno;
+    kick_done = 1;
+    pthread_join(k, NULL);
+    signal(SIGUSR1, SIG_DFL);
+    return rc == -1 ? -e : rc;
+}
+
+static void test_runtime_wrappers_retry_only_our_eintr(void **state) {
+    assert_int_equal(wait_under_kicks(1, 0), 0);
+    assert_int_equal(wait_under_kicks(1, 1), 0);
+    assert_int_equal(wait_under_kicks(0, 0), -EINTR);
+    assert_int_equal(wait_under_kicks(0, 1), -EINTR);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_runtime_self_time_excludes_children, setup),
@@ -326,6 +380,7 @@ int main(void) {
         cmocka_unit_test(test_runtime_trace_path_names),
         cmocka_unit_test_setup(test_runtime_writer_round_trip, setup),
         cmocka_unit_test_setup(test_runtime_writer_reports_unwritable_path, setup),
+        cmocka_unit_test(test_runtime_wrappers_retry_only_our_eintr),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
