@@ -18,7 +18,8 @@
  *   --program S           "program" is S (the argv[0] the test passed)
  *   --hostname-is-mine    "hostname" is this machine's gethostname()
  *   --clock KIND          "clock" is KIND (tsc or monotonic)
- *   --started A:B         "start_unix_ns" lies within [A, B] (the test's wall clock before and after)
+ *   --started A:B         "start_unix_ns" lies within [A, B] (the test's wall clock before and
+ * after)
  *   --line NAME=LINE      function NAME has "line" LINE (the line of its definition in the source)
  *   --nodes N             the call-path trees hold exactly N nodes (the root not counted)
  *   --folded N            "paths"."folded_calls" is N
