@@ -66,6 +66,31 @@ sigterm)
     run 143 sigterm
     check heatmap.json --expect work=5000 --only-expected --end signal:SIGTERM --self-adds-up
     ;;
+ends)
+    # Each documented end (docs/runtime.md, "Ends of a process"): the exit status is the one the
+    # signal gives (the shell's 128+N), and the results are there with the right "end", or absent.
+    ulimit -c 0 2>/dev/null || true # SIGQUIT and SIGSEGV dump core by default
+    for sn in INT:2 HUP:1 QUIT:3 TERM:15; do # Linux's numbers
+        s=${sn%:*} n=${sn#*:}
+        rm -f heatmap.json
+        run $((128 + n)) raise "$s"
+        [ -e heatmap.json ] || fail "SIG$s: no results written"
+        check heatmap.json --expect work=5000 --only-expected --end "signal:SIG$s" --self-adds-up
+    done
+    rm -f heatmap.json
+    run $((128 + 11)) segv
+    [ -e heatmap.json ] || fail "SIGSEGV: no results written"
+    check heatmap.json --expect work=5000 --only-expected --end signal:SIGSEGV
+    # HEATMAP_SIGNALS=off: the signal kills the program as it would without heatmap; no results.
+    rm -f heatmap.json
+    status=0
+    HEATMAP_SIGNALS=off ./robust raise INT >out.txt 2>err.txt || status=$?
+    [ "$status" = $((128 + 2)) ] || fail "HEATMAP_SIGNALS=off: exit status $status"
+    [ ! -e heatmap.json ] || fail "HEATMAP_SIGNALS=off: results written on SIGINT"
+    # The program's own handler decides: it calls exit(5), so the results say "exit".
+    run 5 own
+    check heatmap.json --expect work=5000 --only-expected --end exit --self-adds-up
+    ;;
 exit3)
     run 3 exit3
     check heatmap.json --expect work=10 --expect nested_exit=1 --only-expected --end exit \
