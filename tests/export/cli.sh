@@ -26,14 +26,25 @@ expect_error "--export and --diff cannot be combined" --export=svg --diff callgr
 expect_error "folded.json: no trace file beside it (folded.trace.json); run the program with HEATMAP_TRACE=1" \
     --export=chrome -o "$work/x.json" folded.json
 expect_error "nopaths.json: no call paths in this file" --export=pprof -o "$work/x.pb.gz" nopaths.json
-test ! -e "$work/x.json" && test ! -e "$work/x.pb.gz"
+# Every check below fails the test on its own (no && chains, which `sh -e` does not stop on).
+fail() {
+    echo "FAIL: $*" >&2
+    exit 1
+}
+[ ! -e "$work/x.json" ] || fail "a failed --export=chrome left $work/x.json"
+[ ! -e "$work/x.pb.gz" ] || fail "a failed --export=pprof left $work/x.pb.gz"
 
 # -o - writes to standard output; without -o the default name in the working directory.
-"$viewer" --export=folded -o - callgraph.json >"$work/stdout.folded"
-grep -q "^run;msort;merge [0-9]*$" "$work/stdout.folded"
-(cd "$work" && "$viewer" --export=svg "$fixtures/callgraph.json" 2>err) 
-test -s "$work/heatmap.svg"
-grep -q "wrote heatmap.svg" "$work/err"
+"$viewer" --export=folded -o - callgraph.json >"$work/stdout.folded" ||
+    fail "--export=folded -o - exited $?"
+grep -q "^run;msort;merge [0-9]*$" "$work/stdout.folded" ||
+    fail "no run;msort;merge line in: $(head -5 "$work/stdout.folded")"
+status=0
+(cd "$work" && "$viewer" --export=svg "$fixtures/callgraph.json" 2>err) || status=$?
+[ "$status" = 0 ] || fail "--export=svg without -o exited $status: $(cat "$work/err")"
+[ -s "$work/heatmap.svg" ] || fail "--export=svg without -o did not write heatmap.svg"
+grep -q "wrote heatmap.svg" "$work/err" || fail "no 'wrote heatmap.svg' line: $(cat "$work/err")"
 # the help lists the flags
-"$viewer" --help | grep -q -- "--export=KIND"
+"$viewer" --help >"$work/help" || fail "--help exited $?"
+grep -q -- "--export=KIND" "$work/help" || fail "--help does not list --export=KIND"
 echo "ok: export command line"
