@@ -134,6 +134,9 @@ mutant percentile_rank_floor include/heatmap/results_format.h '^(test_runtime|te
 # SVG flame graph: frames sized by self instead of total time.
 mutant svg_width_self viewer/export_svg.c '^(test_exports|export_.*)$' \
     's/span\[i\] = n->total_ns < room ? n->total_ns : room;/span[i] = n->self_ns < room ? n->self_ns : room;/'
+# heatmap-view --run: Ctrl-C not ignored while the program runs (the viewer dies with it).
+mutant run_sigint_not_ignored viewer/run.c '^(e2e_install|viewer_run)$' \
+    's/sigaction(SIGINT, \&ignore, \&old_int);/sigaction(SIGINT, NULL, \&old_int);/'
 # heatmap-scan: blank and comment lines counted as code (the definition's first to last line).
 mutant scan_loc_span scan/scan_tu.c '^(test_scan|test_scan_check)$' \
     's/^    return lines;$/    return toks->count ? toks->items[toks->count - 1].line - toks->items[0].line + 1 + 0 * lines : 0;/'
