@@ -91,6 +91,30 @@ ends)
     run 5 own
     check heatmap.json --expect work=5000 --only-expected --end exit --self-adds-up
     ;;
+atomic)
+    # The results go to PATH.tmp.PID, renamed over PATH (docs/results-format.md): rename(2) seen
+    # through an LD_PRELOAD shim, then made to fail: the earlier PATH survives, nothing is left.
+    "$clang" -shared -fPIC -O1 "$source_dir/tests/e2e/robust/rename_shim.c" -o rename_shim.so -ldl
+    out="$PWD/atomic.json"
+    HM_SHIM_LOG="$PWD/renames.txt" LD_PRELOAD="$PWD/rename_shim.so" HEATMAP_OUTPUT="$out" \
+        ./robust exit3 >out.txt 2>err.txt &
+    pid=$!
+    status=0
+    wait "$pid" || status=$?
+    [ "$status" = 3 ] || fail "exit status $status under the shim, expected 3: $(cat err.txt)"
+    [ "$(cat renames.txt)" = "rename $out.tmp.$pid $out" ] ||
+        fail "expected one rename of $out.tmp.$pid to $out, got: $(cat renames.txt)"
+    check "$out" --expect work=10 --expect nested_exit=1 --only-expected --pid "$pid"
+    echo "earlier results" >"$out"
+    status=0
+    HM_SHIM_FAIL=1 LD_PRELOAD="$PWD/rename_shim.so" HEATMAP_OUTPUT="$out" ./robust exit3 \
+        >out.txt 2>err.txt || status=$?
+    [ "$status" = 3 ] || fail "exit status $status when the rename fails, expected 3"
+    [ "$(cat "$out")" = "earlier results" ] || fail "a failed write replaced the earlier $out"
+    grep -q "cannot write '$out'" err.txt || fail "no message naming $out: $(cat err.txt)"
+    leftover=$(ls | grep '\.tmp\.' || true)
+    [ -z "$leftover" ] || fail "temporary files left behind: $leftover"
+    ;;
 exit3)
     run 3 exit3
     check heatmap.json --expect work=10 --expect nested_exit=1 --only-expected --end exit \
