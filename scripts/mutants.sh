@@ -134,6 +134,15 @@ mutant percentile_rank_floor include/heatmap/results_format.h '^(test_runtime|te
 # SVG flame graph: frames sized by self instead of total time.
 mutant svg_width_self viewer/export_svg.c '^(test_exports|export_.*)$' \
     's/span\[i\] = n->total_ns < room ? n->total_ns : room;/span[i] = n->self_ns < room ? n->self_ns : room;/'
+# heatmap-view: the JSON summary's parallelism to 2 decimals, its total calls, the thread table's
+# share of calls instead of CPU time.
+vw='^viewer_(oracle|json|json_merge|threads|threads_table|csv_threads|diff)$'
+mutant json_parallelism_2dp viewer/render.c "$vw" \
+    's/(parallelism \* 1000.0 + 0.5) \/ 1000.0/(parallelism * 100.0 + 0.5) \/ 100.0/'
+mutant json_total_calls viewer/render.c "$vw" \
+    's/"total_calls", u64(hm_results_total_calls(r))/"total_calls", u64(r->nfunctions)/'
+mutant thread_share_calls viewer/render.c "$vw" \
+    's/100.0 \* (double)t->self_ns \/ (double)total : 0)/100.0 * (double)t->calls \/ (double)total : 0)/'
 # heatmap-view --run: Ctrl-C not ignored while the program runs (the viewer dies with it).
 mutant run_sigint_not_ignored viewer/run.c '^(e2e_install|viewer_run)$' \
     's/sigaction(SIGINT, \&ignore, \&old_int);/sigaction(SIGINT, NULL, \&old_int);/'
