@@ -143,6 +143,9 @@ mutant json_total_calls viewer/render.c "$vw" \
     's/"total_calls", u64(hm_results_total_calls(r))/"total_calls", u64(r->nfunctions)/'
 mutant thread_share_calls viewer/render.c "$vw" \
     's/100.0 \* (double)t->self_ns \/ (double)total : 0)/100.0 * (double)t->calls \/ (double)total : 0)/'
+# heatmap-view --diff: ratios truncated instead of rounded half up.
+mutant diff_ratio_truncates viewer/diff_view.c "$vw" \
+    's/((unsigned __int128)after \* 200 + before)/((unsigned __int128)after * 200)/'
 # heatmap-view --run: Ctrl-C not ignored while the program runs (the viewer dies with it).
 mutant run_sigint_not_ignored viewer/run.c '^(e2e_install|viewer_run)$' \
     's/sigaction(SIGINT, \&ignore, \&old_int);/sigaction(SIGINT, NULL, \&old_int);/'

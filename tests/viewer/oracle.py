@@ -2,7 +2,7 @@
 """Independent check of heatmap-view's numbers: recompute them from the fixtures' JSON here, from
 docs/results-format.md alone (bucket formula, nearest rank, merge rules), and compare with what the
 viewer prints as CSV (exact ns), as JSON (the summary and every function), as a text table (human
-units), as the per-thread tables (--threads, CSV and text) and as a diff (CSV rows, text header);
+units), as the per-thread tables (--threads, CSV and text) and as a diff (CSV and text);
 and check that the machine formats and diffs leave stderr empty.
 
 usage: oracle.py VIEWER FIXTURES_DIR        exit 0 when everything agrees, else 1 with the differences
@@ -225,9 +225,9 @@ def check_threads(exe, cwd, name):
 
 
 def ratio(b, a):
-    """a / b with 2 decimals, half up (as fmt rounds)."""
+    """a / b with 2 decimals, half up (as fmt rounds); "-" when b is 0."""
     if not b:
-        return "new"
+        return "-"
     q, r = divmod(a * 100, b)
     v = q + (1 if 2 * r >= b else 0)
     return "%d.%02dx" % (v // 100, v % 100)
@@ -253,10 +253,25 @@ def check_diff_text(exe, cwd, base, new):
         ratio(sides[0][1], sides[1][1]), ratio(sides[0][2], sides[1][2]),
         len(names_a - names_b), len(names_b - names_a)))
     expect("diff %s %s: header" % (base, new), out[:4], want)
+    # The rows: count, CPU time, avg and P95, each "base→new" ("-" for a missing side) followed
+    # by the ratio new/base ("new", "gone" for a missing side; counts have no ratio).
+    want = []
+    for status, fb, fa in diff_rows(cwd, base, new):
+        f = fa or fb
+        row = [f["name"], "%s\u2192%s" % (fb["count"] if fb else "-", fa["count"] if fa else "-")]
+        for get in (lambda x: x["self_ns"], lambda x: avg(x["count"], x["self_ns"]),
+                    lambda x: percentile(x, 95)):
+            row.append("%s\u2192%s" % (fmt(get(fb)) if fb else "-", fmt(get(fa)) if fa else "-"))
+            row.append("gone" if not fa else "new" if not fb else ratio(get(fb), get(fa)))
+        want.append(row)
+    start = out.index(next(r for r in out if r.startswith("Function"))) + 1
+    got = [r.split() for r in out[start:start + len(want)]]
+    expect("diff %s %s: rows" % (base, new), got, want)
 
 
-def check_diff(exe, cwd, base, new):
-    """Pairing by name+file+line, then name+file, then name; rows by CPU-time change, largest first."""
+def diff_rows(cwd, base, new):
+    """Pairing by name+file+line, then name+file, then name; rows by CPU-time change, largest
+    first: [(status, base function or None, new function or None)]."""
     b = json.load(open(os.path.join(cwd, base)))["functions"]
     a = json.load(open(os.path.join(cwd, new)))["functions"]
     rows, left_b, left_a = [], list(b), list(a)
@@ -271,10 +286,18 @@ def check_diff(exe, cwd, base, new):
                 left_a.remove(ma[0])
     rows += [("vanished", f, None) for f in left_b] + [("new", None, f) for f in left_a]
     status_order = {"both": 0, "new": 1, "vanished": 2}
+    rows.sort(key=lambda r: (-diff_delta(r),) + ident(r[2] or r[1]) + (status_order[r[0]],))
+    return rows
 
-    def delta(r):
-        return (r[2]["self_ns"] if r[2] else 0) - (r[1]["self_ns"] if r[1] else 0)
-    rows.sort(key=lambda r: (-delta(r),) + ident(r[2] or r[1]) + (status_order[r[0]],))
+
+def diff_delta(r):
+    return (r[2]["self_ns"] if r[2] else 0) - (r[1]["self_ns"] if r[1] else 0)
+
+
+def check_diff(exe, cwd, base, new):
+    """The CSV diff, row by row."""
+    rows = diff_rows(cwd, base, new)
+    delta = diff_delta
     want = []
     for status, fb, fa in rows:
         f = fa or fb
