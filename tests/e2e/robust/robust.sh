@@ -87,6 +87,13 @@ ends)
     HEATMAP_SIGNALS=off ./robust raise INT >out.txt 2>err.txt || status=$?
     [ "$status" = $((128 + 2)) ] || fail "HEATMAP_SIGNALS=off: exit status $status"
     [ ! -e heatmap.json ] || fail "HEATMAP_SIGNALS=off: results written on SIGINT"
+    # A signal ignored when the program starts (nohup) stays ignored: the program survives it.
+    rm -f heatmap.json
+    status=0
+    (trap '' HUP && exec ./robust raise HUP) >out.txt 2>err.txt || status=$?
+    [ "$status" = 0 ] || fail "SIGHUP ignored from the start: exit status $status, expected 0"
+    grep -q "^survived SIGHUP$" out.txt || fail "SIGHUP ignored from the start: $(cat out.txt)"
+    check heatmap.json --expect work=5000 --only-expected --end exit
     # The program's own handler decides: it calls exit(5), so the results say "exit".
     run 5 own
     check heatmap.json --expect work=5000 --only-expected --end exit --self-adds-up
