@@ -144,7 +144,9 @@ static const char *function_name_by_id(json_t *root, long long id) {
 /* The node [id, parent, func, count, self, total] with id `id` in `nodes`, or NULL. */
 static json_t *node_by_id(json_t *nodes, long long id) {
     size_t i;
-    json_t *n;
+    json_t *n = id > 0 ? json_array_get(nodes, (size_t)id - 1) : NULL;
+    if (n && json_integer_value(json_array_get(n, 0)) == id)
+        return n; /* the runtime numbers nodes 1, 2, ... in order: no search (deep trees) */
     json_array_foreach(nodes, i, n) {
         if (json_integer_value(json_array_get(n, 0)) == id)
             return n;
