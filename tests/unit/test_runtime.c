@@ -101,14 +101,27 @@ static void test_runtime_same_function_two_modules_share_id(void **state) {
     assert_int_not_equal(rec_b.id, rec_a.id);
 }
 
+/* One call of `r` per sample, each taking that many ns of its own. */
+static void record_calls(hm_func_record *r, const uint64_t *samples, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        __heatmap_enter_v1(r);
+        advance(samples[i]);
+        __heatmap_exit_v1(r);
+    }
+}
+
+/* Calls counted in the runtime's buckets of a collected histogram. */
+static uint64_t hist_total(const uint64_t *hist) {
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < HM_RT_BUCKETS; i++)
+        total += hist[i];
+    return total;
+}
+
 static void test_runtime_histogram_and_max(void **state) {
     static const uint64_t samples[] = {3, 31, 32, 33, 1000, 1000, 123456789};
     uint64_t hist[HM_RT_BUCKETS];
-    for (size_t i = 0; i < sizeof samples / sizeof *samples; i++) {
-        __heatmap_enter_v1(&rec_b);
-        advance(samples[i]);
-        __heatmap_exit_v1(&rec_b);
-    }
+    record_calls(&rec_b, samples, sizeof samples / sizeof *samples);
     hm_collected b = collect(&rec_b, hist);
     assert_int_equal(b.count, 7);
     assert_int_equal(b.max_ns, 123456789);
@@ -121,10 +134,7 @@ static void test_runtime_histogram_and_max(void **state) {
     assert_int_equal(hist[33], 1);
     assert_int_equal(hist[190], 2);
     assert_int_equal(hist[730], 1);
-    uint64_t total = 0;
-    for (uint32_t i = 0; i < HM_RT_BUCKETS; i++)
-        total += hist[i];
-    assert_int_equal(total, 7);
+    assert_int_equal(hist_total(hist), 7);
 }
 
 /* The runtime keeps 32 + 35*32 = 1152 buckets: the last, 1151, is [63 << 34, 2^40); 2^40 ns and
@@ -143,31 +153,17 @@ static void test_runtime_histogram_last_bucket_clamps(void **state) {
     assert_int_equal(HM_RT_BUCKETS, 1152);
     memset(hist, 0, sizeof hist);
     hist[HM_RT_BUCKETS] = 0xdeadbeef; /* a guard: nothing may be written past the last bucket */
-    for (size_t i = 0; i < sizeof samples / sizeof *samples; i++) {
-        __heatmap_enter_v1(&rec_b);
-        advance(samples[i]);
-        __heatmap_exit_v1(&rec_b);
-    }
+    record_calls(&rec_b, samples, sizeof samples / sizeof *samples);
     hm_collected b = collect(&rec_b, hist);
     assert_int_equal(b.count, 7);
     assert_int_equal(b.max_ns, (1ull << 62) + 123);
     assert_int_equal(hist[1150], 1);
     assert_int_equal(hist[1151], 6);
     assert_int_equal(hist[HM_RT_BUCKETS], 0xdeadbeef);
-    uint64_t total = 0;
-    for (uint32_t i = 0; i < HM_RT_BUCKETS; i++)
-        total += hist[i];
-    assert_int_equal(total, 7);
+    assert_int_equal(hist_total(hist), 7);
     /* The same with runs broken up (each call alone in its bucket, then back). */
-    __heatmap_enter_v1(&rec_b);
-    advance(1ull << 45);
-    __heatmap_exit_v1(&rec_b);
-    __heatmap_enter_v1(&rec_b);
-    advance(5);
-    __heatmap_exit_v1(&rec_b);
-    __heatmap_enter_v1(&rec_b);
-    advance(1ull << 44);
-    __heatmap_exit_v1(&rec_b);
+    static const uint64_t more[] = {1ull << 45, 5, 1ull << 44};
+    record_calls(&rec_b, more, 3);
     collect(&rec_b, hist);
     assert_int_equal(hist[1151], 8);
     assert_int_equal(hist[5], 1);
