@@ -8,8 +8,11 @@
 # mutation is not caught (or no longer applies: the code it patches has changed), 0 otherwise.
 #
 # usage: scripts/mutants.sh [--full] [NAME...]     (NAME: run only these mutations)
-#   HEATMAP_MUTANTS_DIR   scratch directory (default: $TMPDIR/heatmap-mutants); reused, so a
-#                         second run rebuilds only what changed
+#   HEATMAP_MUTANTS_DIR   scratch directory (default: build-mutants in this checkout, where git
+#                         ignores it); reused, so a second run rebuilds only what changed. Not
+#                         under /tmp by default: the plugin looks for heatmap.yaml in every
+#                         directory above a source file, and a stray /tmp/heatmap.yaml would change
+#                         what the tests compile
 #   LLVM_CONFIG           as for the build (default /usr/bin/llvm-config-14)
 #   JOBS                  build and ctest parallelism (default 2)
 # The results of the last run are recorded in docs/testing.md.
@@ -34,7 +37,7 @@ done
 only="$*"
 
 src=$(cd "$(dirname "$0")/.." && pwd)
-scratch=${HEATMAP_MUTANTS_DIR:-${TMPDIR:-/tmp}/heatmap-mutants}
+scratch=${HEATMAP_MUTANTS_DIR:-$src/build-mutants}
 jobs=${JOBS:-2}
 llvm_config=${LLVM_CONFIG:-/usr/bin/llvm-config-14}
 tree="$scratch/src" build="$scratch/build"
