@@ -18,8 +18,8 @@
  *   --program S           "program" is S (the argv[0] the test passed)
  *   --hostname-is-mine    "hostname" is this machine's gethostname()
  *   --clock KIND          "clock" is KIND (tsc or monotonic)
- *   --started A:B         "start_unix_ns" lies within [A, B] (the test's wall clock before and
- * after)
+ *   --started A:B         "start_unix_ns" lies within [A, B] (the test's wall clock before
+ *                         and after the run)
  *   --line NAME=LINE      function NAME has "line" LINE (the line of its definition in the source)
  *   --nodes N             the call-path trees hold exactly N nodes (the root not counted)
  *   --folded N            "paths"."folded_calls" is N
@@ -29,11 +29,14 @@
  *   --dropped N           the threads' dropped_calls sum to N
  *   --split-adds-up       every function carries a per-thread split ("threads") whose counts and
  *                         self times sum to the function's, over threads listed in the file
- *   --paths-add-up        the call-path nodes add up: their self times (plus unattributed_self_ns)
- *                         sum to the functions' self times, no node's total is below its self, and,
- * when no call was folded, per function their counts and self times equal the function's Reads the
- * file with jansson, independently of results/, so a bug shared by the writer and the viewer's
- * reader cannot hide. Prints every failed check; exits 1 if any failed, 2 on bad usage.
+ *   --paths-add-up        the call-path nodes add up: their self times (plus
+ *                         unattributed_self_ns) sum to the functions' self times, no node's total
+ *                         is below its self, and, when no call was folded, per function their
+ *                         counts and self times equal the function's
+ * Reads the file with jansson, independently of results/, so a bug shared by the writer and the
+ * viewer's reader cannot hide. Every expectation comes from the command line (what the test
+ * knows), never from the file's own figures. Prints every failed check; exits 1 if any failed, 2
+ * on bad usage.
  */
 #include <stdarg.h>
 #include <stdio.h>
