@@ -133,9 +133,14 @@ static inline uint64_t hm_clock_read_counter(void) {
 }
 
 #ifdef HM_TEST_CLOCK
-/* Unit tests drive time by hand: ticks are nanoseconds and advance only when the test says so. */
+/* Unit tests drive time by hand: ticks are nanoseconds and advance only when the test says so,
+ * or by hm_test_clock_step at every read (0 by default), so that the runtime's own work (its
+ * calibration) takes a known time. */
 extern uint64_t hm_test_clock_ticks;
+extern uint64_t hm_test_clock_step;
 static inline uint64_t hm_clock_now(void) {
+    if (hm_test_clock_step)
+        hm_test_clock_ticks += hm_test_clock_step;
     return hm_test_clock_ticks;
 }
 #else

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Independent check of heatmap-view's numbers: recompute them from the fixtures' JSON here, from
 docs/results-format.md alone (bucket formula, nearest rank, merge rules), and compare with what the
-viewer prints as CSV (exact ns), as a text table (human units) and as a diff.
+viewer prints as CSV (exact ns), as JSON (the summary and every function), as a text table (human
+units), as the per-thread tables (--threads, CSV and text) and as a diff (CSV and text);
+and check that the machine formats and diffs leave stderr empty.
 
 usage: oracle.py VIEWER FIXTURES_DIR        exit 0 when everything agrees, else 1 with the differences
 
@@ -95,6 +97,10 @@ def viewer(exe, cwd, *args):
     run = subprocess.run([exe, *args], cwd=cwd, env=env, capture_output=True, text=True)
     if run.returncode != 0:
         raise SystemExit("heatmap-view %s: exit %d\n%s" % (" ".join(args), run.returncode, run.stderr))
+    # Machine formats and diffs are silent on stderr (docs/viewer.md: only the text summary
+    # without a terminal adds its warning there).
+    if any(a in ("--format=json", "--format=csv", "--diff") for a in args):
+        expect("heatmap-view %s: stderr" % " ".join(args), run.stderr, "")
     return run.stdout
 
 
@@ -153,8 +159,119 @@ def check_bars(exe, cwd, name):
     expect("%s: no empty bar" % name, min(eighths) > 0, True)
 
 
-def check_diff(exe, cwd, base, new):
-    """Pairing by name+file+line, then name+file, then name; rows by CPU-time change, largest first."""
+def check_json(exe, cwd, files):
+    """--format=json: the summary and every function's figures, from the fixtures alone."""
+    docs = [json.load(open(os.path.join(cwd, f))) for f in files]
+    doc = merge(docs)
+    got = json.loads(viewer(exe, cwd, "--format=json", "--top=all", *files))
+    cpu = sum(f["self_ns"] for f in doc["functions"])
+    elapsed = doc["elapsed_ns"]
+    want = {"elapsed_ns": elapsed, "cpu_ns": cpu,
+            "parallelism": round(cpu / elapsed, 3) if elapsed else 0,
+            "functions": len(doc["functions"]),
+            "total_calls": sum(f["count"] for f in doc["functions"]), "files": len(files),
+            "shown": len(doc["functions"]), "sort": "cpu", "filter": ""}
+    expect("%s: json summary" % files, got["summary"], want)
+    rows = [(f["name"], f["file"], f["line"], f["count"], f["self_ns"], f["avg_ns"], f["max_ns"],
+             f["p50_ns"], f["p95_ns"], f["p99_ns"]) for f in got["functions"]]
+    want_rows = [(f["name"], f["file"], f["line"], f["count"], f["self_ns"],
+                  avg(f["count"], f["self_ns"]), f["max_ns"], percentile(f, 50), percentile(f, 95),
+                  percentile(f, 99)) for f in by_cpu(doc["functions"])]
+    expect("%s: json functions" % files, rows, want_rows)
+
+
+def thread_names(doc):
+    return {t["tid"]: t["name"] for t in doc["threads"]}
+
+
+def check_threads(exe, cwd, name):
+    """--threads: the per-thread CSV rows, the thread table and the per-thread table, from the
+    fixture's per-function thread split and its threads list."""
+    doc = json.load(open(os.path.join(cwd, name)))
+    names = thread_names(doc)
+    want = ["function,file,line,tid,thread,count,cpu_ns,avg_ns"]
+    for f in by_cpu(doc["functions"]):
+        for t in f.get("threads") or [{"tid": doc["threads"][0]["tid"], "count": f["count"],
+                                       "self_ns": f["self_ns"]}]:
+            want.append("%s,%s,%d,%d,%s,%d,%d,%d" % (
+                csv_field(f["name"]), csv_field(f["file"]), f["line"], t["tid"],
+                csv_field(names[t["tid"]]), t["count"], t["self_ns"], avg(t["count"], t["self_ns"])))
+    got = viewer(exe, cwd, "--threads", "--format=csv", "--top=all", name)
+    expect("%s: threads csv" % name, got.split("\n"), want + [""])
+
+    out = viewer(exe, cwd, "--threads", "--mode=table", "--format=text", "--top=all",
+                 "--width=120", name)
+    lines = out.splitlines()
+    total = sum(t["self_ns"] for t in doc["threads"])
+    start = lines.index("Threads: %d" % len(doc["threads"])) if (
+        "Threads: %d" % len(doc["threads"])) in lines else None
+    expect("%s: 'Threads: N' line" % name, start is not None, True)
+    if start is None:
+        return
+    got_rows = [r.split() for r in lines[start + 2:start + 2 + len(doc["threads"])]]
+    want_rows = [[str(t["tid"]), t["name"], str(t["calls"]), fmt(t["self_ns"]),
+                  "%.1f%%" % (100.0 * t["self_ns"] / total)] for t in doc["threads"]]
+    expect("%s: thread table" % name, got_rows, want_rows)
+    per = lines.index("Per thread:")
+    got_rows = [re.split(r"\s{2,}", r.strip()) for r in lines[per + 2:] if r.strip()]
+    want_rows = []
+    for f in by_cpu(doc["functions"]):
+        for i, t in enumerate(f.get("threads") or []):
+            row = [str(t["tid"]), names[t["tid"]], str(t["count"]), fmt(t["self_ns"]),
+                   fmt(avg(t["count"], t["self_ns"])),
+                   "%.1f%%" % (100.0 * t["self_ns"] / f["self_ns"] if f["self_ns"] else 0)]
+            want_rows.append(([f["name"]] if i == 0 else []) + row)
+    expect("%s: per-thread table" % name, [r for r in got_rows][:len(want_rows)], want_rows)
+
+
+def ratio(b, a):
+    """a / b with 2 decimals, half up (as fmt rounds); "-" when b is 0."""
+    if not b:
+        return "-"
+    q, r = divmod(a * 100, b)
+    v = q + (1 if 2 * r >= b else 0)
+    return "%d.%02dx" % (v // 100, v % 100)
+
+
+def check_diff_text(exe, cwd, base, new):
+    """The text diff's header: each side's elapsed, CPU time, functions and calls, and the
+    change line, from the two files alone."""
+    sides = []
+    for f in (base, new):
+        d = json.load(open(os.path.join(cwd, f)))
+        sides.append((f, d["elapsed_ns"], sum(x["self_ns"] for x in d["functions"]),
+                      len(d["functions"]), sum(x["count"] for x in d["functions"]),
+                      {ident(x) for x in d["functions"]}))
+    out = viewer(exe, cwd, "--diff", base, new).splitlines()
+    want = ["=== heatmap Diff ==="]
+    for label, (f, el, cpu, nf, calls, _) in zip(("Base: ", "New:  "), sides):
+        want.append("%s%s | Elapsed: %s | CPU Time: %s | Functions: %d | Total Calls: %d" % (
+            label, f, fmt(el), fmt(cpu), nf, calls))
+    names_b = {k[0] for k in sides[0][5]}
+    names_a = {k[0] for k in sides[1][5]}
+    want.append("Change: Elapsed %s | CPU Time %s | %d new, %d vanished" % (
+        ratio(sides[0][1], sides[1][1]), ratio(sides[0][2], sides[1][2]),
+        len(names_a - names_b), len(names_b - names_a)))
+    expect("diff %s %s: header" % (base, new), out[:4], want)
+    # The rows: count, CPU time, avg and P95, each "base→new" ("-" for a missing side) followed
+    # by the ratio new/base ("new", "gone" for a missing side; counts have no ratio).
+    want = []
+    for status, fb, fa in diff_rows(cwd, base, new):
+        f = fa or fb
+        row = [f["name"], "%s\u2192%s" % (fb["count"] if fb else "-", fa["count"] if fa else "-")]
+        for get in (lambda x: x["self_ns"], lambda x: avg(x["count"], x["self_ns"]),
+                    lambda x: percentile(x, 95)):
+            row.append("%s\u2192%s" % (fmt(get(fb)) if fb else "-", fmt(get(fa)) if fa else "-"))
+            row.append("gone" if not fa else "new" if not fb else ratio(get(fb), get(fa)))
+        want.append(row)
+    start = out.index(next(r for r in out if r.startswith("Function"))) + 1
+    got = [r.split() for r in out[start:start + len(want)]]
+    expect("diff %s %s: rows" % (base, new), got, want)
+
+
+def diff_rows(cwd, base, new):
+    """Pairing by name+file+line, then name+file, then name; rows by CPU-time change, largest
+    first: [(status, base function or None, new function or None)]."""
     b = json.load(open(os.path.join(cwd, base)))["functions"]
     a = json.load(open(os.path.join(cwd, new)))["functions"]
     rows, left_b, left_a = [], list(b), list(a)
@@ -169,10 +286,18 @@ def check_diff(exe, cwd, base, new):
                 left_a.remove(ma[0])
     rows += [("vanished", f, None) for f in left_b] + [("new", None, f) for f in left_a]
     status_order = {"both": 0, "new": 1, "vanished": 2}
+    rows.sort(key=lambda r: (-diff_delta(r),) + ident(r[2] or r[1]) + (status_order[r[0]],))
+    return rows
 
-    def delta(r):
-        return (r[2]["self_ns"] if r[2] else 0) - (r[1]["self_ns"] if r[1] else 0)
-    rows.sort(key=lambda r: (-delta(r),) + ident(r[2] or r[1]) + (status_order[r[0]],))
+
+def diff_delta(r):
+    return (r[2]["self_ns"] if r[2] else 0) - (r[1]["self_ns"] if r[1] else 0)
+
+
+def check_diff(exe, cwd, base, new):
+    """The CSV diff, row by row."""
+    rows = diff_rows(cwd, base, new)
+    delta = diff_delta
     want = []
     for status, fb, fa in rows:
         f = fa or fb
@@ -191,12 +316,16 @@ def main():
                   ["small.json", "small.json"]):
         check_csv(exe, cwd, files)
         check_text(exe, cwd, files)
+        check_json(exe, cwd, files)
+    check_threads(exe, cwd, "threads.json")
     check_csv(exe, cwd, ["odd_names.json"])  # full names, RFC 4180 quoting
     for name in ("small.json", "many.json", "threads.json"):
         check_bars(exe, cwd, name)
     check_diff(exe, cwd, "base.json", "new.json")
     check_diff(exe, cwd, "new.json", "base.json")
     check_diff(exe, cwd, "small.json", "many.json")
+    for base, new in (("base.json", "new.json"), ("new.json", "base.json")):
+        check_diff_text(exe, cwd, base, new)
     for p in problems:
         print(p)
     print("oracle: %d problem(s)" % len(problems))
