@@ -31,6 +31,10 @@
     X(clock, "clock")                                                                              \
     X(overhead_ns, "overhead_ns")                                                                  \
     X(overhead_child_ns, "overhead_child_ns")                                                      \
+    X(wall_ns, "wall_ns")                                                                          \
+    X(overhead_total_ns, "overhead_total_ns")                                                      \
+    X(process_cpu_ns, "process_cpu_ns")                                                            \
+    X(cpus, "cpus")                                                                                \
     X(end, "end")                                                                                  \
     X(histogram, "histogram")                                                                      \
     X(threads, "threads")                                                                          \
@@ -49,10 +53,15 @@
     X(p50_ns, "p50_ns")                                                                            \
     X(p95_ns, "p95_ns")                                                                            \
     X(p99_ns, "p99_ns")                                                                            \
+    X(cpu_ns, "cpu_ns")                                                                            \
+    X(wait_ns, "wait_ns")                                                                          \
+    X(blocked_ns, "blocked_ns")                                                                    \
+    X(open_calls, "open_calls")                                                                    \
     X(threads, "threads")                                                                          \
     X(histogram, "histogram")
 
-/* Keys of one entry of "threads" (and of a function's per-thread split: tid, count, self_ns). */
+/* Keys of one entry of "threads" (and of a function's per-thread split: tid, count, self_ns,
+ * cpu_ns, wait_ns). */
 #define HM_RESULTS_THREAD_KEYS(X)                                                                  \
     X(tid, "tid")                                                                                  \
     X(name, "name")                                                                                \
@@ -60,7 +69,11 @@
     X(count, "count")                                                                              \
     X(self_ns, "self_ns")                                                                          \
     X(outer_ns, "outer_ns")                                                                        \
-    X(dropped_calls, "dropped_calls")
+    X(dropped_calls, "dropped_calls")                                                              \
+    X(cpu_ns, "cpu_ns")                                                                            \
+    X(wait_ns, "wait_ns")                                                                          \
+    X(preempt_ns, "preempt_ns")                                                                    \
+    X(overhead_ns, "overhead_ns")
 
 /* Keys of the top-level "histogram" object (the bucket layout). */
 #define HM_RESULTS_HISTOGRAM_KEYS(X)                                                               \
