@@ -202,7 +202,7 @@ static void overhead_text(const hm_results *r, const hm_glyphs *g, char *out, si
         snprintf(out, outlen, "%s", "");
         return;
     }
-    snprintf(out, outlen, " | Profiling overhead: %s (%.1f%% of the run)",
+    snprintf(out, outlen, " | Profiling overhead: %s (%.2f%% of the run)",
              hm_format_duration(r->overhead_total_ns, g->duration_flags, d),
              100.0 * hm_results_overhead_share(r));
 }
