@@ -72,9 +72,9 @@ static void put_thread_table(FILE *out, const hm_model *m, const hm_glyphs *g) {
     hm_append_cell(line, sizeof line, "", 2, false, g);
     hm_append_cell(line, sizeof line, "Name", name_w, false, g);
     hm_append_cell(line, sizeof line, "Calls", 12, true, g);
-    hm_append_cell(line, sizeof line, cpu ? "CPU Time" : "Self Time", 10, true, g);
+    hm_append_cell(line, sizeof line, cpu ? "CPU Time" : "Self Time", 11, true, g);
     if (cpu)
-        hm_append_cell(line, sizeof line, "Wait", 10, true, g);
+        hm_append_cell(line, sizeof line, "Wait", 11, true, g);
     hm_append_cell(line, sizeof line, "Share", 8, true, g);
     hm_put_line(out, line);
     for (size_t i = 0; i < r->nthreads; i++) {
@@ -87,11 +87,11 @@ static void put_thread_table(FILE *out, const hm_model *m, const hm_glyphs *g) {
         hm_append_cell(line, sizeof line, t->name, name_w, false, g);
         snprintf(buf, sizeof buf, "%llu", (unsigned long long)t->calls);
         hm_append_cell(line, sizeof line, buf, 12, true, g);
-        hm_append_cell(line, sizeof line, hm_format_duration(ns, g->duration_flags, dur), 10, true,
+        hm_append_cell(line, sizeof line, hm_format_duration(ns, g->duration_flags, dur), 11, true,
                        g);
         if (cpu)
             hm_append_cell(line, sizeof line,
-                           hm_format_duration(t->wait_ns, g->duration_flags, dur), 10, true, g);
+                           hm_format_duration(t->wait_ns, g->duration_flags, dur), 11, true, g);
         snprintf(buf, sizeof buf, "%.1f%%", total ? 100.0 * (double)ns / (double)total : 0);
         hm_append_cell(line, sizeof line, buf, 8, true, g);
         hm_put_line(out, line);
@@ -127,7 +127,7 @@ static void put_function_splits(FILE *out, const hm_model *m, const hm_glyphs *g
     bool cpu = m->results->has_cpu;
     static const char *const heads[] = {"TID", "Thread", "Count",    "Self Time",
                                         "Avg", "Share",  "CPU Time", "Wait"};
-    static const size_t widths[] = {10, 12, 10, 10, 10, 8, 10, 10};
+    static const size_t widths[] = {10, 12, 10, 11, 10, 8, 11, 11};
     size_t ncols = cpu ? 8 : 6;
     fprintf(out, "\nPer thread:\n");
     line[0] = '\0';

@@ -154,7 +154,8 @@ static void pane_threads(pane_ctx *c, const hm_function_stats *f) {
     char line[LINE_LEN], cell[64], d[HM_DURATION_LEN];
     snprintf(line, sizeof line, "%10s  ", "TID");
     hm_append_cell(line, sizeof line, "Name", name_w, false, t->g);
-    strncat(line, cpu ? "      Calls  CPU Time      Wait   Share" : "      Calls Self Time   Share",
+    strncat(line,
+            cpu ? "      Calls   CPU Time       Wait   Share" : "      Calls  Self Time   Share",
             sizeof line - strlen(line) - 1);
     pane_text(c, line, tui_attr(&t->crt, TUI_ROLE_HEADER));
     size_t used = hm_text_width(line);
@@ -170,8 +171,8 @@ static void pane_threads(pane_ctx *c, const hm_function_stats *f) {
         hm_append_cell(line, sizeof line, row.name, name_w, false, t->g);
         char wd[HM_DURATION_LEN], wait[32] = "";
         if (cpu)
-            snprintf(wait, sizeof wait, "  %8s", dur(t, row.wait, wd));
-        snprintf(cell, sizeof cell, "  %9llu  %8s%s  %5.1f%%", (unsigned long long)row.calls,
+            snprintf(wait, sizeof wait, "  %9s", dur(t, row.wait, wd));
+        snprintf(cell, sizeof cell, "  %9llu  %9s%s  %5.1f%%", (unsigned long long)row.calls,
                  dur(t, row.ns, d), wait, share(row.ns, total));
         strncat(line, cell, sizeof line - strlen(line) - 1);
         size_t w = tui_put(y, c->x, line, c->width, A_NORMAL);
