@@ -245,8 +245,8 @@ void hm_summary_line(const hm_model *m, hm_summary_kind which, const hm_glyphs *
     case HM_LINE_LEGEND_CALLS:
         if (r->has_cpu)
             snprintf(out, outlen,
-                     "Count: # calls (incl. recursion) | CPU Time: on-CPU self-time (excludes "
-                     "children) | Wait: self-time blocked or preempted");
+                     "Count: # calls (incl. recursion) | CPU Time: on-CPU self-time | Wait: "
+                     "blocked/preempted self-time");
         else
             snprintf(out, outlen,
                      "Count: # calls (incl. recursion) | Self Time: sum of wall self-time "
