@@ -205,17 +205,19 @@ static void test_cpu_fields_errors(void **state) {
 
 /* ---- call-path nodes of 6 and 11 elements ---------------------------------------------------- */
 
-static char *paths_doc(const char *nodes) {
+/* Functions a (id 1, self 100) and b (id 2, self 50) with the given trees in "paths" (the paths
+ * reader does not look at histograms). */
+static char *paths_doc(const char *trees) {
     static const char fmt[] =
-        "{\"version\": 1, \"elapsed_ns\": 1000, \"functions\": ["
-        "{\"id\": 1, \"name\": \"a\", \"file\": \"a.c\", \"line\": 1, \"count\": 2, "
-        "\"self_ns\": 100},"
-        "{\"id\": 2, \"name\": \"b\", \"file\": \"b.c\", \"line\": 2, \"count\": 1, "
-        "\"self_ns\": 50}],"
-        "\"paths\": {\"max_nodes\": 100, \"folded_calls\": 0, \"trees\": [%s]}}";
-    size_t n = sizeof fmt + strlen(nodes);
-    char *s = malloc(n);
-    snprintf(s, n, fmt, nodes);
+        "\"paths\": {\"max_nodes\": 100, \"folded_calls\": 0, \"trees\": [%s]}";
+    size_t n = sizeof fmt + strlen(trees);
+    char *top = malloc(n);
+    snprintf(top, n, fmt, trees);
+    char *s = doc(top, "[]",
+                  "[{\"id\": 1, \"name\": \"a\", \"file\": \"a.c\", \"line\": 1, \"count\": 2, "
+                  "\"self_ns\": 100}, {\"id\": 2, \"name\": \"b\", \"file\": \"b.c\", \"line\": 2, "
+                  "\"count\": 1, \"self_ns\": 50}]");
+    free(top);
     return s;
 }
 

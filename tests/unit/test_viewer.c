@@ -536,36 +536,41 @@ static void test_viewer_layout_rows(void **state) {
     }
 }
 
-static void test_viewer_summary_lines(void **state) {
-    hm_model *m = *state;
+/* Summary line `which` of the model, drawn with glyphs g, is `want`. */
+static void expect_summary(const hm_model *m, hm_summary_kind which, const hm_glyphs *g,
+                           const char *want) {
     char line[256];
-    hm_summary_line(m, HM_LINE_TIMES, &hm_glyphs_utf8, line, sizeof line);
+    hm_summary_line(m, which, g, line, sizeof line);
+    assert_string_equal(line, want);
+}
+
+static void test_viewer_summary_lines(void **state) {
+    const hm_model *m = *state;
     /* RUN has no cpu/wait split (an older runtime): self time, CPU Time n/a, no Parallelism */
-    assert_string_equal(line, "Elapsed: 10.0\xC2\xB5s | Self Time: 5.36\xC2\xB5s | CPU Time: n/a "
-                              "(results from an older runtime)");
-    hm_summary_line(m, HM_LINE_COUNTS, &hm_glyphs_utf8, line, sizeof line);
-    assert_string_equal(line, "Functions: 4 | Total Calls: 7");
-    hm_summary_line(m, HM_LINE_LEGEND_RUN, &hm_glyphs_ascii, line, sizeof line);
-    assert_string_equal(line, "Elapsed: 10.0us | Self Time: 5.36us | CPU Time: n/a (results from "
-                              "an older runtime)");
-    hm_summary_line(m, HM_LINE_LEGEND_STATS, &hm_glyphs_ascii, line, sizeof line);
-    assert_string_equal(line,
-                        "Avg, Max, P95: wall self-time per call (mean, largest, 95th percentile)");
+    expect_summary(m, HM_LINE_TIMES, &hm_glyphs_utf8,
+                   "Elapsed: 10.0\xC2\xB5s | Self Time: 5.36\xC2\xB5s | CPU Time: n/a (results "
+                   "from an older runtime)");
+    expect_summary(m, HM_LINE_COUNTS, &hm_glyphs_utf8, "Functions: 4 | Total Calls: 7");
+    expect_summary(m, HM_LINE_LEGEND_RUN, &hm_glyphs_ascii,
+                   "Elapsed: 10.0us | Self Time: 5.36us | CPU Time: n/a (results from an older "
+                   "runtime)");
+    expect_summary(m, HM_LINE_LEGEND_STATS, &hm_glyphs_ascii,
+                   "Avg, Max, P95: wall self-time per call (mean, largest, 95th percentile)");
 }
 
 /* SPLIT: CPU 510 ns, Wait 4850 ns, Parallelism 510 / 10000 = 0.051, overhead 100 ns of
  * 5360 + 100 = 1.83 %; rows by cpu, the table with a Wait column; sort keys self and wait. */
 static void test_viewer_split(void **state) {
     hm_model *m = *state;
-    char line[256];
-    hm_summary_line(m, HM_LINE_TIMES, &hm_glyphs_ascii, line, sizeof line);
-    assert_string_equal(line, "Elapsed: 10.0us | CPU Time: 510ns | Wait: 4.85us | Parallelism: "
-                              "~0.1x | Profiling overhead: 100ns (1.83% of the run)");
-    hm_summary_line(m, HM_LINE_LEGEND_RUN, &hm_glyphs_ascii, line, sizeof line);
-    assert_string_equal(line, "Parallelism: ~0.1x | Elapsed: 10.0us | CPU Time: 510ns | Wait: "
-                              "4.85us | Profiling overhead: 100ns (1.83% of the run)");
-    hm_summary_line(m, HM_LINE_LEGEND_CALLS, &hm_glyphs_ascii, line, sizeof line);
-    assert_non_null(strstr(line, "CPU Time: on-CPU self-time | Wait: blocked/preempted"));
+    expect_summary(m, HM_LINE_TIMES, &hm_glyphs_ascii,
+                   "Elapsed: 10.0us | CPU Time: 510ns | Wait: 4.85us | Parallelism: ~0.1x | "
+                   "Profiling overhead: 100ns (1.83% of the run)");
+    expect_summary(m, HM_LINE_LEGEND_RUN, &hm_glyphs_ascii,
+                   "Parallelism: ~0.1x | Elapsed: 10.0us | CPU Time: 510ns | Wait: 4.85us | "
+                   "Profiling overhead: 100ns (1.83% of the run)");
+    expect_summary(m, HM_LINE_LEGEND_CALLS, &hm_glyphs_ascii,
+                   "Count: # calls (incl. recursion) | CPU Time: on-CPU self-time | Wait: "
+                   "blocked/preempted self-time");
     /* by cpu parse (250) leads io (200, mostly waiting); by self or wait io leads */
     assert_string_equal(row_names(m), "parse io init (b.c:7) init (a.c:1)");
     hm_model_set_sort(m, HM_SORT_WAIT); /* 4800, 50, then 0 and 0 by name, file */
