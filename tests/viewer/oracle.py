@@ -132,12 +132,20 @@ def expect(what, got, want):
         problems.append("%s:\n  viewer: %r\n  oracle: %r" % (what, got, want))
 
 
-def check_csv(exe, cwd, files):
+SORT_KEYS = {
+    "cpu": cpu_rank,
+    "self": lambda f: f["self_ns"],
+    "wait": lambda f: f.get("wait_ns", 0),  # 0 without the split: then names decide
+}
+
+
+def check_csv(exe, cwd, files, sort="cpu"):
     doc = merge([json.load(open(os.path.join(cwd, f))) for f in files])
     # rows compared as text: a quoted field may hold a newline
-    text = viewer(exe, cwd, "--format=csv", "--top=all", *files)
+    text = viewer(exe, cwd, "--format=csv", "--top=all", "--sort=" + sort, *files)
     want = ["function,file,line,count,self_ns,cpu_ns,wait_ns,avg_ns,max_ns,p50_ns,p95_ns,p99_ns"]
-    for f in by_cpu(doc["functions"]):
+    key = SORT_KEYS[sort]
+    for f in sorted(doc["functions"], key=lambda f: (-key(f),) + ident(f)):
         if doc["split"]:
             assert f["cpu_ns"] + f["wait_ns"] == f["self_ns"], f["name"]
         cpu_wait = "%d,%d" % (f["cpu_ns"], f["wait_ns"]) if doc["split"] else ","
@@ -145,7 +153,7 @@ def check_csv(exe, cwd, files):
             csv_field(f["name"]), csv_field(f["file"]), f["line"], f["count"], f["self_ns"], cpu_wait,
             avg(f["count"], f["self_ns"]), f["max_ns"], percentile(f, 50), percentile(f, 95),
             percentile(f, 99)))
-    expect("%s: csv" % files, text.split("\n"), "\n".join(want + [""]).split("\n"))
+    expect("%s: csv --sort=%s" % (files, sort), text.split("\n"), "\n".join(want + [""]).split("\n"))
 
 
 def check_text(exe, cwd, files):
@@ -293,6 +301,9 @@ def main():
     for name in ("pool.json", "threads.json"):
         check_threads(exe, cwd, name)
     check_csv(exe, cwd, ["odd_names.json"])  # full names, RFC 4180 quoting
+    for sort in ("self", "wait"):
+        for files in (["pool.json"], ["small.json"], ["pool.json", "small.json"]):
+            check_csv(exe, cwd, files, sort)
     for name in ("small.json", "many.json", "threads.json", "pool.json"):
         check_bars(exe, cwd, name)
     check_diff(exe, cwd, "base.json", "new.json")
