@@ -170,25 +170,25 @@ static void builder_free(builder *b) {
 typedef struct tnode {
     uint64_t id, parent_id;
     uint64_t count, self_ns, total_ns;
-    uint64_t wait_ns, block_count, block_ns, mutex_count, mutex_ns; /* 0 for 6-element nodes */
+    uint64_t wait_ns, block_count, block_ns, mutex_count, mutex_ns; /* 0 in 6-element nodes */
     const hm_file_function *function;
     size_t parent; /* index into the tree's nodes, SIZE_MAX for the root */
     size_t merged; /* merged node, SIZE_MAX until merged */
     bool on_walk;  /* cycle check */
 } tnode;
 
-/* Read the six (or eleven, with the wait figures) numbers of nodes[i]. */
+/* Read the six or eleven numbers of nodes[i]. */
 static int read_node(hm_loader *ld, const json_t *v, const char *where, size_t i,
                      const hm_file_functions *ff, tnode *t) {
-    size_t n = json_is_array(v) ? json_array_size(v) : 0;
-    if (n != 6 && n != 11)
+    size_t len = json_is_array(v) ? json_array_size(v) : 0;
+    if (len != 6 && len != 11)
         return hm_loader_fail(ld,
                               "%s.nodes[%zu]: expected [node_id, parent_id, function_id, count, "
-                              "self_ns, total_ns] or those and [wait_ns, block_count, block_ns, "
-                              "mutex_count, mutex_ns]",
+                              "self_ns, total_ns] or those followed by [wait_ns, block_count, "
+                              "block_ns, mutex_count, mutex_ns] (6 or 11 numbers)",
                               where, i);
     uint64_t x[11] = {0};
-    for (size_t k = 0; k < n; k++) {
+    for (size_t k = 0; k < len; k++) {
         const json_t *e = json_array_get(v, k);
         if (!json_is_integer(e) || json_integer_value(e) < 0)
             return hm_loader_fail(ld, "%s.nodes[%zu]: element %zu is not a non-negative integer",
@@ -217,6 +217,17 @@ static int read_node(hm_loader *ld, const json_t *v, const char *where, size_t i
         return hm_loader_fail(ld, "%s.nodes[%zu] (node %llu): self_ns %llu exceeds total_ns %llu",
                               where, i, (unsigned long long)t->id, (unsigned long long)t->self_ns,
                               (unsigned long long)t->total_ns);
+    if (t->wait_ns > t->self_ns)
+        return hm_loader_fail(ld, "%s.nodes[%zu] (node %llu): wait_ns %llu exceeds self_ns %llu",
+                              where, i, (unsigned long long)t->id, (unsigned long long)t->wait_ns,
+                              (unsigned long long)t->self_ns);
+    if (t->mutex_count > t->block_count || t->mutex_ns > t->block_ns)
+        return hm_loader_fail(ld,
+                              "%s.nodes[%zu] (node %llu): the mutex waits (%llu, %llu ns) exceed "
+                              "the synchronisation waits (%llu, %llu ns) they are part of",
+                              where, i, (unsigned long long)t->id,
+                              (unsigned long long)t->mutex_count, (unsigned long long)t->mutex_ns,
+                              (unsigned long long)t->block_count, (unsigned long long)t->block_ns);
     return 0;
 }
 

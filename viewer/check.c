@@ -24,6 +24,8 @@ typedef enum metric_id {
     M_P50,
     M_P95,
     M_P99,
+    M_SELF,
+    M_WAIT,
 } metric_id;
 
 static const struct metric {
@@ -44,9 +46,12 @@ static const struct metric {
     {"p50", M_P50, KIND_TIME, false, true},
     {"p95", M_P95, KIND_TIME, false, true},
     {"p99", M_P99, KIND_TIME, false, true},
+    {"self", M_SELF, KIND_TIME, true, true},
+    {"wait", M_WAIT, KIND_TIME, true, true},
 };
 #define NMETRICS (sizeof metrics / sizeof metrics[0])
-#define METRIC_LIST "elapsed, cpu, calls, count, functions, parallelism, avg, max, p50, p95, p99"
+#define METRIC_LIST                                                                                \
+    "elapsed, cpu, self, wait, calls, count, functions, parallelism, avg, max, p50, p95, p99"
 
 typedef enum op_id { OP_GT, OP_GE, OP_LT, OP_LE, OP_EQ, OP_NE } op_id;
 static const char *const op_text[] = {">", ">=", "<", "<=", "==", "!="};
@@ -264,13 +269,19 @@ static double whole_run_value(metric_id id, const hm_results *r) {
     switch (id) {
     case M_ELAPSED:
         return (double)r->elapsed_ns;
-    case M_CPU:
-        return (double)hm_results_cpu_ns(r);
+    case M_CPU: /* on-CPU time; a file from an older runtime has only self time (as --sort=cpu) */
+        return (double)(r->has_cpu ? hm_results_cpu_ns(r) : hm_results_self_ns(r));
+    case M_SELF:
+        return (double)hm_results_self_ns(r);
+    case M_WAIT:
+        return (double)hm_results_wait_ns(r);
     case M_CALLS:
         return (double)hm_results_total_calls(r);
     case M_FUNCTIONS:
         return (double)r->nfunctions;
-    case M_PARALLELISM:
+    case M_PARALLELISM: /* likewise self time / elapsed for an older file */
+        if (!r->has_cpu)
+            return r->elapsed_ns ? (double)hm_results_self_ns(r) / (double)r->elapsed_ns : 0;
         return hm_results_parallelism(r);
     default:
         return 0;
@@ -280,7 +291,11 @@ static double whole_run_value(metric_id id, const hm_results *r) {
 static double function_value(metric_id id, const hm_function_stats *f) {
     switch (id) {
     case M_CPU:
+        return (double)hm_function_cpu_rank_ns(f);
+    case M_SELF:
         return (double)f->self_ns;
+    case M_WAIT:
+        return (double)f->wait_ns;
     case M_CALLS:
         return (double)f->count;
     case M_AVG:
@@ -374,7 +389,9 @@ static int eval_functions(const hm_check *c, const hm_results *now, const hm_res
         }
     }
     free(rows);
-    if (matched == 0 && !c->base && (c->metric->id == M_CALLS || c->metric->id == M_CPU)) {
+    if (matched == 0 && !c->base &&
+        (c->metric->id == M_CALLS || c->metric->id == M_CPU || c->metric->id == M_SELF ||
+         c->metric->id == M_WAIT)) {
         /* Only functions that ran are listed: one that matches nothing ran 0 times for 0 ns, so
          * "calls(init_*)<1" is a meaningful check. */
         if (!holds(c->op, 0, c->value))

@@ -49,7 +49,8 @@ static const struct option_spec {
      "show the first N functions, or all (default: 25 in bar mode, 50 in sparkline and table "
      "modes and --diff text, all in json and csv)"},
     {"sort", 0, OPT_SORT, true, "KEY",
-     "cpu (default), count, avg, max, p95 or name; ties go by name, file, line"},
+     "cpu (default: on-CPU time; self time for results from an older runtime), self (wall self "
+     "time), wait, count, avg, max, p95 or name; ties go by name, file, line"},
     {"filter", 0, OPT_FILTER, true, "GLOB",
      "only functions whose name matches GLOB (text without * ? [ matches anywhere in the name)"},
     {"percentile", 0, OPT_PERCENTILE, true, "P",
@@ -65,12 +66,14 @@ static const struct option_spec {
     {"no-color", 0, OPT_NO_COLOR, false, NULL,
      "no colours in the TUI (also NO_COLOR=1, TERM=dumb)"},
     {"diff", 0, OPT_DIFF, true, "BASE NEW",
-     "per function, before/after of count, CPU time, avg and P95 with their ratios, largest "
-     "CPU-time regression first; new and vanished functions included"},
+     "per function, before/after of count, self time, avg and P95 with their ratios, largest "
+     "self-time regression first; new and vanished functions included"},
     {"fail-if", 0, OPT_FAIL_IF, true, "EXPR",
      "exit 1 when EXPR holds; repeatable. EXPR is METRIC[(GLOB)] OP VALUE, e.g. 'elapsed>500ms', "
      "'p95(parse_*)>2ms', 'calls<10', 'cpu(main)>1.2*base' (base: the BASE file of --diff). "
-     "Metrics: elapsed, cpu, calls, functions, parallelism, and per function cpu, calls, avg, max, "
+     "Metrics: elapsed, cpu, self, wait, calls, functions, parallelism, and per function cpu, "
+     "self, "
+     "wait, calls, avg, max, "
      "p50, p95, p99. OP: > >= < <= == !=. Times need a unit (ns, us, ms, s)"},
     {"run", 0, OPT_RUN, true, "PROG ARGS...",
      "run PROG with HEATMAP_OUTPUT set to a temporary file, then show its results (merged with "
@@ -210,9 +213,10 @@ static int apply(hm_cli *cli, const struct option_spec *o, const char *value, ch
         return 0;
     case OPT_SORT:
         if (hm_sort_key_parse(value, &cli->sort) != 0)
-            return fail(err, errlen,
-                        "--sort: unknown key '%s' (expected cpu, count, avg, max, p95 or name)",
-                        value);
+            return fail(
+                err, errlen,
+                "--sort: unknown key '%s' (expected cpu, self, wait, count, avg, max, p95 or name)",
+                value);
         return 0;
     case OPT_FILTER:
         if (strlen(value) >= HM_FILTER_MAX)

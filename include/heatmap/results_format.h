@@ -35,6 +35,10 @@
     X(clock, "clock")                                                                              \
     X(overhead_ns, "overhead_ns")                                                                  \
     X(overhead_child_ns, "overhead_child_ns")                                                      \
+    X(wall_ns, "wall_ns")                                                                          \
+    X(overhead_total_ns, "overhead_total_ns")                                                      \
+    X(process_cpu_ns, "process_cpu_ns")                                                            \
+    X(cpus, "cpus")                                                                                \
     X(end, "end")                                                                                  \
     X(histogram, "histogram")                                                                      \
     X(threads, "threads")                                                                          \
@@ -61,7 +65,8 @@
     X(threads, "threads")                                                                          \
     X(histogram, "histogram")
 
-/* Keys of one entry of "threads" (and of a function's per-thread split: tid, count, self_ns). */
+/* Keys of one entry of "threads" (and of a function's per-thread split: tid, count, self_ns,
+ * cpu_ns, wait_ns). */
 #define HM_RESULTS_THREAD_KEYS(X)                                                                  \
     X(tid, "tid")                                                                                  \
     X(name, "name")                                                                                \

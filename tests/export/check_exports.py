@@ -103,7 +103,7 @@ def check_folded(viewer, workdir, files):
     if got != expected:
         fail("folded lines differ:\n--- expected\n%s--- got\n%s" % (expected, got))
     total = sum(int(line.rsplit(" ", 1)[1]) for line in got.splitlines())
-    cpu = viewer_summary(viewer, files)["summary"]["cpu_ns"]
+    cpu = viewer_summary(viewer, files)["summary"]["self_ns"]
     if total != cpu:
         fail("folded total %d != heatmap-view's CPU time %d" % (total, cpu))
     print("ok: folded, %d stacks, total %d ns" % (len(want), total))
@@ -256,8 +256,8 @@ def check_pprof(viewer, workdir, files):
     # -top: totals as heatmap-view reports them, flat values per function
     top_cpu = go_pprof(["-top", "-unit=ns", "-nodefraction=0", "-edgefraction=0"], out, env)
     total = int(re.search(r"Total samples = (\d+)ns", top_cpu).group(1))
-    if total != summary["cpu_ns"]:
-        fail("pprof cpu total %d != heatmap-view's %d" % (total, summary["cpu_ns"]))
+    if total != summary["self_ns"]:
+        fail("pprof cpu total %d != heatmap-view's %d" % (total, summary["self_ns"]))
     top_calls = go_pprof(["-top", "-sample_index=calls", "-nodefraction=0", "-edgefraction=0"],
                          out, env)
     calls = int(re.search(r"Total samples = (\d+)", top_calls).group(1))

@@ -114,7 +114,11 @@ static void test_results_load_good(void **state) {
     assert_int_equal(hm_hist_midpoint(131), 283);
     assert_int_equal(f->p99_ns, 280);
     assert_int_equal(f->max_ns, 280);
-    assert_int_equal(hm_results_cpu_ns(r), 330);
+    /* No cpu_ns/wait_ns: an older runtime's file knows wall self time only, not CPU time. */
+    assert_false(r->has_cpu);
+    assert_int_equal(hm_results_self_ns(r), 330);
+    assert_int_equal(hm_results_cpu_ns(r), 0);
+    assert_true(hm_results_parallelism(r) == 0.0);
     assert_int_equal(hm_results_total_calls(r), 3);
     assert_int_equal(hm_function_avg_ns(f), 110);
     hm_results_free(r);

@@ -5,6 +5,11 @@ viewer prints as CSV (exact ns), as JSON (the summary and every function), as a 
 units), as the per-thread tables (--threads, CSV and text) and as a diff (CSV and text);
 and check that the machine formats and diffs leave stderr empty.
 
+The cpu/wait split (docs/viewer.md, "What the numbers mean"): when every function of every file
+has cpu_ns and wait_ns, CPU Time is the sum of cpu_ns, Wait the sum of wait_ns, Parallelism CPU
+Time / Elapsed, and the list is ranked by cpu_ns; otherwise CPU Time is unknown ("n/a", empty CSV
+cells, JSON null) and the list is ranked by self time.
+
 usage: oracle.py VIEWER FIXTURES_DIR        exit 0 when everything agrees, else 1 with the differences
 
 Shares no code with the C side, so a bug in results/ or viewer/ cannot hide by being on both sides
@@ -62,9 +67,17 @@ def fmt(ns):
     raise AssertionError("not reached")
 
 
+def has_split(docs):
+    """The split is known when every function of every file carries it."""
+    fs = [f for d in docs for f in d["functions"]]
+    return bool(fs) and all("cpu_ns" in f and "wait_ns" in f for f in fs)
+
+
 def merge(docs):
-    """Functions of several files summed by (name, file, line); elapsed is the largest."""
+    """Functions of several files summed by (name, file, line); elapsed is the largest; the cpu/wait
+    split summed when every file has it; the profiler's overhead summed when every file has it."""
     out = {}
+    split = has_split(docs)
     for d in docs:
         for f in d["functions"]:
             key = (f["name"], f["file"], f["line"])
@@ -72,12 +85,19 @@ def merge(docs):
                                      "count": 0, "self_ns": 0, "max_ns": 0, "hist": {}})
             m["count"] += f["count"]
             m["self_ns"] += f["self_ns"]
+            if split:
+                m["cpu_ns"] = m.get("cpu_ns", 0) + f["cpu_ns"]
+                m["wait_ns"] = m.get("wait_ns", 0) + f["wait_ns"]
             m["max_ns"] = max(m["max_ns"], f["max_ns"])
             for index, n in f["histogram"]:
                 m["hist"][index] = m["hist"].get(index, 0) + n
     for m in out.values():
         m["histogram"] = sorted(m.pop("hist").items())
-    return {"elapsed_ns": max(d["elapsed_ns"] for d in docs), "functions": list(out.values())}
+    overhead = None
+    if all("overhead_total_ns" in d for d in docs):
+        overhead = sum(d["overhead_total_ns"] for d in docs)
+    return {"elapsed_ns": max(d["elapsed_ns"] for d in docs), "functions": list(out.values()),
+            "split": split, "overhead": overhead, "cpus": max(d.get("cpus", 0) for d in docs)}
 
 
 def csv_field(s):
@@ -88,8 +108,13 @@ def ident(f):
     return (f["name"].encode(), f["file"].encode(), f["line"])
 
 
+def cpu_rank(f):
+    return f["cpu_ns"] if "cpu_ns" in f else f["self_ns"]
+
+
 def by_cpu(functions):
-    return sorted(functions, key=lambda f: (-f["self_ns"],) + ident(f))
+    """The default order: cpu_ns largest first (self_ns without the split), then identity."""
+    return sorted(functions, key=lambda f: (-cpu_rank(f),) + ident(f))
 
 
 def viewer(exe, cwd, *args):
@@ -112,29 +137,54 @@ def expect(what, got, want):
         problems.append("%s:\n  viewer: %r\n  oracle: %r" % (what, got, want))
 
 
-def check_csv(exe, cwd, files):
+SORT_KEYS = {
+    "cpu": cpu_rank,
+    "self": lambda f: f["self_ns"],
+    "wait": lambda f: f.get("wait_ns", 0),  # 0 without the split: then names decide
+}
+
+
+def check_csv(exe, cwd, files, sort="cpu"):
     doc = merge([json.load(open(os.path.join(cwd, f))) for f in files])
     # rows compared as text: a quoted field may hold a newline
-    text = viewer(exe, cwd, "--format=csv", "--top=all", *files)
-    want = ["function,file,line,count,cpu_ns,avg_ns,max_ns,p50_ns,p95_ns,p99_ns"]
-    for f in by_cpu(doc["functions"]):
-        want.append("%s,%s,%d,%d,%d,%d,%d,%d,%d,%d" % (
-            csv_field(f["name"]), csv_field(f["file"]), f["line"], f["count"], f["self_ns"], avg(f["count"], f["self_ns"]),
-            f["max_ns"], percentile(f, 50), percentile(f, 95), percentile(f, 99)))
-    expect("%s: csv" % files, text.split("\n"), "\n".join(want + [""]).split("\n"))
+    text = viewer(exe, cwd, "--format=csv", "--top=all", "--sort=" + sort, *files)
+    want = ["function,file,line,count,self_ns,cpu_ns,wait_ns,avg_ns,max_ns,p50_ns,p95_ns,p99_ns"]
+    key = SORT_KEYS[sort]
+    for f in sorted(doc["functions"], key=lambda f: (-key(f),) + ident(f)):
+        if doc["split"]:
+            assert f["cpu_ns"] + f["wait_ns"] == f["self_ns"], f["name"]
+        cpu_wait = "%d,%d" % (f["cpu_ns"], f["wait_ns"]) if doc["split"] else ","
+        want.append("%s,%s,%d,%d,%d,%s,%d,%d,%d,%d,%d" % (
+            csv_field(f["name"]), csv_field(f["file"]), f["line"], f["count"], f["self_ns"], cpu_wait,
+            avg(f["count"], f["self_ns"]), f["max_ns"], percentile(f, 50), percentile(f, 95),
+            percentile(f, 99)))
+    expect("%s: csv --sort=%s" % (files, sort), text.split("\n"), "\n".join(want + [""]).split("\n"))
 
 
 def check_text(exe, cwd, files):
     doc = merge([json.load(open(os.path.join(cwd, f))) for f in files])
     out = viewer(exe, cwd, "--format=text", "--mode=table", "--top=all", "--width=300", *files)
-    cpu = sum(f["self_ns"] for f in doc["functions"])
+    self_ns = sum(f["self_ns"] for f in doc["functions"])
     calls = sum(f["count"] for f in doc["functions"])
     elapsed = doc["elapsed_ns"]
-    parallelism = "~%.1fx" % (cpu / elapsed) if elapsed else "~0.0x"
-    expect("%s: summary" % files, out.splitlines()[1],
-           "Elapsed: %s | CPU Time: %s | Parallelism: %s" % (fmt(elapsed), fmt(cpu), parallelism))
+    if doc["split"]:
+        cpu = sum(f["cpu_ns"] for f in doc["functions"])
+        wait = sum(f["wait_ns"] for f in doc["functions"])
+        parallelism = "~%.1fx" % (cpu / elapsed) if elapsed else "~0.0x"
+        summary = "Elapsed: %s | CPU Time: %s | Wait: %s | Parallelism: %s" % (
+            fmt(elapsed), fmt(cpu), fmt(wait), parallelism)
+    else:  # wall self time is not CPU time
+        summary = "Elapsed: %s | Self Time: %s | CPU Time: n/a (results from an older runtime)" % (
+            fmt(elapsed), fmt(self_ns))
+    if doc["overhead"] is not None:
+        summary += " | Profiling overhead: %s (%.2f%% of the run)" % (
+            fmt(doc["overhead"]), 100.0 * doc["overhead"] / (self_ns + doc["overhead"]))
+    expect("%s: summary" % files, out.splitlines()[1], summary)
     expect("%s: counts" % files, out.splitlines()[2],
            "Functions: %d | Total Calls: %d" % (len(doc["functions"]), calls))
+    expect("%s: table header" % files, re.split(r"\s{2,}", out.split("\nFunction ", 1)[1].splitlines()[0].strip()),
+           ["Count", "CPU Time", "Wait", "Avg", "Max", "P95"] if doc["split"]
+           else ["Count", "Self Time", "Avg", "Max", "P95"])
     rows = out.split("Function ", 1)[1].splitlines()[1:]
     names = {}
     for f in doc["functions"]:
@@ -142,9 +192,63 @@ def check_text(exe, cwd, files):
     want = []
     for f in by_cpu(doc["functions"]):
         label = f["name"] if names[f["name"]] == 1 else "%s (%s:%d)" % (f["name"], f["file"], f["line"])
-        want.append([label, str(f["count"]), fmt(f["self_ns"]), fmt(avg(f["count"], f["self_ns"])),
+        times = [fmt(f["cpu_ns"]), fmt(f["wait_ns"])] if doc["split"] else [fmt(f["self_ns"])]
+        want.append([label, str(f["count"])] + times + [fmt(avg(f["count"], f["self_ns"])),
                      fmt(f["max_ns"]), fmt(percentile(f, 95))])
     expect("%s: table rows" % files, [re.split(r"\s{2,}", r.strip()) for r in rows], want)
+
+
+def check_json(exe, cwd, files):
+    """The run's figures in --format=json: summary and each function's split."""
+    docs = [json.load(open(os.path.join(cwd, f))) for f in files]
+    doc = merge(docs)
+    got = json.loads(viewer(exe, cwd, "--format=json", "--top=all", *files))
+    elapsed, split = doc["elapsed_ns"], doc["split"]
+    self_ns = sum(f["self_ns"] for f in doc["functions"])
+    cpu = sum(f["cpu_ns"] for f in doc["functions"]) if split else None
+    wait = sum(f["wait_ns"] for f in doc["functions"]) if split else None
+    par = round(cpu / elapsed, 3) if split and elapsed else (0.0 if split else None)
+    over = doc["overhead"]
+    want = {"elapsed_ns": elapsed, "cpu_ns": cpu, "wait_ns": wait, "self_ns": self_ns,
+            "parallelism": par, "profiler_overhead_ns": over,
+            "cpus": doc["cpus"] or None}
+    summary = got["summary"]
+    expect("%s: json summary" % files, {k: summary.get(k) for k in want}, want)
+    if over is not None:
+        share = summary["profiler_overhead_share"]
+        expect("%s: json overhead share" % files, abs(share - over / (self_ns + over)) < 1e-6, True)
+    rows = {(f["name"], f["file"], f["line"]): f for f in got["functions"]}
+    for f in doc["functions"]:
+        g = rows[(f["name"], f["file"], f["line"])]
+        if split:
+            expect("%s: json %s cpu/wait" % (files, f["name"]), (g.get("cpu_ns"), g.get("wait_ns"), g["self_ns"]),
+                   (f["cpu_ns"], f["wait_ns"], f["cpu_ns"] + f["wait_ns"]))
+        else:
+            expect("%s: json %s has no split" % (files, f["name"]), "cpu_ns" in g or "wait_ns" in g, False)
+    if len(docs) == 1 and split:  # blocked and open calls as the file has them
+        for f in docs[0]["functions"]:
+            g = rows[(f["name"], f["file"], f["line"])]
+            expect("%s: json %s blocked_ns" % (files, f["name"]), g.get("blocked_ns"), f["blocked_ns"])
+            expect("%s: json %s open_calls" % (files, f["name"]), g.get("open_calls", 0), f["open_calls"])
+
+
+def check_threads(exe, cwd, name):
+    """The thread table: with every thread's CPU clock, CPU Time and Wait ranked by CPU (ties by
+    tid), the share of all threads' CPU; else Self Time in file order."""
+    d = json.load(open(os.path.join(cwd, name)))
+    out = viewer(exe, cwd, "--threads", "--mode=table", "--width=120", name)
+    lines = out.split("\nThreads: %d\n" % len(d["threads"]), 1)[1].splitlines()
+    cpu = all("cpu_ns" in t for t in d["threads"])
+    ts = sorted(d["threads"], key=lambda t: (-t["cpu_ns"], t["tid"])) if cpu else d["threads"]
+    key = "cpu_ns" if cpu else "self_ns"
+    total = sum(t[key] for t in ts)
+    want = [["TID", "Name", "Calls", "CPU Time", "Wait", "Share"] if cpu
+            else ["TID", "Name", "Calls", "Self Time", "Share"]]
+    for t in ts:
+        want.append([str(t["tid"]), t["name"], str(t["calls"]), fmt(t[key])] +
+                    ([fmt(t["wait_ns"])] if cpu else []) + ["%.1f%%" % (100.0 * t[key] / total)])
+    got = [re.split(r"\s{2,}", l.strip()) for l in lines[:len(ts) + 1]]
+    expect("%s: thread table" % name, got, want)
 
 
 def check_bars(exe, cwd, name):
@@ -159,7 +263,7 @@ def check_bars(exe, cwd, name):
     expect("%s: no empty bar" % name, min(eighths) > 0, True)
 
 
-def check_json(exe, cwd, files):
+def check_json_functions(exe, cwd, files):
     """--format=json: the summary and every function's figures, from the fixtures alone."""
     docs = [json.load(open(os.path.join(cwd, f))) for f in files]
     doc = merge(docs)
@@ -171,7 +275,9 @@ def check_json(exe, cwd, files):
             "functions": len(doc["functions"]),
             "total_calls": sum(f["count"] for f in doc["functions"]), "files": len(files),
             "shown": len(doc["functions"]), "sort": "cpu", "filter": ""}
-    expect("%s: json summary" % files, got["summary"], want)
+    summary = got["summary"]
+    expect("%s: json summary counts" % files, {k: summary.get(k) for k in want if k not in ("cpu_ns", "parallelism")},
+           {k: v for k, v in want.items() if k not in ("cpu_ns", "parallelism")})
     rows = [(f["name"], f["file"], f["line"], f["count"], f["self_ns"], f["avg_ns"], f["max_ns"],
              f["p50_ns"], f["p95_ns"], f["p99_ns"]) for f in got["functions"]]
     want_rows = [(f["name"], f["file"], f["line"], f["count"], f["self_ns"],
@@ -184,7 +290,7 @@ def thread_names(doc):
     return {t["tid"]: t["name"] for t in doc["threads"]}
 
 
-def check_threads(exe, cwd, name):
+def check_thread_split(exe, cwd, name):
     """--threads: the per-thread CSV rows, the thread table and the per-thread table, from the
     fixture's per-function thread split and its threads list."""
     doc = json.load(open(os.path.join(cwd, name)))
@@ -313,13 +419,20 @@ def check_diff(exe, cwd, base, new):
 def main():
     exe, cwd = sys.argv[1], sys.argv[2]
     for files in (["small.json"], ["many.json"], ["threads.json"], ["base.json", "new.json"],
-                  ["small.json", "small.json"]):
+                  ["small.json", "small.json"], ["pool.json"], ["pool.json", "pool.json"],
+                  ["small.json", "pool.json"]):
         check_csv(exe, cwd, files)
         check_text(exe, cwd, files)
         check_json(exe, cwd, files)
-    check_threads(exe, cwd, "threads.json")
+        check_json_functions(exe, cwd, files)
+    for name in ("pool.json", "threads.json"):
+        check_threads(exe, cwd, name)
+        check_thread_split(exe, cwd, name)
     check_csv(exe, cwd, ["odd_names.json"])  # full names, RFC 4180 quoting
-    for name in ("small.json", "many.json", "threads.json"):
+    for sort in ("self", "wait"):
+        for files in (["pool.json"], ["small.json"], ["pool.json", "small.json"]):
+            check_csv(exe, cwd, files, sort)
+    for name in ("small.json", "many.json", "threads.json", "pool.json"):
         check_bars(exe, cwd, name)
     check_diff(exe, cwd, "base.json", "new.json")
     check_diff(exe, cwd, "new.json", "base.json")
