@@ -35,10 +35,6 @@
     X(clock, "clock")                                                                              \
     X(overhead_ns, "overhead_ns")                                                                  \
     X(overhead_child_ns, "overhead_child_ns")                                                      \
-    X(wall_ns, "wall_ns")                                                                          \
-    X(overhead_total_ns, "overhead_total_ns")                                                      \
-    X(process_cpu_ns, "process_cpu_ns")                                                            \
-    X(cpus, "cpus")                                                                                \
     X(end, "end")                                                                                  \
     X(histogram, "histogram")                                                                      \
     X(threads, "threads")                                                                          \
