@@ -35,7 +35,8 @@
     X(histogram, "histogram")                                                                      \
     X(threads, "threads")                                                                          \
     X(functions, "functions")                                                                      \
-    X(paths, "paths")
+    X(paths, "paths")                                                                              \
+    X(cpu_profile, "cpu_profile")
 
 /* Keys of one entry of "functions". */
 #define HM_RESULTS_FUNCTION_KEYS(X)                                                                \
@@ -76,6 +77,27 @@
     X(thread, "thread")                                                                            \
     X(nodes, "nodes")
 
+/* Keys of the top-level "cpu_profile" object (the CPU sampler), of one entry of its "mappings"
+ * and of one entry of its "samples". */
+#define HM_RESULTS_CPU_KEYS(X)                                                                     \
+    X(hz, "hz")                                                                                    \
+    X(period_ns, "period_ns")                                                                      \
+    X(samples_dropped, "samples_dropped")                                                          \
+    X(mappings, "mappings")                                                                        \
+    X(functions, "functions")                                                                      \
+    X(samples, "samples")
+#define HM_RESULTS_CPU_MAPPING_KEYS(X)                                                             \
+    X(id, "id")                                                                                    \
+    X(start, "start")                                                                              \
+    X(limit, "limit")                                                                              \
+    X(offset, "offset")                                                                            \
+    X(file, "file")                                                                                \
+    X(build_id, "build_id")
+#define HM_RESULTS_CPU_SAMPLE_KEYS(X)                                                              \
+    X(count, "count")                                                                              \
+    X(pcs, "pcs")                                                                                  \
+    X(stack, "stack")
+
 /* Keys of the trace file: its top level and one entry of its "threads". */
 #define HM_TRACE_KEYS(X)                                                                           \
     X(version, "version")                                                                          \
@@ -109,6 +131,17 @@ HM_RESULTS_THREAD_KEYS(HM_RESULTS_DEFINE_TH_KEY)
 HM_RESULTS_HISTOGRAM_KEYS(HM_RESULTS_DEFINE_HIST_KEY)
 HM_RESULTS_PATHS_KEYS(HM_RESULTS_DEFINE_PATHS_KEY)
 HM_TRACE_KEYS(HM_RESULTS_DEFINE_TRACE_KEY)
+
+/* And HM_CPU_KEY_<id>, HM_CPU_MAP_KEY_<id>, HM_CPU_SAMPLE_KEY_<id> for the cpu_profile lists. */
+#define HM_RESULTS_DEFINE_CPU_KEY(id, str)                                                         \
+    __attribute__((unused)) static const char HM_CPU_KEY_##id[] = str;
+#define HM_RESULTS_DEFINE_CPU_MAP_KEY(id, str)                                                     \
+    __attribute__((unused)) static const char HM_CPU_MAP_KEY_##id[] = str;
+#define HM_RESULTS_DEFINE_CPU_SAMPLE_KEY(id, str)                                                  \
+    __attribute__((unused)) static const char HM_CPU_SAMPLE_KEY_##id[] = str;
+HM_RESULTS_CPU_KEYS(HM_RESULTS_DEFINE_CPU_KEY)
+HM_RESULTS_CPU_MAPPING_KEYS(HM_RESULTS_DEFINE_CPU_MAP_KEY)
+HM_RESULTS_CPU_SAMPLE_KEYS(HM_RESULTS_DEFINE_CPU_SAMPLE_KEY)
 
 /* ---- percentiles ----------------------------------------------------------------------------- */
 
