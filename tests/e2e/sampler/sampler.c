@@ -9,6 +9,8 @@
  *   threads  two threads made with pthread_create run only spin() (not instrumented)
  *   eintr    blocking calls (read on a pipe, poll, nanosleep, select, a condition wait with a
  *            timeout) in a loop beside a CPU-bound thread; prints the EINTRs each call saw
+ *   fork     the child runs hot(), the parent cold(); each prints its own CPU time
+ *   sigterm  hot() for 300 ms, then SIGTERM to itself
  * Each mode prints "cpu_ns=N" (CLOCK_PROCESS_CPUTIME_ID at the end).
  */
 #define _GNU_SOURCE
@@ -22,6 +24,7 @@
 #include <string.h>
 #include <sys/select.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -43,7 +46,7 @@ static unsigned long long thread_cpu_ns(void) {
 static void burn_ms(unsigned ms) {
     unsigned long long end = thread_cpu_ns() + ms * 1000000ull;
     while (thread_cpu_ns() < end)
-        for (int k = 0; k < 2000; k++)
+        for (int k = 0; k < 50000; k++)
             sink += (unsigned long)k * 7;
 }
 
@@ -207,8 +210,27 @@ int main(int argc, char **argv) {
         pthread_join(w, NULL);
         printf("calls=%u eintr read=%u poll=%u nanosleep=%u select=%u cond=%u\n", calls, eintr_read,
                eintr_poll, eintr_nanosleep, eintr_select, eintr_cond);
+    } else if (strcmp(mode, "fork") == 0) {
+        fflush(stdout);
+        pid_t pid = fork();
+        if (pid < 0)
+            return 1;
+        if (pid == 0) {
+            hot(800);
+            printf("child=%d child_cpu_ns=%llu\n", (int)getpid(), cpu_ns());
+            return 0;
+        }
+        cold(400);
+        int status;
+        waitpid(pid, &status, 0);
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+            return 1;
+    } else if (strcmp(mode, "sigterm") == 0) {
+        hot(300);
+        kill(getpid(), SIGTERM);
+        pause();
     } else {
-        fprintf(stderr, "usage: sampler cpu|sleep|sigprof|threads|eintr\n");
+        fprintf(stderr, "usage: sampler cpu|sleep|sigprof|threads|eintr|fork|sigterm\n");
         return 2;
     }
     printf("cpu_ns=%llu\n", cpu_ns());
