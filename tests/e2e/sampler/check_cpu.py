@@ -6,7 +6,7 @@ usage: check_cpu.py MODE RESULTS STDOUT APP [PLAIN_STDOUT] [--wrappers]
   RESULTS       the results file
   STDOUT        the instrumented program's stdout (cpu_ns=..., mode figures)
   APP           the executable (its mapping must hold the sampled PCs; its build ID is compared)
-  PLAIN_STDOUT  sigprof: the same program built without heatmap, for the handler's rate
+  PLAIN_STDOUT  sigprof: runs of the same program built without heatmap, for the handler's rate
   --wrappers    eintr: the runtime interposes poll/nanosleep/select, so those must see no EINTR
 Margins are statistical and wide (the counts are samples of a 1000 Hz CPU-time clock); nothing
 depends on wall time.
@@ -25,6 +25,16 @@ def fail(msg):
 def figures(path):
     text = open(path).read()
     return {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", text)}
+
+
+def figures_runs(path):
+    """One dict per line holding itimer_calls (several runs appended to one file)."""
+    runs = []
+    for line in open(path):
+        f = {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", line)}
+        if "itimer_calls" in f:
+            runs.append(f)
+    return runs
 
 
 def build_id(path):
@@ -129,13 +139,17 @@ def main():
             fail("burn() has %d of %d samples" % (leaves.get("burn", 0), total))
         near_cpu(out["cpu_ns"])
     elif mode == "sigprof":
-        ref = figures(plain)
-        rate = out["handler_calls"] / out["cpu_ns"]
-        ref_rate = ref["handler_calls"] / ref["cpu_ns"]
-        print("program's SIGPROF handler: %d calls (plain build: %d)"
-              % (out["handler_calls"], ref["handler_calls"]))
-        if not 0.85 * ref_rate <= rate <= 1.15 * ref_rate:
-            fail("the program's handler ran %d times per CPU second, %d without heatmap"
+        if out["raised_calls"] != 1000:
+            fail("the program's handler ran %d times for 1000 raise(SIGPROF)" % out["raised_calls"])
+        # The kernel's ITIMER_PROF rate per CPU second itself varies by +-15 % from run to run
+        # on a loaded machine: compare with the median of runs of the plain build.
+        ref = sorted(r["itimer_calls"] / r["itimer_cpu_ns"] for r in figures_runs(plain))
+        ref_rate = ref[len(ref) // 2]
+        rate = out["itimer_calls"] / out["itimer_cpu_ns"]
+        print("program's ITIMER_PROF handler: %.0f calls per CPU second (plain build: %s)"
+              % (rate * 1e9, ", ".join("%.0f" % (r * 1e9) for r in ref)))
+        if not 0.75 * ref_rate <= rate <= 1.25 * ref_rate:
+            fail("the program's handler ran %.0f times per CPU second, %.0f without heatmap"
                  % (rate * 1e9, ref_rate * 1e9))
         if total < 1000 or leaves.get("hot", 0) < 0.9 * total:
             fail("the profile lacks samples beside the program's own SIGPROFs: %r" % leaves)

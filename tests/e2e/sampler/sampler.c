@@ -2,10 +2,10 @@
  * HEATMAP_PROFILE_TYPE=cpu and checks the results' cpu_profile with check_cpu.py).
  *
  * usage: sampler MODE
- *   cpu      run() calls hot() and cold() with 3:1 work; prints the process CPU time
+ *   cpu      run() calls hot() and cold() with 3:1 CPU time (2 s in all)
  *   sleep    sleeper() sleeps on one thread while burn() runs on the main thread
- *   sigprof  the program's own SIGPROF handler with setitimer(ITIMER_PROF) while hot() runs;
- *            prints its handler's calls and the process CPU time
+ *   sigprof  the program's own SIGPROF handler: 1000 raise(SIGPROF), then setitimer(ITIMER_PROF)
+ *            every 10 ms of CPU while hot() runs; prints the handler's calls in each part
  *   threads  two threads made with pthread_create run only spin() (not instrumented)
  *   eintr    blocking calls (read on a pipe, poll, nanosleep, select, a condition wait with a
  *            timeout) in a loop beside a CPU-bound thread; prints the EINTRs each call saw
@@ -58,10 +58,16 @@ __attribute__((noinline)) void cold(unsigned ms) {
     burn_ms(ms);
 }
 
-__attribute__((noinline)) void run(unsigned rounds) {
-    for (unsigned i = 0; i < rounds; i++) {
-        hot(15);
-        cold(5);
+/* hot() gets three times the CPU time of cold(), in rounds of random length (20..60 ms of cold)
+ * so that the kernel's timer tick cannot fall into step with them. */
+__attribute__((noinline)) void run(unsigned total_ms) {
+    unsigned seed = 12345, done = 0;
+    while (done < total_ms) {
+        seed = seed * 1103515245u + 12345u;
+        unsigned u = 20 + (seed >> 16) % 41;
+        hot(3 * u);
+        cold(u);
+        done += 4 * u;
     }
 }
 
@@ -160,7 +166,7 @@ __attribute__((noinline)) void eintr_loop(unsigned rounds) {
 int main(int argc, char **argv) {
     const char *mode = argc > 1 ? argv[1] : "";
     if (strcmp(mode, "cpu") == 0) {
-        run(80); /* 1.6 s of CPU, 3:1 */
+        run(2000);
     } else if (strcmp(mode, "sleep") == 0) {
         pthread_t t;
         if (pthread_create(&t, NULL, sleep_thread, NULL) != 0)
@@ -177,12 +183,21 @@ int main(int argc, char **argv) {
             printf("sigaction does not report the handler back\n");
             return 1;
         }
-        struct itimerval it = {{0, 2000}, {0, 2000}};
+        /* SIGPROFs the program sends itself: each one reaches its handler. */
+        for (int i = 0; i < 1000; i++) {
+            raise(SIGPROF);
+            hot(1);
+        }
+        printf("raised_calls=%d\n", (int)handler_calls);
+        handler_calls = 0;
+        /* Its own profiling timer. */
+        struct itimerval it = {{0, 10000}, {0, 10000}};
+        unsigned long long before = cpu_ns();
         setitimer(ITIMER_PROF, &it, NULL);
-        hot(1500);
+        hot(3000);
         struct itimerval off = {{0, 0}, {0, 0}};
         setitimer(ITIMER_PROF, &off, NULL);
-        printf("handler_calls=%d\n", (int)handler_calls);
+        printf("itimer_calls=%d itimer_cpu_ns=%llu\n", (int)handler_calls, cpu_ns() - before);
     } else if (strcmp(mode, "threads") == 0) {
         pthread_t t[2];
         unsigned ms = 600;

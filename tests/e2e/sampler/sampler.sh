@@ -36,7 +36,7 @@ cpu | sleep | threads)
     ;;
 sigprof)
     "$clang" -O2 -g -pthread sampler.c -o plain
-    ./plain sigprof >plain.out
+    for i in 1 2 3; do ./plain sigprof >>plain.out; done
     run sigprof
     check sigprof sigprof.json sigprof.out ./app plain.out
     ;;
