@@ -15,3 +15,5 @@ foreach(mode cpu sleep sigprof threads eintr fork settings)
                    ${CMAKE_CURRENT_BINARY_DIR}/e2e/sampler_${mode} ${mode})
   set_tests_properties(e2e_sampler_${mode} PROPERTIES FIXTURES_REQUIRED e2e_prefix LABELS e2e)
 endforeach()
+# The hot:cold ratio drifts when the machine has more runnable threads than cores (check_cpu.py).
+set_tests_properties(e2e_sampler_cpu PROPERTIES RUN_SERIAL TRUE)
