@@ -47,15 +47,18 @@ static void hm_count_table(const hm_sample_table *t, void *ctx) {
     a->dropped += t->dropped;
 }
 
+/* Entry i of a table when it is complete (a live thread may be writing its newest entry now). */
+static const hm_sample *hm_entry(const hm_sample_table *t, uint32_t i) {
+    const hm_sample *s = &t->entries[i];
+    return s->npcs <= HM_SAMPLE_PCS && s->nstack <= HM_SAMPLE_STACK && s->count ? s : NULL;
+}
+
 static void hm_sum_table(const hm_sample_table *t, void *ctx) {
     hm_cpu_agg *a = ctx;
     uint32_t used = atomic_load(&((hm_sample_table *)t)->used);
-    for (uint32_t i = 0; i < used && i < t->cap; i++) {
-        const hm_sample *s = &t->entries[i];
-        if (s->npcs > HM_SAMPLE_PCS || s->nstack > HM_SAMPLE_STACK || s->count == 0)
-            continue; /* being written by its thread right now */
-        hm_sample_table_add(&a->all, s, s->count);
-    }
+    for (uint32_t i = 0; i < used && i < t->cap; i++)
+        if (hm_entry(t, i))
+            hm_sample_table_add(&a->all, &t->entries[i], t->entries[i].count);
 }
 
 static void hm_put_sample(hm_out *o, const hm_sample *s, bool first) {
@@ -214,8 +217,8 @@ static void hm_put_table(const hm_sample_table *t, void *ctx) {
     hm_cpu_write *w = ctx;
     uint32_t used = atomic_load(&((hm_sample_table *)t)->used);
     for (uint32_t i = 0; i < used && i < t->cap; i++) {
-        const hm_sample *s = &t->entries[i];
-        if (s->npcs > HM_SAMPLE_PCS || s->nstack > HM_SAMPLE_STACK || s->count == 0)
+        const hm_sample *s = hm_entry(t, i);
+        if (!s)
             continue;
         if (w->o)
             hm_put_sample(w->o, s, w->first);
