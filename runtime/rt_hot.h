@@ -283,6 +283,55 @@ void hm_thread_function(const hm_open_view *view, const hm_thread_order *order, 
 /* Resolve every real function up front (dlsym is not async-signal-safe); called by init. */
 void hm_waits_init(void) HM_HIDDEN;
 
+/* ---- the CPU sampler (sampler.c) --------------------------------------------------------------
+ * SIGPROF from a timer on each thread's CPU clock; a sample is the interrupted PC (plus return
+ * addresses from a checked frame-pointer walk) and the shadow stack's function ids, aggregated per
+ * thread into an mmap'd open-addressing table; exited threads merge into a global table. */
+
+#define HM_SAMPLE_PCS 8    /* native PCs per sample: the interrupted one, then return addresses */
+#define HM_SAMPLE_STACK 64 /* shadow-stack ids per sample, innermost first */
+
+typedef struct hm_sample {
+    uint64_t count;
+    uint32_t hash;
+    uint8_t npcs, nstack;
+    uintptr_t pcs[HM_SAMPLE_PCS];
+    uint32_t stack[HM_SAMPLE_STACK];
+} hm_sample;
+
+/* A table of distinct samples: `slots` index `entries` (index + 1, 0 = empty), entries are handed
+ * out in order and published by their slot. Memory from one MAP_NORESERVE mapping. */
+typedef struct hm_sample_table {
+    uint32_t *slots;
+    hm_sample *entries;
+    uint32_t mask; /* slots - 1 */
+    uint32_t cap;  /* entries */
+    _Atomic uint32_t used;
+    uint64_t dropped; /* sample counts that found no room */
+    void *map;
+    size_t map_size;
+} hm_sample_table;
+
+/* Reserve a table for `entries` distinct samples; false when out of address space. */
+bool hm_sample_table_init(hm_sample_table *t, uint32_t entries) HM_HIDDEN;
+void hm_sample_table_release(hm_sample_table *t) HM_HIDDEN;
+/* Add `count` to the entry equal to `s` (key: pcs and stack), making it when new; counts in
+ * `dropped` when full. One writer at a time; async-signal-safe. */
+void hm_sample_table_add(hm_sample_table *t, const hm_sample *s, uint64_t count) HM_HIDDEN;
+
+/* Start sampling at `hz` per second of each thread's CPU time: install the SIGPROF handler, arm
+ * the calling thread, and arm every thread made through pthread_create from now on. Not
+ * async-signal-safe (init only). Returns false, after one stderr line, when it cannot. */
+bool hm_sampler_start(uint32_t hz) HM_HIDDEN;
+/* Stop taking samples and delete every thread's timer (the final write). Async-signal-safe. */
+void hm_sampler_stop(void) HM_HIDDEN;
+/* The read side for the writer: whether the sampler ran, its rate, the dropped count, and each
+ * table (exited threads' and live threads') in turn. Reads only; async-signal-safe. */
+bool hm_sampler_ran(void) HM_HIDDEN;
+uint32_t hm_sampler_hz(void) HM_HIDDEN;
+typedef void (*hm_sample_table_fn)(const hm_sample_table *t, void *ctx);
+void hm_sampler_for_each_table(hm_sample_table_fn fn, void *ctx) HM_HIDDEN;
+
 /* ---- hot path helpers (hot_path.c) ----------------------------------------------------------- */
 
 /* Close every frame still open on the calling thread as if it returned at `now` (process exit). */

@@ -308,6 +308,7 @@ static void hm_put_document(hm_out *o, const char *end, const hm_thread_order *o
     hm_puts(o, "\n  ]");
     if (hm_rt.paths)
         hm_put_paths(o, order, view);
+    hm_put_cpu_profile(o);
     hm_puts(o, "\n}\n");
     hm_open_view_release(view);
 }
