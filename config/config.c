@@ -296,6 +296,71 @@ static int walk_mapping(loader *ld, yaml_node_t *map, const schema_level *level,
     return 0;
 }
 
+/* ---- Plain scalars that YAML reads as something other than a string ---------------------- */
+
+static bool all_of(const char *s, const char *set) {
+    return s[0] != '\0' && s[strspn(s, set)] == '\0';
+}
+
+/* Whether `v` matches YAML 1.2 core's int or float, or YAML 1.1's (which adds '_' separators and
+ * 0b binary): [-+]? then 0x/0o/0b digits, or decimal digits with an optional fraction and
+ * exponent (".5", "1.", "1e3"), or .inf/.nan. */
+static bool is_yaml_number(const char *v) {
+    static const char *const SPECIAL[] = {".inf", ".Inf", ".INF", ".nan", ".NaN", ".NAN"};
+    const char *p = v + (v[0] == '-' || v[0] == '+');
+    for (size_t i = 0; i < sizeof SPECIAL / sizeof SPECIAL[0]; i++)
+        if (strcmp(p, SPECIAL[i]) == 0 && (i < 3 || p == v))
+            return true;
+    if (p[0] == '0' && (p[1] == 'x' || p[1] == 'o' || p[1] == 'b')) {
+        const char *digits = p[1] == 'x'   ? "0123456789abcdefABCDEF_"
+                             : p[1] == 'o' ? "01234567_"
+                                           : "01_";
+        return all_of(p + 2, digits);
+    }
+    size_t whole = strspn(p, "0123456789_");
+    if (whole > 0 && p[0] == '_')
+        return false;
+    p += whole;
+    size_t frac = 0;
+    if (*p == '.') {
+        frac = strspn(p + 1, "0123456789_");
+        p += 1 + frac;
+    }
+    if (whole == 0 && frac == 0)
+        return false;
+    if (*p == 'e' || *p == 'E') {
+        p += 1 + (p[1] == '-' || p[1] == '+');
+        return all_of(p, "0123456789");
+    }
+    return *p == '\0';
+}
+
+/* What YAML makes of a plain (unquoted) scalar that is not a string: "null", "the boolean X" or
+ * "the number X" (written into buf), or NULL for a string. The YAML 1.1 booleans (yes/no/on/off)
+ * are included, since many YAML tools still read them that way; y and n are not (a one-letter
+ * function name is more likely than a one-letter boolean). */
+static const char *non_string_kind(const yaml_node_t *node, char *buf, size_t size) {
+    static const char *const BOOLS[] = {"true", "True", "TRUE", "false", "False", "FALSE",
+                                        "yes",  "Yes",  "YES",  "no",    "No",    "NO",
+                                        "on",   "On",   "ON",   "off",   "Off",   "OFF"};
+    if (node->type != YAML_SCALAR_NODE || node->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+        return NULL;
+    const char *v = scalar(node);
+    if (is_null(node))
+        return v[0] == '\0' ? "an empty item (null)" : "null";
+    for (size_t i = 0; i < sizeof BOOLS / sizeof BOOLS[0]; i++) {
+        if (strcmp(v, BOOLS[i]) == 0) {
+            snprintf(buf, size, "the boolean %s", v);
+            return buf;
+        }
+    }
+    if (strlen(v) <= 40 && is_yaml_number(v)) {
+        snprintf(buf, size, "the number %s", v);
+        return buf;
+    }
+    return NULL;
+}
+
 /* Append one pattern from `node` (a scalar) to `list` after validating it. */
 static int add_pattern(loader *ld, const char *where, yaml_node_t *node, hm_pattern_list *list) {
     const char *text = scalar(node);
@@ -333,8 +398,17 @@ static int load_patterns(loader *ld, const char *where, yaml_node_t *value, hm_p
     list->items = calloc(n, sizeof *list->items);
     if (list->items == NULL)
         return fail_oom(ld);
-    if (value->type == YAML_SCALAR_NODE)
+    char buf_kind[64];
+    const char *kind;
+    if (value->type == YAML_SCALAR_NODE) {
+        if ((kind = non_string_kind(value, buf_kind, sizeof buf_kind)) != NULL) {
+            return fail(ld, value,
+                        "expected a glob pattern (a string) or a list of them for '%s', found "
+                        "%s; quote it (\"%s\") if you mean a pattern",
+                        where, kind, scalar(value));
+        }
         return add_pattern(ld, where, value, list);
+    }
     for (size_t i = 0; i < n; i++) {
         yaml_node_t *item = yaml_document_get_node(ld->doc, value->data.sequence.items.start[i]);
         if (item == NULL)
@@ -342,6 +416,17 @@ static int load_patterns(loader *ld, const char *where, yaml_node_t *value, hm_p
         if (item->type != YAML_SCALAR_NODE) {
             return fail(ld, item, "'%s[%zu]' must be a string, got %s", where, i,
                         describe(item, buf, sizeof buf));
+        }
+        if ((kind = non_string_kind(item, buf_kind, sizeof buf_kind)) != NULL &&
+            scalar(item)[0] == '\0') {
+            return fail(ld, item, "expected a glob pattern (a string) in '%s[%zu]', found %s",
+                        where, i, kind);
+        }
+        if (kind != NULL) {
+            return fail(ld, item,
+                        "expected a glob pattern (a string) in '%s[%zu]', found %s; quote it "
+                        "(\"%s\") if you mean a pattern",
+                        where, i, kind, scalar(item));
         }
         if (add_pattern(ld, where, item, list) != 0)
             return -1;
@@ -418,6 +503,44 @@ static int on_top_key(loader *ld, int index, yaml_node_t *value, void *ctx) {
 
 /* ---- Loading ------------------------------------------------------------------------------ */
 
+/* The source text at `mark` (1-based line and column counted in characters), up to the next space,
+ * comma, bracket or brace, at most 40 bytes, into buf; "" when the mark is outside the text. */
+static void text_at(const char *text, size_t len, yaml_mark_t mark, char *buf, size_t size) {
+    size_t i = 0;
+    for (size_t line = 0; line < mark.line && i < len; i++)
+        line += text[i] == '\n';
+    for (size_t col = 0; col < mark.column && i < len; col++) /* skip UTF-8 characters */
+        for (i++; i < len && ((unsigned char)text[i] & 0xC0) == 0x80;)
+            i++;
+    size_t n = 0;
+    while (i + n < len && n < 40 && n + 1 < size && strchr(" \t\r\n,[]{}#", text[i + n]) == NULL &&
+           text[i + n] != '\0')
+        n++;
+    memcpy(buf, text + i, n);
+    buf[n] = '\0';
+}
+
+/* libyaml reads an unquoted pattern that starts with '*' ("*Ptr", "*_test", "**") as an alias, and
+ * fails with "found undefined alias" or "did not find expected alphabetic or numeric character"
+ * (while scanning an alias). Say what is meant instead, at the '*'. Returns true when it did. */
+static bool report_alias_error(const yaml_parser_t *parser, const char *text, size_t len,
+                               const char *name, hm_config_error *err) {
+    bool undefined = parser->error == YAML_COMPOSER_ERROR && parser->problem != NULL &&
+                     strstr(parser->problem, "alias") != NULL;
+    bool scanning = parser->context != NULL && strstr(parser->context, "alias") != NULL;
+    if (!undefined && !scanning)
+        return false;
+    yaml_mark_t mark = scanning ? parser->context_mark : parser->problem_mark;
+    char word[48];
+    text_at(text, len, mark, word, sizeof word);
+    set_error_at(err, name, (int)mark.line + 1, (int)mark.column + 1,
+                 "%s%s%s; a pattern that starts with '*' must be quoted, as in \"%s\" (unquoted, "
+                 "YAML reads it as an alias)",
+                 undefined ? "found undefined alias" : "invalid alias", word[0] ? " " : "", word,
+                 word[0] ? word : "*name");
+    return true;
+}
+
 /* Report libyaml's error: its problem text at its problem mark, plus its context when it has one.
  * Reader errors (bad encoding) carry a byte offset instead of a mark. */
 static void report_yaml_error(const yaml_parser_t *parser, const char *text, size_t len,
@@ -426,6 +549,8 @@ static void report_yaml_error(const yaml_parser_t *parser, const char *text, siz
         set_plain_error(err, name, "out of memory");
         return;
     }
+    if (report_alias_error(parser, text, len, name, err))
+        return;
     const char *problem = parser->problem != NULL ? parser->problem : "malformed YAML";
     int line = (int)parser->problem_mark.line + 1;
     int col = (int)parser->problem_mark.column + 1;
@@ -444,6 +569,44 @@ static void report_yaml_error(const yaml_parser_t *parser, const char *text, siz
     }
 }
 
+/* Deeper than any valid heatmap.yaml (which needs 3 levels: top mapping, section, list). */
+#define HM_MAX_DEPTH 32
+
+/* Refuse nesting deeper than HM_MAX_DEPTH before libyaml builds the document: its scanner takes
+ * time quadratic in the nesting depth (found by probing beyond the fuzzer's input sizes: 80,000
+ * nested '[' took 25 s, 3,000,000 did not finish in minutes, inside clang), and its composer
+ * recurses once per level. Pulls events only up to the first level too deep, so the cost stays
+ * linear. Returns 0, or -1 with the error set; syntax errors are left to the real load, which
+ * reports them. */
+static int check_depth(const char *text, size_t len, const char *name, hm_config_error *err) {
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser)) {
+        set_plain_error(err, name, "out of memory");
+        return -1;
+    }
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    int depth = 0, rc = 0;
+    yaml_event_t event;
+    while (rc == 0 && yaml_parser_parse(&parser, &event)) {
+        yaml_event_type_t type = event.type;
+        if (type == YAML_SEQUENCE_START_EVENT || type == YAML_MAPPING_START_EVENT) {
+            if (++depth > HM_MAX_DEPTH) {
+                set_error_at(
+                    err, name, (int)event.start_mark.line + 1, (int)event.start_mark.column + 1,
+                    "nested more than %d levels deep (heatmap.yaml needs 3)", HM_MAX_DEPTH);
+                rc = -1;
+            }
+        } else if (type == YAML_SEQUENCE_END_EVENT || type == YAML_MAPPING_END_EVENT) {
+            depth--;
+        }
+        yaml_event_delete(&event);
+        if (type == YAML_STREAM_END_EVENT)
+            break;
+    }
+    yaml_parser_delete(&parser);
+    return rc;
+}
+
 /* Load `text` as config `name`; base_dir (may be NULL) is taken over by the config. */
 static int load_buffer(const char *text, size_t len, const char *name, char *base_dir,
                        hm_config **out, hm_config_error *err) {
@@ -460,6 +623,11 @@ static int load_buffer(const char *text, size_t len, const char *name, char *bas
         return -1;
     }
     config->base_dir = base_dir;
+    if (check_depth(text, len, name, err) != 0) {
+        yaml_parser_delete(&parser);
+        hm_config_free(config);
+        return -1;
+    }
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
     if (!yaml_parser_load(&parser, &doc)) {
         report_yaml_error(&parser, text, len, name, err);

@@ -45,6 +45,12 @@ typedef struct hm_path_node {
     size_t function; /* index into hm_paths.functions */
     uint32_t depth;  /* 0 for the root, 1 for outermost calls */
     uint64_t count, self_ns, total_ns; /* summed over the merged nodes; see the format doc */
+    /* From 11-element node arrays (docs/results-format.md), summed over the merged nodes; all 0
+     * for 6-element nodes (older files) and for the root. wait_ns is the node's share of its
+     * self time spent waiting (<= self_ns); block_* count the synchronisation waits at the node
+     * (calls that actually waited, and their wall time); mutex_* the subset that waited for a
+     * contended pthread mutex or rwlock (mutex_count <= block_count, mutex_ns <= block_ns). */
+    uint64_t wait_ns, block_count, block_ns, mutex_count, mutex_ns;
     size_t first_child; /* children are children[first_child .. first_child + nchildren - 1] */
     size_t nchildren;
 } hm_path_node;
@@ -75,9 +81,11 @@ typedef struct hm_paths {
  * reads standard input ("<stdin>" in messages).
  *
  * Checked: the JSON shape of `paths` and of every node ([id, parent, function, count, self_ns,
- * total_ns], non-negative integers); node ids non-zero and unique within a tree; every parent 0 or
- * an existing node of the same tree, with no cycle; every function id one of the file's
- * `functions` (whose ids must be unique); self_ns <= total_ns. */
+ * total_ns] or the same followed by [wait_ns, block_count, block_ns, mutex_count, mutex_ns],
+ * non-negative integers; wait_ns <= self_ns, mutex_count <= block_count, mutex_ns <= block_ns);
+ * node ids non-zero and unique within a tree; every parent 0 or an existing node of the same tree,
+ * with no cycle; every function id one of the file's `functions` (whose ids must be unique);
+ * self_ns <= total_ns. */
 int hm_paths_load(const char *path, hm_paths **out, char *err, size_t errlen);
 
 /* The same from a buffer; `name` stands for the file in messages. */

@@ -28,6 +28,7 @@ typedef struct hm_thread_split {
     uint64_t tid;
     uint64_t count;
     uint64_t self_ns;
+    uint64_t cpu_ns, wait_ns; /* self_ns == cpu_ns + wait_ns; both 0 in a file without the split */
 } hm_thread_split;
 
 typedef struct hm_function_stats {
@@ -46,6 +47,14 @@ typedef struct hm_function_stats {
     size_t nbuckets;
     hm_thread_split *threads; /* per-thread split when the file has one, ascending tid */
     size_t nthreads;
+    /* Self time split into on-CPU and waiting (results from a runtime that measures it):
+     * self_ns == cpu_ns + wait_ns exactly when has_cpu, both 0 otherwise. blocked_ns is the
+     * measured part of wait_ns (time in interposed blocking calls while this function was the
+     * innermost instrumented frame); open_calls counts the calls of `count` still running when
+     * the file was written (closed as if they returned then). Min, avg, max and percentiles stay
+     * wall self time per call. */
+    bool has_cpu;
+    uint64_t cpu_ns, wait_ns, blocked_ns, open_calls;
 } hm_function_stats;
 
 typedef struct hm_thread_stats {
@@ -53,6 +62,12 @@ typedef struct hm_thread_stats {
     char *name;
     uint64_t calls;
     uint64_t self_ns;
+    /* When has_cpu (newer runtimes): the thread's kernel CPU clock from its first instrumented call
+     * to its exit or the write, its time blocked in interposed calls since then (inside or outside
+     * instrumented frames), its estimated preempted time inside instrumented frames, and the
+     * profiler's own cost on it. All 0 otherwise. */
+    bool has_cpu;
+    uint64_t cpu_ns, wait_ns, preempt_ns, overhead_ns;
 } hm_thread_stats;
 
 typedef struct hm_results {
@@ -66,6 +81,13 @@ typedef struct hm_results {
     char *clock;
     uint64_t overhead_ns;
     char *end;
+    /* Optional figures of newer runtimes (docs/results-format.md); each has_* tells whether every
+     * file had it. wall_ns: raw wall time (elapsed_ns is the program's time, the profiler's cost on
+     * the critical path taken off); overhead_total_ns: the profiler's cost summed over threads;
+     * process_cpu_ns: the kernel's process CPU clock over wall_ns; cpus: CPUs the process may
+     * run on (0 when unknown). has_cpu: every function carries cpu_ns and wait_ns. */
+    bool has_cpu, has_wall, has_overhead_total, has_process_cpu;
+    uint64_t wall_ns, overhead_total_ns, process_cpu_ns, cpus;
     hm_function_stats *functions;
     size_t nfunctions;
     hm_thread_stats *threads;
@@ -94,12 +116,26 @@ void hm_results_free(hm_results *results);
 
 /* ---- Totals and per-function figures --------------------------------------------------------- */
 
-/* Sum of self-times of all functions (the seed's "CPU Time"), and of their call counts. */
+/* Sums over all functions: self time (wall), its on-CPU part (the seed's "CPU Time") and its
+ * waiting part, and call counts. cpu and wait are 0 when !results->has_cpu: a file from an older
+ * runtime knows only wall self time, and calling that CPU time would be wrong. */
+uint64_t hm_results_self_ns(const hm_results *results);
 uint64_t hm_results_cpu_ns(const hm_results *results);
+uint64_t hm_results_wait_ns(const hm_results *results);
 uint64_t hm_results_total_calls(const hm_results *results);
 
-/* CPU Time / Elapsed; 0 when elapsed is 0. */
+/* CPU Time / Elapsed; 0 when elapsed is 0 or the file has no cpu figures (!has_cpu). */
 double hm_results_parallelism(const hm_results *results);
+
+/* The profiler's own cost (overhead_total_ns) as a fraction of the thread time the run spent in
+ * instrumented code and in the profiler: overhead_total ÷ (Σ self_ns + overhead_total). For one
+ * thread instrumented from main this is the share of the raw wall time. 0 when unknown
+ * (!has_overhead_total) or when both are 0. */
+double hm_results_overhead_share(const hm_results *results);
+
+/* The value a function is ranked by for HM_SORT_CPU: cpu_ns, or self_ns when the file has no
+ * split (so an older file still ranks by the best figure it has). */
+uint64_t hm_function_cpu_rank_ns(const hm_function_stats *function);
 
 /* Avg = self_ns / count, rounded to nearest; 0 when count is 0. */
 uint64_t hm_function_avg_ns(const hm_function_stats *function);
@@ -117,27 +153,31 @@ void hm_function_update_percentiles(hm_function_stats *function);
 /* ---- Merge ----------------------------------------------------------------------------------- */
 
 /* Merge n >= 1 results into a new object: functions matched by name + file + line have their
- * counts, self-times and histograms summed, the largest max kept and percentiles recomputed;
- * elapsed is the largest elapsed, start the earliest start, threads are concatenated in input
- * order. Metadata (path, program, pid, hostname, end) comes from the first input; clock is
- * "mixed" when the inputs disagree. Functions of the result are ordered by name, file, line.
- * Returns 0 and *out, or -1 with a message (only on out-of-memory or n == 0). Inputs unchanged. */
+ * counts, self-times (cpu, wait, blocked too), open calls and histograms summed, the largest max
+ * kept and percentiles recomputed; has_cpu holds when every input has it. elapsed and wall are the
+ * largest, overhead_total and process_cpu summed, cpus the largest; start the earliest start,
+ * threads are concatenated in input order. Metadata (path, program, pid, hostname, end) comes from
+ * the first input; clock is "mixed" when the inputs disagree. Functions of the result are ordered
+ * by name, file, line. Returns 0 and *out, or -1 with a message (only on out-of-memory or n == 0).
+ * Inputs unchanged. */
 int hm_results_merge(const hm_results *const *inputs, size_t n, hm_results **out, char *err,
                      size_t errlen);
 
 /* ---- Sort and filter ------------------------------------------------------------------------- */
 
 typedef enum hm_sort_key {
-    HM_SORT_CPU = 0, /* self_ns, largest first */
+    HM_SORT_CPU = 0, /* cpu_ns (hm_function_cpu_rank_ns), largest first */
     HM_SORT_COUNT,   /* count, largest first */
     HM_SORT_AVG,     /* self_ns / count, largest first (exact, not rounded) */
     HM_SORT_MAX,     /* max_ns, largest first */
     HM_SORT_P95,     /* p95_ns, largest first */
     HM_SORT_NAME,    /* name, A to Z (bytewise) */
+    HM_SORT_SELF,    /* self_ns (wall), largest first */
+    HM_SORT_WAIT,    /* wait_ns, largest first */
 } hm_sort_key;
-#define HM_SORT_KEY_COUNT 6
+#define HM_SORT_KEY_COUNT 8
 
-/* "cpu", "count", "avg", "max", "p95", "name". */
+/* "cpu", "count", "avg", "max", "p95", "name", "self", "wait". */
 const char *hm_sort_key_name(hm_sort_key key);
 /* Parse one of those names; returns 0, or -1 for anything else. */
 int hm_sort_key_parse(const char *name, hm_sort_key *out);
@@ -191,9 +231,11 @@ int hm_results_diff(const hm_results *before, const hm_results *after, hm_diff_r
  * integer arithmetic, so the text is the same on every machine. Returns buf. */
 const char *hm_format_duration(uint64_t ns, int flags, char buf[HM_DURATION_LEN]);
 
-/* Parse "500ms", "2.5s", "300us", "300µs", "42ns" (a number then a unit, no space); returns 0 and
- * stores ns, or -1. With `end` non-NULL the parse stops after the unit and *end points past it;
- * with `end` NULL the whole string must be consumed. */
+/* Parse "500ms", "2.5s", "300us", "300µs", "42ns", "2m", "1h" (a number then a unit: ns, us or µs,
+ * ms, s, m, h; no space), or several such parts from the largest unit to the smallest ("1h30m",
+ * "1m30.5s", "2s500ms"); returns 0 and stores ns, or -1 (no unit, an unknown unit such as "5min",
+ * units out of order or repeated, overflow). With `end` non-NULL the parse stops after the last
+ * unit and *end points past it; with `end` NULL the whole string must be consumed. */
 int hm_parse_duration(const char *text, uint64_t *ns, const char **end);
 
 #ifdef __cplusplus

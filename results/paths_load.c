@@ -26,6 +26,7 @@
 typedef struct bnode {
     size_t parent, function;
     uint64_t count, self_ns, total_ns;
+    uint64_t wait_ns, block_count, block_ns, mutex_count, mutex_ns;
 } bnode;
 
 typedef struct slot {
@@ -169,22 +170,25 @@ static void builder_free(builder *b) {
 typedef struct tnode {
     uint64_t id, parent_id;
     uint64_t count, self_ns, total_ns;
+    uint64_t wait_ns, block_count, block_ns, mutex_count, mutex_ns; /* 0 in 6-element nodes */
     const hm_file_function *function;
     size_t parent; /* index into the tree's nodes, SIZE_MAX for the root */
     size_t merged; /* merged node, SIZE_MAX until merged */
     bool on_walk;  /* cycle check */
 } tnode;
 
-/* Read the six numbers of nodes[i]. */
+/* Read the six or eleven numbers of nodes[i]. */
 static int read_node(hm_loader *ld, const json_t *v, const char *where, size_t i,
                      const hm_file_functions *ff, tnode *t) {
-    if (!json_is_array(v) || json_array_size(v) != 6)
+    size_t len = json_is_array(v) ? json_array_size(v) : 0;
+    if (len != 6 && len != 11)
         return hm_loader_fail(ld,
                               "%s.nodes[%zu]: expected [node_id, parent_id, function_id, count, "
-                              "self_ns, total_ns]",
+                              "self_ns, total_ns] or those followed by [wait_ns, block_count, "
+                              "block_ns, mutex_count, mutex_ns] (6 or 11 numbers)",
                               where, i);
-    uint64_t x[6];
-    for (size_t k = 0; k < 6; k++) {
+    uint64_t x[11] = {0};
+    for (size_t k = 0; k < len; k++) {
         const json_t *e = json_array_get(v, k);
         if (!json_is_integer(e) || json_integer_value(e) < 0)
             return hm_loader_fail(ld, "%s.nodes[%zu]: element %zu is not a non-negative integer",
@@ -196,6 +200,11 @@ static int read_node(hm_loader *ld, const json_t *v, const char *where, size_t i
                  .count = x[3],
                  .self_ns = x[4],
                  .total_ns = x[5],
+                 .wait_ns = x[6],
+                 .block_count = x[7],
+                 .block_ns = x[8],
+                 .mutex_count = x[9],
+                 .mutex_ns = x[10],
                  .merged = SIZE_MAX};
     if (t->id == 0)
         return hm_loader_fail(ld, "%s.nodes[%zu]: node id 0 is reserved for the root", where, i);
@@ -208,6 +217,17 @@ static int read_node(hm_loader *ld, const json_t *v, const char *where, size_t i
         return hm_loader_fail(ld, "%s.nodes[%zu] (node %llu): self_ns %llu exceeds total_ns %llu",
                               where, i, (unsigned long long)t->id, (unsigned long long)t->self_ns,
                               (unsigned long long)t->total_ns);
+    if (t->wait_ns > t->self_ns)
+        return hm_loader_fail(ld, "%s.nodes[%zu] (node %llu): wait_ns %llu exceeds self_ns %llu",
+                              where, i, (unsigned long long)t->id, (unsigned long long)t->wait_ns,
+                              (unsigned long long)t->self_ns);
+    if (t->mutex_count > t->block_count || t->mutex_ns > t->block_ns)
+        return hm_loader_fail(ld,
+                              "%s.nodes[%zu] (node %llu): the mutex waits (%llu, %llu ns) exceed "
+                              "the synchronisation waits (%llu, %llu ns) they are part of",
+                              where, i, (unsigned long long)t->id,
+                              (unsigned long long)t->mutex_count, (unsigned long long)t->mutex_ns,
+                              (unsigned long long)t->block_count, (unsigned long long)t->block_ns);
     return 0;
 }
 
@@ -234,6 +254,11 @@ static int merge_node(hm_loader *ld, builder *b, tnode *nodes, size_t i, size_t 
         b->nodes[m].count += t->count;
         b->nodes[m].self_ns += t->self_ns;
         b->nodes[m].total_ns += t->total_ns;
+        b->nodes[m].wait_ns += t->wait_ns;
+        b->nodes[m].block_count += t->block_count;
+        b->nodes[m].block_ns += t->block_ns;
+        b->nodes[m].mutex_count += t->mutex_count;
+        b->nodes[m].mutex_ns += t->mutex_ns;
         t->merged = m;
     }
     return 0;
@@ -402,6 +427,11 @@ static int finish(hm_loader *ld, builder *b, hm_paths **out) {
         d->count = s->count;
         d->self_ns = s->self_ns;
         d->total_ns = s->total_ns;
+        d->wait_ns = s->wait_ns;
+        d->block_count = s->block_count;
+        d->block_ns = s->block_ns;
+        d->mutex_count = s->mutex_count;
+        d->mutex_ns = s->mutex_ns;
         d->nchildren = start[v + 1] - start[v];
     }
     for (size_t i = 0; i < nn; i++) { /* children arrays in pre-order of the parents */

@@ -10,6 +10,11 @@
  * count, self_ns, max_ns, histogram; in each thread tid, name, calls, self_ns. The other documented
  * keys are optional (defaults: "", 0) but must have the right type when present. Unknown keys are
  * ignored, as the format asks.
+ *
+ * The cpu/wait split of newer runtimes is optional as a whole: a file has cpu_ns and wait_ns in
+ * every function or in none (then has_cpu is false and the figures read 0). When present the
+ * figures must agree: cpu_ns + wait_ns == self_ns exactly (also in each per-thread split),
+ * blocked_ns <= wait_ns, open_calls <= count, elapsed_ns <= wall_ns.
  */
 #include "hm_results.h"
 #include "results_internal.h"
@@ -91,6 +96,32 @@ static int get_u64(loader *ld, const json_t *obj, const char *key, bool required
         return fail(ld, "%s: negative value %lld", key_path(ld, key, path, sizeof path),
                     (long long)i);
     *out = (uint64_t)i;
+    return 0;
+}
+
+/* Read an optional non-negative integer and say whether it was there. */
+static int get_opt_u64(loader *ld, const json_t *obj, const char *key, uint64_t *out,
+                       bool *present) {
+    *present = json_object_get(obj, key) != NULL;
+    return get_u64(ld, obj, key, false, out);
+}
+
+/* Read the optional pair cpu_ns, wait_ns of an object whose self time is self_ns: both or neither,
+ * and then cpu_ns + wait_ns == self_ns. */
+static int get_cpu_wait(loader *ld, const json_t *obj, uint64_t self_ns, bool *has, uint64_t *cpu,
+                        uint64_t *wait) {
+    bool has_cpu, has_wait;
+    if (get_opt_u64(ld, obj, HM_FN_KEY_cpu_ns, cpu, &has_cpu) ||
+        get_opt_u64(ld, obj, HM_FN_KEY_wait_ns, wait, &has_wait))
+        return -1;
+    if (has_cpu != has_wait)
+        return fail(ld, "%s: has %s but not %s (the two split self_ns and come together)",
+                    ld->where, has_cpu ? "cpu_ns" : "wait_ns", has_cpu ? "wait_ns" : "cpu_ns");
+    *has = has_cpu;
+    if (has_cpu && (unsigned __int128)*cpu + *wait != self_ns)
+        return fail(ld, "%s: cpu_ns %llu + wait_ns %llu is not self_ns %llu", ld->where,
+                    (unsigned long long)*cpu, (unsigned long long)*wait,
+                    (unsigned long long)self_ns);
     return 0;
 }
 
@@ -204,7 +235,8 @@ static int read_histogram(loader *ld, const json_t *fobj, hm_function_stats *f) 
     return 0;
 }
 
-/* Optional per-thread split: "threads": [{"tid": T, "count": N, "self_ns": S}, ...]. */
+/* Optional per-thread split: "threads": [{"tid": T, "count": N, "self_ns": S}, ...], each entry
+ * with the optional cpu_ns + wait_ns == self_ns. */
 static int read_function_threads(loader *ld, const json_t *fobj, hm_function_stats *f) {
     const json_t *arr = json_object_get(fobj, HM_FN_KEY_threads);
     if (arr == NULL)
@@ -228,6 +260,9 @@ static int read_function_threads(loader *ld, const json_t *fobj, hm_function_sta
         if (get_u64(ld, t, HM_TH_KEY_tid, true, &s->tid) ||
             get_u64(ld, t, HM_TH_KEY_count, true, &s->count) ||
             get_u64(ld, t, HM_TH_KEY_self_ns, true, &s->self_ns))
+            return -1;
+        bool has;
+        if (get_cpu_wait(ld, t, s->self_ns, &has, &s->cpu_ns, &s->wait_ns) != 0)
             return -1;
         f->nthreads++;
     }
@@ -273,6 +308,19 @@ static int read_function(loader *ld, const json_t *fobj, size_t i, hm_function_s
         return fail(ld, "%s: self_ns %llu exceeds count x max_ns (%llu x %llu)", ld->where,
                     (unsigned long long)f->self_ns, (unsigned long long)f->timed,
                     (unsigned long long)f->max_ns);
+    bool has_blocked, has_open;
+    if (get_cpu_wait(ld, fobj, f->self_ns, &f->has_cpu, &f->cpu_ns, &f->wait_ns) ||
+        get_opt_u64(ld, fobj, HM_FN_KEY_blocked_ns, &f->blocked_ns, &has_blocked) ||
+        get_opt_u64(ld, fobj, HM_FN_KEY_open_calls, &f->open_calls, &has_open))
+        return -1;
+    uint64_t wait_bound = f->has_cpu ? f->wait_ns : f->self_ns;
+    if (f->blocked_ns > wait_bound)
+        return fail(ld, "%s: blocked_ns %llu exceeds %s %llu (blocked time is part of it)",
+                    ld->where, (unsigned long long)f->blocked_ns,
+                    f->has_cpu ? "wait_ns" : "self_ns", (unsigned long long)wait_bound);
+    if (f->open_calls > f->count)
+        return fail(ld, "%s: open_calls %llu exceeds count %llu", ld->where,
+                    (unsigned long long)f->open_calls, (unsigned long long)f->count);
     if (read_histogram(ld, fobj, f) != 0 || read_function_threads(ld, fobj, f) != 0)
         return -1;
     hm_function_update_percentiles(f);
@@ -283,12 +331,32 @@ static int read_thread(loader *ld, const json_t *tobj, size_t i, hm_thread_stats
     snprintf(ld->where, sizeof ld->where, "threads[%zu]", i);
     if (!json_is_object(tobj))
         return fail(ld, "%s: expected an object, got %s", ld->where, type_name(tobj));
+    bool has_wait, has_preempt, has_overhead;
     return get_u64(ld, tobj, HM_TH_KEY_tid, true, &t->tid) ||
                    get_str(ld, tobj, HM_TH_KEY_name, true, &t->name) ||
                    get_u64(ld, tobj, HM_TH_KEY_calls, true, &t->calls) ||
-                   get_u64(ld, tobj, HM_TH_KEY_self_ns, true, &t->self_ns)
+                   get_u64(ld, tobj, HM_TH_KEY_self_ns, true, &t->self_ns) ||
+                   get_opt_u64(ld, tobj, HM_TH_KEY_cpu_ns, &t->cpu_ns, &t->has_cpu) ||
+                   get_opt_u64(ld, tobj, HM_TH_KEY_wait_ns, &t->wait_ns, &has_wait) ||
+                   get_opt_u64(ld, tobj, HM_TH_KEY_preempt_ns, &t->preempt_ns, &has_preempt) ||
+                   get_opt_u64(ld, tobj, HM_TH_KEY_overhead_ns, &t->overhead_ns, &has_overhead)
                ? -1
                : 0;
+}
+
+/* The split is all or nothing: every function has cpu_ns and wait_ns, or none has. */
+static int check_split_everywhere(loader *ld, hm_results *r) {
+    r->has_cpu = r->nfunctions > 0 && r->functions[0].has_cpu;
+    for (size_t i = 1; i < r->nfunctions; i++)
+        if (r->functions[i].has_cpu != r->has_cpu) {
+            size_t with = r->has_cpu ? 0 : i, without = r->has_cpu ? i : 0;
+            return fail(ld,
+                        "functions[%zu] (\"%.160s\") has no cpu_ns and wait_ns, but "
+                        "functions[%zu] (\"%.160s\") has: a file has them in every function or "
+                        "in none",
+                        without, r->functions[without].name, with, r->functions[with].name);
+        }
+    return 0;
 }
 
 static int cmp_identity(const void *a, const void *b, const void *ctx) {
@@ -343,6 +411,11 @@ static int read_top(loader *ld, const json_t *root, hm_results *r) {
         get_u64(ld, root, HM_KEY_start_unix_ns, false, &r->start_unix_ns) ||
         get_str(ld, root, HM_KEY_clock, false, &r->clock) ||
         get_u64(ld, root, HM_KEY_overhead_ns, false, &r->overhead_ns) ||
+        get_opt_u64(ld, root, HM_KEY_wall_ns, &r->wall_ns, &r->has_wall) ||
+        get_opt_u64(ld, root, HM_KEY_overhead_total_ns, &r->overhead_total_ns,
+                    &r->has_overhead_total) ||
+        get_opt_u64(ld, root, HM_KEY_process_cpu_ns, &r->process_cpu_ns, &r->has_process_cpu) ||
+        get_u64(ld, root, HM_KEY_cpus, false, &r->cpus) ||
         get_str(ld, root, HM_KEY_end, false, &r->end) || check_histogram_header(ld, root) ||
         get_array(ld, root, HM_KEY_threads, &threads) ||
         get_array(ld, root, HM_KEY_functions, &functions))
@@ -350,6 +423,11 @@ static int read_top(loader *ld, const json_t *root, hm_results *r) {
     if (pid > INT64_MAX)
         return fail(ld, "pid: %llu is out of range", (unsigned long long)pid);
     r->pid = (int64_t)pid;
+    if (r->has_wall && r->elapsed_ns > r->wall_ns)
+        return fail(ld,
+                    "elapsed_ns %llu exceeds wall_ns %llu (elapsed is the wall time less the "
+                    "profiler's cost)",
+                    (unsigned long long)r->elapsed_ns, (unsigned long long)r->wall_ns);
 
     size_t nt = json_array_size(threads), nf = json_array_size(functions);
     if ((nt && !(r->threads = calloc(nt, sizeof *r->threads))) ||
@@ -365,7 +443,7 @@ static int read_top(loader *ld, const json_t *root, hm_results *r) {
     for (size_t i = 0; i < nf; i++)
         if (read_function(ld, json_array_get(functions, i), i, &r->functions[i]) != 0)
             return -1;
-    return check_unique(ld, r);
+    return check_split_everywhere(ld, r) || check_unique(ld, r) ? -1 : 0;
 }
 
 int hm_results_load_buffer(const char *data, size_t len, const char *name, hm_results **out,

@@ -55,10 +55,24 @@ static uint64_t add_sat(uint64_t a, uint64_t b) {
 
 /* ---- Totals ---------------------------------------------------------------------------------- */
 
-uint64_t hm_results_cpu_ns(const hm_results *r) {
+uint64_t hm_results_self_ns(const hm_results *r) {
     uint64_t sum = 0;
     for (size_t i = 0; i < r->nfunctions; i++)
         sum = add_sat(sum, r->functions[i].self_ns);
+    return sum;
+}
+
+uint64_t hm_results_cpu_ns(const hm_results *r) {
+    uint64_t sum = 0;
+    for (size_t i = 0; r->has_cpu && i < r->nfunctions; i++)
+        sum = add_sat(sum, r->functions[i].cpu_ns);
+    return sum;
+}
+
+uint64_t hm_results_wait_ns(const hm_results *r) {
+    uint64_t sum = 0;
+    for (size_t i = 0; r->has_cpu && i < r->nfunctions; i++)
+        sum = add_sat(sum, r->functions[i].wait_ns);
     return sum;
 }
 
@@ -70,9 +84,20 @@ uint64_t hm_results_total_calls(const hm_results *r) {
 }
 
 double hm_results_parallelism(const hm_results *r) {
-    if (r->elapsed_ns == 0)
+    if (r->elapsed_ns == 0 || !r->has_cpu)
         return 0.0;
     return (double)hm_results_cpu_ns(r) / (double)r->elapsed_ns;
+}
+
+double hm_results_overhead_share(const hm_results *r) {
+    if (!r->has_overhead_total)
+        return 0.0;
+    uint64_t whole = add_sat(hm_results_self_ns(r), r->overhead_total_ns);
+    return whole ? (double)r->overhead_total_ns / (double)whole : 0.0;
+}
+
+uint64_t hm_function_cpu_rank_ns(const hm_function_stats *f) {
+    return f->has_cpu ? f->cpu_ns : f->self_ns;
 }
 
 uint64_t hm_function_avg_ns(const hm_function_stats *f) {
@@ -114,8 +139,8 @@ void hm_function_update_percentiles(hm_function_stats *f) {
 
 /* ---- Sort and filter ------------------------------------------------------------------------- */
 
-static const char *const sort_key_names[HM_SORT_KEY_COUNT] = {"cpu", "count", "avg",
-                                                              "max", "p95",   "name"};
+static const char *const sort_key_names[HM_SORT_KEY_COUNT] = {"cpu", "count", "avg",  "max",
+                                                              "p95", "name",  "self", "wait"};
 
 const char *hm_sort_key_name(hm_sort_key key) {
     return (unsigned)key < HM_SORT_KEY_COUNT ? sort_key_names[key] : "?";
@@ -148,7 +173,13 @@ int hm_function_compare(const hm_function_stats *a, const hm_function_stats *b, 
     int c = 0;
     switch (key) {
     case HM_SORT_CPU:
+        c = cmp_u64_desc(hm_function_cpu_rank_ns(a), hm_function_cpu_rank_ns(b));
+        break;
+    case HM_SORT_SELF:
         c = cmp_u64_desc(a->self_ns, b->self_ns);
+        break;
+    case HM_SORT_WAIT:
+        c = cmp_u64_desc(a->wait_ns, b->wait_ns);
         break;
     case HM_SORT_COUNT:
         c = cmp_u64_desc(a->count, b->count);
@@ -258,6 +289,7 @@ static int merge_group(const hm_function_stats *const *group, size_t n, hm_funct
     out->name = hm_strdup(group[0]->name);
     out->file = hm_strdup(group[0]->file);
     out->line = group[0]->line;
+    out->has_cpu = true;
     out->buckets = nb ? malloc(nb * sizeof *out->buckets) : NULL;
     out->threads = nt ? malloc(nt * sizeof *out->threads) : NULL;
     if (!out->name || !out->file || (nb && !out->buckets) || (nt && !out->threads))
@@ -268,6 +300,11 @@ static int merge_group(const hm_function_stats *const *group, size_t n, hm_funct
         out->timed = add_sat(out->timed, f->throttled || f->timed ? f->timed : f->count);
         out->throttled = out->throttled || f->throttled;
         out->self_ns = add_sat(out->self_ns, f->self_ns);
+        out->has_cpu = out->has_cpu && f->has_cpu;
+        out->cpu_ns = add_sat(out->cpu_ns, f->cpu_ns);
+        out->wait_ns = add_sat(out->wait_ns, f->wait_ns);
+        out->blocked_ns = add_sat(out->blocked_ns, f->blocked_ns);
+        out->open_calls = add_sat(out->open_calls, f->open_calls);
         if (f->max_ns > out->max_ns)
             out->max_ns = f->max_ns;
         if (f->nbuckets > 0)
@@ -295,6 +332,8 @@ static int merge_group(const hm_function_stats *const *group, size_t n, hm_funct
             if (out->threads[i].tid == out->threads[w].tid) {
                 out->threads[w].count += out->threads[i].count;
                 out->threads[w].self_ns += out->threads[i].self_ns;
+                out->threads[w].cpu_ns += out->threads[i].cpu_ns;
+                out->threads[w].wait_ns += out->threads[i].wait_ns;
             } else {
                 out->threads[++w] = out->threads[i];
             }
@@ -311,7 +350,17 @@ static int merge_meta(const hm_results *const *in, size_t n, hm_results *r) {
     r->overhead_ns = first->overhead_ns;
     r->start_unix_ns = first->start_unix_ns;
     const char *clock = first->clock;
+    r->has_cpu = r->has_wall = r->has_overhead_total = r->has_process_cpu = true;
     for (size_t i = 0; i < n; i++) {
+        const hm_results *f = in[i];
+        r->has_cpu = r->has_cpu && f->has_cpu;
+        r->has_wall = r->has_wall && f->has_wall;
+        r->has_overhead_total = r->has_overhead_total && f->has_overhead_total;
+        r->has_process_cpu = r->has_process_cpu && f->has_process_cpu;
+        r->wall_ns = f->wall_ns > r->wall_ns ? f->wall_ns : r->wall_ns;
+        r->overhead_total_ns = add_sat(r->overhead_total_ns, f->overhead_total_ns);
+        r->process_cpu_ns = add_sat(r->process_cpu_ns, f->process_cpu_ns);
+        r->cpus = f->cpus > r->cpus ? f->cpus : r->cpus;
         r->nfiles += in[i]->nfiles;
         r->nthreads += in[i]->nthreads;
         if (in[i]->elapsed_ns > r->elapsed_ns)
@@ -373,6 +422,20 @@ int hm_results_merge(const hm_results *const *in, size_t n, hm_results **out, ch
             goto done;
         lo = hi;
     }
+    /* The split holds for all or none: a file without it makes the merged figures unknown. */
+    for (size_t i = 0; !r->has_cpu && i < r->nfunctions; i++) {
+        hm_function_stats *f = &r->functions[i];
+        f->has_cpu = false;
+        f->cpu_ns = f->wait_ns = 0;
+        for (size_t t = 0; t < f->nthreads; t++)
+            f->threads[t].cpu_ns = f->threads[t].wait_ns = 0;
+    }
+    if (!r->has_wall)
+        r->wall_ns = 0;
+    if (!r->has_overhead_total)
+        r->overhead_total_ns = 0;
+    if (!r->has_process_cpu)
+        r->process_cpu_ns = 0;
     rc = 0;
 done:
     free(all);

@@ -47,7 +47,8 @@ void hm_calibrate(void) {
      * pointer to initial-exec TLS kept across calls as null. */
     hm_thread_data *data = hm_tls_self.data;
     data->outer_ticks = 0;
-    data->trace_used = 0; /* the calibration's events are not the program's */
+    hm_thread_restart_clocks(data); /* the thread's time starts with the program's */
+    data->trace_used = 0;           /* the calibration's events are not the program's */
     data->trace_dropped = 0;
     if (hm_tls_self.tree)
         hm_tree_clear(

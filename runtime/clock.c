@@ -22,6 +22,7 @@
 hm_clock_kind hm_clock_active = HM_CLOCK_MONOTONIC;
 #ifdef HM_TEST_CLOCK
 uint64_t hm_test_clock_ticks;
+uint64_t hm_test_clock_step;
 #endif
 
 uint64_t hm_clock_monotonic_ns(void) {

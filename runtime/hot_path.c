@@ -112,8 +112,11 @@ static void hm_close_dead_frames(hm_tls *t, uintptr_t sp, uint64_t now) {
 }
 
 void hm_close_open_frames(hm_tls *t, uint64_t now) {
-    while (t->depth > 0)
+    while (t->depth > 0) {
+        hm_fstats *s = t->stats[t->stack[t->depth - 1].id];
         hm_pop(t, t->depth, now);
+        s->open_calls++; /* closed at the write, not by its exit (results: open_calls) */
+    }
 }
 
 /* The call-path node of a call of `id` made from the frame below depth d, when direct recursion

@@ -25,6 +25,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "json_out.h"
@@ -36,11 +37,23 @@ static bool hm_is_fork_child; /* this process is a fork()ed child: its results g
  * One table: name, default, accepted values (shown in the warning), and where the value goes.
  * Documented in docs/runtime.md. */
 
-typedef enum { HM_FLAG_BOOL, HM_FLAG_STRING, HM_FLAG_CHOICE, HM_FLAG_UINT } hm_flag_kind;
+/* UINT: 2..2^24 (sizes); RATE: 1..10000 (per second) */
+typedef enum {
+    HM_FLAG_BOOL,
+    HM_FLAG_STRING,
+    HM_FLAG_CHOICE,
+    HM_FLAG_UINT,
+    HM_FLAG_RATE
+} hm_flag_kind;
 
 static bool hm_flag_enabled = true;
 static bool hm_flag_signals = true;
 static char hm_flag_clock[16] = "auto";
+static char hm_flag_profile_types[256]; /* HEATMAP_PROFILE_TYPE, then the accepted types only */
+static char hm_flag_profile_file[1024];
+static char hm_flag_export_lib[1024];
+static uint32_t hm_flag_cpu_hz;
+static unsigned hm_profile_mask; /* HM_PROFILE_* of the accepted types */
 
 static const struct hm_flag {
     const char *name;
@@ -71,6 +84,14 @@ static const struct hm_flag {
      &hm_rt.throttle_calls, 0},
     {"HEATMAP_THROTTLE_NS", HM_FLAG_UINT, "100",
      "an integer 2..16777216 (average self-time below which it is)", &hm_rt.throttle_ns, 0},
+    {"HEATMAP_PROFILE_TYPE", HM_FLAG_STRING, "", "a comma list of profile types",
+     hm_flag_profile_types, sizeof hm_flag_profile_types},
+    {"HEATMAP_PROFILE_FILE", HM_FLAG_STRING, "heatmap.%k.pb.gz", "a file path; %k the profile type",
+     hm_flag_profile_file, sizeof hm_flag_profile_file},
+    {"HEATMAP_CPU_HZ", HM_FLAG_RATE, "100", "an integer 1..10000 (samples per CPU second)",
+     &hm_flag_cpu_hz, 0},
+    {"HEATMAP_EXPORT_LIB", HM_FLAG_STRING, "", "a path to libheatmap-export", hm_flag_export_lib,
+     sizeof hm_flag_export_lib},
 };
 
 static int hm_parse_bool(const char *v) {
@@ -105,15 +126,17 @@ static bool hm_apply_flag(const struct hm_flag *f, const char *v) {
         *(bool *)f->target = b;
         return true;
     }
-    case HM_FLAG_UINT: {
-        /* Digits only, 2..2^24: bounds the reservations made per thread. */
-        uint64_t n = 0;
+    case HM_FLAG_UINT:
+    case HM_FLAG_RATE: {
+        /* Digits only, 2..2^24 for sizes (bounds the reservations made per thread). */
+        uint64_t n = 0, lo = f->kind == HM_FLAG_RATE ? 1 : 2;
+        uint64_t hi = f->kind == HM_FLAG_RATE ? 10000 : 1u << 24;
         for (const char *p = v; *p; p++) {
             if (*p < '0' || *p > '9' || n > (1u << 24))
                 return false;
             n = n * 10 + (uint64_t)(*p - '0');
         }
-        if (*v == '\0' || n < 2 || n > (1u << 24))
+        if (*v == '\0' || n < lo || n > hi)
             return false;
         *(uint32_t *)f->target = (uint32_t)n;
         return true;
@@ -123,7 +146,7 @@ static bool hm_apply_flag(const struct hm_flag *f, const char *v) {
             return false;
         /* fallthrough */
     case HM_FLAG_STRING:
-        if (*v == '\0' || strlen(v) >= f->target_size)
+        if ((*v == '\0' && *f->fallback != '\0') || strlen(v) >= f->target_size)
             return false;
         memcpy(f->target, v, strlen(v) + 1);
         return true;
@@ -227,7 +250,16 @@ void hm_runtime_finish(const char *end) {
     hm_tls *t = &hm_tls_self;
     if (t->stats_cap && !t->finished)
         hm_close_open_frames(t, hm_clock_now());
+    hm_sampler_stop();
     hm_write_results(end);
+    if (!hm_flag_profile_types[0])
+        return;
+    char path[1024];
+    hm_expand_output_path(hm_rt.output_pattern, hm_is_fork_child, path, sizeof path);
+    if (strcmp(end, "exit") == 0)
+        hm_profiles_write(path, hm_flag_profile_types, hm_flag_profile_file, hm_flag_export_lib);
+    else
+        hm_profiles_note_signal(path, hm_flag_profile_types);
 }
 
 static void hm_atexit(void) {
@@ -272,11 +304,20 @@ static void hm_install_signal_handlers(void) {
     }
 }
 
+/* The run's clocks start now (after the set-up): wall, Unix and process CPU time. */
+static void hm_start_clocks(void) {
+    struct timespec ts;
+    hm_rt.start_cpu_ns = clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) == 0
+                             ? (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec
+                             : 0;
+    hm_rt.start_mono_ns = hm_clock_monotonic_ns();
+    hm_rt.start_unix_ns = hm_clock_unix_ns();
+}
+
 static void hm_after_fork_child(void) {
     hm_is_fork_child = true;
     atomic_store(&hm_finished, 0);
-    hm_rt.start_mono_ns = hm_clock_monotonic_ns();
-    hm_rt.start_unix_ns = hm_clock_unix_ns();
+    hm_start_clocks();
     hm_thread_reset_after_fork(&hm_tls_self);
 }
 
@@ -302,8 +343,13 @@ bool hm_runtime_init(void) {
     if (state == 1 || !atomic_compare_exchange_strong(&hm_rt.init_state, &state, 1))
         return atomic_load(&hm_rt.init_state) == 2;
     hm_read_flags();
-    hm_rt.start_mono_ns = hm_clock_monotonic_ns();
-    hm_rt.start_unix_ns = hm_clock_unix_ns();
+    hm_waits_init(); /* resolve the wait wrappers' real functions now, not in a signal handler */
+    char types[sizeof hm_flag_profile_types];
+    hm_profile_mask = hm_profile_types_parse(hm_flag_profile_types, types, sizeof types);
+    memcpy(hm_flag_profile_types, types, sizeof types);
+    if (types[0])
+        hm_profile_file_check(hm_flag_profile_file, sizeof hm_flag_profile_file, types);
+    hm_start_clocks();
     if (!hm_flag_enabled) {
         atomic_store(&hm_rt.init_state, 2); /* registered, never recording, nothing written */
         return true;
@@ -324,6 +370,9 @@ bool hm_runtime_init(void) {
     atomic_store(&hm_recording, 1);
     if (hm_rt.compensate)
         hm_calibrate();
+    if (hm_profile_mask & HM_PROFILE_CPU)
+        hm_sampler_start(hm_flag_cpu_hz);
+    hm_start_clocks(); /* Elapsed is the program's time: it starts after the runtime's set-up */
     return true;
 }
 

@@ -9,7 +9,8 @@
  * racing on the same (parent, function) can create a duplicate node for the same path, which is
  * harmless because readers merge nodes by path.
  *
- * Memory: a thread's tree reserves max nodes (40 bytes each) and 2*max table slots (4 bytes) with
+ * Memory: a thread's tree reserves max nodes (40 bytes each, and 48 of waits in a parallel array,
+ * hm_node_wait) and 2*max table slots (4 bytes) with
  * MAP_NORESERVE, so only the pages of nodes actually made are committed. Paths beyond max are
  * folded into their caller's node and counted (docs/results-format.md).
  *
@@ -42,12 +43,14 @@ bool hm_tree_init(hm_tree *tree, uint32_t max) {
     if (max < 2)
         return false;
     size_t nodes_bytes = (size_t)max * sizeof(hm_node), slots_bytes = hm_tree_slots_bytes(max);
-    void *mem = mmap(NULL, nodes_bytes + slots_bytes, PROT_READ | PROT_WRITE,
+    size_t waits_bytes = (size_t)max * sizeof(hm_node_wait);
+    void *mem = mmap(NULL, nodes_bytes + slots_bytes + waits_bytes, PROT_READ | PROT_WRITE,
                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (mem == MAP_FAILED)
         return false;
     tree->nodes = mem;
     tree->slots = (uint32_t *)((char *)mem + nodes_bytes);
+    tree->waits = (hm_node_wait *)((char *)mem + nodes_bytes + slots_bytes);
     tree->mask = (uint32_t)(slots_bytes / sizeof(uint32_t)) - 1;
     tree->max = max;
     tree->used = 1; /* the root */
@@ -56,7 +59,8 @@ bool hm_tree_init(hm_tree *tree, uint32_t max) {
 
 void hm_tree_release(hm_tree *tree) {
     if (tree->nodes)
-        munmap(tree->nodes, (size_t)tree->max * sizeof(hm_node) + hm_tree_slots_bytes(tree->max));
+        munmap(tree->nodes, (size_t)tree->max * (sizeof(hm_node) + sizeof(hm_node_wait)) +
+                                hm_tree_slots_bytes(tree->max));
     memset(tree, 0, sizeof *tree);
 }
 
@@ -103,8 +107,10 @@ void hm_tree_clear(hm_tree *tree) {
             slot = (slot + 1) & tree->mask;
         tree->slots[slot] = 0;
         memset(n, 0, sizeof *n);
+        memset(&tree->waits[i], 0, sizeof tree->waits[i]);
     }
     memset(&tree->nodes[0], 0, sizeof tree->nodes[0]);
+    memset(&tree->waits[0], 0, sizeof tree->waits[0]);
     tree->used = 1;
     tree->folded = 0;
 }
@@ -115,11 +121,24 @@ void hm_tree_zero(hm_tree *tree) {
         tree->nodes[i].count = 0;
         tree->nodes[i].self_ns = 0;
         tree->nodes[i].total_ns = 0;
+        memset(&tree->waits[i], 0, sizeof tree->waits[i]);
     }
     tree->folded = 0;
 }
 
-void hm_paths_merge_exited(hm_tree *tree) {
+/* Add a thread node's waits to an exited-tree node; its wait is split with the thread's ratio. */
+static void hm_merge_waits(hm_node_wait *d, const hm_node_wait *s, uint64_t self_ns, double ratio) {
+    uint64_t cpu, wait;
+    hm_split_self(self_ns, s->blocked_ns, ratio, &cpu, &wait);
+    d->blocked_ns += s->blocked_ns;
+    d->wait_ns += wait;
+    d->block_count += s->block_count;
+    d->block_ns += s->block_ns;
+    d->mutex_count += s->mutex_count;
+    d->mutex_ns += s->mutex_ns;
+}
+
+void hm_paths_merge_exited(hm_tree *tree, double ratio) {
     uint32_t size = hm_tree_size(tree);
     if (!tree->nodes || size < 2)
         return;
@@ -132,6 +151,7 @@ void hm_paths_merge_exited(hm_tree *tree) {
     if (hm_exited_ready) {
         map[0] = 0;
         hm_exited.folded += tree->folded;
+        hm_merge_waits(&hm_exited.waits[0], &tree->waits[0], tree->nodes[0].self_ns, ratio);
         /* Parents are made before their children, so one pass in index order maps them all. */
         for (uint32_t i = 1; i < size; i++) {
             const hm_node *src = &tree->nodes[i];
@@ -150,6 +170,8 @@ void hm_paths_merge_exited(hm_tree *tree) {
                 d->total_ns += src->total_ns;
             }
             d->self_ns += src->self_ns;
+            hm_merge_waits(&hm_exited.waits[dst & ~HM_NODE_FOLDED], &tree->waits[i], src->self_ns,
+                           ratio);
         }
     }
     pthread_mutex_unlock(&hm_exited_lock);

@@ -26,6 +26,10 @@ void hm_calibrate(void) HM_HIDDEN;
  * path). */
 int hm_write_results_file(const char *path, const char *end,
                           const hm_thread_order *order) HM_HIDDEN;
+/* The results file's "cpu_profile" section, when the CPU sampler ran (sampler_write.c, a part of
+ * the results writer: called by writer.c only). */
+struct hm_out;
+void hm_put_cpu_profile(struct hm_out *o) HM_HIDDEN;
 /* Write the trace file beside results file `results_path` (hm_trace_path_for). Returns 0 or -1. */
 int hm_write_trace(const char *results_path, const hm_thread_order *order) HM_HIDDEN;
 /* HEATMAP_SUMMARY: the static summary on stderr, naming `results_path`. */
@@ -42,6 +46,19 @@ void hm_runtime_finish(const char *end) HM_HIDDEN;
  * trace file (HEATMAP_TRACE) and the summary (HEATMAP_SUMMARY) when the results were written.
  * Async-signal-safe. Returns the results writer's 0 or -1. */
 int hm_write_results(const char *end) HM_HIDDEN;
+/* Profiles at exit (profiles.c, the lifecycle's helper). HEATMAP_PROFILE_TYPE's comma list: the
+ * accepted types go to out[size] (deduplicated, in order), each unknown one gets one warning line;
+ * returns a mask of HM_PROFILE_* bits. */
+#define HM_PROFILE_CPU 1u
+unsigned hm_profile_types_parse(const char *in, char *out, size_t size) HM_HIDDEN;
+/* HEATMAP_PROFILE_FILE: with several types it must contain %k; else one warning and the default. */
+void hm_profile_file_check(char *pattern, size_t size, const char *types) HM_HIDDEN;
+/* After a normal exit's results write: dlopen libheatmap-export and write the profiles; one
+ * stderr line when that fails. Not async-signal-safe. */
+void hm_profiles_write(const char *results_path, const char *types, const char *pattern,
+                       const char *library) HM_HIDDEN;
+/* At a signal-ended run: one line saying how to make the profiles from the results file. */
+void hm_profiles_note_signal(const char *results_path, const char *types) HM_HIDDEN;
 /* Expand %p, %h, %t in the output pattern into `out`; in a forked child without %p the pid is
  * inserted before the extension so the parent's file is never overwritten. */
 void hm_expand_output_path(const char *pattern, bool forked_child, char *out,

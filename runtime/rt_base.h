@@ -6,9 +6,10 @@
  *   1. rt_base.h   basics: log.c (stderr lines), state.c (hm_rt), clock.c (time source),
  *                  registry.c (function records -> dense ids); json_out.h: json_out.c (output)
  *   2. rt_hot.h    the hot path: hot_path.c (enter/exit), thread_state.c (per-thread data),
- *                  paths.c (call-path trees), trace.c (event recording)
- *   3-5. rt.h      calibrate.c; the writers writer.c (results), trace_write.c (trace),
- *                  summary.c (stderr summary); lifecycle.c (init, flags, ends, ABI registration)
+ *                  paths.c (call-path trees), trace.c (event recording), sampler.c (CPU samples)
+ *   3-5. rt.h      calibrate.c; the writers writer.c (results; sampler_write.c its cpu_profile),
+ *                  trace_write.c (trace), summary.c (stderr summary); lifecycle.c (init, flags,
+ *                  ends, ABI registration; profiles.c the profiles at exit)
  *
  * Time is measured in clock ticks on the hot path and converted to nanoseconds once per call, at
  * exit, with a 32.32 fixed-point multiplier (hm_rt.ns_per_tick_fp). Self-times, maxima and the
@@ -84,7 +85,7 @@ typedef struct hm_runtime {
     uint64_t ns_per_tick_fp; /* 32.32 fixed point */
     uint64_t comp_self_ns;   /* overhead taken off every call's self time */
     uint64_t comp_child_ns;  /* ... and off the parent's, per instrumented child */
-    uint64_t start_mono_ns;
+    uint64_t start_mono_ns;  /* the run's start: after the runtime's set-up and calibration */
     uint64_t start_unix_ns;
     bool compensate;
     bool paths;              /* record call paths (HEATMAP_PATHS) */
@@ -101,6 +102,7 @@ typedef struct hm_runtime {
     _Atomic(struct hm_thread_data *) threads;
     _Atomic uint32_t thread_seq;
     pthread_key_t thread_key;
+    uint64_t start_cpu_ns; /* CLOCK_PROCESS_CPUTIME_ID at start_mono_ns (after the set-up) */
 } hm_runtime;
 
 extern hm_runtime hm_rt HM_HIDDEN;
@@ -135,9 +137,14 @@ static inline uint64_t hm_clock_read_counter(void) {
 }
 
 #ifdef HM_TEST_CLOCK
-/* Unit tests drive time by hand: ticks are nanoseconds and advance only when the test says so. */
+/* Unit tests drive time by hand: ticks are nanoseconds and advance only when the test says so,
+ * or by hm_test_clock_step at every read (0 by default), so that the runtime's own work (its
+ * calibration) takes a known time. */
 extern uint64_t hm_test_clock_ticks;
+extern uint64_t hm_test_clock_step;
 static inline uint64_t hm_clock_now(void) {
+    if (hm_test_clock_step)
+        hm_test_clock_ticks += hm_test_clock_step;
     return hm_test_clock_ticks;
 }
 #else

@@ -25,6 +25,11 @@ typedef struct hm_fstats {
     uint64_t run;
     uint64_t *hist_high; /* NULL until a 32-bit bucket wraps: then 2^32 multiples per bucket */
     uint32_t hist[HM_RT_BUCKETS];
+    /* Not touched by enter/exit (after hist[], so the hot path's offsets are those it always had):
+     * wall time in interposed blocking calls made while this function was the innermost frame
+     * (waits.c), and calls closed by the runtime at the write rather than by their exit. */
+    uint64_t blocked_ns;
+    uint64_t open_calls;
 } hm_fstats;
 
 /* One shadow-stack frame. `sp` is the stack address seen at enter: a frame whose sp lies below the
@@ -53,13 +58,24 @@ typedef struct hm_node {
     uint64_t total_ns;       /* elapsed of the outermost activations, compensated like self */
 } hm_node;
 
+/* A node's waits, in an array parallel to the nodes (the hot path never touches it): written by
+ * the wait wrappers (waits.c). wait_ns is filled only in the exited-threads tree, at merge, where
+ * the thread's on-CPU ratio is known; live trees' wait is computed by the writer. */
+typedef struct hm_node_wait {
+    uint64_t blocked_ns;            /* every interposed wait made at this node */
+    uint64_t wait_ns;               /* exited tree: blocked + preemption share */
+    uint64_t block_count, block_ns; /* synchronisation waits (mutex ... join) */
+    uint64_t mutex_count, mutex_ns; /* the contended pthread mutex / rwlock subset */
+} hm_node_wait;
+
 typedef struct hm_tree {
     hm_node *nodes;
     uint32_t *slots; /* node index per slot, 0 = empty; 2*max slots (a power of two) */
     uint32_t used;   /* nodes handed out, the root included; may pass max when full */
     uint32_t max;
     uint32_t mask;
-    uint64_t folded; /* calls folded into their parent because the tree was full */
+    uint64_t folded;     /* calls folded into their parent because the tree was full */
+    hm_node_wait *waits; /* max entries, parallel to nodes */
 } hm_tree;
 
 bool hm_tree_init(hm_tree *tree, uint32_t max) HM_HIDDEN;
@@ -70,8 +86,9 @@ uint32_t hm_tree_child(hm_tree *tree, uint32_t parent, uint32_t func) HM_HIDDEN;
 static inline uint32_t hm_tree_size(const hm_tree *tree) {
     return tree->used < tree->max ? tree->used : tree->max;
 }
-/* Fold a thread's call tree into the tree of exited threads (thread exit; takes its own lock). */
-void hm_paths_merge_exited(hm_tree *tree) HM_HIDDEN;
+/* Fold a thread's call tree into the tree of exited threads (thread exit; takes its own lock);
+ * its nodes' wait is split with the thread's on-CPU ratio (hm_split_self). */
+void hm_paths_merge_exited(hm_tree *tree, double ratio) HM_HIDDEN;
 const hm_tree *hm_paths_exited(void) HM_HIDDEN; /* NULL when no thread has exited */
 /* Remove every node but the root (after calibration, whose nodes are the only ones then). Only
  * valid when all nodes are to go: removing from a linear-probing table leaves no chain to keep. */
@@ -113,6 +130,17 @@ typedef struct hm_thread_data {
     struct hm_untimed *untimed; /* at merge: the thread's count-only calls, sorted by id */
     uint32_t nuntimed;
     uint64_t untimed_calls; /* at merge: their total, internal functions left out */
+    /* CPU and wait accounting (docs/runtime.md, "CPU and wait"). */
+    struct hm_tls *tls;     /* the owner's TLS, for the writer's read of its open frames */
+    uint64_t blocked_since; /* ticks: start of the interposed wait in progress, 0 when none */
+    uint64_t wait_ticks;    /* in interposed waits since attach */
+    uint64_t attach_tick;   /* hot-path clock at attach, after the set-up */
+    uint64_t cpu_attach_ns; /* thread CPU clock at attach */
+    uint64_t setup_ns;      /* the attach's own cost (lazy set-up) */
+    uint64_t end_tick;      /* at exit (merged threads) */
+    uint64_t cpu_end_ns;    /* thread CPU clock at exit */
+    uint64_t blocked_ns;    /* filled at merge: sum of the functions' blocked_ns */
+    uint64_t cpu_ns_split;  /* filled at merge: sum of the functions' cpu parts */
 } hm_thread_data;
 
 /* Hot fields of the calling thread, in initial-exec TLS. stats_cap == 0 means "not ready": every
@@ -128,6 +156,9 @@ typedef struct hm_tls {
     hm_tree *tree; /* &data->tree when call paths are on, else NULL */
     int tracing;   /* events are recorded into data->trace */
     int finished;  /* thread destructor ran: record nothing more on this thread */
+    /* Signals the runtime itself sent this thread (the CPU sampler increments it in its handler):
+     * a wait wrapper whose call failed with EINTR while it changed retries the call. */
+    uint32_t our_signals;
 } hm_tls;
 
 extern __thread hm_tls hm_tls_self __attribute__((tls_model("initial-exec"))) HM_HIDDEN;
@@ -152,6 +183,9 @@ void hm_trace_attach(hm_thread_data *data) HM_HIDDEN;
 /* Create the calling thread's state. Returns false when recording is impossible on this thread
  * (the runtime is not initialized, the thread has finished, or no memory). */
 bool hm_thread_attach(hm_tls *t) HM_HIDDEN;
+/* Restart the calling thread's time (attach tick, CPU clock, waits) now: after calibration and
+ * in a fork child, so that the runtime's set-up is not the thread's. */
+void hm_thread_restart_clocks(hm_thread_data *data) HM_HIDDEN;
 /* Make stats for `id` exist in the calling thread (grow the index, allocate the entry). */
 hm_fstats *hm_thread_stats_for(hm_tls *t, uint32_t id) HM_HIDDEN;
 /* Fold a thread's stats into the accumulator of exited threads and release them. Called by the
@@ -173,22 +207,6 @@ void hm_thread_reset_after_fork(hm_tls *t) HM_HIDDEN;
 
 /* ---- the read side, for the writers (thread_state.c) ----------------------------------------- */
 
-/* One function's statistics summed over exited and live threads, for the writer. `hist` receives
- * HM_RT_BUCKETS counts. Async-signal-safe (reads only). */
-typedef struct hm_collected {
-    uint64_t count, self_ns, max_ns; /* timed calls: the histogram's */
-    uint64_t untimed;                /* count-only calls (throttle.c) */
-} hm_collected;
-void hm_collect_function(uint32_t id, hm_collected *out, uint64_t *hist) HM_HIDDEN;
-/* Nearest-rank percentile p of a collected histogram (HM_RT_BUCKETS counts), with the rank and
- * value rules of heatmap/results_format.h; 0 when count is 0. Pure. */
-uint64_t hm_percentile_ns(const uint64_t *hist, uint64_t count, uint64_t max_ns,
-                          unsigned p) HM_HIDDEN;
-/* Calls and self time of a thread (live: summed now; exited: its totals at exit). */
-void hm_thread_totals(const hm_thread_data *data, uint64_t *calls, uint64_t *self_ns) HM_HIDDEN;
-/* Calls and self time of function `id` on one thread (live: read now; exited: kept at merge). */
-void hm_thread_function(const hm_thread_data *data, uint32_t id, uint64_t *calls,
-                        uint64_t *self_ns) HM_HIDDEN;
 /* The threads in start order, for the writers: one pass over the thread list instead of one per
  * position. The array comes from mmap (async-signal-safe); entries may be NULL (a position taken
  * by a thread not yet on the list). Returns false, with n = 0, when no memory is left. */
@@ -199,6 +217,125 @@ typedef struct hm_thread_order {
 } hm_thread_order;
 bool hm_thread_order_make(hm_thread_order *order) HM_HIDDEN;
 void hm_thread_order_release(hm_thread_order *order) HM_HIDDEN;
+
+/* One function's statistics summed over exited and live threads, for the writer. `hist` receives
+ * HM_RT_BUCKETS counts. Async-signal-safe (reads only). */
+typedef struct hm_collected {
+    uint64_t count, self_ns, max_ns;
+    uint64_t cpu_ns, wait_ns, blocked_ns, open_calls;
+    uint64_t untimed; /* count-only calls (throttle.c); the other figures are the timed calls' */
+} hm_collected;
+/* A thread's time as the writers see it (hm_thread_time_of): since its attach, to its exit or
+ * now. ratio is its estimated on-CPU share of the time it was neither blocked nor in the
+ * profiler (1 when unknown). */
+typedef struct hm_thread_time {
+    uint64_t calls, self_ns, outer_ns, open_calls; /* open frames included (live threads) */
+    uint64_t wall_ns;                              /* since attach */
+    uint64_t cpu_ns;                               /* the thread's CPU clock since attach */
+    uint64_t wait_ns;     /* in interposed waits since attach, a wait in progress included */
+    uint64_t preempt_ns;  /* estimated runnable-not-running time inside instrumented frames */
+    uint64_t overhead_ns; /* compensation taken off (outer - self), plus the attach */
+    double ratio;
+} hm_thread_time;
+/* The split of a self time with `blocked_ns` in it on a thread of on-CPU ratio `ratio`. */
+static inline void hm_split_self(uint64_t self_ns, uint64_t blocked_ns, double ratio,
+                                 uint64_t *cpu_ns, uint64_t *wait_ns) {
+    uint64_t b = blocked_ns < self_ns ? blocked_ns : self_ns;
+    uint64_t cpu = (uint64_t)((double)(self_ns - b) * ratio);
+    if (cpu > self_ns - b)
+        cpu = self_ns - b;
+    *cpu_ns = cpu;
+    *wait_ns = self_ns - cpu;
+}
+/* Open frames of the live threads at the write (item "frames still open"), as extra figures. */
+typedef struct hm_open_view hm_open_view;
+/* Snapshot every live thread other than the caller: its time (CPU clock read through its tid) and
+ * its open frames closed as if they returned at `now` (ticks). Racy but bounded: each thread's
+ * depth is read once, then its frames; nothing of the other thread is written. Memory from mmap;
+ * NULL when out of memory (then open frames are left out). Async-signal-safe. */
+hm_open_view *hm_open_view_make(const hm_thread_order *order, uint64_t now) HM_HIDDEN;
+void hm_open_view_release(hm_open_view *view) HM_HIDDEN;
+/* What the open frames of the live thread at position i add to its call-path nodes: an array of
+ * hm_tree_size(its tree) entries, or NULL when it has none open. */
+typedef struct hm_open_node {
+    uint64_t count, self_ns, total_ns, blocked_ns;
+} hm_open_node;
+const hm_open_node *hm_open_view_nodes(const hm_open_view *view, uint32_t i) HM_HIDDEN;
+/* A thread's time (its position `i` in the order the view was made from; view may be NULL). */
+void hm_thread_time_of(const hm_open_view *view, const hm_thread_order *order, uint32_t i,
+                       hm_thread_time *out) HM_HIDDEN;
+void hm_collect_function(uint32_t id, const hm_open_view *view, hm_collected *out,
+                         uint64_t *hist) HM_HIDDEN;
+/* Nearest-rank percentile p of a collected histogram (HM_RT_BUCKETS counts), with the rank and
+ * value rules of heatmap/results_format.h; 0 when count is 0. Pure. */
+uint64_t hm_percentile_ns(const uint64_t *hist, uint64_t count, uint64_t max_ns,
+                          unsigned p) HM_HIDDEN;
+/* Calls and self time of a thread (live: summed now; exited: its totals at exit). */
+void hm_thread_totals(const hm_thread_data *data, uint64_t *calls, uint64_t *self_ns) HM_HIDDEN;
+/* Function `id` on the thread at position i of the order (live: read now, open frames of the view
+ * included; exited: kept at merge): calls, self time and its cpu / wait split. */
+typedef struct hm_thread_fn {
+    uint64_t calls, self_ns, cpu_ns, wait_ns;
+} hm_thread_fn;
+void hm_thread_function(const hm_open_view *view, const hm_thread_order *order, uint32_t i,
+                        uint32_t id, hm_thread_fn *out) HM_HIDDEN;
+
+/* ---- waits (waits.c) ---------------------------------------------------------------------------
+ * Interposed blocking calls (sleep, join, locks, conditions, poll, blocking I/O): their wall time
+ * is added to the innermost frame's function (hm_fstats.blocked_ns), the thread's wait total and
+ * the call-path node; never on enter/exit. */
+
+/* Resolve every real function up front (dlsym is not async-signal-safe); called by init. */
+void hm_waits_init(void) HM_HIDDEN;
+
+/* ---- the CPU sampler (sampler.c) --------------------------------------------------------------
+ * SIGPROF from a timer on each thread's CPU clock; a sample is the interrupted PC (plus return
+ * addresses from a checked frame-pointer walk) and the shadow stack's function ids, aggregated per
+ * thread into an mmap'd open-addressing table; exited threads merge into a global table. */
+
+#define HM_SAMPLE_PCS 8    /* native PCs per sample: the interrupted one, then return addresses */
+#define HM_SAMPLE_STACK 64 /* shadow-stack ids per sample, innermost first */
+
+typedef struct hm_sample {
+    uint64_t count;
+    uint32_t hash;
+    uint8_t npcs, nstack;
+    uintptr_t pcs[HM_SAMPLE_PCS];
+    uint32_t stack[HM_SAMPLE_STACK];
+} hm_sample;
+
+/* A table of distinct samples: `slots` index `entries` (index + 1, 0 = empty), entries are handed
+ * out in order and published by their slot. Memory from one MAP_NORESERVE mapping. */
+typedef struct hm_sample_table {
+    uint32_t *slots;
+    hm_sample *entries;
+    uint32_t mask; /* slots - 1 */
+    uint32_t cap;  /* entries */
+    _Atomic uint32_t used;
+    uint64_t dropped; /* sample counts that found no room */
+    void *map;
+    size_t map_size;
+} hm_sample_table;
+
+/* Reserve a table for `entries` distinct samples; false when out of address space. */
+bool hm_sample_table_init(hm_sample_table *t, uint32_t entries) HM_HIDDEN;
+void hm_sample_table_release(hm_sample_table *t) HM_HIDDEN;
+/* Add `count` to the entry equal to `s` (key: pcs and stack), making it when new; counts in
+ * `dropped` when full. One writer at a time; async-signal-safe. */
+void hm_sample_table_add(hm_sample_table *t, const hm_sample *s, uint64_t count) HM_HIDDEN;
+
+/* Start sampling at `hz` per second of each thread's CPU time: install the SIGPROF handler, arm
+ * the calling thread, and arm every thread made through pthread_create from now on. Not
+ * async-signal-safe (init only). Returns false, after one stderr line, when it cannot. */
+bool hm_sampler_start(uint32_t hz) HM_HIDDEN;
+/* Stop taking samples and delete every thread's timer (the final write). Async-signal-safe. */
+void hm_sampler_stop(void) HM_HIDDEN;
+/* The read side for the writer: whether the sampler ran, its rate, the dropped count, and each
+ * table (exited threads' and live threads') in turn. Reads only; async-signal-safe. */
+bool hm_sampler_ran(void) HM_HIDDEN;
+uint32_t hm_sampler_hz(void) HM_HIDDEN;
+typedef void (*hm_sample_table_fn)(const hm_sample_table *t, void *ctx);
+void hm_sampler_for_each_table(hm_sample_table_fn fn, void *ctx) HM_HIDDEN;
 
 /* ---- throttling (throttle.c) -----------------------------------------------------------------
  * Count-only calls of throttled functions: per thread, in the array instrumented code adds to. */

@@ -88,7 +88,7 @@ void hm_print_summary(const char *path) {
         hm_collected c;
         if (!m || m->internal)
             continue;
-        hm_collect_function(id, &c, hist);
+        hm_collect_function(id, NULL, &c, hist);
         if (c.count + c.untimed == 0)
             continue;
         functions++;
@@ -131,7 +131,7 @@ void hm_print_summary(const char *path) {
     hm_puts(&out, "\n");
     for (uint32_t i = 0; i < ntop; i++) {
         hm_collected c;
-        hm_collect_function(top[i], &c, hist);
+        hm_collect_function(top[i], NULL, &c, hist);
         char count[21];
         count[hm_format_u64(c.count + c.untimed, count)] = '\0';
         hm_puts(&out, "  ");

@@ -22,6 +22,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "heatmap/results_format.h"
@@ -40,12 +41,13 @@ typedef struct hm_chunk {
  * sorted by id. O(functions the thread called), made at thread exit. */
 typedef struct hm_split {
     uint32_t id;
-    uint64_t count, self_ns;
+    uint64_t count, self_ns, cpu_ns;
 } hm_split;
 
 /* Stats of exited threads, one entry per function id; guarded by hm_acc_lock. */
 typedef struct hm_acc_stats {
     uint64_t count, self_ns, max_ns;
+    uint64_t cpu_ns, blocked_ns, open_calls; /* cpu split at merge with the thread's ratio */
     uint64_t hist[HM_RT_BUCKETS];
 } hm_acc_stats;
 
@@ -113,9 +115,29 @@ static uint32_t hm_round_up_pow2(uint32_t v) {
     return p;
 }
 
+/* The calling thread's CPU clock in ns (0 when unreadable). */
+static uint64_t hm_thread_cpu_now(void) {
+    struct timespec ts;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+        return 0;
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Another thread's CPU clock through its tid (as glibc's pthread_getcpuclockid makes the id):
+ * async-signal-safe. Returns false when the thread is gone. */
+static bool hm_tid_cpu_now(uint64_t tid, uint64_t *ns) {
+    clockid_t clk = (clockid_t)((~(clockid_t)tid) << 3) | 6;
+    struct timespec ts;
+    if (clock_gettime(clk, &ts) != 0)
+        return false;
+    *ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    return true;
+}
+
 bool hm_thread_attach(hm_tls *t) {
     if (t->finished || atomic_load(&hm_rt.init_state) != 2)
         return false;
+    uint64_t setup_begin = hm_clock_now();
     hm_thread_data *data =
         mmap(NULL, sizeof *data, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (data == MAP_FAILED)
@@ -147,6 +169,10 @@ bool hm_thread_attach(hm_tls *t) {
         t->tracing = data->trace != NULL;
     }
     pthread_setspecific(hm_rt.thread_key, data);
+    data->tls = t;
+    data->attach_tick = hm_clock_now();
+    data->setup_ns = hm_ticks_to_ns(data->attach_tick - setup_begin, hm_rt.ns_per_tick_fp);
+    data->cpu_attach_ns = hm_thread_cpu_now(); /* outside any timed interval: before the push */
     t->stack = stack;
     t->capacity = capacity;
     t->depth = 0;
@@ -156,6 +182,14 @@ bool hm_thread_attach(hm_tls *t) {
     atomic_signal_fence(memory_order_seq_cst);
     t->stats_cap = stats_cap; /* publishes readiness to the hot path */
     return true;
+}
+
+void hm_thread_restart_clocks(hm_thread_data *data) {
+    data->wait_ticks = 0;
+    __atomic_store_n(&data->blocked_since, 0, __ATOMIC_RELAXED);
+    data->setup_ns = 0;
+    data->attach_tick = hm_clock_now();
+    data->cpu_attach_ns = hm_thread_cpu_now();
 }
 
 hm_fstats *hm_thread_stats_for(hm_tls *t, uint32_t id) {
@@ -258,34 +292,34 @@ static bool hm_acc_reserve(uint32_t id) {
     return true;
 }
 
-void hm_thread_function(const hm_thread_data *data, uint32_t id, uint64_t *calls,
-                        uint64_t *self_ns) {
-    *calls = *self_ns = 0;
-    if (!atomic_load(&((hm_thread_data *)data)->merged)) {
-        if (id < data->stats_cap && data->stats[id]) {
-            *calls = data->stats[id]->count;
-            *self_ns = data->stats[id]->self_ns;
-        }
-        *calls += hm_throttle_thread_count(data, id);
-        return;
-    }
-    uint32_t lo = 0, hi = data->nsplit; /* binary search: the split is sorted by id */
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (data->split[mid].id < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo < data->nsplit && data->split[lo].id == id) {
-        *calls = data->split[lo].count;
-        *self_ns = data->split[lo].self_ns;
-    }
-    *calls += hm_throttle_thread_count(data, id);
+/* A thread's time from its attach to `end` (ticks) with CPU clock `cpu_end_ns`, and its on-CPU
+ * ratio r = min(1, cpu / (wall - wait)), 1 when the denominator is not positive (docs/runtime.md,
+ * "CPU and wait"). The profiler's overhead is left in both terms: it is preempted like the
+ * program, so taking its CPU cost off both (as if it ran at full speed) biases r low under load.
+ * Fills wall, cpu, wait, overhead, calls, ratio. */
+static void hm_time_compute(const hm_thread_data *d, uint64_t end, uint64_t cpu_end_ns,
+                            uint64_t wait_ticks, uint64_t calls, uint64_t self_ns,
+                            uint64_t outer_ns, hm_thread_time *out) {
+    memset(out, 0, sizeof *out);
+    out->calls = calls;
+    out->self_ns = self_ns;
+    out->outer_ns = outer_ns;
+    out->wall_ns =
+        end > d->attach_tick ? hm_ticks_to_ns(end - d->attach_tick, hm_rt.ns_per_tick_fp) : 0;
+    out->cpu_ns = cpu_end_ns > d->cpu_attach_ns ? cpu_end_ns - d->cpu_attach_ns : 0;
+    out->wait_ns = hm_ticks_to_ns(wait_ticks, hm_rt.ns_per_tick_fp);
+    /* The compensation actually taken off: the raw self-times add up to outer_ns exactly, so what
+     * the compensated ones lack is what was taken off (a call shorter than the compensation
+     * gives up only its own time), plus the attach. */
+    out->overhead_ns = (outer_ns > self_ns ? outer_ns - self_ns : 0) + d->setup_ns;
+    double on_cpu = (double)out->cpu_ns;
+    double runnable = (double)out->wall_ns - (double)out->wait_ns;
+    double r = runnable > 0 ? on_cpu / runnable : 1.0;
+    out->ratio = r > 1.0 ? 1.0 : r < 0.0 ? 0.0 : r;
 }
 
 /* Keep the thread's per-function calls and self time (sorted by id) before its stats go. */
-static void hm_keep_split(hm_thread_data *data) {
+static void hm_keep_split(hm_thread_data *data, double ratio) {
     uint32_t n = 0;
     for (uint32_t id = 1; id < data->stats_cap; id++)
         n += data->stats[id] && data->stats[id]->count > 0;
@@ -296,8 +330,11 @@ static void hm_keep_split(hm_thread_data *data) {
     uint32_t k = 0;
     for (uint32_t id = 1; id < data->stats_cap; id++) {
         const hm_fstats *s = data->stats[id];
-        if (s && s->count > 0)
-            split[k++] = (hm_split){id, s->count, s->self_ns};
+        if (s && s->count > 0) {
+            uint64_t cpu, wait;
+            hm_split_self(s->self_ns, s->blocked_ns, ratio, &cpu, &wait);
+            split[k++] = (hm_split){id, s->count, s->self_ns, cpu};
+        }
     }
     data->split = split;
     data->nsplit = n;
@@ -305,8 +342,17 @@ static void hm_keep_split(hm_thread_data *data) {
 
 void hm_thread_merge(hm_thread_data *data) {
     hm_tls *t = &hm_tls_self;
+    uint64_t now = hm_clock_now();
+    uint64_t since = __atomic_exchange_n(&data->blocked_since, 0, __ATOMIC_RELAXED);
+    if (since && now > since) /* cancelled inside a wait: count it up to here */
+        data->wait_ticks += now - since;
+    data->end_tick = now;
+    data->cpu_end_ns = t->data == data ? hm_thread_cpu_now() : data->cpu_attach_ns;
     hm_sum_thread_stats(data, &data->calls, &data->self_ns);
-    hm_keep_split(data);
+    hm_thread_time tt;
+    hm_time_compute(data, now, data->cpu_end_ns, data->wait_ticks, data->calls, data->self_ns,
+                    hm_ticks_to_ns(data->outer_ticks, hm_rt.ns_per_tick_fp), &tt);
+    hm_keep_split(data, tt.ratio);
     hm_throttle_merge(data);
     pthread_mutex_lock(&hm_acc_lock);
     for (uint32_t id = 1; id < data->stats_cap; id++) {
@@ -316,8 +362,15 @@ void hm_thread_merge(hm_thread_data *data) {
         if (!hm_acc[id] && !(hm_acc[id] = calloc(1, sizeof(hm_acc_stats))))
             continue;
         hm_acc_stats *a = hm_acc[id];
+        uint64_t cpu, wait;
+        hm_split_self(s->self_ns, s->blocked_ns, tt.ratio, &cpu, &wait);
         a->count += s->count;
         a->self_ns += s->self_ns;
+        a->cpu_ns += cpu;
+        a->blocked_ns += s->blocked_ns < s->self_ns ? s->blocked_ns : s->self_ns;
+        a->open_calls += s->open_calls;
+        data->cpu_ns_split += cpu;
+        data->blocked_ns += s->blocked_ns < s->self_ns ? s->blocked_ns : s->self_ns;
         if (s->max_ns > a->max_ns)
             a->max_ns = s->max_ns;
         for (uint32_t b = 0; b < HM_RT_BUCKETS; b++)
@@ -325,14 +378,16 @@ void hm_thread_merge(hm_thread_data *data) {
     }
     atomic_store(&data->merged, 1);
     pthread_mutex_unlock(&hm_acc_lock);
-    hm_paths_merge_exited(&data->tree);
+    hm_paths_merge_exited(&data->tree, tt.ratio);
     if (t->data == data) {
         t->stats_cap = 0;
         t->finished = 1;
         t->tree = NULL;
         t->tracing = 0;
         atomic_signal_fence(memory_order_seq_cst);
-        if (t->stack)
+        /* Once recording stops (the final write), a writer may be reading this stack's open
+         * frames: it stays mapped (the process is ending). */
+        if (t->stack && atomic_load_explicit(&hm_recording, memory_order_acquire))
             munmap(t->stack, (size_t)t->capacity * sizeof(hm_frame));
         t->stack = NULL;
         t->stats = NULL;
@@ -341,31 +396,6 @@ void hm_thread_merge(hm_thread_data *data) {
     data->stats_cap = 0;
     hm_arena_release(&data->arena);
     hm_tree_release(&data->tree); /* the trace buffer stays until the trace file is written */
-}
-
-void hm_collect_function(uint32_t id, hm_collected *out, uint64_t *hist) {
-    memset(out, 0, sizeof *out);
-    memset(hist, 0, HM_RT_BUCKETS * sizeof *hist);
-    const hm_acc_stats *a = id < hm_acc_cap ? hm_acc[id] : NULL;
-    if (a) {
-        out->count = a->count;
-        out->self_ns = a->self_ns;
-        out->max_ns = a->max_ns;
-        for (uint32_t b = 0; b < HM_RT_BUCKETS; b++)
-            hist[b] = a->hist[b];
-    }
-    for (hm_thread_data *d = atomic_load(&hm_rt.threads); d; d = d->next) {
-        if (atomic_load(&d->merged) || id >= d->stats_cap || !d->stats[id])
-            continue;
-        const hm_fstats *s = d->stats[id];
-        out->count += s->count;
-        out->self_ns += s->self_ns;
-        if (s->max_ns > out->max_ns)
-            out->max_ns = s->max_ns;
-        for (uint32_t b = 0; b < HM_RT_BUCKETS; b++)
-            hist[b] += hm_bucket_count(s, b);
-    }
-    out->untimed = hm_throttle_count(id);
 }
 
 /* The rank and value rules are the results format's (heatmap/results_format.h); only the walk over
@@ -433,6 +463,7 @@ void hm_thread_reset_after_fork(hm_tls *t) {
     data->trace_dropped = 0;
     data->tid = (uint64_t)syscall(SYS_gettid);
     data->outer_ticks = 0;
+    hm_thread_restart_clocks(data);
     data->seq = atomic_fetch_add(&hm_rt.thread_seq, 1);
     data->next = NULL;
     atomic_store(&hm_rt.threads, data);
@@ -444,4 +475,300 @@ void hm_thread_reset_after_fork(hm_tls *t) {
         t->stack[i].comp_below = 0;
         t->stack[i].nchildren = 0;
     }
+}
+
+/* ---- the read side: open frames, thread times, collected functions ------------------------- */
+
+typedef struct hm_open_fn {
+    uint64_t count, self_ns, blocked_ns, max_ns;
+} hm_open_fn;
+
+typedef struct hm_open_frame {
+    uint32_t id;
+    uint64_t self_ns;
+} hm_open_frame;
+
+typedef struct hm_open_thread {
+    bool live;           /* not merged: its figures are the live stats plus the open frames */
+    hm_thread_time time; /* the thread's time, open frames included */
+    hm_open_fn *fns;     /* per function id (nfns entries), NULL when no frame is open */
+    hm_open_frame *frames;
+    uint32_t nframes;
+    hm_open_node *nodes; /* per node of the thread's tree, NULL when paths are off */
+} hm_open_thread;
+
+struct hm_open_view {
+    uint32_t n, nfns;
+    hm_open_thread *v;
+    void *arena;
+};
+
+/* Snapshot thread d's open frames into ot (ids checked: the snapshot is racy but bounded). */
+static void hm_open_frames_of(hm_open_view *view, const hm_thread_data *d, hm_open_thread *ot,
+                              uint64_t now) {
+    const hm_tls *t = d->tls;
+    if (!t || t == &hm_tls_self)
+        return; /* the writing thread closed its own frames before the write */
+    uint32_t depth = __atomic_load_n(&t->depth, __ATOMIC_RELAXED);
+    hm_frame *stack = __atomic_load_n(&((hm_tls *)t)->stack, __ATOMIC_RELAXED);
+    uint32_t capacity = __atomic_load_n(&t->capacity, __ATOMIC_RELAXED);
+    if (!stack || depth == 0 || depth > capacity)
+        return;
+    ot->fns = hm_arena_alloc(&view->arena, (size_t)view->nfns * sizeof *ot->fns);
+    ot->frames = hm_arena_alloc(&view->arena, (size_t)depth * sizeof *ot->frames);
+    if (!ot->fns || !ot->frames) {
+        ot->fns = NULL;
+        return;
+    }
+    const hm_tree *tree = d->tree.nodes ? &d->tree : NULL;
+    uint32_t nnodes = tree ? hm_tree_size(tree) : 0;
+    ot->nodes = nnodes ? hm_arena_alloc(&view->arena, (size_t)nnodes * sizeof *ot->nodes) : NULL;
+    uint64_t since = __atomic_load_n(&d->blocked_since, __ATOMIC_RELAXED);
+    uint64_t inner_start = now; /* start of the open child of the frame being closed */
+    uint64_t inner_total = 0;   /* the open child's total (call paths) */
+    for (uint32_t k = depth; k-- > 0;) {
+        hm_frame f = stack[k];
+        uint64_t elapsed = now > f.start ? now - f.start : 0;
+        uint64_t below = f.child + (now > inner_start ? now - inner_start : 0);
+        uint64_t self_ticks = elapsed > below ? elapsed - below : 0;
+        uint64_t raw = hm_ticks_to_ns(self_ticks, hm_rt.ns_per_tick_fp);
+        uint64_t comp =
+            hm_rt.comp_self_ns + (uint64_t)(f.nchildren + (k + 1 < depth)) * hm_rt.comp_child_ns;
+        uint64_t self_ns = raw > comp ? raw - comp : 0;
+        inner_start = f.start;
+        uint64_t blocked = k + 1 == depth && since && since >= f.start && now > since
+                               ? hm_ticks_to_ns(now - since, hm_rt.ns_per_tick_fp)
+                               : 0;
+        /* The node's total: own self, completed children's totals (their elapsed less the
+         * compensation taken off below), the open child's total; added by the outermost
+         * activation of the node only, as the hot path does. */
+        uint64_t done = hm_ticks_to_ns(f.child, hm_rt.ns_per_tick_fp);
+        uint64_t total = self_ns + (done > f.comp_below ? done - f.comp_below : 0) + inner_total;
+        inner_total = total;
+        uint32_t node = f.node & ~HM_NODE_FOLDED;
+        if (ot->nodes && node < nnodes) {
+            hm_open_node *n = &ot->nodes[node];
+            n->count += !(f.node & HM_NODE_FOLDED);
+            n->self_ns += self_ns;
+            n->blocked_ns += blocked;
+            if (k == 0 || (stack[k - 1].node & ~HM_NODE_FOLDED) != node)
+                n->total_ns += total;
+        }
+        if (f.id == 0 || f.id >= view->nfns)
+            continue;
+        hm_open_fn *o = &ot->fns[f.id];
+        o->count++;
+        o->self_ns += self_ns;
+        if (self_ns > o->max_ns)
+            o->max_ns = self_ns;
+        o->blocked_ns += blocked;
+        ot->frames[ot->nframes++] = (hm_open_frame){f.id, self_ns};
+        ot->time.calls++;
+        ot->time.self_ns += self_ns;
+        ot->time.open_calls++;
+        if (k == 0)
+            ot->time.outer_ns += hm_ticks_to_ns(elapsed, hm_rt.ns_per_tick_fp);
+    }
+}
+
+/* A live thread's time now: its stats, the open frames already in ot, its CPU clock by tid. */
+static void hm_live_time(const hm_thread_data *d, hm_open_thread *ot, uint32_t nfns, uint64_t now) {
+    uint64_t open_calls = ot->time.calls, open_self = ot->time.self_ns,
+             open_outer = ot->time.outer_ns;
+    uint64_t calls = 0, self_ns = 0;
+    hm_sum_thread_stats(d, &calls, &self_ns);
+    uint64_t cpu_now = 0;
+    bool own = d->tls == &hm_tls_self;
+    if (own)
+        cpu_now = hm_thread_cpu_now();
+    else if (!hm_tid_cpu_now(d->tid, &cpu_now))
+        cpu_now = 0;
+    uint64_t wait_ticks = d->wait_ticks;
+    uint64_t since = __atomic_load_n(&d->blocked_since, __ATOMIC_RELAXED);
+    if (since && now > since)
+        wait_ticks += now - since;
+    calls += hm_throttle_thread_total(d); /* count-only calls (throttle.c) */
+    hm_time_compute(d, now, cpu_now, wait_ticks, calls + open_calls, self_ns + open_self,
+                    hm_ticks_to_ns(d->outer_ticks, hm_rt.ns_per_tick_fp) + open_outer, &ot->time);
+    if (cpu_now == 0 && !own)
+        ot->time.ratio = 1.0; /* the thread is gone: no estimate */
+    ot->time.open_calls = open_calls;
+    /* preempt: what the ratio leaves of the unblocked self time, function by function */
+    uint64_t preempt = 0;
+    for (uint32_t id = 1; id < d->stats_cap && id < nfns; id++) {
+        const hm_fstats *s = d->stats[id];
+        const hm_func_meta *m = hm_registry_meta(id);
+        if (!m || m->internal)
+            continue;
+        const hm_open_fn *o = ot->fns ? &ot->fns[id] : NULL;
+        uint64_t self = (s ? s->self_ns : 0) + (o ? o->self_ns : 0);
+        uint64_t blocked = (s ? s->blocked_ns : 0) + (o ? o->blocked_ns : 0);
+        uint64_t cpu, wait;
+        hm_split_self(self, blocked, ot->time.ratio, &cpu, &wait);
+        uint64_t b = blocked < self ? blocked : self;
+        preempt += wait - b;
+    }
+    ot->time.preempt_ns = preempt;
+}
+
+static void hm_exited_time(const hm_thread_data *d, hm_thread_time *out) {
+    hm_time_compute(d, d->end_tick, d->cpu_end_ns, d->wait_ticks,
+                    d->calls + hm_throttle_thread_total(d), d->self_ns,
+                    hm_ticks_to_ns(d->outer_ticks, hm_rt.ns_per_tick_fp), out);
+    uint64_t unblocked = d->self_ns > d->blocked_ns ? d->self_ns - d->blocked_ns : 0;
+    out->preempt_ns = unblocked > d->cpu_ns_split ? unblocked - d->cpu_ns_split : 0;
+}
+
+hm_open_view *hm_open_view_make(const hm_thread_order *order, uint64_t now) {
+    void *arena = NULL;
+    hm_open_view *view = hm_arena_alloc(&arena, sizeof *view);
+    if (!view)
+        return NULL;
+    view->arena = arena;
+    view->n = order->n;
+    view->nfns = hm_registry_count() + 1;
+    view->v = order->n ? hm_arena_alloc(&view->arena, order->n * sizeof *view->v) : NULL;
+    if (order->n && !view->v) {
+        hm_arena_release(&view->arena);
+        return NULL;
+    }
+    for (uint32_t i = 0; i < order->n; i++) {
+        const hm_thread_data *d = order->v[i];
+        hm_open_thread *ot = &view->v[i];
+        if (!d)
+            continue;
+        if (atomic_load(&((hm_thread_data *)d)->merged)) {
+            hm_exited_time(d, &ot->time);
+            continue;
+        }
+        ot->live = true;
+        hm_open_frames_of(view, d, ot, now);
+        hm_live_time(d, ot, view->nfns, now);
+    }
+    return view;
+}
+
+const hm_open_node *hm_open_view_nodes(const hm_open_view *view, uint32_t i) {
+    return view && i < view->n ? view->v[i].nodes : NULL;
+}
+
+void hm_open_view_release(hm_open_view *view) {
+    if (view) {
+        void *arena = view->arena;
+        hm_arena_release(&arena);
+    }
+}
+
+void hm_thread_time_of(const hm_open_view *view, const hm_thread_order *order, uint32_t i,
+                       hm_thread_time *out) {
+    const hm_thread_data *d = order->v[i];
+    if (view && i < view->n) {
+        *out = view->v[i].time;
+    } else if (atomic_load(&((hm_thread_data *)d)->merged)) {
+        hm_exited_time(d, out);
+    } else {
+        hm_open_thread ot;
+        memset(&ot, 0, sizeof ot);
+        hm_live_time(d, &ot, hm_registry_count() + 1, hm_clock_now());
+        *out = ot.time;
+    }
+}
+
+void hm_thread_function(const hm_open_view *view, const hm_thread_order *order, uint32_t i,
+                        uint32_t id, hm_thread_fn *out) {
+    memset(out, 0, sizeof *out);
+    const hm_thread_data *data = order->v[i];
+    if (!atomic_load(&((hm_thread_data *)data)->merged)) {
+        uint64_t blocked = 0;
+        if (id < data->stats_cap && data->stats[id]) {
+            out->calls = data->stats[id]->count;
+            out->self_ns = data->stats[id]->self_ns;
+            blocked = data->stats[id]->blocked_ns;
+        }
+        const hm_open_thread *ot = view && i < view->n ? &view->v[i] : NULL;
+        if (ot && ot->fns && id < view->nfns) {
+            out->calls += ot->fns[id].count;
+            out->self_ns += ot->fns[id].self_ns;
+            blocked += ot->fns[id].blocked_ns;
+        }
+        hm_split_self(out->self_ns, blocked, ot ? ot->time.ratio : 1.0, &out->cpu_ns,
+                      &out->wait_ns);
+        out->calls += hm_throttle_thread_count(data, id); /* count-only calls (throttle.c) */
+        return;
+    }
+    uint32_t lo = 0, hi = data->nsplit; /* binary search: the split is sorted by id */
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (data->split[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < data->nsplit && data->split[lo].id == id) {
+        out->calls = data->split[lo].count;
+        out->self_ns = data->split[lo].self_ns;
+        out->cpu_ns = data->split[lo].cpu_ns;
+        out->wait_ns = out->self_ns - out->cpu_ns;
+    }
+    out->calls += hm_throttle_thread_count(data, id); /* count-only calls (throttle.c) */
+}
+
+void hm_collect_function(uint32_t id, const hm_open_view *view, hm_collected *out, uint64_t *hist) {
+    memset(out, 0, sizeof *out);
+    memset(hist, 0, HM_RT_BUCKETS * sizeof *hist);
+    const hm_acc_stats *a = id < hm_acc_cap ? hm_acc[id] : NULL;
+    if (a) {
+        out->count = a->count;
+        out->self_ns = a->self_ns;
+        out->max_ns = a->max_ns;
+        out->cpu_ns = a->cpu_ns;
+        out->blocked_ns = a->blocked_ns;
+        out->open_calls = a->open_calls;
+        for (uint32_t b = 0; b < HM_RT_BUCKETS; b++)
+            hist[b] = a->hist[b];
+    }
+    /* Live threads: through the view when there is one (ratios, open frames), else ratio 1. */
+    uint32_t i = 0;
+    for (hm_thread_data *d = atomic_load(&hm_rt.threads); d; d = d->next, i++) {
+        if (atomic_load(&d->merged))
+            continue;
+        const hm_open_thread *ot = view && d->seq < view->n ? &view->v[d->seq] : NULL;
+        const hm_open_fn *o = ot && ot->fns && id < view->nfns ? &ot->fns[id] : NULL;
+        const hm_fstats *s = id < d->stats_cap ? d->stats[id] : NULL;
+        if (!s && !(o && o->count))
+            continue;
+        uint64_t self = 0, blocked = 0;
+        if (s) {
+            out->count += s->count;
+            self += s->self_ns;
+            blocked += s->blocked_ns;
+            out->open_calls += s->open_calls;
+            if (s->max_ns > out->max_ns)
+                out->max_ns = s->max_ns;
+            for (uint32_t b = 0; b < HM_RT_BUCKETS; b++)
+                hist[b] += hm_bucket_count(s, b);
+        }
+        if (o && o->count) {
+            out->count += o->count;
+            self += o->self_ns;
+            blocked += o->blocked_ns;
+            out->open_calls += o->count;
+            if (o->max_ns > out->max_ns)
+                out->max_ns = o->max_ns;
+            for (uint32_t k = 0; k < ot->nframes; k++) {
+                if (ot->frames[k].id != id)
+                    continue;
+                uint32_t b = hm_hist_index(ot->frames[k].self_ns);
+                hist[b < HM_RT_BUCKETS ? b : HM_RT_BUCKETS - 1]++;
+            }
+        }
+        uint64_t cpu, wait;
+        hm_split_self(self, blocked, ot ? ot->time.ratio : 1.0, &cpu, &wait);
+        out->self_ns += self;
+        out->cpu_ns += cpu;
+        out->blocked_ns += blocked < self ? blocked : self;
+    }
+    (void)i;
+    out->wait_ns = out->self_ns - out->cpu_ns;
+    out->untimed = hm_throttle_count(id);
 }

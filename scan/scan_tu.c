@@ -74,6 +74,8 @@ static token_list tokenize(CXTranslationUnit tu, CXSourceRange extent) {
         return list;
     list.items = hm_xcalloc(n, sizeof *list.items);
     for (unsigned i = 0; i < n; i++) {
+        if (clang_getTokenKind(toks[i]) == CXToken_Comment)
+            continue; /* libclang lists comments as tokens; no metric counts them */
         CXSourceLocation loc = clang_getTokenLocation(tu, toks[i]);
         clang_getFileLocation(loc, NULL, &list.items[list.count].line, NULL,
                               &list.items[list.count].offset);

@@ -24,6 +24,8 @@ typedef enum metric_id {
     M_P50,
     M_P95,
     M_P99,
+    M_SELF,
+    M_WAIT,
 } metric_id;
 
 static const struct metric {
@@ -44,9 +46,12 @@ static const struct metric {
     {"p50", M_P50, KIND_TIME, false, true},
     {"p95", M_P95, KIND_TIME, false, true},
     {"p99", M_P99, KIND_TIME, false, true},
+    {"self", M_SELF, KIND_TIME, true, true},
+    {"wait", M_WAIT, KIND_TIME, true, true},
 };
 #define NMETRICS (sizeof metrics / sizeof metrics[0])
-#define METRIC_LIST "elapsed, cpu, calls, count, functions, parallelism, avg, max, p50, p95, p99"
+#define METRIC_LIST                                                                                \
+    "elapsed, cpu, self, wait, calls, count, functions, parallelism, avg, max, p50, p95, p99"
 
 typedef enum op_id { OP_GT, OP_GE, OP_LT, OP_LE, OP_EQ, OP_NE } op_id;
 static const char *const op_text[] = {">", ">=", "<", "<=", "==", "!="};
@@ -99,6 +104,45 @@ static const char *parse_number(const char *p, double *out) {
     return p;
 }
 
+/* The error for a time VALUE that hm_parse_duration refused, naming what is wrong: a number
+ * without a unit ("500", "5 ms"), an unknown unit ("5min"), or known units out of order or
+ * repeated ("1s2m"). Every message lists the units. */
+static int fail_time_unit(const hm_check *c, const char *value, char *err, size_t errlen) {
+    static const char UNITS[] = "ns, us (or \xC2\xB5s), ms, s, m, h; e.g. 500ms, 2.5s, 2m, 1h30m";
+    static const char *const KNOWN[] = {"ns", "us", "\xC2\xB5s", "ms", "s", "m", "h"};
+    static const int RANK[] = {0, 1, 1, 2, 3, 4, 5}; /* by size */
+    const char *p = value;
+    int last = 6;
+    for (;;) {
+        while (isdigit((unsigned char)*p) || *p == '.')
+            p++;
+        size_t n = 0;
+        while (isalpha((unsigned char)p[n]) || ((unsigned char)p[n] & 0x80) != 0)
+            n++;
+        if (n == 0)
+            return fail(err, errlen,
+                        "--fail-if '%s': %s is a time: give a unit right after the number: %s",
+                        c->text, c->metric->name, UNITS);
+        int rank = -1;
+        for (size_t i = 0; i < sizeof KNOWN / sizeof KNOWN[0]; i++)
+            if (strlen(KNOWN[i]) == n && strncmp(p, KNOWN[i], n) == 0)
+                rank = RANK[i];
+        if (rank < 0)
+            return fail(err, errlen, "--fail-if '%s': unknown time unit '%.*s'; the units are %s",
+                        c->text, (int)n, p, UNITS);
+        if (rank >= last)
+            return fail(err, errlen,
+                        "--fail-if '%s': give the units from the largest to the smallest, each "
+                        "once (1h30m, 1m30s); the units are %s",
+                        c->text, UNITS);
+        last = rank;
+        p += n;
+        if (!isdigit((unsigned char)*p) && *p != '.')
+            break;
+    }
+    return fail(err, errlen, "--fail-if '%s': %s: the time is too large", c->text, c->metric->name);
+}
+
 /* VALUE for a metric of `kind`; p points at it (spaces skipped). */
 static int parse_value(hm_check *c, const char *p, char *err, size_t errlen) {
     const char *what = c->text;
@@ -129,9 +173,7 @@ static int parse_value(hm_check *c, const char *p, char *err, size_t errlen) {
             uint64_t ns;
             const char *unit_end;
             if (hm_parse_duration(start, &ns, &unit_end) != 0)
-                return fail(err, errlen,
-                            "--fail-if '%s': %s is a time: give a unit, e.g. 500ms, 2.5s, 300us",
-                            what, c->metric->name);
+                return fail_time_unit(c, start, err, errlen);
             c->value = (double)ns;
             p = unit_end;
         } else {
@@ -227,13 +269,19 @@ static double whole_run_value(metric_id id, const hm_results *r) {
     switch (id) {
     case M_ELAPSED:
         return (double)r->elapsed_ns;
-    case M_CPU:
-        return (double)hm_results_cpu_ns(r);
+    case M_CPU: /* on-CPU time; a file from an older runtime has only self time (as --sort=cpu) */
+        return (double)(r->has_cpu ? hm_results_cpu_ns(r) : hm_results_self_ns(r));
+    case M_SELF:
+        return (double)hm_results_self_ns(r);
+    case M_WAIT:
+        return (double)hm_results_wait_ns(r);
     case M_CALLS:
         return (double)hm_results_total_calls(r);
     case M_FUNCTIONS:
         return (double)r->nfunctions;
-    case M_PARALLELISM:
+    case M_PARALLELISM: /* likewise self time / elapsed for an older file */
+        if (!r->has_cpu)
+            return r->elapsed_ns ? (double)hm_results_self_ns(r) / (double)r->elapsed_ns : 0;
         return hm_results_parallelism(r);
     default:
         return 0;
@@ -243,7 +291,11 @@ static double whole_run_value(metric_id id, const hm_results *r) {
 static double function_value(metric_id id, const hm_function_stats *f) {
     switch (id) {
     case M_CPU:
+        return (double)hm_function_cpu_rank_ns(f);
+    case M_SELF:
         return (double)f->self_ns;
+    case M_WAIT:
+        return (double)f->wait_ns;
     case M_CALLS:
         return (double)f->count;
     case M_AVG:
@@ -337,7 +389,9 @@ static int eval_functions(const hm_check *c, const hm_results *now, const hm_res
         }
     }
     free(rows);
-    if (matched == 0 && !c->base && (c->metric->id == M_CALLS || c->metric->id == M_CPU)) {
+    if (matched == 0 && !c->base &&
+        (c->metric->id == M_CALLS || c->metric->id == M_CPU || c->metric->id == M_SELF ||
+         c->metric->id == M_WAIT)) {
         /* Only functions that ran are listed: one that matches nothing ran 0 times for 0 ns, so
          * "calls(init_*)<1" is a meaningful check. */
         if (!holds(c->op, 0, c->value))

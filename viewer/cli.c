@@ -28,6 +28,7 @@ typedef enum opt_id {
     OPT_PERCENTILE,
     OPT_EXPORT,
     OPT_OUTPUT,
+    OPT_TYPE,
     OPT_HELP,
     OPT_VERSION,
 } opt_id;
@@ -48,7 +49,8 @@ static const struct option_spec {
      "show the first N functions, or all (default: 25 in bar mode, 50 in sparkline and table "
      "modes and --diff text, all in json and csv)"},
     {"sort", 0, OPT_SORT, true, "KEY",
-     "cpu (default), count, avg, max, p95 or name; ties go by name, file, line"},
+     "cpu (default: on-CPU time; self time for results from an older runtime), self (wall self "
+     "time), wait, count, avg, max, p95 or name; ties go by name, file, line"},
     {"filter", 0, OPT_FILTER, true, "GLOB",
      "only functions whose name matches GLOB (text without * ? [ matches anywhere in the name)"},
     {"percentile", 0, OPT_PERCENTILE, true, "P",
@@ -64,12 +66,14 @@ static const struct option_spec {
     {"no-color", 0, OPT_NO_COLOR, false, NULL,
      "no colours in the TUI (also NO_COLOR=1, TERM=dumb)"},
     {"diff", 0, OPT_DIFF, true, "BASE NEW",
-     "per function, before/after of count, CPU time, avg and P95 with their ratios, largest "
-     "CPU-time regression first; new and vanished functions included"},
+     "per function, before/after of count, self time, avg and P95 with their ratios, largest "
+     "self-time regression first; new and vanished functions included"},
     {"fail-if", 0, OPT_FAIL_IF, true, "EXPR",
      "exit 1 when EXPR holds; repeatable. EXPR is METRIC[(GLOB)] OP VALUE, e.g. 'elapsed>500ms', "
      "'p95(parse_*)>2ms', 'calls<10', 'cpu(main)>1.2*base' (base: the BASE file of --diff). "
-     "Metrics: elapsed, cpu, calls, functions, parallelism, and per function cpu, calls, avg, max, "
+     "Metrics: elapsed, cpu, self, wait, calls, functions, parallelism, and per function cpu, "
+     "self, "
+     "wait, calls, avg, max, "
      "p50, p95, p99. OP: > >= < <= == !=. Times need a unit (ns, us, ms, s)"},
     {"run", 0, OPT_RUN, true, "PROG ARGS...",
      "run PROG with HEATMAP_OUTPUT set to a temporary file, then show its results (merged with "
@@ -78,6 +82,10 @@ static const struct option_spec {
      "write the call paths instead of showing them: pprof (gzip'd profile.proto for go tool "
      "pprof), folded (flame-graph stacks), chrome (timeline for Perfetto, from the trace that "
      "HEATMAP_TRACE=1 records), svg (flame graph picture); see docs/exports.md"},
+    {"type", 0, OPT_TYPE, true, "T",
+     "what --export=pprof holds: calls (default: exact calls and self time per call path), cpu "
+     "(sampled CPU time with source lines, from the CPU sampler), block or mutex (waits per "
+     "call path)"},
     {"output", 'o', OPT_OUTPUT, true, "FILE",
      "the file --export writes (- for standard output; default heatmap.pb.gz, heatmap.folded, "
      "heatmap.chrome.json or heatmap.svg)"},
@@ -205,9 +213,10 @@ static int apply(hm_cli *cli, const struct option_spec *o, const char *value, ch
         return 0;
     case OPT_SORT:
         if (hm_sort_key_parse(value, &cli->sort) != 0)
-            return fail(err, errlen,
-                        "--sort: unknown key '%s' (expected cpu, count, avg, max, p95 or name)",
-                        value);
+            return fail(
+                err, errlen,
+                "--sort: unknown key '%s' (expected cpu, self, wait, count, avg, max, p95 or name)",
+                value);
         return 0;
     case OPT_FILTER:
         if (strlen(value) >= HM_FILTER_MAX)
@@ -244,6 +253,9 @@ static int apply(hm_cli *cli, const struct option_spec *o, const char *value, ch
         return 0;
     case OPT_OUTPUT:
         cli->output = value;
+        return 0;
+    case OPT_TYPE:
+        cli->pprof_type = value;
         return 0;
     case OPT_HELP:
         cli->help = true;
@@ -325,6 +337,10 @@ int hm_cli_parse(int argc, char **argv, hm_cli *cli, char *err, size_t errlen) {
         return fail(err, errlen, "--diff and --run cannot be combined");
     if (cli->export_kind && cli->diff_base)
         return fail(err, errlen, "--export and --diff cannot be combined");
+    if (cli->pprof_type && (!cli->export_kind || strcmp(cli->export_kind, "pprof") != 0))
+        return fail(err, errlen,
+                    "--type selects the profile of --export=pprof; --export=pprof "
+                    "is missing");
     if (cli->output && !cli->export_kind)
         return fail(err, errlen,
                     "-o/--output names the file of --export=KIND; --export is missing");

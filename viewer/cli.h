@@ -35,6 +35,7 @@ typedef struct hm_cli {
     char **run_argv; /* --run PROG ARGS...: points into argv, NULL-terminated; NULL if absent */
     const char *export_kind; /* --export=KIND as given (main.c checks it), else NULL */
     const char *output;      /* -o/--output FILE for --export, else NULL */
+    const char *pprof_type;  /* --type=T of --export=pprof as given (main.c checks it), else NULL */
     const char **files;      /* results files, in order */
     size_t nfiles;
 } hm_cli;

@@ -1,9 +1,10 @@
 /* Before/after comparison output (see diff_view.h).
  *
  * Text: a header per file, the change of the run's totals, then one row per function with
- * "before→after" for Count, CPU Time, Avg and P95 and the after/before ratio of the last three.
- * A function only in NEW shows "-" before the arrow and "new" as its ratio; one only in BASE
- * shows "-" after the arrow and "gone". Column widths come from the rows shown.
+ * "before→after" for Count, Self Time (wall: every results file has it), Avg and P95 and the
+ * after/before ratio of the last three. A function only in NEW shows "-" before the arrow and "new"
+ * as its ratio; one only in BASE shows "-" after the arrow and "gone". Column widths come from the
+ * rows shown.
  */
 #include "diff_view.h"
 
@@ -22,8 +23,9 @@ enum {
     COL_P95_RATIO,
     NCOLS
 };
-static const char *const titles[NCOLS] = {"Function", "Count", "CPU Time", "",
-                                          "Avg",      "",      "P95",      ""};
+/* The diff compares wall self time (what every file has, old or new): "Self Time", not CPU. */
+static const char *const titles[NCOLS] = {"Function", "Count", "Self Time", "",
+                                          "Avg",      "",      "P95",       ""};
 #define MAX_NAME 48
 
 typedef uint64_t (*stat_fn)(const hm_function_stats *f);
@@ -93,9 +95,9 @@ static void cells(const hm_diff_row *row, const hm_glyphs *g, char cell[NCOLS][1
 
 static void run_line(FILE *out, const char *label, const hm_results *r, const hm_glyphs *g) {
     char e[HM_DURATION_LEN], c[HM_DURATION_LEN];
-    fprintf(out, "%s %s | Elapsed: %s | CPU Time: %s | Functions: %zu | Total Calls: %llu\n", label,
-            r->path, hm_format_duration(r->elapsed_ns, g->duration_flags, e),
-            hm_format_duration(hm_results_cpu_ns(r), g->duration_flags, c), r->nfunctions,
+    fprintf(out, "%s %s | Elapsed: %s | Self Time: %s | Functions: %zu | Total Calls: %llu\n",
+            label, r->path, hm_format_duration(r->elapsed_ns, g->duration_flags, e),
+            hm_format_duration(hm_results_self_ns(r), g->duration_flags, c), r->nfunctions,
             (unsigned long long)hm_results_total_calls(r));
 }
 
@@ -138,11 +140,12 @@ static int render_text(FILE *out, const hm_results *before, const hm_results *af
     }
     char re[16], rc[16];
     ratio_of(after->elapsed_ns, before->elapsed_ns, re, sizeof re);
-    ratio_of(hm_results_cpu_ns(after), hm_results_cpu_ns(before), rc, sizeof rc);
+    ratio_of(hm_results_self_ns(after), hm_results_self_ns(before), rc, sizeof rc);
     fprintf(out, "=== heatmap Diff ===\n");
     run_line(out, "Base:", before, g);
     run_line(out, "New: ", after, g);
-    fprintf(out, "Change: Elapsed %s | CPU Time %s | %zu new, %zu vanished\n", re, rc, added, gone);
+    fprintf(out, "Change: Elapsed %s | Self Time %s | %zu new, %zu vanished\n", re, rc, added,
+            gone);
     if (o->filter != NULL && o->filter[0] != '\0')
         fprintf(out, "Filter: %s\n", o->filter);
     fputc('\n', out);
@@ -182,7 +185,7 @@ static int render_text(FILE *out, const hm_results *before, const hm_results *af
     if (nshown == 0)
         fprintf(out, "(no functions%s)\n", o->filter && o->filter[0] ? " match the filter" : "");
     else if (nshown < nrows)
-        fprintf(out, "(top %zu of %zu functions by CPU time change; --top=N to change)\n", nshown,
+        fprintf(out, "(top %zu of %zu functions by self-time change; --top=N to change)\n", nshown,
                 nrows);
     return 0;
 }
@@ -195,11 +198,13 @@ static json_t *side_json(const hm_function_stats *f) {
                      (json_int_t)f->p95_ns);
 }
 
+/* cpu_ns is the on-CPU sum, null for a file from an older runtime; self_ns the wall self time. */
 static json_t *run_json(const hm_results *r) {
-    return json_pack("{s:s,s:I,s:I,s:I,s:I}", "path", r->path, "elapsed_ns",
-                     (json_int_t)r->elapsed_ns, "cpu_ns", (json_int_t)hm_results_cpu_ns(r),
-                     "functions", (json_int_t)r->nfunctions, "total_calls",
-                     (json_int_t)hm_results_total_calls(r));
+    return json_pack(
+        "{s:s,s:I,s:o,s:I,s:I,s:I}", "path", r->path, "elapsed_ns", (json_int_t)r->elapsed_ns,
+        "cpu_ns", r->has_cpu ? json_integer((json_int_t)hm_results_cpu_ns(r)) : json_null(),
+        "self_ns", (json_int_t)hm_results_self_ns(r), "functions", (json_int_t)r->nfunctions,
+        "total_calls", (json_int_t)hm_results_total_calls(r));
 }
 
 static const char *status_name(hm_diff_status s) {
@@ -215,7 +220,7 @@ static int render_json(FILE *out, const hm_results *before, const hm_results *af
         json_array_append_new(
             functions,
             json_pack("{s:s,s:s,s:i,s:s,s:I,s:o,s:o}", "name", id->name, "file", id->file, "line",
-                      (int)id->line, "status", status_name(rows[i].status), "cpu_delta_ns",
+                      (int)id->line, "status", status_name(rows[i].status), "self_delta_ns",
                       (json_int_t)rows[i].cpu_delta_ns, "before", side_json(rows[i].before),
                       "after", side_json(rows[i].after)));
     }
@@ -237,8 +242,8 @@ static void csv_pair(FILE *out, const hm_diff_row *row, stat_fn stat) {
 }
 
 static void render_csv(FILE *out, const hm_diff_row *rows, size_t nshown) {
-    fputs("function,file,line,status,count_before,count_after,cpu_ns_before,cpu_ns_after,"
-          "avg_ns_before,avg_ns_after,p95_ns_before,p95_ns_after,cpu_delta_ns\n",
+    fputs("function,file,line,status,count_before,count_after,self_ns_before,self_ns_after,"
+          "avg_ns_before,avg_ns_after,p95_ns_before,p95_ns_after,self_delta_ns\n",
           out);
     for (size_t i = 0; i < nshown; i++) {
         const hm_function_stats *id = rows[i].after ? rows[i].after : rows[i].before;

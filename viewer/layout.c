@@ -15,8 +15,8 @@
 #define MAX_BAR 60
 #define MIN_BAR 10
 
-static const char *const column_titles[HM_COLUMN_COUNT] = {"Count", "CPU Time", "Avg", "Max",
-                                                           NULL /* percentile label */};
+static const char *const column_titles[HM_COLUMN_COUNT] = {"Count", "CPU Time", "Wait", "Avg",
+                                                           "Max",   NULL /* percentile label */};
 
 static void info_text(const hm_function_stats *f, bool compact, const hm_glyphs *g, char *out,
                       size_t outlen) {
@@ -35,7 +35,10 @@ static void column_text(const hm_model *m, const hm_function_stats *f, hm_column
         snprintf(out, outlen, "%llu", (unsigned long long)f->count);
         return;
     case HM_COL_CPU:
-        ns = f->self_ns;
+        ns = hm_function_cpu_rank_ns(f);
+        break;
+    case HM_COL_WAIT:
+        ns = f->wait_ns;
         break;
     case HM_COL_AVG:
         ns = hm_function_avg_ns(f);
@@ -52,6 +55,8 @@ static void column_text(const hm_model *m, const hm_function_stats *f, hm_column
 }
 
 static const char *column_title(const hm_model *m, hm_column c) {
+    if (c == HM_COL_CPU && !m->results->has_cpu)
+        return "Self Time"; /* an older runtime's file: wall self time, not CPU time */
     return c == HM_COL_PCT ? hm_pct_label(m->pct) : column_titles[c];
 }
 
@@ -79,11 +84,13 @@ static void compute_table(hm_layout *l, const hm_model *m, const hm_glyphs *g) {
         }
     }
     /* Add columns by priority while the name keeps MIN_NAME columns. */
-    static const hm_column priority[HM_COLUMN_COUNT] = {HM_COL_COUNT, HM_COL_CPU, HM_COL_AVG,
-                                                        HM_COL_PCT, HM_COL_MAX};
+    static const hm_column priority[HM_COLUMN_COUNT] = {HM_COL_COUNT, HM_COL_CPU, HM_COL_WAIT,
+                                                        HM_COL_AVG,   HM_COL_PCT, HM_COL_MAX};
     size_t used = 0;
     for (int k = 0; k < HM_COLUMN_COUNT; k++) {
         hm_column c = priority[k];
+        if (c == HM_COL_WAIT && !m->results->has_cpu)
+            continue;
         if (used + need[c] + 2 + MIN_NAME > l->width)
             break;
         l->col_w[c] = need[c];
@@ -170,12 +177,12 @@ void hm_layout_row(const hm_layout *l, const hm_model *m, size_t i, const hm_gly
                 hm_append_cell(out->info, sizeof out->info, "", 2, false, g);
                 hm_append_cell(out->info, sizeof out->info, text, l->col_w[c], true, g);
             }
-        out->fraction = l->max_cpu ? (double)f->self_ns / (double)l->max_cpu : 0;
+        out->fraction = l->max_cpu ? (double)hm_function_cpu_rank_ns(f) / (double)l->max_cpu : 0;
         snprintf(out->line, sizeof out->line, "%s%s", out->name, out->info);
         return;
     }
     if (l->mode == HM_MODE_BAR) {
-        out->fraction = l->max_cpu ? (double)f->self_ns / (double)l->max_cpu : 0;
+        out->fraction = l->max_cpu ? (double)hm_function_cpu_rank_ns(f) / (double)l->max_cpu : 0;
         hm_bar(out->fraction, l->graph_w, g, text, sizeof text);
     } else {
         out->fraction = l->max_avg ? (double)hm_function_avg_ns(f) / (double)l->max_avg : 0;
@@ -204,18 +211,40 @@ static void throttled_note(const hm_results *r, char *out, size_t outlen) {
                  n, n == 1 ? "" : "s");
 }
 
+/* " | Profiling overhead: X (Y% of the run)" when the file says, else "". */
+static void overhead_text(const hm_results *r, const hm_glyphs *g, char *out, size_t outlen) {
+    char d[HM_DURATION_LEN];
+    if (!r->has_overhead_total) {
+        snprintf(out, outlen, "%s", "");
+        return;
+    }
+    snprintf(out, outlen, " | Profiling overhead: %s (%.2f%% of the run)",
+             hm_format_duration(r->overhead_total_ns, g->duration_flags, d),
+             100.0 * hm_results_overhead_share(r));
+}
+
 void hm_summary_line(const hm_model *m, hm_summary_kind which, const hm_glyphs *g, char *out,
                      size_t outlen) {
     const hm_results *r = m->results;
-    char elapsed[HM_DURATION_LEN], cpu[HM_DURATION_LEN], par[32], note[160];
+    char elapsed[HM_DURATION_LEN], cpu[HM_DURATION_LEN], wait[HM_DURATION_LEN],
+        self[HM_DURATION_LEN], par[32], over[128], note[160];
     if (outlen > 0)
         out[0] = '\0';
     hm_format_duration(r->elapsed_ns, g->duration_flags, elapsed);
     hm_format_duration(hm_results_cpu_ns(r), g->duration_flags, cpu);
+    hm_format_duration(hm_results_wait_ns(r), g->duration_flags, wait);
+    hm_format_duration(hm_results_self_ns(r), g->duration_flags, self);
     snprintf(par, sizeof par, "~%.1fx", hm_results_parallelism(r));
+    overhead_text(r, g, over, sizeof over);
+    static const char no_cpu[] = "CPU Time: n/a (results from an older runtime)";
     switch (which) {
     case HM_LINE_TIMES:
-        snprintf(out, outlen, "Elapsed: %s | CPU Time: %s | Parallelism: %s", elapsed, cpu, par);
+        if (r->has_cpu)
+            snprintf(out, outlen, "Elapsed: %s | CPU Time: %s | Wait: %s | Parallelism: %s%s",
+                     elapsed, cpu, wait, par, over);
+        else
+            snprintf(out, outlen, "Elapsed: %s | Self Time: %s | %s%s", elapsed, self, no_cpu,
+                     over);
         break;
     case HM_LINE_COUNTS:
         throttled_note(r, note, sizeof note);
@@ -223,18 +252,29 @@ void hm_summary_line(const hm_model *m, hm_summary_kind which, const hm_glyphs *
                  (unsigned long long)hm_results_total_calls(r), note);
         break;
     case HM_LINE_LEGEND_RUN:
-        snprintf(out, outlen, "Parallelism: %s | Elapsed: %s | CPU Time: %s", par, elapsed, cpu);
+        if (r->has_cpu)
+            snprintf(out, outlen, "Parallelism: %s | Elapsed: %s | CPU Time: %s | Wait: %s%s", par,
+                     elapsed, cpu, wait, over);
+        else
+            snprintf(out, outlen, "Elapsed: %s | Self Time: %s | %s%s", elapsed, self, no_cpu,
+                     over);
         break;
     case HM_LINE_LEGEND_CALLS:
         throttled_note(r, note, sizeof note);
-        snprintf(out, outlen,
-                 "Count: # calls (incl. recursion) | CPU Time: sum of self-time "
-                 "(excludes children)%s",
-                 note);
+        if (r->has_cpu)
+            snprintf(out, outlen,
+                     "Count: # calls (incl. recursion) | CPU Time: on-CPU self-time | Wait: "
+                     "blocked/preempted self-time%s",
+                     note);
+        else
+            snprintf(out, outlen,
+                     "Count: # calls (incl. recursion) | Self Time: sum of wall self-time "
+                     "(excludes children)%s",
+                     note);
         break;
     case HM_LINE_LEGEND_STATS:
         snprintf(out, outlen,
-                 "Avg: avg self-time | Max: max self-time | %s: %s percentile self-time",
+                 "Avg, Max, %s: wall self-time per call (mean, largest, %s percentile)",
                  hm_pct_label(m->pct),
                  m->pct == HM_PCT_P50   ? "50th"
                  : m->pct == HM_PCT_P99 ? "99th"

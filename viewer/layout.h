@@ -18,12 +18,13 @@
 /* Table columns after Function, in display order. */
 typedef enum hm_column {
     HM_COL_COUNT = 0,
-    HM_COL_CPU,
+    HM_COL_CPU,  /* "CPU Time" (cpu_ns); "Self Time" (self_ns) for a file without the split */
+    HM_COL_WAIT, /* wait_ns; never shown for a file without the split */
     HM_COL_AVG,
     HM_COL_MAX,
     HM_COL_PCT
 } hm_column;
-#define HM_COLUMN_COUNT 5
+#define HM_COLUMN_COUNT 6
 
 typedef struct hm_layout {
     hm_view_mode mode;
@@ -44,7 +45,8 @@ typedef struct hm_row_text {
     char graph[1024];
     char info[512];
     char line[HM_LABEL_LEN / 2 + 1024 + 512 + 8];
-    double fraction; /* cpu/max cpu (bar) or avg/max avg (sparkline): drives the colour gradient */
+    double fraction; /* cpu/max cpu (bar, table) or avg/max avg (sparkline): the colour gradient;
+                        cpu is hm_function_cpu_rank_ns (self time for a file without the split) */
 } hm_row_text;
 
 /* Lay out the model's current rows in `width` columns (at least HM_MIN_WIDTH is assumed). */
@@ -62,13 +64,17 @@ void hm_layout_row(const hm_layout *l, const hm_model *m, size_t i, const hm_gly
  * line and the legend's calls line count them. */
 #define HM_THROTTLED_MARK "*"
 
-/* The summary and legend lines, shared by the static text and the TUI. */
+/* The summary and legend lines, shared by the static text and the TUI. With the cpu/wait split:
+ * "Elapsed: X | CPU Time: Y | Wait: Z | Parallelism: ~N.Nx", followed by
+ * " | Profiling overhead: X (Y% of the run)" when the file has overhead_total_ns. Without it (an
+ * older runtime) wall self time is not called CPU time: "Elapsed: X | Self Time: Y | CPU Time: n/a
+ * (results from an older runtime)", no Parallelism. */
 typedef enum hm_summary_kind {
-    HM_LINE_TIMES = 0,    /* "Elapsed: X | CPU Time: Y | Parallelism: ~N.Nx" (static summary) */
+    HM_LINE_TIMES = 0,    /* "Elapsed | CPU Time | Wait | Parallelism [| overhead]" (summary) */
     HM_LINE_COUNTS,       /* "Functions: N | Total Calls: N"                 (static summary) */
-    HM_LINE_LEGEND_RUN,   /* "Parallelism: ~N.Nx | Elapsed: X | CPU Time: Y" (legend line 1) */
-    HM_LINE_LEGEND_CALLS, /* "Count: # calls (incl. recursion) | CPU Time: ..." (legend line 2) */
-    HM_LINE_LEGEND_STATS, /* "Avg: ... | Max: ... | P95: 95th percentile self-time" (line 3);
+    HM_LINE_LEGEND_RUN,   /* "Parallelism | Elapsed | CPU Time | Wait [| overhead]" (legend 1) */
+    HM_LINE_LEGEND_CALLS, /* "Count: # calls (incl. recursion) | CPU Time: ... | Wait: ..." (2) */
+    HM_LINE_LEGEND_STATS, /* "Avg, Max, P95: wall self-time per call (...)" (legend line 3);
                              names the model's percentile column */
 } hm_summary_kind;
 

@@ -195,11 +195,12 @@ static int show(const hm_cli *cli, const hm_results *results, const hm_paths *pa
     return status;
 }
 
-/* --export=KIND: write the files' call paths (or traces) to cli->output (export.h). */
-static int export_files(const hm_cli *cli, hm_export_kind kind, const char *const *files,
-                        size_t nfiles) {
+/* --export=KIND [--type=T]: write the files' call paths, CPU samples or traces to cli->output
+ * (export.h). */
+static int export_files(const hm_cli *cli, hm_export_kind kind, hm_pprof_type type,
+                        const char *const *files, size_t nfiles) {
     char err[1024];
-    if (hm_export_run(kind, files, nfiles, cli->output, err, sizeof err) != 0)
+    if (hm_export_run_type(kind, type, files, nfiles, cli->output, err, sizeof err) != 0)
         return usage_error(err);
     if (cli->output == NULL || strcmp(cli->output, "-") != 0)
         fprintf(stderr, "heatmap-view: wrote %s\n",
@@ -217,6 +218,14 @@ static int main_with(const hm_cli *cli, hm_check **checks) {
         snprintf(err, sizeof err,
                  "--export: unknown kind '%s' (expected pprof, folded, chrome or svg)",
                  cli->export_kind);
+        return usage_error(err);
+    }
+    hm_pprof_type type = HM_PPROF_CALLS;
+    if (cli->pprof_type != NULL &&
+        hm_pprof_type_parse(cli->pprof_type, strlen(cli->pprof_type), &type) != 0) {
+        snprintf(err, sizeof err,
+                 "--type: unknown profile type '%s' (expected calls, cpu, block or mutex)",
+                 cli->pprof_type);
         return usage_error(err);
     }
     if (cli->diff_base != NULL)
@@ -250,7 +259,7 @@ static int main_with(const hm_cli *cli, hm_check **checks) {
         nfiles = nrun_files;
     }
     if (cli->export_kind != NULL) {
-        status = export_files(cli, kind, files, nfiles);
+        status = export_files(cli, kind, type, files, nfiles);
         hm_run_free_list(run_files, nrun_files);
         hm_run_cleanup(&run);
         return cli->run_argv != NULL && run.exit_status != 0 && status == EXIT_OK ? run.exit_status

@@ -272,8 +272,8 @@ void hm_model_scroll_into_view(hm_model *m, size_t visible) {
 uint64_t hm_model_max_cpu(const hm_model *m) {
     uint64_t max = 0;
     for (size_t i = 0; i < m->nrows; i++)
-        if (hm_model_row(m, i)->self_ns > max)
-            max = hm_model_row(m, i)->self_ns;
+        if (hm_function_cpu_rank_ns(hm_model_row(m, i)) > max)
+            max = hm_function_cpu_rank_ns(hm_model_row(m, i));
     return max;
 }
 

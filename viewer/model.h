@@ -104,7 +104,8 @@ void hm_model_end(hm_model *m);
 /* Adjust scroll so that the selection is inside a window of `visible` rows. */
 void hm_model_scroll_into_view(hm_model *m, size_t visible);
 
-/* Largest CPU time and largest avg among the visible rows (the 100 % of bars and sparklines). */
+/* Largest CPU time (hm_function_cpu_rank_ns: self time for a file without the split) and largest
+ * avg among the visible rows (the 100 % of bars and sparklines). */
 uint64_t hm_model_max_cpu(const hm_model *m);
 uint64_t hm_model_max_avg(const hm_model *m);
 

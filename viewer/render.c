@@ -21,15 +21,46 @@ void hm_put_line(FILE *out, const char *s) {
     fputc('\n', out);
 }
 
+bool hm_threads_have_cpu(const hm_results *r) {
+    for (size_t i = 0; i < r->nthreads; i++)
+        if (!r->threads[i].has_cpu)
+            return false;
+    return r->nthreads > 0;
+}
+
+/* Thread i's place in order: by CPU (largest first, then tid) when every thread has its CPU clock,
+ * else file order. order[] must hold r->nthreads entries. */
+void hm_thread_order(const hm_results *r, size_t *order) {
+    bool by_cpu = hm_threads_have_cpu(r);
+    for (size_t i = 0; i < r->nthreads; i++) {
+        size_t j = i; /* insertion sort: thread tables are short */
+        for (; by_cpu && j > 0; j--) {
+            const hm_thread_stats *a = &r->threads[order[j - 1]], *b = &r->threads[i];
+            if (a->cpu_ns > b->cpu_ns || (a->cpu_ns == b->cpu_ns && a->tid <= b->tid))
+                break;
+            order[j] = order[j - 1];
+        }
+        order[j] = i;
+    }
+}
+
+/* The run's threads: TID, Name, Calls, then CPU Time (the thread's kernel CPU clock), Wait and the
+ * share of all threads' CPU, ranked by CPU; from an older runtime Self Time and its share, in file
+ * order. */
 static void put_thread_table(FILE *out, const hm_model *m, const hm_glyphs *g) {
     const hm_results *r = m->results;
+    bool cpu = hm_threads_have_cpu(r);
     uint64_t total = 0;
     for (size_t i = 0; i < r->nthreads; i++)
-        total += r->threads[i].self_ns;
+        total += cpu ? r->threads[i].cpu_ns : r->threads[i].self_ns;
     char line[512], buf[64], dur[HM_DURATION_LEN];
     fprintf(out, "\nThreads: %zu\n", r->nthreads);
     if (r->nthreads == 0)
         return;
+    size_t *order = malloc(r->nthreads * sizeof *order);
+    if (order == NULL)
+        return;
+    hm_thread_order(r, order);
     size_t name_w = 4;
     for (size_t i = 0; i < r->nthreads; i++)
         if (hm_text_width(r->threads[i].name) > name_w)
@@ -41,11 +72,14 @@ static void put_thread_table(FILE *out, const hm_model *m, const hm_glyphs *g) {
     hm_append_cell(line, sizeof line, "", 2, false, g);
     hm_append_cell(line, sizeof line, "Name", name_w, false, g);
     hm_append_cell(line, sizeof line, "Calls", 12, true, g);
-    hm_append_cell(line, sizeof line, "CPU Time", 10, true, g);
+    hm_append_cell(line, sizeof line, cpu ? "CPU Time" : "Self Time", 11, true, g);
+    if (cpu)
+        hm_append_cell(line, sizeof line, "Wait", 11, true, g);
     hm_append_cell(line, sizeof line, "Share", 8, true, g);
     hm_put_line(out, line);
     for (size_t i = 0; i < r->nthreads; i++) {
-        const hm_thread_stats *t = &r->threads[i];
+        const hm_thread_stats *t = &r->threads[order[i]];
+        uint64_t ns = cpu ? t->cpu_ns : t->self_ns;
         line[0] = '\0';
         snprintf(buf, sizeof buf, "%llu", (unsigned long long)t->tid);
         hm_append_cell(line, sizeof line, buf, 10, true, g);
@@ -53,12 +87,16 @@ static void put_thread_table(FILE *out, const hm_model *m, const hm_glyphs *g) {
         hm_append_cell(line, sizeof line, t->name, name_w, false, g);
         snprintf(buf, sizeof buf, "%llu", (unsigned long long)t->calls);
         hm_append_cell(line, sizeof line, buf, 12, true, g);
-        hm_append_cell(line, sizeof line, hm_format_duration(t->self_ns, g->duration_flags, dur),
-                       10, true, g);
-        snprintf(buf, sizeof buf, "%.1f%%", total ? 100.0 * (double)t->self_ns / (double)total : 0);
+        hm_append_cell(line, sizeof line, hm_format_duration(ns, g->duration_flags, dur), 11, true,
+                       g);
+        if (cpu)
+            hm_append_cell(line, sizeof line,
+                           hm_format_duration(t->wait_ns, g->duration_flags, dur), 11, true, g);
+        snprintf(buf, sizeof buf, "%.1f%%", total ? 100.0 * (double)ns / (double)total : 0);
         hm_append_cell(line, sizeof line, buf, 8, true, g);
         hm_put_line(out, line);
     }
+    free(order);
 }
 
 /* Name of thread `tid` in the results, "" when the thread table does not list it. */
@@ -85,12 +123,16 @@ static void put_function_splits(FILE *out, const hm_model *m, const hm_glyphs *g
         return;
     if (name_w > 40)
         name_w = 40;
-    static const char *const heads[] = {"TID", "Thread", "Count", "CPU Time", "Avg", "Share"};
-    static const size_t widths[] = {10, 12, 10, 10, 10, 8};
+    /* Self Time is wall time; with the split, its CPU and Wait parts follow. */
+    bool cpu = m->results->has_cpu;
+    static const char *const heads[] = {"TID", "Thread", "Count",    "Self Time",
+                                        "Avg", "Share",  "CPU Time", "Wait"};
+    static const size_t widths[] = {10, 12, 10, 11, 10, 8, 11, 11};
+    size_t ncols = cpu ? 8 : 6;
     fprintf(out, "\nPer thread:\n");
     line[0] = '\0';
     hm_append_cell(line, sizeof line, "Function", name_w, false, g);
-    for (size_t c = 0; c < 6; c++) {
+    for (size_t c = 0; c < ncols; c++) {
         if (c == 1) /* as in the rows: two spaces between the tid and the thread's name */
             hm_append_cell(line, sizeof line, "  ", 2, false, g);
         hm_append_cell(line, sizeof line, heads[c], c == 1 ? widths[c] - 2 : widths[c], c != 1, g);
@@ -121,6 +163,14 @@ static void put_function_splits(FILE *out, const hm_model *m, const hm_glyphs *g
             snprintf(buf, sizeof buf, "%.1f%%",
                      f->self_ns ? 100.0 * (double)t->self_ns / (double)f->self_ns : 0.0);
             hm_append_cell(line, sizeof line, buf, widths[5], true, g);
+            if (cpu) {
+                hm_append_cell(line, sizeof line,
+                               hm_format_duration(t->cpu_ns, g->duration_flags, dur), widths[6],
+                               true, g);
+                hm_append_cell(line, sizeof line,
+                               hm_format_duration(t->wait_ns, g->duration_flags, dur), widths[7],
+                               true, g);
+            }
             hm_put_line(out, line);
         }
     }
@@ -203,6 +253,11 @@ static json_t *u64(uint64_t v) {
     return json_integer(v > (uint64_t)INT64_MAX ? INT64_MAX : (json_int_t)v);
 }
 
+/* A figure that may be unknown: null when !known. */
+static json_t *u64_or_null(bool known, uint64_t v) {
+    return known ? u64(v) : json_null();
+}
+
 static json_t *function_json(const hm_function_stats *f) {
     json_t *o = json_object(), *hist = json_array();
     json_object_set_new(o, HM_FN_KEY_name, json_string(f->name));
@@ -212,6 +267,13 @@ static json_t *function_json(const hm_function_stats *f) {
     if (f->throttled)
         json_object_set_new(o, HM_FN_KEY_throttled_after, u64(f->timed));
     json_object_set_new(o, HM_FN_KEY_self_ns, u64(f->self_ns));
+    if (f->has_cpu) { /* self_ns == cpu_ns + wait_ns */
+        json_object_set_new(o, HM_FN_KEY_cpu_ns, u64(f->cpu_ns));
+        json_object_set_new(o, HM_FN_KEY_wait_ns, u64(f->wait_ns));
+        json_object_set_new(o, HM_FN_KEY_blocked_ns, u64(f->blocked_ns));
+    }
+    if (f->open_calls > 0)
+        json_object_set_new(o, HM_FN_KEY_open_calls, u64(f->open_calls));
     json_object_set_new(o, "avg_ns", u64(hm_function_avg_ns(f)));
     json_object_set_new(o, HM_FN_KEY_max_ns, u64(f->max_ns));
     json_object_set_new(o, HM_FN_KEY_p50_ns, u64(f->p50_ns));
@@ -226,11 +288,16 @@ static json_t *function_json(const hm_function_stats *f) {
     json_object_set_new(o, HM_FN_KEY_histogram, hist);
     if (f->nthreads > 0) {
         json_t *threads = json_array();
-        for (size_t i = 0; i < f->nthreads; i++)
-            json_array_append_new(threads,
-                                  json_pack("{s:o,s:o,s:o}", HM_TH_KEY_tid, u64(f->threads[i].tid),
-                                            HM_TH_KEY_count, u64(f->threads[i].count),
-                                            HM_TH_KEY_self_ns, u64(f->threads[i].self_ns)));
+        for (size_t i = 0; i < f->nthreads; i++) {
+            const hm_thread_split *t = &f->threads[i];
+            json_t *e = json_pack("{s:o,s:o,s:o}", HM_TH_KEY_tid, u64(t->tid), HM_TH_KEY_count,
+                                  u64(t->count), HM_TH_KEY_self_ns, u64(t->self_ns));
+            if (f->has_cpu) {
+                json_object_set_new(e, HM_TH_KEY_cpu_ns, u64(t->cpu_ns));
+                json_object_set_new(e, HM_TH_KEY_wait_ns, u64(t->wait_ns));
+            }
+            json_array_append_new(threads, e);
+        }
         json_object_set_new(o, HM_FN_KEY_threads, threads);
     }
     return o;
@@ -247,25 +314,48 @@ int hm_render_json(FILE *out, const hm_model *m, const hm_render_opts *o) {
     json_object_set_new(root, HM_KEY_elapsed_ns, u64(r->elapsed_ns));
     json_object_set_new(root, HM_KEY_clock, json_string(r->clock));
     json_object_set_new(root, HM_KEY_overhead_ns, u64(r->overhead_ns));
+    if (r->has_wall)
+        json_object_set_new(root, HM_KEY_wall_ns, u64(r->wall_ns));
+    if (r->has_overhead_total)
+        json_object_set_new(root, HM_KEY_overhead_total_ns, u64(r->overhead_total_ns));
+    if (r->has_process_cpu)
+        json_object_set_new(root, HM_KEY_process_cpu_ns, u64(r->process_cpu_ns));
+    if (r->cpus > 0)
+        json_object_set_new(root, HM_KEY_cpus, u64(r->cpus));
     json_object_set_new(root, HM_KEY_end, json_string(r->end));
     json_object_set_new(root, HM_KEY_histogram,
                         json_pack("{s:s,s:i}", HM_HIST_KEY_kind, "log-linear",
                                   HM_HIST_KEY_sub_bucket_bits, (int)HM_HIST_SUB_BITS));
+    /* Figures a file from an older runtime does not have are null, never a stand-in. */
     double parallelism = hm_results_parallelism(r);
+    double share = hm_results_overhead_share(r);
     json_object_set_new(
         root, "summary",
-        json_pack("{s:o,s:o,s:f,s:o,s:o,s:o,s:o,s:s,s:s}", "elapsed_ns", u64(r->elapsed_ns),
-                  "cpu_ns", u64(hm_results_cpu_ns(r)), "parallelism",
-                  (double)(long long)(parallelism * 1000.0 + 0.5) / 1000.0, "functions",
-                  u64(r->nfunctions), "total_calls", u64(hm_results_total_calls(r)), "files",
-                  u64(r->nfiles), "shown", u64(m->nrows), "sort", hm_sort_key_name(m->sort),
-                  "filter", m->filter));
+        json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:s,s:s}", "elapsed_ns",
+                  u64(r->elapsed_ns), "cpu_ns", u64_or_null(r->has_cpu, hm_results_cpu_ns(r)),
+                  "wait_ns", u64_or_null(r->has_cpu, hm_results_wait_ns(r)), "self_ns",
+                  u64(hm_results_self_ns(r)), "parallelism",
+                  r->has_cpu ? json_real((double)(long long)(parallelism * 1000.0 + 0.5) / 1000.0)
+                             : json_null(),
+                  "profiler_overhead_ns", u64_or_null(r->has_overhead_total, r->overhead_total_ns),
+                  "profiler_overhead_share",
+                  r->has_overhead_total ? json_real((double)(long long)(share * 1e6 + 0.5) / 1e6)
+                                        : json_null(),
+                  "cpus", u64_or_null(r->cpus > 0, r->cpus), "functions", u64(r->nfunctions),
+                  "total_calls", u64(hm_results_total_calls(r)), "files", u64(r->nfiles), "shown",
+                  u64(m->nrows), "sort", hm_sort_key_name(m->sort), "filter", m->filter));
     for (size_t i = 0; i < r->nthreads; i++) {
         const hm_thread_stats *t = &r->threads[i];
-        json_array_append_new(threads,
-                              json_pack("{s:o,s:s,s:o,s:o}", HM_TH_KEY_tid, u64(t->tid),
-                                        HM_TH_KEY_name, t->name, HM_TH_KEY_calls, u64(t->calls),
-                                        HM_TH_KEY_self_ns, u64(t->self_ns)));
+        json_t *e =
+            json_pack("{s:o,s:s,s:o,s:o}", HM_TH_KEY_tid, u64(t->tid), HM_TH_KEY_name, t->name,
+                      HM_TH_KEY_calls, u64(t->calls), HM_TH_KEY_self_ns, u64(t->self_ns));
+        if (t->has_cpu) {
+            json_object_set_new(e, HM_TH_KEY_cpu_ns, u64(t->cpu_ns));
+            json_object_set_new(e, HM_TH_KEY_wait_ns, u64(t->wait_ns));
+            json_object_set_new(e, HM_TH_KEY_preempt_ns, u64(t->preempt_ns));
+            json_object_set_new(e, HM_TH_KEY_overhead_ns, u64(t->overhead_ns));
+        }
+        json_array_append_new(threads, e);
     }
     json_object_set_new(root, HM_KEY_threads, threads);
     for (size_t i = 0; i < m->nrows; i++)
@@ -316,15 +406,24 @@ void hm_csv_field(FILE *out, const char *s) {
     fputc('"', out);
 }
 
+/* ",CPU,WAIT" of a function with the split, ",," without (unknown, not zero). */
+static void csv_cpu_wait(FILE *out, bool known, uint64_t cpu, uint64_t wait) {
+    if (known)
+        fprintf(out, ",%llu,%llu", (unsigned long long)cpu, (unsigned long long)wait);
+    else
+        fputs(",,", out);
+}
+
 /* --threads: one row per function and thread of its split; a function without a split gets one
  * row with an empty tid and its totals. */
 static int render_csv_threads(FILE *out, const hm_model *m) {
-    fputs("function,file,line,tid,thread,count,cpu_ns,avg_ns\n", out);
+    fputs("function,file,line,tid,thread,count,self_ns,cpu_ns,wait_ns,avg_ns\n", out);
     for (size_t i = 0; i < m->nrows; i++) {
         const hm_function_stats *f = hm_model_row(m, i);
         for (size_t k = 0; k < (f->nthreads ? f->nthreads : 1); k++) {
             const hm_thread_split *t = f->nthreads ? &f->threads[k] : NULL;
             uint64_t count = t ? t->count : f->count, self = t ? t->self_ns : f->self_ns;
+            uint64_t cpu = t ? t->cpu_ns : f->cpu_ns, wait = t ? t->wait_ns : f->wait_ns;
             hm_csv_field(out, f->name);
             fputc(',', out);
             hm_csv_field(out, f->file);
@@ -335,8 +434,9 @@ static int render_csv_threads(FILE *out, const hm_model *m) {
             } else {
                 fputc(',', out);
             }
-            fprintf(out, ",%llu,%llu,%llu\n", (unsigned long long)count, (unsigned long long)self,
-                    (unsigned long long)(count ? (self + count / 2) / count : 0));
+            fprintf(out, ",%llu,%llu", (unsigned long long)count, (unsigned long long)self);
+            csv_cpu_wait(out, f->has_cpu, cpu, wait);
+            fprintf(out, ",%llu\n", (unsigned long long)(count ? (self + count / 2) / count : 0));
         }
     }
     return ferror(out) ? -1 : 0;
@@ -345,17 +445,19 @@ static int render_csv_threads(FILE *out, const hm_model *m) {
 int hm_render_csv(FILE *out, const hm_model *m, const hm_render_opts *o) {
     if (o->threads)
         return render_csv_threads(out, m);
-    fputs("function,file,line,count,cpu_ns,avg_ns,max_ns,p50_ns,p95_ns,p99_ns\n", out);
+    fputs("function,file,line,count,self_ns,cpu_ns,wait_ns,avg_ns,max_ns,p50_ns,p95_ns,p99_ns\n",
+          out);
     for (size_t i = 0; i < m->nrows; i++) {
         const hm_function_stats *f = hm_model_row(m, i);
         hm_csv_field(out, f->name);
         fputc(',', out);
         hm_csv_field(out, f->file);
-        fprintf(out, ",%u,%llu,%llu,%llu,%llu,%llu,%llu,%llu\n", f->line,
-                (unsigned long long)f->count, (unsigned long long)f->self_ns,
-                (unsigned long long)hm_function_avg_ns(f), (unsigned long long)f->max_ns,
-                (unsigned long long)f->p50_ns, (unsigned long long)f->p95_ns,
-                (unsigned long long)f->p99_ns);
+        fprintf(out, ",%u,%llu,%llu", f->line, (unsigned long long)f->count,
+                (unsigned long long)f->self_ns);
+        csv_cpu_wait(out, f->has_cpu, f->cpu_ns, f->wait_ns);
+        fprintf(out, ",%llu,%llu,%llu,%llu,%llu\n", (unsigned long long)hm_function_avg_ns(f),
+                (unsigned long long)f->max_ns, (unsigned long long)f->p50_ns,
+                (unsigned long long)f->p95_ns, (unsigned long long)f->p99_ns);
     }
     return ferror(out) ? -1 : 0;
 }

@@ -30,13 +30,22 @@ int hm_render_text(FILE *out, const hm_model *m, const hm_render_opts *o);
 int hm_render_json(FILE *out, const hm_model *m, const hm_render_opts *o);
 
 /* The table as CSV (RFC 4180 quoting), times in ns:
- * function,file,line,count,cpu_ns,avg_ns,max_ns,p50_ns,p95_ns,p99_ns */
+ * function,file,line,count,self_ns,cpu_ns,wait_ns,avg_ns,max_ns,p50_ns,p95_ns,p99_ns
+ * (self_ns = cpu_ns + wait_ns; cpu_ns and wait_ns empty for a file from an older runtime). With
+ * --threads: function,file,line,tid,thread,count,self_ns,cpu_ns,wait_ns,avg_ns. */
 int hm_render_csv(FILE *out, const hm_model *m, const hm_render_opts *o);
 
 /* Write `root` as JSON indented by two, then `key` with the array `rows`, one element per line (a
  * results file stays readable and diffable however long its histograms are). root must not hold
  * `key`. Returns 0, or -1 on a write or out-of-memory error. */
 int hm_json_write_rows(FILE *out, const json_t *root, const char *key, const json_t *rows);
+
+/* Whether every thread of the run has its CPU clock (threads[].cpu_ns, newer runtimes). */
+bool hm_threads_have_cpu(const hm_results *r);
+
+/* Fill order[0 .. r->nthreads) with thread indexes: by CPU (largest first, ties by tid) when
+ * hm_threads_have_cpu, else file order. The static thread table and the TUI's both use it. */
+void hm_thread_order(const hm_results *r, size_t *order);
 
 /* Print s without its trailing spaces, then a newline. */
 void hm_put_line(FILE *out, const char *s);

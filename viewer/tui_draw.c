@@ -65,9 +65,15 @@ static size_t table_column_x(const hm_layout *l, hm_column c) {
     return x + 2;
 }
 
-static hm_column sort_column(hm_sort_key key, bool *name) {
+/* The table column the sort key ranks by; HM_COLUMN_COUNT (none) for self time in a file with
+ * the split, where no column shows it. */
+static hm_column sort_column(hm_sort_key key, bool has_cpu, bool *name) {
     *name = key == HM_SORT_NAME;
     switch (key) {
+    case HM_SORT_WAIT:
+        return HM_COL_WAIT;
+    case HM_SORT_SELF:
+        return has_cpu ? (hm_column)HM_COLUMN_COUNT : HM_COL_CPU;
     case HM_SORT_COUNT:
         return HM_COL_COUNT;
     case HM_SORT_AVG:
@@ -88,7 +94,7 @@ static void draw_header(const hm_tui *t, const hm_layout *l, int y) {
     int head = tui_attr(&t->crt, TUI_ROLE_HEADER),
         sorted = tui_attr(&t->crt, TUI_ROLE_HEADER_SORTED);
     bool by_name;
-    hm_column sc = sort_column(m->sort, &by_name);
+    hm_column sc = sort_column(m->sort, m->results->has_cpu, &by_name);
     char cell[128];
     cell[0] = '\0';
     hm_append_cell(cell, sizeof cell, "Function", l->name_w, false, t->g);
@@ -109,10 +115,15 @@ static void draw_header(const hm_tui *t, const hm_layout *l, int y) {
         return;
     }
     int x = (int)l->name_w + 1;
-    const char *graph = l->mode == HM_MODE_BAR ? "CPU Time" : "Avg";
+    const char *graph = l->mode != HM_MODE_BAR ? "Avg"
+                        : m->results->has_cpu  ? "CPU Time"
+                                               : "Self Time";
     cell[0] = '\0';
     hm_append_cell(cell, sizeof cell, graph, l->graph_w, false, t->g);
-    bool graph_sorted = l->mode == HM_MODE_BAR ? m->sort == HM_SORT_CPU : m->sort == HM_SORT_AVG;
+    bool graph_sorted =
+        l->mode == HM_MODE_BAR
+            ? m->sort == HM_SORT_CPU || (m->sort == HM_SORT_SELF && !m->results->has_cpu)
+            : m->sort == HM_SORT_AVG;
     tui_put(y, x, cell, l->graph_w, graph_sorted ? sorted : head);
     x += (int)l->graph_w + 2;
     if (l->compact)

@@ -8,9 +8,12 @@
  */
 #include "tui_internal.h"
 
+#include "render.h"
+
 #include "heatmap/histogram.h"
 
 #include <curses.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -96,7 +99,9 @@ static double share(uint64_t part, uint64_t whole) {
 typedef struct thread_row {
     uint64_t tid;
     const char *name;
-    uint64_t calls, self_ns;
+    uint64_t calls;
+    uint64_t ns;   /* CPU time with the split (the thread's kernel clock), else wall self time */
+    uint64_t wait; /* 0 without the split */
 } thread_row;
 
 static const char *thread_name(const hm_results *r, uint64_t tid) {
@@ -106,26 +111,40 @@ static const char *thread_name(const hm_results *r, uint64_t tid) {
     return "";
 }
 
-/* Thread i: of function f's split when f is given, else of the run. */
-static thread_row thread_at(const hm_results *r, const hm_function_stats *f, size_t i) {
-    if (f != NULL)
-        return (thread_row){f->threads[i].tid, thread_name(r, f->threads[i].tid),
-                            f->threads[i].count, f->threads[i].self_ns};
-    return (thread_row){r->threads[i].tid, r->threads[i].name, r->threads[i].calls,
-                        r->threads[i].self_ns};
+/* Whether the rows of pane_threads(f) carry CPU and Wait. */
+static bool rows_have_cpu(const hm_results *r, const hm_function_stats *f) {
+    return f != NULL ? f->has_cpu : hm_threads_have_cpu(r);
 }
 
-/* The threads of function f (or of the run, f NULL) in columns: TID, Name, Calls, CPU Time,
- * Share, then a bar of the share. */
+/* Thread i: of function f's split when f is given, else of the run (i-th in `order`). */
+static thread_row thread_at(const hm_results *r, const hm_function_stats *f, const size_t *order,
+                            size_t i) {
+    bool cpu = rows_have_cpu(r, f);
+    if (f != NULL) {
+        const hm_thread_split *s = &f->threads[i];
+        return (thread_row){s->tid, thread_name(r, s->tid), s->count, cpu ? s->cpu_ns : s->self_ns,
+                            s->wait_ns};
+    }
+    const hm_thread_stats *s = &r->threads[order != NULL ? order[i] : i];
+    return (thread_row){s->tid, s->name, s->calls, cpu ? s->cpu_ns : s->self_ns, s->wait_ns};
+}
+
+/* The threads of function f (or of the run, f NULL) in columns: TID, Name, Calls, CPU Time, Wait,
+ * Share of CPU, then a bar of the share; the run's threads ranked by CPU. From an older runtime:
+ * Self Time and its share, no Wait, in file order. */
 static void pane_threads(pane_ctx *c, const hm_function_stats *f) {
     const hm_tui *t = c->t;
     const hm_results *r = t->m->results;
     size_t n = f != NULL ? f->nthreads : r->nthreads;
+    bool cpu = rows_have_cpu(r, f);
+    size_t *order = f == NULL && n > 0 ? malloc(n * sizeof *order) : NULL;
+    if (order != NULL)
+        hm_thread_order(r, order);
     uint64_t total = 0;
     size_t name_w = 4;
     for (size_t i = 0; i < n; i++) {
-        thread_row row = thread_at(r, f, i);
-        total += row.self_ns;
+        thread_row row = thread_at(r, f, order, i);
+        total += row.ns;
         size_t w = hm_text_width(row.name);
         if (w > name_w)
             name_w = w;
@@ -135,7 +154,9 @@ static void pane_threads(pane_ctx *c, const hm_function_stats *f) {
     char line[LINE_LEN], cell[64], d[HM_DURATION_LEN];
     snprintf(line, sizeof line, "%10s  ", "TID");
     hm_append_cell(line, sizeof line, "Name", name_w, false, t->g);
-    strncat(line, "      Calls  CPU Time   Share", sizeof line - strlen(line) - 1);
+    strncat(line,
+            cpu ? "      Calls   CPU Time       Wait   Share" : "      Calls  Self Time   Share",
+            sizeof line - strlen(line) - 1);
     pane_text(c, line, tui_attr(&t->crt, TUI_ROLE_HEADER));
     size_t used = hm_text_width(line);
     size_t bar_w = c->width > used + 2 ? c->width - used - 2 : 0;
@@ -145,20 +166,24 @@ static void pane_threads(pane_ctx *c, const hm_function_stats *f) {
         int y = pane_next(c);
         if (y < 0)
             continue;
-        thread_row row = thread_at(r, f, i);
+        thread_row row = thread_at(r, f, order, i);
         snprintf(line, sizeof line, "%10llu  ", (unsigned long long)row.tid);
         hm_append_cell(line, sizeof line, row.name, name_w, false, t->g);
-        snprintf(cell, sizeof cell, "  %9llu  %8s  %5.1f%%", (unsigned long long)row.calls,
-                 dur(t, row.self_ns, d), share(row.self_ns, total));
+        char wd[HM_DURATION_LEN], wait[32] = "";
+        if (cpu)
+            snprintf(wait, sizeof wait, "  %9s", dur(t, row.wait, wd));
+        snprintf(cell, sizeof cell, "  %9llu  %9s%s  %5.1f%%", (unsigned long long)row.calls,
+                 dur(t, row.ns, d), wait, share(row.ns, total));
         strncat(line, cell, sizeof line - strlen(line) - 1);
         size_t w = tui_put(y, c->x, line, c->width, A_NORMAL);
         if (bar_w > 0) {
             char bar[256];
-            double frac = total ? (double)row.self_ns / (double)total : 0;
+            double frac = total ? (double)row.ns / (double)total : 0;
             hm_bar(frac, bar_w, t->g, bar, sizeof bar);
             tui_put(y, c->x + (int)w + 2, bar, bar_w, tui_heat_attr(&t->crt, frac));
         }
     }
+    free(order);
 }
 
 /* ---- Callers and callees (callers.h) -------------------------------------------------------- */
@@ -382,12 +407,32 @@ static void pane_detail(pane_ctx *c) {
         snprintf(line, sizeof line, "(source location unknown: compiled without -g?)");
     pane_text(c, line, tui_attr(&t->crt, TUI_ROLE_DIM));
     pane_text(c, "", A_NORMAL);
-    snprintf(line, sizeof line, "Count: %llu | CPU Time: %s (%.1f%% of all)",
-             (unsigned long long)f->count, dur(t, f->self_ns, a),
-             share(f->self_ns, hm_results_cpu_ns(r)));
-    pane_wrapped(c, line, A_NORMAL);
-    snprintf(line, sizeof line, "Avg: %s | Max: %s", dur(t, hm_function_avg_ns(f), a),
-             dur(t, f->max_ns, b));
+    if (f->has_cpu) {
+        snprintf(line, sizeof line, "Count: %llu | CPU Time: %s (%.1f%% of all CPU)",
+                 (unsigned long long)f->count, dur(t, f->cpu_ns, a),
+                 share(f->cpu_ns, hm_results_cpu_ns(r)));
+        pane_wrapped(c, line, A_NORMAL);
+        /* blocked_ns is measured; the rest of the wait is runnable-but-preempted, estimated. */
+        snprintf(line, sizeof line, "Wait: %s (blocked: %s | preempted, est.: %s)",
+                 dur(t, f->wait_ns, a), dur(t, f->blocked_ns, b),
+                 dur(t, f->wait_ns - f->blocked_ns, d));
+        pane_wrapped(c, line, A_NORMAL);
+        snprintf(line, sizeof line, "Self Time: %s (wall: CPU + Wait)", dur(t, f->self_ns, a));
+        pane_wrapped(c, line, A_NORMAL);
+    } else {
+        snprintf(line, sizeof line,
+                 "Count: %llu | Self Time: %s (%.1f%% of all) | CPU Time: n/a (older runtime)",
+                 (unsigned long long)f->count, dur(t, f->self_ns, a),
+                 share(f->self_ns, hm_results_self_ns(r)));
+        pane_wrapped(c, line, A_NORMAL);
+    }
+    if (f->open_calls > 0) {
+        snprintf(line, sizeof line, "Open calls: %llu still running at exit (closed at the write)",
+                 (unsigned long long)f->open_calls);
+        pane_wrapped(c, line, tui_attr(&t->crt, TUI_ROLE_KEY));
+    }
+    snprintf(line, sizeof line, "Avg: %s | Max: %s (wall self-time per call)",
+             dur(t, hm_function_avg_ns(f), a), dur(t, f->max_ns, b));
     pane_wrapped(c, line, A_NORMAL);
     snprintf(line, sizeof line, "P50: %s | P95: %s | P99: %s", dur(t, f->p50_ns, a),
              dur(t, f->p95_ns, b), dur(t, f->p99_ns, d));

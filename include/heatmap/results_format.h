@@ -28,6 +28,10 @@
     X(hostname, "hostname")                                                                        \
     X(start_unix_ns, "start_unix_ns")                                                              \
     X(elapsed_ns, "elapsed_ns")                                                                    \
+    X(wall_ns, "wall_ns")                                                                          \
+    X(overhead_total_ns, "overhead_total_ns")                                                      \
+    X(process_cpu_ns, "process_cpu_ns")                                                            \
+    X(cpus, "cpus")                                                                                \
     X(clock, "clock")                                                                              \
     X(overhead_ns, "overhead_ns")                                                                  \
     X(overhead_child_ns, "overhead_child_ns")                                                      \
@@ -35,7 +39,8 @@
     X(histogram, "histogram")                                                                      \
     X(threads, "threads")                                                                          \
     X(functions, "functions")                                                                      \
-    X(paths, "paths")
+    X(paths, "paths")                                                                              \
+    X(cpu_profile, "cpu_profile")
 
 /* Keys of one entry of "functions". */
 #define HM_RESULTS_FUNCTION_KEYS(X)                                                                \
@@ -50,10 +55,15 @@
     X(p50_ns, "p50_ns")                                                                            \
     X(p95_ns, "p95_ns")                                                                            \
     X(p99_ns, "p99_ns")                                                                            \
+    X(cpu_ns, "cpu_ns")                                                                            \
+    X(wait_ns, "wait_ns")                                                                          \
+    X(blocked_ns, "blocked_ns")                                                                    \
+    X(open_calls, "open_calls")                                                                    \
     X(threads, "threads")                                                                          \
     X(histogram, "histogram")
 
-/* Keys of one entry of "threads" (and of a function's per-thread split: tid, count, self_ns). */
+/* Keys of one entry of "threads" (and of a function's per-thread split: tid, count, self_ns,
+ * cpu_ns, wait_ns). */
 #define HM_RESULTS_THREAD_KEYS(X)                                                                  \
     X(tid, "tid")                                                                                  \
     X(name, "name")                                                                                \
@@ -61,7 +71,11 @@
     X(count, "count")                                                                              \
     X(self_ns, "self_ns")                                                                          \
     X(outer_ns, "outer_ns")                                                                        \
-    X(dropped_calls, "dropped_calls")
+    X(dropped_calls, "dropped_calls")                                                              \
+    X(cpu_ns, "cpu_ns")                                                                            \
+    X(wait_ns, "wait_ns")                                                                          \
+    X(preempt_ns, "preempt_ns")                                                                    \
+    X(overhead_ns, "overhead_ns")
 
 /* Keys of the top-level "histogram" object (the bucket layout). */
 #define HM_RESULTS_HISTOGRAM_KEYS(X)                                                               \
@@ -76,6 +90,25 @@
     X(trees, "trees")                                                                              \
     X(thread, "thread")                                                                            \
     X(nodes, "nodes")
+
+/* Keys of the top-level "cpu_profile" object (the CPU sampler's samples) and of one entry of its
+ * "mappings" and "samples"; "functions" entries are arrays [id, name, file, line]. */
+#define HM_RESULTS_CPU_PROFILE_KEYS(X)                                                             \
+    X(hz, "hz")                                                                                    \
+    X(period_ns, "period_ns")                                                                      \
+    X(samples_dropped, "samples_dropped")                                                          \
+    X(mappings, "mappings")                                                                        \
+    X(functions, "functions")                                                                      \
+    X(samples, "samples")                                                                          \
+    X(id, "id")                                                                                    \
+    X(start, "start")                                                                              \
+    X(limit, "limit")                                                                              \
+    X(offset, "offset")                                                                            \
+    X(file, "file")                                                                                \
+    X(build_id, "build_id")                                                                        \
+    X(count, "count")                                                                              \
+    X(pcs, "pcs")                                                                                  \
+    X(stack, "stack")
 
 /* Keys of the trace file: its top level and one entry of its "threads". */
 #define HM_TRACE_KEYS(X)                                                                           \
@@ -100,7 +133,8 @@ HM_RESULTS_TOP_KEYS(HM_RESULTS_DEFINE_KEY)
 HM_RESULTS_FUNCTION_KEYS(HM_RESULTS_DEFINE_FN_KEY)
 HM_RESULTS_THREAD_KEYS(HM_RESULTS_DEFINE_TH_KEY)
 
-/* And HM_HIST_KEY_<id>, HM_PATHS_KEY_<id>, HM_TRACE_KEY_<id> for the lists above. */
+/* And HM_HIST_KEY_<id>, HM_PATHS_KEY_<id>, HM_CPU_KEY_<id>, HM_TRACE_KEY_<id> for the lists
+ * above. */
 #define HM_RESULTS_DEFINE_HIST_KEY(id, str)                                                        \
     __attribute__((unused)) static const char HM_HIST_KEY_##id[] = str;
 #define HM_RESULTS_DEFINE_PATHS_KEY(id, str)                                                       \
@@ -109,6 +143,9 @@ HM_RESULTS_THREAD_KEYS(HM_RESULTS_DEFINE_TH_KEY)
     __attribute__((unused)) static const char HM_TRACE_KEY_##id[] = str;
 HM_RESULTS_HISTOGRAM_KEYS(HM_RESULTS_DEFINE_HIST_KEY)
 HM_RESULTS_PATHS_KEYS(HM_RESULTS_DEFINE_PATHS_KEY)
+#define HM_RESULTS_DEFINE_CPU_KEY(id, str)                                                         \
+    __attribute__((unused)) static const char HM_CPU_KEY_##id[] = str;
+HM_RESULTS_CPU_PROFILE_KEYS(HM_RESULTS_DEFINE_CPU_KEY)
 HM_TRACE_KEYS(HM_RESULTS_DEFINE_TRACE_KEY)
 
 /* ---- percentiles ----------------------------------------------------------------------------- */

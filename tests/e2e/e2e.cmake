@@ -37,10 +37,22 @@ foreach(case ${HM_E2E_CASES})
 endforeach()
 
 # The runtime under the ways programs end and unwind (tests/e2e/robust).
-foreach(mode fork longjmp deep signals sigterm exit3 unwritable throttle)
+foreach(mode fork longjmp deep signals sigterm ends atomic exit3 unwritable throttle)
   add_test(NAME e2e_robust_${mode}
            COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/robust/robust.sh ${HM_E2E_PREFIX}
                    ${CMAKE_INSTALL_LIBDIR} ${HEATMAP_CLANG} $<TARGET_FILE:check_results>
                    ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/e2e/robust_${mode} ${mode})
   set_tests_properties(e2e_robust_${mode} PROPERTIES FIXTURES_REQUIRED e2e_prefix LABELS e2e)
 endforeach()
+
+# The CPU / wait split: waits interposed, open frames (tests/e2e/waits; checks in python3).
+find_package(Python3 COMPONENTS Interpreter)
+if(Python3_Interpreter_FOUND)
+  foreach(mode sleep join mutex poll cpu4 errno pool)
+    add_test(NAME e2e_waits_${mode}
+             COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/waits/waits.sh ${HM_E2E_PREFIX}
+                     ${CMAKE_INSTALL_LIBDIR} ${HEATMAP_CLANG} ${PROJECT_SOURCE_DIR}
+                     ${CMAKE_CURRENT_BINARY_DIR}/e2e/waits_${mode} ${mode})
+    set_tests_properties(e2e_waits_${mode} PROPERTIES FIXTURES_REQUIRED e2e_prefix LABELS e2e)
+  endforeach()
+endif()

@@ -40,12 +40,17 @@ callgraph)
             --threads 1 --path arg=3 --path run=1 --path run;fib=$(fib_calls 20)
             --path run;count_primes;is_prime=1000 --path run;msort=$((2 * 1024 - 1))
             --path run;msort;merge=1023 --path run;merge=0 --path run;checksum=1 --paths-add-up"
+    # HEATMAP_PATHS_MAX=4: max-1 = 3 nodes, made in call order (arg, run, run;fib); every call
+    # of count_primes, is_prime, msort, merge and checksum needs a fourth and is folded.
+    folded="--nodes 3 --folded $((1 + 1000 + 2 * 1024 - 1 + 1023 + 1))"
     ;;
 threads)
     set -- 4 100000
     checks="--expect worker=4 --expect crunch=400000 --expect report=8 --absent main
             --only-expected --threads 4 --path worker=4 --path worker;crunch=400000
             --path worker;report=8 --paths-add-up --split-adds-up"
+    # HEATMAP_PATHS_MAX=4: each thread's 3 paths fit in its 3 nodes; merged by path at exit.
+    folded="--nodes 3 --folded 0"
     ;;
 *)
     echo "run_example.sh: no expectations for example '$example'" >&2
@@ -55,30 +60,47 @@ esac
 
 status_plain=0 status_app=0
 ./plain "$@" >plain.out 2>/dev/null || status_plain=$?
-HEATMAP_OUTPUT="$PWD/exact.json" HEATMAP_COMPENSATE=off ./app "$@" >app.out 2>app.err ||
-    status_app=$?
+# The run the metadata is checked against: its pid, argv[0], host and wall-clock window are known
+# here, independently of the file. Compensation off and the monotonic clock (ticks are ns): the
+# self times must add up exactly.
+before=$(date +%s%N)
+HEATMAP_OUTPUT="$PWD/exact.json" HEATMAP_COMPENSATE=off HEATMAP_CLOCK=monotonic ./app "$@" \
+    >app.out 2>app.err &
+pid=$!
+wait "$pid" || status_app=$?
+after=$(date +%s%N)
 if [ "$status_plain" != "$status_app" ] || ! cmp -s plain.out app.out; then
     echo "FAIL: output or exit status differs with heatmap ($status_app vs $status_plain)" >&2
     diff plain.out app.out >&2 || true
     exit 1
 fi
 
-# Exact accounting (compensation off): counts, and self times that add up.
-outer_limit=""
-if grep -q "run() took" app.err; then
-    outer_limit="--outer-at-most $(sed -n 's/.*run() took \([0-9]*\) ns.*/\1/p' app.err)"
-fi
+# Line numbers (with -g): each function's definition line, found in the source by the test.
+lines=""
+case " $cflags " in
+*" -g "*)
+    for fn in $(echo "$checks" | tr ' ' '\n' | sed -n 's/^\([a-z_]*\)=[0-9]*$/\1/p' | sort -u); do
+        n=$(grep -n "^[a-z].*[ *]$fn(" "$example.c" | head -n 1 | cut -d: -f1)
+        if [ -n "$n" ]; then lines="$lines --line $fn=$n"; fi
+    done
+    [ -n "$lines" ] || { echo "FAIL: no definition lines found in $example.c" >&2; exit 1; }
+    ;;
+esac
 # shellcheck disable=SC2086
-"$checker" exact.json $checks --self-adds-up --end exit $outer_limit
+"$checker" exact.json $checks --self-exact --end exit --pid "$pid" --program ./app \
+    --hostname-is-mine --clock monotonic --started "$before:$after" $lines
 
 # Default settings (compensation on): same counts, self times within the compensation bound.
 HEATMAP_OUTPUT="$PWD/default.json" ./app "$@" >/dev/null 2>&1
+clock=monotonic # auto: the invariant TSC when the CPU has one (Linux's nonstop_tsc flag)
+if [ "$(uname -m)" = aarch64 ] || grep -qw nonstop_tsc /proc/cpuinfo; then clock=tsc; fi
 # shellcheck disable=SC2086
-"$checker" default.json $checks --self-adds-up
+"$checker" default.json $checks --self-adds-up --clock "$clock"
 
 # A tiny node limit: paths fold into their callers, and the time still adds up.
 HEATMAP_PATHS_MAX=4 HEATMAP_OUTPUT="$PWD/folded.json" ./app "$@" >/dev/null 2>&1
-"$checker" folded.json --paths-add-up
+# shellcheck disable=SC2086
+"$checker" folded.json --paths-add-up $folded
 
 # Recording off: nothing written, same output.
 HEATMAP=off HEATMAP_OUTPUT="$PWD/off.json" ./app "$@" >off.out 2>/dev/null

@@ -8,7 +8,8 @@ independent reading of the results files (the call-path trees merged by path her
 totals as `heatmap-view --format=json` reports them):
   folded  every line exactly (stacks root first, sorted, values = merged self times); total = cpu
   svg     well-formed (xmllint when installed, and Python's XML parser); one frame per tree node,
-          each tooltip with its node's calls; the zoom script (svg_zoom.js, when node is installed)
+          each tooltip with its node's calls, each frame's width its node's total time as a share
+          of the root's; the zoom script (svg_zoom.js, when node is installed)
   chrome  JSON schema of the Trace Event format; B/E nest per thread with non-decreasing times;
           as many B events per function as the trace has enters; metadata names every thread
   pprof   read back by `go tool pprof` (-raw: every sample's stack and values; -top: totals and
@@ -102,7 +103,7 @@ def check_folded(viewer, workdir, files):
     if got != expected:
         fail("folded lines differ:\n--- expected\n%s--- got\n%s" % (expected, got))
     total = sum(int(line.rsplit(" ", 1)[1]) for line in got.splitlines())
-    cpu = viewer_summary(viewer, files)["summary"]["cpu_ns"]
+    cpu = viewer_summary(viewer, files)["summary"]["self_ns"]
     if total != cpu:
         fail("folded total %d != heatmap-view's CPU time %d" % (total, cpu))
     print("ok: folded, %d stacks, total %d ns" % (len(want), total))
@@ -127,6 +128,20 @@ def check_svg(viewer, workdir, files):
     for g in frames:
         if g.find(ns + "rect") is None:
             fail("a frame without a rectangle")
+    # Geometry: a frame's width is its node's TOTAL time as a share of the root's width (the sum
+    # of the outermost nodes' totals), to the 3 decimals the SVG writes.
+    root_g = [g for g in root.iter(ns + "g") if g.get("class") == "root"]
+    if len(root_g) != 1:
+        fail("svg has %d root frames, expected 1" % len(root_g))
+    full = float(root_g[0].find(ns + "rect").get("width"))
+    all_total = sum(v[2] for p, v in nodes.items() if len(p) == 1)
+    if all_total > 0:
+        want = sorted(full * v[2] / all_total for v in nodes.values())
+        got = sorted(float(g.find(ns + "rect").get("width")) for g in frames)
+        for w, g in zip(want, got):
+            if abs(w - g) > 0.002:
+                fail("svg frame widths are not proportional to the nodes' total times: "
+                     "expected %s, got %s" % (["%.3f" % x for x in want], got))
     if shutil.which("node"):  # the click-to-zoom script, run against a stand-in DOM
         r = subprocess.run(["node", os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                                  "svg_zoom.js"), out],
@@ -241,8 +256,8 @@ def check_pprof(viewer, workdir, files):
     # -top: totals as heatmap-view reports them, flat values per function
     top_cpu = go_pprof(["-top", "-unit=ns", "-nodefraction=0", "-edgefraction=0"], out, env)
     total = int(re.search(r"Total samples = (\d+)ns", top_cpu).group(1))
-    if total != summary["cpu_ns"]:
-        fail("pprof cpu total %d != heatmap-view's %d" % (total, summary["cpu_ns"]))
+    if total != summary["self_ns"]:
+        fail("pprof cpu total %d != heatmap-view's %d" % (total, summary["self_ns"]))
     top_calls = go_pprof(["-top", "-sample_index=calls", "-nodefraction=0", "-edgefraction=0"],
                          out, env)
     calls = int(re.search(r"Total samples = (\d+)", top_calls).group(1))

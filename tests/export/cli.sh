@@ -26,14 +26,40 @@ expect_error "--export and --diff cannot be combined" --export=svg --diff callgr
 expect_error "folded.json: no trace file beside it (folded.trace.json); run the program with HEATMAP_TRACE=1" \
     --export=chrome -o "$work/x.json" folded.json
 expect_error "nopaths.json: no call paths in this file" --export=pprof -o "$work/x.pb.gz" nopaths.json
-test ! -e "$work/x.json" && test ! -e "$work/x.pb.gz"
+# Every check below fails the test on its own (no && chains, which `sh -e` does not stop on).
+fail() {
+    echo "FAIL: $*" >&2
+    exit 1
+}
+[ ! -e "$work/x.json" ] || fail "a failed --export=chrome left $work/x.json"
+[ ! -e "$work/x.pb.gz" ] || fail "a failed --export=pprof left $work/x.pb.gz"
+# --type: only with --export=pprof, a known type, and the data it needs
+expect_error "--type selects the profile of --export=pprof; --export=pprof is missing" \
+    --type=cpu callgraph.json
+expect_error "--type selects the profile of --export=pprof" --export=svg --type=cpu callgraph.json
+expect_error "--type: unknown profile type 'heap' (expected calls, cpu, block or mutex)" \
+    --export=pprof --type=heap callgraph.json
+expect_error "callgraph.json: no \"cpu_profile\" in this file: the CPU sampler did not run" \
+    --export=pprof --type=cpu -o "$work/x.pb.gz" callgraph.json
+[ ! -e "$work/x.pb.gz" ] || fail "a failed --export=pprof --type=cpu left $work/x.pb.gz"
+# --type=calls is what --export=pprof makes without --type
+"$viewer" --export=pprof -o "$work/default.pb.gz" callgraph.json 2>/dev/null || fail "--export=pprof exited $?"
+"$viewer" --export=pprof --type=calls -o "$work/calls.pb.gz" callgraph.json 2>/dev/null ||
+    fail "--export=pprof --type=calls exited $?"
+cmp "$work/default.pb.gz" "$work/calls.pb.gz" || fail "--type=calls differs from the default pprof export"
 
 # -o - writes to standard output; without -o the default name in the working directory.
-"$viewer" --export=folded -o - callgraph.json >"$work/stdout.folded"
-grep -q "^run;msort;merge [0-9]*$" "$work/stdout.folded"
-(cd "$work" && "$viewer" --export=svg "$fixtures/callgraph.json" 2>err) 
-test -s "$work/heatmap.svg"
-grep -q "wrote heatmap.svg" "$work/err"
+"$viewer" --export=folded -o - callgraph.json >"$work/stdout.folded" ||
+    fail "--export=folded -o - exited $?"
+grep -q "^run;msort;merge [0-9]*$" "$work/stdout.folded" ||
+    fail "no run;msort;merge line in: $(head -5 "$work/stdout.folded")"
+status=0
+(cd "$work" && "$viewer" --export=svg "$fixtures/callgraph.json" 2>err) || status=$?
+[ "$status" = 0 ] || fail "--export=svg without -o exited $status: $(cat "$work/err")"
+[ -s "$work/heatmap.svg" ] || fail "--export=svg without -o did not write heatmap.svg"
+grep -q "wrote heatmap.svg" "$work/err" || fail "no 'wrote heatmap.svg' line: $(cat "$work/err")"
 # the help lists the flags
-"$viewer" --help | grep -q -- "--export=KIND"
+"$viewer" --help >"$work/help" || fail "--help exited $?"
+grep -q -- "--export=KIND" "$work/help" || fail "--help does not list --export=KIND"
+grep -q -- "--type=T" "$work/help" || fail "--help does not list --type=T"
 echo "ok: export command line"

@@ -127,7 +127,7 @@ static void check_against_results(const char *const *names, size_t n) {
     if (hm_paths_load_many(files, n, &p, err, sizeof err) != 0 ||
         hm_results_load_many(files, n, &r, err, sizeof err) != 0)
         fail_msg("%s", err);
-    assert_int_equal(hm_paths_node_self_ns(p), hm_results_cpu_ns(r));
+    assert_int_equal(hm_paths_node_self_ns(p), hm_results_self_ns(r));
     assert_int_equal(hm_paths_function_calls(p), hm_results_total_calls(r));
     assert_int_equal(p->nfunctions, r->nfunctions);
     assert_int_equal(hm_paths_check_totals(p, err, sizeof err), 0);

@@ -232,6 +232,54 @@ static void test_scan_database_file_filter(void **state) {
                      HM_SCAN_EDATABASE);
 }
 
+/* Lines of code and statements of a function full of comments and blank lines, counted by hand:
+ * the definition spans 17 lines; 8 hold code (lines 1, 2, 5, 9, 11, 13, 15 and 17: the signature,
+ * `{`, `int s = 0;`, the for, the if, `s += i;`, `return s;`, `}`), the other 9 are blank or
+ * comment-only; 5 statements (decl, for, if, +=, return). */
+static void test_scan_loc_skips_comments_and_blank_lines(void **state) {
+    char *dir = hm_test_tempdir();
+    static const char src[] = "int commented(int n) /* line 1: code */\n"
+                              "{\n"
+                              "\n"
+                              "    // a comment line\n"
+                              "    int s = 0;\n"
+                              "    /* a block comment\n"
+                              "       over two lines */\n"
+                              "\n"
+                              "    for (int i = 0; i < n; i++)\n"
+                              "        // why: only the even ones\n"
+                              "        if (i % 2 == 0)\n"
+                              "\n"
+                              "            s += i;\n"
+                              "    /* done */\n"
+                              "    return s;\n"
+                              "    // trailing\n"
+                              "}\n";
+    char *path = hm_test_path(dir, "c.c");
+    hm_test_write_file(path, src);
+    free(path);
+    char db[1024];
+    snprintf(db, sizeof db,
+             "[{\"directory\": \"%s\", \"file\": \"c.c\", \"arguments\": [\"clang\", "
+             "\"-c\", \"c.c\", \"-o\", \"c.o\"]}]\n",
+             dir);
+    path = hm_test_path(dir, "compile_commands.json");
+    hm_test_write_file(path, db);
+    free(path);
+    char *diag = NULL;
+    hm_scan_result r = hm_test_scan_database(dir, 1, &diag);
+    const hm_scan_function *fn = hm_test_find(&r, "commented", 0);
+    assert_non_null(fn);
+    assert_int_equal(fn->line, 1);
+    assert_int_equal(fn->loc, 8);
+    assert_int_equal(fn->statements, 5);
+    assert_int_equal(fn->loops, 1);
+    hm_scan_result_free(&r);
+    free(diag);
+    hm_test_rmtree(dir);
+    free(dir);
+}
+
 static void test_scan_relative_paths_in_commands(void **state) {
     /* Relative -I, -include and -isystem in a command resolve against its "directory", not the
      * process's working directory, which the scan leaves alone; system headers are not listed. */
@@ -598,6 +646,7 @@ int main(void) {
         cmocka_unit_test(test_scan_deterministic_across_threads),
         cmocka_unit_test(test_scan_database_file_filter),
         cmocka_unit_test(test_scan_relative_paths_in_commands),
+        cmocka_unit_test(test_scan_loc_skips_comments_and_blank_lines),
         cmocka_unit_test(test_scan_unknown_flags),
         cmocka_unit_test(test_scan_jobs_from_files),
         cmocka_unit_test(test_scan_sort_keys),

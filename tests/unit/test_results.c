@@ -114,7 +114,11 @@ static void test_results_load_good(void **state) {
     assert_int_equal(hm_hist_midpoint(131), 283);
     assert_int_equal(f->p99_ns, 280);
     assert_int_equal(f->max_ns, 280);
-    assert_int_equal(hm_results_cpu_ns(r), 330);
+    /* No cpu_ns/wait_ns: an older runtime's file knows wall self time only, not CPU time. */
+    assert_false(r->has_cpu);
+    assert_int_equal(hm_results_self_ns(r), 330);
+    assert_int_equal(hm_results_cpu_ns(r), 0);
+    assert_true(hm_results_parallelism(r) == 0.0);
     assert_int_equal(hm_results_total_calls(r), 3);
     assert_int_equal(hm_function_avg_ns(f), 110);
     hm_results_free(r);
@@ -730,6 +734,37 @@ static void test_results_parse_duration(void **state) {
     assert_int_equal(hm_parse_duration("5 ms", &ns, NULL), -1);
     assert_int_equal(hm_parse_duration("5msx", &ns, NULL), -1);
     assert_int_equal(hm_parse_duration("99999999999999999999s", &ns, NULL), -1);
+    /* minutes and hours, alone and in parts from large to small; "m" is never "ms" */
+    static const struct {
+        const char *text;
+        uint64_t ns;
+    } times[] = {
+        {"2m", 120000000000ull},
+        {"2ms", 2000000},
+        {"1h", 3600000000000ull},
+        {"1h30m", 5400000000000ull},
+        {"1.5h", 5400000000000ull},
+        {"1m30.5s", 90500000000ull},
+        {"2s500ms", 2500000000ull},
+        {"1m1ms", 60001000000ull},
+        {"1h2m3s4ms5us6ns", 3723004005006ull},
+        {"5124095h", 5124095ull * 3600000000000ull}, /* 2^64 ns is 5124095.6 h */
+    };
+    for (size_t i = 0; i < sizeof times / sizeof times[0]; i++) {
+        ns = 0;
+        if (hm_parse_duration(times[i].text, &ns, NULL) != 0 || ns != times[i].ns)
+            fail_msg("'%s' gave %llu ns, expected %llu", times[i].text, (unsigned long long)ns,
+                     (unsigned long long)times[i].ns);
+    }
+    assert_int_equal(hm_parse_duration("1h30m)", &ns, &end), 0);
+    assert_string_equal(end, ")");
+    assert_int_equal(hm_parse_duration("5min", &ns, NULL), -1);
+    assert_int_equal(hm_parse_duration("5min", &ns, &end), -1); /* not 5m followed by "in" */
+    assert_int_equal(hm_parse_duration("1ms30s", &ns, NULL), -1);
+    assert_int_equal(hm_parse_duration("1m1m", &ns, NULL), -1);
+    assert_int_equal(hm_parse_duration("1us1\xC2\xB5s", &ns, NULL), -1);
+    assert_int_equal(hm_parse_duration("1h30", &ns, NULL), -1);
+    assert_int_equal(hm_parse_duration("5124096h", &ns, NULL), -1);
     /* every formatted value parses back to within the rounding of 3 significant digits */
     char buf[HM_DURATION_LEN];
     for (uint64_t v = 1; v < 100000000000ull; v = v * 3 + 7) {

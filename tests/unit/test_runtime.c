@@ -1,13 +1,19 @@
 /* Unit tests of the runtime: self-time accounting, recursion, histogram, compensation, threads,
- * stack overflow handling, output paths and the results writer, with an injected clock. */
+ * stack overflow handling, output paths and the results writer, with an injected clock; and the
+ * wait wrappers' EINTR rule (only the runtime's own signals are retried away). */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -26,6 +32,9 @@ static hm_func_record rec_a_again = {"a", "t.c", 1, 0,
 static hm_func_record *const records[] = {&rec_a, &rec_b, &rec_c};
 static hm_module_table table = {HM_ABI_VERSION, 3, records};
 
+/* The time source every test shares (runtime/clock.c, HM_TEST_CLOCK). */
+extern uint64_t hm_test_clock_step;
+
 static void advance(uint64_t ns) {
     hm_test_clock_ticks += ns;
 }
@@ -33,7 +42,7 @@ static void advance(uint64_t ns) {
 static hm_collected collect(hm_func_record *r, uint64_t *hist) {
     hm_collected c;
     static uint64_t scratch[HM_RT_BUCKETS];
-    hm_collect_function(r->id, &c, hist ? hist : scratch);
+    hm_collect_function(r->id, NULL, &c, hist ? hist : scratch);
     return c;
 }
 
@@ -46,6 +55,7 @@ static int setup(void **state) {
     if (t->data)
         t->data->outer_ticks = 0;
     hm_rt.comp_self_ns = hm_rt.comp_child_ns = 0;
+    hm_test_clock_step = 0;
     return 0;
 }
 
@@ -97,25 +107,100 @@ static void test_runtime_same_function_two_modules_share_id(void **state) {
     assert_int_not_equal(rec_b.id, rec_a.id);
 }
 
+/* One call of `r` per sample, each taking that many ns of its own. */
+static void record_calls(hm_func_record *r, const uint64_t *samples, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        __heatmap_enter_v2(r);
+        advance(samples[i]);
+        __heatmap_exit_v2(r);
+    }
+}
+
+/* Calls counted in the runtime's buckets of a collected histogram. */
+static uint64_t hist_total(const uint64_t *hist) {
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < HM_RT_BUCKETS; i++)
+        total += hist[i];
+    return total;
+}
+
 static void test_runtime_histogram_and_max(void **state) {
     static const uint64_t samples[] = {3, 31, 32, 33, 1000, 1000, 123456789};
     uint64_t hist[HM_RT_BUCKETS];
-    for (size_t i = 0; i < sizeof samples / sizeof *samples; i++) {
-        __heatmap_enter_v2(&rec_b);
-        advance(samples[i]);
-        __heatmap_exit_v2(&rec_b);
-    }
+    record_calls(&rec_b, samples, sizeof samples / sizeof *samples);
     hm_collected b = collect(&rec_b, hist);
     assert_int_equal(b.count, 7);
     assert_int_equal(b.max_ns, 123456789);
+    /* Buckets worked out by hand from docs/results-format.md (S = 32), not with hm_hist_index:
+     * 1000 = 0b1111101000: m = 9, g = 4, 1000 >> 4 = 62 -> 32 + 4*32 + 30 = 190;
+     * 123456789: m = 26, g = 21, >> 21 = 58 -> 32 + 21*32 + 26 = 730. */
     assert_int_equal(hist[3], 1);
     assert_int_equal(hist[31], 1);
-    assert_int_equal(hist[hm_hist_index(32)], 1);
-    assert_int_equal(hist[hm_hist_index(33)], 1);
-    assert_int_equal(hist[hm_hist_index(1000)], 2);
-    assert_int_equal(hist[hm_hist_index(123456789)], 1);
-    assert_true(hm_hist_lower(hm_hist_index(1000)) <= 1000);
-    assert_true(1000 < hm_hist_lower(hm_hist_index(1000)) + hm_hist_width(hm_hist_index(1000)));
+    assert_int_equal(hist[32], 1);
+    assert_int_equal(hist[33], 1);
+    assert_int_equal(hist[190], 2);
+    assert_int_equal(hist[730], 1);
+    assert_int_equal(hist_total(hist), 7);
+}
+
+/* The runtime keeps 32 + 35*32 = 1152 buckets: the last, 1151, is [63 << 34, 2^40); 2^40 ns and
+ * anything longer are counted there, and max_ns stays exact. */
+static void test_runtime_histogram_last_bucket_clamps(void **state) {
+    static const uint64_t samples[] = {
+        (63ull << 34) - 1,  /* bucket 1150: the one below the last */
+        (63ull << 34),      /* 1151, its lower bound */
+        (1ull << 40) - 1,   /* 1151 */
+        (1ull << 40),       /* would be 1152: clamped to 1151 */
+        (1ull << 40) + 1,   /* clamped */
+        (1ull << 41) + 5,   /* clamped */
+        (1ull << 62) + 123, /* clamped */
+    };
+    static uint64_t hist[HM_RT_BUCKETS + 1];
+    assert_int_equal(HM_RT_BUCKETS, 1152);
+    memset(hist, 0, sizeof hist);
+    hist[HM_RT_BUCKETS] = 0xdeadbeef; /* a guard: nothing may be written past the last bucket */
+    record_calls(&rec_b, samples, sizeof samples / sizeof *samples);
+    hm_collected b = collect(&rec_b, hist);
+    assert_int_equal(b.count, 7);
+    assert_int_equal(b.max_ns, (1ull << 62) + 123);
+    assert_int_equal(hist[1150], 1);
+    assert_int_equal(hist[1151], 6);
+    assert_int_equal(hist[HM_RT_BUCKETS], 0xdeadbeef);
+    assert_int_equal(hist_total(hist), 7);
+    /* The same with runs broken up (each call alone in its bucket, then back). */
+    static const uint64_t more[] = {1ull << 45, 5, 1ull << 44};
+    record_calls(&rec_b, more, 3);
+    collect(&rec_b, hist);
+    assert_int_equal(hist[1151], 8);
+    assert_int_equal(hist[5], 1);
+    assert_int_equal(hist[HM_RT_BUCKETS], 0xdeadbeef);
+}
+
+/* The calibration takes the median per-call cost of its own empty calls. With a clock that
+ * advances a fixed step at every read, every round costs the same, so the median is what one
+ * empty call (and one parent of 256 of them) costs when measured here with compensation off. */
+static void test_runtime_calibration_takes_the_cost_of_one_call(void **state) {
+    hm_test_clock_step = 7;
+    __heatmap_enter_v2(&rec_c); /* warm up c's stats */
+    __heatmap_exit_v2(&rec_c);
+    uint64_t before = collect(&rec_c, NULL).self_ns;
+    __heatmap_enter_v2(&rec_c);
+    __heatmap_exit_v2(&rec_c);
+    uint64_t leaf = collect(&rec_c, NULL).self_ns - before;
+    before = collect(&rec_a, NULL).self_ns;
+    __heatmap_enter_v2(&rec_a);
+    for (int i = 0; i < 256; i++) {
+        __heatmap_enter_v2(&rec_c);
+        __heatmap_exit_v2(&rec_c);
+    }
+    __heatmap_exit_v2(&rec_a);
+    uint64_t parent = collect(&rec_a, NULL).self_ns - before;
+    assert_true(leaf > 0);
+    hm_calibrate();
+    hm_test_clock_step = 0;
+    assert_int_equal(hm_rt.comp_self_ns, leaf);
+    assert_int_equal(hm_rt.comp_child_ns, parent / 256);
+    hm_rt.comp_self_ns = hm_rt.comp_child_ns = 0;
 }
 
 /* The histogram is kept as runs of calls in one bucket folded into hist[] when the bucket
@@ -302,14 +387,131 @@ static void test_runtime_writer_round_trip(void **state) {
     unlink(path);
 }
 
-static void test_runtime_writer_reports_unwritable_path(void **state) {
-    snprintf(hm_rt.output_pattern, sizeof hm_rt.output_pattern, "/nonexistent-dir/x/heatmap.json");
-    int rc = hm_write_results("exit");
+static void restore_output(void) {
     const char *atexit_path = getenv("HEATMAP_OUTPUT");
     snprintf(hm_rt.output_pattern, sizeof hm_rt.output_pattern, "%s",
              atexit_path ? atexit_path : "heatmap.json");
+}
+
+static void test_runtime_writer_reports_unwritable_path(void **state) {
+    snprintf(hm_rt.output_pattern, sizeof hm_rt.output_pattern, "/nonexistent-dir/x/heatmap.json");
+    int rc = hm_write_results("exit");
+    restore_output();
     assert_int_equal(rc, -1);
-    assert_int_not_equal(access("/nonexistent-dir/x/heatmap.json.tmp", F_OK), 0);
+    char tmp[128];
+    snprintf(tmp, sizeof tmp, "/nonexistent-dir/x/heatmap.json.tmp.%d", (int)getpid());
+    assert_int_not_equal(access(tmp, F_OK), 0);
+}
+
+static void put_file(const char *path, const char *text) {
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void assert_file_is(const char *path, const char *text) {
+    char buf[256] = "";
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    assert_string_equal(buf, text);
+}
+
+/* Results go to PATH.tmp.PID, renamed over PATH when complete (docs/results-format.md): when
+ * PATH.tmp.PID cannot be made, or the rename fails, an earlier PATH survives unchanged and no
+ * temporary file is left. When all goes well, only PATH is left. */
+static void test_runtime_writer_is_atomic(void **state) {
+    char dir[] = "/tmp/hm-atomic-XXXXXX", path[128], tmp[160];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/heatmap.json", dir);
+    snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid());
+    snprintf(hm_rt.output_pattern, sizeof hm_rt.output_pattern, "%s", path);
+
+    /* 1. PATH.tmp.PID is a directory: the write fails, PATH is untouched. */
+    put_file(path, "earlier results\n");
+    assert_int_equal(mkdir(tmp, 0755), 0);
+    int rc = hm_write_results("exit");
+    assert_int_equal(rc, -1);
+    assert_file_is(path, "earlier results\n");
+    assert_int_equal(rmdir(tmp), 0);
+
+    /* 2. PATH is a non-empty directory: the temporary file is written, the rename fails, the
+     * temporary file is removed. */
+    unlink(path);
+    char inside[160];
+    assert_int_equal(mkdir(path, 0755), 0);
+    snprintf(inside, sizeof inside, "%s/keep", path);
+    put_file(inside, "x");
+    rc = hm_write_results("exit");
+    assert_int_equal(rc, -1);
+    assert_int_not_equal(access(tmp, F_OK), 0);
+    assert_file_is(inside, "x");
+    unlink(inside);
+    rmdir(path);
+
+    /* 3. Success: PATH holds the results, no temporary file is left. */
+    rc = hm_write_results("exit");
+    restore_output();
+    assert_int_equal(rc, 0);
+    assert_int_not_equal(access(tmp, F_OK), 0);
+    json_error_t err;
+    json_t *root = json_load_file(path, 0, &err);
+    assert_non_null(root);
+    json_decref(root);
+    unlink(path);
+    rmdir(dir);
+}
+
+/* EINTR through the wait wrappers: a signal the runtime sent (the handler counts it in
+ * our_signals, as the CPU sampler's does) is retried away; anyone else's reaches the program. */
+static volatile sig_atomic_t kick_ours, kick_done;
+
+static void on_kick(int sig) {
+    (void)sig;
+    if (kick_ours)
+        hm_tls_self.our_signals++;
+}
+
+static void *kicker(void *arg) {
+    pthread_t target = *(pthread_t *)arg;
+    while (!kick_done) { /* until the call returns: one kick must land inside it */
+        struct timespec d = {0, 10000000};
+        nanosleep(&d, NULL);
+        if (!kick_done)
+            pthread_kill(target, SIGUSR1);
+    }
+    return NULL;
+}
+
+/* Run a 200 ms nanosleep (use_poll: poll with no fds) under kicks; returns 0 or -errno. */
+static int wait_under_kicks(int ours, int use_poll) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_kick; /* no SA_RESTART: the kicks interrupt */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGUSR1, &sa, NULL);
+    kick_ours = ours;
+    kick_done = 0;
+    pthread_t self = pthread_self(), k;
+    pthread_create(&k, NULL, kicker, &self);
+    struct timespec req = {0, 200000000};
+    errno = 0;
+    int rc = use_poll ? poll(NULL, 0, 200) : nanosleep(&req, NULL);
+    int e = errno;
+    kick_done = 1;
+    pthread_join(k, NULL);
+    signal(SIGUSR1, SIG_DFL);
+    return rc == -1 ? -e : rc;
+}
+
+static void test_runtime_wrappers_retry_only_our_eintr(void **state) {
+    assert_int_equal(wait_under_kicks(1, 0), 0);
+    assert_int_equal(wait_under_kicks(1, 1), 0);
+    assert_int_equal(wait_under_kicks(0, 0), -EINTR);
+    assert_int_equal(wait_under_kicks(0, 1), -EINTR);
 }
 
 int main(void) {
@@ -318,7 +520,9 @@ int main(void) {
         cmocka_unit_test_setup(test_runtime_recursion_counts_every_call, setup),
         cmocka_unit_test_setup(test_runtime_same_function_two_modules_share_id, setup),
         cmocka_unit_test_setup(test_runtime_histogram_and_max, setup),
+        cmocka_unit_test_setup(test_runtime_histogram_last_bucket_clamps, setup),
         cmocka_unit_test_setup(test_runtime_histogram_runs_are_exact, setup),
+        cmocka_unit_test_setup(test_runtime_calibration_takes_the_cost_of_one_call, setup),
         cmocka_unit_test_setup(test_runtime_compensation_is_taken_off_self_and_parent, setup),
         cmocka_unit_test_setup(test_runtime_unmatched_exit_is_ignored, setup),
         cmocka_unit_test_setup(test_runtime_frames_beyond_capacity_are_dropped_and_counted, setup),
@@ -327,6 +531,8 @@ int main(void) {
         cmocka_unit_test(test_runtime_trace_path_names),
         cmocka_unit_test_setup(test_runtime_writer_round_trip, setup),
         cmocka_unit_test_setup(test_runtime_writer_reports_unwritable_path, setup),
+        cmocka_unit_test(test_runtime_wrappers_retry_only_our_eintr),
+        cmocka_unit_test_setup(test_runtime_writer_is_atomic, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -45,6 +45,20 @@ static const char LATER[] =
     "{\"name\": \"fresh\", \"file\": \"f.c\", \"line\": 2, \"count\": 1, \"self_ns\": 9, "
     "\"max_ns\": 9, \"histogram\": [[9, 1]]}]}";
 
+/* RUN as a newer runtime records it: self time split into cpu and wait (io mostly waiting), and
+ * the profiler's overhead. cpu 250 + 200 + 20 + 40 = 510, wait 50 + 4800 = 4850, self 5360. */
+static const char SPLIT[] =
+    "{\"version\": 1, \"elapsed_ns\": 10000, \"wall_ns\": 10040, \"overhead_total_ns\": 100, "
+    "\"cpus\": 2, \"threads\": [], \"functions\": ["
+    "{\"name\": \"parse\", \"file\": \"p.c\", \"line\": 3, \"count\": 3, \"self_ns\": 300, "
+    "\"cpu_ns\": 250, \"wait_ns\": 50, \"max_ns\": 100, \"histogram\": [[82, 3]]},"
+    "{\"name\": \"io\", \"file\": \"io.c\", \"line\": 9, \"count\": 1, \"self_ns\": 5000, "
+    "\"cpu_ns\": 200, \"wait_ns\": 4800, \"max_ns\": 5000, \"histogram\": [[263, 1]]},"
+    "{\"name\": \"init\", \"file\": \"a.c\", \"line\": 1, \"count\": 2, \"self_ns\": 20, "
+    "\"cpu_ns\": 20, \"wait_ns\": 0, \"max_ns\": 10, \"histogram\": [[10, 2]]},"
+    "{\"name\": \"init\", \"file\": \"b.c\", \"line\": 7, \"count\": 1, \"self_ns\": 40, "
+    "\"cpu_ns\": 40, \"wait_ns\": 0, \"max_ns\": 40, \"histogram\": [[40, 1]]}]}";
+
 static hm_results *load(const char *text) {
     hm_results *r = NULL;
     char err[256];
@@ -53,13 +67,21 @@ static hm_results *load(const char *text) {
     return r;
 }
 
-static int setup_model(void **state) {
-    hm_results *r = load(RUN);
+static int setup_model_from(void **state, const char *text) {
+    hm_results *r = load(text);
     hm_model *m = malloc(sizeof *m);
     if (r == NULL || m == NULL || hm_model_init(m, r) != 0)
         return -1;
     *state = m;
     return 0;
+}
+
+static int setup_model(void **state) {
+    return setup_model_from(state, RUN);
+}
+
+static int setup_split_model(void **state) {
+    return setup_model_from(state, SPLIT);
 }
 
 static int teardown_model(void **state) {
@@ -243,6 +265,15 @@ static void test_viewer_check_parse_errors(void **state) {
         {"cpu>2*bas", "expected 'base' after '*'"},
         {"cpu>base*", "expected a number after 'base*'"},
         {"elapsed>5 ms", "give a unit"},
+        /* every unit error lists all the units */
+        {"elapsed>500", "give a unit right after the number: ns, us (or \xC2\xB5s), ms, s, m, h"},
+        {"p95(x)>5min",
+         "unknown time unit 'min'; the units are ns, us (or \xC2\xB5s), ms, s, m, h"},
+        {"cpu>2sec", "unknown time unit 'sec'; the units are ns, us"},
+        {"elapsed>1h30min", "unknown time unit 'min'"},
+        {"elapsed>1s2m", "give the units from the largest to the smallest, each once"},
+        {"elapsed>1m1m", "from the largest to the smallest"},
+        {"elapsed>99999999h", "the time is too large"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         hm_check *c = (hm_check *)1;
@@ -256,6 +287,22 @@ static void test_viewer_check_parse_errors(void **state) {
     assert_int_equal(hm_check_parse(" p95( parse ) >= 2.5ms ", &c, err, sizeof err), 0);
     assert_false(hm_check_uses_base(c));
     hm_check_free(c);
+    /* minutes and hours; "m" is minutes, "ms" milliseconds */
+    static const struct {
+        const char *expr;
+        int holds; /* against a run of elapsed 30 s */
+    } times[] = {{"elapsed>29s", 1},       {"elapsed<1m", 1},    {"elapsed>1ms", 1},
+                 {"elapsed>0.5m", 0},      {"elapsed<1h30m", 1}, {"elapsed==0.5m", 1},
+                 {"elapsed>=29s1000ms", 1}};
+    hm_results *r = load(RUN);
+    r->elapsed_ns = 30000000000ull;
+    for (size_t i = 0; i < sizeof times / sizeof times[0]; i++) {
+        char msg[256];
+        if (eval(times[i].expr, r, NULL, msg, sizeof msg) != times[i].holds)
+            fail_msg("'%s' should %s for elapsed 30s", times[i].expr,
+                     times[i].holds ? "hold" : "not hold");
+    }
+    hm_results_free(r);
     assert_int_equal(hm_check_parse("cpu(main)>1.2*base", &c, err, sizeof err), 0);
     assert_true(hm_check_uses_base(c));
     hm_check_free(c);
@@ -322,7 +369,11 @@ static void test_viewer_model_sort_filter_top(void **state) {
     assert_string_equal(row_names(m), "parse init (a.c:1) init (b.c:7) io");
     hm_model_set_sort(m, HM_SORT_NAME);
     assert_string_equal(row_names(m), "init (a.c:1) init (b.c:7) io parse");
-    hm_model_cycle_sort(m); /* name wraps around to cpu */
+    hm_model_cycle_sort(m); /* name, self, wait, then around to cpu */
+    assert_int_equal(m->sort, HM_SORT_SELF);
+    hm_model_cycle_sort(m);
+    assert_int_equal(m->sort, HM_SORT_WAIT);
+    hm_model_cycle_sort(m);
     assert_int_equal(m->sort, HM_SORT_CPU);
 
     assert_true(hm_model_set_filter(m, "ni")); /* plain text: a substring */
@@ -492,12 +543,15 @@ static void test_viewer_layout_rows(void **state) {
     hm_layout_compute(&l, m, 80, &hm_glyphs_ascii);
     char header[512];
     hm_layout_header(&l, m, &hm_glyphs_ascii, header, sizeof header);
-    assert_non_null(strstr(header, "Count  CPU Time"));
+    /* no cpu/wait split in RUN: wall self time is not called CPU time, and there is no Wait */
+    assert_non_null(strstr(header, "Count  Self Time"));
+    assert_null(strstr(header, "CPU Time"));
+    assert_null(strstr(header, "Wait"));
     assert_non_null(strstr(header, "P95"));
     hm_layout_row(&l, m, 2, &hm_glyphs_ascii, &row); /* init (b.c:7): 1 call of 40 ns */
     assert_non_null(strstr(row.line, "init (b.c:7)"));
-    assert_non_null(strstr(row.line, "1      40ns    40ns    40ns    40ns"));
-    /* at 40 columns the table keeps Function, Count and CPU Time and drops the rest */
+    assert_non_null(strstr(row.line, "1       40ns    40ns    40ns    40ns"));
+    /* at 40 columns the table keeps Function, Count and Self Time and drops the rest */
     hm_layout_compute(&l, m, 40, &hm_glyphs_ascii);
     assert_true(l.col_w[HM_COL_COUNT] > 0 && l.col_w[HM_COL_CPU] > 0);
     assert_int_equal(l.col_w[HM_COL_MAX], 0);
@@ -507,16 +561,60 @@ static void test_viewer_layout_rows(void **state) {
     }
 }
 
-static void test_viewer_summary_lines(void **state) {
-    hm_model *m = *state;
+/* Summary line `which` of the model, drawn with glyphs g, is `want`. */
+static void expect_summary(const hm_model *m, hm_summary_kind which, const hm_glyphs *g,
+                           const char *want) {
     char line[256];
-    hm_summary_line(m, HM_LINE_TIMES, &hm_glyphs_utf8, line, sizeof line);
-    assert_string_equal(line,
-                        "Elapsed: 10.0\xC2\xB5s | CPU Time: 5.36\xC2\xB5s | Parallelism: ~0.5x");
-    hm_summary_line(m, HM_LINE_COUNTS, &hm_glyphs_utf8, line, sizeof line);
-    assert_string_equal(line, "Functions: 4 | Total Calls: 7");
-    hm_summary_line(m, HM_LINE_LEGEND_RUN, &hm_glyphs_ascii, line, sizeof line);
-    assert_string_equal(line, "Parallelism: ~0.5x | Elapsed: 10.0us | CPU Time: 5.36us");
+    hm_summary_line(m, which, g, line, sizeof line);
+    assert_string_equal(line, want);
+}
+
+static void test_viewer_summary_lines(void **state) {
+    const hm_model *m = *state;
+    /* RUN has no cpu/wait split (an older runtime): self time, CPU Time n/a, no Parallelism */
+    expect_summary(m, HM_LINE_TIMES, &hm_glyphs_utf8,
+                   "Elapsed: 10.0\xC2\xB5s | Self Time: 5.36\xC2\xB5s | CPU Time: n/a (results "
+                   "from an older runtime)");
+    expect_summary(m, HM_LINE_COUNTS, &hm_glyphs_utf8, "Functions: 4 | Total Calls: 7");
+    expect_summary(m, HM_LINE_LEGEND_RUN, &hm_glyphs_ascii,
+                   "Elapsed: 10.0us | Self Time: 5.36us | CPU Time: n/a (results from an older "
+                   "runtime)");
+    expect_summary(m, HM_LINE_LEGEND_STATS, &hm_glyphs_ascii,
+                   "Avg, Max, P95: wall self-time per call (mean, largest, 95th percentile)");
+}
+
+/* SPLIT: CPU 510 ns, Wait 4850 ns, Parallelism 510 / 10000 = 0.051, overhead 100 ns of
+ * 5360 + 100 = 1.83 %; rows by cpu, the table with a Wait column; sort keys self and wait. */
+static void test_viewer_split(void **state) {
+    hm_model *m = *state;
+    expect_summary(m, HM_LINE_TIMES, &hm_glyphs_ascii,
+                   "Elapsed: 10.0us | CPU Time: 510ns | Wait: 4.85us | Parallelism: ~0.1x | "
+                   "Profiling overhead: 100ns (1.83% of the run)");
+    expect_summary(m, HM_LINE_LEGEND_RUN, &hm_glyphs_ascii,
+                   "Parallelism: ~0.1x | Elapsed: 10.0us | CPU Time: 510ns | Wait: 4.85us | "
+                   "Profiling overhead: 100ns (1.83% of the run)");
+    expect_summary(m, HM_LINE_LEGEND_CALLS, &hm_glyphs_ascii,
+                   "Count: # calls (incl. recursion) | CPU Time: on-CPU self-time | Wait: "
+                   "blocked/preempted self-time");
+    /* by cpu parse (250) leads io (200, mostly waiting); by self or wait io leads */
+    assert_string_equal(row_names(m), "parse io init (b.c:7) init (a.c:1)");
+    hm_model_set_sort(m, HM_SORT_WAIT); /* 4800, 50, then 0 and 0 by name, file */
+    assert_string_equal(row_names(m), "io parse init (a.c:1) init (b.c:7)");
+    hm_model_set_sort(m, HM_SORT_SELF);
+    assert_string_equal(row_names(m), "io parse init (b.c:7) init (a.c:1)");
+    hm_model_set_sort(m, HM_SORT_CPU);
+    hm_model_set_mode(m, HM_MODE_TABLE);
+    hm_layout l;
+    hm_row_text row;
+    char header[512];
+    hm_layout_compute(&l, m, 80, &hm_glyphs_ascii);
+    hm_layout_header(&l, m, &hm_glyphs_ascii, header, sizeof header);
+    assert_non_null(strstr(header, "Count  CPU Time    Wait     Avg"));
+    hm_layout_row(&l, m, 1, &hm_glyphs_ascii, &row); /* io: cpu 200, wait 4.80 us, avg 5.00 us */
+    assert_non_null(strstr(row.line, "io"));
+    assert_non_null(strstr(row.line, "1     200ns  4.80us  5.00us"));
+    /* the bar's colour follows cpu: io has 200 / 250 of the largest */
+    assert_true(row.fraction == 200.0 / 250.0);
 }
 
 static void test_viewer_same_names(void **state) {
@@ -556,6 +654,7 @@ int main(void) {
         cmocka_unit_test(test_viewer_bar),
         cmocka_unit_test_setup_teardown(test_viewer_layout_rows, setup_model, teardown_model),
         cmocka_unit_test_setup_teardown(test_viewer_summary_lines, setup_model, teardown_model),
+        cmocka_unit_test_setup_teardown(test_viewer_split, setup_split_model, teardown_model),
         cmocka_unit_test(test_viewer_same_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

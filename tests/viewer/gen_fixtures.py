@@ -37,6 +37,16 @@ def function(name, file, line, samples, threads=None):
     return f
 
 
+def split(f, cpu, blocked=None, open_calls=0):
+    """Give function f the cpu/wait split of newer runtimes: cpu_ns of its self time on a CPU,
+    the rest waiting (blocked_ns of it measured in blocking calls: all of it unless told)."""
+    f["cpu_ns"], f["wait_ns"] = cpu, f["self_ns"] - cpu
+    f["blocked_ns"] = f["wait_ns"] if blocked is None else blocked
+    f["open_calls"] = open_calls
+    assert 0 <= cpu <= f["self_ns"] and f["blocked_ns"] <= f["wait_ns"] and open_calls <= f["count"]
+    return f
+
+
 def results(program, pid, elapsed, functions, threads, end="exit"):
     return {
         "version": 1, "program": program, "pid": pid, "hostname": "testbox",
@@ -150,6 +160,56 @@ def many(rng):
                      "self_ns": sum(f["self_ns"] for f in fs)}])
 
 
+def pool(rng):
+    """A thread pool as a newer runtime records it: the workers spend most of their self time
+    waiting for work (worker_wait: large self time, little CPU), while the CPU goes to
+    compress_block and checksum. Every function carries cpu_ns/wait_ns; worker_loop is still
+    open in the 4 workers at exit (open_calls); threads carry their CPU clock, wait, preemption and
+    the profiler's overhead; the top level wall_ns, overhead_total_ns, process_cpu_ns and cpus."""
+    tids = [7000, 7001, 7002, 7003, 7004]
+    workers = tids[1:]
+    fs, th = [], {t: {"calls": 0, "self_ns": 0, "cpu_ns": 0, "wait_ns": 0} for t in tids}
+
+    def add(name, line, per_tid, cpu_share, blocked_share=1.0, open_per_tid=0):
+        all_samples, parts = [], []
+        for t, s in per_tid:
+            self_ns = sum(s)
+            cpu = int(self_ns * cpu_share)
+            parts.append({"tid": t, "count": len(s), "self_ns": self_ns, "cpu_ns": cpu,
+                          "wait_ns": self_ns - cpu})
+            all_samples += s
+            th[t]["calls"] += len(s)
+            th[t]["self_ns"] += self_ns
+            th[t]["cpu_ns"] += cpu
+            th[t]["wait_ns"] += self_ns - cpu
+        f = function(name, "src/pool.c", line, all_samples, parts if len(parts) > 1 else None)
+        cpu = sum(p["cpu_ns"] for p in parts)
+        wait = f["self_ns"] - cpu
+        split(f, cpu, int(wait * blocked_share), open_per_tid * len(parts) if open_per_tid else 0)
+        fs.append(f)
+
+    add("worker_wait", 40, [(t, samples(rng, 20, 9_000_000)) for t in workers], 0.01)
+    add("compress_block", 55, [(t, samples(rng, 30, 1_500_000)) for t in workers], 0.97, 0.5)
+    add("checksum", 70, [(7000, samples(rng, 50, 200_000))], 1.0)
+    add("queue_pop", 80, [(t, samples(rng, 40, 20_000)) for t in workers], 0.4, 0.25)
+    add("worker_loop", 20, [(t, [3_000_000]) for t in workers], 0.9, 1.0, open_per_tid=1)
+    add("main", 1, [(7000, [5_000_000])], 0.2)
+    overhead = {t: 30_000 + 7_000 * i for i, t in enumerate(tids)}
+    threads = []
+    for t in tids:
+        # The kernel clock covers more than the instrumented self time (uninstrumented tails).
+        threads.append({"tid": t, "name": "main" if t == 7000 else "worker-%d" % (t - 7000),
+                        "calls": th[t]["calls"], "self_ns": th[t]["self_ns"],
+                        "cpu_ns": th[t]["cpu_ns"] + 11_000 * (t - 6999),
+                        "wait_ns": th[t]["wait_ns"] + 2_000, "preempt_ns": 1_000 * (t - 6999),
+                        "overhead_ns": overhead[t]})
+    wall = 240_000_000
+    doc = results("./pool2", 7000, wall - max(overhead.values()), fs, threads)
+    doc.update({"wall_ns": wall, "overhead_total_ns": sum(overhead.values()),
+                "process_cpu_ns": sum(t["cpu_ns"] for t in threads) + 50_000, "cpus": 4})
+    return doc
+
+
 def main():
     here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
     rng = random.Random(20251125)
@@ -157,6 +217,7 @@ def main():
     files = {"small.json": small(rng), "base.json": base, "new.json": new,
              "threads.json": threaded(rng), "many.json": many(rng)}
     files["odd_names.json"] = odd_names(rng)  # last: the files above keep their random draws
+    files["pool.json"] = pool(random.Random(20261203))  # the cpu/wait split, its own draws
     for name, data in files.items():
         with open(os.path.join(here, name), "w") as f:
             json.dump(data, f, indent=1)
@@ -165,7 +226,9 @@ def main():
     with open(os.path.join(here, "broken.json"), "w") as f:
         f.write(json.dumps(files["small.json"], indent=1)[:700])
     # Well-formed JSON with impossible contents, and a run that recorded nothing.
-    for name, text in bad_files(files["small.json"]).items():
+    bad = bad_files(files["small.json"])
+    bad.update(bad_split_files(files["pool.json"]))
+    for name, text in bad.items():
         with open(os.path.join(here, name), "w") as f:
             f.write(text)
 
@@ -192,6 +255,21 @@ def bad_files(good):
     return {"absurd.json": variant(absurd_self), "hist_mismatch.json": variant(hist_mismatch),
             "version2.json": variant(wrong_version), "empty_run.json": variant(empty_run),
             "not_json.txt": "Elapsed: 235ms | CPU Time: 87.0ms\n", "empty.json": ""}
+
+
+def bad_split_files(good):
+    """Newer files whose cpu/wait split contradicts itself: refused, naming the function."""
+    def variant(change):
+        data = json.loads(json.dumps(good))
+        change(data)
+        return json.dumps(data, indent=1) + "\n"
+
+    def cpu_mismatch(d):  # cpu_ns + wait_ns must be self_ns exactly
+        d["functions"][2]["cpu_ns"] += 1
+
+    def open_excess(d):  # more calls still open than calls
+        d["functions"][4]["open_calls"] = d["functions"][4]["count"] + 1
+    return {"cpu_mismatch.json": variant(cpu_mismatch), "open_excess.json": variant(open_excess)}
 
 
 if __name__ == "__main__":

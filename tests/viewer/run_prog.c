@@ -1,7 +1,9 @@
 /* run_prog: the program tests/viewer/run_test.sh runs under `heatmap-view --run`.
  *
- * usage: run_prog MODE      MODE is "ok", "fail" (exit status 3), "signal" (dies by SIGTERM) or
- * "fork" (a child calls work() twice more and exits; the parent waits for it).
+ * usage: run_prog MODE      MODE is "ok", "fail" (exit status 3), "signal" (dies by SIGTERM),
+ * "fork" (a child calls work() twice more and exits; the parent waits for it), "ctrlc" (does what
+ * a terminal's Ctrl-C does: SIGINT to its whole process group, heatmap-view included; dies by it)
+ * or "ctrlc_handled" (the same with its own SIGINT handler: prints "handled SIGINT", exits 0).
  * work() is called 5 times by the process itself in every mode, so the expected counts are known.
  */
 #include <signal.h>
@@ -12,6 +14,12 @@
 #include <unistd.h>
 
 static volatile int sink;
+static volatile sig_atomic_t got_sigint;
+
+static void on_sigint(int sig) {
+    (void)sig;
+    got_sigint = 1;
+}
 
 __attribute__((noinline)) static int work(int n) { /* counted whatever the instrument point */
     int s = 0;
@@ -39,5 +47,14 @@ int main(int argc, char **argv) {
     }
     if (strcmp(mode, "signal") == 0)
         raise(SIGTERM);
+    if (strncmp(mode, "ctrlc", 5) == 0) {
+        if (strcmp(mode, "ctrlc_handled") == 0)
+            signal(SIGINT, on_sigint);
+        kill(0, SIGINT);
+        for (int i = 0; i < 100 && !got_sigint; i++)
+            usleep(10000); /* delivery to ourselves is immediate; this only bounds a bug */
+        printf("%s SIGINT\n", got_sigint ? "handled" : "missed");
+        return got_sigint ? 0 : 4;
+    }
     return strcmp(mode, "fail") == 0 ? 3 : 0;
 }

@@ -1,7 +1,8 @@
 #!/bin/sh
 # End-to-end test of `heatmap-view --run`: compile run_prog.c with the installed plugin and runtime
 # (pkg-config, as a user would), run it through heatmap-view and check what heatmap-view shows and
-# the exit status it passes on: success, failure (3), death by SIGTERM (143), a forked child merged,
+# the exit status it passes on: success, failure (3), death by SIGTERM (143), Ctrl-C (SIGINT to
+# the process group: the program dies by it, 130, or handles it), a forked child merged,
 # a program that cannot start (2), one that writes no results (2); and that no temporary is left.
 #
 # usage: run_test.sh PREFIX LIBDIR CLANG SOURCE_DIR WORK_DIR
@@ -23,12 +24,15 @@ fail() {
     failures=$((failures + 1))
 }
 
-# run_case NAME EXPECTED_STATUS VIEWER_ARGS...: runs heatmap-view, keeps NAME.out and NAME.err
+# run_case NAME EXPECTED_STATUS VIEWER_ARGS...: runs heatmap-view (through $launch when set),
+# keeps NAME.out and NAME.err
+launch=""
 run_case() {
     name=$1 want=$2
     shift 2
     status=0
-    "$viewer" "$@" >"$name.out" 2>"$name.err" || status=$?
+    # shellcheck disable=SC2086
+    $launch "$viewer" "$@" >"$name.out" 2>"$name.err" || status=$?
     [ "$status" = "$want" ] || fail "$name: exit status $status, expected $want ($(cat "$name.err"))"
 }
 
@@ -50,6 +54,18 @@ grep -q "^Ended: signal:SIGTERM" signal.out || fail "signal: no 'Ended: signal:S
 grep -q "^work .*calls: 5$" signal.out || fail "signal: no bar row for work with 5 calls"
 grep -qx "⚠️ No TTY available for interactive visualization. Summary displayed above." signal.err ||
     fail "signal: no warning on stderr"
+
+# Ctrl-C: the program signals its whole process group as a terminal would (setsid: a group of
+# heatmap-view and the program only). heatmap-view must survive it and show the results; the
+# program dies by it (130, "Ended: signal:SIGINT") or handles it itself (0, its own output).
+launch="setsid -w"
+run_case ctrlc 130 --run ./run_prog ctrlc
+grep -q "^Ended: signal:SIGINT" ctrlc.out || fail "ctrlc: no 'Ended: signal:SIGINT' line: $(cat ctrlc.out)"
+grep -q "^work .*calls: 5$" ctrlc.out || fail "ctrlc: no bar row for work with 5 calls"
+run_case ctrlc_handled 0 --format=csv --top=all --run ./run_prog ctrlc_handled
+launch=""
+grep -q "^handled SIGINT$" ctrlc_handled.out || fail "ctrlc_handled: the program's handler did not run"
+[ "$(csv_count ctrlc_handled work)" = 5 ] || fail "ctrlc_handled: work not counted 5 times"
 
 run_case fork 0 --mode=table --top=all --run ./run_prog fork
 grep -q "^Merged: 2 files" fork.out || fail "fork: the child's results are not merged"

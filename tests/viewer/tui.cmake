@@ -10,7 +10,7 @@ if(NOT "tui.c" IN_LIST HM_VIEW_SOURCES)
   return()
 endif()
 
-foreach(scenario modes start_mode selection sort filter detail threads help resize colors fallback
+foreach(scenario modes start_mode selection sort filter detail threads help resize colors fallback cpu
                  inputs golden callers)
   add_test(NAME viewer_tui_${scenario}
            COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/tui.sh $<TARGET_FILE:heatmap-view>

@@ -232,9 +232,10 @@ quit() {
 run_modes() {
     start_default small.json
     expect_line 1 "🔥 Performance Heatmap - Bar Chart                                1 Bar Chart  2 Sparkline  3 Table" "title"
-    expect_line 2 "Parallelism: ~0.4x | Elapsed: 235ms | CPU Time: 87.0ms" "legend line 1"
-    expect_line 3 "Count: # calls (incl. recursion) | CPU Time: sum of self-time (excludes children)" "legend line 2"
-    expect_line 4 "Avg: avg self-time | Max: max self-time | P95: 95th percentile self-time" "legend line 3"
+    # small.json is from an older runtime (no cpu_ns/wait_ns): wall self time is not called CPU.
+    expect_line 2 "Elapsed: 235ms | Self Time: 87.0ms | CPU Time: n/a (results from an older runtime)" "legend line 1"
+    expect_line 3 "Count: # calls (incl. recursion) | Self Time: sum of wall self-time (excludes children)" "legend line 2"
+    expect_line 4 "Avg, Max, P95: wall self-time per call (mean, largest, 95th percentile)" "legend line 3"
     expect "process_custom_tags +█+ +avg: 867µs \| calls: 40" "bar row" -E
     expect "tiny_helper +▏ +avg: 32ns \| calls: 3" "smallest bar" -E
     # Bars are longest for the most CPU time.
@@ -249,15 +250,15 @@ run_modes() {
 
     keys 3
     expect "Performance Heatmap - Table" "mode 3"
-    expect "Function +Count +CPU Time +Avg +Max +P95" "table header" -E
+    expect "Function +Count +Self Time +Avg +Max +P95" "table header" -E
     expect "process_custom_tags +40 +34.7ms +867µs +1.54ms +1.26ms" "table row" -E
-    expect "ns::Parser<std::map<std::stri…ctor<int>>>::parse_expression +20 +4.88ms" "long C++ name shortened in the middle" -E
+    expect "ns::Parser<std::map<std::str…ctor<int>>>::parse_expression +20 +4.88ms" "long C++ name shortened in the middle" -E
     keys p
-    expect "Function +Count +CPU Time +Avg +Max +P50" "p: P50 column" -E
+    expect "Function +Count +Self Time +Avg +Max +P50" "p: P50 column" -E
     expect "process_custom_tags +40 +34.7ms +867µs +1.54ms +877µs" "P50 value" -E
-    expect "P50: 50th percentile self-time" "legend follows the percentile column"
+    expect "Avg, Max, P50: wall self-time per call (mean, largest, 50th percentile)" "legend follows the percentile column"
     keys p
-    expect "Function +Count +CPU Time +Avg +Max +P99" "p: P99 column" -E
+    expect "Function +Count +Self Time +Avg +Max +P99" "p: P99 column" -E
 
     keys 1
     expect "Performance Heatmap - Bar Chart" "back to mode 1"
@@ -268,7 +269,7 @@ run_modes() {
 run_start_mode() {
     start_default --mode=table small.json
     expect "Performance Heatmap - Table" "--mode=table"
-    expect "Function +Count +CPU Time" "table header" -E
+    expect "Function +Count +Self Time" "table header" -E
     quit
 }
 
@@ -320,23 +321,24 @@ run_selection() {
     quit
 }
 
-# s cycles the sort key: cpu, count, avg, max, p95, name, cpu; rows follow.
+# s cycles the sort key: cpu, count, avg, max, p95, name, self, wait, cpu; rows follow. (small.json
+# has no cpu/wait split: cpu and self rank by self time, wait is 0 everywhere and ties go by name.)
 run_sort() {
     start_default --mode=table small.json
     expect "sort: cpu" "default sort"
-    for key in count avg max p95 name cpu; do
+    for key in count avg max p95 name self wait cpu; do
         keys s
         expect "| sort: $key " "s cycles to $key"
         first=$(grep -A1 -E '^Function +Count' "$TMP/screen" | sed -n 2p | awk '{print $1}')
         case $key in
-        count | cpu) want=process_custom_tags ;;
+        count | cpu | self) want=process_custom_tags ;;
         avg | max | p95) want=load_config_file ;;
-        name) want=fetch_remote ;;
+        name | wait) want=fetch_remote ;;
         esac
         [ "$first" = "$want" ] || fail "sorted by $key, first row is '$first', expected $want"
     done
     keys S
-    expect "| sort: name " "S goes back"
+    expect "| sort: wait " "S goes back"
     keys s
     expect "| sort: cpu " "s again"
     # Sort applies in bar mode too.
@@ -395,8 +397,9 @@ run_detail() {
     expect "Details (Esc closes)" "Enter opens the pane"
     expect "│ process_custom_tags" "name"
     expect "│ src/tags.c:88" "file:line"
-    expect "Count: 40 | CPU Time: 34.7ms (39.9% of all)" "count and CPU time"
-    expect "Avg: 867µs | Max: 1.54ms" "avg and max"
+    expect "Count: 40 | Self Time: 34.7ms (39.9% of all)" "count and self time"
+    expect "CPU Time: n/a (older runtime)" "no CPU time from an older runtime"
+    expect "Avg: 867µs | Max: 1.54ms (wall self-time per call)" "avg and max"
     expect "P50: 877µs | P95: 1.26ms | P99: 1.54ms" "percentiles"
     expect "Self-time per call (histogram)" "histogram"
     bars='[█▉▊▋▌▍▎▏]+'
@@ -408,7 +411,7 @@ run_detail() {
     keys j
     expect "│ load_config_file" "j in the pane"
     expect "│ src/config.c:17" "file:line of the next"
-    expect "Count: 4 | CPU Time: 26.7ms" "its numbers"
+    expect "Count: 4 | Self Time: 26.7ms" "its numbers"
     # A function without a source file.
     keys End k k k k
     expect "│ write_output" "write_output"
@@ -469,11 +472,11 @@ run_resize() {
     expect "867µs | 40" "compact info at 40 columns"
     refute "avg: 867µs" "compact info at 40 columns"
     expect "ns::Pa…ession" "names shortened in the middle"
-    expect "Parallelism: ~0.4x | Elapsed: 235ms" "legend wraps"
+    expect "Elapsed: 235ms | Self Time: 87.0ms" "legend wraps"
     expect " 1/12 | sort: cpu" "footer"
     keys 3
-    expect "Function +Count +CPU Time" "table at 40 columns" -E
-    expect "ns::Par…ression +20 +4.88ms +244µs" "table row at 40 columns" -E
+    expect "Function +Count +Self Time" "table at 40 columns" -E
+    expect "ns::Pa…ression +20 +4.88ms +244µs" "table row at 40 columns" -E
     grep -E '^Function' "$TMP/screen" | grep -q Max && fail "Max column not dropped at 40 columns"
     keys Enter
     expect "Count: 40" "detail pane at 40 columns"
@@ -541,7 +544,7 @@ run_fallback() {
     expect_exit 0 keep-stderr
     grep -q "terminal 'dumb' cannot move the cursor" "$TMP/err" ||
         fail "TERM=dumb: reason missing: $(cat "$TMP/err")"
-    expect_history "Elapsed: 235ms | CPU Time: 87.0ms | Parallelism: ~0.4x" "static text, dumb terminal"
+    expect_history "Elapsed: 235ms | Self Time: 87.0ms" "static text, dumb terminal"
 
 }
 
@@ -576,7 +579,7 @@ run_inputs() {
     keys Enter
     expect "│ ns::ns::ns::ns::ns::" "detail: the full name over several lines"
     expect "^│ [ns:]*tail_of_the_long_name +│" "detail: the end of the long name" -E
-    expect "Count: 2 | CPU Time: 2.00µs (50.0% of all)" "detail numbers"
+    expect "Count: 2 | Self Time: 2.00µs (50.0% of all)" "detail numbers"
     keys j
     expect "│ tab?here?newline" "detail: control characters"
     quit
@@ -598,6 +601,55 @@ run_inputs() {
     keys / 1 2 3 4 5 Enter
     expect " 1/1 | sort: cpu | filter: 12345" "filter among 20000"
     expect "big::f12345" "the match"
+    quit
+}
+
+# The cpu/wait split (pool.json, a thread pool: workers mostly waiting in worker_wait, the CPU in
+# compress_block). The first screen ranks by CPU time; the table has a Wait column; the detail pane
+# shows CPU, Wait with its blocked and preempted parts, and open calls; the thread pane ranks the
+# threads by their CPU clock. Figures: see gen_fixtures.py's pool() (and oracle.py for the sums).
+run_cpu() {
+    start_default --mode=table pool.json
+    expect "Parallelism: ~0.8x | Elapsed: 240ms | CPU Time: 200ms | Wait: 724ms" "legend: cpu and wait"
+    expect "Profiling overhead: 220µs (0.02% of the run)" "legend: overhead"
+    expect_line 4 "Count: # calls (incl. recursion) | CPU Time: on-CPU self-time | Wait: blocked/preempted self-time" "legend line 2"
+    expect "Function +Count +CPU Time +Wait +Avg +Max +P95" "table header with Wait" -E
+    expect "compress_block +120 +169ms +5.24ms +1.46ms" "compress_block: CPU and Wait" -E
+    expect "worker_wait +80 +7.19ms +712ms +8.99ms" "worker_wait: mostly waiting" -E
+    expect " 1/6 | sort: cpu" "default sort is cpu"
+    expect_selected compress_block
+    first=$(grep -A1 -E '^Function +Count' "$TMP/screen" | sed -n 2p | awk '{print $1}')
+    [ "$first" = compress_block ] || fail "by CPU the first row is '$first', expected compress_block"
+    golden pool_table_100x30
+    # s to wait: count avg max p95 name self wait.
+    keys s s s s s s
+    expect "| sort: self " "s to self"
+    first=$(grep -A1 -E '^Function +Count' "$TMP/screen" | sed -n 2p | awk '{print $1}')
+    [ "$first" = worker_wait ] || fail "by self time the first row is '$first', expected worker_wait"
+    keys s
+    expect "| sort: wait " "s to wait"
+    keys Home Enter
+    expect "Details (Esc closes)" "detail"
+    expect "│ worker_wait" "the first by wait"
+    expect "Count: 80 | CPU Time: 7.19ms (3.6% of all CPU)" "detail: cpu"
+    expect "Wait: 712ms (blocked: 712ms | preempted, est.: 0ns)" "detail: wait, all blocked"
+    expect "Self Time: 719ms (wall: CPU + Wait)" "detail: self"
+    refute "Open calls" "no open calls"
+    # By wait: worker_wait, compress_block, main, queue_pop, worker_loop, checksum.
+    keys j
+    expect "│ compress_block" "next by wait"
+    expect "Wait: 5.24ms (blocked: 2.62ms | preempted, est.: 2.62ms)" "detail: blocked and preempted"
+    keys j j j
+    expect "│ worker_loop" "worker_loop"
+    expect "Open calls: 4 still running at exit" "detail: open calls"
+    golden pool_detail_100x30
+    keys Escape t
+    expect "Threads (Esc closes)" "thread pane"
+    expect "TID +Name +Calls +CPU Time +Wait +Share" "thread header" -E
+    expect "7001 +worker-1 +91 +48.7ms +175ms +24.4%" "thread row" -E
+    # Ranked by CPU: worker-1, worker-4, worker-2, worker-3, main.
+    order=$(grep -oE '70[0-9][0-9] +(main|worker-[0-9])' "$TMP/screen" | awk '{print $1}' | tr '\n' ' ')
+    [ "$order" = "7001 7004 7002 7003 7000 " ] || fail "threads not ranked by CPU: '$order'"
     quit
 }
 
@@ -705,11 +757,12 @@ run_callers() {
     expect "│ parse_expr " "parse_expr"
     expect "│ 100.0%  worker      2 calls          │" "outermost calls from worker"
     expect "│   0.0%  parse_term  2 calls          │" "recursive calls count no time"
-    expect "│  78.3%  parse_term  4 calls          │" "callee in mutual recursion"
+    # The legend of a file without the cpu/wait split takes two more lines: the callees are on the
+    # next page.
     keys NPage
     expect "Self-time per call (histogram)" "PgDn scrolls the pane"
     refute "│ parse_expr " "the name scrolled off"
-    expect "│  78.3%  parse_term  4 calls          │" "callees still on screen"
+    expect "│  78.3%  parse_term  4 calls          │" "callee in mutual recursion"
     quit
 
     # Without call paths (HEATMAP_PATHS=off) the pane has no such section, and no error.
@@ -722,7 +775,7 @@ run_callers() {
 }
 
 case $SCENARIO in
-modes | start_mode | selection | sort | filter | detail | threads | help | resize | colors | fallback | inputs | golden | callers)
+modes | start_mode | selection | sort | filter | detail | threads | help | resize | colors | fallback | inputs | golden | callers | cpu)
     "run_$SCENARIO"
     ;;
 *)

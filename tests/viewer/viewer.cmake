@@ -86,6 +86,21 @@ hm_viewer_golden(absurd 2 absurd.json)
 hm_viewer_golden(hist_mismatch 2 hist_mismatch.json)
 hm_viewer_golden(merge_broken 2 small.json broken.json)
 hm_viewer_golden(diff_missing 2 --diff base.json no-such-file.json)
+# The cpu/wait split of newer runtimes (pool.json): CPU Time, Wait, Parallelism and the profiling
+# overhead; threads ranked by CPU; --sort=wait and --sort=self; a merge with an older file (the
+# split is then unknown: n/a, empty CSV cells, JSON null); splits that contradict themselves.
+hm_viewer_golden(pool 0 --mode=table --threads pool.json)
+hm_viewer_golden(pool_bar 0 --width=80 pool.json)
+hm_viewer_golden(pool_sort_wait 0 --mode=table --sort=wait pool.json)
+hm_viewer_golden(pool_sort_self 0 --mode=table --sort=self --top=3 pool.json)
+hm_viewer_golden(pool_json 0 --format=json pool.json)
+hm_viewer_golden(pool_csv 0 --format=csv pool.json)
+hm_viewer_golden(pool_csv_threads 0 --format=csv --threads pool.json)
+hm_viewer_golden(pool_mixed 0 --format=json --top=3 small.json pool.json)
+hm_viewer_golden(pool_fail_if 1 --format=csv --top=1 --fail-if "wait(worker_*)>100ms"
+                 --fail-if "cpu(worker_wait)>100ms" --fail-if "self(main)<=5ms" pool.json)
+hm_viewer_golden(cpu_mismatch 2 cpu_mismatch.json)
+hm_viewer_golden(open_excess 2 open_excess.json)
 # The numbers recomputed independently from the fixtures' JSON (oracle.py follows
 # docs/results-format.md, not our C code) and compared with the CSV, table and diff outputs.
 find_program(HM_PYTHON3 python3)

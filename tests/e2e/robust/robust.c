@@ -10,6 +10,10 @@
  *             number of handler calls
  *   sigterm   work() 5000 times, then kill(getpid(), SIGTERM): the results say signal:SIGTERM
  *   exit3     work() 10 times, then exit(3) from a nested call
+ *   raise SIG work() 5000 times, then raise(SIG) (INT, HUP, QUIT, TERM) and wait for it
+ *   segv      work() 5000 times, then a write through a null pointer (a real fault)
+ *   own       installs its own SIGINT handler (which calls exit(5)), work() 5000 times, then
+ *             raise(SIGINT)
  *   fib N     fib(N) by naive recursion (2 fib(N+1) - 1 calls), then after()
  *   threads T N  T threads call work() N times each; then after() on the main thread
  */
@@ -98,6 +102,13 @@ static void on_alarm(int sig) {
     handler_calls++;
 }
 
+static void on_own_sigint(int sig) {
+    (void)sig;
+    exit(5); /* the program's choice: its atexit handlers, the runtime's among them, run */
+}
+
+static volatile int *volatile null_pointer;
+
 __attribute__((noinline)) void nested_exit(int code) {
     exit(code);
 }
@@ -154,8 +165,34 @@ int main(int argc, char **argv) {
     if (strcmp(mode, "sigterm") == 0) {
         for (int i = 0; i < 5000; i++)
             work(i);
-        kill(getpid(), SIGTERM);
-        pause();
+        kill(getpid(), SIGTERM); /* delivered before kill() returns: surviving it is a bug */
+        printf("survived SIGTERM\n");
+        return 0;
+    }
+    if (strcmp(mode, "raise") == 0 || strcmp(mode, "segv") == 0 || strcmp(mode, "own") == 0) {
+        static const struct {
+            const char *name;
+            int sig;
+        } sigs[] = {{"INT", SIGINT}, {"HUP", SIGHUP}, {"QUIT", SIGQUIT}, {"TERM", SIGTERM}};
+        int sig = 0;
+        for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+            if (mode[0] == 'r' && argc > 2 && strcmp(argv[2], sigs[i].name) == 0)
+                sig = sigs[i].sig;
+        if (mode[0] == 'r' && !sig)
+            return 2;
+        if (mode[0] == 'o') {
+            struct sigaction sa;
+            memset(&sa, 0, sizeof sa);
+            sa.sa_handler = on_own_sigint;
+            sigaction(SIGINT, &sa, NULL);
+            sig = SIGINT;
+        }
+        for (int i = 0; i < 5000; i++)
+            work(i);
+        if (mode[0] == 's')
+            *null_pointer = 1;
+        raise(sig); /* delivered before raise() returns: surviving it is a bug */
+        printf("survived SIG%s\n", argc > 2 ? argv[2] : "INT");
         return 0;
     }
     if (strcmp(mode, "exit3") == 0) {
@@ -180,7 +217,7 @@ int main(int argc, char **argv) {
         after();
         return 0;
     }
-    fprintf(stderr, "usage: robust fork|longjmp [N]|deep [N]|signals|sigterm|exit3|fib N|"
-                    "threads T N\n");
+    fprintf(stderr, "usage: robust fork|longjmp [N]|deep [N]|signals|sigterm|exit3|raise SIG|segv|"
+                    "own|fib N|threads T N\n");
     return 2;
 }

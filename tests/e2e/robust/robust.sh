@@ -67,6 +67,62 @@ sigterm)
     run 143 sigterm
     check heatmap.json --expect work=5000 --only-expected --end signal:SIGTERM --self-adds-up
     ;;
+ends)
+    # Each documented end (docs/runtime.md, "Ends of a process"): the exit status is the one the
+    # signal gives (the shell's 128+N), and the results are there with the right "end", or absent.
+    ulimit -c 0 2>/dev/null || true # SIGQUIT and SIGSEGV dump core by default
+    for sn in INT:2 HUP:1 QUIT:3 TERM:15; do # Linux's numbers
+        s=${sn%:*} n=${sn#*:}
+        rm -f heatmap.json
+        run $((128 + n)) raise "$s"
+        [ -e heatmap.json ] || fail "SIG$s: no results written"
+        check heatmap.json --expect work=5000 --only-expected --end "signal:SIG$s" --self-adds-up
+    done
+    rm -f heatmap.json
+    run $((128 + 11)) segv
+    [ -e heatmap.json ] || fail "SIGSEGV: no results written"
+    check heatmap.json --expect work=5000 --only-expected --end signal:SIGSEGV
+    # HEATMAP_SIGNALS=off: the signal kills the program as it would without heatmap; no results.
+    rm -f heatmap.json
+    status=0
+    HEATMAP_SIGNALS=off ./robust raise INT >out.txt 2>err.txt || status=$?
+    [ "$status" = $((128 + 2)) ] || fail "HEATMAP_SIGNALS=off: exit status $status"
+    [ ! -e heatmap.json ] || fail "HEATMAP_SIGNALS=off: results written on SIGINT"
+    # A signal ignored when the program starts (nohup) stays ignored: the program survives it.
+    rm -f heatmap.json
+    status=0
+    (trap '' HUP && exec ./robust raise HUP) >out.txt 2>err.txt || status=$?
+    [ "$status" = 0 ] || fail "SIGHUP ignored from the start: exit status $status, expected 0"
+    grep -q "^survived SIGHUP$" out.txt || fail "SIGHUP ignored from the start: $(cat out.txt)"
+    check heatmap.json --expect work=5000 --only-expected --end exit
+    # The program's own handler decides: it calls exit(5), so the results say "exit".
+    run 5 own
+    check heatmap.json --expect work=5000 --only-expected --end exit --self-adds-up
+    ;;
+atomic)
+    # The results go to PATH.tmp.PID, renamed over PATH (docs/results-format.md): rename(2) seen
+    # through an LD_PRELOAD shim, then made to fail: the earlier PATH survives, nothing is left.
+    "$clang" -shared -fPIC -O1 "$source_dir/tests/e2e/robust/rename_shim.c" -o rename_shim.so -ldl
+    out="$PWD/atomic.json"
+    HM_SHIM_LOG="$PWD/renames.txt" LD_PRELOAD="$PWD/rename_shim.so" HEATMAP_OUTPUT="$out" \
+        ./robust exit3 >out.txt 2>err.txt &
+    pid=$!
+    status=0
+    wait "$pid" || status=$?
+    [ "$status" = 3 ] || fail "exit status $status under the shim, expected 3: $(cat err.txt)"
+    [ "$(cat renames.txt)" = "rename $out.tmp.$pid $out" ] ||
+        fail "expected one rename of $out.tmp.$pid to $out, got: $(cat renames.txt)"
+    check "$out" --expect work=10 --expect nested_exit=1 --only-expected --pid "$pid"
+    echo "earlier results" >"$out"
+    status=0
+    HM_SHIM_FAIL=1 LD_PRELOAD="$PWD/rename_shim.so" HEATMAP_OUTPUT="$out" ./robust exit3 \
+        >out.txt 2>err.txt || status=$?
+    [ "$status" = 3 ] || fail "exit status $status when the rename fails, expected 3"
+    [ "$(cat "$out")" = "earlier results" ] || fail "a failed write replaced the earlier $out"
+    grep -q "cannot write '$out'" err.txt || fail "no message naming $out: $(cat err.txt)"
+    leftover=$(ls | grep '\.tmp\.' || true)
+    [ -z "$leftover" ] || fail "temporary files left behind: $leftover"
+    ;;
 exit3)
     run 3 exit3
     check heatmap.json --expect work=10 --expect nested_exit=1 --only-expected --end exit \

@@ -4,7 +4,8 @@
 #   cmake -DVIEWER=... -DWORKDIR=... -DGOLDEN=dir/name -DEXPECT_RC=0 "-DARGS=a;b;c"
 #         [-DUPDATE=1] -P check_golden.cmake
 #
-# GOLDEN names dir/name.out (stdout, required) and dir/name.err (stderr, compared when present).
+# GOLDEN names dir/name.out (stdout, required) and dir/name.err (stderr); without name.err, stderr
+# must be empty (the docs promise silence there: machine formats, diffs, --help).
 # UPDATE=1 (or the environment variable HEATMAP_UPDATE_GOLDEN=1) rewrites the golden files instead
 # (name.err too when stderr is not empty or the exit status is not 0), once the exit status is right.
 cmake_minimum_required(VERSION 3.20)
@@ -48,6 +49,11 @@ if(NOT rc STREQUAL "${EXPECT_RC}")
 endif()
 foreach(stream out err)
   if(stream STREQUAL "err" AND NOT EXISTS ${GOLDEN}.err)
+    file(SIZE ${err_file} err_size)
+    if(err_size GREATER 0)
+      file(READ ${err_file} err_text)
+      string(APPEND failed "stderr should be empty (no ${GOLDEN}.err), got:\n${err_text}\n")
+    endif()
     continue()
   endif()
   set(actual ${CMAKE_CURRENT_BINARY_DIR}/golden-${name}.${stream})

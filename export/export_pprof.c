@@ -1,10 +1,13 @@
-/* pprof export: the merged call paths as a gzip-compressed profile.proto (see export.h).
+/* pprof export of the call paths: --type=calls, block and mutex as gzip'd profile.proto (export.h).
  *
- * The message is built with protobuf-c from viewer/pprof/profile.proto (the subset of pprof's
- * format we write) and compressed with zlib's gzip wrapper, which is what pprof reads.
+ * The message is built with protobuf-c from export/pprof/profile.proto (the subset of pprof's
+ * format we write) and compressed with zlib's gzip wrapper, which is what pprof reads. The cpu
+ * type, from sampled pcs rather than call paths, is export_cpu.c; it shares hm_pprof_gzip().
  *
- * Layout of the profile:
+ * Layout of the profile (calls; block and mutex differ only where said):
  *   sample_type          [calls, count], [cpu, nanoseconds]; default_sample_type "cpu"
+ *                        block, mutex: [contentions, count], [delay, nanoseconds] (Go's names),
+ *                        default "delay", period_type [contentions, count]
  *   function f+1         one per function of the merged tree: name, file, start line
  *   mapping 1            the program (its "program" string), flagged as having functions, file
  *                        names and lines: the profile is already symbolized, pprof must not look
@@ -13,25 +16,20 @@
  *                        line), no address
  *   sample               one per tree node with calls or self time: location ids leaf first
  *                        (the node, its parent, ..., the outermost call), values [count, self_ns]
- *   extra samples        calls of a function that no node counts (folded beyond the node limit):
- *                        [function, HM_EXPORT_BEYOND_LIMIT], values [calls, 0]
+ *                        block: one per node with block_count > 0, [block_count, block_ns];
+ *                        mutex: one per node with mutex_count > 0, [mutex_count, mutex_ns]
+ *   extra samples        calls only: calls of a function that no node counts (folded beyond the
+ *                        node limit): [function, HM_EXPORT_BEYOND_LIMIT], values [calls, 0]
  *   time_nanos, duration_nanos: start and elapsed time of the run(s)
- * So pprof's totals are the results' totals: calls = sum of counts, cpu = sum of self times.
+ * So pprof's totals are the results' totals: calls = sum of counts, cpu = sum of self times,
+ * contentions and delay = the sums of the nodes' block (mutex) figures.
  */
 #include "export.h"
-
-#include "profile.pb-c.h"
+#include "pprof_common.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
-
-typedef Perftools__Profiles__Profile pb_profile;
-typedef Perftools__Profiles__ValueType pb_value_type;
-typedef Perftools__Profiles__Sample pb_sample;
-typedef Perftools__Profiles__Location pb_location;
-typedef Perftools__Profiles__Line pb_line;
-typedef Perftools__Profiles__Function pb_function;
 
 /* The string table: strings appended in order, borrowed from the hm_paths. Function names are
  * distinct; file names are shared, so each distinct file is added once (see add_files). */
@@ -86,8 +84,7 @@ static int add_files(strtab *t, const hm_paths *p, int64_t *file_index) {
 typedef struct pprof_build {
     pb_profile profile;
     Perftools__Profiles__Mapping mapping, *mapping_ptr;
-    pb_value_type types[2], period_type;
-    pb_value_type *type_ptrs[2];
+    hm_pprof_head head;
     pb_function *functions, **function_ptrs;
     pb_location *locations, **location_ptrs;
     pb_line *lines, **line_ptrs;
@@ -95,7 +92,6 @@ typedef struct pprof_build {
     uint64_t *location_ids; /* all samples' stacks, back to back */
     int64_t *values;        /* 2 per sample */
     strtab strings;
-    int64_t comment;
 } pprof_build;
 
 static void build_free(pprof_build *b) {
@@ -107,8 +103,25 @@ static void build_free(pprof_build *b) {
     free(b->strings.items);
 }
 
-static int build(pprof_build *b, const hm_paths *p) {
+/* The two values of `node` for a profile of `type` into v; false when the node has no sample. */
+static bool node_values(const hm_path_node *node, hm_pprof_type type, int64_t v[2]) {
+    switch (type) {
+    case HM_PPROF_BLOCK:
+        v[0] = (int64_t)node->block_count, v[1] = (int64_t)node->block_ns;
+        return node->block_count != 0;
+    case HM_PPROF_MUTEX:
+        v[0] = (int64_t)node->mutex_count, v[1] = (int64_t)node->mutex_ns;
+        return node->mutex_count != 0;
+    default:
+        v[0] = (int64_t)node->count, v[1] = (int64_t)node->self_ns;
+        return node->count != 0 || node->self_ns != 0;
+    }
+}
+
+static int build(pprof_build *b, const hm_paths *p, hm_pprof_type type) {
     memset(b, 0, sizeof *b);
+    bool waits = type == HM_PPROF_BLOCK || type == HM_PPROF_MUTEX;
+    int64_t v[2];
     size_t nf = p->nfunctions + 1; /* + the beyond-limit pseudo-function */
     size_t nunplaced = 0;
     uint64_t *unplaced = calloc(nf, sizeof *unplaced);
@@ -119,11 +132,13 @@ static int build(pprof_build *b, const hm_paths *p) {
     for (size_t f = 0; f < p->nfunctions; f++) {
         uint64_t placed = unplaced[f];
         unplaced[f] = p->functions[f].count > placed ? p->functions[f].count - placed : 0;
+        if (waits)
+            unplaced[f] = 0; /* contentions of unplaced calls are not known */
         nunplaced += unplaced[f] != 0;
     }
     size_t nsamples = nunplaced, nids = 2 * nunplaced;
     for (size_t i = 1; i < p->nnodes; i++)
-        if (p->nodes[i].count != 0 || p->nodes[i].self_ns != 0) {
+        if (node_values(&p->nodes[i], type, v)) {
             nsamples++;
             nids += p->nodes[i].depth;
         }
@@ -148,10 +163,14 @@ static int build(pprof_build *b, const hm_paths *p) {
     }
     strtab *st = &b->strings;
     add_string(st, ""); /* index 0 must be "" */
-    int64_t calls = add_string(st, "calls"), count = add_string(st, "count");
-    int64_t cpu = add_string(st, "cpu"), ns = add_string(st, "nanoseconds");
-    b->comment =
-        add_string(st, "heatmap: exact call counts and self times, one sample per call path");
+    int64_t calls = add_string(st, waits ? "contentions" : "calls");
+    int64_t count = add_string(st, "count");
+    int64_t cpu = add_string(st, waits ? "delay" : "cpu"), ns = add_string(st, "nanoseconds");
+    int64_t comment = add_string(
+        st, type == HM_PPROF_BLOCK ? "heatmap: blocking waits per call path (block_count, block_ns)"
+            : type == HM_PPROF_MUTEX
+                ? "heatmap: lock waits per call path (mutex_count, mutex_ns)"
+                : "heatmap: exact call counts and self times, one sample per call path");
     int64_t program = p->program[0] ? add_string(st, p->program) : 0;
     if (add_files(st, p, file_index) != 0) {
         free(unplaced);
@@ -188,7 +207,7 @@ static int build(pprof_build *b, const hm_paths *p) {
     size_t s = 0, ids = 0;
     for (size_t i = 1; i < p->nnodes; i++) {
         const hm_path_node *node = &p->nodes[i];
-        if (node->count == 0 && node->self_ns == 0)
+        if (!node_values(node, type, v))
             continue;
         pb_sample *sm = &b->samples[s];
         perftools__profiles__sample__init(sm);
@@ -198,8 +217,8 @@ static int build(pprof_build *b, const hm_paths *p) {
         ids += sm->n_location_id;
         sm->value = &b->values[2 * s];
         sm->n_value = 2;
-        sm->value[0] = (int64_t)node->count;
-        sm->value[1] = (int64_t)node->self_ns;
+        sm->value[0] = v[0];
+        sm->value[1] = v[1];
         b->sample_ptrs[s] = sm;
         s++;
     }
@@ -223,20 +242,17 @@ static int build(pprof_build *b, const hm_paths *p) {
     free(file_index);
 
     pb_profile *pr = &b->profile;
-    perftools__profiles__profile__init(pr);
-    for (int k = 0; k < 2; k++) {
-        perftools__profiles__value_type__init(&b->types[k]);
-        b->type_ptrs[k] = &b->types[k];
-    }
-    b->types[0].type = calls;
-    b->types[0].unit = count;
-    b->types[1].type = cpu;
-    b->types[1].unit = ns;
-    perftools__profiles__value_type__init(&b->period_type);
-    b->period_type.type = cpu;
-    b->period_type.unit = ns;
-    pr->n_sample_type = 2;
-    pr->sample_type = b->type_ptrs;
+    hm_pprof_head_spec spec = {
+        .type = {calls, cpu},
+        .unit = {count, ns},
+        .period_type = waits ? calls : cpu, /* Go: contentions/count for block and mutex */
+        .period_unit = waits ? count : ns,
+        .period = 1,
+        .comment = comment,
+        .time_ns = p->start_unix_ns,
+        .duration_ns = p->elapsed_ns,
+    };
+    hm_pprof_head_init(pr, &b->head, &spec);
     pr->n_sample = s;
     pr->sample = b->sample_ptrs;
     perftools__profiles__mapping__init(&b->mapping);
@@ -252,52 +268,92 @@ static int build(pprof_build *b, const hm_paths *p) {
     pr->function = b->function_ptrs;
     pr->n_string_table = st->n;
     pr->string_table = st->items;
-    pr->time_nanos = (int64_t)p->start_unix_ns;
-    pr->duration_nanos = (int64_t)p->elapsed_ns;
-    pr->period_type = &b->period_type;
-    pr->period = 1;
+    return 0;
+}
+
+int hm_pprof_encode_paths(const hm_paths *paths, hm_pprof_type type, uint8_t **buf, size_t *len,
+                          char *err, size_t errlen) {
+    pprof_build b;
+    *buf = NULL;
+    *len = 0;
+    if (type == HM_PPROF_CPU) {
+        snprintf(err, errlen, "the cpu profile is made from cpu_profile samples, not call paths");
+        return -1;
+    }
+    if (build(&b, paths, type) != 0) {
+        build_free(&b);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    int rc = hm_pprof_pack(&b.profile, buf, len);
+    build_free(&b);
+    if (rc != 0)
+        snprintf(err, errlen, "out of memory");
+    return rc;
+}
+
+void hm_pprof_head_init(pb_profile *pr, hm_pprof_head *head, const hm_pprof_head_spec *spec) {
+    perftools__profiles__profile__init(pr);
+    for (int k = 0; k < 2; k++) {
+        perftools__profiles__value_type__init(&head->types[k]);
+        head->types[k].type = spec->type[k];
+        head->types[k].unit = spec->unit[k];
+        head->type_ptrs[k] = &head->types[k];
+    }
+    perftools__profiles__value_type__init(&head->period_type);
+    head->period_type.type = spec->period_type;
+    head->period_type.unit = spec->period_unit;
+    head->comment = spec->comment;
+    pr->n_sample_type = 2;
+    pr->sample_type = head->type_ptrs;
+    pr->default_sample_type = spec->type[1];
+    pr->period_type = &head->period_type;
+    pr->period = spec->period;
     pr->n_comment = 1;
-    pr->comment = &b->comment;
-    pr->default_sample_type = cpu;
+    pr->comment = &head->comment;
+    pr->time_nanos = (int64_t)spec->time_ns;
+    pr->duration_nanos = (int64_t)spec->duration_ns;
+}
+
+int hm_pprof_pack(const pb_profile *pr, uint8_t **buf, size_t *len) {
+    size_t n = perftools__profiles__profile__get_packed_size(pr);
+    *buf = malloc(n ? n : 1);
+    *len = 0;
+    if (*buf == NULL)
+        return -1;
+    *len = perftools__profiles__profile__pack(pr, *buf);
     return 0;
 }
 
 int hm_pprof_encode(const hm_paths *paths, uint8_t **buf, size_t *len, char *err, size_t errlen) {
-    pprof_build b;
-    *buf = NULL;
-    *len = 0;
-    if (build(&b, paths) != 0) {
-        build_free(&b);
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    size_t n = perftools__profiles__profile__get_packed_size(&b.profile);
-    *buf = malloc(n ? n : 1);
-    if (*buf == NULL) {
-        build_free(&b);
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    *len = perftools__profiles__profile__pack(&b.profile, *buf);
-    build_free(&b);
-    return 0;
+    return hm_pprof_encode_paths(paths, HM_PPROF_CALLS, buf, len, err, errlen);
 }
 
 int hm_export_pprof(FILE *out, const hm_paths *paths, char *err, size_t errlen) {
+    return hm_export_pprof_paths(out, paths, HM_PPROF_CALLS, err, errlen);
+}
+
+int hm_export_pprof_paths(FILE *out, const hm_paths *paths, hm_pprof_type type, char *err,
+                          size_t errlen) {
     uint8_t *raw;
     size_t len;
-    if (hm_pprof_encode(paths, &raw, &len, err, errlen) != 0)
+    if (hm_pprof_encode_paths(paths, type, &raw, &len, err, errlen) != 0)
         return -1;
+    int rc = hm_pprof_gzip(out, raw, len, err, errlen);
+    free(raw);
+    return rc;
+}
+
+int hm_pprof_gzip(FILE *out, const uint8_t *raw, size_t len, char *err, size_t errlen) {
     z_stream z;
     memset(&z, 0, sizeof z);
     /* windowBits 15 + 16: a gzip header and trailer instead of zlib's. */
     if (deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-        free(raw);
         snprintf(err, errlen, "zlib: cannot start compressing");
         return -1;
     }
     unsigned char chunk[65536];
-    z.next_in = raw;
+    z.next_in = (Bytef *)raw;
     z.avail_in = (uInt)len; /* a profile is far below 4 GiB: one sample per path */
     int zrc, rc = 0;
     do {
@@ -314,6 +370,5 @@ int hm_export_pprof(FILE *out, const hm_paths *paths, char *err, size_t errlen) 
         }
     } while (zrc != Z_STREAM_END);
     deflateEnd(&z);
-    free(raw);
     return rc;
 }

@@ -5,8 +5,8 @@
  * with, and the RGB value the SVG flame graph paints with (the RGB of the same xterm colour), so a
  * function has the same colour in the terminal and in the picture. No ncurses, no I/O.
  */
-#ifndef HEATMAP_VIEWER_HEAT_H
-#define HEATMAP_VIEWER_HEAT_H
+#ifndef HEATMAP_EXPORT_HEAT_H
+#define HEATMAP_EXPORT_HEAT_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -25,4 +25,4 @@ int hm_heat_xterm256(double fraction);
 /* The same colour as 0xRRGGBB, from the xterm colour cube (levels 0, 95, 135, 175, 215, 255). */
 uint32_t hm_heat_rgb(double fraction);
 
-#endif /* HEATMAP_VIEWER_HEAT_H */
+#endif /* HEATMAP_EXPORT_HEAT_H */

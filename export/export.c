@@ -1,4 +1,4 @@
-/* Export kinds and the command-line driver: kind → loader → encoder (see export.h).
+/* Export kinds, pprof types and the driver: kind (and type) → loader → encoder (see export.h).
  *
  * hm_export_run() is the only place that touches files: it loads the call paths (or traces), opens
  * the output, calls one writer, and removes the output again when the writer or the close fails,
@@ -43,6 +43,27 @@ const char *hm_export_default_output(hm_export_kind kind) {
     return (size_t)kind < NKINDS ? kinds[kind].default_output : "heatmap.export";
 }
 
+static const char *const pprof_types[] = {
+    [HM_PPROF_CALLS] = "calls",
+    [HM_PPROF_CPU] = "cpu",
+    [HM_PPROF_BLOCK] = "block",
+    [HM_PPROF_MUTEX] = "mutex",
+};
+#define NTYPES (sizeof pprof_types / sizeof pprof_types[0])
+
+int hm_pprof_type_parse(const char *name, size_t len, hm_pprof_type *out) {
+    for (size_t i = 0; i < NTYPES; i++)
+        if (strlen(pprof_types[i]) == len && strncmp(name, pprof_types[i], len) == 0) {
+            *out = (hm_pprof_type)i;
+            return 0;
+        }
+    return -1;
+}
+
+const char *hm_pprof_type_name(hm_pprof_type type) {
+    return (size_t)type < NTYPES ? pprof_types[type] : "?";
+}
+
 /* Load the trace beside every file into traces[0..nfiles-1]. */
 static int load_traces(hm_trace **traces, const char *const *files, size_t nfiles, char *err,
                        size_t errlen) {
@@ -69,8 +90,9 @@ static int load_traces(hm_trace **traces, const char *const *files, size_t nfile
 }
 
 /* Write the loaded data in the chosen format. */
-static int write_export(hm_export_kind kind, FILE *out, const hm_paths *paths,
-                        hm_trace *const *traces, size_t ntraces, char *err, size_t errlen) {
+static int write_export(hm_export_kind kind, hm_pprof_type type, FILE *out, const hm_paths *paths,
+                        const hm_cpu_profile *cpu, hm_trace *const *traces, size_t ntraces,
+                        char *err, size_t errlen) {
     char title[512];
     if (paths != NULL)
         snprintf(title, sizeof title, "Flame graph: %s",
@@ -78,7 +100,8 @@ static int write_export(hm_export_kind kind, FILE *out, const hm_paths *paths,
     hm_svg_opts o = {.title = paths ? title : NULL};
     switch (kind) {
     case HM_EXPORT_PPROF:
-        return hm_export_pprof(out, paths, err, errlen);
+        return type == HM_PPROF_CPU ? hm_export_pprof_cpu(out, cpu, err, errlen)
+                                    : hm_export_pprof_paths(out, paths, type, err, errlen);
     case HM_EXPORT_FOLDED:
         return hm_export_folded(out, paths, err, errlen);
     case HM_EXPORT_SVG:
@@ -91,10 +114,16 @@ static int write_export(hm_export_kind kind, FILE *out, const hm_paths *paths,
 
 int hm_export_run(hm_export_kind kind, const char *const *files, size_t nfiles,
                   const char *out_path, char *err, size_t errlen) {
+    return hm_export_run_type(kind, HM_PPROF_CALLS, files, nfiles, out_path, err, errlen);
+}
+
+int hm_export_run_type(hm_export_kind kind, hm_pprof_type type, const char *const *files,
+                       size_t nfiles, const char *out_path, char *err, size_t errlen) {
     if (out_path == NULL)
         out_path = hm_export_default_output(kind);
     /* Load first, so that a bad input never touches an existing output file. */
     hm_paths *paths = NULL;
+    hm_cpu_profile *cpu = NULL;
     hm_trace **traces = calloc(nfiles ? nfiles : 1, sizeof *traces);
     int rc;
     if (traces == NULL) {
@@ -102,6 +131,8 @@ int hm_export_run(hm_export_kind kind, const char *const *files, size_t nfiles,
         rc = -1;
     } else if (kind == HM_EXPORT_CHROME) {
         rc = load_traces(traces, files, nfiles, err, errlen);
+    } else if (kind == HM_EXPORT_PPROF && type == HM_PPROF_CPU) {
+        rc = hm_cpu_profile_load_many(files, nfiles, &cpu, err, errlen);
     } else {
         rc = hm_paths_load_many(files, nfiles, &paths, err, errlen);
     }
@@ -115,7 +146,7 @@ int hm_export_run(hm_export_kind kind, const char *const *files, size_t nfiles,
         }
     }
     if (rc == 0)
-        rc = write_export(kind, out, paths, traces, nfiles, err, errlen);
+        rc = write_export(kind, type, out, paths, cpu, traces, nfiles, err, errlen);
     if (out != NULL) {
         if (rc == 0 && ferror(out)) {
             snprintf(err, errlen, "%s: write error", to_stdout ? "<stdout>" : out_path);
@@ -133,5 +164,6 @@ int hm_export_run(hm_export_kind kind, const char *const *files, size_t nfiles,
         hm_trace_free(traces[i]);
     free(traces);
     hm_paths_free(paths);
+    hm_cpu_profile_free(cpu);
     return rc;
 }

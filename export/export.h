@@ -1,8 +1,15 @@
-/* Exports of heatmap-view (`--export=KIND -o FILE RESULTS...`): the call paths and the trace in the
- * formats whose tools people already use. docs/exports.md says how to open each one.
+/* The export library (export/): the call paths, CPU samples and the trace in the formats whose
+ * tools people already use. heatmap-view's `--export=KIND [--type=T] -o FILE RESULTS...` and the
+ * runtime's at-exit profiles (libheatmap-export.so.1, heatmap/export_api.h) both come here.
+ * Layers: results/ loads, export/ encodes, viewer/ presents; nothing here includes viewer/.
+ * docs/exports.md says how to open each one.
  *
- *   pprof   gzip-compressed profile.proto: one sample per call path, values (calls, count) and
- *           (cpu, nanoseconds) = self time; locations leaf first       (export_pprof.c)
+ *   pprof   gzip-compressed profile.proto, by --type:
+ *             calls  (default) one sample per call path, values (calls, count) and
+ *                    (cpu, nanoseconds) = self time; locations leaf first  (export_pprof.c)
+ *             block, mutex  one sample per call path that waited: (contentions, count) and
+ *                    (delay, nanoseconds)                                  (export_pprof.c)
+ *             cpu    the CPU sampler's samples, symbolized with libdw      (export_cpu.c)
  *   folded  "a;b;c self_ns" lines, root first, merged and sorted         (export_folded.c)
  *   chrome  Chrome Trace Event JSON from the trace file beside each results file (export_chrome.c)
  *   svg     a flame graph picture, widths ∝ total time, the TUI's heat colours (export_svg.c)
@@ -13,10 +20,11 @@
  * their calls (calls folded beyond the node limit get a "(paths beyond the node limit)" frame).
  * Writers report failures as a one-line message in err and return -1; they never exit.
  */
-#ifndef HEATMAP_VIEWER_EXPORT_H
-#define HEATMAP_VIEWER_EXPORT_H
+#ifndef HEATMAP_EXPORT_EXPORT_H
+#define HEATMAP_EXPORT_EXPORT_H
 
 #include "hm_paths.h"
+#include "hm_profile.h"
 #include "hm_trace.h"
 
 #include <stddef.h>
@@ -42,11 +50,41 @@ const char *hm_export_default_output(hm_export_kind kind);
 
 /* ---- pprof ---------------------------------------------------------------------------------- */
 
-/* The uncompressed profile.proto message for `paths`, malloc'd into *buf (free() it). Returns 0,
- * or -1 with a message. */
+/* What a pprof profile holds (`--type=`, HEATMAP_PROFILE_TYPE). */
+typedef enum hm_pprof_type {
+    HM_PPROF_CALLS = 0, /* exact calls and self times per call path (what --export=pprof made) */
+    HM_PPROF_CPU,       /* sampled CPU time, native pcs + shadow stacks (cpu_profile) */
+    HM_PPROF_BLOCK,     /* blocking waits per call path (nodes' block_count, block_ns) */
+    HM_PPROF_MUTEX,     /* lock waits per call path (nodes' mutex_count, mutex_ns) */
+} hm_pprof_type;
+
+/* "calls", "cpu", "block", "mutex"; 0, or -1 for another name (of len bytes of name). */
+int hm_pprof_type_parse(const char *name, size_t len, hm_pprof_type *out);
+const char *hm_pprof_type_name(hm_pprof_type type);
+
+/* gzip `raw` (a packed profile.proto) to out, as pprof stores profiles. 0, or -1 with a message. */
+int hm_pprof_gzip(FILE *out, const uint8_t *raw, size_t len, char *err, size_t errlen);
+
+/* The uncompressed profile.proto of `paths` for type calls, block or mutex (not cpu), malloc'd
+ * into *buf (free() it). Returns 0, or -1 with a message. */
+int hm_pprof_encode_paths(const hm_paths *paths, hm_pprof_type type, uint8_t **buf, size_t *len,
+                          char *err, size_t errlen);
+/* The same, gzip-compressed, written to out. */
+int hm_export_pprof_paths(FILE *out, const hm_paths *paths, hm_pprof_type type, char *err,
+                          size_t errlen);
+
+/* The uncompressed cpu profile of `cpu`: its pcs symbolized with libdw from the mappings' ELF
+ * files (functions, inlined frames, source lines; an address that cannot be symbolized keeps its
+ * address), followed by the shadow stack's instrumented functions. Values (samples, count) and
+ * (cpu, nanoseconds) = count × period_ns. Reads the mapped files; returns 0, or -1 with a message
+ * (a missing ELF file is not an error: its pcs stay addresses). */
+int hm_pprof_encode_cpu(const hm_cpu_profile *cpu, uint8_t **buf, size_t *len, char *err,
+                        size_t errlen);
+int hm_export_pprof_cpu(FILE *out, const hm_cpu_profile *cpu, char *err, size_t errlen);
+
+/* hm_pprof_encode_paths / hm_export_pprof_paths with HM_PPROF_CALLS. */
 int hm_pprof_encode(const hm_paths *paths, uint8_t **buf, size_t *len, char *err, size_t errlen);
 
-/* The same, gzip-compressed (as pprof stores profiles), written to out. */
 int hm_export_pprof(FILE *out, const hm_paths *paths, char *err, size_t errlen);
 
 /* ---- folded --------------------------------------------------------------------------------- */
@@ -86,4 +124,9 @@ int hm_export_svg(FILE *out, const hm_paths *paths, const hm_svg_opts *opts, cha
 int hm_export_run(hm_export_kind kind, const char *const *files, size_t nfiles,
                   const char *out_path, char *err, size_t errlen);
 
-#endif /* HEATMAP_VIEWER_EXPORT_H */
+/* The same with the pprof type (ignored for other kinds): cpu loads cpu_profile (hm_profile.h),
+ * the others the call paths. hm_export_profiles_v1 writes each of its files through this. */
+int hm_export_run_type(hm_export_kind kind, hm_pprof_type type, const char *const *files,
+                       size_t nfiles, const char *out_path, char *err, size_t errlen);
+
+#endif /* HEATMAP_EXPORT_EXPORT_H */

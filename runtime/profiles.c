@@ -1,0 +1,150 @@
+/* Profiles at exit: HEATMAP_PROFILE_TYPE / HEATMAP_PROFILE_FILE, and the call into
+ * libheatmap-export.
+ *
+ * The runtime keeps raw data and writes the results file; pprof files are made from that file by
+ * libheatmap-export, the same encoders `heatmap-view --export=pprof --type=T` uses
+ * (include/heatmap/export_api.h). After a normal exit's results write, this file dlopen()s the
+ * library (HEATMAP_EXPORT_LIB when set; else HM_EXPORT_LIBRARY_NAME in the directory of the
+ * runtime's own shared object, found with dladdr; else that name through the normal search path)
+ * and calls hm_export_profiles_v1. Any failure is one stderr line; the program's exit status never
+ * changes. dlopen is not async-signal-safe, so a run ended by a signal gets one line saying how to
+ * make the profiles from its results file instead.
+ *
+ * The profile types are one table, hm_profile_types; later issues add theirs there.
+ *
+ * Layer 5 (rt.h), the lifecycle's helper: calls layer 1 (log) and libdl; called by lifecycle.c.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "heatmap/export_api.h"
+#include "json_out.h"
+#include "rt.h"
+
+/* name, HM_PROFILE_* bit (0: made by the exporter from data recorded anyway) */
+static const struct {
+    const char *name;
+    unsigned bit;
+} hm_profile_types[] = {
+    {"cpu", HM_PROFILE_CPU},
+    {"block", 0},
+    {"mutex", 0},
+};
+#define HM_PROFILE_TYPES_TEXT "cpu, block, mutex" /* for the warning: the table above */
+
+static int hm_profile_type_index(const char *s, size_t len) {
+    for (size_t i = 0; i < sizeof hm_profile_types / sizeof *hm_profile_types; i++)
+        if (strlen(hm_profile_types[i].name) == len &&
+            strncmp(hm_profile_types[i].name, s, len) == 0)
+            return (int)i;
+    return -1;
+}
+
+unsigned hm_profile_types_parse(const char *in, char *out, size_t size) {
+    unsigned mask = 0, seen = 0;
+    size_t n = 0;
+    out[0] = '\0';
+    for (const char *p = in; *p;) {
+        size_t len = strcspn(p, ",");
+        const char *s = p;
+        size_t slen = len;
+        while (slen && (*s == ' ' || *s == '\t'))
+            s++, slen--;
+        while (slen && (s[slen - 1] == ' ' || s[slen - 1] == '\t'))
+            slen--;
+        p += len + (p[len] == ',');
+        if (slen == 0)
+            continue;
+        int i = hm_profile_type_index(s, slen);
+        if (i < 0) {
+            char value[64];
+            size_t k = slen < sizeof value - 1 ? slen : sizeof value - 1;
+            memcpy(value, s, k);
+            value[k] = '\0';
+            hm_log("ignoring HEATMAP_PROFILE_TYPE value '", value,
+                   "'; accepted types: ", HM_PROFILE_TYPES_TEXT);
+            continue;
+        }
+        if (seen & (1u << i))
+            continue;
+        seen |= 1u << i;
+        mask |= hm_profile_types[i].bit;
+        if (n)
+            hm_append(out, size, &n, ",", 1);
+        hm_append(out, size, &n, hm_profile_types[i].name, strlen(hm_profile_types[i].name));
+    }
+    return mask;
+}
+
+void hm_profile_file_check(char *pattern, size_t size, const char *types) {
+    static const char fallback[] = "heatmap.%k.pb.gz";
+    if (!strchr(types, ',') || strstr(pattern, "%k"))
+        return;
+    hm_log("ignoring HEATMAP_PROFILE_FILE=", pattern,
+           ": several profile types need %k (the type) in the name; using the default ", fallback);
+    if (size >= sizeof fallback)
+        memcpy(pattern, fallback, sizeof fallback);
+}
+
+/* The export library beside this runtime's shared object, when there is one. */
+static void *hm_open_beside_runtime(char *tried, size_t size) {
+    Dl_info info;
+    tried[0] = '\0';
+    if (!dladdr((void *)hm_profiles_write, &info) || !info.dli_fname)
+        return NULL;
+    const char *slash = strrchr(info.dli_fname, '/');
+    if (!slash)
+        return NULL;
+    size_t n = 0;
+    hm_append(tried, size, &n, info.dli_fname, (size_t)(slash - info.dli_fname) + 1);
+    hm_append(tried, size, &n, HM_EXPORT_LIBRARY_NAME, strlen(HM_EXPORT_LIBRARY_NAME));
+    if (access(tried, F_OK) != 0)
+        return NULL;
+    return dlopen(tried, RTLD_NOW | RTLD_LOCAL);
+}
+
+void hm_profiles_write(const char *results_path, const char *types, const char *pattern,
+                       const char *library) {
+    char beside[1024];
+    void *lib = NULL;
+    const char *name = library && *library ? library : NULL;
+    if (name) {
+        lib = dlopen(name, RTLD_NOW | RTLD_LOCAL);
+    } else {
+        lib = hm_open_beside_runtime(beside, sizeof beside);
+        name = beside[0] && lib ? beside : HM_EXPORT_LIBRARY_NAME;
+        if (!lib)
+            lib = dlopen(HM_EXPORT_LIBRARY_NAME, RTLD_NOW | RTLD_LOCAL);
+    }
+    if (!lib) {
+        const char *why = dlerror();
+        hm_log("cannot write profiles (", types, "): ", why ? why : name);
+        return;
+    }
+    hm_export_profiles_fn fn = (hm_export_profiles_fn)dlsym(lib, HM_EXPORT_PROFILES_SYMBOL);
+    if (!fn) {
+        hm_log("cannot write profiles: ", name, " has no ", HM_EXPORT_PROFILES_SYMBOL);
+        return;
+    }
+    char err[512] = "";
+    if (fn(results_path, types, pattern, err, sizeof err) != 0) {
+        err[sizeof err - 1] = '\0';
+        hm_log("cannot write profiles: ", err[0] ? err : "the exporter failed", NULL, NULL);
+        return;
+    }
+    if (hm_rt.verbose)
+        hm_log("wrote profiles (", types, ") to ", pattern);
+}
+
+void hm_profiles_note_signal(const char *results_path, const char *types) {
+    char line[1536];
+    size_t n = 0;
+    line[0] = '\0';
+    const char *parts[] = {"no profiles written at a signal; make them from '", results_path,
+                           "' with heatmap-view --export=pprof --type=", types};
+    for (size_t i = 0; i < sizeof parts / sizeof *parts; i++)
+        hm_append(line, sizeof line, &n, parts[i], strlen(parts[i]));
+    hm_log(line, NULL, NULL, NULL);
+}

@@ -1,0 +1,166 @@
+#!/bin/sh
+# Seeded-bug check: does the test suite catch the bugs that matter? Opt-in, not part of ctest.
+#
+# Copies the tree (the files git knows, with their working-tree contents) to a scratch directory,
+# builds it once like scripts/test.sh does, then for each mutation below: patches one file with
+# sed, rebuilds, runs the tests that should notice (a ctest regular expression; --full runs the
+# whole suite), prints "caught by TEST" or "NOT CAUGHT", and restores the file. Exits 1 when any
+# mutation is not caught (or no longer applies: the code it patches has changed), 0 otherwise.
+#
+# usage: scripts/mutants.sh [--full] [NAME...]     (NAME: run only these mutations)
+#   HEATMAP_MUTANTS_DIR   scratch directory (default: build-mutants in this checkout, where git
+#                         ignores it); reused, so a second run rebuilds only what changed. Not
+#                         under /tmp by default: the plugin looks for heatmap.yaml in every
+#                         directory above a source file, and a stray /tmp/heatmap.yaml would change
+#                         what the tests compile
+#   LLVM_CONFIG           as for the build (default /usr/bin/llvm-config-14)
+#   JOBS                  build and ctest parallelism (default 2)
+# The results of the last run are recorded in docs/testing.md.
+set -eu
+
+full=0
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --full) full=1 ;;
+    -h | --help)
+        sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
+        exit 0
+        ;;
+    -*)
+        echo "mutants.sh: unknown option '$1'" >&2
+        exit 2
+        ;;
+    *) break ;;
+    esac
+    shift
+done
+only="$*"
+
+src=$(cd "$(dirname "$0")/.." && pwd)
+scratch=${HEATMAP_MUTANTS_DIR:-$src/build-mutants}
+jobs=${JOBS:-2}
+llvm_config=${LLVM_CONFIG:-/usr/bin/llvm-config-14}
+tree="$scratch/src" build="$scratch/build"
+
+# ---- the scratch copy and its build ---------------------------------------------------------
+mkdir -p "$tree"
+(cd "$src" && git ls-files -z --cached --others --exclude-standard |
+    xargs -0 sh -c 'for f; do [ -f "$f" ] && printf "%s\0" "$f"; done' sh |
+    xargs -0 tar cf -) | (cd "$tree" && tar xpf -)
+echo "mutants: building $tree in $build" >&2
+cmake -S "$tree" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHEATMAP_BUILD_TESTS=ON \
+    -DHEATMAP_SANITIZE=ON -DLLVM_CONFIG="$llvm_config" >"$scratch/configure.log" 2>&1 || {
+    echo "mutants: configure failed, see $scratch/configure.log" >&2
+    exit 2
+}
+cmake --build "$build" -j"$jobs" >"$scratch/build.log" 2>&1 || {
+    echo "mutants: the unmutated tree does not build, see $scratch/build.log" >&2
+    exit 2
+}
+
+# ---- one mutation ---------------------------------------------------------------------------
+missed=0 total=0
+# mutant NAME FILE TESTS SED-SCRIPT: TESTS is a ctest -R expression (ignored with --full).
+mutant() {
+    name=$1 file=$2 tests=$3 script=$4
+    if [ -n "$only" ]; then
+        case " $only " in *" $name "*) ;; *) return 0 ;; esac
+    fi
+    total=$((total + 1))
+    cp -p "$tree/$file" "$scratch/original"
+    sed "$script" "$scratch/original" >"$tree/$file"
+    if cmp -s "$scratch/original" "$tree/$file"; then
+        printf '%-28s NOT APPLIED (the pattern is no longer in %s)\n' "$name" "$file"
+        missed=$((missed + 1))
+        return 0
+    fi
+    log="$scratch/$name.log"
+    if ! cmake --build "$build" -j"$jobs" >"$log" 2>&1; then
+        printf '%-28s caught by the build (does not compile: fix the mutation)\n' "$name"
+    else
+        regex=$tests
+        [ "$full" = 1 ] && regex=.
+        ctest --test-dir "$build" -R "$regex" -j"$jobs" --timeout 300 --output-on-failure \
+            >>"$log" 2>&1 || true
+        failed=$(sed -n '/tests FAILED:$/,$s/^[[:space:]]*[0-9][0-9]* - \([^ ]*\) (.*/\1/p' "$log" |
+            tr '\n' ' ')
+        if [ -n "$failed" ]; then
+            printf '%-28s caught by %s\n' "$name" "$failed"
+        else
+            printf '%-28s NOT CAUGHT (ran: %s)\n' "$name" "$regex"
+            missed=$((missed + 1))
+        fi
+    fi
+    cp -p "$scratch/original" "$tree/$file"
+    touch "$tree/$file" # newer than the mutant's objects: the next build recompiles it
+}
+
+# ---- the mutations --------------------------------------------------------------------------
+rt='^(test_runtime|e2e_.*|viewer_run)$'
+
+# Histogram: the last-bucket clamp off by one (2^40 ns and more written past the array).
+mutant hist_clamp runtime/hot_path.c "$rt" 's/b >= HM_RT_BUCKETS/b > HM_RT_BUCKETS/'
+# Histogram: exact buckets end one early.
+mutant hist_exact_edge include/heatmap/histogram.h '^(test_runtime|test_results)$' \
+    's/if (v < HM_HIST_SUB)/if (v + 1 < HM_HIST_SUB)/'
+# The writer drops a metadata field or writes every line as 0.
+mutant writer_no_start runtime/writer.c "$rt" '/HM_KEY_start_unix_ns, hm_rt.start_unix_ns/d'
+mutant writer_no_program runtime/writer.c "$rt" '/HM_KEY_program,/,/: "");/d'
+mutant writer_no_pid runtime/writer.c "$rt" '/HM_KEY_pid,/d'
+mutant writer_no_hostname runtime/writer.c "$rt" '/HM_KEY_hostname, host/d'
+mutant writer_no_clock runtime/writer.c "$rt" '/HM_KEY_clock,/,/"monotonic");/d'
+mutant writer_line_zero runtime/writer.c "$rt" 's/HM_FN_KEY_line, m->line/HM_FN_KEY_line, 0/'
+# Signals: results written but the signal not raised again (the program keeps running).
+mutant signal_no_reraise runtime/lifecycle.c "$rt" 's/^    raise(sig);$/    (void)0;/'
+mutant signal_wrong_end runtime/lifecycle.c "$rt" 's/{SIGINT, "signal:SIGINT"}/{SIGINT, "exit"}/'
+mutant signals_flag_ignored runtime/lifecycle.c "$rt" 's/if (hm_flag_signals)/if (1)/'
+mutant signal_over_own_handler runtime/lifecycle.c "$rt" \
+    's/if (!(old.sa_flags \& SA_SIGINFO) \&\& old.sa_handler != SIG_DFL)/if (0)/'
+# Overhead compensation: HEATMAP_COMPENSATE=off ignored; 10x the calibrated median; the
+# per-child part left out.
+mutant compensate_ignored runtime/lifecycle.c "$rt" 's/if (hm_rt.compensate)/if (1)/'
+mutant calibrate_10x runtime/calibrate.c "$rt" \
+    's/hm_rt.comp_self_ns = leaf\[ROUNDS \/ 2\];/hm_rt.comp_self_ns = 10 * leaf[ROUNDS \/ 2];/'
+mutant comp_child_dropped runtime/hot_path.c "$rt" \
+    's/(uint64_t)f->nchildren \* hm_rt.comp_child_ns/0/'
+# Atomic writing: straight to PATH instead of PATH.tmp.PID + rename; the temporary left behind.
+mutant write_in_place runtime/json_out.c "$rt" \
+    's/open(o->tmp, O_WRONLY/open(o->path, O_WRONLY/; s/rename(o->tmp, o->path) != 0/0/'
+mutant tmp_not_removed runtime/json_out.c "$rt" 's/^        unlink(o->tmp);$/        (void)0;/'
+# Call paths: the node limit one lower; direct recursion making new nodes.
+mutant paths_limit_minus_one runtime/paths.c "$rt" 's/if (n >= tree->max) {/if (n + 1 >= tree->max) {/'
+mutant paths_recursion_nodes runtime/hot_path.c "$rt" 's/if (p->func == id)/if (0)/'
+# Self time: children not subtracted.
+mutant self_includes_children runtime/hot_path.c "$rt" \
+    's/uint64_t self_ticks = elapsed > f->child ? elapsed - f->child : 0;/uint64_t self_ticks = elapsed;/'
+# Percentiles: nearest rank rounded down.
+mutant percentile_rank_floor include/heatmap/results_format.h \
+    '^(test_runtime|test_results|viewer_oracle|viewer_json|viewer_table)$' \
+    's/uint64_t rank = (count \* p + 99) \/ 100;/uint64_t rank = (count * p) \/ 100;/'
+# SVG flame graph: frames sized by self instead of total time.
+mutant svg_width_self export/export_svg.c '^(test_exports|export_.*)$' \
+    's/span\[i\] = n->total_ns < room ? n->total_ns : room;/span[i] = n->self_ns < room ? n->self_ns : room;/'
+# heatmap-view: the JSON summary's parallelism to 2 decimals, its total calls, the thread table's
+# share of calls instead of CPU time.
+vw='^viewer_(oracle|json|json_merge|threads|threads_table|csv_threads|diff)$'
+mutant json_parallelism_2dp viewer/render.c "$vw" \
+    's/(parallelism \* 1000.0 + 0.5) \/ 1000.0/(parallelism * 100.0 + 0.5) \/ 100.0/'
+mutant json_total_calls viewer/render.c "$vw" \
+    's/"total_calls", u64(hm_results_total_calls(r))/"total_calls", u64(r->nfunctions)/'
+mutant thread_share_calls viewer/render.c "$vw" \
+    's/100.0 \* (double)t->self_ns \/ (double)total : 0)/100.0 * (double)t->calls \/ (double)total : 0)/'
+# heatmap-view --diff: ratios truncated instead of rounded half up.
+mutant diff_ratio_truncates viewer/diff_view.c "$vw" \
+    's/((unsigned __int128)after \* 200 + before)/((unsigned __int128)after * 200)/'
+# heatmap-view --run: Ctrl-C not ignored while the program runs (the viewer dies with it).
+mutant run_sigint_not_ignored viewer/run.c '^(e2e_install|viewer_run)$' \
+    's/sigaction(SIGINT, \&ignore, \&old_int);/sigaction(SIGINT, NULL, \&old_int);/'
+# heatmap-scan: blank and comment lines counted as code (the definition's first to last line).
+mutant scan_loc_span scan/scan_tu.c '^(test_scan|test_scan_check)$' \
+    's/^    return lines;$/    return toks->count ? toks->items[toks->count - 1].line - toks->items[0].line + 1 + 0 * lines : 0;/'
+mutant scan_loc_comments scan/scan_tu.c '^(test_scan|test_scan_check)$' \
+    's/if (clang_getTokenKind(toks\[i\]) == CXToken_Comment)/if (0)/'
+
+cmake --build "$build" -j"$jobs" >/dev/null 2>&1 || true # back to the unmutated tree
+echo "mutants: $((total - missed)) of $total caught"
+[ "$missed" = 0 ]

@@ -1,0 +1,39 @@
+#!/bin/sh
+# End-to-end test of the CPU / wait split (issue 11): one mode of waits.c, compiled with the
+# installed plugin (shared runtime, and the static runtime for the sleep mode), run, and its results
+# checked by check_waits.py. Bounds are one-sided where the physics allows, so load cannot fail them.
+#
+# usage: waits.sh PREFIX LIBDIR CLANG SOURCE_DIR WORK_DIR MODE
+set -eu
+prefix=$1 libdir=$2 clang=$3 source_dir=$4 work=$5 mode=$6
+export PKG_CONFIG_PATH="$prefix/$libdir/pkgconfig"
+rm -rf "$work"
+mkdir -p "$work"
+here="$source_dir/tests/e2e/waits"
+cp "$here/waits.c" "$here/heatmap.yaml" "$work/"
+cd "$work"
+# shellcheck disable=SC2046
+"$clang" -O2 -g -pthread $(pkg-config --cflags heatmap) waits.c -o waits $(pkg-config --libs heatmap)
+"$clang" -O2 -g -pthread waits.c -o plain
+
+status=0
+HEATMAP_OUTPUT="$PWD/h.json" ./waits "$mode" >out.txt 2>err.txt || status=$?
+[ "$status" = 0 ] || { echo "FAIL: waits $mode exited with $status: $(cat out.txt err.txt)" >&2; exit 1; }
+python3 "$here/check_waits.py" "$mode" h.json out.txt
+
+case "$mode" in
+sleep)
+    # The static runtime interposes too.
+    # shellcheck disable=SC2046
+    "$clang" -O2 -g -pthread $(pkg-config --cflags heatmap) waits.c -o waits-static \
+        "$prefix/$libdir/libheatmap-rt.a" -ldl
+    HEATMAP_OUTPUT="$PWD/static.json" ./waits-static sleep >/dev/null
+    python3 "$here/check_waits.py" sleep static.json out.txt
+    ;;
+errno)
+    # The same answers with recording off, and without heatmap at all.
+    HEATMAP=off ./waits errno >off.txt || { echo "FAIL: HEATMAP=off: $(cat off.txt)" >&2; exit 1; }
+    ./plain errno >plain.txt || { echo "FAIL: plain: $(cat plain.txt)" >&2; exit 1; }
+    ;;
+esac
+echo "ok: waits $mode"
