@@ -35,7 +35,10 @@
  *                         counts equal its timed calls (throttled_after when throttled, else
  *                         count) and their self times its own
  *   --throttled NAME      function NAME was throttled: it has throttled_after, at most its count
- *   --throttled-ok        every throttled_after present is at most its function's count
+ *   --throttled-ok        every throttled_after present is at most its function's count, and
+ *                         for such a function (timed calls only) cpu_ns + wait_ns == self_ns,
+ *                         blocked_ns <= wait_ns and open_calls <= throttled_after
+ *   --blocked NAME=MIN[:MAX]  function NAME's blocked_ns is at least MIN (and at most MAX)
  * Reads the file with jansson, independently of results/, so a bug shared by the writer and the
  * viewer's reader cannot hide. Every expectation comes from the command line (what the test
  * knows), never from the file's own figures. Prints every failed check; exits 1 if any failed, 2
@@ -308,10 +311,25 @@ int main(int argc, char **argv) {
             json_t *f;
             json_array_foreach(json_object_get(root, "functions"), k, f) {
                 json_t *after = json_object_get(f, "throttled_after");
+                const char *name = json_string_value(json_object_get(f, "name"));
                 if (after &&
                     (!json_is_integer(after) || json_integer_value(after) > field(f, "count")))
-                    fail("function '%s': throttled_after above its count %lld",
-                         json_string_value(json_object_get(f, "name")), field(f, "count"));
+                    fail("function '%s': throttled_after above its count %lld", name,
+                         field(f, "count"));
+                if (!after)
+                    continue;
+                /* The cpu/wait split of a throttled function covers its timed calls. */
+                long long self = field(f, "self_ns"), cpu = field(f, "cpu_ns"),
+                          wait = field(f, "wait_ns"), blocked = field(f, "blocked_ns");
+                json_t *open = json_object_get(f, "open_calls");
+                if (cpu + wait != self)
+                    fail("function '%s': cpu_ns %lld + wait_ns %lld is not self_ns %lld", name, cpu,
+                         wait, self);
+                if (blocked > wait)
+                    fail("function '%s': blocked_ns %lld above wait_ns %lld", name, blocked, wait);
+                if (open && json_integer_value(open) > json_integer_value(after))
+                    fail("function '%s': open_calls %lld above throttled_after %lld", name,
+                         (long long)json_integer_value(open), (long long)json_integer_value(after));
             }
             continue;
         }
@@ -348,6 +366,23 @@ int main(int argc, char **argv) {
             else if (json_integer_value(after) > field(f, "count"))
                 fail("function '%s': throttled_after %lld above its count %lld", val,
                      (long long)json_integer_value(after), field(f, "count"));
+        } else if (strcmp(opt, "--blocked") == 0) {
+            const char *eq = strrchr(val, '=');
+            if (!eq) {
+                fprintf(stderr, "check_results: --blocked wants NAME=MIN[:MAX], got '%s'\n", val);
+                return 2;
+            }
+            char name[256];
+            snprintf(name, sizeof name, "%.*s", (int)(eq - val), val);
+            long long lo = atoll(eq + 1);
+            const char *colon = strchr(eq, ':');
+            long long hi = colon ? atoll(colon + 1) : -1;
+            json_t *f = function_named(root, name);
+            if (!f)
+                fail("function '%s' missing (expected blocked_ns >= %lld)", name, lo);
+            else if (field(f, "blocked_ns") < lo || (hi >= 0 && field(f, "blocked_ns") > hi))
+                fail("function '%s': blocked_ns %lld, expected %lld..%s", name,
+                     field(f, "blocked_ns"), lo, colon ? colon + 1 : "");
         } else if (strcmp(opt, "--absent") == 0) {
             if (function_named(root, val))
                 fail("function '%s' is present but should not be", val);

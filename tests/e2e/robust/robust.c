@@ -16,6 +16,8 @@
  *             raise(SIGINT)
  *   fib N     fib(N) by naive recursion (2 fib(N+1) - 1 calls), then after()
  *   threads T N  T threads call work() N times each; then after() on the main thread
+ *   waiter N  waiter() calls tiny() N times; tiny()'s last call sleeps 20 ms (nanosleep), the
+ *             others are a few ns
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -25,6 +27,7 @@
 #include <string.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static volatile unsigned long sink;
@@ -77,6 +80,19 @@ static void *deep_thread(void *arg) {
 
 __attribute__((noinline)) unsigned long fib(unsigned long n) {
     return n < 2 ? n : fib(n - 1) + fib(n - 2);
+}
+
+__attribute__((noinline)) void tiny(unsigned long i, unsigned long last) {
+    if (i == last) {
+        struct timespec ts = {0, 20 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    sink += i;
+}
+
+__attribute__((noinline)) void waiter(unsigned long n) {
+    for (unsigned long i = 0; i < n; i++)
+        tiny(i, n - 1);
 }
 
 static unsigned long thread_calls;
@@ -217,7 +233,11 @@ int main(int argc, char **argv) {
         after();
         return 0;
     }
+    if (strcmp(mode, "waiter") == 0 && argc > 2) {
+        waiter(strtoul(argv[2], NULL, 10));
+        return 0;
+    }
     fprintf(stderr, "usage: robust fork|longjmp [N]|deep [N]|signals|sigterm|exit3|raise SIG|segv|"
-                    "own|fib N|threads T N\n");
+                    "own|fib N|threads T N|waiter N\n");
     return 2;
 }

@@ -172,6 +172,14 @@ throttle)
         # shellcheck disable=SC2046
         check heatmap.json --expect work=200000 --expect handler_work="$n" --only-expected \
             --self-adds-up --paths-add-up --throttled-ok $(thr work)
+        # A count-only call that blocks: its wait is its caller's (waiter's blocked_ns, at least
+        # the 20 ms nanosleep guarantees), none of tiny()'s, whose split covers its timed calls.
+        run 0 waiter 5000
+        if [ "$throttle" = on ]; then blocked="--blocked waiter=20000000 --blocked tiny=0:0"; else
+            blocked="--blocked tiny=20000000"; fi
+        # shellcheck disable=SC2046,SC2086
+        check heatmap.json --expect waiter=1 --expect tiny=5000 --only-expected --self-adds-up \
+            --paths-add-up --throttled-ok $(thr tiny) $blocked
     done
     ;;
 unwritable)
