@@ -370,17 +370,37 @@ static const char *die_string(Dwarf_Die *die, int name) {
 /* The frames at address a of mod, innermost first; the number of frames (0: unknown address).
  * dwarf_getscopes() continues past an inlined instance with the scopes of its abstract origin, so
  * the concrete caller of each inlined instance comes from dwarf_getscopes_die() on it. */
+/* The compilation unit holding address a. dwfl_module_addrdie() goes through .debug_aranges,
+ * which clang does not emit (and libdw 0.188, Debian 12's, has no fallback): then the CUs are
+ * walked and each one's own ranges (DW_AT_ranges, low_pc/high_pc) asked. */
+static Dwarf_Die *cu_at(Dwfl_Module *mod, Dwarf_Addr a, Dwarf_Addr *bias) {
+    Dwarf_Die *cu = dwfl_module_addrdie(mod, a, bias);
+    if (cu != NULL)
+        return cu;
+    while ((cu = dwfl_module_nextcu(mod, cu, bias)) != NULL)
+        if (dwarf_haspc(cu, a - *bias) == 1)
+            return cu;
+    return NULL;
+}
+
 static size_t symbolize(Dwfl_Module *mod, Dwarf_Addr a, frame *fr) {
     const char *file = NULL, *dir = NULL;
     int line = 0;
+    Dwarf_Addr bias;
+    Dwarf_Die *cu = cu_at(mod, a, &bias);
     Dwfl_Line *ln = dwfl_module_getsrc(mod, a);
     if (ln != NULL) {
         file = dwfl_lineinfo(ln, NULL, &line, NULL, NULL, NULL);
         dir = dwfl_line_comp_dir(ln);
+    } else if (cu != NULL) { /* the same lookup without aranges: the CU's own line table */
+        Dwarf_Line *dl = dwarf_getsrc_die(cu, a - bias);
+        if (dl != NULL && dwarf_lineno(dl, &line) == 0) {
+            file = dwarf_linesrc(dl, NULL, NULL);
+            Dwarf_Attribute attr;
+            dir = dwarf_formstring(dwarf_attr(cu, DW_AT_comp_dir, &attr));
+        }
     }
     size_t n = 0;
-    Dwarf_Addr bias;
-    Dwarf_Die *cu = dwfl_module_addrdie(mod, a, &bias);
     Dwarf_Die *scopes = NULL;
     int nscopes = cu ? dwarf_getscopes(cu, a - bias, &scopes) : 0;
     for (int i = 0; i < nscopes && n < MAX_FRAMES;) {

@@ -17,6 +17,7 @@
 #include <elf.h>
 #include <fcntl.h>
 #include <link.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -156,6 +157,9 @@ static void hm_put_mapping_line(hm_out *o, const char *line, uint32_t *id) {
         p++;
     if (*p != '/' && *p != '[')
         return; /* anonymous executable memory: no file to name */
+    if (limit > (uint64_t)INT64_MAX)
+        return; /* [vsyscall] lies in kernel space, beyond the integers JSON readers take; user
+                 * code never runs there */
     char build_id[129];
     if (*p == '/')
         hm_build_id(p, build_id, sizeof build_id);

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 fmt=${CLANG_FORMAT:-clang-format-14}  # one version: formatters differ between releases
 files=$(find config plugin runtime results export viewer scan include bench tests tools \
     \( -name '*.c' -o -name '*.h' -o -name '*.cpp' \) 2>/dev/null |
-    grep -v -E '/fixtures/|/Inputs/|^tests/export/e2e/|^tests/plugin/binaries/|^tests/e2e/robust/|^tests/viewer/run_prog\.c|^tests/fuzz/corpus/|^tests/e2e/programs/' |
+    grep -v -E '/fixtures/|/Inputs/|^tests/export/e2e/|^tests/plugin/binaries/|^tests/e2e/robust/|^tests/e2e/profile/|^tests/viewer/run_prog\.c|^tests/fuzz/corpus/|^tests/e2e/programs/' |
     sort)
 if [ "${1:-}" = "--fix" ]; then
     echo "$files" | xargs "$fmt" -i

@@ -126,11 +126,13 @@ def main():
         hot, cold = stacks.get("run;hot", 0), stacks.get("run;cold", 0)
         if hot + cold < 0.95 * total:
             fail("stacks %r: expected run;hot and run;cold" % stacks)
-        # 3:1 within 30 %: on a quiet machine the ratio is within 5 %, but with more runnable
+        # 3:1: on a quiet machine the ratio is within 5 %, but with more runnable
         # threads than cores the kernel's tick-driven CPU timers sample cold() more often
         # (2.2:1 measured with 3 busy loops beside the test, at 100 Hz as at 1000 Hz).
-        if not 3 * 0.70 <= hot / max(cold, 1) <= 3 * 1.30:
-            fail("hot:cold = %d:%d, expected 3:1 within 30%%" % (hot, cold))
+        # The band is wide so that CI on a loaded 2-core machine never fails by chance; it still
+        # catches samples that ignore where the CPU went (1:1) or land on one function only.
+        if not 1.6 <= hot / max(cold, 1) <= 4.5:
+            fail("hot:cold = %d:%d, expected about 3:1 (1.6 to 4.5)" % (hot, cold))
         walked = sum(s["count"] for s in samples if len(s["pcs"]) > 1)
         if walked < 0.9 * total:
             fail("frame-pointer walk found callers for only %d of %d samples" % (walked, total))
