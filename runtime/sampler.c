@@ -238,7 +238,9 @@ static void hm_take_sample(hm_sampler_thread *st, const ucontext_t *uc, uint64_t
                (fp & (sizeof(uintptr_t) - 1)) == 0) {
             const uintptr_t *frame = (const uintptr_t *)fp;
             uintptr_t next = frame[0], ret = frame[1];
-            if (ret < 4096)
+            /* Code without frame pointers leaves other data here: a "return address" outside the
+             * user half of the address space (or in page 0) ends the walk. */
+            if (ret < 4096 || ret > (uintptr_t)INTPTR_MAX)
                 break;
             s.pcs[s.npcs++] = ret;
             lo = fp + 2 * sizeof(uintptr_t);
