@@ -185,7 +185,12 @@ int hm_function_compare(const hm_function_stats *a, const hm_function_stats *b, 
 /* Sort results->functions in place (stable). */
 void hm_results_sort(hm_results *results, hm_sort_key key);
 
-/* fnmatch(3) of `glob` against the function's name; NULL or "" matches every function. */
+/* fnmatch(3) of `glob` against `name`, smart-case as in vim and less: a glob without an ASCII
+ * capital ignores case (`hash` matches ZSTD_fillDoubleHashTable), one with a capital is matched
+ * exactly (`Hash` does not match rehash). NULL or "" matches every name. Every place that selects
+ * functions by name (--filter, the TUI's filter, --diff, --fail-if's GLOB) goes through here. */
+bool hm_name_matches(const char *name, const char *glob);
+/* hm_name_matches of the function's name. */
 bool hm_function_matches(const hm_function_stats *function, const char *glob);
 
 /* Fill idx (room for results->nfunctions entries) with the indexes of the functions matching

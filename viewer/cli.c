@@ -52,7 +52,8 @@ static const struct option_spec {
      "cpu (default: on-CPU time; self time for results from an older runtime), self (wall self "
      "time), wait, count, avg, max, p95 or name; ties go by name, file, line"},
     {"filter", 0, OPT_FILTER, true, "GLOB",
-     "only functions whose name matches GLOB (text without * ? [ matches anywhere in the name)"},
+     "only functions whose name matches GLOB (text without * ? [ matches anywhere in the name); "
+     "smart case: all lowercase ignores case, a capital makes it exact"},
     {"percentile", 0, OPT_PERCENTILE, true, "P",
      "p95 (default), p50 or p99: the percentile in the table's last column"},
     {"threads", 0, OPT_THREADS, false, NULL,

@@ -498,7 +498,7 @@ static void pane_help(pane_ctx *c) {
     pane_text(c, "", A_NORMAL);
     pane_wrapped(c,
                  "Bar: top 25 by CPU time, bar length = CPU time | Sparkline: height = avg "
-                 "self-time | Table: top 50, all columns",
+                 "self-time, log scale | Table: top 50, all columns",
                  tui_attr(&t->crt, TUI_ROLE_DIM));
     pane_wrapped(c,
                  t->crt.colors != TUI_COLORS_NONE ? "Colour: red = highest share | green = lowest"

@@ -593,6 +593,28 @@ static void test_results_filter(void **state) {
     hm_results_free(r);
 }
 
+/* Smart case: a lowercase pattern ignores case, a capital makes it exact (issue 16). */
+static void test_results_filter_smart_case(void **state) {
+    (void)state;
+    const char *long_name = "ZSTD_fillDoubleHashTable_with_a_name_longer_than_the_stack_buffer_"
+                            "of_two_hundred_and_fifty_six_bytes_so_that_the_folded_copy_comes_"
+                            "from_the_heap_and_not_the_stack_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx_"
+                            "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx_end";
+    assert_true(strlen(long_name) > 256);
+    assert_true(hm_name_matches("ZSTD_fillDoubleHashTable", "*hash*"));
+    assert_true(hm_name_matches("ZSTD_fillDoubleHashTable", "zstd_*table"));
+    assert_true(hm_name_matches(long_name, "*hash*_end"));
+    assert_true(hm_name_matches("ZSTD_fillDoubleHashTable", "*Hash*"));
+    assert_false(hm_name_matches("rehash", "*Hash*"));    /* a capital: exact */
+    assert_false(hm_name_matches("ZSTD_fill", "*HASH*")); /* no such text at all */
+    assert_false(hm_name_matches("ZSTD_fillDoubleHashTable", "*HASH*"));
+    assert_true(hm_name_matches("Beta", "[a-c]eta")); /* a class folds too */
+    assert_false(hm_name_matches("Beta", "[A]eta"));
+    assert_true(hm_name_matches("ÉCOLE_Parse", "*parse")); /* bytes above ASCII are kept */
+    assert_true(hm_name_matches("anything", ""));
+    assert_true(hm_name_matches("anything", NULL));
+}
+
 /* ---- diff ------------------------------------------------------------------------------------ */
 
 static void test_results_diff_pairing(void **state) {
@@ -789,6 +811,7 @@ int main(void) {
         cmocka_unit_test(test_results_sort_tiebreaks),
         cmocka_unit_test(test_results_sort_keys),
         cmocka_unit_test(test_results_filter),
+        cmocka_unit_test(test_results_filter_smart_case),
         cmocka_unit_test(test_results_diff_pairing),
         cmocka_unit_test(test_results_diff_ambiguous),
         cmocka_unit_test(test_results_format_duration),
