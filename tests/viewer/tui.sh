@@ -386,6 +386,13 @@ run_filter() {
     keys 2
     expect "Performance Heatmap - Sparkline" "sparkline"
     refute "fetch_remote" "sparkline filtered"
+    # Smart case: lowercase ignores case (ns::Parser), a capital makes it exact.
+    keys / C-u p a r s e r
+    expect "Filter: parser  1 match |" "lowercase ignores case"
+    expect "ns::Parser<" "smart case match"
+    keys C-u P A R S E R
+    expect "Filter: PARSER  0 matches" "a capital: exact case"
+    keys Escape
     # Nothing matches; then clear.
     keys / C-u x y z
     expect "No function matches 'xyz'" "empty result explained"
