@@ -242,4 +242,10 @@ int hm_parse_duration(const char *text, uint64_t *ns, const char **end);
 #ifdef __cplusplus
 }
 #endif
+/* ---- Helpers for the loaders and the encoders built on them -------------------------------- */
+
+/* Grow *items (element size `size`, *cap elements allocated) so that it holds at least `need`
+ * elements, doubling from 16. Returns 0, or -1 on out-of-memory with *items and *cap unchanged. */
+int hm_reserve(void **items, size_t *cap, size_t need, size_t size);
+
 #endif /* HEATMAP_RESULTS_H */

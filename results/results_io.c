@@ -60,6 +60,16 @@ char *hm_read_file(const char *path, size_t *len, bool *opened) {
     return buf;
 }
 
+char *hm_read_input(const char *path, const char **name, size_t *len, char *err, size_t errlen) {
+    *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
+    bool opened;
+    char *data = hm_read_file(path, len, &opened);
+    if (data == NULL)
+        hm_fail(err, errlen, *name, "%s: %s", opened ? "cannot read" : "cannot open",
+                strerror(errno));
+    return data;
+}
+
 json_t *hm_parse_json(const char *data, size_t len, const char *name, const char *expected,
                       char *err, size_t errlen) {
     size_t blank = 0;

@@ -290,7 +290,7 @@ static void test_paths_errors_file_level(void **state) {
     assert_int_equal(hm_paths_load_buffer("{]", 2, "r.json", &p, err, sizeof err), -1);
     assert_non_null(strstr(err, "r.json: not valid JSON"));
     assert_int_equal(hm_paths_load("/nonexistent/h.json", &p, err, sizeof err), -1);
-    assert_non_null(strstr(err, "/nonexistent/h.json: cannot read"));
+    assert_non_null(strstr(err, "/nonexistent/h.json: cannot open"));
     /* the second of two files is named */
     char good[1024];
     snprintf(good, sizeof good, "%s/callgraph.json", HM_FIXTURES);
