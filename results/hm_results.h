@@ -244,6 +244,10 @@ int hm_parse_duration(const char *text, uint64_t *ns, const char **end);
 #endif
 /* ---- Helpers for the loaders and the encoders built on them -------------------------------- */
 
+/* printf into a caller's error buffer (err, errlen: the convention of every function here that
+ * can fail with a message); always returns -1. */
+int hm_errorf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* Grow *items (element size `size`, *cap elements allocated) so that it holds at least `need`
  * elements, doubling from 16. Returns 0, or -1 on out-of-memory with *items and *cap unchanged. */
 int hm_reserve(void **items, size_t *cap, size_t need, size_t size);

@@ -25,6 +25,15 @@ int hm_fail(char *err, size_t errlen, const char *name, const char *fmt, ...) {
     return -1;
 }
 
+int hm_errorf(char *err, size_t errlen, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    if (err != NULL && errlen > 0)
+        vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
 char *hm_read_file(const char *path, size_t *len, bool *opened) {
     FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (opened != NULL)
