@@ -248,6 +248,10 @@ int hm_parse_duration(const char *text, uint64_t *ns, const char **end);
  * can fail with a message); always returns -1. */
 int hm_errorf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* Index of `name` in names[0..n) (exact, bytewise), or -1: how names of an enum are parsed (sort
+ * keys here, the viewer's modes). */
+int hm_name_index(const char *const *names, int n, const char *name);
+
 /* Grow *items (element size `size`, *cap elements allocated) so that it holds at least `need`
  * elements, doubling from 16. Returns 0, or -1 on out-of-memory with *items and *cap unchanged. */
 int hm_reserve(void **items, size_t *cap, size_t need, size_t size);

@@ -145,13 +145,18 @@ const char *hm_sort_key_name(hm_sort_key key) {
     return (unsigned)key < HM_SORT_KEY_COUNT ? sort_key_names[key] : "?";
 }
 
-int hm_sort_key_parse(const char *name, hm_sort_key *out) {
-    for (int i = 0; i < HM_SORT_KEY_COUNT; i++)
-        if (strcmp(name, sort_key_names[i]) == 0) {
-            *out = (hm_sort_key)i;
-            return 0;
-        }
+int hm_name_index(const char *const *names, int n, const char *name) {
+    for (int i = 0; i < n; i++)
+        if (strcmp(name, names[i]) == 0)
+            return i;
     return -1;
+}
+
+int hm_sort_key_parse(const char *name, hm_sort_key *out) {
+    int i = hm_name_index(sort_key_names, HM_SORT_KEY_COUNT, name);
+    if (i >= 0)
+        *out = (hm_sort_key)i;
+    return i >= 0 ? 0 : -1;
 }
 
 static int cmp_u64_desc(uint64_t a, uint64_t b) {

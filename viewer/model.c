@@ -25,12 +25,10 @@ const char *hm_mode_title(hm_view_mode mode) {
 }
 
 int hm_mode_parse(const char *name, hm_view_mode *out) {
-    for (int i = 0; i < HM_MODE_COUNT; i++)
-        if (strcmp(name, mode_names[i]) == 0) {
-            *out = (hm_view_mode)i;
-            return 0;
-        }
-    return -1;
+    int i = hm_name_index(mode_names, HM_MODE_COUNT, name);
+    if (i >= 0)
+        *out = (hm_view_mode)i;
+    return i >= 0 ? 0 : -1;
 }
 
 size_t hm_mode_default_top(hm_view_mode mode) {
