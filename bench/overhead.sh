@@ -10,14 +10,9 @@
 # -finstrument-functions under `uftrace record`, -pg (gprof's mcount), LLVM XRay (basic mode).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-prefix=$(cd "${1:-$here/../_install}" && pwd)
-iterations=${2:-10000000}
-runs=${3:-7}
-llvm=${LLVM_VERSION:-14}
-clang=/usr/lib/llvm-$llvm/bin/clang
-work=$(mktemp -d)
+. "$here/setup.sh"
+bench_setup 10000000 7 "$@"
 trap 'rm -rf "$work"' EXIT
-export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
 cp "$here/overhead/workload.c" "$here/overhead/heatmap.yaml" "$work/"
 cd "$work"
 
