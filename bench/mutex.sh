@@ -7,13 +7,9 @@
 #   PREFIX: a heatmap install (default ./_install, as made by scripts/demo.sh)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-prefix=$(cd "${1:-$here/../_install}" && pwd)
-iterations=${2:-20000000}
-runs=${3:-7}
-clang=/usr/lib/llvm-${LLVM_VERSION:-14}/bin/clang
-work=$(mktemp -d)
+. "$here/setup.sh"
+bench_setup 20000000 7 "$@"
 trap 'rm -rf "$work"' EXIT
-export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
 cd "$work"
 "$clang" -O2 "$here/mutex/mutex.c" -o plain -lpthread
 # Linked with the runtime (not instrumented: the wrapper alone is measured).

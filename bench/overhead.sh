@@ -12,15 +12,10 @@
 # -finstrument-functions under `uftrace record`, -pg (gprof's mcount), LLVM XRay (basic mode).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-prefix=$(cd "${1:-$here/../_install}" && pwd)
-iterations=${2:-10000000}
-runs=${3:-7}
+. "$here/setup.sh"
+bench_setup 10000000 7 "$@"
 shape=${4:-mid}
-llvm=${LLVM_VERSION:-14}
-clang=/usr/lib/llvm-$llvm/bin/clang
-work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
 cp "$here/overhead/workload.c" "$here/overhead/heatmap.yaml" "$work/"
 cd "$work"
 

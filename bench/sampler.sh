@@ -11,13 +11,9 @@
 # library is not loaded (HEATMAP_EXPORT_LIB points nowhere).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-prefix=$(cd "${1:-$here/../_install}" && pwd)
-iterations=${2:-20000000}
-runs=${3:-9}
-clang=/usr/lib/llvm-${LLVM_VERSION:-14}/bin/clang
-work=$(mktemp -d)
+. "$here/setup.sh"
+bench_setup 20000000 9 "$@"
 trap '[ -n "${KEEP:-}" ] && cp "$work"/*.ns "$KEEP"/; rm -rf "$work"' EXIT
-export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
 cp "$here/overhead/workload.c" "$here/overhead/heatmap.yaml" "$work/"
 cd "$work"
 # shellcheck disable=SC2046

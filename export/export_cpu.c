@@ -17,6 +17,7 @@
  * small open-addressing maps of indexes. Values per sample: [count, count × period_ns].
  */
 #include "export.h"
+#include "hm_results.h"
 #include "pprof_common.h"
 
 #include <dwarf.h>
@@ -122,20 +123,6 @@ typedef struct cpu_build {
     pb_profile profile;
 } cpu_build;
 
-static int grow(void **items, size_t *cap, size_t need, size_t size) {
-    if (need <= *cap)
-        return 0;
-    size_t c = *cap ? *cap : 16;
-    while (c < need)
-        c *= 2;
-    void *p = realloc(*items, c * size);
-    if (p == NULL)
-        return -1;
-    *items = p;
-    *cap = c;
-    return 0;
-}
-
 static uint64_t string_hash(const void *ctx, size_t i) {
     return hash_str(((const cpu_build *)ctx)->strings[i]);
 }
@@ -152,8 +139,8 @@ static int64_t intern(cpu_build *b, const char *s) {
             return (int64_t)(b->string_map.slots[j] - 1);
     size_t n = strlen(s) + 1;
     char *copy = malloc(n);
-    if (copy == NULL ||
-        grow((void **)&b->strings, &b->cap_strings, b->nstrings + 1, sizeof *b->strings) != 0) {
+    if (copy == NULL || hm_reserve((void **)&b->strings, &b->cap_strings, b->nstrings + 1,
+                                   sizeof *b->strings) != 0) {
         free(copy);
         return -1;
     }
@@ -206,8 +193,8 @@ static uint64_t function_id(cpu_build *b, const char *name, const char *system_n
             return f->id;
     }
     pb_function *f = malloc(sizeof *f);
-    if (f == NULL || grow((void **)&b->functions, &b->cap_functions, b->nfunctions + 1,
-                          sizeof *b->functions) != 0) {
+    if (f == NULL || hm_reserve((void **)&b->functions, &b->cap_functions, b->nfunctions + 1,
+                                sizeof *b->functions) != 0) {
         free(f);
         return 0;
     }
@@ -233,8 +220,10 @@ static uint64_t add_location(cpu_build *b, const loc_key *key, size_t slot, cons
                              size_t n, uint64_t address, uint64_t mapping_id) {
     pb_location *loc = calloc(1, sizeof *loc);
     if (loc == NULL ||
-        grow((void **)&b->locations, &b->cap_locations, b->nlocations + 1, sizeof *b->locations) ||
-        grow((void **)&b->loc_keys, &b->cap_loc_keys, b->nlocations + 1, sizeof *b->loc_keys)) {
+        hm_reserve((void **)&b->locations, &b->cap_locations, b->nlocations + 1,
+                   sizeof *b->locations) ||
+        hm_reserve((void **)&b->loc_keys, &b->cap_loc_keys, b->nlocations + 1,
+                   sizeof *b->loc_keys)) {
         free(loc);
         return 0;
     }

@@ -4,6 +4,8 @@
  * one file through this table: the entries in file order plus (id, index) pairs sorted by id, which
  * also find duplicate ids. The readers trust nothing: a wrong type, a negative number or a missing
  * required key is a one-line error naming the file and the place ("functions[3].count").
+ * The rules the loaders of several files share live here too: growing arrays, freeing a function
+ * table, and merging each file's run facts (longest elapsed, earliest start, first program).
  */
 #include "paths_internal.h"
 
@@ -141,4 +143,24 @@ int hm_file_functions_read(hm_loader *ld, const json_t *root, bool need_ids,
 const hm_file_function *hm_file_functions_find(const hm_file_functions *ff, uint64_t id) {
     size_t i = hm_keyed_find(ff->by_id, ff->n, id);
     return i == SIZE_MAX ? NULL : &ff->items[i];
+}
+
+void hm_path_functions_free(hm_path_function *fs, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        free(fs[i].name);
+        free(fs[i].file);
+    }
+    free(fs);
+}
+
+int hm_merge_run(hm_loader *ld, const json_t *root, uint64_t elapsed, uint64_t start,
+                 uint64_t *elapsed_ns, uint64_t *start_unix_ns, char **program) {
+    if (elapsed > *elapsed_ns)
+        *elapsed_ns = elapsed;
+    if (start != 0 && (*start_unix_ns == 0 || start < *start_unix_ns))
+        *start_unix_ns = start;
+    const char *name = hm_json_str(root, HM_KEY_program);
+    if (*program == NULL && (*program = hm_strdup(name ? name : "")) == NULL)
+        return hm_loader_fail(ld, "out of memory");
+    return 0;
 }

@@ -189,7 +189,12 @@ int hm_function_compare(const hm_function_stats *a, const hm_function_stats *b, 
 /* Sort results->functions in place (stable). */
 void hm_results_sort(hm_results *results, hm_sort_key key);
 
-/* fnmatch(3) of `glob` against the function's name; NULL or "" matches every function. */
+/* fnmatch(3) of `glob` against `name`, smart-case as in vim and less: a glob without an ASCII
+ * capital ignores case (`hash` matches ZSTD_fillDoubleHashTable), one with a capital is matched
+ * exactly (`Hash` does not match rehash). NULL or "" matches every name. Every place that selects
+ * functions by name (--filter, the TUI's filter, --diff, --fail-if's GLOB) goes through here. */
+bool hm_name_matches(const char *name, const char *glob);
+/* hm_name_matches of the function's name. */
 bool hm_function_matches(const hm_function_stats *function, const char *glob);
 
 /* Fill idx (room for results->nfunctions entries) with the indexes of the functions matching
@@ -241,4 +246,18 @@ int hm_parse_duration(const char *text, uint64_t *ns, const char **end);
 #ifdef __cplusplus
 }
 #endif
+/* ---- Helpers for the loaders and the encoders built on them -------------------------------- */
+
+/* printf into a caller's error buffer (err, errlen: the convention of every function here that
+ * can fail with a message); always returns -1. */
+int hm_errorf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Index of `name` in names[0..n) (exact, bytewise), or -1: how names of an enum are parsed (sort
+ * keys here, the viewer's modes). */
+int hm_name_index(const char *const *names, int n, const char *name);
+
+/* Grow *items (element size `size`, *cap elements allocated) so that it holds at least `need`
+ * elements, doubling from 16. Returns 0, or -1 on out-of-memory with *items and *cap unchanged. */
+int hm_reserve(void **items, size_t *cap, size_t need, size_t size);
+
 #endif /* HEATMAP_RESULTS_H */

@@ -25,10 +25,6 @@ typedef struct hm_loader {
 /* Write "NAME: MESSAGE" into the loader's error buffer; always returns -1. */
 int hm_loader_fail(hm_loader *ld, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Grow *items (element size `size`) so that it holds at least `need` elements. Returns 0, or -1
- * on out-of-memory with *items and *cap unchanged. */
-int hm_reserve(void **items, size_t *cap, size_t need, size_t size);
-
 /* Parse JSON text whose top level must be an object. Returns the root (the caller decrefs it),
  * or NULL after hm_loader_fail(). */
 json_t *hm_loader_parse_object(hm_loader *ld, const char *data, size_t len, const char *expected);
@@ -37,6 +33,13 @@ json_t *hm_loader_parse_object(hm_loader *ld, const char *data, size_t len, cons
  * else 0. `where` names obj in messages. Returns 0 or -1 after hm_loader_fail(). */
 int hm_loader_get_u64(hm_loader *ld, const json_t *obj, const char *key, bool required,
                       const char *where, uint64_t *out);
+
+/* One more file's run facts merged into those of the files before it (zeros and NULL before the
+ * first): the longest elapsed, the earliest start that is known (0 is unknown), the first file's
+ * program (root's, "" when it has none). Returns 0, or -1 after hm_loader_fail() (out of memory).
+ */
+int hm_merge_run(hm_loader *ld, const json_t *root, uint64_t elapsed, uint64_t start,
+                 uint64_t *elapsed_ns, uint64_t *start_unix_ns, char **program);
 
 /* A string member of obj (borrowed from the document), or NULL when missing or not a string. */
 const char *hm_json_str(const json_t *obj, const char *key);
@@ -77,6 +80,9 @@ int hm_file_functions_read(hm_loader *ld, const json_t *root, bool need_ids, hm_
 const hm_file_function *hm_file_functions_find(const hm_file_functions *ff, uint64_t id);
 
 void hm_file_functions_free(hm_file_functions *ff);
+
+/* Free the names and files of fs[0..n), then fs itself (NULL with n 0 is fine). */
+void hm_path_functions_free(hm_path_function *fs, size_t n);
 
 /* Identity order of functions: name, then file, then line (bytewise); <0, 0, >0 like strcmp. */
 int hm_path_identity_compare(const char *name, const char *file, uint32_t line,

@@ -154,11 +154,7 @@ static int builder_init(builder *b) {
 }
 
 static void builder_free(builder *b) {
-    for (size_t i = 0; i < b->nfunctions; i++) {
-        free(b->functions[i].name);
-        free(b->functions[i].file);
-    }
-    free(b->functions);
+    hm_path_functions_free(b->functions, b->nfunctions);
     free(b->order);
     free(b->nodes);
     free(b->slots);
@@ -359,13 +355,8 @@ static int read_file_paths(hm_loader *ld, builder *b, const json_t *root) {
     p->folded_calls += folded;
     if (max_nodes > p->max_nodes)
         p->max_nodes = max_nodes;
-    if (elapsed > p->elapsed_ns)
-        p->elapsed_ns = elapsed;
-    if (start != 0 && (p->start_unix_ns == 0 || start < p->start_unix_ns))
-        p->start_unix_ns = start;
-    const char *program = hm_json_str(root, HM_KEY_program);
-    if (p->program == NULL && (p->program = hm_strdup(program ? program : "")) == NULL)
-        return hm_loader_fail(ld, "out of memory");
+    if (hm_merge_run(ld, root, elapsed, start, &p->elapsed_ns, &p->start_unix_ns, &p->program) != 0)
+        return -1;
     p->ntrees += json_array_size(trees);
     p->nfiles++;
     return 0;
@@ -461,12 +452,12 @@ static int finish(hm_loader *ld, builder *b, hm_paths **out) {
 /* ---- Public entry points -------------------------------------------------------------------- */
 
 static int load_into(builder *b, const char *path, char *err, size_t errlen) {
-    const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
-    hm_loader ld = {.name = name, .err = err, .errlen = errlen};
+    const char *name;
     size_t len;
-    char *data = hm_read_file(path, &len, NULL);
+    char *data = hm_read_input(path, &name, &len, err, errlen);
     if (data == NULL)
-        return hm_loader_fail(&ld, "cannot read: %s", strerror(errno));
+        return -1;
+    hm_loader ld = {.name = name, .err = err, .errlen = errlen};
     json_t *root = hm_loader_parse_object(&ld, data, len, "a heatmap results JSON object");
     free(data);
     if (root == NULL)
@@ -521,11 +512,7 @@ int hm_paths_load_buffer(const char *data, size_t len, const char *name, hm_path
 void hm_paths_free(hm_paths *p) {
     if (p == NULL)
         return;
-    for (size_t i = 0; i < p->nfunctions; i++) {
-        free(p->functions[i].name);
-        free(p->functions[i].file);
-    }
-    free(p->functions);
+    hm_path_functions_free(p->functions, p->nfunctions);
     free(p->nodes);
     free(p->children);
     free(p->program);

@@ -259,14 +259,7 @@ static int read_file_profile(hm_loader *ld, growing *g, const json_t *root) {
         p->period_ns = period;
     }
     p->samples_dropped += dropped;
-    if (elapsed > p->elapsed_ns)
-        p->elapsed_ns = elapsed;
-    if (start != 0 && (p->start_unix_ns == 0 || start < p->start_unix_ns))
-        p->start_unix_ns = start;
-    const char *program = hm_json_str(root, HM_KEY_program);
-    if (p->program == NULL && (p->program = hm_strdup(program ? program : "")) == NULL)
-        return hm_loader_fail(ld, "out of memory");
-    return 0;
+    return hm_merge_run(ld, root, elapsed, start, &p->elapsed_ns, &p->start_unix_ns, &p->program);
 }
 
 static int load_buffer(growing *g, const char *data, size_t len, const char *name, char *err,
@@ -302,11 +295,11 @@ int hm_cpu_profile_load_many(const char *const *paths, size_t n, hm_cpu_profile 
         return hm_fail(err, errlen, paths[0], "out of memory");
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        const char *name = strcmp(paths[i], "-") == 0 ? "<stdin>" : paths[i];
+        const char *name;
         size_t len;
-        char *data = hm_read_file(paths[i], &len, NULL);
+        char *data = hm_read_input(paths[i], &name, &len, err, errlen);
         if (data == NULL) {
-            rc = hm_fail(err, errlen, name, "cannot read: %s", strerror(errno));
+            rc = -1;
             break;
         }
         rc = load_buffer(&g, data, len, name, err, errlen);

@@ -36,6 +36,11 @@ int hm_vfail(char *err, size_t errlen, const char *name, const char *fmt, va_lis
  * *opened (when not NULL) tells whether the file could be opened at all. */
 char *hm_read_file(const char *path, size_t *len, bool *opened);
 
+/* hm_read_file for a loader: *name is set to the name its messages give the input (path, or
+ * "<stdin>" for "-"). On failure writes "NAME: cannot open: REASON" or "NAME: cannot read: REASON"
+ * into err and returns NULL; else the malloc'd data (the caller frees it) and its length. */
+char *hm_read_input(const char *path, const char **name, size_t *len, char *err, size_t errlen);
+
 /* Parse JSON text (duplicate keys rejected). An empty, truncated or invalid text writes
  * "NAME: ..." into err ("empty file (expected EXPECTED)") and returns NULL. */
 json_t *hm_parse_json(const char *data, size_t len, const char *name, const char *expected,

@@ -25,6 +25,15 @@ int hm_fail(char *err, size_t errlen, const char *name, const char *fmt, ...) {
     return -1;
 }
 
+int hm_errorf(char *err, size_t errlen, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    if (err != NULL && errlen > 0)
+        vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
 char *hm_read_file(const char *path, size_t *len, bool *opened) {
     FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (opened != NULL)
@@ -58,6 +67,16 @@ char *hm_read_file(const char *path, size_t *len, bool *opened) {
         errno = saved;
     *len = n;
     return buf;
+}
+
+char *hm_read_input(const char *path, const char **name, size_t *len, char *err, size_t errlen) {
+    *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
+    bool opened;
+    char *data = hm_read_file(path, len, &opened);
+    if (data == NULL)
+        hm_fail(err, errlen, *name, "%s: %s", opened ? "cannot read" : "cannot open",
+                strerror(errno));
+    return data;
 }
 
 json_t *hm_parse_json(const char *data, size_t len, const char *name, const char *expected,

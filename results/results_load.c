@@ -472,15 +472,12 @@ int hm_results_load_buffer(const char *data, size_t len, const char *name, hm_re
 }
 
 int hm_results_load(const char *path, hm_results **out, char *err, size_t errlen) {
-    bool use_stdin = strcmp(path, "-") == 0;
-    const char *name = use_stdin ? "<stdin>" : path;
-    loader ld = {.name = name, .err = err, .errlen = errlen};
-    *out = NULL;
+    const char *name;
     size_t len = 0;
-    bool opened;
-    char *data = hm_read_file(path, &len, &opened);
+    *out = NULL;
+    char *data = hm_read_input(path, &name, &len, err, errlen);
     if (data == NULL)
-        return fail(&ld, "%s: %s", opened ? "cannot read" : "cannot open", strerror(errno));
+        return -1;
     int rc = hm_results_load_buffer(data, len, name, out, err, errlen);
     free(data);
     return rc;

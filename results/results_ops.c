@@ -146,13 +146,18 @@ const char *hm_sort_key_name(hm_sort_key key) {
     return (unsigned)key < HM_SORT_KEY_COUNT ? sort_key_names[key] : "?";
 }
 
-int hm_sort_key_parse(const char *name, hm_sort_key *out) {
-    for (int i = 0; i < HM_SORT_KEY_COUNT; i++)
-        if (strcmp(name, sort_key_names[i]) == 0) {
-            *out = (hm_sort_key)i;
-            return 0;
-        }
+int hm_name_index(const char *const *names, int n, const char *name) {
+    for (int i = 0; i < n; i++)
+        if (strcmp(name, names[i]) == 0)
+            return i;
     return -1;
+}
+
+int hm_sort_key_parse(const char *name, hm_sort_key *out) {
+    int i = hm_name_index(sort_key_names, HM_SORT_KEY_COUNT, name);
+    if (i >= 0)
+        *out = (hm_sort_key)i;
+    return i >= 0 ? 0 : -1;
 }
 
 static int cmp_u64_desc(uint64_t a, uint64_t b) {
@@ -242,8 +247,36 @@ void hm_results_sort(hm_results *r, hm_sort_key key) {
     free(ptrs);
 }
 
+/* Whether s has an ASCII capital: what makes a pattern case-sensitive. */
+static bool has_capital(const char *s) {
+    for (; *s != '\0'; s++)
+        if (*s >= 'A' && *s <= 'Z')
+            return true;
+    return false;
+}
+
+bool hm_name_matches(const char *name, const char *glob) {
+    if (glob == NULL || glob[0] == '\0')
+        return true;
+    if (has_capital(glob))
+        return fnmatch(glob, name, 0) == 0;
+    /* A lowercase pattern ignores case. FNM_CASEFOLD is a GNU extension, so fold the name instead:
+     * the pattern has no capital to fold, and a class like [a-f] then takes A-F too. */
+    char small[256];
+    size_t len = strlen(name);
+    char *folded = len < sizeof small ? small : malloc(len + 1);
+    if (folded == NULL)
+        return fnmatch(glob, name, 0) == 0; /* out of memory: at least the exact case */
+    for (size_t i = 0; i <= len; i++)
+        folded[i] = name[i] >= 'A' && name[i] <= 'Z' ? (char)(name[i] - 'A' + 'a') : name[i];
+    bool match = fnmatch(glob, folded, 0) == 0;
+    if (folded != small)
+        free(folded);
+    return match;
+}
+
 bool hm_function_matches(const hm_function_stats *f, const char *glob) {
-    return glob == NULL || glob[0] == '\0' || fnmatch(glob, f->name, 0) == 0;
+    return hm_name_matches(f->name, glob);
 }
 
 size_t hm_results_select(const hm_results *r, const char *glob, hm_sort_key key, size_t *idx) {

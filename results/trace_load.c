@@ -19,15 +19,11 @@
 void hm_trace_free(hm_trace *t) {
     if (t == NULL)
         return;
-    for (size_t i = 0; i < t->nfunctions; i++) {
-        free(t->functions[i].name);
-        free(t->functions[i].file);
-    }
+    hm_path_functions_free(t->functions, t->nfunctions);
     for (size_t i = 0; i < t->nthreads; i++) {
         free(t->threads[i].name);
         free(t->threads[i].events);
     }
-    free(t->functions);
     free(t->threads);
     free(t->path);
     free(t->program);
@@ -209,13 +205,13 @@ int hm_trace_load(const char *results_path, const char *trace_path, hm_trace **o
         }
         return hm_loader_fail(&tl, "cannot read: %s", strerror(e));
     }
-    char *rdata = hm_read_file(results_path, &rlen, NULL);
+    const char *rname;
+    char *rdata = hm_read_input(results_path, &rname, &rlen, err, errlen);
     if (rdata == NULL) {
         free(tdata);
-        return hm_loader_fail(&ld, "cannot read: %s", strerror(errno));
+        return -1;
     }
-    int rc =
-        hm_trace_load_buffers(rdata, rlen, results_path, tdata, tlen, trace_path, out, err, errlen);
+    int rc = hm_trace_load_buffers(rdata, rlen, rname, tdata, tlen, trace_path, out, err, errlen);
     free(rdata);
     free(tdata);
     return rc;

@@ -75,6 +75,10 @@ char *hm_scan_path_absolute(const char *path, const char *dir);
  * Returns a pointer into `path`. */
 const char *hm_scan_path_display(const char *path);
 
+/* Write s between two `quote` characters, each quote inside doubled: a YAML single-quoted scalar
+ * with '\'', an RFC 4180 quoted CSV field with '"'. */
+void hm_scan_put_quoted(FILE *out, const char *s, char quote);
+
 /* ---- scan_names.c ---------------------------------------------------------------------------- */
 
 /* The name the plugin gives the function with symbol `mangled` (hm_display_name): the demangled

@@ -80,20 +80,10 @@ static const char *main_reason(const hm_scan_function *fn) {
     return terms[best].why;
 }
 
-static void yaml_single_quoted(FILE *out, const char *s) {
-    fputc('\'', out);
-    for (; *s; s++) {
-        if (*s == '\'')
-            fputc('\'', out);
-        fputc(*s, out);
-    }
-    fputc('\'', out);
-}
-
 static void write_pick(FILE *out, size_t rank, const hm_scan_pick *pick) {
     const hm_scan_function *fn = pick->best;
     fputs("    - ", out);
-    yaml_single_quoted(out, pick->pattern);
+    hm_scan_put_quoted(out, pick->pattern, '\''); /* YAML single-quoted */
     fprintf(out,
             "  # #%zu, score %u, picked for %s: %u statement%s, %u loop%s, %u call%s, fan-in %u, "
             "complexity %u (%s:%u",

@@ -123,18 +123,12 @@ static void json_string(FILE *out, const char *s) {
     fputc('"', out);
 }
 
+/* An RFC 4180 field: quoted only when it holds a comma, a quote or a line break. */
 static void csv_field(FILE *out, const char *s) {
-    if (strpbrk(s, ",\"\n\r") == NULL) {
+    if (strpbrk(s, ",\"\n\r") == NULL)
         fputs(s, out);
-        return;
-    }
-    fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
+    else
+        hm_scan_put_quoted(out, s, '"');
 }
 
 static void print_json(const hm_scan_result *r, unsigned threshold, FILE *out) {

@@ -192,3 +192,13 @@ const char *hm_scan_path_display(const char *path) {
         return path + n + 1;
     return path;
 }
+
+void hm_scan_put_quoted(FILE *out, const char *s, char quote) {
+    fputc(quote, out);
+    for (; *s; s++) {
+        if (*s == quote)
+            fputc(quote, out);
+        fputc(*s, out);
+    }
+    fputc(quote, out);
+}

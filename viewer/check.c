@@ -6,7 +6,6 @@
 #include "check.h"
 
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,14 +65,6 @@ struct hm_check {
     double value;  /* without base: the threshold (ns for times) */
 };
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 static const char *skip_space(const char *p) {
     while (isspace((unsigned char)*p))
         p++;
@@ -120,27 +111,30 @@ static int fail_time_unit(const hm_check *c, const char *value, char *err, size_
         while (isalpha((unsigned char)p[n]) || ((unsigned char)p[n] & 0x80) != 0)
             n++;
         if (n == 0)
-            return fail(err, errlen,
-                        "--fail-if '%s': %s is a time: give a unit right after the number: %s",
-                        c->text, c->metric->name, UNITS);
+            return hm_errorf(err, errlen,
+                             "--fail-if '%s': %s is a time: give a unit right after the number: %s",
+                             c->text, c->metric->name, UNITS);
         int rank = -1;
         for (size_t i = 0; i < sizeof KNOWN / sizeof KNOWN[0]; i++)
             if (strlen(KNOWN[i]) == n && strncmp(p, KNOWN[i], n) == 0)
                 rank = RANK[i];
         if (rank < 0)
-            return fail(err, errlen, "--fail-if '%s': unknown time unit '%.*s'; the units are %s",
-                        c->text, (int)n, p, UNITS);
+            return hm_errorf(err, errlen,
+                             "--fail-if '%s': unknown time unit '%.*s'; the units are %s", c->text,
+                             (int)n, p, UNITS);
         if (rank >= last)
-            return fail(err, errlen,
-                        "--fail-if '%s': give the units from the largest to the smallest, each "
-                        "once (1h30m, 1m30s); the units are %s",
-                        c->text, UNITS);
+            return hm_errorf(
+                err, errlen,
+                "--fail-if '%s': give the units from the largest to the smallest, each "
+                "once (1h30m, 1m30s); the units are %s",
+                c->text, UNITS);
         last = rank;
         p += n;
         if (!isdigit((unsigned char)*p) && *p != '.')
             break;
     }
-    return fail(err, errlen, "--fail-if '%s': %s: the time is too large", c->text, c->metric->name);
+    return hm_errorf(err, errlen, "--fail-if '%s': %s: the time is too large", c->text,
+                     c->metric->name);
 }
 
 /* VALUE for a metric of `kind`; p points at it (spaces skipped). */
@@ -153,19 +147,21 @@ static int parse_value(hm_check *c, const char *p, char *err, size_t errlen) {
         if (*p == '*') {
             p = parse_number(skip_space(p + 1), &c->factor);
             if (p == NULL)
-                return fail(err, errlen, "--fail-if '%s': expected a number after 'base*'", what);
+                return hm_errorf(err, errlen, "--fail-if '%s': expected a number after 'base*'",
+                                 what);
         }
     } else {
         const char *start = p;
         double number;
         const char *end = parse_number(p, &number);
         if (end == NULL)
-            return fail(err, errlen, "--fail-if '%s': expected a value after the operator", what);
+            return hm_errorf(err, errlen, "--fail-if '%s': expected a value after the operator",
+                             what);
         const char *after = skip_space(end);
         if (*after == '*') {
             after = skip_space(after + 1);
             if (strncmp(after, "base", 4) != 0)
-                return fail(err, errlen, "--fail-if '%s': expected 'base' after '*'", what);
+                return hm_errorf(err, errlen, "--fail-if '%s': expected 'base' after '*'", what);
             c->base = true;
             c->factor = number;
             p = after + 4;
@@ -185,7 +181,7 @@ static int parse_value(hm_check *c, const char *p, char *err, size_t errlen) {
     }
     p = skip_space(p);
     if (*p != '\0')
-        return fail(err, errlen, "--fail-if '%s': unexpected '%s' at the end", what, p);
+        return hm_errorf(err, errlen, "--fail-if '%s': unexpected '%s' at the end", what, p);
     return 0;
 }
 
@@ -194,7 +190,7 @@ int hm_check_parse(const char *text, hm_check **out, char *err, size_t errlen) {
     hm_check *c = calloc(1, sizeof *c);
     if (c == NULL || (c->text = dup_range(text, strlen(text))) == NULL) {
         free(c);
-        return fail(err, errlen, "out of memory");
+        return hm_errorf(err, errlen, "out of memory");
     }
     const char *p = skip_space(text);
     size_t n = 0;
@@ -204,30 +200,32 @@ int hm_check_parse(const char *text, hm_check **out, char *err, size_t errlen) {
         if (strlen(metrics[i].name) == n && strncmp(p, metrics[i].name, n) == 0)
             c->metric = &metrics[i];
     if (c->metric == NULL) {
-        fail(err, errlen, "--fail-if '%s': unknown metric '%.*s' (expected one of " METRIC_LIST ")",
-             text, (int)n, p);
+        hm_errorf(err, errlen,
+                  "--fail-if '%s': unknown metric '%.*s' (expected one of " METRIC_LIST ")", text,
+                  (int)n, p);
         goto bad;
     }
     p = skip_space(p + n);
     if (*p == '(') {
         const char *close = strrchr(p, ')');
         if (close == NULL) {
-            fail(err, errlen, "--fail-if '%s': missing ')' after the function pattern", text);
+            hm_errorf(err, errlen, "--fail-if '%s': missing ')' after the function pattern", text);
             goto bad;
         }
         if (!c->metric->per_function) {
-            fail(err, errlen, "--fail-if '%s': %s is a figure of the whole run, not of a function",
-                 text, c->metric->name);
+            hm_errorf(err, errlen,
+                      "--fail-if '%s': %s is a figure of the whole run, not of a function", text,
+                      c->metric->name);
             goto bad;
         }
         if ((c->glob = dup_range(p + 1, (size_t)(close - p - 1))) == NULL) {
-            fail(err, errlen, "out of memory");
+            hm_errorf(err, errlen, "out of memory");
             goto bad;
         }
         p = skip_space(close + 1);
     } else if (!c->metric->whole_run) {
-        fail(err, errlen, "--fail-if '%s': %s needs a function pattern: %s(GLOB)", text,
-             c->metric->name, c->metric->name);
+        hm_errorf(err, errlen, "--fail-if '%s': %s needs a function pattern: %s(GLOB)", text,
+                  c->metric->name, c->metric->name);
         goto bad;
     }
     static const struct {
@@ -239,8 +237,8 @@ int hm_check_parse(const char *text, hm_check **out, char *err, size_t errlen) {
     while (k < sizeof ops / sizeof ops[0] && strncmp(p, ops[k].text, strlen(ops[k].text)) != 0)
         k++;
     if (k == sizeof ops / sizeof ops[0]) {
-        fail(err, errlen, "--fail-if '%s': expected an operator (> >= < <= == !=) after %s", text,
-             c->metric->name);
+        hm_errorf(err, errlen, "--fail-if '%s': expected an operator (> >= < <= == !=) after %s",
+                  text, c->metric->name);
         goto bad;
     }
     c->op = ops[k].op;

@@ -7,7 +7,6 @@
 #include "cli.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,7 +51,8 @@ static const struct option_spec {
      "cpu (default: on-CPU time; self time for results from an older runtime), self (wall self "
      "time), wait, count, avg, max, p95 or name; ties go by name, file, line"},
     {"filter", 0, OPT_FILTER, true, "GLOB",
-     "only functions whose name matches GLOB (text without * ? [ matches anywhere in the name)"},
+     "only functions whose name matches GLOB (text without * ? [ matches anywhere in the name); "
+     "smart case: all lowercase ignores case, a capital makes it exact"},
     {"percentile", 0, OPT_PERCENTILE, true, "P",
      "p95 (default), p50 or p99: the percentile in the table's last column"},
     {"threads", 0, OPT_THREADS, false, NULL,
@@ -141,14 +141,6 @@ void hm_cli_usage(FILE *out) {
           out);
 }
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 static const struct option_spec *find_long(const char *name, size_t len) {
     for (size_t i = 0; i < NOPTIONS; i++)
         if (strlen(options[i].name) == len && strncmp(options[i].name, name, len) == 0)
@@ -191,8 +183,8 @@ static int apply(hm_cli *cli, const struct option_spec *o, const char *value, ch
     switch (o->id) {
     case OPT_MODE:
         if (hm_mode_parse(value, &cli->mode) != 0)
-            return fail(err, errlen, "--mode: unknown mode '%s' (expected bar, sparkline or table)",
-                        value);
+            return hm_errorf(err, errlen,
+                             "--mode: unknown mode '%s' (expected bar, sparkline or table)", value);
         return 0;
     case OPT_FORMAT:
         if (strcmp(value, "text") == 0)
@@ -202,35 +194,36 @@ static int apply(hm_cli *cli, const struct option_spec *o, const char *value, ch
         else if (strcmp(value, "csv") == 0)
             cli->format = HM_FORMAT_CSV;
         else
-            return fail(err, errlen, "--format: unknown format '%s' (expected text, json or csv)",
-                        value);
+            return hm_errorf(err, errlen,
+                             "--format: unknown format '%s' (expected text, json or csv)", value);
         return 0;
     case OPT_TOP:
         if (strcmp(value, "all") == 0)
             cli->top = HM_TOP_ALL;
         else if (parse_size(value, 1, 1000000000, &cli->top) != 0)
-            return fail(err, errlen, "--top: '%s' is not a positive number or 'all'", value);
+            return hm_errorf(err, errlen, "--top: '%s' is not a positive number or 'all'", value);
         return 0;
     case OPT_SORT:
         if (hm_sort_key_parse(value, &cli->sort) != 0)
-            return fail(
+            return hm_errorf(
                 err, errlen,
                 "--sort: unknown key '%s' (expected cpu, self, wait, count, avg, max, p95 or name)",
                 value);
         return 0;
     case OPT_FILTER:
         if (strlen(value) >= HM_FILTER_MAX)
-            return fail(err, errlen, "--filter: pattern longer than %d characters",
-                        HM_FILTER_MAX - 1);
+            return hm_errorf(err, errlen, "--filter: pattern longer than %d characters",
+                             HM_FILTER_MAX - 1);
         cli->filter = value;
         return 0;
     case OPT_WIDTH:
         if (parse_size(value, 40, 1000, &cli->width) != 0)
-            return fail(err, errlen, "--width: '%s' is not a number from 40 to 1000", value);
+            return hm_errorf(err, errlen, "--width: '%s' is not a number from 40 to 1000", value);
         return 0;
     case OPT_FAIL_IF:
-        return push(&cli->fail_if, &cli->nfail_if, value) == 0 ? 0
-                                                               : fail(err, errlen, "out of memory");
+        return push(&cli->fail_if, &cli->nfail_if, value) == 0
+                   ? 0
+                   : hm_errorf(err, errlen, "out of memory");
     case OPT_NO_TUI:
         cli->no_tui = true;
         return 0;
@@ -245,8 +238,9 @@ static int apply(hm_cli *cli, const struct option_spec *o, const char *value, ch
         return 0;
     case OPT_PERCENTILE:
         if (hm_pct_parse(value, &cli->pct) != 0)
-            return fail(err, errlen,
-                        "--percentile: unknown percentile '%s' (expected p50, p95 or p99)", value);
+            return hm_errorf(err, errlen,
+                             "--percentile: unknown percentile '%s' (expected p50, p95 or p99)",
+                             value);
         return 0;
     case OPT_EXPORT:
         cli->export_kind = value;
@@ -280,7 +274,7 @@ int hm_cli_parse(int argc, char **argv, hm_cli *cli, char *err, size_t errlen) {
         const char *arg = argv[i];
         if (only_files || arg[0] != '-' || strcmp(arg, "-") == 0) {
             if (push(&cli->files, &cli->nfiles, arg) != 0)
-                return fail(err, errlen, "out of memory");
+                return hm_errorf(err, errlen, "out of memory");
             continue;
         }
         if (strcmp(arg, "--") == 0) {
@@ -294,22 +288,22 @@ int hm_cli_parse(int argc, char **argv, hm_cli *cli, char *err, size_t errlen) {
             size_t len = eq ? (size_t)(eq - (arg + 2)) : strlen(arg + 2);
             o = find_long(arg + 2, len);
             if (o == NULL)
-                return fail(err, errlen, "unknown option '%.*s' (see heatmap-view --help)",
-                            (int)(len + 2), arg);
+                return hm_errorf(err, errlen, "unknown option '%.*s' (see heatmap-view --help)",
+                                 (int)(len + 2), arg);
             if (eq != NULL) {
                 if (!o->takes_value || o->id == OPT_RUN)
-                    return fail(err, errlen, "--%s takes no '=VALUE'%s", o->name,
-                                o->id == OPT_RUN ? " (use --run PROG ARGS...)" : "");
+                    return hm_errorf(err, errlen, "--%s takes no '=VALUE'%s", o->name,
+                                     o->id == OPT_RUN ? " (use --run PROG ARGS...)" : "");
                 value = eq + 1;
             }
         } else {
             o = arg[2] == '\0' ? find_short(arg[1]) : NULL;
             if (o == NULL)
-                return fail(err, errlen, "unknown option '%s' (see heatmap-view --help)", arg);
+                return hm_errorf(err, errlen, "unknown option '%s' (see heatmap-view --help)", arg);
         }
         if (o->id == OPT_RUN) {
             if (i + 1 >= argc)
-                return fail(err, errlen, "--run needs a program: --run PROG [ARGS...]");
+                return hm_errorf(err, errlen, "--run needs a program: --run PROG [ARGS...]");
             cli->run_argv = argv + i + 1;
             break;
         }
@@ -318,14 +312,15 @@ int hm_cli_parse(int argc, char **argv, hm_cli *cli, char *err, size_t errlen) {
             if (value == NULL && i + 1 < argc)
                 value = argv[++i];
             if (value == NULL || i + 1 >= argc)
-                return fail(err, errlen, "--diff needs two files: --diff BASE NEW");
+                return hm_errorf(err, errlen, "--diff needs two files: --diff BASE NEW");
             cli->diff_base = value;
             cli->diff_new = argv[++i];
             continue;
         }
         if (o->takes_value && value == NULL) {
             if (i + 1 >= argc)
-                return fail(err, errlen, "--%s needs a value: --%s=%s", o->name, o->name, o->value);
+                return hm_errorf(err, errlen, "--%s needs a value: --%s=%s", o->name, o->name,
+                                 o->value);
             value = argv[++i];
         }
         if (apply(cli, o, value, err, errlen) != 0)
@@ -334,24 +329,24 @@ int hm_cli_parse(int argc, char **argv, hm_cli *cli, char *err, size_t errlen) {
     if (cli->help || cli->version)
         return 0;
     if (cli->diff_base && cli->run_argv)
-        return fail(err, errlen, "--diff and --run cannot be combined");
+        return hm_errorf(err, errlen, "--diff and --run cannot be combined");
     if (cli->export_kind && cli->diff_base)
-        return fail(err, errlen, "--export and --diff cannot be combined");
+        return hm_errorf(err, errlen, "--export and --diff cannot be combined");
     if (cli->pprof_type && (!cli->export_kind || strcmp(cli->export_kind, "pprof") != 0))
-        return fail(err, errlen,
-                    "--type selects the profile of --export=pprof; --export=pprof "
-                    "is missing");
+        return hm_errorf(err, errlen,
+                         "--type selects the profile of --export=pprof; --export=pprof "
+                         "is missing");
     if (cli->output && !cli->export_kind)
-        return fail(err, errlen,
-                    "-o/--output names the file of --export=KIND; --export is missing");
+        return hm_errorf(err, errlen,
+                         "-o/--output names the file of --export=KIND; --export is missing");
     if (cli->diff_base && cli->nfiles > 0)
-        return fail(err, errlen, "--diff compares exactly two files; unexpected '%s'",
-                    cli->files[0]);
+        return hm_errorf(err, errlen, "--diff compares exactly two files; unexpected '%s'",
+                         cli->files[0]);
     if (cli->run_argv && cli->nfiles > 0)
-        return fail(err, errlen,
-                    "--run shows the program's own results; unexpected file '%s' "
-                    "(put FILEs before --run? they cannot be combined)",
-                    cli->files[0]);
+        return hm_errorf(err, errlen,
+                         "--run shows the program's own results; unexpected file '%s' "
+                         "(put FILEs before --run? they cannot be combined)",
+                         cli->files[0]);
     return 0;
 }
 

@@ -111,7 +111,7 @@ static void free_labels(char **labels, size_t n) {
  * static function in two files, or a pairing the diff could not make). NULL on out-of-memory. */
 static char **row_labels(const hm_diff_row *rows, size_t n) {
     const hm_function_stats **ids = malloc((n ? n : 1) * sizeof *ids);
-    bool *dup = malloc((n ? n : 1) * sizeof *dup);
+    hm_label_place *dup = malloc((n ? n : 1) * sizeof *dup);
     char **labels = calloc(n ? n : 1, sizeof *labels);
     bool ok = ids && dup && labels;
     for (size_t i = 0; ok && i < n; i++)
@@ -119,7 +119,7 @@ static char **row_labels(const hm_diff_row *rows, size_t n) {
     ok = ok && hm_mark_same_names(ids, n, dup) == 0;
     char buf[HM_LABEL_LEN];
     for (size_t i = 0; ok && i < n; i++)
-        ok = (labels[i] = strdup(hm_function_label(ids[i], dup[i], buf, sizeof buf))) != NULL;
+        ok = (labels[i] = strdup(hm_function_label(ids[i], &dup[i], buf, sizeof buf))) != NULL;
     free(ids);
     free(dup);
     if (!ok) {

@@ -189,6 +189,18 @@ void hm_bar(double fraction, size_t width, const hm_glyphs *g, char *out, size_t
     append_bytes(out, outlen, g->blocks[eighths % 8], strlen(g->blocks[eighths % 8]));
 }
 
+double hm_log_fraction(uint64_t value, uint64_t lo, uint64_t hi) {
+    if (value == 0)
+        return 0;
+    if (lo == 0)
+        lo = 1; /* no average is below 1 ns but 0, which is handled above */
+    if (hi <= lo || value >= hi)
+        return 1;
+    if (value <= lo)
+        return 0;
+    return log((double)value / (double)lo) / log((double)hi / (double)lo);
+}
+
 const char *hm_spark_glyph(double fraction, const hm_glyphs *g) {
     if (!(fraction > 0))
         return g->spark[0];

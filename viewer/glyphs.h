@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* The characters a view draws with. Two fixed sets: hm_glyphs_utf8 and hm_glyphs_ascii. */
 typedef struct hm_glyphs {
@@ -53,5 +54,11 @@ void hm_bar(double fraction, size_t width, const hm_glyphs *g, char *out, size_t
 
 /* The sparkline glyph for `fraction` (0..1): level 0..7 = round(fraction * 7). */
 const char *hm_spark_glyph(double fraction, const hm_glyphs *g);
+
+/* Where `value` stands between `lo` and `hi` on a logarithmic scale: ln(value/lo) / ln(hi/lo),
+ * clamped to 0..1, so each step of a level is the same factor. The sparkline's scale: one average
+ * a thousand times the others still leaves them apart (a linear scale puts them all at ▁).
+ * value 0 gives 0; when hi <= lo (one value) any value > 0 gives 1. */
+double hm_log_fraction(uint64_t value, uint64_t lo, uint64_t hi);
 
 #endif /* HEATMAP_VIEWER_GLYPHS_H */

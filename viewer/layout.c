@@ -140,6 +140,7 @@ void hm_layout_compute(hm_layout *l, const hm_model *m, size_t width, const hm_g
     l->width = width;
     l->max_cpu = hm_model_max_cpu(m);
     l->max_avg = hm_model_max_avg(m);
+    l->min_avg = hm_model_min_avg(m);
     if (m->mode == HM_MODE_TABLE)
         compute_table(l, m, g);
     else
@@ -185,7 +186,7 @@ void hm_layout_row(const hm_layout *l, const hm_model *m, size_t i, const hm_gly
         out->fraction = l->max_cpu ? (double)hm_function_cpu_rank_ns(f) / (double)l->max_cpu : 0;
         hm_bar(out->fraction, l->graph_w, g, text, sizeof text);
     } else {
-        out->fraction = l->max_avg ? (double)hm_function_avg_ns(f) / (double)l->max_avg : 0;
+        out->fraction = hm_log_fraction(hm_function_avg_ns(f), l->min_avg, l->max_avg);
         text[0] = '\0';
         const char *glyph = hm_spark_glyph(out->fraction, g);
         for (size_t k = 0; k < HM_SPARK_WIDTH; k++)
@@ -209,6 +210,21 @@ static void throttled_note(const hm_results *r, char *out, size_t outlen) {
                  " | %zu function%s throttled" HM_THROTTLED_MARK
                  " (time in callers; HEATMAP_THROTTLE=off to time every call)",
                  n, n == 1 ? "" : "s");
+}
+
+void hm_spark_scale_line(const hm_layout *l, const hm_glyphs *g, char *out, size_t outlen) {
+    char lo[HM_DURATION_LEN], hi[HM_DURATION_LEN];
+    if (outlen > 0)
+        out[0] = '\0';
+    if (l->mode != HM_MODE_SPARKLINE || l->max_avg == 0)
+        return;
+    hm_format_duration(l->max_avg, g->duration_flags, hi);
+    if (l->min_avg >= l->max_avg)
+        snprintf(out, outlen, "Height: avg self-time per call | log scale: %s %s", g->spark[7], hi);
+    else
+        snprintf(out, outlen, "Height: avg self-time per call | log scale: %s %s to %s %s",
+                 g->spark[0], hm_format_duration(l->min_avg, g->duration_flags, lo), g->spark[7],
+                 hi);
 }
 
 /* " | Profiling overhead: X (Y% of the run)" when the file says, else "". */

@@ -36,6 +36,7 @@ typedef struct hm_layout {
     size_t
         col_w[HM_COLUMN_COUNT]; /* table: width of each column, 0 when dropped for lack of room */
     uint64_t max_cpu, max_avg;  /* the 100 % of bars and sparklines: largest among the rows */
+    uint64_t min_avg;           /* the sparkline's ▁: smallest avg above 0 among the rows */
 } hm_layout;
 
 /* One row as text. name, graph and info are padded to their column widths; line is the three
@@ -45,7 +46,8 @@ typedef struct hm_row_text {
     char graph[1024];
     char info[512];
     char line[HM_LABEL_LEN / 2 + 1024 + 512 + 8];
-    double fraction; /* cpu/max cpu (bar, table) or avg/max avg (sparkline): the colour gradient;
+    double fraction; /* cpu/max cpu (bar, table) or hm_log_fraction(avg, min avg, max avg)
+                        (sparkline): the colour gradient;
                         cpu is hm_function_cpu_rank_ns (self time for a file without the split) */
 } hm_row_text;
 
@@ -63,6 +65,11 @@ void hm_layout_row(const hm_layout *l, const hm_model *m, size_t i, const hm_gly
 /* Appended to the name of a function the runtime throttled (counted, not timed); the summary
  * line and the legend's calls line count them. */
 #define HM_THROTTLED_MARK "*"
+
+/* The sparkline's scale, for the line under its title: "Height: avg self-time per call | log
+ * scale: ▁ 32ns to █ 6.66ms" (the smallest and largest avg of the rows); "" in other modes or
+ * without rows. */
+void hm_spark_scale_line(const hm_layout *l, const hm_glyphs *g, char *out, size_t outlen);
 
 /* The summary and legend lines, shared by the static text and the TUI. With the cpu/wait split:
  * "Elapsed: X | CPU Time: Y | Wait: Z | Parallelism: ~N.Nx", followed by

@@ -25,12 +25,10 @@ const char *hm_mode_title(hm_view_mode mode) {
 }
 
 int hm_mode_parse(const char *name, hm_view_mode *out) {
-    for (int i = 0; i < HM_MODE_COUNT; i++)
-        if (strcmp(name, mode_names[i]) == 0) {
-            *out = (hm_view_mode)i;
-            return 0;
-        }
-    return -1;
+    int i = hm_name_index(mode_names, HM_MODE_COUNT, name);
+    if (i >= 0)
+        *out = (hm_view_mode)i;
+    return i >= 0 ? 0 : -1;
 }
 
 size_t hm_mode_default_top(hm_view_mode mode) {
@@ -118,9 +116,36 @@ static int cmp_names(const void *a, const void *b) {
     return strcmp(((const named *)a)->f->name, ((const named *)b)->f->name);
 }
 
-int hm_mark_same_names(const hm_function_stats *const *fs, size_t n, bool *dup) {
+/* Whether `path` ends with the whole components `suffix` (all of it, or after a '/'). */
+static bool ends_with_components(const char *path, const char *suffix) {
+    size_t np = strlen(path), ns = strlen(suffix);
+    return np >= ns && strcmp(path + np - ns, suffix) == 0 &&
+           (np == ns || path[np - ns - 1] == '/');
+}
+
+/* The start of the shortest suffix of group[i]'s file, in whole components, that no other file of
+ * the group (of the same name) ends with; the whole file when every suffix is shared. */
+static size_t distinguishing_suffix(const named *group, size_t n, size_t i) {
+    const char *file = group[i].f->file;
+    size_t from = strlen(file);
+    while (from > 0) {
+        /* one more component: back to the '/' before it, or the start */
+        from--;
+        while (from > 0 && file[from - 1] != '/')
+            from--;
+        bool shared = false;
+        for (size_t j = 0; j < n && !shared; j++)
+            shared = strcmp(group[j].f->file, file) != 0 &&
+                     ends_with_components(group[j].f->file, file + from);
+        if (!shared)
+            return from;
+    }
+    return 0;
+}
+
+int hm_mark_same_names(const hm_function_stats *const *fs, size_t n, hm_label_place *places) {
     for (size_t i = 0; i < n; i++)
-        dup[i] = false;
+        places[i] = (hm_label_place){false, 0};
     if (n < 2)
         return 0;
     named *sorted = malloc(n * sizeof *sorted);
@@ -129,21 +154,27 @@ int hm_mark_same_names(const hm_function_stats *const *fs, size_t n, bool *dup) 
     for (size_t i = 0; i < n; i++)
         sorted[i] = (named){fs[i], i};
     qsort(sorted, n, sizeof *sorted, cmp_names);
-    for (size_t i = 1; i < n; i++)
-        if (strcmp(sorted[i - 1].f->name, sorted[i].f->name) == 0)
-            dup[sorted[i - 1].slot] = dup[sorted[i].slot] = true;
+    for (size_t start = 0, end; start < n; start = end) {
+        for (end = start + 1; end < n && strcmp(sorted[start].f->name, sorted[end].f->name) == 0;)
+            end++;
+        for (size_t i = start; end - start > 1 && i < end; i++)
+            places[sorted[i].slot] = (hm_label_place){
+                true, distinguishing_suffix(sorted + start, end - start, i - start)};
+    }
     free(sorted);
     return 0;
 }
 
-const char *hm_function_label(const hm_function_stats *f, bool with_location, char *buf,
+const char *hm_function_label(const hm_function_stats *f, const hm_label_place *place, char *buf,
                               size_t len) {
     /* No view is wider than HM_MAX_WIDTH columns, so a longer name (C++ templates can run to
      * thousands) is cut to its head and tail here, as the view would cut it, and the location
      * always fits behind it. */
     char name[HM_LABEL_LEN / 2], file[HM_LABEL_LEN / 4];
     hm_shorten(f->name, HM_MAX_WIDTH, &hm_glyphs_utf8, name, sizeof name);
-    hm_shorten(f->file, HM_MAX_WIDTH / 4, &hm_glyphs_utf8, file, sizeof file);
+    bool with_location = place != NULL && place->shown;
+    size_t from = with_location && place->file_from <= strlen(f->file) ? place->file_from : 0;
+    hm_shorten(f->file + from, HM_MAX_WIDTH / 4, &hm_glyphs_utf8, file, sizeof file);
     if (!with_location)
         snprintf(buf, len, "%s", name);
     else if (file[0] != '\0' && f->line != 0)
@@ -157,8 +188,8 @@ const char *hm_function_label(const hm_function_stats *f, bool with_location, ch
 
 const char *hm_model_label(const hm_model *m, const hm_function_stats *f, char *buf, size_t len) {
     size_t i = (size_t)(f - m->results->functions);
-    bool dup = m->same_name != NULL && i < m->results->nfunctions && m->same_name[i];
-    return hm_function_label(f, dup, buf, len);
+    bool known = m->same_name != NULL && i < m->results->nfunctions;
+    return hm_function_label(f, known ? &m->same_name[i] : NULL, buf, len);
 }
 
 int hm_model_init(hm_model *m, const hm_results *results) {
@@ -285,4 +316,14 @@ uint64_t hm_model_max_avg(const hm_model *m) {
             max = avg;
     }
     return max;
+}
+
+uint64_t hm_model_min_avg(const hm_model *m) {
+    uint64_t min = 0;
+    for (size_t i = 0; i < m->nrows; i++) {
+        uint64_t avg = hm_function_avg_ns(hm_model_row(m, i));
+        if (avg > 0 && (min == 0 || avg < min))
+            min = avg;
+    }
+    return min;
 }

@@ -36,11 +36,21 @@ int hm_pct_parse(const char *name, hm_pct_column *out); /* "p50", "p95", "p99"; 
 #define HM_TOP_ALL SIZE_MAX
 #define HM_TOP_MODE 0 /* top-N of the current mode */
 
+/* Where a label places a function whose name another function shares: `shown` says whether one
+ * does; the file is then shown from f->file + file_from, the shortest path suffix (whole
+ * components) that tells it from the files of the others of that name: lib/a/util.c and
+ * lib/b/util.c show as a/util.c and b/util.c, src/a.c and src/b.c as a.c and b.c. Functions of the
+ * same file (a line that moved between merged runs) show its last component and differ by line. */
+typedef struct hm_label_place {
+    bool shown;
+    size_t file_from;
+} hm_label_place;
+
 /* Note for the TUI: `same_name` was added to show "name (file:line)" where a name alone would make
  * two rows look alike; draw names with hm_model_label(), not f->name. */
 typedef struct hm_model {
     const hm_results *results; /* not owned; must outlive the model */
-    bool *same_name;           /* per function of results: another function has the same name */
+    hm_label_place *same_name; /* per function of results: its place, when its name is shared */
     hm_view_mode mode;
     hm_sort_key sort;
     hm_pct_column pct;
@@ -81,13 +91,15 @@ bool hm_filter_to_glob(const char *pattern, char *out, size_t outlen);
 #define HM_LABEL_LEN 8192 /* room for a label: HM_MAX_WIDTH columns of UTF-8 and a location */
 const char *hm_model_label(const hm_model *m, const hm_function_stats *f, char *buf, size_t len);
 
-/* Mark in dup[i] whether fs[i]->name occurs more than once among fs[0..n). Returns 0, or -1 on
- * out-of-memory (dup then all false). */
-int hm_mark_same_names(const hm_function_stats *const *fs, size_t n, bool *dup);
+/* Fill places[i] for fs[i]: shown when fs[i]->name occurs more than once among fs[0..n), and then
+ * the shortest distinguishing file suffix (hm_label_place). Returns 0, or -1 on out-of-memory
+ * (places then all not shown). */
+int hm_mark_same_names(const hm_function_stats *const *fs, size_t n, hm_label_place *places);
 
-/* f's name with its location appended ("parse (src/p.c:42)"), as hm_model_label shows a name
- * shared by several functions. Returns buf. */
-const char *hm_function_label(const hm_function_stats *f, bool with_location, char *buf,
+/* f's name, and when place is shown its location appended ("parse (p.c:42)": the file from
+ * place->file_from), as hm_model_label shows a name shared by several functions. place NULL: the
+ * name alone. Returns buf. */
+const char *hm_function_label(const hm_function_stats *f, const hm_label_place *place, char *buf,
                               size_t len);
 
 /* Row limit in effect: top, or the mode's default. */
@@ -108,5 +120,7 @@ void hm_model_scroll_into_view(hm_model *m, size_t visible);
  * avg among the visible rows (the 100 % of bars and sparklines). */
 uint64_t hm_model_max_cpu(const hm_model *m);
 uint64_t hm_model_max_avg(const hm_model *m);
+/* Smallest avg above 0 among the visible rows (the ▁ of the sparkline's log scale); 0 when none. */
+uint64_t hm_model_min_avg(const hm_model *m);
 
 #endif /* HEATMAP_VIEWER_MODEL_H */

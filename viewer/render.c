@@ -227,6 +227,9 @@ int hm_render_text(FILE *out, const hm_model *m, const hm_render_opts *o) {
         hm_layout_header(&l, m, g, line, sizeof line);
         hm_put_line(out, line);
     }
+    hm_spark_scale_line(&l, g, line, sizeof line);
+    if (line[0] != '\0')
+        put_wrapped(out, line, o->width);
     hm_row_text *row = malloc(sizeof *row);
     if (row == NULL)
         return -1;

@@ -39,8 +39,9 @@ static void draw_title(const hm_tui *t) {
     }
 }
 
-/* The three legend texts wrapped to the width; returns the next free line. */
-static int draw_legend(const hm_tui *t, int y) {
+/* The three legend texts wrapped to the width, and in sparkline mode its scale; returns the next
+ * free line. */
+static int draw_legend(const hm_tui *t, const hm_layout *l, int y) {
     static const hm_summary_kind kinds[] = {HM_LINE_LEGEND_RUN, HM_LINE_LEGEND_CALLS,
                                             HM_LINE_LEGEND_STATS};
     /* Short terminals keep one line per legend text so the list keeps its room. */
@@ -53,6 +54,10 @@ static int draw_legend(const hm_tui *t, int y) {
             tui_put(y++, 0, lines[i], (size_t)COLS,
                     tui_attr(&t->crt, k == 0 ? TUI_ROLE_TEXT : TUI_ROLE_LEGEND));
     }
+    char scale[LINE_LEN];
+    hm_spark_scale_line(l, t->g, scale, sizeof scale);
+    if (scale[0] != '\0')
+        tui_put(y++, 0, scale, (size_t)COLS, tui_attr(&t->crt, TUI_ROLE_LEGEND));
     return y;
 }
 
@@ -115,7 +120,7 @@ static void draw_header(const hm_tui *t, const hm_layout *l, int y) {
         return;
     }
     int x = (int)l->name_w + 1;
-    const char *graph = l->mode != HM_MODE_BAR ? "Avg"
+    const char *graph = l->mode != HM_MODE_BAR ? "Avg (log)"
                         : m->results->has_cpu  ? "CPU Time"
                                                : "Self Time";
     cell[0] = '\0';
@@ -229,8 +234,8 @@ void tui_draw(hm_tui *t) {
     }
     hm_model *m = t->m;
     draw_title(t);
-    int y = draw_legend(t, 1);
     const hm_layout *l = current_layout(t);
+    int y = draw_legend(t, l, 1);
     int header_y = y;
     if (m->nrows > 0)
         draw_header(t, l, y);

@@ -27,6 +27,13 @@ typedef struct pane_ctx {
     size_t line;     /* lines produced so far */
 } pane_ctx;
 
+/* Columns for a bar beside `used` columns of text on a pane line: what is left, between lo and hi.
+ */
+static size_t bar_room(const pane_ctx *c, size_t used, size_t lo, size_t hi) {
+    size_t room = c->width > used ? c->width - used : 0;
+    return room < lo ? lo : room > hi ? hi : room;
+}
+
 /* The screen line for the next content line, or -1 when it is scrolled off or below the box. */
 static int pane_next(pane_ctx *c) {
     size_t i = c->line++;
@@ -158,10 +165,7 @@ static void pane_threads(pane_ctx *c, const hm_function_stats *f) {
             cpu ? "      Calls   CPU Time       Wait   Share" : "      Calls  Self Time   Share",
             sizeof line - strlen(line) - 1);
     pane_text(c, line, tui_attr(&t->crt, TUI_ROLE_HEADER));
-    size_t used = hm_text_width(line);
-    size_t bar_w = c->width > used + 2 ? c->width - used - 2 : 0;
-    if (bar_w > 30)
-        bar_w = 30;
+    size_t bar_w = bar_room(c, hm_text_width(line) + 2, 0, 30);
     for (size_t i = 0; i < n; i++) {
         int y = pane_next(c);
         if (y < 0)
@@ -357,10 +361,7 @@ static void pane_histogram(pane_ctx *c, const hm_function_stats *f, size_t max_r
     char num[32];
     size_t count_w = (size_t)snprintf(num, sizeof num, "%llu", (unsigned long long)most);
     /* label, bar, count, tags (" P50 P95 P99 max": 16), spaces between; the bar gets the rest. */
-    size_t fixed = label_w + 1 + 1 + count_w + 16;
-    size_t bar_w = c->width > fixed + 4 ? c->width - fixed : 4;
-    if (bar_w > 40)
-        bar_w = 40;
+    size_t bar_w = bar_room(c, label_w + 1 + 1 + count_w + 16, 4, 40);
     for (size_t r = 0; r < n; r++) {
         int y = pane_next(c);
         if (y < 0)
@@ -498,7 +499,7 @@ static void pane_help(pane_ctx *c) {
     pane_text(c, "", A_NORMAL);
     pane_wrapped(c,
                  "Bar: top 25 by CPU time, bar length = CPU time | Sparkline: height = avg "
-                 "self-time | Table: top 50, all columns",
+                 "self-time, log scale | Table: top 50, all columns",
                  tui_attr(&t->crt, TUI_ROLE_DIM));
     pane_wrapped(c,
                  t->crt.colors != TUI_COLORS_NONE ? "Colour: red = highest share | green = lowest"

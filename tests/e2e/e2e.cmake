@@ -36,23 +36,31 @@ foreach(case ${HM_E2E_CASES})
   set_tests_properties(e2e_${name} PROPERTIES FIXTURES_REQUIRED e2e_prefix LABELS e2e)
 endforeach()
 
+# hm_e2e_modes(SUITE [CHECKER] MODES MODE...): one test e2e_SUITE_MODE per mode, after the install
+# fixture, running tests/e2e/SUITE/SUITE.sh PREFIX LIBDIR CLANG [CHECK_RESULTS] SOURCE_DIR WORKDIR
+# MODE (CHECK_RESULTS with CHECKER: the scripts that check with check_results, not python3).
+function(hm_e2e_modes suite)
+  cmake_parse_arguments(ARG "CHECKER" "" "MODES" ${ARGN})
+  set(checker)
+  if(ARG_CHECKER)
+    set(checker $<TARGET_FILE:check_results>)
+  endif()
+  foreach(mode ${ARG_MODES})
+    add_test(NAME e2e_${suite}_${mode}
+             COMMAND sh ${HM_E2E_DIR}/${suite}/${suite}.sh ${HM_E2E_PREFIX} ${CMAKE_INSTALL_LIBDIR}
+                     ${HEATMAP_CLANG} ${checker} ${PROJECT_SOURCE_DIR}
+                     ${CMAKE_CURRENT_BINARY_DIR}/e2e/${suite}_${mode} ${mode})
+    set_tests_properties(e2e_${suite}_${mode} PROPERTIES FIXTURES_REQUIRED e2e_prefix LABELS e2e)
+  endforeach()
+endfunction()
+set(HM_E2E_DIR ${CMAKE_CURRENT_LIST_DIR})
+
 # The runtime under the ways programs end and unwind (tests/e2e/robust).
-foreach(mode fork longjmp deep signals sigterm ends atomic exit3 unwritable throttle)
-  add_test(NAME e2e_robust_${mode}
-           COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/robust/robust.sh ${HM_E2E_PREFIX}
-                   ${CMAKE_INSTALL_LIBDIR} ${HEATMAP_CLANG} $<TARGET_FILE:check_results>
-                   ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/e2e/robust_${mode} ${mode})
-  set_tests_properties(e2e_robust_${mode} PROPERTIES FIXTURES_REQUIRED e2e_prefix LABELS e2e)
-endforeach()
+hm_e2e_modes(robust CHECKER MODES fork longjmp deep signals sigterm ends atomic exit3 unwritable
+             throttle)
 
 # The CPU / wait split: waits interposed, open frames (tests/e2e/waits; checks in python3).
 find_package(Python3 COMPONENTS Interpreter)
 if(Python3_Interpreter_FOUND)
-  foreach(mode sleep join mutex poll cpu4 errno pool)
-    add_test(NAME e2e_waits_${mode}
-             COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/waits/waits.sh ${HM_E2E_PREFIX}
-                     ${CMAKE_INSTALL_LIBDIR} ${HEATMAP_CLANG} ${PROJECT_SOURCE_DIR}
-                     ${CMAKE_CURRENT_BINARY_DIR}/e2e/waits_${mode} ${mode})
-    set_tests_properties(e2e_waits_${mode} PROPERTIES FIXTURES_REQUIRED e2e_prefix LABELS e2e)
-  endforeach()
+  hm_e2e_modes(waits MODES sleep join mutex poll cpu4 errno pool)
 endif()

@@ -8,13 +8,7 @@ if(NOT HM_PYTHON3)
   message(STATUS "python3 not found: the sampler's end-to-end tests are skipped")
   return()
 endif()
-foreach(mode cpu sleep sigprof threads eintr fork settings)
-  add_test(NAME e2e_sampler_${mode}
-           COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/sampler/sampler.sh ${HM_E2E_PREFIX}
-                   ${CMAKE_INSTALL_LIBDIR} ${HEATMAP_CLANG} ${PROJECT_SOURCE_DIR}
-                   ${CMAKE_CURRENT_BINARY_DIR}/e2e/sampler_${mode} ${mode})
-  set_tests_properties(e2e_sampler_${mode} PROPERTIES FIXTURES_REQUIRED e2e_prefix LABELS e2e)
-endforeach()
+hm_e2e_modes(sampler MODES cpu sleep sigprof threads eintr fork settings) # (e2e.cmake)
 # The hot:cold ratio drifts when the machine has more runnable threads than cores (check_cpu.py).
 set_tests_properties(e2e_sampler_cpu PROPERTIES RUN_SERIAL TRUE)
 

@@ -125,12 +125,8 @@ static void test_exports_folded_merges_and_escapes(void **state) {
 
 static void test_exports_folded_threads_total(void **state) {
     (void)state;
-    char a[1024], b[1024], err[256];
-    snprintf(a, sizeof a, "%s/threads.json", HM_FIXTURES);
-    snprintf(b, sizeof b, "%s/threads2.json", HM_FIXTURES);
-    const char *files[] = {a, b};
-    hm_paths *p = NULL;
-    assert_int_equal(hm_paths_load_many(files, 2, &p, err, sizeof err), 0);
+    const char *names[] = {"threads.json", "threads2.json"};
+    hm_paths *p = load_fixtures(names, 2);
     char *text = capture(hm_export_folded, p, NULL);
     uint64_t sum = 0;
     const char *prev = NULL;

@@ -150,43 +150,11 @@ static void test_profile_errors(void **state) {
     assert_non_null(strstr(err, "x.json: no \"cpu_profile\" in this file"));
 }
 
-/* 11-element nodes: the wait figures are read and summed per merged path; 6-element nodes in the
- * same file read as zeros. */
-static void test_paths_wait_fields(void **state) {
-    (void)state;
-    const char *text =
-        "{\"version\": 1, \"functions\": [{\"id\": 1, \"name\": \"main\", \"count\": 2, "
-        "\"self_ns\": 10}, {\"id\": 2, \"name\": \"lock\", \"count\": 3, \"self_ns\": 90}], "
-        "\"paths\": {\"trees\": [{\"thread\": 1, \"nodes\": [[1, 0, 1, 1, 5, 50], [2, 1, 2, 2, "
-        "40, 40, 30, 2, 20, 2, 20]]}, {\"thread\": 2, \"nodes\": [[1, 0, 1, 1, 5, 55, 0, 0, 0, "
-        "0, 0], [2, 1, 2, 1, 50, 50, 45, 4, 40, 0, 0]]}]}}";
-    hm_paths *p = NULL;
-    char err[512] = "";
-    assert_int_equal(hm_paths_load_buffer(text, strlen(text), "w.json", &p, err, sizeof err), 0);
-    assert_int_equal(p->nnodes, 3);
-    const hm_path_node *lock = &p->nodes[2];
-    assert_string_equal(p->functions[lock->function].name, "lock");
-    assert_int_equal(lock->wait_ns, 75);
-    assert_int_equal(lock->block_count, 6);
-    assert_int_equal(lock->block_ns, 60);
-    assert_int_equal(lock->mutex_count, 2);
-    assert_int_equal(lock->mutex_ns, 20);
-    assert_int_equal(p->nodes[1].block_count, 0);
-    hm_paths_free(p);
-
-    const char *bad = "{\"version\": 1, \"functions\": [{\"id\": 1, \"name\": \"main\", \"count\": "
-                      "1, \"self_ns\": 1}], \"paths\": {\"trees\": [{\"thread\": 1, \"nodes\": "
-                      "[[1, 0, 1, 1, 1, 1, 0, 0]]}]}}";
-    assert_int_equal(hm_paths_load_buffer(bad, strlen(bad), "w.json", &p, err, sizeof err), -1);
-    assert_non_null(strstr(err, "[wait_ns, block_count, block_ns"));
-}
-
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_profile_load_valid),
         cmocka_unit_test(test_profile_load_many_appends),
         cmocka_unit_test(test_profile_errors),
-        cmocka_unit_test(test_paths_wait_fields),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

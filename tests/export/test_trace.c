@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "export_test.h"
 #include "hm_trace.h"
 
 #include <stdio.h>
@@ -95,9 +96,7 @@ static void expect_trace_error(const char *events, const char *fragment) {
     hm_trace *t = NULL;
     assert_int_equal(load_trace_text(events, &t, err, sizeof err), -1);
     assert_null(t);
-    if (strncmp(err, "r.trace.json: ", 14) != 0 || strstr(err, fragment) == NULL)
-        fail_msg("expected an error naming r.trace.json and containing '%s', got '%s'", fragment,
-                 err);
+    expect_error_naming(err, "r.trace.json", fragment);
 }
 
 static void test_trace_errors(void **state) {

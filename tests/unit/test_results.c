@@ -593,11 +593,57 @@ static void test_results_filter(void **state) {
     hm_results_free(r);
 }
 
+/* Smart case: a lowercase pattern ignores case, a capital makes it exact (issue 16). */
+static void test_results_filter_smart_case(void **state) {
+    (void)state;
+    const char *long_name = "ZSTD_fillDoubleHashTable_with_a_name_longer_than_the_stack_buffer_"
+                            "of_two_hundred_and_fifty_six_bytes_so_that_the_folded_copy_comes_"
+                            "from_the_heap_and_not_the_stack_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx_"
+                            "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx_end";
+    assert_true(strlen(long_name) > 256);
+    assert_true(hm_name_matches("ZSTD_fillDoubleHashTable", "*hash*"));
+    assert_true(hm_name_matches("ZSTD_fillDoubleHashTable", "zstd_*table"));
+    assert_true(hm_name_matches(long_name, "*hash*_end"));
+    assert_true(hm_name_matches("ZSTD_fillDoubleHashTable", "*Hash*"));
+    assert_false(hm_name_matches("rehash", "*Hash*"));    /* a capital: exact */
+    assert_false(hm_name_matches("ZSTD_fill", "*HASH*")); /* no such text at all */
+    assert_false(hm_name_matches("ZSTD_fillDoubleHashTable", "*HASH*"));
+    assert_true(hm_name_matches("Beta", "[a-c]eta")); /* a class folds too */
+    assert_false(hm_name_matches("Beta", "[A]eta"));
+    assert_true(hm_name_matches("ÉCOLE_Parse", "*parse")); /* bytes above ASCII are kept */
+    assert_true(hm_name_matches("anything", ""));
+    assert_true(hm_name_matches("anything", NULL));
+}
+
 /* ---- diff ------------------------------------------------------------------------------------ */
+
+/* Two results files with these function lists (no threads), loaded and diffed; diff_free()
+ * releases everything. */
+typedef struct diff_case {
+    hm_results *before, *after;
+    hm_diff_row *rows;
+    size_t n;
+} diff_case;
+
+static diff_case diff_of(const char *before_functions, const char *after_functions) {
+    char *before_text = results_text(before_functions, "[]");
+    char *after_text = results_text(after_functions, "[]");
+    diff_case d = {load_text(before_text), load_text(after_text), NULL, 0};
+    free(before_text);
+    free(after_text);
+    assert_int_equal(hm_results_diff(d.before, d.after, &d.rows, &d.n), 0);
+    return d;
+}
+
+static void diff_free(diff_case *d) {
+    free(d->rows);
+    hm_results_free(d->before);
+    hm_results_free(d->after);
+}
 
 static void test_results_diff_pairing(void **state) {
     (void)state;
-    const char *before_text = results_text(
+    diff_case d = diff_of(
         "["
         "{\"name\": \"kept\", \"file\": \"k.c\", \"line\": 1, \"count\": 1, \"self_ns\": 10, "
         "\"max_ns\": 10, \"histogram\": [[10, 1]]},"
@@ -608,8 +654,6 @@ static void test_results_diff_pairing(void **state) {
         "{\"name\": \"gone\", \"file\": \"g.c\", \"line\": 1, \"count\": 1, \"self_ns\": 30, "
         "\"max_ns\": 30, \"histogram\": [[30, 1]]}"
         "]",
-        "[]");
-    const char *after_text = results_text(
         "["
         "{\"name\": \"kept\", \"file\": \"k.c\", \"line\": 1, \"count\": 1, \"self_ns\": 25, "
         "\"max_ns\": 25, \"histogram\": [[25, 1]]},"
@@ -619,13 +663,9 @@ static void test_results_diff_pairing(void **state) {
         "\"self_ns\": 5, \"max_ns\": 5, \"histogram\": [[5, 1]]},"
         "{\"name\": \"fresh\", \"file\": \"f.c\", \"line\": 1, \"count\": 1, \"self_ns\": 7, "
         "\"max_ns\": 7, \"histogram\": [[7, 1]]}"
-        "]",
-        "[]");
-    hm_results *b = load_text(before_text), *a = load_text(after_text);
-    hm_diff_row *rows;
-    size_t n;
-    assert_int_equal(hm_results_diff(b, a, &rows, &n), 0);
-    assert_int_equal(n, 5);
+        "]");
+    const hm_diff_row *rows = d.rows;
+    assert_int_equal(d.n, 5);
     /* regression order: kept +15, fresh +7, moved 0, renamed_file -5, gone -30 */
     assert_string_equal(rows[0].after->name, "kept");
     assert_int_equal(rows[0].cpu_delta_ns, 15);
@@ -640,40 +680,25 @@ static void test_results_diff_pairing(void **state) {
     assert_string_equal(rows[3].after->file, "new.c");
     assert_int_equal(rows[4].status, HM_DIFF_VANISHED);
     assert_int_equal(rows[4].cpu_delta_ns, -30);
-    free(rows);
-    hm_results_free(a);
-    hm_results_free(b);
-    free((char *)before_text);
-    free((char *)after_text);
+    diff_free(&d);
 }
 
 static void test_results_diff_ambiguous(void **state) {
     (void)state;
     /* two "f" in the new file, one in the old, none on the same line: no unique pairing */
-    const char *before_text = results_text(
-        "[{\"name\": \"f\", \"file\": \"a.c\", \"line\": 1, \"count\": 1, \"self_ns\": 1, "
-        "\"max_ns\": 1, \"histogram\": [[1, 1]]}]",
-        "[]");
-    const char *after_text = results_text(
-        "[{\"name\": \"f\", \"file\": \"a.c\", \"line\": 2, \"count\": 1, \"self_ns\": 1, "
-        "\"max_ns\": 1, \"histogram\": [[1, 1]]},"
-        "{\"name\": \"f\", \"file\": \"a.c\", \"line\": 3, \"count\": 1, \"self_ns\": 1, "
-        "\"max_ns\": 1, \"histogram\": [[1, 1]]}]",
-        "[]");
-    hm_results *b = load_text(before_text), *a = load_text(after_text);
-    hm_diff_row *rows;
-    size_t n;
-    assert_int_equal(hm_results_diff(b, a, &rows, &n), 0);
-    assert_int_equal(n, 3);
+    diff_case d =
+        diff_of("[{\"name\": \"f\", \"file\": \"a.c\", \"line\": 1, \"count\": 1, \"self_ns\": 1, "
+                "\"max_ns\": 1, \"histogram\": [[1, 1]]}]",
+                "[{\"name\": \"f\", \"file\": \"a.c\", \"line\": 2, \"count\": 1, \"self_ns\": 1, "
+                "\"max_ns\": 1, \"histogram\": [[1, 1]]},"
+                "{\"name\": \"f\", \"file\": \"a.c\", \"line\": 3, \"count\": 1, \"self_ns\": 1, "
+                "\"max_ns\": 1, \"histogram\": [[1, 1]]}]");
+    assert_int_equal(d.n, 3);
     size_t both = 0;
-    for (size_t i = 0; i < n; i++)
-        both += rows[i].status == HM_DIFF_BOTH;
+    for (size_t i = 0; i < d.n; i++)
+        both += d.rows[i].status == HM_DIFF_BOTH;
     assert_int_equal(both, 0);
-    free(rows);
-    hm_results_free(a);
-    hm_results_free(b);
-    free((char *)before_text);
-    free((char *)after_text);
+    diff_free(&d);
 }
 
 /* ---- durations ------------------------------------------------------------------------------- */
@@ -789,6 +814,7 @@ int main(void) {
         cmocka_unit_test(test_results_sort_tiebreaks),
         cmocka_unit_test(test_results_sort_keys),
         cmocka_unit_test(test_results_filter),
+        cmocka_unit_test(test_results_filter_smart_case),
         cmocka_unit_test(test_results_diff_pairing),
         cmocka_unit_test(test_results_diff_ambiguous),
         cmocka_unit_test(test_results_format_duration),

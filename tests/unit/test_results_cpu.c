@@ -221,13 +221,30 @@ static char *paths_doc(const char *trees) {
     return s;
 }
 
+/* A node's self time and wait figures. */
+static void expect_node(const hm_path_node *n, uint64_t self_ns, uint64_t wait_ns,
+                        uint64_t block_count, uint64_t block_ns, uint64_t mutex_count,
+                        uint64_t mutex_ns) {
+    const uint64_t got[] = {n->self_ns,  n->wait_ns,     n->block_count,
+                            n->block_ns, n->mutex_count, n->mutex_ns};
+    const uint64_t want[] = {self_ns, wait_ns, block_count, block_ns, mutex_count, mutex_ns};
+    for (size_t i = 0; i < sizeof got / sizeof got[0]; i++)
+        if (got[i] != want[i])
+            fail_msg("figure %zu (self, wait, block count, block ns, mutex count, mutex ns): %llu, "
+                     "expected %llu",
+                     i, (unsigned long long)got[i], (unsigned long long)want[i]);
+}
+
 static void test_paths_eleven_element_nodes(void **state) {
     (void)state;
-    /* Two threads: one writes 11-element nodes, the other the old 6; a;b merges across them. */
+    /* Three threads: two write 11-element nodes, one the old 6 (read as zeros); a and a;b merge
+     * across them, their wait figures summed. */
     char *text =
         paths_doc("{\"thread\": 1, \"nodes\": [[1, 0, 1, 1, 60, 90, 20, 3, 15, 2, 9],"
                   " [2, 1, 2, 1, 30, 30, 30, 1, 30, 0, 0]]},"
-                  " {\"thread\": 2, \"nodes\": [[7, 0, 1, 1, 40, 60], [8, 7, 2, 0, 20, 20]]}");
+                  " {\"thread\": 2, \"nodes\": [[7, 0, 1, 1, 40, 60], [8, 7, 2, 0, 20, 20]]},"
+                  " {\"thread\": 3, \"nodes\": [[1, 0, 1, 1, 10, 25, 5, 1, 4, 1, 3],"
+                  " [2, 1, 2, 1, 15, 15, 15, 4, 12, 2, 10]]}");
     hm_paths *p = NULL;
     char err[512] = "";
     if (hm_paths_load_buffer(text, strlen(text), "p.json", &p, err, sizeof err) != 0)
@@ -235,16 +252,10 @@ static void test_paths_eleven_element_nodes(void **state) {
     assert_int_equal(p->nnodes, 3); /* root, a, a;b */
     const hm_path_node *a = &p->nodes[1], *b = &p->nodes[2];
     assert_string_equal(p->functions[a->function].name, "a");
-    assert_int_equal(a->self_ns, 100);
-    assert_int_equal(a->wait_ns, 20);
-    assert_int_equal(a->block_count, 3);
-    assert_int_equal(a->block_ns, 15);
-    assert_int_equal(a->mutex_count, 2);
-    assert_int_equal(a->mutex_ns, 9);
-    assert_int_equal(b->self_ns, 50);
-    assert_int_equal(b->wait_ns, 30);
-    assert_int_equal(b->block_count, 1);
-    assert_int_equal(b->mutex_ns, 0);
+    /* sums over threads 1, 2 (zeros) and 3 */
+    /* self, wait, block count and ns, mutex count and ns */
+    expect_node(a, 110, 25, 4, 19, 3, 12);
+    expect_node(b, 65, 45, 5, 42, 2, 10);
     assert_int_equal(p->nodes[HM_PATH_ROOT].wait_ns, 0);
     hm_paths_free(p);
     free(text);
@@ -254,6 +265,7 @@ static void test_paths_eleven_element_nodes(void **state) {
     } bad[] = {
         {"[[1, 0, 1, 2, 100, 100, 0, 0, 0]]", "nodes[0]: expected [node_id, parent_id, "
                                               "function_id, count, self_ns, total_ns]"},
+        {"[[1, 0, 1, 2, 100, 100, 0, 0]]", "[wait_ns, block_count, block_ns"},
         {"[[1, 0, 1, 2, 100, 100, 101, 0, 0, 0, 0]]",
          "nodes[0] (node 1): wait_ns 101 exceeds self_ns 100"},
         {"[[1, 0, 1, 2, 100, 100, 10, 1, 5, 2, 5]]",

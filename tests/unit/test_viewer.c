@@ -18,6 +18,7 @@
 #include "model.h"
 
 #include <locale.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -525,6 +526,34 @@ static void test_viewer_bar(void **state) {
     assert_string_equal(hm_spark_glyph(0.5, &hm_glyphs_utf8), "\xE2\x96\x85"); /* round(3.5) */
 }
 
+/* The sparkline's log scale (issue 16), by hand: between 10 ns and 100 ms (7 decades) each decade
+ * is one of the 7 steps, so 10^k ns stands at (k - 1) / 7 and gets level k - 1. */
+static void test_viewer_spark_log_scale(void **state) {
+    (void)state;
+    const uint64_t lo = 10, hi = 100000000;
+    assert_true(hm_log_fraction(10, lo, hi) == 0.0);
+    assert_true(hm_log_fraction(hi, lo, hi) == 1.0);
+    uint64_t v = 10;
+    for (int k = 1; k <= 8; k++, v *= 10) {
+        assert_true(fabs(hm_log_fraction(v, lo, hi) - (k - 1) / 7.0) < 1e-9);
+        assert_string_equal(hm_spark_glyph(hm_log_fraction(v, lo, hi), &hm_glyphs_ascii),
+                            hm_glyphs_ascii.spark[k - 1]);
+    }
+    /* half way in log terms: sqrt(100 * 1000000) = 10^4; linear would say 0.0099 */
+    assert_true(fabs(hm_log_fraction(10000, 100, 1000000) - 0.5) < 1e-9);
+    /* one dominant average (6.66 ms against 2.29 µs and 32 ns, the fixture's): apart, not all ▁ */
+    assert_true(fabs(hm_log_fraction(2290, 32, 6660000) - log(2290.0 / 32) / log(6660000.0 / 32)) <
+                1e-12);
+    assert_string_equal(hm_spark_glyph(hm_log_fraction(2290, 32, 6660000), &hm_glyphs_ascii),
+                        "-");                                    /* 0.3486 * 7 = 2.44 → level 2 */
+    assert_true(hm_log_fraction(0, lo, hi) == 0.0);              /* no time: lowest */
+    assert_true(hm_log_fraction(5, 5, 5) == 1.0);                /* one value: full height */
+    assert_true(hm_log_fraction(7, 0, 0) == 1.0);                /* no range at all */
+    assert_true(hm_log_fraction(1, lo, hi) == 0.0);              /* below the range: clamped */
+    assert_true(hm_log_fraction(hi * 2, lo, hi) == 1.0);         /* above it */
+    assert_true(fabs(hm_log_fraction(10, 0, 100) - 0.5) < 1e-9); /* lo 0 is taken as 1 ns */
+}
+
 static void test_viewer_layout_rows(void **state) {
     hm_model *m = *state;
     hm_layout l;
@@ -622,16 +651,72 @@ static void test_viewer_same_names(void **state) {
     hm_results *r = load(RUN);
     const hm_function_stats *fs[] = {&r->functions[0], &r->functions[2], &r->functions[1],
                                      &r->functions[3]};
-    bool dup[4];
+    hm_label_place dup[4];
     assert_int_equal(hm_mark_same_names(fs, 4, dup), 0);
-    assert_false(dup[0]);
-    assert_true(dup[1]);
-    assert_false(dup[2]);
-    assert_true(dup[3]);
+    assert_false(dup[0].shown);
+    assert_true(dup[1].shown);
+    assert_false(dup[2].shown);
+    assert_true(dup[3].shown);
     char buf[64];
-    assert_string_equal(hm_function_label(fs[1], true, buf, sizeof buf), "init (a.c:1)");
-    assert_string_equal(hm_function_label(fs[1], false, buf, sizeof buf), "init");
+    assert_string_equal(hm_function_label(fs[1], &dup[1], buf, sizeof buf), "init (a.c:1)");
+    assert_string_equal(hm_function_label(fs[1], NULL, buf, sizeof buf), "init");
+    assert_string_equal(hm_function_label(fs[0], &dup[0], buf, sizeof buf), fs[0]->name);
     hm_results_free(r);
+}
+
+/* Labels of functions named "f" in `files` (line i + 1), marked together; "|"-joined into out. */
+static void suffix_labels(const char *const *files, size_t n, char *out, size_t outlen) {
+    hm_function_stats fs[8];
+    const hm_function_stats *ptrs[8];
+    hm_label_place places[8];
+    char label[HM_LABEL_LEN];
+    assert_true(n <= 8);
+    memset(fs, 0, sizeof fs);
+    for (size_t i = 0; i < n; i++) {
+        fs[i].name = (char *)"f";
+        fs[i].file = (char *)files[i];
+        fs[i].line = (uint32_t)(i + 1);
+        ptrs[i] = &fs[i];
+    }
+    assert_int_equal(hm_mark_same_names(ptrs, n, places), 0);
+    out[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0)
+            strncat(out, "|", outlen - strlen(out) - 1);
+        strncat(out, hm_function_label(&fs[i], &places[i], label, sizeof label),
+                outlen - strlen(out) - 1);
+    }
+}
+
+/* Static functions of one name in several files: the shortest path suffix, in whole components,
+ * that tells each file from the others (issue 16). Expectations written by hand. */
+static void test_viewer_same_names_suffix(void **state) {
+    (void)state;
+    char out[512];
+    const char *siblings[] = {"lib/a/util.c", "lib/b/util.c"};
+    suffix_labels(siblings, 2, out, sizeof out);
+    assert_string_equal(out, "f (a/util.c:1)|f (b/util.c:2)");
+    const char *basenames[] = {"src/net/a.c", "src/io/b.c"};
+    suffix_labels(basenames, 2, out, sizeof out);
+    assert_string_equal(out, "f (a.c:1)|f (b.c:2)");
+    const char *nested[] = {"util.c", "a/util.c"}; /* one file's path ends the other's */
+    suffix_labels(nested, 2, out, sizeof out);
+    assert_string_equal(out, "f (util.c:1)|f (a/util.c:2)");
+    const char *three[] = {"x/a/u.c", "y/a/u.c", "z/b/u.c"}; /* each as far as it needs */
+    suffix_labels(three, 3, out, sizeof out);
+    assert_string_equal(out, "f (x/a/u.c:1)|f (y/a/u.c:2)|f (b/u.c:3)");
+    const char *moved[] = {"src/deep/a.c", "src/deep/a.c"}; /* same file: the line tells */
+    suffix_labels(moved, 2, out, sizeof out);
+    assert_string_equal(out, "f (a.c:1)|f (a.c:2)");
+    const char *partial[] = {"ab/c.c", "b/c.c"}; /* "b/c.c" is not a component suffix of ab/c.c */
+    suffix_labels(partial, 2, out, sizeof out);
+    assert_string_equal(out, "f (ab/c.c:1)|f (b/c.c:2)");
+    const char *unknown[] = {"", "/abs/src/a.c"}; /* no file: the line alone */
+    suffix_labels(unknown, 2, out, sizeof out);
+    assert_string_equal(out, "f (line 1)|f (a.c:2)");
+    const char *absolute[] = {"/home/u/p/lib/util.c", "/home/u/q/lib/util.c", "lib/util.c"};
+    suffix_labels(absolute, 3, out, sizeof out);
+    assert_string_equal(out, "f (p/lib/util.c:1)|f (q/lib/util.c:2)|f (lib/util.c:3)");
 }
 
 int main(void) {
@@ -655,7 +740,9 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_viewer_layout_rows, setup_model, teardown_model),
         cmocka_unit_test_setup_teardown(test_viewer_summary_lines, setup_model, teardown_model),
         cmocka_unit_test_setup_teardown(test_viewer_split, setup_split_model, teardown_model),
+        cmocka_unit_test(test_viewer_spark_log_scale),
         cmocka_unit_test(test_viewer_same_names),
+        cmocka_unit_test(test_viewer_same_names_suffix),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

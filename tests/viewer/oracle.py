@@ -15,6 +15,9 @@ usage: oracle.py VIEWER FIXTURES_DIR        exit 0 when everything agrees, else 
 Shares no code with the C side, so a bug in results/ or viewer/ cannot hide by being on both sides
 of the comparison (as it can in a golden file recorded from the viewer itself).
 """
+import csv
+import fnmatch
+import io
 import json
 import os
 import re
@@ -161,6 +164,31 @@ def check_csv(exe, cwd, files, sort="cpu"):
     expect("%s: csv --sort=%s" % (files, sort), text.split("\n"), "\n".join(want + [""]).split("\n"))
 
 
+def place(f, functions):
+    """The file a shared name is shown with (docs/viewer.md): its last k path components for the
+    smallest k that no other file of that name ends with (functions of one file: the last one)."""
+    parts = f["file"].split("/")
+    others = [g["file"].split("/") for g in functions
+              if g["name"] == f["name"] and g["file"] != f["file"]]
+    for k in range(1, len(parts) + 1):
+        if all(o[-k:] != parts[-k:] for o in others):
+            return "/".join(parts[-k:])
+    return f["file"]
+
+
+def check_filter(exe, cwd, name, pattern):
+    """--filter is smart-case (docs/viewer.md): a pattern with no capital ignores case; plain text
+    matches anywhere in the name."""
+    doc = json.load(open(os.path.join(cwd, name)))
+    glob = pattern if any(c in pattern for c in "*?[") else "*" + pattern + "*"
+    fold = not any("A" <= c <= "Z" for c in pattern)
+    want = sorted(f["name"] for f in doc["functions"]
+                  if fnmatch.fnmatchcase(f["name"].lower() if fold else f["name"], glob))
+    out = viewer(exe, cwd, "--format=csv", "--top=all", "--filter=" + pattern, name)
+    got = sorted(row[0] for row in list(csv.reader(io.StringIO(out)))[1:])
+    expect("%s: --filter=%s" % (name, pattern), got, want)
+
+
 def check_text(exe, cwd, files):
     doc = merge([json.load(open(os.path.join(cwd, f))) for f in files])
     out = viewer(exe, cwd, "--format=text", "--mode=table", "--top=all", "--width=300", *files)
@@ -191,7 +219,8 @@ def check_text(exe, cwd, files):
         names[f["name"]] = names.get(f["name"], 0) + 1
     want = []
     for f in by_cpu(doc["functions"]):
-        label = f["name"] if names[f["name"]] == 1 else "%s (%s:%d)" % (f["name"], f["file"], f["line"])
+        label = f["name"] if names[f["name"]] == 1 else "%s (%s:%d)" % (
+            f["name"], place(f, doc["functions"]), f["line"])
         times = [fmt(f["cpu_ns"]), fmt(f["wait_ns"])] if doc["split"] else [fmt(f["self_ns"])]
         want.append([label, str(f["count"])] + times + [fmt(avg(f["count"], f["self_ns"])),
                      fmt(f["max_ns"]), fmt(percentile(f, 95))])
@@ -431,6 +460,8 @@ def main():
             check_csv(exe, cwd, files, sort)
     for name in ("small.json", "many.json", "threads.json", "pool.json"):
         check_bars(exe, cwd, name)
+    for pattern in ("parser", "Parser", "PARSER", "map", "*_*S", "*_*s", "[a-h]*", "[A-H]*"):
+        check_filter(exe, cwd, "small.json", pattern)
     check_diff(exe, cwd, "base.json", "new.json")
     check_diff(exe, cwd, "new.json", "base.json")
     check_diff(exe, cwd, "small.json", "many.json")

@@ -246,7 +246,11 @@ run_modes() {
     keys 2
     expect "Performance Heatmap - Sparkline" "mode 2"
     expect "load_config_file +██████████ +avg: 6.66ms \| calls: 4" "highest avg: full sparkline" -E
-    expect "hash_key +▁▁▁▁▁▁▁▁▁▁ +avg: 2.29µs \| calls: 25" "low avg: lowest sparkline" -E
+    # log scale from 32ns (tiny_helper) to 6.66ms: 2.29µs is ln(2290/32)/ln(6660000/32) = 0.349 of
+    # it, level round(0.349 * 7) = 2 (▃), where a linear scale would give ▁ as to every other row
+    expect "Height: avg self-time per call | log scale: ▁ 32ns to █ 6.66ms" "sparkline scale legend"
+    expect "hash_key +▃▃▃▃▃▃▃▃▃▃ +avg: 2.29µs \| calls: 25" "low avg kept apart: log scale" -E
+    expect "tiny_helper +▁▁▁▁▁▁▁▁▁▁ +avg: 32ns \| calls: 3" "lowest avg: lowest sparkline" -E
 
     keys 3
     expect "Performance Heatmap - Table" "mode 3"
@@ -382,6 +386,13 @@ run_filter() {
     keys 2
     expect "Performance Heatmap - Sparkline" "sparkline"
     refute "fetch_remote" "sparkline filtered"
+    # Smart case: lowercase ignores case (ns::Parser), a capital makes it exact.
+    keys / C-u p a r s e r
+    expect "Filter: parser  1 match |" "lowercase ignores case"
+    expect "ns::Parser<" "smart case match"
+    keys C-u P A R S E R
+    expect "Filter: PARSER  0 matches" "a capital: exact case"
+    keys Escape
     # Nothing matches; then clear.
     keys / C-u x y z
     expect "No function matches 'xyz'" "empty result explained"
@@ -524,7 +535,8 @@ run_colors() {
     refute "█" "no block glyphs"
     keys 2
     expect "load_config_file +########## +avg: 6.66ms" "ASCII sparkline" -E
-    expect "hash_key +__________ +avg: 2.29us" "ASCII sparkline low" -E
+    expect "hash_key +---------- +avg: 2.29us" "ASCII sparkline, level 2" -E
+    expect "tiny_helper +__________ +avg: 32ns" "ASCII sparkline low" -E
     quit
 
     start 100 30 tmux-256color C.UTF-8 -- --ascii small.json

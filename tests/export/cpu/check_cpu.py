@@ -143,6 +143,14 @@ def go_pprof(args, profile, env, cwd=None):
     return r.stdout
 
 
+def export_cpu(viewer, results, out, what):
+    """heatmap-view --export=pprof --type=cpu of RESULTS into OUT; fails the check with WHAT."""
+    r = subprocess.run([viewer, "--export=pprof", "--type=cpu", "-o", out, results],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        fail("heatmap-view --type=cpu%s: %s" % (what, r.stderr))
+
+
 def main():
     prog, source, viewer, work = sys.argv[1:5]
     if shutil.which("go") is None:
@@ -156,10 +164,7 @@ def main():
     fixture = os.path.join(work, "cpu.json")
     samples, expected = gen_fixture(prog, source, fixture)
     out = os.path.join(work, "cpu.pb.gz")
-    r = subprocess.run([viewer, "--export=pprof", "--type=cpu", "-o", out, fixture],
-                       capture_output=True, text=True)
-    if r.returncode != 0:
-        fail("heatmap-view --type=cpu: " + r.stderr)
+    export_cpu(viewer, fixture, out, "")
 
     # -raw: sample types, values and stacks
     raw = go_pprof(["-raw"], out, env)
@@ -255,10 +260,7 @@ def main():
         with open(stale, "w") as f:
             json.dump(d, f)
         out2 = os.path.join(work, "stale.pb.gz")
-        r = subprocess.run([viewer, "--export=pprof", "--type=cpu", "-o", out2, stale],
-                           capture_output=True, text=True)
-        if r.returncode != 0:
-            fail("heatmap-view --type=cpu (stale build id): " + r.stderr)
+        export_cpu(viewer, stale, out2, " (stale build id)")
         raw2 = go_pprof(["-raw"], out2, env)
         for line in raw2.split("Locations\n", 1)[1].split("Mappings\n", 1)[0].splitlines():
             if re.match(r"\s*\d+: 0x[0-9a-f]*[1-9a-f][0-9a-f]* M=1 \S", line):
