@@ -105,19 +105,27 @@ static void *hm_open_beside_runtime(char *tried, size_t size) {
     return dlopen(tried, RTLD_NOW | RTLD_LOCAL);
 }
 
-void hm_profiles_write(const char *results_path, const char *types, const char *pattern,
-                       const char *library) {
-    char beside[1024];
+void *hm_export_open(const char *library, char *tried, size_t size, const char **name_out) {
     void *lib = NULL;
     const char *name = library && *library ? library : NULL;
     if (name) {
         lib = dlopen(name, RTLD_NOW | RTLD_LOCAL);
     } else {
-        lib = hm_open_beside_runtime(beside, sizeof beside);
-        name = beside[0] && lib ? beside : HM_EXPORT_LIBRARY_NAME;
+        lib = hm_open_beside_runtime(tried, size);
+        name = tried[0] && lib ? tried : HM_EXPORT_LIBRARY_NAME;
         if (!lib)
             lib = dlopen(HM_EXPORT_LIBRARY_NAME, RTLD_NOW | RTLD_LOCAL);
     }
+    if (name_out)
+        *name_out = name;
+    return lib;
+}
+
+void hm_profiles_write(const char *results_path, const char *types, const char *pattern,
+                       const char *library) {
+    char beside[1024];
+    const char *name;
+    void *lib = hm_export_open(library, beside, sizeof beside, &name);
     if (!lib) {
         const char *why = dlerror();
         hm_log("cannot write profiles (", types, "): ", why ? why : name);
