@@ -352,6 +352,8 @@ bool hm_runtime_init(void) {
     memcpy(hm_flag_profile_types, types, sizeof types);
     if (types[0])
         hm_profile_file_check(hm_flag_profile_file, sizeof hm_flag_profile_file, types);
+    if (hm_profile_mask & HM_PROFILE_TRACE)
+        hm_rt.trace = true; /* the trace profile is made from the trace file */
     hm_start_clocks();
     if (!hm_flag_enabled) {
         atomic_store(&hm_rt.init_state, 2); /* registered, never recording, nothing written */

@@ -35,6 +35,9 @@ void hm_put_cpu_profile(struct hm_out *o) HM_HIDDEN;
  * failed. */
 int hm_write_results_fd(int fd, const char *end, const hm_thread_order *order) HM_HIDDEN;
 int hm_write_trace_fd(int fd, const hm_thread_order *order) HM_HIDDEN;
+/* The stacks document of hm_server_host_v1.write_stacks (kind 0: live threads' instrumented
+ * stacks, 1: thread creation sites) to fd (server.c). Memory from mmap; 0 or -1. */
+int hm_write_stacks_fd(int kind, int fd) HM_HIDDEN;
 /* Write the trace file beside results file `results_path` (hm_trace_path_for). Returns 0 or -1. */
 int hm_write_trace(const char *results_path, const hm_thread_order *order) HM_HIDDEN;
 /* HEATMAP_SUMMARY: the static summary on stderr, naming `results_path`. */
@@ -55,6 +58,7 @@ int hm_write_results(const char *end) HM_HIDDEN;
  * accepted types go to out[size] (deduplicated, in order), each unknown one gets one warning line;
  * returns a mask of HM_PROFILE_* bits. */
 #define HM_PROFILE_CPU 1u
+#define HM_PROFILE_TRACE 2u /* record the trace (HEATMAP_TRACE) for it */
 unsigned hm_profile_types_parse(const char *in, char *out, size_t size) HM_HIDDEN;
 /* HEATMAP_PROFILE_FILE: with several types it must contain %k; else one warning and the default. */
 void hm_profile_file_check(char *pattern, size_t size, const char *types) HM_HIDDEN;

@@ -475,9 +475,10 @@ static void hm_after_fork_child(void) {
     hm_sample_table_reset(&hm_exited);
     if (!atomic_load(&hm_on))
         return;
-    if (me)
+    if (me) {
+        me->tid = (pid_t)syscall(SYS_gettid); /* the child's thread has an id of its own */
         hm_arm(me);
-    else if ((me = hm_state_get()) != NULL)
+    } else if ((me = hm_state_get()) != NULL)
         hm_thread_begin(me);
 }
 

@@ -115,7 +115,7 @@ static uint32_t hm_live_stack(const hm_thread_data *d, uint32_t *ids) {
     return n;
 }
 
-static int hm_cb_stacks(int kind, int fd) {
+int hm_write_stacks_fd(int kind, int fd) {
     hm_out *o = mmap(NULL, sizeof *o, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (o == MAP_FAILED)
         return -1;
@@ -305,10 +305,10 @@ void hm_server_start(const char *host, const char *port, uint32_t hz, const char
         return;
     }
     hm_sampler_prepare(hz);
-    hm_host = (hm_server_host_v1){sizeof hm_host, fd,
-                                  hm_cb_results,  hm_cb_trace,
-                                  hm_cb_stacks,   hm_cb_cpu_begin,
-                                  hm_cb_cpu_end,  hm_cb_trace_now,
+    hm_host = (hm_server_host_v1){sizeof hm_host,     fd,
+                                  hm_cb_results,      hm_cb_trace,
+                                  hm_write_stacks_fd, hm_cb_cpu_begin,
+                                  hm_cb_cpu_end,      hm_cb_trace_now,
                                   hm_cb_log};
     /* The server's threads inherit a full signal mask and quietness from this thread. */
     sigset_t all, saved;

@@ -20,15 +20,26 @@ extern "C" {
 #define HM_EXPORT_PROFILES_SYMBOL "hm_export_profiles_v1"
 
 /* Write one pprof profile per type in `types` (a comma list as HEATMAP_PROFILE_TYPE takes it:
- * cpu, block, mutex, and the types later issues add) from the results file `results_path`, to
- * `file_pattern` with "%k" replaced by the type ("heatmap.%k.pb.gz" by default; a pattern without
- * %k is valid only for one type). Returns 0 when every profile was written; otherwise -1 with one
- * line, without a trailing newline, in err[errsize] that names the type or file and says why.
- * Not async-signal-safe (allocates, reads DWARF): the runtime calls it only from a normal exit. */
+ * cpu, block, mutex, calls, and trace, the Chrome timeline of the trace file beside the results)
+ * from the results file `results_path`, to `file_pattern` with "%k" replaced by the type
+ * ("heatmap.%k.pb.gz" by default, whose ".pb.gz" becomes ".chrome.json" for the trace; a pattern
+ * without %k is valid only for one type). goroutine and threadcreate are hm_export_stacks_v1's.
+ * Returns 0 when every profile was written; otherwise -1 with one line, without a trailing newline,
+ * in err[errsize] that names the type or file and says why. Not async-signal-safe (allocates, reads
+ * DWARF): the runtime calls it only from a normal exit. */
 typedef int (*hm_export_profiles_fn)(const char *results_path, const char *types,
                                      const char *file_pattern, char *err, size_t errsize);
 int hm_export_profiles_v1(const char *results_path, const char *types, const char *file_pattern,
                           char *err, size_t errsize);
+
+/* goroutine / threads (`kind` "goroutine") and threadcreate at exit: `doc` (len bytes) is a stacks
+ * document as hm_server_host_v1's write_stacks writes it; the profile goes to `path` (a partly
+ * written file is removed). 0, or -1 with one line in err[errsize]. Not async-signal-safe. */
+#define HM_EXPORT_STACKS_SYMBOL "hm_export_stacks_v1"
+typedef int (*hm_export_stacks_fn)(const char *doc, size_t len, const char *kind, const char *path,
+                                   char *err, size_t errsize);
+int hm_export_stacks_v1(const char *doc, size_t len, const char *kind, const char *path, char *err,
+                        size_t errsize);
 
 /* ---- the live server (HEATMAP_PROFILER=on; docs/server.md) -----------------------------------
  * The runtime binds the listening socket itself (close-on-exec, so the messages about a busy port

@@ -9,7 +9,10 @@
 # usage: server.sh PREFIX LIBDIR CLANG SOURCE_DIR WORK_DIR MODE
 #   MODE: pprof (every profile with go tool pprof), http (curl: /debug/heatmap, /metrics, the
 #   index, heap/allocs, trace), bad (bad requests, then the server still answers), busy (the port
-#   is taken: one line, the program runs on), host (a bad host and a bad port: one line each)
+#   is taken: one line, the program runs on), host (a bad host and a bad port: one line each),
+#   fork (a forked child inherits no descriptor of the server and serves nothing; waitpid(-1)
+#   sees only the program's child; the parent still serves), exit (HEATMAP_PROFILE_TYPE=goroutine,
+#   threadcreate,trace written at exit and read by go tool pprof)
 set -eu
 prefix=$1 libdir=$2 clang=$3 source_dir=$4 work=$5 mode=$6
 export PKG_CONFIG_PATH="$prefix/$libdir/pkgconfig"
@@ -32,10 +35,12 @@ fail() {
 check() { python3 "$here/check_server.py" "$@" || fail "check_server.py $*"; }
 
 # The reference: the same program without the server.
+arg=
+[ "$mode" != fork ] || arg=fork
 rm -f stop
 touch stop
 status=0
-HEATMAP_OUTPUT="$PWD/plain.json" ./app "$PWD/stop" >plain.out 2>plain.err || status=$?
+HEATMAP_OUTPUT="$PWD/plain.json" ./app "$PWD/stop" $arg >plain.out 2>plain.err || status=$?
 echo "$status" >plain.status
 rm -f stop
 
@@ -45,7 +50,7 @@ start() { # start the app with the server; PORT from its stderr line
     (
         st=0
         env HEATMAP_PROFILER=on HEATMAP_PROFILER_PORT=0 HEATMAP_OUTPUT="$PWD/live.json" "$@" \
-            ./app "$PWD/stop" >app.out 2>app.err || st=$?
+            ./app "$PWD/stop" $arg >app.out 2>app.err || st=$?
         echo "$st" >app.status
     ) &
     pid=$!
@@ -150,6 +155,30 @@ host)
         cmp -s h.out plain.out || fail "$setting: stdout differs"
     done
     grep -q "99999\|http" h.err || true
+    ;;
+fork)
+    start
+    grep -q "^child: 0 sockets" app.out || fail "the child: $(cat app.out)"
+    grep -q "^waited: the child, status 0" app.out || fail "waitpid: $(cat app.out)"
+    code=$(curl -s -o index.html -w '%{http_code}' "$URL/debug/pprof/")
+    [ "$code" = 200 ] || fail "the parent stopped serving after the fork: $code"
+    finish
+    ls live.*.json >/dev/null 2>&1 || fail "no results of the child: $(ls)"
+    ;;
+exit)
+    command -v go >/dev/null 2>&1 || { echo "go not installed: skipped"; exit 77; }
+    status=0
+    HEATMAP_PROFILE_TYPE=goroutine,threadcreate,trace HEATMAP_OUTPUT="$PWD/x.json" ./app \
+        >x.out 2>x.err || status=$?
+    [ "$status" = "$(cat plain.status)" ] && [ ! -s x.err ] || fail "exit $status: $(cat x.err)"
+    for kind in goroutine threadcreate; do
+        HOME="$PWD" go tool pprof -raw heatmap.$kind.pb.gz >$kind.raw 2>&1 ||
+            fail "go tool pprof heatmap.$kind.pb.gz: $(cat $kind.raw)"
+    done
+    head -4 goroutine.raw | grep -q "goroutine/count" || fail "goroutine: $(cat goroutine.raw)"
+    check raw threadcreate threadcreate.raw
+    [ -s x.trace.json ] || fail "the trace profile did not record the trace"
+    check chrome heatmap.trace.chrome.json
     ;;
 *)
     fail "unknown mode $mode"

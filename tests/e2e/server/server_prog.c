@@ -2,8 +2,13 @@
  * minute; without an argument, one second) with a main loop that burns CPU in hot() and cold(), two
  * worker threads made from spawn() that contend on a mutex in locked() and sleep in nap(), and
  * prints a deterministic line per phase to stdout (the test compares it with a run without the
- * server). */
+ * server). With argv[2] "fork" it first forks a child that counts the sockets and event descriptors
+ * it inherited (none of the server's may be there) and exits through exit(), and waits for it with
+ * waitpid(-1): only that child may be reported. */
+#include <dirent.h>
 #include <pthread.h>
+#include <string.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -53,6 +58,37 @@ __attribute__((noinline)) static void spawn(pthread_t *t) {
         exit(2);
 }
 
+/* Descriptors of this process that are sockets or anonymous inodes (eventfd, epoll). */
+static int count_sockets(void) {
+    int n = 0;
+    DIR *d = opendir("/proc/self/fd");
+    for (struct dirent *e; d && (e = readdir(d)) != NULL;) {
+        char path[300], target[300];
+        snprintf(path, sizeof path, "/proc/self/fd/%s", e->d_name);
+        ssize_t len = readlink(path, target, sizeof target - 1);
+        if (len <= 0)
+            continue;
+        target[len] = '\0';
+        n += strncmp(target, "socket:", 7) == 0 || strncmp(target, "anon_inode:", 11) == 0;
+    }
+    if (d)
+        closedir(d);
+    return n;
+}
+
+__attribute__((noinline)) static void fork_child(void) {
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        printf("child: %d sockets\n", count_sockets());
+        exit(0);
+    }
+    int status;
+    pid_t got = waitpid(-1, &status, 0);
+    printf("waited: %s, status %d\n", got == pid ? "the child" : "something else",
+           WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
 int main(int argc, char **argv) {
     const char *stop = argc > 1 ? argv[1] : NULL;
     double seconds = stop ? 60 : 1;
@@ -60,6 +96,8 @@ int main(int argc, char **argv) {
     spawn(&t[0]);
     spawn(&t[1]);
     printf("started 2 workers\n");
+    if (argc > 2 && strcmp(argv[2], "fork") == 0)
+        fork_child();
     fflush(stdout);
     double end = now() + seconds;
     unsigned long rounds = 0;
