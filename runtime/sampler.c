@@ -29,6 +29,13 @@
  * it would have; SIG_IGN drops the signal), so a program using setitimer(ITIMER_PROF) keeps its
  * signals and its handler can never displace ours.
  *
+ * The live server (server.c) uses the sampler idle: hm_sampler_prepare installs all of the above
+ * but arms no timer; hm_sampler_resume arms every known thread from the server's thread (a
+ * thread's CPU clock and SIGEV_THREAD_ID name it by its kernel id) for a profile's window and
+ * hm_sampler_pause disarms them. The server's own threads are quiet: the pthread_create wrapper
+ * gives them no state and passes quietness on to the threads they make (hm_quiet_trampoline), and
+ * records every other creation's site (threadcreate.c).
+ *
  * At thread exit a pthread_key destructor deletes the thread's timer and merges its table into
  * the table of exited threads under hm_lock (never in the signal handler); its state goes to a
  * free list for the next thread. hm_sampler_stop (the final write) deletes every timer. A forked
