@@ -103,6 +103,16 @@ http)
     curl -sf -o live-now.json "$URL/debug/heatmap" || fail "/debug/heatmap"
     "$view" --format=json live-now.json >view.json || fail "heatmap-view cannot read /debug/heatmap"
     check viewer view.json
+    # heatmap-view reads the live server itself: http://HOST:PORT means /debug/heatmap
+    "$view" --format=json "$URL" >view-url.json || fail "heatmap-view $URL"
+    check viewer view-url.json
+    "$view" --format=text "http://127.0.0.1:$PORT/debug/heatmap" >view-url.txt ||
+        fail "heatmap-view $URL/debug/heatmap"
+    grep -q "hot" view-url.txt || fail "heatmap-view text of $URL: $(cat view-url.txt)"
+    if "$view" --format=json "$URL/debug/pprof/heap" >/dev/null 2>url.err; then
+        fail "heatmap-view read a 404"
+    fi
+    grep -q "HTTP 404" url.err || fail "heatmap-view's 404 message: $(cat url.err)"
     curl -sf -D metrics.h -o metrics.txt "$URL/metrics" || fail "/metrics"
     grep -qi '^content-type: text/plain; version=0.0.4' metrics.h || fail "metrics content type"
     check metrics metrics.txt
