@@ -184,8 +184,13 @@ bool hm_thread_attach(hm_tls *t) HM_HIDDEN;
 void hm_thread_restart_clocks(hm_thread_data *data) HM_HIDDEN;
 /* Make stats for `id` exist in the calling thread (grow the index, allocate the entry). */
 hm_fstats *hm_thread_stats_for(hm_tls *t, uint32_t id) HM_HIDDEN;
-/* Fold a thread's stats into the accumulator of exited threads and release them. Called by the
- * thread's pthread_key destructor. */
+/* Writers that read the threads while recording goes on (the live server's snapshots, server.c):
+ * a reader counts itself here for the whole of its read, and hm_thread_merge, having marked the
+ * thread merged, waits for the count to drop to 0 before it releases the thread's memory. A
+ * reader that counts itself later sees the thread merged and does not touch that memory. */
+extern _Atomic uint32_t hm_live_readers HM_HIDDEN;
+/* Fold a thread's stats into the accumulator of exited threads and release them (after the live
+ * readers, above). Called by the thread's pthread_key destructor. */
 void hm_thread_merge(hm_thread_data *data) HM_HIDDEN;
 /* Forget every thread's and the accumulator's statistics for `id` (calibration records). */
 void hm_thread_forget_function(hm_tls *t, uint32_t id) HM_HIDDEN;

@@ -52,12 +52,25 @@ static unsigned char hm_before[HM_SERVER_MAX_FD / 8], hm_ours[HM_SERVER_MAX_FD /
 /* ---- the callbacks ----------------------------------------------------------------------------
  */
 
+/* Threads exit while a snapshot reads them: their memory stays until the read is over
+ * (hm_live_readers, rt_hot.h). */
+static void hm_read_begin(void) {
+    atomic_fetch_add(&hm_live_readers, 1);
+}
+
+static void hm_read_end(void) {
+    atomic_fetch_sub(&hm_live_readers, 1);
+}
+
 static int hm_cb_results(int fd) {
     hm_thread_order order;
-    if (!hm_thread_order_make(&order))
-        return -1;
-    int rc = hm_write_results_fd(fd, "live", &order);
-    hm_thread_order_release(&order);
+    hm_read_begin();
+    int rc = -1;
+    if (hm_thread_order_make(&order)) {
+        rc = hm_write_results_fd(fd, "live", &order);
+        hm_thread_order_release(&order);
+    }
+    hm_read_end();
     return rc;
 }
 
@@ -65,10 +78,13 @@ static int hm_cb_trace(int fd) {
     if (!hm_rt.trace)
         return -1;
     hm_thread_order order;
-    if (!hm_thread_order_make(&order))
-        return -1;
-    int rc = hm_write_trace_fd(fd, &order);
-    hm_thread_order_release(&order);
+    hm_read_begin();
+    int rc = -1;
+    if (hm_thread_order_make(&order)) {
+        rc = hm_write_trace_fd(fd, &order);
+        hm_thread_order_release(&order);
+    }
+    hm_read_end();
     return rc;
 }
 
@@ -143,6 +159,7 @@ int hm_write_stacks_fd(int kind, int fd) {
         hm_threadcreate_for_each(hm_put_site, &c);
     } else {
         hm_thread_order order;
+        hm_read_begin();
         if (hm_thread_order_make(&order)) {
             for (uint32_t i = 0; i < order.n; i++) {
                 uint32_t ids[HM_SAMPLE_STACK];
@@ -152,6 +169,7 @@ int hm_write_stacks_fd(int kind, int fd) {
             }
             hm_thread_order_release(&order);
         }
+        hm_read_end();
     }
     hm_puts(o, "]}\n");
     int rc = hm_out_finish_fd(o);
@@ -196,6 +214,7 @@ static void hm_fd_scan(unsigned char *bits) {
 
 /* A forked child has no serving thread: it closes the server's descriptors and never stops it. */
 static void hm_server_after_fork_child(void) {
+    atomic_store(&hm_live_readers, 0); /* the readers were the parent's server threads */
     if (!hm_server)
         return;
     for (int fd = 0; fd < HM_SERVER_MAX_FD; fd++)

@@ -9,7 +9,7 @@ if(NOT HM_PYTHON3 OR NOT HM_CURL)
   message(STATUS "python3 or curl not found: the live server's end-to-end tests are skipped")
   return()
 endif()
-foreach(mode pprof http bad busy host fork exit)
+foreach(mode pprof http bad busy host fork exit churn)
   add_test(NAME e2e_server_${mode}
            COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/server/server.sh ${HM_E2E_PREFIX}
                    ${CMAKE_INSTALL_LIBDIR} ${HEATMAP_CLANG} ${PROJECT_SOURCE_DIR}

@@ -12,7 +12,8 @@
 #   is taken: one line, the program runs on), host (a bad host and a bad port: one line each),
 #   fork (a forked child inherits no descriptor of the server and serves nothing; waitpid(-1)
 #   sees only the program's child; the parent still serves), exit (HEATMAP_PROFILE_TYPE=goroutine,
-#   threadcreate,trace written at exit and read by go tool pprof)
+#   threadcreate,trace written at exit and read by go tool pprof), churn (snapshots while threads
+#   come and go: every answer 200, the program ends normally)
 set -eu
 prefix=$1 libdir=$2 clang=$3 source_dir=$4 work=$5 mode=$6
 export PKG_CONFIG_PATH="$prefix/$libdir/pkgconfig"
@@ -20,7 +21,7 @@ here="$source_dir/tests/e2e/server"
 view="$prefix/bin/heatmap-view"
 rm -rf "$work"
 mkdir -p "$work"
-cp "$here/server_prog.c" "$here/heatmap.yaml" "$work/"
+cp "$here/server_prog.c" "$here/churn.c" "$here/heatmap.yaml" "$work/"
 cd "$work"
 # shellcheck disable=SC2046
 "$clang" -O1 -g -fno-omit-frame-pointer -pthread $(pkg-config --cflags heatmap) server_prog.c \
@@ -189,6 +190,35 @@ exit)
     check raw threadcreate threadcreate.raw
     [ -s x.trace.json ] || fail "the trace profile did not record the trace"
     check chrome heatmap.trace.chrome.json
+    ;;
+churn)
+    # shellcheck disable=SC2046
+    "$clang" -O1 -g -pthread $(pkg-config --cflags heatmap) churn.c -o churn \
+        $(pkg-config --libs heatmap)
+    rm -f stop app.err
+    (
+        st=0
+        HEATMAP_PROFILER=on HEATMAP_PROFILER_PORT=0 HEATMAP_OUTPUT="$PWD/churn.json" \
+            ./churn "$PWD/stop" >app.out 2>app.err || st=$?
+        echo "$st" >app.status
+    ) &
+    pid=$!
+    i=0
+    while ! grep -q "profiler server on" app.err 2>/dev/null; do
+        i=$((i + 1))
+        [ "$i" -lt 600 ] || fail "no server line on stderr"
+        sleep 0.1
+    done
+    PORT=$(sed -n 's|.*127\.0\.0\.1:\([0-9]*\)/debug/pprof/.*|\1|p' app.err)
+    for i in $(seq 1 15); do
+        for p in /debug/heatmap /debug/pprof/goroutine /metrics; do
+            curl -sf -o /dev/null "http://127.0.0.1:$PORT$p" || fail "$p answered no 200 (round $i)"
+        done
+    done
+    touch stop
+    wait "$pid" || true
+    [ "$(cat app.status)" = 0 ] && [ "$(cat app.out)" = done ] ||
+        fail "the program ended with $(cat app.status): $(cat app.out)"
     ;;
 *)
     fail "unknown mode $mode"
