@@ -47,11 +47,11 @@ rm -f stop
 
 pid=
 start() { # start the app with the server; PORT from its stderr line
-    rm -f stop app.status
+    rm -f stop app.status app.err
     (
         st=0
         env HEATMAP_PROFILER=on HEATMAP_PROFILER_PORT=0 HEATMAP_OUTPUT="$PWD/live.json" "$@" \
-            ./app "$PWD/stop" $arg >app.out 2>app.err || st=$?
+            "${prog:-./app}" "$PWD/stop" $arg >app.out 2>app.err || st=$?
         echo "$st" >app.status
     ) &
     pid=$!
@@ -195,21 +195,7 @@ churn)
     # shellcheck disable=SC2046
     "$clang" -O1 -g -pthread $(pkg-config --cflags heatmap) churn.c -o churn \
         $(pkg-config --libs heatmap)
-    rm -f stop app.err
-    (
-        st=0
-        HEATMAP_PROFILER=on HEATMAP_PROFILER_PORT=0 HEATMAP_OUTPUT="$PWD/churn.json" \
-            ./churn "$PWD/stop" >app.out 2>app.err || st=$?
-        echo "$st" >app.status
-    ) &
-    pid=$!
-    i=0
-    while ! grep -q "profiler server on" app.err 2>/dev/null; do
-        i=$((i + 1))
-        [ "$i" -lt 600 ] || fail "no server line on stderr"
-        sleep 0.1
-    done
-    PORT=$(sed -n 's|.*127\.0\.0\.1:\([0-9]*\)/debug/pprof/.*|\1|p' app.err)
+    prog=./churn start
     for i in $(seq 1 15); do
         for p in /debug/heatmap /debug/pprof/goroutine /metrics; do
             curl -sf -o /dev/null "http://127.0.0.1:$PORT$p" || fail "$p answered no 200 (round $i)"
