@@ -139,3 +139,15 @@ int hm_out_commit(hm_out *o) {
     }
     return 0;
 }
+
+void hm_out_use_fd(hm_out *o, int fd) {
+    o->fd = fd;
+    o->failed = 0;
+    o->len = 0;
+    o->path[0] = o->tmp[0] = '\0';
+}
+
+int hm_out_finish_fd(hm_out *o) {
+    hm_flush(o);
+    return o->failed ? -1 : 0;
+}

@@ -23,6 +23,10 @@ typedef struct hm_out {
 
 /* Open PATH.tmp.PID for writing; on failure log one line naming PATH and return -1. */
 int hm_out_open(hm_out *o, const char *path) HM_HIDDEN;
+/* Write to an open descriptor instead (the live server's memory files): no path, no rename. */
+void hm_out_use_fd(hm_out *o, int fd) HM_HIDDEN;
+/* Flush an hm_out_use_fd output; 0, or -1 when a write failed. The descriptor stays open. */
+int hm_out_finish_fd(hm_out *o) HM_HIDDEN;
 /* Flush, close and rename over the target; on failure remove the temp file, log, return -1. */
 int hm_out_commit(hm_out *o) HM_HIDDEN;
 void hm_flush(hm_out *o) HM_HIDDEN;

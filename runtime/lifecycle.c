@@ -54,6 +54,8 @@ static char hm_flag_profile_file[1024];
 static char hm_flag_export_lib[1024];
 static uint32_t hm_flag_cpu_hz;
 static unsigned hm_profile_mask; /* HM_PROFILE_* of the accepted types */
+static bool hm_flag_profiler;    /* HEATMAP_PROFILER: the live server (server.c) */
+static char hm_flag_profiler_host[256], hm_flag_profiler_port[16];
 
 static const struct hm_flag {
     const char *name;
@@ -92,6 +94,11 @@ static const struct hm_flag {
      &hm_flag_cpu_hz, 0},
     {"HEATMAP_EXPORT_LIB", HM_FLAG_STRING, "", "a path to libheatmap-export", hm_flag_export_lib,
      sizeof hm_flag_export_lib},
+    {"HEATMAP_PROFILER", HM_FLAG_BOOL, "off", "on|off", &hm_flag_profiler, 0},
+    {"HEATMAP_PROFILER_HOST", HM_FLAG_STRING, "127.0.0.1", "a host name or address",
+     hm_flag_profiler_host, sizeof hm_flag_profiler_host},
+    {"HEATMAP_PROFILER_PORT", HM_FLAG_STRING, "6060", "a port number 0..65535 (0: any free port)",
+     hm_flag_profiler_port, sizeof hm_flag_profiler_port},
 };
 
 static int hm_parse_bool(const char *v) {
@@ -246,6 +253,8 @@ void hm_runtime_finish(const char *end) {
         return;
     if (atomic_load(&hm_rt.init_state) != 2 || !hm_flag_enabled)
         return;
+    if (strcmp(end, "exit") == 0)
+        hm_server_stop(); /* joins its threads (not in a signal handler: a signal ends it) */
     atomic_store(&hm_recording, 0);
     hm_tls *t = &hm_tls_self;
     if (t->stats_cap && !t->finished)
@@ -349,6 +358,8 @@ bool hm_runtime_init(void) {
     memcpy(hm_flag_profile_types, types, sizeof types);
     if (types[0])
         hm_profile_file_check(hm_flag_profile_file, sizeof hm_flag_profile_file, types);
+    if (hm_profile_mask & HM_PROFILE_TRACE)
+        hm_rt.trace = true; /* the trace profile is made from the trace file */
     hm_start_clocks();
     if (!hm_flag_enabled) {
         atomic_store(&hm_rt.init_state, 2); /* registered, never recording, nothing written */
@@ -372,6 +383,9 @@ bool hm_runtime_init(void) {
         hm_calibrate();
     if (hm_profile_mask & HM_PROFILE_CPU)
         hm_sampler_start(hm_flag_cpu_hz);
+    if (hm_flag_profiler)
+        hm_server_start(hm_flag_profiler_host, hm_flag_profiler_port, hm_flag_cpu_hz,
+                        hm_flag_export_lib);
     hm_start_clocks(); /* Elapsed is the program's time: it starts after the runtime's set-up */
     return true;
 }

@@ -17,22 +17,32 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "heatmap/export_api.h"
 #include "json_out.h"
 #include "rt.h"
 
-/* name, HM_PROFILE_* bit (0: made by the exporter from data recorded anyway) */
+/* name, HM_PROFILE_* bit (0: made by the exporter from data recorded anyway), stacks kind (-1:
+ * made from the results file by hm_export_profiles_v1; else a stacks document of that kind, made
+ * by hm_export_stacks_v1) */
 static const struct {
     const char *name;
     unsigned bit;
+    int stacks;
 } hm_profile_types[] = {
-    {"cpu", HM_PROFILE_CPU},
-    {"block", 0},
-    {"mutex", 0},
+    {"cpu", HM_PROFILE_CPU, -1},
+    {"block", 0, -1},
+    {"mutex", 0, -1},
+    {"goroutine", 0, 0},
+    {"threads", 0, 0},
+    {"threadcreate", 0, 1},
+    {"trace", HM_PROFILE_TRACE, -1},
 };
-#define HM_PROFILE_TYPES_TEXT "cpu, block, mutex" /* for the warning: the table above */
+/* for the warning: the table above */
+#define HM_PROFILE_TYPES_TEXT "cpu, block, mutex, goroutine, threads, threadcreate, trace"
 
 static int hm_profile_type_index(const char *s, size_t len) {
     for (size_t i = 0; i < sizeof hm_profile_types / sizeof *hm_profile_types; i++)
@@ -105,24 +115,85 @@ static void *hm_open_beside_runtime(char *tried, size_t size) {
     return dlopen(tried, RTLD_NOW | RTLD_LOCAL);
 }
 
-void hm_profiles_write(const char *results_path, const char *types, const char *pattern,
-                       const char *library) {
-    char beside[1024];
+void *hm_export_open(const char *library, char *tried, size_t size, const char **name_out) {
     void *lib = NULL;
     const char *name = library && *library ? library : NULL;
     if (name) {
         lib = dlopen(name, RTLD_NOW | RTLD_LOCAL);
     } else {
-        lib = hm_open_beside_runtime(beside, sizeof beside);
-        name = beside[0] && lib ? beside : HM_EXPORT_LIBRARY_NAME;
+        lib = hm_open_beside_runtime(tried, size);
+        name = tried[0] && lib ? tried : HM_EXPORT_LIBRARY_NAME;
         if (!lib)
             lib = dlopen(HM_EXPORT_LIBRARY_NAME, RTLD_NOW | RTLD_LOCAL);
     }
+    if (name_out)
+        *name_out = name;
+    return lib;
+}
+
+/* One stacks profile (goroutine, threads, threadcreate): its document in a memory file, handed
+ * to the export library. */
+static void hm_stacks_profile_write(void *lib, const char *lib_name, const char *type, int kind,
+                                    const char *pattern) {
+    hm_export_stacks_fn fn = (hm_export_stacks_fn)dlsym(lib, HM_EXPORT_STACKS_SYMBOL);
+    if (!fn) {
+        hm_log("cannot write profiles: ", lib_name, " has no ", HM_EXPORT_STACKS_SYMBOL);
+        return;
+    }
+    char path[1100];
+    size_t n = 0;
+    path[0] = '\0';
+    for (const char *p = pattern; *p; p++)
+        if (p[0] == '%' && p[1] == 'k')
+            hm_append(path, sizeof path, &n, type, strlen(type)), p++;
+        else
+            hm_append(path, sizeof path, &n, p, 1);
+    int fd = memfd_create("heatmap-stacks", MFD_CLOEXEC);
+    struct stat st;
+    char *doc = MAP_FAILED;
+    if (fd >= 0 && hm_write_stacks_fd(kind, fd) == 0 && fstat(fd, &st) == 0 && st.st_size > 0)
+        doc = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    char err[512] = "";
+    if (doc == MAP_FAILED)
+        hm_log("cannot write profiles: the ", type, " stacks could not be written", NULL);
+    else if (fn(doc, (size_t)st.st_size, strcmp(type, "threadcreate") ? "goroutine" : type, path,
+                err, sizeof err) != 0)
+        hm_log("cannot write profiles: ", err[0] ? err : "the exporter failed", NULL, NULL);
+    else if (hm_rt.verbose)
+        hm_log("wrote profile (", type, ") to ", path);
+    if (doc != MAP_FAILED)
+        munmap(doc, (size_t)st.st_size);
+    if (fd >= 0)
+        close(fd);
+}
+
+void hm_profiles_write(const char *results_path, const char *types, const char *pattern,
+                       const char *library) {
+    char beside[1024];
+    const char *name;
+    void *lib = hm_export_open(library, beside, sizeof beside, &name);
     if (!lib) {
         const char *why = dlerror();
         hm_log("cannot write profiles (", types, "): ", why ? why : name);
         return;
     }
+    /* The types made from the results file go to hm_export_profiles_v1 in one list. */
+    char file_types[256];
+    size_t nft = 0;
+    file_types[0] = '\0';
+    for (const char *p = types; *p;) {
+        size_t len = strcspn(p, ",");
+        int i = hm_profile_type_index(p, len);
+        if (i >= 0 && hm_profile_types[i].stacks >= 0)
+            hm_stacks_profile_write(lib, name, hm_profile_types[i].name, hm_profile_types[i].stacks,
+                                    pattern);
+        else if (i >= 0)
+            hm_append(file_types, sizeof file_types, &nft, p - (nft ? 1 : 0), len + (nft ? 1 : 0));
+        p += len + (p[len] == ',');
+    }
+    if (!file_types[0])
+        return;
+    types = file_types;
     hm_export_profiles_fn fn = (hm_export_profiles_fn)dlsym(lib, HM_EXPORT_PROFILES_SYMBOL);
     if (!fn) {
         hm_log("cannot write profiles: ", name, " has no ", HM_EXPORT_PROFILES_SYMBOL);

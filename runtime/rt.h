@@ -30,6 +30,14 @@ int hm_write_results_file(const char *path, const char *end,
  * the results writer: called by writer.c only). */
 struct hm_out;
 void hm_put_cpu_profile(struct hm_out *o) HM_HIDDEN;
+/* The live server's copies: the same documents written to an open descriptor (a memory file) while
+ * the program runs; `end` is "live". Memory from mmap; async-signal-safe; 0, or -1 when a write
+ * failed. */
+int hm_write_results_fd(int fd, const char *end, const hm_thread_order *order) HM_HIDDEN;
+int hm_write_trace_fd(int fd, const hm_thread_order *order) HM_HIDDEN;
+/* The stacks document of hm_server_host_v1.write_stacks (kind 0: live threads' instrumented
+ * stacks, 1: thread creation sites) to fd (server.c). Memory from mmap; 0 or -1. */
+int hm_write_stacks_fd(int kind, int fd) HM_HIDDEN;
 /* Write the trace file beside results file `results_path` (hm_trace_path_for). Returns 0 or -1. */
 int hm_write_trace(const char *results_path, const hm_thread_order *order) HM_HIDDEN;
 /* HEATMAP_SUMMARY: the static summary on stderr, naming `results_path`. */
@@ -50,6 +58,7 @@ int hm_write_results(const char *end) HM_HIDDEN;
  * accepted types go to out[size] (deduplicated, in order), each unknown one gets one warning line;
  * returns a mask of HM_PROFILE_* bits. */
 #define HM_PROFILE_CPU 1u
+#define HM_PROFILE_TRACE 2u /* record the trace (HEATMAP_TRACE) for it */
 unsigned hm_profile_types_parse(const char *in, char *out, size_t size) HM_HIDDEN;
 /* HEATMAP_PROFILE_FILE: with several types it must contain %k; else one warning and the default. */
 void hm_profile_file_check(char *pattern, size_t size, const char *types) HM_HIDDEN;
@@ -59,6 +68,17 @@ void hm_profiles_write(const char *results_path, const char *types, const char *
                        const char *library) HM_HIDDEN;
 /* At a signal-ended run: one line saying how to make the profiles from the results file. */
 void hm_profiles_note_signal(const char *results_path, const char *types) HM_HIDDEN;
+/* The export library (profiles.c): HEATMAP_EXPORT_LIB when `library` is set, else the one beside
+ * the runtime, else the search path. Returns the handle or NULL (dlerror() says why); *name
+ * (may be NULL) gets the name tried, valid while `tried` (size bytes) is. */
+void *hm_export_open(const char *library, char *tried, size_t size, const char **name) HM_HIDDEN;
+/* The live server (server.c, the lifecycle's helper): start it from init when HEATMAP_PROFILER is
+ * on (host, port as the flags gave them; hz for the idle sampler); stop it before the final write.
+ * A failure is one stderr line; the program runs on. Neither is async-signal-safe; stop does
+ * nothing in a forked child (the serving threads were not inherited) or when none runs. */
+void hm_server_start(const char *host, const char *port, uint32_t hz,
+                     const char *library) HM_HIDDEN;
+void hm_server_stop(void) HM_HIDDEN;
 /* Expand %p, %h, %t in the output pattern into `out`; in a forked child without %p the pid is
  * inserted before the extension so the parent's file is never overwritten. */
 void hm_expand_output_path(const char *pattern, bool forked_child, char *out,

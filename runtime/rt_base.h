@@ -6,10 +6,12 @@
  *   1. rt_base.h   basics: log.c (stderr lines), state.c (hm_rt), clock.c (time source),
  *                  registry.c (function records -> dense ids); json_out.h: json_out.c (output)
  *   2. rt_hot.h    the hot path: hot_path.c (enter/exit), thread_state.c (per-thread data),
- *                  paths.c (call-path trees), trace.c (event recording), sampler.c (CPU samples)
+ *                  paths.c (call-path trees), trace.c (event recording), sampler.c (CPU samples),
+ *                  threadcreate.c (thread creation sites)
  *   3-5. rt.h      calibrate.c; the writers writer.c (results; sampler_write.c its cpu_profile),
  *                  trace_write.c (trace), summary.c (stderr summary); lifecycle.c (init, flags,
- *                  ends, ABI registration; profiles.c the profiles at exit)
+ *                  ends, ABI registration; profiles.c the profiles at exit; server.c the live
+ *                  server)
  *
  * Time is measured in clock ticks on the hot path and converted to nanoseconds once per call, at
  * exit, with a 32.32 fixed-point multiplier (hm_rt.ns_per_tick_fp). Self-times, maxima and the

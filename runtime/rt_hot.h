@@ -188,8 +188,13 @@ bool hm_thread_attach(hm_tls *t) HM_HIDDEN;
 void hm_thread_restart_clocks(hm_thread_data *data) HM_HIDDEN;
 /* Make stats for `id` exist in the calling thread (grow the index, allocate the entry). */
 hm_fstats *hm_thread_stats_for(hm_tls *t, uint32_t id) HM_HIDDEN;
-/* Fold a thread's stats into the accumulator of exited threads and release them. Called by the
- * thread's pthread_key destructor. */
+/* Writers that read the threads while recording goes on (the live server's snapshots, server.c):
+ * a reader counts itself here for the whole of its read, and hm_thread_merge, having marked the
+ * thread merged, waits for the count to drop to 0 before it releases the thread's memory. A
+ * reader that counts itself later sees the thread merged and does not touch that memory. */
+extern _Atomic uint32_t hm_live_readers HM_HIDDEN;
+/* Fold a thread's stats into the accumulator of exited threads and release them (after the live
+ * readers, above). Called by the thread's pthread_key destructor. */
 void hm_thread_merge(hm_thread_data *data) HM_HIDDEN;
 /* Forget every thread's and the accumulator's statistics for `id` (calibration records). */
 void hm_thread_forget_function(hm_tls *t, uint32_t id) HM_HIDDEN;
@@ -330,6 +335,28 @@ void hm_sample_table_add(hm_sample_table *t, const hm_sample *s, uint64_t count)
 bool hm_sampler_start(uint32_t hz) HM_HIDDEN;
 /* Stop taking samples and delete every thread's timer (the final write). Async-signal-safe. */
 void hm_sampler_stop(void) HM_HIDDEN;
+/* The live server's sampler: hm_sampler_prepare installs everything as hm_sampler_start does but
+ * takes no samples (no timer runs) until hm_sampler_resume arms every known thread from the calling
+ * one; hm_sampler_pause disarms them again. resume returns 1 when it started sampling (pause must
+ * follow), 0 when the sampler runs anyway (HEATMAP_PROFILE_TYPE=cpu; pause then does nothing), -1
+ * when there is no sampler. Not async-signal-safe. */
+bool hm_sampler_prepare(uint32_t hz) HM_HIDDEN;
+int hm_sampler_resume(void) HM_HIDDEN;
+void hm_sampler_pause(void) HM_HIDDEN;
+/* Mark the calling thread as the profiler's own (true) or the program's again: a quiet thread is
+ * never sampled, and the threads it makes are quiet too and are not counted by threadcreate. */
+void hm_sampler_quiet(bool quiet) HM_HIDDEN;
+
+/* ---- thread creation sites (threadcreate.c) ----------------------------------------------------
+ * The interposed pthread_create records the creating thread's instrumented stack, one entry per
+ * distinct stack with a count, for the threadcreate profile. */
+
+/* Record the calling thread's shadow stack as a creation site (takes a lock; not for signal
+ * handlers, as pthread_create itself is not). Full table: counted in the last entry's overflow. */
+void hm_threadcreate_note(void) HM_HIDDEN;
+/* Call fn(count, ids innermost first, n) for every recorded site (takes the lock). */
+typedef void (*hm_threadcreate_fn)(uint64_t count, const uint32_t *ids, uint32_t n, void *ctx);
+void hm_threadcreate_for_each(hm_threadcreate_fn fn, void *ctx) HM_HIDDEN;
 /* The read side for the writer: whether the sampler ran, its rate, the dropped count, and each
  * table (exited threads' and live threads') in turn. Reads only; async-signal-safe. */
 bool hm_sampler_ran(void) HM_HIDDEN;

@@ -29,6 +29,13 @@
  * it would have; SIG_IGN drops the signal), so a program using setitimer(ITIMER_PROF) keeps its
  * signals and its handler can never displace ours.
  *
+ * The live server (server.c) uses the sampler idle: hm_sampler_prepare installs all of the above
+ * but arms no timer; hm_sampler_resume arms every known thread from the server's thread (a
+ * thread's CPU clock and SIGEV_THREAD_ID name it by its kernel id) for a profile's window and
+ * hm_sampler_pause disarms them. The server's own threads are quiet: the pthread_create wrapper
+ * gives them no state and passes quietness on to the threads they make (hm_quiet_trampoline), and
+ * records every other creation's site (threadcreate.c).
+ *
  * At thread exit a pthread_key destructor deletes the thread's timer and merges its table into
  * the table of exited threads under hm_lock (never in the signal handler); its state goes to a
  * free list for the next thread. hm_sampler_stop (the final write) deletes every timer. A forked
@@ -73,6 +80,7 @@ typedef struct hm_sampler_thread {
     uint64_t last_cpu_ns; /* the thread's CPU clock at its previous sample (or at arming) */
     uint64_t carry_ns;    /* CPU time since then not yet counted in whole periods */
     uintptr_t stack_lo, stack_hi;
+    pid_t tid;              /* the thread's kernel id, for arming it from another thread */
     void *(*start)(void *); /* the program's start routine, for the pthread_create trampoline */
     void *arg;
     hm_sample_table table;
@@ -80,6 +88,7 @@ typedef struct hm_sampler_thread {
 
 static const char hm_cookie = 'h'; /* its address is our timers' si_value */
 static _Atomic int hm_on;          /* samples are being taken */
+static bool hm_idle_mode;          /* started by hm_sampler_prepare: on only between resume/pause */
 static bool hm_started;            /* hm_sampler_start succeeded: the section is written */
 static uint32_t hm_hz;
 static long hm_period_ns;
@@ -89,6 +98,9 @@ static pthread_mutex_t hm_lock = PTHREAD_MUTEX_INITIALIZER; /* free list and hm_
 static hm_sample_table hm_exited;
 static pthread_key_t hm_key;
 static __thread hm_sampler_thread *hm_self __attribute__((tls_model("initial-exec")));
+/* The profiler's own threads (the live server's) and the threads they make: never sampled, never
+ * counted as the program's thread creations. */
+static __thread bool hm_quiet __attribute__((tls_model("initial-exec")));
 
 /* The program's SIGPROF disposition while we own the signal. */
 static _Atomic int hm_owns_sigprof;
@@ -371,14 +383,26 @@ static void hm_disarm(hm_sampler_thread *st) {
         timer_delete(st->timer);
 }
 
+/* The CPU clock of thread `tid` of this process (glibc's MAKE_THREAD_CPUCLOCK(tid, SCHED)), so
+ * that the live server can arm threads other than its own (hm_sampler_resume). */
+static clockid_t hm_tid_clock(pid_t tid) {
+    return (clockid_t)((~(unsigned)tid << 3) | 6u);
+}
+
+/* Arm `st`'s thread (the calling one, or another for hm_sampler_resume): `armed` goes 0 -> 2
+ * while the timer is made, so two armers never make two timers. */
 static void hm_arm(hm_sampler_thread *st) {
+    int zero = 0;
+    if (!atomic_compare_exchange_strong(&st->armed, &zero, 2))
+        return;
     struct sigevent ev;
     memset(&ev, 0, sizeof ev);
     ev.sigev_notify = SIGEV_THREAD_ID;
     ev.sigev_signo = SIGPROF;
     ev.sigev_value.sival_ptr = (void *)&hm_cookie;
-    ev._sigev_un._tid = (pid_t)syscall(SYS_gettid);
-    if (timer_create(CLOCK_THREAD_CPUTIME_ID, &ev, &st->timer) != 0) {
+    ev._sigev_un._tid = st->tid;
+    if (timer_create(hm_tid_clock(st->tid), &ev, &st->timer) != 0) {
+        atomic_store(&st->armed, 0);
         static _Atomic int warned;
         if (!atomic_exchange(&warned, 1))
             hm_log("cannot create a CPU timer: ", strerror(errno), "; a thread is not sampled",
@@ -389,7 +413,10 @@ static void hm_arm(hm_sampler_thread *st) {
     its.it_interval.tv_sec = hm_period_ns / 1000000000L;
     its.it_interval.tv_nsec = hm_period_ns % 1000000000L;
     its.it_value = its.it_interval;
-    st->last_cpu_ns = hm_thread_cpu_ns();
+    struct timespec now;
+    st->last_cpu_ns = clock_gettime(hm_tid_clock(st->tid), &now) == 0
+                          ? (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec
+                          : 0;
     st->carry_ns = 0;
     timer_settime(st->timer, 0, &its, NULL);
     atomic_store(&st->armed, 1);
@@ -410,6 +437,7 @@ static void hm_thread_begin(hm_sampler_thread *st) {
         }
         pthread_attr_destroy(&attr);
     }
+    st->tid = (pid_t)syscall(SYS_gettid);
     hm_self = st;
     pthread_setspecific(hm_key, st);
     atomic_store(&st->active, 1);
@@ -456,15 +484,17 @@ static void hm_after_fork_child(void) {
     hm_sample_table_reset(&hm_exited);
     if (!atomic_load(&hm_on))
         return;
-    if (me)
+    if (me) {
+        me->tid = (pid_t)syscall(SYS_gettid); /* the child's thread has an id of its own */
         hm_arm(me);
-    else if ((me = hm_state_get()) != NULL)
+    } else if ((me = hm_state_get()) != NULL)
         hm_thread_begin(me);
 }
 
 /* ---- start, stop, read ----------------------------------------------------------------------- */
 
-bool hm_sampler_start(uint32_t hz) {
+/* Start the sampler, taking samples (on) or idle until hm_sampler_resume. */
+static bool hm_sampler_start_mode(uint32_t hz, bool on) {
     if (hm_started)
         return true;
     if (hz == 0)
@@ -495,11 +525,41 @@ bool hm_sampler_start(uint32_t hz) {
     atomic_store(&hm_owns_sigprof, 1);
     pthread_atfork(NULL, NULL, hm_after_fork_child);
     hm_started = true;
-    atomic_store(&hm_on, 1);
+    hm_idle_mode = !on;
+    atomic_store(&hm_on, on);
     hm_sampler_thread *st = hm_state_get();
     if (st)
         hm_thread_begin(st);
     return true;
+}
+
+bool hm_sampler_start(uint32_t hz) {
+    return hm_sampler_start_mode(hz, true);
+}
+
+bool hm_sampler_prepare(uint32_t hz) {
+    return hm_sampler_start_mode(hz, false);
+}
+
+int hm_sampler_resume(void) {
+    if (!hm_started)
+        return -1;
+    int off = 0;
+    if (!hm_idle_mode || !atomic_compare_exchange_strong(&hm_on, &off, 1))
+        return 0;
+    for (hm_sampler_thread *st = atomic_load(&hm_states); st; st = st->next)
+        if (atomic_load(&st->active))
+            hm_arm(st);
+    return 1;
+}
+
+void hm_sampler_pause(void) {
+    if (hm_idle_mode)
+        hm_sampler_stop();
+}
+
+void hm_sampler_quiet(bool quiet) {
+    hm_quiet = quiet;
 }
 
 void hm_sampler_stop(void) {
@@ -534,6 +594,19 @@ void hm_sampler_for_each_table(hm_sample_table_fn fn, void *ctx) {
 /* ---- interposed functions -------------------------------------------------------------------- */
 #ifndef HM_TEST_CLOCK
 
+/* A thread made by one of the profiler's own threads: quiet too. */
+typedef struct hm_quiet_start {
+    void *(*start)(void *);
+    void *arg;
+} hm_quiet_start;
+
+static void *hm_quiet_trampoline(void *p) {
+    hm_quiet_start q = *(hm_quiet_start *)p;
+    munmap(p, sizeof q);
+    hm_quiet = true;
+    return q.start(q.arg);
+}
+
 static void *hm_trampoline(void *p) {
     hm_sampler_thread *st = p;
     void *(*start)(void *) = st->start;
@@ -548,7 +621,20 @@ HM_ABI_EXPORT int pthread_create(pthread_t *restrict thread, const pthread_attr_
         (hm_pthread_create_fn)hm_resolve(&hm_real_pthread_create_p, "pthread_create");
     if (!real)
         return EAGAIN;
-    if (!atomic_load_explicit(&hm_on, memory_order_relaxed))
+    if (hm_quiet) {
+        hm_quiet_start *q =
+            mmap(NULL, sizeof *q, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (q == MAP_FAILED)
+            return EAGAIN;
+        q->start = start;
+        q->arg = arg;
+        int rc = real(thread, attr, hm_quiet_trampoline, q);
+        if (rc != 0)
+            munmap(q, sizeof *q);
+        return rc;
+    }
+    hm_threadcreate_note();
+    if (!hm_started)
         return real(thread, attr, start, arg);
     int saved = errno;
     hm_sampler_thread *st = hm_state_get();

@@ -145,6 +145,11 @@ static void hm_put_mapping_line(hm_out *o, const char *line, uint32_t *id) {
     uint64_t limit = hm_parse_hex(&p);
     if (*p++ != ' ' || strlen(p) < 5 || p[2] != 'x')
         return;
+    /* [vsyscall] sits above 2^63, beyond the integers JSON readers (jansson) take; no sample's pc
+     * can be there (the kernel emulates it), so it is left out rather than make the file
+     * unreadable. */
+    if (limit > (uint64_t)INT64_MAX)
+        return;
     p += 5;
     uint64_t offset = hm_parse_hex(&p);
     for (int field = 0; field < 2; field++) { /* dev, inode */

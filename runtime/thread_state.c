@@ -17,6 +17,7 @@
  */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -378,6 +379,9 @@ void hm_thread_merge(hm_thread_data *data) {
     }
     atomic_store(&data->merged, 1);
     pthread_mutex_unlock(&hm_acc_lock);
+    /* A live reader (server.c) that saw this thread unmerged reads it until it is done. */
+    while (atomic_load(&hm_live_readers) != 0)
+        sched_yield();
     hm_paths_merge_exited(&data->tree, tt.ratio);
     if (t->data == data) {
         t->stats_cap = 0;
@@ -397,6 +401,8 @@ void hm_thread_merge(hm_thread_data *data) {
     hm_arena_release(&data->arena);
     hm_tree_release(&data->tree); /* the trace buffer stays until the trace file is written */
 }
+
+_Atomic uint32_t hm_live_readers;
 
 /* The rank and value rules are the results format's (heatmap/results_format.h); only the walk over
  * the runtime's dense bucket array is ours. */

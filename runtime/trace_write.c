@@ -8,7 +8,9 @@
  * Layer 4 (rt.h), one of the writers: may call the hot path's read side (thread order), the
  * registry and json_out, clock and log; called by the lifecycle only, never by the other writers.
  */
+#define _GNU_SOURCE
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "heatmap/results_format.h"
@@ -33,6 +35,44 @@ static void hm_put_thread_events(hm_out *o, const hm_thread_data *d) {
     }
 }
 
+static void hm_put_trace(hm_out *o, const char *results_path, const hm_thread_order *order) {
+    const char *base = strrchr(results_path, '/');
+    hm_put_key_u64(o, "{\n  \"version\": ", HM_RESULTS_FORMAT_VERSION);
+    hm_put_key_u64(o, ",\n  \"pid\": ", (uint64_t)getpid());
+    hm_puts(o, ",\n  \"results\": ");
+    hm_put_json_string(o, base ? base + 1 : results_path);
+    hm_put_key_u64(o, ",\n  \"start_unix_ns\": ", hm_rt.start_unix_ns);
+    hm_puts(o, ",\n  \"threads\": [");
+    bool first = true;
+    for (uint32_t i = 0; i < order->n; i++) {
+        const hm_thread_data *d = order->v[i];
+        if (!d || !d->trace || (d->trace_used == 0 && d->trace_dropped == 0))
+            continue;
+        hm_puts(o, first ? "\n    {\"tid\": " : ",\n    {\"tid\": ");
+        hm_put_u64(o, d->tid);
+        hm_puts(o, ", \"name\": ");
+        hm_put_json_string(o, d->name);
+        hm_put_key_u64(o, ", \"dropped_events\": ", d->trace_dropped);
+        hm_puts(o, ", \"events\": [");
+        hm_put_thread_events(o, d);
+        hm_puts(o, "]}");
+        first = false;
+    }
+    hm_puts(o, "\n  ]\n}\n");
+}
+
+int hm_write_trace_fd(int fd, const hm_thread_order *order) {
+    hm_out *out =
+        mmap(NULL, sizeof *out, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (out == MAP_FAILED)
+        return -1;
+    hm_out_use_fd(out, fd);
+    hm_put_trace(out, "live.json", order);
+    int rc = hm_out_finish_fd(out);
+    munmap(out, sizeof *out);
+    return rc;
+}
+
 int hm_write_trace(const char *results_path, const hm_thread_order *order) {
     char path[1100];
     if (hm_trace_path_for(results_path, path, sizeof path) < 0) {
@@ -42,29 +82,7 @@ int hm_write_trace(const char *results_path, const hm_thread_order *order) {
     static hm_out out; /* static: 8 KiB is too much for a signal handler's stack */
     if (hm_out_open(&out, path) != 0)
         return -1;
-    const char *base = strrchr(results_path, '/');
-    hm_put_key_u64(&out, "{\n  \"version\": ", HM_RESULTS_FORMAT_VERSION);
-    hm_put_key_u64(&out, ",\n  \"pid\": ", (uint64_t)getpid());
-    hm_puts(&out, ",\n  \"results\": ");
-    hm_put_json_string(&out, base ? base + 1 : results_path);
-    hm_put_key_u64(&out, ",\n  \"start_unix_ns\": ", hm_rt.start_unix_ns);
-    hm_puts(&out, ",\n  \"threads\": [");
-    bool first = true;
-    for (uint32_t i = 0; i < order->n; i++) {
-        const hm_thread_data *d = order->v[i];
-        if (!d || !d->trace || (d->trace_used == 0 && d->trace_dropped == 0))
-            continue;
-        hm_puts(&out, first ? "\n    {\"tid\": " : ",\n    {\"tid\": ");
-        hm_put_u64(&out, d->tid);
-        hm_puts(&out, ", \"name\": ");
-        hm_put_json_string(&out, d->name);
-        hm_put_key_u64(&out, ", \"dropped_events\": ", d->trace_dropped);
-        hm_puts(&out, ", \"events\": [");
-        hm_put_thread_events(&out, d);
-        hm_puts(&out, "]}");
-        first = false;
-    }
-    hm_puts(&out, "\n  ]\n}\n");
+    hm_put_trace(&out, results_path, order);
     if (hm_out_commit(&out) != 0)
         return -1;
     if (hm_rt.verbose)

@@ -14,6 +14,7 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/mman.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -315,6 +316,18 @@ static void hm_put_document(hm_out *o, const char *end, const hm_thread_order *o
     hm_put_cpu_profile(o);
     hm_puts(o, "\n}\n");
     hm_open_view_release(view);
+}
+
+int hm_write_results_fd(int fd, const char *end, const hm_thread_order *order) {
+    hm_out *out =
+        mmap(NULL, sizeof *out, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (out == MAP_FAILED)
+        return -1;
+    hm_out_use_fd(out, fd);
+    hm_put_document(out, end, order);
+    int rc = hm_out_finish_fd(out);
+    munmap(out, sizeof *out);
+    return rc;
 }
 
 int hm_write_results_file(const char *path, const char *end, const hm_thread_order *order) {

@@ -5,9 +5,9 @@ set -eu
 llvm=${LLVM_VERSION:-14}
 packages="cmake make gcc g++ pkg-config git clang-$llvm llvm-$llvm-dev llvm-$llvm-tools
           libclang-$llvm-dev libyaml-dev libjansson-dev libncurses-dev
-          libprotobuf-c-dev protobuf-c-compiler zlib1g-dev libdw-dev libelf-dev"
+          libprotobuf-c-dev protobuf-c-compiler zlib1g-dev libdw-dev libelf-dev libmicrohttpd-dev"
 if [ "${1:-build}" = test ]; then
-    packages="$packages libcmocka-dev tmux clang-format-14 golang-go libxml2-utils python3 lld-$llvm libclang-rt-$llvm-dev
+    packages="$packages libcmocka-dev tmux clang-format-14 golang-go curl libxml2-utils python3 lld-$llvm libclang-rt-$llvm-dev
               groff-base man-db dpkg"
 fi
 missing=""

@@ -121,6 +121,8 @@ void hm_cli_usage(FILE *out) {
           "\n"
           "Show the function profile recorded by a heatmap-instrumented program (heatmap.json).\n"
           "Several FILEs are merged. FILE - reads standard input; no FILE reads heatmap.json.\n"
+          "FILE http://HOST[:PORT] reads the results so far of a program running with\n"
+          "HEATMAP_PROFILER=on (its /debug/heatmap; port 6060 by default), once.\n"
           "\n"
           "Options:\n",
           out);

@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "diff_view.h"
 #include "export.h"
+#include "fetch.h"
 #include "model.h"
 #include "render.h"
 #include "run.h"
@@ -208,6 +209,9 @@ static int export_files(const hm_cli *cli, hm_export_kind kind, hm_pprof_type ty
     return EXIT_OK;
 }
 
+static int main_with_files(const hm_cli *cli, hm_check **checks, const char *const *files,
+                           size_t nfiles, hm_export_kind kind, hm_pprof_type type);
+
 static int main_with(const hm_cli *cli, hm_check **checks) {
     char err[1024];
     int status = parse_checks(cli, checks);
@@ -231,12 +235,51 @@ static int main_with(const hm_cli *cli, hm_check **checks) {
     if (cli->diff_base != NULL)
         return show_diff(cli, checks);
 
-    hm_run_result run = {0};
     const char *default_file = "heatmap.json";
-    char **run_files = NULL;
-    size_t nrun_files = 0;
     const char *const *files = cli->nfiles ? cli->files : &default_file;
     size_t nfiles = cli->nfiles ? cli->nfiles : 1;
+    /* http://HOST:PORT: the live server's results so far, kept in temporary files. */
+    char(*fetched)[4096] = NULL;
+    const char **local = NULL;
+    for (size_t i = 0; i < nfiles && cli->run_argv == NULL; i++) {
+        if (!hm_fetch_is_url(files[i]))
+            continue;
+        if (local == NULL) {
+            fetched = calloc(nfiles, sizeof *fetched);
+            local = calloc(nfiles, sizeof *local);
+            if (fetched == NULL || local == NULL) {
+                free(fetched), free(local);
+                return usage_error("out of memory");
+            }
+            memcpy(local, files, nfiles * sizeof *local);
+        }
+        if (hm_fetch_url(files[i], fetched[i], sizeof fetched[i], err, sizeof err) != 0) {
+            for (size_t j = 0; j < i; j++)
+                if (fetched[j][0])
+                    unlink(fetched[j]);
+            free(fetched), free(local);
+            return usage_error(err);
+        }
+        local[i] = fetched[i];
+    }
+    if (local != NULL) {
+        status = main_with_files(cli, checks, local, nfiles, kind, type);
+        for (size_t i = 0; i < nfiles; i++)
+            if (fetched[i][0])
+                unlink(fetched[i]);
+        free(fetched), free(local);
+        return status;
+    }
+    return main_with_files(cli, checks, files, nfiles, kind, type);
+}
+
+static int main_with_files(const hm_cli *cli, hm_check **checks, const char *const *files,
+                           size_t nfiles, hm_export_kind kind, hm_pprof_type type) {
+    char err[1024];
+    int status;
+    hm_run_result run = {0};
+    char **run_files = NULL;
+    size_t nrun_files = 0;
     if (cli->run_argv != NULL) {
         if (hm_run(cli->run_argv, &run, err, sizeof err) != 0) {
             hm_run_cleanup(&run);

@@ -23,6 +23,10 @@ hm_add_unit_test(test_exports SOURCES ${HM_EXPORT_TESTS}/test_exports.c LIBS hm_
 target_compile_definitions(test_exports PRIVATE HM_FIXTURES="${HM_EXPORT_TESTS}/fixtures")
 set_tests_properties(test_exports PROPERTIES LABELS "unit;export")
 
+hm_add_unit_test(test_server SOURCES ${HM_EXPORT_TESTS}/test_server.c LIBS hm_export)
+target_compile_definitions(test_server PRIVATE HM_FIXTURES="${HM_EXPORT_TESTS}/fixtures")
+set_tests_properties(test_server PROPERTIES LABELS "unit;export")
+
 # Script tests: each export of each fixture set, read back and compared with the results files.
 find_program(HM_PYTHON3 python3)
 if(NOT HM_PYTHON3 OR NOT TARGET heatmap-view)

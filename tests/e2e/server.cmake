@@ -1,0 +1,19 @@
+# End-to-end tests of the live server (tests/e2e/server, docs/server.md): compiled with the
+# installed plugin, run with HEATMAP_PROFILER=on, queried with go tool pprof, curl and heatmap-view.
+if(NOT HEATMAP_BUILD_PLUGIN)
+  return()
+endif()
+find_program(HM_PYTHON3 python3)
+find_program(HM_CURL curl)
+if(NOT HM_PYTHON3 OR NOT HM_CURL)
+  message(STATUS "python3 or curl not found: the live server's end-to-end tests are skipped")
+  return()
+endif()
+foreach(mode pprof http bad busy host fork exit churn)
+  add_test(NAME e2e_server_${mode}
+           COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/server/server.sh ${HM_E2E_PREFIX}
+                   ${CMAKE_INSTALL_LIBDIR} ${HEATMAP_CLANG} ${PROJECT_SOURCE_DIR}
+                   ${CMAKE_CURRENT_BINARY_DIR}/e2e/server_${mode} ${mode})
+  set_tests_properties(e2e_server_${mode} PROPERTIES FIXTURES_REQUIRED e2e_prefix LABELS e2e
+                                                     SKIP_RETURN_CODE 77)
+endforeach()
