@@ -14,8 +14,9 @@ export PKG_CONFIG_PATH="$root/_install/lib/pkgconfig"
 mkdir -p build/demo
 cd examples/callgraph
 # shellcheck disable=SC2046
-"/usr/lib/llvm-$llvm/bin/clang" -O2 -g $(pkg-config --cflags --libs heatmap) callgraph.c \
-    -o "$root/build/demo/callgraph"
+# -g after pkg-config's flags: their -gline-tables-only gives lines at no cost, a later -g wins.
+"/usr/lib/llvm-$llvm/bin/clang" $(pkg-config --cflags heatmap) -O2 -g callgraph.c \
+    -o "$root/build/demo/callgraph" $(pkg-config --libs heatmap)
 cd "$root/build/demo"
 HEATMAP_OUTPUT=heatmap.json ./callgraph
 "$root/_install/bin/heatmap-view" heatmap.json
