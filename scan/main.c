@@ -103,6 +103,22 @@ static const char *option_value(int argc, char **argv, int *i, const char *name,
     return NULL;
 }
 
+/* The value of option `name` at argv[*i] into *out: 0, or (no value, or an empty one) the usage
+ * error "option '...' needs WHAT". */
+static int string_option(int argc, char **argv, int *i, const char *name, const char *what,
+                         const char **out) {
+    const char *arg = argv[*i];
+    bool ok;
+    const char *v = option_value(argc, argv, i, name, &ok);
+    if (!ok || v[0] == '\0') {
+        char format[128];
+        snprintf(format, sizeof format, "option '%%s' needs %s", what);
+        return usage_error(format, arg);
+    }
+    *out = v;
+    return 0;
+}
+
 /* Whether argv[i] is option `short_name` or `long_name`, with or without an attached value. */
 static bool is_option(const char *arg, const char *short_name, const char *long_name) {
     size_t n = strlen(long_name);
@@ -140,10 +156,10 @@ static int parse_args(int argc, char **argv, cli *c) {
             continue;
         }
         if (is_option(arg, "-p", "--build-dir")) {
-            v = option_value(argc, argv, &i, arg[1] == '-' ? "--build-dir" : "-p", &ok);
-            if (!ok || v[0] == '\0')
-                return usage_error("option '%s' needs a build directory", arg);
-            c->build_dir = v;
+            const char *name = arg[1] == '-' ? "--build-dir" : "-p";
+            int rc = string_option(argc, argv, &i, name, "a build directory", &c->build_dir);
+            if (rc != 0)
+                return rc;
         } else if (is_option(arg, "-j", "--jobs")) {
             v = option_value(argc, argv, &i, arg[1] == '-' ? "--jobs" : "-j", &ok);
             if (!ok || hm_scan_parse_uint(v, &c->jobs) != 0 || c->jobs == 0)
@@ -160,20 +176,18 @@ static int parse_args(int argc, char **argv, cli *c) {
                                    arg);
             }
         } else if (is_option(arg, NULL, "--write")) {
-            v = option_value(argc, argv, &i, "--write", &ok);
-            if (!ok || v[0] == '\0')
-                return usage_error("option '%s' needs a file name", arg);
-            c->write_path = v;
+            int rc = string_option(argc, argv, &i, "--write", "a file name", &c->write_path);
+            if (rc != 0)
+                return rc;
         } else if (is_option(arg, NULL, "--check")) {
-            v = option_value(argc, argv, &i, "--check", &ok);
-            if (!ok || v[0] == '\0')
-                return usage_error("option '%s' needs a file name", arg);
-            c->check_path = v;
+            int rc = string_option(argc, argv, &i, "--check", "a file name", &c->check_path);
+            if (rc != 0)
+                return rc;
         } else if (is_option(arg, NULL, "--from-results")) {
-            v = option_value(argc, argv, &i, "--from-results", &ok);
-            if (!ok || v[0] == '\0')
-                return usage_error("option '%s' needs a results file", arg);
-            c->from_results = v;
+            int rc =
+                string_option(argc, argv, &i, "--from-results", "a results file", &c->from_results);
+            if (rc != 0)
+                return rc;
         } else if (is_option(arg, NULL, "--max")) {
             v = option_value(argc, argv, &i, "--max", &ok);
             if (!ok || hm_scan_parse_uint(v, &c->max) != 0 || c->max == 0)

@@ -338,29 +338,27 @@ typedef struct walk_arg {
 static void visit_decls(tu_ctx *ctx, CXCursor c);
 static void record_function(tu_ctx *ctx, CXCursor c, CXCursor body_owner, const body_ctx *outer);
 
-/* Offset of the ')' closing the first '(' after `start`, or of the first ':' for case labels. */
-static unsigned header_end(const token_list *toks, unsigned start, enum CXCursorKind k) {
-    size_t i = token_at(toks, start);
-    if (k == CXCursor_CaseStmt) {
-        int depth = 0;
-        for (; i < toks->count; i++) {
-            char code = toks->items[i].code;
-            depth += code == '(' ? 1 : code == ')' ? -1 : 0;
-            if (code == ':' && depth == 0)
-                return toks->items[i].offset;
-        }
-        return 0;
-    }
-    while (i < toks->count && toks->items[i].code != '(')
-        i++;
+/* Offset of the first token `stop` from token i on outside the parentheses opened since i (a
+ * ')' that closes them all counts as outside), or 0 if there is none. */
+static unsigned balanced_find(const token_list *toks, size_t i, char stop) {
     int depth = 0;
     for (; i < toks->count; i++) {
         char code = toks->items[i].code;
         depth += code == '(' ? 1 : code == ')' ? -1 : 0;
-        if (code == ')' && depth == 0)
+        if (code == stop && depth == 0)
             return toks->items[i].offset;
     }
     return 0;
+}
+
+/* Offset of the ')' closing the first '(' after `start`, or of the first ':' for case labels. */
+static unsigned header_end(const token_list *toks, unsigned start, enum CXCursorKind k) {
+    size_t i = token_at(toks, start);
+    if (k == CXCursor_CaseStmt)
+        return balanced_find(toks, i, ':');
+    while (i < toks->count && toks->items[i].code != '(')
+        i++;
+    return balanced_find(toks, i, ')');
 }
 
 /* Whether a child starting at `offset` of a statement of kind arg->parent is in a statement

@@ -41,6 +41,16 @@ check() { # check DESCRIPTION COMMAND...: PASS if the command succeeds
     local d=$1; shift
     if "$@"; then ok "$d"; else bad "$d"; fi
 }
+check_sel() { # check_sel DESCRIPTION VARIANT ARGS...: check_selection.py on $P/report-VARIANT.jsonl
+    local desc=$1 v=$2
+    shift 2
+    check "$desc" $PY "$RW/check_selection.py" --report "$P/report-$v.jsonl" "$@"
+}
+check_sel_all() { # check_sel_all DESCRIPTION VARIANT [--config FILE]: every results file of $P/out-VARIANT
+    local desc=$1 v=$2
+    shift 2
+    check_sel "$desc" "$v" "$@" --results $(ls "$P/out-$v"/*.json | grep -v view.json)
+}
 now() { date +%s.%N; }
 record_time() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$TIMES"; } # project label seconds
 timed() { # timed PROJECT LABEL COMMAND...: runs it, records its wall time, returns its status
@@ -261,27 +271,23 @@ project_lua() {
         [ $v = default ] && args+=(--absent lua_status)
         [ $v != default ] && cargs=(--config "$RW/lua/$v.yaml")
         say "lua ($v): selection and counts"
-        check "lua ($v): every plugin decision = the allowlist's; counts.lua: ${!ev} (= gdb)" \
-            $PY "$RW/check_selection.py" --report "$P/report-$v.jsonl" "${cargs[@]}" \
+        check_sel "lua ($v): every plugin decision = the allowlist's; counts.lua: ${!ev} (= gdb)" $v "${cargs[@]}" \
             --results "$P/out-$v"/counts-*[0-9].json "${args[@]}"
         # every results file of every script: only selected, instrumented functions
-        check "lua ($v): all scripts' results hold only selected, instrumented functions" \
-            $PY "$RW/check_selection.py" --report "$P/report-$v.jsonl" "${cargs[@]}" \
-            --results $(ls "$P/out-$v"/*.json | grep -v view.json)
+        check_sel_all "lua ($v): all scripts' results hold only selected, instrumented functions" $v "${cargs[@]}"
     done
     # gc.lua calls collectgarbage() 12 times, 6 of them full collections (luaC_fullgc, in lgc.c,
     # which exclude.yaml excludes by file but names exactly). The narrow list leaves the VM, the
     # GC and the table code out.
-    check "lua (narrow): gc.lua: luaB_collectgarbage=12, no luaV_execute, luaC_step, luaH_get" \
-        $PY "$RW/check_selection.py" --report "$P/report-narrow.jsonl" --config "$RW/lua/narrow.yaml" \
+    check_sel "lua (narrow): gc.lua: luaB_collectgarbage=12, no luaV_execute, luaC_step, luaH_get" narrow \
+        --config "$RW/lua/narrow.yaml" \
         --results "$P/out-narrow"/gc-*[0-9].json --expect luaB_collectgarbage=12 \
         --absent luaV_execute --absent luaC_step --absent luaH_get
-    check "lua (exclude): gc.lua: luaC_fullgc=6 (exact include beats files.exclude), no luaV_execute, luaS_newlstr" \
-        $PY "$RW/check_selection.py" --report "$P/report-exclude.jsonl" --config "$RW/lua/exclude.yaml" \
+    check_sel "lua (exclude): gc.lua: luaC_fullgc=6 (exact include beats files.exclude), no luaV_execute, luaS_newlstr" exclude \
+        --config "$RW/lua/exclude.yaml" \
         --results "$P/out-exclude"/gc-*[0-9].json --expect luaC_fullgc=6 --expect luaB_collectgarbage=12 \
         --absent luaV_execute --absent luaS_newlstr
-    check "lua (default): gc.lua: luaC_fullgc=6, luaB_collectgarbage=12" \
-        $PY "$RW/check_selection.py" --report "$P/report-default.jsonl" \
+    check_sel "lua (default): gc.lua: luaC_fullgc=6, luaB_collectgarbage=12" default \
         --results "$P/out-default"/gc-*[0-9].json --expect luaC_fullgc=6 --expect luaB_collectgarbage=12
 
     # a broken allowlist (a misspelt key): the compile fails like a source error
@@ -384,12 +390,9 @@ project_sqlite() {
         local ev=exp_$v cargs=()
         [ $v != default ] && cargs=(--config "$RW/sqlite/$v.yaml")
         say "sqlite ($v): selection and counts"
-        check "sqlite ($v): every plugin decision = the allowlist's; counts.sql:${!ev//--expect/}" \
-            $PY "$RW/check_selection.py" --report "$P/report-$v.jsonl" "${cargs[@]}" \
+        check_sel "sqlite ($v): every plugin decision = the allowlist's; counts.sql:${!ev//--expect/}" $v "${cargs[@]}" \
             --results "$P/out-$v"/counts-*[0-9].json ${!ev}
-        check "sqlite ($v): all scripts' results hold only selected, instrumented functions" \
-            $PY "$RW/check_selection.py" --report "$P/report-$v.jsonl" "${cargs[@]}" \
-            --results $(ls "$P/out-$v"/*.json | grep -v view.json)
+        check_sel_all "sqlite ($v): all scripts' results hold only selected, instrumented functions" $v "${cargs[@]}"
     done
 
     # a broken allowlist (an invalid glob): the compile fails like a source error
@@ -527,18 +530,14 @@ json.dump([{"id": i, "name": "n%d" % i, "v": [i * 0.5, True, None], "o": {"k": "
         [ $v = default ] && rr=("${rdef[@]}")
         [ $v = narrow ] && rr=("${rdef[@]}" --absent Json::Value::size)
         say "jsoncpp ($v): selection and counts"
-        check "jsoncpp ($v): every plugin decision = the allowlist's; jsontestrunner counts.json:${rr[*]//--expect/}" \
-            $PY "$RW/check_selection.py" --report "$P/report-$v.jsonl" "${cargs[@]}" \
+        check_sel "jsoncpp ($v): every plugin decision = the allowlist's; jsontestrunner counts.json:${rr[*]//--expect/}" $v "${cargs[@]}" \
             --results "$P/out-$v"/counts-*[0-9].json "${rr[@]}"
-        check "jsoncpp ($v): jsoncpp_test: exceptions thrown through instrumented frames:${u[*]//--expect/}" \
-            $PY "$RW/check_selection.py" --report "$P/report-$v.jsonl" "${cargs[@]}" \
+        check_sel "jsoncpp ($v): jsoncpp_test: exceptions thrown through instrumented frames:${u[*]//--expect/}" $v "${cargs[@]}" \
             --results "$P/out-$v"/unit-*[0-9].json "${u[@]}"
-        check "jsoncpp ($v): all results (ctest's processes too) hold only selected, instrumented functions" \
-            $PY "$RW/check_selection.py" --report "$P/report-$v.jsonl" "${cargs[@]}" \
-            --results $(ls "$P/out-$v"/*.json | grep -v view.json)
+        check_sel_all "jsoncpp ($v): all results (ctest's processes too) hold only selected, instrumented functions" $v "${cargs[@]}"
     done
-    check "jsoncpp (exclude): no Json::Value::operator[], std::, JsonTest::, json_writer.cpp functions" \
-        $PY "$RW/check_selection.py" --report "$P/report-exclude.jsonl" --config "$RW/jsoncpp/exclude.yaml" \
+    check_sel "jsoncpp (exclude): no Json::Value::operator[], std::, JsonTest::, json_writer.cpp functions" exclude \
+        --config "$RW/jsoncpp/exclude.yaml" \
         --results "$P/out-exclude"/unit-*[0-9].json --absent 'Json::Value::operator[]' --absent 'JsonTest::Runner::runTestAt' \
         --absent 'Json::StyledWriter::write' --absent 'Json::valueToString'
 

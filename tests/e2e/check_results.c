@@ -186,6 +186,19 @@ static int node_path(json_t *root, json_t *nodes, json_t *node, char *out, size_
     return len < size;
 }
 
+/* The value `val` of option `opt`, which has the form `form` (KEY=...): KEY (up to its last '=')
+ * into key, and the rest returned; NULL, after saying so, when there is no '='. */
+static const char *split_key(const char *opt, const char *form, const char *val, char *key,
+                             size_t size) {
+    const char *eq = strrchr(val, '=');
+    if (!eq) {
+        fprintf(stderr, "check_results: %s wants %s, got '%s'\n", opt, form, val);
+        return NULL;
+    }
+    snprintf(key, size, "%.*s", (int)(eq - val), val);
+    return eq + 1;
+}
+
 static long long path_count(json_t *root, const char *want) {
     long long total = 0;
     size_t i, k;
@@ -367,15 +380,12 @@ int main(int argc, char **argv) {
                 fail("function '%s': throttled_after %lld above its count %lld", val,
                      (long long)json_integer_value(after), field(f, "count"));
         } else if (strcmp(opt, "--blocked") == 0) {
-            const char *eq = strrchr(val, '=');
-            if (!eq) {
-                fprintf(stderr, "check_results: --blocked wants NAME=MIN[:MAX], got '%s'\n", val);
-                return 2;
-            }
             char name[256];
-            snprintf(name, sizeof name, "%.*s", (int)(eq - val), val);
-            long long lo = atoll(eq + 1);
-            const char *colon = strchr(eq, ':');
+            const char *range = split_key(opt, "NAME=MIN[:MAX]", val, name, sizeof name);
+            if (!range)
+                return 2;
+            long long lo = atoll(range);
+            const char *colon = strchr(range, ':');
             long long hi = colon ? atoll(colon + 1) : -1;
             json_t *f = function_named(root, name);
             if (!f)
@@ -429,16 +439,13 @@ int main(int argc, char **argv) {
             if (dropped != atoll(val))
                 fail("%lld dropped calls, expected %lld", dropped, atoll(val));
         } else if (strcmp(opt, "--path") == 0) {
-            const char *eq = strrchr(val, '=');
-            if (!eq) {
-                fprintf(stderr, "check_results: --path wants A;B;C=COUNT, got '%s'\n", val);
-                return 2;
-            }
             char want[4096];
-            snprintf(want, sizeof want, "%.*s", (int)(eq - val), val);
+            const char *count = split_key(opt, "A;B;C=COUNT", val, want, sizeof want);
+            if (!count)
+                return 2;
             long long got = path_count(root, want);
-            if (got != atoll(eq + 1))
-                fail("path '%s': %lld calls, expected %lld", want, got, atoll(eq + 1));
+            if (got != atoll(count))
+                fail("path '%s': %lld calls, expected %lld", want, got, atoll(count));
         } else if (strcmp(opt, "--end") == 0) {
             const char *end = json_string_value(json_object_get(root, "end"));
             if (!end || strcmp(end, val) != 0)

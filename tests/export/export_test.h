@@ -44,4 +44,15 @@ static inline void expect_error_naming(const char *err, const char *name, const 
         fail_msg("expected an error naming %s and containing '%s', got '%s'", name, fragment, err);
 }
 
+/* load(input, &out, err, errlen), a loader of T objects, fails on `input`: -1, no T, and an error
+ * naming `name` and containing `fragment`. */
+#define EXPECT_LOAD_ERROR(load, T, input, name, fragment)                                          \
+    do {                                                                                           \
+        char err_[1024] = "";                                                                      \
+        T *out_ = NULL;                                                                            \
+        assert_int_equal(load(input, &out_, err_, sizeof err_), -1);                               \
+        assert_null(out_);                                                                         \
+        expect_error_naming(err_, name, fragment);                                                 \
+    } while (0)
+
 #endif /* HEATMAP_TESTS_EXPORT_TEST_H */

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "../common/parse_cases.h"
 #include "export_test.h"
 
 #include "callers.h"
@@ -558,12 +559,9 @@ static void test_exports_callers_mutual_recursion(void **state) {
 
 static void test_exports_run(void **state) {
     (void)state;
-    hm_export_kind k;
-    assert_int_equal(hm_export_kind_parse("pprof", &k), 0);
-    assert_int_equal(k, HM_EXPORT_PPROF);
-    assert_int_equal(hm_export_kind_parse("svg", &k), 0);
-    assert_int_equal(k, HM_EXPORT_SVG);
-    assert_int_equal(hm_export_kind_parse("perfetto", &k), -1);
+    static const struct parse_case kinds[] = {
+        {"pprof", 0, HM_EXPORT_PPROF}, {"svg", 0, HM_EXPORT_SVG}, {"perfetto", -1, 0}};
+    ASSERT_PARSE_CASES(hm_export_kind_parse, hm_export_kind, kinds);
     assert_string_equal(hm_export_default_output(HM_EXPORT_FOLDED), "heatmap.folded");
 
     char dir[] = "/tmp/hm_export_test.XXXXXX";

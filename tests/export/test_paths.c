@@ -67,11 +67,7 @@ static int load_trees(const char *trees, hm_paths **out, char *err, size_t errle
 }
 
 static void expect_error(const char *trees, const char *fragment) {
-    char err[1024] = "";
-    hm_paths *p = NULL;
-    assert_int_equal(load_trees(trees, &p, err, sizeof err), -1);
-    assert_null(p);
-    expect_error_naming(err, "t.json", fragment);
+    EXPECT_LOAD_ERROR(load_trees, hm_paths, trees, "t.json", fragment);
 }
 
 /* ---- loading and merging -------------------------------------------------------------------- */

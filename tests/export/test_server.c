@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "../common/parse_cases.h"
 #include "pprof_common.h"
 #include "server.h"
 
@@ -58,17 +59,17 @@ static const char *location_name(const pb_profile *p, uint64_t id) {
 
 static void test_server_route(void **state) {
     (void)state;
+    static const struct parse_case routes[] = {
+        {"/debug/pprof/", 0, HM_ROUTE_INDEX},
+        {"/debug/pprof/threads", 0, HM_ROUTE_GOROUTINE},
+        {"/metrics", 0, HM_ROUTE_METRICS},
+        {"/debug/pprof/heap/", -1, 0},
+        {"/debug/pprof/../heap", -1, 0},
+        {"/debug/pprof/heapx", -1, 0},
+        {"", -1, 0},
+    };
+    ASSERT_PARSE_CASES(hm_server_route, hm_route, routes);
     hm_route r;
-    assert_int_equal(hm_server_route("/debug/pprof/", &r), 0);
-    assert_int_equal(r, HM_ROUTE_INDEX);
-    assert_int_equal(hm_server_route("/debug/pprof/threads", &r), 0);
-    assert_int_equal(r, HM_ROUTE_GOROUTINE);
-    assert_int_equal(hm_server_route("/metrics", &r), 0);
-    assert_int_equal(r, HM_ROUTE_METRICS);
-    assert_int_equal(hm_server_route("/debug/pprof/heap/", &r), -1);
-    assert_int_equal(hm_server_route("/debug/pprof/../heap", &r), -1);
-    assert_int_equal(hm_server_route("/debug/pprof/heapx", &r), -1);
-    assert_int_equal(hm_server_route("", &r), -1);
     assert_int_equal(hm_server_route(NULL, &r), -1);
 }
 

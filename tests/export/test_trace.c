@@ -92,11 +92,7 @@ static int load_trace_text(const char *events, hm_trace **t, char *err, size_t e
 }
 
 static void expect_trace_error(const char *events, const char *fragment) {
-    char err[1024] = "";
-    hm_trace *t = NULL;
-    assert_int_equal(load_trace_text(events, &t, err, sizeof err), -1);
-    assert_null(t);
-    expect_error_naming(err, "r.trace.json", fragment);
+    EXPECT_LOAD_ERROR(load_trace_text, hm_trace, events, "r.trace.json", fragment);
 }
 
 static void test_trace_errors(void **state) {

@@ -52,6 +52,23 @@ static void check_one(const char *yaml, const char *needle) {
     free(out);
 }
 
+/* Check `yaml`, which must give `count` findings, each reported as "PATH" + its entry of
+ * `findings` (NULL-terminated), in that order and nothing else. */
+static void check_report(const char *yaml, int count, const char *const *findings) {
+    char *path;
+    int n;
+    char *out = check(yaml, &n, &path);
+    assert_int_equal(n, count);
+    char expected[2048] = "";
+    for (size_t i = 0; findings[i] != NULL; i++) {
+        size_t used = strlen(expected);
+        snprintf(expected + used, sizeof expected - used, "%s%s", path, findings[i]);
+    }
+    assert_string_equal(out, expected);
+    free(out);
+    free(path);
+}
+
 static void test_scan_check_clean_config(void **state) {
     int n;
     char *out = check("version: 1\n"
@@ -91,27 +108,22 @@ static void test_scan_check_syntax_error_as_config_library(void **state) {
 }
 
 static void test_scan_check_unmatched_patterns(void **state) {
-    char *path;
-    int n;
-    char *out = check("functions:\n"
-                      "  include:\n"
-                      "    - util_*\n"
-                      "    - nothing_here_*\n"
-                      "  exclude: [old_api]\n"
-                      "files:\n"
-                      "  exclude: ['src/vendor/**', '**/util.c']\n",
-                      &n, &path);
-    assert_int_equal(n, 3);
-    char expected[2048];
-    snprintf(expected, sizeof expected,
-             "%s:4: warning: functions.include pattern 'nothing_here_*' matches no scanned "
-             "function\n"
-             "%s:5: warning: functions.exclude pattern 'old_api' matches no scanned function\n"
-             "%s:7: warning: files.exclude pattern 'src/vendor/**' matches no scanned file\n",
-             path, path, path);
-    assert_string_equal(out, expected);
-    free(out);
-    free(path);
+    check_report("functions:\n"
+                 "  include:\n"
+                 "    - util_*\n"
+                 "    - nothing_here_*\n"
+                 "  exclude: [old_api]\n"
+                 "files:\n"
+                 "  exclude: ['src/vendor/**', '**/util.c']\n",
+                 3,
+                 (const char *const[]){
+                     ":4: warning: functions.include pattern 'nothing_here_*' matches no "
+                     "scanned function\n",
+                     ":5: warning: functions.exclude pattern 'old_api' matches no scanned "
+                     "function\n",
+                     ":7: warning: files.exclude pattern 'src/vendor/**' matches no scanned "
+                     "file\n",
+                     NULL});
 }
 
 static void test_scan_check_template_instances_count_as_matches(void **state) {
@@ -126,23 +138,18 @@ static void test_scan_check_template_instances_count_as_matches(void **state) {
 }
 
 static void test_scan_check_included_and_excluded(void **state) {
-    char *path;
-    int n;
-    char *out = check("functions:\n"
-                      "  include: ['util_*', 'geo::*']\n"
-                      "  exclude: [util_clamp, 'geo::Shape::*']\n",
-                      &n, &path);
-    assert_int_equal(n, 2);
-    char expected[2048];
-    snprintf(expected, sizeof expected,
-             "%s:2: warning: functions.include 'geo::*' and functions.exclude 'geo::Shape::*' "
-             "(line 3) both match 5 functions (geo::Shape::Shape, geo::Shape::~Shape, "
-             "geo::Shape::sides and 2 other names); none is instrumented\n"
-             "%s:2: warning: functions.include 'util_*' and functions.exclude 'util_clamp' "
-             "(line 3) both match 1 function (util_clamp); it is not instrumented\n",
-             path, path);
-    assert_string_equal(out, expected);
-    free(out);
+    check_report("functions:\n"
+                 "  include: ['util_*', 'geo::*']\n"
+                 "  exclude: [util_clamp, 'geo::Shape::*']\n",
+                 2,
+                 (const char *const[]){
+                     ":2: warning: functions.include 'geo::*' and functions.exclude "
+                     "'geo::Shape::*' (line 3) both match 5 functions (geo::Shape::Shape, "
+                     "geo::Shape::~Shape, geo::Shape::sides and 2 other names); none is "
+                     "instrumented\n",
+                     ":2: warning: functions.include 'util_*' and functions.exclude 'util_clamp' "
+                     "(line 3) both match 1 function (util_clamp); it is not instrumented\n",
+                     NULL});
 
     /* Overloads are one name in the list, two functions in the count. */
     check_one("functions:\n  include: ['geo::*']\n  exclude: ['geo::sc*']\n",
@@ -153,7 +160,6 @@ static void test_scan_check_included_and_excluded(void **state) {
               ":2: warning: functions.include 'util_sum' and functions.exclude "
               "'util_*' (line 3) both match 1 function (util_sum); it is "
               "instrumented\n");
-    free(path);
 }
 
 static void test_scan_check_file_rules_conflict(void **state) {
@@ -167,24 +173,20 @@ static void test_scan_check_file_rules_conflict(void **state) {
 }
 
 static void test_scan_check_only_trivial(void **state) {
-    char *path;
-    int n;
-    char *out = check("functions:\n  include: ['get_*', util_sum]\n", &n, &path);
-    assert_int_equal(n, 1);
-    char expected[1024];
-    snprintf(expected, sizeof expected,
-             "%s:2: warning: functions.include pattern 'get_*' selects only trivial functions "
-             "(get_width, get_height), which the plugin skips (no calls, no loops, under 10 IR "
-             "instructions); name them exactly to instrument them anyway\n",
-             path);
-    assert_string_equal(out, expected);
-    free(out);
+    check_report("functions:\n  include: ['get_*', util_sum]\n", 1,
+                 (const char *const[]){
+                     ":2: warning: functions.include pattern 'get_*' selects only trivial "
+                     "functions (get_width, get_height), which the plugin skips (no calls, no "
+                     "loops, under 10 IR instructions); name them exactly to instrument them "
+                     "anyway\n",
+                     NULL});
 
     /* The threshold is the config's: with the rule off there is nothing to report. */
-    out = check("functions:\n  include: ['get_*']\ntrivial:\n  max_instructions: 0\n", &n, NULL);
+    int n;
+    char *out =
+        check("functions:\n  include: ['get_*']\ntrivial:\n  max_instructions: 0\n", &n, NULL);
     assert_int_equal(n, 0);
     free(out);
-    free(path);
 }
 
 static void test_scan_check_unreadable(void **state) {

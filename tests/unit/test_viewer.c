@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "../common/parse_cases.h"
 #include "check.h"
 #include "cli.h"
 #include "glyphs.h"
@@ -309,32 +310,51 @@ static void test_viewer_check_parse_errors(void **state) {
     hm_check_free(c);
 }
 
+/* one condition evaluated against now (and base): its result, and its message where msg is set */
+struct eval_case {
+    const char *expr;
+    int want;
+    const char *msg; /* NULL: the message is not checked */
+};
+
+static void check_evals(const struct eval_case *cases, size_t n, const hm_results *now,
+                        const hm_results *base) {
+    char msg[512];
+    for (size_t i = 0; i < n; i++) {
+        int rc = eval(cases[i].expr, now, base, msg, sizeof msg);
+        if (rc != cases[i].want)
+            fail_msg("'%s' evaluates to %d, expected %d (%s)", cases[i].expr, rc, cases[i].want,
+                     msg);
+        if (cases[i].msg)
+            assert_string_equal(msg, cases[i].msg);
+    }
+}
+
 static void test_viewer_check_eval(void **state) {
     (void)state;
     hm_results *r = load(RUN);
     char msg[512];
-    /* whole run: elapsed 10 µs, cpu 5360 ns, calls 7, 4 functions, parallelism 0.536 */
-    assert_int_equal(eval("elapsed>9us", r, NULL, msg, sizeof msg), 1);
-    assert_string_equal(msg, "elapsed = 10.0µs > 9.00µs");
-    assert_int_equal(eval("elapsed>10us", r, NULL, msg, sizeof msg), 0);
-    assert_int_equal(eval("elapsed>=10us", r, NULL, msg, sizeof msg), 1);
-    assert_int_equal(eval("cpu==5360ns", r, NULL, msg, sizeof msg), 1);
-    assert_int_equal(eval("calls<8", r, NULL, msg, sizeof msg), 1);
-    assert_int_equal(eval("calls<7", r, NULL, msg, sizeof msg), 0);
-    assert_int_equal(eval("functions!=4", r, NULL, msg, sizeof msg), 0);
-    assert_int_equal(eval("parallelism>0.5x", r, NULL, msg, sizeof msg), 1);
-    assert_int_equal(eval("parallelism>0.6", r, NULL, msg, sizeof msg), 0);
-    /* per function: any match that satisfies the condition fails the run */
-    assert_int_equal(eval("avg(parse)>99ns", r, NULL, msg, sizeof msg), 1);
-    assert_string_equal(msg, "avg(parse) = 100ns > 99ns");
-    assert_int_equal(eval("avg(parse)>100ns", r, NULL, msg, sizeof msg), 0);
-    assert_int_equal(eval("max(init)>=40ns", r, NULL, msg, sizeof msg), 1);
-    assert_string_equal(msg, "max(init) = 40ns >= 40ns");
-    assert_int_equal(eval("count(i*)>1", r, NULL, msg, sizeof msg), 1);
-    assert_string_equal(msg, "count(init) = 2 > 1"); /* io and init (b.c) have 1 call */
-    /* a pattern that matches nothing: 0 calls / 0 ns, an error for the other metrics */
-    assert_int_equal(eval("calls(nothing)<1", r, NULL, msg, sizeof msg), 1);
-    assert_int_equal(eval("calls(nothing)>0", r, NULL, msg, sizeof msg), 0);
+    static const struct eval_case cases[] = {
+        /* whole run: elapsed 10 µs, cpu 5360 ns, calls 7, 4 functions, parallelism 0.536 */
+        {"elapsed>9us", 1, "elapsed = 10.0µs > 9.00µs"},
+        {"elapsed>10us", 0, NULL},
+        {"elapsed>=10us", 1, NULL},
+        {"cpu==5360ns", 1, NULL},
+        {"calls<8", 1, NULL},
+        {"calls<7", 0, NULL},
+        {"functions!=4", 0, NULL},
+        {"parallelism>0.5x", 1, NULL},
+        {"parallelism>0.6", 0, NULL},
+        /* per function: any match that satisfies the condition fails the run */
+        {"avg(parse)>99ns", 1, "avg(parse) = 100ns > 99ns"},
+        {"avg(parse)>100ns", 0, NULL},
+        {"max(init)>=40ns", 1, "max(init) = 40ns >= 40ns"},
+        {"count(i*)>1", 1, "count(init) = 2 > 1"}, /* io and init (b.c) have 1 call */
+        /* a pattern that matches nothing: 0 calls / 0 ns, an error for the other metrics */
+        {"calls(nothing)<1", 1, NULL},
+        {"calls(nothing)>0", 0, NULL},
+    };
+    check_evals(cases, sizeof cases / sizeof cases[0], r, NULL);
     assert_int_equal(eval("p95(nothing)>1ms", r, NULL, msg, sizeof msg), -1);
     assert_non_null(strstr(msg, "no function matches 'nothing'"));
     /* base without a base file */
@@ -345,17 +365,18 @@ static void test_viewer_check_eval(void **state) {
 static void test_viewer_check_eval_base(void **state) {
     (void)state;
     hm_results *base = load(RUN), *now = load(LATER);
-    char msg[512];
-    /* parse: 300 → 600 ns; 2x base holds only with >= */
-    assert_int_equal(eval("cpu(parse)>1.5*base", now, base, msg, sizeof msg), 1);
-    assert_string_equal(msg, "cpu(parse) = 600ns > 450ns (1.5 x base 300ns)");
-    assert_int_equal(eval("cpu(parse)>2*base", now, base, msg, sizeof msg), 0);
-    assert_int_equal(eval("cpu(parse)>=base*2", now, base, msg, sizeof msg), 1);
-    /* a new function has no base: it never fails a base comparison */
-    assert_int_equal(eval("cpu(fresh)>0*base", now, base, msg, sizeof msg), 0);
-    /* whole run: elapsed 10 → 30 µs */
-    assert_int_equal(eval("elapsed>2.9*base", now, base, msg, sizeof msg), 1);
-    assert_int_equal(eval("elapsed>3*base", now, base, msg, sizeof msg), 0);
+    static const struct eval_case cases[] = {
+        /* parse: 300 → 600 ns; 2x base holds only with >= */
+        {"cpu(parse)>1.5*base", 1, "cpu(parse) = 600ns > 450ns (1.5 x base 300ns)"},
+        {"cpu(parse)>2*base", 0, NULL},
+        {"cpu(parse)>=base*2", 1, NULL},
+        /* a new function has no base: it never fails a base comparison */
+        {"cpu(fresh)>0*base", 0, NULL},
+        /* whole run: elapsed 10 → 30 µs */
+        {"elapsed>2.9*base", 1, NULL},
+        {"elapsed>3*base", 0, NULL},
+    };
+    check_evals(cases, sizeof cases / sizeof cases[0], now, base);
     hm_results_free(base);
     hm_results_free(now);
 }
@@ -434,13 +455,9 @@ static void test_viewer_model_selection(void **state) {
 
 static void test_viewer_model_pct(void **state) {
     hm_model *m = *state;
-    hm_pct_column c;
-    assert_int_equal(hm_pct_parse("p99", &c), 0);
-    assert_int_equal(c, HM_PCT_P99);
-    assert_int_equal(hm_pct_parse("P50", &c), 0);
-    assert_int_equal(c, HM_PCT_P50);
-    assert_int_equal(hm_pct_parse("p90", &c), -1);
-    assert_int_equal(hm_pct_parse("95", &c), -1);
+    static const struct parse_case pcts[] = {
+        {"p99", 0, HM_PCT_P99}, {"P50", 0, HM_PCT_P50}, {"p90", -1, 0}, {"95", -1, 0}};
+    ASSERT_PARSE_CASES(hm_pct_parse, hm_pct_column, pcts);
     assert_string_equal(hm_pct_label(m->pct), "P95");
     hm_model_cycle_pct(m);
     assert_string_equal(hm_pct_label(m->pct), "P50");
