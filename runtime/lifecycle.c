@@ -75,6 +75,8 @@ static const struct hm_flag {
     {"HEATMAP_PATHS", HM_FLAG_BOOL, "on", "on|off", &hm_rt.paths, 0},
     {"HEATMAP_PATHS_MAX", HM_FLAG_UINT, "65536", "an integer 2..16777216 (nodes per thread)",
      &hm_rt.paths_max, 0},
+    {"HEATMAP_THREADS_MAX", HM_FLAG_UINT, "64", "an integer 2..16777216 (threads listed)",
+     &hm_rt.threads_max, 0},
     {"HEATMAP_TRACE", HM_FLAG_BOOL, "off", "on|off", &hm_rt.trace, 0},
     {"HEATMAP_TRACE_EVENTS", HM_FLAG_UINT, "1000000", "an integer 2..16777216 (events per thread)",
      &hm_rt.trace_events, 0},

@@ -92,6 +92,7 @@ typedef struct hm_runtime {
     uint32_t paths_max;    /* nodes per thread (HEATMAP_PATHS_MAX) */
     bool trace;            /* record events (HEATMAP_TRACE) */
     uint32_t trace_events; /* events per thread (HEATMAP_TRACE_EVENTS) */
+    uint32_t threads_max;  /* threads listed one by one in the results (HEATMAP_THREADS_MAX) */
     uint64_t start_tick;   /* hot-path clock at start, the origin of trace times */
     bool summary;
     bool verbose;

@@ -15,10 +15,21 @@ static volatile unsigned long counter;
 static pthread_barrier_t barrier;
 static int live;
 
-__attribute__((noinline)) void f4(void) { counter++; }
-__attribute__((noinline)) void f3(void) { counter++; f4(); }
-__attribute__((noinline)) void f2(void) { counter++; f3(); }
-__attribute__((noinline)) void f1(void) { counter++; f2(); }
+__attribute__((noinline)) void f4(void) {
+    counter++;
+}
+__attribute__((noinline)) void f3(void) {
+    counter++;
+    f4();
+}
+__attribute__((noinline)) void f2(void) {
+    counter++;
+    f3();
+}
+__attribute__((noinline)) void f1(void) {
+    counter++;
+    f2();
+}
 
 static void *request(void *arg) {
     (void)arg;
