@@ -48,6 +48,12 @@ endforeach()
 # The CPU / wait split: waits interposed, open frames (tests/e2e/waits; checks in python3).
 find_package(Python3 COMPONENTS Interpreter)
 if(Python3_Interpreter_FOUND)
+  # Thread-per-request programs: the set-up is the runtime's, threads beyond the limit fold.
+  add_test(NAME e2e_setup
+           COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/setup/setup.sh ${HM_E2E_PREFIX}
+                   ${CMAKE_INSTALL_LIBDIR} ${HEATMAP_CLANG} ${PROJECT_SOURCE_DIR}
+                   ${CMAKE_CURRENT_BINARY_DIR}/e2e/setup $<TARGET_FILE:heatmap-view>)
+  set_tests_properties(e2e_setup PROPERTIES FIXTURES_REQUIRED e2e_prefix LABELS e2e)
   foreach(mode sleep join mutex poll cpu4 errno pool)
     add_test(NAME e2e_waits_${mode}
              COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/waits/waits.sh ${HM_E2E_PREFIX}
