@@ -463,13 +463,19 @@ static void hm_put_document(hm_out *o, const char *end, const hm_thread_order *o
     hm_arena_release(&rows.arena);
 }
 
-int hm_write_results_file(const char *path, const char *end, const hm_thread_order *order) {
+int hm_write_results_file(char *path, size_t size, const char *end, const hm_thread_order *order,
+                          const hm_file_id *was, const char *beside) {
     static hm_out out; /* static: 8 KiB is too much for a signal handler's stack */
     if (hm_out_open(&out, path) != 0)
         return -1;
     hm_put_document(&out, end, order);
-    int rc = hm_out_commit(&out);
-    if (rc == 0 && hm_rt.verbose)
+    int rc = was && beside && strcmp(beside, path) != 0 ? hm_out_commit_guarded(&out, was, beside)
+                                                        : hm_out_commit(&out);
+    if (rc < 0)
+        return -1;
+    size_t n = 0;
+    hm_append(path, size, &n, out.path, strlen(out.path));
+    if (hm_rt.verbose)
         hm_log("wrote results to '", path, "'", NULL);
-    return rc;
+    return 0;
 }

@@ -37,7 +37,7 @@ foreach(case ${HM_E2E_CASES})
 endforeach()
 
 # The runtime under the ways programs end and unwind (tests/e2e/robust).
-foreach(mode fork longjmp deep signals sigterm ends atomic exit3 unwritable)
+foreach(mode fork longjmp deep signals sigterm ends atomic exit3 unwritable pipeline)
   add_test(NAME e2e_robust_${mode}
            COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/robust/robust.sh ${HM_E2E_PREFIX}
                    ${CMAKE_INSTALL_LIBDIR} ${HEATMAP_CLANG} $<TARGET_FILE:check_results>
