@@ -101,6 +101,12 @@ typedef struct hm_runtime {
     _Atomic uint32_t thread_seq;
     pthread_key_t thread_key;
     uint64_t start_cpu_ns; /* CLOCK_PROCESS_CPUTIME_ID at start_mono_ns (after the set-up) */
+    /* The run's figures as the results writer last wrote them (writer.c), for the stderr summary
+     * (summary.c), so that both say the same. */
+    struct {
+        bool valid;
+        uint64_t elapsed_ns, cpu_ns, wait_ns, self_ns, overhead_total_ns, calls, functions;
+    } written;
 } hm_runtime;
 
 extern hm_runtime hm_rt HM_HIDDEN;

@@ -418,8 +418,8 @@ static void hm_put_document(hm_out *o, const char *end, const hm_thread_order *o
     hm_put_field_u64(o, ",\n  ", HM_KEY_pid, (uint64_t)getpid());
     hm_put_field_string(o, ",\n  ", HM_KEY_hostname, host);
     hm_put_field_u64(o, ",\n  ", HM_KEY_start_unix_ns, hm_rt.start_unix_ns);
-    hm_put_field_u64(o, ",\n  ", HM_KEY_elapsed_ns,
-                     wall_ns > run.overhead_max_ns ? wall_ns - run.overhead_max_ns : 0);
+    uint64_t elapsed_ns = wall_ns > run.overhead_max_ns ? wall_ns - run.overhead_max_ns : 0;
+    hm_put_field_u64(o, ",\n  ", HM_KEY_elapsed_ns, elapsed_ns);
     hm_put_field_u64(o, ",\n  ", HM_KEY_wall_ns, wall_ns);
     hm_put_field_u64(o, ",\n  ", HM_KEY_overhead_total_ns, run.overhead_total_ns);
     hm_put_field_u64(o, ",\n  ", HM_KEY_process_cpu_ns, process_cpu_ns);
@@ -443,6 +443,11 @@ static void hm_put_document(hm_out *o, const char *end, const hm_thread_order *o
     uint64_t hist[HM_RT_BUCKETS];
     bool first = true;
     uint32_t n = hm_registry_count();
+    hm_rt.written.valid = false;
+    hm_rt.written.elapsed_ns = elapsed_ns;
+    hm_rt.written.overhead_total_ns = run.overhead_total_ns;
+    hm_rt.written.cpu_ns = hm_rt.written.wait_ns = hm_rt.written.self_ns = 0;
+    hm_rt.written.calls = hm_rt.written.functions = 0;
     for (uint32_t id = 1; id <= n; id++) {
         const hm_func_meta *m = hm_registry_meta(id);
         if (!m || m->internal)
@@ -452,6 +457,11 @@ static void hm_put_document(hm_out *o, const char *end, const hm_thread_order *o
         if (c.count == 0)
             continue;
         hm_put_function(o, id, &c, hist, first, split, view, &rows);
+        hm_rt.written.cpu_ns += c.cpu_ns;
+        hm_rt.written.wait_ns += c.wait_ns;
+        hm_rt.written.self_ns += c.self_ns;
+        hm_rt.written.calls += c.count;
+        hm_rt.written.functions++;
         first = false;
     }
     hm_puts(o, "\n  ]");
@@ -469,6 +479,7 @@ int hm_write_results_file(char *path, size_t size, const char *end, const hm_thr
     if (hm_out_open(&out, path) != 0)
         return -1;
     hm_put_document(&out, end, order);
+    hm_rt.written.valid = true;
     int rc = was && beside && strcmp(beside, path) != 0 ? hm_out_commit_guarded(&out, was, beside)
                                                         : hm_out_commit(&out);
     if (rc < 0)

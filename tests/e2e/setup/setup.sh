@@ -19,8 +19,17 @@ fail() {
     exit 1
 }
 # 40 fresh threads: every thread has a row of its own.
-HEATMAP_OUTPUT="$PWD/fresh.json" ./setup 40 >out.txt || fail "setup 40: $(cat out.txt)"
+HEATMAP_SUMMARY=on HEATMAP_OUTPUT="$PWD/fresh.json" ./setup 40 >out.txt 2>summary.txt ||
+    fail "setup 40: $(cat out.txt summary.txt)"
 python3 "$here/check_setup.py" fresh.json 40 64
+# HEATMAP_SUMMARY's run lines are heatmap-view's static summary lines of the same file.
+"$viewer" --format=text --ascii --width=400 fresh.json >view.txt || fail "heatmap-view fresh.json"
+sed -n 2,3p view.txt >want.txt
+sed -n 2,3p summary.txt | sed 's/^  //' >got.txt
+cmp -s want.txt got.txt || fail "HEATMAP_SUMMARY differs from heatmap-view's summary:
+$(cat got.txt)
+heatmap-view:
+$(cat want.txt)"
 # 300 threads, 4 listed: the rest in the "other threads" row.
 HEATMAP_THREADS_MAX=4 HEATMAP_OUTPUT="$PWD/folded.json" ./setup 300 >out.txt ||
     fail "setup 300: $(cat out.txt)"
