@@ -22,6 +22,9 @@
  * Layer 2 (rt_hot.h): may call thread_state.c, paths.c, trace.c and layer 1 (clock, registry);
  * called by instrumented code, calibrate.c and the lifecycle (hm_close_open_frames).
  */
+#define _GNU_SOURCE
+#include <signal.h>
+
 #include "rt_hot.h"
 
 __thread hm_tls hm_tls_self __attribute__((tls_model("initial-exec")));
@@ -94,11 +97,14 @@ static inline __attribute__((always_inline)) void hm_pop(hm_tls *t, uint32_t d, 
 }
 
 /* Close the frames that lie below the stack pointer `sp`: they were unwound without their exits.
- * Only addresses inside this thread's own stack count; a handler on an alternate signal stack
- * must not close the frames it interrupted. */
+ * Only addresses on this thread's own stack count: a handler running on an alternate signal
+ * stack must not close the frames it interrupted. That is asked of the kernel (sigaltstack, a
+ * system call, async-signal-safe) rather than compared with the thread's stack bounds, whose
+ * query (pthread_getattr_np) takes a lock and mallocs, which a first call inside a signal
+ * handler must not (it deadlocked when the handler interrupted that same query). */
 static void hm_close_dead_frames(hm_tls *t, uintptr_t sp, uint64_t now) {
-    hm_thread_data *data = t->data;
-    if (data->stack_hi && (sp < data->stack_lo || sp >= data->stack_hi))
+    stack_t ss;
+    if (sigaltstack(NULL, &ss) == 0 && (ss.ss_flags & SS_ONSTACK))
         return;
     t->closing++;
     while (t->depth > 0 && t->stack[t->depth - 1].sp < sp)

@@ -130,10 +130,9 @@ typedef struct hm_thread_data {
     uint64_t dropped_calls;  /* calls deeper than the shadow stack holds: not recorded */
     hm_fstats **stats;       /* index by id; NULL entries for functions not touched */
     uint32_t stats_cap;
-    uintptr_t stack_lo, stack_hi; /* this thread's stack bounds, 0 when unknown */
-    void *arena;                  /* chunks this thread allocated its stats from */
-    hm_tree tree;                 /* call paths; released at merge */
-    struct hm_split *split;       /* per-function calls and self time, kept at merge */
+    void *arena;            /* chunks this thread allocated its stats from */
+    hm_tree tree;           /* call paths; released at merge */
+    struct hm_split *split; /* per-function calls and self time, kept at merge */
     uint32_t nsplit;
     void *split_arena;
     hm_trace_event *trace; /* event buffer (HEATMAP_TRACE); kept after the thread exits */

@@ -17,6 +17,7 @@
  */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -34,7 +35,7 @@
 
 typedef struct hm_chunk {
     struct hm_chunk *next;
-    size_t size, used;
+    uint64_t size, used;
 } hm_chunk;
 
 /* What an exited thread keeps per function it called, for the per-thread split in the results:
@@ -69,8 +70,19 @@ static hm_other_threads hm_other;
 
 void *hm_arena_alloc(void **arena, size_t size) {
     size = (size + 15u) & ~(size_t)15u;
-    hm_chunk *c = *arena;
-    if (!c || c->used + size > c->size) {
+    /* Re-entrant for a signal handler that interrupts an allocation on the same thread (the first
+     * call of a function, or a new histogram, inside a handler): the bump and the chunk push are
+     * compare-and-swaps, so the two never get the same bytes. */
+    for (;;) {
+        hm_chunk *c = __atomic_load_n((hm_chunk **)arena, __ATOMIC_RELAXED);
+        if (c) {
+            uint64_t used = __atomic_load_n(&c->used, __ATOMIC_RELAXED);
+            if (used + size <= c->size) {
+                if (hm_sig_cas64((uint64_t *)&c->used, used, used + size))
+                    return (char *)c + used;
+                continue;
+            }
+        }
         size_t want = sizeof(hm_chunk) + size;
         size_t chunk = want > HM_ARENA_CHUNK ? (want + 4095u) & ~(size_t)4095u : HM_ARENA_CHUNK;
         void *mem = mmap(NULL, chunk, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -80,11 +92,11 @@ void *hm_arena_alloc(void **arena, size_t size) {
         n->next = c;
         n->size = chunk;
         n->used = (sizeof(hm_chunk) + 15u) & ~(size_t)15u;
-        *arena = c = n;
+        if (__atomic_compare_exchange_n((hm_chunk **)arena, &c, n, false, __ATOMIC_RELAXED,
+                                        __ATOMIC_RELAXED))
+            continue;       /* allocate from the new chunk */
+        munmap(mem, chunk); /* a handler pushed one meanwhile: use it */
     }
-    void *p = (char *)c + c->used;
-    c->used += size;
-    return p;
 }
 
 void hm_arena_release(void **arena) {
@@ -93,19 +105,6 @@ void hm_arena_release(void **arena) {
         munmap(c, c->size);
     }
     *arena = NULL;
-}
-
-static void hm_stack_bounds(hm_thread_data *data) {
-    pthread_attr_t attr;
-    if (pthread_getattr_np(pthread_self(), &attr) != 0)
-        return;
-    void *addr;
-    size_t size;
-    if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
-        data->stack_lo = (uintptr_t)addr;
-        data->stack_hi = (uintptr_t)addr + size;
-    }
-    pthread_attr_destroy(&attr);
 }
 
 static hm_frame *hm_reserve_stack(uint32_t *capacity) {
@@ -188,9 +187,24 @@ static hm_thread_data *hm_record_new(void) {
     return mem;
 }
 
+static bool hm_thread_attach_unmasked(hm_tls *t);
+
+/* The attach runs with the thread's signals blocked: a handler's first instrumented call that
+ * interrupted it would otherwise attach the thread a second time (two records, one never merged).
+ * Blocked, the signal is delivered when the attach is done, and its calls are recorded. */
 bool hm_thread_attach(hm_tls *t) {
     if (t->finished || atomic_load(&hm_rt.init_state) != 2)
         return false;
+    sigset_t all, old;
+    sigfillset(&all);
+    bool masked = pthread_sigmask(SIG_BLOCK, &all, &old) == 0;
+    bool ok = hm_thread_attach_unmasked(t);
+    if (masked)
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return ok;
+}
+
+static bool hm_thread_attach_unmasked(hm_tls *t) {
     uint64_t setup_begin = hm_clock_now();
     /* A record of a folded thread when one is free (trylock: this may be a signal handler, and
      * one that interrupted this thread's own merge must not wait), else a new one. */
@@ -231,7 +245,6 @@ bool hm_thread_attach(hm_tls *t) {
     }
     data->tid = (uint64_t)syscall(SYS_gettid);
     prctl(PR_GET_NAME, data->name, 0, 0, 0);
-    hm_stack_bounds(data);
     data->stats = stats;
     data->stats_cap = stats_cap;
     data->seq = atomic_fetch_add(&hm_rt.thread_seq, 1);
@@ -658,6 +671,7 @@ void hm_thread_reset_after_fork(hm_tls *t) {
     atomic_store(&hm_rt.thread_seq, 0);
     hm_nkept = 0;
     hm_free_records = NULL;
+    pthread_mutex_init(&hm_slab_lock, NULL);
     memset(&hm_other, 0, sizeof hm_other);
     hm_paths_reset_after_fork();
     if (!t->data || t->finished)

@@ -45,6 +45,14 @@ foreach(mode fork longjmp deep signals sigterm ends atomic exit3 unwritable pipe
   set_tests_properties(e2e_robust_${mode} PROPERTIES FIXTURES_REQUIRED e2e_prefix LABELS e2e)
 endforeach()
 
+# Threads x fork x signals x longjmp at once (tests/e2e/stress).
+add_test(NAME e2e_stress
+         COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/stress/stress.sh ${HM_E2E_PREFIX}
+                 ${CMAKE_INSTALL_LIBDIR} ${HEATMAP_CLANG} $<TARGET_FILE:check_results>
+                 ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/e2e/stress
+                 $<TARGET_FILE:heatmap-view>)
+set_tests_properties(e2e_stress PROPERTIES FIXTURES_REQUIRED e2e_prefix LABELS e2e TIMEOUT 60)
+
 # The CPU / wait split: waits interposed, open frames (tests/e2e/waits; checks in python3).
 find_package(Python3 COMPONENTS Interpreter)
 if(Python3_Interpreter_FOUND)
