@@ -22,6 +22,9 @@ set(HM_E2E_CASES
     "callgraph_O2_g|callgraph|-O2 -g"
     "callgraph_asan|callgraph|-O1 -g -fsanitize=address,undefined"
     "threads_O2|threads|-O2 -pthread")
+if(HEATMAP_TSAN)
+  list(APPEND HM_E2E_CASES "threads_tsan|threads|-O1 -g -pthread -fsanitize=thread")
+endif()
 foreach(case ${HM_E2E_CASES})
   string(REPLACE "|" ";" parts "${case}")
   list(GET parts 0 name)
