@@ -17,7 +17,10 @@ fail() {
     echo "FAIL: $*" >&2
     exit 1
 }
-./stress >out.txt 2>err.txt || fail "stress exited with $?: $(cat out.txt err.txt)"
+# HEATMAP_THROTTLE=off: a throttled (count-only) function opens no frame, so a longjmp into it
+# leaves its callees' frames open until the thread ends, and their last calls are lost
+# (docs/runtime.md, "Throttling", known limit; issue 14 stays open for it).
+HEATMAP_THROTTLE=off ./stress >out.txt 2>err.txt || fail "stress exited with $?: $(cat out.txt err.txt)"
 parent=$(sed -n 's/^parent \([0-9]*\) .*/\1/p' out.txt)
 [ -n "$parent" ] || fail "no parent line: $(cat out.txt)"
 n=0
