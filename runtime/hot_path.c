@@ -22,6 +22,9 @@
  * Layer 2 (rt_hot.h): may call thread_state.c, paths.c, trace.c and layer 1 (clock, registry);
  * called by instrumented code, calibrate.c and the lifecycle (hm_close_open_frames).
  */
+#define _GNU_SOURCE
+#include <signal.h>
+
 #include "rt_hot.h"
 
 __thread hm_tls hm_tls_self __attribute__((tls_model("initial-exec")));
@@ -101,22 +104,29 @@ static inline __attribute__((always_inline)) hm_fstats *hm_pop(hm_tls *t, uint32
 }
 
 /* Close the frames that lie below the stack pointer `sp`: they were unwound without their exits.
- * Only addresses inside this thread's own stack count; a handler on an alternate signal stack
- * must not close the frames it interrupted. */
+ * Only addresses on this thread's own stack count: a handler running on an alternate signal
+ * stack must not close the frames it interrupted. That is asked of the kernel (sigaltstack, a
+ * system call, async-signal-safe) rather than compared with the thread's stack bounds, whose
+ * query (pthread_getattr_np) takes a lock and mallocs, which a first call inside a signal
+ * handler must not (it deadlocked when the handler interrupted that same query). */
 static void hm_close_dead_frames(hm_tls *t, uintptr_t sp, uint64_t now) {
-    hm_thread_data *data = t->data;
-    if (data->stack_hi && (sp < data->stack_lo || sp >= data->stack_hi))
+    stack_t ss;
+    if (sigaltstack(NULL, &ss) == 0 && (ss.ss_flags & SS_ONSTACK))
         return;
+    t->closing++;
     while (t->depth > 0 && t->stack[t->depth - 1].sp < sp)
         hm_pop(t, t->depth, now);
+    t->closing--;
 }
 
 void hm_close_open_frames(hm_tls *t, uint64_t now) {
+    t->closing++;
     while (t->depth > 0) {
         hm_fstats *s = t->stats[t->stack[t->depth - 1].id];
         hm_pop(t, t->depth, now);
         s->open_calls++; /* closed at the write, not by its exit (results: open_calls) */
     }
+    t->closing--;
 }
 
 /* The call-path node of a call of `id` made from the frame below depth d, when direct recursion
@@ -134,16 +144,35 @@ static inline bool hm_path_cached(const hm_tls *t, uint32_t d, uint32_t id, uint
     return true;
 }
 
-/* The call-path node of a call of `id` from depth d, made when new (0 when paths are off). */
-static uint32_t hm_path_enter(hm_tls *t, uint32_t d, uint32_t id) {
+/* The call-path node of a call of `id` from depth d, made when new (0 when paths are off). A
+ * node made is set-up: `*setup_begin` gets the tick before it when it has none yet. */
+static uint32_t hm_path_enter(hm_tls *t, uint32_t d, uint32_t id, uint64_t *setup_begin) {
     uint32_t node = 0;
     if (!t->tree || hm_path_cached(t, d, id, &node))
         return node;
     uint32_t parent = d ? t->stack[d - 1].node & ~HM_NODE_FOLDED : 0;
-    node = hm_tree_child(t->tree, parent, id);
+    /* The clock is read before the lookup: probing the table for a new path may be the first
+     * touch of its page (a page fault), which is set-up too. */
+    uint64_t begin = *setup_begin ? *setup_begin : hm_clock_now();
+    node = hm_tree_find(t->tree, parent, id);
+    if (node == 0) {
+        *setup_begin = begin;
+        node = hm_tree_child(t->tree, parent, id);
+    }
     if (!(node & HM_NODE_FOLDED))
         t->tree->nodes[parent].cache = (uint64_t)node << 32 | id;
     return node;
+}
+
+void hm_setup_charge(hm_tls *t, uint32_t d, uint64_t begin) {
+    uint64_t cost = hm_clock_now() - begin;
+    if ((int64_t)cost <= 0 || !t->data)
+        return;
+    hm_sig_add64(&t->data->setup_ns, hm_ticks_to_ns(cost, hm_rt.ns_per_tick_fp));
+    if (d > 0 && d <= t->depth) {
+        hm_sig_add64(&t->stack[d - 1].child, cost);
+        hm_sig_add64(&t->data->setup_inner_ticks, cost);
+    }
 }
 
 /* Push a frame for `id` at depth d and start its clock. The frame is published in an order that
@@ -174,12 +203,28 @@ static void __attribute__((noinline)) hm_enter_slow(hm_func_record *record, uint
         return;
     if (HM_UNLIKELY(t->stats_cap == 0) && !hm_thread_attach(t))
         return;
+    /* The runtime's set-up from here (stats of a function new to the thread, a call-path node, the
+     * page faults of their memory) is not the program's time: it is measured, added to the parent
+     * frame's children (so neither the parent's self time nor its ancestors' carry it) and taken
+     * off the thread's outer time; the call's own clock starts after it. */
+    uint64_t setup_begin = 0;
     uint32_t id = __atomic_load_n(&record->id, __ATOMIC_ACQUIRE);
-    if (id == 0 && (id = hm_registry_intern(record)) == 0)
-        return; /* registry busy or out of memory: this call is not recorded, nor its exit */
-    if ((id >= t->stats_cap || t->stats[id] == NULL) && hm_thread_stats_for(t, id) == NULL)
-        return;
+    if (id == 0) {
+        setup_begin = hm_clock_now();
+        if ((id = hm_registry_intern(record)) == 0)
+            return; /* registry busy or out of memory: this call is not recorded, nor its exit */
+    }
+    if (id >= t->stats_cap || t->stats[id] == NULL) {
+        if (setup_begin == 0)
+            setup_begin = hm_clock_now();
+        if (hm_thread_stats_for(t, id) == NULL)
+            return;
+    }
     uint32_t d = t->depth;
+    if (setup_begin) { /* it ran inside frame d, which may be one of the dead frames closed next */
+        hm_setup_charge(t, d, setup_begin);
+        setup_begin = 0;
+    }
     if (d > 0 && t->stack[d - 1].sp < sp) {
         hm_close_dead_frames(t, sp, hm_clock_now());
         d = t->depth;
@@ -189,7 +234,10 @@ static void __attribute__((noinline)) hm_enter_slow(hm_func_record *record, uint
         t->data->dropped_calls++;
         return;
     }
-    hm_push(t, d, id, sp, hm_path_enter(t, d, id));
+    uint32_t node = hm_path_enter(t, d, id, &setup_begin);
+    if (setup_begin)
+        hm_setup_charge(t, d, setup_begin);
+    hm_push(t, d, id, sp, node);
 }
 
 void __heatmap_enter_v2(hm_func_record *record) {

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "json_out.h"
@@ -123,6 +124,90 @@ int hm_out_open(hm_out *o, const char *path) {
         return -1;
     }
     return 0;
+}
+
+void hm_file_id_of(const char *path, hm_file_id *id) {
+    struct stat st;
+    memset(id, 0, sizeof *id);
+    if (stat(path, &st) != 0)
+        return;
+    id->exists = true;
+    id->dev = (uint64_t)st.st_dev;
+    id->ino = (uint64_t)st.st_ino;
+    id->mtime_ns = (uint64_t)st.st_mtim.tv_sec * 1000000000u + (uint64_t)st.st_mtim.tv_nsec;
+}
+
+static bool hm_file_id_same(const hm_file_id *a, const hm_file_id *b) {
+    return a->exists == b->exists &&
+           (!a->exists || (a->dev == b->dev && a->ino == b->ino && a->mtime_ns == b->mtime_ns));
+}
+
+static int hm_exchange(const char *a, const char *b) {
+#ifdef RENAME_EXCHANGE
+    return renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE);
+#else
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+int hm_out_commit_guarded(hm_out *o, const hm_file_id *was, const char *beside) {
+    hm_flush(o);
+    int err = o->failed;
+    if (close(o->fd) != 0 && !err)
+        err = errno;
+    bool aside = false;
+    if (!err && !was->exists) {
+        if (link(o->tmp, o->path) == 0)
+            unlink(o->tmp);
+        else if (errno == EEXIST)
+            aside = true;                      /* another process wrote it since we started */
+        else if (rename(o->tmp, o->path) != 0) /* no hard links here: the plain way */
+            err = errno;
+    } else if (!err) {
+        if (hm_exchange(o->tmp, o->path) == 0) {
+            hm_file_id displaced; /* now at o->tmp */
+            hm_file_id_of(o->tmp, &displaced);
+            if (hm_file_id_same(&displaced, was) || !displaced.exists)
+                unlink(o->tmp);
+            else if (hm_exchange(o->tmp, o->path) == 0) /* theirs back: ours goes beside */
+                aside = true;
+            else
+                err = errno;
+        } else {
+            hm_file_id now;
+            hm_file_id_of(o->path, &now);
+            if (!hm_file_id_same(&now, was))
+                aside = true;
+            else if (rename(o->tmp, o->path) != 0)
+                err = errno;
+        }
+    }
+    if (!err && aside) {
+        if (rename(o->tmp, beside) != 0) {
+            err = errno;
+        } else {
+            char line[2200];
+            size_t n = 0;
+            line[0] = '\0';
+            hm_append(line, sizeof line, &n, "'", 1);
+            hm_append(line, sizeof line, &n, o->path, strlen(o->path));
+            static const char says[] = "' was written by another process since this one "
+                                       "started: results written to '";
+            hm_append(line, sizeof line, &n, says, sizeof says - 1);
+            hm_append(line, sizeof line, &n, beside, strlen(beside));
+            hm_append(line, sizeof line, &n, "'", 1);
+            hm_log(line, NULL, NULL, NULL);
+            n = 0;
+            hm_append(o->path, sizeof o->path, &n, beside, strlen(beside));
+        }
+    }
+    if (err) {
+        unlink(o->tmp);
+        hm_log("cannot write '", o->path, "': ", strerror(err));
+        return -1;
+    }
+    return aside ? 1 : 0;
 }
 
 int hm_out_commit(hm_out *o) {

@@ -29,6 +29,19 @@ void hm_out_use_fd(hm_out *o, int fd) HM_HIDDEN;
 int hm_out_finish_fd(hm_out *o) HM_HIDDEN;
 /* Flush, close and rename over the target; on failure remove the temp file, log, return -1. */
 int hm_out_commit(hm_out *o) HM_HIDDEN;
+/* What a path named when the run started: the results file of an earlier run, or nothing. */
+typedef struct hm_file_id {
+    bool exists;
+    uint64_t dev, ino, mtime_ns;
+} hm_file_id;
+void hm_file_id_of(const char *path, hm_file_id *id) HM_HIDDEN;
+/* Like hm_out_commit, but the target is replaced only when it is still `was` (an earlier run's
+ * file, or none): when another process wrote it since, ours goes to `beside` instead (o->path
+ * becomes it) and one stderr line says so. The claim is atomic: link(2) when there was no file,
+ * renameat2(RENAME_EXCHANGE) when there was one (the file displaced is checked, and put back when
+ * it was not `was`); plain rename where the file system has neither. Returns 0, 1 (written beside)
+ * or -1. */
+int hm_out_commit_guarded(hm_out *o, const hm_file_id *was, const char *beside) HM_HIDDEN;
 void hm_flush(hm_out *o) HM_HIDDEN;
 void hm_put(hm_out *o, const char *s, size_t n) HM_HIDDEN;
 void hm_puts(hm_out *o, const char *s) HM_HIDDEN;

@@ -77,6 +77,8 @@ static const struct hm_flag {
     {"HEATMAP_PATHS", HM_FLAG_BOOL, "on", "on|off", &hm_rt.paths, 0},
     {"HEATMAP_PATHS_MAX", HM_FLAG_UINT, "65536", "an integer 2..16777216 (nodes per thread)",
      &hm_rt.paths_max, 0},
+    {"HEATMAP_THREADS_MAX", HM_FLAG_UINT, "64", "an integer 2..16777216 (threads listed)",
+     &hm_rt.threads_max, 0},
     {"HEATMAP_TRACE", HM_FLAG_BOOL, "off", "on|off", &hm_rt.trace, 0},
     {"HEATMAP_TRACE_EVENTS", HM_FLAG_UINT, "1000000", "an integer 2..16777216 (events per thread)",
      &hm_rt.trace_events, 0},
@@ -219,13 +221,38 @@ void hm_expand_output_path(const char *pattern, bool forked_child, char *out, si
     hm_append(out, size, &n, tail, strlen(tail));
 }
 
-int hm_write_results(const char *end) {
+/* What the results path named when the run started (hm_claim_output): another process's file
+ * found there at the write instead means two runs share the name (a pipeline `app | app`); the
+ * later one writes beside it, with its pid inserted as a fork child does. */
+static hm_file_id hm_output_was;
+static bool hm_output_claimed;
+static char hm_output_claim_path[1024];
+static char hm_written_path[1024]; /* where the results went, for the profiles */
+
+static void hm_claim_output(void) {
     char path[1024];
+    hm_expand_output_path(hm_rt.output_pattern, false, path, sizeof path);
+    hm_file_id_of(path, &hm_output_was);
+    size_t n = 0;
+    hm_append(hm_output_claim_path, sizeof hm_output_claim_path, &n, path, strlen(path));
+    hm_output_claimed = true;
+}
+
+int hm_write_results(const char *end) {
+    char path[1024], beside[1024];
     hm_expand_output_path(hm_rt.output_pattern, hm_is_fork_child, path, sizeof path);
+    hm_expand_output_path(hm_rt.output_pattern, true, beside, sizeof beside);
     hm_thread_order order;
     if (!hm_thread_order_make(&order))
         hm_log("out of memory: threads left out of '", path, "'", NULL);
-    int rc = hm_write_results_file(path, end, &order);
+    /* A fork child's name has its pid already: it shares it with no one. */
+    bool guard = hm_output_claimed && !hm_is_fork_child && strcmp(path, hm_output_claim_path) == 0;
+    int rc = hm_write_results_file(path, sizeof path, end, &order, guard ? &hm_output_was : NULL,
+                                   guard ? beside : NULL);
+    if (rc == 0 && guard && strcmp(path, hm_output_claim_path) == 0)
+        hm_file_id_of(path, &hm_output_was); /* ours now: a later write of this run replaces it */
+    size_t n = 0;
+    hm_append(hm_written_path, sizeof hm_written_path, &n, path, strlen(path));
     if (rc == 0 && hm_rt.trace)
         hm_write_trace(path, &order);
     hm_thread_order_release(&order);
@@ -263,8 +290,7 @@ void hm_runtime_finish(const char *end) {
     hm_write_results(end);
     if (!hm_flag_profile_types[0])
         return;
-    char path[1024];
-    hm_expand_output_path(hm_rt.output_pattern, hm_is_fork_child, path, sizeof path);
+    const char *path = hm_written_path;
     if (strcmp(end, "exit") == 0)
         hm_profiles_write(path, hm_flag_profile_types, hm_flag_profile_file, hm_flag_export_lib);
     else
@@ -387,6 +413,7 @@ bool hm_runtime_init(void) {
         hm_server_start(hm_flag_profiler_host, hm_flag_profiler_port, hm_flag_cpu_hz,
                         hm_flag_export_lib);
     hm_start_clocks(); /* Elapsed is the program's time: it starts after the runtime's set-up */
+    hm_claim_output();
     return true;
 }
 

@@ -10,9 +10,9 @@
  * harmless because readers merge nodes by path.
  *
  * Memory: a thread's tree reserves max nodes (40 bytes each, and 48 of waits in a parallel array,
- * hm_node_wait) and 2*max table slots (4 bytes) with
- * MAP_NORESERVE, so only the pages of nodes actually made are committed. Paths beyond max are
- * folded into their caller's node and counted (docs/results-format.md).
+ * hm_node_wait), 2*max table slots (4 bytes) and a small table of 256 slots for its first 128 nodes
+ * with MAP_NORESERVE, so only the pages of nodes actually made are committed (a small tree: one).
+ * Paths beyond max are folded into their caller's node and counted (docs/results-format.md).
  *
  * Layer 2 (rt_hot.h): calls nothing of the runtime above libc; called by hot_path.c,
  * thread_state.c, calibrate.c and the results writer (reading the trees).
@@ -31,6 +31,12 @@ static pthread_mutex_t hm_exited_lock = PTHREAD_MUTEX_INITIALIZER;
 static hm_tree hm_exited;
 static bool hm_exited_ready;
 
+/* The first nodes are found through a small table of their own at the start of the mapping,
+ * beside the first nodes, so that a small tree (a short-lived thread's) commits one page instead of
+ * one page of the large table per node; nodes from HM_TREE_SMALL_NODES on use the large table. */
+#define HM_TREE_SMALL_NODES 128u
+#define HM_TREE_SMALL_SLOTS (2u * HM_TREE_SMALL_NODES)
+
 static size_t hm_tree_slots_bytes(uint32_t max) {
     uint32_t slots = 64;
     while (slots < 2u * max)
@@ -38,19 +44,25 @@ static size_t hm_tree_slots_bytes(uint32_t max) {
     return (size_t)slots * sizeof(uint32_t);
 }
 
+static size_t hm_tree_map_bytes(uint32_t max) {
+    return HM_TREE_SMALL_SLOTS * sizeof(uint32_t) + (size_t)max * sizeof(hm_node) +
+           hm_tree_slots_bytes(max) + (size_t)max * sizeof(hm_node_wait);
+}
+
 bool hm_tree_init(hm_tree *tree, uint32_t max) {
     memset(tree, 0, sizeof *tree);
     if (max < 2)
         return false;
+    size_t small_bytes = HM_TREE_SMALL_SLOTS * sizeof(uint32_t);
     size_t nodes_bytes = (size_t)max * sizeof(hm_node), slots_bytes = hm_tree_slots_bytes(max);
-    size_t waits_bytes = (size_t)max * sizeof(hm_node_wait);
-    void *mem = mmap(NULL, nodes_bytes + slots_bytes + waits_bytes, PROT_READ | PROT_WRITE,
+    void *mem = mmap(NULL, hm_tree_map_bytes(max), PROT_READ | PROT_WRITE,
                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (mem == MAP_FAILED)
         return false;
-    tree->nodes = mem;
-    tree->slots = (uint32_t *)((char *)mem + nodes_bytes);
-    tree->waits = (hm_node_wait *)((char *)mem + nodes_bytes + slots_bytes);
+    tree->small = mem;
+    tree->nodes = (hm_node *)((char *)mem + small_bytes);
+    tree->slots = (uint32_t *)((char *)mem + small_bytes + nodes_bytes);
+    tree->waits = (hm_node_wait *)((char *)mem + small_bytes + nodes_bytes + slots_bytes);
     tree->mask = (uint32_t)(slots_bytes / sizeof(uint32_t)) - 1;
     tree->max = max;
     tree->used = 1; /* the root */
@@ -58,9 +70,8 @@ bool hm_tree_init(hm_tree *tree, uint32_t max) {
 }
 
 void hm_tree_release(hm_tree *tree) {
-    if (tree->nodes)
-        munmap(tree->nodes, (size_t)tree->max * (sizeof(hm_node) + sizeof(hm_node_wait)) +
-                                hm_tree_slots_bytes(tree->max));
+    if (tree->small)
+        munmap(tree->small, hm_tree_map_bytes(tree->max));
     memset(tree, 0, sizeof *tree);
 }
 
@@ -69,17 +80,46 @@ static inline uint32_t hm_tree_hash(uint32_t parent, uint32_t func) {
     return (uint32_t)(k >> 32);
 }
 
-uint32_t hm_tree_child(hm_tree *tree, uint32_t parent, uint32_t func) {
-    uint32_t slot = hm_tree_hash(parent, func) & tree->mask;
+/* The table node n is published in. */
+static inline uint32_t *hm_tree_table(const hm_tree *tree, uint32_t n, uint32_t *mask) {
+    if (n < HM_TREE_SMALL_NODES) {
+        *mask = HM_TREE_SMALL_SLOTS - 1;
+        return tree->small;
+    }
+    *mask = tree->mask;
+    return tree->slots;
+}
+
+/* Probe one table for (parent, func): the node, or 0 with *slot the empty slot the search ended
+ * at. */
+static uint32_t hm_tree_probe(const hm_tree *tree, const uint32_t *table, uint32_t mask,
+                              uint32_t parent, uint32_t func, uint32_t *slot) {
+    uint32_t i = hm_tree_hash(parent, func) & mask;
     for (;;) {
-        uint32_t n = __atomic_load_n(&tree->slots[slot], __ATOMIC_RELAXED);
+        uint32_t n = __atomic_load_n(&table[i], __ATOMIC_RELAXED);
         if (n == 0)
             break;
         if (tree->nodes[n].parent == parent && tree->nodes[n].func == func)
             return n;
-        slot = (slot + 1) & tree->mask;
+        i = (i + 1) & mask;
     }
-    uint32_t n = hm_sig_fetch_add32(&tree->used, 1);
+    *slot = i;
+    return 0;
+}
+
+uint32_t hm_tree_find(const hm_tree *tree, uint32_t parent, uint32_t func) {
+    uint32_t slot,
+        n = hm_tree_probe(tree, tree->small, HM_TREE_SMALL_SLOTS - 1, parent, func, &slot);
+    if (n == 0 && __atomic_load_n(&tree->used, __ATOMIC_RELAXED) > HM_TREE_SMALL_NODES)
+        n = hm_tree_probe(tree, tree->slots, tree->mask, parent, func, &slot);
+    return n;
+}
+
+uint32_t hm_tree_child(hm_tree *tree, uint32_t parent, uint32_t func) {
+    uint32_t n = hm_tree_find(tree, parent, func);
+    if (n)
+        return n;
+    n = hm_sig_fetch_add32(&tree->used, 1);
     if (n >= tree->max) {
         hm_sig_add64(&tree->folded, 1);
         return parent | HM_NODE_FOLDED;
@@ -88,13 +128,16 @@ uint32_t hm_tree_child(hm_tree *tree, uint32_t parent, uint32_t func) {
     node->parent = parent;
     node->func = func;
     atomic_signal_fence(memory_order_seq_cst);
-    /* Publish: take the first empty slot from where the search ended. */
+    /* Publish in the node's table: the first empty slot from the hash on. A handler racing on the
+     * same path may publish a duplicate, which readers merge. */
+    uint32_t mask, *table = hm_tree_table(tree, n, &mask);
+    uint32_t slot = hm_tree_hash(parent, func) & mask;
     for (;;) {
         uint32_t empty = 0;
-        if (__atomic_compare_exchange_n(&tree->slots[slot], &empty, n, false, __ATOMIC_RELAXED,
+        if (__atomic_compare_exchange_n(&table[slot], &empty, n, false, __ATOMIC_RELAXED,
                                         __ATOMIC_RELAXED))
             return n;
-        slot = (slot + 1) & tree->mask;
+        slot = (slot + 1) & mask;
     }
 }
 
@@ -102,10 +145,11 @@ void hm_tree_clear(hm_tree *tree) {
     uint32_t size = hm_tree_size(tree);
     for (uint32_t i = 1; i < size; i++) {
         hm_node *n = &tree->nodes[i];
-        uint32_t slot = hm_tree_hash(n->parent, n->func) & tree->mask;
-        while (tree->slots[slot] != 0 && tree->slots[slot] != i)
-            slot = (slot + 1) & tree->mask;
-        tree->slots[slot] = 0;
+        uint32_t mask, *table = hm_tree_table(tree, i, &mask);
+        uint32_t slot = hm_tree_hash(n->parent, n->func) & mask;
+        while (table[slot] != 0 && table[slot] != i)
+            slot = (slot + 1) & mask;
+        table[slot] = 0;
         memset(n, 0, sizeof *n);
         memset(&tree->waits[i], 0, sizeof tree->waits[i]);
     }

@@ -21,11 +21,14 @@ void hm_calibrate(void) HM_HIDDEN;
 /* ---- writers (writer.c, trace_write.c, summary.c) --------------------------------------------
  * All async-signal-safe: no malloc, no stdio. */
 
-/* Write the results file `path` atomically. `end` says how the process ended ("exit",
- * "signal:SIGINT"); `order` lists the threads. Returns 0 or -1 (after one stderr line naming the
- * path). */
-int hm_write_results_file(const char *path, const char *end,
-                          const hm_thread_order *order) HM_HIDDEN;
+/* Write the results file `path` (a buffer of `size` bytes) atomically. `end` says how the process
+ * ended ("exit", "signal:SIGINT"); `order` lists the threads. With `was` (what the path named when
+ * the run started) and a `beside` path that differs from it, the file is written beside when
+ * another process wrote `path` since (hm_out_commit_guarded), and `path` becomes the path written.
+ * Returns 0 or -1 (after one stderr line naming the path). */
+struct hm_file_id;
+int hm_write_results_file(char *path, size_t size, const char *end, const hm_thread_order *order,
+                          const struct hm_file_id *was, const char *beside) HM_HIDDEN;
 /* The results file's "cpu_profile" section, when the CPU sampler ran (sampler_write.c, a part of
  * the results writer: called by writer.c only). */
 struct hm_out;

@@ -97,6 +97,7 @@ typedef struct hm_runtime {
     bool throttle;           /* count-only for short, frequent functions (HEATMAP_THROTTLE) */
     uint32_t throttle_calls; /* timed calls before a function may be throttled */
     uint32_t throttle_ns;    /* ... when its average self-time is below this */
+    uint32_t threads_max;    /* threads listed one by one in the results (HEATMAP_THREADS_MAX) */
     uint64_t start_tick;     /* hot-path clock at start, the origin of trace times */
     bool summary;
     bool verbose;
@@ -105,6 +106,12 @@ typedef struct hm_runtime {
     _Atomic uint32_t thread_seq;
     pthread_key_t thread_key;
     uint64_t start_cpu_ns; /* CLOCK_PROCESS_CPUTIME_ID at start_mono_ns (after the set-up) */
+    /* The run's figures as the results writer last wrote them (writer.c), for the stderr summary
+     * (summary.c), so that both say the same. */
+    struct {
+        bool valid;
+        uint64_t elapsed_ns, cpu_ns, wait_ns, self_ns, overhead_total_ns, calls, functions;
+    } written;
 } hm_runtime;
 
 extern hm_runtime hm_rt HM_HIDDEN;

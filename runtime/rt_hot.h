@@ -24,10 +24,14 @@ typedef struct hm_fstats {
      * added to hist[] when the bucket changes; readers add it in themselves. */
     uint64_t run;
     uint64_t *hist_high; /* NULL until a 32-bit bucket wraps: then 2^32 multiples per bucket */
-    uint32_t hist[HM_RT_BUCKETS];
-    /* Not touched by enter/exit (after hist[], so the hot path's offsets are those it always had):
-     * wall time in interposed blocking calls made while this function was the innermost frame
-     * (waits.c), and calls closed by the runtime at the write rather than by their exit. */
+    /* HM_RT_BUCKETS counts, from the thread's arena when a second bucket is first used (the first
+     * run needs none): a function called once on a short-lived thread costs 64 bytes, not 4.6 KiB.
+     * NULL until then, and when no memory was left (its calls are then missing from the histogram,
+     * never from the count). */
+    uint32_t *hist;
+    /* Not touched by enter/exit (the hot path's offsets are those it always had): wall time in
+     * interposed blocking calls made while this function was the innermost frame (waits.c), and
+     * calls closed by the runtime at the write rather than by their exit. */
     uint64_t blocked_ns;
     uint64_t open_calls;
 } hm_fstats;
@@ -70,7 +74,8 @@ typedef struct hm_node_wait {
 
 typedef struct hm_tree {
     hm_node *nodes;
-    uint32_t *slots; /* node index per slot, 0 = empty; 2*max slots (a power of two) */
+    uint32_t *small; /* slots of nodes 1..127 (256), at the start of the mapping */
+    uint32_t *slots; /* node index per slot of the later nodes, 0 = empty; 2*max (a power of two) */
     uint32_t used;   /* nodes handed out, the root included; may pass max when full */
     uint32_t max;
     uint32_t mask;
@@ -83,6 +88,8 @@ void hm_tree_release(hm_tree *tree) HM_HIDDEN;
 /* The child of `parent` for `func`, created when new; parent | HM_NODE_FOLDED when the tree is
  * full. Async-signal-safe. */
 uint32_t hm_tree_child(hm_tree *tree, uint32_t parent, uint32_t func) HM_HIDDEN;
+/* The child of `parent` for `func` when it exists, else 0 (nothing is made). Async-signal-safe. */
+uint32_t hm_tree_find(const hm_tree *tree, uint32_t parent, uint32_t func) HM_HIDDEN;
 static inline uint32_t hm_tree_size(const hm_tree *tree) {
     return tree->used < tree->max ? tree->used : tree->max;
 }
@@ -106,21 +113,26 @@ typedef struct hm_trace_event {
 } hm_trace_event;
 
 /* Thread data that outlives the thread: listed globally so the writers can find it. */
+enum { HM_LIVE = 0, HM_EXITED = 1, HM_FOLDED = 2 };
+
 typedef struct hm_thread_data {
     struct hm_thread_data *next; /* lock-free list, newest first */
     uint64_t tid;
     char name[16];
-    uint32_t seq;            /* start order, for stable output */
-    _Atomic int merged;      /* stats folded into the global accumulator at thread exit */
+    uint32_t seq; /* start order, for stable output */
+    /* HM_LIVE; HM_EXITED: stats folded into the accumulator of exited threads at its exit, its
+     * split kept; HM_FOLDED: one of the exited threads beyond HEATMAP_THREADS_MAX, summed into the
+     * "other threads" figures, the record free for the next thread to attach (readers skip it). */
+    _Atomic int merged;
+    struct hm_thread_data *free_next; /* the free records (HM_FOLDED), under the merge lock */
     uint64_t calls, self_ns; /* totals, filled at merge; live threads are summed at write */
     uint64_t outer_ticks;    /* time inside outermost instrumented frames */
     uint64_t dropped_calls;  /* calls deeper than the shadow stack holds: not recorded */
     hm_fstats **stats;       /* index by id; NULL entries for functions not touched */
     uint32_t stats_cap;
-    uintptr_t stack_lo, stack_hi; /* this thread's stack bounds, 0 when unknown */
-    void *arena;                  /* chunks this thread allocated its stats from */
-    hm_tree tree;                 /* call paths; released at merge */
-    struct hm_split *split;       /* per-function calls and self time, kept at merge */
+    void *arena;            /* chunks this thread allocated its stats from */
+    hm_tree tree;           /* call paths; released at merge */
+    struct hm_split *split; /* per-function calls and self time, kept at merge */
     uint32_t nsplit;
     void *split_arena;
     hm_trace_event *trace; /* event buffer (HEATMAP_TRACE); kept after the thread exits */
@@ -131,16 +143,19 @@ typedef struct hm_thread_data {
     uint32_t nuntimed;
     uint64_t untimed_calls; /* at merge: their total, internal functions left out */
     /* CPU and wait accounting (docs/runtime.md, "CPU and wait"). */
-    struct hm_tls *tls;     /* the owner's TLS, for the writer's read of its open frames */
-    uint64_t blocked_since; /* ticks: start of the interposed wait in progress, 0 when none */
-    uint64_t wait_ticks;    /* in interposed waits since attach */
-    uint64_t attach_tick;   /* hot-path clock at attach, after the set-up */
-    uint64_t cpu_attach_ns; /* thread CPU clock at attach */
-    uint64_t setup_ns;      /* the attach's own cost (lazy set-up) */
-    uint64_t end_tick;      /* at exit (merged threads) */
-    uint64_t cpu_end_ns;    /* thread CPU clock at exit */
-    uint64_t blocked_ns;    /* filled at merge: sum of the functions' blocked_ns */
-    uint64_t cpu_ns_split;  /* filled at merge: sum of the functions' cpu parts */
+    struct hm_tls *tls;         /* the owner's TLS, for the writer's read of its open frames */
+    uint64_t blocked_since;     /* ticks: start of the interposed wait in progress, 0 when none */
+    uint64_t wait_ticks;        /* in interposed waits since attach */
+    uint64_t attach_tick;       /* hot-path clock at attach, after the set-up */
+    uint64_t cpu_attach_ns;     /* thread CPU clock at attach */
+    uint64_t setup_ns;          /* the runtime's set-up on this thread: attach, lazy set-up */
+    uint64_t setup_inner_ticks; /* lazy set-up made inside frames (stats, call-path nodes,
+                                 * histograms): not the program's, taken off outer_ticks */
+    uint64_t end_tick;          /* at exit (merged threads) */
+    uint64_t cpu_end_ns;        /* thread CPU clock at exit */
+    uint64_t blocked_ns;        /* filled at merge: sum of the functions' blocked_ns */
+    uint64_t cpu_ns_split;      /* filled at merge: sum of the functions' cpu parts */
+    uint64_t cpu_total_ns;      /* filled at merge: its CPU time, to keep the busiest listed */
 } hm_thread_data;
 
 /* Hot fields of the calling thread, in initial-exec TLS. stats_cap == 0 means "not ready": every
@@ -159,6 +174,9 @@ typedef struct hm_tls {
     /* Signals the runtime itself sent this thread (the CPU sampler increments it in its handler):
      * a wait wrapper whose call failed with EINTR while it changed retries the call. */
     uint32_t our_signals;
+    /* Frames are being closed at one tick already read (dead frames, the write): set-up done while
+     * recording them is in no frame's time, so it is charged to none (hm_setup_charge). */
+    uint32_t closing;
 } hm_tls;
 
 extern __thread hm_tls hm_tls_self __attribute__((tls_model("initial-exec"))) HM_HIDDEN;
@@ -284,6 +302,17 @@ typedef struct hm_thread_fn {
 } hm_thread_fn;
 void hm_thread_function(const hm_open_view *view, const hm_thread_order *order, uint32_t i,
                         uint32_t id, hm_thread_fn *out) HM_HIDDEN;
+/* The exited threads beyond HEATMAP_THREADS_MAX, folded at their exit (the least busy by CPU
+ * time): how many, their summed time (sums of each field) and the largest overhead of one. */
+typedef struct hm_other_threads {
+    uint64_t threads;
+    hm_thread_time time;
+    uint64_t dropped_calls;
+    uint64_t overhead_max_ns;
+} hm_other_threads;
+void hm_other_threads_get(hm_other_threads *out) HM_HIDDEN;
+/* Function `id` on the folded threads, summed (zero when none). */
+void hm_other_function(uint32_t id, hm_thread_fn *out) HM_HIDDEN;
 
 /* ---- waits (waits.c) ---------------------------------------------------------------------------
  * Interposed blocking calls (sleep, join, locks, conditions, poll, blocking I/O): their wall time
@@ -382,11 +411,22 @@ uint64_t hm_throttle_thread_total(const hm_thread_data *data) HM_HIDDEN;
 /* Thread exit (before `merged` is set): fold the thread's counts into the exited accumulator,
  * keep its per-function split, release its array. */
 void hm_throttle_merge(hm_thread_data *data) HM_HIDDEN;
+/* Move an exited thread's count-only calls into those of the folded threads ("other threads",
+ * thread_state.c), under the merge lock; the thread keeps none. */
+void hm_throttle_fold(hm_thread_data *data) HM_HIDDEN;
+/* Count-only calls of `id` on the folded threads. */
+uint64_t hm_throttle_other_count(uint32_t id) HM_HIDDEN;
 /* Fork child: zero the accumulator and the calling thread's counts. */
 void hm_throttle_reset_after_fork(hm_tls *t) HM_HIDDEN;
 
 /* ---- hot path helpers (hot_path.c) ----------------------------------------------------------- */
 
+/* The runtime's set-up that began at tick `begin` ends now, on the calling thread with frames
+ * 1..d open (the set-up ran inside frame d; d = 0: outside any frame): its time goes to the
+ * thread's setup_ns and, inside a frame, to that frame's children and the thread's
+ * setup_inner_ticks, so that no function's self time, max or percentiles carry it.
+ * Async-signal-safe. */
+void hm_setup_charge(hm_tls *t, uint32_t d, uint64_t begin) HM_HIDDEN;
 /* Close every frame still open on the calling thread as if it returned at `now` (process exit). */
 void hm_close_open_frames(hm_tls *t, uint64_t now) HM_HIDDEN;
 

@@ -72,16 +72,34 @@ static void hm_put_cell_duration(hm_out *o, uint64_t ns) {
     hm_put_padded(o, cell.buf, 10, true);
 }
 
+/* A ratio as heatmap-view prints it with "%.<decimals>f" (the integer rounding differs from
+ * printf's only on exact ties of the binary value). */
+static void hm_put_ratio(hm_out *o, uint64_t num, uint64_t den, unsigned decimals) {
+    uint64_t scale = decimals == 2 ? 100 : 10;
+    uint64_t v = den ? hm_div_round(num * scale, den) : 0;
+    hm_put_u64(o, v / scale);
+    hm_puts(o, ".");
+    if (decimals == 2 && v % scale < 10)
+        hm_puts(o, "0");
+    hm_put_u64(o, v % scale);
+}
+
+/* The mean as heatmap-view rounds it (hm_function_avg_ns). */
+static uint64_t hm_avg(uint64_t self_ns, uint64_t count) {
+    return count ? self_ns / count + (self_ns % count >= (count + 1) / 2 ? 1 : 0) : 0;
+}
+
 void hm_print_summary(const char *path) {
-    uint64_t elapsed_ns = hm_clock_monotonic_ns() - hm_rt.start_mono_ns;
     static hm_out out;
     out.fd = STDERR_FILENO;
     out.len = 0;
     out.failed = 0;
-    uint32_t n = hm_registry_count(), functions = 0;
-    uint64_t calls = 0, cpu = 0, hist[HM_RT_BUCKETS];
+    if (!hm_rt.written.valid)
+        return; /* the figures are the results file's: nothing was written */
+    uint32_t n = hm_registry_count();
+    uint64_t hist[HM_RT_BUCKETS];
     uint32_t top[HM_SUMMARY_TOP];
-    uint64_t top_self[HM_SUMMARY_TOP];
+    uint64_t top_cpu[HM_SUMMARY_TOP];
     uint32_t ntop = 0;
     for (uint32_t id = 1; id <= n; id++) {
         const hm_func_meta *m = hm_registry_meta(id);
@@ -91,40 +109,46 @@ void hm_print_summary(const char *path) {
         hm_collect_function(id, NULL, &c, hist);
         if (c.count + c.untimed == 0)
             continue;
-        functions++;
-        calls += c.count + c.untimed; /* count-only calls (throttle.c) too */
-        cpu += c.self_ns;
-        /* Insert into the top list (by self time, then id for a stable order). */
+        /* Insert into the top list (by CPU time as the viewer ranks, then id for a stable order).
+         */
         uint32_t pos = ntop < HM_SUMMARY_TOP ? ntop++ : HM_SUMMARY_TOP;
-        while (pos > 0 && top_self[pos - 1] < c.self_ns) {
+        while (pos > 0 && top_cpu[pos - 1] < c.cpu_ns) {
             if (pos < HM_SUMMARY_TOP) {
                 top[pos] = top[pos - 1];
-                top_self[pos] = top_self[pos - 1];
+                top_cpu[pos] = top_cpu[pos - 1];
             }
             pos--;
         }
         if (pos < HM_SUMMARY_TOP) {
             top[pos] = id;
-            top_self[pos] = c.self_ns;
+            top_cpu[pos] = c.cpu_ns;
         }
     }
+    /* The two lines of heatmap-view's static summary (--format=text --ascii), from the figures
+     * the results file was written with (hm_rt.written): docs/runtime.md, "HEATMAP_SUMMARY". */
+    uint64_t over = hm_rt.written.overhead_total_ns;
     hm_puts(&out, "heatmap: ");
     hm_puts(&out, path);
     hm_puts(&out, "\n  Elapsed: ");
-    hm_put_duration(&out, elapsed_ns);
+    hm_put_duration(&out, hm_rt.written.elapsed_ns);
     hm_puts(&out, " | CPU Time: ");
-    hm_put_duration(&out, cpu);
-    uint64_t par10 = elapsed_ns ? hm_div_round(cpu * 10, elapsed_ns) : 0;
+    hm_put_duration(&out, hm_rt.written.cpu_ns);
+    hm_puts(&out, " | Wait: ");
+    hm_put_duration(&out, hm_rt.written.wait_ns);
     hm_puts(&out, " | Parallelism: ~");
-    hm_put_u64(&out, par10 / 10);
-    hm_puts(&out, ".");
-    hm_put_u64(&out, par10 % 10);
-    hm_put_key_u64(&out, "x | Functions: ", functions);
-    hm_put_key_u64(&out, " | Total Calls: ", calls);
+    hm_put_ratio(&out, hm_rt.written.cpu_ns, hm_rt.written.elapsed_ns, 1);
+    hm_puts(&out, "x | Profiling overhead: ");
+    hm_put_duration(&out, over);
+    hm_puts(&out, " (");
+    hm_put_ratio(&out, 100 * over, hm_rt.written.self_ns + over, 2);
+    hm_puts(&out, "% of the run)");
+    hm_put_key_u64(&out, "\n  Functions: ", hm_rt.written.functions);
+    hm_put_key_u64(&out, " | Total Calls: ", hm_rt.written.calls);
     hm_puts(&out, "\n  ");
     hm_put_padded(&out, "Function", 32, false);
     hm_put_padded(&out, "Count", 12, true);
     hm_put_padded(&out, "CPU Time", 10, true);
+    hm_put_padded(&out, "Wait", 10, true);
     hm_put_padded(&out, "Avg", 10, true);
     hm_put_padded(&out, "Max", 10, true);
     hm_put_padded(&out, "P95", 10, true);
@@ -137,15 +161,19 @@ void hm_print_summary(const char *path) {
         hm_puts(&out, "  ");
         hm_put_padded(&out, hm_registry_meta(top[i])->name, 32, false);
         hm_put_padded(&out, count, 12, true);
-        hm_put_cell_duration(&out, c.self_ns);
-        hm_put_cell_duration(&out, c.count ? c.self_ns / c.count : 0); /* per timed call */
+        hm_put_cell_duration(&out, c.cpu_ns);
+        hm_put_cell_duration(&out, c.wait_ns);
+        hm_put_cell_duration(&out, hm_avg(c.self_ns, c.count)); /* per timed call */
         hm_put_cell_duration(&out, c.max_ns);
         hm_put_cell_duration(&out, hm_percentile_ns(hist, c.count, c.max_ns, 95));
         hm_puts(&out, "\n");
     }
-    if (functions > ntop) {
-        hm_put_key_u64(&out, "  (", functions - ntop);
+    if (hm_rt.written.functions > ntop) {
+        hm_put_key_u64(&out, "  (", hm_rt.written.functions - ntop);
         hm_puts(&out, " more: heatmap-view shows them all)\n");
     }
+    hm_puts(&out,
+            "  CPU Time: on-CPU self-time | Wait: blocked/preempted self-time | Avg, Max, P95: "
+            "wall self-time per call\n");
     hm_flush(&out);
 }

@@ -18,6 +18,7 @@
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -35,7 +36,7 @@
 
 typedef struct hm_chunk {
     struct hm_chunk *next;
-    size_t size, used;
+    uint64_t size, used;
 } hm_chunk;
 
 /* What an exited thread keeps per function it called, for the per-thread split in the results:
@@ -49,6 +50,7 @@ typedef struct hm_split {
 typedef struct hm_acc_stats {
     uint64_t count, self_ns, max_ns;
     uint64_t cpu_ns, blocked_ns, open_calls; /* cpu split at merge with the thread's ratio */
+    uint64_t other_count, other_self_ns, other_cpu_ns; /* the folded threads' share (split) */
     uint64_t hist[HM_RT_BUCKETS];
 } hm_acc_stats;
 
@@ -56,10 +58,32 @@ static pthread_mutex_t hm_acc_lock = PTHREAD_MUTEX_INITIALIZER;
 static hm_acc_stats **hm_acc;
 static uint32_t hm_acc_cap;
 
+/* Exited threads listed one by one (HM_EXITED): at most hm_rt.threads_max. When one more exits,
+ * the one with the least CPU time among them and it is folded (HM_FOLDED): summed into hm_other
+ * (and the functions' other_* figures), its split released, and its record put on the free list
+ * for the next thread to attach. So the records, splits and results rows are bounded by the
+ * threads alive at once plus threads_max, never by the threads that ever ran. All under
+ * hm_acc_lock. */
+static hm_thread_data **hm_kept;
+static uint32_t hm_nkept;
+static hm_thread_data *hm_free_records;
+static hm_other_threads hm_other;
+
 void *hm_arena_alloc(void **arena, size_t size) {
     size = (size + 15u) & ~(size_t)15u;
-    hm_chunk *c = *arena;
-    if (!c || c->used + size > c->size) {
+    /* Re-entrant for a signal handler that interrupts an allocation on the same thread (the first
+     * call of a function, or a new histogram, inside a handler): the bump and the chunk push are
+     * compare-and-swaps, so the two never get the same bytes. */
+    for (;;) {
+        hm_chunk *c = __atomic_load_n((hm_chunk **)arena, __ATOMIC_RELAXED);
+        if (c) {
+            uint64_t used = __atomic_load_n(&c->used, __ATOMIC_RELAXED);
+            if (used + size <= c->size) {
+                if (hm_sig_cas64((uint64_t *)&c->used, used, used + size))
+                    return (char *)c + used;
+                continue;
+            }
+        }
         size_t want = sizeof(hm_chunk) + size;
         size_t chunk = want > HM_ARENA_CHUNK ? (want + 4095u) & ~(size_t)4095u : HM_ARENA_CHUNK;
         void *mem = mmap(NULL, chunk, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -69,11 +93,11 @@ void *hm_arena_alloc(void **arena, size_t size) {
         n->next = c;
         n->size = chunk;
         n->used = (sizeof(hm_chunk) + 15u) & ~(size_t)15u;
-        *arena = c = n;
+        if (__atomic_compare_exchange_n((hm_chunk **)arena, &c, n, false, __ATOMIC_RELAXED,
+                                        __ATOMIC_RELAXED))
+            continue;       /* allocate from the new chunk */
+        munmap(mem, chunk); /* a handler pushed one meanwhile: use it */
     }
-    void *p = (char *)c + c->used;
-    c->used += size;
-    return p;
 }
 
 void hm_arena_release(void **arena) {
@@ -82,19 +106,6 @@ void hm_arena_release(void **arena) {
         munmap(c, c->size);
     }
     *arena = NULL;
-}
-
-static void hm_stack_bounds(hm_thread_data *data) {
-    pthread_attr_t attr;
-    if (pthread_getattr_np(pthread_self(), &attr) != 0)
-        return;
-    void *addr;
-    size_t size;
-    if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
-        data->stack_lo = (uintptr_t)addr;
-        data->stack_hi = (uintptr_t)addr + size;
-    }
-    pthread_attr_destroy(&attr);
 }
 
 static hm_frame *hm_reserve_stack(uint32_t *capacity) {
@@ -135,14 +146,86 @@ static bool hm_tid_cpu_now(uint64_t tid, uint64_t *ns) {
     return true;
 }
 
+/* Thread records are carved from shared slabs (a page each would be most of a short-lived
+ * thread's cost); 128-byte aligned, so that two threads' hot fields (outer_ticks) never share a
+ * cache line. The slab is taken with a trylock (attach may run in a signal handler); when it is
+ * busy, or a record comes back unused, the record has a mapping of its own. Never unmapped: a
+ * record stays on the thread list for the life of the process, reused once its thread is folded.
+ */
+#define HM_RECORD_ALIGN 128u
+#define HM_SLAB_SIZE (64u * 1024u)
+#define HM_RECORD_SIZE                                                                             \
+    ((sizeof(hm_thread_data) + HM_RECORD_ALIGN - 1) & ~(size_t)(HM_RECORD_ALIGN - 1))
+
+static pthread_mutex_t hm_slab_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *hm_slab;
+static size_t hm_slab_used = HM_SLAB_SIZE;
+
+static hm_thread_data *hm_record_new(void) {
+    void *mem = NULL;
+    if (pthread_mutex_trylock(&hm_slab_lock) == 0) {
+        if (hm_slab_used + HM_RECORD_SIZE > HM_SLAB_SIZE) {
+            void *slab = mmap(NULL, HM_SLAB_SIZE, PROT_READ | PROT_WRITE,
+                              MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            if (slab != MAP_FAILED) {
+                hm_slab = slab;
+                hm_slab_used = 0;
+            }
+        }
+        if (hm_slab_used + HM_RECORD_SIZE <= HM_SLAB_SIZE) {
+            mem = hm_slab + hm_slab_used;
+            hm_slab_used += HM_RECORD_SIZE;
+        }
+        pthread_mutex_unlock(&hm_slab_lock);
+    }
+    if (!mem) {
+        mem = mmap(NULL, sizeof(hm_thread_data), PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (mem == MAP_FAILED)
+            return NULL;
+    }
+    memset(mem, 0, sizeof(hm_thread_data)); /* a slab's page faults here, in the attach */
+    return mem;
+}
+
+static bool hm_thread_attach_unmasked(hm_tls *t);
+
+/* The attach runs with the thread's signals blocked: a handler's first instrumented call that
+ * interrupted it would otherwise attach the thread a second time (two records, one never merged).
+ * Blocked, the signal is delivered when the attach is done, and its calls are recorded. */
 bool hm_thread_attach(hm_tls *t) {
     if (t->finished || atomic_load(&hm_rt.init_state) != 2)
         return false;
+    sigset_t all, old;
+    sigfillset(&all);
+    bool masked = pthread_sigmask(SIG_BLOCK, &all, &old) == 0;
+    bool ok = hm_thread_attach_unmasked(t);
+    if (masked)
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return ok;
+}
+
+static bool hm_thread_attach_unmasked(hm_tls *t) {
     uint64_t setup_begin = hm_clock_now();
-    hm_thread_data *data =
-        mmap(NULL, sizeof *data, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (data == MAP_FAILED)
+    /* A record of a folded thread when one is free (trylock: this may be a signal handler, and
+     * one that interrupted this thread's own merge must not wait), else a new one. */
+    hm_thread_data *data = NULL;
+    if (pthread_mutex_trylock(&hm_acc_lock) == 0) {
+        data = hm_free_records;
+        if (data)
+            hm_free_records = data->free_next;
+        pthread_mutex_unlock(&hm_acc_lock);
+    }
+    bool reused = data != NULL;
+    if (reused) {
+        /* Still on the thread list: zeroed it reads as a live thread without calls until it is
+         * filled (readers skip it meanwhile, and list only threads with calls). */
+        hm_thread_data *next = data->next;
+        memset(data, 0, sizeof *data);
+        data->next = next;
+    } else if (!(data = hm_record_new())) {
         return false;
+    }
     uint32_t capacity = 0;
     hm_frame *stack = hm_reserve_stack(&capacity);
     uint32_t stats_cap = hm_round_up_pow2(hm_registry_count() + 1);
@@ -151,18 +234,26 @@ bool hm_thread_attach(hm_tls *t) {
         if (stack)
             munmap(stack, (size_t)capacity * sizeof(hm_frame));
         hm_arena_release(&data->arena);
-        munmap(data, sizeof *data);
+        if (reused) { /* back to the free list (never unmapped: it is on the thread list) */
+            atomic_store(&data->merged, HM_FOLDED);
+            if (pthread_mutex_trylock(&hm_acc_lock) == 0) {
+                data->free_next = hm_free_records;
+                hm_free_records = data;
+                pthread_mutex_unlock(&hm_acc_lock);
+            }
+        } /* else a record never published is left (out of memory: a few hundred bytes) */
         return false;
     }
     data->tid = (uint64_t)syscall(SYS_gettid);
     prctl(PR_GET_NAME, data->name, 0, 0, 0);
-    hm_stack_bounds(data);
     data->stats = stats;
     data->stats_cap = stats_cap;
     data->seq = atomic_fetch_add(&hm_rt.thread_seq, 1);
-    data->next = atomic_load(&hm_rt.threads);
-    while (!atomic_compare_exchange_weak(&hm_rt.threads, &data->next, data))
-        ;
+    if (!reused) {
+        data->next = atomic_load(&hm_rt.threads);
+        while (!atomic_compare_exchange_weak(&hm_rt.threads, &data->next, data))
+            ;
+    }
     if (hm_rt.paths && hm_tree_init(&data->tree, hm_rt.paths_max))
         t->tree = &data->tree;
     if (hm_rt.trace) {
@@ -189,6 +280,7 @@ void hm_thread_restart_clocks(hm_thread_data *data) {
     data->wait_ticks = 0;
     __atomic_store_n(&data->blocked_since, 0, __ATOMIC_RELAXED);
     data->setup_ns = 0;
+    data->setup_inner_ticks = 0;
     data->attach_tick = hm_clock_now();
     data->cpu_attach_ns = hm_thread_cpu_now();
 }
@@ -211,6 +303,7 @@ hm_fstats *hm_thread_stats_for(hm_tls *t, uint32_t id) {
         hm_fstats *s = hm_arena_alloc(&data->arena, sizeof(hm_fstats));
         if (!s)
             return NULL;
+        memset(s, 0, sizeof *s); /* its page faults now, in the set-up, not in the first call */
         atomic_signal_fence(memory_order_seq_cst);
         t->stats[id] = s;
     }
@@ -229,8 +322,30 @@ void hm_stats_hist_spill(hm_fstats *s, uint32_t bucket) {
     s->hist_high[bucket] += (uint64_t)1 << 32;
 }
 
+/* Give `s` its histogram (the first time a second bucket is used): set-up, charged as such to
+ * the frame below the one being recorded (hm_setup_charge). */
+static bool hm_stats_hist_make(hm_fstats *s) {
+    hm_tls *t = &hm_tls_self;
+    if (!t->data)
+        return false;
+    uint64_t begin = hm_clock_now();
+    uint32_t *hist = hm_arena_alloc(&t->data->arena, HM_RT_BUCKETS * sizeof(uint32_t));
+    if (!hist)
+        return false;
+    memset(hist, 0, HM_RT_BUCKETS * sizeof(uint32_t)); /* page faults inside the set-up */
+    atomic_signal_fence(memory_order_seq_cst);
+    if (!s->hist)
+        s->hist = hist;
+    /* Recorded at its exit: the frame below will read its end later, so the set-up is in it;
+     * not so when frames are closed at one tick (t->closing). */
+    hm_setup_charge(t, t->depth && !t->closing ? t->depth - 1 : 0, begin);
+    return s->hist != NULL;
+}
+
 /* Add n calls to bucket b, spilling into the 64-bit extension when the 32-bit count wraps. */
 static void hm_stats_hist_add(hm_fstats *s, uint32_t b, uint32_t n) {
+    if (HM_UNLIKELY(!s->hist) && !hm_stats_hist_make(s))
+        return; /* no memory: these calls are missing from the histogram, not from the count */
 #if defined(__x86_64__)
     bool wrapped;
     __asm__ volatile("addl %2, %0" : "+m"(s->hist[b]), "=@ccc"(wrapped) : "r"(n) : "cc");
@@ -254,7 +369,7 @@ void hm_stats_new_run(hm_fstats *s, uint32_t b) {
 
 static uint64_t hm_bucket_count(const hm_fstats *s, uint32_t b) {
     uint64_t run = s->run;
-    return s->hist[b] + (s->hist_high ? s->hist_high[b] : 0) +
+    return (s->hist ? s->hist[b] : 0) + (s->hist_high ? s->hist_high[b] : 0) +
            ((uint32_t)(run >> 32) == b ? (uint32_t)run : 0);
 }
 
@@ -278,6 +393,12 @@ void hm_thread_totals(const hm_thread_data *data, uint64_t *calls, uint64_t *sel
         hm_sum_thread_stats(data, calls, self_ns);
     }
     *calls += hm_throttle_thread_total(data); /* count-only calls (throttle.c) */
+}
+
+/* A thread's time inside outermost frames, less the runtime's set-up made inside them. */
+static uint64_t hm_outer_ns(const hm_thread_data *d) {
+    uint64_t outer = d->outer_ticks, setup = d->setup_inner_ticks;
+    return hm_ticks_to_ns(outer > setup ? outer - setup : 0, hm_rt.ns_per_tick_fp);
 }
 
 static bool hm_acc_reserve(uint32_t id) {
@@ -341,6 +462,95 @@ static void hm_keep_split(hm_thread_data *data, double ratio) {
     data->nsplit = n;
 }
 
+static void hm_exited_time(const hm_thread_data *d, hm_thread_time *out);
+
+/* Sum an exited thread into the "other threads" figures and free its record (hm_acc_lock held). */
+static void hm_fold(hm_thread_data *d) {
+    hm_thread_time tt;
+    hm_exited_time(d, &tt);
+    hm_other.threads++;
+    hm_other.time.calls += tt.calls;
+    hm_other.time.self_ns += tt.self_ns;
+    hm_other.time.outer_ns += tt.outer_ns;
+    hm_other.time.open_calls += tt.open_calls;
+    hm_other.time.wall_ns += tt.wall_ns;
+    hm_other.time.cpu_ns += tt.cpu_ns;
+    hm_other.time.wait_ns += tt.wait_ns;
+    hm_other.time.preempt_ns += tt.preempt_ns;
+    hm_other.time.overhead_ns += tt.overhead_ns;
+    hm_other.dropped_calls += d->dropped_calls;
+    if (tt.overhead_ns > hm_other.overhead_max_ns)
+        hm_other.overhead_max_ns = tt.overhead_ns;
+    for (uint32_t k = 0; k < d->nsplit; k++) {
+        const hm_split *sp = &d->split[k];
+        hm_acc_stats *a = sp->id < hm_acc_cap ? hm_acc[sp->id] : NULL;
+        if (a) {
+            a->other_count += sp->count;
+            a->other_self_ns += sp->self_ns;
+            a->other_cpu_ns += sp->cpu_ns;
+        }
+    }
+    hm_throttle_fold(d); /* its count-only calls into the other threads' (throttle.c) */
+    atomic_store(&d->merged, HM_FOLDED);
+    atomic_thread_fence(memory_order_seq_cst);
+    d->split = NULL;
+    d->nsplit = 0;
+    /* Its split and the record are released by hm_thread_merge once the live readers that may
+     * still read them are done (hm_release_folded). */
+}
+
+/* A folded record's memory, and the record to the free list, once no live reader is left and
+ * (when it is the merging thread's own) its merge is done with it. */
+static void hm_release_folded(hm_thread_data *d) {
+    hm_arena_release(&d->split_arena);
+    pthread_mutex_lock(&hm_acc_lock);
+    d->free_next = hm_free_records;
+    hm_free_records = d;
+    pthread_mutex_unlock(&hm_acc_lock);
+}
+
+/* Keep the exited thread `d` listed, or fold the least busy of the listed ones and it (by CPU
+ * time; the newcomer on a tie). Not while tracing (the trace keeps every thread's events and
+ * names them by record) nor once recording has stopped (a writer may be reading the records). */
+static hm_thread_data *hm_keep_or_fold(hm_thread_data *d) {
+    if (hm_rt.trace || !atomic_load_explicit(&hm_recording, memory_order_acquire))
+        return NULL;
+    uint32_t max = hm_rt.threads_max ? hm_rt.threads_max : 64;
+    if (!hm_kept && !(hm_kept = calloc(max, sizeof *hm_kept)))
+        return NULL;
+    if (hm_nkept < max) {
+        hm_kept[hm_nkept++] = d;
+        return NULL;
+    }
+    uint32_t least = 0;
+    for (uint32_t i = 1; i < hm_nkept; i++)
+        if (hm_kept[i]->cpu_total_ns < hm_kept[least]->cpu_total_ns)
+            least = i;
+    hm_thread_data *victim = d;
+    if (hm_kept[least]->cpu_total_ns < d->cpu_total_ns) {
+        victim = hm_kept[least];
+        hm_kept[least] = d;
+    }
+    hm_fold(victim);
+    return victim;
+}
+
+void hm_other_threads_get(hm_other_threads *out) {
+    *out = hm_other;
+}
+
+void hm_other_function(uint32_t id, hm_thread_fn *out) {
+    memset(out, 0, sizeof *out);
+    const hm_acc_stats *a = id < hm_acc_cap ? hm_acc[id] : NULL;
+    if (a) {
+        out->calls = a->other_count;
+        out->self_ns = a->other_self_ns;
+        out->cpu_ns = a->other_cpu_ns;
+        out->wait_ns = a->other_self_ns - a->other_cpu_ns;
+    }
+    out->calls += hm_throttle_other_count(id); /* count-only calls (throttle.c) */
+}
+
 void hm_thread_merge(hm_thread_data *data) {
     hm_tls *t = &hm_tls_self;
     uint64_t now = hm_clock_now();
@@ -352,7 +562,7 @@ void hm_thread_merge(hm_thread_data *data) {
     hm_sum_thread_stats(data, &data->calls, &data->self_ns);
     hm_thread_time tt;
     hm_time_compute(data, now, data->cpu_end_ns, data->wait_ticks, data->calls, data->self_ns,
-                    hm_ticks_to_ns(data->outer_ticks, hm_rt.ns_per_tick_fp), &tt);
+                    hm_outer_ns(data), &tt);
     hm_keep_split(data, tt.ratio);
     hm_throttle_merge(data);
     pthread_mutex_lock(&hm_acc_lock);
@@ -377,9 +587,12 @@ void hm_thread_merge(hm_thread_data *data) {
         for (uint32_t b = 0; b < HM_RT_BUCKETS; b++)
             a->hist[b] += hm_bucket_count(s, b);
     }
-    atomic_store(&data->merged, 1);
+    atomic_store(&data->merged, HM_EXITED);
+    data->cpu_total_ns = tt.cpu_ns;
+    hm_thread_data *folded = hm_keep_or_fold(data);
     pthread_mutex_unlock(&hm_acc_lock);
-    /* A live reader (server.c) that saw this thread unmerged reads it until it is done. */
+    /* A live reader (server.c) that saw this thread unmerged, or the folded one listed, reads it
+     * until it is done. */
     while (atomic_load(&hm_live_readers) != 0)
         sched_yield();
     hm_paths_merge_exited(&data->tree, tt.ratio);
@@ -400,6 +613,8 @@ void hm_thread_merge(hm_thread_data *data) {
     data->stats_cap = 0;
     hm_arena_release(&data->arena);
     hm_tree_release(&data->tree); /* the trace buffer stays until the trace file is written */
+    if (folded)
+        hm_release_folded(folded); /* last: the record may be reused at once */
 }
 
 _Atomic uint32_t hm_live_readers;
@@ -420,15 +635,31 @@ uint64_t hm_percentile_ns(const uint64_t *hist, uint64_t count, uint64_t max_ns,
 
 bool hm_thread_order_make(hm_thread_order *order) {
     order->arena = NULL;
-    order->n = atomic_load(&hm_rt.thread_seq);
-    order->v = order->n ? hm_arena_alloc(&order->arena, order->n * sizeof *order->v) : NULL;
-    if (order->n && !order->v) {
-        order->n = 0;
-        return false;
-    }
+    order->n = 0;
+    order->v = NULL;
+    uint32_t cap = 0;
     for (hm_thread_data *d = atomic_load(&hm_rt.threads); d; d = d->next)
-        if (d->seq < order->n)
-            order->v[d->seq] = d;
+        cap += atomic_load(&d->merged) != HM_FOLDED;
+    if (cap == 0)
+        return true;
+    order->v = hm_arena_alloc(&order->arena, cap * sizeof *order->v);
+    if (!order->v)
+        return false;
+    for (hm_thread_data *d = atomic_load(&hm_rt.threads); d && order->n < cap; d = d->next)
+        if (atomic_load(&d->merged) != HM_FOLDED)
+            order->v[order->n++] = d;
+    /* Start order (records are reused, so the list is not in it): a shell sort, in place. */
+    static const uint32_t gaps[] = {1750, 701, 301, 132, 57, 23, 10, 4, 1};
+    for (size_t g = 0; g < sizeof gaps / sizeof *gaps; g++) {
+        uint32_t gap = gaps[g];
+        for (uint32_t i = gap; i < order->n; i++) {
+            hm_thread_data *x = order->v[i];
+            uint32_t j = i;
+            for (; j >= gap && order->v[j - gap]->seq > x->seq; j -= gap)
+                order->v[j] = order->v[j - gap];
+            order->v[j] = x;
+        }
+    }
     return true;
 }
 
@@ -442,10 +673,14 @@ void hm_thread_forget_function(hm_tls *t, uint32_t id) {
     if (t->data && id < t->stats_cap && t->stats[id]) {
         hm_fstats *s = t->stats[id];
         uint64_t *high = s->hist_high;
+        uint32_t *hist = s->hist;
         memset(s, 0, sizeof *s);
         s->hist_high = high;
+        s->hist = hist;
         if (high)
             memset(high, 0, HM_RT_BUCKETS * sizeof *high);
+        if (hist)
+            memset(hist, 0, HM_RT_BUCKETS * sizeof *hist);
     }
 }
 
@@ -457,6 +692,10 @@ void hm_thread_reset_after_fork(hm_tls *t) {
             memset(hm_acc[id], 0, sizeof(hm_acc_stats));
     atomic_store(&hm_rt.threads, NULL);
     atomic_store(&hm_rt.thread_seq, 0);
+    hm_nkept = 0;
+    hm_free_records = NULL;
+    pthread_mutex_init(&hm_slab_lock, NULL);
+    memset(&hm_other, 0, sizeof hm_other);
     hm_paths_reset_after_fork();
     hm_throttle_reset_after_fork(t);
     if (!t->data || t->finished)
@@ -469,6 +708,7 @@ void hm_thread_reset_after_fork(hm_tls *t) {
     data->trace_dropped = 0;
     data->tid = (uint64_t)syscall(SYS_gettid);
     data->outer_ticks = 0;
+    data->dropped_calls = 0;
     hm_thread_restart_clocks(data);
     data->seq = atomic_fetch_add(&hm_rt.thread_seq, 1);
     data->next = NULL;
@@ -504,6 +744,7 @@ typedef struct hm_open_thread {
 } hm_open_thread;
 
 struct hm_open_view {
+    const hm_thread_order *order; /* the threads, by position */
     uint32_t n, nfns;
     hm_open_thread *v;
     void *arena;
@@ -595,7 +836,7 @@ static void hm_live_time(const hm_thread_data *d, hm_open_thread *ot, uint32_t n
         wait_ticks += now - since;
     calls += hm_throttle_thread_total(d); /* count-only calls (throttle.c) */
     hm_time_compute(d, now, cpu_now, wait_ticks, calls + open_calls, self_ns + open_self,
-                    hm_ticks_to_ns(d->outer_ticks, hm_rt.ns_per_tick_fp) + open_outer, &ot->time);
+                    hm_outer_ns(d) + open_outer, &ot->time);
     if (cpu_now == 0 && !own)
         ot->time.ratio = 1.0; /* the thread is gone: no estimate */
     ot->time.open_calls = open_calls;
@@ -619,8 +860,7 @@ static void hm_live_time(const hm_thread_data *d, hm_open_thread *ot, uint32_t n
 
 static void hm_exited_time(const hm_thread_data *d, hm_thread_time *out) {
     hm_time_compute(d, d->end_tick, d->cpu_end_ns, d->wait_ticks,
-                    d->calls + hm_throttle_thread_total(d), d->self_ns,
-                    hm_ticks_to_ns(d->outer_ticks, hm_rt.ns_per_tick_fp), out);
+                    d->calls + hm_throttle_thread_total(d), d->self_ns, hm_outer_ns(d), out);
     uint64_t unblocked = d->self_ns > d->blocked_ns ? d->self_ns - d->blocked_ns : 0;
     out->preempt_ns = unblocked > d->cpu_ns_split ? unblocked - d->cpu_ns_split : 0;
 }
@@ -631,6 +871,7 @@ hm_open_view *hm_open_view_make(const hm_thread_order *order, uint64_t now) {
     if (!view)
         return NULL;
     view->arena = arena;
+    view->order = order;
     view->n = order->n;
     view->nfns = hm_registry_count() + 1;
     view->v = order->n ? hm_arena_alloc(&view->arena, order->n * sizeof *view->v) : NULL;
@@ -734,11 +975,21 @@ void hm_collect_function(uint32_t id, const hm_open_view *view, hm_collected *ou
             hist[b] = a->hist[b];
     }
     /* Live threads: through the view when there is one (ratios, open frames), else ratio 1. */
-    uint32_t i = 0;
-    for (hm_thread_data *d = atomic_load(&hm_rt.threads); d; d = d->next, i++) {
-        if (atomic_load(&d->merged))
+    hm_thread_data *next = atomic_load(&hm_rt.threads);
+    for (uint32_t i = 0;; i++) {
+        hm_thread_data *d;
+        if (view) {
+            if (i >= view->n)
+                break;
+            d = view->order->v[i];
+        } else {
+            if (!(d = next))
+                break;
+            next = d->next;
+        }
+        if (!d || atomic_load(&d->merged) != HM_LIVE)
             continue;
-        const hm_open_thread *ot = view && d->seq < view->n ? &view->v[d->seq] : NULL;
+        const hm_open_thread *ot = view ? &view->v[i] : NULL;
         const hm_open_fn *o = ot && ot->fns && id < view->nfns ? &ot->fns[id] : NULL;
         const hm_fstats *s = id < d->stats_cap ? d->stats[id] : NULL;
         if (!s && !(o && o->count))
@@ -774,7 +1025,6 @@ void hm_collect_function(uint32_t id, const hm_open_view *view, hm_collected *ou
         out->cpu_ns += cpu;
         out->blocked_ns += blocked < self ? blocked : self;
     }
-    (void)i;
     out->wait_ns = out->self_ns - out->cpu_ns;
     out->untimed = hm_throttle_count(id);
 }

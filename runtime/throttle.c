@@ -38,6 +38,9 @@ __thread uint64_t *__heatmap_counts_v2 __attribute__((tls_model("initial-exec"))
 static uint8_t hm_throttled_ids[HM_COUNTS_MAX];
 /* Count-only calls of exited threads, per id; guarded by hm_counts_lock. */
 static uint64_t *hm_counts_exited;
+/* ... of the exited threads folded into "other threads" (thread_state.c), per id; a part of
+ * hm_counts_exited, kept apart for the results' per-thread split. Guarded by hm_counts_lock. */
+static uint64_t *hm_counts_other;
 static pthread_mutex_t hm_counts_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* What an exited thread keeps of its count-only calls, sorted by id. */
@@ -171,11 +174,33 @@ void hm_throttle_merge(hm_thread_data *data) {
     munmap(counts, (size_t)HM_COUNTS_MAX * sizeof(uint64_t));
 }
 
+void hm_throttle_fold(hm_thread_data *data) {
+    const hm_untimed *u = data->untimed;
+    uint32_t n = data->nuntimed;
+    if (u && n) {
+        pthread_mutex_lock(&hm_counts_lock);
+        if (!hm_counts_other)
+            hm_counts_other = hm_counts_reserve();
+        for (uint32_t k = 0; hm_counts_other && k < n; k++)
+            hm_counts_other[u[k].id] += u[k].count;
+        pthread_mutex_unlock(&hm_counts_lock);
+    }
+    data->nuntimed = 0;
+    data->untimed_calls = 0;
+    data->untimed = NULL; /* its memory is the split's, released with it */
+}
+
+uint64_t hm_throttle_other_count(uint32_t id) {
+    return id < HM_COUNTS_MAX && hm_counts_other ? hm_counts_other[id] : 0;
+}
+
 void hm_throttle_reset_after_fork(hm_tls *t) {
     pthread_mutex_init(&hm_counts_lock, NULL);
     size_t size = (size_t)HM_COUNTS_MAX * sizeof(uint64_t);
     if (hm_counts_exited)
         madvise(hm_counts_exited, size, MADV_DONTNEED); /* back to zero pages */
+    if (hm_counts_other)
+        madvise(hm_counts_other, size, MADV_DONTNEED);
     if (t->data && t->data->counts)
         madvise(t->data->counts, size, MADV_DONTNEED);
 }

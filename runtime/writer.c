@@ -23,35 +23,171 @@
 #include "json_out.h"
 #include "rt.h"
 
+/* Which threads get a row of their own: at most HEATMAP_THREADS_MAX, the busiest by CPU time;
+ * the others (row[i] == HM_ROW_OTHER) and the threads folded at their exit (hm_other_threads) are
+ * summed in one "other threads" row, tid HM_OTHER_TID. */
+enum { HM_ROW_NONE = 0, HM_ROW_OWN = 1, HM_ROW_OTHER = 2 };
+#define HM_OTHER_TID 0
+#define HM_OTHER_NAME "other threads"
+
+typedef struct hm_rows {
+    uint8_t *row; /* per position of the order */
+    hm_other_threads other;
+    bool has_other;
+    void *arena;
+} hm_rows;
+
+/* A position's row (every thread has its own when the rows could not be made). */
+static int hm_row_of(const hm_rows *rows, uint32_t i) {
+    return rows->row ? rows->row[i] : HM_ROW_OWN;
+}
+
+static void hm_fn_add(hm_thread_fn *a, const hm_thread_fn *b) {
+    a->calls += b->calls;
+    a->self_ns += b->self_ns;
+    a->cpu_ns += b->cpu_ns;
+    a->wait_ns += b->wait_ns;
+}
+
+static void hm_put_split_entry(hm_out *o, bool first, uint64_t tid, const hm_thread_fn *f) {
+    hm_put_field_u64(o, first ? "{" : ", {", HM_TH_KEY_tid, tid);
+    hm_put_field_u64(o, ", ", HM_TH_KEY_count, f->calls);
+    hm_put_field_u64(o, ", ", HM_TH_KEY_self_ns, f->self_ns);
+    hm_put_field_u64(o, ", ", HM_TH_KEY_cpu_ns, f->cpu_ns);
+    hm_put_field_u64(o, ", ", HM_TH_KEY_wait_ns, f->wait_ns);
+    hm_puts(o, "}");
+}
+
 /* A function's per-thread split: [{"tid", "count", "self_ns", "cpu_ns", "wait_ns"}] for each
- * thread that called it, in thread start order. Exited threads keep their split (hm_thread_merge);
- * live ones are read now, their open frames included (view). */
+ * thread with a row that called it, in thread start order, then the other threads' sum. Exited
+ * threads keep their split (hm_thread_merge); live ones are read now, their open frames included
+ * (view). */
 static void hm_put_thread_split(hm_out *o, uint32_t id, const hm_thread_order *order,
-                                const hm_open_view *view) {
+                                const hm_open_view *view, const hm_rows *rows) {
     hm_put_key(o, ", ", HM_FN_KEY_threads);
     hm_puts(o, "[");
     bool first = true;
+    hm_thread_fn other;
+    hm_other_function(id, &other);
     for (uint32_t i = 0; i < order->n; i++) {
         const hm_thread_data *d = order->v[i];
         hm_thread_fn f = {0, 0, 0, 0};
-        if (d)
-            hm_thread_function(view, order, i, id, &f);
+        if (!d || hm_row_of(rows, i) == HM_ROW_NONE)
+            continue;
+        hm_thread_function(view, order, i, id, &f);
+        if (hm_row_of(rows, i) == HM_ROW_OTHER) {
+            hm_fn_add(&other, &f);
+            continue;
+        }
         if (f.calls == 0)
             continue;
-        hm_put_field_u64(o, first ? "{" : ", {", HM_TH_KEY_tid, d->tid);
-        hm_put_field_u64(o, ", ", HM_TH_KEY_count, f.calls);
-        hm_put_field_u64(o, ", ", HM_TH_KEY_self_ns, f.self_ns);
-        hm_put_field_u64(o, ", ", HM_TH_KEY_cpu_ns, f.cpu_ns);
-        hm_put_field_u64(o, ", ", HM_TH_KEY_wait_ns, f.wait_ns);
-        hm_puts(o, "}");
+        hm_put_split_entry(o, first, d->tid, &f);
         first = false;
     }
+    if (other.calls)
+        hm_put_split_entry(o, first, HM_OTHER_TID, &other);
     hm_puts(o, "]");
+}
+
+/* The N-th largest of v[0..n) (1 <= N <= n), by quickselect; v is reordered. */
+static uint64_t hm_nth_largest(uint64_t *v, uint32_t n, uint32_t nth) {
+    uint32_t lo = 0, hi = n - 1, k = nth - 1;
+    while (lo < hi) {
+        uint64_t pivot = v[lo + (hi - lo) / 2];
+        uint32_t i = lo, j = hi;
+        while (i <= j) {
+            while (v[i] > pivot)
+                i++;
+            while (v[j] < pivot)
+                j--;
+            if (i <= j) {
+                uint64_t x = v[i];
+                v[i] = v[j];
+                v[j] = x;
+                i++;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            break;
+    }
+    return v[k];
+}
+
+/* Choose the rows (false: out of memory, then every thread with calls has its own row). */
+static bool hm_rows_make(hm_rows *rows, const hm_thread_order *order, const hm_open_view *view) {
+    memset(rows, 0, sizeof *rows);
+    hm_other_threads_get(&rows->other);
+    rows->has_other = rows->other.threads > 0;
+    if (order->n == 0)
+        return true;
+    rows->row = hm_arena_alloc(&rows->arena, order->n);
+    uint64_t *cpu = hm_arena_alloc(&rows->arena, (size_t)order->n * sizeof *cpu);
+    if (!rows->row || !cpu)
+        return false;
+    uint32_t listed = 0;
+    for (uint32_t i = 0; i < order->n; i++) {
+        const hm_thread_data *d = order->v[i];
+        if (!d)
+            continue;
+        hm_thread_time tt;
+        hm_thread_time_of(view, order, i, &tt);
+        /* A thread that never entered instrumented code (main during calibration, helper
+         * threads of libraries) has nothing to report. */
+        if (tt.calls == 0 && d->dropped_calls == 0)
+            continue;
+        rows->row[i] = HM_ROW_OWN;
+        cpu[listed++] = tt.cpu_ns;
+    }
+    uint32_t max = hm_rt.threads_max ? hm_rt.threads_max : 64;
+    if (listed <= max)
+        return true;
+    uint64_t cut = hm_nth_largest(cpu, listed, max);
+    uint32_t own = 0;
+    for (int pass = 0; pass < 2; pass++) /* above the cut first, then equal ones in start order */
+        for (uint32_t i = 0; i < order->n; i++) {
+            if (rows->row[i] == HM_ROW_NONE || (pass == 1 && rows->row[i] != HM_ROW_OTHER))
+                continue;
+            hm_thread_time tt;
+            hm_thread_time_of(view, order, i, &tt);
+            bool keep = pass == 0 ? tt.cpu_ns > cut : tt.cpu_ns == cut && own < max;
+            if (pass == 0 && !keep) {
+                rows->row[i] = HM_ROW_OTHER;
+            } else if (keep) {
+                rows->row[i] = HM_ROW_OWN;
+                own++;
+            }
+        }
+    for (uint32_t i = 0; i < order->n; i++) {
+        if (rows->row[i] != HM_ROW_OTHER)
+            continue;
+        hm_thread_time tt;
+        hm_thread_time_of(view, order, i, &tt);
+        hm_thread_time *s = &rows->other.time;
+        rows->other.threads++;
+        s->calls += tt.calls;
+        s->self_ns += tt.self_ns;
+        s->outer_ns += tt.outer_ns;
+        s->cpu_ns += tt.cpu_ns;
+        s->wait_ns += tt.wait_ns;
+        s->preempt_ns += tt.preempt_ns;
+        s->overhead_ns += tt.overhead_ns;
+        rows->other.dropped_calls += order->v[i]->dropped_calls;
+        rows->has_other = true;
+    }
+    return true;
 }
 
 /* `split`: the threads to split the function's totals by, NULL for none. */
 static void hm_put_function(hm_out *o, uint32_t id, const hm_collected *c, const uint64_t *hist,
-                            bool first, const hm_thread_order *split, const hm_open_view *view) {
+                            bool first, const hm_thread_order *split, const hm_open_view *view,
+                            const hm_rows *rows) {
     const hm_func_meta *m = hm_registry_meta(id);
     hm_put_field_u64(o, first ? "\n    {" : ",\n    {", HM_FN_KEY_id, id);
     hm_put_field_string(o, ", ", HM_FN_KEY_name, m->name);
@@ -73,7 +209,7 @@ static void hm_put_function(hm_out *o, uint32_t id, const hm_collected *c, const
     if (c->open_calls)
         hm_put_field_u64(o, ", ", HM_FN_KEY_open_calls, c->open_calls);
     if (split)
-        hm_put_thread_split(o, id, split, view);
+        hm_put_thread_split(o, id, split, view, rows);
     hm_put_key(o, ", ", HM_FN_KEY_histogram);
     hm_puts(o, "[");
     bool first_bucket = true;
@@ -109,33 +245,39 @@ static void hm_thread_name(const hm_thread_data *d, char *name, size_t size) {
     }
 }
 
-/* Returns the number of threads listed. */
-static uint32_t hm_put_threads(hm_out *o, const hm_thread_order *order, const hm_open_view *view) {
+static void hm_put_thread_row(hm_out *o, bool first, uint64_t tid, const char *name,
+                              const hm_thread_time *tt, uint64_t dropped_calls) {
+    hm_put_field_u64(o, first ? "\n    {" : ",\n    {", HM_TH_KEY_tid, tid);
+    hm_put_field_string(o, ", ", HM_TH_KEY_name, name);
+    hm_put_field_u64(o, ", ", HM_TH_KEY_calls, tt->calls);
+    hm_put_field_u64(o, ", ", HM_TH_KEY_self_ns, tt->self_ns);
+    hm_put_field_u64(o, ", ", HM_TH_KEY_outer_ns, tt->outer_ns);
+    hm_put_field_u64(o, ", ", HM_TH_KEY_dropped_calls, dropped_calls);
+    hm_put_field_u64(o, ", ", HM_TH_KEY_cpu_ns, tt->cpu_ns);
+    hm_put_field_u64(o, ", ", HM_TH_KEY_wait_ns, tt->wait_ns);
+    hm_put_field_u64(o, ", ", HM_TH_KEY_preempt_ns, tt->preempt_ns);
+    hm_put_field_u64(o, ", ", HM_TH_KEY_overhead_ns, tt->overhead_ns);
+    hm_puts(o, "}");
+}
+
+/* Returns the number of rows written. */
+static uint32_t hm_put_threads(hm_out *o, const hm_thread_order *order, const hm_open_view *view,
+                               const hm_rows *rows) {
     uint32_t listed = 0;
     for (uint32_t i = 0; i < order->n; i++) {
         const hm_thread_data *d = order->v[i];
-        if (!d)
+        if (!d || hm_row_of(rows, i) != HM_ROW_OWN)
             continue;
         hm_thread_time tt;
         hm_thread_time_of(view, order, i, &tt);
-        uint64_t calls = tt.calls, self_ns = tt.self_ns;
-        /* A thread that never entered instrumented code (main during calibration, helper
-         * threads of libraries) has nothing to report. */
-        if (calls == 0 && d->dropped_calls == 0)
-            continue;
         char name[32];
         hm_thread_name(d, name, sizeof name);
-        hm_put_field_u64(o, listed == 0 ? "\n    {" : ",\n    {", HM_TH_KEY_tid, d->tid);
-        hm_put_field_string(o, ", ", HM_TH_KEY_name, name);
-        hm_put_field_u64(o, ", ", HM_TH_KEY_calls, calls);
-        hm_put_field_u64(o, ", ", HM_TH_KEY_self_ns, self_ns);
-        hm_put_field_u64(o, ", ", HM_TH_KEY_outer_ns, tt.outer_ns);
-        hm_put_field_u64(o, ", ", HM_TH_KEY_dropped_calls, d->dropped_calls);
-        hm_put_field_u64(o, ", ", HM_TH_KEY_cpu_ns, tt.cpu_ns);
-        hm_put_field_u64(o, ", ", HM_TH_KEY_wait_ns, tt.wait_ns);
-        hm_put_field_u64(o, ", ", HM_TH_KEY_preempt_ns, tt.preempt_ns);
-        hm_put_field_u64(o, ", ", HM_TH_KEY_overhead_ns, tt.overhead_ns);
-        hm_puts(o, "}");
+        hm_put_thread_row(o, listed == 0, d->tid, name, &tt, d->dropped_calls);
+        listed++;
+    }
+    if (rows->has_other) {
+        hm_put_thread_row(o, listed == 0, HM_OTHER_TID, HM_OTHER_NAME, &rows->other.time,
+                          rows->other.dropped_calls);
         listed++;
     }
     return listed;
@@ -245,7 +387,10 @@ static uint64_t hm_process_cpu_ns(void) {
 
 /* The threads and functions come first in the document's order but the top-level times depend
  * on the threads (their overheads): the threads are summed in a first pass that writes nothing. */
-static void hm_put_document(hm_out *o, const char *end, const hm_thread_order *order) {
+/* `figures`: keep the run's figures in hm_rt.written for the summary (the results file; not the
+ * live server's copies, written from another thread while the program runs). */
+static void hm_put_document(hm_out *o, const char *end, const hm_thread_order *order,
+                            bool figures) {
     extern char *program_invocation_name;
     char host[256] = "";
     gethostname(host, sizeof host - 1);
@@ -257,14 +402,21 @@ static void hm_put_document(hm_out *o, const char *end, const hm_thread_order *o
     struct {
         uint64_t overhead_max_ns, overhead_total_ns;
     } run = {0, 0};
+    /* Rows; out of memory: a row per thread, nothing folded at the write. */
+    hm_rows rows;
+    if (!hm_rows_make(&rows, order, view)) {
+        hm_arena_release(&rows.arena);
+        rows.row = NULL;
+    }
+    run.overhead_total_ns = rows.has_other ? rows.other.time.overhead_ns : 0;
+    run.overhead_max_ns = rows.other.overhead_max_ns;
     for (uint32_t i = 0; i < order->n; i++) {
-        if (!order->v[i])
+        if (hm_row_of(&rows, i) == HM_ROW_NONE)
             continue;
         hm_thread_time tt;
         hm_thread_time_of(view, order, i, &tt);
-        if (tt.calls == 0 && order->v[i]->dropped_calls == 0)
-            continue;
-        run.overhead_total_ns += tt.overhead_ns;
+        if (hm_row_of(&rows, i) == HM_ROW_OWN)
+            run.overhead_total_ns += tt.overhead_ns;
         if (tt.overhead_ns > run.overhead_max_ns)
             run.overhead_max_ns = tt.overhead_ns;
     }
@@ -274,8 +426,8 @@ static void hm_put_document(hm_out *o, const char *end, const hm_thread_order *o
     hm_put_field_u64(o, ",\n  ", HM_KEY_pid, (uint64_t)getpid());
     hm_put_field_string(o, ",\n  ", HM_KEY_hostname, host);
     hm_put_field_u64(o, ",\n  ", HM_KEY_start_unix_ns, hm_rt.start_unix_ns);
-    hm_put_field_u64(o, ",\n  ", HM_KEY_elapsed_ns,
-                     wall_ns > run.overhead_max_ns ? wall_ns - run.overhead_max_ns : 0);
+    uint64_t elapsed_ns = wall_ns > run.overhead_max_ns ? wall_ns - run.overhead_max_ns : 0;
+    hm_put_field_u64(o, ",\n  ", HM_KEY_elapsed_ns, elapsed_ns);
     hm_put_field_u64(o, ",\n  ", HM_KEY_wall_ns, wall_ns);
     hm_put_field_u64(o, ",\n  ", HM_KEY_overhead_total_ns, run.overhead_total_ns);
     hm_put_field_u64(o, ",\n  ", HM_KEY_process_cpu_ns, process_cpu_ns);
@@ -292,13 +444,17 @@ static void hm_put_document(hm_out *o, const char *end, const hm_thread_order *o
     hm_put_key(o, ",\n  ", HM_KEY_threads);
     hm_puts(o, "[");
     /* The per-function thread split is written when there is more than one thread to split. */
-    const hm_thread_order *split = hm_put_threads(o, order, view) > 1 ? order : NULL;
+    const hm_thread_order *split = hm_put_threads(o, order, view, &rows) > 1 ? order : NULL;
     hm_puts(o, "\n  ]");
     hm_put_key(o, ",\n  ", HM_KEY_functions);
     hm_puts(o, "[");
     uint64_t hist[HM_RT_BUCKETS];
     bool first = true;
     uint32_t n = hm_registry_count();
+    __typeof__(hm_rt.written) w;
+    memset(&w, 0, sizeof w);
+    w.elapsed_ns = elapsed_ns;
+    w.overhead_total_ns = run.overhead_total_ns;
     for (uint32_t id = 1; id <= n; id++) {
         const hm_func_meta *m = hm_registry_meta(id);
         if (!m || m->internal)
@@ -307,7 +463,12 @@ static void hm_put_document(hm_out *o, const char *end, const hm_thread_order *o
         hm_collect_function(id, view, &c, hist);
         if (c.count + c.untimed == 0)
             continue;
-        hm_put_function(o, id, &c, hist, first, split, view);
+        hm_put_function(o, id, &c, hist, first, split, view, &rows);
+        w.cpu_ns += c.cpu_ns;
+        w.wait_ns += c.wait_ns;
+        w.self_ns += c.self_ns;
+        w.calls += c.count + c.untimed; /* count-only calls (throttle.c) too */
+        w.functions++;
         first = false;
     }
     hm_puts(o, "\n  ]");
@@ -316,6 +477,9 @@ static void hm_put_document(hm_out *o, const char *end, const hm_thread_order *o
     hm_put_cpu_profile(o);
     hm_puts(o, "\n}\n");
     hm_open_view_release(view);
+    hm_arena_release(&rows.arena);
+    if (figures)
+        hm_rt.written = w; /* valid once the file is written (hm_write_results_file) */
 }
 
 int hm_write_results_fd(int fd, const char *end, const hm_thread_order *order) {
@@ -324,19 +488,26 @@ int hm_write_results_fd(int fd, const char *end, const hm_thread_order *order) {
     if (out == MAP_FAILED)
         return -1;
     hm_out_use_fd(out, fd);
-    hm_put_document(out, end, order);
+    hm_put_document(out, end, order, false);
     int rc = hm_out_finish_fd(out);
     munmap(out, sizeof *out);
     return rc;
 }
 
-int hm_write_results_file(const char *path, const char *end, const hm_thread_order *order) {
+int hm_write_results_file(char *path, size_t size, const char *end, const hm_thread_order *order,
+                          const hm_file_id *was, const char *beside) {
     static hm_out out; /* static: 8 KiB is too much for a signal handler's stack */
     if (hm_out_open(&out, path) != 0)
         return -1;
-    hm_put_document(&out, end, order);
-    int rc = hm_out_commit(&out);
-    if (rc == 0 && hm_rt.verbose)
+    hm_put_document(&out, end, order, true);
+    hm_rt.written.valid = true;
+    int rc = was && beside && strcmp(beside, path) != 0 ? hm_out_commit_guarded(&out, was, beside)
+                                                        : hm_out_commit(&out);
+    if (rc < 0)
+        return -1;
+    size_t n = 0;
+    hm_append(path, size, &n, out.path, strlen(out.path));
+    if (hm_rt.verbose)
         hm_log("wrote results to '", path, "'", NULL);
-    return rc;
+    return 0;
 }

@@ -22,6 +22,9 @@ set(HM_E2E_CASES
     "callgraph_O2_g|callgraph|-O2 -g"
     "callgraph_asan|callgraph|-O1 -g -fsanitize=address,undefined"
     "threads_O2|threads|-O2 -pthread")
+if(HEATMAP_TSAN)
+  list(APPEND HM_E2E_CASES "threads_tsan|threads|-O1 -g -pthread -fsanitize=thread")
+endif()
 foreach(case ${HM_E2E_CASES})
   string(REPLACE "|" ";" parts "${case}")
   list(GET parts 0 name)
@@ -57,10 +60,24 @@ set(HM_E2E_DIR ${CMAKE_CURRENT_LIST_DIR})
 
 # The runtime under the ways programs end and unwind (tests/e2e/robust).
 hm_e2e_modes(robust CHECKER MODES fork longjmp deep signals sigterm ends atomic exit3 unwritable
-             throttle)
+             throttle pipeline)
+
+# Threads x fork x signals x longjmp at once (tests/e2e/stress).
+add_test(NAME e2e_stress
+         COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/stress/stress.sh ${HM_E2E_PREFIX}
+                 ${CMAKE_INSTALL_LIBDIR} ${HEATMAP_CLANG} $<TARGET_FILE:check_results>
+                 ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/e2e/stress
+                 $<TARGET_FILE:heatmap-view>)
+set_tests_properties(e2e_stress PROPERTIES FIXTURES_REQUIRED e2e_prefix LABELS e2e TIMEOUT 60)
 
 # The CPU / wait split: waits interposed, open frames (tests/e2e/waits; checks in python3).
 find_package(Python3 COMPONENTS Interpreter)
 if(Python3_Interpreter_FOUND)
+  # Thread-per-request programs: the set-up is the runtime's, threads beyond the limit fold.
+  add_test(NAME e2e_setup
+           COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/setup/setup.sh ${HM_E2E_PREFIX}
+                   ${CMAKE_INSTALL_LIBDIR} ${HEATMAP_CLANG} ${PROJECT_SOURCE_DIR}
+                   ${CMAKE_CURRENT_BINARY_DIR}/e2e/setup $<TARGET_FILE:heatmap-view>)
+  set_tests_properties(e2e_setup PROPERTIES FIXTURES_REQUIRED e2e_prefix LABELS e2e)
   hm_e2e_modes(waits MODES sleep join mutex poll cpu4 errno pool)
 endif()

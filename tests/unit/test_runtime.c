@@ -467,7 +467,10 @@ static void test_runtime_writer_is_atomic(void **state) {
 
 /* EINTR through the wait wrappers: a signal the runtime sent (the handler counts it in
  * our_signals, as the CPU sampler's does) is retried away; anyone else's reaches the program. */
-static volatile sig_atomic_t kick_ours, kick_done;
+/* kick_ours is read by the signal handler; kick_done is shared with the kicker thread (atomic: a
+ * volatile int between threads is a data race, as ThreadSanitizer says). */
+static volatile sig_atomic_t kick_ours;
+static _Atomic int kick_done;
 
 static void on_kick(int sig) {
     (void)sig;

@@ -1,7 +1,9 @@
-/* rename_shim: an LD_PRELOAD library for robust.sh's "atomic" mode. It wraps rename(2) to log
- * each call ("rename FROM TO", one line, appended to $HM_SHIM_LOG) and, when $HM_SHIM_FAIL is
- * set, to fail it with EXDEV without renaming, so the test can see that the runtime writes
- * PATH.tmp.PID and renames it, and that a failed rename leaves an earlier PATH alone.
+/* rename_shim: an LD_PRELOAD library for robust.sh's "atomic" mode. It wraps rename(2), link(2)
+ * and renameat2(2) to log each call ("rename FROM TO", "link FROM TO", "renameat2 FROM TO", one
+ * line, appended to $HM_SHIM_LOG) and, when $HM_SHIM_FAIL is set, to fail it with EXDEV without
+ * renaming, so the test can see that the runtime writes PATH.tmp.PID and moves it into place (a
+ * link when there was no file, an exchange when there was one), and that a failed move leaves an
+ * earlier PATH alone.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -12,13 +14,13 @@
 #include <string.h>
 #include <unistd.h>
 
-int rename(const char *from, const char *to) {
+static int shim_log(const char *what, const char *from, const char *to) {
     const char *log = getenv("HM_SHIM_LOG");
     if (log) {
         int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
         if (fd >= 0) {
             char line[8192];
-            int n = snprintf(line, sizeof line, "rename %s %s\n", from, to);
+            int n = snprintf(line, sizeof line, "%s %s %s\n", what, from, to);
             if (n > 0 && write(fd, line, (size_t)n) < 0)
                 n = 0;
             close(fd);
@@ -28,7 +30,29 @@ int rename(const char *from, const char *to) {
         errno = EXDEV;
         return -1;
     }
+    return 0;
+}
+
+int rename(const char *from, const char *to) {
+    if (shim_log("rename", from, to) != 0)
+        return -1;
     int (*real)(const char *, const char *) =
         (int (*)(const char *, const char *))dlsym(RTLD_NEXT, "rename");
     return real(from, to);
+}
+
+int link(const char *from, const char *to) {
+    if (shim_log("link", from, to) != 0)
+        return -1;
+    int (*real)(const char *, const char *) =
+        (int (*)(const char *, const char *))dlsym(RTLD_NEXT, "link");
+    return real(from, to);
+}
+
+int renameat2(int fromfd, const char *from, int tofd, const char *to, unsigned flags) {
+    if (shim_log("renameat2", from, to) != 0)
+        return -1;
+    int (*real)(int, const char *, int, const char *, unsigned) =
+        (int (*)(int, const char *, int, const char *, unsigned))dlsym(RTLD_NEXT, "renameat2");
+    return real(fromfd, from, tofd, to, flags);
 }

@@ -3,6 +3,8 @@
  *
  * usage: robust MODE
  *   fork      parent and child each call work() 1000 times (the child after the fork)
+ *   pipeout   work() 100 times, then print a line (a pipeline's first process)
+ *   pipein    read stdin to its end, then work() 200 times (a pipeline's second process)
  *   longjmp [N]  N (100) rounds of outer -> middle -> inner, inner longjmps back to outer; then
  *             after()
  *   deep N    recursion N deep (on a thread with a big stack), then after()
@@ -142,6 +144,22 @@ int main(int argc, char **argv) {
         int status;
         waitpid(pid, &status, 0);
         printf("child %d status %d\n", (int)pid, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        return 0;
+    }
+    if (strcmp(mode, "pipeout") == 0 || strcmp(mode, "pipein") == 0) {
+        /* Two processes of one pipeline, started together: both write heatmap.json. */
+        int n = mode[4] == 'o' ? 100 : 200;
+        if (n == 200) { /* the reader ends after the writer */
+            char buf[256];
+            while (fgets(buf, sizeof buf, stdin))
+                ;
+        }
+        for (int i = 0; i < n; i++)
+            work(i);
+        if (n == 100) {
+            usleep(100000); /* both have started when the first one writes */
+            printf("done\n");
+        }
         return 0;
     }
     if (strcmp(mode, "longjmp") == 0) {

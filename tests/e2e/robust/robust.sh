@@ -41,6 +41,33 @@ fork)
     [ -e "run-$child.json" ] || fail "no run-$child.json: $(ls)"
     [ "$(ls run-*.json | wc -l)" = 2 ] || fail "expected two run-PID.json files: $(ls)"
     ;;
+pipeline)
+    # Two processes started together, one file name: neither run is lost. The second to write
+    # puts its results beside the first's, with its pid inserted, and says so on stderr.
+    for earlier in none old; do
+        rm -f heatmap*.json
+        [ "$earlier" = old ] && echo "an earlier run" >heatmap.json
+        ./robust pipeout 2>err1.txt | ./robust pipein 2>err2.txt
+        set -- heatmap.*.json
+        [ $# = 1 ] && [ -e "$1" ] || fail "($earlier) expected heatmap.json and one heatmap.PID.json: $(ls)"
+        beside=$1
+        grep -q "was written by another process since this one started: results written to '.*$beside'" \
+            err1.txt err2.txt || fail "($earlier) no message naming $beside: $(cat err1.txt err2.txt)"
+        counts=""
+        for f in heatmap.json "$beside"; do
+            if check "$f" --expect work=100 --only-expected 2>/dev/null; then counts="$counts 100"
+            elif check "$f" --expect work=200 --only-expected 2>/dev/null; then counts="$counts 200"
+            else fail "($earlier) $f holds neither run: $(head -c 300 "$f")"; fi
+        done
+        [ "$counts" = " 100 200" ] || [ "$counts" = " 200 100" ] || fail "($earlier) runs:$counts"
+    done
+    # One process after the other: the later one replaces the file, as always.
+    rm -f heatmap*.json
+    ./robust pipeout >/dev/null
+    ./robust pipein </dev/null 2>err.txt
+    [ "$(ls heatmap*.json)" = heatmap.json ] || fail "sequential runs made $(ls heatmap*.json)"
+    check heatmap.json --expect work=200 --only-expected
+    ;;
 longjmp)
     run 0 longjmp
     check heatmap.json --expect outer=100 --expect middle=100 --expect inner=100 --expect after=1 \
@@ -110,8 +137,9 @@ atomic)
     status=0
     wait "$pid" || status=$?
     [ "$status" = 3 ] || fail "exit status $status under the shim, expected 3: $(cat err.txt)"
-    [ "$(cat renames.txt)" = "rename $out.tmp.$pid $out" ] ||
-        fail "expected one rename of $out.tmp.$pid to $out, got: $(cat renames.txt)"
+    # No file there at the start: claimed with link(2), which fails if another process made one.
+    [ "$(cat renames.txt)" = "link $out.tmp.$pid $out" ] ||
+        fail "expected one link of $out.tmp.$pid to $out, got: $(cat renames.txt)"
     check "$out" --expect work=10 --expect nested_exit=1 --only-expected --pid "$pid"
     echo "earlier results" >"$out"
     status=0
