@@ -28,11 +28,9 @@ static const struct {
     const char *name;
     unsigned bit;
 } hm_profile_types[] = {
-    {"cpu", HM_PROFILE_CPU},
-    {"block", 0},
-    {"mutex", 0},
+    {"cpu", HM_PROFILE_CPU}, {"block", 0}, {"mutex", 0}, {"heap", 0}, {"allocs", 0},
 };
-#define HM_PROFILE_TYPES_TEXT "cpu, block, mutex" /* for the warning: the table above */
+#define HM_PROFILE_TYPES_TEXT "cpu, block, mutex, heap, allocs" /* the table above */
 
 static int hm_profile_type_index(const char *s, size_t len) {
     for (size_t i = 0; i < sizeof hm_profile_types / sizeof *hm_profile_types; i++)

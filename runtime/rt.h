@@ -30,6 +30,8 @@ int hm_write_results_file(const char *path, const char *end,
  * the results writer: called by writer.c only). */
 struct hm_out;
 void hm_put_cpu_profile(struct hm_out *o) HM_HIDDEN;
+/* The results file's "heap" section, when memory tracking is on (heap_write.c, the same way). */
+void hm_put_heap(struct hm_out *o) HM_HIDDEN;
 /* Write the trace file beside results file `results_path` (hm_trace_path_for). Returns 0 or -1. */
 int hm_write_trace(const char *results_path, const hm_thread_order *order) HM_HIDDEN;
 /* HEATMAP_SUMMARY: the static summary on stderr, naming `results_path`. */

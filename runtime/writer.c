@@ -309,6 +309,7 @@ static void hm_put_document(hm_out *o, const char *end, const hm_thread_order *o
     if (hm_rt.paths)
         hm_put_paths(o, order, view);
     hm_put_cpu_profile(o);
+    hm_put_heap(o);
     hm_puts(o, "\n}\n");
     hm_open_view_release(view);
 }
