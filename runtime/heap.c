@@ -54,11 +54,6 @@ typedef struct hm_heap_thread {
     hm_cache_entry cache[HM_CACHE];
 } hm_heap_thread;
 
-typedef struct hm_peak {
-    _Atomic int64_t inuse;
-    _Atomic uint64_t peak;
-} hm_peak;
-
 static _Atomic(hm_heap_thread *) hm_all; /* list of every block */
 static hm_heap_thread *hm_free_list;     /* blocks of exited threads, reusable */
 static atomic_flag hm_free_lock = ATOMIC_FLAG_INIT;
@@ -66,7 +61,8 @@ static hm_heap_thread hm_exited; /* exited threads' counts (atomic adds) */
 static uint64_t hm_salt = 0x9e3779b97f4a7c15ull;
 static pthread_key_t hm_heap_key;
 
-static hm_site *hm_sites;               /* HM_SITES_MAX entries, MAP_NORESERVE */
+static hm_site *hm_sites;      /* HM_SITES_MAX entries, MAP_NORESERVE */
+static uint32_t *hm_site_func; /* HM_SITES_MAX entries: each site's function, dense for free() */
 static _Atomic uint32_t *hm_site_slots; /* 2 * HM_SITES_MAX slots: site id, 0 = empty */
 static _Atomic uint32_t hm_site_used = HM_SITE_FIRST;
 static _Atomic uint64_t hm_site_dropped;
@@ -85,9 +81,10 @@ static inline uint64_t hm_mix64(uint64_t x) {
 }
 
 uint32_t hm_heap_check(const void *p, uint64_t size_off, uint32_t site) {
-    uint64_t x = (uint64_t)(uintptr_t)p ^ (size_off * 0x9ddfea08eb382d69ull) ^
-                 ((uint64_t)site << 17) ^ hm_salt;
-    uint32_t c = (uint32_t)(hm_mix64(x) >> 32);
+    /* One multiply: the high half of (address ^ salt) x (size_off ^ site ^ magic), odd-forced. */
+    uint64_t a = (uint64_t)(uintptr_t)p ^ hm_salt;
+    uint64_t b = (size_off ^ ((uint64_t)site << 24) ^ 0x9ddfea08eb382d69ull) | 1;
+    uint32_t c = (uint32_t)((a * b) >> 32) ^ (uint32_t)(a >> 32);
     return c ? c : 0x5a17u; /* never 0: free() clears the word */
 }
 
@@ -139,6 +136,7 @@ static uint32_t hm_site_find(const uint32_t *stack, uint32_t depth) {
                 }
                 hm_site *s = &hm_sites[fresh];
                 s->func = stack[0];
+                hm_site_func[fresh] = stack[0];
                 s->depth = depth;
                 s->hash = hash;
                 memcpy(s->stack, stack, depth * sizeof *stack);
@@ -153,7 +151,7 @@ static uint32_t hm_site_find(const uint32_t *stack, uint32_t depth) {
             memcmp(s->stack, stack, depth * sizeof *stack) == 0) {
             /* An entry we made and lost the race with stays unused (depth set, never listed). */
             if (fresh)
-                hm_sites[fresh].depth = 0, hm_sites[fresh].func = 0;
+                hm_sites[fresh].depth = 0, hm_sites[fresh].func = 0, hm_site_func[fresh] = 0;
             return id;
         }
     }
@@ -196,6 +194,8 @@ uint64_t hm_heap_sites_dropped(void) {
 
 static void hm_heap_thread_exit(void *arg) {
     hm_heap_thread *th = arg;
+    hm_heap_self.last_key = 0;
+    atomic_signal_fence(memory_order_seq_cst);
     hm_heap_self.exited = 1;
     hm_heap_self.th = NULL;
     for (uint32_t c = 0; c < HM_CHUNKS; c++) {
@@ -299,18 +299,12 @@ static inline hm_peak *hm_peak_of(uint32_t func) {
     return chunk ? &chunk[func % HM_PEAK_CHUNK] : NULL;
 }
 
-static inline void hm_peak_add(uint32_t func, int64_t bytes) {
-    hm_peak *p = hm_peak_of(func);
-    if (HM_UNLIKELY(!p))
-        return;
-    int64_t now = atomic_fetch_add_explicit(&p->inuse, bytes, memory_order_relaxed) + bytes;
-    if (bytes <= 0 || now <= 0)
-        return;
-    uint64_t peak = atomic_load_explicit(&p->peak, memory_order_relaxed);
-    while ((uint64_t)now > peak &&
-           !atomic_compare_exchange_weak_explicit(&p->peak, &peak, (uint64_t)now,
-                                                  memory_order_relaxed, memory_order_relaxed))
-        ;
+static bool hm_peaks_on;
+
+static inline void hm_peak_add_func(uint32_t func, int64_t bytes) {
+    hm_peak *p = hm_peaks_on ? hm_peak_of(func) : NULL;
+    if (p)
+        hm_peak_add(p, bytes);
 }
 
 uint64_t hm_heap_peak(uint32_t func) {
@@ -321,6 +315,27 @@ uint64_t hm_heap_peak(uint32_t func) {
 
 /* ---- the entry points ------------------------------------------------------------------------ */
 
+/* The site of frame f of thread t (key: hm_heap_count_alloc's), through the thread's cache. */
+static __attribute__((noinline)) uint32_t hm_site_lookup(hm_heap_tls *h, hm_tls *t,
+                                                         const hm_frame *f, uint64_t key) {
+    hm_heap_thread *th = h->th;
+    hm_cache_entry *e =
+        th ? &th->cache[(uint32_t)((key * 0x9e3779b97f4a7c15ull) >> 54) & (HM_CACHE - 1)] : NULL;
+    if (e && e->key == key)
+        return (uint32_t)e->site;
+    h->paused++;
+    uint32_t site = hm_site_of_frame(t, f);
+    h->paused--;
+    if (site && e) {
+        e->key = 0; /* a signal handler between these stores sees no entry */
+        atomic_signal_fence(memory_order_seq_cst);
+        e->site = site;
+        atomic_signal_fence(memory_order_seq_cst);
+        e->key = key;
+    }
+    return site;
+}
+
 uint32_t hm_heap_note_alloc(uint64_t size) {
     hm_heap_tls *h = &hm_heap_self;
     if (HM_UNLIKELY(h->paused) || !atomic_load_explicit(&hm_recording, memory_order_relaxed))
@@ -328,36 +343,35 @@ uint32_t hm_heap_note_alloc(uint64_t size) {
     hm_tls *t = &hm_tls_self;
     uint32_t site = HM_SITE_OUTSIDE, func = 0;
     uint32_t depth = t->depth;
+    uint64_t key = ~0ull;
     if (depth != 0 && t->stats_cap != 0) {
         const hm_frame *f = &t->stack[depth - 1];
+        key = ((uint64_t)(f->node + 1) << 32) | f->id;
+        site = hm_site_lookup(h, t, f, key);
         func = f->id;
-        uint64_t key = t->tree ? ((uint64_t)(f->node + 1) << 32) | func : func;
-        hm_heap_thread *th = h->th;
-        hm_cache_entry *e = th ? &th->cache[(uint32_t)hm_mix64(key) & (HM_CACHE - 1)] : NULL;
-        if (HM_LIKELY(e && e->key == key)) {
-            site = (uint32_t)e->site;
-        } else {
-            h->paused++;
-            site = hm_site_of_frame(t, f);
-            h->paused--;
-            if (!site)
-                site = HM_SITE_OUTSIDE, func = 0;
-            else if (e) {
-                e->key = 0; /* a signal handler between these stores sees no entry */
-                e->site = site;
-                e->key = key;
-            }
-        }
+        if (!site)
+            site = HM_SITE_OUTSIDE, func = 0, key = ~0ull;
     }
     hm_count(site, size, true);
-    hm_peak_add(func, (int64_t)size);
+    hm_peak_add_func(func, (int64_t)size);
+    /* Remember the site for the next allocation (only a thread with counters has it). */
+    if (h->th) {
+        h->last_key = 0;
+        atomic_signal_fence(memory_order_seq_cst);
+        h->last_site = site;
+        h->last_func = func;
+        h->last_counts = hm_counts_in(h->th, site);
+        h->last_peak = hm_peaks_on ? hm_peak_of(func) : NULL;
+        atomic_signal_fence(memory_order_seq_cst);
+        if (h->last_counts)
+            h->last_key = key;
+    }
     return site;
 }
 
 void hm_heap_note_free(uint32_t site, uint64_t size) {
     hm_count(site, size, false);
-    const hm_site *s = site >= HM_SITE_FIRST && hm_sites ? &hm_sites[site] : NULL;
-    hm_peak_add(s ? s->func : 0, -(int64_t)size);
+    hm_peak_add_func(site < HM_SITES_MAX ? hm_site_func[site] : 0, -(int64_t)size);
 }
 
 /* ---- the read side --------------------------------------------------------------------------- */
@@ -393,7 +407,7 @@ __attribute__((weak)) bool hm_heap_interposed(void) {
     return false;
 }
 
-void hm_heap_init(bool enabled) {
+void hm_heap_init(bool enabled, bool peaks) {
     if (!enabled)
         return;
     struct timespec ts;
@@ -401,11 +415,14 @@ void hm_heap_init(bool enabled) {
     hm_salt = hm_mix64((uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 32) ^ (uint64_t)ts.tv_sec);
     hm_sites = hm_map(HM_SITES_MAX * sizeof *hm_sites, true);
     hm_site_slots = hm_map(2 * HM_SITES_MAX * sizeof *hm_site_slots, true);
-    if (!hm_sites || !hm_site_slots || pthread_key_create(&hm_heap_key, hm_heap_thread_exit) != 0) {
+    hm_site_func = hm_map(HM_SITES_MAX * sizeof *hm_site_func, true);
+    if (!hm_sites || !hm_site_slots || !hm_site_func ||
+        pthread_key_create(&hm_heap_key, hm_heap_thread_exit) != 0) {
         hm_log("cannot reserve memory for heap tracking; HEATMAP_HEAP is off", NULL, NULL, NULL);
         return;
     }
     hm_sites[HM_SITE_OUTSIDE].func = 0;
+    hm_peaks_on = peaks;
     pthread_atfork(NULL, NULL, hm_heap_reset_after_fork);
     atomic_store(&hm_heap_active, 1);
 }

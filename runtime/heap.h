@@ -64,23 +64,90 @@ typedef struct hm_heap_counts {
     uint64_t alloc_objects, alloc_bytes, free_objects, free_bytes;
 } hm_heap_counts;
 
+/* A function's bytes in use now and its peak, shared by every thread. */
+typedef struct hm_peak {
+    _Atomic int64_t inuse;
+    _Atomic uint64_t peak;
+} hm_peak;
+
+/* Add `bytes` (negative for a release) to a function's in-use figure, raising its peak. */
+static inline void hm_peak_add(hm_peak *p, int64_t bytes) {
+    int64_t now = atomic_fetch_add_explicit(&p->inuse, bytes, memory_order_relaxed) + bytes;
+    if (bytes <= 0 || now <= 0)
+        return;
+    uint64_t peak = atomic_load_explicit(&p->peak, memory_order_relaxed);
+    while ((uint64_t)now > peak &&
+           !atomic_compare_exchange_weak_explicit(&p->peak, &peak, (uint64_t)now,
+                                                  memory_order_relaxed, memory_order_relaxed))
+        ;
+}
+
 /* Tracking on (decided at init: HEATMAP_HEAP and whether our malloc is the one programs reach). */
 extern _Atomic int hm_heap_active HM_HIDDEN;
 
 /* The check word of a header for user pointer p. Pure. */
 uint32_t hm_heap_check(const void *p, uint64_t size_off, uint32_t site) HM_HIDDEN;
 
-/* Count an allocation of `size` requested bytes by the calling thread now; returns the site to
- * store in the header (HM_SITE_NONE when not counted: tracking off, paused, not recording).
- * Async-signal-safe (mmap for new counters; the site table is lock-free). */
+/* The slow paths of the two below (heap.c). */
 uint32_t hm_heap_note_alloc(uint64_t size) HM_HIDDEN;
-/* Count the release of a block of `size` bytes from `site` (not HM_SITE_NONE). Async-signal-safe.
- */
 void hm_heap_note_free(uint32_t site, uint64_t size) HM_HIDDEN;
+
+/* Count an allocation of `size` requested bytes by the calling thread now; returns the site to
+ * store in the header (HM_SITE_NONE when not counted: paused, not recording). The common case (the
+ * same frame as the last allocation) is two thread-local adds and the peak's atomic add.
+ * Async-signal-safe (mmap for new counters; the site table is lock-free). */
+static inline uint32_t hm_heap_count_alloc(uint64_t size) {
+    hm_heap_tls *h = &hm_heap_self;
+    if (HM_UNLIKELY(h->paused) || !atomic_load_explicit(&hm_recording, memory_order_relaxed))
+        return HM_SITE_NONE;
+    hm_tls *t = &hm_tls_self;
+    uint32_t d = t->depth;
+    uint64_t key = ~0ull;
+    if (HM_LIKELY(d != 0 && t->stats_cap != 0)) {
+        const hm_frame *f = &t->stack[d - 1];
+        key = ((uint64_t)(f->node + 1) << 32) | f->id;
+    }
+    if (HM_LIKELY(h->last_key == key)) {
+        atomic_signal_fence(memory_order_seq_cst);
+        uint32_t site = h->last_site;
+        hm_heap_counts *c = h->last_counts;
+        hm_peak *p = h->last_peak;
+        atomic_signal_fence(memory_order_seq_cst);
+        if (HM_LIKELY(h->last_key == key)) {
+            hm_sig_add64(&c->alloc_objects, 1);
+            hm_sig_add64(&c->alloc_bytes, size);
+            if (p)
+                hm_peak_add(p, (int64_t)size);
+            return site;
+        }
+    }
+    return hm_heap_note_alloc(size);
+}
+
+/* Count the release of a block of `size` bytes from `site` (not HM_SITE_NONE), wherever and
+ * whenever it is freed. Async-signal-safe. */
+static inline void hm_heap_count_free(uint32_t site, uint64_t size) {
+    hm_heap_tls *h = &hm_heap_self;
+    uint64_t key = h->last_key;
+    atomic_signal_fence(memory_order_seq_cst);
+    if (HM_LIKELY(key != 0 && h->last_site == site)) {
+        hm_heap_counts *c = h->last_counts;
+        hm_peak *p = h->last_peak;
+        atomic_signal_fence(memory_order_seq_cst);
+        if (HM_LIKELY(h->last_key == key)) {
+            hm_sig_add64(&c->free_objects, 1);
+            hm_sig_add64(&c->free_bytes, size);
+            if (p)
+                hm_peak_add(p, -(int64_t)size);
+            return;
+        }
+    }
+    hm_heap_note_free(site, size);
+}
 
 /* Decide whether tracking is on (`enabled`: HEATMAP_HEAP) and set up what it needs; one stderr
  * line when it cannot be. Called by init (not async-signal-safe). */
-void hm_heap_init(bool enabled) HM_HIDDEN;
+void hm_heap_init(bool enabled, bool peaks) HM_HIDDEN;
 /* True when the program's malloc is the runtime's (heap_interpose.c; false in builds without the
  * wrappers, and when another allocator or a sanitizer comes first in the lookup order). */
 bool hm_heap_interposed(void) HM_HIDDEN;

@@ -82,7 +82,7 @@ static inline void *hm_stamp(void *base, size_t off16, size_t n) {
     void *u = (unsigned char *)base + off16 * 16;
     hm_heap_hdr *h = (hm_heap_hdr *)u - 1;
     h->size_off = (uint64_t)n | ((uint64_t)off16 << 48);
-    h->site = hm_heap_note_alloc(n);
+    h->site = hm_heap_count_alloc(n);
     h->check = hm_heap_check(u, h->size_off, h->site);
     return u;
 }
@@ -99,7 +99,7 @@ static inline void hm_release(void *p, hm_heap_hdr *h, void (*real_free)(void *)
     uint64_t size = h->size_off & HM_HEAP_SIZE_MASK;
     size_t off16 = (size_t)(h->size_off >> 48);
     if (h->site != HM_SITE_NONE)
-        hm_heap_note_free(h->site, size);
+        hm_heap_count_free(h->site, size);
     h->check = 0;
     real_free((unsigned char *)p - off16 * 16);
 }
@@ -209,7 +209,7 @@ HM_EXPORT void *realloc(void *p, size_t n) {
         return NULL;
     }
     if (saved.site != HM_SITE_NONE)
-        hm_heap_note_free(saved.site, old);
+        hm_heap_count_free(saved.site, old);
     return hm_stamp(base, 1, n);
 }
 

@@ -55,6 +55,7 @@ static char hm_flag_profile_file[1024];
 static char hm_flag_export_lib[1024];
 static uint32_t hm_flag_cpu_hz;
 static bool hm_flag_heap = true;
+static bool hm_flag_heap_peak = true;
 static unsigned hm_profile_mask; /* HM_PROFILE_* of the accepted types */
 
 static const struct hm_flag {
@@ -87,6 +88,7 @@ static const struct hm_flag {
     {"HEATMAP_CPU_HZ", HM_FLAG_RATE, "100", "an integer 1..10000 (samples per CPU second)",
      &hm_flag_cpu_hz, 0},
     {"HEATMAP_HEAP", HM_FLAG_BOOL, "on", "on|off", &hm_flag_heap, 0},
+    {"HEATMAP_HEAP_PEAK", HM_FLAG_BOOL, "on", "on|off", &hm_flag_heap_peak, 0},
     {"HEATMAP_EXPORT_LIB", HM_FLAG_STRING, "", "a path to libheatmap-export", hm_flag_export_lib,
      sizeof hm_flag_export_lib},
 };
@@ -362,8 +364,8 @@ bool hm_runtime_init(void) {
         return true;
     }
     pthread_atfork(NULL, NULL, hm_after_fork_child);
-    hm_heap_init(hm_flag_heap &&
-                 hm_heap_interposed()); /* before recording: no half-counted block */
+    /* Before recording starts, so that no block is half counted. */
+    hm_heap_init(hm_flag_heap && hm_heap_interposed(), hm_flag_heap_peak);
     atexit(hm_atexit);
     if (hm_flag_signals)
         hm_install_signal_handlers();
