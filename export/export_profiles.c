@@ -48,7 +48,8 @@ static int parse_types(const char *list, hm_pprof_type *types, char *err, size_t
             hm_pprof_type t;
             if (hm_pprof_type_parse(p, len, &t) != 0)
                 return fail(err, errsize,
-                            "profile type '%.*s' is unknown (expected cpu, block, mutex or calls)",
+                            "profile type '%.*s' is unknown (expected cpu, block, mutex, heap, "
+                            "allocs or calls)",
                             (int)len, p);
             bool seen = false;
             for (int i = 0; i < n; i++)
@@ -59,7 +60,8 @@ static int parse_types(const char *list, hm_pprof_type *types, char *err, size_t
         p = end;
     }
     if (n == 0)
-        return fail(err, errsize, "no profile type in '%s' (expected cpu, block, mutex or calls)",
+        return fail(err, errsize,
+                    "no profile type in '%s' (expected cpu, block, mutex, heap, allocs or calls)",
                     list);
     return n;
 }
@@ -91,7 +93,8 @@ __attribute__((visibility("default"))) int hm_export_profiles_v1(const char *res
     if (results_path == NULL || results_path[0] == '\0')
         return fail(err, errsize, "no results file to make profiles from");
     if (types == NULL)
-        return fail(err, errsize, "no profile type (expected cpu, block, mutex or calls)");
+        return fail(err, errsize,
+                    "no profile type (expected cpu, block, mutex, heap, allocs or calls)");
     if (file_pattern == NULL || file_pattern[0] == '\0')
         file_pattern = DEFAULT_PATTERN;
     hm_pprof_type list[MAX_TYPES];
