@@ -189,10 +189,11 @@ typedef enum hm_sort_key {
     HM_SORT_NAME,    /* name, A to Z (bytewise) */
     HM_SORT_SELF,    /* self_ns (wall), largest first */
     HM_SORT_WAIT,    /* wait_ns, largest first */
+    HM_SORT_MEM,     /* heap.alloc_bytes (allocated bytes), largest first; then in-use bytes */
 } hm_sort_key;
-#define HM_SORT_KEY_COUNT 8
+#define HM_SORT_KEY_COUNT 9
 
-/* "cpu", "count", "avg", "max", "p95", "name", "self", "wait". */
+/* "cpu", "count", "avg", "max", "p95", "name", "self", "wait", "mem". */
 const char *hm_sort_key_name(hm_sort_key key);
 /* Parse one of those names; returns 0, or -1 for anything else. */
 int hm_sort_key_parse(const char *name, hm_sort_key *out);

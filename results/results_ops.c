@@ -138,8 +138,8 @@ void hm_function_update_percentiles(hm_function_stats *f) {
 
 /* ---- Sort and filter ------------------------------------------------------------------------- */
 
-static const char *const sort_key_names[HM_SORT_KEY_COUNT] = {"cpu", "count", "avg",  "max",
-                                                              "p95", "name",  "self", "wait"};
+static const char *const sort_key_names[HM_SORT_KEY_COUNT] = {"cpu",  "count", "avg",  "max", "p95",
+                                                              "name", "self",  "wait", "mem"};
 
 const char *hm_sort_key_name(hm_sort_key key) {
     return (unsigned)key < HM_SORT_KEY_COUNT ? sort_key_names[key] : "?";
@@ -179,6 +179,11 @@ int hm_function_compare(const hm_function_stats *a, const hm_function_stats *b, 
         break;
     case HM_SORT_WAIT:
         c = cmp_u64_desc(a->wait_ns, b->wait_ns);
+        break;
+    case HM_SORT_MEM:
+        c = cmp_u64_desc(a->heap.alloc_bytes, b->heap.alloc_bytes);
+        if (c == 0)
+            c = cmp_u64_desc(hm_heap_inuse_bytes(&a->heap), hm_heap_inuse_bytes(&b->heap));
         break;
     case HM_SORT_COUNT:
         c = cmp_u64_desc(a->count, b->count);

@@ -109,6 +109,8 @@ static void *hm_once(void *_Atomic *slot, size_t size) {
     return expected;
 }
 
+static inline hm_peak *hm_peak_of(uint32_t func);
+
 /* ---- sites ----------------------------------------------------------------------------------- */
 
 static uint32_t hm_stack_hash(const uint32_t *stack, uint32_t depth) {
@@ -142,8 +144,12 @@ static uint32_t hm_site_find(const uint32_t *stack, uint32_t depth) {
                 memcpy(s->stack, stack, depth * sizeof *stack);
             }
             uint32_t expected = 0;
-            if (atomic_compare_exchange_strong(&hm_site_slots[i], &expected, fresh))
+            if (atomic_compare_exchange_strong(&hm_site_slots[i], &expected, fresh)) {
+                hm_peak *p = hm_peak_of(stack[0]);
+                if (p)
+                    atomic_store_explicit(&p->seen, 1, memory_order_relaxed);
                 return fresh;
+            }
             id = expected; /* another thread took the slot: compare with its site */
         }
         const hm_site *s = &hm_sites[id];
@@ -305,6 +311,12 @@ static inline void hm_peak_add_func(uint32_t func, int64_t bytes) {
     hm_peak *p = hm_peaks_on ? hm_peak_of(func) : NULL;
     if (p)
         hm_peak_add(p, bytes);
+}
+
+bool hm_heap_function_seen(uint32_t func) {
+    hm_peak *chunk =
+        func / HM_PEAK_CHUNK < HM_PEAK_CHUNKS ? atomic_load(&hm_peaks[func / HM_PEAK_CHUNK]) : NULL;
+    return chunk && atomic_load_explicit(&chunk[func % HM_PEAK_CHUNK].seen, memory_order_relaxed);
 }
 
 uint64_t hm_heap_peak(uint32_t func) {

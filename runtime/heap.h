@@ -68,6 +68,7 @@ typedef struct hm_heap_counts {
 typedef struct hm_peak {
     _Atomic int64_t inuse;
     _Atomic uint64_t peak;
+    _Atomic int seen; /* some site names this function (set when the site is made) */
 } hm_peak;
 
 /* Add `bytes` (negative for a release) to a function's in-use figure, raising its peak. */
@@ -159,6 +160,9 @@ uint32_t hm_heap_sites(void) HM_HIDDEN; /* sites handed out: ids < this are vali
 const hm_site *hm_heap_site(uint32_t id) HM_HIDDEN;
 /* The counts of `site` summed over every thread (live and exited). Reads only. */
 void hm_heap_site_counts(uint32_t site, hm_heap_counts *out) HM_HIDDEN;
+/* True when some allocation was attributed to function `func` (also in a fork child, for its
+ * parent's blocks): the writer lists it even without calls. */
+bool hm_heap_function_seen(uint32_t func) HM_HIDDEN;
 /* Peak in-use bytes of function `func` (0: "(outside)"). */
 uint64_t hm_heap_peak(uint32_t func) HM_HIDDEN;
 /* Allocations the site table had no room for (counted to their function's flat site). */

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "heatmap/results_format.h"
+#include "heap.h"
 #include "json_out.h"
 #include "rt.h"
 
@@ -300,7 +301,7 @@ static void hm_put_document(hm_out *o, const char *end, const hm_thread_order *o
             continue;
         hm_collected c;
         hm_collect_function(id, view, &c, hist);
-        if (c.count == 0)
+        if (c.count == 0 && !hm_heap_function_seen(id)) /* memory: a fork child's inherited */
             continue;
         hm_put_function(o, id, &c, hist, first, split, view);
         first = false;

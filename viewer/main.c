@@ -155,6 +155,8 @@ static int show(const hm_cli *cli, const hm_results *results, const hm_paths *pa
         return usage_error("out of memory");
     hm_model_set_mode(&m, cli->mode);
     hm_model_set_sort(&m, cli->sort);
+    if (cli->mode == HM_MODE_MEMORY && cli->sort == HM_SORT_CPU) /* cpu: the default */
+        hm_model_set_sort(&m, HM_SORT_MEM);
     hm_model_set_top(&m, cli->top);
     m.pct = cli->pct;
     if (cli->filter != NULL)

@@ -53,14 +53,13 @@ void hm_memory_bytes(uint64_t bytes, char *buf, size_t size) {
     snprintf(buf, size, "%.1f %s", v, units[u]);
 }
 
-/* One line: name, a bar of `bytes` against `max`, then the figures. */
+/* One line: name, a bar of allocated bytes against `max`, then the figures. */
 static void put_row(FILE *out, const char *name, const hm_heap_figures *h, uint64_t max,
                     size_t bar_width, size_t name_width) {
-    char alloc[32], inuse[32], peak[32], bar[256];
-    hm_memory_bytes(h->alloc_bytes, alloc, sizeof alloc);
-    hm_memory_bytes(hm_heap_inuse_bytes(h), inuse, sizeof inuse);
-    hm_memory_bytes(h->peak_inuse_bytes, peak, sizeof peak);
-    size_t n = max ? (size_t)((double)h->alloc_bytes / (double)max * (double)bar_width + 0.5) : 0;
+    char info[256], bar[256];
+    double fraction;
+    hm_memory_row_info(h, max, info, sizeof info, &fraction);
+    size_t n = (size_t)(fraction * (double)bar_width + 0.5);
     if (n == 0 && h->alloc_bytes)
         n = 1;
     if (n > bar_width)
@@ -68,16 +67,7 @@ static void put_row(FILE *out, const char *name, const hm_heap_figures *h, uint6
     memset(bar, '#', n);
     memset(bar + n, ' ', bar_width - n);
     bar[bar_width] = '\0';
-    uint64_t leaked = hm_heap_inuse_objects(h);
-    char line[1024];
-    int len = snprintf(line, sizeof line, "%-*.*s %s %10s %10llu allocs %10s in use %10s peak%s",
-                       (int)name_width, (int)name_width, name, bar, alloc,
-                       (unsigned long long)h->alloc_objects, inuse, peak, leaked ? "  LEAK" : "");
-    (void)len;
-    size_t end = strlen(line);
-    while (end > 0 && line[end - 1] == ' ')
-        end--;
-    fprintf(out, "%.*s\n", (int)end, line);
+    fprintf(out, "%-*.*s %s %s\n", (int)name_width, (int)name_width, name, bar, info);
 }
 
 int hm_memory_render_text(FILE *out, const hm_model *m, size_t width) {
@@ -116,4 +106,37 @@ int hm_memory_render_text(FILE *out, const hm_model *m, size_t width) {
             (unsigned long long)r->heap_total.free_objects, inuse,
             (unsigned long long)hm_heap_inuse_objects(&r->heap_total));
     return ferror(out) ? -1 : 0;
+}
+
+size_t hm_memory_detail_lines(const hm_results *r, const hm_function_stats *f, char *lines,
+                              size_t max, size_t len) {
+    if (!r->has_heap || max < 3)
+        return 0;
+    const hm_heap_figures *h = &f->heap;
+    char a[32], b[32], c[32];
+    hm_memory_bytes(h->alloc_bytes, a, sizeof a);
+    hm_memory_bytes(hm_heap_inuse_bytes(h), b, sizeof b);
+    hm_memory_bytes(h->peak_inuse_bytes, c, sizeof c);
+    double share = r->heap_total.alloc_bytes
+                       ? 100.0 * (double)h->alloc_bytes / (double)r->heap_total.alloc_bytes
+                       : 0.0;
+    snprintf(lines, len, "Memory: %s allocated in %llu allocations (%.1f%% of all bytes)", a,
+             (unsigned long long)h->alloc_objects, share);
+    snprintf(lines + len, len, "Freed: %llu of them | Peak in use: %s",
+             (unsigned long long)h->free_objects, c);
+    snprintf(lines + 2 * len, len, "In use at exit: %s in %llu blocks%s", b,
+             (unsigned long long)hm_heap_inuse_objects(h),
+             hm_heap_inuse_objects(h) ? " (leaked, or freed after the write)" : "");
+    return 3;
+}
+
+void hm_memory_row_info(const hm_heap_figures *h, uint64_t max_alloc, char *out, size_t len,
+                        double *fraction) {
+    char a[32], b[32], c[32];
+    hm_memory_bytes(h->alloc_bytes, a, sizeof a);
+    hm_memory_bytes(hm_heap_inuse_bytes(h), b, sizeof b);
+    hm_memory_bytes(h->peak_inuse_bytes, c, sizeof c);
+    snprintf(out, len, "%10s %9llu allocs %10s in use %10s peak%s", a,
+             (unsigned long long)h->alloc_objects, b, c, hm_heap_inuse_objects(h) ? "  LEAK" : "");
+    *fraction = max_alloc ? (double)h->alloc_bytes / (double)max_alloc : 0.0;
 }

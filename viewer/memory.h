@@ -25,6 +25,15 @@ void hm_memory_csv_header(FILE *out);
 void hm_memory_csv_row(FILE *out, const hm_heap_figures *h);
 /* Bytes as text: "512 B", "1.5 KiB", "3.2 MiB", "1.0 GiB" into buf. */
 void hm_memory_bytes(uint64_t bytes, char *buf, size_t size);
+/* The detail pane's memory lines of function f (no line when the file has no memory figures):
+ * up to `max` NUL-terminated lines of `len` bytes into lines; returns how many. */
+size_t hm_memory_detail_lines(const hm_results *r, const hm_function_stats *f, char *lines,
+                              size_t max, size_t len);
+/* One list row of the Memory mode: "<bytes allocated> <allocs> <in use> <peak>[ LEAK]" into out,
+ * and the bar's fraction (allocated bytes / the largest shown) in *fraction. */
+void hm_memory_row_info(const hm_heap_figures *h, uint64_t max_alloc, char *out, size_t len,
+                        double *fraction);
+
 /* The static text of --mode=memory: per function (the model's rows, by the model's sort) its
  * allocated bytes, allocations, in-use bytes and peak, with bars of allocated bytes and a leak
  * mark, then (outside) and the totals. 0, or -1 on a write error. */

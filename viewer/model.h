@@ -18,8 +18,9 @@ typedef enum hm_view_mode {
     HM_MODE_BAR = 0,   /* bars ∝ CPU time, top 25 */
     HM_MODE_SPARKLINE, /* one glyph height ∝ avg self-time, top 50 */
     HM_MODE_TABLE,     /* all columns, top 50 */
+    HM_MODE_MEMORY,    /* memory tracking: allocated bytes, allocations, in use; top 50 */
 } hm_view_mode;
-#define HM_MODE_COUNT 3
+#define HM_MODE_COUNT 4
 
 const char *hm_mode_name(hm_view_mode mode);            /* "bar", "sparkline", "table" */
 const char *hm_mode_title(hm_view_mode mode);           /* "Bar Chart", "Sparkline", "Table" */

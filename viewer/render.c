@@ -222,6 +222,8 @@ int hm_render_text(FILE *out, const hm_model *m, const hm_render_opts *o) {
                 r->nfunctions);
 
     fprintf(out, "\n%sPerformance Heatmap - %s\n", g->fire, hm_mode_title(m->mode));
+    if (m->mode == HM_MODE_MEMORY)
+        return hm_memory_render_text(out, m, o->width);
     hm_layout l;
     hm_layout_compute(&l, m, o->width, g);
     if (m->mode == HM_MODE_TABLE) {

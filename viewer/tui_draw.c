@@ -230,6 +230,17 @@ void tui_draw(hm_tui *t) {
     hm_model *m = t->m;
     draw_title(t);
     int y = draw_legend(t, 1);
+    if (m->mode == HM_MODE_MEMORY) { /* its own list (tui_memory.c); panes and prompt as usual */
+        int header_y = y;
+        tui_memory_draw(t, y, LINES - 2);
+        draw_footer(t);
+        if (t->pane != TUI_PANE_NONE)
+            tui_draw_pane(t, LINES - 2 - header_y < 8 ? 1 : header_y, LINES - 2);
+        if (t->prompt)
+            tui_draw_prompt(t);
+        refresh();
+        return;
+    }
     const hm_layout *l = current_layout(t);
     int header_y = y;
     if (m->nrows > 0)

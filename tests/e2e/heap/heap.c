@@ -6,7 +6,10 @@
 #define _GNU_SOURCE
 #include <malloc.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/time.h>
+#include <sys/wait.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -135,7 +138,52 @@ NOINLINE void run_all(void) {
     cxx_array();
 }
 
-int main(void) {
+/* ---- robustness modes: not exact, the checks ask only for consistency ---- */
+
+static volatile sig_atomic_t handled;
+static void on_alarm(int sig) {
+    (void)sig;
+    void *p = malloc(32); /* undefined behaviour, but programs do it: it must not deadlock */
+    free(KEEP(p));
+    handled++;
+}
+
+/* Allocations in a loop while a timer's handler allocates too. */
+NOINLINE void churn_with_signals(void) {
+    struct sigaction sa = {0};
+    sa.sa_handler = on_alarm;
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGALRM, &sa, NULL);
+    struct itimerval it = {{0, 200}, {0, 200}};
+    setitimer(ITIMER_REAL, &it, NULL);
+    for (long i = 0; i < 2000000 && handled < 200; i++)
+        free(KEEP(malloc((size_t)(i & 255) + 1)));
+    struct itimerval off = {{0, 0}, {0, 0}};
+    setitimer(ITIMER_REAL, &off, NULL);
+}
+
+/* A fork child frees blocks of its parent and allocates its own. */
+NOINLINE int fork_frees(void) {
+    struct node *list = build_list(10);
+    pid_t pid = fork();
+    if (pid == 0) {
+        free_list(list);
+        leak();
+        exit(0); /* writes the child's own results file */
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    free_list(list);
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
+}
+
+int main(int argc, char **argv) {
+    if (argc > 1 && strcmp(argv[1], "signals") == 0) {
+        churn_with_signals();
+        return handled > 0 ? 0 : 3;
+    }
+    if (argc > 1 && strcmp(argv[1], "fork") == 0)
+        return fork_frees();
     /* The thread is started outside instrumented code: its stack and TLS are (outside)'s. */
     pthread_t t;
     if (pthread_create(&t, NULL, thread_body, NULL) != 0 || pthread_join(t, NULL) != 0)
