@@ -81,10 +81,13 @@ static inline uint64_t hm_mix64(uint64_t x) {
 }
 
 uint32_t hm_heap_check(const void *p, uint64_t size_off, uint32_t site) {
-    /* One multiply: the high half of (address ^ salt) x (size_off ^ site ^ magic), odd-forced. */
-    uint64_t a = (uint64_t)(uintptr_t)p ^ hm_salt;
-    uint64_t b = (size_off ^ ((uint64_t)site << 24) ^ 0x9ddfea08eb382d69ull) | 1;
-    uint32_t c = (uint32_t)((a * b) >> 32) ^ (uint32_t)(a >> 32);
+    /* Three multiplies: every bit of the address, the size word and the site reaches the upper
+     * half of x, which is kept. */
+    uint64_t x = ((uint64_t)(uintptr_t)p ^ hm_salt) * 0x9e3779b97f4a7c15ull;
+    x ^= size_off * 0xc2b2ae3d27d4eb4full;
+    x ^= (uint64_t)site * 0x165667b19e3779f9ull;
+    x *= 0xff51afd7ed558ccdull;
+    uint32_t c = (uint32_t)(x >> 32);
     return c ? c : 0x5a17u; /* never 0: free() clears the word */
 }
 

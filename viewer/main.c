@@ -225,9 +225,10 @@ static int main_with(const hm_cli *cli, hm_check **checks) {
     hm_pprof_type type = HM_PPROF_CALLS;
     if (cli->pprof_type != NULL &&
         hm_pprof_type_parse(cli->pprof_type, strlen(cli->pprof_type), &type) != 0) {
-        snprintf(err, sizeof err,
-                 "--type: unknown profile type '%s' (expected calls, cpu, block or mutex)",
-                 cli->pprof_type);
+        snprintf(
+            err, sizeof err,
+            "--type: unknown profile type '%s' (expected calls, cpu, block, mutex, heap or allocs)",
+            cli->pprof_type);
         return usage_error(err);
     }
     if (cli->diff_base != NULL)

@@ -211,7 +211,17 @@ void hm_model_set_sort(hm_model *m, hm_sort_key key) {
 }
 
 void hm_model_cycle_sort(hm_model *m) {
-    hm_model_set_sort(m, (hm_sort_key)((m->sort + 1) % HM_SORT_KEY_COUNT));
+    hm_sort_key next = (hm_sort_key)((m->sort + 1) % HM_SORT_KEY_COUNT);
+    if (next == HM_SORT_MEM && !m->results->has_heap) /* nothing to rank by */
+        next = (hm_sort_key)((next + 1) % HM_SORT_KEY_COUNT);
+    hm_model_set_sort(m, next);
+}
+
+void hm_model_cycle_sort_back(hm_model *m) {
+    hm_sort_key prev = (hm_sort_key)((m->sort + HM_SORT_KEY_COUNT - 1) % HM_SORT_KEY_COUNT);
+    if (prev == HM_SORT_MEM && !m->results->has_heap)
+        prev = (hm_sort_key)((prev + HM_SORT_KEY_COUNT - 1) % HM_SORT_KEY_COUNT);
+    hm_model_set_sort(m, prev);
 }
 
 void hm_model_set_top(hm_model *m, size_t top) {

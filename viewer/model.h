@@ -63,7 +63,11 @@ void hm_model_free(hm_model *m);
  * (else the selection is clamped). */
 void hm_model_set_mode(hm_model *m, hm_view_mode mode);
 void hm_model_set_sort(hm_model *m, hm_sort_key key);
-void hm_model_cycle_sort(hm_model *m); /* cpu → count → avg → max → p95 → name → cpu */
+/* The next sort key: cpu, count, avg, max, p95, name, self, wait, mem (only when the results
+ * have memory figures), then cpu again. */
+void hm_model_cycle_sort(hm_model *m);
+/* The previous sort key (S), skipping mem as hm_model_cycle_sort does. */
+void hm_model_cycle_sort_back(hm_model *m);
 void hm_model_set_top(hm_model *m, size_t top);
 void hm_model_cycle_pct(hm_model *m); /* P95 → P50 → P99 → P95 */
 /* Set the filter (see hm_filter_to_glob); returns false, model unchanged, when it is too long. */

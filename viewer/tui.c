@@ -192,7 +192,7 @@ static bool act(hm_tui *t, tui_action a) {
         hm_model_cycle_sort(m);
         break;
     case ACT_SORT_BACK:
-        hm_model_set_sort(m, (hm_sort_key)((m->sort + HM_SORT_KEY_COUNT - 1) % HM_SORT_KEY_COUNT));
+        hm_model_cycle_sort_back(m);
         break;
     case ACT_ALL:
         hm_model_set_top(m, m->top == HM_TOP_ALL ? t->initial_top : HM_TOP_ALL);

@@ -231,7 +231,7 @@ quit() {
 # Bar mode (the default), the legend, sparkline and table, switched with 1/2/3.
 run_modes() {
     start_default small.json
-    expect_line 1 "🔥 Performance Heatmap - Bar Chart                                1 Bar Chart  2 Sparkline  3 Table" "title"
+    expect_line 1 "🔥 Performance Heatmap - Bar Chart                      1 Bar Chart  2 Sparkline  3 Table  4 Memory" "title"
     # small.json is from an older runtime (no cpu_ns/wait_ns): wall self time is not called CPU.
     expect_line 2 "Elapsed: 235ms | Self Time: 87.0ms | CPU Time: n/a (results from an older runtime)" "legend line 1"
     expect_line 3 "Count: # calls (incl. recursion) | Self Time: sum of wall self-time (excludes children)" "legend line 2"
