@@ -73,6 +73,8 @@ static size_t hm_boot_size(const void *p) {
 
 /* ---- headers --------------------------------------------------------------------------------- */
 
+/* Tracking is on. Set once at init and never cleared (blocks with headers may exist from then
+ * on), so "off" also means "no block of ours exists". */
 static inline bool hm_active(void) {
     return atomic_load_explicit(&hm_heap_active, memory_order_relaxed) != 0;
 }
@@ -125,7 +127,11 @@ HM_EXPORT void free(void *p) {
         return;
     void (*real)(void *) = HM_REAL(free);
     if (HM_UNLIKELY(!real))
-        return; /* cannot happen once malloc resolved; leaking beats crashing */
+        return;         /* cannot happen once malloc resolved; leaking beats crashing */
+    if (!hm_active()) { /* never on (it is never turned off): no block has a header */
+        real(p);
+        return;
+    }
     hm_heap_hdr *h = hm_header(p);
     if (h)
         hm_release(p, h, real);
@@ -181,7 +187,7 @@ HM_EXPORT void *realloc(void *p, size_t n) {
         }
         return q;
     }
-    hm_heap_hdr *h = hm_header(p);
+    hm_heap_hdr *h = hm_active() ? hm_header(p) : NULL;
     if (!h)
         return real(p, n); /* not ours: it stays the real allocator's, untracked */
     if (n == 0) {
@@ -274,7 +280,7 @@ HM_EXPORT size_t malloc_usable_size(void *p) {
     size_t (*real)(void *) = HM_REAL(malloc_usable_size);
     if (!real)
         return 0;
-    hm_heap_hdr *h = hm_header(p);
+    hm_heap_hdr *h = hm_active() ? hm_header(p) : NULL;
     if (!h)
         return real(p);
     size_t off = (size_t)(h->size_off >> 48) * 16;

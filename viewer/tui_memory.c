@@ -36,7 +36,7 @@ void tui_memory_draw(hm_tui *t, int y, int bottom) {
     }
     if (name_w > (size_t)COLS / 3)
         name_w = (size_t)COLS / 3;
-    size_t info_w = 62, bar_w = (size_t)COLS > name_w + info_w + 4 ? COLS - name_w - info_w - 4 : 4;
+    size_t info_w = 68, bar_w = (size_t)COLS > name_w + info_w + 4 ? COLS - name_w - info_w - 4 : 4;
     if (bar_w > 40)
         bar_w = 40;
     char line[MEM_LINE];
@@ -61,7 +61,8 @@ void tui_memory_draw(hm_tui *t, int y, int bottom) {
         tui_put(y, 0, f->name, name_w, sel | (selected ? A_BOLD : 0));
         tui_put(y, (int)name_w + 1, bar, bar_w, tui_heat_attr(&t->crt, fraction) | sel);
         bool leak = hm_heap_inuse_objects(&f->heap) != 0;
-        tui_put(y, (int)(name_w + bar_w + 2), info, info_w + 6,
+        int x = (int)(name_w + bar_w + 2);
+        tui_put(y, x, info, COLS > x ? (size_t)(COLS - x) : 0,
                 leak ? tui_attr(&t->crt, TUI_ROLE_KEY) | sel : sel);
     }
 }
