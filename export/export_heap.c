@@ -99,26 +99,12 @@ static int heap_build_make(heap_build *b, const hm_heap_profile *p, hm_pprof_typ
                             : "heatmap: every allocation per call path (inuse_space by default)");
     int64_t program = p->program[0] ? str(b, p->program) : 0;
     for (size_t f = 0; f < nf; f++) {
-        pb_function *fn = &b->functions[f];
-        perftools__profiles__function__init(fn);
-        fn->id = f + 1;
-        fn->name = str(b, p->functions[f].name);
-        fn->system_name = fn->name;
-        fn->filename = p->functions[f].file[0] ? str(b, p->functions[f].file) : 0;
-        fn->start_line = p->functions[f].line;
-        b->function_ptrs[f] = fn;
-        pb_line *ln = &b->lines[f];
-        perftools__profiles__line__init(ln);
-        ln->function_id = f + 1;
-        ln->line = fn->start_line;
-        b->line_ptrs[f] = ln;
-        pb_location *loc = &b->locations[f];
-        perftools__profiles__location__init(loc);
-        loc->id = f + 1;
-        loc->mapping_id = 1;
-        loc->n_line = 1;
-        loc->line = &b->line_ptrs[f];
-        b->location_ptrs[f] = loc;
+        int64_t name = str(b, p->functions[f].name);
+        int64_t file = p->functions[f].file[0] ? str(b, p->functions[f].file) : 0;
+        hm_pprof_function_location(&b->functions[f], &b->lines[f], &b->line_ptrs[f],
+                                   &b->locations[f], f + 1, name, file, p->functions[f].line);
+        b->function_ptrs[f] = &b->functions[f];
+        b->location_ptrs[f] = &b->locations[f];
     }
     size_t s = 0, ids = 0;
     for (size_t i = 0; i < p->nsites; i++) {
@@ -161,19 +147,8 @@ static int heap_build_make(heap_build *b, const hm_heap_profile *p, hm_pprof_typ
     pr->duration_nanos = (int64_t)p->elapsed_ns;
     pr->n_sample = s;
     pr->sample = b->sample_ptrs;
-    perftools__profiles__mapping__init(&b->mapping);
-    b->mapping.id = 1;
-    b->mapping.filename = program;
-    b->mapping.has_functions = b->mapping.has_filenames = b->mapping.has_line_numbers = 1;
-    b->mapping_ptr = &b->mapping;
-    pr->n_mapping = 1;
-    pr->mapping = &b->mapping_ptr;
-    pr->n_location = nf;
-    pr->location = b->location_ptrs;
-    pr->n_function = nf;
-    pr->function = b->function_ptrs;
-    pr->n_string_table = b->nstrings;
-    pr->string_table = b->strings;
+    hm_pprof_symbolized(pr, &b->mapping, &b->mapping_ptr, program, b->location_ptrs,
+                        b->function_ptrs, nf, b->strings, b->nstrings);
     return 0;
 }
 

@@ -230,26 +230,17 @@ void tui_draw(hm_tui *t) {
     hm_model *m = t->m;
     draw_title(t);
     int y = draw_legend(t, 1);
-    if (m->mode == HM_MODE_MEMORY) { /* its own list (tui_memory.c); panes and prompt as usual */
-        int header_y = y;
-        tui_memory_draw(t, y, LINES - 2);
-        draw_footer(t);
-        if (t->pane != TUI_PANE_NONE)
-            tui_draw_pane(t, LINES - 2 - header_y < 8 ? 1 : header_y, LINES - 2);
-        if (t->prompt)
-            tui_draw_prompt(t);
-        refresh();
-        return;
-    }
-    const hm_layout *l = current_layout(t);
     int header_y = y;
-    if (m->nrows > 0)
+    int bottom = LINES - 2; /* last list line */
+    const hm_layout *l = m->mode == HM_MODE_MEMORY ? NULL : current_layout(t);
+    if (l && m->nrows > 0)
         draw_header(t, l, y);
     y++;
-    int bottom = LINES - 2; /* last list line */
     t->list_rows = bottom >= y ? (size_t)(bottom - y + 1) : 1;
     if (m->nrows == 0) {
         draw_empty(t, y);
+    } else if (l == NULL) { /* Memory: its own list (tui_memory.c) */
+        tui_memory_draw(t, header_y, bottom);
     } else {
         hm_model_scroll_into_view(m, t->list_rows);
         for (size_t i = m->scroll; i < m->nrows && y <= bottom; i++, y++)
