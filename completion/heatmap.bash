@@ -23,10 +23,10 @@ _heatmap_view() {
         return 0 ;;
     esac
     case $cur in
-    --mode=*) mapfile -t COMPREPLY < <(compgen -P --mode= -W "bar sparkline table" -- "${cur#*=}") ;;
+    --mode=*) mapfile -t COMPREPLY < <(compgen -P --mode= -W "bar sparkline table memory" -- "${cur#*=}") ;;
     --format=*) mapfile -t COMPREPLY < <(compgen -P --format= -W "text json csv" -- "${cur#*=}") ;;
     --sort=*)
-        mapfile -t COMPREPLY < <(compgen -P --sort= -W "cpu count avg max p95 name" -- "${cur#*=}") ;;
+        mapfile -t COMPREPLY < <(compgen -P --sort= -W "cpu count avg max p95 name self wait mem" -- "${cur#*=}") ;;
     --percentile=*)
         mapfile -t COMPREPLY < <(compgen -P --percentile= -W "p50 p95 p99" -- "${cur#*=}") ;;
     --export=*)

@@ -44,10 +44,8 @@ const char *hm_export_default_output(hm_export_kind kind) {
 }
 
 static const char *const pprof_types[] = {
-    [HM_PPROF_CALLS] = "calls",
-    [HM_PPROF_CPU] = "cpu",
-    [HM_PPROF_BLOCK] = "block",
-    [HM_PPROF_MUTEX] = "mutex",
+    [HM_PPROF_CALLS] = "calls", [HM_PPROF_CPU] = "cpu",   [HM_PPROF_BLOCK] = "block",
+    [HM_PPROF_MUTEX] = "mutex", [HM_PPROF_HEAP] = "heap", [HM_PPROF_ALLOCS] = "allocs",
 };
 #define NTYPES (sizeof pprof_types / sizeof pprof_types[0])
 
@@ -91,8 +89,8 @@ static int load_traces(hm_trace **traces, const char *const *files, size_t nfile
 
 /* Write the loaded data in the chosen format. */
 static int write_export(hm_export_kind kind, hm_pprof_type type, FILE *out, const hm_paths *paths,
-                        const hm_cpu_profile *cpu, hm_trace *const *traces, size_t ntraces,
-                        char *err, size_t errlen) {
+                        const hm_cpu_profile *cpu, const hm_heap_profile *heap,
+                        hm_trace *const *traces, size_t ntraces, char *err, size_t errlen) {
     char title[512];
     if (paths != NULL)
         snprintf(title, sizeof title, "Flame graph: %s",
@@ -100,6 +98,8 @@ static int write_export(hm_export_kind kind, hm_pprof_type type, FILE *out, cons
     hm_svg_opts o = {.title = paths ? title : NULL};
     switch (kind) {
     case HM_EXPORT_PPROF:
+        if (type == HM_PPROF_HEAP || type == HM_PPROF_ALLOCS)
+            return hm_export_pprof_heap(out, heap, type, err, errlen);
         return type == HM_PPROF_CPU ? hm_export_pprof_cpu(out, cpu, err, errlen)
                                     : hm_export_pprof_paths(out, paths, type, err, errlen);
     case HM_EXPORT_FOLDED:
@@ -124,6 +124,7 @@ int hm_export_run_type(hm_export_kind kind, hm_pprof_type type, const char *cons
     /* Load first, so that a bad input never touches an existing output file. */
     hm_paths *paths = NULL;
     hm_cpu_profile *cpu = NULL;
+    hm_heap_profile *heap = NULL;
     hm_trace **traces = calloc(nfiles ? nfiles : 1, sizeof *traces);
     int rc;
     if (traces == NULL) {
@@ -133,6 +134,8 @@ int hm_export_run_type(hm_export_kind kind, hm_pprof_type type, const char *cons
         rc = load_traces(traces, files, nfiles, err, errlen);
     } else if (kind == HM_EXPORT_PPROF && type == HM_PPROF_CPU) {
         rc = hm_cpu_profile_load_many(files, nfiles, &cpu, err, errlen);
+    } else if (kind == HM_EXPORT_PPROF && (type == HM_PPROF_HEAP || type == HM_PPROF_ALLOCS)) {
+        rc = hm_heap_profile_load_many(files, nfiles, &heap, err, errlen);
     } else {
         rc = hm_paths_load_many(files, nfiles, &paths, err, errlen);
     }
@@ -146,7 +149,7 @@ int hm_export_run_type(hm_export_kind kind, hm_pprof_type type, const char *cons
         }
     }
     if (rc == 0)
-        rc = write_export(kind, type, out, paths, cpu, traces, nfiles, err, errlen);
+        rc = write_export(kind, type, out, paths, cpu, heap, traces, nfiles, err, errlen);
     if (out != NULL) {
         if (rc == 0 && ferror(out)) {
             snprintf(err, errlen, "%s: write error", to_stdout ? "<stdout>" : out_path);
@@ -165,5 +168,6 @@ int hm_export_run_type(hm_export_kind kind, hm_pprof_type type, const char *cons
     free(traces);
     hm_paths_free(paths);
     hm_cpu_profile_free(cpu);
+    hm_heap_profile_free(heap);
     return rc;
 }

@@ -10,6 +10,8 @@
  *             block, mutex  one sample per call path that waited: (contentions, count) and
  *                    (delay, nanoseconds)                                  (export_pprof.c)
  *             cpu    the CPU sampler's samples, symbolized with libdw      (export_cpu.c)
+ *             heap, allocs  memory tracking's call sites: alloc_objects, alloc_space,
+ *                    inuse_objects, inuse_space; default inuse_space / alloc_space (export_heap.c)
  *   folded  "a;b;c self_ns" lines, root first, merged and sorted         (export_folded.c)
  *   chrome  Chrome Trace Event JSON from the trace file beside each results file (export_chrome.c)
  *   svg     a flame graph picture, widths ∝ total time, the TUI's heat colours (export_svg.c)
@@ -23,6 +25,7 @@
 #ifndef HEATMAP_EXPORT_EXPORT_H
 #define HEATMAP_EXPORT_EXPORT_H
 
+#include "hm_heap.h"
 #include "hm_paths.h"
 #include "hm_profile.h"
 #include "hm_trace.h"
@@ -56,9 +59,19 @@ typedef enum hm_pprof_type {
     HM_PPROF_CPU,       /* sampled CPU time, native pcs + shadow stacks (cpu_profile) */
     HM_PPROF_BLOCK,     /* blocking waits per call path (nodes' block_count, block_ns) */
     HM_PPROF_MUTEX,     /* lock waits per call path (nodes' mutex_count, mutex_ns) */
+    HM_PPROF_HEAP,      /* memory tracking per call site, inuse_space by default (export_heap.c) */
+    HM_PPROF_ALLOCS,    /* the same, alloc_space by default */
 } hm_pprof_type;
 
-/* "calls", "cpu", "block", "mutex"; 0, or -1 for another name (of len bytes of name). */
+/* The heap (or allocs) profile of `heap` as an uncompressed profile.proto, malloc'd into *buf, or
+ * written gzip'd to out. 0, or -1 with a message. */
+int hm_pprof_encode_heap(const hm_heap_profile *heap, hm_pprof_type type, uint8_t **buf,
+                         size_t *len, char *err, size_t errlen);
+int hm_export_pprof_heap(FILE *out, const hm_heap_profile *heap, hm_pprof_type type, char *err,
+                         size_t errlen);
+
+/* "calls", "cpu", "block", "mutex", "heap", "allocs"; 0, or -1 for another name (of len bytes of
+ * name). */
 int hm_pprof_type_parse(const char *name, size_t len, hm_pprof_type *out);
 const char *hm_pprof_type_name(hm_pprof_type type);
 

@@ -182,25 +182,12 @@ static int build(pprof_build *b, const hm_paths *p, hm_pprof_type type) {
     for (size_t f = 0; f < nf; f++) {
         bool pseudo = f == p->nfunctions;
         pb_function *fn = &b->functions[f];
-        perftools__profiles__function__init(fn);
-        fn->id = f + 1;
-        fn->name = add_string(st, pseudo ? HM_EXPORT_BEYOND_LIMIT : p->functions[f].name);
-        fn->system_name = fn->name;
-        fn->filename = pseudo ? 0 : file_index[f];
-        fn->start_line = pseudo ? 0 : p->functions[f].line;
+        hm_pprof_function_location(
+            fn, &b->lines[f], &b->line_ptrs[f], &b->locations[f], f + 1,
+            add_string(st, pseudo ? HM_EXPORT_BEYOND_LIMIT : p->functions[f].name),
+            pseudo ? 0 : file_index[f], pseudo ? 0 : p->functions[f].line);
         b->function_ptrs[f] = fn;
-        pb_line *ln = &b->lines[f];
-        perftools__profiles__line__init(ln);
-        ln->function_id = f + 1;
-        ln->line = fn->start_line;
-        b->line_ptrs[f] = ln;
-        pb_location *loc = &b->locations[f];
-        perftools__profiles__location__init(loc);
-        loc->id = f + 1;
-        loc->mapping_id = 1;
-        loc->n_line = 1;
-        loc->line = &b->line_ptrs[f];
-        b->location_ptrs[f] = loc;
+        b->location_ptrs[f] = &b->locations[f];
     }
 
     /* Samples: one per node with figures, leaf first. */
@@ -255,19 +242,8 @@ static int build(pprof_build *b, const hm_paths *p, hm_pprof_type type) {
     hm_pprof_head_init(pr, &b->head, &spec);
     pr->n_sample = s;
     pr->sample = b->sample_ptrs;
-    perftools__profiles__mapping__init(&b->mapping);
-    b->mapping.id = 1;
-    b->mapping.filename = program;
-    b->mapping.has_functions = b->mapping.has_filenames = b->mapping.has_line_numbers = 1;
-    b->mapping_ptr = &b->mapping;
-    pr->n_mapping = 1;
-    pr->mapping = &b->mapping_ptr;
-    pr->n_location = nf;
-    pr->location = b->location_ptrs;
-    pr->n_function = nf;
-    pr->function = b->function_ptrs;
-    pr->n_string_table = st->n;
-    pr->string_table = st->items;
+    hm_pprof_symbolized(pr, &b->mapping, &b->mapping_ptr, program, b->location_ptrs,
+                        b->function_ptrs, nf, st->items, st->n);
     return 0;
 }
 
@@ -313,6 +289,43 @@ void hm_pprof_head_init(pb_profile *pr, hm_pprof_head *head, const hm_pprof_head
     pr->comment = &head->comment;
     pr->time_nanos = (int64_t)spec->time_ns;
     pr->duration_nanos = (int64_t)spec->duration_ns;
+}
+
+void hm_pprof_symbolized(pb_profile *pr, pb_mapping *mapping, pb_mapping **mapping_ptr,
+                         int64_t program, pb_location **locations, pb_function **functions,
+                         size_t n, char **strings, size_t nstrings) {
+    perftools__profiles__mapping__init(mapping);
+    mapping->id = 1;
+    mapping->filename = program;
+    mapping->has_functions = mapping->has_filenames = mapping->has_line_numbers = 1;
+    *mapping_ptr = mapping;
+    pr->n_mapping = 1;
+    pr->mapping = mapping_ptr;
+    pr->n_location = n;
+    pr->location = locations;
+    pr->n_function = n;
+    pr->function = functions;
+    pr->n_string_table = nstrings;
+    pr->string_table = strings;
+}
+
+void hm_pprof_function_location(pb_function *fn, pb_line *ln, pb_line **line_ptr, pb_location *loc,
+                                uint64_t id, int64_t name, int64_t file, int64_t start_line) {
+    perftools__profiles__function__init(fn);
+    fn->id = id;
+    fn->name = name;
+    fn->system_name = name;
+    fn->filename = file;
+    fn->start_line = start_line;
+    perftools__profiles__line__init(ln);
+    ln->function_id = id;
+    ln->line = start_line;
+    *line_ptr = ln;
+    perftools__profiles__location__init(loc);
+    loc->id = id;
+    loc->mapping_id = 1;
+    loc->n_line = 1;
+    loc->line = line_ptr;
 }
 
 int hm_pprof_pack(const pb_profile *pr, uint8_t **buf, size_t *len) {

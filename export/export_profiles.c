@@ -36,7 +36,7 @@ static int fail(char *err, size_t errsize, const char *fmt, ...) {
 
 /* "trace": not a pprof type but the Chrome timeline of the trace file beside the results. */
 #define TYPE_TRACE ((hm_pprof_type)-1)
-#define KNOWN_TYPES "cpu, block, mutex, calls or trace"
+#define KNOWN_TYPES "cpu, block, mutex, heap, allocs, calls or trace"
 
 /* Parse the comma list into types[] (duplicates dropped, blanks around names ignored). Returns
  * the number of types, or -1 with a message. */

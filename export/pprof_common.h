@@ -39,6 +39,19 @@ typedef struct hm_pprof_head_spec {
  * samples, mappings, locations, functions and the string table. */
 void hm_pprof_head_init(pb_profile *pr, hm_pprof_head *head, const hm_pprof_head_spec *spec);
 
+/* Function `id` (name, file: string indexes; start line) and its location `id` in mapping 1, one
+ * line: how the call-path and heap profiles place a function (they carry no addresses). The
+ * caller owns the four objects; *line_ptr must live as long as the location. */
+void hm_pprof_function_location(pb_function *fn, pb_line *ln, pb_line **line_ptr, pb_location *loc,
+                                uint64_t id, int64_t name, int64_t file, int64_t start_line);
+
+/* The rest of a symbolized profile: its one mapping (the program's name, flagged as having
+ * functions, file names and lines, so pprof never looks for the binary), n functions with one
+ * location each, and the string table. The arrays must live as long as the profile. */
+void hm_pprof_symbolized(pb_profile *pr, pb_mapping *mapping, pb_mapping **mapping_ptr,
+                         int64_t program, pb_location **locations, pb_function **functions,
+                         size_t n, char **strings, size_t nstrings);
+
 /* The packed message in a new malloc'd *buf (free() it). 0, or -1 on out-of-memory. */
 int hm_pprof_pack(const pb_profile *pr, uint8_t **buf, size_t *len);
 

@@ -21,6 +21,12 @@
 int hm_server_wait_profile(const char *results, size_t len, hm_pprof_type type, FILE *out,
                            char *err, size_t errlen);
 
+/* heap or allocs: the memory tracker's call sites of `results` as the pprof file
+ * `--export=pprof --type=heap|allocs` makes (a document without a "heap" section: -1, the message
+ * saying tracking was off). */
+int hm_server_heap_profile(const char *results, size_t len, hm_pprof_type type, FILE *out,
+                           char *err, size_t errlen);
+
 /* cpu over a window: the samples of `after` minus those of `before` (equal native pcs and equal
  * shadow stacks of function names), encoded as `--type=cpu` does, with duration `window_ns`. */
 int hm_server_cpu_profile(const char *before, size_t before_len, const char *after,

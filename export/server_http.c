@@ -174,11 +174,6 @@ static void serve(hm_http *h, struct MHD_Connection *c, hm_route route, reply *r
         return serve_profile(h, seconds, r);
     case HM_ROUTE_TRACE:
         return serve_trace(h, seconds, r);
-    case HM_ROUTE_HEAP:
-    case HM_ROUTE_ALLOCS:
-        return reply_text(r, 404,
-                          "no memory profile: this runtime has no memory tracker yet (heap and "
-                          "allocs come with it)");
     case HM_ROUTE_GOROUTINE:
     case HM_ROUTE_THREADCREATE:
         doc = fetch(NULL, host->write_stacks, route == HM_ROUTE_THREADCREATE, &len);
@@ -189,6 +184,8 @@ static void serve(hm_http *h, struct MHD_Connection *c, hm_route route, reply *r
         else
             reply_text(r, 500, doc ? r->err : "the runtime could not write the stacks");
         break;
+    case HM_ROUTE_HEAP:
+    case HM_ROUTE_ALLOCS:
     case HM_ROUTE_BLOCK:
     case HM_ROUTE_MUTEX:
     case HM_ROUTE_HEATMAP:
@@ -204,6 +201,13 @@ static void serve(hm_http *h, struct MHD_Connection *c, hm_route route, reply *r
                 r->type = "text/plain; version=0.0.4; charset=utf-8";
             else
                 reply_text(r, 500, r->err);
+        } else if (route == HM_ROUTE_HEAP || route == HM_ROUTE_ALLOCS) {
+            if (hm_server_heap_profile(doc, len,
+                                       route == HM_ROUTE_HEAP ? HM_PPROF_HEAP : HM_PPROF_ALLOCS,
+                                       r->out, r->err, sizeof r->err) == 0)
+                r->type = "application/octet-stream";
+            else
+                reply_text(r, 404, r->err);
         } else if (hm_server_wait_profile(doc, len,
                                           route == HM_ROUTE_BLOCK ? HM_PPROF_BLOCK : HM_PPROF_MUTEX,
                                           r->out, r->err, sizeof r->err) == 0) {

@@ -1,6 +1,7 @@
 /* The live server's response bodies, from the documents the runtime wrote (see server.h).
  *
- * Nothing here is a second encoder: block and mutex are export_pprof.c's, cpu is export_cpu.c's on
+ * Nothing here is a second encoder: block and mutex are export_pprof.c's, heap and allocs
+ * export_heap.c's, cpu is export_cpu.c's on
  * a profile whose counts are the window's (the sampler's tables only grow, so the window is the
  * difference of two snapshots, matched by native pcs and the shadow stack's function names: ids
  * are per process but the cpu_profile's function lists are per file), and trace is
@@ -55,8 +56,8 @@ int hm_server_route(const char *path, hm_route *route) {
 void hm_server_index(FILE *out) {
     static const char *const items[][2] = {
         {"profile?seconds=30", "CPU profile over the next N seconds (the CPU sampler)"},
-        {"heap", "memory in use (needs the memory tracker)"},
-        {"allocs", "allocations (needs the memory tracker)"},
+        {"heap", "memory in use per call site (the memory tracker; HEATMAP_HEAP=on)"},
+        {"allocs", "allocations per call site (the memory tracker; HEATMAP_HEAP=on)"},
         {"goroutine", "every live thread's current instrumented stack (also: threads)"},
         {"threadcreate", "where threads were created"},
         {"block", "blocking waits per call path"},
@@ -100,6 +101,19 @@ int hm_server_wait_profile(const char *results, size_t len, hm_pprof_type type, 
         return -1;
     int rc = hm_export_pprof_paths(out, paths, type, err, errlen);
     hm_paths_free(paths);
+    return rc;
+}
+
+/* ---- heap, allocs ------------------------------------------------------------------------------
+ */
+
+int hm_server_heap_profile(const char *results, size_t len, hm_pprof_type type, FILE *out,
+                           char *err, size_t errlen) {
+    hm_heap_profile *heap = NULL;
+    if (hm_heap_profile_load_buffer(results, len, "live results", &heap, err, errlen) != 0)
+        return -1;
+    int rc = hm_export_pprof_heap(out, heap, type, err, errlen);
+    hm_heap_profile_free(heap);
     return rc;
 }
 

@@ -31,6 +31,15 @@ typedef struct hm_thread_split {
     uint64_t cpu_ns, wait_ns; /* self_ns == cpu_ns + wait_ns; both 0 in a file without the split */
 } hm_thread_split;
 
+/* Memory tracking's figures of one function, or of "(outside)" or a total (the results file's
+ * "heap" section): allocations (objects, requested bytes) made while it was the innermost
+ * instrumented frame, and how many of those were released (wherever). In use = allocated -
+ * released (hm_heap_inuse_*); peak: the most bytes of its blocks in use at once (exact within one
+ * run; after a merge, the largest run's). */
+typedef struct hm_heap_figures {
+    uint64_t alloc_objects, alloc_bytes, free_objects, free_bytes, peak_inuse_bytes;
+} hm_heap_figures;
+
 typedef struct hm_function_stats {
     char *name;
     char *file; /* "" when unknown */
@@ -55,6 +64,7 @@ typedef struct hm_function_stats {
      * wall self time per call. */
     bool has_cpu;
     uint64_t cpu_ns, wait_ns, blocked_ns, open_calls;
+    hm_heap_figures heap; /* all 0 when the file has no "heap" section (results->has_heap) */
 } hm_function_stats;
 
 typedef struct hm_thread_stats {
@@ -90,6 +100,11 @@ typedef struct hm_results {
     uint64_t wall_ns, overhead_total_ns, process_cpu_ns, cpus;
     hm_function_stats *functions;
     size_t nfunctions;
+    /* Memory tracking (docs/results-format.md, "heap"): has_heap when every file had the section;
+     * heap_outside: allocations made outside any instrumented function ("(outside)"); heap_total:
+     * the functions' figures plus (outside)'s (peak: the largest single peak, not a sum). */
+    bool has_heap;
+    hm_heap_figures heap_outside, heap_total;
     hm_thread_stats *threads;
     size_t nthreads;
     size_t nfiles; /* files this object was made from: 1 when loaded, N after a merge of N */
@@ -150,6 +165,10 @@ uint64_t hm_hist_percentile(const hm_bucket *buckets, size_t nbuckets, uint64_t 
 /* Recompute p50/p95/p99 of one function from its histogram (ranks within the histogram's total). */
 void hm_function_update_percentiles(hm_function_stats *function);
 
+/* Objects and bytes still in use (allocated, not released): leaks at exit. */
+uint64_t hm_heap_inuse_objects(const hm_heap_figures *h);
+uint64_t hm_heap_inuse_bytes(const hm_heap_figures *h);
+
 /* ---- Merge ----------------------------------------------------------------------------------- */
 
 /* Merge n >= 1 results into a new object: functions matched by name + file + line have their
@@ -174,10 +193,11 @@ typedef enum hm_sort_key {
     HM_SORT_NAME,    /* name, A to Z (bytewise) */
     HM_SORT_SELF,    /* self_ns (wall), largest first */
     HM_SORT_WAIT,    /* wait_ns, largest first */
+    HM_SORT_MEM,     /* heap.alloc_bytes (allocated bytes), largest first; then in-use bytes */
 } hm_sort_key;
-#define HM_SORT_KEY_COUNT 8
+#define HM_SORT_KEY_COUNT 9
 
-/* "cpu", "count", "avg", "max", "p95", "name", "self", "wait". */
+/* "cpu", "count", "avg", "max", "p95", "name", "self", "wait", "mem". */
 const char *hm_sort_key_name(hm_sort_key key);
 /* Parse one of those names; returns 0, or -1 for anything else. */
 int hm_sort_key_parse(const char *name, hm_sort_key *out);

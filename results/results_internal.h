@@ -46,4 +46,11 @@ char *hm_read_input(const char *path, const char **name, size_t *len, char *err,
 json_t *hm_parse_json(const char *data, size_t len, const char *name, const char *expected,
                       char *err, size_t errlen);
 
+/* Memory tracking (heap_load.c): read the "heap" section of `root` into r's functions (matched
+ * by their "id"), heap_outside and heap_total, and set has_heap. A file without the section is
+ * fine (has_heap false). Returns 0, or -1 with a message (without the file name) in err. */
+int hm_heap_read(const json_t *root, hm_results *r, char *err, size_t errlen);
+/* Add b's counts to a's, saturating; the peak is the larger of the two. */
+void hm_heap_figures_add(hm_heap_figures *a, const hm_heap_figures *b);
+
 #endif /* HEATMAP_RESULTS_INTERNAL_H */

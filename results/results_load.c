@@ -443,7 +443,12 @@ static int read_top(loader *ld, const json_t *root, hm_results *r) {
     for (size_t i = 0; i < nf; i++)
         if (read_function(ld, json_array_get(functions, i), i, &r->functions[i]) != 0)
             return -1;
-    return check_split_everywhere(ld, r) || check_unique(ld, r) ? -1 : 0;
+    if (check_split_everywhere(ld, r) || check_unique(ld, r))
+        return -1;
+    char msg[512];
+    if (hm_heap_read(root, r, msg, sizeof msg) != 0)
+        return fail(ld, "%s", msg);
+    return 0;
 }
 
 int hm_results_load_buffer(const char *data, size_t len, const char *name, hm_results **out,

@@ -139,8 +139,8 @@ void hm_function_update_percentiles(hm_function_stats *f) {
 
 /* ---- Sort and filter ------------------------------------------------------------------------- */
 
-static const char *const sort_key_names[HM_SORT_KEY_COUNT] = {"cpu", "count", "avg",  "max",
-                                                              "p95", "name",  "self", "wait"};
+static const char *const sort_key_names[HM_SORT_KEY_COUNT] = {"cpu",  "count", "avg",  "max", "p95",
+                                                              "name", "self",  "wait", "mem"};
 
 const char *hm_sort_key_name(hm_sort_key key) {
     return (unsigned)key < HM_SORT_KEY_COUNT ? sort_key_names[key] : "?";
@@ -185,6 +185,11 @@ int hm_function_compare(const hm_function_stats *a, const hm_function_stats *b, 
         break;
     case HM_SORT_WAIT:
         c = cmp_u64_desc(a->wait_ns, b->wait_ns);
+        break;
+    case HM_SORT_MEM:
+        c = cmp_u64_desc(a->heap.alloc_bytes, b->heap.alloc_bytes);
+        if (c == 0)
+            c = cmp_u64_desc(hm_heap_inuse_bytes(&a->heap), hm_heap_inuse_bytes(&b->heap));
         break;
     case HM_SORT_COUNT:
         c = cmp_u64_desc(a->count, b->count);
@@ -338,6 +343,7 @@ static int merge_group(const hm_function_stats *const *group, size_t n, hm_funct
         out->wait_ns = add_sat(out->wait_ns, f->wait_ns);
         out->blocked_ns = add_sat(out->blocked_ns, f->blocked_ns);
         out->open_calls = add_sat(out->open_calls, f->open_calls);
+        hm_heap_figures_add(&out->heap, &f->heap);
         if (f->max_ns > out->max_ns)
             out->max_ns = f->max_ns;
         if (f->nbuckets > 0)
@@ -390,6 +396,9 @@ static int merge_meta(const hm_results *const *in, size_t n, hm_results *r) {
         r->has_wall = r->has_wall && f->has_wall;
         r->has_overhead_total = r->has_overhead_total && f->has_overhead_total;
         r->has_process_cpu = r->has_process_cpu && f->has_process_cpu;
+        r->has_heap = (i == 0 || r->has_heap) && f->has_heap;
+        hm_heap_figures_add(&r->heap_outside, &f->heap_outside);
+        hm_heap_figures_add(&r->heap_total, &f->heap_total);
         r->wall_ns = f->wall_ns > r->wall_ns ? f->wall_ns : r->wall_ns;
         r->overhead_total_ns = add_sat(r->overhead_total_ns, f->overhead_total_ns);
         r->process_cpu_ns = add_sat(r->process_cpu_ns, f->process_cpu_ns);

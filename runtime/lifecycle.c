@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "heap.h"
 #include "json_out.h"
 #include "rt.h"
 
@@ -53,6 +54,8 @@ static char hm_flag_profile_types[256]; /* HEATMAP_PROFILE_TYPE, then the accept
 static char hm_flag_profile_file[1024];
 static char hm_flag_export_lib[1024];
 static uint32_t hm_flag_cpu_hz;
+static bool hm_flag_heap = true;
+static bool hm_flag_heap_peak = true;
 static unsigned hm_profile_mask; /* HM_PROFILE_* of the accepted types */
 static bool hm_flag_profiler;    /* HEATMAP_PROFILER: the live server (server.c) */
 static char hm_flag_profiler_host[256], hm_flag_profiler_port[16];
@@ -94,6 +97,8 @@ static const struct hm_flag {
      hm_flag_profile_file, sizeof hm_flag_profile_file},
     {"HEATMAP_CPU_HZ", HM_FLAG_RATE, "100", "an integer 1..10000 (samples per CPU second)",
      &hm_flag_cpu_hz, 0},
+    {"HEATMAP_HEAP", HM_FLAG_BOOL, "on", "on|off", &hm_flag_heap, 0},
+    {"HEATMAP_HEAP_PEAK", HM_FLAG_BOOL, "on", "on|off", &hm_flag_heap_peak, 0},
     {"HEATMAP_EXPORT_LIB", HM_FLAG_STRING, "", "a path to libheatmap-export", hm_flag_export_lib,
      sizeof hm_flag_export_lib},
     {"HEATMAP_PROFILER", HM_FLAG_BOOL, "off", "on|off", &hm_flag_profiler, 0},
@@ -357,7 +362,9 @@ static void hm_after_fork_child(void) {
 }
 
 static void hm_thread_exit(void *data) {
+    hm_heap_pause(); /* the merge's allocations are the runtime's own */
     hm_thread_merge(data);
+    hm_heap_resume();
 }
 
 /* The ABI entry point a module constructor calls with its table: start the runtime (the first
@@ -400,6 +407,8 @@ bool hm_runtime_init(void) {
         return true;
     }
     pthread_atfork(NULL, NULL, hm_after_fork_child);
+    /* Before recording starts, so that no block is half counted. */
+    hm_heap_init(hm_flag_heap && hm_heap_interposed(), hm_flag_heap_peak);
     atexit(hm_atexit);
     if (hm_flag_signals)
         hm_install_signal_handlers();

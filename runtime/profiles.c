@@ -36,13 +36,16 @@ static const struct {
     {"cpu", HM_PROFILE_CPU, -1},
     {"block", 0, -1},
     {"mutex", 0, -1},
+    {"heap", 0, -1},
+    {"allocs", 0, -1},
     {"goroutine", 0, 0},
     {"threads", 0, 0},
     {"threadcreate", 0, 1},
     {"trace", HM_PROFILE_TRACE, -1},
 };
 /* for the warning: the table above */
-#define HM_PROFILE_TYPES_TEXT "cpu, block, mutex, goroutine, threads, threadcreate, trace"
+#define HM_PROFILE_TYPES_TEXT                                                                      \
+    "cpu, block, mutex, heap, allocs, goroutine, threads, threadcreate, trace"
 
 static int hm_profile_type_index(const char *s, size_t len) {
     for (size_t i = 0; i < sizeof hm_profile_types / sizeof *hm_profile_types; i++)

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "heap_pause.h"
 #include "rt_base.h"
 
 static atomic_flag hm_registry_lock = ATOMIC_FLAG_INIT;
@@ -90,8 +91,10 @@ static uint32_t hm_intern_locked(const char *name, const char *file, uint32_t li
 static void hm_assign_locked(hm_func_record *record) {
     if (__atomic_load_n(&record->id, __ATOMIC_ACQUIRE) != 0)
         return;
+    hm_heap_pause(); /* the registry's allocations are the runtime's own: never counted */
     uint32_t id = hm_intern_locked(record->name ? record->name : "?",
                                    record->file ? record->file : "", record->line);
+    hm_heap_resume();
     __atomic_store_n(&record->id, id, __ATOMIC_RELEASE);
 }
 

@@ -41,6 +41,8 @@ int hm_write_trace_fd(int fd, const hm_thread_order *order) HM_HIDDEN;
 /* The stacks document of hm_server_host_v1.write_stacks (kind 0: live threads' instrumented
  * stacks, 1: thread creation sites) to fd (server.c). Memory from mmap; 0 or -1. */
 int hm_write_stacks_fd(int kind, int fd) HM_HIDDEN;
+/* The results file's "heap" section, when memory tracking is on (heap_write.c, the same way). */
+void hm_put_heap(struct hm_out *o) HM_HIDDEN;
 /* Write the trace file beside results file `results_path` (hm_trace_path_for). Returns 0 or -1. */
 int hm_write_trace(const char *results_path, const hm_thread_order *order) HM_HIDDEN;
 /* HEATMAP_SUMMARY: the static summary on stderr, naming `results_path`. */

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "heatmap/results_format.h"
+#include "heap.h"
 #include "json_out.h"
 #include "rt.h"
 
@@ -461,7 +462,8 @@ static void hm_put_document(hm_out *o, const char *end, const hm_thread_order *o
             continue;
         hm_collected c;
         hm_collect_function(id, view, &c, hist);
-        if (c.count + c.untimed == 0)
+        if (c.count + c.untimed == 0 &&
+            !hm_heap_function_seen(id)) /* memory: a fork child's inherited */
             continue;
         hm_put_function(o, id, &c, hist, first, split, view, &rows);
         w.cpu_ns += c.cpu_ns;
@@ -475,6 +477,7 @@ static void hm_put_document(hm_out *o, const char *end, const hm_thread_order *o
     if (hm_rt.paths)
         hm_put_paths(o, order, view);
     hm_put_cpu_profile(o);
+    hm_put_heap(o);
     hm_puts(o, "\n}\n");
     hm_open_view_release(view);
     hm_arena_release(&rows.arena);

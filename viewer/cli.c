@@ -40,7 +40,7 @@ static const struct option_spec {
     const char *value; /* shown in the usage */
     const char *help;
 } options[] = {
-    {"mode", 0, OPT_MODE, true, "MODE", "bar (default), sparkline or table"},
+    {"mode", 0, OPT_MODE, true, "MODE", "bar (default), sparkline, table or memory"},
     {"format", 0, OPT_FORMAT, true, "FMT",
      "text, json or csv (default: the interactive view on a terminal, else text followed by a "
      "warning on stderr)"},
@@ -186,7 +186,8 @@ static int apply(hm_cli *cli, const struct option_spec *o, const char *value, ch
     case OPT_MODE:
         if (hm_mode_parse(value, &cli->mode) != 0)
             return hm_errorf(err, errlen,
-                             "--mode: unknown mode '%s' (expected bar, sparkline or table)", value);
+                             "--mode: unknown mode '%s' (expected bar, sparkline, table or memory)",
+                             value);
         return 0;
     case OPT_FORMAT:
         if (strcmp(value, "text") == 0)
@@ -207,10 +208,10 @@ static int apply(hm_cli *cli, const struct option_spec *o, const char *value, ch
         return 0;
     case OPT_SORT:
         if (hm_sort_key_parse(value, &cli->sort) != 0)
-            return hm_errorf(
-                err, errlen,
-                "--sort: unknown key '%s' (expected cpu, self, wait, count, avg, max, p95 or name)",
-                value);
+            return hm_errorf(err, errlen,
+                             "--sort: unknown key '%s' (expected cpu, self, wait, count, avg, max, "
+                             "p95, name or mem)",
+                             value);
         return 0;
     case OPT_FILTER:
         if (strlen(value) >= HM_FILTER_MAX)

@@ -156,6 +156,8 @@ static int show(const hm_cli *cli, const hm_results *results, const hm_paths *pa
         return usage_error("out of memory");
     hm_model_set_mode(&m, cli->mode);
     hm_model_set_sort(&m, cli->sort);
+    if (cli->mode == HM_MODE_MEMORY && cli->sort == HM_SORT_CPU) /* cpu: the default */
+        hm_model_set_sort(&m, HM_SORT_MEM);
     hm_model_set_top(&m, cli->top);
     m.pct = cli->pct;
     if (cli->filter != NULL)
@@ -227,9 +229,10 @@ static int main_with(const hm_cli *cli, hm_check **checks) {
     hm_pprof_type type = HM_PPROF_CALLS;
     if (cli->pprof_type != NULL &&
         hm_pprof_type_parse(cli->pprof_type, strlen(cli->pprof_type), &type) != 0) {
-        snprintf(err, sizeof err,
-                 "--type: unknown profile type '%s' (expected calls, cpu, block or mutex)",
-                 cli->pprof_type);
+        snprintf(
+            err, sizeof err,
+            "--type: unknown profile type '%s' (expected calls, cpu, block, mutex, heap or allocs)",
+            cli->pprof_type);
         return usage_error(err);
     }
     if (cli->diff_base != NULL)

@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const mode_names[HM_MODE_COUNT] = {"bar", "sparkline", "table"};
-static const char *const mode_titles[HM_MODE_COUNT] = {"Bar Chart", "Sparkline", "Table"};
-static const size_t mode_tops[HM_MODE_COUNT] = {25, 50, 50};
+static const char *const mode_names[HM_MODE_COUNT] = {"bar", "sparkline", "table", "memory"};
+static const char *const mode_titles[HM_MODE_COUNT] = {"Bar Chart", "Sparkline", "Table", "Memory"};
+static const size_t mode_tops[HM_MODE_COUNT] = {25, 50, 50, 50};
 
 const char *hm_mode_name(hm_view_mode mode) {
     return (unsigned)mode < HM_MODE_COUNT ? mode_names[mode] : "?";
@@ -226,6 +226,11 @@ void hm_model_free(hm_model *m) {
 
 void hm_model_set_mode(hm_model *m, hm_view_mode mode) {
     size_t keep = selected_index(m);
+    /* Memory ranks by allocated bytes unless another key was chosen; back from it, by CPU. */
+    if (mode == HM_MODE_MEMORY && m->sort == HM_SORT_CPU)
+        m->sort = HM_SORT_MEM;
+    else if (mode != HM_MODE_MEMORY && m->mode == HM_MODE_MEMORY && m->sort == HM_SORT_MEM)
+        m->sort = HM_SORT_CPU;
     m->mode = mode;
     refresh(m, keep);
 }
@@ -237,7 +242,17 @@ void hm_model_set_sort(hm_model *m, hm_sort_key key) {
 }
 
 void hm_model_cycle_sort(hm_model *m) {
-    hm_model_set_sort(m, (hm_sort_key)((m->sort + 1) % HM_SORT_KEY_COUNT));
+    hm_sort_key next = (hm_sort_key)((m->sort + 1) % HM_SORT_KEY_COUNT);
+    if (next == HM_SORT_MEM && !m->results->has_heap) /* nothing to rank by */
+        next = (hm_sort_key)((next + 1) % HM_SORT_KEY_COUNT);
+    hm_model_set_sort(m, next);
+}
+
+void hm_model_cycle_sort_back(hm_model *m) {
+    hm_sort_key prev = (hm_sort_key)((m->sort + HM_SORT_KEY_COUNT - 1) % HM_SORT_KEY_COUNT);
+    if (prev == HM_SORT_MEM && !m->results->has_heap)
+        prev = (hm_sort_key)((prev + HM_SORT_KEY_COUNT - 1) % HM_SORT_KEY_COUNT);
+    hm_model_set_sort(m, prev);
 }
 
 void hm_model_set_top(hm_model *m, size_t top) {

@@ -18,8 +18,9 @@ typedef enum hm_view_mode {
     HM_MODE_BAR = 0,   /* bars ∝ CPU time, top 25 */
     HM_MODE_SPARKLINE, /* one glyph height ∝ avg self-time, top 50 */
     HM_MODE_TABLE,     /* all columns, top 50 */
+    HM_MODE_MEMORY,    /* memory tracking: allocated bytes, allocations, in use; top 50 */
 } hm_view_mode;
-#define HM_MODE_COUNT 3
+#define HM_MODE_COUNT 4
 
 const char *hm_mode_name(hm_view_mode mode);            /* "bar", "sparkline", "table" */
 const char *hm_mode_title(hm_view_mode mode);           /* "Bar Chart", "Sparkline", "Table" */
@@ -72,7 +73,11 @@ void hm_model_free(hm_model *m);
  * (else the selection is clamped). */
 void hm_model_set_mode(hm_model *m, hm_view_mode mode);
 void hm_model_set_sort(hm_model *m, hm_sort_key key);
-void hm_model_cycle_sort(hm_model *m); /* cpu → count → avg → max → p95 → name → cpu */
+/* The next sort key: cpu, count, avg, max, p95, name, self, wait, mem (only when the results
+ * have memory figures), then cpu again. */
+void hm_model_cycle_sort(hm_model *m);
+/* The previous sort key (S), skipping mem as hm_model_cycle_sort does. */
+void hm_model_cycle_sort_back(hm_model *m);
 void hm_model_set_top(hm_model *m, size_t top);
 void hm_model_cycle_pct(hm_model *m); /* P95 → P50 → P99 → P95 */
 /* Set the filter (see hm_filter_to_glob); returns false, model unchanged, when it is too long. */

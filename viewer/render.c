@@ -6,6 +6,7 @@
  */
 #include "render.h"
 #include "layout.h"
+#include "memory.h"
 
 #include <heatmap/results_format.h>
 
@@ -221,6 +222,8 @@ int hm_render_text(FILE *out, const hm_model *m, const hm_render_opts *o) {
                 r->nfunctions);
 
     fprintf(out, "\n%sPerformance Heatmap - %s\n", g->fire, hm_mode_title(m->mode));
+    if (m->mode == HM_MODE_MEMORY)
+        return hm_memory_render_text(out, m, o->width);
     hm_layout l;
     hm_layout_compute(&l, m, o->width, g);
     if (m->mode == HM_MODE_TABLE) {
@@ -361,8 +364,14 @@ int hm_render_json(FILE *out, const hm_model *m, const hm_render_opts *o) {
         json_array_append_new(threads, e);
     }
     json_object_set_new(root, HM_KEY_threads, threads);
-    for (size_t i = 0; i < m->nrows; i++)
-        json_array_append_new(functions, function_json(hm_model_row(m, i)));
+    for (size_t i = 0; i < m->nrows; i++) {
+        json_t *f = function_json(hm_model_row(m, i));
+        if (r->has_heap)
+            hm_memory_json_add(f, &hm_model_row(m, i)->heap);
+        json_array_append_new(functions, f);
+    }
+    if (r->has_heap)
+        json_object_set_new(json_object_get(root, "summary"), "memory", hm_memory_summary_json(r));
     int rc = hm_json_write_rows(out, root, HM_KEY_functions, functions);
     json_decref(root);
     json_decref(functions);
@@ -448,8 +457,11 @@ static int render_csv_threads(FILE *out, const hm_model *m) {
 int hm_render_csv(FILE *out, const hm_model *m, const hm_render_opts *o) {
     if (o->threads)
         return render_csv_threads(out, m);
-    fputs("function,file,line,count,self_ns,cpu_ns,wait_ns,avg_ns,max_ns,p50_ns,p95_ns,p99_ns\n",
+    fputs("function,file,line,count,self_ns,cpu_ns,wait_ns,avg_ns,max_ns,p50_ns,p95_ns,p99_ns",
           out);
+    if (m->results->has_heap)
+        hm_memory_csv_header(out);
+    fputc('\n', out);
     for (size_t i = 0; i < m->nrows; i++) {
         const hm_function_stats *f = hm_model_row(m, i);
         hm_csv_field(out, f->name);
@@ -458,9 +470,12 @@ int hm_render_csv(FILE *out, const hm_model *m, const hm_render_opts *o) {
         fprintf(out, ",%u,%llu,%llu", f->line, (unsigned long long)f->count,
                 (unsigned long long)f->self_ns);
         csv_cpu_wait(out, f->has_cpu, f->cpu_ns, f->wait_ns);
-        fprintf(out, ",%llu,%llu,%llu,%llu,%llu\n", (unsigned long long)hm_function_avg_ns(f),
+        fprintf(out, ",%llu,%llu,%llu,%llu,%llu", (unsigned long long)hm_function_avg_ns(f),
                 (unsigned long long)f->max_ns, (unsigned long long)f->p50_ns,
                 (unsigned long long)f->p95_ns, (unsigned long long)f->p99_ns);
+        if (m->results->has_heap)
+            hm_memory_csv_row(out, &f->heap);
+        fputc('\n', out);
     }
     return ferror(out) ? -1 : 0;
 }

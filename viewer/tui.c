@@ -42,6 +42,7 @@ typedef enum tui_action {
     ACT_MODE_BAR,
     ACT_MODE_SPARKLINE,
     ACT_MODE_TABLE,
+    ACT_MODE_MEMORY,
     ACT_SORT,
     ACT_SORT_BACK,
     ACT_ALL,
@@ -75,12 +76,17 @@ static const struct tui_command {
      "bar chart: top 25, bar = CPU time (self time for an older runtime's results)"},
     {ACT_MODE_SPARKLINE, {'2'}, "2", NULL, "sparkline: height = avg self-time, log scale"},
     {ACT_MODE_TABLE, {'3'}, "3", NULL, "table: top 50, all columns"},
+    {ACT_MODE_MEMORY,
+     {'4'},
+     "4",
+     NULL,
+     "memory: allocated bytes, allocations and bytes in use (leaks) per function"},
     {ACT_SORT,
      {'s'},
      "s",
      NULL,
-     "sort by: cpu, count, avg, max, p95, name, self, wait (avg, max, p95: wall self-time per "
-     "call)"},
+     "sort by: cpu, count, avg, max, p95, name, self, wait, mem (avg, max, p95: wall self-time "
+     "per call; mem: allocated bytes)"},
     {ACT_SORT_BACK, {'S'}, "S", NULL, "sort by the previous key"},
     {ACT_ALL, {'a'}, "a", NULL, "all functions, or back to the mode's top 25/50"},
     {ACT_PERCENTILE, {'p'}, "p", NULL, "percentile column: P95, P50, P99"},
@@ -179,13 +185,14 @@ static bool act(hm_tui *t, tui_action a) {
     case ACT_MODE_BAR:
     case ACT_MODE_SPARKLINE:
     case ACT_MODE_TABLE:
+    case ACT_MODE_MEMORY:
         hm_model_set_mode(m, (hm_view_mode)(a - ACT_MODE_BAR));
         break;
     case ACT_SORT:
         hm_model_cycle_sort(m);
         break;
     case ACT_SORT_BACK:
-        hm_model_set_sort(m, (hm_sort_key)((m->sort + HM_SORT_KEY_COUNT - 1) % HM_SORT_KEY_COUNT));
+        hm_model_cycle_sort_back(m);
         break;
     case ACT_ALL:
         hm_model_set_top(m, m->top == HM_TOP_ALL ? t->initial_top : HM_TOP_ALL);

@@ -39,8 +39,8 @@ static void draw_title(const hm_tui *t) {
     }
 }
 
-/* The three legend texts wrapped to the width, and in sparkline mode its scale; returns the next
- * free line. */
+/* The three legend texts wrapped to the width, and in sparkline mode its scale (l: the mode's
+ * layout, NULL in memory mode); returns the next free line. */
 static int draw_legend(const hm_tui *t, const hm_layout *l, int y) {
     static const hm_summary_kind kinds[] = {HM_LINE_LEGEND_RUN, HM_LINE_LEGEND_CALLS,
                                             HM_LINE_LEGEND_STATS};
@@ -54,8 +54,9 @@ static int draw_legend(const hm_tui *t, const hm_layout *l, int y) {
             tui_put(y++, 0, lines[i], (size_t)COLS,
                     tui_attr(&t->crt, k == 0 ? TUI_ROLE_TEXT : TUI_ROLE_LEGEND));
     }
-    char scale[LINE_LEN];
-    hm_spark_scale_line(l, t->g, scale, sizeof scale);
+    char scale[LINE_LEN] = "";
+    if (l != NULL)
+        hm_spark_scale_line(l, t->g, scale, sizeof scale);
     if (scale[0] != '\0')
         tui_put(y++, 0, scale, (size_t)COLS, tui_attr(&t->crt, TUI_ROLE_LEGEND));
     return y;
@@ -234,16 +235,18 @@ void tui_draw(hm_tui *t) {
     }
     hm_model *m = t->m;
     draw_title(t);
-    const hm_layout *l = current_layout(t);
+    const hm_layout *l = m->mode == HM_MODE_MEMORY ? NULL : current_layout(t);
     int y = draw_legend(t, l, 1);
     int header_y = y;
-    if (m->nrows > 0)
+    int bottom = LINES - 2; /* last list line */
+    if (l && m->nrows > 0)
         draw_header(t, l, y);
     y++;
-    int bottom = LINES - 2; /* last list line */
     t->list_rows = bottom >= y ? (size_t)(bottom - y + 1) : 1;
     if (m->nrows == 0) {
         draw_empty(t, y);
+    } else if (l == NULL) { /* Memory: its own list (tui_memory.c) */
+        tui_memory_draw(t, header_y, bottom);
     } else {
         hm_model_scroll_into_view(m, t->list_rows);
         for (size_t i = m->scroll; i < m->nrows && y <= bottom; i++, y++)

@@ -80,4 +80,7 @@ void tui_draw_prompt(hm_tui *t);
 size_t tui_help_count(void);
 void tui_help_line(const hm_tui *t, size_t i, const char **keys, const char **what);
 
+/* The Memory mode's list from line y to line bottom (tui_memory.c). */
+void tui_memory_draw(hm_tui *t, int y, int bottom);
+
 #endif /* HEATMAP_VIEWER_TUI_INTERNAL_H */

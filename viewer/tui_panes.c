@@ -6,6 +6,7 @@
  * A pane's content is produced line by line through a pane_ctx that skips the lines scrolled off
  * the top and stops drawing at the box's bottom, so the content code never deals with geometry.
  */
+#include "memory.h"
 #include "tui_internal.h"
 
 #include "render.h"
@@ -438,6 +439,9 @@ static void pane_detail(pane_ctx *c) {
     snprintf(line, sizeof line, "P50: %s | P95: %s | P99: %s", dur(t, f->p50_ns, a),
              dur(t, f->p95_ns, b), dur(t, f->p99_ns, d));
     pane_wrapped(c, line, A_NORMAL);
+    char mem[3][LINE_LEN];
+    for (size_t k = 0, n = hm_memory_detail_lines(r, f, &mem[0][0], 3, LINE_LEN); k < n; k++)
+        pane_wrapped(c, mem[k], A_NORMAL);
     pane_text(c, "", A_NORMAL);
     pane_calls(c, f);
 

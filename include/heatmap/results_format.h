@@ -40,7 +40,8 @@
     X(threads, "threads")                                                                          \
     X(functions, "functions")                                                                      \
     X(paths, "paths")                                                                              \
-    X(cpu_profile, "cpu_profile")
+    X(cpu_profile, "cpu_profile")                                                                  \
+    X(heap, "heap")
 
 /* Keys of one entry of "functions". */
 #define HM_RESULTS_FUNCTION_KEYS(X)                                                                \
@@ -110,6 +111,26 @@
     X(pcs, "pcs")                                                                                  \
     X(stack, "stack")
 
+/* Keys of the top-level "heap" object (memory tracking): its "sites" rows are [site, alloc_objects,
+ * alloc_bytes, free_objects, free_bytes, [function ids, innermost first]], its "functions" rows
+ * [function id (0: "(outside)"), alloc_objects, alloc_bytes, free_objects, free_bytes,
+ * peak_inuse_bytes]. The per-function figures heatmap-view writes (--format=json|csv) take their
+ * names from this list too. */
+#define HM_RESULTS_HEAP_KEYS(X)                                                                    \
+    X(sites_dropped, "sites_dropped")                                                              \
+    X(sites, "sites")                                                                              \
+    X(functions, "functions")                                                                      \
+    X(alloc_objects, "alloc_objects")                                                              \
+    X(alloc_bytes, "alloc_bytes")                                                                  \
+    X(free_objects, "free_objects")                                                                \
+    X(free_bytes, "free_bytes")                                                                    \
+    X(inuse_objects, "inuse_objects")                                                              \
+    X(inuse_bytes, "inuse_bytes")                                                                  \
+    X(peak_inuse_bytes, "peak_inuse_bytes")
+
+/* The name under which allocations made outside any instrumented function are reported. */
+#define HM_HEAP_OUTSIDE_NAME "(outside)"
+
 /* Keys of the trace file: its top level and one entry of its "threads". */
 #define HM_TRACE_KEYS(X)                                                                           \
     X(version, "version")                                                                          \
@@ -147,6 +168,9 @@ HM_RESULTS_PATHS_KEYS(HM_RESULTS_DEFINE_PATHS_KEY)
     __attribute__((unused)) static const char HM_CPU_KEY_##id[] = str;
 HM_RESULTS_CPU_PROFILE_KEYS(HM_RESULTS_DEFINE_CPU_KEY)
 HM_TRACE_KEYS(HM_RESULTS_DEFINE_TRACE_KEY)
+#define HM_RESULTS_DEFINE_HEAP_KEY(id, str)                                                        \
+    __attribute__((unused)) static const char HM_HEAP_KEY_##id[] = str;
+HM_RESULTS_HEAP_KEYS(HM_RESULTS_DEFINE_HEAP_KEY)
 
 /* ---- percentiles ----------------------------------------------------------------------------- */
 

@@ -37,8 +37,11 @@ fail() {
 expect_error "--type selects the profile of --export=pprof; --export=pprof is missing" \
     --type=cpu callgraph.json
 expect_error "--type selects the profile of --export=pprof" --export=svg --type=cpu callgraph.json
-expect_error "--type: unknown profile type 'heap' (expected calls, cpu, block or mutex)" \
-    --export=pprof --type=heap callgraph.json
+expect_error "--type: unknown profile type 'goroutine' (expected calls, cpu, block, mutex, heap or allocs)" \
+    --export=pprof --type=goroutine callgraph.json
+expect_error "callgraph.json: no memory figures (no \"heap\" section): run the program with memory tracking on (the default; HEATMAP_HEAP=off turns it off)" \
+    --export=pprof --type=heap -o "$work/x.pb.gz" callgraph.json
+[ ! -e "$work/x.pb.gz" ] || fail "a failed --export=pprof --type=heap left $work/x.pb.gz"
 expect_error "callgraph.json: no \"cpu_profile\" in this file: the CPU sampler did not run" \
     --export=pprof --type=cpu -o "$work/x.pb.gz" callgraph.json
 [ ! -e "$work/x.pb.gz" ] || fail "a failed --export=pprof --type=cpu left $work/x.pb.gz"

@@ -5,3 +5,8 @@ hm_add_unit_test(test_runtime SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_runtime.c
                  LIBS hm_runtime_testable PkgConfig::JANSSON_RT)
 set_property(TEST test_runtime APPEND PROPERTY ENVIRONMENT
              "HEATMAP_OUTPUT=${CMAKE_CURRENT_BINARY_DIR}/test_runtime_atexit.json")
+# Memory tracking's accounting (runtime/heap.c), through the same testable runtime.
+hm_add_unit_test(test_heap SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_heap.c
+                 LIBS hm_runtime_testable PkgConfig::JANSSON_RT)
+set_property(TEST test_heap APPEND PROPERTY ENVIRONMENT
+             "HEATMAP_OUTPUT=${CMAKE_CURRENT_BINARY_DIR}/test_heap_atexit.json")

@@ -391,7 +391,7 @@ static void test_viewer_model_sort_filter_top(void **state) {
     assert_string_equal(row_names(m), "parse init (a.c:1) init (b.c:7) io");
     hm_model_set_sort(m, HM_SORT_NAME);
     assert_string_equal(row_names(m), "init (a.c:1) init (b.c:7) io parse");
-    hm_model_cycle_sort(m); /* name, self, wait, then around to cpu */
+    hm_model_cycle_sort(m); /* name, self, wait, (mem: only with memory figures), then cpu */
     assert_int_equal(m->sort, HM_SORT_SELF);
     hm_model_cycle_sort(m);
     assert_int_equal(m->sort, HM_SORT_WAIT);

@@ -11,7 +11,7 @@ if(NOT "tui.c" IN_LIST HM_VIEW_SOURCES)
 endif()
 
 foreach(scenario modes start_mode selection sort filter detail threads help resize colors fallback cpu
-                 inputs golden callers)
+                 inputs golden callers memory)
   add_test(NAME viewer_tui_${scenario}
            COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/tui.sh $<TARGET_FILE:heatmap-view>
                    ${CMAKE_CURRENT_LIST_DIR}/fixtures ${scenario})

@@ -231,7 +231,7 @@ quit() {
 # Bar mode (the default), the legend, sparkline and table, switched with 1/2/3.
 run_modes() {
     start_default small.json
-    expect_line 1 "🔥 Performance Heatmap - Bar Chart                                1 Bar Chart  2 Sparkline  3 Table" "title"
+    expect_line 1 "🔥 Performance Heatmap - Bar Chart                      1 Bar Chart  2 Sparkline  3 Table  4 Memory" "title"
     # small.json is from an older runtime (no cpu_ns/wait_ns): wall self time is not called CPU.
     expect_line 2 "Elapsed: 235ms | Self Time: 87.0ms | CPU Time: n/a (results from an older runtime)" "legend line 1"
     expect_line 3 "Count: # calls (incl. recursion) | Self Time: sum of wall self-time (excludes children)" "legend line 2"
@@ -665,6 +665,27 @@ run_cpu() {
     quit
 }
 
+# Memory mode (4): bars of allocated bytes, leaks marked, the detail pane's memory lines; heap.json
+# is the results of tests/e2e/heap's program (its exact figures: docs in that test).
+run_memory() {
+    start_default heap.json
+    keys 4
+    expect "Performance Heatmap - Memory" "mode 4"
+    expect "| sort: mem " "memory sorts by allocated bytes"
+    expect "Function +Allocated +Bytes +Allocs +In use +Peak" "memory header" -E
+    expect "leak +█+ +2.9 KiB +3 allocs +2.9 KiB in use +2.9 KiB peak  LEAK" "the leak, marked" -E
+    expect "build_list +█+[^ ]* +2.3 KiB +100 allocs +0 B in use +2.3 KiB peak *$" "no leak mark" -E
+    keys Home
+    expect_selected leak
+    keys Enter
+    expect "Memory: 2.9 KiB allocated in 3 allocations" "detail: allocated"
+    expect "In use at exit: 2.9 KiB in 3 blocks" "detail: in use"
+    keys Escape 1
+    expect "Performance Heatmap - Bar Chart" "back to mode 1"
+    expect "| sort: cpu " "back to the cpu sort"
+    quit
+}
+
 # Whole screens against golden files: each mode, narrow, the panes, ASCII without colour.
 run_golden() {
     start_default small.json
@@ -787,7 +808,7 @@ run_callers() {
 }
 
 case $SCENARIO in
-modes | start_mode | selection | sort | filter | detail | threads | help | resize | colors | fallback | inputs | golden | callers | cpu)
+modes | start_mode | selection | sort | filter | detail | threads | help | resize | colors | fallback | inputs | golden | callers | cpu | memory)
     "run_$SCENARIO"
     ;;
 *)

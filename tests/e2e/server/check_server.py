@@ -98,7 +98,8 @@ def check_raw(kind, path):
     types, samples = parse_raw(path)
     want = {"cpu": "samples/count", "goroutine": "goroutine/count",
             "threadcreate": "threadcreate/count", "block": "contentions/count",
-            "mutex": "contentions/count"}[kind]
+            "mutex": "contentions/count", "heap": "alloc_objects/count",
+            "allocs": "alloc_objects/count"}[kind]
     if not types or types[0] != want:
         fail("%s: sample types %r, expected %s first" % (kind, types, want))
     stacks = [names for _, names in samples]

@@ -93,6 +93,8 @@ pprof)
     pprof_raw threadcreate /debug/pprof/threadcreate
     pprof_raw block /debug/pprof/block
     pprof_raw mutex /debug/pprof/mutex
+    pprof_raw heap /debug/pprof/heap
+    pprof_raw allocs /debug/pprof/allocs
     HOME="$PWD" go tool pprof -raw "$URL/debug/pprof/threads" >threads.raw 2>&1 ||
         fail "/debug/pprof/threads"
     finish
@@ -110,7 +112,7 @@ http)
     "$view" --format=text "http://127.0.0.1:$PORT/debug/heatmap" >view-url.txt ||
         fail "heatmap-view $URL/debug/heatmap"
     grep -q "hot" view-url.txt || fail "heatmap-view text of $URL: $(cat view-url.txt)"
-    if "$view" --format=json "$URL/debug/pprof/heap" >/dev/null 2>url.err; then
+    if "$view" --format=json "$URL/debug/pprof/nothing" >/dev/null 2>url.err; then
         fail "heatmap-view read a 404"
     fi
     grep -q "HTTP 404" url.err || fail "heatmap-view's 404 message: $(cat url.err)"
@@ -121,8 +123,8 @@ http)
         promtool check metrics <metrics.txt || fail "promtool check metrics"
     fi
     for p in heap allocs; do
-        code=$(curl -s -o $p.txt -w '%{http_code}' "$URL/debug/pprof/$p")
-        [ "$code" = 404 ] && grep -q "memory tracker" $p.txt || fail "$p: $code $(cat $p.txt)"
+        code=$(curl -s -o $p.pb.gz -w '%{http_code}' "$URL/debug/pprof/$p")
+        [ "$code" = 200 ] && gzip -t $p.pb.gz || fail "$p: $code $(head -c 300 $p.pb.gz)"
     done
     curl -sf -o trace.json "$URL/debug/pprof/trace?seconds=1" || fail "/debug/pprof/trace"
     check chrome trace.json
