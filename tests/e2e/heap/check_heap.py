@@ -113,7 +113,10 @@ def check_view_text(path):
         if name != "leak":
             line = [l for l in text.splitlines() if l.startswith(name + " ")]
             check(line and "LEAK" not in line[0], "memory text: %s is not a leak" % name)
-    check("(outside)" in text and "Total:" in text, "memory text: (outside) and Total")
+    check(re.search(r"^\(outside\) ", text, re.M) is not None, "memory text: the (outside) row")
+    check(re.search(r"^Memory: .* in \d+ allocations \| in use at exit: .* in \d+ blocks \(3 in "
+                    r"functions, \d+ \(outside\)\)$", text, re.M) is not None,
+          "memory text: the summary's Memory line, 3 blocks leaked by functions")
 
 
 def check_raw(path, default):
