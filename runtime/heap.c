@@ -411,6 +411,22 @@ void hm_heap_site_counts(uint32_t site, hm_heap_counts *out) {
         hm_add_counts(out, th, site);
 }
 
+bool hm_heap_totals(hm_heap_counts *out) {
+    memset(out, 0, sizeof *out);
+    if (!atomic_load(&hm_heap_active))
+        return false;
+    uint32_t n = hm_heap_sites();
+    for (uint32_t id = HM_SITE_OUTSIDE; id < n; id++) {
+        hm_heap_counts c;
+        hm_heap_site_counts(id, &c);
+        out->alloc_objects += c.alloc_objects;
+        out->alloc_bytes += c.alloc_bytes;
+        out->free_objects += c.free_objects;
+        out->free_bytes += c.free_bytes;
+    }
+    return true;
+}
+
 /* ---- set-up ---------------------------------------------------------------------------------- */
 
 void hm_heap_reset_after_fork(void) {

@@ -163,6 +163,8 @@ void hm_heap_site_counts(uint32_t site, hm_heap_counts *out) HM_HIDDEN;
 /* True when some allocation was attributed to function `func` (also in a fork child, for its
  * parent's blocks): the writer lists it even without calls. */
 bool hm_heap_function_seen(uint32_t func) HM_HIDDEN;
+/* Every site's counts summed (the run's totals); false when tracking is off. Reads only. */
+bool hm_heap_totals(hm_heap_counts *out) HM_HIDDEN;
 /* Peak in-use bytes of function `func` (0: "(outside)"). */
 uint64_t hm_heap_peak(uint32_t func) HM_HIDDEN;
 /* Allocations the site table had no room for (counted to their function's flat site). */

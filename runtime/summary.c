@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "heap.h"
 #include "json_out.h"
 #include "rt.h"
 
@@ -144,6 +145,14 @@ void hm_print_summary(const char *path) {
     hm_puts(&out, "% of the run)");
     hm_put_key_u64(&out, "\n  Functions: ", hm_rt.written.functions);
     hm_put_key_u64(&out, " | Total Calls: ", hm_rt.written.calls);
+    hm_heap_counts heap;
+    if (hm_heap_totals(&heap)) { /* requested bytes, (outside) included */
+        hm_put_key_u64(&out, "\n  Memory: ", heap.alloc_bytes);
+        hm_put_key_u64(&out, " bytes in ", heap.alloc_objects);
+        hm_put_key_u64(&out, " allocations | in use at exit: ", heap.alloc_bytes - heap.free_bytes);
+        hm_put_key_u64(&out, " bytes in ", heap.alloc_objects - heap.free_objects);
+        hm_puts(&out, " blocks");
+    }
     hm_puts(&out, "\n  ");
     hm_put_padded(&out, "Function", 32, false);
     hm_put_padded(&out, "Count", 12, true);

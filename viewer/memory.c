@@ -97,14 +97,6 @@ int hm_memory_render_text(FILE *out, const hm_model *m, size_t width) {
         put_row(out, f->name, &f->heap, max, bar_width, name_width);
     }
     put_row(out, HM_HEAP_OUTSIDE_NAME, &r->heap_outside, max, bar_width, name_width);
-    char alloc[32], inuse[32];
-    hm_memory_bytes(r->heap_total.alloc_bytes, alloc, sizeof alloc);
-    hm_memory_bytes(hm_heap_inuse_bytes(&r->heap_total), inuse, sizeof inuse);
-    fprintf(out,
-            "Total: %s in %llu allocations; %llu frees; %s in %llu blocks still in use at exit\n",
-            alloc, (unsigned long long)r->heap_total.alloc_objects,
-            (unsigned long long)r->heap_total.free_objects, inuse,
-            (unsigned long long)hm_heap_inuse_objects(&r->heap_total));
     return ferror(out) ? -1 : 0;
 }
 
@@ -139,4 +131,18 @@ void hm_memory_row_info(const hm_heap_figures *h, uint64_t max_alloc, char *out,
     snprintf(out, len, "%10s %9llu allocs %10s in use %10s peak%s", a,
              (unsigned long long)h->alloc_objects, b, c, hm_heap_inuse_objects(h) ? "  LEAK" : "");
     *fraction = max_alloc ? (double)h->alloc_bytes / (double)max_alloc : 0.0;
+}
+
+void hm_memory_summary_line(FILE *out, const hm_results *r) {
+    char alloc[32], inuse[32];
+    hm_memory_bytes(r->heap_total.alloc_bytes, alloc, sizeof alloc);
+    hm_memory_bytes(hm_heap_inuse_bytes(&r->heap_total), inuse, sizeof inuse);
+    uint64_t blocks = hm_heap_inuse_objects(&r->heap_total);
+    uint64_t outside = hm_heap_inuse_objects(&r->heap_outside);
+    fprintf(out, "Memory: %s in %llu allocations | in use at exit: %s in %llu blocks", alloc,
+            (unsigned long long)r->heap_total.alloc_objects, inuse, (unsigned long long)blocks);
+    if (blocks)
+        fprintf(out, " (%llu in functions, %llu %s)", (unsigned long long)(blocks - outside),
+                (unsigned long long)outside, HM_HEAP_OUTSIDE_NAME);
+    fputc('\n', out);
 }

@@ -20,6 +20,9 @@ void hm_memory_json_add(json_t *obj, const hm_heap_figures *h);
 /* The "memory" member of the summary: the totals, plus "outside" (allocations outside any
  * instrumented function, named HM_HEAP_OUTSIDE_NAME). A new reference. */
 json_t *hm_memory_summary_json(const hm_results *r);
+/* The text summary's memory line: "Memory: 9.3 KiB in 139 allocations | in use at exit: 3.2 KiB
+ * in 4 blocks (3 leaked by functions, 1 (outside))". */
+void hm_memory_summary_line(FILE *out, const hm_results *r);
 /* ",alloc_objects,...,peak_inuse_bytes" (header) and the row's values, each with its comma. */
 void hm_memory_csv_header(FILE *out);
 void hm_memory_csv_row(FILE *out, const hm_heap_figures *h);
@@ -36,7 +39,7 @@ void hm_memory_row_info(const hm_heap_figures *h, uint64_t max_alloc, char *out,
 
 /* The static text of --mode=memory: per function (the model's rows, by the model's sort) its
  * allocated bytes, allocations, in-use bytes and peak, with bars of allocated bytes and a leak
- * mark, then (outside) and the totals. 0, or -1 on a write error. */
+ * mark, then (outside) (the totals are the summary's Memory line). 0, or -1 on a write error. */
 int hm_memory_render_text(FILE *out, const hm_model *m, size_t width);
 
 #endif /* HEATMAP_VIEWER_MEMORY_H */

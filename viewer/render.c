@@ -213,6 +213,8 @@ int hm_render_text(FILE *out, const hm_model *m, const hm_render_opts *o) {
     put_wrapped(out, line, o->width);
     hm_summary_line(m, HM_LINE_COUNTS, g, line, sizeof line);
     put_wrapped(out, line, o->width);
+    if (r->has_heap)
+        hm_memory_summary_line(out, r);
     if (r->nfiles > 1)
         fprintf(out, "Merged: %zu files\n", r->nfiles);
     if (r->end[0] != '\0' && strcmp(r->end, "exit") != 0)

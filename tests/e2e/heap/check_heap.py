@@ -113,7 +113,24 @@ def check_view_text(path):
         if name != "leak":
             line = [l for l in text.splitlines() if l.startswith(name + " ")]
             check(line and "LEAK" not in line[0], "memory text: %s is not a leak" % name)
-    check("(outside)" in text and "Total:" in text, "memory text: (outside) and Total")
+    check(re.search(r"^\(outside\) ", text, re.M) is not None, "memory text: the (outside) row")
+    check(re.search(r"^Memory: .* in \d+ allocations \| in use at exit: .* in \d+ blocks \(3 in "
+                    r"functions, \d+ \(outside\)\)$", text, re.M) is not None,
+          "memory text: the summary's Memory line, 3 blocks leaked by functions")
+
+
+def check_summary(path, results):
+    """HEATMAP_SUMMARY's Memory line: the run's totals, as the results file has them."""
+    d = load(results)
+    rows = heap_rows(d)
+    ab = sum(r[1] for r in rows.values())
+    ao = sum(r[0] for r in rows.values())
+    ib = ab - sum(r[3] for r in rows.values())
+    io = ao - sum(r[2] for r in rows.values())
+    want = "Memory: %d bytes in %d allocations | in use at exit: %d bytes in %d blocks" % (
+        ab, ao, ib, io)
+    check(want in open(path).read(), "summary: '%s' in %s" % (want, open(path).read()))
+    check(ib >= 3000, "summary: the leak is in use at exit")
 
 
 def check_raw(path, default):
@@ -144,6 +161,7 @@ if mode in ("exact", "static"):
     check_view_json(os.path.join(work, "view.json"))
     check_view_csv(os.path.join(work, "view.csv"))
     check_view_text(os.path.join(work, "view.txt"))
+    check_summary(os.path.join(work, "summary.txt"), os.path.join(work, "s.json"))
     for t, default in (("heap", "inuse_space"), ("allocs", "alloc_space")):
         for who in ("rt", "view"):
             raw = os.path.join(work, "%s.%s.raw" % (who, t))

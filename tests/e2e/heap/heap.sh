@@ -44,6 +44,7 @@ exact | static)
     "$view" --format=json --top=100 h.json >view.json
     "$view" --format=csv --top=100 h.json >view.csv
     "$view" --mode=memory --top=100 h.json >view.txt
+    HEATMAP_SUMMARY=on HEATMAP_OUTPUT="$PWD/s.json" ./heap >/dev/null 2>summary.txt
     for t in heap allocs; do
         "$view" --export=pprof --type=$t -o view.$t.pb.gz h.json
         if command -v go >/dev/null; then
