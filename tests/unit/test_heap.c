@@ -160,7 +160,7 @@ static void test_heap_results_section(void **state) {
     close(fd);
     hm_thread_order order;
     assert_true(hm_thread_order_make(&order));
-    assert_int_equal(hm_write_results_file(path, "exit", &order), 0);
+    assert_int_equal(hm_write_results_file(path, sizeof path, "exit", &order, NULL, NULL), 0);
     hm_thread_order_release(&order);
     json_error_t jerr;
     json_t *root = json_load_file(path, 0, &jerr);
