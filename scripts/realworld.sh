@@ -20,6 +20,17 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 RW=$ROOT/scripts/realworld
 W=${1:-$(mktemp -d /tmp/realworld.XXXXXX)}
 mkdir -p "$W" && W=$(cd "$W" && pwd)
+# The "default" builds use no heatmap.yaml of their own, so the plugin looks in the parent
+# directories (docs/config.md): a stray one above the work dir would select for them.
+d=$(dirname "$W")
+while :; do
+    if [ -e "$d/heatmap.yaml" ]; then
+        echo "realworld: $d/heatmap.yaml would govern the default builds; move it or choose another work dir" >&2
+        exit 2
+    fi
+    [ "$d" = / ] && break
+    d=$(dirname "$d")
+done
 PREFIX=${HEATMAP_PREFIX:-$ROOT/_install-realworld}
 PROJECTS=${REALWORLD_PROJECTS:-lua sqlite jsoncpp}
 JOBS=${JOBS:-2}
