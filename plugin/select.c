@@ -43,6 +43,12 @@ void hm_select_gather_info(LLVMValueRef fn, const char *module_source, hm_functi
         info->file = copy_n(module_source, strlen(module_source));
     if (!info->match_path && info->file)
         info->match_path = copy_n(info->file, strlen(info->file));
+    /* Names with places as docs/config.md writes them: "lib//common/./x.c" is "lib/common/x.c",
+     * in the records (what the results show) as in the paths patterns are matched against. */
+    if (info->file && info->file[0])
+        hm_path_normalize(info->file);
+    if (info->match_path && info->match_path[0])
+        hm_path_normalize(info->match_path);
 }
 
 void hm_select_free_info(hm_function_info *info) {
