@@ -110,6 +110,8 @@ static inline __attribute__((always_inline)) hm_fstats *hm_pop(hm_tls *t, uint32
  * query (pthread_getattr_np) takes a lock and mallocs, which a first call inside a signal
  * handler must not (it deadlocked when the handler interrupted that same query). */
 static void hm_close_dead_frames(hm_tls *t, uintptr_t sp, uint64_t now) {
+    if (t->depth == 0 || t->stack[t->depth - 1].sp >= sp)
+        return; /* nothing dead: no system call (every unmatched exit comes through here) */
     stack_t ss;
     if (sigaltstack(NULL, &ss) == 0 && (ss.ss_flags & SS_ONSTACK))
         return;
