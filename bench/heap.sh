@@ -14,15 +14,12 @@
 # its own interpreter process, so its wall time is the fairer figure).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-prefix=$(cd "${1:-$here/../_install}" && pwd)
-pairs=${2:-10000000}
-runs=${3:-7}
+. "$here/setup.sh"
+bench_setup 10000000 7 "$@"
+pairs=$iterations
 shift 3 2>/dev/null || shift $#
 threads=${*:-1 2 4}
-clang=/usr/lib/llvm-${LLVM_VERSION:-14}/bin/clang
-work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
 cp "$here/heap/churn.c" "$here/heap/heatmap.yaml" "$work/"
 cd "$work"
 "$clang" -O2 -pthread churn.c -o plain

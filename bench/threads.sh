@@ -7,13 +7,11 @@
 #   PREFIX: a heatmap install (default ./_install, as made by scripts/demo.sh)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-prefix=$(cd "${1:-$here/../_install}" && pwd)
-seq=${2:-100000}
-live=${3:-10000}
-clang=/usr/lib/llvm-${LLVM_VERSION:-14}/bin/clang
-work=$(mktemp -d)
+. "$here/setup.sh"
+bench_setup 100000 10000 "$@" # "iterations" = sequential threads, "runs" = live threads
+seq=$iterations
+live=$runs
 trap 'rm -rf "$work"' EXIT
-export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
 cp "$here/threads/threads.c" "$here/threads/heatmap.yaml" "$work/"
 cd "$work"
 "$clang" -O2 -pthread threads.c -o plain
