@@ -14,15 +14,11 @@
 #include <errno.h>
 #include <stdio.h>
 
-static uint64_t add_sat(uint64_t a, uint64_t b) {
-    return a + b < a ? UINT64_MAX : a + b;
-}
-
 void hm_heap_figures_add(hm_heap_figures *a, const hm_heap_figures *b) {
-    a->alloc_objects = add_sat(a->alloc_objects, b->alloc_objects);
-    a->alloc_bytes = add_sat(a->alloc_bytes, b->alloc_bytes);
-    a->free_objects = add_sat(a->free_objects, b->free_objects);
-    a->free_bytes = add_sat(a->free_bytes, b->free_bytes);
+    a->alloc_objects = hm_add_sat(a->alloc_objects, b->alloc_objects);
+    a->alloc_bytes = hm_add_sat(a->alloc_bytes, b->alloc_bytes);
+    a->free_objects = hm_add_sat(a->free_objects, b->free_objects);
+    a->free_bytes = hm_add_sat(a->free_bytes, b->free_bytes);
     if (b->peak_inuse_bytes > a->peak_inuse_bytes)
         a->peak_inuse_bytes = b->peak_inuse_bytes;
 }
@@ -40,29 +36,29 @@ static int bad(char *err, size_t errlen, size_t i, const char *what) {
     return -1;
 }
 
-int hm_heap_read(const json_t *root, hm_results *r, char *err, size_t errlen) {
-    const json_t *heap = json_object_get(root, HM_KEY_heap);
+int hm_heap_read(const hm_json *root, hm_results *r, char *err, size_t errlen) {
+    const hm_json *heap = hm_json_get(root, HM_KEY_heap);
     if (heap == NULL)
         return 0;
-    const json_t *rows = json_is_object(heap) ? json_object_get(heap, HM_HEAP_KEY_functions) : NULL;
-    if (!json_is_array(rows)) {
+    const hm_json *rows = hm_json_is_object(heap) ? hm_json_get(heap, HM_HEAP_KEY_functions) : NULL;
+    if (!hm_json_is_array(rows)) {
         snprintf(err, errlen, "%s: expected an object with an array \"%s\"", HM_KEY_heap,
                  HM_HEAP_KEY_functions);
         return -1;
     }
-    const json_t *functions = json_object_get(root, HM_KEY_functions);
-    for (size_t i = 0; i < json_array_size(rows); i++) {
-        const json_t *row = json_array_get(rows, i);
+    const hm_json *functions = hm_json_get(root, HM_KEY_functions);
+    for (size_t i = 0; i < hm_json_size(rows); i++) {
+        const hm_json *row = hm_json_at(rows, i);
         uint64_t v[6];
-        if (!json_is_array(row) || json_array_size(row) != 6)
+        if (!hm_json_is_array(row) || hm_json_size(row) != 6)
             return bad(err, errlen, i,
                        "expected [id, alloc_objects, alloc_bytes, free_objects, "
                        "free_bytes, peak_inuse_bytes]");
         for (size_t k = 0; k < 6; k++) {
-            const json_t *x = json_array_get(row, k);
-            if (!json_is_integer(x) || json_integer_value(x) < 0)
+            const hm_json *x = hm_json_at(row, k);
+            if (!hm_json_is_integer(x) || hm_json_int(x) < 0)
                 return bad(err, errlen, i, "expected non-negative integers");
-            v[k] = (uint64_t)json_integer_value(x);
+            v[k] = (uint64_t)hm_json_int(x);
         }
         if (v[3] > v[1] || v[4] > v[2])
             return bad(err, errlen, i, "more released than allocated");
@@ -71,9 +67,9 @@ int hm_heap_read(const json_t *root, hm_results *r, char *err, size_t errlen) {
         if (v[0] == 0) {
             into = &r->heap_outside;
         } else {
-            for (size_t f = 0; f < json_array_size(functions) && f < r->nfunctions; f++) {
-                const json_t *id = json_object_get(json_array_get(functions, f), HM_FN_KEY_id);
-                if (json_is_integer(id) && (uint64_t)json_integer_value(id) == v[0])
+            for (size_t f = 0; f < hm_json_size(functions) && f < r->nfunctions; f++) {
+                const hm_json *id = hm_json_get(hm_json_at(functions, f), HM_FN_KEY_id);
+                if (hm_json_is_integer(id) && (uint64_t)hm_json_int(id) == v[0])
                     into = &r->functions[f].heap;
             }
             if (into == NULL)
@@ -120,37 +116,37 @@ static int grow(void **v, size_t *cap, size_t need, size_t size) {
 }
 
 /* Add one file's functions and sites to p. */
-static int add_file(hm_heap_profile *p, const json_t *root, const char *name, size_t *fcap,
+static int add_file(hm_heap_profile *p, const hm_json *root, const char *name, size_t *fcap,
                     size_t *scap, char *err, size_t errlen) {
-    const json_t *heap = json_object_get(root, HM_KEY_heap);
-    const json_t *sites = json_object_get(heap, HM_HEAP_KEY_sites);
-    const json_t *functions = json_object_get(root, HM_KEY_functions);
-    if (!json_is_array(sites) || !json_is_array(functions)) {
+    const hm_json *heap = hm_json_get(root, HM_KEY_heap);
+    const hm_json *sites = hm_json_get(heap, HM_HEAP_KEY_sites);
+    const hm_json *functions = hm_json_get(root, HM_KEY_functions);
+    if (!hm_json_is_array(sites) || !hm_json_is_array(functions)) {
         snprintf(err, errlen,
                  "%s: no memory figures (no \"heap\" section): run the program with memory "
                  "tracking on (the default; HEATMAP_HEAP=off turns it off)",
                  name);
         return -1;
     }
-    size_t base = p->nfunctions, nf = json_array_size(functions);
+    size_t base = p->nfunctions, nf = hm_json_size(functions);
     if (grow((void **)&p->functions, fcap, base + nf + 1, sizeof *p->functions) != 0)
         goto oom;
     p->functions[base] = (hm_heap_function){hm_strdup(HM_HEAP_OUTSIDE_NAME), hm_strdup(""), 0};
     p->nfunctions++;
     for (size_t i = 0; i < nf; i++) {
-        const json_t *f = json_array_get(functions, i);
-        const char *fname = json_string_value(json_object_get(f, HM_FN_KEY_name));
-        const char *file = json_string_value(json_object_get(f, HM_FN_KEY_file));
-        json_int_t line = json_integer_value(json_object_get(f, HM_FN_KEY_line));
+        const hm_json *f = hm_json_at(functions, i);
+        const char *fname = hm_json_string(hm_json_get(f, HM_FN_KEY_name));
+        const char *file = hm_json_string(hm_json_get(f, HM_FN_KEY_file));
+        int64_t line = hm_json_int(hm_json_get(f, HM_FN_KEY_line));
         p->functions[p->nfunctions++] = (hm_heap_function){
             hm_strdup(fname ? fname : "?"), hm_strdup(file ? file : ""), (uint32_t)line};
         if (!p->functions[p->nfunctions - 1].name || !p->functions[p->nfunctions - 1].file)
             goto oom;
     }
-    for (size_t i = 0; i < json_array_size(sites); i++) {
-        const json_t *row = json_array_get(sites, i);
-        const json_t *stack = json_array_get(row, 5);
-        if (json_array_size(row) != 6 || !json_is_array(stack)) {
+    for (size_t i = 0; i < hm_json_size(sites); i++) {
+        const hm_json *row = hm_json_at(sites, i);
+        const hm_json *stack = hm_json_at(row, 5);
+        if (hm_json_size(row) != 6 || !hm_json_is_array(stack)) {
             snprintf(err, errlen,
                      "%s: heap.sites[%zu]: expected [site, alloc_objects, alloc_bytes, "
                      "free_objects, free_bytes, [function ids]]",
@@ -161,20 +157,20 @@ static int add_file(hm_heap_profile *p, const json_t *root, const char *name, si
             goto oom;
         hm_heap_site *s = &p->sites[p->nsites++];
         memset(s, 0, sizeof *s);
-        s->alloc_objects = (uint64_t)json_integer_value(json_array_get(row, 1));
-        s->alloc_bytes = (uint64_t)json_integer_value(json_array_get(row, 2));
-        s->free_objects = (uint64_t)json_integer_value(json_array_get(row, 3));
-        s->free_bytes = (uint64_t)json_integer_value(json_array_get(row, 4));
-        s->depth = json_array_size(stack);
+        s->alloc_objects = (uint64_t)hm_json_int(hm_json_at(row, 1));
+        s->alloc_bytes = (uint64_t)hm_json_int(hm_json_at(row, 2));
+        s->free_objects = (uint64_t)hm_json_int(hm_json_at(row, 3));
+        s->free_bytes = (uint64_t)hm_json_int(hm_json_at(row, 4));
+        s->depth = hm_json_size(stack);
         s->stack = calloc(s->depth ? s->depth : 1, sizeof *s->stack);
         if (s->stack == NULL)
             goto oom;
         for (size_t k = 0; k < s->depth; k++) {
-            json_int_t id = json_integer_value(json_array_get(stack, k));
+            int64_t id = hm_json_int(hm_json_at(stack, k));
             size_t at = 0;
             for (size_t f = 0; f < nf && !at; f++) {
-                const json_t *fid = json_object_get(json_array_get(functions, f), HM_FN_KEY_id);
-                if (json_integer_value(fid) == id)
+                const hm_json *fid = hm_json_get(hm_json_at(functions, f), HM_FN_KEY_id);
+                if (hm_json_int(fid) == id)
                     at = base + 1 + f;
             }
             if (!at) {
@@ -192,22 +188,24 @@ oom:
     return -1;
 }
 
-/* Add one document (the results file `name`, its first when `first`) to p. */
-static int add_document(hm_heap_profile *p, const char *data, size_t len, const char *name,
-                        bool first, size_t *fcap, size_t *scap, char *err, size_t errlen) {
-    json_t *root = hm_parse_json(data, len, name, "a heatmap results JSON object", err, errlen);
+/* Add one document (the results file `name`, its first when `first`) to p; data (malloc'd) is
+ * taken. */
+static int add_document(hm_heap_profile *p, char *data, size_t len, const char *name, bool first,
+                        size_t *fcap, size_t *scap, char *err, size_t errlen) {
+    hm_json_doc doc = {0};
+    const hm_json *root =
+        hm_parse_json(&doc, data, len, name, "a heatmap results JSON object", err, errlen);
     if (root == NULL)
         return -1;
     int rc = add_file(p, root, name, fcap, scap, err, errlen);
     if (first) {
-        const char *prog = json_string_value(json_object_get(root, HM_KEY_program));
+        const char *prog = hm_json_string(hm_json_get(root, HM_KEY_program));
         p->program = hm_strdup(prog ? prog : "");
-        p->start_unix_ns =
-            (uint64_t)json_integer_value(json_object_get(root, HM_KEY_start_unix_ns));
+        p->start_unix_ns = (uint64_t)hm_json_int(hm_json_get(root, HM_KEY_start_unix_ns));
     }
-    uint64_t e = (uint64_t)json_integer_value(json_object_get(root, HM_KEY_elapsed_ns));
+    uint64_t e = (uint64_t)hm_json_int(hm_json_get(root, HM_KEY_elapsed_ns));
     p->elapsed_ns = e > p->elapsed_ns ? e : p->elapsed_ns;
-    json_decref(root);
+    hm_json_doc_free(&doc);
     return rc;
 }
 
@@ -235,7 +233,6 @@ int hm_heap_profile_load_many(const char *const *paths, size_t n, hm_heap_profil
         size_t len = 0;
         char *data = hm_read_input(paths[i], &name, &len, err, errlen);
         int rc = data ? add_document(p, data, len, name, i == 0, &fcap, &scap, err, errlen) : -1;
-        free(data);
         if (rc != 0) {
             hm_heap_profile_free(p);
             return -1;
@@ -253,7 +250,12 @@ int hm_heap_profile_load_buffer(const char *data, size_t len, const char *name,
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    if (add_document(p, data, len, name, true, &fcap, &scap, err, errlen) != 0) {
+    char *copy = malloc(len ? len : 1);
+    if (copy != NULL)
+        memcpy(copy, data, len);
+    if (copy == NULL || add_document(p, copy, len, name, true, &fcap, &scap, err, errlen) != 0) {
+        if (copy == NULL)
+            snprintf(err, errlen, "out of memory");
         hm_heap_profile_free(p);
         return -1;
     }

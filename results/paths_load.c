@@ -174,9 +174,9 @@ typedef struct tnode {
 } tnode;
 
 /* Read the six or eleven numbers of nodes[i]. */
-static int read_node(hm_loader *ld, const json_t *v, const char *where, size_t i,
+static int read_node(hm_loader *ld, const hm_json *v, const char *where, size_t i,
                      const hm_file_functions *ff, tnode *t) {
-    size_t len = json_is_array(v) ? json_array_size(v) : 0;
+    size_t len = hm_json_is_array(v) ? hm_json_size(v) : 0;
     if (len != 6 && len != 11)
         return hm_loader_fail(ld,
                               "%s.nodes[%zu]: expected [node_id, parent_id, function_id, count, "
@@ -185,11 +185,11 @@ static int read_node(hm_loader *ld, const json_t *v, const char *where, size_t i
                               where, i);
     uint64_t x[11] = {0};
     for (size_t k = 0; k < len; k++) {
-        const json_t *e = json_array_get(v, k);
-        if (!json_is_integer(e) || json_integer_value(e) < 0)
+        const hm_json *e = hm_json_at(v, k);
+        if (!hm_json_is_integer(e) || hm_json_int(e) < 0)
             return hm_loader_fail(ld, "%s.nodes[%zu]: element %zu is not a non-negative integer",
                                   where, i, k);
-        x[k] = (uint64_t)json_integer_value(e);
+        x[k] = (uint64_t)hm_json_int(e);
     }
     *t = (tnode){.id = x[0],
                  .parent_id = x[1],
@@ -260,25 +260,25 @@ static int merge_node(hm_loader *ld, builder *b, tnode *nodes, size_t i, size_t 
     return 0;
 }
 
-static int read_tree(hm_loader *ld, builder *b, const json_t *tree, size_t ti,
+static int read_tree(hm_loader *ld, builder *b, const hm_json *tree, size_t ti,
                      const hm_file_functions *ff) {
     char where[96];
-    const json_t *thread = json_is_object(tree) ? json_object_get(tree, HM_PATHS_KEY_thread) : NULL;
-    if (json_is_integer(thread))
+    const hm_json *thread = hm_json_is_object(tree) ? hm_json_get(tree, HM_PATHS_KEY_thread) : NULL;
+    if (hm_json_is_integer(thread))
         snprintf(where, sizeof where, "paths.trees[%zu] (thread %lld)", ti,
-                 (long long)json_integer_value(thread));
-    else if (json_is_string(thread))
-        snprintf(where, sizeof where, "paths.trees[%zu] (%s)", ti, json_string_value(thread));
+                 (long long)hm_json_int(thread));
+    else if (hm_json_is_string(thread))
+        snprintf(where, sizeof where, "paths.trees[%zu] (%s)", ti, hm_json_string(thread));
     else
         snprintf(where, sizeof where, "paths.trees[%zu]", ti);
-    if (!json_is_object(tree))
+    if (!hm_json_is_object(tree))
         return hm_loader_fail(ld, "%s: expected an object", where);
-    if (thread == NULL || !(json_is_integer(thread) || json_is_string(thread)))
+    if (thread == NULL || !(hm_json_is_integer(thread) || hm_json_is_string(thread)))
         return hm_loader_fail(ld, "%s: \"thread\" must be a thread id or \"exited\"", where);
-    const json_t *arr = json_object_get(tree, HM_PATHS_KEY_nodes);
-    if (!json_is_array(arr))
+    const hm_json *arr = hm_json_get(tree, HM_PATHS_KEY_nodes);
+    if (!hm_json_is_array(arr))
         return hm_loader_fail(ld, "%s: missing or non-array \"nodes\"", where);
-    size_t n = json_array_size(arr);
+    size_t n = hm_json_size(arr);
     tnode *nodes = calloc(n ? n : 1, sizeof *nodes);
     hm_keyed *by_id = calloc(n ? n : 1, sizeof *by_id);
     size_t *chain = calloc(n ? n : 1, sizeof *chain);
@@ -286,7 +286,7 @@ static int read_tree(hm_loader *ld, builder *b, const json_t *tree, size_t ti,
     if (nodes == NULL || by_id == NULL || chain == NULL)
         rc = hm_loader_fail(ld, "out of memory");
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        rc = read_node(ld, json_array_get(arr, i), where, i, ff, &nodes[i]);
+        rc = read_node(ld, hm_json_at(arr, i), where, i, ff, &nodes[i]);
         by_id[i] = (hm_keyed){.key = nodes[i].id, .index = i};
     }
     if (rc == 0) {
@@ -319,16 +319,16 @@ static int read_tree(hm_loader *ld, builder *b, const json_t *tree, size_t ti,
 }
 
 /* Read one file's `paths` into the builder. */
-static int read_file_paths(hm_loader *ld, builder *b, const json_t *root) {
-    const json_t *version = json_object_get(root, HM_KEY_version);
-    if (!json_is_integer(version) || json_integer_value(version) != HM_RESULTS_FORMAT_VERSION)
+static int read_file_paths(hm_loader *ld, builder *b, const hm_json *root) {
+    const hm_json *version = hm_json_get(root, HM_KEY_version);
+    if (!hm_json_is_integer(version) || hm_json_int(version) != HM_RESULTS_FORMAT_VERSION)
         return hm_loader_fail(ld, "not a version %d results file", HM_RESULTS_FORMAT_VERSION);
-    const json_t *paths = json_object_get(root, HM_KEY_paths);
+    const hm_json *paths = hm_json_get(root, HM_KEY_paths);
     if (paths == NULL)
         return hm_loader_fail(
             ld, "no call paths in this file (recorded with HEATMAP_PATHS=off, or by a "
                 "runtime without call paths)");
-    if (!json_is_object(paths))
+    if (!hm_json_is_object(paths))
         return hm_loader_fail(ld, "paths: expected an object");
     uint64_t max_nodes, folded, elapsed, start;
     if (hm_loader_get_u64(ld, paths, HM_PATHS_KEY_max_nodes, false, "paths", &max_nodes) != 0 ||
@@ -336,8 +336,8 @@ static int read_file_paths(hm_loader *ld, builder *b, const json_t *root) {
         hm_loader_get_u64(ld, root, HM_KEY_elapsed_ns, false, "results", &elapsed) != 0 ||
         hm_loader_get_u64(ld, root, HM_KEY_start_unix_ns, false, "results", &start) != 0)
         return -1;
-    const json_t *trees = json_object_get(paths, HM_PATHS_KEY_trees);
-    if (!json_is_array(trees))
+    const hm_json *trees = hm_json_get(paths, HM_PATHS_KEY_trees);
+    if (!hm_json_is_array(trees))
         return hm_loader_fail(ld, "paths: missing or non-array \"trees\"");
     hm_file_functions ff;
     int rc = hm_file_functions_read(ld, root, true, &ff);
@@ -346,8 +346,8 @@ static int read_file_paths(hm_loader *ld, builder *b, const json_t *root) {
         if (ff.items[i].merged == SIZE_MAX)
             rc = hm_loader_fail(ld, "out of memory");
     }
-    for (size_t i = 0; rc == 0 && i < json_array_size(trees); i++)
-        rc = read_tree(ld, b, json_array_get(trees, i), i, &ff);
+    for (size_t i = 0; rc == 0 && i < hm_json_size(trees); i++)
+        rc = read_tree(ld, b, hm_json_at(trees, i), i, &ff);
     hm_file_functions_free(&ff);
     if (rc != 0)
         return -1;
@@ -357,7 +357,7 @@ static int read_file_paths(hm_loader *ld, builder *b, const json_t *root) {
         p->max_nodes = max_nodes;
     if (hm_merge_run(ld, root, elapsed, start, &p->elapsed_ns, &p->start_unix_ns, &p->program) != 0)
         return -1;
-    p->ntrees += json_array_size(trees);
+    p->ntrees += hm_json_size(trees);
     p->nfiles++;
     return 0;
 }
@@ -458,12 +458,11 @@ static int load_into(builder *b, const char *path, char *err, size_t errlen) {
     if (data == NULL)
         return -1;
     hm_loader ld = {.name = name, .err = err, .errlen = errlen};
-    json_t *root = hm_loader_parse_object(&ld, data, len, "a heatmap results JSON object");
-    free(data);
-    if (root == NULL)
-        return -1;
-    int rc = read_file_paths(&ld, b, root);
-    json_decref(root);
+    hm_json_doc doc = {0};
+    const hm_json *root =
+        hm_loader_parse_owned(&ld, &doc, data, len, "a heatmap results JSON object");
+    int rc = root ? read_file_paths(&ld, b, root) : -1;
+    hm_json_doc_free(&doc);
     return rc;
 }
 
@@ -500,9 +499,11 @@ int hm_paths_load_buffer(const char *data, size_t len, const char *name, hm_path
         builder_free(&b);
         return hm_loader_fail(&ld, "out of memory");
     }
-    json_t *root = hm_loader_parse_object(&ld, data, len, "a heatmap results JSON object");
+    hm_json_doc doc = {0};
+    const hm_json *root =
+        hm_loader_parse_object(&ld, &doc, data, len, "a heatmap results JSON object");
     int rc = root ? read_file_paths(&ld, &b, root) : -1;
-    json_decref(root);
+    hm_json_doc_free(&doc);
     if (rc == 0)
         rc = finish(&ld, &b, out);
     builder_free(&b);

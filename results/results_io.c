@@ -79,19 +79,20 @@ char *hm_read_input(const char *path, const char **name, size_t *len, char *err,
     return data;
 }
 
-json_t *hm_parse_json(const char *data, size_t len, const char *name, const char *expected,
-                      char *err, size_t errlen) {
+const hm_json *hm_parse_json(hm_json_doc *doc, char *data, size_t len, const char *name,
+                             const char *expected, char *err, size_t errlen) {
     size_t blank = 0;
     while (blank < len && strchr(" \t\r\n", data[blank]) != NULL)
         blank++;
     if (blank == len) {
+        free(data);
         hm_fail(err, errlen, name, "empty file (expected %s)", expected);
         return NULL;
     }
-    json_error_t jerr;
-    json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+    hm_json_error jerr;
+    const hm_json *root = hm_json_parse(doc, data, len, &jerr);
     if (root == NULL) {
-        if (json_error_code(&jerr) == json_error_premature_end_of_input)
+        if (jerr.premature_end)
             hm_fail(err, errlen, name, "truncated: the JSON text ends early (line %d): %s",
                     jerr.line, jerr.text);
         else
