@@ -164,13 +164,12 @@ void hm_path_functions_free(hm_path_function *fs, size_t n) {
     free(fs);
 }
 
-int hm_merge_run(hm_loader *ld, const hm_json *root, uint64_t elapsed, uint64_t start,
+int hm_merge_run(hm_loader *ld, const char *name, uint64_t elapsed, uint64_t start,
                  uint64_t *elapsed_ns, uint64_t *start_unix_ns, char **program) {
     if (elapsed > *elapsed_ns)
         *elapsed_ns = elapsed;
     if (start != 0 && (*start_unix_ns == 0 || start < *start_unix_ns))
         *start_unix_ns = start;
-    const char *name = hm_json_str(root, HM_KEY_program);
     if (*program == NULL && (*program = hm_strdup(name ? name : "")) == NULL)
         return hm_loader_fail(ld, "out of memory");
     return 0;

@@ -7,7 +7,7 @@
  * and allocs profiles (hm_heap.h: hm_heap_profile_load_many). Format: docs/results-format.md.
  */
 #include "hm_heap.h"
-#include "results_internal.h"
+#include "paths_internal.h"
 
 #include <heatmap/results_format.h>
 
@@ -31,6 +31,35 @@ uint64_t hm_heap_inuse_bytes(const hm_heap_figures *h) {
     return h->alloc_bytes > h->free_bytes ? h->alloc_bytes - h->free_bytes : 0;
 }
 
+/* (id, index) of the file's functions, ascending by id (hm_keyed_find), of entries sharing an id
+ * the first (`first`) or the last. An entry without an integer id has none (`first`: id 0). NULL
+ * on out-of-memory. */
+static hm_keyed *ids_of(const hm_json *functions, bool first) {
+    size_t n = hm_json_size(functions);
+    hm_keyed *ids = malloc((n ? n : 1) * sizeof *ids);
+    if (ids == NULL)
+        return NULL;
+    size_t k = 0;
+    for (size_t f = 0; f < n; f++) {
+        const hm_json *id = hm_json_get(hm_json_at(functions, f), HM_FN_KEY_id);
+        if (first || hm_json_is_integer(id))
+            ids[k++] = (hm_keyed){.key = (uint64_t)hm_json_int(id), .index = f};
+    }
+    qsort(ids, k, sizeof *ids, hm_keyed_compare);
+    size_t w = 0;
+    for (size_t i = 0; i < k; i++) {
+        if (w > 0 && ids[w - 1].key == ids[i].key) {
+            if (first)
+                continue;
+            w--; /* the later entry wins */
+        }
+        ids[w++] = ids[i];
+    }
+    for (size_t i = w; i < n; i++) /* ids no row can name */
+        ids[i] = (hm_keyed){.key = UINT64_MAX, .index = SIZE_MAX};
+    return ids;
+}
+
 static int bad(char *err, size_t errlen, size_t i, const char *what) {
     snprintf(err, errlen, "%s.%s[%zu]: %s", HM_KEY_heap, HM_HEAP_KEY_functions, i, what);
     return -1;
@@ -47,39 +76,42 @@ int hm_heap_read(const hm_json *root, hm_results *r, char *err, size_t errlen) {
         return -1;
     }
     const hm_json *functions = hm_json_get(root, HM_KEY_functions);
+    size_t nf = hm_json_size(functions);
+    hm_keyed *ids = ids_of(functions, false);
+    if (ids == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
     for (size_t i = 0; i < hm_json_size(rows); i++) {
         const hm_json *row = hm_json_at(rows, i);
         uint64_t v[6];
+        const char *why = NULL;
         if (!hm_json_is_array(row) || hm_json_size(row) != 6)
-            return bad(err, errlen, i,
-                       "expected [id, alloc_objects, alloc_bytes, free_objects, "
-                       "free_bytes, peak_inuse_bytes]");
-        for (size_t k = 0; k < 6; k++) {
+            why = "expected [id, alloc_objects, alloc_bytes, free_objects, free_bytes, "
+                  "peak_inuse_bytes]";
+        for (size_t k = 0; why == NULL && k < 6; k++) {
             const hm_json *x = hm_json_at(row, k);
             if (!hm_json_is_integer(x) || hm_json_int(x) < 0)
-                return bad(err, errlen, i, "expected non-negative integers");
+                why = "expected non-negative integers";
             v[k] = (uint64_t)hm_json_int(x);
         }
-        if (v[3] > v[1] || v[4] > v[2])
-            return bad(err, errlen, i, "more released than allocated");
-        hm_heap_figures h = {v[1], v[2], v[3], v[4], v[5]};
-        hm_heap_figures *into = NULL;
-        if (v[0] == 0) {
-            into = &r->heap_outside;
-        } else {
-            for (size_t f = 0; f < hm_json_size(functions) && f < r->nfunctions; f++) {
-                const hm_json *id = hm_json_get(hm_json_at(functions, f), HM_FN_KEY_id);
-                if (hm_json_is_integer(id) && (uint64_t)hm_json_int(id) == v[0])
-                    into = &r->functions[f].heap;
-            }
-            if (into == NULL)
-                return bad(err, errlen, i, "names a function id that \"functions\" does not have");
+        if (why == NULL && (v[3] > v[1] || v[4] > v[2]))
+            why = "more released than allocated";
+        size_t f = why == NULL && v[0] != 0 ? hm_keyed_find(ids, nf, v[0]) : SIZE_MAX;
+        if (why == NULL && v[0] != 0 && (f == SIZE_MAX || f >= r->nfunctions))
+            why = "names a function id that \"functions\" does not have";
+        if (why != NULL) {
+            free(ids);
+            return bad(err, errlen, i, why);
         }
+        hm_heap_figures h = {v[1], v[2], v[3], v[4], v[5]};
+        hm_heap_figures *into = v[0] == 0 ? &r->heap_outside : &r->functions[f].heap;
         hm_heap_figures_add(into, &h);
         uint64_t peak = r->heap_total.peak_inuse_bytes;
         hm_heap_figures_add(&r->heap_total, &h);
         r->heap_total.peak_inuse_bytes = peak > h.peak_inuse_bytes ? peak : h.peak_inuse_bytes;
     }
+    free(ids);
     r->has_heap = true;
     return 0;
 }
@@ -129,6 +161,7 @@ static int add_file(hm_heap_profile *p, const hm_json *root, const char *name, s
         return -1;
     }
     size_t base = p->nfunctions, nf = hm_json_size(functions);
+    hm_keyed *ids = NULL;
     if (grow((void **)&p->functions, fcap, base + nf + 1, sizeof *p->functions) != 0)
         goto oom;
     p->functions[base] = (hm_heap_function){hm_strdup(HM_HEAP_OUTSIDE_NAME), hm_strdup(""), 0};
@@ -143,6 +176,8 @@ static int add_file(hm_heap_profile *p, const hm_json *root, const char *name, s
         if (!p->functions[p->nfunctions - 1].name || !p->functions[p->nfunctions - 1].file)
             goto oom;
     }
+    if ((ids = ids_of(functions, true)) == NULL)
+        goto oom;
     for (size_t i = 0; i < hm_json_size(sites); i++) {
         const hm_json *row = hm_json_at(sites, i);
         const hm_json *stack = hm_json_at(row, 5);
@@ -151,6 +186,7 @@ static int add_file(hm_heap_profile *p, const hm_json *root, const char *name, s
                      "%s: heap.sites[%zu]: expected [site, alloc_objects, alloc_bytes, "
                      "free_objects, free_bytes, [function ids]]",
                      name, i);
+            free(ids);
             return -1;
         }
         if (grow((void **)&p->sites, scap, p->nsites + 1, sizeof *p->sites) != 0)
@@ -167,23 +203,21 @@ static int add_file(hm_heap_profile *p, const hm_json *root, const char *name, s
             goto oom;
         for (size_t k = 0; k < s->depth; k++) {
             int64_t id = hm_json_int(hm_json_at(stack, k));
-            size_t at = 0;
-            for (size_t f = 0; f < nf && !at; f++) {
-                const hm_json *fid = hm_json_get(hm_json_at(functions, f), HM_FN_KEY_id);
-                if (hm_json_int(fid) == id)
-                    at = base + 1 + f;
-            }
-            if (!at) {
+            size_t f = hm_keyed_find(ids, nf, (uint64_t)id);
+            if (f == SIZE_MAX) {
                 snprintf(err, errlen,
                          "%s: heap.sites[%zu]: function id %lld is not in \"functions\"", name, i,
                          (long long)id);
+                free(ids);
                 return -1;
             }
-            s->stack[k] = (uint32_t)at;
+            s->stack[k] = (uint32_t)(base + 1 + f);
         }
     }
+    free(ids);
     return 0;
 oom:
+    free(ids);
     snprintf(err, errlen, "out of memory");
     return -1;
 }

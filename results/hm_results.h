@@ -181,8 +181,8 @@ uint64_t hm_heap_inuse_bytes(const hm_heap_figures *h);
 
 /* Rows a merged thread table keeps; the threads after them (in input order) are summed in one
  * row HM_OTHER_TID, HM_OTHER_NAME (<heatmap/results_format.h>), as the runtime folds its threads
- * beyond HEATMAP_THREADS_MAX. */
-#define HM_MERGE_THREADS_MAX 256
+ * beyond HEATMAP_THREADS_MAX (whose default is the same). */
+#define HM_MERGE_THREADS_MAX 64
 
 /* Merge n >= 1 results into a new object: functions matched by name + file + line have their
  * counts, self-times (cpu, wait, blocked too), open calls and histograms summed, the largest max

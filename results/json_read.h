@@ -13,7 +13,8 @@
  * keys refused), so the loaders' checks and messages stay as they were. The accessors have the
  * meaning of jansson's: they take NULL or a value of the wrong type and answer NULL, 0 or false.
  *
- * A document is used by one thread at a time; values are valid until the next parse or free.
+ * A document is used by one thread at a time (hm_json_get keeps a hint in the object it searches);
+ * values are valid until the next parse or free.
  */
 #ifndef HEATMAP_JSON_READ_H
 #define HEATMAP_JSON_READ_H
@@ -42,7 +43,8 @@ typedef struct hm_json {
         size_t at;            /* while parsing: the first offset in the document's table */
     } p;
     union {
-        int64_t i; /* integer */
+        int64_t i; /* integer (for a string its first 8 bytes, for an object where hm_json_get
+                    * looks first: the reader's own) */
         double d;  /* real */
     } n;
 } hm_json;

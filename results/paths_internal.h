@@ -41,9 +41,9 @@ int hm_loader_get_u64(hm_loader *ld, const hm_json *obj, const char *key, bool r
 
 /* One more file's run facts merged into those of the files before it (zeros and NULL before the
  * first): the longest elapsed, the earliest start that is known (0 is unknown), the first file's
- * program (root's, "" when it has none). Returns 0, or -1 after hm_loader_fail() (out of memory).
+ * program (program_name, "" when NULL). Returns 0, or -1 after hm_loader_fail() (out of memory).
  */
-int hm_merge_run(hm_loader *ld, const hm_json *root, uint64_t elapsed, uint64_t start,
+int hm_merge_run(hm_loader *ld, const char *program_name, uint64_t elapsed, uint64_t start,
                  uint64_t *elapsed_ns, uint64_t *start_unix_ns, char **program);
 
 /* A string member of obj (borrowed from the document), or NULL when missing or not a string. */

@@ -260,7 +260,8 @@ static int read_file_profile(hm_loader *ld, growing *g, const hm_json *root) {
         p->period_ns = period;
     }
     p->samples_dropped += dropped;
-    return hm_merge_run(ld, root, elapsed, start, &p->elapsed_ns, &p->start_unix_ns, &p->program);
+    return hm_merge_run(ld, hm_json_str(root, HM_KEY_program), elapsed, start, &p->elapsed_ns,
+                        &p->start_unix_ns, &p->program);
 }
 
 static int load_buffer(growing *g, const char *data, size_t len, const char *name, char *err,

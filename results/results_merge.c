@@ -3,8 +3,9 @@
  * A fleet is a thousand processes of one program: a merge must not hold every file at once.
  * The accumulator keeps one entry per distinct function (name + file + line), found through an
  * open-addressing hash table, and adds each file into it: counts and times summed (saturating),
- * histograms and per-thread splits merged as sorted lists. A file can be freed as soon as it is
- * added, so memory is bounded by the distinct functions and their buckets, not by the files.
+ * histogram buckets and per-thread splits added into sorted lists (a binary search each). A file
+ * can be freed as soon as it is added, so memory is bounded by the distinct functions and their
+ * buckets, not by the files.
  *
  * Threads are the one list that grows with the files. The merged thread table keeps the first
  * HM_MERGE_THREADS_MAX rows in input order, as the runtime keeps at most HEATMAP_THREADS_MAX of
@@ -43,11 +44,8 @@ struct hm_merge {
     hm_thread_stats other;
     uint64_t kept[HM_MERGE_THREADS_MAX]; /* ascending */
     size_t nkept;
-    /* Scratch for merging sorted lists. */
-    hm_bucket *bscratch;
-    size_t cap_bscratch;
-    hm_thread_split *tscratch, *incoming;
-    size_t cap_tscratch, cap_incoming;
+    hm_thread_split *incoming; /* scratch: one input function's split, sorted */
+    size_t cap_incoming;
     bool mixed_clock;
 };
 
@@ -74,8 +72,6 @@ void hm_merge_free(hm_merge *m) {
     free(m->extra);
     free(m->slots);
     free(m->other.name);
-    free(m->bscratch);
-    free(m->tscratch);
     free(m->incoming);
     free(m);
 }
@@ -132,31 +128,40 @@ static hm_function_stats *entry_for(hm_merge *m, const hm_function_stats *f, boo
     return e;
 }
 
-/* into->buckets ∪ b[0..nb), both ascending by index; equal indexes add up. */
-static int merge_buckets(hm_merge *m, hm_function_stats *into, fextra *x, const hm_bucket *b,
-                         size_t nb) {
-    size_t need = into->nbuckets + nb;
-    if (hm_reserve((void **)&m->bscratch, &m->cap_bscratch, need, sizeof *m->bscratch) != 0)
+/* Room for one more element in *items (length n, capacity *cap, elements of `size` bytes), at
+ * position `at`: the elements from `at` on move up by one. Returns 0 or -1 (out of memory). */
+static int insert_gap(void **items, size_t *cap, size_t n, size_t at, size_t size) {
+    if (hm_reserve(items, cap, n + 1, size) != 0)
         return -1;
-    const hm_bucket *a = into->buckets;
-    size_t na = into->nbuckets, i = 0, j = 0, k = 0;
-    hm_bucket *out = m->bscratch;
-    while (i < na || j < nb) {
-        if (j == nb || (i < na && a[i].index < b[j].index))
-            out[k++] = a[i++];
-        else if (i == na || b[j].index < a[i].index)
-            out[k++] = b[j++];
-        else {
-            out[k] = a[i++];
-            out[k].count = hm_add_sat(out[k].count, b[j++].count);
-            k++;
+    char *base = *items;
+    memmove(base + (at + 1) * size, base + at * size, (n - at) * size);
+    return 0;
+}
+
+/* Add b[0..nb) (ascending by index) into into->buckets (ascending): equal indexes add up, new ones
+ * are inserted in place. A file's buckets are few and mostly already there, so this is a binary
+ * search per bucket, not a pass over the merged list. */
+static int merge_buckets(hm_function_stats *into, fextra *x, const hm_bucket *b, size_t nb) {
+    size_t lo = 0;
+    for (size_t j = 0; j < nb; j++) {
+        size_t hi = into->nbuckets;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (into->buckets[mid].index < b[j].index)
+                lo = mid + 1;
+            else
+                hi = mid;
         }
+        if (lo < into->nbuckets && into->buckets[lo].index == b[j].index) {
+            into->buckets[lo].count = hm_add_sat(into->buckets[lo].count, b[j].count);
+            continue;
+        }
+        if (insert_gap((void **)&into->buckets, &x->cap_buckets, into->nbuckets, lo,
+                       sizeof *into->buckets) != 0)
+            return -1;
+        into->buckets[lo] = b[j];
+        into->nbuckets++;
     }
-    if (hm_reserve((void **)&into->buckets, &x->cap_buckets, k, sizeof *into->buckets) != 0)
-        return -1;
-    if (k > 0)
-        memcpy(into->buckets, out, k * sizeof *out);
-    into->nbuckets = k;
     return 0;
 }
 
@@ -199,7 +204,8 @@ static size_t sort_splits(hm_thread_split *s, size_t n) {
     return n ? w + 1 : 0;
 }
 
-/* into->threads ∪ f's split: a thread without a row in the merged table goes to HM_OTHER_TID. */
+/* Add f's split into into->threads (ascending by tid, one entry per tid): a thread without a row
+ * in the merged table counts under HM_OTHER_TID. */
 static int merge_splits(hm_merge *m, hm_function_stats *into, fextra *x,
                         const hm_function_stats *f) {
     if (f->nthreads == 0)
@@ -212,27 +218,26 @@ static int merge_splits(hm_merge *m, hm_function_stats *into, fextra *x,
         if (m->folded && !kept_tid(m, b[i].tid))
             b[i].tid = HM_OTHER_TID;
     }
-    size_t nb = sort_splits(b, f->nthreads);
-    size_t need = into->nthreads + nb;
-    if (hm_reserve((void **)&m->tscratch, &m->cap_tscratch, need, sizeof *m->tscratch) != 0)
-        return -1;
-    const hm_thread_split *a = into->threads;
-    size_t na = into->nthreads, i = 0, j = 0, k = 0;
-    hm_thread_split *out = m->tscratch;
-    while (i < na || j < nb) {
-        if (j == nb || (i < na && a[i].tid < b[j].tid))
-            out[k++] = a[i++];
-        else if (i == na || b[j].tid < a[i].tid)
-            out[k++] = b[j++];
-        else {
-            out[k] = a[i++];
-            split_add(&out[k++], &b[j++]);
+    size_t nb = sort_splits(b, f->nthreads), lo = 0;
+    for (size_t j = 0; j < nb; j++) {
+        size_t hi = into->nthreads;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (into->threads[mid].tid < b[j].tid)
+                lo = mid + 1;
+            else
+                hi = mid;
         }
+        if (lo < into->nthreads && into->threads[lo].tid == b[j].tid) {
+            split_add(&into->threads[lo], &b[j]);
+            continue;
+        }
+        if (insert_gap((void **)&into->threads, &x->cap_threads, into->nthreads, lo,
+                       sizeof *into->threads) != 0)
+            return -1;
+        into->threads[lo] = b[j];
+        into->nthreads++;
     }
-    if (hm_reserve((void **)&into->threads, &x->cap_threads, k, sizeof *into->threads) != 0)
-        return -1;
-    memcpy(into->threads, out, k * sizeof *out);
-    into->nthreads = k;
     return 0;
 }
 
@@ -254,9 +259,8 @@ static int add_function(hm_merge *m, const hm_function_stats *f) {
     hm_heap_figures_add(&e->heap, &f->heap);
     if (f->max_ns > e->max_ns)
         e->max_ns = f->max_ns;
-    return merge_buckets(m, e, x, f->buckets, f->nbuckets) != 0 || merge_splits(m, e, x, f) != 0
-               ? -1
-               : 0;
+    return merge_buckets(e, x, f->buckets, f->nbuckets) != 0 || merge_splits(m, e, x, f) != 0 ? -1
+                                                                                              : 0;
 }
 
 /* The input's thread rows: kept while the table has room, else summed into `other`. */
