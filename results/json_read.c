@@ -125,9 +125,11 @@ static inline int add_pending(parser *p, size_t index) {
     return 0;
 }
 
-static void skip_ws(parser *p) {
+static inline void skip_ws(parser *p) {
     const char *s = p->s;
     size_t i = p->pos, n = p->len;
+    if (i < n && (unsigned char)s[i] > ' ')
+        return; /* the common case: no blank here */
     while (i < n && (s[i] == ' ' || s[i] == '\n' || s[i] == '\r' || s[i] == '\t'))
         i++;
     p->pos = i;
@@ -337,6 +339,7 @@ static int parse_number(parser *p) {
     const char *s = p->s;
     size_t n = p->len, start = p->pos, i = start;
     bool neg = s[i] == '-', real = false;
+    uint64_t u = 0;
     if (neg)
         i++;
     if (i >= n)
@@ -347,7 +350,7 @@ static int parse_number(parser *p) {
             return fail(p, start, false, "invalid number: a leading zero");
     } else if (digit(s[i])) {
         while (i < n && digit(s[i]))
-            i++;
+            u = u * 10 + (uint64_t)(s[i++] - '0'); /* wraps past 19 digits: redone below */
     } else {
         return fail(p, start, false, "invalid number");
     }
@@ -376,12 +379,17 @@ static int parse_number(parser *p) {
     if (v == SIZE_MAX)
         return -1;
     if (!real) {
-        uint64_t u = 0, limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
-        for (size_t k = start + neg; k < int_end; k++) {
-            uint64_t d = (uint64_t)(s[k] - '0');
-            if (u > (limit - d) / 10)
-                return fail(p, start, false, neg ? "too big negative integer" : "too big integer");
-            u = u * 10 + d;
+        /* 18 digits cannot overflow; longer numbers are read again, checked digit by digit. */
+        uint64_t limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+        if (int_end - (start + neg) > 18) {
+            u = 0;
+            for (size_t k = start + neg; k < int_end; k++) {
+                uint64_t d = (uint64_t)(s[k] - '0');
+                if (u > (limit - d) / 10)
+                    return fail(p, start, false,
+                                neg ? "too big negative integer" : "too big integer");
+                u = u * 10 + d;
+            }
         }
         p->d->v[v].n.i = neg ? (int64_t)(0 - u) : (int64_t)u;
     } else {
@@ -444,12 +452,20 @@ static int cmp_keys(const void *a, const void *b) {
 static const char *duplicate_key(parser *p, const uint32_t *keys, size_t n) {
     const hm_json *v = p->d->v;
     if (n <= 32) {
-        for (size_t i = 1; i < n; i++)
-            for (size_t j = 0; j < i; j++) {
-                const hm_json *a = &v[keys[i]], *b = &v[keys[j]];
+        /* One bit per key from its length and first bytes: a key whose bit is new repeats no
+         * earlier key; only one whose bit was seen is compared with the earlier keys. */
+        uint64_t seen = 0;
+        for (size_t i = 0; i < n; i++) {
+            const hm_json *a = &v[keys[i]];
+            uint64_t h = ((uint64_t)a->n.i ^ a->len) * 0x9E3779B97F4A7C15ull;
+            uint64_t bit = 1ull << (h >> 58);
+            for (size_t j = 0; (seen & bit) != 0 && j < i; j++) {
+                const hm_json *b = &v[keys[j]];
                 if (same_string(a, b->p.s, b->len, b->n.i))
                     return a->p.s;
             }
+            seen |= bit;
+        }
         return NULL;
     }
     key_ref *refs = malloc(n * sizeof *refs);

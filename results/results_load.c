@@ -33,7 +33,13 @@ typedef struct loader {
     char *err;
     size_t errlen;
     char where[256]; /* JSON path of the object being read: "functions[3] (\"parse\")" */
-    uint64_t slack;  /* calls a histogram may miss: threads other than the writer, see below */
+    /* That path's parts, formatted into `where` only when a message needs it (at()): */
+    const char *list; /* "functions", "threads", or NULL at the top level */
+    size_t index;
+    const char *fname; /* the function's name, once read */
+    bool in_split;     /* inside its per-thread split, at entry `split` */
+    size_t split;
+    uint64_t slack; /* calls a histogram may miss: threads other than the writer, see below */
 } loader;
 
 /* Write "NAME: MESSAGE" into the error buffer; always returns -1. */
@@ -66,9 +72,22 @@ static const char *type_name(const hm_json *v) {
     return "something else";
 }
 
+/* The JSON path of the object being read ("" at the top level), formatted into ld->where. */
+static const char *at(loader *ld) {
+    ld->where[0] = '\0';
+    if (ld->list == NULL)
+        return ld->where;
+    int n = ld->fname ? snprintf(ld->where, sizeof ld->where, "%s[%zu] (\"%.160s\")", ld->list,
+                                 ld->index, ld->fname)
+                      : snprintf(ld->where, sizeof ld->where, "%s[%zu]", ld->list, ld->index);
+    if (ld->in_split && n > 0 && (size_t)n < sizeof ld->where)
+        snprintf(ld->where + n, sizeof ld->where - (size_t)n, ".threads[%zu]", ld->split);
+    return ld->where;
+}
+
 /* "functions[3].count" or "elapsed_ns" (top level). */
-static const char *key_path(const loader *ld, const char *key, char *buf, size_t len) {
-    if (ld->where[0] != '\0')
+static const char *key_path(loader *ld, const char *key, char *buf, size_t len) {
+    if (at(ld)[0] != '\0')
         snprintf(buf, len, "%s.%s", ld->where, key);
     else
         snprintf(buf, len, "%s", key);
@@ -76,7 +95,7 @@ static const char *key_path(const loader *ld, const char *key, char *buf, size_t
 }
 
 static int missing(loader *ld, const char *key) {
-    if (ld->where[0] != '\0')
+    if (at(ld)[0] != '\0')
         return fail(ld, "not a results file: missing key \"%s\" in %s", key, ld->where);
     return fail(ld, "not a results file: missing key \"%s\"", key);
 }
@@ -115,11 +134,11 @@ static int get_cpu_wait(loader *ld, const hm_json *obj, uint64_t self_ns, bool *
         get_opt_u64(ld, obj, HM_FN_KEY_wait_ns, wait, &has_wait))
         return -1;
     if (has_cpu != has_wait)
-        return fail(ld, "%s: has %s but not %s (the two split self_ns and come together)",
-                    ld->where, has_cpu ? "cpu_ns" : "wait_ns", has_cpu ? "wait_ns" : "cpu_ns");
+        return fail(ld, "%s: has %s but not %s (the two split self_ns and come together)", at(ld),
+                    has_cpu ? "cpu_ns" : "wait_ns", has_cpu ? "wait_ns" : "cpu_ns");
     *has = has_cpu;
     if (has_cpu && (unsigned __int128)*cpu + *wait != self_ns)
-        return fail(ld, "%s: cpu_ns %llu + wait_ns %llu is not self_ns %llu", ld->where,
+        return fail(ld, "%s: cpu_ns %llu + wait_ns %llu is not self_ns %llu", at(ld),
                     (unsigned long long)*cpu, (unsigned long long)*wait,
                     (unsigned long long)self_ns);
     return 0;
@@ -193,22 +212,22 @@ static int read_histogram(loader *ld, const hm_json *fobj, hm_function_stats *f)
         if (!hm_json_is_array(pair) || hm_json_size(pair) != 2 ||
             !hm_json_is_integer(hm_json_at(pair, 0)) || !hm_json_is_integer(hm_json_at(pair, 1)))
             return fail(ld, "%s.histogram[%zu]: expected a pair [bucket index, count] of integers",
-                        ld->where, i);
+                        at(ld), i);
         int64_t index = hm_json_int(hm_json_at(pair, 0));
         int64_t count = hm_json_int(hm_json_at(pair, 1));
         if (index < 0 || count < 0)
-            return fail(ld, "%s.histogram[%zu]: negative %s", ld->where, i,
+            return fail(ld, "%s.histogram[%zu]: negative %s", at(ld), i,
                         index < 0 ? "bucket index" : "count");
         if (index > (int64_t)HM_HIST_MAX_INDEX)
-            return fail(ld, "%s.histogram[%zu]: bucket index %lld above the maximum %u", ld->where,
-                        i, (long long)index, HM_HIST_MAX_INDEX);
+            return fail(ld, "%s.histogram[%zu]: bucket index %lld above the maximum %u", at(ld), i,
+                        (long long)index, HM_HIST_MAX_INDEX);
         if (f->nbuckets > 0 && (uint32_t)index <= f->buckets[f->nbuckets - 1].index)
             return fail(ld, "%s.histogram[%zu]: bucket index %lld not above the previous %u",
-                        ld->where, i, (long long)index, f->buckets[f->nbuckets - 1].index);
+                        at(ld), i, (long long)index, f->buckets[f->nbuckets - 1].index);
         if (count == 0)
             continue;
         if (sum + (uint64_t)count < sum)
-            return fail(ld, "%s.histogram: counts overflow", ld->where);
+            return fail(ld, "%s.histogram: counts overflow", at(ld));
         sum += (uint64_t)count;
         f->buckets[f->nbuckets].index = (uint32_t)index;
         f->buckets[f->nbuckets].count = (uint64_t)count;
@@ -220,7 +239,7 @@ static int read_histogram(loader *ld, const hm_json *fobj, hm_function_stats *f)
      * within the histogram's own total. Anything larger is refused. */
     uint64_t off = sum > f->timed ? sum - f->timed : f->timed - sum;
     if (off > ld->slack)
-        return fail(ld, "%s: histogram counts sum to %llu, but %s is %llu", ld->where,
+        return fail(ld, "%s: histogram counts sum to %llu, but %s is %llu", at(ld),
                     (unsigned long long)sum, f->throttled ? "throttled_after" : "count",
                     (unsigned long long)f->timed);
     if (off != 0 || f->nbuckets == 0)
@@ -230,8 +249,8 @@ static int read_histogram(loader *ld, const hm_json *fobj, hm_function_stats *f)
     uint32_t top = f->buckets[f->nbuckets - 1].index;
     uint32_t max_index = hm_hist_index(f->max_ns);
     if (max_index < top || (max_index > top && top != HM_HIST_RUNTIME_BUCKETS - 1))
-        return fail(ld, "%s: max_ns %llu does not lie in the highest histogram bucket (%u)",
-                    ld->where, (unsigned long long)f->max_ns, top);
+        return fail(ld, "%s: max_ns %llu does not lie in the highest histogram bucket (%u)", at(ld),
+                    (unsigned long long)f->max_ns, top);
     return 0;
 }
 
@@ -242,20 +261,19 @@ static int read_function_threads(loader *ld, const hm_json *fobj, hm_function_st
     if (arr == NULL)
         return 0;
     if (!hm_json_is_array(arr))
-        return fail(ld, "%s.threads: expected an array, got %s", ld->where, type_name(arr));
+        return fail(ld, "%s.threads: expected an array, got %s", at(ld), type_name(arr));
     size_t n = hm_json_size(arr);
     if (n == 0)
         return 0;
     f->threads = calloc(n, sizeof *f->threads);
     if (f->threads == NULL)
         return fail(ld, "out of memory");
-    char outer[sizeof ld->where];
-    memcpy(outer, ld->where, sizeof outer);
     for (size_t i = 0; i < n; i++) {
         const hm_json *t = hm_json_at(arr, i);
-        snprintf(ld->where, sizeof ld->where, "%.200s.threads[%zu]", outer, i);
+        ld->in_split = true;
+        ld->split = i;
         if (!hm_json_is_object(t))
-            return fail(ld, "%s: expected an object, got %s", ld->where, type_name(t));
+            return fail(ld, "%s: expected an object, got %s", at(ld), type_name(t));
         hm_thread_split *s = &f->threads[i];
         if (get_u64(ld, t, HM_TH_KEY_tid, true, &s->tid) ||
             get_u64(ld, t, HM_TH_KEY_count, true, &s->count) ||
@@ -266,18 +284,23 @@ static int read_function_threads(loader *ld, const hm_json *fobj, hm_function_st
             return -1;
         f->nthreads++;
     }
-    memcpy(ld->where, outer, sizeof outer);
+    ld->in_split = false;
     return 0;
 }
 
 static int read_function(loader *ld, const hm_json *fobj, size_t i, hm_function_stats *f) {
-    snprintf(ld->where, sizeof ld->where, "functions[%zu]", i);
+    *ld = (loader){.name = ld->name,
+                   .err = ld->err,
+                   .errlen = ld->errlen,
+                   .slack = ld->slack,
+                   .list = "functions",
+                   .index = i};
     if (!hm_json_is_object(fobj))
-        return fail(ld, "%s: expected an object, got %s", ld->where, type_name(fobj));
+        return fail(ld, "%s: expected an object, got %s", at(ld), type_name(fobj));
     if (get_str(ld, fobj, HM_FN_KEY_name, true, &f->name) != 0)
         return -1;
     /* From here on name the function too: it is what a reader of the message searches for. */
-    snprintf(ld->where, sizeof ld->where, "functions[%zu] (\"%.160s\")", i, f->name);
+    ld->fname = f->name;
     uint64_t line;
     if (get_str(ld, fobj, HM_FN_KEY_file, true, &f->file) ||
         get_u64(ld, fobj, HM_FN_KEY_line, true, &line) ||
@@ -286,7 +309,7 @@ static int read_function(loader *ld, const hm_json *fobj, size_t i, hm_function_
         get_u64(ld, fobj, HM_FN_KEY_max_ns, true, &f->max_ns))
         return -1;
     if (line > UINT32_MAX)
-        return fail(ld, "%s.line: %llu is not a line number", ld->where, (unsigned long long)line);
+        return fail(ld, "%s.line: %llu is not a line number", at(ld), (unsigned long long)line);
     f->line = (uint32_t)line;
     /* Optional: a throttled function's timed calls; its figures describe only those. */
     f->throttled = hm_json_get(fobj, HM_FN_KEY_throttled_after) != NULL;
@@ -295,17 +318,16 @@ static int read_function(loader *ld, const hm_json *fobj, size_t i, hm_function_
     if (!f->throttled)
         f->timed = f->count;
     if (f->timed > f->count)
-        return fail(ld, "%s: throttled_after %llu exceeds count %llu", ld->where,
+        return fail(ld, "%s: throttled_after %llu exceeds count %llu", at(ld),
                     (unsigned long long)f->timed, (unsigned long long)f->count);
     if (f->count == 0)
-        return fail(ld, "%s: count is 0 (only functions called at least once are listed)",
-                    ld->where);
+        return fail(ld, "%s: count is 0 (only functions called at least once are listed)", at(ld));
     if (f->max_ns > f->self_ns)
-        return fail(ld, "%s: max_ns %llu exceeds self_ns %llu", ld->where,
+        return fail(ld, "%s: max_ns %llu exceeds self_ns %llu", at(ld),
                     (unsigned long long)f->max_ns, (unsigned long long)f->self_ns);
     /* No call took longer than max_ns, so self_ns <= count * max_ns (in 128 bits: no overflow). */
     if ((unsigned __int128)f->timed * f->max_ns < f->self_ns)
-        return fail(ld, "%s: self_ns %llu exceeds count x max_ns (%llu x %llu)", ld->where,
+        return fail(ld, "%s: self_ns %llu exceeds count x max_ns (%llu x %llu)", at(ld),
                     (unsigned long long)f->self_ns, (unsigned long long)f->timed,
                     (unsigned long long)f->max_ns);
     bool has_blocked, has_open;
@@ -315,11 +337,11 @@ static int read_function(loader *ld, const hm_json *fobj, size_t i, hm_function_
         return -1;
     uint64_t wait_bound = f->has_cpu ? f->wait_ns : f->self_ns;
     if (f->blocked_ns > wait_bound)
-        return fail(ld, "%s: blocked_ns %llu exceeds %s %llu (blocked time is part of it)",
-                    ld->where, (unsigned long long)f->blocked_ns,
-                    f->has_cpu ? "wait_ns" : "self_ns", (unsigned long long)wait_bound);
+        return fail(ld, "%s: blocked_ns %llu exceeds %s %llu (blocked time is part of it)", at(ld),
+                    (unsigned long long)f->blocked_ns, f->has_cpu ? "wait_ns" : "self_ns",
+                    (unsigned long long)wait_bound);
     if (f->open_calls > f->count)
-        return fail(ld, "%s: open_calls %llu exceeds count %llu", ld->where,
+        return fail(ld, "%s: open_calls %llu exceeds count %llu", at(ld),
                     (unsigned long long)f->open_calls, (unsigned long long)f->count);
     if (read_histogram(ld, fobj, f) != 0 || read_function_threads(ld, fobj, f) != 0)
         return -1;
@@ -328,9 +350,14 @@ static int read_function(loader *ld, const hm_json *fobj, size_t i, hm_function_
 }
 
 static int read_thread(loader *ld, const hm_json *tobj, size_t i, hm_thread_stats *t) {
-    snprintf(ld->where, sizeof ld->where, "threads[%zu]", i);
+    *ld = (loader){.name = ld->name,
+                   .err = ld->err,
+                   .errlen = ld->errlen,
+                   .slack = ld->slack,
+                   .list = "threads",
+                   .index = i};
     if (!hm_json_is_object(tobj))
-        return fail(ld, "%s: expected an object, got %s", ld->where, type_name(tobj));
+        return fail(ld, "%s: expected an object, got %s", at(ld), type_name(tobj));
     bool has_wait, has_preempt, has_overhead;
     return get_u64(ld, tobj, HM_TH_KEY_tid, true, &t->tid) ||
                    get_str(ld, tobj, HM_TH_KEY_name, true, &t->name) ||
