@@ -147,9 +147,133 @@ static int grow(void **v, size_t *cap, size_t need, size_t size) {
     return 0;
 }
 
-/* Add one file's functions and sites to p. */
-static int add_file(hm_heap_profile *p, const hm_json *root, const char *name, size_t *fcap,
-                    size_t *scap, char *err, size_t errlen) {
+/* The profile under construction: functions merged by name, file and line (index 0 is
+ * "(outside)"), sites by their call path, each found through an open-addressing table (index + 1,
+ * 0 empty). Memory follows the distinct functions and call paths, not the files. */
+typedef struct heap_acc {
+    hm_heap_profile *p;
+    size_t fcap, scap;
+    uint64_t *fhash, *shash; /* per function, per site */
+    size_t *fslots, nfslots, *sslots, nsslots;
+    uint32_t *stack; /* scratch: one site's merged function indexes */
+    size_t cap_stack;
+    hm_json_doc doc; /* reused file after file */
+} heap_acc;
+
+static void heap_acc_free(heap_acc *a) {
+    free(a->fhash), free(a->shash), free(a->fslots), free(a->sslots), free(a->stack);
+    hm_json_doc_free(&a->doc);
+}
+
+static uint64_t mix(uint64_t h, uint64_t v) {
+    h ^= v;
+    h *= 0x100000001b3ull;
+    return h ^ (h >> 31);
+}
+
+static uint64_t hash_str(uint64_t h, const char *s) {
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+    return mix(h, 0xff);
+}
+
+/* Put index i with hash h into a table of n (a power of two) slots. */
+static void slot_put(size_t *slots, size_t n, uint64_t h, size_t i) {
+    size_t at = (size_t)h & (n - 1);
+    while (slots[at] != 0)
+        at = (at + 1) & (n - 1);
+    slots[at] = i + 1;
+}
+
+/* Make room for one more entry in a table holding `count` with hashes `hashes`. */
+static int table_room(size_t **slots, size_t *n, const uint64_t *hashes, size_t count) {
+    if ((count + 1) * 2 <= *n)
+        return 0;
+    size_t m = *n ? *n * 2 : 1024;
+    size_t *bigger = calloc(m, sizeof *bigger);
+    if (bigger == NULL)
+        return -1;
+    for (size_t i = 0; i < count; i++)
+        slot_put(bigger, m, hashes[i], i);
+    free(*slots);
+    *slots = bigger;
+    *n = m;
+    return 0;
+}
+
+/* The merged index of a function (added when new); SIZE_MAX on out-of-memory. */
+static size_t function_index(heap_acc *a, const char *name, const char *file, uint32_t line) {
+    hm_heap_profile *p = a->p;
+    uint64_t h = mix(hash_str(hash_str(0xcbf29ce484222325ull, name), file), line);
+    if (table_room(&a->fslots, &a->nfslots, a->fhash, p->nfunctions) != 0)
+        return SIZE_MAX;
+    size_t at = (size_t)h & (a->nfslots - 1);
+    for (; a->fslots[at] != 0; at = (at + 1) & (a->nfslots - 1)) {
+        size_t i = a->fslots[at] - 1;
+        const hm_heap_function *f = &p->functions[i];
+        if (a->fhash[i] == h && f->line == line && strcmp(f->name, name) == 0 &&
+            strcmp(f->file, file) == 0)
+            return i;
+    }
+    size_t cap = a->fcap;
+    if (grow((void **)&p->functions, &a->fcap, p->nfunctions + 1, sizeof *p->functions) != 0 ||
+        grow((void **)&a->fhash, &cap, p->nfunctions + 1, sizeof *a->fhash) != 0)
+        return SIZE_MAX;
+    hm_heap_function *f = &p->functions[p->nfunctions];
+    *f = (hm_heap_function){hm_strdup(name), hm_strdup(file), line};
+    if (f->name == NULL || f->file == NULL) {
+        free(f->name);
+        free(f->file);
+        return SIZE_MAX;
+    }
+    a->fhash[p->nfunctions] = h;
+    a->fslots[at] = p->nfunctions + 1;
+    return p->nfunctions++;
+}
+
+/* Add a site with the call path a->stack[0..depth) and the row's figures: summed into the site
+ * with the same path, or a new one. Returns 0, or -1 on out-of-memory. */
+static int add_site(heap_acc *a, size_t depth, const hm_json *row) {
+    hm_heap_profile *p = a->p;
+    uint64_t h = mix(0x84222325cbf29ce4ull, depth);
+    for (size_t k = 0; k < depth; k++)
+        h = mix(h, a->stack[k]);
+    if (table_room(&a->sslots, &a->nsslots, a->shash, p->nsites) != 0)
+        return -1;
+    uint64_t v[4];
+    for (size_t k = 0; k < 4; k++)
+        v[k] = (uint64_t)hm_json_int(hm_json_at(row, k + 1));
+    size_t at = (size_t)h & (a->nsslots - 1);
+    for (; a->sslots[at] != 0; at = (at + 1) & (a->nsslots - 1)) {
+        hm_heap_site *s = &p->sites[a->sslots[at] - 1];
+        if (a->shash[a->sslots[at] - 1] == h && s->depth == depth &&
+            (depth == 0 || memcmp(s->stack, a->stack, depth * sizeof *s->stack) == 0)) {
+            s->alloc_objects = hm_add_sat(s->alloc_objects, v[0]);
+            s->alloc_bytes = hm_add_sat(s->alloc_bytes, v[1]);
+            s->free_objects = hm_add_sat(s->free_objects, v[2]);
+            s->free_bytes = hm_add_sat(s->free_bytes, v[3]);
+            return 0;
+        }
+    }
+    size_t cap = a->scap;
+    if (grow((void **)&p->sites, &a->scap, p->nsites + 1, sizeof *p->sites) != 0 ||
+        grow((void **)&a->shash, &cap, p->nsites + 1, sizeof *a->shash) != 0)
+        return -1;
+    hm_heap_site *s = &p->sites[p->nsites];
+    *s = (hm_heap_site){v[0], v[1], v[2], v[3], NULL, depth};
+    s->stack = calloc(depth ? depth : 1, sizeof *s->stack);
+    if (s->stack == NULL)
+        return -1;
+    if (depth > 0)
+        memcpy(s->stack, a->stack, depth * sizeof *s->stack);
+    a->shash[p->nsites] = h;
+    a->sslots[at] = p->nsites + 1;
+    p->nsites++;
+    return 0;
+}
+
+/* Add one file's functions and sites to the profile. */
+static int add_file(heap_acc *a, const hm_json *root, const char *name, char *err, size_t errlen) {
     const hm_json *heap = hm_json_get(root, HM_KEY_heap);
     const hm_json *sites = hm_json_get(heap, HM_HEAP_KEY_sites);
     const hm_json *functions = hm_json_get(root, HM_KEY_functions);
@@ -160,20 +284,18 @@ static int add_file(hm_heap_profile *p, const hm_json *root, const char *name, s
                  name);
         return -1;
     }
-    size_t base = p->nfunctions, nf = hm_json_size(functions);
+    size_t nf = hm_json_size(functions);
+    size_t *merged = malloc((nf ? nf : 1) * sizeof *merged);
     hm_keyed *ids = NULL;
-    if (grow((void **)&p->functions, fcap, base + nf + 1, sizeof *p->functions) != 0)
+    if (merged == NULL || function_index(a, HM_HEAP_OUTSIDE_NAME, "", 0) != 0)
         goto oom;
-    p->functions[base] = (hm_heap_function){hm_strdup(HM_HEAP_OUTSIDE_NAME), hm_strdup(""), 0};
-    p->nfunctions++;
     for (size_t i = 0; i < nf; i++) {
         const hm_json *f = hm_json_at(functions, i);
         const char *fname = hm_json_string(hm_json_get(f, HM_FN_KEY_name));
         const char *file = hm_json_string(hm_json_get(f, HM_FN_KEY_file));
         int64_t line = hm_json_int(hm_json_get(f, HM_FN_KEY_line));
-        p->functions[p->nfunctions++] = (hm_heap_function){
-            hm_strdup(fname ? fname : "?"), hm_strdup(file ? file : ""), (uint32_t)line};
-        if (!p->functions[p->nfunctions - 1].name || !p->functions[p->nfunctions - 1].file)
+        merged[i] = function_index(a, fname ? fname : "?", file ? file : "", (uint32_t)line);
+        if (merged[i] == SIZE_MAX)
             goto oom;
     }
     if ((ids = ids_of(functions, true)) == NULL)
@@ -187,21 +309,13 @@ static int add_file(hm_heap_profile *p, const hm_json *root, const char *name, s
                      "free_objects, free_bytes, [function ids]]",
                      name, i);
             free(ids);
+            free(merged);
             return -1;
         }
-        if (grow((void **)&p->sites, scap, p->nsites + 1, sizeof *p->sites) != 0)
+        size_t depth = hm_json_size(stack);
+        if (grow((void **)&a->stack, &a->cap_stack, depth + 1, sizeof *a->stack) != 0)
             goto oom;
-        hm_heap_site *s = &p->sites[p->nsites++];
-        memset(s, 0, sizeof *s);
-        s->alloc_objects = (uint64_t)hm_json_int(hm_json_at(row, 1));
-        s->alloc_bytes = (uint64_t)hm_json_int(hm_json_at(row, 2));
-        s->free_objects = (uint64_t)hm_json_int(hm_json_at(row, 3));
-        s->free_bytes = (uint64_t)hm_json_int(hm_json_at(row, 4));
-        s->depth = hm_json_size(stack);
-        s->stack = calloc(s->depth ? s->depth : 1, sizeof *s->stack);
-        if (s->stack == NULL)
-            goto oom;
-        for (size_t k = 0; k < s->depth; k++) {
+        for (size_t k = 0; k < depth; k++) {
             int64_t id = hm_json_int(hm_json_at(stack, k));
             size_t f = hm_keyed_find(ids, nf, (uint64_t)id);
             if (f == SIZE_MAX) {
@@ -209,29 +323,34 @@ static int add_file(hm_heap_profile *p, const hm_json *root, const char *name, s
                          "%s: heap.sites[%zu]: function id %lld is not in \"functions\"", name, i,
                          (long long)id);
                 free(ids);
+                free(merged);
                 return -1;
             }
-            s->stack[k] = (uint32_t)(base + 1 + f);
+            a->stack[k] = (uint32_t)merged[f];
         }
+        if (add_site(a, depth, row) != 0)
+            goto oom;
     }
     free(ids);
+    free(merged);
     return 0;
 oom:
     free(ids);
+    free(merged);
     snprintf(err, errlen, "out of memory");
     return -1;
 }
 
-/* Add one document (the results file `name`, its first when `first`) to p; data (malloc'd) is
- * taken. */
-static int add_document(hm_heap_profile *p, char *data, size_t len, const char *name, bool first,
-                        size_t *fcap, size_t *scap, char *err, size_t errlen) {
-    hm_json_doc doc = {0};
+/* Add one document (the results file `name`, its first when `first`) to the profile; data
+ * (malloc'd) is taken. */
+static int add_document(heap_acc *a, char *data, size_t len, const char *name, bool first,
+                        char *err, size_t errlen) {
+    hm_heap_profile *p = a->p;
     const hm_json *root =
-        hm_parse_json(&doc, data, len, name, "a heatmap results JSON object", err, errlen);
+        hm_parse_json(&a->doc, data, len, name, "a heatmap results JSON object", err, errlen);
     if (root == NULL)
         return -1;
-    int rc = add_file(p, root, name, fcap, scap, err, errlen);
+    int rc = add_file(a, root, name, err, errlen);
     if (first) {
         const char *prog = hm_json_string(hm_json_get(root, HM_KEY_program));
         p->program = hm_strdup(prog ? prog : "");
@@ -239,11 +358,12 @@ static int add_document(hm_heap_profile *p, char *data, size_t len, const char *
     }
     uint64_t e = (uint64_t)hm_json_int(hm_json_get(root, HM_KEY_elapsed_ns));
     p->elapsed_ns = e > p->elapsed_ns ? e : p->elapsed_ns;
-    hm_json_doc_free(&doc);
     return rc;
 }
 
-static int finish(hm_heap_profile *p, hm_heap_profile **out, char *err, size_t errlen) {
+static int finish(heap_acc *a, hm_heap_profile **out, char *err, size_t errlen) {
+    hm_heap_profile *p = a->p;
+    heap_acc_free(a);
     if (p->program == NULL && (p->program = hm_strdup("")) == NULL) {
         hm_heap_profile_free(p);
         snprintf(err, errlen, "out of memory");
@@ -253,12 +373,17 @@ static int finish(hm_heap_profile *p, hm_heap_profile **out, char *err, size_t e
     return 0;
 }
 
+static int fail_acc(heap_acc *a) {
+    hm_heap_profile_free(a->p);
+    heap_acc_free(a);
+    return -1;
+}
+
 int hm_heap_profile_load_many(const char *const *paths, size_t n, hm_heap_profile **out, char *err,
                               size_t errlen) {
     *out = NULL;
-    hm_heap_profile *p = calloc(1, sizeof *p);
-    size_t fcap = 0, scap = 0;
-    if (p == NULL) {
+    heap_acc a = {.p = calloc(1, sizeof(hm_heap_profile))};
+    if (a.p == NULL) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
@@ -266,32 +391,24 @@ int hm_heap_profile_load_many(const char *const *paths, size_t n, hm_heap_profil
         const char *name;
         size_t len = 0;
         char *data = hm_read_input(paths[i], &name, &len, err, errlen);
-        int rc = data ? add_document(p, data, len, name, i == 0, &fcap, &scap, err, errlen) : -1;
-        if (rc != 0) {
-            hm_heap_profile_free(p);
-            return -1;
-        }
+        if (data == NULL || add_document(&a, data, len, name, i == 0, err, errlen) != 0)
+            return fail_acc(&a);
     }
-    return finish(p, out, err, errlen);
+    return finish(&a, out, err, errlen);
 }
 
 int hm_heap_profile_load_buffer(const char *data, size_t len, const char *name,
                                 hm_heap_profile **out, char *err, size_t errlen) {
     *out = NULL;
-    hm_heap_profile *p = calloc(1, sizeof *p);
-    size_t fcap = 0, scap = 0;
-    if (p == NULL) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
+    heap_acc a = {.p = calloc(1, sizeof(hm_heap_profile))};
     char *copy = malloc(len ? len : 1);
-    if (copy != NULL)
-        memcpy(copy, data, len);
-    if (copy == NULL || add_document(p, copy, len, name, true, &fcap, &scap, err, errlen) != 0) {
-        if (copy == NULL)
-            snprintf(err, errlen, "out of memory");
-        hm_heap_profile_free(p);
-        return -1;
+    if (a.p == NULL || copy == NULL) {
+        free(copy);
+        snprintf(err, errlen, "out of memory");
+        return fail_acc(&a);
     }
-    return finish(p, out, err, errlen);
+    memcpy(copy, data, len);
+    if (add_document(&a, copy, len, name, true, err, errlen) != 0)
+        return fail_acc(&a);
+    return finish(&a, out, err, errlen);
 }

@@ -2,9 +2,12 @@
  * word an error, read a whole file and parse its text, shared by results_load.c, paths_load.c and
  * trace_load.c.
  */
+#define _POSIX_C_SOURCE 200809L /* fileno, fstat */
 #include "results_internal.h"
 
 #include <errno.h>
+#include <stdint.h>
+#include <sys/stat.h>
 #include <stdio.h>
 
 int hm_vfail(char *err, size_t errlen, const char *name, const char *fmt, va_list ap) {
@@ -40,7 +43,13 @@ char *hm_read_file(const char *path, size_t *len, bool *opened) {
         *opened = fp != NULL;
     if (fp == NULL)
         return NULL;
+    /* A regular file is read into a buffer of its size (plus one byte, to see the end without a
+     * second allocation); a pipe grows from 64 KiB. */
+    struct stat st;
     size_t cap = 65536, n = 0;
+    if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+        (uint64_t)st.st_size < SIZE_MAX / 2)
+        cap = (size_t)st.st_size + 1;
     char *buf = malloc(cap);
     int saved = ENOMEM;
     while (buf != NULL) {

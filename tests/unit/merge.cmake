@@ -7,3 +7,5 @@ target_compile_definitions(test_json_read PRIVATE
                            HM_FUZZ_CORPUS="${PROJECT_SOURCE_DIR}/tests/fuzz/corpus"
                            HM_VIEWER_FIXTURES="${PROJECT_SOURCE_DIR}/tests/viewer/fixtures")
 hm_add_unit_test(test_merge SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_merge.c LIBS hm_results)
+target_compile_definitions(test_merge PRIVATE
+                           HM_VIEWER_FIXTURES="${PROJECT_SOURCE_DIR}/tests/viewer/fixtures")

@@ -8,6 +8,7 @@
  * failing one in input order, whatever the threads' timing.
  */
 #define _POSIX_C_SOURCE 200809L
+#include "hm_heap.h"
 #include "hm_paths.h"
 #include "hm_results.h"
 
@@ -388,6 +389,29 @@ static void test_merge_first_failure_in_input_order(void **state) {
     assert_true(strncmp(err, missing, strlen(missing)) == 0);
 }
 
+/* Memory tracking's sites of several files merge by call path: the same file twice has the sites
+ * and functions of one, each figure doubled (the file's own figures, read by the single load). */
+static void test_merge_heap_sites_by_path(void **state) {
+    (void)state;
+    const char *one[] = {HM_VIEWER_FIXTURES "/heap.json"};
+    const char *two[] = {one[0], one[0]};
+    hm_heap_profile *a = NULL, *b = NULL;
+    char err[1024];
+    assert_int_equal(hm_heap_profile_load_many(one, 1, &a, err, sizeof err), 0);
+    assert_int_equal(hm_heap_profile_load_many(two, 2, &b, err, sizeof err), 0);
+    assert_true(a->nsites > 1);
+    assert_int_equal(b->nfunctions, a->nfunctions);
+    assert_int_equal(b->nsites, a->nsites);
+    assert_string_equal(b->functions[0].name, HM_HEAP_OUTSIDE_NAME);
+    for (size_t i = 0; i < a->nsites; i++) {
+        assert_int_equal(b->sites[i].depth, a->sites[i].depth);
+        assert_int_equal(b->sites[i].alloc_bytes, 2 * a->sites[i].alloc_bytes);
+        assert_int_equal(b->sites[i].free_objects, 2 * a->sites[i].free_objects);
+    }
+    hm_heap_profile_free(a);
+    hm_heap_profile_free(b);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_merge_sums_match_the_files),
@@ -395,6 +419,7 @@ int main(void) {
         cmocka_unit_test(test_merge_same_result_with_any_jobs),
         cmocka_unit_test(test_merge_bounded_by_functions),
         cmocka_unit_test(test_merge_first_failure_in_input_order),
+        cmocka_unit_test(test_merge_heap_sites_by_path),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
