@@ -133,20 +133,6 @@ void hm_heap_profile_free(hm_heap_profile *p) {
     free(p);
 }
 
-static int grow(void **v, size_t *cap, size_t need, size_t size) {
-    if (need <= *cap)
-        return 0;
-    size_t cap2 = *cap ? *cap * 2 : 64;
-    while (cap2 < need)
-        cap2 *= 2;
-    void *g = realloc(*v, cap2 * size);
-    if (g == NULL)
-        return -1;
-    *v = g;
-    *cap = cap2;
-    return 0;
-}
-
 /* The profile under construction: functions merged by name, file and line (index 0 is
  * "(outside)"), sites by their call path, each found through an open-addressing table (index + 1,
  * 0 empty). Memory follows the distinct functions and call paths, not the files. */
@@ -216,8 +202,9 @@ static size_t function_index(heap_acc *a, const char *name, const char *file, ui
             return i;
     }
     size_t cap = a->fcap;
-    if (grow((void **)&p->functions, &a->fcap, p->nfunctions + 1, sizeof *p->functions) != 0 ||
-        grow((void **)&a->fhash, &cap, p->nfunctions + 1, sizeof *a->fhash) != 0)
+    if (hm_reserve((void **)&p->functions, &a->fcap, p->nfunctions + 1, sizeof *p->functions) !=
+            0 ||
+        hm_reserve((void **)&a->fhash, &cap, p->nfunctions + 1, sizeof *a->fhash) != 0)
         return SIZE_MAX;
     hm_heap_function *f = &p->functions[p->nfunctions];
     *f = (hm_heap_function){hm_strdup(name), hm_strdup(file), line};
@@ -256,8 +243,8 @@ static int add_site(heap_acc *a, size_t depth, const hm_json *row) {
         }
     }
     size_t cap = a->scap;
-    if (grow((void **)&p->sites, &a->scap, p->nsites + 1, sizeof *p->sites) != 0 ||
-        grow((void **)&a->shash, &cap, p->nsites + 1, sizeof *a->shash) != 0)
+    if (hm_reserve((void **)&p->sites, &a->scap, p->nsites + 1, sizeof *p->sites) != 0 ||
+        hm_reserve((void **)&a->shash, &cap, p->nsites + 1, sizeof *a->shash) != 0)
         return -1;
     hm_heap_site *s = &p->sites[p->nsites];
     *s = (hm_heap_site){v[0], v[1], v[2], v[3], NULL, depth};
@@ -313,7 +300,7 @@ static int add_file(heap_acc *a, const hm_json *root, const char *name, char *er
             return -1;
         }
         size_t depth = hm_json_size(stack);
-        if (grow((void **)&a->stack, &a->cap_stack, depth + 1, sizeof *a->stack) != 0)
+        if (hm_reserve((void **)&a->stack, &a->cap_stack, depth + 1, sizeof *a->stack) != 0)
             goto oom;
         for (size_t k = 0; k < depth; k++) {
             int64_t id = hm_json_int(hm_json_at(stack, k));

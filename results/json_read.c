@@ -12,6 +12,7 @@
  * U+10FFFF. Integers are read by hand with an overflow check; reals go to strtod.
  */
 #include "json_read.h"
+#include "results_internal.h" /* hm_reserve */
 
 #include <errno.h>
 #include <math.h>
@@ -79,26 +80,12 @@ static int unexpected(parser *p, const char *what) {
     return fail(p, p->pos, false, "%s near byte 0x%02x", what, c);
 }
 
-static int grow(void **items, size_t *cap, size_t need, size_t size) {
-    if (need <= *cap)
-        return 0;
-    size_t n = *cap ? *cap : 1024;
-    while (n < need)
-        n *= 2;
-    void *bigger = realloc(*items, n * size);
-    if (bigger == NULL)
-        return -1;
-    *items = bigger;
-    *cap = n;
-    return 0;
-}
-
 /* Room for one more value on the tape: 0, or -1 after an error. */
 __attribute__((noinline)) static int grow_tape(parser *p) {
     hm_json_doc *d = p->d;
     if (d->nv >= UINT32_MAX)
         return fail(p, p->pos, false, "too many values");
-    if (grow((void **)&d->v, &d->capv, d->nv + 1, sizeof *d->v) != 0)
+    if (hm_reserve((void **)&d->v, &d->capv, d->nv + 1, sizeof *d->v) != 0)
         return fail(p, p->pos, false, "out of memory");
     return 0;
 }
@@ -119,7 +106,7 @@ static inline size_t push(parser *p, hm_json_type type) {
 static inline int add_pending(parser *p, size_t index) {
     hm_json_doc *d = p->d;
     if (__builtin_expect(d->npending == d->cappending, 0) &&
-        grow((void **)&d->pending, &d->cappending, d->npending + 1, sizeof *d->pending) != 0)
+        hm_reserve((void **)&d->pending, &d->cappending, d->npending + 1, sizeof *d->pending) != 0)
         return fail(p, p->pos, false, "out of memory");
     d->pending[d->npending++] = (uint32_t)index;
     return 0;
@@ -488,7 +475,7 @@ static int close_container(parser *p, size_t at, size_t base) {
     size_t n = d->npending - base;
     if (n > UINT32_MAX)
         return fail(p, p->pos, false, "too many elements");
-    if (grow((void **)&d->kids, &d->capkids, d->nkids + n, sizeof *d->kids) != 0)
+    if (hm_reserve((void **)&d->kids, &d->capkids, d->nkids + n, sizeof *d->kids) != 0)
         return fail(p, p->pos, false, "out of memory");
     hm_json *v = &d->v[at];
     v->len = (uint32_t)n;

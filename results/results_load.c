@@ -85,6 +85,14 @@ static const char *at(loader *ld) {
     return ld->where;
 }
 
+/* From here on read entry `index` of the top-level array `list`. */
+static void enter(loader *ld, const char *list, size_t index) {
+    ld->list = list;
+    ld->index = index;
+    ld->fname = NULL;
+    ld->in_split = false;
+}
+
 /* "functions[3].count" or "elapsed_ns" (top level). */
 static const char *key_path(loader *ld, const char *key, char *buf, size_t len) {
     if (at(ld)[0] != '\0')
@@ -289,12 +297,7 @@ static int read_function_threads(loader *ld, const hm_json *fobj, hm_function_st
 }
 
 static int read_function(loader *ld, const hm_json *fobj, size_t i, hm_function_stats *f) {
-    *ld = (loader){.name = ld->name,
-                   .err = ld->err,
-                   .errlen = ld->errlen,
-                   .slack = ld->slack,
-                   .list = "functions",
-                   .index = i};
+    enter(ld, "functions", i);
     if (!hm_json_is_object(fobj))
         return fail(ld, "%s: expected an object, got %s", at(ld), type_name(fobj));
     if (get_str(ld, fobj, HM_FN_KEY_name, true, &f->name) != 0)
@@ -350,12 +353,7 @@ static int read_function(loader *ld, const hm_json *fobj, size_t i, hm_function_
 }
 
 static int read_thread(loader *ld, const hm_json *tobj, size_t i, hm_thread_stats *t) {
-    *ld = (loader){.name = ld->name,
-                   .err = ld->err,
-                   .errlen = ld->errlen,
-                   .slack = ld->slack,
-                   .list = "threads",
-                   .index = i};
+    enter(ld, "threads", i);
     if (!hm_json_is_object(tobj))
         return fail(ld, "%s: expected an object, got %s", at(ld), type_name(tobj));
     bool has_wait, has_preempt, has_overhead;

@@ -138,21 +138,40 @@ static int insert_gap(void **items, size_t *cap, size_t n, size_t at, size_t siz
     return 0;
 }
 
+static uint64_t bucket_key(const void *item) {
+    return ((const hm_bucket *)item)->index;
+}
+
+static uint64_t split_key(const void *item) {
+    return ((const hm_thread_split *)item)->tid;
+}
+
+/* Where `key` is in the ascending list items[0..n) (elements of `size` bytes, keys read by
+ * key_of), searching from `lo` on: its position, or where it would go; *found tells which. */
+static size_t sorted_find(const void *items, size_t n, size_t size, size_t lo, uint64_t key,
+                          uint64_t (*key_of)(const void *), bool *found) {
+    size_t hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (key_of((const char *)items + mid * size) < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    *found = lo < n && key_of((const char *)items + lo * size) == key;
+    return lo;
+}
+
 /* Add b[0..nb) (ascending by index) into into->buckets (ascending): equal indexes add up, new ones
  * are inserted in place. A file's buckets are few and mostly already there, so this is a binary
  * search per bucket, not a pass over the merged list. */
 static int merge_buckets(hm_function_stats *into, fextra *x, const hm_bucket *b, size_t nb) {
     size_t lo = 0;
+    bool found;
     for (size_t j = 0; j < nb; j++) {
-        size_t hi = into->nbuckets;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (into->buckets[mid].index < b[j].index)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        if (lo < into->nbuckets && into->buckets[lo].index == b[j].index) {
+        lo = sorted_find(into->buckets, into->nbuckets, sizeof *b, lo, b[j].index, bucket_key,
+                         &found);
+        if (found) {
             into->buckets[lo].count = hm_add_sat(into->buckets[lo].count, b[j].count);
             continue;
         }
@@ -219,16 +238,10 @@ static int merge_splits(hm_merge *m, hm_function_stats *into, fextra *x,
             b[i].tid = HM_OTHER_TID;
     }
     size_t nb = sort_splits(b, f->nthreads), lo = 0;
+    bool found;
     for (size_t j = 0; j < nb; j++) {
-        size_t hi = into->nthreads;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (into->threads[mid].tid < b[j].tid)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        if (lo < into->nthreads && into->threads[lo].tid == b[j].tid) {
+        lo = sorted_find(into->threads, into->nthreads, sizeof *b, lo, b[j].tid, split_key, &found);
+        if (found) {
             split_add(&into->threads[lo], &b[j]);
             continue;
         }
