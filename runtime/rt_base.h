@@ -21,6 +21,7 @@
 #define HEATMAP_RT_BASE_H
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -75,6 +76,17 @@ static inline bool hm_sig_cas64(uint64_t *p, uint64_t expected, uint64_t desired
 
 /* Print one line "heatmap: " a b c d to stderr with write(2) (async-signal-safe); NULLs skipped. */
 void hm_log(const char *a, const char *b, const char *c, const char *d) HM_HIDDEN;
+
+/* Raise `sig` at the calling thread with it unblocked, so that its action (set by the caller:
+ * the default, to die the way the signal would have killed the program) runs now, even inside
+ * that signal's own handler. Async-signal-safe. */
+static inline void hm_raise_unblocked(int sig) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    raise(sig);
+}
 
 /* ---- global runtime state (state.c) ----------------------------------------------------------
  * Written by the lifecycle (flags, start times) and by clock.c and calibrate.c (their results),
