@@ -14,15 +14,11 @@
 #include <errno.h>
 #include <stdio.h>
 
-static uint64_t add_sat(uint64_t a, uint64_t b) {
-    return a + b < a ? UINT64_MAX : a + b;
-}
-
 void hm_heap_figures_add(hm_heap_figures *a, const hm_heap_figures *b) {
-    a->alloc_objects = add_sat(a->alloc_objects, b->alloc_objects);
-    a->alloc_bytes = add_sat(a->alloc_bytes, b->alloc_bytes);
-    a->free_objects = add_sat(a->free_objects, b->free_objects);
-    a->free_bytes = add_sat(a->free_bytes, b->free_bytes);
+    a->alloc_objects = hm_add_sat(a->alloc_objects, b->alloc_objects);
+    a->alloc_bytes = hm_add_sat(a->alloc_bytes, b->alloc_bytes);
+    a->free_objects = hm_add_sat(a->free_objects, b->free_objects);
+    a->free_bytes = hm_add_sat(a->free_bytes, b->free_bytes);
     if (b->peak_inuse_bytes > a->peak_inuse_bytes)
         a->peak_inuse_bytes = b->peak_inuse_bytes;
 }
