@@ -71,6 +71,23 @@ static inline bool hm_sig_cas64(uint64_t *p, uint64_t expected, uint64_t desired
 #endif
 }
 
+/* The index of the entry whose id is `id` among n entries sorted by id, each `size` bytes and
+ * starting with its uint32_t id (a binary search); n when there is none. Pure, async-signal-safe.
+ */
+static inline uint32_t hm_find_id(const void *entries, uint32_t n, size_t size, uint32_t id) {
+    const unsigned char *base = entries;
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        const uint32_t *at = (const uint32_t *)(base + (size_t)mid * size);
+        if (*at < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && *(const uint32_t *)(base + (size_t)lo * size) == id ? lo : n;
+}
+
 /* ---- log (log.c) ------------------------------------------------------------------------------
  */
 

@@ -943,18 +943,11 @@ void hm_thread_function(const hm_open_view *view, const hm_thread_order *order, 
         out->calls += hm_throttle_thread_count(data, id); /* count-only calls (throttle.c) */
         return;
     }
-    uint32_t lo = 0, hi = data->nsplit; /* binary search: the split is sorted by id */
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (data->split[mid].id < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo < data->nsplit && data->split[lo].id == id) {
-        out->calls = data->split[lo].count;
-        out->self_ns = data->split[lo].self_ns;
-        out->cpu_ns = data->split[lo].cpu_ns;
+    uint32_t k = hm_find_id(data->split, data->nsplit, sizeof *data->split, id); /* by id */
+    if (k < data->nsplit) {
+        out->calls = data->split[k].count;
+        out->self_ns = data->split[k].self_ns;
+        out->cpu_ns = data->split[k].cpu_ns;
         out->wait_ns = out->self_ns - out->cpu_ns;
     }
     out->calls += hm_throttle_thread_count(data, id); /* count-only calls (throttle.c) */
