@@ -318,11 +318,7 @@ static void hm_on_fatal_signal(int sig) {
     memset(&dfl, 0, sizeof dfl);
     dfl.sa_handler = SIG_DFL;
     sigaction(sig, &dfl, NULL);
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, sig);
-    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
-    raise(sig);
+    hm_raise_unblocked(sig);
     errno = saved; /* a synchronous fault re-executes the faulting instruction and dies there */
 }
 

@@ -111,7 +111,7 @@ mutant writer_no_hostname runtime/writer.c "$rt" '/HM_KEY_hostname, host/d'
 mutant writer_no_clock runtime/writer.c "$rt" '/HM_KEY_clock,/,/"monotonic");/d'
 mutant writer_line_zero runtime/writer.c "$rt" 's/HM_FN_KEY_line, m->line/HM_FN_KEY_line, 0/'
 # Signals: results written but the signal not raised again (the program keeps running).
-mutant signal_no_reraise runtime/lifecycle.c "$rt" 's/^    raise(sig);$/    (void)0;/'
+mutant signal_no_reraise runtime/lifecycle.c "$rt" 's/^    hm_raise_unblocked(sig);$/    (void)0;/'
 mutant signal_wrong_end runtime/lifecycle.c "$rt" 's/{SIGINT, "signal:SIGINT"}/{SIGINT, "exit"}/'
 mutant signals_flag_ignored runtime/lifecycle.c "$rt" 's/if (hm_flag_signals)/if (1)/'
 mutant signal_over_own_handler runtime/lifecycle.c "$rt" \

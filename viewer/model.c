@@ -241,18 +241,21 @@ void hm_model_set_sort(hm_model *m, hm_sort_key key) {
     refresh(m, keep);
 }
 
+/* Sort by the key `step` places on (HM_SORT_KEY_COUNT - 1: one back), round the list; past
+ * memory when the results have no memory figures (nothing to rank by). */
+static void step_sort(hm_model *m, unsigned step) {
+    hm_sort_key key = (hm_sort_key)((m->sort + step) % HM_SORT_KEY_COUNT);
+    if (key == HM_SORT_MEM && !m->results->has_heap)
+        key = (hm_sort_key)((key + step) % HM_SORT_KEY_COUNT);
+    hm_model_set_sort(m, key);
+}
+
 void hm_model_cycle_sort(hm_model *m) {
-    hm_sort_key next = (hm_sort_key)((m->sort + 1) % HM_SORT_KEY_COUNT);
-    if (next == HM_SORT_MEM && !m->results->has_heap) /* nothing to rank by */
-        next = (hm_sort_key)((next + 1) % HM_SORT_KEY_COUNT);
-    hm_model_set_sort(m, next);
+    step_sort(m, 1);
 }
 
 void hm_model_cycle_sort_back(hm_model *m) {
-    hm_sort_key prev = (hm_sort_key)((m->sort + HM_SORT_KEY_COUNT - 1) % HM_SORT_KEY_COUNT);
-    if (prev == HM_SORT_MEM && !m->results->has_heap)
-        prev = (hm_sort_key)((prev + HM_SORT_KEY_COUNT - 1) % HM_SORT_KEY_COUNT);
-    hm_model_set_sort(m, prev);
+    step_sort(m, HM_SORT_KEY_COUNT - 1);
 }
 
 void hm_model_set_top(hm_model *m, size_t top) {

@@ -1,5 +1,25 @@
 # End-to-end tests: install to a prefix inside the build tree (fixture), then compile the examples
 # with the installed plugin through pkg-config, run them and check their results.
+
+# hm_e2e_requires(VAR WHAT TOOL...): VAR (in the caller) is true when the plugin is built and every
+# TOOL is found (as HM_<TOOL>, upper case); else false, and a missing TOOL says that WHAT's
+# end-to-end tests are skipped. The suites in the other tests/e2e/*.cmake files start with it.
+function(hm_e2e_requires var what)
+  set(${var} FALSE PARENT_SCOPE)
+  if(NOT HEATMAP_BUILD_PLUGIN)
+    return()
+  endif()
+  foreach(tool ${ARGN})
+    string(TOUPPER ${tool} name)
+    find_program(HM_${name} ${tool})
+    if(NOT HM_${name})
+      message(STATUS "${tool} not found: ${what}'s end-to-end tests are skipped")
+      return()
+    endif()
+  endforeach()
+  set(${var} TRUE PARENT_SCOPE)
+endfunction()
+
 if(NOT HEATMAP_BUILD_PLUGIN)
   return()
 endif()

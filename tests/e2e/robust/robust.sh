@@ -5,19 +5,10 @@
 # usage: robust.sh PREFIX LIBDIR CLANG CHECKER SOURCE_DIR WORK_DIR MODE
 set -eu
 prefix=$1 libdir=$2 clang=$3 checker=$4 source_dir=$5 work=$6 mode=$7
-export PKG_CONFIG_PATH="$prefix/$libdir/pkgconfig"
-rm -rf "$work"
-mkdir -p "$work"
-cp "$source_dir/tests/e2e/robust/robust.c" "$source_dir/tests/e2e/robust/robust_cxx.cpp" \
-    "$source_dir/tests/e2e/robust/heatmap.yaml" "$work/"
-cd "$work"
-# shellcheck disable=SC2046
-"$clang" -O2 -g -pthread $(pkg-config --cflags heatmap) robust.c -o robust $(pkg-config --libs heatmap)
+. "$source_dir/tests/e2e/lib.sh"
+e2e_workdir "$prefix" "$libdir" "$work" robust.c robust_cxx.cpp heatmap.yaml
+e2e_compile robust robust.c -O2 -g -pthread
 
-fail() {
-    echo "FAIL: $*" >&2
-    exit 1
-}
 run() { # expected-status args... ; stdout in out.txt, stderr in err.txt
     want=$1
     shift

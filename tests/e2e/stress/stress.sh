@@ -6,17 +6,9 @@
 # usage: stress.sh PREFIX LIBDIR CLANG CHECKER SOURCE_DIR WORK_DIR VIEWER
 set -eu
 prefix=$1 libdir=$2 clang=$3 checker=$4 source_dir=$5 work=$6 viewer=$7
-export PKG_CONFIG_PATH="$prefix/$libdir/pkgconfig"
-rm -rf "$work"
-mkdir -p "$work"
-cp "$source_dir/tests/e2e/stress/stress.c" "$source_dir/tests/e2e/stress/heatmap.yaml" "$work/"
-cd "$work"
-# shellcheck disable=SC2046
-"$clang" -O2 -g -pthread $(pkg-config --cflags heatmap) stress.c -o stress $(pkg-config --libs heatmap)
-fail() {
-    echo "FAIL: $*" >&2
-    exit 1
-}
+. "$source_dir/tests/e2e/lib.sh"
+e2e_workdir "$prefix" "$libdir" "$work" stress.c heatmap.yaml
+e2e_compile stress stress.c -O2 -g -pthread
 # HEATMAP_THROTTLE=off: a throttled (count-only) function opens no frame, so a longjmp into it
 # leaves its callees' frames open until the thread ends, and their last calls are lost
 # (docs/runtime.md, "Throttling", known limit; issue 14 stays open for it).
