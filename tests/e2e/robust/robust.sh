@@ -90,6 +90,22 @@ signals)
     check heatmap.json --expect work=200000 --expect handler_work="$n" --only-expected \
         --self-adds-up --paths-add-up
     ;;
+exitsig)
+    # Signals and a program's key destructor on exiting threads (docs/runtime.md, "fork, threads,
+    # signals, longjmp"): SIGUSR1 hammers each thread until it is gone, so handlers land before,
+    # during and after the runtime's merge of the thread. Every call the program made is counted,
+    # with throttling on (handler_work gets throttled) and off. Before the fix, about a third of
+    # the handler's calls and every dtor_work() call were lost.
+    for throttle in on off; do
+        export HEATMAP_THROTTLE=$throttle
+        run 0 exitsig 50
+        n=$(sed -n 's/^handler_calls=\([0-9]*\)$/\1/p' out.txt)
+        [ "${n:-0}" -gt 0 ] || fail "no signal was handled: $(cat out.txt)"
+        check heatmap.json --expect work=50 --expect dtor_work=50 --expect handler_work="$n" \
+            --expect after=1 --only-expected --self-adds-up --split-adds-up --paths-add-up \
+            --throttled-ok || fail "exitsig with HEATMAP_THROTTLE=$throttle"
+    done
+    ;;
 sigterm)
     run 143 sigterm
     check heatmap.json --expect work=5000 --only-expected --end signal:SIGTERM --self-adds-up
