@@ -25,6 +25,9 @@
  *             until it has ended (pthread_tryjoin_np), so that handlers land all through its exit,
  *             and the handler calls handler_work(); then after(); prints the number of handler
  *             calls
+ *   mainexit  the main thread ends by pthread_exit; a thread it started joins it, calls work() 100
+ *             times and ends last, so glibc calls exit() on it: an atexit handler raises SIGUSR1
+ *             there and prints whether its handler ran
  */
 #define _GNU_SOURCE /* pthread_tryjoin_np */
 #include <errno.h>
@@ -149,6 +152,30 @@ static void *exiting_thread(void *arg) {
     work((int)(long)arg);
     pthread_setspecific(program_key, arg);
     return NULL;
+}
+
+/* ---- the main thread ends first ---- */
+static pthread_t main_thread;
+static volatile sig_atomic_t usr1_seen;
+
+static void on_usr1_seen(int sig) {
+    (void)sig;
+    usr1_seen = 1;
+}
+
+static void raise_at_exit(void) {
+    raise(SIGUSR1); /* delivered before raise() returns, unless the thread blocks it */
+    printf("atexit: handler %s\n", usr1_seen ? "ran" : "did not run");
+    fflush(stdout);
+}
+
+static void *last_thread(void *arg) {
+    (void)arg;
+    if (pthread_join(main_thread, NULL) != 0) /* main's key destructors have run */
+        _exit(1);
+    for (int i = 0; i < 100; i++)
+        work(i);
+    return NULL; /* the last thread: glibc calls exit(0) here */
 }
 
 static volatile int *volatile null_pointer;
@@ -306,7 +333,19 @@ int main(int argc, char **argv) {
         printf("handler_calls=%d\n", (int)handler_calls);
         return 0;
     }
+    if (strcmp(mode, "mainexit") == 0) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_usr1_seen;
+        sigaction(SIGUSR1, &sa, NULL);
+        atexit(raise_at_exit);
+        main_thread = pthread_self();
+        pthread_t th;
+        if (pthread_create(&th, NULL, last_thread, NULL) != 0)
+            return 1;
+        pthread_exit(NULL);
+    }
     fprintf(stderr, "usage: robust fork|longjmp [N]|deep [N]|signals|sigterm|exit3|raise SIG|segv|"
-                    "own|fib N|threads T N|waiter N|exitsig N\n");
+                    "own|fib N|threads T N|waiter N|exitsig N|mainexit\n");
     return 2;
 }

@@ -106,6 +106,19 @@ exitsig)
             --throttled-ok || fail "exitsig with HEATMAP_THROTTLE=$throttle"
     done
     ;;
+mainexit)
+    # The main thread ends first (pthread_exit), so the last thread runs exit(): the runtime's merge
+    # of that thread must leave its signals unblocked for the atexit handlers (a signal raised there
+    # is handled), and the results are written with its calls.
+    # With HEATMAP_COMPENSATE=off the main thread makes no call at all (no calibration either).
+    for compensate in on off; do
+        export HEATMAP_COMPENSATE=$compensate
+        run 0 mainexit
+        grep -q "^atexit: handler ran$" out.txt ||
+            fail "mainexit, HEATMAP_COMPENSATE=$compensate: $(cat out.txt err.txt)"
+        check heatmap.json --expect work=100 --only-expected --end exit --self-adds-up
+    done
+    ;;
 sigterm)
     run 143 sigterm
     check heatmap.json --expect work=5000 --only-expected --end signal:SIGTERM --self-adds-up
