@@ -20,11 +20,12 @@
  *   threads T N  T threads call work() N times each; then after() on the main thread
  *   waiter N  waiter() calls tiny() N times; tiny()'s last call sleeps 20 ms (nanosleep), the
  *             others are a few ns
- *   exitsig N N threads, one after another: each calls work() once and sets a key of the program's
- *             whose destructor calls dtor_work(); the main thread sends it SIGUSR1 without a pause
- *             until it has ended (pthread_tryjoin_np), so that handlers land all through its exit,
- *             and the handler calls handler_work(); then after(); prints the number of handler
- *             calls
+ *   exitsig N handler_work() 1024 times (enough to throttle it with HEATMAP_THROTTLE_CALLS=256),
+ *             then N threads, one after another: each calls work() once and sets a key of the
+ *             program's whose destructor calls dtor_work(); the main thread sends it SIGUSR1
+ *             without a pause until it has ended (pthread_tryjoin_np), so that handlers land all
+ *             through its exit, and the handler calls handler_work(); then after(); prints the
+ *             number of handler calls (the 1024 not included)
  *   mainexit  the main thread ends by pthread_exit; a thread it started joins it, calls work() 100
  *             times and ends last, so glibc calls exit() on it: an atexit handler raises SIGUSR1
  *             there and prints whether its handler ran
@@ -317,6 +318,8 @@ int main(int argc, char **argv) {
         sigaction(SIGUSR1, &sa, NULL);
         if (pthread_key_create(&program_key, program_key_destructor) != 0)
             return 1;
+        for (int i = 0; i < 1024; i++)
+            handler_work();
         for (int i = 0; i < n; i++) {
             pthread_t th;
             if (pthread_create(&th, NULL, exiting_thread, (void *)(long)(i + 1)) != 0)
