@@ -26,6 +26,9 @@ run() { # expected-status args... ; stdout in out.txt, stderr in err.txt
     [ "$status" = "$want" ] || fail "robust $* exited with $status, expected $want: $(cat err.txt)"
 }
 check() { "$checker" "$@"; }
+thr() { # "--throttled NAME" when this run throttles (HEATMAP_THROTTLE on, the default)
+    if [ "${HEATMAP_THROTTLE:-on}" = on ]; then echo "--throttled $1"; fi
+}
 
 case "$mode" in
 fork)
@@ -100,7 +103,6 @@ exitsig)
     export HEATMAP_THROTTLE_CALLS=256
     for throttle in on off; do
         export HEATMAP_THROTTLE=$throttle
-        thr() { if [ "$throttle" = on ]; then echo "--throttled $1"; fi; }
         run 0 exitsig 50
         n=$(sed -n 's/^handler_calls=\([0-9]*\)$/\1/p' out.txt)
         [ "${n:-0}" -gt 0 ] || fail "no signal was handled: $(cat out.txt)"
@@ -196,7 +198,6 @@ throttle)
     export HEATMAP_THROTTLE_CALLS=1000
     for throttle in on off; do
         export HEATMAP_THROTTLE=$throttle
-        thr() { if [ "$throttle" = on ]; then echo "--throttled $1"; fi; }
         # Tree recursion: fib is throttled while many timed activations of it are open.
         run 0 fib 22
         # shellcheck disable=SC2046
