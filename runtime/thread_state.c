@@ -6,7 +6,8 @@
  * first call of a function on a thread may happen inside a signal handler.
  *
  * A pthread_key destructor folds the thread's stats into a process-wide accumulator (under a mutex:
- * thread exit is never a signal context) and unmaps them. The small hm_thread_data record stays on
+ * thread exit is never a signal context, and the thread's own signals are blocked by then:
+ * lifecycle.c) and unmaps them. The small hm_thread_data record stays on
  * a lock-free list for the lifetime of the process: it carries the thread's totals into the
  * results.
  *

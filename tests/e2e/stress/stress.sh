@@ -1,7 +1,9 @@
 #!/bin/sh
 # End-to-end stress test (issue 16): threads x fork x signals x longjmp at once (stress.c). Every
 # process writes a results file heatmap-view can read, and its counts are exactly the calls the
-# process counted itself. Bounded in time: a few seconds.
+# process counted itself. Bounded in time: a few seconds. (SIGALRM's handler lands on threads
+# that are exiting too: the runtime merges a thread with its signals blocked, docs/runtime.md,
+# "Thread exit"; before that, about one handler call in 1,000 was lost.)
 #
 # usage: stress.sh PREFIX LIBDIR CLANG CHECKER SOURCE_DIR WORK_DIR VIEWER
 set -eu
@@ -24,15 +26,6 @@ for counts in counts.*.txt; do
     "$viewer" --format=json "$results" >/dev/null || fail "heatmap-view cannot read $results"
     set --
     while IFS== read -r name count; do
-        if [ "$name" = handler_work ] && [ "$count" != 0 ]; then
-            # Open bug (docs/runtime.md, "fork, threads, signals, longjmp"): a signal handler's call
-            # is lost now and then (1 in ~1,000, in about 1 run of 6). Exact for every other
-            # function; the handler's count may be up to 2 short, never more than the program's.
-            got=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sum(f["count"] for f in d["functions"] if f["name"] == "handler_work"))' "$results")
-            [ "$got" -le "$count" ] && [ "$got" -ge $((count - 2)) ] ||
-                fail "handler_work: $got calls, the program counted $count"
-            count=$got
-        fi
         [ "$count" = 0 ] || set -- "$@" --expect "$name=$count"
     done <"$counts"
     "$checker" "$results" "$@" --only-expected --pid "$pid" || fail "counts of process $pid"
