@@ -37,7 +37,8 @@ struct hm_live {
 int hm_live_parse_interval(const char *text, unsigned *ms, char *err, size_t errlen) {
     uint64_t ns = 0;
     bool ok = hm_parse_duration(text, &ns, NULL) == 0;
-    if (!ok && text[0] >= '0' && text[0] <= '9') { /* a plain number: seconds */
+    if (!ok && text[0] >= '0' && text[0] <= '9' && text[strspn(text, "0123456789.")] == '\0') {
+        /* a plain number: seconds */
         char *end;
         double s = strtod(text, &end);
         ok = *end == '\0' && s >= 0 && s <= 1e7;
