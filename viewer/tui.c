@@ -338,8 +338,6 @@ static int key_wait_ms(const hm_tui *t) {
 static void loop(hm_tui *t) {
     unsigned errors = 0;
     for (;;) {
-        if (t->live != NULL)
-            live_tick(t);
         tui_draw(t);
         int wait = key_wait_ms(t);
         timeout(wait);
@@ -349,9 +347,12 @@ static void loop(hm_tui *t) {
         if (stop_signal != 0)
             return;
         if (r == ERR) {
-            /* In live mode the wait ran out: time to draw (and maybe read) again. */
+            /* In live mode the wait ran out: time to read again when due, and to draw. Only
+             * here: ncurses then holds no key read ahead (after an Esc it reads the next key to
+             * tell a sequence), which a read could otherwise keep waiting behind it. */
             if (wait >= 0 && hm_live_now_ms() - before + 5 >= (uint64_t)wait) {
                 errors = 0;
+                live_tick(t);
                 continue;
             }
             /* A signal interrupted the read, or the input is gone (end of file on a hung-up
