@@ -152,8 +152,8 @@ static hm_paths *load_paths(const char *const *files, size_t nfiles) {
 
 /* Show results: the TUI on a terminal (live mode when live is not NULL: results and paths are then
  * its first read), else the static output; then the --fail-if checks. */
-static int show(const hm_cli *cli, const hm_results *results, const hm_paths *paths,
-                hm_live *live, hm_check **checks) {
+static int show(const hm_cli *cli, const hm_results *results, const hm_paths *paths, hm_live *live,
+                hm_check **checks) {
     hm_model m;
     if (hm_model_init(&m, results) != 0)
         return usage_error("out of memory");

@@ -47,8 +47,8 @@ static int draw_live_status(const hm_tui *t, int y) {
     char text[LINE_LEN], lines[2][LINE_LEN];
     bool failing = hm_live_status(t->live, hm_live_now_ms(), text, sizeof text);
     /* The reason of a failure takes a second line when the terminal has room for it. */
-    size_t n = tui_wrap(text, (size_t)COLS, t->g, &lines[0][0], failing && LINES >= 20 ? 2 : 1,
-                        LINE_LEN);
+    size_t n =
+        tui_wrap(text, (size_t)COLS, t->g, &lines[0][0], failing && LINES >= 20 ? 2 : 1, LINE_LEN);
     for (size_t i = 0; i < n; i++)
         tui_put(y++, 0, lines[i], (size_t)COLS,
                 tui_attr(&t->crt, failing ? TUI_ROLE_ALERT : TUI_ROLE_DIM));

@@ -29,18 +29,16 @@ static void test_live_parse_interval(void **state) {
     static const struct {
         const char *text;
         unsigned ms;
-    } good[] = {{"500ms", 500}, {"2s", 2000},   {"1.5s", 1500}, {"1", 1000},
-                {"0.25", 250},  {"100ms", 100}, {"1m", 60000},  {"1h", 3600000},
-                {"1m30s", 90000}};
+    } good[] = {{"500ms", 500}, {"2s", 2000},  {"1.5s", 1500},  {"1", 1000},     {"0.25", 250},
+                {"100ms", 100}, {"1m", 60000}, {"1h", 3600000}, {"1m30s", 90000}};
     for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
         unsigned ms = 0;
         char err[256] = "";
         assert_int_equal(hm_live_parse_interval(good[i].text, &ms, err, sizeof err), 0);
         assert_int_equal(ms, good[i].ms);
     }
-    static const char *const bad[] = {"",     "abc", "5min", "50ms", "99ms", "2h",
-                                      "-1",   "1s ", "0",    "1e3",  "s",    "1.5 s",
-                                      "0.05", "ms5"};
+    static const char *const bad[] = {"",    "abc", "5min", "50ms", "99ms",  "2h",   "-1",
+                                      "1s ", "0",   "1e3",  "s",    "1.5 s", "0.05", "ms5"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         unsigned ms = 777;
         char err[256] = "";
@@ -56,7 +54,8 @@ static void test_live_parse_interval(void **state) {
     }
 }
 
-/* ---- Results documents ------------------------------------------------------------------------ */
+/* ---- Results documents ------------------------------------------------------------------------
+ */
 
 #define HEADER                                                                                     \
     "\"version\":1,\"elapsed_ns\":1000000,\"histogram\":{\"kind\":\"log-linear\","                 \
@@ -89,7 +88,8 @@ static const char *selected_name(const hm_model *m) {
     return f ? f->name : "(none)";
 }
 
-/* ---- The model on new results ----------------------------------------------------------------- */
+/* ---- The model on new results -----------------------------------------------------------------
+ */
 
 static void test_live_model_keeps_state(void **state) {
     (void)state;
@@ -136,7 +136,8 @@ static void test_live_model_keeps_state(void **state) {
     hm_results_free(third);
 }
 
-/* ---- A server of our own ---------------------------------------------------------------------- */
+/* ---- A server of our own ----------------------------------------------------------------------
+ */
 
 typedef struct server {
     int fd;
@@ -230,7 +231,7 @@ static void test_live_reads_again_and_keeps_last_data(void **state) {
     assert_non_null(strstr(status, "not answering since "));
     assert_non_null(strstr(status, "; last data kept | updated 2.0 s ago | cannot connect: "));
     assert_null(strstr(status + strlen(url) + 5, url)); /* the URL once, at the start */
-    assert_int_equal(hm_live_due_ms(l, 11000), 500); /* and it goes on trying */
+    assert_int_equal(hm_live_due_ms(l, 11000), 500);    /* and it goes on trying */
 
     /* It answers again (the same port): shown again, the failure forgotten. */
     int again = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
