@@ -157,6 +157,16 @@ static int send_all(int fd, const char *buf, size_t len, int cancel_fd) {
     return IO_READY;
 }
 
+/* The end of a fetch whose wait did not end ready: 1 when cancelled (no message), else -1 with
+ * "URL: WHAT" and the reason (the timeout, or errno's). */
+static int io_failed(int w, const char *url, const char *what, char *err, size_t errlen) {
+    if (w == IO_CANCELLED)
+        return 1;
+    snprintf(err, errlen, "%s: %s%s", url, what,
+             w == IO_TIMEOUT ? "no progress within 60 s" : strerror(errno));
+    return -1;
+}
+
 int hm_fetch_url(const char *url, int cancel_fd, char *out_path, size_t out_size, char *err,
                  size_t errlen) {
     char host[256], port[8];
@@ -177,11 +187,7 @@ int hm_fetch_url(const char *url, int cancel_fd, char *out_path, size_t out_size
     int rc = -1, w = IO_READY;
     if (n < 0 || (size_t)n >= sizeof req ||
         (w = send_all(fd, req, (size_t)n, cancel_fd)) != IO_READY) {
-        if (w == IO_CANCELLED)
-            rc = 1;
-        else
-            snprintf(err, errlen, "%s: cannot send the request: %s", url,
-                     w == IO_TIMEOUT ? "timed out" : strerror(errno));
+        rc = io_failed(w, url, "cannot send the request: ", err, errlen);
         goto done;
     }
     for (;;) {
@@ -199,11 +205,7 @@ int hm_fetch_url(const char *url, int cancel_fd, char *out_path, size_t out_size
             w = wait_io(fd, POLLIN, cancel_fd);
             if (w == IO_READY)
                 continue;
-            if (w == IO_CANCELLED)
-                rc = 1;
-            else
-                snprintf(err, errlen, "%s: %s", url,
-                         w == IO_TIMEOUT ? "no answer within 60 s" : strerror(errno));
+            rc = io_failed(w, url, "", err, errlen);
             goto done;
         }
         if (got < 0 && errno == EINTR)

@@ -142,6 +142,8 @@ static void test_live_model_keeps_state(void **state) {
 typedef struct server {
     int fd;
     char body[4096];
+    char url[64];
+    const char *files[1]; /* url, for hm_live_open */
 } server;
 
 static int listen_any(int *port) {
@@ -184,23 +186,38 @@ static void *serve_one(void *arg) {
     return NULL;
 }
 
+/* Listen on a free port, and open a live view of it whose first read gets a document of the given
+ * self times. */
+static hm_live *open_served(server *s, const unsigned self[4], bool want_paths,
+                            unsigned interval_ms, uint64_t now_ms) {
+    int port;
+    s->fd = listen_any(&port);
+    snprintf(s->url, sizeof s->url, "http://127.0.0.1:%d", port);
+    s->files[0] = s->url;
+    make_doc(s->body, sizeof s->body, self);
+    pthread_t th;
+    pthread_create(&th, NULL, serve_one, s);
+    hm_live *l = NULL;
+    char err[512];
+    int rc = hm_live_open(s->files, 1, want_paths, interval_ms, now_ms, &l, err, sizeof err);
+    pthread_join(th, NULL);
+    if (rc != 0)
+        fail_msg("hm_live_open: %s", err);
+    return l;
+}
+
+static int server_port(const server *s) {
+    return atoi(strrchr(s->url, ':') + 1);
+}
+
 static void test_live_reads_again_and_keeps_last_data(void **state) {
     (void)state;
     server s;
-    int port;
-    s.fd = listen_any(&port);
-    char url[64], err[512], status[1024];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d", port);
-    const char *files[] = {url};
-
+    char status[1024];
+    const char *url = s.url;
     /* The first read, at t = 10 s. */
-    make_doc(s.body, sizeof s.body, (const unsigned[]){2900, 2700, 2500, 2300});
-    pthread_t th;
-    pthread_create(&th, NULL, serve_one, &s);
-    hm_live *l = NULL;
-    int rc = hm_live_open(files, 1, true, 500, 10000, &l, err, sizeof err);
-    pthread_join(th, NULL);
-    assert_int_equal(rc, 0);
+    hm_live *l = open_served(&s, (const unsigned[]){2900, 2700, 2500, 2300}, true, 500, 10000);
+    int port = server_port(&s);
     assert_int_equal(hm_live_results(l)->functions[0].self_ns, 2900);
     assert_int_equal(hm_live_due_ms(l, 10100), 400);
     assert_int_equal(hm_live_due_ms(l, 10500), 0);
@@ -211,6 +228,7 @@ static void test_live_reads_again_and_keeps_last_data(void **state) {
 
     /* Read again: the new figures are pending until accepted; the old stay shown until then. */
     make_doc(s.body, sizeof s.body, (const unsigned[]){2950, 2700, 2500, 2300});
+    pthread_t th;
     pthread_create(&th, NULL, serve_one, &s);
     hm_live_outcome out = hm_live_refresh(l, -1, 10500);
     pthread_join(th, NULL);
@@ -258,18 +276,7 @@ static void test_live_reads_again_and_keeps_last_data(void **state) {
 static void test_live_read_cancelled_by_a_key(void **state) {
     (void)state;
     server s;
-    int port;
-    s.fd = listen_any(&port);
-    make_doc(s.body, sizeof s.body, (const unsigned[]){2900, 2700, 2500, 2300});
-    char url[64], err[512];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d", port);
-    const char *files[] = {url};
-    pthread_t th;
-    pthread_create(&th, NULL, serve_one, &s);
-    hm_live *l = NULL;
-    int rc = hm_live_open(files, 1, false, 1000, 0, &l, err, sizeof err);
-    pthread_join(th, NULL);
-    assert_int_equal(rc, 0);
+    hm_live *l = open_served(&s, (const unsigned[]){2900, 2700, 2500, 2300}, false, 1000, 0);
     assert_null(hm_live_paths(l)); /* not asked for */
 
     /* Nobody accepts now (the connection waits in the backlog); a key is already there. */
