@@ -70,11 +70,14 @@ int hm_fetch_parse_url(const char *url, char *host, size_t hostlen, char *port, 
 /* How waiting for the socket ended. */
 enum { IO_READY = 0, IO_TIMEOUT, IO_CANCELLED, IO_ERROR };
 
-/* Wait until fd has `events`, cancel_fd (when >= 0) is readable, or FETCH_TIMEOUT_MS pass. */
+/* Wait until fd has `events`, cancel_fd (when >= 0) is readable, or FETCH_TIMEOUT_MS pass. With a
+ * cancel_fd a signal cancels too: the TUI's Ctrl-C (SIGINT, not a key) must not wait for the read. */
 static int wait_io(int fd, short events, int cancel_fd) {
     struct pollfd p[2] = {{.fd = fd, .events = events}, {.fd = cancel_fd, .events = POLLIN}};
     for (;;) {
         int n = poll(p, cancel_fd >= 0 ? 2 : 1, FETCH_TIMEOUT_MS);
+        if (n < 0 && errno == EINTR && cancel_fd >= 0)
+            return IO_CANCELLED;
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)

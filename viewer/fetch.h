@@ -13,8 +13,8 @@ int hm_fetch_parse_url(const char *url, char *host, size_t hostlen, char *port, 
                        const char **path);
 /* GET url; a 200 answer's body goes to a new temporary file whose name is written to out_path
  * (the caller unlinks it). cancel_fd: -1, or a descriptor whose becoming readable (a key pressed)
- * abandons the fetch. 0; 1 when cancelled (no file, no message); -1 with one line in err that
- * names the URL and says why. */
+ * abandons the fetch, as does then a signal (Ctrl-C in the TUI). 0; 1 when cancelled (no file, no
+ * message); -1 with one line in err that names the URL and says why. */
 int hm_fetch_url(const char *url, int cancel_fd, char *out_path, size_t out_size, char *err,
                  size_t errlen);
 

@@ -892,7 +892,7 @@ run_callers() {
 # The live view of a running program (http://127.0.0.1:PORT): the title and the status line say
 # live, the counts grow from one read to the next, and the user's mode, filter and detail pane stay
 # across reads. A key is handled at once even while the program does not answer (stopped: a read
-# would wait up to 60 s; the key cancels it).
+# would wait up to 60 s; the key cancels it), and so is Ctrl-C.
 run_live() {
     start_program
     start_default --interval=200ms --mode=table "http://127.0.0.1:$PORT"
@@ -919,8 +919,10 @@ run_live() {
     keys /
     expect "Filter: cold" "the prompt opens while a read waits"
     keys Escape
-    kill -CONT "$APP_PID"
-    quit
+    expect " 1/1 | sort: cpu | filter: cold" "prompt closed"
+    # Ctrl-C (a signal, not a key) quits at once too.
+    keys C-c
+    expect_exit 0
     stop_program
 }
 
