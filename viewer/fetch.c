@@ -71,7 +71,7 @@ int hm_fetch_parse_url(const char *url, char *host, size_t hostlen, char *port, 
 enum { IO_READY = 0, IO_TIMEOUT, IO_CANCELLED, IO_ERROR };
 
 /* Wait until fd has `events`, cancel_fd (when >= 0) is readable, or FETCH_TIMEOUT_MS pass. With a
- * cancel_fd a signal cancels too: the TUI's Ctrl-C (SIGINT, not a key) must not wait for the read. */
+ * cancel_fd a signal cancels too: the TUI's Ctrl-C (SIGINT, not a key) must not wait for a read. */
 static int wait_io(int fd, short events, int cancel_fd) {
     struct pollfd p[2] = {{.fd = fd, .events = events}, {.fd = cancel_fd, .events = POLLIN}};
     for (;;) {
