@@ -224,6 +224,41 @@ void hm_model_free(hm_model *m) {
     m->nrows = 0;
 }
 
+size_t hm_model_index_of(const hm_model *m, const hm_function_stats *like) {
+    size_t by_file = SIZE_MAX, by_name = SIZE_MAX;
+    for (size_t i = 0; like != NULL && i < m->results->nfunctions; i++) {
+        const hm_function_stats *f = &m->results->functions[i];
+        if (strcmp(f->name, like->name) != 0)
+            continue;
+        bool same_file = strcmp(f->file, like->file) == 0;
+        if (same_file && f->line == like->line)
+            return i;
+        if (same_file && by_file == SIZE_MAX)
+            by_file = i;
+        if (by_name == SIZE_MAX)
+            by_name = i;
+    }
+    return by_file != SIZE_MAX ? by_file : by_name;
+}
+
+int hm_model_replace_results(hm_model *m, const hm_results *results) {
+    hm_model next;
+    if (hm_model_init(&next, results) != 0)
+        return -1;
+    next.mode = m->mode;
+    next.sort = m->sort;
+    next.pct = m->pct;
+    next.top = m->top;
+    memcpy(next.filter, m->filter, sizeof next.filter);
+    next.selected = m->selected; /* where the selection stays when its function is gone */
+    size_t line = m->selected >= m->scroll ? m->selected - m->scroll : 0;
+    refresh(&next, hm_model_index_of(&next, hm_model_selected(m)));
+    next.scroll = next.selected >= line ? next.selected - line : 0;
+    hm_model_free(m);
+    *m = next;
+    return 0;
+}
+
 void hm_model_set_mode(hm_model *m, hm_view_mode mode) {
     size_t keep = selected_index(m);
     /* Memory ranks by allocated bytes unless another key was chosen; back from it, by CPU. */
