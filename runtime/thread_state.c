@@ -641,14 +641,30 @@ bool hm_thread_order_make(hm_thread_order *order) {
     uint32_t cap = 0;
     for (hm_thread_data *d = atomic_load(&hm_rt.threads); d; d = d->next)
         cap += atomic_load(&d->merged) != HM_FOLDED;
-    if (cap == 0)
-        return true;
-    order->v = hm_arena_alloc(&order->arena, cap * sizeof *order->v);
-    if (!order->v)
-        return false;
-    for (hm_thread_data *d = atomic_load(&hm_rt.threads); d && order->n < cap; d = d->next)
-        if (atomic_load(&d->merged) != HM_FOLDED)
-            order->v[order->n++] = d;
+    /* Threads start and exit while this runs: a folded record is reused (live again) and new ones
+     * are pushed at the head, so the second walk may find more than the first counted. The
+     * oldest records, the main thread's among them, are at the tail and must not be cut off:
+     * leave room, and walk again with more when it was not enough. */
+    for (;;) {
+        cap += 16 + cap / 4;
+        order->v = hm_arena_alloc(&order->arena, cap * sizeof *order->v);
+        if (!order->v)
+            return false;
+        bool full = false;
+        for (hm_thread_data *d = atomic_load(&hm_rt.threads); d && !full; d = d->next) {
+            if (atomic_load(&d->merged) == HM_FOLDED)
+                continue;
+            if (order->n == cap)
+                full = true;
+            else
+                order->v[order->n++] = d;
+        }
+        if (!full)
+            break;
+        hm_arena_release(&order->arena);
+        order->v = NULL;
+        order->n = 0;
+    }
     /* Start order (records are reused, so the list is not in it): a shell sort, in place. */
     static const uint32_t gaps[] = {1750, 701, 301, 132, 57, 23, 10, 4, 1};
     for (size_t g = 0; g < sizeof gaps / sizeof *gaps; g++) {
