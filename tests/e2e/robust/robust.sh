@@ -91,7 +91,9 @@ exitsig)
     # with throttling on (handler_work throttled by the main thread's 1024 calls first, so that
     # the threads count its calls inline, count-only) and off. Before the fix, about a third of
     # the handler's calls and every dtor_work() call were lost.
-    export HEATMAP_THROTTLE_CALLS=256
+    # A limit of 1 ms: whether a function throttles must not depend on the machine's load (one
+    # preemption among the first calls raises their average past the default 100 ns).
+    export HEATMAP_THROTTLE_CALLS=256 HEATMAP_THROTTLE_NS=1000000
     for throttle in on off; do
         export HEATMAP_THROTTLE=$throttle
         run 0 exitsig 50
@@ -186,7 +188,7 @@ exit3)
 throttle)
     # Throttling (on by default) after 1000 calls: counts stay exact, identical to
     # HEATMAP_THROTTLE=off, whatever unwinds or runs concurrently; the timed calls still add up.
-    export HEATMAP_THROTTLE_CALLS=1000
+    export HEATMAP_THROTTLE_CALLS=1000 HEATMAP_THROTTLE_NS=1000000 # 1 ms: as in exitsig
     for throttle in on off; do
         export HEATMAP_THROTTLE=$throttle
         # Tree recursion: fib is throttled while many timed activations of it are open.
