@@ -18,7 +18,7 @@ static inline char *hm_strdup(const char *s) {
     return copy ? memcpy(copy, s, n) : NULL;
 }
 
-/* a + b, or UINT64_MAX when that overflows: sums of counts and times never wrap. */
+/* a + b, or UINT64_MAX when that overflows: totals of figures never wrap round. */
 static inline uint64_t hm_add_sat(uint64_t a, uint64_t b) {
     return a + b < a ? UINT64_MAX : a + b;
 }

@@ -52,32 +52,31 @@ int hm_sort_ptrs(const void **items, size_t n, hm_ptr_cmp cmp, const void *ctx) 
 
 /* ---- Totals ---------------------------------------------------------------------------------- */
 
-uint64_t hm_results_self_ns(const hm_results *r) {
+/* The saturating sum over the functions of the uint64_t figure at `offset` in hm_function_stats. */
+static uint64_t sum_figure(const hm_results *r, size_t offset) {
     uint64_t sum = 0;
-    for (size_t i = 0; i < r->nfunctions; i++)
-        sum = hm_add_sat(sum, r->functions[i].self_ns);
+    for (size_t i = 0; i < r->nfunctions; i++) {
+        uint64_t v;
+        memcpy(&v, (const char *)&r->functions[i] + offset, sizeof v);
+        sum = hm_add_sat(sum, v);
+    }
     return sum;
+}
+
+uint64_t hm_results_self_ns(const hm_results *r) {
+    return sum_figure(r, offsetof(hm_function_stats, self_ns));
 }
 
 uint64_t hm_results_cpu_ns(const hm_results *r) {
-    uint64_t sum = 0;
-    for (size_t i = 0; r->has_cpu && i < r->nfunctions; i++)
-        sum = hm_add_sat(sum, r->functions[i].cpu_ns);
-    return sum;
+    return r->has_cpu ? sum_figure(r, offsetof(hm_function_stats, cpu_ns)) : 0;
 }
 
 uint64_t hm_results_wait_ns(const hm_results *r) {
-    uint64_t sum = 0;
-    for (size_t i = 0; r->has_cpu && i < r->nfunctions; i++)
-        sum = hm_add_sat(sum, r->functions[i].wait_ns);
-    return sum;
+    return r->has_cpu ? sum_figure(r, offsetof(hm_function_stats, wait_ns)) : 0;
 }
 
 uint64_t hm_results_total_calls(const hm_results *r) {
-    uint64_t sum = 0;
-    for (size_t i = 0; i < r->nfunctions; i++)
-        sum = hm_add_sat(sum, r->functions[i].count);
-    return sum;
+    return sum_figure(r, offsetof(hm_function_stats, count));
 }
 
 double hm_results_parallelism(const hm_results *r) {
