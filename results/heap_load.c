@@ -7,6 +7,7 @@
  * and allocs profiles (hm_heap.h: hm_heap_profile_load_many). Format: docs/results-format.md.
  */
 #include "hm_heap.h"
+#include "index_map.h"
 #include "paths_internal.h"
 
 #include <heatmap/results_format.h>
@@ -134,73 +135,52 @@ void hm_heap_profile_free(hm_heap_profile *p) {
 }
 
 /* The profile under construction: functions merged by name, file and line (index 0 is
- * "(outside)"), sites by their call path, each found through an open-addressing table (index + 1,
- * 0 empty). Memory follows the distinct functions and call paths, not the files. */
+ * "(outside)"), sites by their call path, each found through an index map (index_map.h). Memory
+ * follows the distinct functions and call paths, not the files. */
 typedef struct heap_acc {
     hm_heap_profile *p;
-    size_t fcap, scap;
+    size_t fcap, scap, hcap;
     uint64_t *fhash, *shash; /* per function, per site */
-    size_t *fslots, nfslots, *sslots, nsslots;
+    hm_imap fmap, smap;
     uint32_t *stack; /* scratch: one site's merged function indexes */
     size_t cap_stack;
     hm_json_doc doc; /* reused file after file */
 } heap_acc;
 
 static void heap_acc_free(heap_acc *a) {
-    free(a->fhash), free(a->shash), free(a->fslots), free(a->sslots), free(a->stack);
+    free(a->fhash), free(a->shash), free(a->stack);
+    hm_imap_free(&a->fmap);
+    hm_imap_free(&a->smap);
     hm_json_doc_free(&a->doc);
 }
 
-static uint64_t mix(uint64_t h, uint64_t v) {
-    h ^= v;
-    h *= 0x100000001b3ull;
-    return h ^ (h >> 31);
+typedef struct function_key {
+    const char *name, *file;
+    uint32_t line;
+    uint64_t hash;
+} function_key;
+
+static uint64_t function_hash(const void *ctx, size_t i) {
+    return ((const heap_acc *)ctx)->fhash[i];
 }
 
-static uint64_t hash_str(uint64_t h, const char *s) {
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
-    return mix(h, 0xff);
-}
-
-/* Put index i with hash h into a table of n (a power of two) slots. */
-static void slot_put(size_t *slots, size_t n, uint64_t h, size_t i) {
-    size_t at = (size_t)h & (n - 1);
-    while (slots[at] != 0)
-        at = (at + 1) & (n - 1);
-    slots[at] = i + 1;
-}
-
-/* Make room for one more entry in a table holding `count` with hashes `hashes`. */
-static int table_room(size_t **slots, size_t *n, const uint64_t *hashes, size_t count) {
-    if ((count + 1) * 2 <= *n)
-        return 0;
-    size_t m = *n ? *n * 2 : 1024;
-    size_t *bigger = calloc(m, sizeof *bigger);
-    if (bigger == NULL)
-        return -1;
-    for (size_t i = 0; i < count; i++)
-        slot_put(bigger, m, hashes[i], i);
-    free(*slots);
-    *slots = bigger;
-    *n = m;
-    return 0;
+static bool function_equal(const void *ctx, size_t i, const void *key) {
+    const heap_acc *a = ctx;
+    const function_key *k = key;
+    const hm_heap_function *f = &a->p->functions[i];
+    return a->fhash[i] == k->hash && f->line == k->line && strcmp(f->name, k->name) == 0 &&
+           strcmp(f->file, k->file) == 0;
 }
 
 /* The merged index of a function (added when new); SIZE_MAX on out-of-memory. */
 static size_t function_index(heap_acc *a, const char *name, const char *file, uint32_t line) {
     hm_heap_profile *p = a->p;
-    uint64_t h = mix(hash_str(hash_str(0xcbf29ce484222325ull, name), file), line);
-    if (table_room(&a->fslots, &a->nfslots, a->fhash, p->nfunctions) != 0)
+    function_key key = {name, file, line, hm_identity_hash(name, file, line)};
+    if (hm_imap_reserve(&a->fmap, p->nfunctions + 1, function_hash, a) != 0)
         return SIZE_MAX;
-    size_t at = (size_t)h & (a->nfslots - 1);
-    for (; a->fslots[at] != 0; at = (at + 1) & (a->nfslots - 1)) {
-        size_t i = a->fslots[at] - 1;
-        const hm_heap_function *f = &p->functions[i];
-        if (a->fhash[i] == h && f->line == line && strcmp(f->name, name) == 0 &&
-            strcmp(f->file, file) == 0)
-            return i;
-    }
+    size_t slot = 0, found = hm_imap_find(&a->fmap, key.hash, function_equal, a, &key, &slot);
+    if (found != SIZE_MAX)
+        return found;
     size_t cap = a->fcap;
     if (hm_reserve((void **)&p->functions, &a->fcap, p->nfunctions + 1, sizeof *p->functions) !=
             0 ||
@@ -213,38 +193,52 @@ static size_t function_index(heap_acc *a, const char *name, const char *file, ui
         free(f->file);
         return SIZE_MAX;
     }
-    a->fhash[p->nfunctions] = h;
-    a->fslots[at] = p->nfunctions + 1;
+    a->fhash[p->nfunctions] = key.hash;
+    hm_imap_insert(&a->fmap, slot, p->nfunctions);
     return p->nfunctions++;
+}
+
+typedef struct site_key {
+    const uint32_t *stack;
+    size_t depth;
+    uint64_t hash;
+} site_key;
+
+static uint64_t site_hash(const void *ctx, size_t i) {
+    return ((const heap_acc *)ctx)->shash[i];
+}
+
+static bool site_equal(const void *ctx, size_t i, const void *key) {
+    const heap_acc *a = ctx;
+    const site_key *k = key;
+    const hm_heap_site *s = &a->p->sites[i];
+    return a->shash[i] == k->hash && s->depth == k->depth &&
+           (k->depth == 0 || memcmp(s->stack, k->stack, k->depth * sizeof *k->stack) == 0);
 }
 
 /* Add a site with the call path a->stack[0..depth) and the row's figures: summed into the site
  * with the same path, or a new one. Returns 0, or -1 on out-of-memory. */
 static int add_site(heap_acc *a, size_t depth, const hm_json *row) {
     hm_heap_profile *p = a->p;
-    uint64_t h = mix(0x84222325cbf29ce4ull, depth);
+    site_key key = {a->stack, depth, 0xcbf29ce484222325ull ^ depth};
     for (size_t k = 0; k < depth; k++)
-        h = mix(h, a->stack[k]);
-    if (table_room(&a->sslots, &a->nsslots, a->shash, p->nsites) != 0)
+        key.hash = (key.hash ^ a->stack[k]) * 0x100000001b3ull;
+    if (hm_imap_reserve(&a->smap, p->nsites + 1, site_hash, a) != 0)
         return -1;
     uint64_t v[4];
     for (size_t k = 0; k < 4; k++)
         v[k] = (uint64_t)hm_json_int(hm_json_at(row, k + 1));
-    size_t at = (size_t)h & (a->nsslots - 1);
-    for (; a->sslots[at] != 0; at = (at + 1) & (a->nsslots - 1)) {
-        hm_heap_site *s = &p->sites[a->sslots[at] - 1];
-        if (a->shash[a->sslots[at] - 1] == h && s->depth == depth &&
-            (depth == 0 || memcmp(s->stack, a->stack, depth * sizeof *s->stack) == 0)) {
-            s->alloc_objects = hm_add_sat(s->alloc_objects, v[0]);
-            s->alloc_bytes = hm_add_sat(s->alloc_bytes, v[1]);
-            s->free_objects = hm_add_sat(s->free_objects, v[2]);
-            s->free_bytes = hm_add_sat(s->free_bytes, v[3]);
-            return 0;
-        }
+    size_t slot = 0, found = hm_imap_find(&a->smap, key.hash, site_equal, a, &key, &slot);
+    if (found != SIZE_MAX) {
+        hm_heap_site *s = &p->sites[found];
+        s->alloc_objects = hm_add_sat(s->alloc_objects, v[0]);
+        s->alloc_bytes = hm_add_sat(s->alloc_bytes, v[1]);
+        s->free_objects = hm_add_sat(s->free_objects, v[2]);
+        s->free_bytes = hm_add_sat(s->free_bytes, v[3]);
+        return 0;
     }
-    size_t cap = a->scap;
     if (hm_reserve((void **)&p->sites, &a->scap, p->nsites + 1, sizeof *p->sites) != 0 ||
-        hm_reserve((void **)&a->shash, &cap, p->nsites + 1, sizeof *a->shash) != 0)
+        hm_reserve((void **)&a->shash, &a->hcap, p->nsites + 1, sizeof *a->shash) != 0)
         return -1;
     hm_heap_site *s = &p->sites[p->nsites];
     *s = (hm_heap_site){v[0], v[1], v[2], v[3], NULL, depth};
@@ -253,8 +247,8 @@ static int add_site(heap_acc *a, size_t depth, const hm_json *row) {
         return -1;
     if (depth > 0)
         memcpy(s->stack, a->stack, depth * sizeof *s->stack);
-    a->shash[p->nsites] = h;
-    a->sslots[at] = p->nsites + 1;
+    a->shash[p->nsites] = key.hash;
+    hm_imap_insert(&a->smap, slot, p->nsites);
     p->nsites++;
     return 0;
 }

@@ -23,6 +23,18 @@ static inline uint64_t hm_add_sat(uint64_t a, uint64_t b) {
     return a + b < a ? UINT64_MAX : a + b;
 }
 
+/* A hash of a function's identity (name, file, line) for the index maps (index_map.h) that merge
+ * functions of many files: FNV-1a over the name, a separator, the file, then the line. */
+static inline uint64_t hm_identity_hash(const char *name, const char *file, uint32_t line) {
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (const unsigned char *s = (const unsigned char *)name; *s; s++)
+        h = (h ^ *s) * 0x100000001b3ull;
+    h = (h ^ 0xff) * 0x100000001b3ull; /* "ab" + "c" and "a" + "bc" differ */
+    for (const unsigned char *s = (const unsigned char *)file; *s; s++)
+        h = (h ^ *s) * 0x100000001b3ull;
+    return (h ^ line) * 0x9E3779B97F4A7C15ull;
+}
+
 typedef int (*hm_ptr_cmp)(const void *a, const void *b, const void *ctx);
 
 /* Stable bottom-up merge sort of n pointers. Returns 0, or -1 on out-of-memory (items unchanged).

@@ -2,7 +2,7 @@
  *
  * A fleet is a thousand processes of one program: a merge must not hold every file at once.
  * The accumulator keeps one entry per distinct function (name + file + line), found through an
- * open-addressing hash table, and adds each file into it: counts and times summed (saturating),
+ * index map (index_map.h), and adds each file into it: counts and times summed (saturating),
  * histogram buckets and per-thread splits added into sorted lists (a binary search each). A file
  * can be freed as soon as it is added, so memory is bounded by the distinct functions and their
  * buckets, not by the files.
@@ -18,6 +18,7 @@
  * that saturate do not depend on the order of the additions.
  */
 #include "hm_results.h"
+#include "index_map.h"
 #include "results_internal.h"
 
 #include <heatmap/results_format.h>
@@ -36,9 +37,8 @@ struct hm_merge {
     hm_results *r;
     fextra *extra;
     size_t cap_functions, cap_extra, cap_rows;
-    bool started;  /* an input was added */
-    size_t *slots; /* function index + 1, 0 when empty; a power of two */
-    size_t nslots;
+    bool started; /* an input was added */
+    hm_imap map;  /* identity -> function index */
     /* Thread rows beyond HM_MERGE_THREADS_MAX: their sum, and the tids of the kept rows. */
     bool folded;
     hm_thread_stats other;
@@ -49,18 +49,6 @@ struct hm_merge {
     bool mixed_clock;
 };
 
-static uint64_t identity_hash(const char *name, const char *file, uint32_t line) {
-    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
-    for (const unsigned char *s = (const unsigned char *)name; *s; s++)
-        h = (h ^ *s) * 0x100000001b3ull;
-    h = (h ^ 0xff) * 0x100000001b3ull; /* no name/file split collides with another */
-    for (const unsigned char *s = (const unsigned char *)file; *s; s++)
-        h = (h ^ *s) * 0x100000001b3ull;
-    h ^= line;
-    h *= 0x9E3779B97F4A7C15ull;
-    return h ^ (h >> 29);
-}
-
 hm_merge *hm_merge_new(void) {
     return calloc(1, sizeof(hm_merge));
 }
@@ -70,43 +58,38 @@ void hm_merge_free(hm_merge *m) {
         return;
     hm_results_free(m->r);
     free(m->extra);
-    free(m->slots);
+    hm_imap_free(&m->map);
     free(m->other.name);
     free(m->incoming);
     free(m);
 }
 
-static int grow_slots(hm_merge *m) {
-    size_t n = m->nslots ? m->nslots * 2 : 1024;
-    size_t *slots = calloc(n, sizeof *slots);
-    if (slots == NULL)
-        return -1;
-    for (size_t i = 0; i < m->r->nfunctions; i++) {
-        size_t at = (size_t)m->extra[i].hash & (n - 1);
-        while (slots[at] != 0)
-            at = (at + 1) & (n - 1);
-        slots[at] = i + 1;
-    }
-    free(m->slots);
-    m->slots = slots;
-    m->nslots = n;
-    return 0;
+typedef struct ident_key {
+    const hm_function_stats *f;
+    uint64_t hash;
+} ident_key;
+
+static uint64_t entry_hash(const void *ctx, size_t i) {
+    return ((const hm_merge *)ctx)->extra[i].hash;
+}
+
+static bool entry_equal(const void *ctx, size_t i, const void *key) {
+    const hm_merge *m = ctx;
+    const ident_key *k = key;
+    return m->extra[i].hash == k->hash && hm_compare_identity(&m->r->functions[i], k->f, 3) == 0;
 }
 
 /* The accumulator's entry for f's identity: found, or added empty (name and file copied).
  * NULL on out-of-memory. */
 static hm_function_stats *entry_for(hm_merge *m, const hm_function_stats *f, bool *added) {
     hm_results *r = m->r;
-    uint64_t h = identity_hash(f->name, f->file, f->line);
+    ident_key key = {f, hm_identity_hash(f->name, f->file, f->line)};
     *added = false;
-    if ((r->nfunctions + 1) * 2 > m->nslots && grow_slots(m) != 0)
+    if (hm_imap_reserve(&m->map, r->nfunctions + 1, entry_hash, m) != 0)
         return NULL;
-    size_t at = (size_t)h & (m->nslots - 1);
-    for (; m->slots[at] != 0; at = (at + 1) & (m->nslots - 1)) {
-        size_t i = m->slots[at] - 1;
-        if (m->extra[i].hash == h && hm_compare_identity(&r->functions[i], f, 3) == 0)
-            return &r->functions[i];
-    }
+    size_t slot = 0, found = hm_imap_find(&m->map, key.hash, entry_equal, m, &key, &slot);
+    if (found != SIZE_MAX)
+        return &r->functions[found];
     if (hm_reserve((void **)&r->functions, &m->cap_functions, r->nfunctions + 1,
                    sizeof *r->functions) != 0 ||
         hm_reserve((void **)&m->extra, &m->cap_extra, r->nfunctions + 1, sizeof *m->extra) != 0)
@@ -122,8 +105,8 @@ static hm_function_stats *entry_for(hm_merge *m, const hm_function_stats *f, boo
     }
     e->line = f->line;
     e->has_cpu = true;
-    m->extra[r->nfunctions] = (fextra){.hash = h};
-    m->slots[at] = ++r->nfunctions;
+    m->extra[r->nfunctions] = (fextra){.hash = key.hash};
+    hm_imap_insert(&m->map, slot, r->nfunctions++);
     *added = true;
     return e;
 }
