@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "heatmap/export_api.h"
+#include "heatmap/settings.h"
 #include "json_out.h"
 #include "rt.h"
 
@@ -43,9 +44,9 @@ static const struct {
     {"threadcreate", 0, 1},
     {"trace", HM_PROFILE_TRACE, -1},
 };
-/* for the warning: the table above */
-#define HM_PROFILE_TYPES_TEXT                                                                      \
-    "cpu, block, mutex, heap, allocs, goroutine, threads, threadcreate, trace"
+/* for the warning: the table above, as include/heatmap/settings.h lists it for heatmap.yaml's
+ * runtime.profile_type (tests/unit/test_settings.c checks that the two agree) */
+#define HM_PROFILE_TYPES_TEXT HM_SETTINGS_PROFILE_TYPES
 
 static int hm_profile_type_index(const char *s, size_t len) {
     for (size_t i = 0; i < sizeof hm_profile_types / sizeof *hm_profile_types; i++)
