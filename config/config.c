@@ -291,7 +291,8 @@ static int fail_unknown_key(loader *ld, const yaml_node_t *key_node, const schem
 }
 
 /* Called for each known key whose value is not null; `index` is the key's index in the level. */
-typedef int (*key_handler)(loader *ld, int index, yaml_node_t *value, void *ctx);
+typedef int (*key_handler)(loader *ld, int index, yaml_node_t *key, yaml_node_t *value,
+                           void *ctx);
 
 /* Walk a mapping against `level`: reject non-string keys, unknown keys and duplicates, and call
  * `handler` for every present, non-null value. */
@@ -315,7 +316,7 @@ static int walk_mapping(loader *ld, yaml_node_t *map, const schema_level *level,
                         seen_line[index]);
         }
         seen_line[index] = (int)key->start_mark.line + 1;
-        if (!is_null(value) && handler(ld, index, value, ctx) != 0)
+        if (!is_null(value) && handler(ld, index, key, value, ctx) != 0)
             return -1;
     }
     return 0;
@@ -459,7 +460,8 @@ static int load_patterns(loader *ld, const char *where, yaml_node_t *value, hm_p
     return 0;
 }
 
-static int on_rule_key(loader *ld, int index, yaml_node_t *value, void *ctx) {
+static int on_rule_key(loader *ld, int index, yaml_node_t *key, yaml_node_t *value, void *ctx) {
+    (void)key;
     const schema_level *level = ctx;
     hm_rule_set *rules = level == &LEVEL_FILES ? &ld->config->files : &ld->config->functions;
     char where[32];
@@ -467,7 +469,9 @@ static int on_rule_key(loader *ld, int index, yaml_node_t *value, void *ctx) {
     return load_patterns(ld, where, value, index == 0 ? &rules->include : &rules->exclude);
 }
 
-static int on_trivial_key(loader *ld, int index, yaml_node_t *value, void *ctx) {
+static int on_trivial_key(loader *ld, int index, yaml_node_t *key, yaml_node_t *value,
+                          void *ctx) {
+    (void)key;
     char buf[64];
     const char *v = value->type == YAML_SCALAR_NODE ? scalar(value) : "";
     unsigned long long n = 0;
@@ -486,9 +490,11 @@ static int on_trivial_key(loader *ld, int index, yaml_node_t *value, void *ctx) 
 
 /* ---- Settings sections -------------------------------------------------------------------- */
 
-/* Append key = value (value taken over: freed on failure too) at `node` to `list`. */
-static int add_setting(loader *ld, hm_setting_list *list, const char *key, char *value,
+/* Append key = value (value taken over: freed on failure too), the key at `key_node` and the
+ * value at `node`, to `list`. */
+static int add_setting(loader *ld, hm_setting_list *list, const yaml_node_t *key_node, char *value,
                        const yaml_node_t *node) {
+    const char *key = scalar(key_node);
     hm_setting_entry *items = realloc(list->items, (list->count + 1) * sizeof *items);
     char *k = dup_string(key);
     if (items == NULL || k == NULL) {
@@ -499,8 +505,14 @@ static int add_setting(loader *ld, hm_setting_list *list, const char *key, char 
         return fail_oom(ld);
     }
     list->items = items;
-    items[list->count++] = (hm_setting_entry){k, value, (int)node->start_mark.line + 1,
-                                              (int)node->start_mark.column + 1};
+    items[list->count++] = (hm_setting_entry){
+        k,
+        value,
+        (int)node->start_mark.line + 1,
+        (int)node->start_mark.column + 1,
+        (int)key_node->start_mark.line + 1,
+        (int)key_node->start_mark.column + 1,
+    };
     return 0;
 }
 
@@ -550,7 +562,8 @@ static char *runtime_value(loader *ld, const hm_setting_def *d, yaml_node_t *val
 
 /* One runtime: setting, checked by the runtime's own rule (hm_settings_check, strict: a port or
  * profile type the runtime would refuse where it uses them is an error here). */
-static int on_runtime_key(loader *ld, int index, yaml_node_t *value, void *ctx) {
+static int on_runtime_key(loader *ld, int index, yaml_node_t *key, yaml_node_t *value,
+                          void *ctx) {
     (void)ctx;
     const hm_setting_def *d = &hm_settings_defs[index];
     char buf[64];
@@ -582,7 +595,7 @@ static int on_runtime_key(loader *ld, int index, yaml_node_t *value, void *ctx) 
         free(v);
         return rc;
     }
-    return add_setting(ld, &ld->config->runtime, d->key, v, value);
+    return add_setting(ld, &ld->config->runtime, key, v, value);
 }
 
 /* view: a mapping of keys to single values, kept as written for heatmap-view, which owns their
@@ -602,7 +615,7 @@ static int load_view(loader *ld, yaml_node_t *map) {
         for (size_t i = 0; i < ld->config->view.count; i++) {
             if (strcmp(ld->config->view.items[i].key, scalar(key)) == 0)
                 return fail(ld, key, "duplicate key '%s' in 'view' (first defined at line %d)",
-                            scalar(key), ld->config->view.items[i].line);
+                            scalar(key), ld->config->view.items[i].key_line);
         }
         if (is_null(value))
             continue;
@@ -613,7 +626,7 @@ static int load_view(loader *ld, yaml_node_t *map) {
         char *v = dup_string(scalar(value));
         if (v == NULL)
             return fail_oom(ld);
-        if (add_setting(ld, &ld->config->view, scalar(key), v, value) != 0)
+        if (add_setting(ld, &ld->config->view, key, v, value) != 0)
             return -1;
     }
     return 0;
@@ -628,7 +641,7 @@ size_t hm_config_view_count(const hm_config *config) {
 }
 
 static hm_config_entry entry_of(const hm_setting_entry *e) {
-    return (hm_config_entry){e->key, e->value, e->line, e->column};
+    return (hm_config_entry){e->key, e->value, e->line, e->column, e->key_line, e->key_column};
 }
 
 hm_config_entry hm_config_runtime_at(const hm_config *config, size_t index) {
@@ -674,7 +687,9 @@ static int load_section(loader *ld, yaml_node_t *value, const schema_level *leve
     return walk_mapping(ld, value, level, handler, (void *)level);
 }
 
-static int on_top_key(loader *ld, int index, yaml_node_t *value, void *ctx) {
+static int on_top_key(loader *ld, int index, yaml_node_t *key_node, yaml_node_t *value,
+                      void *ctx) {
+    (void)key_node;
     char buf[64];
     const char *key = TOP_KEYS[index];
     if (strcmp(key, "version") == 0) {

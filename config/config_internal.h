@@ -35,7 +35,8 @@ typedef struct hm_rule_set {
 typedef struct hm_setting_entry {
     char *key;
     char *value;
-    int line, column; /* of the value, 1-based */
+    int line, column;         /* of the value, 1-based */
+    int key_line, key_column; /* of the key */
 } hm_setting_entry;
 
 typedef struct hm_setting_list {

@@ -159,6 +159,7 @@ typedef struct hm_config_entry {
     const char *key;   /* as written; owned by the config */
     const char *value; /* the scalar as written (a runtime: list is joined with ','); owned too */
     int line, column;  /* 1-based position of the value in the YAML file */
+    int key_line, key_column; /* ... and of its key */
 } hm_config_entry;
 
 /* Number of settings given under runtime: (or view:); 0 for the default config or NULL. Keys given
