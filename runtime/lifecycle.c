@@ -100,11 +100,15 @@ HM_ABI_EXPORT const uint32_t __heatmap_settings_v1 = HM_SETTINGS_VERSION;
 extern const unsigned char __start_heatmap_settings[] __attribute__((weak, visibility("default")));
 extern const unsigned char __stop_heatmap_settings[] __attribute__((weak, visibility("default")));
 
-/* Store v, which hm_settings_check accepted, where the setting goes. */
+/* Store v, which hm_settings_check accepted, where the setting goes. A setting added to settings.h
+ * without its line in hm_flag_targets is said on every run (the tests see it), never written
+ * through NULL. */
 static void hm_apply_flag(hm_setting_id id, const char *v) {
     const hm_setting_def *d = &hm_settings_defs[id];
     const struct hm_flag_target *t = &hm_flag_targets[id];
-    if (d->kind == HM_SETTING_BOOL) {
+    if (!t->target) {
+        hm_log("internal error: ", d->variable, " has no place in runtime/lifecycle.c", NULL);
+    } else if (d->kind == HM_SETTING_BOOL) {
         *(bool *)t->target = hm_settings_parse_bool(v) == 1;
     } else if (d->kind == HM_SETTING_UINT) {
         hm_settings_parse_uint(v, d->min, d->max, t->target);

@@ -317,7 +317,8 @@ static inline bool hm_settings_text_same(const char *a, const char *b) {
 
 /* A walk over the records of a heatmap_settings section (HM_SETTINGS_SECTION), `size` bytes at
  * `data`, as the linker laid them out: each hm_settings_record at a 4-byte boundary, zero padding
- * between them. Reads with memcpy, so `data` needs no alignment. */
+ * between them (a zero word where a version would be is skipped). Reads with memcpy, so `data`
+ * needs no alignment. */
 typedef struct hm_settings_walk {
     const unsigned char *data;
     size_t size, offset;
@@ -332,8 +333,8 @@ static inline const char *hm_settings_next(hm_settings_walk *w, uint32_t *versio
     while (w->offset + 8 <= w->size) {
         uint32_t head[2];
         memcpy(head, w->data + w->offset, sizeof head);
-        if (head[0] == 0 && head[1] == 0) {
-            w->offset += 4; /* padding */
+        if (head[0] == 0) { /* padding: no record has version 0 */
+            w->offset += 4;
             continue;
         }
         size_t start = w->offset + 8;
