@@ -291,8 +291,7 @@ static int fail_unknown_key(loader *ld, const yaml_node_t *key_node, const schem
 }
 
 /* Called for each known key whose value is not null; `index` is the key's index in the level. */
-typedef int (*key_handler)(loader *ld, int index, yaml_node_t *key, yaml_node_t *value,
-                           void *ctx);
+typedef int (*key_handler)(loader *ld, int index, yaml_node_t *key, yaml_node_t *value, void *ctx);
 
 /* Walk a mapping against `level`: reject non-string keys, unknown keys and duplicates, and call
  * `handler` for every present, non-null value. */
@@ -469,8 +468,7 @@ static int on_rule_key(loader *ld, int index, yaml_node_t *key, yaml_node_t *val
     return load_patterns(ld, where, value, index == 0 ? &rules->include : &rules->exclude);
 }
 
-static int on_trivial_key(loader *ld, int index, yaml_node_t *key, yaml_node_t *value,
-                          void *ctx) {
+static int on_trivial_key(loader *ld, int index, yaml_node_t *key, yaml_node_t *value, void *ctx) {
     (void)key;
     char buf[64];
     const char *v = value->type == YAML_SCALAR_NODE ? scalar(value) : "";
@@ -533,8 +531,8 @@ static char *runtime_value(loader *ld, const hm_setting_def *d, yaml_node_t *val
         return v;
     }
     size_t size = 1;
-    for (yaml_node_item_t *i = value->data.sequence.items.start;
-         i < value->data.sequence.items.top; i++) {
+    for (yaml_node_item_t *i = value->data.sequence.items.start; i < value->data.sequence.items.top;
+         i++) {
         yaml_node_t *item = yaml_document_get_node(ld->doc, *i);
         if (item != NULL && item->type != YAML_SCALAR_NODE) {
             fail(ld, item, "'runtime.%s' must list single values, got %s", d->key,
@@ -548,8 +546,8 @@ static char *runtime_value(loader *ld, const hm_setting_def *d, yaml_node_t *val
         fail_oom(ld);
         return NULL;
     }
-    for (yaml_node_item_t *i = value->data.sequence.items.start;
-         i < value->data.sequence.items.top; i++) {
+    for (yaml_node_item_t *i = value->data.sequence.items.start; i < value->data.sequence.items.top;
+         i++) {
         yaml_node_t *item = yaml_document_get_node(ld->doc, *i);
         if (item == NULL)
             continue;
@@ -562,8 +560,7 @@ static char *runtime_value(loader *ld, const hm_setting_def *d, yaml_node_t *val
 
 /* One runtime: setting, checked by the runtime's own rule (hm_settings_check, strict: a port or
  * profile type the runtime would refuse where it uses them is an error here). */
-static int on_runtime_key(loader *ld, int index, yaml_node_t *key, yaml_node_t *value,
-                          void *ctx) {
+static int on_runtime_key(loader *ld, int index, yaml_node_t *key, yaml_node_t *value, void *ctx) {
     (void)ctx;
     const hm_setting_def *d = &hm_settings_defs[index];
     char buf[64];
@@ -572,15 +569,15 @@ static int on_runtime_key(loader *ld, int index, yaml_node_t *key, yaml_node_t *
         return -1;
     hm_setting_problem problem = hm_settings_check(d, v, true);
     size_t bad_len = 0;
-    const char *bad = problem == HM_SETTING_BAD_ITEM
-                          ? hm_settings_list_unknown(d->accepted, v, &bad_len)
-                          : NULL;
+    const char *bad =
+        problem == HM_SETTING_BAD_ITEM ? hm_settings_list_unknown(d->accepted, v, &bad_len) : NULL;
     int rc = 0;
     if (strpbrk(v, "\r\n") != NULL) {
         rc = fail(ld, value, "'runtime.%s' (%s) cannot hold a line break", d->key, d->variable);
     } else if (bad != NULL) {
-        rc = fail(ld, value, "unknown item '%.*s' in 'runtime.%s' (%s): expected a comma list of %s",
-                  (int)(bad_len < 40 ? bad_len : 40), bad, d->key, d->variable, d->accepted);
+        rc =
+            fail(ld, value, "unknown item '%.*s' in 'runtime.%s' (%s): expected a comma list of %s",
+                 (int)(bad_len < 40 ? bad_len : 40), bad, d->key, d->variable, d->accepted);
     } else if (problem == HM_SETTING_EMPTY) {
         rc = fail(ld, value, "'runtime.%s' (%s) cannot be empty: expected %s", d->key, d->variable,
                   d->accepted);
@@ -687,8 +684,7 @@ static int load_section(loader *ld, yaml_node_t *value, const schema_level *leve
     return walk_mapping(ld, value, level, handler, (void *)level);
 }
 
-static int on_top_key(loader *ld, int index, yaml_node_t *key_node, yaml_node_t *value,
-                      void *ctx) {
+static int on_top_key(loader *ld, int index, yaml_node_t *key_node, yaml_node_t *value, void *ctx) {
     (void)key_node;
     char buf[64];
     const char *key = TOP_KEYS[index];

@@ -106,15 +106,14 @@ extern const unsigned char __stop_heatmap_settings[] __attribute__((weak, visibi
 static void hm_apply_flag(hm_setting_id id, const char *v) {
     const hm_setting_def *d = &hm_settings_defs[id];
     const struct hm_flag_target *t = &hm_flag_targets[id];
-    if (!t->target) {
+    if (!t->target)
         hm_log("internal error: ", d->variable, " has no place in runtime/lifecycle.c", NULL);
-    } else if (d->kind == HM_SETTING_BOOL) {
+    else if (d->kind == HM_SETTING_BOOL)
         *(bool *)t->target = hm_settings_parse_bool(v) == 1;
-    } else if (d->kind == HM_SETTING_UINT) {
+    else if (d->kind == HM_SETTING_UINT)
         hm_settings_parse_uint(v, d->min, d->max, t->target);
-    } else if (strlen(v) < t->size) {
+    else if (strlen(v) < t->size)
         memcpy(t->target, v, strlen(v) + 1);
-    }
 }
 
 /* The embedded settings that apply: the text of the first version-1 record in link order, or
@@ -186,7 +185,8 @@ static void hm_read_flags(void) {
         const char *v = hm_settings_resolve(d, mine[i], env, &sources[i], &refused);
         hm_apply_flag((hm_setting_id)i, v);
         if (refused & HM_SETTING_EMBEDDED_REFUSED) {
-            const char *line[] = {"ignoring ", d->variable, "=", mine[i], " embedded from ", config};
+            const char *line[] = {"ignoring ", d->variable,       "=",
+                                  mine[i],     " embedded from ", config};
             hm_log_parts(line, 6);
         }
         if (refused & HM_SETTING_ENVIRONMENT_REFUSED)
@@ -212,8 +212,13 @@ static void hm_read_flags(void) {
             const char *line[] = {d->variable, "=", mine[i], " (embedded from ", config, ")"};
             hm_log_parts(line, 6);
         } else if (sources[i] == HM_SETTING_FROM_ENVIRONMENT) {
-            const char *line[] = {d->variable, "=", getenv(d->variable), " (environment",
-                                  mine[i] ? "; overrides the embedded " : NULL, mine[i], ")"};
+            const char *line[] = {d->variable,
+                                  "=",
+                                  getenv(d->variable),
+                                  " (environment",
+                                  mine[i] ? "; overrides the embedded " : NULL,
+                                  mine[i],
+                                  ")"};
             hm_log_parts(line, 7);
         }
     }

@@ -350,10 +350,11 @@ int hm_cli_parse(int argc, char **argv, hm_cli *cli, char *err, size_t errlen) {
         return hm_errorf(err, errlen,
                          "--show-settings prints the settings and nothing else; it cannot be "
                          "combined with --%s",
-                         cli->diff_base ? "diff" : cli->run_argv ? "run" : "export");
+                         cli->diff_base  ? "diff"
+                         : cli->run_argv ? "run"
+                                         : "export");
     if (cli->show_settings && cli->nfiles > 1)
-        return hm_errorf(err, errlen,
-                         "--show-settings takes one PROGRAM at most; unexpected '%s'",
+        return hm_errorf(err, errlen, "--show-settings takes one PROGRAM at most; unexpected '%s'",
                          cli->files[1]);
     if (cli->export_kind && cli->diff_base)
         return hm_errorf(err, errlen, "--export and --diff cannot be combined");

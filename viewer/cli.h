@@ -29,7 +29,7 @@ typedef struct hm_cli {
     hm_pct_column pct;  /* --percentile: the table's last column */
     const char *filter; /* NULL when not given */
     bool no_tui, ascii, threads, no_color, help, version;
-    bool show_settings; /* --show-settings [PROGRAM]: the PROGRAM is files[0] */
+    bool show_settings;               /* --show-settings [PROGRAM]: the PROGRAM is files[0] */
     size_t width;                     /* --width; 0 = the terminal's, or 100 when not a terminal */
     const char *diff_base, *diff_new; /* --diff BASE NEW, else NULL */
     const char **fail_if;             /* --fail-if EXPR, in order */
@@ -57,7 +57,6 @@ bool hm_cli_given(const hm_cli *cli, const char *name);
 /* Apply VALUE to the long option --NAME that takes a value, with the checks and messages of
  * --NAME=VALUE ("--mode: unknown mode 'x' (expected ...)"). Returns 0, or -1 with the message in
  * err. For settings from the environment and heatmap.yaml (settings.c). */
-int hm_cli_apply_option(hm_cli *cli, const char *name, const char *value, char *err,
-                        size_t errlen);
+int hm_cli_apply_option(hm_cli *cli, const char *name, const char *value, char *err, size_t errlen);
 
 #endif /* HEATMAP_VIEWER_CLI_H */

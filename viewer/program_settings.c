@@ -59,8 +59,8 @@ static char *find_program(const char *program) {
 }
 
 /* Walk the section's bytes into *out. */
-static int read_records(const unsigned char *data, size_t size, hm_program_settings *out,
-                        char *err, size_t errlen) {
+static int read_records(const unsigned char *data, size_t size, hm_program_settings *out, char *err,
+                        size_t errlen) {
     hm_settings_walk w = {data, size, 0, NULL};
     const char *text;
     uint32_t version;
@@ -124,15 +124,14 @@ static int read_elf(Elf *elf, uint64_t file_size, hm_program_settings *out, char
     for (Elf_Scn *scn = elf_nextscn(elf, NULL); scn != NULL; scn = elf_nextscn(elf, scn)) {
         GElf_Shdr shdr;
         if (gelf_getshdr(scn, &shdr) == NULL)
-            return hm_errorf(err, errlen, "%s: malformed ELF file: %s", out->path,
-                             elf_errmsg(-1));
+            return hm_errorf(err, errlen, "%s: malformed ELF file: %s", out->path, elf_errmsg(-1));
         const char *name = elf_strptr(elf, names, shdr.sh_name);
         if (name == NULL || strcmp(name, HM_SETTINGS_SECTION) != 0)
             continue;
         out->has_section = true;
         if (shdr.sh_type == SHT_NOBITS)
-            return hm_errorf(err, errlen, "%s: malformed %s section: it has no contents",
-                             out->path, HM_SETTINGS_SECTION);
+            return hm_errorf(err, errlen, "%s: malformed %s section: it has no contents", out->path,
+                             HM_SETTINGS_SECTION);
         if (shdr.sh_offset > file_size || shdr.sh_size > file_size - shdr.sh_offset)
             return hm_errorf(err, errlen,
                              "%s: malformed ELF file: the %s section runs past the end of the "

@@ -14,11 +14,11 @@
 #include <stddef.h>
 
 typedef struct hm_program_settings {
-    char *path;          /* the file read: PROGRAM, or found on PATH (malloc'd) */
-    bool has_section;    /* the program has a heatmap_settings section */
-    char *text;          /* the first version-1 record's text (malloc'd), NULL when none */
-    size_t records;      /* version-1 records in the section */
-    size_t differ;       /* ... of them, how many hold other settings than the first */
+    char *path;            /* the file read: PROGRAM, or found on PATH (malloc'd) */
+    bool has_section;      /* the program has a heatmap_settings section */
+    char *text;            /* the first version-1 record's text (malloc'd), NULL when none */
+    size_t records;        /* version-1 records in the section */
+    size_t differ;         /* ... of them, how many hold other settings than the first */
     size_t other_versions; /* records of a version this heatmap-view does not read */
 } hm_program_settings;
 

@@ -31,8 +31,8 @@ static const struct view_setting {
     const char *variable; /* the environment's name */
     const char *flag;     /* the long option that sets it */
     view_kind kind;
-    size_t field;   /* VIEW_SWITCH: offset of its bool in hm_cli */
-    bool inverted;  /* VIEW_SWITCH: the bool is true when the setting is off (no_color) */
+    size_t field;  /* VIEW_SWITCH: offset of its bool in hm_cli */
+    bool inverted; /* VIEW_SWITCH: the bool is true when the setting is off (no_color) */
 } view_settings[HM_VIEW_SETTINGS_COUNT] = {
     {"mode", "HEATMAP_VIEW_MODE", "mode", VIEW_VALUE, 0, false},
     {"sort", "HEATMAP_VIEW_SORT", "sort", VIEW_VALUE, 0, false},
@@ -61,7 +61,8 @@ static int apply_value(hm_cli *cli, const struct view_setting *s, const char *va
     if (hm_cli_apply_option(cli, s->flag, value, msg, sizeof msg) == 0)
         return 0;
     size_t prefix = strlen(s->flag) + 4; /* "--" flag ": " */
-    bool has_prefix = strncmp(msg, "--", 2) == 0 && strncmp(msg + 2, s->flag, strlen(s->flag)) == 0 &&
+    bool has_prefix = strncmp(msg, "--", 2) == 0 &&
+                      strncmp(msg + 2, s->flag, strlen(s->flag)) == 0 &&
                       strncmp(msg + prefix - 2, ": ", 2) == 0;
     return hm_errorf(err, errlen, "%s", has_prefix ? msg + prefix : msg);
 }
@@ -82,12 +83,13 @@ static int check_keys(const hm_config *config, const char *name, char *err, size
         char keys[256] = "";
         size_t n = 0;
         for (size_t k = 0; k < HM_VIEW_SETTINGS_COUNT && n < sizeof keys; k++) {
-            int w = snprintf(keys + n, sizeof keys - n, "%s'%s'", k ? ", " : "",
-                             view_settings[k].key);
+            int w =
+                snprintf(keys + n, sizeof keys - n, "%s'%s'", k ? ", " : "", view_settings[k].key);
             n += w > 0 ? (size_t)w : 0;
         }
-        return hm_errorf(err, errlen, "%s:%d:%d: error: unknown key '%.40s' in 'view'; expected one of %s",
-                         name, e.key_line, e.key_column, e.key, keys);
+        return hm_errorf(err, errlen,
+                         "%s:%d:%d: error: unknown key '%.40s' in 'view'; expected one of %s", name,
+                         e.key_line, e.key_column, e.key, keys);
     }
     return 0;
 }
@@ -331,10 +333,10 @@ static int show_json(FILE *out, const hm_cli *cli, const hm_view_settings *vs,
             json_object_set_new(o, "key", json_string(hm_settings_defs[i].key));
             json_object_set_new(o, "value", json_string(row.value));
             json_object_set_new(o, "source", json_string(runtime_sources[row.source]));
-            json_object_set_new(o, "embedded", row.embedded ? json_string(row.embedded)
-                                                            : json_null());
-            json_object_set_new(o, "environment", row.environment ? json_string(row.environment)
-                                                                  : json_null());
+            json_object_set_new(o, "embedded",
+                                row.embedded ? json_string(row.embedded) : json_null());
+            json_object_set_new(o, "environment",
+                                row.environment ? json_string(row.environment) : json_null());
             json_object_set_new(o, "environment_ignored",
                                 json_boolean(row.refused & HM_SETTING_ENVIRONMENT_REFUSED));
             json_object_set_new(o, "embedded_ignored",

@@ -221,7 +221,7 @@ static inline hm_setting_problem hm_settings_check(const hm_setting_def *d, cons
         return hm_settings_parse_bool(v) < 0 ? HM_SETTING_BAD_VALUE : HM_SETTING_OK;
     case HM_SETTING_UINT:
         return hm_settings_parse_uint(v, d->min, d->max, NULL) ? HM_SETTING_OK
-                                                                : HM_SETTING_BAD_VALUE;
+                                                               : HM_SETTING_BAD_VALUE;
     case HM_SETTING_CHOICE:
         return hm_settings_in_list(d->accepted, v, len) ? HM_SETTING_OK : HM_SETTING_BAD_VALUE;
     case HM_SETTING_PORT:
@@ -338,8 +338,7 @@ static inline const char *hm_settings_next(hm_settings_walk *w, uint32_t *versio
             continue;
         }
         size_t start = w->offset + 8;
-        if (head[1] == 0 || head[1] > w->size - start ||
-            w->data[start + head[1] - 1] != '\0') {
+        if (head[1] == 0 || head[1] > w->size - start || w->data[start + head[1] - 1] != '\0') {
             w->error = "a record's size runs past the section or its text has no end";
             w->offset = w->size;
             return NULL;

@@ -794,7 +794,8 @@ static void test_config_runtime_section_is_read(void **state) {
 }
 
 static void test_config_runtime_section_without_values_embeds_nothing(void **state) {
-    const char *const yamls[] = {"version: 1\n", "runtime:\n", "runtime:\n  output:\n  summary: ~\n"};
+    const char *const yamls[] = {"version: 1\n", "runtime:\n",
+                                 "runtime:\n  output:\n  summary: ~\n"};
     for (size_t i = 0; i < sizeof yamls / sizeof *yamls; i++) {
         hm_config *config = load_ok(yamls[i]);
         assert_int_equal(hm_config_runtime_count(config), 0);

@@ -26,7 +26,7 @@
  * in link order applies; which of the two that is, the test asks the linker (their addresses). */
 
 #define TEXT_A                                                                                     \
-    "#config=/a/heatmap.yaml\nHEATMAP_OUTPUT=embedded-a.json\nHEATMAP_PATHS_MAX=1\n"             \
+    "#config=/a/heatmap.yaml\nHEATMAP_OUTPUT=embedded-a.json\nHEATMAP_PATHS_MAX=1\n"               \
     "HEATMAP_THREADS_MAX=7\nHEATMAP_SIGNALS=on\nHEATMAP_TRACE_EVENTS=4096\n"
 #define TEXT_B "#config=/b/heatmap.yaml\nHEATMAP_THREADS_MAX=9\nHEATMAP_TRACE_EVENTS=2048\n"
 
@@ -58,7 +58,8 @@ static void test_settings_runtime_applies_the_first_record_then_the_environment(
     assert_false(hm_rt.trace);
 }
 
-/* ---- Validators -------------------------------------------------------------------------------- */
+/* ---- Validators --------------------------------------------------------------------------------
+ */
 
 static void test_settings_parse_bool(void **state) {
     (void)state;
@@ -130,21 +131,18 @@ static void test_settings_check_by_kind(void **state) {
     assert_int_equal(hm_settings_check(def(HM_SETTING_ID_OUTPUT), long_path, false),
                      HM_SETTING_TOO_LONG);
     long_path[1023] = '\0';
-    assert_int_equal(hm_settings_check(def(HM_SETTING_ID_OUTPUT), long_path, false),
-                     HM_SETTING_OK);
+    assert_int_equal(hm_settings_check(def(HM_SETTING_ID_OUTPUT), long_path, false), HM_SETTING_OK);
     /* A port and a profile-type list are text to the runtime's reader; strict adds their rule. */
     assert_int_equal(hm_settings_check(def(HM_SETTING_ID_PROFILER_PORT), "http", false),
                      HM_SETTING_OK);
     assert_int_equal(hm_settings_check(def(HM_SETTING_ID_PROFILER_PORT), "http", true),
                      HM_SETTING_BAD_VALUE);
-    assert_int_equal(hm_settings_check(def(HM_SETTING_ID_PROFILER_PORT), "0", true),
-                     HM_SETTING_OK);
+    assert_int_equal(hm_settings_check(def(HM_SETTING_ID_PROFILER_PORT), "0", true), HM_SETTING_OK);
     assert_int_equal(hm_settings_check(def(HM_SETTING_ID_PROFILE_TYPE), "cpu,bogus", false),
                      HM_SETTING_OK);
     assert_int_equal(hm_settings_check(def(HM_SETTING_ID_PROFILE_TYPE), "cpu,bogus", true),
                      HM_SETTING_BAD_ITEM);
-    assert_int_equal(hm_settings_check(def(HM_SETTING_ID_PROFILE_TYPE), "", true),
-                     HM_SETTING_OK);
+    assert_int_equal(hm_settings_check(def(HM_SETTING_ID_PROFILE_TYPE), "", true), HM_SETTING_OK);
 }
 
 static void test_settings_resolve_precedence(void **state) {
@@ -172,7 +170,8 @@ static void test_settings_resolve_precedence(void **state) {
     assert_int_equal(refused, HM_SETTING_EMBEDDED_REFUSED);
 }
 
-/* ---- The embedded text and the walk ------------------------------------------------------------ */
+/* ---- The embedded text and the walk ------------------------------------------------------------
+ */
 
 static void test_settings_text(void **state) {
     (void)state;
@@ -203,10 +202,10 @@ static void test_settings_walk(void **state) {
     /* Two records as a linker lays them out: 8 + 3 bytes, padding to 12, then 8 + 5 (a record of
      * version 7), padding, then a version-1 record. */
     static const unsigned char section[] = {
-        1, 0, 0, 0, 3, 0, 0, 0, 'a', 'b', 0, 0,          /* version 1, "ab" */
-        0, 0, 0, 0,                                       /* zero padding */
+        1, 0, 0, 0, 3, 0, 0, 0, 'a', 'b', 0,   0,               /* version 1, "ab" */
+        0, 0, 0, 0,                                             /* zero padding */
         7, 0, 0, 0, 5, 0, 0, 0, 'x', 'y', 'z', 'w', 0, 0, 0, 0, /* version 7 */
-        1, 0, 0, 0, 2, 0, 0, 0, 'c', 0, 0, 0,             /* version 1, "c" */
+        1, 0, 0, 0, 2, 0, 0, 0, 'c', 0,   0,   0,               /* version 1, "c" */
     };
     hm_settings_walk w = {section, sizeof section, 0, NULL};
     uint32_t version = 0;
@@ -238,7 +237,8 @@ static void test_settings_walk(void **state) {
     assert_null(w4.error);
 }
 
-/* ---- Agreement with runtime/profiles.c and docs/config.md ------------------------------------- */
+/* ---- Agreement with runtime/profiles.c and docs/config.md -------------------------------------
+ */
 
 static void test_settings_profile_types_agree_with_the_runtime(void **state) {
     (void)state;

@@ -113,9 +113,9 @@ static void test_view_settings_switches_and_no_color(void **state) {
     char err[512];
     /* Off from the file, on again from the environment. */
     const char *const env_on[] = {"HEATMAP_VIEW_COLOR", "yes", "HEATMAP_VIEW_THREADS", "0", NULL};
-    assert_int_equal(resolve(NULL, env_on, "view:\n  color: off\n  threads: true\n", &cli, &vs,
-                             err, sizeof err),
-                     0);
+    assert_int_equal(
+        resolve(NULL, env_on, "view:\n  color: off\n  threads: true\n", &cli, &vs, err, sizeof err),
+        0);
     assert_false(cli.no_color);
     assert_false(cli.threads);
     assert_int_equal(vs.source[5], HM_VIEW_FROM_ENVIRONMENT);
@@ -134,8 +134,7 @@ static void test_view_settings_switches_and_no_color(void **state) {
     hm_cli_free(&cli);
     /* An empty variable is unset. */
     const char *const empty[] = {"HEATMAP_VIEW_MODE", "", "NO_COLOR", "", NULL};
-    assert_int_equal(resolve(NULL, empty, "view:\n  mode: table\n", &cli, &vs, err, sizeof err),
-                     0);
+    assert_int_equal(resolve(NULL, empty, "view:\n  mode: table\n", &cli, &vs, err, sizeof err), 0);
     assert_int_equal(cli.mode, HM_MODE_TABLE);
     assert_false(cli.no_color);
     hm_cli_free(&cli);
@@ -199,19 +198,19 @@ static void test_view_settings_show_text(void **state) {
     size_t size = 0;
     FILE *out = open_memstream(&text, &size);
     assert_non_null(out);
-    assert_int_equal(hm_view_settings_show(out, &cli, &vs, NULL, env_lookup, false, err, sizeof err),
-                     0);
+    assert_int_equal(
+        hm_view_settings_show(out, &cli, &vs, NULL, env_lookup, false, err, sizeof err), 0);
     fclose(out);
-    assert_string_equal(text,
-                        "heatmap-view settings (flag > environment > heatmap.yaml view: > default)\n"
-                        "heatmap.yaml: t.yaml\n"
-                        "  mode                    table            heatmap.yaml t.yaml:2:9\n"
-                        "  sort                    self             environment HEATMAP_VIEW_SORT\n"
-                        "  top                     10               flag --top\n"
-                        "  percentile              p95              default\n"
-                        "  width                   auto             default\n"
-                        "  color                   on               default\n"
-                        "  threads                 off              default\n");
+    assert_string_equal(
+        text, "heatmap-view settings (flag > environment > heatmap.yaml view: > default)\n"
+              "heatmap.yaml: t.yaml\n"
+              "  mode                    table            heatmap.yaml t.yaml:2:9\n"
+              "  sort                    self             environment HEATMAP_VIEW_SORT\n"
+              "  top                     10               flag --top\n"
+              "  percentile              p95              default\n"
+              "  width                   auto             default\n"
+              "  color                   on               default\n"
+              "  threads                 off              default\n");
     free(text);
     /* A program that cannot be read: an error, nothing printed. */
     text = NULL;
