@@ -60,17 +60,9 @@ unsigned hm_profile_types_parse(const char *in, char *out, size_t size) {
     unsigned mask = 0, seen = 0;
     size_t n = 0;
     out[0] = '\0';
-    for (const char *p = in; *p;) {
-        size_t len = strcspn(p, ",");
-        const char *s = p;
-        size_t slen = len;
-        while (slen && (*s == ' ' || *s == '\t'))
-            s++, slen--;
-        while (slen && (s[slen - 1] == ' ' || s[slen - 1] == '\t'))
-            slen--;
-        p += len + (p[len] == ',');
-        if (slen == 0)
-            continue;
+    const char *s, *p = in;
+    size_t slen;
+    while ((s = hm_settings_list_next(&p, &slen)) != NULL) {
         int i = hm_profile_type_index(s, slen);
         if (i < 0) {
             char value[64];

@@ -24,14 +24,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char *dup_string(const char *s) {
-    size_t n = strlen(s) + 1;
-    char *copy = malloc(n);
-    if (copy != NULL)
-        memcpy(copy, s, n);
-    return copy;
-}
-
 static bool is_file(const char *path) {
     struct stat st;
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
@@ -42,7 +34,7 @@ static bool is_file(const char *path) {
 static char *find_program(const char *program) {
     const char *path = getenv("PATH");
     if (strchr(program, '/') != NULL || is_file(program) || path == NULL)
-        return dup_string(program);
+        return strdup(program);
     for (const char *dir = path; *dir;) {
         size_t n = strcspn(dir, ":");
         size_t size = n + strlen(program) + 3;
@@ -55,7 +47,7 @@ static char *find_program(const char *program) {
         free(candidate);
         dir += n + (dir[n] == ':');
     }
-    return dup_string(program);
+    return strdup(program);
 }
 
 /* Walk the section's bytes into *out. */
@@ -71,7 +63,7 @@ static int read_records(const unsigned char *data, size_t size, hm_program_setti
         }
         out->records++;
         if (out->text == NULL) {
-            out->text = dup_string(text);
+            out->text = strdup(text);
             if (out->text == NULL)
                 return hm_errorf(err, errlen, "out of memory");
         } else if (!hm_settings_text_same(out->text, text)) {

@@ -181,23 +181,34 @@ static inline bool hm_settings_in_list(const char *list, const char *s, size_t l
     return false;
 }
 
-/* The first item of comma list `v` that is not a word of `list`: its start, its length in *len;
- * NULL when every item is one. Spaces and tabs around items, and empty items, are ignored. */
-static inline const char *hm_settings_list_unknown(const char *list, const char *v, size_t *len) {
-    for (const char *p = v; *p;) {
-        size_t n = strcspn(p, ",");
-        const char *s = p;
+/* The next item of the comma list at *p, spaces and tabs around it trimmed: its start, its length
+ * in *len, and *p moved past it and its comma; NULL at the end. Empty items are skipped. The one
+ * way a comma list is split: by the runtime (HEATMAP_PROFILE_TYPE, profiles.c) and config/. */
+static inline const char *hm_settings_list_next(const char **p, size_t *len) {
+    while (**p) {
+        size_t n = strcspn(*p, ",");
+        const char *s = *p;
         size_t k = n;
         while (k && (*s == ' ' || *s == '\t'))
             s++, k--;
         while (k && (s[k - 1] == ' ' || s[k - 1] == '\t'))
             k--;
-        if (k && !hm_settings_in_list(list, s, k)) {
+        *p += n + ((*p)[n] == ',');
+        if (k) {
             *len = k;
             return s;
         }
-        p += n + (p[n] == ',');
     }
+    return NULL;
+}
+
+/* The first item of comma list `v` that is not a word of `list`: its start, its length in *len;
+ * NULL when every item is one. */
+static inline const char *hm_settings_list_unknown(const char *list, const char *v, size_t *len) {
+    const char *s;
+    while ((s = hm_settings_list_next(&v, len)) != NULL)
+        if (!hm_settings_in_list(list, s, *len))
+            return s;
     return NULL;
 }
 
