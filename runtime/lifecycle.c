@@ -3,10 +3,11 @@
  *
  * One idempotent initializer runs from the runtime's constructor, or earlier from the first
  * registration (__heatmap_register_v2, the ABI entry point, is here for that reason). It reads the
- * flag table below from the environment, picks and calibrates the clock, measures the
+ * settings (include/heatmap/settings.h: default, then the record heatmap.yaml's runtime: section
+ * left in the program, then the environment), picks and calibrates the clock, measures the
  * instrumentation's own cost per call, and registers the exit handler. The runtime never stops the
- * host program: a bad flag gives one warning and its default; a failure gives one stderr line and
- * "no data".
+ * host program: a bad setting gives one warning and the value below it; a failure gives one stderr
+ * line and "no data".
  *
  * Ends of the process:
  *   return from main / exit()  -> atexit handler writes the results ("exit")
