@@ -28,7 +28,9 @@
 #define TEXT_A                                                                                     \
     "#config=/a/heatmap.yaml\nHEATMAP_OUTPUT=embedded-a.json\nHEATMAP_PATHS_MAX=1\n"               \
     "HEATMAP_THREADS_MAX=7\nHEATMAP_SIGNALS=on\nHEATMAP_TRACE_EVENTS=4096\n"
-#define TEXT_B "#config=/b/heatmap.yaml\nHEATMAP_THREADS_MAX=9\nHEATMAP_TRACE_EVENTS=2048\n"
+#define TEXT_B                                                                                     \
+    "#config=/b/heatmap.yaml\nHEATMAP_PATHS_MAX=0\nHEATMAP_THREADS_MAX=9\n"                        \
+    "HEATMAP_TRACE_EVENTS=2048\n"
 
 __attribute__((used, section("heatmap_settings"), aligned(4))) static const struct {
     uint32_t version, size;
@@ -47,7 +49,7 @@ static void test_settings_runtime_applies_the_first_record_then_the_environment(
     /* Embedded, from the first record only (the other's values are not mixed in). */
     assert_int_equal(hm_rt.threads_max, a_first ? 7 : 9);
     assert_int_equal(hm_rt.trace_events, a_first ? 4096 : 2048);
-    /* An invalid embedded value is ignored: the default (65536 nodes). */
+    /* An invalid embedded value (both records have one) is ignored: the default (65536 nodes). */
     assert_int_equal(hm_rt.paths_max, 65536);
     /* The environment wins over the embedded value (runtime.cmake sets HEATMAP_OUTPUT). */
     const char *env = getenv("HEATMAP_OUTPUT");
