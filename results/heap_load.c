@@ -14,15 +14,11 @@
 #include <errno.h>
 #include <stdio.h>
 
-static uint64_t add_sat(uint64_t a, uint64_t b) {
-    return a + b < a ? UINT64_MAX : a + b;
-}
-
 void hm_heap_figures_add(hm_heap_figures *a, const hm_heap_figures *b) {
-    a->alloc_objects = add_sat(a->alloc_objects, b->alloc_objects);
-    a->alloc_bytes = add_sat(a->alloc_bytes, b->alloc_bytes);
-    a->free_objects = add_sat(a->free_objects, b->free_objects);
-    a->free_bytes = add_sat(a->free_bytes, b->free_bytes);
+    a->alloc_objects = hm_add_sat(a->alloc_objects, b->alloc_objects);
+    a->alloc_bytes = hm_add_sat(a->alloc_bytes, b->alloc_bytes);
+    a->free_objects = hm_add_sat(a->free_objects, b->free_objects);
+    a->free_bytes = hm_add_sat(a->free_bytes, b->free_bytes);
     if (b->peak_inuse_bytes > a->peak_inuse_bytes)
         a->peak_inuse_bytes = b->peak_inuse_bytes;
 }
@@ -105,20 +101,6 @@ void hm_heap_profile_free(hm_heap_profile *p) {
     free(p);
 }
 
-static int grow(void **v, size_t *cap, size_t need, size_t size) {
-    if (need <= *cap)
-        return 0;
-    size_t cap2 = *cap ? *cap * 2 : 64;
-    while (cap2 < need)
-        cap2 *= 2;
-    void *g = realloc(*v, cap2 * size);
-    if (g == NULL)
-        return -1;
-    *v = g;
-    *cap = cap2;
-    return 0;
-}
-
 /* Add one file's functions and sites to p. */
 static int add_file(hm_heap_profile *p, const json_t *root, const char *name, size_t *fcap,
                     size_t *scap, char *err, size_t errlen) {
@@ -133,7 +115,7 @@ static int add_file(hm_heap_profile *p, const json_t *root, const char *name, si
         return -1;
     }
     size_t base = p->nfunctions, nf = json_array_size(functions);
-    if (grow((void **)&p->functions, fcap, base + nf + 1, sizeof *p->functions) != 0)
+    if (hm_reserve((void **)&p->functions, fcap, base + nf + 1, sizeof *p->functions) != 0)
         goto oom;
     p->functions[base] = (hm_heap_function){hm_strdup(HM_HEAP_OUTSIDE_NAME), hm_strdup(""), 0};
     p->nfunctions++;
@@ -157,7 +139,7 @@ static int add_file(hm_heap_profile *p, const json_t *root, const char *name, si
                      name, i);
             return -1;
         }
-        if (grow((void **)&p->sites, scap, p->nsites + 1, sizeof *p->sites) != 0)
+        if (hm_reserve((void **)&p->sites, scap, p->nsites + 1, sizeof *p->sites) != 0)
             goto oom;
         hm_heap_site *s = &p->sites[p->nsites++];
         memset(s, 0, sizeof *s);

@@ -2,16 +2,18 @@
  *
  * Design: a builder accumulates one merged tree while the files are read. Functions are keyed by
  * name + file + line (an index kept sorted for binary search), nodes by (parent node, function)
- * in an open-addressing hash map, so merging a tree is one pass over its nodes once each node's
- * parent has been merged. Each file's node ids and function ids live only while that file is read:
- * they are sorted into (id, index) tables, which also finds duplicates. At the end the merged
- * nodes are renumbered into depth-first pre-order with children sorted by function, which every
- * consumer wants (stable output, parents before children, subtrees contiguous).
+ * in an open-addressing map of node indexes (index_map.h), so merging a tree is one pass over its
+ * nodes once each node's parent has been merged. Each file's node ids and function ids live only
+ * while that file is read: they are sorted into (id, index) tables, which also finds duplicates.
+ * At the end the merged nodes are renumbered into depth-first pre-order with children sorted by
+ * function, which every consumer wants (stable output, parents before children, subtrees
+ * contiguous).
  *
  * The reader trusts nothing: every array, every number and every reference is checked, and an
  * error names the file and the node ("paths.trees[0] (thread 42).nodes[3] (node 7)"). The
  * queries on the merged tree are paths_query.c; the trace loader is trace_load.c.
  */
+#include "index_map.h"
 #include "paths_internal.h"
 
 #include <heatmap/results_format.h>
@@ -23,15 +25,9 @@
 
 /* ---- The merged tree under construction ----------------------------------------------------- */
 
-typedef struct bnode {
-    size_t parent, function;
-    uint64_t count, self_ns, total_ns;
-    uint64_t wait_ns, block_count, block_ns, mutex_count, mutex_ns;
-} bnode;
-
-typedef struct slot {
-    size_t parent, function, node; /* node == SIZE_MAX: empty */
-} slot;
+/* A merged node is already the node of the result, in builder numbering (parent and function are
+ * builder indexes; depth, first_child and nchildren are set when the tree is renumbered). */
+typedef hm_path_node bnode;
 
 typedef struct builder {
     hm_path_function *functions;
@@ -40,8 +36,7 @@ typedef struct builder {
     size_t cap_order;
     bnode *nodes; /* nodes[0] is the root */
     size_t nnodes, cap_nodes;
-    slot *slots; /* (parent, function) -> node */
-    size_t nslots;
+    hm_imap children; /* (parent, function) -> node, every node but the root */
     hm_paths *out;
 } builder;
 
@@ -96,57 +91,46 @@ static size_t add_function(builder *b, const hm_file_function *ff) {
     return b->nfunctions++;
 }
 
-static size_t slot_hash(size_t parent, size_t function, size_t nslots) {
-    uint64_t h =
-        (uint64_t)parent * 0x9E3779B97F4A7C15ull ^ (uint64_t)function * 0xC2B2AE3D27D4EB4Full;
-    h ^= h >> 29;
-    return (size_t)(h & (nslots - 1));
+typedef struct node_key {
+    size_t parent, function;
+} node_key;
+
+static uint64_t node_key_hash(const node_key *k) {
+    return (uint64_t)k->parent * 0x9E3779B97F4A7C15ull ^
+           (uint64_t)k->function * 0xC2B2AE3D27D4EB4Full;
 }
 
-static int grow_slots(builder *b) {
-    size_t n = b->nslots ? b->nslots * 2 : 1024;
-    slot *s = malloc(n * sizeof *s);
-    if (s == NULL)
-        return -1;
-    for (size_t i = 0; i < n; i++)
-        s[i].node = SIZE_MAX;
-    for (size_t i = 0; i < b->nslots; i++) {
-        if (b->slots[i].node == SIZE_MAX)
-            continue;
-        size_t j = slot_hash(b->slots[i].parent, b->slots[i].function, n);
-        while (s[j].node != SIZE_MAX)
-            j = (j + 1) & (n - 1);
-        s[j] = b->slots[i];
-    }
-    free(b->slots);
-    b->slots = s;
-    b->nslots = n;
-    return 0;
+static uint64_t node_hash(const void *ctx, size_t i) {
+    const bnode *n = &((const builder *)ctx)->nodes[i];
+    return node_key_hash(&(node_key){n->parent, n->function});
+}
+
+static bool node_equal(const void *ctx, size_t i, const void *key) {
+    const bnode *n = &((const builder *)ctx)->nodes[i];
+    const node_key *k = key;
+    return n->parent == k->parent && n->function == k->function;
 }
 
 /* The merged node for `function` under merged node `parent`, created when new. SIZE_MAX on
  * out-of-memory. */
 static size_t child_node(builder *b, size_t parent, size_t function) {
-    if (2 * (b->nnodes + 1) > b->nslots && grow_slots(b) != 0)
+    node_key key = {parent, function};
+    if (hm_imap_reserve(&b->children, b->nnodes + 1, node_hash, b) != 0)
         return SIZE_MAX;
-    size_t j = slot_hash(parent, function, b->nslots);
-    while (b->slots[j].node != SIZE_MAX) {
-        if (b->slots[j].parent == parent && b->slots[j].function == function)
-            return b->slots[j].node;
-        j = (j + 1) & (b->nslots - 1);
-    }
+    size_t slot, node = hm_imap_find(&b->children, node_key_hash(&key), node_equal, b, &key, &slot);
+    if (node != SIZE_MAX)
+        return node;
     if (hm_reserve((void **)&b->nodes, &b->cap_nodes, b->nnodes + 1, sizeof *b->nodes) != 0)
         return SIZE_MAX;
     b->nodes[b->nnodes] = (bnode){.parent = parent, .function = function};
-    b->slots[j] = (slot){.parent = parent, .function = function, .node = b->nnodes};
+    hm_imap_insert(&b->children, slot, b->nnodes);
     return b->nnodes++;
 }
 
 static int builder_init(builder *b) {
     memset(b, 0, sizeof *b);
     b->out = calloc(1, sizeof *b->out);
-    if (b->out == NULL || hm_reserve((void **)&b->nodes, &b->cap_nodes, 1, sizeof *b->nodes) != 0 ||
-        grow_slots(b) != 0)
+    if (b->out == NULL || hm_reserve((void **)&b->nodes, &b->cap_nodes, 1, sizeof *b->nodes) != 0)
         return -1;
     b->nodes[0] = (bnode){.parent = HM_PATH_ROOT, .function = HM_PATH_NO_FUNCTION};
     b->nnodes = 1;
@@ -157,7 +141,7 @@ static void builder_free(builder *b) {
     hm_path_functions_free(b->functions, b->nfunctions);
     free(b->order);
     free(b->nodes);
-    free(b->slots);
+    hm_imap_free(&b->children);
     hm_paths_free(b->out);
 }
 
@@ -412,17 +396,9 @@ static int finish(hm_loader *ld, builder *b, hm_paths **out) {
     size_t nc = 0;
     for (size_t v = 0; v < nn; v++) {
         hm_path_node *d = &p->nodes[newidx[v]];
-        const bnode *s = &b->nodes[v];
-        d->parent = v == 0 ? HM_PATH_ROOT : newidx[s->parent];
-        d->function = v == 0 ? HM_PATH_NO_FUNCTION : rank[s->function];
-        d->count = s->count;
-        d->self_ns = s->self_ns;
-        d->total_ns = s->total_ns;
-        d->wait_ns = s->wait_ns;
-        d->block_count = s->block_count;
-        d->block_ns = s->block_ns;
-        d->mutex_count = s->mutex_count;
-        d->mutex_ns = s->mutex_ns;
+        *d = b->nodes[v];
+        d->parent = v == 0 ? HM_PATH_ROOT : newidx[d->parent];
+        d->function = v == 0 ? HM_PATH_NO_FUNCTION : rank[d->function];
         d->nchildren = start[v + 1] - start[v];
     }
     for (size_t i = 0; i < nn; i++) { /* children arrays in pre-order of the parents */

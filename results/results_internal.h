@@ -17,6 +17,11 @@ static inline char *hm_strdup(const char *s) {
     return copy ? memcpy(copy, s, n) : NULL;
 }
 
+/* a + b, or UINT64_MAX when that overflows: totals of figures never wrap round. */
+static inline uint64_t hm_add_sat(uint64_t a, uint64_t b) {
+    return a + b < a ? UINT64_MAX : a + b;
+}
+
 typedef int (*hm_ptr_cmp)(const void *a, const void *b, const void *ctx);
 
 /* Stable bottom-up merge sort of n pointers. Returns 0, or -1 on out-of-memory (items unchanged).

@@ -49,38 +49,33 @@ int hm_sort_ptrs(const void **items, size_t n, hm_ptr_cmp cmp, const void *ctx) 
     return 0;
 }
 
-static uint64_t add_sat(uint64_t a, uint64_t b) {
-    return a + b < a ? UINT64_MAX : a + b;
-}
-
 /* ---- Totals ---------------------------------------------------------------------------------- */
 
-uint64_t hm_results_self_ns(const hm_results *r) {
+/* The saturating sum over the functions of the uint64_t figure at `offset` in hm_function_stats. */
+static uint64_t sum_figure(const hm_results *r, size_t offset) {
     uint64_t sum = 0;
-    for (size_t i = 0; i < r->nfunctions; i++)
-        sum = add_sat(sum, r->functions[i].self_ns);
+    for (size_t i = 0; i < r->nfunctions; i++) {
+        uint64_t v;
+        memcpy(&v, (const char *)&r->functions[i] + offset, sizeof v);
+        sum = hm_add_sat(sum, v);
+    }
     return sum;
+}
+
+uint64_t hm_results_self_ns(const hm_results *r) {
+    return sum_figure(r, offsetof(hm_function_stats, self_ns));
 }
 
 uint64_t hm_results_cpu_ns(const hm_results *r) {
-    uint64_t sum = 0;
-    for (size_t i = 0; r->has_cpu && i < r->nfunctions; i++)
-        sum = add_sat(sum, r->functions[i].cpu_ns);
-    return sum;
+    return r->has_cpu ? sum_figure(r, offsetof(hm_function_stats, cpu_ns)) : 0;
 }
 
 uint64_t hm_results_wait_ns(const hm_results *r) {
-    uint64_t sum = 0;
-    for (size_t i = 0; r->has_cpu && i < r->nfunctions; i++)
-        sum = add_sat(sum, r->functions[i].wait_ns);
-    return sum;
+    return r->has_cpu ? sum_figure(r, offsetof(hm_function_stats, wait_ns)) : 0;
 }
 
 uint64_t hm_results_total_calls(const hm_results *r) {
-    uint64_t sum = 0;
-    for (size_t i = 0; i < r->nfunctions; i++)
-        sum = add_sat(sum, r->functions[i].count);
-    return sum;
+    return sum_figure(r, offsetof(hm_function_stats, count));
 }
 
 double hm_results_parallelism(const hm_results *r) {
@@ -92,7 +87,7 @@ double hm_results_parallelism(const hm_results *r) {
 double hm_results_overhead_share(const hm_results *r) {
     if (!r->has_overhead_total)
         return 0.0;
-    uint64_t whole = add_sat(hm_results_self_ns(r), r->overhead_total_ns);
+    uint64_t whole = hm_add_sat(hm_results_self_ns(r), r->overhead_total_ns);
     return whole ? (double)r->overhead_total_ns / (double)whole : 0.0;
 }
 
@@ -131,7 +126,7 @@ void hm_function_update_percentiles(hm_function_stats *f) {
      * (see the loader). */
     uint64_t total = 0;
     for (size_t i = 0; i < f->nbuckets; i++)
-        total = add_sat(total, f->buckets[i].count);
+        total = hm_add_sat(total, f->buckets[i].count);
     f->p50_ns = hm_hist_percentile(f->buckets, f->nbuckets, total, 50, f->max_ns);
     f->p95_ns = hm_hist_percentile(f->buckets, f->nbuckets, total, 95, f->max_ns);
     f->p99_ns = hm_hist_percentile(f->buckets, f->nbuckets, total, 99, f->max_ns);
@@ -334,15 +329,15 @@ static int merge_group(const hm_function_stats *const *group, size_t n, hm_funct
         return -1;
     for (size_t i = 0; i < n; i++) {
         const hm_function_stats *f = group[i];
-        out->count = add_sat(out->count, f->count);
-        out->timed = add_sat(out->timed, f->throttled || f->timed ? f->timed : f->count);
+        out->count = hm_add_sat(out->count, f->count);
+        out->timed = hm_add_sat(out->timed, f->throttled || f->timed ? f->timed : f->count);
         out->throttled = out->throttled || f->throttled;
-        out->self_ns = add_sat(out->self_ns, f->self_ns);
+        out->self_ns = hm_add_sat(out->self_ns, f->self_ns);
         out->has_cpu = out->has_cpu && f->has_cpu;
-        out->cpu_ns = add_sat(out->cpu_ns, f->cpu_ns);
-        out->wait_ns = add_sat(out->wait_ns, f->wait_ns);
-        out->blocked_ns = add_sat(out->blocked_ns, f->blocked_ns);
-        out->open_calls = add_sat(out->open_calls, f->open_calls);
+        out->cpu_ns = hm_add_sat(out->cpu_ns, f->cpu_ns);
+        out->wait_ns = hm_add_sat(out->wait_ns, f->wait_ns);
+        out->blocked_ns = hm_add_sat(out->blocked_ns, f->blocked_ns);
+        out->open_calls = hm_add_sat(out->open_calls, f->open_calls);
         hm_heap_figures_add(&out->heap, &f->heap);
         if (f->max_ns > out->max_ns)
             out->max_ns = f->max_ns;
@@ -359,7 +354,7 @@ static int merge_group(const hm_function_stats *const *group, size_t n, hm_funct
         size_t w = 0;
         for (size_t i = 1; i < out->nbuckets; i++)
             if (out->buckets[i].index == out->buckets[w].index)
-                out->buckets[w].count = add_sat(out->buckets[w].count, out->buckets[i].count);
+                out->buckets[w].count = hm_add_sat(out->buckets[w].count, out->buckets[i].count);
             else
                 out->buckets[++w] = out->buckets[i];
         out->nbuckets = w + 1;
@@ -400,8 +395,8 @@ static int merge_meta(const hm_results *const *in, size_t n, hm_results *r) {
         hm_heap_figures_add(&r->heap_outside, &f->heap_outside);
         hm_heap_figures_add(&r->heap_total, &f->heap_total);
         r->wall_ns = f->wall_ns > r->wall_ns ? f->wall_ns : r->wall_ns;
-        r->overhead_total_ns = add_sat(r->overhead_total_ns, f->overhead_total_ns);
-        r->process_cpu_ns = add_sat(r->process_cpu_ns, f->process_cpu_ns);
+        r->overhead_total_ns = hm_add_sat(r->overhead_total_ns, f->overhead_total_ns);
+        r->process_cpu_ns = hm_add_sat(r->process_cpu_ns, f->process_cpu_ns);
         r->cpus = f->cpus > r->cpus ? f->cpus : r->cpus;
         r->nfiles += in[i]->nfiles;
         r->nthreads += in[i]->nthreads;

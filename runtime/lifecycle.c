@@ -23,9 +23,12 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -363,11 +366,7 @@ static void hm_on_fatal_signal(int sig) {
     memset(&dfl, 0, sizeof dfl);
     dfl.sa_handler = SIG_DFL;
     sigaction(sig, &dfl, NULL);
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, sig);
-    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
-    raise(sig);
+    hm_raise_unblocked(sig);
     errno = saved; /* a synchronous fault re-executes the faulting instruction and dies there */
 }
 
@@ -399,17 +398,77 @@ static void hm_start_clocks(void) {
     hm_rt.start_unix_ns = hm_clock_unix_ns();
 }
 
+/* ---- thread exit ------------------------------------------------------------------------------
+ * A thread's data is merged by the thread key's destructor (hm_thread_exit), late and with the
+ * thread's signals blocked, so that no call the thread makes is lost (issue 16):
+ * - A signal handler that ran during the merge added to statistics already folded, and one that
+ *   ran after it found the thread finished: both calls were lost, though the program made them
+ *   (e2e_stress lost about one SIGALRM handler call in 1,000; e2e_robust_exitsig, which sends
+ *   SIGUSR1 to each thread until it is gone, lost a third). So the merge runs with the signals
+ *   blocked, and they stay blocked: a signal sent to the process then goes to another thread, and
+ *   is recorded there; one sent to this thread is discarded when it ends, its handler never run
+ *   (nor counted by anyone) — which is what glibc (2.34 and later) does itself a moment later,
+ *   once the destructors are done, "so that application code cannot run on the thread that is
+ *   about to exit". Faults (SIGSEGV ...) stay unblocked: a fault while blocked kills the process
+ *   whatever its handler.
+ * - The merge waits for the last round of destructor calls POSIX guarantees
+ *   (PTHREAD_DESTRUCTOR_ITERATIONS: the value is set again in the earlier rounds), so that the
+ *   program's own key destructors, which run after ours in a round, still run unblocked and their
+ *   calls are recorded.
+ * - Except on a thread that may be the process's last: when the main thread has ended by
+ *   pthread_exit, the last thread to end calls exit() (glibc), whose atexit handlers must not run
+ *   with signals blocked. Such a thread (and the main thread) restores its mask after the merge.
+ *   The runtime learns that the main thread ended from this same destructor: at start-up the key
+ *   is given a marker value on the main thread, so that it runs there even without calls. (A main
+ *   thread that ends in the microseconds between a thread's check and that thread's end leaves its
+ *   exit() with the signals blocked: closing that race would take a hook in pthread_exit.) */
+
+static char hm_main_marker;
+static pthread_t hm_main_self;
+/* The main thread has ended (pthread_exit), or the runtime cannot tell: it started elsewhere. */
+static _Atomic bool hm_main_gone;
+static __thread unsigned hm_exit_round __attribute__((tls_model("initial-exec")));
+
+/* Called by init (the key exists) and in a fork child, whose one thread is its main thread. */
+static void hm_main_thread_note(void) {
+    if (getpid() != (pid_t)syscall(SYS_gettid)) {
+        atomic_store(&hm_main_gone, true); /* started on another thread: unknown */
+        return;
+    }
+    hm_main_self = pthread_self();
+    atomic_store(&hm_main_gone, false);
+    if (!pthread_getspecific(hm_rt.thread_key))
+        pthread_setspecific(hm_rt.thread_key, &hm_main_marker);
+}
+
+static void hm_thread_exit(void *value) {
+    bool main_thread = pthread_equal(pthread_self(), hm_main_self);
+    if (main_thread)
+        atomic_store(&hm_main_gone, true);
+    if (value == &hm_main_marker)
+        return; /* the main thread, without calls */
+    if (++hm_exit_round < PTHREAD_DESTRUCTOR_ITERATIONS &&
+        pthread_setspecific(hm_rt.thread_key, value) == 0)
+        return; /* again in the next round, after the program's destructors */
+    static const int faults[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS};
+    sigset_t block, old;
+    sigfillset(&block);
+    for (size_t i = 0; i < sizeof faults / sizeof *faults; i++)
+        sigdelset(&block, faults[i]);
+    bool masked = pthread_sigmask(SIG_BLOCK, &block, &old) == 0;
+    hm_heap_pause(); /* the merge's allocations are the runtime's own */
+    hm_thread_merge(value);
+    hm_heap_resume();
+    if (masked && (main_thread || atomic_load(&hm_main_gone)))
+        pthread_sigmask(SIG_SETMASK, &old, NULL); /* may be the last thread: exit() follows */
+}
+
 static void hm_after_fork_child(void) {
     hm_is_fork_child = true;
     atomic_store(&hm_finished, 0);
     hm_start_clocks();
     hm_thread_reset_after_fork(&hm_tls_self);
-}
-
-static void hm_thread_exit(void *data) {
-    hm_heap_pause(); /* the merge's allocations are the runtime's own */
-    hm_thread_merge(data);
-    hm_heap_resume();
+    hm_main_thread_note();
 }
 
 /* The ABI entry point a module constructor calls with its table: start the runtime (the first
@@ -452,6 +511,7 @@ bool hm_runtime_init(void) {
         return true;
     }
     pthread_atfork(NULL, NULL, hm_after_fork_child);
+    hm_main_thread_note();
     /* Before recording starts, so that no block is half counted. */
     hm_heap_init(hm_flag_heap && hm_heap_interposed(), hm_flag_heap_peak);
     atexit(hm_atexit);

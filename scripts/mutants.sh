@@ -111,7 +111,7 @@ mutant writer_no_hostname runtime/writer.c "$rt" '/HM_KEY_hostname, host/d'
 mutant writer_no_clock runtime/writer.c "$rt" '/HM_KEY_clock,/,/"monotonic");/d'
 mutant writer_line_zero runtime/writer.c "$rt" 's/HM_FN_KEY_line, m->line/HM_FN_KEY_line, 0/'
 # Signals: results written but the signal not raised again (the program keeps running).
-mutant signal_no_reraise runtime/lifecycle.c "$rt" 's/^    raise(sig);$/    (void)0;/'
+mutant signal_no_reraise runtime/lifecycle.c "$rt" 's/^    hm_raise_unblocked(sig);$/    (void)0;/'
 mutant signal_wrong_end runtime/lifecycle.c "$rt" 's/{SIGINT, "signal:SIGINT"}/{SIGINT, "exit"}/'
 mutant signals_flag_ignored runtime/lifecycle.c "$rt" 's/if (hm_flag_signals)/if (1)/'
 mutant signal_over_own_handler runtime/lifecycle.c "$rt" \
@@ -133,6 +133,21 @@ mutant paths_recursion_nodes runtime/hot_path.c "$rt" 's/if (p->func == id)/if (
 # Self time: children not subtracted.
 mutant self_includes_children runtime/hot_path.c "$rt" \
     's/uint64_t self_ticks = elapsed > f->child ? elapsed - f->child : 0;/uint64_t self_ticks = elapsed;/'
+# Thread exit (issue 16): the merge's signal block lifted after it, or never taken (handler calls
+# during and after the merge lost); kept on a thread that may run exit() (atexit handlers with
+# signals blocked); the merge not put off to the last destructor round (the program's key
+# destructors' calls lost); the main thread's key not marked (its pthread_exit unseen).
+ex='^(e2e_install|e2e_robust_exitsig|e2e_robust_mainexit)$'
+mutant exit_signals_restored runtime/lifecycle.c "$ex" \
+    's/if (masked \&\& (main_thread || atomic_load(\&hm_main_gone)))/if (masked)/'
+mutant exit_signals_unblocked runtime/lifecycle.c "$ex" \
+    's/bool masked = pthread_sigmask(SIG_BLOCK, \&block, \&old) == 0;/bool masked = false;/'
+mutant exit_last_thread_blocked runtime/lifecycle.c "$ex" \
+    's/if (masked \&\& (main_thread || atomic_load(\&hm_main_gone)))/if (0)/'
+mutant exit_merge_not_deferred runtime/lifecycle.c "$ex" \
+    's/++hm_exit_round < PTHREAD_DESTRUCTOR_ITERATIONS \&\&/0 \&\&/'
+mutant exit_main_unmarked runtime/lifecycle.c "$ex" \
+    's/pthread_setspecific(hm_rt.thread_key, \&hm_main_marker);/(void)0;/'
 # Percentiles: nearest rank rounded down.
 mutant percentile_rank_floor include/heatmap/results_format.h \
     '^(test_runtime|test_results|viewer_oracle|viewer_json|viewer_table)$' \

@@ -6,6 +6,8 @@
  */
 #include "cli.h"
 
+#include "live.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +30,7 @@ typedef enum opt_id {
     OPT_EXPORT,
     OPT_OUTPUT,
     OPT_TYPE,
+    OPT_INTERVAL,
     OPT_SHOW_SETTINGS,
     OPT_HELP,
     OPT_VERSION,
@@ -90,8 +93,12 @@ static const struct option_spec {
     {"output", 'o', OPT_OUTPUT, true, "FILE",
      "the file --export writes (- for standard output; default heatmap.pb.gz, heatmap.folded, "
      "heatmap.chrome.json or heatmap.svg)"},
+    {"interval", 0, OPT_INTERVAL, true, "TIME",
+     "how often the live view of http://HOST[:PORT] reads the program's results again: 500ms, 2s, "
+     "1.5 (seconds), from 100ms to 1h (default 1s)"},
     {"show-settings", 0, OPT_SHOW_SETTINGS, false, NULL,
-     "print heatmap-view's settings (mode, sort, top, percentile, width, color, threads) with the "
+     "print heatmap-view's settings (mode, sort, top, percentile, width, color, threads, "
+     "interval) with the "
      "value in effect and where it came from: flag > environment (HEATMAP_VIEW_*) > heatmap.yaml "
      "view: > default; with a PROGRAM (the FILE argument), also the runtime settings PROGRAM would "
      "run with in this environment: environment > embedded in PROGRAM (heatmap.yaml runtime:) > "
@@ -131,7 +138,9 @@ void hm_cli_usage(FILE *out) {
           "Show the function profile recorded by a heatmap-instrumented program (heatmap.json).\n"
           "Several FILEs are merged. FILE - reads standard input; no FILE reads heatmap.json.\n"
           "FILE http://HOST[:PORT] reads the results so far of a program running with\n"
-          "HEATMAP_PROFILER=on (its /debug/heatmap; port 6060 by default), once.\n"
+          "HEATMAP_PROFILER=on (its /debug/heatmap; port 6060 by default): on a terminal a live\n"
+          "view that reads them again every --interval; otherwise (text, json, csv, --export,\n"
+          "--fail-if, no terminal) once.\n"
           "\n"
           "Options:\n",
           out);
@@ -263,6 +272,8 @@ static int apply(hm_cli *cli, const struct option_spec *o, const char *value, ch
     case OPT_TYPE:
         cli->pprof_type = value;
         return 0;
+    case OPT_INTERVAL:
+        return hm_live_parse_interval(value, &cli->interval_ms, err, errlen);
     case OPT_SHOW_SETTINGS:
         cli->show_settings = true;
         return 0;

@@ -38,6 +38,7 @@ typedef struct hm_cli {
     const char *export_kind; /* --export=KIND as given (main.c checks it), else NULL */
     const char *output;      /* -o/--output FILE for --export, else NULL */
     const char *pprof_type;  /* --type=T of --export=pprof as given (main.c checks it), else NULL */
+    unsigned interval_ms;    /* --interval of the live view (live.h), 0 when not given */
     const char **files;      /* results files, in order */
     size_t nfiles;
     uint64_t given; /* a bit per option of the table in cli.c that was given (hm_cli_given) */

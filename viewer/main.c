@@ -15,6 +15,7 @@
 #include "diff_view.h"
 #include "export.h"
 #include "fetch.h"
+#include "live.h"
 #include "model.h"
 #include "render.h"
 #include "run.h"
@@ -151,7 +152,9 @@ static hm_paths *load_paths(const char *const *files, size_t nfiles) {
     return hm_paths_load_many(files, nfiles, &paths, err, sizeof err) == 0 ? paths : NULL;
 }
 
-static int show(const hm_cli *cli, const hm_results *results, const hm_paths *paths,
+/* Show results: the TUI on a terminal (live mode when live is not NULL: results and paths are then
+ * its first read), else the static output; then the --fail-if checks. */
+static int show(const hm_cli *cli, const hm_results *results, const hm_paths *paths, hm_live *live,
                 hm_check **checks) {
     hm_model m;
     if (hm_model_init(&m, results) != 0)
@@ -175,7 +178,8 @@ static int show(const hm_cli *cli, const hm_results *results, const hm_paths *pa
         hm_tui_opts t = {.ascii = hm_glyphs_pick(cli->ascii) == &hm_glyphs_ascii,
                          .no_color = cli->no_color,
                          .threads = cli->threads,
-                         .paths = paths};
+                         .paths = paths,
+                         .live = live};
         char why[512];
         if (hm_tui_run(&m, &t, why, sizeof why) == 0) {
             hm_model_free(&m);
@@ -213,6 +217,20 @@ static int export_files(const hm_cli *cli, hm_export_kind kind, hm_pprof_type ty
     return EXIT_OK;
 }
 
+/* The live view of files that name the live server: read once (an error then is the same as a
+ * one-shot read's), then again every --interval by the TUI (live.h). */
+static int show_live(const hm_cli *cli, hm_check **checks, const char *const *files,
+                     size_t nfiles) {
+    char err[1024];
+    hm_live *live = NULL;
+    if (hm_live_open(files, nfiles, true, cli->interval_ms, hm_live_now_ms(), &live, err,
+                     sizeof err) != 0)
+        return usage_error(err);
+    int status = show(cli, hm_live_results(live), hm_live_paths(live), live, checks);
+    hm_live_close(live);
+    return status;
+}
+
 static int main_with_files(const hm_cli *cli, hm_check **checks, const char *const *files,
                            size_t nfiles, hm_export_kind kind, hm_pprof_type type);
 
@@ -243,39 +261,24 @@ static int main_with(const hm_cli *cli, hm_check **checks) {
     const char *default_file = "heatmap.json";
     const char *const *files = cli->nfiles ? cli->files : &default_file;
     size_t nfiles = cli->nfiles ? cli->nfiles : 1;
-    /* http://HOST:PORT: the live server's results so far, kept in temporary files. */
-    char(*fetched)[4096] = NULL;
-    const char **local = NULL;
-    for (size_t i = 0; i < nfiles && cli->run_argv == NULL; i++) {
-        if (!hm_fetch_is_url(files[i]))
-            continue;
-        if (local == NULL) {
-            fetched = calloc(nfiles, sizeof *fetched);
-            local = calloc(nfiles, sizeof *local);
-            if (fetched == NULL || local == NULL) {
-                free(fetched), free(local);
-                return usage_error("out of memory");
-            }
-            memcpy(local, files, nfiles * sizeof *local);
-        }
-        if (hm_fetch_url(files[i], fetched[i], sizeof fetched[i], err, sizeof err) != 0) {
-            for (size_t j = 0; j < i; j++)
-                if (fetched[j][0])
-                    unlink(fetched[j]);
-            free(fetched), free(local);
-            return usage_error(err);
-        }
-        local[i] = fetched[i];
-    }
-    if (local != NULL) {
-        status = main_with_files(cli, checks, local, nfiles, kind, type);
-        for (size_t i = 0; i < nfiles; i++)
-            if (fetched[i][0])
-                unlink(fetched[i]);
-        free(fetched), free(local);
-        return status;
-    }
-    return main_with_files(cli, checks, files, nfiles, kind, type);
+    bool any_url = false;
+    for (size_t i = 0; i < nfiles && cli->run_argv == NULL; i++)
+        any_url = any_url || hm_fetch_is_url(files[i]);
+    if (hm_cli_given(cli, "interval") && !any_url) /* HEATMAP_VIEW_INTERVAL, view: may set it */
+        return usage_error("--interval applies to the live view of a URL "
+                           "(heatmap-view --interval=2s http://HOST:PORT); a file is read once");
+    if (!any_url)
+        return main_with_files(cli, checks, files, nfiles, kind, type);
+    /* http://HOST:PORT on a terminal: the live view, read again every --interval. */
+    if (cli->export_kind == NULL && wants_tui(cli))
+        return show_live(cli, checks, files, nfiles);
+    /* Otherwise the live server's results so far, once, kept in temporary files. */
+    hm_fetched fetched;
+    if (hm_fetch_files(files, nfiles, -1, &fetched, err, sizeof err) != 0)
+        return usage_error(err);
+    status = main_with_files(cli, checks, fetched.files, nfiles, kind, type);
+    hm_fetch_release(&fetched);
+    return status;
 }
 
 static int main_with_files(const hm_cli *cli, hm_check **checks, const char *const *files,
@@ -321,7 +324,7 @@ static int main_with_files(const hm_cli *cli, hm_check **checks, const char *con
     hm_run_cleanup(&run);
     if (loaded != 0)
         return usage_error(err);
-    status = show(cli, results, paths, checks);
+    status = show(cli, results, paths, NULL, checks);
     hm_paths_free(paths);
     hm_results_free(results);
     if (cli->run_argv != NULL && run.exit_status != 0 && status != EXIT_USAGE)

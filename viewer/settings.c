@@ -41,6 +41,7 @@ static const struct view_setting {
     {"width", "HEATMAP_VIEW_WIDTH", "width", VIEW_VALUE, 0, false},
     {"color", "HEATMAP_VIEW_COLOR", "no-color", VIEW_SWITCH, offsetof(hm_cli, no_color), true},
     {"threads", "HEATMAP_VIEW_THREADS", "threads", VIEW_SWITCH, offsetof(hm_cli, threads), false},
+    {"interval", "HEATMAP_VIEW_INTERVAL", "interval", VIEW_VALUE, 0, false},
 };
 
 static const char *const source_names[] = {"default", "heatmap.yaml", "environment", "flag"};
@@ -182,6 +183,12 @@ static const char *view_value(const hm_cli *cli, size_t i, char *buf, size_t siz
         if (cli->width == 0)
             return "auto";
         snprintf(buf, size, "%zu", cli->width);
+        return buf;
+    case 7: /* live.h: 0 is its default, 1s */
+        if (cli->interval_ms % 1000 == 0)
+            snprintf(buf, size, "%us", cli->interval_ms ? cli->interval_ms / 1000 : 1);
+        else
+            snprintf(buf, size, "%ums", cli->interval_ms);
         return buf;
     default: {
         const struct view_setting *s = &view_settings[i];

@@ -18,7 +18,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#define HM_VIEW_SETTINGS_COUNT 7
+#define HM_VIEW_SETTINGS_COUNT 8
 
 typedef enum hm_view_source {
     HM_VIEW_FROM_DEFAULT = 0,

@@ -172,7 +172,8 @@ static void test_view_settings_errors_name_the_source(void **state) {
                          "from 40 to 1000");
     assert_resolve_error(NULL, "version: 1\nview:\n  mode: bar\n  colour: off\n",
                          "t.yaml:4:3: error: unknown key 'colour' in 'view'; expected one of "
-                         "'mode', 'sort', 'top', 'percentile', 'width', 'color', 'threads'");
+                         "'mode', 'sort', 'top', 'percentile', 'width', 'color', 'threads', "
+                         "'interval'");
     /* Only the values used are checked: a file value the environment overrides is not (an
      * unknown key always is, above). */
     const char *const env_mode[] = {"HEATMAP_VIEW_MODE", "table", NULL};
@@ -210,7 +211,8 @@ static void test_view_settings_show_text(void **state) {
               "  percentile              p95              default\n"
               "  width                   auto             default\n"
               "  color                   on               default\n"
-              "  threads                 off              default\n");
+              "  threads                 off              default\n"
+              "  interval                1s               default\n");
     free(text);
     /* A program that cannot be read: an error, nothing printed. */
     text = NULL;
@@ -229,8 +231,8 @@ static void test_view_settings_show_text(void **state) {
  * other HEATMAP_VIEW_* variable. */
 static void test_view_settings_docs_list_every_setting(void **state) {
     (void)state;
-    static const char *const keys[] = {"mode",  "sort",  "top",    "percentile",
-                                       "width", "color", "threads"};
+    static const char *const keys[] = {"mode",  "sort",  "top",     "percentile",
+                                       "width", "color", "threads", "interval"};
     FILE *f = fopen(HM_SOURCE_DIR "/docs/config.md", "r");
     assert_non_null(f);
     bool found[sizeof keys / sizeof *keys] = {false};

@@ -222,6 +222,14 @@ view)
         "width auto default"; do
         grep -q "^  $(echo "$want" | sed 's/ \+/ \\+/g')\$" show.txt || fail "no '$want' in: $(cat show.txt)"
     done
+    # The live view's interval as a preference: not an error when a file is viewed (the flag is).
+    HEATMAP_VIEW_INTERVAL=2s "$view" --format=json ../chosen.json >/dev/null ||
+        fail "HEATMAP_VIEW_INTERVAL with a file: status $?"
+    HEATMAP_VIEW_INTERVAL=500ms "$view" --show-settings | grep -q "^  interval \+500ms \+environment HEATMAP_VIEW_INTERVAL$" ||
+        fail "interval: $(HEATMAP_VIEW_INTERVAL=500ms "$view" --show-settings)"
+    status=0
+    "$view" --interval=2s ../chosen.json >/dev/null 2>&1 || status=$?
+    [ "$status" = 2 ] || fail "--interval with a file: status $status"
     # Errors: a bad file value at its position, a bad variable by name; status 2.
     printf 'view:\n  mode: tabel\n' >heatmap.yaml
     status=0
