@@ -37,7 +37,7 @@ _heatmap_view() {
     -*)
         mapfile -t COMPREPLY < <(compgen -W "--mode= --format= --top= --sort= --filter=
             --percentile= --threads --width= --ascii --no-tui --no-color --diff --fail-if=
-            --run --export= -o --output= --interval= --help --version" -- "$cur")
+            --run --export= -o --output= --interval= --show-settings --help --version" -- "$cur")
         [[ ${COMPREPLY[*]} == *= ]] && compopt -o nospace 2>/dev/null ;;
     *)
         # results files: *.json, and directories to descend into

@@ -176,6 +176,22 @@ mutant scan_loc_span scan/scan_tu.c '^(test_scan|test_scan_check)$' \
 mutant scan_loc_comments scan/scan_tu.c '^(test_scan|test_scan_check)$' \
     's/if (clang_getTokenKind(toks\[i\]) == CXToken_Comment)/if (0)/'
 
+# Settings (issue 13): the embedded record ignored, or winning over the environment; the last
+# record applied instead of the first; the plugin not embedding; heatmap-view's environment winning
+# over its flag, its heatmap.yaml ignored; a truncated program read as one without settings.
+st='^(test_settings|test_config|test_view_settings|ir_settings|e2e_install|e2e_settings_.*)$'
+mutant settings_embedded_ignored runtime/lifecycle.c "$st" \
+    's/    const char \*embedded = hm_embedded_settings(&differ);/    const char *embedded = NULL; (void)hm_embedded_settings(\&differ);/'
+mutant settings_embedded_over_env include/heatmap/settings.h "$st" \
+    's/    if (environment \&\& hm_settings_check(d, environment, false) == HM_SETTING_OK) {/    if (environment \&\& !embedded \&\& hm_settings_check(d, environment, false) == HM_SETTING_OK) {/'
+mutant settings_last_record runtime/lifecycle.c "$st" 's/        } else if (!first) {/        } else if (1) {/'
+mutant settings_not_emitted plugin/instrument.c "$st" 's/        hm_emit_settings(&st, cfg);/        (void)0;/'
+mutant view_env_over_flag viewer/settings.c "$st" 's/        if (hm_cli_given(cli, s->flag)) {/        if (0) {/'
+mutant view_file_ignored viewer/settings.c "$st" \
+    's/        for (size_t k = 0; k < hm_config_view_count(config); k++) {/        for (size_t k = 0; k < 0; k++) {/'
+mutant settings_elf_truncated viewer/program_settings.c "$st" \
+    's/    if (check_headers(elf, file_size, out, err, errlen) != 0)/    if (0)/'
+
 cmake --build "$build" -j"$jobs" >/dev/null 2>&1 || true # back to the unmutated tree
 echo "mutants: $((total - missed)) of $total caught"
 [ "$missed" = 0 ]

@@ -1,6 +1,7 @@
 /* heatmap-view: show a heatmap results file as an interactive TUI, static text, JSON or CSV.
  *
- * main() only wires the parts together: parse the command line (cli.c), get results (load and
+ * main() only wires the parts together: parse the command line (cli.c), complete it with the
+ * environment and heatmap.yaml (settings.c; --show-settings prints them), get results (load and
  * merge FILEs, or --run a program, or --diff two files), then hand a model (model.c) to one front
  * end: the TUI (tui.c) on a terminal, else the static renderers (render.c, diff_view.c). --fail-if
  * conditions (check.c) are checked last and set the exit status.
@@ -18,6 +19,7 @@
 #include "model.h"
 #include "render.h"
 #include "run.h"
+#include "settings.h"
 #include "tui.h"
 
 #include <heatmap/results_format.h>
@@ -262,7 +264,7 @@ static int main_with(const hm_cli *cli, hm_check **checks) {
     bool any_url = false;
     for (size_t i = 0; i < nfiles && cli->run_argv == NULL; i++)
         any_url = any_url || hm_fetch_is_url(files[i]);
-    if (cli->interval_ms != 0 && !any_url)
+    if (hm_cli_given(cli, "interval") && !any_url) /* HEATMAP_VIEW_INTERVAL, view: may set it */
         return usage_error("--interval applies to the live view of a URL "
                            "(heatmap-view --interval=2s http://HOST:PORT); a file is read once");
     if (!any_url)
@@ -330,9 +332,22 @@ static int main_with_files(const hm_cli *cli, hm_check **checks, const char *con
     return status;
 }
 
+/* --show-settings [PROGRAM]: the settings and where they came from; 0, or 2 when PROGRAM cannot be
+ * read (or --format=csv was asked for). */
+static int show_settings(const hm_cli *cli, const hm_view_settings *vs) {
+    char err[1024];
+    if (cli->format == HM_FORMAT_CSV)
+        return usage_error("--show-settings prints text or JSON (--format=json), not csv");
+    if (hm_view_settings_show(stdout, cli, vs, cli->nfiles ? cli->files[0] : NULL, NULL,
+                              cli->format == HM_FORMAT_JSON, err, sizeof err) != 0)
+        return usage_error(err);
+    return EXIT_OK;
+}
+
 int main(int argc, char **argv) {
     setlocale(LC_CTYPE, ""); /* only to learn whether the terminal takes UTF-8 (hm_glyphs_pick) */
     hm_cli cli;
+    static hm_view_settings settings; /* where each setting came from (--show-settings) */
     char err[1024];
     if (hm_cli_parse(argc, argv, &cli, err, sizeof err) != 0) {
         hm_cli_free(&cli);
@@ -344,6 +359,10 @@ int main(int argc, char **argv) {
     } else if (cli.version) {
         printf("heatmap-view %s (results format version %d)\n", HEATMAP_VERSION,
                HM_RESULTS_FORMAT_VERSION);
+    } else if ((status = hm_view_settings_load(&cli, &settings, err, sizeof err)) != 0) {
+        status = usage_error(err);
+    } else if (cli.show_settings) {
+        status = show_settings(&cli, &settings);
     } else {
         hm_check **checks = calloc(cli.nfail_if ? cli.nfail_if : 1, sizeof *checks);
         status = checks ? main_with(&cli, checks) : usage_error("out of memory");
