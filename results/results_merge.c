@@ -64,26 +64,21 @@ void hm_merge_free(hm_merge *m) {
     free(m);
 }
 
-typedef struct ident_key {
-    const hm_function_stats *f;
-    uint64_t hash;
-} ident_key;
-
 static uint64_t entry_hash(const void *ctx, size_t i) {
     return ((const hm_merge *)ctx)->extra[i].hash;
 }
 
 static bool entry_equal(const void *ctx, size_t i, const void *key) {
     const hm_merge *m = ctx;
-    const ident_key *k = key;
-    return m->extra[i].hash == k->hash && hm_compare_identity(&m->r->functions[i], k->f, 3) == 0;
+    const hm_function_stats *e = &m->r->functions[i];
+    return hm_identity_key_equal(key, m->extra[i].hash, e->name, e->file, e->line);
 }
 
 /* The accumulator's entry for f's identity: found, or added empty (name and file copied).
  * NULL on out-of-memory. */
 static hm_function_stats *entry_for(hm_merge *m, const hm_function_stats *f, bool *added) {
     hm_results *r = m->r;
-    ident_key key = {f, hm_identity_hash(f->name, f->file, f->line)};
+    hm_identity_key key = hm_identity_key_of(f->name, f->file, f->line);
     *added = false;
     if (hm_imap_reserve(&m->map, r->nfunctions + 1, entry_hash, m) != 0)
         return NULL;
@@ -96,13 +91,8 @@ static hm_function_stats *entry_for(hm_merge *m, const hm_function_stats *f, boo
         return NULL;
     hm_function_stats *e = &r->functions[r->nfunctions];
     memset(e, 0, sizeof *e);
-    e->name = hm_strdup(f->name);
-    e->file = hm_strdup(f->file);
-    if (e->name == NULL || e->file == NULL) {
-        free(e->name);
-        free(e->file);
+    if (hm_dup_identity(&e->name, &e->file, f->name, f->file) != 0)
         return NULL;
-    }
     e->line = f->line;
     e->has_cpu = true;
     m->extra[r->nfunctions] = (fextra){.hash = key.hash};
