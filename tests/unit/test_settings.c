@@ -18,6 +18,8 @@
 
 #include <cmocka.h>
 
+#include "../common/test_main.h"
+
 #include "heatmap/settings.h"
 #include "rt.h"
 
@@ -296,18 +298,15 @@ static void test_settings_docs_list_every_setting(void **state) {
                      hm_settings_defs[i].key, hm_settings_defs[i].variable);
 }
 
-int main(void) {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_settings_runtime_applies_the_first_record_then_the_environment),
-        cmocka_unit_test(test_settings_parse_bool),
-        cmocka_unit_test(test_settings_parse_uint),
-        cmocka_unit_test(test_settings_lists),
-        cmocka_unit_test(test_settings_check_by_kind),
-        cmocka_unit_test(test_settings_resolve_precedence),
-        cmocka_unit_test(test_settings_text),
-        cmocka_unit_test(test_settings_walk),
-        cmocka_unit_test(test_settings_profile_types_agree_with_the_runtime),
-        cmocka_unit_test(test_settings_docs_list_every_setting),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+HM_TEST_MAIN({
+    cmocka_unit_test(test_settings_runtime_applies_the_first_record_then_the_environment),
+    cmocka_unit_test(test_settings_parse_bool),
+    cmocka_unit_test(test_settings_parse_uint),
+    cmocka_unit_test(test_settings_lists),
+    cmocka_unit_test(test_settings_check_by_kind),
+    cmocka_unit_test(test_settings_resolve_precedence),
+    cmocka_unit_test(test_settings_text),
+    cmocka_unit_test(test_settings_walk),
+    cmocka_unit_test(test_settings_profile_types_agree_with_the_runtime),
+    cmocka_unit_test(test_settings_docs_list_every_setting),
+})
