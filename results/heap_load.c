@@ -122,13 +122,9 @@ int hm_heap_read(const hm_json *root, hm_results *r, char *err, size_t errlen) {
 void hm_heap_profile_free(hm_heap_profile *p) {
     if (p == NULL)
         return;
-    for (size_t i = 0; i < p->nfunctions; i++) {
-        free(p->functions[i].name);
-        free(p->functions[i].file);
-    }
+    HM_FREE_FUNCTION_TABLE(p->functions, p->nfunctions);
     for (size_t i = 0; i < p->nsites; i++)
         free(p->sites[i].stack);
-    free(p->functions);
     free(p->sites);
     free(p->program);
     free(p);

@@ -32,6 +32,17 @@ static inline int hm_dup_identity(char **name, char **file, const char *from_nam
     return -1;
 }
 
+/* Free the name and file of each row of a function table rows[0..n) (hm_function_stats,
+ * hm_path_function, hm_cpu_function and hm_heap_function all have both), then the table itself. */
+#define HM_FREE_FUNCTION_TABLE(rows, n)                                                            \
+    do {                                                                                           \
+        for (size_t i_ = 0; i_ < (n); i_++) {                                                      \
+            free((rows)[i_].name);                                                                 \
+            free((rows)[i_].file);                                                                 \
+        }                                                                                          \
+        free(rows);                                                                                \
+    } while (0)
+
 /* a + b, or UINT64_MAX when that overflows: totals of figures never wrap round. */
 static inline uint64_t hm_add_sat(uint64_t a, uint64_t b) {
     return a + b < a ? UINT64_MAX : a + b;
