@@ -9,7 +9,7 @@
 set -eu
 prefix=$1 libdir=$2 clang=$3 checker=$4 source_dir=$5 work=$6 viewer=$7
 . "$source_dir/tests/e2e/lib.sh"
-e2e_workdir "$prefix" "$libdir" "$work" stress.c heatmap.yaml
+e2e_workdir "$prefix" "$libdir" "$work" stress.c heatmap.yaml ../e2e_signals.h
 e2e_compile stress stress.c -O2 -g -pthread
 # HEATMAP_THROTTLE=off: a throttled (count-only) function opens no frame, so a longjmp into it
 # leaves its callees' frames open until the thread ends, and their last calls are lost
