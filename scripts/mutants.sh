@@ -163,7 +163,7 @@ mutant json_parallelism_2dp viewer/render.c "$vw" \
 mutant json_total_calls viewer/render.c "$vw" \
     's/"total_calls", u64(hm_results_total_calls(r))/"total_calls", u64(r->nfunctions)/'
 mutant thread_share_calls viewer/render.c "$vw" \
-    's/100.0 \* (double)t->self_ns \/ (double)total : 0)/100.0 * (double)t->calls \/ (double)total : 0)/'
+    's/total ? 100.0 \* (double)ns \/ (double)total : 0)/total ? 100.0 * (double)t->calls \/ (double)total : 0)/'
 # heatmap-view --diff: ratios truncated instead of rounded half up.
 mutant diff_ratio_truncates viewer/diff_view.c "$vw" \
     's/((unsigned __int128)after \* 200 + before)/((unsigned __int128)after * 200)/'
