@@ -17,10 +17,14 @@
  *
  * Unwinding without exits (longjmp, exceptions through code without cleanups): a frame whose
  * recorded stack address is below the current stack pointer is dead; enter and exit detect this
- * with one comparison and the slow path closes dead frames as if they returned then.
+ * with one comparison and the slow path closes dead frames as if they returned then. Where a
+ * longjmp lands, the plugin calls __heatmap_landing_v2, which closes every frame above the landing
+ * activation (also those at its own stack address, which the comparison cannot tell apart from
+ * inlined callees: the end of this file).
  *
  * Layer 2 (rt_hot.h): may call thread_state.c, paths.c, trace.c and layer 1 (clock, registry);
- * called by instrumented code, calibrate.c and the lifecycle (hm_close_open_frames).
+ * called by instrumented code (enter, exit, landing), calibrate.c and the lifecycle
+ * (hm_close_open_frames).
  */
 #define _GNU_SOURCE
 #include <signal.h>
@@ -298,4 +302,63 @@ void __heatmap_exit_v2(hm_func_record *record) {
     hm_fstats *s = hm_pop(t, d, end);
     if (HM_UNLIKELY(s != NULL))
         hm_throttle_check(record, s);
+}
+
+/* ---- longjmp landings (issue 14) --------------------------------------------------------------
+ * The sp rule above (a frame below the caller's stack pointer is dead) misses one case: a longjmp
+ * that lands in an activation with no frame of its own (count-only, throttle.c), which then calls
+ * again from the same stack address. The unwound callee's frame has that very address, so the new
+ * call is nested above it, the next longjmp leaves one more, and no exit of the landing function
+ * ever comes to close them. An equal address cannot be taken as "dead" in enter: an instrumented
+ * function inlined into its caller enters from the caller's machine frame, at the same address.
+ * So the plugin calls this where a longjmp lands, which is the one place that knows it. */
+
+/* The depth at which the activation of `id` that called from `sp` (a setjmp's landing) keeps its
+ * frame, or 0 when none is found. Looks past the frames below `sp` (unwound callees) and the other
+ * frames of the same machine frame (instrumented functions inlined into the landing one, unwound
+ * with it); stops at the first frame of an outer machine frame. */
+static uint32_t hm_landing_depth(const hm_tls *t, uint32_t id, uintptr_t sp) {
+    uintptr_t same = 0;
+    for (uint32_t i = t->depth; i-- > 0;) {
+        const hm_frame *f = &t->stack[i];
+        if (f->sp < sp)
+            continue;
+        if (f->id == id)
+            return i + 1;
+        if (same == 0)
+            same = f->sp;
+        else if (f->sp != same)
+            return 0;
+    }
+    return 0;
+}
+
+static void __attribute__((noinline))
+hm_landing_slow(hm_tls *t, const hm_func_record *record, uintptr_t sp) {
+    uint64_t now = hm_clock_now();
+    uint32_t keep = record ? hm_landing_depth(t, record->id, sp) : 0;
+    if (keep == 0) { /* no frame of the landing activation: the sp rule (alternate stacks too) */
+        hm_close_dead_frames(t, sp, now);
+        return;
+    }
+    t->closing++;
+    while (t->depth > keep)
+        hm_pop(t, t->depth, now);
+    t->closing--;
+}
+
+void __heatmap_landing_v2(hm_func_record *record) {
+    if (HM_UNLIKELY(!hm_is_on()))
+        return;
+    hm_tls *t = &hm_tls_self;
+    uint32_t d = t->depth;
+    uintptr_t sp = hm_caller_sp();
+    /* Frames beyond the capacity were never pushed: which activation is whose is unknown there. */
+    if (d == 0 || t->stats_cap == 0 || t->overflow)
+        return;
+    const hm_frame *top = &t->stack[d - 1];
+    /* Nothing unwound: the landing activation's own frame, or a caller's, is on top. */
+    if (top->sp > sp || (record && top->id == record->id && top->sp == sp))
+        return;
+    hm_landing_slow(t, record, sp);
 }

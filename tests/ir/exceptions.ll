@@ -48,6 +48,10 @@ define void @_Z6simplei(i32 %x) {
 ; CHECK-NEXT: call void asm sideeffect "nop", ""()
 ; CHECK-NEXT: call void @may_throw(i32 2) [ "test"(i32 0) ]
 ; CHECK-NEXT: call i32 @setjmp(
+; Where a longjmp lands (setjmp returned non-zero), the landing call (tests/ir/setjmp.ll).
+; CHECK-NEXT: load atomic i32, {{.*}} @__heatmap_recording_v2
+; CHECK: call void @__heatmap_landing_v2(
+; CHECK: heatmap.landed:
 ; CHECK-NEXT: br i1 %heatmap.timed
 ; CHECK: heatmap.exit:
 ; CHECK-NEXT: call void @__heatmap_exit_v2(
