@@ -15,7 +15,7 @@
 #
 # Environment: HEATMAP_PREFIX (default ./_install-realworld, built from this checkout if missing),
 # REALWORLD_PROJECTS, JOBS (default 2), SQLITE_TCL_TESTS=0 to skip SQLite's Tcl tests (SQ_TESTS: which),
-# REALWORLD_RUNS (default 5) rounds of the timed workloads.
+# REALWORLD_RUNS (default 5) rounds of the timed workloads, REALWORLD_VARIANTS their variants.
 set -u -o pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -77,13 +77,14 @@ timed() { # timed PROJECT LABEL COMMAND...: runs it, records its wall time, retu
 
 # The timed workloads' variants, LABEL|ENVIRONMENT|BUILD: plain; the default build with the
 # runtime's defaults, then with one of its parts off (recording, memory tracking, throttling); narrow.
+# REALWORLD_VARIANTS replaces the list (one variant a line; the first must be plain).
 RUNS=${REALWORLD_RUNS:-5}
-BENCH_VARIANTS="plain||plain
+BENCH_VARIANTS=${REALWORLD_VARIANTS:-"plain||plain
 default||default
 default HEATMAP=off|HEATMAP=off|default
 default HEATMAP_HEAP=off|HEATMAP_HEAP=off|default
 default HEATMAP_THROTTLE=off|HEATMAP_THROTTLE=off|default
-narrow||narrow"
+narrow||narrow"}
 # bench PROJECT WORKLOAD RUNNER: RUNS rounds, each running every variant once, in rotation, so that
 # the load of a shared machine falls on all of them alike. `RUNNER BUILD` runs the workload once
 # with the variant's build (timeit.py) and prints "WALL CPU"; the results go to

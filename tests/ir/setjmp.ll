@@ -19,8 +19,17 @@ declare i32 @getcontext(i8*) returns_twice
 declare void @work(i32)
 @buf = global [200 x i8] zeroinitializer
 
+; Its record is pinned (HM_STATE_PINNED = 2).
+; CHECK: @__heatmap.rec.lands = internal global {{.*}} i32 0, i8 2 }
+
 define i32 @lands(i32 %x) {
 ; CHECK-LABEL: define i32 @lands(
+; Pinned: the enter call straight after the recording test, no state test, no count blocks.
+; CHECK: br i1 %heatmap.on, label %heatmap.enter, label %heatmap.body
+; CHECK: heatmap.enter:
+; CHECK-NEXT: call void @__heatmap_enter_v2(
+; CHECK: %heatmap.timed = phi i1 [ false, %{{[-a-z.0-9]+}} ], [ true, %heatmap.enter ]{{$}}
+; CHECK-NOT: heatmap.count
 ; CHECK: %r = call i32 @_setjmp(
 ; CHECK-NEXT: %heatmap.recording{{[0-9]*}} = load atomic i32, {{.*}} @__heatmap_recording_v2 monotonic
 ; CHECK-NEXT: %heatmap.on{{[0-9]*}} = icmp ne i32 %heatmap.recording{{[0-9]*}}, 0
