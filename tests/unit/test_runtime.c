@@ -424,6 +424,41 @@ static void test_runtime_exit_after_thread_end_is_ignored(void **state) {
     pthread_key_delete(after_key);
 }
 
+/* ---- the call-path cache (paths.c) ---- */
+
+static void test_runtime_path_cache_never_answers_a_wrong_node(void **state) {
+    /* One function called from 8000 parents: more pairs than the direct-mapped cache has entries,
+     * so some evict others of the same function. The cache answers a pair with its own node or
+     * not at all (a cache that compared only the function would answer an evicted pair with the
+     * node of the pair that took its entry). */
+    enum { PARENTS = 8000, FUNC = 9000 };
+    hm_tree tree;
+    assert_true(hm_tree_init(&tree, 1u << 16));
+    static uint32_t parent[PARENTS], node[PARENTS];
+    for (uint32_t i = 0; i < PARENTS; i++)
+        parent[i] = hm_tree_child(&tree, 0, i + 1);
+    for (uint32_t i = 0; i < PARENTS; i++) {
+        node[i] = hm_tree_child(&tree, parent[i], FUNC);
+        assert_int_equal(hm_tree_cached(&tree, parent[i], FUNC), 0); /* not remembered yet */
+        hm_tree_remember(&tree, parent[i], FUNC, node[i]);
+        assert_int_equal(hm_tree_cached(&tree, parent[i], FUNC), node[i]);
+    }
+    uint32_t answered = 0;
+    for (uint32_t i = 0; i < PARENTS; i++) {
+        uint32_t got = hm_tree_cached(&tree, parent[i], FUNC);
+        if (got != 0) {
+            assert_int_equal(got, node[i]);
+            answered++;
+        }
+        assert_int_equal(hm_tree_find(&tree, parent[i], FUNC), node[i]);
+        assert_int_equal(hm_tree_cached(&tree, parent[i], FUNC + 1), 0); /* never made */
+    }
+    assert_true(answered > 0 && answered <= HM_TREE_CACHE); /* some kept, the rest evicted */
+    hm_tree_clear(&tree);                                   /* the cache goes with the nodes */
+    assert_int_equal(hm_tree_cached(&tree, parent[0], FUNC), 0);
+    hm_tree_release(&tree);
+}
+
 static void test_runtime_output_path_patterns(void **state) {
     char out[512], want[512];
     hm_expand_output_path("run-%p.json", false, out, sizeof out);
@@ -653,6 +688,7 @@ int main(void) {
         cmocka_unit_test_setup(test_runtime_landing_without_a_frame_keeps_frames_at_its_address,
                                setup),
         cmocka_unit_test_setup(test_runtime_exit_after_thread_end_is_ignored, setup),
+        cmocka_unit_test(test_runtime_path_cache_never_answers_a_wrong_node),
         cmocka_unit_test_setup(test_runtime_output_path_patterns, setup),
         cmocka_unit_test(test_runtime_trace_path_names),
         cmocka_unit_test_setup(test_runtime_writer_round_trip, setup),
