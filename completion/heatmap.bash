@@ -32,11 +32,12 @@ _heatmap_view() {
     --export=*)
         mapfile -t COMPREPLY < <(compgen -P --export= -W "pprof folded chrome svg" -- "${cur#*=}") ;;
     --top=*) mapfile -t COMPREPLY < <(compgen -P --top= -W "10 25 50 100 all" -- "${cur#*=}") ;;
+    --interval=*) mapfile -t COMPREPLY < <(compgen -P --interval= -W "500ms 1s 2s 5s" -- "${cur#*=}") ;;
     --output=*) mapfile -t COMPREPLY < <(compgen -P --output= -f -- "${cur#*=}") ;;
     -*)
         mapfile -t COMPREPLY < <(compgen -W "--mode= --format= --top= --sort= --filter=
             --percentile= --threads --width= --ascii --no-tui --no-color --diff --fail-if=
-            --run --export= -o --output= --help --version" -- "$cur")
+            --run --export= -o --output= --interval= --show-settings --help --version" -- "$cur")
         [[ ${COMPREPLY[*]} == *= ]] && compopt -o nospace 2>/dev/null ;;
     *)
         # results files: *.json, and directories to descend into

@@ -21,6 +21,8 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "heatmap/settings.h"
+
 /* ---- Diagnostics -------------------------------------------------------------------------- */
 
 static void set_error(hm_config_error *err, const char *name, int line, int col, const char *fmt,
@@ -83,11 +85,22 @@ static void free_rules(hm_rule_set *rules) {
     free_patterns(&rules->exclude);
 }
 
+static void free_settings(hm_setting_list *list) {
+    for (size_t i = 0; i < list->count; i++) {
+        free(list->items[i].key);
+        free(list->items[i].value);
+    }
+    free(list->items);
+}
+
 void hm_config_free(hm_config *config) {
     if (config == NULL)
         return;
     free_rules(&config->functions);
     free_rules(&config->files);
+    free_settings(&config->runtime);
+    free_settings(&config->view);
+    free(config->path);
     free(config->source);
     free(config->base_dir);
     free(config->cwd);
@@ -205,16 +218,27 @@ typedef struct schema_level {
     const char *belongs_here; /* "at the top level", "under 'trivial'", ... */
 } schema_level;
 
-static const char *const TOP_KEYS[] = {"version", "functions",  "files",
-                                       "trivial", "instrument", NULL};
+static const char *const TOP_KEYS[] = {"version",    "functions", "files", "trivial",
+                                       "instrument", "runtime",   "view",  NULL};
 static const char *const RULE_KEYS[] = {"include", "exclude", NULL};
 static const char *const TRIVIAL_KEYS[] = {"max_instructions", NULL};
+/* settings.h's keys, in its order: a key's index is its hm_setting_id. */
+static const char *const RUNTIME_KEYS[] = {
+#define HM_CONFIG_X_KEY(id, var, key, kind, def, min, max, acc) key,
+    HM_RUNTIME_SETTINGS(HM_CONFIG_X_KEY)
+#undef HM_CONFIG_X_KEY
+        NULL};
+
+/* The most keys a level has (walk_mapping remembers where each was seen). */
+#define HM_MAX_LEVEL_KEYS 32
+_Static_assert(HM_SETTINGS_COUNT < HM_MAX_LEVEL_KEYS, "runtime: has more keys than a level holds");
 
 static const schema_level LEVEL_TOP = {"", TOP_KEYS, "at the top level"};
 static const schema_level LEVEL_FUNCTIONS = {"functions", RULE_KEYS,
                                              "under 'functions' or 'files'"};
 static const schema_level LEVEL_FILES = {"files", RULE_KEYS, "under 'functions' or 'files'"};
 static const schema_level LEVEL_TRIVIAL = {"trivial", TRIVIAL_KEYS, "under 'trivial'"};
+static const schema_level LEVEL_RUNTIME = {"runtime", RUNTIME_KEYS, "under 'runtime'"};
 
 static int key_index(const schema_level *level, const char *key) {
     for (int i = 0; level->keys[i] != NULL; i++)
@@ -226,7 +250,8 @@ static int key_index(const schema_level *level, const char *key) {
 /* The diagnostic for a key that `level` does not know: a near miss ("did you mean"), else a key
  * that belongs to another level, else the list of valid keys. */
 static int fail_unknown_key(loader *ld, const yaml_node_t *key_node, const schema_level *level) {
-    static const schema_level *const ALL[] = {&LEVEL_TOP, &LEVEL_FUNCTIONS, &LEVEL_TRIVIAL};
+    static const schema_level *const ALL[] = {&LEVEL_TOP, &LEVEL_FUNCTIONS, &LEVEL_TRIVIAL,
+                                              &LEVEL_RUNTIME};
     const char *key = scalar(key_node);
     char in_where[64] = "";
     if (level->where[0] != '\0')
@@ -255,7 +280,7 @@ static int fail_unknown_key(loader *ld, const yaml_node_t *key_node, const schem
                         ALL[i]->belongs_here);
         }
     }
-    char expected[256] = "";
+    char expected[800] = "";
     size_t used = 0;
     for (int i = 0; level->keys[i] != NULL && used < sizeof expected; i++) {
         int n = snprintf(expected + used, sizeof expected - used, "%s'%s'", i > 0 ? ", " : "",
@@ -266,13 +291,13 @@ static int fail_unknown_key(loader *ld, const yaml_node_t *key_node, const schem
 }
 
 /* Called for each known key whose value is not null; `index` is the key's index in the level. */
-typedef int (*key_handler)(loader *ld, int index, yaml_node_t *value, void *ctx);
+typedef int (*key_handler)(loader *ld, int index, yaml_node_t *key, yaml_node_t *value, void *ctx);
 
 /* Walk a mapping against `level`: reject non-string keys, unknown keys and duplicates, and call
  * `handler` for every present, non-null value. */
 static int walk_mapping(loader *ld, yaml_node_t *map, const schema_level *level,
                         key_handler handler, void *ctx) {
-    int seen_line[8] = {0};
+    int seen_line[HM_MAX_LEVEL_KEYS] = {0};
     for (yaml_node_pair_t *pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top;
          pair++) {
         yaml_node_t *key = yaml_document_get_node(ld->doc, pair->key);
@@ -290,7 +315,7 @@ static int walk_mapping(loader *ld, yaml_node_t *map, const schema_level *level,
                         seen_line[index]);
         }
         seen_line[index] = (int)key->start_mark.line + 1;
-        if (!is_null(value) && handler(ld, index, value, ctx) != 0)
+        if (!is_null(value) && handler(ld, index, key, value, ctx) != 0)
             return -1;
     }
     return 0;
@@ -434,7 +459,8 @@ static int load_patterns(loader *ld, const char *where, yaml_node_t *value, hm_p
     return 0;
 }
 
-static int on_rule_key(loader *ld, int index, yaml_node_t *value, void *ctx) {
+static int on_rule_key(loader *ld, int index, yaml_node_t *key, yaml_node_t *value, void *ctx) {
+    (void)key;
     const schema_level *level = ctx;
     hm_rule_set *rules = level == &LEVEL_FILES ? &ld->config->files : &ld->config->functions;
     char where[32];
@@ -442,7 +468,8 @@ static int on_rule_key(loader *ld, int index, yaml_node_t *value, void *ctx) {
     return load_patterns(ld, where, value, index == 0 ? &rules->include : &rules->exclude);
 }
 
-static int on_trivial_key(loader *ld, int index, yaml_node_t *value, void *ctx) {
+static int on_trivial_key(loader *ld, int index, yaml_node_t *key, yaml_node_t *value, void *ctx) {
+    (void)key;
     char buf[64];
     const char *v = value->type == YAML_SCALAR_NODE ? scalar(value) : "";
     unsigned long long n = 0;
@@ -459,6 +486,193 @@ static int on_trivial_key(loader *ld, int index, yaml_node_t *value, void *ctx) 
     return 0;
 }
 
+/* ---- Settings sections -------------------------------------------------------------------- */
+
+/* Append key = value (value taken over: freed on failure too), the key at `key_node` and the
+ * value at `node`, to `list`. */
+static int add_setting(loader *ld, hm_setting_list *list, const yaml_node_t *key_node, char *value,
+                       const yaml_node_t *node) {
+    const char *key = scalar(key_node);
+    hm_setting_entry *items = realloc(list->items, (list->count + 1) * sizeof *items);
+    char *k = dup_string(key);
+    if (items == NULL || k == NULL) {
+        if (items != NULL)
+            list->items = items;
+        free(k);
+        free(value);
+        return fail_oom(ld);
+    }
+    list->items = items;
+    items[list->count++] = (hm_setting_entry){
+        k,
+        value,
+        (int)node->start_mark.line + 1,
+        (int)node->start_mark.column + 1,
+        (int)key_node->start_mark.line + 1,
+        (int)key_node->start_mark.column + 1,
+    };
+    return 0;
+}
+
+/* A runtime: value as one string: a scalar, or for a list setting a sequence of scalars joined
+ * with ','. NULL after reporting a wrong type or running out of memory. */
+static char *runtime_value(loader *ld, const hm_setting_def *d, yaml_node_t *value) {
+    char buf[64];
+    bool list = d->kind == HM_SETTING_LIST && value->type == YAML_SEQUENCE_NODE;
+    if (value->type != YAML_SCALAR_NODE && !list) {
+        fail(ld, value, "'runtime.%s' must be a single value%s, got %s", d->key,
+             d->kind == HM_SETTING_LIST ? " or a list" : "", describe(value, buf, sizeof buf));
+        return NULL;
+    }
+    if (!list) {
+        char *v = dup_string(scalar(value));
+        if (v == NULL)
+            fail_oom(ld);
+        return v;
+    }
+    size_t size = 1;
+    for (yaml_node_item_t *i = value->data.sequence.items.start; i < value->data.sequence.items.top;
+         i++) {
+        yaml_node_t *item = yaml_document_get_node(ld->doc, *i);
+        if (item != NULL && item->type != YAML_SCALAR_NODE) {
+            fail(ld, item, "'runtime.%s' must list single values, got %s", d->key,
+                 describe(item, buf, sizeof buf));
+            return NULL;
+        }
+        size += item != NULL ? strlen(scalar(item)) + 1 : 0;
+    }
+    char *v = calloc(1, size);
+    if (v == NULL) {
+        fail_oom(ld);
+        return NULL;
+    }
+    for (yaml_node_item_t *i = value->data.sequence.items.start; i < value->data.sequence.items.top;
+         i++) {
+        yaml_node_t *item = yaml_document_get_node(ld->doc, *i);
+        if (item == NULL)
+            continue;
+        if (v[0] != '\0')
+            strcat(v, ",");
+        strcat(v, scalar(item));
+    }
+    return v;
+}
+
+/* One runtime: setting, checked by the runtime's own rule (hm_settings_check, strict: a port or
+ * profile type the runtime would refuse where it uses them is an error here). */
+static int on_runtime_key(loader *ld, int index, yaml_node_t *key, yaml_node_t *value, void *ctx) {
+    (void)ctx;
+    const hm_setting_def *d = &hm_settings_defs[index];
+    char buf[64];
+    char *v = runtime_value(ld, d, value);
+    if (v == NULL)
+        return -1;
+    hm_setting_problem problem = hm_settings_check(d, v, true);
+    size_t bad_len = 0;
+    const char *bad =
+        problem == HM_SETTING_BAD_ITEM ? hm_settings_list_unknown(d->accepted, v, &bad_len) : NULL;
+    int rc = 0;
+    if (strpbrk(v, "\r\n") != NULL) {
+        rc = fail(ld, value, "'runtime.%s' (%s) cannot hold a line break", d->key, d->variable);
+    } else if (bad != NULL) {
+        rc =
+            fail(ld, value, "unknown item '%.*s' in 'runtime.%s' (%s): expected a comma list of %s",
+                 (int)(bad_len < 40 ? bad_len : 40), bad, d->key, d->variable, d->accepted);
+    } else if (problem == HM_SETTING_EMPTY) {
+        rc = fail(ld, value, "'runtime.%s' (%s) cannot be empty: expected %s", d->key, d->variable,
+                  d->accepted);
+    } else if (problem == HM_SETTING_TOO_LONG) {
+        rc = fail(ld, value, "'runtime.%s' (%s) is longer than %u bytes", d->key, d->variable,
+                  (unsigned)d->max);
+    } else if (problem != HM_SETTING_OK) {
+        rc = fail(ld, value, "invalid value %s for 'runtime.%s' (%s): expected %s",
+                  describe(value, buf, sizeof buf), d->key, d->variable, d->accepted);
+    }
+    if (rc != 0) {
+        free(v);
+        return rc;
+    }
+    return add_setting(ld, &ld->config->runtime, key, v, value);
+}
+
+/* view: a mapping of keys to single values, kept as written for heatmap-view, which owns their
+ * names and rules (only a duplicate key is refused here, as everywhere). */
+static int load_view(loader *ld, yaml_node_t *map) {
+    char buf[64];
+    if (map->type != YAML_MAPPING_NODE)
+        return fail(ld, map, "'view' must be a mapping, got %s", describe(map, buf, sizeof buf));
+    for (yaml_node_pair_t *pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top;
+         pair++) {
+        yaml_node_t *key = yaml_document_get_node(ld->doc, pair->key);
+        yaml_node_t *value = yaml_document_get_node(ld->doc, pair->value);
+        if (key == NULL || value == NULL)
+            continue;
+        if (key->type != YAML_SCALAR_NODE)
+            return fail(ld, key, "keys must be strings, got %s", describe(key, buf, sizeof buf));
+        for (size_t i = 0; i < ld->config->view.count; i++) {
+            if (strcmp(ld->config->view.items[i].key, scalar(key)) == 0)
+                return fail(ld, key, "duplicate key '%s' in 'view' (first defined at line %d)",
+                            scalar(key), ld->config->view.items[i].key_line);
+        }
+        if (is_null(value))
+            continue;
+        if (value->type != YAML_SCALAR_NODE) {
+            return fail(ld, value, "'view.%s' must be a single value, got %s", scalar(key),
+                        describe(value, buf, sizeof buf));
+        }
+        char *v = dup_string(scalar(value));
+        if (v == NULL)
+            return fail_oom(ld);
+        if (add_setting(ld, &ld->config->view, key, v, value) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+size_t hm_config_runtime_count(const hm_config *config) {
+    return config != NULL ? config->runtime.count : 0;
+}
+
+size_t hm_config_view_count(const hm_config *config) {
+    return config != NULL ? config->view.count : 0;
+}
+
+static hm_config_entry entry_of(const hm_setting_entry *e) {
+    return (hm_config_entry){e->key, e->value, e->line, e->column, e->key_line, e->key_column};
+}
+
+hm_config_entry hm_config_runtime_at(const hm_config *config, size_t index) {
+    return entry_of(&config->runtime.items[index]);
+}
+
+hm_config_entry hm_config_view_at(const hm_config *config, size_t index) {
+    return entry_of(&config->view.items[index]);
+}
+
+int hm_config_runtime_text(const hm_config *config, char **out) {
+    *out = NULL;
+    if (config == NULL || config->runtime.count == 0)
+        return 0;
+    const char *path = config->path != NULL ? config->path : config->source;
+    size_t size = strlen(HM_SETTINGS_CONFIG_LINE) + strlen(path) + 2;
+    for (size_t i = 0; i < config->runtime.count; i++)
+        size += strlen(config->runtime.items[i].value) + 64; /* a variable name is shorter */
+    char *text = malloc(size);
+    if (text == NULL)
+        return -1;
+    size_t n = (size_t)snprintf(text, size, "%s%s\n", HM_SETTINGS_CONFIG_LINE, path);
+    for (size_t id = 0; id < HM_SETTINGS_COUNT; id++) { /* settings.h's order, not the file's */
+        for (size_t i = 0; i < config->runtime.count; i++) {
+            const hm_setting_entry *e = &config->runtime.items[i];
+            if (strcmp(e->key, hm_settings_defs[id].key) == 0)
+                n += (size_t)snprintf(text + n, size - n, "%s=%s\n", hm_settings_defs[id].variable,
+                                      e->value);
+        }
+    }
+    *out = text;
+    return 0;
+}
+
 /* A key that must hold a mapping: check the type, then walk it against `level`. */
 static int load_section(loader *ld, yaml_node_t *value, const schema_level *level,
                         key_handler handler) {
@@ -470,7 +684,8 @@ static int load_section(loader *ld, yaml_node_t *value, const schema_level *leve
     return walk_mapping(ld, value, level, handler, (void *)level);
 }
 
-static int on_top_key(loader *ld, int index, yaml_node_t *value, void *ctx) {
+static int on_top_key(loader *ld, int index, yaml_node_t *key_node, yaml_node_t *value, void *ctx) {
+    (void)key_node;
     char buf[64];
     const char *key = TOP_KEYS[index];
     if (strcmp(key, "version") == 0) {
@@ -488,6 +703,10 @@ static int on_top_key(loader *ld, int index, yaml_node_t *value, void *ctx) {
         return load_section(ld, value, &LEVEL_FILES, on_rule_key);
     if (strcmp(key, "trivial") == 0)
         return load_section(ld, value, &LEVEL_TRIVIAL, on_trivial_key);
+    if (strcmp(key, "runtime") == 0)
+        return load_section(ld, value, &LEVEL_RUNTIME, on_runtime_key);
+    if (strcmp(key, "view") == 0)
+        return load_view(ld, value);
     /* instrument */
     ld->config->instrument_set = true;
     if (value->type == YAML_SCALAR_NODE && strcmp(scalar(value), "before-inlining") == 0) {
@@ -738,6 +957,13 @@ int hm_config_load_file(const char *path, hm_config **out, hm_config_error *err)
         set_plain_error(err, path, "out of memory");
         return -1;
     }
+    char *absolute = dup_string(base_dir); /* the file's own path, for hm_config_runtime_text */
+    if (absolute == NULL) {
+        free(text);
+        free(base_dir);
+        set_plain_error(err, path, "out of memory");
+        return -1;
+    }
     char *slash = strrchr(base_dir, '/');
     if (slash == NULL)
         strcpy(base_dir, "."); /* no working directory: relative to "." */
@@ -745,6 +971,10 @@ int hm_config_load_file(const char *path, hm_config **out, hm_config_error *err)
         slash[slash == base_dir ? 1 : 0] = '\0';
     int rc = load_buffer(text, len, path, base_dir, out, err);
     free(text);
+    if (rc == 0)
+        (*out)->path = absolute;
+    else
+        free(absolute);
     return rc;
 }
 

@@ -31,6 +31,19 @@ typedef struct hm_rule_set {
     hm_pattern_list exclude;
 } hm_rule_set;
 
+/* One `key: value` of a settings section (runtime:, view:), its strings owned by the config. */
+typedef struct hm_setting_entry {
+    char *key;
+    char *value;
+    int line, column;         /* of the value, 1-based */
+    int key_line, key_column; /* of the key */
+} hm_setting_entry;
+
+typedef struct hm_setting_list {
+    hm_setting_entry *items;
+    size_t count;
+} hm_setting_list;
+
 struct hm_config {
     hm_rule_set functions;
     hm_rule_set files;
@@ -40,6 +53,11 @@ struct hm_config {
     char *source;        /* file name or "<default>" */
     char *base_dir; /* absolute, normalised directory of the config file; NULL if not from a file */
     char *cwd;      /* working directory at load time, for relative source paths; may be NULL */
+    char *path;     /* absolute path of the file, or the name given to hm_config_load_string */
+    /* runtime: the settings given, in the file's order, each key one of settings.h's, each value
+     * checked by its rule; view: every key and scalar value as written (heatmap-view checks). */
+    hm_setting_list runtime;
+    hm_setting_list view;
 };
 
 /* glob.c: helpers for patterns that passed hm_glob_check(). */

@@ -148,6 +148,35 @@ const char *hm_glob_check(const char *pattern);
  * only when out of memory. Thread-safe. Needs __cxa_demangle from the C++ runtime. */
 char *hm_display_name(const char *symbol, size_t len);
 
+/* ---- Settings sections (runtime:, view:) ---------------------------------------------------
+ * `runtime:` holds the runtime's settings (include/heatmap/settings.h: a key per setting, checked
+ * at load time by the rule the runtime applies); the plugin embeds them in the program.
+ * `view:` holds heatmap-view's settings: the config checks only that it maps keys to single
+ * values; heatmap-view checks the keys and values (it owns them) and reports them at the
+ * positions kept here. */
+
+typedef struct hm_config_entry {
+    const char *key;   /* as written; owned by the config */
+    const char *value; /* the scalar as written (a runtime: list is joined with ','); owned too */
+    int line, column;  /* 1-based position of the value in the YAML file */
+    int key_line, key_column; /* ... and of its key */
+} hm_config_entry;
+
+/* Number of settings given under runtime: (or view:); 0 for the default config or NULL. Keys given
+ * with no value (~, null, empty) are not counted. */
+size_t hm_config_runtime_count(const hm_config *config);
+size_t hm_config_view_count(const hm_config *config);
+
+/* Setting `index` (< the count), in the file's order. Valid as long as the config. */
+hm_config_entry hm_config_runtime_at(const hm_config *config, size_t index);
+hm_config_entry hm_config_view_at(const hm_config *config, size_t index);
+
+/* The text the plugin embeds for runtime: (settings.h's format: "#config=PATH\n" with the file's
+ * absolute path, then "VARIABLE=VALUE\n" per setting given, in settings.h's order). Returns 0
+ * with a malloc'd text in *out (the caller frees it), or with *out NULL when runtime: sets
+ * nothing; -1 when out of memory. */
+int hm_config_runtime_text(const hm_config *config, char **out);
+
 /* ---- Paths (path.c) ------------------------------------------------------------------------
  * Lexical: "." and ".." are folded as text and symlinks are never resolved; the only file system
  * calls are getcwd() and, in hm_config_find_upward(), stat(). */

@@ -14,10 +14,12 @@
  * (shadow_overlap: with one pc, the sampled function itself), so no function appears twice.
  *
  * Strings, Functions (name, system name, file, start line) and Locations are deduplicated through
- * small open-addressing maps of indexes. Values per sample: [count, count × period_ns].
+ * open-addressing maps of indexes (results/index_map.h). Values per sample: [count,
+ * count × period_ns].
  */
 #include "export.h"
 #include "hm_results.h"
+#include "index_map.h"
 #include "pprof_common.h"
 
 #include <dwarf.h>
@@ -30,50 +32,11 @@
 #include <string.h>
 #include <unistd.h>
 
-/* ---- Index maps: open addressing over indexes into an array the caller owns -------------------
- */
-
-typedef struct imap {
-    size_t *slots; /* index + 1, 0 = empty */
-    size_t cap;    /* power of two */
-    size_t n;
-} imap;
-
-typedef uint64_t (*imap_hash_fn)(const void *ctx, size_t index);
-
-static uint64_t mix(uint64_t h) {
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    return h;
-}
-
 static uint64_t hash_str(const char *s) {
     uint64_t h = 1469598103934665603ULL; /* FNV-1a */
     for (; *s; s++)
         h = (h ^ (unsigned char)*s) * 1099511628211ULL;
     return h;
-}
-
-/* Make room for one more entry. 0, or -1 on out-of-memory. */
-static int imap_grow(imap *m, imap_hash_fn hash, const void *ctx) {
-    if (2 * (m->n + 1) <= m->cap)
-        return 0;
-    size_t cap = m->cap ? 2 * m->cap : 64;
-    size_t *slots = calloc(cap, sizeof *slots);
-    if (slots == NULL)
-        return -1;
-    for (size_t i = 0; i < m->cap; i++)
-        if (m->slots[i] != 0) {
-            size_t j = mix(hash(ctx, m->slots[i] - 1)) & (cap - 1);
-            while (slots[j] != 0)
-                j = (j + 1) & (cap - 1);
-            slots[j] = m->slots[i];
-        }
-    free(m->slots);
-    m->slots = slots;
-    m->cap = cap;
-    return 0;
 }
 
 /* ---- The profile under construction --------------------------------------------------------- */
@@ -104,14 +67,14 @@ typedef struct cpu_build {
     const hm_cpu_profile *cpu;
     char **strings; /* owned copies */
     size_t nstrings, cap_strings;
-    imap string_map;
+    hm_imap string_map;
     pb_function **functions;
     size_t nfunctions, cap_functions;
-    imap function_map;
+    hm_imap function_map;
     pb_location **locations;
     loc_key *loc_keys;
     size_t nlocations, cap_locations, cap_loc_keys;
-    imap location_map;
+    hm_imap location_map;
     module *modules;
     pb_mapping *mappings;
     pb_mapping **mapping_ptrs;
@@ -127,16 +90,19 @@ static uint64_t string_hash(const void *ctx, size_t i) {
     return hash_str(((const cpu_build *)ctx)->strings[i]);
 }
 
+static bool string_equal(const void *ctx, size_t i, const void *key) {
+    return strcmp(((const cpu_build *)ctx)->strings[i], key) == 0;
+}
+
 /* Index of s in the string table, added when new; -1 on out-of-memory. */
 static int64_t intern(cpu_build *b, const char *s) {
     if (s == NULL)
         s = "";
-    if (imap_grow(&b->string_map, string_hash, b) != 0)
+    if (hm_imap_reserve(&b->string_map, b->nstrings + 1, string_hash, b) != 0)
         return -1;
-    size_t j = mix(hash_str(s)) & (b->string_map.cap - 1);
-    for (; b->string_map.slots[j] != 0; j = (j + 1) & (b->string_map.cap - 1))
-        if (strcmp(b->strings[b->string_map.slots[j] - 1], s) == 0)
-            return (int64_t)(b->string_map.slots[j] - 1);
+    size_t slot, found = hm_imap_find(&b->string_map, hash_str(s), string_equal, b, s, &slot);
+    if (found != SIZE_MAX)
+        return (int64_t)found;
     size_t n = strlen(s) + 1;
     char *copy = malloc(n);
     if (copy == NULL || hm_reserve((void **)&b->strings, &b->cap_strings, b->nstrings + 1,
@@ -145,18 +111,23 @@ static int64_t intern(cpu_build *b, const char *s) {
         return -1;
     }
     b->strings[b->nstrings] = memcpy(copy, s, n);
-    b->string_map.slots[j] = ++b->nstrings;
-    b->string_map.n++;
-    return (int64_t)(b->nstrings - 1);
+    hm_imap_insert(&b->string_map, slot, b->nstrings);
+    return (int64_t)b->nstrings++;
 }
 
 static uint64_t function_hash_of(const pb_function *f) {
-    return mix((uint64_t)f->name * 31 + (uint64_t)f->system_name) ^
-           mix((uint64_t)f->filename * 131 + (uint64_t)f->start_line);
+    return hm_imap_mix((uint64_t)f->name * 31 + (uint64_t)f->system_name) ^
+           hm_imap_mix((uint64_t)f->filename * 131 + (uint64_t)f->start_line);
 }
 
 static uint64_t function_hash(const void *ctx, size_t i) {
     return function_hash_of(((const cpu_build *)ctx)->functions[i]);
+}
+
+static bool function_equal(const void *ctx, size_t i, const void *key) {
+    const pb_function *f = ((const cpu_build *)ctx)->functions[i], *k = key;
+    return f->name == k->name && f->system_name == k->system_name && f->filename == k->filename &&
+           f->start_line == k->start_line;
 }
 
 /* Index of `file` in the string table, joined to `dir` when relative; -1 on out-of-memory. */
@@ -183,15 +154,12 @@ static uint64_t function_id(cpu_build *b, const char *name, const char *system_n
     key.filename = intern_path(b, file, dir);
     key.start_line = start_line;
     if (key.name < 0 || key.system_name < 0 || key.filename < 0 ||
-        imap_grow(&b->function_map, function_hash, b) != 0)
+        hm_imap_reserve(&b->function_map, b->nfunctions + 1, function_hash, b) != 0)
         return 0;
-    size_t j = mix(function_hash_of(&key)) & (b->function_map.cap - 1);
-    for (; b->function_map.slots[j] != 0; j = (j + 1) & (b->function_map.cap - 1)) {
-        const pb_function *f = b->functions[b->function_map.slots[j] - 1];
-        if (f->name == key.name && f->system_name == key.system_name &&
-            f->filename == key.filename && f->start_line == key.start_line)
-            return f->id;
-    }
+    size_t slot, found = hm_imap_find(&b->function_map, function_hash_of(&key), function_equal, b,
+                                      &key, &slot);
+    if (found != SIZE_MAX)
+        return b->functions[found]->id;
     pb_function *f = malloc(sizeof *f);
     if (f == NULL || hm_reserve((void **)&b->functions, &b->cap_functions, b->nfunctions + 1,
                                 sizeof *b->functions) != 0) {
@@ -201,14 +169,14 @@ static uint64_t function_id(cpu_build *b, const char *name, const char *system_n
     *f = key;
     f->id = b->nfunctions + 1;
     b->functions[b->nfunctions] = f;
-    b->function_map.slots[j] = ++b->nfunctions;
-    b->function_map.n++;
+    hm_imap_insert(&b->function_map, slot, b->nfunctions++);
     return f->id;
 }
 
 static uint64_t loc_hash_of(const loc_key *k) {
-    return mix(k->pc) ^ mix(((uint64_t)k->mapping << 1 | k->ret) * 0x9e3779b97f4a7c15ULL) ^
-           mix(k->shadow + 0x51ed27);
+    return hm_imap_mix(k->pc) ^
+           hm_imap_mix(((uint64_t)k->mapping << 1 | k->ret) * 0x9e3779b97f4a7c15ULL) ^
+           hm_imap_mix(k->shadow + 0x51ed27);
 }
 
 static uint64_t loc_hash(const void *ctx, size_t i) {
@@ -233,8 +201,7 @@ static uint64_t add_location(cpu_build *b, const loc_key *key, size_t slot, cons
     loc->address = address;
     b->locations[b->nlocations] = loc;
     b->loc_keys[b->nlocations] = *key;
-    b->location_map.slots[slot] = ++b->nlocations;
-    b->location_map.n++;
+    hm_imap_insert(&b->location_map, slot, b->nlocations++);
     loc->line = calloc(n ? n : 1, sizeof *loc->line);
     if (loc->line == NULL)
         return 0;
@@ -253,19 +220,18 @@ static uint64_t add_location(cpu_build *b, const loc_key *key, size_t slot, cons
     return loc->id;
 }
 
-/* The slot of `key` in the location map: *found tells whether it holds the key already. */
-static size_t find_location(cpu_build *b, const loc_key *key, bool *found) {
-    size_t j = mix(loc_hash_of(key)) & (b->location_map.cap - 1);
-    *found = false;
-    for (; b->location_map.slots[j] != 0; j = (j + 1) & (b->location_map.cap - 1)) {
-        const loc_key *k = &b->loc_keys[b->location_map.slots[j] - 1];
-        if (k->pc == key->pc && k->mapping == key->mapping && k->shadow == key->shadow &&
-            k->ret == key->ret) {
-            *found = true;
-            break;
-        }
-    }
-    return j;
+static bool loc_equal(const void *ctx, size_t i, const void *key) {
+    const loc_key *k = &((const cpu_build *)ctx)->loc_keys[i], *q = key;
+    return k->pc == q->pc && k->mapping == q->mapping && k->shadow == q->shadow && k->ret == q->ret;
+}
+
+/* The index of the Location of `key`, or SIZE_MAX with *slot set to where a new one goes; after
+ * room for one more is made in the location map. SIZE_MAX with *slot SIZE_MAX on out-of-memory. */
+static size_t find_location(cpu_build *b, const loc_key *key, size_t *slot) {
+    *slot = SIZE_MAX;
+    if (hm_imap_reserve(&b->location_map, b->nlocations + 1, loc_hash, b) != 0)
+        return SIZE_MAX;
+    return hm_imap_find(&b->location_map, loc_hash_of(key), loc_equal, b, key, slot);
 }
 
 /* ---- Symbolization -------------------------------------------------------------------------- */
@@ -448,14 +414,13 @@ static size_t symbolize(Dwfl_Module *mod, Dwarf_Addr a, frame *fr) {
 static uint64_t pc_location(cpu_build *b, const hm_cpu_sample *s, size_t k, const char **outer) {
     loc_key key = {.pc = s->pcs[k], .mapping = s->mapping[k], .shadow = 0, .ret = k > 0};
     *outer = NULL;
-    if (imap_grow(&b->location_map, loc_hash, b) != 0)
-        return 0;
-    bool found;
-    size_t slot = find_location(b, &key, &found);
-    if (found) {
-        *outer = b->loc_keys[b->location_map.slots[slot] - 1].outer;
-        return b->locations[b->location_map.slots[slot] - 1]->id;
+    size_t slot, found = find_location(b, &key, &slot);
+    if (found != SIZE_MAX) {
+        *outer = b->loc_keys[found].outer;
+        return b->locations[found]->id;
     }
+    if (slot == SIZE_MAX)
+        return 0;
     frame fr[MAX_FRAMES];
     size_t n = 0;
     module *md = key.mapping == HM_CPU_NO_MAPPING ? NULL : &b->modules[key.mapping];
@@ -476,12 +441,11 @@ static uint64_t pc_location(cpu_build *b, const hm_cpu_sample *s, size_t k, cons
 /* The Location id of shadow-stack function f (no address, in the synthetic mapping). */
 static uint64_t shadow_location(cpu_build *b, size_t f) {
     loc_key key = {.mapping = b->cpu->nmappings, .shadow = f};
-    if (imap_grow(&b->location_map, loc_hash, b) != 0)
+    size_t slot, found = find_location(b, &key, &slot);
+    if (found != SIZE_MAX)
+        return b->locations[found]->id;
+    if (slot == SIZE_MAX)
         return 0;
-    bool found;
-    size_t slot = find_location(b, &key, &found);
-    if (found)
-        return b->locations[b->location_map.slots[slot] - 1]->id;
     const hm_cpu_function *fn = &b->cpu->functions[f];
     frame fr = {.name = fn->name,
                 .system_name = fn->name,
@@ -527,7 +491,7 @@ static void build_free(cpu_build *b) {
     }
     free(b->locations);
     free(b->loc_keys);
-    free(b->string_map.slots), free(b->function_map.slots), free(b->location_map.slots);
+    hm_imap_free(&b->string_map), hm_imap_free(&b->function_map), hm_imap_free(&b->location_map);
     for (size_t i = 0; b->modules != NULL && i < b->cpu->nmappings; i++) {
         bool shared = false; /* a module reused by a later mapping is ended once, at its owner */
         for (size_t k = 0; k < i && !shared; k++)
@@ -629,30 +593,25 @@ static int build(cpu_build *b, const hm_cpu_profile *cpu) {
         .duration_ns = cpu->elapsed_ns,
     };
     hm_pprof_head_init(pr, &b->head, &spec);
-    pr->n_sample = cpu->nsamples;
-    pr->sample = b->sample_ptrs;
-    pr->n_mapping = nm;
-    pr->mapping = b->mapping_ptrs;
-    pr->n_location = b->nlocations;
-    pr->location = b->locations;
-    pr->n_function = b->nfunctions;
-    pr->function = b->functions;
-    pr->n_string_table = b->nstrings;
-    pr->string_table = b->strings;
+    hm_pprof_set_tables(pr, &(hm_pprof_tables){.samples = b->sample_ptrs,
+                                               .nsamples = cpu->nsamples,
+                                               .mappings = b->mapping_ptrs,
+                                               .nmappings = nm,
+                                               .locations = b->locations,
+                                               .nlocations = b->nlocations,
+                                               .functions = b->functions,
+                                               .nfunctions = b->nfunctions,
+                                               .strings = b->strings,
+                                               .nstrings = b->nstrings});
     return 0;
 }
 
 int hm_pprof_encode_cpu(const hm_cpu_profile *cpu, uint8_t **buf, size_t *len, char *err,
                         size_t errlen) {
     cpu_build b;
-    *buf = NULL;
-    *len = 0;
-    int rc = build(&b, cpu);
-    if (rc == 0)
-        rc = hm_pprof_pack(&b.profile, buf, len);
+    int rc = hm_pprof_pack_built(build(&b, cpu), &b.profile, buf, len, "cpu profile: out of memory",
+                                 err, errlen);
     build_free(&b);
-    if (rc != 0)
-        snprintf(err, errlen, "cpu profile: out of memory");
     return rc;
 }
 

@@ -25,16 +25,7 @@ typedef struct heap_build {
     pb_profile profile;
     pb_value_type types[4], period_type;
     pb_value_type *type_ptrs[4];
-    pb_function *functions;
-    pb_function **function_ptrs;
-    pb_location *locations;
-    pb_location **location_ptrs;
-    pb_line *lines;
-    pb_line **line_ptrs;
-    pb_sample *samples;
-    pb_sample **sample_ptrs;
-    uint64_t *location_ids;
-    int64_t *values;
+    hm_pprof_arrays a; /* values: 4 per sample */
     char **strings;
     size_t nstrings;
     pb_mapping mapping;
@@ -43,11 +34,7 @@ typedef struct heap_build {
 } heap_build;
 
 static void heap_build_free(heap_build *b) {
-    free(b->functions), free(b->function_ptrs);
-    free(b->locations), free(b->location_ptrs);
-    free(b->lines), free(b->line_ptrs);
-    free(b->samples), free(b->sample_ptrs);
-    free(b->location_ids), free(b->values);
+    hm_pprof_arrays_free(&b->a);
     free(b->strings);
 }
 
@@ -64,20 +51,9 @@ static int heap_build_make(heap_build *b, const hm_heap_profile *p, hm_pprof_typ
             ns++;
             nids += p->sites[i].depth ? p->sites[i].depth : 1;
         }
-    b->functions = calloc(nf + 1, sizeof *b->functions);
-    b->function_ptrs = calloc(nf + 1, sizeof *b->function_ptrs);
-    b->locations = calloc(nf + 1, sizeof *b->locations);
-    b->location_ptrs = calloc(nf + 1, sizeof *b->location_ptrs);
-    b->lines = calloc(nf + 1, sizeof *b->lines);
-    b->line_ptrs = calloc(nf + 1, sizeof *b->line_ptrs);
-    b->samples = calloc(ns + 1, sizeof *b->samples);
-    b->sample_ptrs = calloc(ns + 1, sizeof *b->sample_ptrs);
-    b->location_ids = calloc(nids + 1, sizeof *b->location_ids);
-    b->values = calloc(4 * ns + 1, sizeof *b->values);
+    int arrays = hm_pprof_arrays_alloc(&b->a, nf, ns, nids, 4 * ns);
     b->strings = calloc(16 + 2 * nf, sizeof *b->strings);
-    if (!b->functions || !b->function_ptrs || !b->locations || !b->location_ptrs || !b->lines ||
-        !b->line_ptrs || !b->samples || !b->sample_ptrs || !b->location_ids || !b->values ||
-        !b->strings)
+    if (arrays != 0 || !b->strings)
         return -1;
     str(b, "");
     int64_t count = str(b, "count"), bytes = str(b, "bytes");
@@ -101,19 +77,16 @@ static int heap_build_make(heap_build *b, const hm_heap_profile *p, hm_pprof_typ
     for (size_t f = 0; f < nf; f++) {
         int64_t name = str(b, p->functions[f].name);
         int64_t file = p->functions[f].file[0] ? str(b, p->functions[f].file) : 0;
-        hm_pprof_function_location(&b->functions[f], &b->lines[f], &b->line_ptrs[f],
-                                   &b->locations[f], f + 1, name, file, p->functions[f].line);
-        b->function_ptrs[f] = &b->functions[f];
-        b->location_ptrs[f] = &b->locations[f];
+        hm_pprof_arrays_function(&b->a, f, name, file, p->functions[f].line);
     }
     size_t s = 0, ids = 0;
     for (size_t i = 0; i < p->nsites; i++) {
         const hm_heap_site *site = &p->sites[i];
         if (site->alloc_objects == 0)
             continue;
-        pb_sample *sm = &b->samples[s];
+        pb_sample *sm = &b->a.samples[s];
         perftools__profiles__sample__init(sm);
-        sm->location_id = &b->location_ids[ids];
+        sm->location_id = &b->a.location_ids[ids];
         if (site->depth == 0) {
             sm->location_id[0] = 1; /* (outside): function index 0 of its file */
             sm->n_location_id = 1;
@@ -128,13 +101,13 @@ static int heap_build_make(heap_build *b, const hm_heap_profile *p, hm_pprof_typ
             sm->n_location_id = site->depth;
         }
         ids += sm->n_location_id;
-        sm->value = &b->values[4 * s];
+        sm->value = &b->a.values[4 * s];
         sm->n_value = 4;
         sm->value[0] = (int64_t)site->alloc_objects;
         sm->value[1] = (int64_t)site->alloc_bytes;
         sm->value[2] = (int64_t)(site->alloc_objects - site->free_objects);
         sm->value[3] = (int64_t)(site->alloc_bytes - site->free_bytes);
-        b->sample_ptrs[s++] = sm;
+        b->a.sample_ptrs[s++] = sm;
     }
     pr->n_sample_type = 4;
     pr->sample_type = b->type_ptrs;
@@ -145,22 +118,17 @@ static int heap_build_make(heap_build *b, const hm_heap_profile *p, hm_pprof_typ
     pr->comment = &b->comment;
     pr->time_nanos = (int64_t)p->start_unix_ns;
     pr->duration_nanos = (int64_t)p->elapsed_ns;
-    pr->n_sample = s;
-    pr->sample = b->sample_ptrs;
-    hm_pprof_symbolized(pr, &b->mapping, &b->mapping_ptr, program, b->location_ptrs,
-                        b->function_ptrs, nf, b->strings, b->nstrings);
+    hm_pprof_symbolized(pr, &b->mapping, &b->mapping_ptr, program, &b->a, nf, s, b->strings,
+                        b->nstrings);
     return 0;
 }
 
 int hm_pprof_encode_heap(const hm_heap_profile *heap, hm_pprof_type type, uint8_t **buf,
                          size_t *len, char *err, size_t errlen) {
     heap_build b;
-    int rc = heap_build_make(&b, heap, type);
-    if (rc == 0)
-        rc = hm_pprof_pack(&b.profile, buf, len);
+    int rc = hm_pprof_pack_built(heap_build_make(&b, heap, type), &b.profile, buf, len,
+                                 "out of memory", err, errlen);
     heap_build_free(&b);
-    if (rc != 0)
-        snprintf(err, errlen, "out of memory");
     return rc;
 }
 

@@ -85,21 +85,12 @@ typedef struct pprof_build {
     pb_profile profile;
     Perftools__Profiles__Mapping mapping, *mapping_ptr;
     hm_pprof_head head;
-    pb_function *functions, **function_ptrs;
-    pb_location *locations, **location_ptrs;
-    pb_line *lines, **line_ptrs;
-    pb_sample *samples, **sample_ptrs;
-    uint64_t *location_ids; /* all samples' stacks, back to back */
-    int64_t *values;        /* 2 per sample */
+    hm_pprof_arrays a; /* values: 2 per sample */
     strtab strings;
 } pprof_build;
 
 static void build_free(pprof_build *b) {
-    free(b->functions), free(b->function_ptrs);
-    free(b->locations), free(b->location_ptrs);
-    free(b->lines), free(b->line_ptrs);
-    free(b->samples), free(b->sample_ptrs);
-    free(b->location_ids), free(b->values);
+    hm_pprof_arrays_free(&b->a);
     free(b->strings.items);
 }
 
@@ -142,21 +133,10 @@ static int build(pprof_build *b, const hm_paths *p, hm_pprof_type type) {
             nsamples++;
             nids += p->nodes[i].depth;
         }
-    b->functions = calloc(nf, sizeof *b->functions);
-    b->function_ptrs = calloc(nf, sizeof *b->function_ptrs);
-    b->locations = calloc(nf, sizeof *b->locations);
-    b->location_ptrs = calloc(nf, sizeof *b->location_ptrs);
-    b->lines = calloc(nf, sizeof *b->lines);
-    b->line_ptrs = calloc(nf, sizeof *b->line_ptrs);
-    b->samples = calloc(nsamples + 1, sizeof *b->samples);
-    b->sample_ptrs = calloc(nsamples + 1, sizeof *b->sample_ptrs);
-    b->location_ids = calloc(nids + 1, sizeof *b->location_ids);
-    b->values = calloc(2 * nsamples + 1, sizeof *b->values);
+    int arrays = hm_pprof_arrays_alloc(&b->a, nf, nsamples, nids, 2 * nsamples);
     b->strings.items = calloc(8 + 2 * nf, sizeof *b->strings.items);
     int64_t *file_index = calloc(nf, sizeof *file_index);
-    if (!b->functions || !b->function_ptrs || !b->locations || !b->location_ptrs || !b->lines ||
-        !b->line_ptrs || !b->samples || !b->sample_ptrs || !b->location_ids || !b->values ||
-        !b->strings.items || !file_index) {
+    if (arrays != 0 || !b->strings.items || !file_index) {
         free(unplaced);
         free(file_index);
         return -1;
@@ -181,13 +161,9 @@ static int build(pprof_build *b, const hm_paths *p, hm_pprof_type type) {
     /* Functions and their locations: id f + 1. */
     for (size_t f = 0; f < nf; f++) {
         bool pseudo = f == p->nfunctions;
-        pb_function *fn = &b->functions[f];
-        hm_pprof_function_location(
-            fn, &b->lines[f], &b->line_ptrs[f], &b->locations[f], f + 1,
-            add_string(st, pseudo ? HM_EXPORT_BEYOND_LIMIT : p->functions[f].name),
+        hm_pprof_arrays_function(
+            &b->a, f, add_string(st, pseudo ? HM_EXPORT_BEYOND_LIMIT : p->functions[f].name),
             pseudo ? 0 : file_index[f], pseudo ? 0 : p->functions[f].line);
-        b->function_ptrs[f] = fn;
-        b->location_ptrs[f] = &b->locations[f];
     }
 
     /* Samples: one per node with figures, leaf first. */
@@ -196,33 +172,33 @@ static int build(pprof_build *b, const hm_paths *p, hm_pprof_type type) {
         const hm_path_node *node = &p->nodes[i];
         if (!node_values(node, type, v))
             continue;
-        pb_sample *sm = &b->samples[s];
+        pb_sample *sm = &b->a.samples[s];
         perftools__profiles__sample__init(sm);
-        sm->location_id = &b->location_ids[ids];
+        sm->location_id = &b->a.location_ids[ids];
         for (size_t v = i; v != HM_PATH_ROOT; v = p->nodes[v].parent)
-            b->location_ids[ids + sm->n_location_id++] = p->nodes[v].function + 1;
+            b->a.location_ids[ids + sm->n_location_id++] = p->nodes[v].function + 1;
         ids += sm->n_location_id;
-        sm->value = &b->values[2 * s];
+        sm->value = &b->a.values[2 * s];
         sm->n_value = 2;
         sm->value[0] = v[0];
         sm->value[1] = v[1];
-        b->sample_ptrs[s] = sm;
+        b->a.sample_ptrs[s] = sm;
         s++;
     }
     for (size_t f = 0; f < p->nfunctions; f++) {
         if (unplaced[f] == 0)
             continue;
-        pb_sample *sm = &b->samples[s];
+        pb_sample *sm = &b->a.samples[s];
         perftools__profiles__sample__init(sm);
-        sm->location_id = &b->location_ids[ids];
+        sm->location_id = &b->a.location_ids[ids];
         sm->location_id[0] = f + 1;
         sm->location_id[1] = p->nfunctions + 1;
         sm->n_location_id = 2;
         ids += 2;
-        sm->value = &b->values[2 * s];
+        sm->value = &b->a.values[2 * s];
         sm->n_value = 2;
         sm->value[0] = (int64_t)unplaced[f];
-        b->sample_ptrs[s] = sm;
+        b->a.sample_ptrs[s] = sm;
         s++;
     }
     free(unplaced);
@@ -240,10 +216,7 @@ static int build(pprof_build *b, const hm_paths *p, hm_pprof_type type) {
         .duration_ns = p->elapsed_ns,
     };
     hm_pprof_head_init(pr, &b->head, &spec);
-    pr->n_sample = s;
-    pr->sample = b->sample_ptrs;
-    hm_pprof_symbolized(pr, &b->mapping, &b->mapping_ptr, program, b->location_ptrs,
-                        b->function_ptrs, nf, st->items, st->n);
+    hm_pprof_symbolized(pr, &b->mapping, &b->mapping_ptr, program, &b->a, nf, s, st->items, st->n);
     return 0;
 }
 
@@ -256,15 +229,9 @@ int hm_pprof_encode_paths(const hm_paths *paths, hm_pprof_type type, uint8_t **b
         snprintf(err, errlen, "the cpu profile is made from cpu_profile samples, not call paths");
         return -1;
     }
-    if (build(&b, paths, type) != 0) {
-        build_free(&b);
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    int rc = hm_pprof_pack(&b.profile, buf, len);
+    int rc = hm_pprof_pack_built(build(&b, paths, type), &b.profile, buf, len, "out of memory", err,
+                                 errlen);
     build_free(&b);
-    if (rc != 0)
-        snprintf(err, errlen, "out of memory");
     return rc;
 }
 
@@ -291,41 +258,87 @@ void hm_pprof_head_init(pb_profile *pr, hm_pprof_head *head, const hm_pprof_head
     pr->duration_nanos = (int64_t)spec->duration_ns;
 }
 
+int hm_pprof_arrays_alloc(hm_pprof_arrays *a, size_t nfunctions, size_t nsamples, size_t nids,
+                          size_t nvalues) {
+    a->functions = calloc(nfunctions + 1, sizeof *a->functions);
+    a->function_ptrs = calloc(nfunctions + 1, sizeof *a->function_ptrs);
+    a->locations = calloc(nfunctions + 1, sizeof *a->locations);
+    a->location_ptrs = calloc(nfunctions + 1, sizeof *a->location_ptrs);
+    a->lines = calloc(nfunctions + 1, sizeof *a->lines);
+    a->line_ptrs = calloc(nfunctions + 1, sizeof *a->line_ptrs);
+    a->samples = calloc(nsamples + 1, sizeof *a->samples);
+    a->sample_ptrs = calloc(nsamples + 1, sizeof *a->sample_ptrs);
+    a->location_ids = calloc(nids + 1, sizeof *a->location_ids);
+    a->values = calloc(nvalues + 1, sizeof *a->values);
+    return a->functions && a->function_ptrs && a->locations && a->location_ptrs && a->lines &&
+                   a->line_ptrs && a->samples && a->sample_ptrs && a->location_ids && a->values
+               ? 0
+               : -1;
+}
+
+void hm_pprof_arrays_free(hm_pprof_arrays *a) {
+    free(a->functions), free(a->function_ptrs);
+    free(a->locations), free(a->location_ptrs);
+    free(a->lines), free(a->line_ptrs);
+    free(a->samples), free(a->sample_ptrs);
+    free(a->location_ids), free(a->values);
+}
+
+void hm_pprof_arrays_function(hm_pprof_arrays *a, size_t f, int64_t name, int64_t file,
+                              int64_t start_line) {
+    pb_function *fn = &a->functions[f];
+    perftools__profiles__function__init(fn);
+    fn->id = f + 1;
+    fn->name = name;
+    fn->system_name = name;
+    fn->filename = file;
+    fn->start_line = start_line;
+    a->function_ptrs[f] = fn;
+    pb_line *ln = &a->lines[f];
+    perftools__profiles__line__init(ln);
+    ln->function_id = f + 1;
+    ln->line = start_line;
+    a->line_ptrs[f] = ln;
+    pb_location *loc = &a->locations[f];
+    perftools__profiles__location__init(loc);
+    loc->id = f + 1;
+    loc->mapping_id = 1;
+    loc->n_line = 1;
+    loc->line = &a->line_ptrs[f];
+    a->location_ptrs[f] = loc;
+}
+
+void hm_pprof_set_tables(pb_profile *pr, const hm_pprof_tables *t) {
+    pr->n_sample = t->nsamples;
+    pr->sample = t->samples;
+    pr->n_mapping = t->nmappings;
+    pr->mapping = t->mappings;
+    pr->n_location = t->nlocations;
+    pr->location = t->locations;
+    pr->n_function = t->nfunctions;
+    pr->function = t->functions;
+    pr->n_string_table = t->nstrings;
+    pr->string_table = t->strings;
+}
+
 void hm_pprof_symbolized(pb_profile *pr, pb_mapping *mapping, pb_mapping **mapping_ptr,
-                         int64_t program, pb_location **locations, pb_function **functions,
-                         size_t n, char **strings, size_t nstrings) {
+                         int64_t program, const hm_pprof_arrays *a, size_t nfunctions,
+                         size_t nsamples, char **strings, size_t nstrings) {
     perftools__profiles__mapping__init(mapping);
     mapping->id = 1;
     mapping->filename = program;
     mapping->has_functions = mapping->has_filenames = mapping->has_line_numbers = 1;
     *mapping_ptr = mapping;
-    pr->n_mapping = 1;
-    pr->mapping = mapping_ptr;
-    pr->n_location = n;
-    pr->location = locations;
-    pr->n_function = n;
-    pr->function = functions;
-    pr->n_string_table = nstrings;
-    pr->string_table = strings;
-}
-
-void hm_pprof_function_location(pb_function *fn, pb_line *ln, pb_line **line_ptr, pb_location *loc,
-                                uint64_t id, int64_t name, int64_t file, int64_t start_line) {
-    perftools__profiles__function__init(fn);
-    fn->id = id;
-    fn->name = name;
-    fn->system_name = name;
-    fn->filename = file;
-    fn->start_line = start_line;
-    perftools__profiles__line__init(ln);
-    ln->function_id = id;
-    ln->line = start_line;
-    *line_ptr = ln;
-    perftools__profiles__location__init(loc);
-    loc->id = id;
-    loc->mapping_id = 1;
-    loc->n_line = 1;
-    loc->line = line_ptr;
+    hm_pprof_set_tables(pr, &(hm_pprof_tables){.samples = a->sample_ptrs,
+                                               .nsamples = nsamples,
+                                               .mappings = mapping_ptr,
+                                               .nmappings = 1,
+                                               .locations = a->location_ptrs,
+                                               .nlocations = nfunctions,
+                                               .functions = a->function_ptrs,
+                                               .nfunctions = nfunctions,
+                                               .strings = strings,
+                                               .nstrings = nstrings});
 }
 
 int hm_pprof_pack(const pb_profile *pr, uint8_t **buf, size_t *len) {
@@ -336,6 +349,16 @@ int hm_pprof_pack(const pb_profile *pr, uint8_t **buf, size_t *len) {
         return -1;
     *len = perftools__profiles__profile__pack(pr, *buf);
     return 0;
+}
+
+int hm_pprof_pack_built(int built, const pb_profile *pr, uint8_t **buf, size_t *len,
+                        const char *oom, char *err, size_t errlen) {
+    *buf = NULL;
+    *len = 0;
+    if (built == 0 && hm_pprof_pack(pr, buf, len) == 0)
+        return 0;
+    snprintf(err, errlen, "%s", oom);
+    return -1;
 }
 
 int hm_pprof_encode(const hm_paths *paths, uint8_t **buf, size_t *len, char *err, size_t errlen) {

@@ -9,6 +9,7 @@
 #include "hm_results.h"
 
 #include <stdbool.h>
+#include <string.h>
 
 void hm_export_json_string(FILE *out, const char *s) {
     putc('"', out);
@@ -22,6 +23,10 @@ void hm_export_json_string(FILE *out, const char *s) {
     putc('"', out);
 }
 
+/* The characters XML text and attributes escape, and their entities, in the same order. */
+static const char xml_special[] = "&<>\"'";
+static const char *const xml_entities[] = {"&amp;", "&lt;", "&gt;", "&quot;", "&apos;"};
+
 size_t hm_export_xml_text(FILE *out, const char *s, size_t max_chars) {
     size_t chars = 0;
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
@@ -29,28 +34,13 @@ size_t hm_export_xml_text(FILE *out, const char *s, size_t max_chars) {
         if (starts_char && chars == max_chars)
             break;
         chars += starts_char;
-        switch (*p) {
-        case '&':
-            fputs("&amp;", out);
-            break;
-        case '<':
-            fputs("&lt;", out);
-            break;
-        case '>':
-            fputs("&gt;", out);
-            break;
-        case '"':
-            fputs("&quot;", out);
-            break;
-        case '\'':
-            fputs("&apos;", out);
-            break;
-        default:
-            if (*p >= 0x20 || *p == '\n' || *p == '\t')
-                putc(*p, out);
-            else
-                chars--; /* XML 1.0 has no other control characters */
-        }
+        const char *special = strchr(xml_special, *p); /* *p is not the terminator here */
+        if (special != NULL)
+            fputs(xml_entities[special - xml_special], out);
+        else if (*p >= 0x20 || *p == '\n' || *p == '\t')
+            putc(*p, out);
+        else
+            chars--; /* XML 1.0 has no other control characters */
     }
     return chars;
 }

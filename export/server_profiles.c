@@ -15,6 +15,7 @@
 #include "pprof_common.h"
 
 #include <hm_results.h>
+#include <index_map.h>
 
 #include <inttypes.h>
 #include <jansson.h>
@@ -154,32 +155,43 @@ static bool sample_same(const hm_cpu_profile *a, const hm_cpu_sample *x, const h
     return true;
 }
 
+typedef struct sample_key {
+    const hm_cpu_profile *profile;
+    const hm_cpu_sample *sample;
+} sample_key;
+
+static uint64_t before_hash(const void *before, size_t i) {
+    const hm_cpu_profile *p = before;
+    return sample_hash(p, &p->samples[i]);
+}
+
+static bool before_equal(const void *before, size_t i, const void *key) {
+    const hm_cpu_profile *p = before;
+    const sample_key *k = key;
+    return sample_same(k->profile, k->sample, p, &p->samples[i]);
+}
+
 /* after's counts minus before's, per equal sample; samples left with 0 are moved past nsamples
  * (the caller restores nsamples before freeing). Returns the number kept, or SIZE_MAX on OOM. */
 static size_t subtract(hm_cpu_profile *after, const hm_cpu_profile *before) {
-    size_t cap = 64;
-    while (cap < 2 * before->nsamples)
-        cap *= 2;
-    size_t *slots = calloc(cap, sizeof *slots);
-    if (slots == NULL)
+    hm_imap map = {0};
+    if (hm_imap_reserve(&map, before->nsamples, before_hash, before) != 0)
         return SIZE_MAX;
-    for (size_t i = 0; i < before->nsamples; i++) {
-        size_t k = sample_hash(before, &before->samples[i]) & (cap - 1);
-        while (slots[k])
-            k = (k + 1) & (cap - 1);
-        slots[k] = i + 1;
+    for (size_t i = 0; i < before->nsamples; i++) { /* an equal sample met again stays out */
+        sample_key key = {before, &before->samples[i]};
+        size_t slot, first = hm_imap_find(&map, sample_hash(before, key.sample), before_equal,
+                                          before, &key, &slot);
+        if (first == SIZE_MAX)
+            hm_imap_insert(&map, slot, i);
     }
     for (size_t i = 0; i < after->nsamples; i++) {
         hm_cpu_sample *s = &after->samples[i];
-        for (size_t k = sample_hash(after, s) & (cap - 1); slots[k]; k = (k + 1) & (cap - 1)) {
-            const hm_cpu_sample *b = &before->samples[slots[k] - 1];
-            if (sample_same(after, s, before, b)) {
-                s->count = s->count > b->count ? s->count - b->count : 0;
-                break;
-            }
-        }
+        sample_key key = {after, s};
+        size_t k = hm_imap_find(&map, sample_hash(after, s), before_equal, before, &key, NULL);
+        uint64_t was = k != SIZE_MAX ? before->samples[k].count : 0;
+        s->count = s->count > was ? s->count - was : 0;
     }
-    free(slots);
+    hm_imap_free(&map);
     size_t kept = 0;
     for (size_t i = 0; i < after->nsamples; i++)
         if (after->samples[i].count) {
@@ -238,19 +250,13 @@ typedef struct stacks_build {
     pb_profile pr;
     pb_value_type type, *type_ptr, period_type;
     pb_mapping mapping, *mapping_ptr;
-    pb_function *functions, **function_ptrs;
-    pb_location *locations, **location_ptrs;
-    pb_line *lines, **line_ptrs;
-    pb_sample *samples, **sample_ptrs;
-    uint64_t *location_ids;
-    int64_t *values;
+    hm_pprof_arrays a; /* values: 1 per sample */
     char **strings;
 } stacks_build;
 
 static void stacks_build_free(stacks_build *b) {
-    free(b->functions), free(b->function_ptrs), free(b->locations), free(b->location_ptrs);
-    free(b->lines), free(b->line_ptrs), free(b->samples), free(b->sample_ptrs);
-    free(b->location_ids), free(b->values), free(b->strings);
+    hm_pprof_arrays_free(&b->a);
+    free(b->strings);
 }
 
 /* Check the document: functions [[id >= 1, name, file, line]], stacks [[count > 0, [ids]]]. */
@@ -316,21 +322,10 @@ int hm_server_stacks_profile(const char *doc, size_t len, const char *kind, FILE
     stacks_build b;
     memset(&b, 0, sizeof b);
     size_t nfun = nf + 1;
-    b.functions = calloc(nfun, sizeof *b.functions);
-    b.function_ptrs = calloc(nfun, sizeof *b.function_ptrs);
-    b.locations = calloc(nfun, sizeof *b.locations);
-    b.location_ptrs = calloc(nfun, sizeof *b.location_ptrs);
-    b.lines = calloc(nfun, sizeof *b.lines);
-    b.line_ptrs = calloc(nfun, sizeof *b.line_ptrs);
-    b.samples = calloc(nd ? nd : 1, sizeof *b.samples);
-    b.sample_ptrs = calloc(nd ? nd : 1, sizeof *b.sample_ptrs);
-    b.location_ids = calloc(nlocs ? nlocs : 1, sizeof *b.location_ids);
-    b.values = calloc(nd ? nd : 1, sizeof *b.values);
+    int arrays = hm_pprof_arrays_alloc(&b.a, nfun, nd, nlocs, nd);
     b.strings = calloc(4 + 2 * nfun, sizeof *b.strings);
     int rc = -1;
-    if (!distinct || !b.functions || !b.function_ptrs || !b.locations || !b.location_ptrs ||
-        !b.lines || !b.line_ptrs || !b.samples || !b.sample_ptrs || !b.location_ids || !b.values ||
-        !b.strings) {
+    if (!distinct || arrays != 0 || !b.strings) {
         snprintf(err, errlen, "out of memory");
         goto done;
     }
@@ -340,46 +335,33 @@ int hm_server_stacks_profile(const char *doc, size_t len, const char *kind, FILE
     b.strings[ns++] = "count";
     for (size_t k = 0; k < nfun; k++) {
         const json_t *f = k < nf ? json_array_get(fns, k) : NULL;
-        pb_function *fn = &b.functions[k];
-        perftools__profiles__function__init(fn);
-        fn->id = k + 1;
-        fn->name = fn->system_name = (int64_t)ns;
+        int64_t name = (int64_t)ns;
         b.strings[ns++] =
             f ? (char *)json_string_value(json_array_get(f, 1)) : "(no instrumented frame)";
-        fn->filename = (int64_t)ns;
+        int64_t file = (int64_t)ns;
         b.strings[ns++] = f ? (char *)json_string_value(json_array_get(f, 2)) : "";
-        fn->start_line = f ? json_integer_value(json_array_get(f, 3)) : 0;
-        b.function_ptrs[k] = fn;
-        perftools__profiles__line__init(&b.lines[k]);
-        b.lines[k].function_id = k + 1;
-        b.lines[k].line = fn->start_line;
-        b.line_ptrs[k] = &b.lines[k];
-        perftools__profiles__location__init(&b.locations[k]);
-        b.locations[k].id = k + 1;
-        b.locations[k].mapping_id = 1;
-        b.locations[k].n_line = 1;
-        b.locations[k].line = &b.line_ptrs[k];
-        b.location_ptrs[k] = &b.locations[k];
+        hm_pprof_arrays_function(&b.a, k, name, file,
+                                 f ? json_integer_value(json_array_get(f, 3)) : 0);
     }
     size_t used = 0;
     for (size_t i = 0; i < nd; i++) {
-        pb_sample *s = &b.samples[i];
+        pb_sample *s = &b.a.samples[i];
         perftools__profiles__sample__init(s);
-        s->location_id = &b.location_ids[used];
+        s->location_id = &b.a.location_ids[used];
         for (size_t j = 0; j < distinct[i].n; j++) {
             json_int_t id = json_integer_value(json_array_get(distinct[i].ids, j));
             size_t k = 0; /* the function with this id; unknown ids: "(no instrumented frame)" */
             while (k < nf && json_integer_value(json_array_get(json_array_get(fns, k), 0)) != id)
                 k++;
-            b.location_ids[used + s->n_location_id++] = k + 1;
+            b.a.location_ids[used + s->n_location_id++] = k + 1;
         }
         if (s->n_location_id == 0)
-            b.location_ids[used + s->n_location_id++] = nf + 1;
+            b.a.location_ids[used + s->n_location_id++] = nf + 1;
         used += s->n_location_id;
-        b.values[i] = (int64_t)distinct[i].count;
+        b.a.values[i] = (int64_t)distinct[i].count;
         s->n_value = 1;
-        s->value = &b.values[i];
-        b.sample_ptrs[i] = s;
+        s->value = &b.a.values[i];
+        b.a.sample_ptrs[i] = s;
     }
     perftools__profiles__profile__init(&b.pr);
     perftools__profiles__value_type__init(&b.type);
@@ -391,20 +373,7 @@ int hm_server_stacks_profile(const char *doc, size_t len, const char *kind, FILE
     b.pr.sample_type = &b.type_ptr;
     b.pr.period_type = &b.period_type;
     b.pr.period = 1;
-    b.pr.n_sample = nd;
-    b.pr.sample = b.sample_ptrs;
-    perftools__profiles__mapping__init(&b.mapping);
-    b.mapping.id = 1;
-    b.mapping.has_functions = b.mapping.has_filenames = b.mapping.has_line_numbers = 1;
-    b.mapping_ptr = &b.mapping;
-    b.pr.n_mapping = 1;
-    b.pr.mapping = &b.mapping_ptr;
-    b.pr.n_location = nfun;
-    b.pr.location = b.location_ptrs;
-    b.pr.n_function = nfun;
-    b.pr.function = b.function_ptrs;
-    b.pr.n_string_table = ns;
-    b.pr.string_table = b.strings;
+    hm_pprof_symbolized(&b.pr, &b.mapping, &b.mapping_ptr, 0, &b.a, nfun, nd, b.strings, ns);
     uint8_t *raw = NULL;
     size_t rawlen = 0;
     if (hm_pprof_pack(&b.pr, &raw, &rawlen) != 0)

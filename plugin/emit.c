@@ -484,6 +484,54 @@ void hm_emit_table_and_ctor(hm_pass_state *st) {
                     LLVMConstNamedStruct(entry_type, vals, nfields < 3 ? nfields : 3));
 }
 
+/* Appends `g` to llvm.used (kept through optimisation and, marked SHF_GNU_RETAIN where the
+ * assembler and linker know it, through --gc-sections), which lives in section llvm.metadata. */
+static void keep_used(hm_pass_state *st, LLVMValueRef g) {
+    LLVMTypeRef elem = appending_element_type(st, "llvm.used", st->i8ptr);
+    append_to_array(st, "llvm.used", elem, LLVMConstBitCast(g, elem));
+    LLVMValueRef used = LLVMGetNamedGlobal(st->module, "llvm.used");
+    if (used)
+        LLVMSetSection(used, "llvm.metadata");
+}
+
+/* heatmap.yaml's runtime: section as the module's hm_settings_record (abi.h):
+ *   @__heatmap.settings = private constant { i32, i32, [N x i8] }
+ *       { i32 1, i32 N, [N x i8] c"#config=/p/heatmap.yaml\0AHEATMAP_OUTPUT=out.json\0A\00" },
+ *       section "heatmap_settings", align 4
+ *   @__heatmap.settings.abi = private constant i8* bitcast (i32* @__heatmap_settings_v1 to i8*)
+ * both in llvm.used. The second makes the object reference __heatmap_settings_v1, so that it does
+ * not link with a runtime that would ignore the record. Nothing when runtime: sets nothing (or
+ * memory ran out: the program then runs with its defaults and environment). */
+void hm_emit_settings(hm_pass_state *st, const hm_config *cfg) {
+    char *text = NULL;
+    if (hm_config_runtime_text(cfg, &text) != 0 || text == NULL)
+        return;
+    size_t n = strlen(text) + 1;
+    LLVMValueRef fields[3] = {LLVMConstInt(st->i32, HM_SETTINGS_VERSION, 0),
+                              LLVMConstInt(st->i32, n, 0),
+                              LLVMConstStringInContext(st->ctx, text, (unsigned)(n - 1), 0)};
+    free(text);
+    LLVMValueRef init = LLVMConstStructInContext(st->ctx, fields, 3, 0);
+    LLVMValueRef g = LLVMAddGlobal(st->module, LLVMTypeOf(init), "__heatmap.settings");
+    LLVMSetInitializer(g, init);
+    LLVMSetLinkage(g, LLVMPrivateLinkage);
+    LLVMSetGlobalConstant(g, 1);
+    LLVMSetSection(g, HM_SETTINGS_SECTION);
+    LLVMSetAlignment(g, 4);
+    keep_used(st, g);
+
+    LLVMValueRef abi = LLVMGetNamedGlobal(st->module, "__heatmap_settings_v1");
+    if (!abi) {
+        abi = LLVMAddGlobal(st->module, st->i32, "__heatmap_settings_v1");
+        LLVMSetGlobalConstant(abi, 1);
+    }
+    LLVMValueRef ref = LLVMAddGlobal(st->module, st->i8ptr, "__heatmap.settings.abi");
+    LLVMSetInitializer(ref, as_i8ptr(st, abi));
+    LLVMSetLinkage(ref, LLVMPrivateLinkage);
+    LLVMSetGlobalConstant(ref, 1);
+    keep_used(st, ref);
+}
+
 void hm_emit_marker(hm_pass_state *st) {
     LLVMValueRef marker = LLVMAddGlobal(st->module, st->i8, HM_MODULE_MARKER);
     LLVMSetInitializer(marker, LLVMConstInt(st->i8, 1, 0));

@@ -21,7 +21,8 @@
  *           its setjmp calls, without a record, since a longjmp to it unwinds instrumented callees;
  *   STEP 7  if the function may unwind: route every exception through a `resume` of its own
  *           (exits.c) and put a guarded exit call before each `resume` (emit.c);
- *   STEP 8  the table of records, the constructor that registers it, and the marker (emit.c).
+ *   STEP 8  the table of records, the constructor that registers it, the config's runtime:
+ *           settings (when it has any) and the marker (emit.c).
  *
  * The IR it produces, for LLVM 14's typed pointers (with opaque pointers every pointer is `ptr` and
  * the bitcasts disappear):
@@ -32,6 +33,11 @@
  *       { i8* <@__heatmap.name>, i8* <@__heatmap.file>, i32 3, i32 0, i8 0 } ; line 3, id 0, timed
  *   @__heatmap.records = internal constant [1 x i8*] [i8* <@__heatmap.rec.foo>]
  *   @__heatmap.table = internal global { i32, i32, i8* } { i32 2, i32 1, i8* <@__heatmap.records> }
+ *   @__heatmap.settings = private constant { i32, i32, [N x i8] } { i32 1, i32 N,
+ *       [N x i8] c"#config=/p/heatmap.yaml\0AHEATMAP_OUTPUT=out.json\0A\00" },
+ *       section "heatmap_settings", align 4                 ; only with a runtime: section
+ *   @__heatmap.settings.abi = private constant i8* <@__heatmap_settings_v1>  ; ditto
+ *   @llvm.used = appending global [2 x i8*] [<@__heatmap.settings>, <@__heatmap.settings.abi>]
  *   @__heatmap_instrumented_module = private constant i8 1
  *   @llvm.global_ctors = appending global [N x { i32, void ()*, i8* }]
  *       [ ...existing entries..., { i32 1, void ()* @heatmap.module_ctor, i8* null } ]
@@ -206,8 +212,10 @@ int hm_instrument_module(LLVMModuleRef module, const hm_plugin_options *options,
     }
 
     /* STEP 8 */
-    if (st.record_count > 0)
+    if (st.record_count > 0) {
         hm_emit_table_and_ctor(&st);
+        hm_emit_settings(&st, cfg);
+    }
     hm_emit_marker(&st);
 
     hm_report_close(report);

@@ -194,6 +194,9 @@ void hm_emit_landing(hm_pass_state *st, LLVMValueRef record, LLVMValueRef timed,
 /* The module's table of records and the constructor that registers it (only when records exist),
  * then the marker that tells a later run the module is instrumented. */
 void hm_emit_table_and_ctor(hm_pass_state *st);
+/* The module's copy of the config's runtime: settings (abi.h, hm_settings_record), when it sets
+ * any; emitted with the table, so only a module that needs the runtime references it. */
+void hm_emit_settings(hm_pass_state *st, const hm_config *cfg);
 void hm_emit_marker(hm_pass_state *st);
 
 #endif /* HEATMAP_PLUGIN_PASS_H */

@@ -38,31 +38,42 @@ int hm_reserve(void **items, size_t *cap, size_t need, size_t size) {
     return 0;
 }
 
-json_t *hm_loader_parse_object(hm_loader *ld, const char *data, size_t len, const char *expected) {
-    json_t *root = hm_parse_json(data, len, ld->name, expected, ld->err, ld->errlen);
-    if (root != NULL && !json_is_object(root)) {
-        json_decref(root);
+const hm_json *hm_loader_parse_owned(hm_loader *ld, hm_json_doc *doc, char *data, size_t len,
+                                     const char *expected) {
+    const hm_json *root = hm_parse_json(doc, data, len, ld->name, expected, ld->err, ld->errlen);
+    if (root != NULL && !hm_json_is_object(root)) {
         root = NULL;
         hm_loader_fail(ld, "expected a JSON object at the top level");
     }
     return root;
 }
 
-int hm_loader_get_u64(hm_loader *ld, const json_t *obj, const char *key, bool required,
+const hm_json *hm_loader_parse_object(hm_loader *ld, hm_json_doc *doc, const char *data, size_t len,
+                                      const char *expected) {
+    char *copy = malloc(len ? len : 1);
+    if (copy == NULL) {
+        hm_loader_fail(ld, "out of memory");
+        return NULL;
+    }
+    memcpy(copy, data, len);
+    return hm_loader_parse_owned(ld, doc, copy, len, expected);
+}
+
+int hm_loader_get_u64(hm_loader *ld, const hm_json *obj, const char *key, bool required,
                       const char *where, uint64_t *out) {
-    const json_t *v = json_object_get(obj, key);
+    const hm_json *v = hm_json_get(obj, key);
     *out = 0;
     if (v == NULL)
         return required ? hm_loader_fail(ld, "%s: missing key \"%s\"", where, key) : 0;
-    if (!json_is_integer(v) || json_integer_value(v) < 0)
+    if (!hm_json_is_integer(v) || hm_json_int(v) < 0)
         return hm_loader_fail(ld, "%s.%s: expected a non-negative integer", where, key);
-    *out = (uint64_t)json_integer_value(v);
+    *out = (uint64_t)hm_json_int(v);
     return 0;
 }
 
-const char *hm_json_str(const json_t *obj, const char *key) {
-    const json_t *v = json_object_get(obj, key);
-    return json_is_string(v) ? json_string_value(v) : NULL;
+const char *hm_json_str(const hm_json *obj, const char *key) {
+    const hm_json *v = hm_json_get(obj, key);
+    return hm_json_is_string(v) ? hm_json_string(v) : NULL;
 }
 
 int hm_keyed_compare(const void *a, const void *b) {
@@ -91,25 +102,25 @@ void hm_file_functions_free(hm_file_functions *ff) {
     free(ff->by_id);
 }
 
-int hm_file_functions_read(hm_loader *ld, const json_t *root, bool need_ids,
+int hm_file_functions_read(hm_loader *ld, const hm_json *root, bool need_ids,
                            hm_file_functions *ff) {
     memset(ff, 0, sizeof *ff);
-    const json_t *arr = json_object_get(root, HM_KEY_functions);
-    if (!json_is_array(arr))
+    const hm_json *arr = hm_json_get(root, HM_KEY_functions);
+    if (!hm_json_is_array(arr))
         return hm_loader_fail(ld, arr ? "functions: expected an array"
                                       : "missing key \"functions\" (not a "
                                         "results file?)");
-    ff->n = json_array_size(arr);
+    ff->n = hm_json_size(arr);
     ff->items = calloc(ff->n ? ff->n : 1, sizeof *ff->items);
     ff->by_id = calloc(ff->n ? ff->n : 1, sizeof *ff->by_id);
     if (ff->items == NULL || ff->by_id == NULL)
         return hm_loader_fail(ld, "out of memory");
     for (size_t i = 0; i < ff->n; i++) {
-        const json_t *o = json_array_get(arr, i);
+        const hm_json *o = hm_json_at(arr, i);
         hm_file_function *f = &ff->items[i];
         char where[64];
         snprintf(where, sizeof where, "functions[%zu]", i);
-        if (!json_is_object(o))
+        if (!hm_json_is_object(o))
             return hm_loader_fail(ld, "%s: expected an object", where);
         uint64_t line;
         f->name = hm_json_str(o, HM_FN_KEY_name);
@@ -153,13 +164,12 @@ void hm_path_functions_free(hm_path_function *fs, size_t n) {
     free(fs);
 }
 
-int hm_merge_run(hm_loader *ld, const json_t *root, uint64_t elapsed, uint64_t start,
+int hm_merge_run(hm_loader *ld, const char *name, uint64_t elapsed, uint64_t start,
                  uint64_t *elapsed_ns, uint64_t *start_unix_ns, char **program) {
     if (elapsed > *elapsed_ns)
         *elapsed_ns = elapsed;
     if (start != 0 && (*start_unix_ns == 0 || start < *start_unix_ns))
         *start_unix_ns = start;
-    const char *name = hm_json_str(root, HM_KEY_program);
     if (*program == NULL && (*program = hm_strdup(name ? name : "")) == NULL)
         return hm_loader_fail(ld, "out of memory");
     return 0;

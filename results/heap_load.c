@@ -7,22 +7,19 @@
  * and allocs profiles (hm_heap.h: hm_heap_profile_load_many). Format: docs/results-format.md.
  */
 #include "hm_heap.h"
-#include "results_internal.h"
+#include "index_map.h"
+#include "paths_internal.h"
 
 #include <heatmap/results_format.h>
 
 #include <errno.h>
 #include <stdio.h>
 
-static uint64_t add_sat(uint64_t a, uint64_t b) {
-    return a + b < a ? UINT64_MAX : a + b;
-}
-
 void hm_heap_figures_add(hm_heap_figures *a, const hm_heap_figures *b) {
-    a->alloc_objects = add_sat(a->alloc_objects, b->alloc_objects);
-    a->alloc_bytes = add_sat(a->alloc_bytes, b->alloc_bytes);
-    a->free_objects = add_sat(a->free_objects, b->free_objects);
-    a->free_bytes = add_sat(a->free_bytes, b->free_bytes);
+    a->alloc_objects = hm_add_sat(a->alloc_objects, b->alloc_objects);
+    a->alloc_bytes = hm_add_sat(a->alloc_bytes, b->alloc_bytes);
+    a->free_objects = hm_add_sat(a->free_objects, b->free_objects);
+    a->free_bytes = hm_add_sat(a->free_bytes, b->free_bytes);
     if (b->peak_inuse_bytes > a->peak_inuse_bytes)
         a->peak_inuse_bytes = b->peak_inuse_bytes;
 }
@@ -35,55 +32,87 @@ uint64_t hm_heap_inuse_bytes(const hm_heap_figures *h) {
     return h->alloc_bytes > h->free_bytes ? h->alloc_bytes - h->free_bytes : 0;
 }
 
+/* (id, index) of the file's functions, ascending by id (hm_keyed_find), of entries sharing an id
+ * the first (`first`) or the last. An entry without an integer id has none (`first`: id 0). NULL
+ * on out-of-memory. */
+static hm_keyed *ids_of(const hm_json *functions, bool first) {
+    size_t n = hm_json_size(functions);
+    hm_keyed *ids = malloc((n ? n : 1) * sizeof *ids);
+    if (ids == NULL)
+        return NULL;
+    size_t k = 0;
+    for (size_t f = 0; f < n; f++) {
+        const hm_json *id = hm_json_get(hm_json_at(functions, f), HM_FN_KEY_id);
+        if (first || hm_json_is_integer(id))
+            ids[k++] = (hm_keyed){.key = (uint64_t)hm_json_int(id), .index = f};
+    }
+    qsort(ids, k, sizeof *ids, hm_keyed_compare);
+    size_t w = 0;
+    for (size_t i = 0; i < k; i++) {
+        if (w > 0 && ids[w - 1].key == ids[i].key) {
+            if (first)
+                continue;
+            w--; /* the later entry wins */
+        }
+        ids[w++] = ids[i];
+    }
+    for (size_t i = w; i < n; i++) /* ids no row can name */
+        ids[i] = (hm_keyed){.key = UINT64_MAX, .index = SIZE_MAX};
+    return ids;
+}
+
 static int bad(char *err, size_t errlen, size_t i, const char *what) {
     snprintf(err, errlen, "%s.%s[%zu]: %s", HM_KEY_heap, HM_HEAP_KEY_functions, i, what);
     return -1;
 }
 
-int hm_heap_read(const json_t *root, hm_results *r, char *err, size_t errlen) {
-    const json_t *heap = json_object_get(root, HM_KEY_heap);
+int hm_heap_read(const hm_json *root, hm_results *r, char *err, size_t errlen) {
+    const hm_json *heap = hm_json_get(root, HM_KEY_heap);
     if (heap == NULL)
         return 0;
-    const json_t *rows = json_is_object(heap) ? json_object_get(heap, HM_HEAP_KEY_functions) : NULL;
-    if (!json_is_array(rows)) {
+    const hm_json *rows = hm_json_is_object(heap) ? hm_json_get(heap, HM_HEAP_KEY_functions) : NULL;
+    if (!hm_json_is_array(rows)) {
         snprintf(err, errlen, "%s: expected an object with an array \"%s\"", HM_KEY_heap,
                  HM_HEAP_KEY_functions);
         return -1;
     }
-    const json_t *functions = json_object_get(root, HM_KEY_functions);
-    for (size_t i = 0; i < json_array_size(rows); i++) {
-        const json_t *row = json_array_get(rows, i);
+    const hm_json *functions = hm_json_get(root, HM_KEY_functions);
+    size_t nf = hm_json_size(functions);
+    hm_keyed *ids = ids_of(functions, false);
+    if (ids == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < hm_json_size(rows); i++) {
+        const hm_json *row = hm_json_at(rows, i);
         uint64_t v[6];
-        if (!json_is_array(row) || json_array_size(row) != 6)
-            return bad(err, errlen, i,
-                       "expected [id, alloc_objects, alloc_bytes, free_objects, "
-                       "free_bytes, peak_inuse_bytes]");
-        for (size_t k = 0; k < 6; k++) {
-            const json_t *x = json_array_get(row, k);
-            if (!json_is_integer(x) || json_integer_value(x) < 0)
-                return bad(err, errlen, i, "expected non-negative integers");
-            v[k] = (uint64_t)json_integer_value(x);
+        const char *why = NULL;
+        if (!hm_json_is_array(row) || hm_json_size(row) != 6)
+            why = "expected [id, alloc_objects, alloc_bytes, free_objects, free_bytes, "
+                  "peak_inuse_bytes]";
+        for (size_t k = 0; why == NULL && k < 6; k++) {
+            const hm_json *x = hm_json_at(row, k);
+            if (!hm_json_is_integer(x) || hm_json_int(x) < 0)
+                why = "expected non-negative integers";
+            v[k] = (uint64_t)hm_json_int(x);
         }
-        if (v[3] > v[1] || v[4] > v[2])
-            return bad(err, errlen, i, "more released than allocated");
+        if (why == NULL && (v[3] > v[1] || v[4] > v[2]))
+            why = "more released than allocated";
+        size_t f = why == NULL && v[0] != 0 ? hm_keyed_find(ids, nf, v[0]) : SIZE_MAX;
+        if (why == NULL && v[0] != 0 && (f == SIZE_MAX || f >= r->nfunctions))
+            why = "names a function id that \"functions\" does not have";
+        if (why != NULL) {
+            free(ids);
+            return bad(err, errlen, i, why);
+        }
         hm_heap_figures h = {v[1], v[2], v[3], v[4], v[5]};
-        hm_heap_figures *into = NULL;
-        if (v[0] == 0) {
-            into = &r->heap_outside;
-        } else {
-            for (size_t f = 0; f < json_array_size(functions) && f < r->nfunctions; f++) {
-                const json_t *id = json_object_get(json_array_get(functions, f), HM_FN_KEY_id);
-                if (json_is_integer(id) && (uint64_t)json_integer_value(id) == v[0])
-                    into = &r->functions[f].heap;
-            }
-            if (into == NULL)
-                return bad(err, errlen, i, "names a function id that \"functions\" does not have");
-        }
+        hm_heap_figures *into = v[0] == 0 ? &r->heap_outside : &r->functions[f].heap;
         hm_heap_figures_add(into, &h);
         uint64_t peak = r->heap_total.peak_inuse_bytes;
         hm_heap_figures_add(&r->heap_total, &h);
         r->heap_total.peak_inuse_bytes = peak > h.peak_inuse_bytes ? peak : h.peak_inuse_bytes;
     }
+    free(ids);
     r->has_heap = true;
     return 0;
 }
@@ -105,113 +134,217 @@ void hm_heap_profile_free(hm_heap_profile *p) {
     free(p);
 }
 
-static int grow(void **v, size_t *cap, size_t need, size_t size) {
-    if (need <= *cap)
-        return 0;
-    size_t cap2 = *cap ? *cap * 2 : 64;
-    while (cap2 < need)
-        cap2 *= 2;
-    void *g = realloc(*v, cap2 * size);
-    if (g == NULL)
+/* The profile under construction: functions merged by name, file and line (index 0 is
+ * "(outside)"), sites by their call path, each found through an index map (index_map.h). Memory
+ * follows the distinct functions and call paths, not the files. */
+typedef struct heap_acc {
+    hm_heap_profile *p;
+    size_t fcap, scap, hcap;
+    uint64_t *fhash, *shash; /* per function, per site */
+    hm_imap fmap, smap;
+    uint32_t *stack; /* scratch: one site's merged function indexes */
+    size_t cap_stack;
+    hm_json_doc doc; /* reused file after file */
+} heap_acc;
+
+static void heap_acc_free(heap_acc *a) {
+    free(a->fhash), free(a->shash), free(a->stack);
+    hm_imap_free(&a->fmap);
+    hm_imap_free(&a->smap);
+    hm_json_doc_free(&a->doc);
+}
+
+typedef struct function_key {
+    const char *name, *file;
+    uint32_t line;
+    uint64_t hash;
+} function_key;
+
+static uint64_t function_hash(const void *ctx, size_t i) {
+    return ((const heap_acc *)ctx)->fhash[i];
+}
+
+static bool function_equal(const void *ctx, size_t i, const void *key) {
+    const heap_acc *a = ctx;
+    const function_key *k = key;
+    const hm_heap_function *f = &a->p->functions[i];
+    return a->fhash[i] == k->hash && f->line == k->line && strcmp(f->name, k->name) == 0 &&
+           strcmp(f->file, k->file) == 0;
+}
+
+/* The merged index of a function (added when new); SIZE_MAX on out-of-memory. */
+static size_t function_index(heap_acc *a, const char *name, const char *file, uint32_t line) {
+    hm_heap_profile *p = a->p;
+    function_key key = {name, file, line, hm_identity_hash(name, file, line)};
+    if (hm_imap_reserve(&a->fmap, p->nfunctions + 1, function_hash, a) != 0)
+        return SIZE_MAX;
+    size_t slot = 0, found = hm_imap_find(&a->fmap, key.hash, function_equal, a, &key, &slot);
+    if (found != SIZE_MAX)
+        return found;
+    size_t cap = a->fcap;
+    if (hm_reserve((void **)&p->functions, &a->fcap, p->nfunctions + 1, sizeof *p->functions) !=
+            0 ||
+        hm_reserve((void **)&a->fhash, &cap, p->nfunctions + 1, sizeof *a->fhash) != 0)
+        return SIZE_MAX;
+    hm_heap_function *f = &p->functions[p->nfunctions];
+    *f = (hm_heap_function){hm_strdup(name), hm_strdup(file), line};
+    if (f->name == NULL || f->file == NULL) {
+        free(f->name);
+        free(f->file);
+        return SIZE_MAX;
+    }
+    a->fhash[p->nfunctions] = key.hash;
+    hm_imap_insert(&a->fmap, slot, p->nfunctions);
+    return p->nfunctions++;
+}
+
+typedef struct site_key {
+    const uint32_t *stack;
+    size_t depth;
+    uint64_t hash;
+} site_key;
+
+static uint64_t site_hash(const void *ctx, size_t i) {
+    return ((const heap_acc *)ctx)->shash[i];
+}
+
+static bool site_equal(const void *ctx, size_t i, const void *key) {
+    const heap_acc *a = ctx;
+    const site_key *k = key;
+    const hm_heap_site *s = &a->p->sites[i];
+    return a->shash[i] == k->hash && s->depth == k->depth &&
+           (k->depth == 0 || memcmp(s->stack, k->stack, k->depth * sizeof *k->stack) == 0);
+}
+
+/* Add a site with the call path a->stack[0..depth) and the row's figures: summed into the site
+ * with the same path, or a new one. Returns 0, or -1 on out-of-memory. */
+static int add_site(heap_acc *a, size_t depth, const hm_json *row) {
+    hm_heap_profile *p = a->p;
+    site_key key = {a->stack, depth, 0xcbf29ce484222325ull ^ depth};
+    for (size_t k = 0; k < depth; k++)
+        key.hash = (key.hash ^ a->stack[k]) * 0x100000001b3ull;
+    if (hm_imap_reserve(&a->smap, p->nsites + 1, site_hash, a) != 0)
         return -1;
-    *v = g;
-    *cap = cap2;
+    uint64_t v[4];
+    for (size_t k = 0; k < 4; k++)
+        v[k] = (uint64_t)hm_json_int(hm_json_at(row, k + 1));
+    size_t slot = 0, found = hm_imap_find(&a->smap, key.hash, site_equal, a, &key, &slot);
+    if (found != SIZE_MAX) {
+        hm_heap_site *s = &p->sites[found];
+        s->alloc_objects = hm_add_sat(s->alloc_objects, v[0]);
+        s->alloc_bytes = hm_add_sat(s->alloc_bytes, v[1]);
+        s->free_objects = hm_add_sat(s->free_objects, v[2]);
+        s->free_bytes = hm_add_sat(s->free_bytes, v[3]);
+        return 0;
+    }
+    if (hm_reserve((void **)&p->sites, &a->scap, p->nsites + 1, sizeof *p->sites) != 0 ||
+        hm_reserve((void **)&a->shash, &a->hcap, p->nsites + 1, sizeof *a->shash) != 0)
+        return -1;
+    hm_heap_site *s = &p->sites[p->nsites];
+    *s = (hm_heap_site){v[0], v[1], v[2], v[3], NULL, depth};
+    s->stack = calloc(depth ? depth : 1, sizeof *s->stack);
+    if (s->stack == NULL)
+        return -1;
+    if (depth > 0)
+        memcpy(s->stack, a->stack, depth * sizeof *s->stack);
+    a->shash[p->nsites] = key.hash;
+    hm_imap_insert(&a->smap, slot, p->nsites);
+    p->nsites++;
     return 0;
 }
 
-/* Add one file's functions and sites to p. */
-static int add_file(hm_heap_profile *p, const json_t *root, const char *name, size_t *fcap,
-                    size_t *scap, char *err, size_t errlen) {
-    const json_t *heap = json_object_get(root, HM_KEY_heap);
-    const json_t *sites = json_object_get(heap, HM_HEAP_KEY_sites);
-    const json_t *functions = json_object_get(root, HM_KEY_functions);
-    if (!json_is_array(sites) || !json_is_array(functions)) {
+/* Add one file's functions and sites to the profile. */
+static int add_file(heap_acc *a, const hm_json *root, const char *name, char *err, size_t errlen) {
+    const hm_json *heap = hm_json_get(root, HM_KEY_heap);
+    const hm_json *sites = hm_json_get(heap, HM_HEAP_KEY_sites);
+    const hm_json *functions = hm_json_get(root, HM_KEY_functions);
+    if (!hm_json_is_array(sites) || !hm_json_is_array(functions)) {
         snprintf(err, errlen,
                  "%s: no memory figures (no \"heap\" section): run the program with memory "
                  "tracking on (the default; HEATMAP_HEAP=off turns it off)",
                  name);
         return -1;
     }
-    size_t base = p->nfunctions, nf = json_array_size(functions);
-    if (grow((void **)&p->functions, fcap, base + nf + 1, sizeof *p->functions) != 0)
+    size_t nf = hm_json_size(functions);
+    size_t *merged = malloc((nf ? nf : 1) * sizeof *merged);
+    hm_keyed *ids = NULL;
+    if (merged == NULL || function_index(a, HM_HEAP_OUTSIDE_NAME, "", 0) != 0)
         goto oom;
-    p->functions[base] = (hm_heap_function){hm_strdup(HM_HEAP_OUTSIDE_NAME), hm_strdup(""), 0};
-    p->nfunctions++;
     for (size_t i = 0; i < nf; i++) {
-        const json_t *f = json_array_get(functions, i);
-        const char *fname = json_string_value(json_object_get(f, HM_FN_KEY_name));
-        const char *file = json_string_value(json_object_get(f, HM_FN_KEY_file));
-        json_int_t line = json_integer_value(json_object_get(f, HM_FN_KEY_line));
-        p->functions[p->nfunctions++] = (hm_heap_function){
-            hm_strdup(fname ? fname : "?"), hm_strdup(file ? file : ""), (uint32_t)line};
-        if (!p->functions[p->nfunctions - 1].name || !p->functions[p->nfunctions - 1].file)
+        const hm_json *f = hm_json_at(functions, i);
+        const char *fname = hm_json_string(hm_json_get(f, HM_FN_KEY_name));
+        const char *file = hm_json_string(hm_json_get(f, HM_FN_KEY_file));
+        int64_t line = hm_json_int(hm_json_get(f, HM_FN_KEY_line));
+        merged[i] = function_index(a, fname ? fname : "?", file ? file : "", (uint32_t)line);
+        if (merged[i] == SIZE_MAX)
             goto oom;
     }
-    for (size_t i = 0; i < json_array_size(sites); i++) {
-        const json_t *row = json_array_get(sites, i);
-        const json_t *stack = json_array_get(row, 5);
-        if (json_array_size(row) != 6 || !json_is_array(stack)) {
+    if ((ids = ids_of(functions, true)) == NULL)
+        goto oom;
+    for (size_t i = 0; i < hm_json_size(sites); i++) {
+        const hm_json *row = hm_json_at(sites, i);
+        const hm_json *stack = hm_json_at(row, 5);
+        if (hm_json_size(row) != 6 || !hm_json_is_array(stack)) {
             snprintf(err, errlen,
                      "%s: heap.sites[%zu]: expected [site, alloc_objects, alloc_bytes, "
                      "free_objects, free_bytes, [function ids]]",
                      name, i);
+            free(ids);
+            free(merged);
             return -1;
         }
-        if (grow((void **)&p->sites, scap, p->nsites + 1, sizeof *p->sites) != 0)
+        size_t depth = hm_json_size(stack);
+        if (hm_reserve((void **)&a->stack, &a->cap_stack, depth + 1, sizeof *a->stack) != 0)
             goto oom;
-        hm_heap_site *s = &p->sites[p->nsites++];
-        memset(s, 0, sizeof *s);
-        s->alloc_objects = (uint64_t)json_integer_value(json_array_get(row, 1));
-        s->alloc_bytes = (uint64_t)json_integer_value(json_array_get(row, 2));
-        s->free_objects = (uint64_t)json_integer_value(json_array_get(row, 3));
-        s->free_bytes = (uint64_t)json_integer_value(json_array_get(row, 4));
-        s->depth = json_array_size(stack);
-        s->stack = calloc(s->depth ? s->depth : 1, sizeof *s->stack);
-        if (s->stack == NULL)
-            goto oom;
-        for (size_t k = 0; k < s->depth; k++) {
-            json_int_t id = json_integer_value(json_array_get(stack, k));
-            size_t at = 0;
-            for (size_t f = 0; f < nf && !at; f++) {
-                const json_t *fid = json_object_get(json_array_get(functions, f), HM_FN_KEY_id);
-                if (json_integer_value(fid) == id)
-                    at = base + 1 + f;
-            }
-            if (!at) {
+        for (size_t k = 0; k < depth; k++) {
+            int64_t id = hm_json_int(hm_json_at(stack, k));
+            size_t f = hm_keyed_find(ids, nf, (uint64_t)id);
+            if (f == SIZE_MAX) {
                 snprintf(err, errlen,
                          "%s: heap.sites[%zu]: function id %lld is not in \"functions\"", name, i,
                          (long long)id);
+                free(ids);
+                free(merged);
                 return -1;
             }
-            s->stack[k] = (uint32_t)at;
+            a->stack[k] = (uint32_t)merged[f];
         }
+        if (add_site(a, depth, row) != 0)
+            goto oom;
     }
+    free(ids);
+    free(merged);
     return 0;
 oom:
+    free(ids);
+    free(merged);
     snprintf(err, errlen, "out of memory");
     return -1;
 }
 
-/* Add one document (the results file `name`, its first when `first`) to p. */
-static int add_document(hm_heap_profile *p, const char *data, size_t len, const char *name,
-                        bool first, size_t *fcap, size_t *scap, char *err, size_t errlen) {
-    json_t *root = hm_parse_json(data, len, name, "a heatmap results JSON object", err, errlen);
+/* Add one document (the results file `name`, its first when `first`) to the profile; data
+ * (malloc'd) is taken. */
+static int add_document(heap_acc *a, char *data, size_t len, const char *name, bool first,
+                        char *err, size_t errlen) {
+    hm_heap_profile *p = a->p;
+    const hm_json *root =
+        hm_parse_json(&a->doc, data, len, name, "a heatmap results JSON object", err, errlen);
     if (root == NULL)
         return -1;
-    int rc = add_file(p, root, name, fcap, scap, err, errlen);
+    int rc = add_file(a, root, name, err, errlen);
     if (first) {
-        const char *prog = json_string_value(json_object_get(root, HM_KEY_program));
+        const char *prog = hm_json_string(hm_json_get(root, HM_KEY_program));
         p->program = hm_strdup(prog ? prog : "");
-        p->start_unix_ns =
-            (uint64_t)json_integer_value(json_object_get(root, HM_KEY_start_unix_ns));
+        p->start_unix_ns = (uint64_t)hm_json_int(hm_json_get(root, HM_KEY_start_unix_ns));
     }
-    uint64_t e = (uint64_t)json_integer_value(json_object_get(root, HM_KEY_elapsed_ns));
+    uint64_t e = (uint64_t)hm_json_int(hm_json_get(root, HM_KEY_elapsed_ns));
     p->elapsed_ns = e > p->elapsed_ns ? e : p->elapsed_ns;
-    json_decref(root);
     return rc;
 }
 
-static int finish(hm_heap_profile *p, hm_heap_profile **out, char *err, size_t errlen) {
+static int finish(heap_acc *a, hm_heap_profile **out, char *err, size_t errlen) {
+    hm_heap_profile *p = a->p;
+    heap_acc_free(a);
     if (p->program == NULL && (p->program = hm_strdup("")) == NULL) {
         hm_heap_profile_free(p);
         snprintf(err, errlen, "out of memory");
@@ -221,12 +354,17 @@ static int finish(hm_heap_profile *p, hm_heap_profile **out, char *err, size_t e
     return 0;
 }
 
+static int fail_acc(heap_acc *a) {
+    hm_heap_profile_free(a->p);
+    heap_acc_free(a);
+    return -1;
+}
+
 int hm_heap_profile_load_many(const char *const *paths, size_t n, hm_heap_profile **out, char *err,
                               size_t errlen) {
     *out = NULL;
-    hm_heap_profile *p = calloc(1, sizeof *p);
-    size_t fcap = 0, scap = 0;
-    if (p == NULL) {
+    heap_acc a = {.p = calloc(1, sizeof(hm_heap_profile))};
+    if (a.p == NULL) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
@@ -234,28 +372,24 @@ int hm_heap_profile_load_many(const char *const *paths, size_t n, hm_heap_profil
         const char *name;
         size_t len = 0;
         char *data = hm_read_input(paths[i], &name, &len, err, errlen);
-        int rc = data ? add_document(p, data, len, name, i == 0, &fcap, &scap, err, errlen) : -1;
-        free(data);
-        if (rc != 0) {
-            hm_heap_profile_free(p);
-            return -1;
-        }
+        if (data == NULL || add_document(&a, data, len, name, i == 0, err, errlen) != 0)
+            return fail_acc(&a);
     }
-    return finish(p, out, err, errlen);
+    return finish(&a, out, err, errlen);
 }
 
 int hm_heap_profile_load_buffer(const char *data, size_t len, const char *name,
                                 hm_heap_profile **out, char *err, size_t errlen) {
     *out = NULL;
-    hm_heap_profile *p = calloc(1, sizeof *p);
-    size_t fcap = 0, scap = 0;
-    if (p == NULL) {
+    heap_acc a = {.p = calloc(1, sizeof(hm_heap_profile))};
+    char *copy = malloc(len ? len : 1);
+    if (a.p == NULL || copy == NULL) {
+        free(copy);
         snprintf(err, errlen, "out of memory");
-        return -1;
+        return fail_acc(&a);
     }
-    if (add_document(p, data, len, name, true, &fcap, &scap, err, errlen) != 0) {
-        hm_heap_profile_free(p);
-        return -1;
-    }
-    return finish(p, out, err, errlen);
+    memcpy(copy, data, len);
+    if (add_document(&a, copy, len, name, true, err, errlen) != 0)
+        return fail_acc(&a);
+    return finish(&a, out, err, errlen);
 }

@@ -32,9 +32,11 @@ typedef struct hm_heap_profile {
     size_t nsites;
 } hm_heap_profile;
 
-/* Load the sites of n results files (their sites concatenated, each file's functions its own
- * entries). Returns 0 and *out, or -1 with a message naming the file: unreadable, not a results
- * file, or without a "heap" section (the program ran with HEATMAP_HEAP=off or an older runtime). */
+/* Load the sites of n results files, merged: functions by name, file and line (one "(outside)" at
+ * index 0), sites with the same call path summed, so memory follows the distinct functions and
+ * call paths, not the files. Returns 0 and *out, or -1 with a message naming the file: unreadable,
+ * not a results file, or without a "heap" section (the program ran with HEATMAP_HEAP=off or an
+ * older runtime). */
 int hm_heap_profile_load_many(const char *const *paths, size_t n, hm_heap_profile **out, char *err,
                               size_t errlen);
 /* The same from one results document in memory (the live server's snapshot), `name` for messages.

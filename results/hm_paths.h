@@ -92,9 +92,17 @@ int hm_paths_load(const char *path, hm_paths **out, char *err, size_t errlen);
 int hm_paths_load_buffer(const char *data, size_t len, const char *name, hm_paths **out, char *err,
                          size_t errlen);
 
-/* Load n >= 1 files and merge all their trees into one (same contract as hm_paths_load). */
+/* Load n >= 1 files and merge all their trees into one (same contract as hm_paths_load; the
+ * message is the first failing file's in input order). Files are read and checked on one worker
+ * thread per CPU and merged in input order, each dropped once merged: memory is bounded by the
+ * distinct functions and call paths, not by n, and the result does not depend on the threads'
+ * timing. */
 int hm_paths_load_many(const char *const *paths, size_t n, hm_paths **out, char *err,
                        size_t errlen);
+
+/* The same with `jobs` worker threads (0: one per CPU; 1: none). */
+int hm_paths_load_many_jobs(const char *const *paths, size_t n, unsigned jobs, hm_paths **out,
+                            char *err, size_t errlen);
 
 void hm_paths_free(hm_paths *paths);
 

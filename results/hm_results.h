@@ -1,6 +1,7 @@
 /* Results files (heatmap.json): load, validate, merge, sort, diff and compute percentiles.
  *
- * Shared by heatmap-view, the exports and the tests. Parses with jansson; knows nothing of ncurses.
+ * Shared by heatmap-view, the exports and the tests. Parses with its own strict JSON reader
+ * (json_read.h); knows nothing of ncurses.
  * The file format is docs/results-format.md. Every load error names the file and what is wrong.
  *
  * Objects returned here are plain data: a caller may read every field directly. Nothing keeps
@@ -123,9 +124,16 @@ int hm_results_load_buffer(const char *data, size_t len, const char *name, hm_re
                            char *err, size_t errlen);
 
 /* Load several files and merge them (hm_results_merge); n == 1 is a plain load. Same contract as
- * hm_results_load: the message names the file that failed. */
+ * hm_results_load: the message names the file that failed (the first in input order when several
+ * do). Files are read on one worker thread per CPU and merged one at a time in input order as
+ * they come, each freed once merged: memory is bounded by the distinct functions, not by n, and
+ * the result does not depend on the threads' timing. */
 int hm_results_load_many(const char *const *paths, size_t n, hm_results **out, char *err,
                          size_t errlen);
+
+/* The same with `jobs` worker threads (0: one per CPU, as hm_results_load_many; 1: none). */
+int hm_results_load_many_jobs(const char *const *paths, size_t n, unsigned jobs, hm_results **out,
+                              char *err, size_t errlen);
 
 void hm_results_free(hm_results *results);
 
@@ -171,14 +179,21 @@ uint64_t hm_heap_inuse_bytes(const hm_heap_figures *h);
 
 /* ---- Merge ----------------------------------------------------------------------------------- */
 
+/* Rows a merged thread table keeps; the threads after them (in input order) are summed in one
+ * row HM_OTHER_TID, HM_OTHER_NAME (<heatmap/results_format.h>), as the runtime folds its threads
+ * beyond HEATMAP_THREADS_MAX (whose default is the same). */
+#define HM_MERGE_THREADS_MAX 64
+
 /* Merge n >= 1 results into a new object: functions matched by name + file + line have their
  * counts, self-times (cpu, wait, blocked too), open calls and histograms summed, the largest max
  * kept and percentiles recomputed; has_cpu holds when every input has it. elapsed and wall are the
- * largest, overhead_total and process_cpu summed, cpus the largest; start the earliest start,
- * threads are concatenated in input order. Metadata (path, program, pid, hostname, end) comes from
- * the first input; clock is "mixed" when the inputs disagree. Functions of the result are ordered
- * by name, file, line. Returns 0 and *out, or -1 with a message (only on out-of-memory or n == 0).
- * Inputs unchanged. */
+ * largest, overhead_total and process_cpu summed, cpus the largest; start the earliest start.
+ * Threads are concatenated in input order up to HM_MERGE_THREADS_MAX rows, the rest summed in one
+ * "other threads" row (tid 0); per-function splits are summed by tid, ascending, a thread without
+ * a row counted under tid 0. Metadata (path, program, pid, hostname, end) comes from the first
+ * input; clock is "mixed" when the inputs disagree. Functions of the result are ordered by name,
+ * file, line. Returns 0 and *out, or -1 with a message (only on out-of-memory or n == 0). Inputs
+ * unchanged. Memory: the result and one entry per distinct function (results_merge.c). */
 int hm_results_merge(const hm_results *const *inputs, size_t n, hm_results **out, char *err,
                      size_t errlen);
 

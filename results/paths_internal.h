@@ -10,7 +10,6 @@
 #include "hm_paths.h"
 #include "results_internal.h"
 
-#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -25,24 +24,30 @@ typedef struct hm_loader {
 /* Write "NAME: MESSAGE" into the loader's error buffer; always returns -1. */
 int hm_loader_fail(hm_loader *ld, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Parse JSON text whose top level must be an object. Returns the root (the caller decrefs it),
- * or NULL after hm_loader_fail(). */
-json_t *hm_loader_parse_object(hm_loader *ld, const char *data, size_t len, const char *expected);
+/* Parse JSON text whose top level must be an object into doc (json_read.h), which takes
+ * ownership of data (malloc'd). Returns the root (valid while doc is), or NULL after
+ * hm_loader_fail(). */
+const hm_json *hm_loader_parse_owned(hm_loader *ld, hm_json_doc *doc, char *data, size_t len,
+                                     const char *expected);
+
+/* The same from a caller's buffer, which is copied. */
+const hm_json *hm_loader_parse_object(hm_loader *ld, hm_json_doc *doc, const char *data, size_t len,
+                                      const char *expected);
 
 /* A non-negative integer member of obj into *out; a missing key is an error when `required`,
  * else 0. `where` names obj in messages. Returns 0 or -1 after hm_loader_fail(). */
-int hm_loader_get_u64(hm_loader *ld, const json_t *obj, const char *key, bool required,
+int hm_loader_get_u64(hm_loader *ld, const hm_json *obj, const char *key, bool required,
                       const char *where, uint64_t *out);
 
 /* One more file's run facts merged into those of the files before it (zeros and NULL before the
  * first): the longest elapsed, the earliest start that is known (0 is unknown), the first file's
- * program (root's, "" when it has none). Returns 0, or -1 after hm_loader_fail() (out of memory).
+ * program (program_name, "" when NULL). Returns 0, or -1 after hm_loader_fail() (out of memory).
  */
-int hm_merge_run(hm_loader *ld, const json_t *root, uint64_t elapsed, uint64_t start,
+int hm_merge_run(hm_loader *ld, const char *program_name, uint64_t elapsed, uint64_t start,
                  uint64_t *elapsed_ns, uint64_t *start_unix_ns, char **program);
 
 /* A string member of obj (borrowed from the document), or NULL when missing or not a string. */
-const char *hm_json_str(const json_t *obj, const char *key);
+const char *hm_json_str(const hm_json *obj, const char *key);
 
 /* (key, index) pairs sorted by key then index: id lookups and duplicate checks. */
 typedef struct hm_keyed {
@@ -74,7 +79,8 @@ typedef struct hm_file_functions {
 /* Read root's `functions`: name, file, line, count, self_ns, and id when `need_ids` (then ids
  * must be unique). The names borrow from root, which must outlive ff. Returns 0, or -1 after
  * hm_loader_fail(); free ff with hm_file_functions_free() either way. */
-int hm_file_functions_read(hm_loader *ld, const json_t *root, bool need_ids, hm_file_functions *ff);
+int hm_file_functions_read(hm_loader *ld, const hm_json *root, bool need_ids,
+                           hm_file_functions *ff);
 
 /* The function with file id `id`, or NULL. */
 const hm_file_function *hm_file_functions_find(const hm_file_functions *ff, uint64_t id);

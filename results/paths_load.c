@@ -2,16 +2,22 @@
  *
  * Design: a builder accumulates one merged tree while the files are read. Functions are keyed by
  * name + file + line (an index kept sorted for binary search), nodes by (parent node, function)
- * in an open-addressing hash map, so merging a tree is one pass over its nodes once each node's
- * parent has been merged. Each file's node ids and function ids live only while that file is read:
- * they are sorted into (id, index) tables, which also finds duplicates. At the end the merged
- * nodes are renumbered into depth-first pre-order with children sorted by function, which every
- * consumer wants (stable output, parents before children, subtrees contiguous).
+ * in an open-addressing map of node indexes (index_map.h), so merging a tree is one pass over its
+ * nodes once each node's parent has been merged. Each file's node ids and function ids live only
+ * while that file is read: they are sorted into (id, index) tables, which also finds duplicates.
+ * Reading and checking a file (read_file_paths, into a file_paths that no longer needs the JSON
+ * document) runs on the worker pool (load_pool.h); merging it into the builder runs on the
+ * caller's thread, in input order, and then the file is dropped, so memory follows the merged
+ * tree, not the files. At the end the merged nodes are renumbered into depth-first pre-order with
+ * children sorted by function, which every consumer wants (stable output, parents before
+ * children, subtrees contiguous).
  *
  * The reader trusts nothing: every array, every number and every reference is checked, and an
  * error names the file and the node ("paths.trees[0] (thread 42).nodes[3] (node 7)"). The
  * queries on the merged tree are paths_query.c; the trace loader is trace_load.c.
  */
+#include "index_map.h"
+#include "load_pool.h"
 #include "paths_internal.h"
 
 #include <heatmap/results_format.h>
@@ -23,15 +29,9 @@
 
 /* ---- The merged tree under construction ----------------------------------------------------- */
 
-typedef struct bnode {
-    size_t parent, function;
-    uint64_t count, self_ns, total_ns;
-    uint64_t wait_ns, block_count, block_ns, mutex_count, mutex_ns;
-} bnode;
-
-typedef struct slot {
-    size_t parent, function, node; /* node == SIZE_MAX: empty */
-} slot;
+/* A merged node is already the node of the result, in builder numbering (parent and function are
+ * builder indexes; depth, first_child and nchildren are set when the tree is renumbered). */
+typedef hm_path_node bnode;
 
 typedef struct builder {
     hm_path_function *functions;
@@ -40,8 +40,7 @@ typedef struct builder {
     size_t cap_order;
     bnode *nodes; /* nodes[0] is the root */
     size_t nnodes, cap_nodes;
-    slot *slots; /* (parent, function) -> node */
-    size_t nslots;
+    hm_imap children; /* (parent, function) -> node, every node but the root */
     hm_paths *out;
 } builder;
 
@@ -96,57 +95,46 @@ static size_t add_function(builder *b, const hm_file_function *ff) {
     return b->nfunctions++;
 }
 
-static size_t slot_hash(size_t parent, size_t function, size_t nslots) {
-    uint64_t h =
-        (uint64_t)parent * 0x9E3779B97F4A7C15ull ^ (uint64_t)function * 0xC2B2AE3D27D4EB4Full;
-    h ^= h >> 29;
-    return (size_t)(h & (nslots - 1));
+typedef struct node_key {
+    size_t parent, function;
+} node_key;
+
+static uint64_t node_key_hash(const node_key *k) {
+    return (uint64_t)k->parent * 0x9E3779B97F4A7C15ull ^
+           (uint64_t)k->function * 0xC2B2AE3D27D4EB4Full;
 }
 
-static int grow_slots(builder *b) {
-    size_t n = b->nslots ? b->nslots * 2 : 1024;
-    slot *s = malloc(n * sizeof *s);
-    if (s == NULL)
-        return -1;
-    for (size_t i = 0; i < n; i++)
-        s[i].node = SIZE_MAX;
-    for (size_t i = 0; i < b->nslots; i++) {
-        if (b->slots[i].node == SIZE_MAX)
-            continue;
-        size_t j = slot_hash(b->slots[i].parent, b->slots[i].function, n);
-        while (s[j].node != SIZE_MAX)
-            j = (j + 1) & (n - 1);
-        s[j] = b->slots[i];
-    }
-    free(b->slots);
-    b->slots = s;
-    b->nslots = n;
-    return 0;
+static uint64_t node_hash(const void *ctx, size_t i) {
+    const bnode *n = &((const builder *)ctx)->nodes[i];
+    return node_key_hash(&(node_key){n->parent, n->function});
+}
+
+static bool node_equal(const void *ctx, size_t i, const void *key) {
+    const bnode *n = &((const builder *)ctx)->nodes[i];
+    const node_key *k = key;
+    return n->parent == k->parent && n->function == k->function;
 }
 
 /* The merged node for `function` under merged node `parent`, created when new. SIZE_MAX on
  * out-of-memory. */
 static size_t child_node(builder *b, size_t parent, size_t function) {
-    if (2 * (b->nnodes + 1) > b->nslots && grow_slots(b) != 0)
+    node_key key = {parent, function};
+    if (hm_imap_reserve(&b->children, b->nnodes + 1, node_hash, b) != 0)
         return SIZE_MAX;
-    size_t j = slot_hash(parent, function, b->nslots);
-    while (b->slots[j].node != SIZE_MAX) {
-        if (b->slots[j].parent == parent && b->slots[j].function == function)
-            return b->slots[j].node;
-        j = (j + 1) & (b->nslots - 1);
-    }
+    size_t slot, node = hm_imap_find(&b->children, node_key_hash(&key), node_equal, b, &key, &slot);
+    if (node != SIZE_MAX)
+        return node;
     if (hm_reserve((void **)&b->nodes, &b->cap_nodes, b->nnodes + 1, sizeof *b->nodes) != 0)
         return SIZE_MAX;
     b->nodes[b->nnodes] = (bnode){.parent = parent, .function = function};
-    b->slots[j] = (slot){.parent = parent, .function = function, .node = b->nnodes};
+    hm_imap_insert(&b->children, slot, b->nnodes);
     return b->nnodes++;
 }
 
 static int builder_init(builder *b) {
     memset(b, 0, sizeof *b);
     b->out = calloc(1, sizeof *b->out);
-    if (b->out == NULL || hm_reserve((void **)&b->nodes, &b->cap_nodes, 1, sizeof *b->nodes) != 0 ||
-        grow_slots(b) != 0)
+    if (b->out == NULL || hm_reserve((void **)&b->nodes, &b->cap_nodes, 1, sizeof *b->nodes) != 0)
         return -1;
     b->nodes[0] = (bnode){.parent = HM_PATH_ROOT, .function = HM_PATH_NO_FUNCTION};
     b->nnodes = 1;
@@ -157,7 +145,7 @@ static void builder_free(builder *b) {
     hm_path_functions_free(b->functions, b->nfunctions);
     free(b->order);
     free(b->nodes);
-    free(b->slots);
+    hm_imap_free(&b->children);
     hm_paths_free(b->out);
 }
 
@@ -174,9 +162,9 @@ typedef struct tnode {
 } tnode;
 
 /* Read the six or eleven numbers of nodes[i]. */
-static int read_node(hm_loader *ld, const json_t *v, const char *where, size_t i,
+static int read_node(hm_loader *ld, const hm_json *v, const char *where, size_t i,
                      const hm_file_functions *ff, tnode *t) {
-    size_t len = json_is_array(v) ? json_array_size(v) : 0;
+    size_t len = hm_json_is_array(v) ? hm_json_size(v) : 0;
     if (len != 6 && len != 11)
         return hm_loader_fail(ld,
                               "%s.nodes[%zu]: expected [node_id, parent_id, function_id, count, "
@@ -185,11 +173,11 @@ static int read_node(hm_loader *ld, const json_t *v, const char *where, size_t i
                               where, i);
     uint64_t x[11] = {0};
     for (size_t k = 0; k < len; k++) {
-        const json_t *e = json_array_get(v, k);
-        if (!json_is_integer(e) || json_integer_value(e) < 0)
+        const hm_json *e = hm_json_at(v, k);
+        if (!hm_json_is_integer(e) || hm_json_int(e) < 0)
             return hm_loader_fail(ld, "%s.nodes[%zu]: element %zu is not a non-negative integer",
                                   where, i, k);
-        x[k] = (uint64_t)json_integer_value(e);
+        x[k] = (uint64_t)hm_json_int(e);
     }
     *t = (tnode){.id = x[0],
                  .parent_id = x[1],
@@ -260,36 +248,71 @@ static int merge_node(hm_loader *ld, builder *b, tnode *nodes, size_t i, size_t 
     return 0;
 }
 
-static int read_tree(hm_loader *ld, builder *b, const json_t *tree, size_t ti,
-                     const hm_file_functions *ff) {
-    char where[96];
-    const json_t *thread = json_is_object(tree) ? json_object_get(tree, HM_PATHS_KEY_thread) : NULL;
-    if (json_is_integer(thread))
-        snprintf(where, sizeof where, "paths.trees[%zu] (thread %lld)", ti,
-                 (long long)json_integer_value(thread));
-    else if (json_is_string(thread))
-        snprintf(where, sizeof where, "paths.trees[%zu] (%s)", ti, json_string_value(thread));
+/* ---- One file: read and checked on a worker, then merged in order ------------------------- */
+
+/* A tree of one file: its nodes with their parents resolved, not yet merged. */
+typedef struct file_tree {
+    char where[96]; /* "paths.trees[1] (thread 17)", for messages */
+    tnode *nodes;
+    size_t n;
+} file_tree;
+
+/* A file's call paths as read: everything the merge needs, nothing of the JSON document (which
+ * the worker reuses for its next file). */
+typedef struct file_paths {
+    char *name;           /* the file's name in messages */
+    hm_file_functions ff; /* names and files point into `strings` */
+    char *strings;
+    file_tree *trees;
+    size_t ntrees;
+    uint64_t max_nodes, folded, elapsed, start;
+    char *program; /* "program", or NULL when missing */
+} file_paths;
+
+static void file_paths_free(file_paths *fp) {
+    if (fp == NULL)
+        return;
+    for (size_t i = 0; i < fp->ntrees; i++)
+        free(fp->trees[i].nodes);
+    free(fp->trees);
+    hm_file_functions_free(&fp->ff);
+    free(fp->strings);
+    free(fp->program);
+    free(fp->name);
+    free(fp);
+}
+
+/* Read one tree's nodes: shapes, ids unique, parents resolved (cycles are found by the merge). */
+static int read_tree(hm_loader *ld, const hm_json *tree, size_t ti, const hm_file_functions *ff,
+                     file_tree *ft) {
+    char *where = ft->where;
+    const hm_json *thread = hm_json_is_object(tree) ? hm_json_get(tree, HM_PATHS_KEY_thread) : NULL;
+    if (hm_json_is_integer(thread))
+        snprintf(where, sizeof ft->where, "paths.trees[%zu] (thread %lld)", ti,
+                 (long long)hm_json_int(thread));
+    else if (hm_json_is_string(thread))
+        snprintf(where, sizeof ft->where, "paths.trees[%zu] (%s)", ti, hm_json_string(thread));
     else
-        snprintf(where, sizeof where, "paths.trees[%zu]", ti);
-    if (!json_is_object(tree))
+        snprintf(where, sizeof ft->where, "paths.trees[%zu]", ti);
+    if (!hm_json_is_object(tree))
         return hm_loader_fail(ld, "%s: expected an object", where);
-    if (thread == NULL || !(json_is_integer(thread) || json_is_string(thread)))
+    if (thread == NULL || !(hm_json_is_integer(thread) || hm_json_is_string(thread)))
         return hm_loader_fail(ld, "%s: \"thread\" must be a thread id or \"exited\"", where);
-    const json_t *arr = json_object_get(tree, HM_PATHS_KEY_nodes);
-    if (!json_is_array(arr))
+    const hm_json *arr = hm_json_get(tree, HM_PATHS_KEY_nodes);
+    if (!hm_json_is_array(arr))
         return hm_loader_fail(ld, "%s: missing or non-array \"nodes\"", where);
-    size_t n = json_array_size(arr);
-    tnode *nodes = calloc(n ? n : 1, sizeof *nodes);
+    size_t n = hm_json_size(arr);
+    tnode *nodes = ft->nodes = calloc(n ? n : 1, sizeof *nodes);
     hm_keyed *by_id = calloc(n ? n : 1, sizeof *by_id);
-    size_t *chain = calloc(n ? n : 1, sizeof *chain);
     int rc = 0;
-    if (nodes == NULL || by_id == NULL || chain == NULL)
+    if (nodes == NULL || by_id == NULL)
         rc = hm_loader_fail(ld, "out of memory");
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        rc = read_node(ld, json_array_get(arr, i), where, i, ff, &nodes[i]);
+        rc = read_node(ld, hm_json_at(arr, i), where, i, ff, &nodes[i]);
         by_id[i] = (hm_keyed){.key = nodes[i].id, .index = i};
     }
     if (rc == 0) {
+        ft->n = n;
         qsort(by_id, n, sizeof *by_id, hm_keyed_compare); /* equal ids: lower index first */
         for (size_t i = 1; i < n; i++)
             if (by_id[i - 1].key == by_id[i].key) {
@@ -310,54 +333,106 @@ static int read_tree(hm_loader *ld, builder *b, const json_t *tree, size_t ti,
                                 i, (unsigned long long)nodes[i].id,
                                 (unsigned long long)nodes[i].parent_id);
     }
-    for (size_t i = 0; rc == 0 && i < n; i++)
-        rc = merge_node(ld, b, nodes, i, chain, where);
-    free(nodes);
     free(by_id);
-    free(chain);
     return rc;
 }
 
-/* Read one file's `paths` into the builder. */
-static int read_file_paths(hm_loader *ld, builder *b, const json_t *root) {
-    const json_t *version = json_object_get(root, HM_KEY_version);
-    if (!json_is_integer(version) || json_integer_value(version) != HM_RESULTS_FORMAT_VERSION)
+/* The functions' names and files copied into one block, so that they outlive the document. */
+static int own_strings(hm_loader *ld, file_paths *fp) {
+    size_t total = 0;
+    for (size_t i = 0; i < fp->ff.n; i++)
+        total += strlen(fp->ff.items[i].name) + strlen(fp->ff.items[i].file) + 2;
+    char *w = fp->strings = malloc(total ? total : 1);
+    if (w == NULL)
+        return hm_loader_fail(ld, "out of memory");
+    for (size_t i = 0; i < fp->ff.n; i++) {
+        hm_file_function *f = &fp->ff.items[i];
+        size_t ln = strlen(f->name) + 1, lf = strlen(f->file) + 1;
+        f->name = memcpy(w, f->name, ln);
+        f->file = memcpy(w + ln, f->file, lf);
+        w += ln + lf;
+    }
+    return 0;
+}
+
+/* Read and check one file's `paths` (root of a parsed document) into *out. */
+static int read_file_paths(hm_loader *ld, const hm_json *root, file_paths **out) {
+    *out = NULL;
+    const hm_json *version = hm_json_get(root, HM_KEY_version);
+    if (!hm_json_is_integer(version) || hm_json_int(version) != HM_RESULTS_FORMAT_VERSION)
         return hm_loader_fail(ld, "not a version %d results file", HM_RESULTS_FORMAT_VERSION);
-    const json_t *paths = json_object_get(root, HM_KEY_paths);
+    const hm_json *paths = hm_json_get(root, HM_KEY_paths);
     if (paths == NULL)
         return hm_loader_fail(
             ld, "no call paths in this file (recorded with HEATMAP_PATHS=off, or by a "
                 "runtime without call paths)");
-    if (!json_is_object(paths))
+    if (!hm_json_is_object(paths))
         return hm_loader_fail(ld, "paths: expected an object");
-    uint64_t max_nodes, folded, elapsed, start;
-    if (hm_loader_get_u64(ld, paths, HM_PATHS_KEY_max_nodes, false, "paths", &max_nodes) != 0 ||
-        hm_loader_get_u64(ld, paths, HM_PATHS_KEY_folded_calls, false, "paths", &folded) != 0 ||
-        hm_loader_get_u64(ld, root, HM_KEY_elapsed_ns, false, "results", &elapsed) != 0 ||
-        hm_loader_get_u64(ld, root, HM_KEY_start_unix_ns, false, "results", &start) != 0)
-        return -1;
-    const json_t *trees = json_object_get(paths, HM_PATHS_KEY_trees);
-    if (!json_is_array(trees))
-        return hm_loader_fail(ld, "paths: missing or non-array \"trees\"");
-    hm_file_functions ff;
-    int rc = hm_file_functions_read(ld, root, true, &ff);
-    for (size_t i = 0; rc == 0 && i < ff.n; i++) {
-        ff.items[i].merged = add_function(b, &ff.items[i]);
-        if (ff.items[i].merged == SIZE_MAX)
-            rc = hm_loader_fail(ld, "out of memory");
+    file_paths *fp = calloc(1, sizeof *fp);
+    if (fp == NULL || (fp->name = hm_strdup(ld->name)) == NULL) {
+        file_paths_free(fp);
+        return hm_loader_fail(ld, "out of memory");
     }
-    for (size_t i = 0; rc == 0 && i < json_array_size(trees); i++)
-        rc = read_tree(ld, b, json_array_get(trees, i), i, &ff);
-    hm_file_functions_free(&ff);
+    int rc = 0;
+    if (hm_loader_get_u64(ld, paths, HM_PATHS_KEY_max_nodes, false, "paths", &fp->max_nodes) != 0 ||
+        hm_loader_get_u64(ld, paths, HM_PATHS_KEY_folded_calls, false, "paths", &fp->folded) != 0 ||
+        hm_loader_get_u64(ld, root, HM_KEY_elapsed_ns, false, "results", &fp->elapsed) != 0 ||
+        hm_loader_get_u64(ld, root, HM_KEY_start_unix_ns, false, "results", &fp->start) != 0)
+        rc = -1;
+    const hm_json *trees = hm_json_get(paths, HM_PATHS_KEY_trees);
+    if (rc == 0 && !hm_json_is_array(trees))
+        rc = hm_loader_fail(ld, "paths: missing or non-array \"trees\"");
+    if (rc == 0)
+        rc = hm_file_functions_read(ld, root, true, &fp->ff);
+    if (rc == 0)
+        rc = own_strings(ld, fp);
+    const char *program = hm_json_str(root, HM_KEY_program);
+    if (rc == 0 && program != NULL && (fp->program = hm_strdup(program)) == NULL)
+        rc = hm_loader_fail(ld, "out of memory");
+    size_t nt = hm_json_size(trees);
+    if (rc == 0 && (fp->trees = calloc(nt ? nt : 1, sizeof *fp->trees)) == NULL)
+        rc = hm_loader_fail(ld, "out of memory");
+    for (size_t i = 0; rc == 0 && i < nt; i++) {
+        fp->ntrees++;
+        rc = read_tree(ld, hm_json_at(trees, i), i, &fp->ff, &fp->trees[i]);
+    }
+    if (rc != 0) {
+        file_paths_free(fp);
+        return -1;
+    }
+    *out = fp;
+    return 0;
+}
+
+/* Merge one file's read paths into the builder (in input order: the first program wins). */
+static int merge_file_paths(builder *b, file_paths *fp, char *err, size_t errlen) {
+    hm_loader ld = {.name = fp->name, .err = err, .errlen = errlen};
+    for (size_t i = 0; i < fp->ff.n; i++) {
+        fp->ff.items[i].merged = add_function(b, &fp->ff.items[i]);
+        if (fp->ff.items[i].merged == SIZE_MAX)
+            return hm_loader_fail(&ld, "out of memory");
+    }
+    size_t most = 0;
+    for (size_t t = 0; t < fp->ntrees; t++)
+        most = fp->trees[t].n > most ? fp->trees[t].n : most;
+    size_t *chain = malloc((most ? most : 1) * sizeof *chain);
+    if (chain == NULL)
+        return hm_loader_fail(&ld, "out of memory");
+    int rc = 0;
+    for (size_t t = 0; rc == 0 && t < fp->ntrees; t++)
+        for (size_t i = 0; rc == 0 && i < fp->trees[t].n; i++)
+            rc = merge_node(&ld, b, fp->trees[t].nodes, i, chain, fp->trees[t].where);
+    free(chain);
     if (rc != 0)
         return -1;
     hm_paths *p = b->out;
-    p->folded_calls += folded;
-    if (max_nodes > p->max_nodes)
-        p->max_nodes = max_nodes;
-    if (hm_merge_run(ld, root, elapsed, start, &p->elapsed_ns, &p->start_unix_ns, &p->program) != 0)
+    p->folded_calls += fp->folded;
+    if (fp->max_nodes > p->max_nodes)
+        p->max_nodes = fp->max_nodes;
+    if (hm_merge_run(&ld, fp->program, fp->elapsed, fp->start, &p->elapsed_ns, &p->start_unix_ns,
+                     &p->program) != 0)
         return -1;
-    p->ntrees += json_array_size(trees);
+    p->ntrees += fp->ntrees;
     p->nfiles++;
     return 0;
 }
@@ -412,17 +487,9 @@ static int finish(hm_loader *ld, builder *b, hm_paths **out) {
     size_t nc = 0;
     for (size_t v = 0; v < nn; v++) {
         hm_path_node *d = &p->nodes[newidx[v]];
-        const bnode *s = &b->nodes[v];
-        d->parent = v == 0 ? HM_PATH_ROOT : newidx[s->parent];
-        d->function = v == 0 ? HM_PATH_NO_FUNCTION : rank[s->function];
-        d->count = s->count;
-        d->self_ns = s->self_ns;
-        d->total_ns = s->total_ns;
-        d->wait_ns = s->wait_ns;
-        d->block_count = s->block_count;
-        d->block_ns = s->block_ns;
-        d->mutex_count = s->mutex_count;
-        d->mutex_ns = s->mutex_ns;
+        *d = b->nodes[v];
+        d->parent = v == 0 ? HM_PATH_ROOT : newidx[d->parent];
+        d->function = v == 0 ? HM_PATH_NO_FUNCTION : rank[d->function];
         d->nchildren = start[v + 1] - start[v];
     }
     for (size_t i = 0; i < nn; i++) { /* children arrays in pre-order of the parents */
@@ -451,40 +518,65 @@ static int finish(hm_loader *ld, builder *b, hm_paths **out) {
 
 /* ---- Public entry points -------------------------------------------------------------------- */
 
-static int load_into(builder *b, const char *path, char *err, size_t errlen) {
+/* Read file i through the worker's document (a pool load: see load_pool.h). */
+static int paths_load_one(void *ctx, hm_json_doc *doc, size_t i, void **item, char *err,
+                          size_t errlen) {
+    const char *const *paths = ctx;
     const char *name;
     size_t len;
-    char *data = hm_read_input(path, &name, &len, err, errlen);
+    char *data = hm_read_input(paths[i], &name, &len, err, errlen);
     if (data == NULL)
         return -1;
     hm_loader ld = {.name = name, .err = err, .errlen = errlen};
-    json_t *root = hm_loader_parse_object(&ld, data, len, "a heatmap results JSON object");
-    free(data);
-    if (root == NULL)
-        return -1;
-    int rc = read_file_paths(&ld, b, root);
-    json_decref(root);
+    const hm_json *root =
+        hm_loader_parse_owned(&ld, doc, data, len, "a heatmap results JSON object");
+    return root ? read_file_paths(&ld, root, (file_paths **)item) : -1;
+}
+
+typedef struct paths_many {
+    const char *const *paths;
+    builder b;
+} paths_many;
+
+static int paths_load_item(void *ctx, hm_json_doc *doc, size_t i, void **item, char *err,
+                           size_t errlen) {
+    return paths_load_one((void *)((paths_many *)ctx)->paths, doc, i, item, err, errlen);
+}
+
+static int paths_use_item(void *ctx, size_t i, void *item, char *err, size_t errlen) {
+    (void)i;
+    int rc = merge_file_paths(&((paths_many *)ctx)->b, item, err, errlen);
+    file_paths_free(item);
+    return rc;
+}
+
+static void paths_drop_item(void *ctx, void *item) {
+    (void)ctx;
+    file_paths_free(item);
+}
+
+int hm_paths_load_many_jobs(const char *const *paths, size_t n, unsigned jobs, hm_paths **out,
+                            char *err, size_t errlen) {
+    hm_loader ld = {.name = n ? paths[0] : "heatmap-view", .err = err, .errlen = errlen};
+    paths_many m = {.paths = paths};
+    *out = NULL;
+    if (n == 0)
+        return hm_loader_fail(&ld, "no results file");
+    if (builder_init(&m.b) != 0) {
+        builder_free(&m.b);
+        return hm_loader_fail(&ld, "out of memory");
+    }
+    int rc =
+        hm_pool_run(n, jobs, paths_load_item, paths_use_item, paths_drop_item, &m, err, errlen);
+    if (rc == 0)
+        rc = finish(&ld, &m.b, out);
+    builder_free(&m.b);
     return rc;
 }
 
 int hm_paths_load_many(const char *const *paths, size_t n, hm_paths **out, char *err,
                        size_t errlen) {
-    hm_loader ld = {.name = n ? paths[0] : "heatmap-view", .err = err, .errlen = errlen};
-    builder b;
-    *out = NULL;
-    if (n == 0)
-        return hm_loader_fail(&ld, "no results file");
-    if (builder_init(&b) != 0) {
-        builder_free(&b);
-        return hm_loader_fail(&ld, "out of memory");
-    }
-    int rc = 0;
-    for (size_t i = 0; rc == 0 && i < n; i++)
-        rc = load_into(&b, paths[i], err, errlen);
-    if (rc == 0)
-        rc = finish(&ld, &b, out);
-    builder_free(&b);
-    return rc;
+    return hm_paths_load_many_jobs(paths, n, 0, out, err, errlen);
 }
 
 int hm_paths_load(const char *path, hm_paths **out, char *err, size_t errlen) {
@@ -500,9 +592,15 @@ int hm_paths_load_buffer(const char *data, size_t len, const char *name, hm_path
         builder_free(&b);
         return hm_loader_fail(&ld, "out of memory");
     }
-    json_t *root = hm_loader_parse_object(&ld, data, len, "a heatmap results JSON object");
-    int rc = root ? read_file_paths(&ld, &b, root) : -1;
-    json_decref(root);
+    hm_json_doc doc = {0};
+    file_paths *fp = NULL;
+    const hm_json *root =
+        hm_loader_parse_object(&ld, &doc, data, len, "a heatmap results JSON object");
+    int rc = root ? read_file_paths(&ld, root, &fp) : -1;
+    hm_json_doc_free(&doc);
+    if (rc == 0)
+        rc = merge_file_paths(&b, fp, err, errlen);
+    file_paths_free(fp);
     if (rc == 0)
         rc = finish(&ld, &b, out);
     builder_free(&b);

@@ -22,9 +22,10 @@ typedef struct growing {
 } growing;
 
 /* A member of `o` that must be an array, or NULL after hm_loader_fail(). */
-static const json_t *get_array(hm_loader *ld, const json_t *o, const char *key, const char *where) {
-    const json_t *a = json_object_get(o, key);
-    if (!json_is_array(a)) {
+static const hm_json *get_array(hm_loader *ld, const hm_json *o, const char *key,
+                                const char *where) {
+    const hm_json *a = hm_json_get(o, key);
+    if (!hm_json_is_array(a)) {
         hm_loader_fail(ld, "%s: missing or non-array \"%s\"", where, key);
         return NULL;
     }
@@ -54,9 +55,9 @@ static size_t find_mapping(const span *spans, size_t n, uint64_t pc) {
     return lo > 0 && pc < spans[lo - 1].limit ? spans[lo - 1].index : HM_CPU_NO_MAPPING;
 }
 
-static int read_mappings(hm_loader *ld, growing *g, const json_t *arr, span **spans_out) {
+static int read_mappings(hm_loader *ld, growing *g, const hm_json *arr, span **spans_out) {
     hm_cpu_profile *p = g->p;
-    size_t n = json_array_size(arr);
+    size_t n = hm_json_size(arr);
     span *spans = calloc(n ? n : 1, sizeof *spans);
     hm_keyed *ids = calloc(n ? n : 1, sizeof *ids);
     *spans_out = spans;
@@ -64,10 +65,10 @@ static int read_mappings(hm_loader *ld, growing *g, const json_t *arr, span **sp
         hm_reserve((void **)&p->mappings, &g->cap_mappings, p->nmappings + n, sizeof *p->mappings))
         return free(ids), hm_loader_fail(ld, "out of memory");
     for (size_t i = 0; i < n; i++) {
-        const json_t *o = json_array_get(arr, i);
+        const hm_json *o = hm_json_at(arr, i);
         char where[64];
         snprintf(where, sizeof where, "cpu_profile.mappings[%zu]", i);
-        if (!json_is_object(o))
+        if (!hm_json_is_object(o))
             return free(ids), hm_loader_fail(ld, "%s: expected an object", where);
         uint64_t id, start, limit, offset;
         const char *file = hm_json_str(o, HM_CPU_KEY_file);
@@ -106,34 +107,33 @@ static int read_mappings(hm_loader *ld, growing *g, const json_t *arr, span **sp
 }
 
 /* Functions: [id, "name", "file", line]; *by_id maps the file's ids to indexes of p->functions. */
-static int read_functions(hm_loader *ld, growing *g, const json_t *arr, hm_keyed **by_id) {
+static int read_functions(hm_loader *ld, growing *g, const hm_json *arr, hm_keyed **by_id) {
     hm_cpu_profile *p = g->p;
-    size_t n = json_array_size(arr);
+    size_t n = hm_json_size(arr);
     hm_keyed *ids = calloc(n ? n : 1, sizeof *ids);
     *by_id = ids;
     if (ids == NULL || hm_reserve((void **)&p->functions, &g->cap_functions, p->nfunctions + n,
                                   sizeof *p->functions))
         return hm_loader_fail(ld, "out of memory");
     for (size_t i = 0; i < n; i++) {
-        const json_t *v = json_array_get(arr, i);
-        const json_t *id = json_array_get(v, 0), *line = json_array_get(v, 3);
-        const json_t *name = json_array_get(v, 1), *file = json_array_get(v, 2);
-        if (!json_is_array(v) || json_array_size(v) != 4 || !json_is_integer(id) ||
-            json_integer_value(id) < 0 || !json_is_string(name) || !json_is_string(file) ||
-            !json_is_integer(line) || json_integer_value(line) < 0 ||
-            json_integer_value(line) > UINT32_MAX)
+        const hm_json *v = hm_json_at(arr, i);
+        const hm_json *id = hm_json_at(v, 0), *line = hm_json_at(v, 3);
+        const hm_json *name = hm_json_at(v, 1), *file = hm_json_at(v, 2);
+        if (!hm_json_is_array(v) || hm_json_size(v) != 4 || !hm_json_is_integer(id) ||
+            hm_json_int(id) < 0 || !hm_json_is_string(name) || !hm_json_is_string(file) ||
+            !hm_json_is_integer(line) || hm_json_int(line) < 0 || hm_json_int(line) > UINT32_MAX)
             return hm_loader_fail(ld,
                                   "cpu_profile.functions[%zu]: expected [id, \"name\", \"file\", "
                                   "line] with non-negative integers",
                                   i);
         hm_cpu_function *f = &p->functions[p->nfunctions];
-        f->name = hm_strdup(json_string_value(name));
-        f->file = hm_strdup(json_string_value(file));
-        f->line = (uint32_t)json_integer_value(line);
+        f->name = hm_strdup(hm_json_string(name));
+        f->file = hm_strdup(hm_json_string(file));
+        f->line = (uint32_t)hm_json_int(line);
         p->nfunctions++;
         if (f->name == NULL || f->file == NULL)
             return hm_loader_fail(ld, "out of memory");
-        ids[i] = (hm_keyed){.key = (uint64_t)json_integer_value(id), .index = p->nfunctions - 1};
+        ids[i] = (hm_keyed){.key = (uint64_t)hm_json_int(id), .index = p->nfunctions - 1};
     }
     qsort(ids, n, sizeof *ids, hm_keyed_compare);
     for (size_t i = 1; i < n; i++)
@@ -144,37 +144,37 @@ static int read_functions(hm_loader *ld, growing *g, const json_t *arr, hm_keyed
 }
 
 /* An array of non-negative integers into a new malloc'd array (at least one element allocated). */
-static int read_u64s(hm_loader *ld, const json_t *arr, const char *where, const char *key,
+static int read_u64s(hm_loader *ld, const hm_json *arr, const char *where, const char *key,
                      uint64_t **out, size_t *n) {
-    *n = json_array_size(arr);
+    *n = hm_json_size(arr);
     *out = calloc(*n ? *n : 1, sizeof **out);
     if (*out == NULL)
         return hm_loader_fail(ld, "out of memory");
     for (size_t k = 0; k < *n; k++) {
-        const json_t *e = json_array_get(arr, k);
-        if (!json_is_integer(e) || json_integer_value(e) < 0)
+        const hm_json *e = hm_json_at(arr, k);
+        if (!hm_json_is_integer(e) || hm_json_int(e) < 0)
             return hm_loader_fail(ld, "%s.%s[%zu]: expected a non-negative integer", where, key, k);
-        (*out)[k] = (uint64_t)json_integer_value(e);
+        (*out)[k] = (uint64_t)hm_json_int(e);
     }
     return 0;
 }
 
-static int read_samples(hm_loader *ld, growing *g, const json_t *arr, const span *spans,
+static int read_samples(hm_loader *ld, growing *g, const hm_json *arr, const span *spans,
                         size_t nspans, const hm_keyed *fn_ids, size_t nfn) {
     hm_cpu_profile *p = g->p;
-    size_t n = json_array_size(arr);
+    size_t n = hm_json_size(arr);
     if (hm_reserve((void **)&p->samples, &g->cap_samples, p->nsamples + n, sizeof *p->samples))
         return hm_loader_fail(ld, "out of memory");
     for (size_t i = 0; i < n; i++) {
-        const json_t *o = json_array_get(arr, i);
+        const hm_json *o = hm_json_at(arr, i);
         char where[64];
         snprintf(where, sizeof where, "cpu_profile.samples[%zu]", i);
-        if (!json_is_object(o))
+        if (!hm_json_is_object(o))
             return hm_loader_fail(ld, "%s: expected an object", where);
         hm_cpu_sample *s = &p->samples[p->nsamples++];
         memset(s, 0, sizeof *s);
-        const json_t *pcs = get_array(ld, o, HM_CPU_KEY_pcs, where);
-        const json_t *stack = pcs ? get_array(ld, o, HM_CPU_KEY_stack, where) : NULL;
+        const hm_json *pcs = get_array(ld, o, HM_CPU_KEY_pcs, where);
+        const hm_json *stack = pcs ? get_array(ld, o, HM_CPU_KEY_stack, where) : NULL;
         if (stack == NULL || hm_loader_get_u64(ld, o, HM_CPU_KEY_count, true, where, &s->count))
             return -1;
         if (s->count == 0)
@@ -211,16 +211,16 @@ static int read_samples(hm_loader *ld, growing *g, const json_t *arr, const span
     return 0;
 }
 
-static int read_file_profile(hm_loader *ld, growing *g, const json_t *root) {
+static int read_file_profile(hm_loader *ld, growing *g, const hm_json *root) {
     hm_cpu_profile *p = g->p;
-    const json_t *version = json_object_get(root, HM_KEY_version);
-    if (!json_is_integer(version) || json_integer_value(version) != HM_RESULTS_FORMAT_VERSION)
+    const hm_json *version = hm_json_get(root, HM_KEY_version);
+    if (!hm_json_is_integer(version) || hm_json_int(version) != HM_RESULTS_FORMAT_VERSION)
         return hm_loader_fail(ld, "not a version %d results file", HM_RESULTS_FORMAT_VERSION);
-    const json_t *cp = json_object_get(root, HM_KEY_cpu_profile);
+    const hm_json *cp = hm_json_get(root, HM_KEY_cpu_profile);
     if (cp == NULL)
         return hm_loader_fail(ld, "no \"cpu_profile\" in this file: the CPU sampler did not run "
                                   "(ask for it with HEATMAP_PROFILE_TYPE=cpu)");
-    if (!json_is_object(cp))
+    if (!hm_json_is_object(cp))
         return hm_loader_fail(ld, "cpu_profile: expected an object");
     uint64_t hz, period, dropped, elapsed, start;
     if (hm_loader_get_u64(ld, cp, HM_CPU_KEY_hz, true, "cpu_profile", &hz) ||
@@ -236,10 +236,11 @@ static int read_file_profile(hm_loader *ld, growing *g, const json_t *root) {
                               "cpu_profile.period_ns %llu differs from the %llu of the files "
                               "before; profiles of different sampling rates cannot be merged",
                               (unsigned long long)period, (unsigned long long)p->period_ns);
-    const json_t *mappings = get_array(ld, cp, HM_CPU_KEY_mappings, "cpu_profile");
-    const json_t *functions =
+    const hm_json *mappings = get_array(ld, cp, HM_CPU_KEY_mappings, "cpu_profile");
+    const hm_json *functions =
         mappings ? get_array(ld, cp, HM_CPU_KEY_functions, "cpu_profile") : NULL;
-    const json_t *samples = functions ? get_array(ld, cp, HM_CPU_KEY_samples, "cpu_profile") : NULL;
+    const hm_json *samples =
+        functions ? get_array(ld, cp, HM_CPU_KEY_samples, "cpu_profile") : NULL;
     if (samples == NULL)
         return -1;
     span *spans = NULL;
@@ -248,8 +249,8 @@ static int read_file_profile(hm_loader *ld, growing *g, const json_t *root) {
     if (rc == 0)
         rc = read_functions(ld, g, functions, &fn_ids);
     if (rc == 0)
-        rc = read_samples(ld, g, samples, spans, json_array_size(mappings), fn_ids,
-                          json_array_size(functions));
+        rc = read_samples(ld, g, samples, spans, hm_json_size(mappings), fn_ids,
+                          hm_json_size(functions));
     free(spans);
     free(fn_ids);
     if (rc != 0)
@@ -259,15 +260,18 @@ static int read_file_profile(hm_loader *ld, growing *g, const json_t *root) {
         p->period_ns = period;
     }
     p->samples_dropped += dropped;
-    return hm_merge_run(ld, root, elapsed, start, &p->elapsed_ns, &p->start_unix_ns, &p->program);
+    return hm_merge_run(ld, hm_json_str(root, HM_KEY_program), elapsed, start, &p->elapsed_ns,
+                        &p->start_unix_ns, &p->program);
 }
 
 static int load_buffer(growing *g, const char *data, size_t len, const char *name, char *err,
                        size_t errlen) {
     hm_loader ld = {.name = name, .err = err, .errlen = errlen};
-    json_t *root = hm_loader_parse_object(&ld, data, len, "a heatmap results JSON object");
+    hm_json_doc doc = {0};
+    const hm_json *root =
+        hm_loader_parse_object(&ld, &doc, data, len, "a heatmap results JSON object");
     int rc = root ? read_file_profile(&ld, g, root) : -1;
-    json_decref(root);
+    hm_json_doc_free(&doc);
     return rc;
 }
 

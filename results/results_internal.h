@@ -4,7 +4,8 @@
 
 #include "hm_results.h"
 
-#include <jansson.h>
+#include "json_read.h"
+
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -15,6 +16,23 @@ static inline char *hm_strdup(const char *s) {
     size_t n = strlen(s) + 1;
     char *copy = malloc(n);
     return copy ? memcpy(copy, s, n) : NULL;
+}
+
+/* a + b, or UINT64_MAX when that overflows: totals of figures never wrap round. */
+static inline uint64_t hm_add_sat(uint64_t a, uint64_t b) {
+    return a + b < a ? UINT64_MAX : a + b;
+}
+
+/* A hash of a function's identity (name, file, line) for the index maps (index_map.h) that merge
+ * functions of many files: FNV-1a over the name, a separator, the file, then the line. */
+static inline uint64_t hm_identity_hash(const char *name, const char *file, uint32_t line) {
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (const unsigned char *s = (const unsigned char *)name; *s; s++)
+        h = (h ^ *s) * 0x100000001b3ull;
+    h = (h ^ 0xff) * 0x100000001b3ull; /* "ab" + "c" and "a" + "bc" differ */
+    for (const unsigned char *s = (const unsigned char *)file; *s; s++)
+        h = (h ^ *s) * 0x100000001b3ull;
+    return (h ^ line) * 0x9E3779B97F4A7C15ull;
 }
 
 typedef int (*hm_ptr_cmp)(const void *a, const void *b, const void *ctx);
@@ -41,15 +59,31 @@ char *hm_read_file(const char *path, size_t *len, bool *opened);
  * into err and returns NULL; else the malloc'd data (the caller frees it) and its length. */
 char *hm_read_input(const char *path, const char **name, size_t *len, char *err, size_t errlen);
 
-/* Parse JSON text (duplicate keys rejected). An empty, truncated or invalid text writes
+/* Parse JSON text (duplicate keys rejected) into doc (json_read.h), which takes ownership of
+ * data (malloc'd; freed by the doc, or at once on failure). Returns the root (an object or array,
+ * valid until doc is parsed again or freed); an empty, truncated or invalid text writes
  * "NAME: ..." into err ("empty file (expected EXPECTED)") and returns NULL. */
-json_t *hm_parse_json(const char *data, size_t len, const char *name, const char *expected,
-                      char *err, size_t errlen);
+const hm_json *hm_parse_json(hm_json_doc *doc, char *data, size_t len, const char *name,
+                             const char *expected, char *err, size_t errlen);
+
+/* The merge accumulator (results_merge.c): hm_merge_add() each input in order (it may be freed
+ * right after), then hm_merge_finish() for the result hm_results_merge() would give for all of
+ * them at once. Memory grows with the distinct functions, not with the inputs. Each returns 0, or
+ * -1 on out-of-memory (or finish without any input); free the accumulator either way. */
+typedef struct hm_merge hm_merge;
+hm_merge *hm_merge_new(void);
+int hm_merge_add(hm_merge *m, const hm_results *in);
+int hm_merge_finish(hm_merge *m, hm_results **out);
+void hm_merge_free(hm_merge *m);
+
+/* hm_results_load through doc, whose arrays the next file reuses (reading many files). */
+int hm_results_load_doc(hm_json_doc *doc, const char *path, hm_results **out, char *err,
+                        size_t errlen);
 
 /* Memory tracking (heap_load.c): read the "heap" section of `root` into r's functions (matched
  * by their "id"), heap_outside and heap_total, and set has_heap. A file without the section is
  * fine (has_heap false). Returns 0, or -1 with a message (without the file name) in err. */
-int hm_heap_read(const json_t *root, hm_results *r, char *err, size_t errlen);
+int hm_heap_read(const hm_json *root, hm_results *r, char *err, size_t errlen);
 /* Add b's counts to a's, saturating; the peak is the larger of the two. */
 void hm_heap_figures_add(hm_heap_figures *a, const hm_heap_figures *b);
 

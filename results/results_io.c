@@ -2,9 +2,12 @@
  * word an error, read a whole file and parse its text, shared by results_load.c, paths_load.c and
  * trace_load.c.
  */
+#define _POSIX_C_SOURCE 200809L /* fileno, fstat */
 #include "results_internal.h"
 
 #include <errno.h>
+#include <stdint.h>
+#include <sys/stat.h>
 #include <stdio.h>
 
 int hm_vfail(char *err, size_t errlen, const char *name, const char *fmt, va_list ap) {
@@ -40,7 +43,13 @@ char *hm_read_file(const char *path, size_t *len, bool *opened) {
         *opened = fp != NULL;
     if (fp == NULL)
         return NULL;
+    /* A regular file is read into a buffer of its size (plus one byte, to see the end without a
+     * second allocation); a pipe grows from 64 KiB. */
+    struct stat st;
     size_t cap = 65536, n = 0;
+    if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+        (uint64_t)st.st_size < SIZE_MAX / 2)
+        cap = (size_t)st.st_size + 1;
     char *buf = malloc(cap);
     int saved = ENOMEM;
     while (buf != NULL) {
@@ -79,19 +88,20 @@ char *hm_read_input(const char *path, const char **name, size_t *len, char *err,
     return data;
 }
 
-json_t *hm_parse_json(const char *data, size_t len, const char *name, const char *expected,
-                      char *err, size_t errlen) {
+const hm_json *hm_parse_json(hm_json_doc *doc, char *data, size_t len, const char *name,
+                             const char *expected, char *err, size_t errlen) {
     size_t blank = 0;
     while (blank < len && strchr(" \t\r\n", data[blank]) != NULL)
         blank++;
     if (blank == len) {
+        free(data);
         hm_fail(err, errlen, name, "empty file (expected %s)", expected);
         return NULL;
     }
-    json_error_t jerr;
-    json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+    hm_json_error jerr;
+    const hm_json *root = hm_json_parse(doc, data, len, &jerr);
     if (root == NULL) {
-        if (json_error_code(&jerr) == json_error_premature_end_of_input)
+        if (jerr.premature_end)
             hm_fail(err, errlen, name, "truncated: the JSON text ends early (line %d): %s",
                     jerr.line, jerr.text);
         else

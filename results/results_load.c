@@ -17,12 +17,12 @@
  * blocked_ns <= wait_ns, open_calls <= count, elapsed_ns <= wall_ns.
  */
 #include "hm_results.h"
+#include "load_pool.h"
 #include "results_internal.h"
 
 #include <heatmap/results_format.h>
 
 #include <errno.h>
-#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,7 +33,13 @@ typedef struct loader {
     char *err;
     size_t errlen;
     char where[256]; /* JSON path of the object being read: "functions[3] (\"parse\")" */
-    uint64_t slack;  /* calls a histogram may miss: threads other than the writer, see below */
+    /* That path's parts, formatted into `where` only when a message needs it (at()): */
+    const char *list; /* "functions", "threads", or NULL at the top level */
+    size_t index;
+    const char *fname; /* the function's name, once read */
+    bool in_split;     /* inside its per-thread split, at entry `split` */
+    size_t split;
+    uint64_t slack; /* calls a histogram may miss: threads other than the writer, see below */
 } loader;
 
 /* Write "NAME: MESSAGE" into the error buffer; always returns -1. */
@@ -45,30 +51,51 @@ static int fail(loader *ld, const char *fmt, ...) {
     return -1;
 }
 
-static const char *type_name(const json_t *v) {
-    switch (json_typeof(v)) {
-    case JSON_OBJECT:
+static const char *type_name(const hm_json *v) {
+    switch (hm_json_typeof(v)) {
+    case HM_JSON_OBJECT:
         return "an object";
-    case JSON_ARRAY:
+    case HM_JSON_ARRAY:
         return "an array";
-    case JSON_STRING:
+    case HM_JSON_STRING:
         return "a string";
-    case JSON_INTEGER:
+    case HM_JSON_INTEGER:
         return "an integer";
-    case JSON_REAL:
+    case HM_JSON_REAL:
         return "a number with a fraction";
-    case JSON_TRUE:
-    case JSON_FALSE:
+    case HM_JSON_TRUE:
+    case HM_JSON_FALSE:
         return "a boolean";
-    case JSON_NULL:
+    case HM_JSON_NULL:
         return "null";
     }
     return "something else";
 }
 
+/* The JSON path of the object being read ("" at the top level), formatted into ld->where. */
+static const char *at(loader *ld) {
+    ld->where[0] = '\0';
+    if (ld->list == NULL)
+        return ld->where;
+    int n = ld->fname ? snprintf(ld->where, sizeof ld->where, "%s[%zu] (\"%.160s\")", ld->list,
+                                 ld->index, ld->fname)
+                      : snprintf(ld->where, sizeof ld->where, "%s[%zu]", ld->list, ld->index);
+    if (ld->in_split && n > 0 && (size_t)n < sizeof ld->where)
+        snprintf(ld->where + n, sizeof ld->where - (size_t)n, ".threads[%zu]", ld->split);
+    return ld->where;
+}
+
+/* From here on read entry `index` of the top-level array `list`. */
+static void enter(loader *ld, const char *list, size_t index) {
+    ld->list = list;
+    ld->index = index;
+    ld->fname = NULL;
+    ld->in_split = false;
+}
+
 /* "functions[3].count" or "elapsed_ns" (top level). */
-static const char *key_path(const loader *ld, const char *key, char *buf, size_t len) {
-    if (ld->where[0] != '\0')
+static const char *key_path(loader *ld, const char *key, char *buf, size_t len) {
+    if (at(ld)[0] != '\0')
         snprintf(buf, len, "%s.%s", ld->where, key);
     else
         snprintf(buf, len, "%s", key);
@@ -76,22 +103,22 @@ static const char *key_path(const loader *ld, const char *key, char *buf, size_t
 }
 
 static int missing(loader *ld, const char *key) {
-    if (ld->where[0] != '\0')
+    if (at(ld)[0] != '\0')
         return fail(ld, "not a results file: missing key \"%s\" in %s", key, ld->where);
     return fail(ld, "not a results file: missing key \"%s\"", key);
 }
 
 /* Read a non-negative integer; a missing key is an error only when `required`. */
-static int get_u64(loader *ld, const json_t *obj, const char *key, bool required, uint64_t *out) {
+static int get_u64(loader *ld, const hm_json *obj, const char *key, bool required, uint64_t *out) {
     char path[320];
-    const json_t *v = json_object_get(obj, key);
+    const hm_json *v = hm_json_get(obj, key);
     *out = 0;
     if (v == NULL)
         return required ? missing(ld, key) : 0;
-    if (!json_is_integer(v))
+    if (!hm_json_is_integer(v))
         return fail(ld, "%s: expected a non-negative integer, got %s",
                     key_path(ld, key, path, sizeof path), type_name(v));
-    json_int_t i = json_integer_value(v);
+    int64_t i = hm_json_int(v);
     if (i < 0)
         return fail(ld, "%s: negative value %lld", key_path(ld, key, path, sizeof path),
                     (long long)i);
@@ -100,76 +127,76 @@ static int get_u64(loader *ld, const json_t *obj, const char *key, bool required
 }
 
 /* Read an optional non-negative integer and say whether it was there. */
-static int get_opt_u64(loader *ld, const json_t *obj, const char *key, uint64_t *out,
+static int get_opt_u64(loader *ld, const hm_json *obj, const char *key, uint64_t *out,
                        bool *present) {
-    *present = json_object_get(obj, key) != NULL;
+    *present = hm_json_get(obj, key) != NULL;
     return get_u64(ld, obj, key, false, out);
 }
 
 /* Read the optional pair cpu_ns, wait_ns of an object whose self time is self_ns: both or neither,
  * and then cpu_ns + wait_ns == self_ns. */
-static int get_cpu_wait(loader *ld, const json_t *obj, uint64_t self_ns, bool *has, uint64_t *cpu,
+static int get_cpu_wait(loader *ld, const hm_json *obj, uint64_t self_ns, bool *has, uint64_t *cpu,
                         uint64_t *wait) {
     bool has_cpu, has_wait;
     if (get_opt_u64(ld, obj, HM_FN_KEY_cpu_ns, cpu, &has_cpu) ||
         get_opt_u64(ld, obj, HM_FN_KEY_wait_ns, wait, &has_wait))
         return -1;
     if (has_cpu != has_wait)
-        return fail(ld, "%s: has %s but not %s (the two split self_ns and come together)",
-                    ld->where, has_cpu ? "cpu_ns" : "wait_ns", has_cpu ? "wait_ns" : "cpu_ns");
+        return fail(ld, "%s: has %s but not %s (the two split self_ns and come together)", at(ld),
+                    has_cpu ? "cpu_ns" : "wait_ns", has_cpu ? "wait_ns" : "cpu_ns");
     *has = has_cpu;
     if (has_cpu && (unsigned __int128)*cpu + *wait != self_ns)
-        return fail(ld, "%s: cpu_ns %llu + wait_ns %llu is not self_ns %llu", ld->where,
+        return fail(ld, "%s: cpu_ns %llu + wait_ns %llu is not self_ns %llu", at(ld),
                     (unsigned long long)*cpu, (unsigned long long)*wait,
                     (unsigned long long)self_ns);
     return 0;
 }
 
 /* Read a string and duplicate it; a missing optional key gives "". */
-static int get_str(loader *ld, const json_t *obj, const char *key, bool required, char **out) {
+static int get_str(loader *ld, const hm_json *obj, const char *key, bool required, char **out) {
     char path[320];
-    const json_t *v = json_object_get(obj, key);
+    const hm_json *v = hm_json_get(obj, key);
     *out = NULL;
     if (v == NULL) {
         if (required)
             return missing(ld, key);
         *out = hm_strdup("");
-    } else if (!json_is_string(v)) {
+    } else if (!hm_json_is_string(v)) {
         return fail(ld, "%s: expected a string, got %s", key_path(ld, key, path, sizeof path),
                     type_name(v));
     } else {
-        *out = hm_strdup(json_string_value(v));
+        *out = hm_strdup(hm_json_string(v));
     }
     if (*out == NULL)
         return fail(ld, "out of memory");
     return 0;
 }
 
-static int get_array(loader *ld, const json_t *obj, const char *key, const json_t **out) {
+static int get_array(loader *ld, const hm_json *obj, const char *key, const hm_json **out) {
     char path[320];
-    const json_t *v = json_object_get(obj, key);
+    const hm_json *v = hm_json_get(obj, key);
     if (v == NULL)
         return missing(ld, key);
-    if (!json_is_array(v))
+    if (!hm_json_is_array(v))
         return fail(ld, "%s: expected an array, got %s", key_path(ld, key, path, sizeof path),
                     type_name(v));
     *out = v;
     return 0;
 }
 
-static int check_histogram_header(loader *ld, const json_t *root) {
-    const json_t *h = json_object_get(root, HM_KEY_histogram);
+static int check_histogram_header(loader *ld, const hm_json *root) {
+    const hm_json *h = hm_json_get(root, HM_KEY_histogram);
     if (h == NULL)
         return 0; /* optional: version 1 has one scheme */
-    if (!json_is_object(h))
+    if (!hm_json_is_object(h))
         return fail(ld, "histogram: expected an object, got %s", type_name(h));
-    const json_t *kind = json_object_get(h, HM_HIST_KEY_kind);
-    if (kind != NULL && (!json_is_string(kind) || strcmp(json_string_value(kind), "log-linear")))
+    const hm_json *kind = hm_json_get(h, HM_HIST_KEY_kind);
+    if (kind != NULL && (!hm_json_is_string(kind) || strcmp(hm_json_string(kind), "log-linear")))
         return fail(ld, "histogram.kind: unsupported histogram kind (this reader knows "
                         "\"log-linear\")");
-    const json_t *bits = json_object_get(h, HM_HIST_KEY_sub_bucket_bits);
+    const hm_json *bits = hm_json_get(h, HM_HIST_KEY_sub_bucket_bits);
     if (bits != NULL &&
-        (!json_is_integer(bits) || json_integer_value(bits) != (json_int_t)HM_HIST_SUB_BITS))
+        (!hm_json_is_integer(bits) || hm_json_int(bits) != (int64_t)HM_HIST_SUB_BITS))
         return fail(ld, "histogram.sub_bucket_bits: unsupported value (this reader knows %u)",
                     HM_HIST_SUB_BITS);
     return 0;
@@ -177,11 +204,11 @@ static int check_histogram_header(loader *ld, const json_t *root) {
 
 /* Histogram: [[index, count], ...], index ascending and <= HM_HIST_MAX_INDEX. Zero counts are
  * dropped. Checks that the counts sum to `count` and that max_ns lies in the highest bucket. */
-static int read_histogram(loader *ld, const json_t *fobj, hm_function_stats *f) {
-    const json_t *arr;
+static int read_histogram(loader *ld, const hm_json *fobj, hm_function_stats *f) {
+    const hm_json *arr;
     if (get_array(ld, fobj, HM_FN_KEY_histogram, &arr) != 0)
         return -1;
-    size_t n = json_array_size(arr);
+    size_t n = hm_json_size(arr);
     if (n > 0) {
         f->buckets = calloc(n, sizeof *f->buckets);
         if (f->buckets == NULL)
@@ -189,26 +216,26 @@ static int read_histogram(loader *ld, const json_t *fobj, hm_function_stats *f) 
     }
     uint64_t sum = 0;
     for (size_t i = 0; i < n; i++) {
-        const json_t *pair = json_array_get(arr, i);
-        if (!json_is_array(pair) || json_array_size(pair) != 2 ||
-            !json_is_integer(json_array_get(pair, 0)) || !json_is_integer(json_array_get(pair, 1)))
+        const hm_json *pair = hm_json_at(arr, i);
+        if (!hm_json_is_array(pair) || hm_json_size(pair) != 2 ||
+            !hm_json_is_integer(hm_json_at(pair, 0)) || !hm_json_is_integer(hm_json_at(pair, 1)))
             return fail(ld, "%s.histogram[%zu]: expected a pair [bucket index, count] of integers",
-                        ld->where, i);
-        json_int_t index = json_integer_value(json_array_get(pair, 0));
-        json_int_t count = json_integer_value(json_array_get(pair, 1));
+                        at(ld), i);
+        int64_t index = hm_json_int(hm_json_at(pair, 0));
+        int64_t count = hm_json_int(hm_json_at(pair, 1));
         if (index < 0 || count < 0)
-            return fail(ld, "%s.histogram[%zu]: negative %s", ld->where, i,
+            return fail(ld, "%s.histogram[%zu]: negative %s", at(ld), i,
                         index < 0 ? "bucket index" : "count");
-        if (index > (json_int_t)HM_HIST_MAX_INDEX)
-            return fail(ld, "%s.histogram[%zu]: bucket index %lld above the maximum %u", ld->where,
-                        i, (long long)index, HM_HIST_MAX_INDEX);
+        if (index > (int64_t)HM_HIST_MAX_INDEX)
+            return fail(ld, "%s.histogram[%zu]: bucket index %lld above the maximum %u", at(ld), i,
+                        (long long)index, HM_HIST_MAX_INDEX);
         if (f->nbuckets > 0 && (uint32_t)index <= f->buckets[f->nbuckets - 1].index)
             return fail(ld, "%s.histogram[%zu]: bucket index %lld not above the previous %u",
-                        ld->where, i, (long long)index, f->buckets[f->nbuckets - 1].index);
+                        at(ld), i, (long long)index, f->buckets[f->nbuckets - 1].index);
         if (count == 0)
             continue;
         if (sum + (uint64_t)count < sum)
-            return fail(ld, "%s.histogram: counts overflow", ld->where);
+            return fail(ld, "%s.histogram: counts overflow", at(ld));
         sum += (uint64_t)count;
         f->buckets[f->nbuckets].index = (uint32_t)index;
         f->buckets[f->nbuckets].count = (uint64_t)count;
@@ -220,7 +247,7 @@ static int read_histogram(loader *ld, const json_t *fobj, hm_function_stats *f) 
      * within the histogram's own total. Anything larger is refused. */
     uint64_t off = sum > f->timed ? sum - f->timed : f->timed - sum;
     if (off > ld->slack)
-        return fail(ld, "%s: histogram counts sum to %llu, but %s is %llu", ld->where,
+        return fail(ld, "%s: histogram counts sum to %llu, but %s is %llu", at(ld),
                     (unsigned long long)sum, f->throttled ? "throttled_after" : "count",
                     (unsigned long long)f->timed);
     if (off != 0 || f->nbuckets == 0)
@@ -230,32 +257,31 @@ static int read_histogram(loader *ld, const json_t *fobj, hm_function_stats *f) 
     uint32_t top = f->buckets[f->nbuckets - 1].index;
     uint32_t max_index = hm_hist_index(f->max_ns);
     if (max_index < top || (max_index > top && top != HM_HIST_RUNTIME_BUCKETS - 1))
-        return fail(ld, "%s: max_ns %llu does not lie in the highest histogram bucket (%u)",
-                    ld->where, (unsigned long long)f->max_ns, top);
+        return fail(ld, "%s: max_ns %llu does not lie in the highest histogram bucket (%u)", at(ld),
+                    (unsigned long long)f->max_ns, top);
     return 0;
 }
 
 /* Optional per-thread split: "threads": [{"tid": T, "count": N, "self_ns": S}, ...], each entry
  * with the optional cpu_ns + wait_ns == self_ns. */
-static int read_function_threads(loader *ld, const json_t *fobj, hm_function_stats *f) {
-    const json_t *arr = json_object_get(fobj, HM_FN_KEY_threads);
+static int read_function_threads(loader *ld, const hm_json *fobj, hm_function_stats *f) {
+    const hm_json *arr = hm_json_get(fobj, HM_FN_KEY_threads);
     if (arr == NULL)
         return 0;
-    if (!json_is_array(arr))
-        return fail(ld, "%s.threads: expected an array, got %s", ld->where, type_name(arr));
-    size_t n = json_array_size(arr);
+    if (!hm_json_is_array(arr))
+        return fail(ld, "%s.threads: expected an array, got %s", at(ld), type_name(arr));
+    size_t n = hm_json_size(arr);
     if (n == 0)
         return 0;
     f->threads = calloc(n, sizeof *f->threads);
     if (f->threads == NULL)
         return fail(ld, "out of memory");
-    char outer[sizeof ld->where];
-    memcpy(outer, ld->where, sizeof outer);
     for (size_t i = 0; i < n; i++) {
-        const json_t *t = json_array_get(arr, i);
-        snprintf(ld->where, sizeof ld->where, "%.200s.threads[%zu]", outer, i);
-        if (!json_is_object(t))
-            return fail(ld, "%s: expected an object, got %s", ld->where, type_name(t));
+        const hm_json *t = hm_json_at(arr, i);
+        ld->in_split = true;
+        ld->split = i;
+        if (!hm_json_is_object(t))
+            return fail(ld, "%s: expected an object, got %s", at(ld), type_name(t));
         hm_thread_split *s = &f->threads[i];
         if (get_u64(ld, t, HM_TH_KEY_tid, true, &s->tid) ||
             get_u64(ld, t, HM_TH_KEY_count, true, &s->count) ||
@@ -266,18 +292,18 @@ static int read_function_threads(loader *ld, const json_t *fobj, hm_function_sta
             return -1;
         f->nthreads++;
     }
-    memcpy(ld->where, outer, sizeof outer);
+    ld->in_split = false;
     return 0;
 }
 
-static int read_function(loader *ld, const json_t *fobj, size_t i, hm_function_stats *f) {
-    snprintf(ld->where, sizeof ld->where, "functions[%zu]", i);
-    if (!json_is_object(fobj))
-        return fail(ld, "%s: expected an object, got %s", ld->where, type_name(fobj));
+static int read_function(loader *ld, const hm_json *fobj, size_t i, hm_function_stats *f) {
+    enter(ld, "functions", i);
+    if (!hm_json_is_object(fobj))
+        return fail(ld, "%s: expected an object, got %s", at(ld), type_name(fobj));
     if (get_str(ld, fobj, HM_FN_KEY_name, true, &f->name) != 0)
         return -1;
     /* From here on name the function too: it is what a reader of the message searches for. */
-    snprintf(ld->where, sizeof ld->where, "functions[%zu] (\"%.160s\")", i, f->name);
+    ld->fname = f->name;
     uint64_t line;
     if (get_str(ld, fobj, HM_FN_KEY_file, true, &f->file) ||
         get_u64(ld, fobj, HM_FN_KEY_line, true, &line) ||
@@ -286,26 +312,25 @@ static int read_function(loader *ld, const json_t *fobj, size_t i, hm_function_s
         get_u64(ld, fobj, HM_FN_KEY_max_ns, true, &f->max_ns))
         return -1;
     if (line > UINT32_MAX)
-        return fail(ld, "%s.line: %llu is not a line number", ld->where, (unsigned long long)line);
+        return fail(ld, "%s.line: %llu is not a line number", at(ld), (unsigned long long)line);
     f->line = (uint32_t)line;
     /* Optional: a throttled function's timed calls; its figures describe only those. */
-    f->throttled = json_object_get(fobj, HM_FN_KEY_throttled_after) != NULL;
+    f->throttled = hm_json_get(fobj, HM_FN_KEY_throttled_after) != NULL;
     if (get_u64(ld, fobj, HM_FN_KEY_throttled_after, false, &f->timed) != 0)
         return -1;
     if (!f->throttled)
         f->timed = f->count;
     if (f->timed > f->count)
-        return fail(ld, "%s: throttled_after %llu exceeds count %llu", ld->where,
+        return fail(ld, "%s: throttled_after %llu exceeds count %llu", at(ld),
                     (unsigned long long)f->timed, (unsigned long long)f->count);
     if (f->count == 0)
-        return fail(ld, "%s: count is 0 (only functions called at least once are listed)",
-                    ld->where);
+        return fail(ld, "%s: count is 0 (only functions called at least once are listed)", at(ld));
     if (f->max_ns > f->self_ns)
-        return fail(ld, "%s: max_ns %llu exceeds self_ns %llu", ld->where,
+        return fail(ld, "%s: max_ns %llu exceeds self_ns %llu", at(ld),
                     (unsigned long long)f->max_ns, (unsigned long long)f->self_ns);
     /* No call took longer than max_ns, so self_ns <= count * max_ns (in 128 bits: no overflow). */
     if ((unsigned __int128)f->timed * f->max_ns < f->self_ns)
-        return fail(ld, "%s: self_ns %llu exceeds count x max_ns (%llu x %llu)", ld->where,
+        return fail(ld, "%s: self_ns %llu exceeds count x max_ns (%llu x %llu)", at(ld),
                     (unsigned long long)f->self_ns, (unsigned long long)f->timed,
                     (unsigned long long)f->max_ns);
     bool has_blocked, has_open;
@@ -315,11 +340,11 @@ static int read_function(loader *ld, const json_t *fobj, size_t i, hm_function_s
         return -1;
     uint64_t wait_bound = f->has_cpu ? f->wait_ns : f->self_ns;
     if (f->blocked_ns > wait_bound)
-        return fail(ld, "%s: blocked_ns %llu exceeds %s %llu (blocked time is part of it)",
-                    ld->where, (unsigned long long)f->blocked_ns,
-                    f->has_cpu ? "wait_ns" : "self_ns", (unsigned long long)wait_bound);
+        return fail(ld, "%s: blocked_ns %llu exceeds %s %llu (blocked time is part of it)", at(ld),
+                    (unsigned long long)f->blocked_ns, f->has_cpu ? "wait_ns" : "self_ns",
+                    (unsigned long long)wait_bound);
     if (f->open_calls > f->count)
-        return fail(ld, "%s: open_calls %llu exceeds count %llu", ld->where,
+        return fail(ld, "%s: open_calls %llu exceeds count %llu", at(ld),
                     (unsigned long long)f->open_calls, (unsigned long long)f->count);
     if (read_histogram(ld, fobj, f) != 0 || read_function_threads(ld, fobj, f) != 0)
         return -1;
@@ -327,10 +352,10 @@ static int read_function(loader *ld, const json_t *fobj, size_t i, hm_function_s
     return 0;
 }
 
-static int read_thread(loader *ld, const json_t *tobj, size_t i, hm_thread_stats *t) {
-    snprintf(ld->where, sizeof ld->where, "threads[%zu]", i);
-    if (!json_is_object(tobj))
-        return fail(ld, "%s: expected an object, got %s", ld->where, type_name(tobj));
+static int read_thread(loader *ld, const hm_json *tobj, size_t i, hm_thread_stats *t) {
+    enter(ld, "threads", i);
+    if (!hm_json_is_object(tobj))
+        return fail(ld, "%s: expected an object, got %s", at(ld), type_name(tobj));
     bool has_wait, has_preempt, has_overhead;
     return get_u64(ld, tobj, HM_TH_KEY_tid, true, &t->tid) ||
                    get_str(ld, tobj, HM_TH_KEY_name, true, &t->name) ||
@@ -388,22 +413,22 @@ static int check_unique(loader *ld, const hm_results *r) {
     return rc == 0 ? 0 : -1;
 }
 
-static int read_top(loader *ld, const json_t *root, hm_results *r) {
-    if (!json_is_object(root))
+static int read_top(loader *ld, const hm_json *root, hm_results *r) {
+    if (!hm_json_is_object(root))
         return fail(ld, "not a results file: the top level is %s, expected an object",
                     type_name(root));
-    const json_t *version = json_object_get(root, HM_KEY_version);
+    const hm_json *version = hm_json_get(root, HM_KEY_version);
     if (version == NULL)
         return missing(ld, HM_KEY_version);
-    if (!json_is_integer(version))
+    if (!hm_json_is_integer(version))
         return fail(ld, "version: expected an integer, got %s", type_name(version));
-    if (json_integer_value(version) != HM_RESULTS_FORMAT_VERSION)
+    if (hm_json_int(version) != HM_RESULTS_FORMAT_VERSION)
         return fail(ld, "unsupported results version %lld (this reader knows version %d)",
-                    (long long)json_integer_value(version), HM_RESULTS_FORMAT_VERSION);
+                    (long long)hm_json_int(version), HM_RESULTS_FORMAT_VERSION);
     r->version = HM_RESULTS_FORMAT_VERSION;
 
     uint64_t pid;
-    const json_t *functions, *threads;
+    const hm_json *functions, *threads;
     if (get_u64(ld, root, HM_KEY_elapsed_ns, true, &r->elapsed_ns) ||
         get_str(ld, root, HM_KEY_program, false, &r->program) ||
         get_u64(ld, root, HM_KEY_pid, false, &pid) ||
@@ -429,7 +454,7 @@ static int read_top(loader *ld, const json_t *root, hm_results *r) {
                     "profiler's cost)",
                     (unsigned long long)r->elapsed_ns, (unsigned long long)r->wall_ns);
 
-    size_t nt = json_array_size(threads), nf = json_array_size(functions);
+    size_t nt = hm_json_size(threads), nf = hm_json_size(functions);
     if ((nt && !(r->threads = calloc(nt, sizeof *r->threads))) ||
         (nf && !(r->functions = calloc(nf, sizeof *r->functions))))
         return fail(ld, "out of memory");
@@ -437,11 +462,11 @@ static int read_top(loader *ld, const json_t *root, hm_results *r) {
     r->nthreads = nt;
     r->nfunctions = nf;
     for (size_t i = 0; i < nt; i++)
-        if (read_thread(ld, json_array_get(threads, i), i, &r->threads[i]) != 0)
+        if (read_thread(ld, hm_json_at(threads, i), i, &r->threads[i]) != 0)
             return -1;
     ld->slack = nt > 1 ? nt - 1 : 0; /* the thread that wrote the file was not running */
     for (size_t i = 0; i < nf; i++)
-        if (read_function(ld, json_array_get(functions, i), i, &r->functions[i]) != 0)
+        if (read_function(ld, hm_json_at(functions, i), i, &r->functions[i]) != 0)
             return -1;
     if (check_split_everywhere(ld, r) || check_unique(ld, r))
         return -1;
@@ -451,21 +476,20 @@ static int read_top(loader *ld, const json_t *root, hm_results *r) {
     return 0;
 }
 
-int hm_results_load_buffer(const char *data, size_t len, const char *name, hm_results **out,
-                           char *err, size_t errlen) {
+/* Load the text data[0..len) (malloc'd; taken) named `name` through doc. */
+static int load_text(hm_json_doc *doc, char *data, size_t len, const char *name, hm_results **out,
+                     char *err, size_t errlen) {
     loader ld = {.name = name, .err = err, .errlen = errlen};
     *out = NULL;
-    json_t *root = hm_parse_json(data, len, name, "a heatmap results JSON object", err, errlen);
+    const hm_json *root =
+        hm_parse_json(doc, data, len, name, "a heatmap results JSON object", err, errlen);
     if (root == NULL)
         return -1;
     hm_results *r = calloc(1, sizeof *r);
-    if (r == NULL) {
-        json_decref(root);
+    if (r == NULL)
         return fail(&ld, "out of memory");
-    }
     r->nfiles = 1;
     int rc = read_top(&ld, root, r);
-    json_decref(root);
     if (rc == 0 && (r->path = hm_strdup(name)) == NULL)
         rc = fail(&ld, "out of memory");
     if (rc != 0) {
@@ -476,35 +500,81 @@ int hm_results_load_buffer(const char *data, size_t len, const char *name, hm_re
     return 0;
 }
 
-int hm_results_load(const char *path, hm_results **out, char *err, size_t errlen) {
+int hm_results_load_buffer(const char *data, size_t len, const char *name, hm_results **out,
+                           char *err, size_t errlen) {
+    *out = NULL;
+    char *copy = malloc(len ? len : 1);
+    if (copy == NULL)
+        return hm_fail(err, errlen, name, "out of memory");
+    memcpy(copy, data, len);
+    hm_json_doc doc = {0};
+    int rc = load_text(&doc, copy, len, name, out, err, errlen);
+    hm_json_doc_free(&doc);
+    return rc;
+}
+
+int hm_results_load_doc(hm_json_doc *doc, const char *path, hm_results **out, char *err,
+                        size_t errlen) {
     const char *name;
     size_t len = 0;
     *out = NULL;
     char *data = hm_read_input(path, &name, &len, err, errlen);
     if (data == NULL)
         return -1;
-    int rc = hm_results_load_buffer(data, len, name, out, err, errlen);
-    free(data);
+    return load_text(doc, data, len, name, out, err, errlen);
+}
+
+int hm_results_load(const char *path, hm_results **out, char *err, size_t errlen) {
+    hm_json_doc doc = {0};
+    int rc = hm_results_load_doc(&doc, path, out, err, errlen);
+    hm_json_doc_free(&doc);
+    return rc;
+}
+
+/* hm_results_load_many on the worker pool: workers load, the caller merges in input order. */
+typedef struct many {
+    const char *const *paths;
+    hm_merge *merge;
+} many;
+
+static int many_load(void *ctx, hm_json_doc *doc, size_t i, void **item, char *err, size_t errlen) {
+    const many *m = ctx;
+    return hm_results_load_doc(doc, m->paths[i], (hm_results **)item, err, errlen);
+}
+
+static int many_use(void *ctx, size_t i, void *item, char *err, size_t errlen) {
+    many *m = ctx;
+    int rc = hm_merge_add(m->merge, item);
+    hm_results_free(item);
+    (void)i;
+    return rc == 0 ? 0 : hm_errorf(err, errlen, "out of memory while merging results");
+}
+
+static void many_drop(void *ctx, void *item) {
+    (void)ctx;
+    hm_results_free(item);
+}
+
+int hm_results_load_many_jobs(const char *const *paths, size_t n, unsigned jobs, hm_results **out,
+                              char *err, size_t errlen) {
+    *out = NULL;
+    if (n == 1)
+        return hm_results_load(paths[0], out, err, errlen);
+    if (n == 0)
+        return hm_errorf(err, errlen, "nothing to merge");
+    many m = {.paths = paths, .merge = hm_merge_new()};
+    if (m.merge == NULL)
+        return hm_errorf(err, errlen, "out of memory");
+    int rc = hm_pool_run(n, jobs, many_load, many_use, many_drop, &m, err, errlen);
+    if (rc == 0 && hm_merge_finish(m.merge, out) != 0)
+        rc = hm_errorf(err, errlen, "out of memory while merging results");
+    hm_merge_free(m.merge);
     return rc;
 }
 
 int hm_results_load_many(const char *const *paths, size_t n, hm_results **out, char *err,
                          size_t errlen) {
-    *out = NULL;
-    if (n == 1)
-        return hm_results_load(paths[0], out, err, errlen);
-    hm_results **loaded = calloc(n ? n : 1, sizeof *loaded);
-    int rc = loaded ? 0 : -1;
-    if (loaded == NULL)
-        snprintf(err, errlen, "out of memory");
-    for (size_t i = 0; i < n && rc == 0; i++)
-        rc = hm_results_load(paths[i], &loaded[i], err, errlen);
-    if (rc == 0)
-        rc = hm_results_merge((const hm_results *const *)loaded, n, out, err, errlen);
-    for (size_t i = 0; loaded && i < n; i++)
-        hm_results_free(loaded[i]);
-    free(loaded);
-    return rc;
+    return hm_results_load_many_jobs(paths, n, 0, out, err, errlen);
 }
 
 void hm_results_free(hm_results *r) {

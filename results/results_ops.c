@@ -1,4 +1,5 @@
-/* Operations on loaded results: totals, percentiles, merge, sort, filter and diff.
+/* Operations on loaded results: totals, percentiles, sort, filter and diff (merging is
+ * results_merge.c).
  *
  * Everything here works on the plain data of hm_results.h and allocates only its own outputs.
  * Orders are total and deterministic: whenever a key ties, name, file and line decide, so the
@@ -49,38 +50,33 @@ int hm_sort_ptrs(const void **items, size_t n, hm_ptr_cmp cmp, const void *ctx) 
     return 0;
 }
 
-static uint64_t add_sat(uint64_t a, uint64_t b) {
-    return a + b < a ? UINT64_MAX : a + b;
-}
-
 /* ---- Totals ---------------------------------------------------------------------------------- */
 
-uint64_t hm_results_self_ns(const hm_results *r) {
+/* The saturating sum over the functions of the uint64_t figure at `offset` in hm_function_stats. */
+static uint64_t sum_figure(const hm_results *r, size_t offset) {
     uint64_t sum = 0;
-    for (size_t i = 0; i < r->nfunctions; i++)
-        sum = add_sat(sum, r->functions[i].self_ns);
+    for (size_t i = 0; i < r->nfunctions; i++) {
+        uint64_t v;
+        memcpy(&v, (const char *)&r->functions[i] + offset, sizeof v);
+        sum = hm_add_sat(sum, v);
+    }
     return sum;
+}
+
+uint64_t hm_results_self_ns(const hm_results *r) {
+    return sum_figure(r, offsetof(hm_function_stats, self_ns));
 }
 
 uint64_t hm_results_cpu_ns(const hm_results *r) {
-    uint64_t sum = 0;
-    for (size_t i = 0; r->has_cpu && i < r->nfunctions; i++)
-        sum = add_sat(sum, r->functions[i].cpu_ns);
-    return sum;
+    return r->has_cpu ? sum_figure(r, offsetof(hm_function_stats, cpu_ns)) : 0;
 }
 
 uint64_t hm_results_wait_ns(const hm_results *r) {
-    uint64_t sum = 0;
-    for (size_t i = 0; r->has_cpu && i < r->nfunctions; i++)
-        sum = add_sat(sum, r->functions[i].wait_ns);
-    return sum;
+    return r->has_cpu ? sum_figure(r, offsetof(hm_function_stats, wait_ns)) : 0;
 }
 
 uint64_t hm_results_total_calls(const hm_results *r) {
-    uint64_t sum = 0;
-    for (size_t i = 0; i < r->nfunctions; i++)
-        sum = add_sat(sum, r->functions[i].count);
-    return sum;
+    return sum_figure(r, offsetof(hm_function_stats, count));
 }
 
 double hm_results_parallelism(const hm_results *r) {
@@ -92,7 +88,7 @@ double hm_results_parallelism(const hm_results *r) {
 double hm_results_overhead_share(const hm_results *r) {
     if (!r->has_overhead_total)
         return 0.0;
-    uint64_t whole = add_sat(hm_results_self_ns(r), r->overhead_total_ns);
+    uint64_t whole = hm_add_sat(hm_results_self_ns(r), r->overhead_total_ns);
     return whole ? (double)r->overhead_total_ns / (double)whole : 0.0;
 }
 
@@ -131,7 +127,7 @@ void hm_function_update_percentiles(hm_function_stats *f) {
      * (see the loader). */
     uint64_t total = 0;
     for (size_t i = 0; i < f->nbuckets; i++)
-        total = add_sat(total, f->buckets[i].count);
+        total = hm_add_sat(total, f->buckets[i].count);
     f->p50_ns = hm_hist_percentile(f->buckets, f->nbuckets, total, 50, f->max_ns);
     f->p95_ns = hm_hist_percentile(f->buckets, f->nbuckets, total, 95, f->max_ns);
     f->p99_ns = hm_hist_percentile(f->buckets, f->nbuckets, total, 99, f->max_ns);
@@ -299,195 +295,6 @@ size_t hm_results_select(const hm_results *r, const char *glob, hm_sort_key key,
         idx[i] = (size_t)((const hm_function_stats *)ptrs[i] - r->functions);
     free(ptrs);
     return n;
-}
-
-/* ---- Merge ----------------------------------------------------------------------------------- */
-
-static int cmp_identity_ptrs(const void *a, const void *b, const void *ctx) {
-    return hm_compare_identity(a, b, *(const int *)ctx);
-}
-
-static int cmp_buckets(const void *a, const void *b) {
-    const hm_bucket *x = a, *y = b;
-    return x->index < y->index ? -1 : x->index > y->index;
-}
-
-static int cmp_splits(const void *a, const void *b) {
-    const hm_thread_split *x = a, *y = b;
-    return x->tid < y->tid ? -1 : x->tid > y->tid;
-}
-
-/* Sum the run group[0..n) of functions sharing name, file and line into *out. */
-static int merge_group(const hm_function_stats *const *group, size_t n, hm_function_stats *out) {
-    size_t nb = 0, nt = 0;
-    for (size_t i = 0; i < n; i++) {
-        nb += group[i]->nbuckets;
-        nt += group[i]->nthreads;
-    }
-    out->name = hm_strdup(group[0]->name);
-    out->file = hm_strdup(group[0]->file);
-    out->line = group[0]->line;
-    out->has_cpu = true;
-    out->buckets = nb ? malloc(nb * sizeof *out->buckets) : NULL;
-    out->threads = nt ? malloc(nt * sizeof *out->threads) : NULL;
-    if (!out->name || !out->file || (nb && !out->buckets) || (nt && !out->threads))
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        const hm_function_stats *f = group[i];
-        out->count = add_sat(out->count, f->count);
-        out->timed = add_sat(out->timed, f->throttled || f->timed ? f->timed : f->count);
-        out->throttled = out->throttled || f->throttled;
-        out->self_ns = add_sat(out->self_ns, f->self_ns);
-        out->has_cpu = out->has_cpu && f->has_cpu;
-        out->cpu_ns = add_sat(out->cpu_ns, f->cpu_ns);
-        out->wait_ns = add_sat(out->wait_ns, f->wait_ns);
-        out->blocked_ns = add_sat(out->blocked_ns, f->blocked_ns);
-        out->open_calls = add_sat(out->open_calls, f->open_calls);
-        hm_heap_figures_add(&out->heap, &f->heap);
-        if (f->max_ns > out->max_ns)
-            out->max_ns = f->max_ns;
-        if (f->nbuckets > 0)
-            memcpy(out->buckets + out->nbuckets, f->buckets, f->nbuckets * sizeof *f->buckets);
-        out->nbuckets += f->nbuckets;
-        if (f->nthreads > 0)
-            memcpy(out->threads + out->nthreads, f->threads, f->nthreads * sizeof *f->threads);
-        out->nthreads += f->nthreads;
-    }
-    /* Coalesce equal bucket indexes (and equal tids of the per-thread split). */
-    if (out->nbuckets > 1) {
-        qsort(out->buckets, out->nbuckets, sizeof *out->buckets, cmp_buckets);
-        size_t w = 0;
-        for (size_t i = 1; i < out->nbuckets; i++)
-            if (out->buckets[i].index == out->buckets[w].index)
-                out->buckets[w].count = add_sat(out->buckets[w].count, out->buckets[i].count);
-            else
-                out->buckets[++w] = out->buckets[i];
-        out->nbuckets = w + 1;
-    }
-    if (out->nthreads > 1) {
-        qsort(out->threads, out->nthreads, sizeof *out->threads, cmp_splits);
-        size_t w = 0;
-        for (size_t i = 1; i < out->nthreads; i++)
-            if (out->threads[i].tid == out->threads[w].tid) {
-                out->threads[w].count += out->threads[i].count;
-                out->threads[w].self_ns += out->threads[i].self_ns;
-                out->threads[w].cpu_ns += out->threads[i].cpu_ns;
-                out->threads[w].wait_ns += out->threads[i].wait_ns;
-            } else {
-                out->threads[++w] = out->threads[i];
-            }
-        out->nthreads = w + 1;
-    }
-    hm_function_update_percentiles(out);
-    return 0;
-}
-
-static int merge_meta(const hm_results *const *in, size_t n, hm_results *r) {
-    const hm_results *first = in[0];
-    r->version = first->version;
-    r->pid = first->pid;
-    r->overhead_ns = first->overhead_ns;
-    r->start_unix_ns = first->start_unix_ns;
-    const char *clock = first->clock;
-    r->has_cpu = r->has_wall = r->has_overhead_total = r->has_process_cpu = true;
-    for (size_t i = 0; i < n; i++) {
-        const hm_results *f = in[i];
-        r->has_cpu = r->has_cpu && f->has_cpu;
-        r->has_wall = r->has_wall && f->has_wall;
-        r->has_overhead_total = r->has_overhead_total && f->has_overhead_total;
-        r->has_process_cpu = r->has_process_cpu && f->has_process_cpu;
-        r->has_heap = (i == 0 || r->has_heap) && f->has_heap;
-        hm_heap_figures_add(&r->heap_outside, &f->heap_outside);
-        hm_heap_figures_add(&r->heap_total, &f->heap_total);
-        r->wall_ns = f->wall_ns > r->wall_ns ? f->wall_ns : r->wall_ns;
-        r->overhead_total_ns = add_sat(r->overhead_total_ns, f->overhead_total_ns);
-        r->process_cpu_ns = add_sat(r->process_cpu_ns, f->process_cpu_ns);
-        r->cpus = f->cpus > r->cpus ? f->cpus : r->cpus;
-        r->nfiles += in[i]->nfiles;
-        r->nthreads += in[i]->nthreads;
-        if (in[i]->elapsed_ns > r->elapsed_ns)
-            r->elapsed_ns = in[i]->elapsed_ns;
-        if (in[i]->start_unix_ns != 0 &&
-            (r->start_unix_ns == 0 || in[i]->start_unix_ns < r->start_unix_ns))
-            r->start_unix_ns = in[i]->start_unix_ns;
-        if (strcmp(in[i]->clock, clock) != 0)
-            clock = "mixed";
-    }
-    r->path = hm_strdup(first->path);
-    r->program = hm_strdup(first->program);
-    r->hostname = hm_strdup(first->hostname);
-    r->end = hm_strdup(first->end);
-    r->clock = hm_strdup(clock);
-    if (!r->path || !r->program || !r->hostname || !r->end || !r->clock)
-        return -1;
-    if (r->nthreads && !(r->threads = calloc(r->nthreads, sizeof *r->threads)))
-        return -1;
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < in[i]->nthreads; j++, k++) {
-            r->threads[k] = in[i]->threads[j];
-            if ((r->threads[k].name = hm_strdup(in[i]->threads[j].name)) == NULL)
-                return -1;
-        }
-    return 0;
-}
-
-int hm_results_merge(const hm_results *const *in, size_t n, hm_results **out, char *err,
-                     size_t errlen) {
-    *out = NULL;
-    if (n == 0) {
-        snprintf(err, errlen, "nothing to merge");
-        return -1;
-    }
-    hm_results *r = calloc(1, sizeof *r);
-    size_t total = 0;
-    for (size_t i = 0; i < n; i++)
-        total += in[i]->nfunctions;
-    const void **all = total ? malloc(total * sizeof *all) : NULL;
-    int fields = 3, rc = -1;
-    if (r == NULL || (total && all == NULL) || merge_meta(in, n, r) != 0)
-        goto done;
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < in[i]->nfunctions; j++)
-            all[k++] = &in[i]->functions[j];
-    if (hm_sort_ptrs(all, total, cmp_identity_ptrs, &fields) != 0 ||
-        (total && !(r->functions = calloc(total, sizeof *r->functions))))
-        goto done;
-    for (size_t lo = 0; lo < total;) {
-        size_t hi = lo + 1;
-        while (hi < total && hm_compare_identity(all[lo], all[hi], 3) == 0)
-            hi++;
-        r->nfunctions++; /* count it first so that free() releases a partial entry */
-        if (merge_group((const hm_function_stats *const *)(all + lo), hi - lo,
-                        &r->functions[r->nfunctions - 1]) != 0)
-            goto done;
-        lo = hi;
-    }
-    /* The split holds for all or none: a file without it makes the merged figures unknown. */
-    for (size_t i = 0; !r->has_cpu && i < r->nfunctions; i++) {
-        hm_function_stats *f = &r->functions[i];
-        f->has_cpu = false;
-        f->cpu_ns = f->wait_ns = 0;
-        for (size_t t = 0; t < f->nthreads; t++)
-            f->threads[t].cpu_ns = f->threads[t].wait_ns = 0;
-    }
-    if (!r->has_wall)
-        r->wall_ns = 0;
-    if (!r->has_overhead_total)
-        r->overhead_total_ns = 0;
-    if (!r->has_process_cpu)
-        r->process_cpu_ns = 0;
-    rc = 0;
-done:
-    free(all);
-    if (rc != 0) {
-        hm_results_free(r);
-        snprintf(err, errlen, "out of memory while merging results");
-        return -1;
-    }
-    *out = r;
-    return 0;
 }
 
 /* ---- Diff ------------------------------------------------------------------------------------ */

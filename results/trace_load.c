@@ -31,11 +31,12 @@ void hm_trace_free(hm_trace *t) {
 }
 
 /* Read threads[ti] of a trace and check its events. `stack` has room for every event. */
-static int read_trace_thread(hm_loader *ld, const json_t *o, size_t ti, const hm_file_functions *ff,
-                             hm_trace_thread *th, size_t **stack, size_t *stack_cap) {
+static int read_trace_thread(hm_loader *ld, const hm_json *o, size_t ti,
+                             const hm_file_functions *ff, hm_trace_thread *th, size_t **stack,
+                             size_t *stack_cap) {
     char where[96];
     snprintf(where, sizeof where, "threads[%zu]", ti);
-    if (!json_is_object(o))
+    if (!hm_json_is_object(o))
         return hm_loader_fail(ld, "%s: expected an object", where);
     if (hm_loader_get_u64(ld, o, HM_TRACE_KEY_tid, true, where, &th->tid) != 0 ||
         hm_loader_get_u64(ld, o, HM_TRACE_KEY_dropped_events, false, where, &th->dropped_events) !=
@@ -44,24 +45,24 @@ static int read_trace_thread(hm_loader *ld, const json_t *o, size_t ti, const hm
     snprintf(where, sizeof where, "threads[%zu] (tid %llu)", ti, (unsigned long long)th->tid);
     const char *name = hm_json_str(o, HM_TRACE_KEY_name);
     th->name = hm_strdup(name ? name : "");
-    const json_t *arr = json_object_get(o, HM_TRACE_KEY_events);
+    const hm_json *arr = hm_json_get(o, HM_TRACE_KEY_events);
     if (th->name == NULL)
         return hm_loader_fail(ld, "out of memory");
-    if (!json_is_array(arr))
+    if (!hm_json_is_array(arr))
         return hm_loader_fail(ld, "%s: missing or non-array \"events\"", where);
-    size_t n = json_array_size(arr);
+    size_t n = hm_json_size(arr);
     th->events = calloc(n ? n : 1, sizeof *th->events);
     if (th->events == NULL || hm_reserve((void **)stack, stack_cap, n + 1, sizeof **stack) != 0)
         return hm_loader_fail(ld, "out of memory");
     size_t depth = 0;
     for (size_t i = 0; i < n; i++) {
-        const json_t *e = json_array_get(arr, i);
+        const hm_json *e = hm_json_at(arr, i);
         uint64_t x[3];
-        bool ok = json_is_array(e) && json_array_size(e) == 3;
+        bool ok = hm_json_is_array(e) && hm_json_size(e) == 3;
         for (size_t k = 0; ok && k < 3; k++) {
-            const json_t *v = json_array_get(e, k);
-            ok = json_is_integer(v) && json_integer_value(v) >= 0;
-            x[k] = ok ? (uint64_t)json_integer_value(v) : 0;
+            const hm_json *v = hm_json_at(e, k);
+            ok = hm_json_is_integer(v) && hm_json_int(v) >= 0;
+            x[k] = ok ? (uint64_t)hm_json_int(v) : 0;
         }
         if (!ok)
             return hm_loader_fail(ld,
@@ -97,19 +98,20 @@ static int read_trace_thread(hm_loader *ld, const json_t *o, size_t ti, const hm
     return 0;
 }
 
-static int read_trace(hm_loader *ld, const json_t *root, const hm_file_functions *ff, hm_trace *t) {
-    const json_t *version = json_object_get(root, HM_TRACE_KEY_version);
-    if (!json_is_integer(version) || json_integer_value(version) != HM_RESULTS_FORMAT_VERSION)
+static int read_trace(hm_loader *ld, const hm_json *root, const hm_file_functions *ff,
+                      hm_trace *t) {
+    const hm_json *version = hm_json_get(root, HM_TRACE_KEY_version);
+    if (!hm_json_is_integer(version) || hm_json_int(version) != HM_RESULTS_FORMAT_VERSION)
         return hm_loader_fail(ld, "not a version %d trace file", HM_RESULTS_FORMAT_VERSION);
-    const json_t *pid = json_object_get(root, HM_TRACE_KEY_pid);
-    t->pid = json_is_integer(pid) ? (int64_t)json_integer_value(pid) : 0;
+    const hm_json *pid = hm_json_get(root, HM_TRACE_KEY_pid);
+    t->pid = hm_json_is_integer(pid) ? (int64_t)hm_json_int(pid) : 0;
     if (hm_loader_get_u64(ld, root, HM_TRACE_KEY_start_unix_ns, false, "trace",
                           &t->start_unix_ns) != 0)
         return -1;
-    const json_t *threads = json_object_get(root, HM_TRACE_KEY_threads);
-    if (!json_is_array(threads))
+    const hm_json *threads = hm_json_get(root, HM_TRACE_KEY_threads);
+    if (!hm_json_is_array(threads))
         return hm_loader_fail(ld, "missing or non-array \"threads\" (not a trace file?)");
-    size_t n = json_array_size(threads);
+    size_t n = hm_json_size(threads);
     t->threads = calloc(n ? n : 1, sizeof *t->threads);
     if (t->threads == NULL)
         return hm_loader_fail(ld, "out of memory");
@@ -117,7 +119,7 @@ static int read_trace(hm_loader *ld, const json_t *root, const hm_file_functions
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
         t->nthreads++;
-        rc = read_trace_thread(ld, json_array_get(threads, i), i, ff, &t->threads[i], &stack, &cap);
+        rc = read_trace_thread(ld, hm_json_at(threads, i), i, ff, &t->threads[i], &stack, &cap);
     }
     free(stack);
     return rc;
@@ -129,14 +131,15 @@ int hm_trace_load_buffers(const char *results_data, size_t results_len, const ch
     hm_loader rl = {.name = results_name, .err = err, .errlen = errlen};
     hm_loader tl = {.name = trace_name, .err = err, .errlen = errlen};
     *out = NULL;
-    json_t *rroot =
-        hm_loader_parse_object(&rl, results_data, results_len, "a heatmap results JSON object");
-    if (rroot == NULL)
-        return -1;
-    json_t *troot =
-        hm_loader_parse_object(&tl, trace_data, trace_len, "a heatmap trace JSON object");
+    hm_json_doc rdoc = {0}, tdoc = {0};
+    const hm_json *rroot = hm_loader_parse_object(&rl, &rdoc, results_data, results_len,
+                                                  "a heatmap results JSON object");
+    const hm_json *troot = rroot ? hm_loader_parse_object(&tl, &tdoc, trace_data, trace_len,
+                                                          "a heatmap trace JSON object")
+                                 : NULL;
     if (troot == NULL) {
-        json_decref(rroot);
+        hm_json_doc_free(&rdoc);
+        hm_json_doc_free(&tdoc);
         return -1;
     }
     hm_trace *t = calloc(1, sizeof *t);
@@ -173,8 +176,8 @@ int hm_trace_load_buffers(const char *results_data, size_t results_len, const ch
             rc = hm_loader_fail(&tl, "out of memory");
     }
     hm_file_functions_free(&ff);
-    json_decref(rroot);
-    json_decref(troot);
+    hm_json_doc_free(&rdoc);
+    hm_json_doc_free(&tdoc);
     if (rc != 0) {
         hm_trace_free(t);
         return -1;

@@ -93,6 +93,17 @@ uint32_t hm_heap_check(const void *p, uint64_t size_off, uint32_t site) HM_HIDDE
 uint32_t hm_heap_note_alloc(uint64_t size) HM_HIDDEN;
 void hm_heap_note_free(uint32_t site, uint64_t size) HM_HIDDEN;
 
+/* Tally one allocation or release in a thread's counters of a site (objects, bytes: its alloc_*
+ * or free_* pair) and, when the site's function has one, in its peak (`inuse_delta`: +size or
+ * -size). Async-signal-safe. */
+static inline void hm_heap_tally(uint64_t *objects, uint64_t *bytes, uint64_t size, hm_peak *p,
+                                 int64_t inuse_delta) {
+    hm_sig_add64(objects, 1);
+    hm_sig_add64(bytes, size);
+    if (p)
+        hm_peak_add(p, inuse_delta);
+}
+
 /* Count an allocation of `size` requested bytes by the calling thread now; returns the site to
  * store in the header (HM_SITE_NONE when not counted: paused, not recording). The common case (the
  * same frame as the last allocation) is two thread-local adds and the peak's atomic add.
@@ -115,10 +126,7 @@ static inline uint32_t hm_heap_count_alloc(uint64_t size) {
         hm_peak *p = h->last_peak;
         atomic_signal_fence(memory_order_seq_cst);
         if (HM_LIKELY(h->last_key == key)) {
-            hm_sig_add64(&c->alloc_objects, 1);
-            hm_sig_add64(&c->alloc_bytes, size);
-            if (p)
-                hm_peak_add(p, (int64_t)size);
+            hm_heap_tally(&c->alloc_objects, &c->alloc_bytes, size, p, (int64_t)size);
             return site;
         }
     }
@@ -136,10 +144,7 @@ static inline void hm_heap_count_free(uint32_t site, uint64_t size) {
         hm_peak *p = h->last_peak;
         atomic_signal_fence(memory_order_seq_cst);
         if (HM_LIKELY(h->last_key == key)) {
-            hm_sig_add64(&c->free_objects, 1);
-            hm_sig_add64(&c->free_bytes, size);
-            if (p)
-                hm_peak_add(p, -(int64_t)size);
+            hm_heap_tally(&c->free_objects, &c->free_bytes, size, p, -(int64_t)size);
             return;
         }
     }

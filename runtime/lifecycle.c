@@ -3,10 +3,11 @@
  *
  * One idempotent initializer runs from the runtime's constructor, or earlier from the first
  * registration (__heatmap_register_v2, the ABI entry point, is here for that reason). It reads the
- * flag table below from the environment, picks and calibrates the clock, measures the
+ * settings (include/heatmap/settings.h: default, then the record heatmap.yaml's runtime: section
+ * left in the program, then the environment), picks and calibrates the clock, measures the
  * instrumentation's own cost per call, and registers the exit handler. The runtime never stops the
- * host program: a bad flag gives one warning and its default; a failure gives one stderr line and
- * "no data".
+ * host program: a bad setting gives one warning and the value below it; a failure gives one stderr
+ * line and "no data".
  *
  * Ends of the process:
  *   return from main / exit()  -> atexit handler writes the results ("exit")
@@ -22,30 +23,27 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "heap.h"
+#include "heatmap/settings.h"
 #include "json_out.h"
 #include "rt.h"
 
 static bool hm_is_fork_child; /* this process is a fork()ed child: its results get their own name */
 
 /* ---- flags -------------------------------------------------------------------------------------
- * One table: name, default, accepted values (shown in the warning), and where the value goes.
- * Documented in docs/runtime.md. */
-
-/* UINT: 2..2^24 (sizes); RATE: 1..10000 (per second) */
-typedef enum {
-    HM_FLAG_BOOL,
-    HM_FLAG_STRING,
-    HM_FLAG_CHOICE,
-    HM_FLAG_UINT,
-    HM_FLAG_RATE
-} hm_flag_kind;
+ * The list of settings is include/heatmap/settings.h's (shared with config/, which validates
+ * heatmap.yaml's runtime: section, and heatmap-view --show-settings); this table says where each
+ * value goes. Each is resolved by hm_settings_resolve: its default, then the value embedded in the
+ * program by the plugin, then the environment. Documented in docs/config.md. */
 
 static bool hm_flag_enabled = true;
 static bool hm_flag_signals = true;
@@ -60,122 +58,172 @@ static unsigned hm_profile_mask; /* HM_PROFILE_* of the accepted types */
 static bool hm_flag_profiler;    /* HEATMAP_PROFILER: the live server (server.c) */
 static char hm_flag_profiler_host[256], hm_flag_profiler_port[16];
 
-static const struct hm_flag {
-    const char *name;
-    hm_flag_kind kind;
-    const char *fallback;
-    const char *accepted; /* for CHOICE: "|"-separated values */
+/* Where each setting's value goes: a bool (BOOL), a uint32_t (UINT) or a text buffer of `size`
+ * bytes (the other kinds; larger than the setting's MAX, asserted below). */
+static const struct hm_flag_target {
     void *target;
-    size_t target_size; /* for STRING/CHOICE */
-} hm_flags[] = {
-    {"HEATMAP", HM_FLAG_BOOL, "on", "on|off", &hm_flag_enabled, 0},
-    {"HEATMAP_OUTPUT", HM_FLAG_STRING, "heatmap.json", "a file path; %p pid, %h host, %t time",
-     hm_rt.output_pattern, sizeof hm_rt.output_pattern},
-    {"HEATMAP_SUMMARY", HM_FLAG_BOOL, "off", "on|off", &hm_rt.summary, 0},
-    {"HEATMAP_VERBOSE", HM_FLAG_BOOL, "off", "on|off", &hm_rt.verbose, 0},
-    {"HEATMAP_CLOCK", HM_FLAG_CHOICE, "auto", "auto|tsc|monotonic", hm_flag_clock,
-     sizeof hm_flag_clock},
-    {"HEATMAP_COMPENSATE", HM_FLAG_BOOL, "on", "on|off", &hm_rt.compensate, 0},
-    {"HEATMAP_SIGNALS", HM_FLAG_BOOL, "on", "on|off", &hm_flag_signals, 0},
-    {"HEATMAP_PATHS", HM_FLAG_BOOL, "on", "on|off", &hm_rt.paths, 0},
-    {"HEATMAP_PATHS_MAX", HM_FLAG_UINT, "65536", "an integer 2..16777216 (nodes per thread)",
-     &hm_rt.paths_max, 0},
-    {"HEATMAP_THREADS_MAX", HM_FLAG_UINT, "64", "an integer 2..16777216 (threads listed)",
-     &hm_rt.threads_max, 0},
-    {"HEATMAP_TRACE", HM_FLAG_BOOL, "off", "on|off", &hm_rt.trace, 0},
-    {"HEATMAP_TRACE_EVENTS", HM_FLAG_UINT, "1000000", "an integer 2..16777216 (events per thread)",
-     &hm_rt.trace_events, 0},
-    {"HEATMAP_THROTTLE", HM_FLAG_BOOL, "on", "on|off", &hm_rt.throttle, 0},
-    {"HEATMAP_THROTTLE_CALLS", HM_FLAG_UINT, "10000",
-     "an integer 2..16777216 (timed calls before a function may be throttled)",
-     &hm_rt.throttle_calls, 0},
-    {"HEATMAP_THROTTLE_NS", HM_FLAG_UINT, "200",
-     "an integer 2..16777216 (average self-time below which it is)", &hm_rt.throttle_ns, 0},
-    {"HEATMAP_PROFILE_TYPE", HM_FLAG_STRING, "", "a comma list of profile types",
-     hm_flag_profile_types, sizeof hm_flag_profile_types},
-    {"HEATMAP_PROFILE_FILE", HM_FLAG_STRING, "heatmap.%k.pb.gz", "a file path; %k the profile type",
-     hm_flag_profile_file, sizeof hm_flag_profile_file},
-    {"HEATMAP_CPU_HZ", HM_FLAG_RATE, "100", "an integer 1..10000 (samples per CPU second)",
-     &hm_flag_cpu_hz, 0},
-    {"HEATMAP_HEAP", HM_FLAG_BOOL, "on", "on|off", &hm_flag_heap, 0},
-    {"HEATMAP_HEAP_PEAK", HM_FLAG_BOOL, "on", "on|off", &hm_flag_heap_peak, 0},
-    {"HEATMAP_EXPORT_LIB", HM_FLAG_STRING, "", "a path to libheatmap-export", hm_flag_export_lib,
-     sizeof hm_flag_export_lib},
-    {"HEATMAP_PROFILER", HM_FLAG_BOOL, "off", "on|off", &hm_flag_profiler, 0},
-    {"HEATMAP_PROFILER_HOST", HM_FLAG_STRING, "127.0.0.1", "a host name or address",
-     hm_flag_profiler_host, sizeof hm_flag_profiler_host},
-    {"HEATMAP_PROFILER_PORT", HM_FLAG_STRING, "6060", "a port number 0..65535 (0: any free port)",
-     hm_flag_profiler_port, sizeof hm_flag_profiler_port},
+    size_t size;
+} hm_flag_targets[HM_SETTINGS_COUNT] = {
+    [HM_SETTING_ID_ENABLED] = {&hm_flag_enabled, 0},
+    [HM_SETTING_ID_OUTPUT] = {hm_rt.output_pattern, sizeof hm_rt.output_pattern},
+    [HM_SETTING_ID_SUMMARY] = {&hm_rt.summary, 0},
+    [HM_SETTING_ID_VERBOSE] = {&hm_rt.verbose, 0},
+    [HM_SETTING_ID_CLOCK] = {hm_flag_clock, sizeof hm_flag_clock},
+    [HM_SETTING_ID_COMPENSATE] = {&hm_rt.compensate, 0},
+    [HM_SETTING_ID_SIGNALS] = {&hm_flag_signals, 0},
+    [HM_SETTING_ID_PATHS] = {&hm_rt.paths, 0},
+    [HM_SETTING_ID_PATHS_MAX] = {&hm_rt.paths_max, 0},
+    [HM_SETTING_ID_THREADS_MAX] = {&hm_rt.threads_max, 0},
+    [HM_SETTING_ID_TRACE] = {&hm_rt.trace, 0},
+    [HM_SETTING_ID_TRACE_EVENTS] = {&hm_rt.trace_events, 0},
+    [HM_SETTING_ID_THROTTLE] = {&hm_rt.throttle, 0},
+    [HM_SETTING_ID_THROTTLE_CALLS] = {&hm_rt.throttle_calls, 0},
+    [HM_SETTING_ID_THROTTLE_NS] = {&hm_rt.throttle_ns, 0},
+    [HM_SETTING_ID_PROFILE_TYPE] = {hm_flag_profile_types, sizeof hm_flag_profile_types},
+    [HM_SETTING_ID_PROFILE_FILE] = {hm_flag_profile_file, sizeof hm_flag_profile_file},
+    [HM_SETTING_ID_CPU_HZ] = {&hm_flag_cpu_hz, 0},
+    [HM_SETTING_ID_HEAP] = {&hm_flag_heap, 0},
+    [HM_SETTING_ID_HEAP_PEAK] = {&hm_flag_heap_peak, 0},
+    [HM_SETTING_ID_EXPORT_LIB] = {hm_flag_export_lib, sizeof hm_flag_export_lib},
+    [HM_SETTING_ID_PROFILER] = {&hm_flag_profiler, 0},
+    [HM_SETTING_ID_PROFILER_HOST] = {hm_flag_profiler_host, sizeof hm_flag_profiler_host},
+    [HM_SETTING_ID_PROFILER_PORT] = {hm_flag_profiler_port, sizeof hm_flag_profiler_port},
 };
+_Static_assert(sizeof hm_rt.output_pattern > 1023 && sizeof hm_flag_clock > 15 &&
+                   sizeof hm_flag_profile_types > 255 && sizeof hm_flag_profile_file > 1023 &&
+                   sizeof hm_flag_export_lib > 1023 && sizeof hm_flag_profiler_host > 255 &&
+                   sizeof hm_flag_profiler_port > 15,
+               "a text setting's buffer must hold its MAX bytes (include/heatmap/settings.h)");
 
-static int hm_parse_bool(const char *v) {
-    static const char *yes[] = {"1", "on", "true", "yes"}, *no[] = {"0", "off", "false", "no"};
-    for (size_t i = 0; i < 4; i++) {
-        if (strcasecmp(v, yes[i]) == 0)
-            return 1;
-        if (strcasecmp(v, no[i]) == 0)
-            return 0;
-    }
-    return -1;
+/* Defined for objects with embedded settings (abi.h): they reference it, so that linking them
+ * with a runtime that would ignore their settings fails. */
+HM_ABI_EXPORT const uint32_t __heatmap_settings_v1 = HM_SETTINGS_VERSION;
+
+/* The records the linker gathered from the objects with embedded settings: in the executable, or
+ * in the first loaded module that has them (both NULL when none has). */
+extern const unsigned char __start_heatmap_settings[] __attribute__((weak, visibility("default")));
+extern const unsigned char __stop_heatmap_settings[] __attribute__((weak, visibility("default")));
+
+/* Store v, which hm_settings_check accepted, where the setting goes. A setting added to settings.h
+ * without its line in hm_flag_targets is said on every run (the tests see it), never written
+ * through NULL. */
+static void hm_apply_flag(hm_setting_id id, const char *v) {
+    const hm_setting_def *d = &hm_settings_defs[id];
+    const struct hm_flag_target *t = &hm_flag_targets[id];
+    if (!t->target)
+        hm_log("internal error: ", d->variable, " has no place in runtime/lifecycle.c", NULL);
+    else if (d->kind == HM_SETTING_BOOL)
+        *(bool *)t->target = hm_settings_parse_bool(v) == 1;
+    else if (d->kind == HM_SETTING_UINT)
+        hm_settings_parse_uint(v, d->min, d->max, t->target);
+    else if (strlen(v) < t->size)
+        memcpy(t->target, v, strlen(v) + 1);
 }
 
-static bool hm_choice_ok(const char *accepted, const char *v) {
-    size_t n = strlen(v);
-    for (const char *p = accepted; *p;) {
-        const char *bar = strchr(p, '|');
-        size_t len = bar ? (size_t)(bar - p) : strlen(p);
-        if (len == n && strncmp(p, v, n) == 0)
-            return true;
-        p += len + (bar ? 1 : 0);
-    }
-    return false;
-}
-
-static bool hm_apply_flag(const struct hm_flag *f, const char *v) {
-    switch (f->kind) {
-    case HM_FLAG_BOOL: {
-        int b = hm_parse_bool(v);
-        if (b < 0)
-            return false;
-        *(bool *)f->target = b;
-        return true;
-    }
-    case HM_FLAG_UINT:
-    case HM_FLAG_RATE: {
-        /* Digits only, 2..2^24 for sizes (bounds the reservations made per thread). */
-        uint64_t n = 0, lo = f->kind == HM_FLAG_RATE ? 1 : 2;
-        uint64_t hi = f->kind == HM_FLAG_RATE ? 10000 : 1u << 24;
-        for (const char *p = v; *p; p++) {
-            if (*p < '0' || *p > '9' || n > (1u << 24))
-                return false;
-            n = n * 10 + (uint64_t)(*p - '0');
+/* The embedded settings that apply: the text of the first version-1 record in link order, or
+ * NULL. Says why a record is skipped (malformed, another version: neither can come from our
+ * plugin), and with HEATMAP_VERBOSE=on (known only later, hence *differ) how many records hold
+ * other settings than the first. */
+static const char *hm_embedded_settings(unsigned *differ) {
+    *differ = 0;
+    const unsigned char *start = __start_heatmap_settings, *stop = __stop_heatmap_settings;
+    if (!start || !stop || stop <= start)
+        return NULL;
+    hm_settings_walk w = {start, (size_t)(stop - start), 0, NULL};
+    const char *first = NULL, *text;
+    uint32_t version;
+    while ((text = hm_settings_next(&w, &version)) != NULL) {
+        if (version != HM_SETTINGS_VERSION) {
+            char num[21];
+            num[hm_format_u64(version, num)] = '\0';
+            hm_log("ignoring embedded settings of version ", num, "; this runtime reads version 1",
+                   NULL);
+        } else if (!first) {
+            first = text;
+        } else if (!hm_settings_text_same(first, text)) {
+            (*differ)++;
         }
-        if (*v == '\0' || n < lo || n > hi)
-            return false;
-        *(uint32_t *)f->target = (uint32_t)n;
-        return true;
     }
-    case HM_FLAG_CHOICE:
-        if (!hm_choice_ok(f->accepted, v))
-            return false;
-        /* fallthrough */
-    case HM_FLAG_STRING:
-        if ((*v == '\0' && *f->fallback != '\0') || strlen(v) >= f->target_size)
-            return false;
-        memcpy(f->target, v, strlen(v) + 1);
-        return true;
-    }
-    return false;
+    if (w.error)
+        hm_log("embedded settings: ", w.error, "; the rest is ignored", NULL);
+    return first;
 }
 
+/* One line "heatmap: " + the parts (NULLs skipped), longer than hm_log's four. */
+static void hm_log_parts(const char *const *parts, size_t n) {
+    char line[2400];
+    size_t k = 0;
+    line[0] = '\0';
+    for (size_t i = 0; i < n; i++)
+        if (parts[i])
+            hm_append(line, sizeof line, &k, parts[i], strlen(parts[i]));
+    hm_log(line, NULL, NULL, NULL);
+}
+
+/* Resolve every setting (hm_settings_resolve) and store it. A refused value gets two lines (what
+ * was ignored; what is expected and what applies instead); with HEATMAP_VERBOSE=on, one line per
+ * setting that is not at its default says where its value came from. Runs once, in the
+ * initializer, before any thread of ours exists (hence the static buffers). */
 static void hm_read_flags(void) {
-    for (size_t i = 0; i < sizeof hm_flags / sizeof *hm_flags; i++) {
-        const struct hm_flag *f = &hm_flags[i];
-        hm_apply_flag(f, f->fallback);
-        const char *v = getenv(f->name);
-        if (v && !hm_apply_flag(f, v)) {
-            hm_log("ignoring ", f->name, "=", v);
-            hm_log("  expected ", f->accepted, "; using the default ", f->fallback);
+    static const char *const from[] = {"the default ", "the embedded value ",
+                                       "the environment's value "};
+    static char embedded_values[HM_SETTINGS_COUNT][1024]; /* NUL-terminated copies */
+    static char config[1024];
+    unsigned differ;
+    const char *embedded = hm_embedded_settings(&differ);
+    const char *mine[HM_SETTINGS_COUNT] = {NULL};
+    hm_setting_source sources[HM_SETTINGS_COUNT];
+    size_t len = 0, k = 0;
+    const char *path = embedded ? hm_settings_text_find(embedded, "#config", &len) : NULL;
+    hm_append(config, sizeof config, &k, path ? path : "an unknown heatmap.yaml", path ? len : 23);
+    for (size_t i = 0; i < HM_SETTINGS_COUNT; i++) {
+        const hm_setting_def *d = &hm_settings_defs[i];
+        const char *in = embedded ? hm_settings_text_find(embedded, d->variable, &len) : NULL;
+        if (in && len < sizeof embedded_values[i]) {
+            memcpy(embedded_values[i], in, len);
+            embedded_values[i][len] = '\0';
+            mine[i] = embedded_values[i];
+        }
+        unsigned refused;
+        const char *env = getenv(d->variable);
+        const char *v = hm_settings_resolve(d, mine[i], env, &sources[i], &refused);
+        hm_apply_flag((hm_setting_id)i, v);
+        if (refused & HM_SETTING_EMBEDDED_REFUSED) {
+            const char *line[] = {"ignoring ", d->variable,       "=",
+                                  mine[i],     " embedded from ", config};
+            hm_log_parts(line, 6);
+        }
+        if (refused & HM_SETTING_ENVIRONMENT_REFUSED)
+            hm_log("ignoring ", d->variable, "=", env);
+        if (refused) {
+            const char *line[] = {"  expected ", d->accepted, "; using ", from[sources[i]], v};
+            hm_log_parts(line, 5);
+        }
+    }
+    if (!hm_rt.verbose)
+        return;
+    if (differ) {
+        char num[21];
+        num[hm_format_u64(differ + 1, num)] = '\0';
+        const char *line[] = {"the program embeds ", num,
+                              " different settings; the first in link order (from ", config,
+                              ") applies"};
+        hm_log_parts(line, 5);
+    }
+    for (size_t i = 0; i < HM_SETTINGS_COUNT; i++) {
+        const hm_setting_def *d = &hm_settings_defs[i];
+        if (sources[i] == HM_SETTING_FROM_EMBEDDED) {
+            const char *line[] = {d->variable, "=", mine[i], " (embedded from ", config, ")"};
+            hm_log_parts(line, 6);
+        } else if (sources[i] == HM_SETTING_FROM_ENVIRONMENT) {
+            const char *line[] = {d->variable,
+                                  "=",
+                                  getenv(d->variable),
+                                  " (environment",
+                                  mine[i] ? "; overrides the embedded " : NULL,
+                                  mine[i],
+                                  ")"};
+            hm_log_parts(line, 7);
         }
     }
 }
@@ -318,11 +366,7 @@ static void hm_on_fatal_signal(int sig) {
     memset(&dfl, 0, sizeof dfl);
     dfl.sa_handler = SIG_DFL;
     sigaction(sig, &dfl, NULL);
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, sig);
-    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
-    raise(sig);
+    hm_raise_unblocked(sig);
     errno = saved; /* a synchronous fault re-executes the faulting instruction and dies there */
 }
 
@@ -354,17 +398,77 @@ static void hm_start_clocks(void) {
     hm_rt.start_unix_ns = hm_clock_unix_ns();
 }
 
+/* ---- thread exit ------------------------------------------------------------------------------
+ * A thread's data is merged by the thread key's destructor (hm_thread_exit), late and with the
+ * thread's signals blocked, so that no call the thread makes is lost (issue 16):
+ * - A signal handler that ran during the merge added to statistics already folded, and one that
+ *   ran after it found the thread finished: both calls were lost, though the program made them
+ *   (e2e_stress lost about one SIGALRM handler call in 1,000; e2e_robust_exitsig, which sends
+ *   SIGUSR1 to each thread until it is gone, lost a third). So the merge runs with the signals
+ *   blocked, and they stay blocked: a signal sent to the process then goes to another thread, and
+ *   is recorded there; one sent to this thread is discarded when it ends, its handler never run
+ *   (nor counted by anyone) — which is what glibc (2.34 and later) does itself a moment later,
+ *   once the destructors are done, "so that application code cannot run on the thread that is
+ *   about to exit". Faults (SIGSEGV ...) stay unblocked: a fault while blocked kills the process
+ *   whatever its handler.
+ * - The merge waits for the last round of destructor calls POSIX guarantees
+ *   (PTHREAD_DESTRUCTOR_ITERATIONS: the value is set again in the earlier rounds), so that the
+ *   program's own key destructors, which run after ours in a round, still run unblocked and their
+ *   calls are recorded.
+ * - Except on a thread that may be the process's last: when the main thread has ended by
+ *   pthread_exit, the last thread to end calls exit() (glibc), whose atexit handlers must not run
+ *   with signals blocked. Such a thread (and the main thread) restores its mask after the merge.
+ *   The runtime learns that the main thread ended from this same destructor: at start-up the key
+ *   is given a marker value on the main thread, so that it runs there even without calls. (A main
+ *   thread that ends in the microseconds between a thread's check and that thread's end leaves its
+ *   exit() with the signals blocked: closing that race would take a hook in pthread_exit.) */
+
+static char hm_main_marker;
+static pthread_t hm_main_self;
+/* The main thread has ended (pthread_exit), or the runtime cannot tell: it started elsewhere. */
+static _Atomic bool hm_main_gone;
+static __thread unsigned hm_exit_round __attribute__((tls_model("initial-exec")));
+
+/* Called by init (the key exists) and in a fork child, whose one thread is its main thread. */
+static void hm_main_thread_note(void) {
+    if (getpid() != (pid_t)syscall(SYS_gettid)) {
+        atomic_store(&hm_main_gone, true); /* started on another thread: unknown */
+        return;
+    }
+    hm_main_self = pthread_self();
+    atomic_store(&hm_main_gone, false);
+    if (!pthread_getspecific(hm_rt.thread_key))
+        pthread_setspecific(hm_rt.thread_key, &hm_main_marker);
+}
+
+static void hm_thread_exit(void *value) {
+    bool main_thread = pthread_equal(pthread_self(), hm_main_self);
+    if (main_thread)
+        atomic_store(&hm_main_gone, true);
+    if (value == &hm_main_marker)
+        return; /* the main thread, without calls */
+    if (++hm_exit_round < PTHREAD_DESTRUCTOR_ITERATIONS &&
+        pthread_setspecific(hm_rt.thread_key, value) == 0)
+        return; /* again in the next round, after the program's destructors */
+    static const int faults[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS};
+    sigset_t block, old;
+    sigfillset(&block);
+    for (size_t i = 0; i < sizeof faults / sizeof *faults; i++)
+        sigdelset(&block, faults[i]);
+    bool masked = pthread_sigmask(SIG_BLOCK, &block, &old) == 0;
+    hm_heap_pause(); /* the merge's allocations are the runtime's own */
+    hm_thread_merge(value);
+    hm_heap_resume();
+    if (masked && (main_thread || atomic_load(&hm_main_gone)))
+        pthread_sigmask(SIG_SETMASK, &old, NULL); /* may be the last thread: exit() follows */
+}
+
 static void hm_after_fork_child(void) {
     hm_is_fork_child = true;
     atomic_store(&hm_finished, 0);
     hm_start_clocks();
     hm_thread_reset_after_fork(&hm_tls_self);
-}
-
-static void hm_thread_exit(void *data) {
-    hm_heap_pause(); /* the merge's allocations are the runtime's own */
-    hm_thread_merge(data);
-    hm_heap_resume();
+    hm_main_thread_note();
 }
 
 /* The ABI entry point a module constructor calls with its table: start the runtime (the first
@@ -407,6 +511,7 @@ bool hm_runtime_init(void) {
         return true;
     }
     pthread_atfork(NULL, NULL, hm_after_fork_child);
+    hm_main_thread_note();
     /* Before recording starts, so that no block is half counted. */
     hm_heap_init(hm_flag_heap && hm_heap_interposed(), hm_flag_heap_peak);
     atexit(hm_atexit);

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "heatmap/export_api.h"
+#include "heatmap/settings.h"
 #include "json_out.h"
 #include "rt.h"
 
@@ -43,9 +44,9 @@ static const struct {
     {"threadcreate", 0, 1},
     {"trace", HM_PROFILE_TRACE, -1},
 };
-/* for the warning: the table above */
-#define HM_PROFILE_TYPES_TEXT                                                                      \
-    "cpu, block, mutex, heap, allocs, goroutine, threads, threadcreate, trace"
+/* for the warning: the table above, as include/heatmap/settings.h lists it for heatmap.yaml's
+ * runtime.profile_type (tests/unit/test_settings.c checks that the two agree) */
+#define HM_PROFILE_TYPES_TEXT HM_SETTINGS_PROFILE_TYPES
 
 static int hm_profile_type_index(const char *s, size_t len) {
     for (size_t i = 0; i < sizeof hm_profile_types / sizeof *hm_profile_types; i++)
@@ -59,17 +60,9 @@ unsigned hm_profile_types_parse(const char *in, char *out, size_t size) {
     unsigned mask = 0, seen = 0;
     size_t n = 0;
     out[0] = '\0';
-    for (const char *p = in; *p;) {
-        size_t len = strcspn(p, ",");
-        const char *s = p;
-        size_t slen = len;
-        while (slen && (*s == ' ' || *s == '\t'))
-            s++, slen--;
-        while (slen && (s[slen - 1] == ' ' || s[slen - 1] == '\t'))
-            slen--;
-        p += len + (p[len] == ',');
-        if (slen == 0)
-            continue;
+    const char *s, *p = in;
+    size_t slen;
+    while ((s = hm_settings_list_next(&p, &slen)) != NULL) {
         int i = hm_profile_type_index(s, slen);
         if (i < 0) {
             char value[64];

@@ -21,6 +21,7 @@
 #define HEATMAP_RT_BASE_H
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -70,11 +71,39 @@ static inline bool hm_sig_cas64(uint64_t *p, uint64_t expected, uint64_t desired
 #endif
 }
 
+/* The index of the entry whose id is `id` among n entries sorted by id, each `size` bytes and
+ * starting with its uint32_t id (a binary search); n when there is none. Pure, async-signal-safe.
+ */
+static inline uint32_t hm_find_id(const void *entries, uint32_t n, size_t size, uint32_t id) {
+    const unsigned char *base = entries;
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        const uint32_t *at = (const uint32_t *)(base + (size_t)mid * size);
+        if (*at < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && *(const uint32_t *)(base + (size_t)lo * size) == id ? lo : n;
+}
+
 /* ---- log (log.c) ------------------------------------------------------------------------------
  */
 
 /* Print one line "heatmap: " a b c d to stderr with write(2) (async-signal-safe); NULLs skipped. */
 void hm_log(const char *a, const char *b, const char *c, const char *d) HM_HIDDEN;
+
+/* Raise `sig` at the calling thread with it unblocked, so that its action (set by the caller:
+ * the default, to die the way the signal would have killed the program) runs now, even inside
+ * that signal's own handler. Async-signal-safe. */
+static inline void hm_raise_unblocked(int sig) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    raise(sig);
+}
 
 /* ---- global runtime state (state.c) ----------------------------------------------------------
  * Written by the lifecycle (flags, start times) and by clock.c and calibrate.c (their results),

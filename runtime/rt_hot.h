@@ -225,7 +225,9 @@ hm_fstats *hm_thread_stats_for(hm_tls *t, uint32_t id) HM_HIDDEN;
  * reader that counts itself later sees the thread merged and does not touch that memory. */
 extern _Atomic uint32_t hm_live_readers HM_HIDDEN;
 /* Fold a thread's stats into the accumulator of exited threads and release them (after the live
- * readers, above). Called by the thread's pthread_key destructor. */
+ * readers, above). Called by the thread's pthread_key destructor, in its last round and with the
+ * thread's signals blocked (lifecycle.c, "thread exit"): a handler's call must not land on stats
+ * being folded, nor after them on a finished thread. */
 void hm_thread_merge(hm_thread_data *data) HM_HIDDEN;
 /* Forget every thread's and the accumulator's statistics for `id` (calibration records). */
 void hm_thread_forget_function(hm_tls *t, uint32_t id) HM_HIDDEN;

@@ -296,11 +296,7 @@ static void hm_forward(int sig, siginfo_t *si, void *uc) {
         hm_sigaction_fn real = hm_real_sigaction();
         if (real)
             real(sig, &a, NULL);
-        sigset_t set;
-        sigemptyset(&set);
-        sigaddset(&set, sig);
-        pthread_sigmask(SIG_UNBLOCK, &set, NULL);
-        raise(sig);
+        hm_raise_unblocked(sig);
         return;
     }
     sigset_t saved;

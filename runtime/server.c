@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "heatmap/export_api.h"
+#include "heatmap/settings.h"
 #include "json_out.h"
 #include "rt.h"
 
@@ -288,12 +289,10 @@ static int hm_listen(const char *host, const char *port, bool *loopback, char *b
 }
 
 void hm_server_start(const char *host, const char *port, uint32_t hz, const char *library) {
-    /* The port: digits, 0..65535 (0: any free port, named on stderr). */
-    uint64_t p = 0;
-    bool ok = *port != '\0' && strlen(port) <= 5;
-    for (const char *c = port; ok && *c; c++)
-        ok = *c >= '0' && *c <= '9' && (p = p * 10 + (uint64_t)(*c - '0')) <= 65535;
-    if (!ok) {
+    /* The port: digits, 0..65535 (0: any free port, named on stderr); settings.h's rule, which
+     * heatmap.yaml's runtime.profiler_port is held to at compile time. */
+    uint32_t p = 0;
+    if (!hm_settings_parse_uint(port, 0, 65535, &p)) {
         char where[300];
         hm_host_port(host, port, where, sizeof where);
         hm_log("profiler server not started on ", where,

@@ -6,7 +6,8 @@
  * first call of a function on a thread may happen inside a signal handler.
  *
  * A pthread_key destructor folds the thread's stats into a process-wide accumulator (under a mutex:
- * thread exit is never a signal context) and unmaps them. The small hm_thread_data record stays on
+ * thread exit is never a signal context, and the thread's own signals are blocked by then:
+ * lifecycle.c) and unmaps them. The small hm_thread_data record stays on
  * a lock-free list for the lifetime of the process: it carries the thread's totals into the
  * results.
  *
@@ -599,8 +600,9 @@ void hm_thread_merge(hm_thread_data *data) {
     if (t->data == data) {
         t->stats_cap = 0;
         t->finished = 1;
-        /* Frames still open (unwound without their exits) are dropped with the stack: a handler's
-         * exit call that comes now (its enter, refused, pushed nothing) must not read it. */
+        /* Frames still open (unwound without their exits) are dropped with the stack: an exit
+         * call that comes after this (a program's key destructor that runs after ours: its
+         * enter, refused, pushed nothing) must not read it. */
         t->depth = 0;
         t->tree = NULL;
         t->tracing = 0;
@@ -643,14 +645,30 @@ bool hm_thread_order_make(hm_thread_order *order) {
     uint32_t cap = 0;
     for (hm_thread_data *d = atomic_load(&hm_rt.threads); d; d = d->next)
         cap += atomic_load(&d->merged) != HM_FOLDED;
-    if (cap == 0)
-        return true;
-    order->v = hm_arena_alloc(&order->arena, cap * sizeof *order->v);
-    if (!order->v)
-        return false;
-    for (hm_thread_data *d = atomic_load(&hm_rt.threads); d && order->n < cap; d = d->next)
-        if (atomic_load(&d->merged) != HM_FOLDED)
-            order->v[order->n++] = d;
+    /* Threads start and exit while this runs: a folded record is reused (live again) and new ones
+     * are pushed at the head, so the second walk may find more than the first counted. The
+     * oldest records, the main thread's among them, are at the tail and must not be cut off:
+     * leave room, and walk again with more when it was not enough. */
+    for (;;) {
+        cap += 16 + cap / 4;
+        order->v = hm_arena_alloc(&order->arena, cap * sizeof *order->v);
+        if (!order->v)
+            return false;
+        bool full = false;
+        for (hm_thread_data *d = atomic_load(&hm_rt.threads); d && !full; d = d->next) {
+            if (atomic_load(&d->merged) == HM_FOLDED)
+                continue;
+            if (order->n == cap)
+                full = true;
+            else
+                order->v[order->n++] = d;
+        }
+        if (!full)
+            break;
+        hm_arena_release(&order->arena);
+        order->v = NULL;
+        order->n = 0;
+    }
     /* Start order (records are reused, so the list is not in it): a shell sort, in place. */
     static const uint32_t gaps[] = {1750, 701, 301, 132, 57, 23, 10, 4, 1};
     for (size_t g = 0; g < sizeof gaps / sizeof *gaps; g++) {
@@ -946,34 +964,37 @@ void hm_thread_function(const hm_open_view *view, const hm_thread_order *order, 
         out->calls += hm_throttle_thread_count(data, id); /* count-only calls (throttle.c) */
         return;
     }
-    uint32_t lo = 0, hi = data->nsplit; /* binary search: the split is sorted by id */
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (data->split[mid].id < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo < data->nsplit && data->split[lo].id == id) {
-        out->calls = data->split[lo].count;
-        out->self_ns = data->split[lo].self_ns;
-        out->cpu_ns = data->split[lo].cpu_ns;
+    uint32_t k = hm_find_id(data->split, data->nsplit, sizeof *data->split, id); /* by id */
+    if (k < data->nsplit) {
+        out->calls = data->split[k].count;
+        out->self_ns = data->split[k].self_ns;
+        out->cpu_ns = data->split[k].cpu_ns;
         out->wait_ns = out->self_ns - out->cpu_ns;
     }
     out->calls += hm_throttle_thread_count(data, id); /* count-only calls (throttle.c) */
+}
+
+/* Add one source's calls of a function (merged threads, a live thread's table or its open
+ * frames) to out's count, open calls and longest call, and their self and blocked time to *self
+ * and *blocked. */
+static void add_calls(hm_collected *out, uint64_t *self, uint64_t *blocked, uint64_t count,
+                      uint64_t self_ns, uint64_t blocked_ns, uint64_t open_calls, uint64_t max_ns) {
+    out->count += count;
+    *self += self_ns;
+    *blocked += blocked_ns;
+    out->open_calls += open_calls;
+    if (max_ns > out->max_ns)
+        out->max_ns = max_ns;
 }
 
 void hm_collect_function(uint32_t id, const hm_open_view *view, hm_collected *out, uint64_t *hist) {
     memset(out, 0, sizeof *out);
     memset(hist, 0, HM_RT_BUCKETS * sizeof *hist);
     const hm_acc_stats *a = id < hm_acc_cap ? hm_acc[id] : NULL;
-    if (a) {
-        out->count = a->count;
-        out->self_ns = a->self_ns;
-        out->max_ns = a->max_ns;
+    if (a) { /* merged threads: cpu time already split */
+        add_calls(out, &out->self_ns, &out->blocked_ns, a->count, a->self_ns, a->blocked_ns,
+                  a->open_calls, a->max_ns);
         out->cpu_ns = a->cpu_ns;
-        out->blocked_ns = a->blocked_ns;
-        out->open_calls = a->open_calls;
         for (uint32_t b = 0; b < HM_RT_BUCKETS; b++)
             hist[b] = a->hist[b];
     }
@@ -999,22 +1020,14 @@ void hm_collect_function(uint32_t id, const hm_open_view *view, hm_collected *ou
             continue;
         uint64_t self = 0, blocked = 0;
         if (s) {
-            out->count += s->count;
-            self += s->self_ns;
-            blocked += s->blocked_ns;
-            out->open_calls += s->open_calls;
-            if (s->max_ns > out->max_ns)
-                out->max_ns = s->max_ns;
+            add_calls(out, &self, &blocked, s->count, s->self_ns, s->blocked_ns, s->open_calls,
+                      s->max_ns);
             for (uint32_t b = 0; b < HM_RT_BUCKETS; b++)
                 hist[b] += hm_bucket_count(s, b);
         }
-        if (o && o->count) {
-            out->count += o->count;
-            self += o->self_ns;
-            blocked += o->blocked_ns;
-            out->open_calls += o->count;
-            if (o->max_ns > out->max_ns)
-                out->max_ns = o->max_ns;
+        if (o && o->count) { /* open frames: each is an open call */
+            add_calls(out, &self, &blocked, o->count, o->self_ns, o->blocked_ns, o->count,
+                      o->max_ns);
             for (uint32_t k = 0; k < ot->nframes; k++) {
                 if (ot->frames[k].id != id)
                     continue;

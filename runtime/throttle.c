@@ -102,15 +102,8 @@ uint64_t hm_throttle_thread_count(const hm_thread_data *data, uint32_t id) {
     if (!atomic_load(&((hm_thread_data *)data)->merged))
         return data->counts ? data->counts[id] : 0;
     const hm_untimed *u = data->untimed;
-    uint32_t lo = 0, hi = data->nuntimed; /* binary search: sorted by id */
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (u[mid].id < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < data->nuntimed && u[lo].id == id ? u[lo].count : 0;
+    uint32_t k = hm_find_id(u, data->nuntimed, sizeof *u, id); /* sorted by id */
+    return k < data->nuntimed ? u[k].count : 0;
 }
 
 uint64_t hm_throttle_thread_total(const hm_thread_data *data) {

@@ -131,8 +131,16 @@ static int hm_no_real(void) {
     return -1;
 }
 
-/* Milliseconds left until `deadline_ns` (CLOCK_MONOTONIC), for a poll-style retry. */
-static int hm_ms_left(uint64_t deadline_ns) {
+/* The deadline (CLOCK_MONOTONIC) of a poll-style timeout in milliseconds; 0 for none (<= 0). */
+static uint64_t hm_ms_deadline(int timeout) {
+    return timeout > 0 ? hm_clock_monotonic_ns() + (uint64_t)timeout * 1000000u : 0;
+}
+
+/* The timeout of a poll-style retry: the milliseconds left until `deadline_ns`, or `timeout`
+ * unchanged when it is not positive (0: do not wait, -1: wait for ever). */
+static int hm_ms_left(int timeout, uint64_t deadline_ns) {
+    if (timeout <= 0)
+        return timeout;
     uint64_t now = hm_clock_monotonic_ns();
     if (now >= deadline_ns)
         return 0;
@@ -148,22 +156,46 @@ static struct timespec hm_ts_left(const struct timespec *rel, uint64_t begun_ns)
     return (struct timespec){(time_t)(left / 1000000000u), (long)(left % 1000000000u)};
 }
 
-/* Calls without a timeout: retried as they are on our EINTR. */
-#define HM_WRAP_RETRY(ret, name, kind, params, args)                                               \
+/* A ppoll-style relative timeout (rel NULL: none) while the call is retried: `use` is what to
+ * pass, rel itself at first, then what is left of it. */
+typedef struct hm_ts_timeout {
+    const struct timespec *rel, *use;
+    struct timespec left;
+    uint64_t begun_ns;
+} hm_ts_timeout;
+
+static hm_ts_timeout hm_ts_start(const struct timespec *rel) {
+    return (hm_ts_timeout){.rel = rel, .use = rel, .begun_ns = rel ? hm_clock_monotonic_ns() : 0};
+}
+
+static void hm_ts_shorten(hm_ts_timeout *t) {
+    if (t->rel) {
+        t->left = hm_ts_left(t->rel, t->begun_ns);
+        t->use = &t->left;
+    }
+}
+
+/* Calls retried on our EINTR: `start` declares what the retries need and `shorten` makes `args`
+ * ask for what is left of a timeout, for calls that have one (HM_WRAP_POLL_*). */
+#define HM_WRAP_RETRY_SHORTER(ret, name, kind, params, args, start, shorten)                       \
     HM_REAL_DEFINE(name, NULL);                                                                    \
     HM_EXPORT ret name params {                                                                    \
         __typeof__(&name) real = HM_REAL(name);                                                    \
         if (HM_UNLIKELY(!real))                                                                    \
             return hm_no_real();                                                                   \
+        start;                                                                                     \
         hm_wait w;                                                                                 \
         hm_wait_begin(&w);                                                                         \
         ret rc;                                                                                    \
-        do                                                                                         \
-            rc = real args;                                                                        \
-        while (rc == -1 && errno == EINTR && hm_wait_ours(&w));                                    \
+        while ((rc = real args) == -1 && errno == EINTR && hm_wait_ours(&w))                       \
+            shorten;                                                                               \
         hm_wait_end(&w, kind);                                                                     \
         return rc;                                                                                 \
     }
+
+/* Calls without a timeout: retried as they are. */
+#define HM_WRAP_RETRY(ret, name, kind, params, args)                                               \
+    HM_WRAP_RETRY_SHORTER(ret, name, kind, params, args, (void)0, (void)0)
 
 /* Calls timed once, never retried (they never fail with EINTR, or must not be retried); `fail` is
  * returned when the real function is missing. `version`: the symbol version to ask for, or NULL. */
@@ -200,46 +232,18 @@ static struct timespec hm_ts_left(const struct timespec *rel, uint64_t begun_ns)
         return rc;                                                                                 \
     }
 
-/* poll-style calls with a timeout in milliseconds: retried with the milliseconds left. */
+/* poll-style calls with a timeout in milliseconds (`timeout`): retried with the milliseconds
+ * left. */
 #define HM_WRAP_POLL_MS(name, params, args)                                                        \
-    HM_REAL_DEFINE(name, NULL);                                                                    \
-    HM_EXPORT int name params {                                                                    \
-        __typeof__(&name) real = HM_REAL(name);                                                    \
-        if (HM_UNLIKELY(!real))                                                                    \
-            return hm_no_real();                                                                   \
-        uint64_t deadline =                                                                        \
-            timeout > 0 ? hm_clock_monotonic_ns() + (uint64_t)timeout * 1000000u : 0;              \
-        hm_wait w;                                                                                 \
-        hm_wait_begin(&w);                                                                         \
-        int rc;                                                                                    \
-        while ((rc = real args) == -1 && errno == EINTR && hm_wait_ours(&w))                       \
-            if (timeout > 0)                                                                       \
-                timeout = hm_ms_left(deadline);                                                    \
-        hm_wait_end(&w, HM_WAIT_IO);                                                               \
-        return rc;                                                                                 \
-    }
+    HM_WRAP_RETRY_SHORTER(int, name, HM_WAIT_IO, params, args,                                     \
+                          uint64_t deadline = hm_ms_deadline(timeout),                             \
+                          timeout = hm_ms_left(timeout, deadline))
 
-/* ppoll-style calls with a relative timespec: retried with what is left of it. */
+/* ppoll-style calls with a relative timespec (`tmo`): retried with what is left of it, which
+ * `args` pass as `to.use`. */
 #define HM_WRAP_POLL_TS(name, params, args)                                                        \
-    HM_REAL_DEFINE(name, NULL);                                                                    \
-    HM_EXPORT int name params {                                                                    \
-        __typeof__(&name) real = HM_REAL(name);                                                    \
-        if (HM_UNLIKELY(!real))                                                                    \
-            return hm_no_real();                                                                   \
-        uint64_t begun = tmo ? hm_clock_monotonic_ns() : 0;                                        \
-        struct timespec left;                                                                      \
-        const struct timespec *use = tmo;                                                          \
-        hm_wait w;                                                                                 \
-        hm_wait_begin(&w);                                                                         \
-        int rc;                                                                                    \
-        while ((rc = real args) == -1 && errno == EINTR && hm_wait_ours(&w))                       \
-            if (tmo) {                                                                             \
-                left = hm_ts_left(tmo, begun);                                                     \
-                use = &left;                                                                       \
-            }                                                                                      \
-        hm_wait_end(&w, HM_WAIT_IO);                                                               \
-        return rc;                                                                                 \
-    }
+    HM_WRAP_RETRY_SHORTER(int, name, HM_WAIT_IO, params, args,                                     \
+                          hm_ts_timeout to = hm_ts_start(tmo), hm_ts_shorten(&to))
 
 /* ---- blocking I/O and process waits ---------------------------------------------------------- */
 
@@ -298,11 +302,11 @@ HM_WRAP_POLL_MS(epoll_pwait,
                 (epfd, ev, max, timeout, mask))
 HM_WRAP_POLL_TS(ppoll,
                 (struct pollfd * fds, nfds_t n, const struct timespec *tmo, const sigset_t *mask),
-                (fds, n, use, mask))
+                (fds, n, to.use, mask))
 HM_WRAP_POLL_TS(pselect,
                 (int n, fd_set *restrict r, fd_set *restrict wr, fd_set *restrict e,
                  const struct timespec *restrict tmo, const sigset_t *restrict mask),
-                (n, r, wr, e, use, mask))
+                (n, r, wr, e, to.use, mask))
 
 /* ---- sleeping -------------------------------------------------------------------------------- */
 

@@ -26,10 +26,8 @@
 
 /* Which threads get a row of their own: at most HEATMAP_THREADS_MAX, the busiest by CPU time;
  * the others (row[i] == HM_ROW_OTHER) and the threads folded at their exit (hm_other_threads) are
- * summed in one "other threads" row, tid HM_OTHER_TID. */
+ * summed in one "other threads" row (HM_OTHER_TID, HM_OTHER_NAME: results_format.h). */
 enum { HM_ROW_NONE = 0, HM_ROW_OWN = 1, HM_ROW_OTHER = 2 };
-#define HM_OTHER_TID 0
-#define HM_OTHER_NAME "other threads"
 
 typedef struct hm_rows {
     uint8_t *row; /* per position of the order */

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Install the Debian packages heatmap needs, if any are missing (apt-get update, then install).
-# usage: scripts/deps.sh [build|test]     LLVM_VERSION=14 (default) selects clang/llvm packages.
+# usage: scripts/deps.sh [build|test|fleet]   LLVM_VERSION=14 (default) selects clang/llvm packages.
+# fleet: what scripts/fleet.sh needs besides the build (Prometheus, curl, python3).
 set -eu
 llvm=${LLVM_VERSION:-14}
 packages="cmake make gcc g++ pkg-config git clang-$llvm llvm-$llvm-dev llvm-$llvm-tools
@@ -9,6 +10,9 @@ packages="cmake make gcc g++ pkg-config git clang-$llvm llvm-$llvm-dev llvm-$llv
 if [ "${1:-build}" = test ]; then
     packages="$packages libcmocka-dev tmux clang-format-14 golang-go curl libxml2-utils python3 lld-$llvm libclang-rt-$llvm-dev
               groff-base man-db dpkg"
+fi
+if [ "${1:-build}" = fleet ]; then
+    packages="$packages prometheus curl python3"
 fi
 missing=""
 for p in $packages; do

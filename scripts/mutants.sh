@@ -111,7 +111,7 @@ mutant writer_no_hostname runtime/writer.c "$rt" '/HM_KEY_hostname, host/d'
 mutant writer_no_clock runtime/writer.c "$rt" '/HM_KEY_clock,/,/"monotonic");/d'
 mutant writer_line_zero runtime/writer.c "$rt" 's/HM_FN_KEY_line, m->line/HM_FN_KEY_line, 0/'
 # Signals: results written but the signal not raised again (the program keeps running).
-mutant signal_no_reraise runtime/lifecycle.c "$rt" 's/^    raise(sig);$/    (void)0;/'
+mutant signal_no_reraise runtime/lifecycle.c "$rt" 's/^    hm_raise_unblocked(sig);$/    (void)0;/'
 mutant signal_wrong_end runtime/lifecycle.c "$rt" 's/{SIGINT, "signal:SIGINT"}/{SIGINT, "exit"}/'
 mutant signals_flag_ignored runtime/lifecycle.c "$rt" 's/if (hm_flag_signals)/if (1)/'
 mutant signal_over_own_handler runtime/lifecycle.c "$rt" \
@@ -133,6 +133,21 @@ mutant paths_recursion_nodes runtime/hot_path.c "$rt" 's/if (p->func == id)/if (
 # Self time: children not subtracted.
 mutant self_includes_children runtime/hot_path.c "$rt" \
     's/uint64_t self_ticks = elapsed > f->child ? elapsed - f->child : 0;/uint64_t self_ticks = elapsed;/'
+# Thread exit (issue 16): the merge's signal block lifted after it, or never taken (handler calls
+# during and after the merge lost); kept on a thread that may run exit() (atexit handlers with
+# signals blocked); the merge not put off to the last destructor round (the program's key
+# destructors' calls lost); the main thread's key not marked (its pthread_exit unseen).
+ex='^(e2e_install|e2e_robust_exitsig|e2e_robust_mainexit)$'
+mutant exit_signals_restored runtime/lifecycle.c "$ex" \
+    's/if (masked \&\& (main_thread || atomic_load(\&hm_main_gone)))/if (masked)/'
+mutant exit_signals_unblocked runtime/lifecycle.c "$ex" \
+    's/bool masked = pthread_sigmask(SIG_BLOCK, \&block, \&old) == 0;/bool masked = false;/'
+mutant exit_last_thread_blocked runtime/lifecycle.c "$ex" \
+    's/if (masked \&\& (main_thread || atomic_load(\&hm_main_gone)))/if (0)/'
+mutant exit_merge_not_deferred runtime/lifecycle.c "$ex" \
+    's/++hm_exit_round < PTHREAD_DESTRUCTOR_ITERATIONS \&\&/0 \&\&/'
+mutant exit_main_unmarked runtime/lifecycle.c "$ex" \
+    's/pthread_setspecific(hm_rt.thread_key, \&hm_main_marker);/(void)0;/'
 # Percentiles: nearest rank rounded down.
 mutant percentile_rank_floor include/heatmap/results_format.h \
     '^(test_runtime|test_results|viewer_oracle|viewer_json|viewer_table)$' \
@@ -160,6 +175,22 @@ mutant scan_loc_span scan/scan_tu.c '^(test_scan|test_scan_check)$' \
     's/^    return lines;$/    return toks->count ? toks->items[toks->count - 1].line - toks->items[0].line + 1 + 0 * lines : 0;/'
 mutant scan_loc_comments scan/scan_tu.c '^(test_scan|test_scan_check)$' \
     's/if (clang_getTokenKind(toks\[i\]) == CXToken_Comment)/if (0)/'
+
+# Settings (issue 13): the embedded record ignored, or winning over the environment; the last
+# record applied instead of the first; the plugin not embedding; heatmap-view's environment winning
+# over its flag, its heatmap.yaml ignored; a truncated program read as one without settings.
+st='^(test_settings|test_config|test_view_settings|ir_settings|e2e_install|e2e_settings_.*)$'
+mutant settings_embedded_ignored runtime/lifecycle.c "$st" \
+    's/    const char \*embedded = hm_embedded_settings(&differ);/    const char *embedded = NULL; (void)hm_embedded_settings(\&differ);/'
+mutant settings_embedded_over_env include/heatmap/settings.h "$st" \
+    's/    if (environment \&\& hm_settings_check(d, environment, false) == HM_SETTING_OK) {/    if (environment \&\& !embedded \&\& hm_settings_check(d, environment, false) == HM_SETTING_OK) {/'
+mutant settings_last_record runtime/lifecycle.c "$st" 's/        } else if (!first) {/        } else if (1) {/'
+mutant settings_not_emitted plugin/instrument.c "$st" 's/        hm_emit_settings(&st, cfg);/        (void)0;/'
+mutant view_env_over_flag viewer/settings.c "$st" 's/        if (hm_cli_given(cli, s->flag)) {/        if (0) {/'
+mutant view_file_ignored viewer/settings.c "$st" \
+    's/        for (size_t k = 0; k < hm_config_view_count(config); k++) {/        for (size_t k = 0; k < 0; k++) {/'
+mutant settings_elf_truncated viewer/program_settings.c "$st" \
+    's/    if (check_headers(elf, file_size, out, err, errlen) != 0)/    if (0)/'
 
 cmake --build "$build" -j"$jobs" >/dev/null 2>&1 || true # back to the unmutated tree
 echo "mutants: $((total - missed)) of $total caught"

@@ -6,6 +6,8 @@
  */
 #include "cli.h"
 
+#include "live.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +30,8 @@ typedef enum opt_id {
     OPT_EXPORT,
     OPT_OUTPUT,
     OPT_TYPE,
+    OPT_INTERVAL,
+    OPT_SHOW_SETTINGS,
     OPT_HELP,
     OPT_VERSION,
 } opt_id;
@@ -89,10 +93,21 @@ static const struct option_spec {
     {"output", 'o', OPT_OUTPUT, true, "FILE",
      "the file --export writes (- for standard output; default heatmap.pb.gz, heatmap.folded, "
      "heatmap.chrome.json or heatmap.svg)"},
+    {"interval", 0, OPT_INTERVAL, true, "TIME",
+     "how often the live view of http://HOST[:PORT] reads the program's results again: 500ms, 2s, "
+     "1.5 (seconds), from 100ms to 1h (default 1s)"},
+    {"show-settings", 0, OPT_SHOW_SETTINGS, false, NULL,
+     "print heatmap-view's settings (mode, sort, top, percentile, width, color, threads, "
+     "interval) with the "
+     "value in effect and where it came from: flag > environment (HEATMAP_VIEW_*) > heatmap.yaml "
+     "view: > default; with a PROGRAM (the FILE argument), also the runtime settings PROGRAM would "
+     "run with in this environment: environment > embedded in PROGRAM (heatmap.yaml runtime:) > "
+     "default (docs/config.md). --format=json for JSON"},
     {"help", 'h', OPT_HELP, false, NULL, "show this help"},
     {"version", 'V', OPT_VERSION, false, NULL, "show the version"},
 };
 #define NOPTIONS (sizeof options / sizeof options[0])
+_Static_assert(NOPTIONS <= 64, "hm_cli.given has a bit per option");
 
 /* Print text from column `indent` on (the cursor is there), broken at spaces before `width`. */
 static void put_wrapped_help(FILE *out, const char *text, size_t indent, size_t width) {
@@ -118,11 +133,14 @@ void hm_cli_usage(FILE *out) {
     fputs("Usage: heatmap-view [OPTIONS] [FILE...]\n"
           "       heatmap-view [OPTIONS] --diff BASE NEW\n"
           "       heatmap-view [OPTIONS] --run PROG [ARGS...]\n"
+          "       heatmap-view --show-settings [--format=json] [PROGRAM]\n"
           "\n"
           "Show the function profile recorded by a heatmap-instrumented program (heatmap.json).\n"
           "Several FILEs are merged. FILE - reads standard input; no FILE reads heatmap.json.\n"
           "FILE http://HOST[:PORT] reads the results so far of a program running with\n"
-          "HEATMAP_PROFILER=on (its /debug/heatmap; port 6060 by default), once.\n"
+          "HEATMAP_PROFILER=on (its /debug/heatmap; port 6060 by default): on a terminal a live\n"
+          "view that reads them again every --interval; otherwise (text, json, csv, --export,\n"
+          "--fail-if, no terminal) once.\n"
           "\n"
           "Options:\n",
           out);
@@ -254,6 +272,11 @@ static int apply(hm_cli *cli, const struct option_spec *o, const char *value, ch
     case OPT_TYPE:
         cli->pprof_type = value;
         return 0;
+    case OPT_INTERVAL:
+        return hm_live_parse_interval(value, &cli->interval_ms, err, errlen);
+    case OPT_SHOW_SETTINGS:
+        cli->show_settings = true;
+        return 0;
     case OPT_HELP:
         cli->help = true;
         return 0;
@@ -304,6 +327,7 @@ int hm_cli_parse(int argc, char **argv, hm_cli *cli, char *err, size_t errlen) {
             if (o == NULL)
                 return hm_errorf(err, errlen, "unknown option '%s' (see heatmap-view --help)", arg);
         }
+        cli->given |= (uint64_t)1 << (o - options);
         if (o->id == OPT_RUN) {
             if (i + 1 >= argc)
                 return hm_errorf(err, errlen, "--run needs a program: --run PROG [ARGS...]");
@@ -333,6 +357,16 @@ int hm_cli_parse(int argc, char **argv, hm_cli *cli, char *err, size_t errlen) {
         return 0;
     if (cli->diff_base && cli->run_argv)
         return hm_errorf(err, errlen, "--diff and --run cannot be combined");
+    if (cli->show_settings && (cli->diff_base || cli->run_argv || cli->export_kind))
+        return hm_errorf(err, errlen,
+                         "--show-settings prints the settings and nothing else; it cannot be "
+                         "combined with --%s",
+                         cli->diff_base  ? "diff"
+                         : cli->run_argv ? "run"
+                                         : "export");
+    if (cli->show_settings && cli->nfiles > 1)
+        return hm_errorf(err, errlen, "--show-settings takes one PROGRAM at most; unexpected '%s'",
+                         cli->files[1]);
     if (cli->export_kind && cli->diff_base)
         return hm_errorf(err, errlen, "--export and --diff cannot be combined");
     if (cli->pprof_type && (!cli->export_kind || strcmp(cli->export_kind, "pprof") != 0))
@@ -351,6 +385,19 @@ int hm_cli_parse(int argc, char **argv, hm_cli *cli, char *err, size_t errlen) {
                          "(put FILEs before --run? they cannot be combined)",
                          cli->files[0]);
     return 0;
+}
+
+bool hm_cli_given(const hm_cli *cli, const char *name) {
+    const struct option_spec *o = find_long(name, strlen(name));
+    return o != NULL && (cli->given & ((uint64_t)1 << (o - options))) != 0;
+}
+
+int hm_cli_apply_option(hm_cli *cli, const char *name, const char *value, char *err,
+                        size_t errlen) {
+    const struct option_spec *o = find_long(name, strlen(name));
+    if (o == NULL || !o->takes_value || o->id == OPT_DIFF || o->id == OPT_RUN)
+        return hm_errorf(err, errlen, "--%s is not an option with a value", name);
+    return apply(cli, o, value, err, errlen);
 }
 
 void hm_cli_free(hm_cli *cli) {

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 typedef enum hm_format {
@@ -28,6 +29,7 @@ typedef struct hm_cli {
     hm_pct_column pct;  /* --percentile: the table's last column */
     const char *filter; /* NULL when not given */
     bool no_tui, ascii, threads, no_color, help, version;
+    bool show_settings;               /* --show-settings [PROGRAM]: the PROGRAM is files[0] */
     size_t width;                     /* --width; 0 = the terminal's, or 100 when not a terminal */
     const char *diff_base, *diff_new; /* --diff BASE NEW, else NULL */
     const char **fail_if;             /* --fail-if EXPR, in order */
@@ -36,8 +38,10 @@ typedef struct hm_cli {
     const char *export_kind; /* --export=KIND as given (main.c checks it), else NULL */
     const char *output;      /* -o/--output FILE for --export, else NULL */
     const char *pprof_type;  /* --type=T of --export=pprof as given (main.c checks it), else NULL */
+    unsigned interval_ms;    /* --interval of the live view (live.h), 0 when not given */
     const char **files;      /* results files, in order */
     size_t nfiles;
+    uint64_t given; /* a bit per option of the table in cli.c that was given (hm_cli_given) */
 } hm_cli;
 
 /* Parse argv (argv[0] is the program name). Returns 0, or -1 with a one-line message naming the
@@ -46,5 +50,14 @@ int hm_cli_parse(int argc, char **argv, hm_cli *cli, char *err, size_t errlen);
 void hm_cli_free(hm_cli *cli);
 
 void hm_cli_usage(FILE *out);
+
+/* Whether the long option --NAME was given on the command line (heatmap-view's settings: a flag
+ * wins over the environment and heatmap.yaml). */
+bool hm_cli_given(const hm_cli *cli, const char *name);
+
+/* Apply VALUE to the long option --NAME that takes a value, with the checks and messages of
+ * --NAME=VALUE ("--mode: unknown mode 'x' (expected ...)"). Returns 0, or -1 with the message in
+ * err. For settings from the environment and heatmap.yaml (settings.c). */
+int hm_cli_apply_option(hm_cli *cli, const char *name, const char *value, char *err, size_t errlen);
 
 #endif /* HEATMAP_VIEWER_CLI_H */

@@ -20,7 +20,7 @@ static const short heat256[] = {196, 202, 208, 214, 220, 226, 190, 154, 118, 82,
 static const short heat8[] = {COLOR_RED, COLOR_YELLOW, COLOR_GREEN};
 #define HEAT8_N (sizeof heat8 / sizeof heat8[0])
 
-enum { PAIR_HEAT = 1, PAIR_TITLE = 20, PAIR_BORDER, PAIR_KEY, PAIR_SORTED };
+enum { PAIR_HEAT = 1, PAIR_TITLE = 20, PAIR_BORDER, PAIR_KEY, PAIR_SORTED, PAIR_ALERT };
 
 void tui_colors_init(const tui_crt *crt) {
     if (crt->colors == TUI_COLORS_NONE)
@@ -35,6 +35,7 @@ void tui_colors_init(const tui_crt *crt) {
     init_pair(PAIR_BORDER, COLOR_CYAN, crt->background);
     init_pair(PAIR_KEY, COLOR_YELLOW, crt->background);
     init_pair(PAIR_SORTED, COLOR_YELLOW, crt->background);
+    init_pair(PAIR_ALERT, COLOR_RED, crt->background);
 }
 
 int tui_attr(const tui_crt *crt, tui_role role) {
@@ -58,6 +59,8 @@ int tui_attr(const tui_crt *crt, tui_role role) {
         return A_DIM;
     case TUI_ROLE_KEY:
         return A_BOLD | (c ? COLOR_PAIR(PAIR_KEY) : 0);
+    case TUI_ROLE_ALERT:
+        return A_BOLD | (c ? COLOR_PAIR(PAIR_ALERT) : A_REVERSE);
     }
     return A_NORMAL;
 }

@@ -22,7 +22,8 @@ typedef enum tui_role {
     TUI_ROLE_FOOTER,
     TUI_ROLE_BORDER,
     TUI_ROLE_DIM,
-    TUI_ROLE_KEY, /* key names in help and footer */
+    TUI_ROLE_KEY,   /* key names in help and footer */
+    TUI_ROLE_ALERT, /* something is wrong: the live program does not answer */
 } tui_role;
 
 typedef struct tui_crt {

@@ -211,22 +211,21 @@ static const char *status_name(hm_diff_status s) {
     return s == HM_DIFF_NEW ? "new" : s == HM_DIFF_VANISHED ? "vanished" : "both";
 }
 
+/* Diff row i as JSON (hm_json_write_rows). */
+static json_t *row_json(size_t i, const void *ctx) {
+    const hm_diff_row *row = (const hm_diff_row *)ctx + i;
+    const hm_function_stats *id = row->after ? row->after : row->before;
+    return json_pack("{s:s,s:s,s:i,s:s,s:I,s:o,s:o}", "name", id->name, "file", id->file, "line",
+                     (int)id->line, "status", status_name(row->status), "self_delta_ns",
+                     (json_int_t)row->cpu_delta_ns, "before", side_json(row->before), "after",
+                     side_json(row->after));
+}
+
 static int render_json(FILE *out, const hm_results *before, const hm_results *after,
                        const hm_diff_row *rows, size_t nshown) {
     json_t *root = json_pack("{s:o,s:o}", "base", run_json(before), "new", run_json(after));
-    json_t *functions = json_array();
-    for (size_t i = 0; i < nshown; i++) {
-        const hm_function_stats *id = rows[i].after ? rows[i].after : rows[i].before;
-        json_array_append_new(
-            functions,
-            json_pack("{s:s,s:s,s:i,s:s,s:I,s:o,s:o}", "name", id->name, "file", id->file, "line",
-                      (int)id->line, "status", status_name(rows[i].status), "self_delta_ns",
-                      (json_int_t)rows[i].cpu_delta_ns, "before", side_json(rows[i].before),
-                      "after", side_json(rows[i].after)));
-    }
-    int rc = hm_json_write_rows(out, root, "functions", functions);
+    int rc = hm_json_write_rows(out, root, "functions", nshown, row_json, rows);
     json_decref(root);
-    json_decref(functions);
     return rc;
 }
 

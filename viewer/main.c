@@ -1,6 +1,7 @@
 /* heatmap-view: show a heatmap results file as an interactive TUI, static text, JSON or CSV.
  *
- * main() only wires the parts together: parse the command line (cli.c), get results (load and
+ * main() only wires the parts together: parse the command line (cli.c), complete it with the
+ * environment and heatmap.yaml (settings.c; --show-settings prints them), get results (load and
  * merge FILEs, or --run a program, or --diff two files), then hand a model (model.c) to one front
  * end: the TUI (tui.c) on a terminal, else the static renderers (render.c, diff_view.c). --fail-if
  * conditions (check.c) are checked last and set the exit status.
@@ -14,9 +15,11 @@
 #include "diff_view.h"
 #include "export.h"
 #include "fetch.h"
+#include "live.h"
 #include "model.h"
 #include "render.h"
 #include "run.h"
+#include "settings.h"
 #include "tui.h"
 
 #include <heatmap/results_format.h>
@@ -149,7 +152,9 @@ static hm_paths *load_paths(const char *const *files, size_t nfiles) {
     return hm_paths_load_many(files, nfiles, &paths, err, sizeof err) == 0 ? paths : NULL;
 }
 
-static int show(const hm_cli *cli, const hm_results *results, const hm_paths *paths,
+/* Show results: the TUI on a terminal (live mode when live is not NULL: results and paths are then
+ * its first read), else the static output; then the --fail-if checks. */
+static int show(const hm_cli *cli, const hm_results *results, const hm_paths *paths, hm_live *live,
                 hm_check **checks) {
     hm_model m;
     if (hm_model_init(&m, results) != 0)
@@ -173,7 +178,8 @@ static int show(const hm_cli *cli, const hm_results *results, const hm_paths *pa
         hm_tui_opts t = {.ascii = hm_glyphs_pick(cli->ascii) == &hm_glyphs_ascii,
                          .no_color = cli->no_color,
                          .threads = cli->threads,
-                         .paths = paths};
+                         .paths = paths,
+                         .live = live};
         char why[512];
         if (hm_tui_run(&m, &t, why, sizeof why) == 0) {
             hm_model_free(&m);
@@ -211,6 +217,20 @@ static int export_files(const hm_cli *cli, hm_export_kind kind, hm_pprof_type ty
     return EXIT_OK;
 }
 
+/* The live view of files that name the live server: read once (an error then is the same as a
+ * one-shot read's), then again every --interval by the TUI (live.h). */
+static int show_live(const hm_cli *cli, hm_check **checks, const char *const *files,
+                     size_t nfiles) {
+    char err[1024];
+    hm_live *live = NULL;
+    if (hm_live_open(files, nfiles, true, cli->interval_ms, hm_live_now_ms(), &live, err,
+                     sizeof err) != 0)
+        return usage_error(err);
+    int status = show(cli, hm_live_results(live), hm_live_paths(live), live, checks);
+    hm_live_close(live);
+    return status;
+}
+
 static int main_with_files(const hm_cli *cli, hm_check **checks, const char *const *files,
                            size_t nfiles, hm_export_kind kind, hm_pprof_type type);
 
@@ -241,39 +261,24 @@ static int main_with(const hm_cli *cli, hm_check **checks) {
     const char *default_file = "heatmap.json";
     const char *const *files = cli->nfiles ? cli->files : &default_file;
     size_t nfiles = cli->nfiles ? cli->nfiles : 1;
-    /* http://HOST:PORT: the live server's results so far, kept in temporary files. */
-    char(*fetched)[4096] = NULL;
-    const char **local = NULL;
-    for (size_t i = 0; i < nfiles && cli->run_argv == NULL; i++) {
-        if (!hm_fetch_is_url(files[i]))
-            continue;
-        if (local == NULL) {
-            fetched = calloc(nfiles, sizeof *fetched);
-            local = calloc(nfiles, sizeof *local);
-            if (fetched == NULL || local == NULL) {
-                free(fetched), free(local);
-                return usage_error("out of memory");
-            }
-            memcpy(local, files, nfiles * sizeof *local);
-        }
-        if (hm_fetch_url(files[i], fetched[i], sizeof fetched[i], err, sizeof err) != 0) {
-            for (size_t j = 0; j < i; j++)
-                if (fetched[j][0])
-                    unlink(fetched[j]);
-            free(fetched), free(local);
-            return usage_error(err);
-        }
-        local[i] = fetched[i];
-    }
-    if (local != NULL) {
-        status = main_with_files(cli, checks, local, nfiles, kind, type);
-        for (size_t i = 0; i < nfiles; i++)
-            if (fetched[i][0])
-                unlink(fetched[i]);
-        free(fetched), free(local);
-        return status;
-    }
-    return main_with_files(cli, checks, files, nfiles, kind, type);
+    bool any_url = false;
+    for (size_t i = 0; i < nfiles && cli->run_argv == NULL; i++)
+        any_url = any_url || hm_fetch_is_url(files[i]);
+    if (hm_cli_given(cli, "interval") && !any_url) /* HEATMAP_VIEW_INTERVAL, view: may set it */
+        return usage_error("--interval applies to the live view of a URL "
+                           "(heatmap-view --interval=2s http://HOST:PORT); a file is read once");
+    if (!any_url)
+        return main_with_files(cli, checks, files, nfiles, kind, type);
+    /* http://HOST:PORT on a terminal: the live view, read again every --interval. */
+    if (cli->export_kind == NULL && wants_tui(cli))
+        return show_live(cli, checks, files, nfiles);
+    /* Otherwise the live server's results so far, once, kept in temporary files. */
+    hm_fetched fetched;
+    if (hm_fetch_files(files, nfiles, -1, &fetched, err, sizeof err) != 0)
+        return usage_error(err);
+    status = main_with_files(cli, checks, fetched.files, nfiles, kind, type);
+    hm_fetch_release(&fetched);
+    return status;
 }
 
 static int main_with_files(const hm_cli *cli, hm_check **checks, const char *const *files,
@@ -319,7 +324,7 @@ static int main_with_files(const hm_cli *cli, hm_check **checks, const char *con
     hm_run_cleanup(&run);
     if (loaded != 0)
         return usage_error(err);
-    status = show(cli, results, paths, checks);
+    status = show(cli, results, paths, NULL, checks);
     hm_paths_free(paths);
     hm_results_free(results);
     if (cli->run_argv != NULL && run.exit_status != 0 && status != EXIT_USAGE)
@@ -327,9 +332,22 @@ static int main_with_files(const hm_cli *cli, hm_check **checks, const char *con
     return status;
 }
 
+/* --show-settings [PROGRAM]: the settings and where they came from; 0, or 2 when PROGRAM cannot be
+ * read (or --format=csv was asked for). */
+static int show_settings(const hm_cli *cli, const hm_view_settings *vs) {
+    char err[1024];
+    if (cli->format == HM_FORMAT_CSV)
+        return usage_error("--show-settings prints text or JSON (--format=json), not csv");
+    if (hm_view_settings_show(stdout, cli, vs, cli->nfiles ? cli->files[0] : NULL, NULL,
+                              cli->format == HM_FORMAT_JSON, err, sizeof err) != 0)
+        return usage_error(err);
+    return EXIT_OK;
+}
+
 int main(int argc, char **argv) {
     setlocale(LC_CTYPE, ""); /* only to learn whether the terminal takes UTF-8 (hm_glyphs_pick) */
     hm_cli cli;
+    static hm_view_settings settings; /* where each setting came from (--show-settings) */
     char err[1024];
     if (hm_cli_parse(argc, argv, &cli, err, sizeof err) != 0) {
         hm_cli_free(&cli);
@@ -341,6 +359,10 @@ int main(int argc, char **argv) {
     } else if (cli.version) {
         printf("heatmap-view %s (results format version %d)\n", HEATMAP_VERSION,
                HM_RESULTS_FORMAT_VERSION);
+    } else if ((status = hm_view_settings_load(&cli, &settings, err, sizeof err)) != 0) {
+        status = usage_error(err);
+    } else if (cli.show_settings) {
+        status = show_settings(&cli, &settings);
     } else {
         hm_check **checks = calloc(cli.nfail_if ? cli.nfail_if : 1, sizeof *checks);
         status = checks ? main_with(&cli, checks) : usage_error("out of memory");

@@ -224,6 +224,41 @@ void hm_model_free(hm_model *m) {
     m->nrows = 0;
 }
 
+size_t hm_model_index_of(const hm_model *m, const hm_function_stats *like) {
+    size_t by_file = SIZE_MAX, by_name = SIZE_MAX;
+    for (size_t i = 0; like != NULL && i < m->results->nfunctions; i++) {
+        const hm_function_stats *f = &m->results->functions[i];
+        if (strcmp(f->name, like->name) != 0)
+            continue;
+        bool same_file = strcmp(f->file, like->file) == 0;
+        if (same_file && f->line == like->line)
+            return i;
+        if (same_file && by_file == SIZE_MAX)
+            by_file = i;
+        if (by_name == SIZE_MAX)
+            by_name = i;
+    }
+    return by_file != SIZE_MAX ? by_file : by_name;
+}
+
+int hm_model_replace_results(hm_model *m, const hm_results *results) {
+    hm_model next;
+    if (hm_model_init(&next, results) != 0)
+        return -1;
+    next.mode = m->mode;
+    next.sort = m->sort;
+    next.pct = m->pct;
+    next.top = m->top;
+    memcpy(next.filter, m->filter, sizeof next.filter);
+    next.selected = m->selected; /* where the selection stays when its function is gone */
+    size_t line = m->selected >= m->scroll ? m->selected - m->scroll : 0;
+    refresh(&next, hm_model_index_of(&next, hm_model_selected(m)));
+    next.scroll = next.selected >= line ? next.selected - line : 0;
+    hm_model_free(m);
+    *m = next;
+    return 0;
+}
+
 void hm_model_set_mode(hm_model *m, hm_view_mode mode) {
     size_t keep = selected_index(m);
     /* Memory ranks by allocated bytes unless another key was chosen; back from it, by CPU. */
@@ -241,18 +276,21 @@ void hm_model_set_sort(hm_model *m, hm_sort_key key) {
     refresh(m, keep);
 }
 
+/* Sort by the key `step` places on (HM_SORT_KEY_COUNT - 1: one back), round the list; past
+ * memory when the results have no memory figures (nothing to rank by). */
+static void step_sort(hm_model *m, unsigned step) {
+    hm_sort_key key = (hm_sort_key)((m->sort + step) % HM_SORT_KEY_COUNT);
+    if (key == HM_SORT_MEM && !m->results->has_heap)
+        key = (hm_sort_key)((key + step) % HM_SORT_KEY_COUNT);
+    hm_model_set_sort(m, key);
+}
+
 void hm_model_cycle_sort(hm_model *m) {
-    hm_sort_key next = (hm_sort_key)((m->sort + 1) % HM_SORT_KEY_COUNT);
-    if (next == HM_SORT_MEM && !m->results->has_heap) /* nothing to rank by */
-        next = (hm_sort_key)((next + 1) % HM_SORT_KEY_COUNT);
-    hm_model_set_sort(m, next);
+    step_sort(m, 1);
 }
 
 void hm_model_cycle_sort_back(hm_model *m) {
-    hm_sort_key prev = (hm_sort_key)((m->sort + HM_SORT_KEY_COUNT - 1) % HM_SORT_KEY_COUNT);
-    if (prev == HM_SORT_MEM && !m->results->has_heap)
-        prev = (hm_sort_key)((prev + HM_SORT_KEY_COUNT - 1) % HM_SORT_KEY_COUNT);
-    hm_model_set_sort(m, prev);
+    step_sort(m, HM_SORT_KEY_COUNT - 1);
 }
 
 void hm_model_set_top(hm_model *m, size_t top) {

@@ -69,6 +69,15 @@ typedef struct hm_model {
 int hm_model_init(hm_model *m, const hm_results *results);
 void hm_model_free(hm_model *m);
 
+/* Show `results` instead (the live view's next read): mode, sort, percentile column, filter and
+ * top-N stay; the selected function stays selected, found by name and file (hm_model_index_of),
+ * at the same line of the window. The old results must stay valid during the call. Returns 0, or
+ * -1 on out-of-memory with the model unchanged. */
+int hm_model_replace_results(hm_model *m, const hm_results *results);
+/* The index in m->results of the function `like` (from other results) stands for: the same name,
+ * file and line, else the same name and file, else the same name; SIZE_MAX when none. */
+size_t hm_model_index_of(const hm_model *m, const hm_function_stats *like);
+
 /* Each setter recomputes the rows and keeps the same function selected when it is still visible
  * (else the selection is clamped). */
 void hm_model_set_mode(hm_model *m, hm_view_mode mode);

@@ -311,9 +311,18 @@ static json_t *function_json(const hm_function_stats *f) {
     return o;
 }
 
+/* Row i of the model as JSON (hm_json_write_rows). */
+static json_t *function_row(size_t i, const void *ctx) {
+    const hm_model *m = ctx;
+    json_t *f = function_json(hm_model_row(m, i));
+    if (m->results->has_heap)
+        hm_memory_json_add(f, &hm_model_row(m, i)->heap);
+    return f;
+}
+
 int hm_render_json(FILE *out, const hm_model *m, const hm_render_opts *o) {
     const hm_results *r = m->results;
-    json_t *root = json_object(), *threads = json_array(), *functions = json_array();
+    json_t *root = json_object(), *threads = json_array();
     json_object_set_new(root, HM_KEY_version, json_integer(HM_RESULTS_FORMAT_VERSION));
     json_object_set_new(root, HM_KEY_program, json_string(r->program));
     json_object_set_new(root, HM_KEY_pid, json_integer(r->pid));
@@ -366,21 +375,15 @@ int hm_render_json(FILE *out, const hm_model *m, const hm_render_opts *o) {
         json_array_append_new(threads, e);
     }
     json_object_set_new(root, HM_KEY_threads, threads);
-    for (size_t i = 0; i < m->nrows; i++) {
-        json_t *f = function_json(hm_model_row(m, i));
-        if (r->has_heap)
-            hm_memory_json_add(f, &hm_model_row(m, i)->heap);
-        json_array_append_new(functions, f);
-    }
     if (r->has_heap)
         json_object_set_new(json_object_get(root, "summary"), "memory", hm_memory_summary_json(r));
-    int rc = hm_json_write_rows(out, root, HM_KEY_functions, functions);
+    int rc = hm_json_write_rows(out, root, HM_KEY_functions, m->nrows, function_row, m);
     json_decref(root);
-    json_decref(functions);
     return rc;
 }
 
-int hm_json_write_rows(FILE *out, const json_t *root, const char *key, const json_t *rows) {
+int hm_json_write_rows(FILE *out, const json_t *root, const char *key, size_t nrows,
+                       json_t *(*row_json)(size_t i, const void *ctx), const void *ctx) {
     enum { FLAGS = JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6) };
     char *head = json_dumps(root, JSON_INDENT(2) | FLAGS);
     if (head == NULL)
@@ -392,15 +395,17 @@ int hm_json_write_rows(FILE *out, const json_t *root, const char *key, const jso
     fprintf(out, "%.*s%s\n  \"%s\": [", (int)n, head, empty ? "" : ",", key);
     free(head);
     int rc = 0;
-    for (size_t i = 0; i < json_array_size(rows) && rc == 0; i++) {
-        char *row = json_dumps(json_array_get(rows, i), FLAGS);
+    for (size_t i = 0; i < nrows && rc == 0; i++) {
+        json_t *value = row_json(i, ctx);
+        char *row = value ? json_dumps(value, FLAGS) : NULL;
+        json_decref(value);
         if (row == NULL)
             rc = -1;
         else
             fprintf(out, "%s\n    %s", i ? "," : "", row);
         free(row);
     }
-    fputs(json_array_size(rows) ? "\n  ]\n}\n" : "]\n}\n", out);
+    fputs(nrows ? "\n  ]\n}\n" : "]\n}\n", out);
     return rc == 0 && !ferror(out) ? 0 : -1;
 }
 

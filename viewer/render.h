@@ -35,10 +35,13 @@ int hm_render_json(FILE *out, const hm_model *m, const hm_render_opts *o);
  * --threads: function,file,line,tid,thread,count,self_ns,cpu_ns,wait_ns,avg_ns. */
 int hm_render_csv(FILE *out, const hm_model *m, const hm_render_opts *o);
 
-/* Write `root` as JSON indented by two, then `key` with the array `rows`, one element per line (a
- * results file stays readable and diffable however long its histograms are). root must not hold
- * `key`. Returns 0, or -1 on a write or out-of-memory error. */
-int hm_json_write_rows(FILE *out, const json_t *root, const char *key, const json_t *rows);
+/* Write `root` as JSON indented by two, then `key` with an array of nrows rows, one per line (a
+ * results file stays readable and diffable however long its histograms are): row i is made by
+ * row_json(i, ctx) (a new reference, or NULL on out-of-memory), written and released before the
+ * next, so the output never holds more than one row in memory. root must not hold `key`. Returns
+ * 0, or -1 on a write or out-of-memory error. */
+int hm_json_write_rows(FILE *out, const json_t *root, const char *key, size_t nrows,
+                       json_t *(*row_json)(size_t i, const void *ctx), const void *ctx);
 
 /* Whether every thread of the run has its CPU clock (threads[].cpu_ns, newer runtimes). */
 bool hm_threads_have_cpu(const hm_results *r);

@@ -289,16 +289,72 @@ static void on_stop_signal(int sig) {
     stop_signal = sig;
 }
 
-/* The session: draw, read a key, act, until quit (or a stop signal). */
+/* Live mode: how often the screen is drawn again between reads, so that the age of the data on
+ * the status line moves on. */
+#define LIVE_TICK_MS 250
+
+/* Show the live view's new results: the model is rebuilt on them with the user's state (mode,
+ * sort, filter, selection by name, scroll); the detail pane's callers are computed again and the
+ * layout is laid out again. The old results are freed only once nothing points at them. */
+static void live_take(hm_tui *t) {
+    const hm_results *next = hm_live_next_results(t->live);
+    const hm_results *old = t->m->results;
+    const hm_function_stats *saved =
+        t->saved_function < old->nfunctions ? &old->functions[t->saved_function] : NULL;
+    if (hm_model_replace_results(t->m, next) != 0) {
+        hm_live_accept(t->live, false);
+        return;
+    }
+    t->saved_function = hm_model_index_of(t->m, saved);
+    hm_call_summary_free(&t->calls);
+    t->calls_of = NULL;
+    t->layout_valid = false;
+    t->paths = hm_live_next_paths(t->live);
+    hm_live_accept(t->live, true);
+}
+
+/* Live mode: read again when due. A key that arrives meanwhile cancels the read; it is tried
+ * again at the next wake-up. */
+static void live_tick(hm_tui *t) {
+    uint64_t now = hm_live_now_ms();
+    if (hm_live_due_ms(t->live, now) > 0)
+        return;
+    if (hm_live_refresh(t->live, t->input_fd, now) == HM_LIVE_UPDATED)
+        live_take(t);
+}
+
+/* How long to wait for a key: forever for a file; in live mode until the next read or tick. */
+static int key_wait_ms(const hm_tui *t) {
+    if (t->live == NULL)
+        return -1;
+    uint64_t due = hm_live_due_ms(t->live, hm_live_now_ms());
+    /* Never 0: after a read cancelled by a key that is not there (a hung-up terminal reads as
+     * always ready) the loop must not spin; the wait then ends early and counts as an error. */
+    return (int)(due < 10 ? 10 : due < LIVE_TICK_MS ? due : LIVE_TICK_MS);
+}
+
+/* The session: draw, read a key, act, until quit (or a stop signal). In live mode the read times
+ * out (ncurses' timeout: the process sleeps in poll) to read the results again and to redraw. */
 static void loop(hm_tui *t) {
     unsigned errors = 0;
     for (;;) {
         tui_draw(t);
+        int wait = key_wait_ms(t);
+        timeout(wait);
+        uint64_t before = t->live ? hm_live_now_ms() : 0;
         wint_t ch;
         int r = get_wch(&ch);
         if (stop_signal != 0)
             return;
         if (r == ERR) {
+            /* In live mode the wait ran out: time to read again when due, and to draw. Only
+             * here: ncurses then holds no key read ahead (after an Esc it reads the next key to
+             * tell a sequence), which a read could otherwise keep waiting behind it. */
+            if (wait >= 0 && hm_live_now_ms() - before + 5 >= (uint64_t)wait) {
+                errors = 0;
+                live_tick(t);
+                continue;
+            }
             /* A signal interrupted the read, or the input is gone (end of file on a hung-up
              * terminal): only the latter repeats, and then there is no one left to quit. */
             if (++errors > 1000)
@@ -418,7 +474,11 @@ static int run_session(hm_model *m, const hm_tui_opts *o, char *why, size_t whyl
     set_escdelay(25);
     curs_set(0);
 
-    hm_tui t = {.m = m, .g = hm_glyphs_pick(o->ascii), .paths = o->paths};
+    hm_tui t = {.m = m,
+                .g = hm_glyphs_pick(o->ascii),
+                .paths = o->paths,
+                .live = o->live,
+                .input_fd = fileno(in)};
     t.initial_top = m->top == HM_TOP_ALL ? HM_TOP_MODE : m->top;
     t.crt.background = -1;
     t.crt.colors = pick_colors(o, &t.crt.background);

@@ -5,6 +5,7 @@
 #define HEATMAP_VIEWER_TUI_H
 
 #include "hm_paths.h"
+#include "live.h"
 #include "model.h"
 
 #include <stdbool.h>
@@ -17,6 +18,10 @@ typedef struct hm_tui_opts {
     /* The merged call paths of the model's files, for the detail pane's callers and callees; NULL
      * shows none. Not owned; must outlive hm_tui_run. */
     const hm_paths *paths;
+    /* Live mode (live.h): the model's results are hm_live_results(live), read again every
+     * interval; the title says "(live)" and a status line the source and the age of the data.
+     * NULL for files. Not owned; after hm_tui_run the model points at hm_live_results(live). */
+    hm_live *live;
 } hm_tui_opts;
 
 /* Run the TUI on the terminal until the user quits; the model keeps the final view state.

@@ -19,8 +19,8 @@
 /* Line 0: "🔥 Performance Heatmap - Bar Chart", and the mode tabs on the right when they fit. */
 static void draw_title(const hm_tui *t) {
     char title[128];
-    snprintf(title, sizeof title, "%sPerformance Heatmap - %s", t->g->fire,
-             hm_mode_title(t->m->mode));
+    snprintf(title, sizeof title, "%sPerformance Heatmap - %s%s", t->g->fire,
+             hm_mode_title(t->m->mode), t->live ? " (live)" : "");
     size_t w = hm_text_width(title);
     tui_put(0, 0, title, (size_t)COLS, tui_attr(&t->crt, TUI_ROLE_TITLE));
     size_t tabs_w = 0;
@@ -37,6 +37,22 @@ static void draw_title(const hm_tui *t) {
             i == (int)t->m->mode ? (int)(A_REVERSE | A_BOLD) : tui_attr(&t->crt, TUI_ROLE_DIM);
         x += (int)tui_put(0, x, tab[i], strlen(tab[i]), attr);
     }
+}
+
+/* Live mode, line 1: the source and the age of the data, or since when the program does not
+ * answer (the last data stay on the screen); returns the next free line. */
+static int draw_live_status(const hm_tui *t, int y) {
+    if (t->live == NULL)
+        return y;
+    char text[LINE_LEN], lines[2][LINE_LEN];
+    bool failing = hm_live_status(t->live, hm_live_now_ms(), text, sizeof text);
+    /* The reason of a failure takes a second line when the terminal has room for it. */
+    size_t n =
+        tui_wrap(text, (size_t)COLS, t->g, &lines[0][0], failing && LINES >= 20 ? 2 : 1, LINE_LEN);
+    for (size_t i = 0; i < n; i++)
+        tui_put(y++, 0, lines[i], (size_t)COLS,
+                tui_attr(&t->crt, failing ? TUI_ROLE_ALERT : TUI_ROLE_DIM));
+    return y;
 }
 
 /* The three legend texts wrapped to the width, and in sparkline mode its scale (l: the mode's
@@ -236,7 +252,7 @@ void tui_draw(hm_tui *t) {
     hm_model *m = t->m;
     draw_title(t);
     const hm_layout *l = m->mode == HM_MODE_MEMORY ? NULL : current_layout(t);
-    int y = draw_legend(t, l, 1);
+    int y = draw_legend(t, l, draw_live_status(t, 1));
     int header_y = y;
     int bottom = LINES - 2; /* last list line */
     if (l && m->nrows > 0)

@@ -12,6 +12,7 @@
 #include "crt.h"
 #include "glyphs.h"
 #include "layout.h"
+#include "live.h"
 #include "model.h"
 
 #include <stdbool.h>
@@ -43,6 +44,8 @@ typedef struct hm_tui {
     /* The detail pane's callers and callees: from the call paths (NULL: none shown), computed for
      * one function at a time and kept until the selection moves (tui_panes.c). */
     const hm_paths *paths;
+    hm_live *live; /* live mode: read again every interval (tui.c), else NULL */
+    int input_fd;  /* the terminal keys come from: a key cancels a live read in progress */
     const hm_function_stats *calls_of; /* the function `calls` is for, or NULL */
     int calls_rc;                      /* hm_callers_compute's result for it */
     hm_call_summary calls;

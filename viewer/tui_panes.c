@@ -429,8 +429,10 @@ static void pane_detail(pane_ctx *c) {
         pane_wrapped(c, line, A_NORMAL);
     }
     if (f->open_calls > 0) {
-        snprintf(line, sizeof line, "Open calls: %llu still running at exit (closed at the write)",
-                 (unsigned long long)f->open_calls);
+        /* Results of the live server are a snapshot of a running program, not its exit. */
+        bool live = r->end != NULL && strcmp(r->end, "live") == 0;
+        snprintf(line, sizeof line, "Open calls: %llu still running at %s (closed at the write)",
+                 (unsigned long long)f->open_calls, live ? "the snapshot" : "exit");
         pane_wrapped(c, line, tui_attr(&t->crt, TUI_ROLE_KEY));
     }
     snprintf(line, sizeof line, "Avg: %s | Max: %s (wall self-time per call)",

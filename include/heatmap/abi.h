@@ -23,6 +23,11 @@
  *
  * Records live in the instrumented module's data. The runtime copies name and file at registration,
  * so a module that is dlclose()d later still reports its functions.
+ *
+ * Extending the ABI: an optional element added later (the embedded settings below) carries a
+ * version word of its own and makes the objects that have it reference a symbol whose name holds
+ * that version, defined by the runtimes that understand it. Objects without the element link and
+ * run as before; an object with it fails to link against a runtime that would ignore it.
  */
 #ifndef HEATMAP_ABI_H
 #define HEATMAP_ABI_H
@@ -93,6 +98,26 @@ HM_ABI_EXPORT extern __thread uint64_t *__heatmap_counts_v2
  * load, so that a program whose recording is off pays a load and a branch per call instead of
  * two calls. Only the runtime writes it (atomically); enter and exit test it as well. */
 HM_ABI_EXPORT extern int __heatmap_recording_v2;
+
+/* Embedded settings (heatmap.yaml's `runtime:` section, include/heatmap/settings.h). The plugin
+ * puts one hm_settings_record into section HM_SETTINGS_SECTION of every module it instruments
+ * whose config has a `runtime:` section, as a constant 4-byte aligned global kept by llvm.used,
+ * and makes the module reference __heatmap_settings_v1. The linker lays the records of all
+ * objects out one after another in link order (zero padding to 4 bytes between them); the runtime
+ * finds them through the linker's __start_heatmap_settings / __stop_heatmap_settings, declared
+ * weak (absent when no object has a record), and heatmap-view reads the section from the program
+ * file. The record holds no pointer, so the file's bytes are the record. */
+#define HM_SETTINGS_SECTION "heatmap_settings"
+#define HM_SETTINGS_VERSION 1
+
+typedef struct hm_settings_record {
+    uint32_t version; /* HM_SETTINGS_VERSION; every later version keeps these two words first */
+    uint32_t size;    /* bytes of text, its terminating NUL included */
+    char text[];      /* "#config=PATH\nHEATMAP_OUTPUT=out.json\n...", NUL-terminated */
+} hm_settings_record;
+
+/* Defined by a runtime that applies version-1 records (its value is HM_SETTINGS_VERSION). */
+HM_ABI_EXPORT extern const uint32_t __heatmap_settings_v1;
 
 /* Name of the module-level marker global that the plugin emits once per module, so that running
  * the pass twice on a module does not instrument it twice. */

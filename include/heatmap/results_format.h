@@ -128,6 +128,12 @@
     X(inuse_bytes, "inuse_bytes")                                                                  \
     X(peak_inuse_bytes, "peak_inuse_bytes")
 
+/* The row of "threads" (and the entry of a function's per-thread split) that sums the threads
+ * without a row of their own: the runtime's beyond HEATMAP_THREADS_MAX, a merge's beyond
+ * HM_MERGE_THREADS_MAX (results/hm_results.h). No real thread has tid 0. */
+#define HM_OTHER_TID 0
+#define HM_OTHER_NAME "other threads"
+
 /* The name under which allocations made outside any instrumented function are reported. */
 #define HM_HEAP_OUTSIDE_NAME "(outside)"
 

@@ -1,5 +1,25 @@
 # End-to-end tests: install to a prefix inside the build tree (fixture), then compile the examples
 # with the installed plugin through pkg-config, run them and check their results.
+
+# hm_e2e_requires(VAR WHAT TOOL...): VAR (in the caller) is true when the plugin is built and every
+# TOOL is found (as HM_<TOOL>, upper case); else false, and a missing TOOL says that WHAT's
+# end-to-end tests are skipped. The suites in the other tests/e2e/*.cmake files start with it.
+function(hm_e2e_requires var what)
+  set(${var} FALSE PARENT_SCOPE)
+  if(NOT HEATMAP_BUILD_PLUGIN)
+    return()
+  endif()
+  foreach(tool ${ARGN})
+    string(TOUPPER ${tool} name)
+    find_program(HM_${name} ${tool})
+    if(NOT HM_${name})
+      message(STATUS "${tool} not found: ${what}'s end-to-end tests are skipped")
+      return()
+    endif()
+  endforeach()
+  set(${var} TRUE PARENT_SCOPE)
+endfunction()
+
 if(NOT HEATMAP_BUILD_PLUGIN)
   return()
 endif()
@@ -59,8 +79,8 @@ endfunction()
 set(HM_E2E_DIR ${CMAKE_CURRENT_LIST_DIR})
 
 # The runtime under the ways programs end and unwind (tests/e2e/robust).
-hm_e2e_modes(robust CHECKER MODES fork longjmp deep signals sigterm ends atomic exit3 unwritable
-             throttle pipeline)
+hm_e2e_modes(robust CHECKER MODES fork longjmp deep signals exitsig mainexit sigterm ends atomic
+             exit3 unwritable throttle pipeline)
 
 # Threads x fork x signals x longjmp at once (tests/e2e/stress).
 add_test(NAME e2e_stress

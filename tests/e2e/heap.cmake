@@ -1,11 +1,7 @@
 # End-to-end tests of memory tracking (tests/e2e/heap): compiled with the installed plugin, every
 # figure checked exactly in the results, heatmap-view's json/csv/text and the pprof profiles.
-if(NOT HEATMAP_BUILD_PLUGIN)
-  return()
-endif()
-find_program(HM_PYTHON3 python3)
-if(NOT HM_PYTHON3)
-  message(STATUS "python3 not found: memory tracking's end-to-end tests are skipped")
+hm_e2e_requires(hm_e2e_ready "memory tracking" python3) # (e2e.cmake)
+if(NOT hm_e2e_ready)
   return()
 endif()
 foreach(mode exact static off signals fork)

@@ -1,11 +1,7 @@
 # End-to-end tests of the CPU sampler (tests/e2e/sampler): compiled with the installed plugin,
 # run with HEATMAP_PROFILE_TYPE=cpu, the results' cpu_profile checked with python3.
-if(NOT HEATMAP_BUILD_PLUGIN)
-  return()
-endif()
-find_program(HM_PYTHON3 python3)
-if(NOT HM_PYTHON3)
-  message(STATUS "python3 not found: the sampler's end-to-end tests are skipped")
+hm_e2e_requires(hm_e2e_ready "the sampler" python3) # (e2e.cmake)
+if(NOT hm_e2e_ready)
   return()
 endif()
 hm_e2e_modes(sampler MODES cpu sleep sigprof threads eintr fork settings) # (e2e.cmake)

@@ -1,12 +1,7 @@
 # End-to-end tests of the live server (tests/e2e/server, docs/server.md): compiled with the
 # installed plugin, run with HEATMAP_PROFILER=on, queried with go tool pprof, curl and heatmap-view.
-if(NOT HEATMAP_BUILD_PLUGIN)
-  return()
-endif()
-find_program(HM_PYTHON3 python3)
-find_program(HM_CURL curl)
-if(NOT HM_PYTHON3 OR NOT HM_CURL)
-  message(STATUS "python3 or curl not found: the live server's end-to-end tests are skipped")
+hm_e2e_requires(hm_e2e_ready "the live server" python3 curl) # (e2e.cmake)
+if(NOT hm_e2e_ready)
   return()
 endif()
 foreach(mode pprof http bad busy host fork exit churn)

@@ -3,7 +3,8 @@
  * The input is a heatmap.yaml. When it loads, every function name and file path of a fixed set,
  * plus one name taken from the input's last line, is run through hm_config_select and through each
  * pattern alone (hm_config_pattern_matches), and each pattern is matched as a glob against that
- * name. When it does not load, the diagnostic must name the file, as the contract in hm_config.h
+ * name; the runtime: section's embedded text and the view: entries are checked too. When it does
+ * not load, the diagnostic must name the file, as the contract in hm_config.h
  * says. Anything else the sanitizers catch (overflow, leak, undefined behaviour) is a finding.
  */
 #include "hm_config.h"
@@ -62,6 +63,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     (void)hm_config_trivial_threshold(config);
     (void)hm_config_instrument_point(config);
+    /* runtime: the text the plugin embeds has the config line and one line per setting given
+     * (a value never holds a line break); view: every entry has its position. */
+    char *text = NULL;
+    size_t settings = hm_config_runtime_count(config), lines = 0;
+    if (hm_config_runtime_text(config, &text) != 0)
+        abort();
+    for (const char *c = text; c != NULL && *c; c++)
+        lines += *c == '\n';
+    if ((text == NULL) != (settings == 0) || (text != NULL && lines != settings + 1))
+        abort();
+    free(text);
+    for (size_t i = 0; i < hm_config_view_count(config); i++) {
+        hm_config_entry e = hm_config_view_at(config, i);
+        if (e.key == NULL || e.value == NULL || e.line <= 0 || e.key_line <= 0)
+            abort();
+    }
     hm_config_free(config);
     return 0;
 }

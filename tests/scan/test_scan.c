@@ -44,6 +44,22 @@ static void assert_location(const hm_scan_function *fn, const char *file, unsign
     assert_int_equal(fn->line, line);
 }
 
+/* Write `text` into DIR/NAME. */
+static void write_in(const char *dir, const char *name, const char *text) {
+    char *path = hm_test_path(dir, name);
+    hm_test_write_file(path, text);
+    free(path);
+}
+
+/* The end of a test that scanned a database in the temporary folder `dir`: free the result, the
+ * scan's diagnostics and the folder. */
+static void scan_done(hm_scan_result *r, char *diag, char *dir) {
+    hm_scan_result_free(r);
+    free(diag);
+    hm_test_rmtree(dir);
+    free(dir);
+}
+
 /* ---- C ------------------------------------------------------------------------------------- */
 
 static void test_scan_c_metrics(void **state) {
@@ -255,17 +271,13 @@ static void test_scan_loc_skips_comments_and_blank_lines(void **state) {
                               "    return s;\n"
                               "    // trailing\n"
                               "}\n";
-    char *path = hm_test_path(dir, "c.c");
-    hm_test_write_file(path, src);
-    free(path);
+    write_in(dir, "c.c", src);
     char db[1024];
     snprintf(db, sizeof db,
              "[{\"directory\": \"%s\", \"file\": \"c.c\", \"arguments\": [\"clang\", "
              "\"-c\", \"c.c\", \"-o\", \"c.o\"]}]\n",
              dir);
-    path = hm_test_path(dir, "compile_commands.json");
-    hm_test_write_file(path, db);
-    free(path);
+    write_in(dir, "compile_commands.json", db);
     char *diag = NULL;
     hm_scan_result r = hm_test_scan_database(dir, 1, &diag);
     const hm_scan_function *fn = hm_test_find(&r, "commented", 0);
@@ -274,17 +286,13 @@ static void test_scan_loc_skips_comments_and_blank_lines(void **state) {
     assert_int_equal(fn->loc, 8);
     assert_int_equal(fn->statements, 5);
     assert_int_equal(fn->loops, 1);
-    hm_scan_result_free(&r);
-    free(diag);
-    hm_test_rmtree(dir);
-    free(dir);
+    scan_done(&r, diag, dir);
 }
 
 static void test_scan_relative_paths_in_commands(void **state) {
     /* Relative -I, -include and -isystem in a command resolve against its "directory", not the
      * process's working directory, which the scan leaves alone; system headers are not listed. */
     char *dir = hm_test_tempdir();
-    char *path;
     const char *files[][2] = {
         {"inc", NULL},
         {"sys", NULL},
@@ -295,11 +303,12 @@ static void test_scan_relative_paths_in_commands(void **state) {
                   "int entry(void) { return local_twice(1) + vendor_fn(2); }\n"},
     };
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
-        path = hm_test_path(dir, files[i][0]);
-        if (files[i][1] == NULL)
-            assert_int_equal(mkdir(path, 0700), 0);
-        else
-            hm_test_write_file(path, files[i][1]);
+        if (files[i][1] != NULL) {
+            write_in(dir, files[i][0], files[i][1]);
+            continue;
+        }
+        char *path = hm_test_path(dir, files[i][0]);
+        assert_int_equal(mkdir(path, 0700), 0);
         free(path);
     }
     char db[2048];
@@ -308,9 +317,7 @@ static void test_scan_relative_paths_in_commands(void **state) {
              "\"-DFORCED=3\", \"-Iinc\", \"-include\", \"inc/forced.h\", \"-isystem\", "
              "\"sys\", \"-c\", \"src.c\", \"-o\", \"src.o\"]}]\n",
              dir);
-    path = hm_test_path(dir, "compile_commands.json");
-    hm_test_write_file(path, db);
-    free(path);
+    write_in(dir, "compile_commands.json", db);
 
     char before[4096], after[4096];
     assert_non_null(getcwd(before, sizeof before));
@@ -325,10 +332,7 @@ static void test_scan_relative_paths_in_commands(void **state) {
     assert_int_equal(hm_test_find(&r, "entry", 0)->calls, 2);
     assert_non_null(getcwd(after, sizeof after));
     assert_string_equal(before, after);
-    hm_scan_result_free(&r);
-    free(diag);
-    hm_test_rmtree(dir);
-    free(dir);
+    scan_done(&r, diag, dir);
 }
 
 static void test_scan_unknown_flags(void **state) {
@@ -342,8 +346,7 @@ static void test_scan_unknown_flags(void **state) {
              " {\"directory\": \"%s\", \"file\": \"main.c\", \"arguments\": [\"gcc\", "
              "\"-fipa-pta\", \"-c\", \"main.c\"]}]\n",
              HM_SCAN_FIXTURES, HM_SCAN_FIXTURES);
-    char *path = hm_test_path(dir, "compile_commands.json");
-    hm_test_write_file(path, db);
+    write_in(dir, "compile_commands.json", db);
     char *diag = NULL;
     hm_scan_result r = hm_test_scan_database(dir, 2, &diag);
     assert_string_equal(diag, "heatmap-scan: warning: clang does not know the flag '-fipa-pta' (2 "
@@ -353,11 +356,7 @@ static void test_scan_unknown_flags(void **state) {
     assert_int_equal(r.files_failed, 0);
     assert_non_null(hm_test_find(&r, "util_sum", 0));
     assert_non_null(hm_test_find(&r, "main", 0));
-    hm_scan_result_free(&r);
-    free(diag);
-    hm_test_rmtree(dir);
-    free(path);
-    free(dir);
+    scan_done(&r, diag, dir);
 }
 
 static void test_scan_jobs_from_files(void **state) {
@@ -530,25 +529,44 @@ static void test_scan_propose_skips_trivial(void **state) {
     free(picks);
 }
 
-static void test_scan_write_config(void **state) {
-    char *dir = hm_test_tempdir();
-    char *path = hm_test_path(dir, "heatmap.yaml");
+/* The fixtures' first `max` proposals, written as heatmap.yaml in a new temporary folder. */
+typedef struct proposal {
+    char *dir, *path;
     hm_scan_pick *picks;
     size_t n;
-    hm_scan_propose(&fixtures, 5, HM_CONFIG_DEFAULT_TRIVIAL_THRESHOLD, &picks, &n);
-    assert_int_equal(n, 5);
-    assert_int_equal(hm_scan_write_config(path, picks, n, &fixtures, false), HM_SCAN_OK);
-    char *text = hm_test_read_file(path);
-    assert_contains(text, "version: 1\nfunctions:\n  include:\n");
-    assert_contains(text, "# #1, score ");
-    assert_contains(text, "picked for ");
+    char *text; /* the file as written */
+} proposal;
+
+static proposal propose_to_file(size_t max) {
+    proposal p = {.dir = hm_test_tempdir()};
+    p.path = hm_test_path(p.dir, "heatmap.yaml");
+    hm_scan_propose(&fixtures, max, HM_CONFIG_DEFAULT_TRIVIAL_THRESHOLD, &p.picks, &p.n);
+    assert_int_equal(hm_scan_write_config(p.path, p.picks, p.n, &fixtures, false), HM_SCAN_OK);
+    p.text = hm_test_read_file(p.path);
+    return p;
+}
+
+static void proposal_free(proposal *p) {
+    free(p->picks);
+    free(p->text);
+    hm_test_rmtree(p->dir);
+    free(p->path);
+    free(p->dir);
+}
+
+static void test_scan_write_config(void **state) {
+    proposal p = propose_to_file(5);
+    assert_int_equal(p.n, 5);
+    assert_contains(p.text, "version: 1\nfunctions:\n  include:\n");
+    assert_contains(p.text, "# #1, score ");
+    assert_contains(p.text, "picked for ");
     /* The config library (and so the plugin) accepts it, and it selects what it lists. */
     hm_config *config = NULL;
     hm_config_error err;
-    if (hm_config_load_file(path, &config, &err) != 0)
-        fail_msg("%s\n%s", err.message, text);
-    for (size_t i = 0; i < n; i++) {
-        const hm_scan_function *fn = picks[i].best;
+    if (hm_config_load_file(p.path, &config, &err) != 0)
+        fail_msg("%s\n%s", err.message, p.text);
+    for (size_t i = 0; i < p.n; i++) {
+        const hm_scan_function *fn = p.picks[i].best;
         const char *name = fn->ninstances > 0 ? fn->instances[0] : fn->name;
         assert_true(hm_config_select(config, name, fn->file).selected);
     }
@@ -556,48 +574,36 @@ static void test_scan_write_config(void **state) {
     hm_config_free(config);
 
     /* Never replaced without force; replaced with it. */
-    hm_test_write_file(path, "# mine\n");
-    assert_int_equal(hm_scan_write_config(path, picks, n, &fixtures, false), HM_SCAN_EEXIST);
-    char *kept = hm_test_read_file(path);
+    hm_test_write_file(p.path, "# mine\n");
+    assert_int_equal(hm_scan_write_config(p.path, p.picks, p.n, &fixtures, false), HM_SCAN_EEXIST);
+    char *kept = hm_test_read_file(p.path);
     assert_string_equal(kept, "# mine\n");
-    assert_int_equal(hm_scan_write_config(path, picks, n, &fixtures, true), HM_SCAN_OK);
-    char *replaced = hm_test_read_file(path);
-    assert_string_equal(replaced, text);
+    assert_int_equal(hm_scan_write_config(p.path, p.picks, p.n, &fixtures, true), HM_SCAN_OK);
+    char *replaced = hm_test_read_file(p.path);
+    assert_string_equal(replaced, p.text);
 
-    free(picks);
-    free(text);
     free(kept);
     free(replaced);
-    hm_test_rmtree(dir);
-    free(path);
-    free(dir);
+    proposal_free(&p);
 }
 
 static void test_scan_write_config_reasons(void **state) {
     /* Each pattern's comment names the largest term of its score: the rule that picked it. */
-    char *dir = hm_test_tempdir();
-    char *path = hm_test_path(dir, "heatmap.yaml");
-    hm_scan_pick *picks;
-    size_t n;
-    hm_scan_propose(&fixtures, 100, HM_CONFIG_DEFAULT_TRIVIAL_THRESHOLD, &picks, &n);
-    assert_int_equal(hm_scan_write_config(path, picks, n, &fixtures, false), HM_SCAN_OK);
-    char *text = hm_test_read_file(path);
-    assert_contains(text,
+    proposal p = propose_to_file(100);
+    assert_contains(p.text,
                     "    - 'util_sum'  # #3, score 26, picked for loops: 5 statements, 1 loop, "
                     "2 calls, fan-in 1, complexity 4 (");
-    assert_contains(text, "util.c:22)\n");
-    assert_contains(text, "    - 'geo::scale'  # #12, score 8, picked for branches: 1 statement, ");
-    assert_contains(text, "shapes.cpp:36; 2 functions share this pattern)\n");
-    assert_contains(text, "    - 'util_clamp'  # #9, score 13, picked for fan-in: ");
+    assert_contains(p.text, "util.c:22)\n");
+    assert_contains(p.text,
+                    "    - 'geo::scale'  # #12, score 8, picked for branches: 1 statement, ");
+    assert_contains(p.text, "shapes.cpp:36; 2 functions share this pattern)\n");
+    assert_contains(p.text, "    - 'util_clamp'  # #9, score 13, picked for fan-in: ");
     /* Score 0, non-trivial only through what the compiler adds (a virtual destructor). */
-    assert_contains(text, "    - 'geo::Shape::~Shape'  # #20, score 0, picked for calls the source "
-                          "does not spell: ");
-    assert_not_contains(text, "'get_width'"); /* trivial: never proposed */
-    free(picks);
-    free(text);
-    hm_test_rmtree(dir);
-    free(path);
-    free(dir);
+    assert_contains(p.text,
+                    "    - 'geo::Shape::~Shape'  # #20, score 0, picked for calls the source "
+                    "does not spell: ");
+    assert_not_contains(p.text, "'get_width'"); /* trivial: never proposed */
+    proposal_free(&p);
 }
 
 static void test_scan_write_config_quotes_and_empty(void **state) {

@@ -529,7 +529,7 @@ static void test_config_error_unknown_key_suggests(void **state) {
                       "top level");
     assert_load_error("colour: red\n", "t.yaml:1:1: error: unknown key 'colour'; expected one of "
                                        "'version', 'functions', 'files', 'trivial', "
-                                       "'instrument'");
+                                       "'instrument', 'runtime', 'view'");
     assert_load_error("files:\n  only: x\n", "t.yaml:2:3: error: unknown key 'only' in 'files'; "
                                              "expected one of 'include', 'exclude'");
     assert_load_error("? [a]\n: b\n", "t.yaml:1:3: error: keys must be strings, got a sequence");
@@ -744,11 +744,169 @@ static void test_config_error_string_name_defaults(void **state) {
     assert_int_equal(hm_config_load_string("x: 1\n", 5, NULL, &config, &err), -1);
     assert_null(config);
     assert_string_equal(err.message, "<string>:1:1: error: unknown key 'x'; expected one of "
-                                     "'version', 'functions', 'files', 'trivial', 'instrument'");
+                                     "'version', 'functions', 'files', 'trivial', 'instrument', "
+                                     "'runtime', 'view'");
     /* Only `len` bytes are read: the text need not be NUL-terminated there. */
     assert_int_equal(hm_config_load_string("version: 1\nbogus", 11, "n.yaml", &config, &err), 0);
     assert_non_null(config);
     hm_config_free(config);
+}
+
+/* ---- Settings sections (runtime:, view:) ---------------------------------------------------- */
+
+static void assert_entry(hm_config_entry e, const char *key, const char *value, int line, int col,
+                         int key_line, int key_col) {
+    assert_string_equal(e.key, key);
+    assert_string_equal(e.value, value);
+    assert_int_equal(e.line, line);
+    assert_int_equal(e.column, col);
+    assert_int_equal(e.key_line, key_line);
+    assert_int_equal(e.key_column, key_col);
+}
+
+static void test_config_runtime_section_is_read(void **state) {
+    hm_config *config = load_ok("runtime:\n"
+                                "  summary: on\n"
+                                "  output: \"out/%p.json\"\n"
+                                "  profile_type: [cpu, heap]\n"
+                                "  profiler_port: 0\n"
+                                "  clock: ~\n");
+    assert_int_equal(hm_config_runtime_count(config), 4);
+    assert_entry(hm_config_runtime_at(config, 0), "summary", "on", 2, 12, 2, 3);
+    assert_entry(hm_config_runtime_at(config, 1), "output", "out/%p.json", 3, 11, 3, 3);
+    assert_entry(hm_config_runtime_at(config, 2), "profile_type", "cpu,heap", 4, 17, 4, 3);
+    assert_entry(hm_config_runtime_at(config, 3), "profiler_port", "0", 5, 18, 5, 3);
+    /* The embedded text: the config line, then the settings in settings.h's order. */
+    char *text = NULL;
+    assert_int_equal(hm_config_runtime_text(config, &text), 0);
+    assert_non_null(text);
+    assert_string_equal(text, "#config=t.yaml\n"
+                              "HEATMAP_OUTPUT=out/%p.json\n"
+                              "HEATMAP_SUMMARY=on\n"
+                              "HEATMAP_PROFILE_TYPE=cpu,heap\n"
+                              "HEATMAP_PROFILER_PORT=0\n");
+    free(text);
+    hm_config_free(config);
+    /* Every spelling the runtime takes for on and off. */
+    config = load_ok("runtime:\n  enabled: Yes\n  heap: 0\n  trace: TRUE\n  paths: off\n");
+    assert_int_equal(hm_config_runtime_count(config), 4);
+    hm_config_free(config);
+}
+
+static void test_config_runtime_section_without_values_embeds_nothing(void **state) {
+    const char *const yamls[] = {"version: 1\n", "runtime:\n",
+                                 "runtime:\n  output:\n  summary: ~\n"};
+    for (size_t i = 0; i < sizeof yamls / sizeof *yamls; i++) {
+        hm_config *config = load_ok(yamls[i]);
+        assert_int_equal(hm_config_runtime_count(config), 0);
+        char *text = (char *)&text;
+        assert_int_equal(hm_config_runtime_text(config, &text), 0);
+        assert_null(text);
+        hm_config_free(config);
+    }
+    char *text = (char *)&text;
+    assert_int_equal(hm_config_runtime_text(NULL, &text), 0);
+    assert_null(text);
+}
+
+static void test_config_runtime_unknown_keys(void **state) {
+    assert_load_error("runtime:\n  colour: red\n",
+                      "t.yaml:2:3: error: unknown key 'colour' in 'runtime'; expected one of "
+                      "'enabled', 'output', 'summary', 'verbose', 'clock', 'compensate', "
+                      "'signals', 'paths', 'paths_max', 'threads_max', 'trace', 'trace_events', "
+                      "'throttle', 'throttle_calls', 'throttle_ns', 'profile_type', "
+                      "'profile_file', 'cpu_hz', 'heap', 'heap_peak', 'export_lib', 'profiler', "
+                      "'profiler_host', 'profiler_port'");
+    assert_load_error("runtime:\n  outptu: x.json\n",
+                      "t.yaml:2:3: error: unknown key 'outptu' in 'runtime'; did you mean "
+                      "'output'?");
+    assert_load_error("summary: on\n", "t.yaml:1:1: error: unknown key 'summary' at the top "
+                                       "level; it belongs under 'runtime'");
+    assert_load_error("runtime:\n  functions: x\n",
+                      "t.yaml:2:3: error: unknown key 'functions' in 'runtime'; it belongs at the "
+                      "top level");
+    assert_load_error("runtime:\n  output: a\n  output: b\n",
+                      "t.yaml:3:3: error: duplicate key 'output' (first defined at line 2)");
+}
+
+static void test_config_runtime_bad_values(void **state) {
+    const char *const cases[][2] = {
+        {"runtime:\n  summary: maybe\n",
+         "t.yaml:2:12: error: invalid value 'maybe' for 'runtime.summary' (HEATMAP_SUMMARY): "
+         "expected on|off"},
+        {"runtime:\n  cpu_hz: 0\n", "t.yaml:2:11: error: invalid value '0' for 'runtime.cpu_hz' "
+                                    "(HEATMAP_CPU_HZ): expected an integer 1..10000 (samples per "
+                                    "CPU second)"},
+        {"runtime:\n  paths_max: 1\n",
+         "t.yaml:2:14: error: invalid value '1' for 'runtime.paths_max' (HEATMAP_PATHS_MAX): "
+         "expected an integer 2..16777216 (nodes per thread)"},
+        {"runtime:\n  trace_events: 16777217\n",
+         "t.yaml:2:17: error: invalid value '16777217' for 'runtime.trace_events' "
+         "(HEATMAP_TRACE_EVENTS): expected an integer 2..16777216 (events per thread)"},
+        {"runtime:\n  throttle_ns: -5\n",
+         "t.yaml:2:16: error: invalid value '-5' for 'runtime.throttle_ns' (HEATMAP_THROTTLE_NS): "
+         "expected an integer 2..16777216 (average self-time below which it is)"},
+        {"runtime:\n  clock: fast\n",
+         "t.yaml:2:10: error: invalid value 'fast' for 'runtime.clock' (HEATMAP_CLOCK): expected "
+         "auto|tsc|monotonic"},
+        {"runtime:\n  profile_type: cpu, bogus\n",
+         "t.yaml:2:17: error: unknown item 'bogus' in 'runtime.profile_type' "
+         "(HEATMAP_PROFILE_TYPE): expected a comma list of cpu, block, mutex, heap, allocs, "
+         "goroutine, threads, threadcreate, trace"},
+        {"runtime:\n  profile_type: [heap, cpus]\n",
+         "t.yaml:2:17: error: unknown item 'cpus' in 'runtime.profile_type' "
+         "(HEATMAP_PROFILE_TYPE): expected a comma list of cpu, block, mutex, heap, allocs, "
+         "goroutine, threads, threadcreate, trace"},
+        {"runtime:\n  profiler_port: 99999\n",
+         "t.yaml:2:18: error: invalid value '99999' for 'runtime.profiler_port' "
+         "(HEATMAP_PROFILER_PORT): expected a port number 0..65535 (0: any free port)"},
+        {"runtime:\n  profiler_port: http\n",
+         "t.yaml:2:18: error: invalid value 'http' for 'runtime.profiler_port' "
+         "(HEATMAP_PROFILER_PORT): expected a port number 0..65535 (0: any free port)"},
+        {"runtime:\n  output: \"\"\n",
+         "t.yaml:2:11: error: 'runtime.output' (HEATMAP_OUTPUT) cannot be empty: expected a file "
+         "path; %p pid, %h host, %t time"},
+        {"runtime:\n  output: \"a\\nb.json\"\n",
+         "t.yaml:2:11: error: 'runtime.output' (HEATMAP_OUTPUT) cannot hold a line break"},
+        {"runtime:\n  output: [a.json]\n",
+         "t.yaml:2:11: error: 'runtime.output' must be a single value, got a sequence"},
+        {"runtime:\n  profile_type: {cpu: 1}\n",
+         "t.yaml:2:17: error: 'runtime.profile_type' must be a single value or a list, got a "
+         "mapping"},
+        {"runtime:\n  profile_type: [cpu, [heap]]\n",
+         "t.yaml:2:23: error: 'runtime.profile_type' must list single values, got a sequence"},
+        {"runtime: [output]\n", "t.yaml:1:10: error: 'runtime' must be a mapping, got a sequence"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+        assert_load_error(cases[i][0], cases[i][1]);
+    /* Longer than the runtime's buffer. */
+    char yaml[1200];
+    int n = snprintf(yaml, sizeof yaml, "runtime:\n  output: ");
+    memset(yaml + n, 'x', 1024);
+    strcpy(yaml + n + 1024, "\n");
+    assert_load_error(yaml, "t.yaml:2:11: error: 'runtime.output' (HEATMAP_OUTPUT) is longer than "
+                            "1023 bytes");
+    yaml[n + 1023] = '\n';
+    yaml[n + 1024] = '\0';
+    hm_config_free(load_ok(yaml)); /* 1023 bytes fit */
+}
+
+static void test_config_view_section_is_kept_as_written(void **state) {
+    hm_config *config = load_ok("view:\n  mode: table\n  top: 10\n  anything: at all\n  sort:\n");
+    assert_int_equal(hm_config_view_count(config), 3);
+    assert_entry(hm_config_view_at(config, 0), "mode", "table", 2, 9, 2, 3);
+    assert_entry(hm_config_view_at(config, 1), "top", "10", 3, 8, 3, 3);
+    assert_entry(hm_config_view_at(config, 2), "anything", "at all", 4, 13, 4, 3);
+    assert_int_equal(hm_config_runtime_count(config), 0);
+    hm_config_free(config);
+    assert_load_error("view: table\n", "t.yaml:1:7: error: 'view' must be a mapping, got 'table'");
+    assert_load_error("view:\n  mode: [bar]\n",
+                      "t.yaml:2:9: error: 'view.mode' must be a single value, got a sequence");
+    assert_load_error("view:\n  mode: bar\n  mode: table\n",
+                      "t.yaml:3:3: error: duplicate key 'mode' in 'view' (first defined at line "
+                      "2)");
+    assert_load_error("view:\n  [a]: b\n", "t.yaml:2:3: error: keys must be strings, got a "
+                                           "sequence");
 }
 
 /* ---- Files -------------------------------------------------------------------------------- */
@@ -992,6 +1150,23 @@ static void test_config_path_absolute_relative_base(void **state) {
     free(cwd);
 }
 
+static void test_config_runtime_text_names_the_file(void **state) {
+    tmp_fixture *fx = *state;
+    char *path = join(fx->dir, "heatmap.yaml");
+    write_file(path, "runtime:\n  output: x.json\n");
+    assert_int_equal(chdir(fx->dir), 0);
+    hm_config *config = NULL;
+    hm_config_error err = {{0}};
+    assert_int_equal(hm_config_load_file("./heatmap.yaml", &config, &err), 0);
+    char *text = NULL, expected[PATH_MAX + 64];
+    assert_int_equal(hm_config_runtime_text(config, &text), 0);
+    snprintf(expected, sizeof expected, "#config=%s\nHEATMAP_OUTPUT=x.json\n", path);
+    assert_string_equal(text, expected);
+    free(text);
+    hm_config_free(config);
+    free(path);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config_default_includes_everything),
@@ -1029,6 +1204,13 @@ int main(void) {
         cmocka_unit_test(test_config_error_second_document),
         cmocka_unit_test(test_config_error_long_values_are_shortened),
         cmocka_unit_test(test_config_error_string_name_defaults),
+        cmocka_unit_test(test_config_runtime_section_is_read),
+        cmocka_unit_test(test_config_runtime_section_without_values_embeds_nothing),
+        cmocka_unit_test(test_config_runtime_unknown_keys),
+        cmocka_unit_test(test_config_runtime_bad_values),
+        cmocka_unit_test(test_config_view_section_is_kept_as_written),
+        cmocka_unit_test_setup_teardown(test_config_runtime_text_names_the_file, tmp_setup,
+                                        tmp_teardown),
         cmocka_unit_test_setup_teardown(test_config_load_file_unreadable, tmp_setup, tmp_teardown),
         cmocka_unit_test_setup_teardown(test_config_load_file_errors_name_the_path, tmp_setup,
                                         tmp_teardown),

@@ -393,9 +393,10 @@ static void test_runtime_landing_without_a_frame_keeps_frames_at_its_address(voi
 }
 
 /* A frame left open when the thread ends (unwound, its landing not instrumented) goes with the
- * thread's stack; an exit call that comes after the thread's merge (a signal handler's, whose enter
- * was refused) must then find nothing, not read the unmapped stack. Checked from a destructor of
- * the test's own, which runs after the runtime's (or asks to run again until it has). */
+ * thread's stack; an exit call that comes after the thread's merge (from a program's key
+ * destructor, whose enter was refused) must then find nothing, not read the unmapped stack.
+ * Checked from a destructor of the test's own, which runs after the runtime's (or asks to run
+ * again until it has). */
 static pthread_key_t after_key;
 static volatile int after_depth = -1;
 

@@ -9,7 +9,10 @@
 # (default 30) pass, so a loaded machine only makes the test slower, never wrong. The viewer runs
 # under `env -i` with a known TERM and locale, its stderr goes to a file that must stay empty
 # (sanitizer reports land there), and a wrapper records its exit status when it ends.
-# Exit status: 0 pass, 1 fail, 77 skip (tmux missing).
+# The live scenarios (live, live_dead) also compile tests/e2e/server/server_prog.c with the plugin
+# and runtime installed in HEATMAP_TUI_PREFIX (libraries in HEATMAP_TUI_LIBDIR, compiler
+# HEATMAP_TUI_CLANG: tui.cmake passes the e2e prefix) and view it running with the live server.
+# Exit status: 0 pass, 1 fail, 77 skip (tmux missing; for the live scenarios, no prefix).
 set -u
 # The checks grep for UTF-8 text (█, µs, …): read it as such whatever the caller's locale.
 export LC_ALL=C.UTF-8
@@ -38,8 +41,11 @@ tm() {
     tmux -L "$SOCKET" -f /dev/null "$@"
 }
 
+APP_PID=""
+
 cleanup() {
     tm kill-server >/dev/null 2>&1
+    stop_program
     rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -224,6 +230,82 @@ start_default() {
 quit() {
     keys q
     expect_exit 0
+}
+
+# start_program [PORT]: tests/e2e/server/server_prog.c, compiled once with the installed plugin,
+# running with the live server on PORT (default 0: any free port); sets PORT and APP_PID. It runs
+# until stop_program (at most a minute).
+start_program() {
+    if [ -z "${HEATMAP_TUI_PREFIX:-}" ]; then
+        echo "tui.sh: HEATMAP_TUI_PREFIX is not set (the installed plugin); skipping"
+        exit 77
+    fi
+    app=$TMP/app
+    if [ ! -x "$app/app" ]; then
+        mkdir -p "$app"
+        src=$(cd "$(dirname "$0")/../e2e/server" && pwd)
+        cp "$src/server_prog.c" "$src/heatmap.yaml" "$app/"
+        # shellcheck disable=SC2046
+        (cd "$app" && export PKG_CONFIG_PATH="$HEATMAP_TUI_PREFIX/$HEATMAP_TUI_LIBDIR/pkgconfig" &&
+            "$HEATMAP_TUI_CLANG" -O1 -g -pthread $(pkg-config --cflags heatmap) server_prog.c \
+                -o app $(pkg-config --libs heatmap)) || {
+            echo "FAIL [$SCENARIO]: cannot compile the live program"
+            exit 1
+        }
+    fi
+    rm -f "$app/stop" "$app/err"
+    (cd "$app" && HEATMAP_PROFILER=on HEATMAP_PROFILER_PORT="${1:-0}" \
+        HEATMAP_OUTPUT="$app/final.json" exec ./app "$app/stop" >"$app/out" 2>"$app/err") &
+    APP_PID=$!
+    if [ "${1:-0}" != 0 ]; then # the runtime names the port only when it picked it
+        PORT=$1
+        return 0
+    fi
+    deadline=$(($(date +%s) + TIMEOUT))
+    until grep -q "profiler server on" "$app/err" 2>/dev/null; do
+        if [ "$(date +%s)" -ge "$deadline" ] || ! kill -0 "$APP_PID" 2>/dev/null; then
+            echo "FAIL [$SCENARIO]: the live program does not serve: $(cat "$app/err")"
+            exit 1
+        fi
+        sleep 0.1
+    done
+    PORT=$(sed -n 's|.*profiler server on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$app/err")
+}
+
+# stop_program: the live program ends normally (its stop file), and is waited for.
+stop_program() {
+    [ -n "$APP_PID" ] || return 0
+    kill -CONT "$APP_PID" 2>/dev/null
+    touch "$TMP/app/stop"
+    wait "$APP_PID" 2>/dev/null
+    APP_PID=""
+}
+
+# count_of NAME: the Count column of NAME's row in the table mode on the last captured screen.
+count_of() {
+    grep -E "^$1 +[0-9]+ " "$TMP/screen" | head -n 1 | awk '{print $2}'
+}
+
+# detail_count: the Count of the detail pane on the last captured screen.
+detail_count() {
+    sed -n 's/^│ Count: \([0-9]*\) .*/\1/p' "$TMP/screen" | head -n 1
+}
+
+# grows WHAT FUNCTION BEFORE: poll until FUNCTION (count_of, or detail_count for "detail") shows
+# more than BEFORE.
+grows() {
+    deadline=$(($(date +%s) + TIMEOUT))
+    while :; do
+        screen >"$TMP/screen"
+        if [ "$2" = detail ]; then now=$(detail_count); else now=$(count_of "$2"); fi
+        [ -n "$now" ] && [ "$now" -gt "$3" ] && return 0
+        if [ "$(date +%s)" -ge "$deadline" ]; then
+            fail "$1: the count of $2 stays at '$now' (was $3):"
+            sed 's/^/    | /' "$TMP/screen"
+            return 1
+        fi
+        sleep 0.1
+    done
 }
 
 # ---- Scenarios --------------------------------------------------------------------------------
@@ -807,8 +889,73 @@ run_callers() {
     quit
 }
 
+# The live view of a running program (http://127.0.0.1:PORT): the title and the status line say
+# live, the counts grow from one read to the next, and the user's mode, filter and detail pane stay
+# across reads. A key is handled at once even while the program does not answer (stopped: a read
+# would wait up to 60 s; the key cancels it), and so is Ctrl-C.
+run_live() {
+    start_program
+    start_default --interval=200ms --mode=table "http://127.0.0.1:$PORT"
+    expect "Performance Heatmap - Table (live)" "the title says live"
+    expect "live http://127.0.0.1:$PORT \| updated [0-9.]+ s ago \| every 200 ms" "status line" -E
+    expect "^hot +[0-9]+ " "hot in the table" -E
+    first=$(count_of hot)
+    grows "a later read" hot "$first"
+    keys / c o l d Enter
+    expect " 1/1 | sort: cpu | filter: cold" "filter"
+    keys Enter
+    expect "│ cold " "detail pane of cold"
+    before=$(detail_count)
+    [ -n "$before" ] || fail "no Count in the detail pane"
+    grows "the detail pane" detail "${before:-0}"
+    expect "Performance Heatmap - Table (live)" "mode kept across reads"
+    expect " 1/1 | sort: cpu | filter: cold" "filter kept across reads"
+    expect "│ cold " "detail pane kept across reads"
+    # The program stops answering (SIGSTOP): its connections wait in the backlog.
+    kill -STOP "$APP_PID"
+    sleep 0.5 # not a timing assertion: lets a read start and wait
+    keys Escape 2
+    expect "Performance Heatmap - Sparkline (live)" "a key while a read waits"
+    keys /
+    expect "Filter: cold" "the prompt opens while a read waits"
+    keys Escape
+    expect " 1/1 | sort: cpu | filter: cold" "prompt closed"
+    # Ctrl-C (a signal, not a key) quits at once too.
+    keys C-c
+    expect_exit 0
+    stop_program
+}
+
+# The program ends: the last data stay on the screen, the status line says since when the program
+# does not answer, keys still work; the reads go on, and a program on the same port is shown again.
+run_live_dead() {
+    start_program
+    start_default --interval=200ms --mode=table "http://127.0.0.1:$PORT"
+    expect "^hot +[0-9]+ " "hot in the table" -E
+    keys / h o t Enter
+    expect " 1/1 | sort: cpu | filter: hot" "filter"
+    stop_program
+    expect "live http://127.0.0.1:$PORT \| not answering since [0-9]{2}:[0-9]{2}:[0-9]{2}; last data kept \|" "status line of a dead server" -E
+    expect "cannot connect: Connection refused" "the reason"
+    expect "^hot +[0-9]+ " "the last data kept" -E
+    last=$(count_of hot)
+    [ "${last:-0}" -gt 0 ] || fail "the last count of hot is '$last'"
+    expect " 1/1 | sort: cpu | filter: hot" "filter kept"
+    keys 1
+    expect "Performance Heatmap - Bar Chart (live)" "keys still work"
+    expect "hot +[█▉▊▋▌▍▎▏]+ +avg: [^|]+ \| calls: $last *$" "bar of the last data" -E
+    # The program comes back on that port (the runtime binds with SO_REUSEADDR).
+    start_program "$PORT"
+    if ! expect "live http://127.0.0.1:$PORT | updated " "shown again"; then
+        sed 's/^/    program stderr: /' "$TMP/app/err"
+    fi
+    refute "not answering" "the failure is forgotten"
+    quit
+    stop_program
+}
+
 case $SCENARIO in
-modes | start_mode | selection | sort | filter | detail | threads | help | resize | colors | fallback | inputs | golden | callers | cpu | memory)
+modes | start_mode | selection | sort | filter | detail | threads | help | resize | colors | fallback | inputs | golden | callers | cpu | memory | live | live_dead)
     "run_$SCENARIO"
     ;;
 *)

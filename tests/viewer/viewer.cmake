@@ -79,6 +79,8 @@ hm_viewer_golden(fail_if_absent 1 --format=csv --top=1 --fail-if "calls(init_*)<
                  --fail-if "count(main)==1" --fail-if "parallelism>=0.5x" small.json)
 hm_viewer_golden(bad_percentile 2 --percentile=p90 small.json)
 hm_viewer_golden(bad_width 2 --width=20 small.json)
+hm_viewer_golden(bad_interval 2 --interval=5min http://127.0.0.1:1)
+hm_viewer_golden(interval_file 2 --interval=2s small.json)
 hm_viewer_golden(diff_and_files 2 --diff base.json new.json small.json)
 hm_viewer_golden(empty_file 2 empty.json)
 hm_viewer_golden(not_json 2 not_json.txt)

@@ -8,12 +8,8 @@
 #   MODE: exact (shared runtime), static (static runtime), off (HEATMAP_HEAP=off), signals, fork
 set -eu
 prefix=$1 libdir=$2 clang=$3 source_dir=$4 work=$5 view=$6 mode=$7
-export PKG_CONFIG_PATH="$prefix/$libdir/pkgconfig"
-rm -rf "$work"
-mkdir -p "$work"
-here="$source_dir/tests/e2e/heap"
-cp "$here/heap.c" "$here/heap_cxx.cpp" "$here/heatmap.yaml" "$work/"
-cd "$work"
+. "$source_dir/tests/e2e/lib.sh"
+e2e_workdir "$prefix" "$libdir" "$work" heap.c heap_cxx.cpp heatmap.yaml
 # shellcheck disable=SC2046
 "$clang" -O2 -g -pthread $(pkg-config --cflags heatmap) -c heap.c -o heap.o
 # shellcheck disable=SC2046

@@ -9,22 +9,13 @@
 # usage: profile.sh PREFIX LIBDIR CLANG SOURCE_DIR WORK_DIR
 set -eu
 prefix=$1 libdir=$2 clang=$3 source_dir=$4 work=$5
-here="$source_dir/tests/e2e/profile"
-fail() {
-    echo "FAIL: $*" >&2
-    exit 1
-}
+. "$source_dir/tests/e2e/lib.sh"
 command -v go >/dev/null || {
     echo "skip: go is not installed (Debian: golang-go)"
     exit 77
 }
-rm -rf "$work"
-mkdir -p "$work"
-cp "$here/lines.c" "$here/heatmap.yaml" "$work/"
-cd "$work"
-export PKG_CONFIG_PATH="$prefix/$libdir/pkgconfig"
-# shellcheck disable=SC2046
-"$clang" -O1 -g $(pkg-config --cflags heatmap) lines.c -o app $(pkg-config --libs heatmap)
+e2e_workdir "$prefix" "$libdir" "$work" lines.c heatmap.yaml
+e2e_compile app lines.c -O1 -g
 HEATMAP_PROFILE_TYPE=cpu,block HEATMAP_CPU_HZ=1000 HEATMAP_PROFILE_FILE="$PWD/prof.%k.pb.gz" \
     HEATMAP_OUTPUT="$PWD/heatmap.json" ./app 1.5 >app.out 2>app.err ||
     fail "app exited $?: $(cat app.err)"

@@ -33,20 +33,21 @@ static int shim_log(const char *what, const char *from, const char *to) {
     return 0;
 }
 
-int rename(const char *from, const char *to) {
-    if (shim_log("rename", from, to) != 0)
+/* rename and link: log, then fail or call the next definition of `name`. */
+static int shim_two_paths(const char *name, const char *from, const char *to) {
+    if (shim_log(name, from, to) != 0)
         return -1;
     int (*real)(const char *, const char *) =
-        (int (*)(const char *, const char *))dlsym(RTLD_NEXT, "rename");
+        (int (*)(const char *, const char *))dlsym(RTLD_NEXT, name);
     return real(from, to);
 }
 
+int rename(const char *from, const char *to) {
+    return shim_two_paths("rename", from, to);
+}
+
 int link(const char *from, const char *to) {
-    if (shim_log("link", from, to) != 0)
-        return -1;
-    int (*real)(const char *, const char *) =
-        (int (*)(const char *, const char *))dlsym(RTLD_NEXT, "link");
-    return real(from, to);
+    return shim_two_paths("link", from, to);
 }
 
 int renameat2(int fromfd, const char *from, int tofd, const char *to, unsigned flags) {

@@ -22,7 +22,18 @@
  *   threads T N  T threads call work() N times each; then after() on the main thread
  *   waiter N  waiter() calls tiny() N times; tiny()'s last call sleeps 20 ms (nanosleep), the
  *             others are a few ns
+ *   exitsig N handler_work() 1024 times (enough to throttle it with HEATMAP_THROTTLE_CALLS=256),
+ *             then N threads, one after another: each calls work() once and sets a key of the
+ *             program's whose destructor calls dtor_work(); the main thread sends it SIGUSR1
+ *             without a pause until it has ended (pthread_tryjoin_np), so that handlers land all
+ *             through its exit, and the handler calls handler_work(); then after(); prints the
+ *             number of handler calls (the 1024 not included)
+ *   mainexit  the main thread ends by pthread_exit; a thread it started joins it, calls work() 100
+ *             times and ends last, so glibc calls exit() on it: an atexit handler raises SIGUSR1
+ *             there and prints whether its handler ran
  */
+#define _GNU_SOURCE /* pthread_tryjoin_np */
+#include <errno.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -175,6 +186,49 @@ static void on_own_sigint(int sig) {
     exit(5); /* the program's choice: its atexit handlers, the runtime's among them, run */
 }
 
+/* ---- signals on exiting threads ---- */
+static pthread_key_t program_key;
+
+__attribute__((noinline)) void dtor_work(void) {
+    for (int k = 0; k < 5; k++)
+        sink += (unsigned long)k;
+}
+
+static void program_key_destructor(void *value) {
+    (void)value;
+    dtor_work(); /* a key made after the runtime's: its destructor runs after the runtime's */
+}
+
+static void *exiting_thread(void *arg) {
+    work((int)(long)arg);
+    pthread_setspecific(program_key, arg);
+    return NULL;
+}
+
+/* ---- the main thread ends first ---- */
+static pthread_t main_thread;
+static volatile sig_atomic_t usr1_seen;
+
+static void on_usr1_seen(int sig) {
+    (void)sig;
+    usr1_seen = 1;
+}
+
+static void raise_at_exit(void) {
+    raise(SIGUSR1); /* delivered before raise() returns, unless the thread blocks it */
+    printf("atexit: handler %s\n", usr1_seen ? "ran" : "did not run");
+    fflush(stdout);
+}
+
+static void *last_thread(void *arg) {
+    (void)arg;
+    if (pthread_join(main_thread, NULL) != 0) /* main's key destructors have run */
+        _exit(1);
+    for (int i = 0; i < 100; i++)
+        work(i);
+    return NULL; /* the last thread: glibc calls exit(0) here */
+}
+
 static volatile int *volatile null_pointer;
 
 __attribute__((noinline)) void nested_exit(int code) {
@@ -318,7 +372,46 @@ int main(int argc, char **argv) {
         waiter(strtoul(argv[2], NULL, 10));
         return 0;
     }
+    if (strcmp(mode, "exitsig") == 0 && argc > 2) {
+        int n = atoi(argv[2]);
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_alarm;
+        sa.sa_flags = SA_RESTART;
+        sigaction(SIGUSR1, &sa, NULL);
+        if (pthread_key_create(&program_key, program_key_destructor) != 0)
+            return 1;
+        for (int i = 0; i < 1024; i++)
+            handler_work();
+        for (int i = 0; i < n; i++) {
+            pthread_t th;
+            if (pthread_create(&th, NULL, exiting_thread, (void *)(long)(i + 1)) != 0)
+                return 1;
+            /* Until it is gone: glibc sends nothing once the thread has begun its last steps
+             * (pthread_kill on an exited, unjoined thread is valid since glibc 2.34). */
+            int rc;
+            while ((rc = pthread_tryjoin_np(th, NULL)) == EBUSY)
+                pthread_kill(th, SIGUSR1);
+            if (rc != 0)
+                return 1;
+        }
+        after();
+        printf("handler_calls=%d\n", (int)handler_calls);
+        return 0;
+    }
+    if (strcmp(mode, "mainexit") == 0) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_usr1_seen;
+        sigaction(SIGUSR1, &sa, NULL);
+        atexit(raise_at_exit);
+        main_thread = pthread_self();
+        pthread_t th;
+        if (pthread_create(&th, NULL, last_thread, NULL) != 0)
+            return 1;
+        pthread_exit(NULL);
+    }
     fprintf(stderr, "usage: robust fork|longjmp [N]|ljloop N|deep [N]|signals|sigterm|exit3|"
-                    "raise SIG|segv|own|fib N|threads T N|waiter N\n");
+                    "raise SIG|segv|own|fib N|threads T N|waiter N|exitsig N|mainexit\n");
     return 2;
 }

@@ -5,19 +5,10 @@
 # usage: robust.sh PREFIX LIBDIR CLANG CHECKER SOURCE_DIR WORK_DIR MODE
 set -eu
 prefix=$1 libdir=$2 clang=$3 checker=$4 source_dir=$5 work=$6 mode=$7
-export PKG_CONFIG_PATH="$prefix/$libdir/pkgconfig"
-rm -rf "$work"
-mkdir -p "$work"
-cp "$source_dir/tests/e2e/robust/robust.c" "$source_dir/tests/e2e/robust/robust_cxx.cpp" \
-    "$source_dir/tests/e2e/robust/heatmap.yaml" "$work/"
-cd "$work"
-# shellcheck disable=SC2046
-"$clang" -O2 -g -pthread $(pkg-config --cflags heatmap) robust.c -o robust $(pkg-config --libs heatmap)
+. "$source_dir/tests/e2e/lib.sh"
+e2e_workdir "$prefix" "$libdir" "$work" robust.c robust_cxx.cpp heatmap.yaml
+e2e_compile robust robust.c -O2 -g -pthread
 
-fail() {
-    echo "FAIL: $*" >&2
-    exit 1
-}
 run() { # expected-status args... ; stdout in out.txt, stderr in err.txt
     want=$1
     shift
@@ -26,6 +17,9 @@ run() { # expected-status args... ; stdout in out.txt, stderr in err.txt
     [ "$status" = "$want" ] || fail "robust $* exited with $status, expected $want: $(cat err.txt)"
 }
 check() { "$checker" "$@"; }
+thr() { # "--throttled NAME" when this run throttles (HEATMAP_THROTTLE on, the default)
+    if [ "${HEATMAP_THROTTLE:-on}" = on ]; then echo "--throttled $1"; fi
+}
 
 case "$mode" in
 fork)
@@ -89,6 +83,41 @@ signals)
     [ "${n:-0}" -gt 0 ] || fail "no signal was handled: $(cat out.txt)"
     check heatmap.json --expect work=200000 --expect handler_work="$n" --only-expected \
         --self-adds-up --paths-add-up
+    ;;
+exitsig)
+    # Signals and a program's key destructor on exiting threads (docs/runtime.md, "fork, threads,
+    # signals, longjmp"): SIGUSR1 hammers each thread until it is gone, so handlers land before,
+    # during and after the runtime's merge of the thread. Every call the program made is counted,
+    # with throttling on (handler_work throttled by the main thread's 1024 calls first, so that
+    # the threads count its calls inline, count-only) and off. Before the fix, about a third of
+    # the handler's calls and every dtor_work() call were lost.
+    # A limit of 1 ms: whether a function throttles must not depend on the machine's load (one
+    # preemption among the first calls raises their average past the default 100 ns).
+    export HEATMAP_THROTTLE_CALLS=256 HEATMAP_THROTTLE_NS=1000000
+    for throttle in on off; do
+        export HEATMAP_THROTTLE=$throttle
+        run 0 exitsig 50
+        n=$(sed -n 's/^handler_calls=\([0-9]*\)$/\1/p' out.txt)
+        [ "${n:-0}" -gt 0 ] || fail "no signal was handled: $(cat out.txt)"
+        # shellcheck disable=SC2046
+        check heatmap.json --expect work=50 --expect dtor_work=50 \
+            --expect handler_work=$((n + 1024)) --expect after=1 --only-expected --self-adds-up \
+            --split-adds-up --paths-add-up --throttled-ok $(thr handler_work) ||
+            fail "exitsig with HEATMAP_THROTTLE=$throttle"
+    done
+    ;;
+mainexit)
+    # The main thread ends first (pthread_exit), so the last thread runs exit(): the runtime's merge
+    # of that thread must leave its signals unblocked for the atexit handlers (a signal raised there
+    # is handled), and the results are written with its calls.
+    # With HEATMAP_COMPENSATE=off the main thread makes no call at all (no calibration either).
+    for compensate in on off; do
+        export HEATMAP_COMPENSATE=$compensate
+        run 0 mainexit
+        grep -q "^atexit: handler ran$" out.txt ||
+            fail "mainexit, HEATMAP_COMPENSATE=$compensate: $(cat out.txt err.txt)"
+        check heatmap.json --expect work=100 --only-expected --end exit --self-adds-up
+    done
     ;;
 sigterm)
     run 143 sigterm
@@ -159,10 +188,9 @@ exit3)
 throttle)
     # Throttling (on by default) after 1000 calls: counts stay exact, identical to
     # HEATMAP_THROTTLE=off, whatever unwinds or runs concurrently; the timed calls still add up.
-    export HEATMAP_THROTTLE_CALLS=1000
+    export HEATMAP_THROTTLE_CALLS=1000 HEATMAP_THROTTLE_NS=1000000 # 1 ms: as in exitsig
     for throttle in on off; do
         export HEATMAP_THROTTLE=$throttle
-        thr() { if [ "$throttle" = on ]; then echo "--throttled $1"; fi; }
         # Tree recursion: fib is throttled while many timed activations of it are open.
         run 0 fib 22
         # shellcheck disable=SC2046
@@ -181,11 +209,9 @@ throttle)
             --path after=1 --timed outer
         # Loops around setjmp that call again from the stack address of the unwound frames, one
         # of them not instrumented, on threads that end: each landing closes the unwound frames,
-        # so none piles up and is lost at the thread's end. A 2 us limit throttles lj_mid and
+        # so none piles up and is lost at the thread's end. The 1 ms limit throttles lj_mid and
         # lj_leaf whatever the load; lj_land (it calls setjmp) stays timed.
-        export HEATMAP_THROTTLE_NS=2000
         run 0 ljloop 3000
-        unset HEATMAP_THROTTLE_NS
         set -- $(sed -n 's/^\(lj_land=.*\)$/\1/p' out.txt)
         [ $# = 4 ] || fail "robust ljloop printed no counts: $(cat out.txt)"
         # shellcheck disable=SC2046

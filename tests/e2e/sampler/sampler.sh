@@ -7,20 +7,10 @@
 # usage: sampler.sh PREFIX LIBDIR CLANG SOURCE_DIR WORK_DIR MODE
 set -eu
 prefix=$1 libdir=$2 clang=$3 source_dir=$4 work=$5 mode=$6
-export PKG_CONFIG_PATH="$prefix/$libdir/pkgconfig"
-here="$source_dir/tests/e2e/sampler"
-rm -rf "$work"
-mkdir -p "$work"
-cp "$here/sampler.c" "$here/heatmap.yaml" "$here/fake_export.c" "$work/"
-cd "$work"
-# shellcheck disable=SC2046
-"$clang" -O2 -g -fno-omit-frame-pointer -pthread $(pkg-config --cflags heatmap) sampler.c -o app \
-    $(pkg-config --libs heatmap)
+. "$source_dir/tests/e2e/lib.sh"
+e2e_workdir "$prefix" "$libdir" "$work" sampler.c heatmap.yaml fake_export.c
+e2e_compile app sampler.c -O2 -g -fno-omit-frame-pointer -pthread
 
-fail() {
-    echo "FAIL: $*" >&2
-    exit 1
-}
 export HEATMAP_PROFILE_TYPE=cpu HEATMAP_CPU_HZ=1000 HEATMAP_EXPORT_LIB="$PWD/no-export.so"
 run() { # mode: results in MODE.json, stdout in MODE.out, stderr in MODE.err; exit status 0
     status=0

@@ -16,16 +16,10 @@
 #   come and go: every answer 200, the program ends normally)
 set -eu
 prefix=$1 libdir=$2 clang=$3 source_dir=$4 work=$5 mode=$6
-export PKG_CONFIG_PATH="$prefix/$libdir/pkgconfig"
-here="$source_dir/tests/e2e/server"
 view="$prefix/bin/heatmap-view"
-rm -rf "$work"
-mkdir -p "$work"
-cp "$here/server_prog.c" "$here/churn.c" "$here/heatmap.yaml" "$work/"
-cd "$work"
-# shellcheck disable=SC2046
-"$clang" -O1 -g -fno-omit-frame-pointer -pthread $(pkg-config --cflags heatmap) server_prog.c \
-    -o app $(pkg-config --libs heatmap)
+. "$source_dir/tests/e2e/lib.sh"
+e2e_workdir "$prefix" "$libdir" "$work" server_prog.c churn.c heatmap.yaml
+e2e_compile app server_prog.c -O1 -g -fno-omit-frame-pointer -pthread
 
 fail() {
     touch stop
@@ -194,9 +188,7 @@ exit)
     check chrome heatmap.trace.chrome.json
     ;;
 churn)
-    # shellcheck disable=SC2046
-    "$clang" -O1 -g -pthread $(pkg-config --cflags heatmap) churn.c -o churn \
-        $(pkg-config --libs heatmap)
+    e2e_compile churn churn.c -O1 -g -pthread
     prog=./churn start
     for i in $(seq 1 15); do
         for p in /debug/heatmap /debug/pprof/goroutine /metrics; do

@@ -6,18 +6,9 @@
 # usage: setup.sh PREFIX LIBDIR CLANG SOURCE_DIR WORK_DIR VIEWER
 set -eu
 prefix=$1 libdir=$2 clang=$3 source_dir=$4 work=$5 viewer=$6
-export PKG_CONFIG_PATH="$prefix/$libdir/pkgconfig"
-rm -rf "$work"
-mkdir -p "$work"
-here="$source_dir/tests/e2e/setup"
-cp "$here/setup.c" "$here/heatmap.yaml" "$work/"
-cd "$work"
-# shellcheck disable=SC2046
-"$clang" -O2 -g -pthread $(pkg-config --cflags heatmap) setup.c -o setup $(pkg-config --libs heatmap)
-fail() {
-    echo "FAIL: $*" >&2
-    exit 1
-}
+. "$source_dir/tests/e2e/lib.sh"
+e2e_workdir "$prefix" "$libdir" "$work" setup.c heatmap.yaml
+e2e_compile setup setup.c -O2 -g -pthread
 # 40 fresh threads: every thread has a row of its own.
 HEATMAP_SUMMARY=on HEATMAP_OUTPUT="$PWD/fresh.json" ./setup 40 >out.txt 2>summary.txt ||
     fail "setup 40: $(cat out.txt summary.txt)"

@@ -1,22 +1,16 @@
 #!/bin/sh
 # End-to-end stress test (issue 16): threads x fork x signals x longjmp at once (stress.c). Every
 # process writes a results file heatmap-view can read, and its counts are exactly the calls the
-# process counted itself. Bounded in time: a few seconds.
+# process counted itself. Bounded in time: a few seconds. (SIGALRM's handler lands on threads
+# that are exiting too: the runtime merges a thread with its signals blocked, docs/runtime.md,
+# "Thread exit"; before that, about one handler call in 1,000 was lost.)
 #
 # usage: stress.sh PREFIX LIBDIR CLANG CHECKER SOURCE_DIR WORK_DIR VIEWER
 set -eu
 prefix=$1 libdir=$2 clang=$3 checker=$4 source_dir=$5 work=$6 viewer=$7
-export PKG_CONFIG_PATH="$prefix/$libdir/pkgconfig"
-rm -rf "$work"
-mkdir -p "$work"
-cp "$source_dir/tests/e2e/stress/stress.c" "$source_dir/tests/e2e/stress/heatmap.yaml" "$work/"
-cd "$work"
-# shellcheck disable=SC2046
-"$clang" -O2 -g -pthread $(pkg-config --cflags heatmap) stress.c -o stress $(pkg-config --libs heatmap)
-fail() {
-    echo "FAIL: $*" >&2
-    exit 1
-}
+. "$source_dir/tests/e2e/lib.sh"
+e2e_workdir "$prefix" "$libdir" "$work" stress.c heatmap.yaml
+e2e_compile stress stress.c -O2 -g -pthread
 # Throttling on (the default): work, middle and inner become count-only mid-run; outer, which
 # calls setjmp, stays timed, and each landing of inner's longjmp in it closes the unwound frames
 # (docs/runtime.md, "Throttling").
@@ -32,15 +26,6 @@ for counts in counts.*.txt; do
     "$viewer" --format=json "$results" >/dev/null || fail "heatmap-view cannot read $results"
     set --
     while IFS== read -r name count; do
-        if [ "$name" = handler_work ] && [ "$count" != 0 ]; then
-            # Open bug (docs/runtime.md, "fork, threads, signals, longjmp"): a signal handler's call
-            # is lost now and then (1 in ~1,000, in about 1 run of 6). Exact for every other
-            # function; the handler's count may be up to 2 short, never more than the program's.
-            got=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sum(f["count"] for f in d["functions"] if f["name"] == "handler_work"))' "$results")
-            [ "$got" -le "$count" ] && [ "$got" -ge $((count - 2)) ] ||
-                fail "handler_work: $got calls, the program counted $count"
-            count=$got
-        fi
         [ "$count" = 0 ] || set -- "$@" --expect "$name=$count"
     done <"$counts"
     "$checker" "$results" "$@" --only-expected --pid "$pid" || fail "counts of process $pid"

@@ -6,14 +6,9 @@
 # usage: waits.sh PREFIX LIBDIR CLANG SOURCE_DIR WORK_DIR MODE
 set -eu
 prefix=$1 libdir=$2 clang=$3 source_dir=$4 work=$5 mode=$6
-export PKG_CONFIG_PATH="$prefix/$libdir/pkgconfig"
-rm -rf "$work"
-mkdir -p "$work"
-here="$source_dir/tests/e2e/waits"
-cp "$here/waits.c" "$here/heatmap.yaml" "$work/"
-cd "$work"
-# shellcheck disable=SC2046
-"$clang" -O2 -g -pthread $(pkg-config --cflags heatmap) waits.c -o waits $(pkg-config --libs heatmap)
+. "$source_dir/tests/e2e/lib.sh"
+e2e_workdir "$prefix" "$libdir" "$work" waits.c heatmap.yaml
+e2e_compile waits waits.c -O2 -g -pthread
 "$clang" -O2 -g -pthread waits.c -o plain
 
 status=0
