@@ -17,8 +17,9 @@
  *           its %heatmap.timed; an exit call, made when that is true, before every `ret` or the
  *           `musttail` call before it (emit.c); after every setjmp call, when it returns non-zero
  *           (a longjmp landed), the landing call that closes the unwound frames (emit.c);
- *   STEP 6b per function left out (a definition that may get calls): the same landing call after
- *           its setjmp calls, without a record, since a longjmp to it unwinds instrumented callees;
+ *   STEP 6b per function left out (a definition that may get calls), in a module that
+ *           instruments some: the same landing call after its setjmp calls, without a record,
+ *           since a longjmp to it unwinds instrumented callees;
  *   STEP 7  if the function may unwind: route every exception through a `resume` of its own
  *           (exits.c) and put a guarded exit call before each `resume` (emit.c);
  *   STEP 8  the table of records, the constructor that registers it, the config's runtime:
@@ -176,7 +177,9 @@ int hm_instrument_module(LLVMModuleRef module, const hm_plugin_options *options,
         nfns++;
     LLVMValueRef *fns = malloc((nfns ? nfns : 1) * sizeof *fns);
     st.records = malloc((nfns ? nfns : 1) * sizeof *st.records);
-    if (!fns || !st.records)
+    LLVMValueRef *left_out = malloc((nfns ? nfns : 1) * sizeof *left_out); /* for STEP 6b */
+    size_t nleft_out = 0;
+    if (!fns || !st.records || !left_out)
         nfns = 0;
     size_t k = 0;
     for (LLVMValueRef f = LLVMGetFirstFunction(module); f && k < nfns; f = LLVMGetNextFunction(f))
@@ -192,24 +195,31 @@ int hm_instrument_module(LLVMModuleRef module, const hm_plugin_options *options,
         hm_select_gather_info(fn, source, &info);
         char reason[1024];
         bool instrument = hm_select_function(&st, cfg, fn, &info, reason, sizeof reason);
-        size_t nlandings = 0;
-        LLVMValueRef *landings = NULL;
-        if (!instrument && hm_select_may_land(&st, fn, &info))
-            landings = hm_exits_landings(&st, fn, &nlandings);
-        if ((instrument || nlandings > 0) && !hooks_ready) {
-            hm_emit_hooks(&st);
-            hooks_ready = true;
-        }
-        if (instrument)
+        if (instrument) {
+            if (!hooks_ready) {
+                hm_emit_hooks(&st);
+                hooks_ready = true;
+            }
             instrument_function(&st, fn, &info);
-        /* STEP 6b: a longjmp into a function left out still unwinds instrumented callees. */
-        for (size_t l = 0; l < nlandings; l++)
-            hm_emit_landing(&st, NULL, NULL, landings[l], hm_emit_location(&st, fn));
-        free(landings);
+        } else if (hm_select_may_land(&st, fn, &info)) {
+            left_out[nleft_out++] = fn;
+        }
         hm_report_function(report, source, info.symbol, info.name, info.file, info.line, instrument,
                            reason);
         hm_select_free_info(&info);
     }
+
+    /* STEP 6b: a longjmp into a function left out still unwinds instrumented callees. Only in a
+     * module that instruments something: one that does not needs no runtime to link, as before. */
+    for (size_t i = 0; st.record_count > 0 && i < nleft_out; i++) {
+        size_t nlandings = 0;
+        LLVMValueRef *landings = hm_exits_landings(&st, left_out[i], &nlandings);
+        LLVMMetadataRef loc = nlandings ? hm_emit_location(&st, left_out[i]) : NULL;
+        for (size_t l = 0; l < nlandings; l++)
+            hm_emit_landing(&st, NULL, NULL, landings[l], loc);
+        free(landings);
+    }
+    free(left_out);
 
     /* STEP 8 */
     if (st.record_count > 0) {

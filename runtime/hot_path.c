@@ -311,13 +311,15 @@ void __heatmap_exit_v2(hm_func_record *record) {
 }
 
 /* ---- longjmp landings (issue 14) --------------------------------------------------------------
- * The sp rule above (a frame below the caller's stack pointer is dead) misses one case: a longjmp
- * that lands in an activation with no frame of its own (count-only, throttle.c), which then calls
- * again from the same stack address. The unwound callee's frame has that very address, so the new
- * call is nested above it, the next longjmp leaves one more, and no exit of the landing function
- * ever comes to close them. An equal address cannot be taken as "dead" in enter: an instrumented
- * function inlined into its caller enters from the caller's machine frame, at the same address.
- * So the plugin calls this where a longjmp lands, which is the one place that knows it. */
+ * The sp rule above (a frame below the caller's stack pointer is dead) misses one case: after a
+ * longjmp the landing function calls again from the stack address of the frames it unwound (a loop
+ * around setjmp; any call after the landing). The unwound callee's frame has that very address, so
+ * the new call is nested above it, the next longjmp leaves one more, and only an exit of the
+ * landing function would close them: never, when it has no frame of its own (a function left out
+ * of the selection; a count-only one, which is why the plugin pins functions that call setjmp).
+ * An equal address cannot be taken as "dead" in enter: an instrumented function inlined into its
+ * caller enters from the caller's machine frame, at the same address. So the plugin calls this
+ * where a longjmp lands, the one place that knows it. */
 
 /* The depth at which the activation of `id` that called from `sp` (a setjmp's landing) keeps its
  * frame, or 0 when none is found. Looks past the frames below `sp` (unwound callees) and the other

@@ -11,7 +11,8 @@
  * __heatmap_count_v2(&record), and none of its exits calls the runtime. After a call to a
  * setjmp-like function (setjmp, _setjmp, sigsetjmp, __sigsetjmp) that returns non-zero, i.e. where
  * a longjmp lands, it calls __heatmap_landing_v2 (guarded by the flag as well), also in functions
- * it does not instrument; a function it instruments that makes such a call is pinned
+ * it leaves out of a module that it instruments; a function it instruments that makes such a call
+ * is pinned
  * (HM_STATE_PINNED: never count-only). Per module it
  * emits one `hm_module_table` listing its records and registers it from a module constructor
  * with __heatmap_register_v2(&table) (always, whatever the flag).
