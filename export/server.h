@@ -17,15 +17,11 @@
 #include <stdio.h>
 
 /* block or mutex: the call paths of `results` (a results document) as the pprof file
- * `--export=pprof --type=block|mutex` makes. */
-int hm_server_wait_profile(const char *results, size_t len, hm_pprof_type type, FILE *out,
-                           char *err, size_t errlen);
-
-/* heap or allocs: the memory tracker's call sites of `results` as the pprof file
+ * `--export=pprof --type=block|mutex` makes; heap or allocs: the memory tracker's call sites, as
  * `--export=pprof --type=heap|allocs` makes (a document without a "heap" section: -1, the message
- * saying tracking was off). */
-int hm_server_heap_profile(const char *results, size_t len, hm_pprof_type type, FILE *out,
-                           char *err, size_t errlen);
+ * saying tracking was off). 0, or -1 with a message in err. */
+int hm_server_pprof_profile(const char *results, size_t len, hm_pprof_type type, FILE *out,
+                            char *err, size_t errlen);
 
 /* cpu over a window: the samples of `after` minus those of `before` (equal native pcs and equal
  * shadow stacks of function names), encoded as `--type=cpu` does, with duration `window_ns`. */

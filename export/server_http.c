@@ -201,19 +201,16 @@ static void serve(hm_http *h, struct MHD_Connection *c, hm_route route, reply *r
                 r->type = "text/plain; version=0.0.4; charset=utf-8";
             else
                 reply_text(r, 500, r->err);
-        } else if (route == HM_ROUTE_HEAP || route == HM_ROUTE_ALLOCS) {
-            if (hm_server_heap_profile(doc, len,
-                                       route == HM_ROUTE_HEAP ? HM_PPROF_HEAP : HM_PPROF_ALLOCS,
-                                       r->out, r->err, sizeof r->err) == 0)
-                r->type = "application/octet-stream";
-            else
-                reply_text(r, 404, r->err);
-        } else if (hm_server_wait_profile(doc, len,
-                                          route == HM_ROUTE_BLOCK ? HM_PPROF_BLOCK : HM_PPROF_MUTEX,
-                                          r->out, r->err, sizeof r->err) == 0) {
-            r->type = "application/octet-stream";
         } else {
-            reply_text(r, 500, r->err);
+            bool heap = route == HM_ROUTE_HEAP || route == HM_ROUTE_ALLOCS;
+            hm_pprof_type type = route == HM_ROUTE_HEAP     ? HM_PPROF_HEAP
+                                 : route == HM_ROUTE_ALLOCS ? HM_PPROF_ALLOCS
+                                 : route == HM_ROUTE_BLOCK  ? HM_PPROF_BLOCK
+                                                            : HM_PPROF_MUTEX;
+            if (hm_server_pprof_profile(doc, len, type, r->out, r->err, sizeof r->err) == 0)
+                r->type = "application/octet-stream";
+            else /* heap, allocs: no "heap" section, the memory tracker was off */
+                reply_text(r, heap ? 404 : 500, r->err);
         }
         break;
     }

@@ -92,30 +92,27 @@ long hm_server_seconds(const char *value, long fallback) {
     return n >= 1 && n <= 3600 ? n : -1;
 }
 
-/* ---- block, mutex -----------------------------------------------------------------------------
+/* ---- block, mutex, heap, allocs ----------------------------------------------------------------
  */
 
-int hm_server_wait_profile(const char *results, size_t len, hm_pprof_type type, FILE *out,
-                           char *err, size_t errlen) {
-    hm_paths *paths = NULL;
-    if (hm_paths_load_buffer(results, len, "live results", &paths, err, errlen) != 0)
-        return -1;
-    int rc = hm_export_pprof_paths(out, paths, type, err, errlen);
-    hm_paths_free(paths);
-    return rc;
-}
-
-/* ---- heap, allocs ------------------------------------------------------------------------------
- */
-
-int hm_server_heap_profile(const char *results, size_t len, hm_pprof_type type, FILE *out,
-                           char *err, size_t errlen) {
-    hm_heap_profile *heap = NULL;
-    if (hm_heap_profile_load_buffer(results, len, "live results", &heap, err, errlen) != 0)
-        return -1;
-    int rc = hm_export_pprof_heap(out, heap, type, err, errlen);
-    hm_heap_profile_free(heap);
-    return rc;
+int hm_server_pprof_profile(const char *results, size_t len, hm_pprof_type type, FILE *out,
+                            char *err, size_t errlen) {
+    static const char name[] = "live results";
+    int rc;
+    if (type == HM_PPROF_HEAP || type == HM_PPROF_ALLOCS) {
+        hm_heap_profile *heap = NULL;
+        rc = hm_heap_profile_load_buffer(results, len, name, &heap, err, errlen);
+        if (rc == 0)
+            rc = hm_export_pprof_heap(out, heap, type, err, errlen);
+        hm_heap_profile_free(heap);
+    } else {
+        hm_paths *paths = NULL;
+        rc = hm_paths_load_buffer(results, len, name, &paths, err, errlen);
+        if (rc == 0)
+            rc = hm_export_pprof_paths(out, paths, type, err, errlen);
+        hm_paths_free(paths);
+    }
+    return rc == 0 ? 0 : -1;
 }
 
 /* ---- cpu over a window ------------------------------------------------------------------------

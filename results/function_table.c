@@ -157,11 +157,7 @@ const hm_file_function *hm_file_functions_find(const hm_file_functions *ff, uint
 }
 
 void hm_path_functions_free(hm_path_function *fs, size_t n) {
-    for (size_t i = 0; i < n; i++) {
-        free(fs[i].name);
-        free(fs[i].file);
-    }
-    free(fs);
+    HM_FREE_FUNCTION_TABLE(fs, n);
 }
 
 int hm_merge_run(hm_loader *ld, const char *name, uint64_t elapsed, uint64_t start,

@@ -122,13 +122,9 @@ int hm_heap_read(const hm_json *root, hm_results *r, char *err, size_t errlen) {
 void hm_heap_profile_free(hm_heap_profile *p) {
     if (p == NULL)
         return;
-    for (size_t i = 0; i < p->nfunctions; i++) {
-        free(p->functions[i].name);
-        free(p->functions[i].file);
-    }
+    HM_FREE_FUNCTION_TABLE(p->functions, p->nfunctions);
     for (size_t i = 0; i < p->nsites; i++)
         free(p->sites[i].stack);
-    free(p->functions);
     free(p->sites);
     free(p->program);
     free(p);
@@ -154,29 +150,17 @@ static void heap_acc_free(heap_acc *a) {
     hm_json_doc_free(&a->doc);
 }
 
-typedef struct function_key {
-    const char *name, *file;
-    uint32_t line;
-    uint64_t hash;
-} function_key;
-
-static uint64_t function_hash(const void *ctx, size_t i) {
-    return ((const heap_acc *)ctx)->fhash[i];
-}
-
 static bool function_equal(const void *ctx, size_t i, const void *key) {
     const heap_acc *a = ctx;
-    const function_key *k = key;
     const hm_heap_function *f = &a->p->functions[i];
-    return a->fhash[i] == k->hash && f->line == k->line && strcmp(f->name, k->name) == 0 &&
-           strcmp(f->file, k->file) == 0;
+    return hm_identity_key_equal(key, a->fhash[i], f->name, f->file, f->line);
 }
 
 /* The merged index of a function (added when new); SIZE_MAX on out-of-memory. */
 static size_t function_index(heap_acc *a, const char *name, const char *file, uint32_t line) {
     hm_heap_profile *p = a->p;
-    function_key key = {name, file, line, hm_identity_hash(name, file, line)};
-    if (hm_imap_reserve(&a->fmap, p->nfunctions + 1, function_hash, a) != 0)
+    hm_identity_key key = hm_identity_key_of(name, file, line);
+    if (hm_imap_reserve(&a->fmap, p->nfunctions + 1, hm_imap_stored_hash, a->fhash) != 0)
         return SIZE_MAX;
     size_t slot = 0, found = hm_imap_find(&a->fmap, key.hash, function_equal, a, &key, &slot);
     if (found != SIZE_MAX)
@@ -187,12 +171,9 @@ static size_t function_index(heap_acc *a, const char *name, const char *file, ui
         hm_reserve((void **)&a->fhash, &cap, p->nfunctions + 1, sizeof *a->fhash) != 0)
         return SIZE_MAX;
     hm_heap_function *f = &p->functions[p->nfunctions];
-    *f = (hm_heap_function){hm_strdup(name), hm_strdup(file), line};
-    if (f->name == NULL || f->file == NULL) {
-        free(f->name);
-        free(f->file);
+    *f = (hm_heap_function){.line = line};
+    if (hm_dup_identity(&f->name, &f->file, name, file) != 0)
         return SIZE_MAX;
-    }
     a->fhash[p->nfunctions] = key.hash;
     hm_imap_insert(&a->fmap, slot, p->nfunctions);
     return p->nfunctions++;
@@ -203,10 +184,6 @@ typedef struct site_key {
     size_t depth;
     uint64_t hash;
 } site_key;
-
-static uint64_t site_hash(const void *ctx, size_t i) {
-    return ((const heap_acc *)ctx)->shash[i];
-}
 
 static bool site_equal(const void *ctx, size_t i, const void *key) {
     const heap_acc *a = ctx;
@@ -223,7 +200,7 @@ static int add_site(heap_acc *a, size_t depth, const hm_json *row) {
     site_key key = {a->stack, depth, 0xcbf29ce484222325ull ^ depth};
     for (size_t k = 0; k < depth; k++)
         key.hash = (key.hash ^ a->stack[k]) * 0x100000001b3ull;
-    if (hm_imap_reserve(&a->smap, p->nsites + 1, site_hash, a) != 0)
+    if (hm_imap_reserve(&a->smap, p->nsites + 1, hm_imap_stored_hash, a->shash) != 0)
         return -1;
     uint64_t v[4];
     for (size_t k = 0; k < 4; k++)

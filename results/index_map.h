@@ -26,6 +26,12 @@ typedef uint64_t (*hm_imap_hash_fn)(const void *ctx, size_t index);
 /* Whether entry `index` of the caller's array holds `key`. */
 typedef bool (*hm_imap_equal_fn)(const void *ctx, size_t index, const void *key);
 
+/* The hash function of a caller that keeps each entry's hash in an array of its own (computed
+ * once, when the entry was added): pass that uint64_t array as ctx. */
+static inline uint64_t hm_imap_stored_hash(const void *ctx, size_t index) {
+    return ((const uint64_t *)ctx)[index];
+}
+
 /* Spread a hash's bits over the low ones the table uses (the murmur3 finalizer's first half). */
 static inline uint64_t hm_imap_mix(uint64_t h) {
     h ^= h >> 33;

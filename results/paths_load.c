@@ -80,13 +80,8 @@ static size_t add_function(builder *b, const hm_file_function *ff) {
         hm_reserve((void **)&b->order, &b->cap_order, b->nfunctions + 1, sizeof *b->order) != 0)
         return SIZE_MAX;
     hm_path_function *f = &b->functions[b->nfunctions];
-    f->name = hm_strdup(ff->name);
-    f->file = hm_strdup(ff->file);
-    if (f->name == NULL || f->file == NULL) {
-        free(f->name);
-        free(f->file);
+    if (hm_dup_identity(&f->name, &f->file, ff->name, ff->file) != 0)
         return SIZE_MAX;
-    }
     f->line = ff->line;
     f->count = ff->count;
     f->self_ns = ff->self_ns;

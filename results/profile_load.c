@@ -320,13 +320,10 @@ int hm_cpu_profile_load_many(const char *const *paths, size_t n, hm_cpu_profile 
 void hm_cpu_profile_free(hm_cpu_profile *p) {
     if (p == NULL)
         return;
+    HM_FREE_FUNCTION_TABLE(p->functions, p->nfunctions);
     for (size_t i = 0; i < p->nmappings; i++) {
         free(p->mappings[i].file);
         free(p->mappings[i].build_id);
-    }
-    for (size_t i = 0; i < p->nfunctions; i++) {
-        free(p->functions[i].name);
-        free(p->functions[i].file);
     }
     for (size_t i = 0; i < p->nsamples; i++) {
         free(p->samples[i].pcs);
@@ -334,7 +331,6 @@ void hm_cpu_profile_free(hm_cpu_profile *p) {
         free(p->samples[i].stack);
     }
     free(p->mappings);
-    free(p->functions);
     free(p->samples);
     free(p->program);
     free(p);

@@ -18,6 +18,31 @@ static inline char *hm_strdup(const char *s) {
     return copy ? memcpy(copy, s, n) : NULL;
 }
 
+/* Copies of a function's name and file into *name and *file (a new entry of a merged or built
+ * table). Returns 0, or -1 on out-of-memory: then neither copy is kept and both are NULL. */
+static inline int hm_dup_identity(char **name, char **file, const char *from_name,
+                                  const char *from_file) {
+    *name = hm_strdup(from_name);
+    *file = hm_strdup(from_file);
+    if (*name != NULL && *file != NULL)
+        return 0;
+    free(*name);
+    free(*file);
+    *name = *file = NULL;
+    return -1;
+}
+
+/* Free the name and file of each row of a function table rows[0..n) (hm_function_stats,
+ * hm_path_function, hm_cpu_function and hm_heap_function all have both), then the table itself. */
+#define HM_FREE_FUNCTION_TABLE(rows, n)                                                            \
+    do {                                                                                           \
+        for (size_t i_ = 0; i_ < (n); i_++) {                                                      \
+            free((rows)[i_].name);                                                                 \
+            free((rows)[i_].file);                                                                 \
+        }                                                                                          \
+        free(rows);                                                                                \
+    } while (0)
+
 /* a + b, or UINT64_MAX when that overflows: totals of figures never wrap round. */
 static inline uint64_t hm_add_sat(uint64_t a, uint64_t b) {
     return a + b < a ? UINT64_MAX : a + b;
@@ -33,6 +58,26 @@ static inline uint64_t hm_identity_hash(const char *name, const char *file, uint
     for (const unsigned char *s = (const unsigned char *)file; *s; s++)
         h = (h ^ *s) * 0x100000001b3ull;
     return (h ^ line) * 0x9E3779B97F4A7C15ull;
+}
+
+/* A function's identity as the key of such a map, with its hm_identity_hash. */
+typedef struct hm_identity_key {
+    const char *name, *file;
+    uint32_t line;
+    uint64_t hash;
+} hm_identity_key;
+
+static inline hm_identity_key hm_identity_key_of(const char *name, const char *file,
+                                                 uint32_t line) {
+    return (hm_identity_key){name, file, line, hm_identity_hash(name, file, line)};
+}
+
+/* Whether the map's entry with identity (name, file, line), whose hash was stored as `hash`, is
+ * the function of `key`: the hashes compared first, so most other entries cost no strcmp. */
+static inline bool hm_identity_key_equal(const hm_identity_key *key, uint64_t hash,
+                                         const char *name, const char *file, uint32_t line) {
+    return hash == key->hash && line == key->line && strcmp(name, key->name) == 0 &&
+           strcmp(file, key->file) == 0;
 }
 
 typedef int (*hm_ptr_cmp)(const void *a, const void *b, const void *ctx);

@@ -581,14 +581,12 @@ void hm_results_free(hm_results *r) {
     if (r == NULL)
         return;
     for (size_t i = 0; i < r->nfunctions; i++) {
-        free(r->functions[i].name);
-        free(r->functions[i].file);
         free(r->functions[i].buckets);
         free(r->functions[i].threads);
     }
+    HM_FREE_FUNCTION_TABLE(r->functions, r->nfunctions);
     for (size_t i = 0; i < r->nthreads; i++)
         free(r->threads[i].name);
-    free(r->functions);
     free(r->threads);
     free(r->path);
     free(r->program);

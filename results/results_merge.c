@@ -64,26 +64,21 @@ void hm_merge_free(hm_merge *m) {
     free(m);
 }
 
-typedef struct ident_key {
-    const hm_function_stats *f;
-    uint64_t hash;
-} ident_key;
-
 static uint64_t entry_hash(const void *ctx, size_t i) {
     return ((const hm_merge *)ctx)->extra[i].hash;
 }
 
 static bool entry_equal(const void *ctx, size_t i, const void *key) {
     const hm_merge *m = ctx;
-    const ident_key *k = key;
-    return m->extra[i].hash == k->hash && hm_compare_identity(&m->r->functions[i], k->f, 3) == 0;
+    const hm_function_stats *e = &m->r->functions[i];
+    return hm_identity_key_equal(key, m->extra[i].hash, e->name, e->file, e->line);
 }
 
 /* The accumulator's entry for f's identity: found, or added empty (name and file copied).
  * NULL on out-of-memory. */
 static hm_function_stats *entry_for(hm_merge *m, const hm_function_stats *f, bool *added) {
     hm_results *r = m->r;
-    ident_key key = {f, hm_identity_hash(f->name, f->file, f->line)};
+    hm_identity_key key = hm_identity_key_of(f->name, f->file, f->line);
     *added = false;
     if (hm_imap_reserve(&m->map, r->nfunctions + 1, entry_hash, m) != 0)
         return NULL;
@@ -96,13 +91,8 @@ static hm_function_stats *entry_for(hm_merge *m, const hm_function_stats *f, boo
         return NULL;
     hm_function_stats *e = &r->functions[r->nfunctions];
     memset(e, 0, sizeof *e);
-    e->name = hm_strdup(f->name);
-    e->file = hm_strdup(f->file);
-    if (e->name == NULL || e->file == NULL) {
-        free(e->name);
-        free(e->file);
+    if (hm_dup_identity(&e->name, &e->file, f->name, f->file) != 0)
         return NULL;
-    }
     e->line = f->line;
     e->has_cpu = true;
     m->extra[r->nfunctions] = (fextra){.hash = key.hash};
@@ -145,26 +135,34 @@ static size_t sorted_find(const void *items, size_t n, size_t size, size_t lo, u
     return lo;
 }
 
-/* Add b[0..nb) (ascending by index) into into->buckets (ascending): equal indexes add up, new ones
- * are inserted in place. A file's buckets are few and mostly already there, so this is a binary
- * search per bucket, not a pass over the merged list. */
-static int merge_buckets(hm_function_stats *into, fextra *x, const hm_bucket *b, size_t nb) {
+/* Add b[0..nb) (ascending by key, one element per key; elements of `size` bytes, keys read by
+ * key_of) into the ascending list *items (length *n, capacity *cap): an element whose key is
+ * there is added to it by `add`, a new one is inserted in place. A file's lists are short and
+ * mostly already there, so this is a binary search per element, not a pass over the merged list.
+ * Returns 0 or -1 (out of memory). */
+static int merge_sorted(void **items, size_t *n, size_t *cap, const void *b, size_t nb, size_t size,
+                        uint64_t (*key_of)(const void *),
+                        void (*add)(void *into, const void *from)) {
     size_t lo = 0;
     bool found;
     for (size_t j = 0; j < nb; j++) {
-        lo = sorted_find(into->buckets, into->nbuckets, sizeof *b, lo, b[j].index, bucket_key,
-                         &found);
+        const char *from = (const char *)b + j * size;
+        lo = sorted_find(*items, *n, size, lo, key_of(from), key_of, &found);
         if (found) {
-            into->buckets[lo].count = hm_add_sat(into->buckets[lo].count, b[j].count);
+            add((char *)*items + lo * size, from);
             continue;
         }
-        if (insert_gap((void **)&into->buckets, &x->cap_buckets, into->nbuckets, lo,
-                       sizeof *into->buckets) != 0)
+        if (insert_gap(items, cap, *n, lo, size) != 0)
             return -1;
-        into->buckets[lo] = b[j];
-        into->nbuckets++;
+        memcpy((char *)*items + lo * size, from, size);
+        (*n)++;
     }
     return 0;
+}
+
+static void bucket_add(void *into, const void *from) {
+    hm_bucket *a = into;
+    a->count = hm_add_sat(a->count, ((const hm_bucket *)from)->count);
 }
 
 static bool kept_tid(const hm_merge *m, uint64_t tid) {
@@ -181,7 +179,9 @@ static bool kept_tid(const hm_merge *m, uint64_t tid) {
     return false;
 }
 
-static void split_add(hm_thread_split *a, const hm_thread_split *b) {
+static void split_add(void *into, const void *from) {
+    hm_thread_split *a = into;
+    const hm_thread_split *b = from;
     a->count += b->count;
     a->self_ns += b->self_ns;
     a->cpu_ns += b->cpu_ns;
@@ -220,21 +220,8 @@ static int merge_splits(hm_merge *m, hm_function_stats *into, fextra *x,
         if (m->folded && !kept_tid(m, b[i].tid))
             b[i].tid = HM_OTHER_TID;
     }
-    size_t nb = sort_splits(b, f->nthreads), lo = 0;
-    bool found;
-    for (size_t j = 0; j < nb; j++) {
-        lo = sorted_find(into->threads, into->nthreads, sizeof *b, lo, b[j].tid, split_key, &found);
-        if (found) {
-            split_add(&into->threads[lo], &b[j]);
-            continue;
-        }
-        if (insert_gap((void **)&into->threads, &x->cap_threads, into->nthreads, lo,
-                       sizeof *into->threads) != 0)
-            return -1;
-        into->threads[lo] = b[j];
-        into->nthreads++;
-    }
-    return 0;
+    return merge_sorted((void **)&into->threads, &into->nthreads, &x->cap_threads, b,
+                        sort_splits(b, f->nthreads), sizeof *b, split_key, split_add);
 }
 
 static int add_function(hm_merge *m, const hm_function_stats *f) {
@@ -255,8 +242,10 @@ static int add_function(hm_merge *m, const hm_function_stats *f) {
     hm_heap_figures_add(&e->heap, &f->heap);
     if (f->max_ns > e->max_ns)
         e->max_ns = f->max_ns;
-    return merge_buckets(e, x, f->buckets, f->nbuckets) != 0 || merge_splits(m, e, x, f) != 0 ? -1
-                                                                                              : 0;
+    if (merge_sorted((void **)&e->buckets, &e->nbuckets, &x->cap_buckets, f->buckets, f->nbuckets,
+                     sizeof *f->buckets, bucket_key, bucket_add) != 0)
+        return -1;
+    return merge_splits(m, e, x, f);
 }
 
 /* The input's thread rows: kept while the table has room, else summed into `other`. */

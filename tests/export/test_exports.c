@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "../common/test_main.h"
+
 #include "../common/parse_cases.h"
 #include "export_test.h"
 
@@ -584,22 +586,19 @@ static void test_exports_run(void **state) {
     rmdir(dir);
 }
 
-int main(void) {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_exports_folded_callgraph),
-        cmocka_unit_test(test_exports_folded_merges_and_escapes),
-        cmocka_unit_test(test_exports_folded_threads_total),
-        cmocka_unit_test(test_exports_pprof_fields),
-        cmocka_unit_test(test_exports_pprof_beyond_limit),
-        cmocka_unit_test(test_exports_pprof_gzip),
-        cmocka_unit_test(test_exports_heat_gradient),
-        cmocka_unit_test(test_exports_svg_frames),
-        cmocka_unit_test(test_exports_svg_clips_names),
-        cmocka_unit_test(test_exports_chrome_fixture),
-        cmocka_unit_test(test_exports_chrome_closes_open_frames),
-        cmocka_unit_test(test_exports_callers_callgraph),
-        cmocka_unit_test(test_exports_callers_mutual_recursion),
-        cmocka_unit_test(test_exports_run),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+HM_TEST_MAIN({
+    cmocka_unit_test(test_exports_folded_callgraph),
+    cmocka_unit_test(test_exports_folded_merges_and_escapes),
+    cmocka_unit_test(test_exports_folded_threads_total),
+    cmocka_unit_test(test_exports_pprof_fields),
+    cmocka_unit_test(test_exports_pprof_beyond_limit),
+    cmocka_unit_test(test_exports_pprof_gzip),
+    cmocka_unit_test(test_exports_heat_gradient),
+    cmocka_unit_test(test_exports_svg_frames),
+    cmocka_unit_test(test_exports_svg_clips_names),
+    cmocka_unit_test(test_exports_chrome_fixture),
+    cmocka_unit_test(test_exports_chrome_closes_open_frames),
+    cmocka_unit_test(test_exports_callers_callgraph),
+    cmocka_unit_test(test_exports_callers_mutual_recursion),
+    cmocka_unit_test(test_exports_run),
+})

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "../common/test_main.h"
+
 #include "export_test.h"
 
 #include "hm_paths.h"
@@ -320,16 +322,13 @@ static void test_paths_totals_check(void **state) {
     hm_paths_free(p);
 }
 
-int main(void) {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_paths_callgraph_tree),
-        cmocka_unit_test(test_paths_totals_match_results),
-        cmocka_unit_test(test_paths_merge_threads_and_files),
-        cmocka_unit_test(test_paths_merge_within_file),
-        cmocka_unit_test(test_paths_deep_chain),
-        cmocka_unit_test(test_paths_errors_name_file_and_node),
-        cmocka_unit_test(test_paths_errors_file_level),
-        cmocka_unit_test(test_paths_totals_check),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+HM_TEST_MAIN({
+    cmocka_unit_test(test_paths_callgraph_tree),
+    cmocka_unit_test(test_paths_totals_match_results),
+    cmocka_unit_test(test_paths_merge_threads_and_files),
+    cmocka_unit_test(test_paths_merge_within_file),
+    cmocka_unit_test(test_paths_deep_chain),
+    cmocka_unit_test(test_paths_errors_name_file_and_node),
+    cmocka_unit_test(test_paths_errors_file_level),
+    cmocka_unit_test(test_paths_totals_check),
+})

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "../common/test_main.h"
+
 #include "hm_paths.h"
 #include "hm_profile.h"
 
@@ -150,11 +152,8 @@ static void test_profile_errors(void **state) {
     assert_non_null(strstr(err, "x.json: no \"cpu_profile\" in this file"));
 }
 
-int main(void) {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_profile_load_valid),
-        cmocka_unit_test(test_profile_load_many_appends),
-        cmocka_unit_test(test_profile_errors),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+HM_TEST_MAIN({
+    cmocka_unit_test(test_profile_load_valid),
+    cmocka_unit_test(test_profile_load_many_appends),
+    cmocka_unit_test(test_profile_errors),
+})

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "../common/test_main.h"
+
 #include "../common/parse_cases.h"
 #include "pprof_common.h"
 #include "server.h"
@@ -214,11 +216,10 @@ static void test_server_cpu_window(void **state) {
     free(out);
 }
 
-int main(void) {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_server_route),      cmocka_unit_test(test_server_seconds),
-        cmocka_unit_test(test_server_metrics),    cmocka_unit_test(test_server_stacks_profile),
-        cmocka_unit_test(test_server_cpu_window),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+HM_TEST_MAIN({
+    cmocka_unit_test(test_server_route),
+    cmocka_unit_test(test_server_seconds),
+    cmocka_unit_test(test_server_metrics),
+    cmocka_unit_test(test_server_stacks_profile),
+    cmocka_unit_test(test_server_cpu_window),
+})

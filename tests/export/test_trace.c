@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "../common/test_main.h"
+
 #include "export_test.h"
 #include "hm_trace.h"
 
@@ -115,12 +117,9 @@ static void test_trace_errors(void **state) {
     hm_trace_free(t);
 }
 
-int main(void) {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_trace_path_for),
-        cmocka_unit_test(test_trace_path_for_bare_json),
-        cmocka_unit_test(test_trace_fixture),
-        cmocka_unit_test(test_trace_errors),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+HM_TEST_MAIN({
+    cmocka_unit_test(test_trace_path_for),
+    cmocka_unit_test(test_trace_path_for_bare_json),
+    cmocka_unit_test(test_trace_fixture),
+    cmocka_unit_test(test_trace_errors),
+})

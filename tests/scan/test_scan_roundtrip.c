@@ -11,6 +11,8 @@
  */
 #include "scan_test_util.h"
 
+#include "../common/test_main.h"
+
 #include "hm_config.h"
 
 #include <jansson.h>
@@ -174,10 +176,7 @@ static void test_scan_roundtrip_everything_worth_timing(void **state) {
     round_trip("1000", 20);
 }
 
-int main(void) {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_scan_roundtrip_capped),
-        cmocka_unit_test(test_scan_roundtrip_everything_worth_timing),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+HM_TEST_MAIN({
+    cmocka_unit_test(test_scan_roundtrip_capped),
+    cmocka_unit_test(test_scan_roundtrip_everything_worth_timing),
+})

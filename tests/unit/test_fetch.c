@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "../common/test_main.h"
+
 #include "fetch.h"
 
 static void expect_url(const char *url, const char *host, const char *port, const char *path) {
@@ -37,7 +39,6 @@ static void test_fetch_parse_url(void **state) {
     assert_false(hm_fetch_is_url("x.json"));
 }
 
-int main(void) {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_fetch_parse_url)};
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+HM_TEST_MAIN({
+    cmocka_unit_test(test_fetch_parse_url),
+})

@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "../common/test_main.h"
+
 #include "hm_config.h"
 
 #define MATCH(p, t) assert_true(hm_glob_match((p), (t)))
@@ -188,19 +190,16 @@ static void test_glob_adversarial_patterns_finish(void **state) {
     free(text);
 }
 
-int main(void) {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_glob_literal_is_exact),
-        cmocka_unit_test(test_glob_star_matches_any_run_but_not_slash),
-        cmocka_unit_test(test_glob_star_crosses_double_colon),
-        cmocka_unit_test(test_glob_double_star_crosses_directories),
-        cmocka_unit_test(test_glob_double_star_slash_matches_zero_directories),
-        cmocka_unit_test(test_glob_question_mark_matches_one_char_not_slash),
-        cmocka_unit_test(test_glob_bracket_sets_and_ranges),
-        cmocka_unit_test(test_glob_escape_makes_wildcards_literal),
-        cmocka_unit_test(test_glob_invalid_pattern_matches_nothing),
-        cmocka_unit_test(test_glob_check_reports_problems),
-        cmocka_unit_test(test_glob_adversarial_patterns_finish),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+HM_TEST_MAIN({
+    cmocka_unit_test(test_glob_literal_is_exact),
+    cmocka_unit_test(test_glob_star_matches_any_run_but_not_slash),
+    cmocka_unit_test(test_glob_star_crosses_double_colon),
+    cmocka_unit_test(test_glob_double_star_crosses_directories),
+    cmocka_unit_test(test_glob_double_star_slash_matches_zero_directories),
+    cmocka_unit_test(test_glob_question_mark_matches_one_char_not_slash),
+    cmocka_unit_test(test_glob_bracket_sets_and_ranges),
+    cmocka_unit_test(test_glob_escape_makes_wildcards_literal),
+    cmocka_unit_test(test_glob_invalid_pattern_matches_nothing),
+    cmocka_unit_test(test_glob_check_reports_problems),
+    cmocka_unit_test(test_glob_adversarial_patterns_finish),
+})

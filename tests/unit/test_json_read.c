@@ -19,6 +19,8 @@
 
 #include <cmocka.h>
 
+#include "../common/test_main.h"
+
 /* Whether our tree at v equals jansson's at j. */
 static bool same(const hm_json *v, const json_t *j) {
     switch (json_typeof(j)) {
@@ -264,12 +266,9 @@ static void test_json_read_accessors(void **state) {
     hm_json_doc_free(&doc);
 }
 
-int main(void) {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_json_read_edge_cases),
-        cmocka_unit_test(test_json_read_prefixes_and_changes),
-        cmocka_unit_test(test_json_read_corpus),
-        cmocka_unit_test(test_json_read_accessors),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+HM_TEST_MAIN({
+    cmocka_unit_test(test_json_read_edge_cases),
+    cmocka_unit_test(test_json_read_prefixes_and_changes),
+    cmocka_unit_test(test_json_read_corpus),
+    cmocka_unit_test(test_json_read_accessors),
+})

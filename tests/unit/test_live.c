@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "../common/test_main.h"
+
 #include "live.h"
 #include "model.h"
 
@@ -309,13 +311,10 @@ static void test_live_open_fails(void **state) {
     assert_non_null(strstr(err, "cannot connect"));
 }
 
-int main(void) {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_live_parse_interval),
-        cmocka_unit_test(test_live_model_keeps_state),
-        cmocka_unit_test(test_live_reads_again_and_keeps_last_data),
-        cmocka_unit_test(test_live_read_cancelled_by_a_key),
-        cmocka_unit_test(test_live_open_fails),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+HM_TEST_MAIN({
+    cmocka_unit_test(test_live_parse_interval),
+    cmocka_unit_test(test_live_model_keeps_state),
+    cmocka_unit_test(test_live_reads_again_and_keeps_last_data),
+    cmocka_unit_test(test_live_read_cancelled_by_a_key),
+    cmocka_unit_test(test_live_open_fails),
+})

@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "../common/test_main.h"
+
 #include "hm_config.h"
 
 static void assert_name(const char *symbol, const char *expected) {
@@ -49,12 +51,9 @@ static void test_names_length_bounds_the_symbol(void **state) {
     free(name);
 }
 
-int main(void) {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_names_c_symbols_are_kept),
-        cmocka_unit_test(test_names_cxx_signature_is_dropped),
-        cmocka_unit_test(test_names_abi_tags_and_clones_are_dropped),
-        cmocka_unit_test(test_names_length_bounds_the_symbol),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+HM_TEST_MAIN({
+    cmocka_unit_test(test_names_c_symbols_are_kept),
+    cmocka_unit_test(test_names_cxx_signature_is_dropped),
+    cmocka_unit_test(test_names_abi_tags_and_clones_are_dropped),
+    cmocka_unit_test(test_names_length_bounds_the_symbol),
+})

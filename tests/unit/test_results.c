@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "../common/test_main.h"
+
 #include "hm_results.h"
 #include <heatmap/histogram.h>
 
@@ -799,26 +801,23 @@ static void test_results_parse_duration(void **state) {
     }
 }
 
-int main(void) {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_results_load_good),
-        cmocka_unit_test(test_results_load_optional_keys),
-        cmocka_unit_test(test_results_load_thread_split),
-        cmocka_unit_test(test_results_load_calls_in_flight),
-        cmocka_unit_test(test_results_load_broken),
-        cmocka_unit_test(test_results_load_files),
-        cmocka_unit_test(test_results_percentile_vs_exact),
-        cmocka_unit_test(test_results_percentile_edges),
-        cmocka_unit_test(test_results_merge),
-        cmocka_unit_test(test_results_load_many),
-        cmocka_unit_test(test_results_sort_tiebreaks),
-        cmocka_unit_test(test_results_sort_keys),
-        cmocka_unit_test(test_results_filter),
-        cmocka_unit_test(test_results_filter_smart_case),
-        cmocka_unit_test(test_results_diff_pairing),
-        cmocka_unit_test(test_results_diff_ambiguous),
-        cmocka_unit_test(test_results_format_duration),
-        cmocka_unit_test(test_results_parse_duration),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+HM_TEST_MAIN({
+    cmocka_unit_test(test_results_load_good),
+    cmocka_unit_test(test_results_load_optional_keys),
+    cmocka_unit_test(test_results_load_thread_split),
+    cmocka_unit_test(test_results_load_calls_in_flight),
+    cmocka_unit_test(test_results_load_broken),
+    cmocka_unit_test(test_results_load_files),
+    cmocka_unit_test(test_results_percentile_vs_exact),
+    cmocka_unit_test(test_results_percentile_edges),
+    cmocka_unit_test(test_results_merge),
+    cmocka_unit_test(test_results_load_many),
+    cmocka_unit_test(test_results_sort_tiebreaks),
+    cmocka_unit_test(test_results_sort_keys),
+    cmocka_unit_test(test_results_filter),
+    cmocka_unit_test(test_results_filter_smart_case),
+    cmocka_unit_test(test_results_diff_pairing),
+    cmocka_unit_test(test_results_diff_ambiguous),
+    cmocka_unit_test(test_results_format_duration),
+    cmocka_unit_test(test_results_parse_duration),
+})

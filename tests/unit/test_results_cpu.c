@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "../common/test_main.h"
+
 #include "hm_paths.h"
 #include "hm_results.h"
 
@@ -288,13 +290,10 @@ static void test_paths_eleven_element_nodes(void **state) {
     }
 }
 
-int main(void) {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cpu_fields_load),
-        cmocka_unit_test(test_cpu_fields_absent),
-        cmocka_unit_test(test_cpu_fields_merge),
-        cmocka_unit_test(test_cpu_fields_errors),
-        cmocka_unit_test(test_paths_eleven_element_nodes),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+HM_TEST_MAIN({
+    cmocka_unit_test(test_cpu_fields_load),
+    cmocka_unit_test(test_cpu_fields_absent),
+    cmocka_unit_test(test_cpu_fields_merge),
+    cmocka_unit_test(test_cpu_fields_errors),
+    cmocka_unit_test(test_paths_eleven_element_nodes),
+})

@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "../common/test_main.h"
 #include <jansson.h>
 #include <pthread.h>
 
@@ -670,32 +672,27 @@ static void test_runtime_wrappers_retry_only_our_eintr(void **state) {
     assert_int_equal(wait_under_kicks(0, 1), -EINTR);
 }
 
-int main(void) {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(test_runtime_self_time_excludes_children, setup),
-        cmocka_unit_test_setup(test_runtime_recursion_counts_every_call, setup),
-        cmocka_unit_test_setup(test_runtime_same_function_two_modules_share_id, setup),
-        cmocka_unit_test_setup(test_runtime_histogram_and_max, setup),
-        cmocka_unit_test_setup(test_runtime_histogram_last_bucket_clamps, setup),
-        cmocka_unit_test_setup(test_runtime_histogram_runs_are_exact, setup),
-        cmocka_unit_test_setup(test_runtime_calibration_takes_the_cost_of_one_call, setup),
-        cmocka_unit_test_setup(test_runtime_compensation_is_taken_off_self_and_parent, setup),
-        cmocka_unit_test_setup(test_runtime_unmatched_exit_is_ignored, setup),
-        cmocka_unit_test_setup(test_runtime_frames_beyond_capacity_are_dropped_and_counted, setup),
-        cmocka_unit_test_setup(test_runtime_threads_merge_at_exit, setup),
-        cmocka_unit_test_setup(test_runtime_landing_without_a_frame_closes_the_unwound_callees,
-                               setup),
-        cmocka_unit_test_setup(test_runtime_landing_keeps_the_landing_frame, setup),
-        cmocka_unit_test_setup(test_runtime_landing_without_a_frame_keeps_frames_at_its_address,
-                               setup),
-        cmocka_unit_test_setup(test_runtime_exit_after_thread_end_is_ignored, setup),
-        cmocka_unit_test(test_runtime_path_cache_never_answers_a_wrong_node),
-        cmocka_unit_test_setup(test_runtime_output_path_patterns, setup),
-        cmocka_unit_test(test_runtime_trace_path_names),
-        cmocka_unit_test_setup(test_runtime_writer_round_trip, setup),
-        cmocka_unit_test_setup(test_runtime_writer_reports_unwritable_path, setup),
-        cmocka_unit_test(test_runtime_wrappers_retry_only_our_eintr),
-        cmocka_unit_test_setup(test_runtime_writer_is_atomic, setup),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+HM_TEST_MAIN({
+    cmocka_unit_test_setup(test_runtime_self_time_excludes_children, setup),
+    cmocka_unit_test_setup(test_runtime_recursion_counts_every_call, setup),
+    cmocka_unit_test_setup(test_runtime_same_function_two_modules_share_id, setup),
+    cmocka_unit_test_setup(test_runtime_histogram_and_max, setup),
+    cmocka_unit_test_setup(test_runtime_histogram_last_bucket_clamps, setup),
+    cmocka_unit_test_setup(test_runtime_histogram_runs_are_exact, setup),
+    cmocka_unit_test_setup(test_runtime_calibration_takes_the_cost_of_one_call, setup),
+    cmocka_unit_test_setup(test_runtime_compensation_is_taken_off_self_and_parent, setup),
+    cmocka_unit_test_setup(test_runtime_unmatched_exit_is_ignored, setup),
+    cmocka_unit_test_setup(test_runtime_frames_beyond_capacity_are_dropped_and_counted, setup),
+    cmocka_unit_test_setup(test_runtime_threads_merge_at_exit, setup),
+    cmocka_unit_test_setup(test_runtime_landing_without_a_frame_closes_the_unwound_callees, setup),
+    cmocka_unit_test_setup(test_runtime_landing_keeps_the_landing_frame, setup),
+    cmocka_unit_test_setup(test_runtime_landing_without_a_frame_keeps_frames_at_its_address, setup),
+    cmocka_unit_test_setup(test_runtime_exit_after_thread_end_is_ignored, setup),
+    cmocka_unit_test(test_runtime_path_cache_never_answers_a_wrong_node),
+    cmocka_unit_test_setup(test_runtime_output_path_patterns, setup),
+    cmocka_unit_test(test_runtime_trace_path_names),
+    cmocka_unit_test_setup(test_runtime_writer_round_trip, setup),
+    cmocka_unit_test_setup(test_runtime_writer_reports_unwritable_path, setup),
+    cmocka_unit_test(test_runtime_wrappers_retry_only_our_eintr),
+    cmocka_unit_test_setup(test_runtime_writer_is_atomic, setup),
+})

@@ -18,6 +18,8 @@
 
 #include <cmocka.h>
 
+#include "../common/test_main.h"
+
 #include "heatmap/settings.h"
 #include "rt.h"
 
@@ -116,17 +118,37 @@ static const hm_setting_def *def(hm_setting_id id) {
 
 static void test_settings_check_by_kind(void **state) {
     (void)state;
-    assert_int_equal(hm_settings_check(def(HM_SETTING_ID_SUMMARY), "maybe", false),
-                     HM_SETTING_BAD_VALUE);
-    assert_int_equal(hm_settings_check(def(HM_SETTING_ID_CPU_HZ), "10000", false), HM_SETTING_OK);
-    assert_int_equal(hm_settings_check(def(HM_SETTING_ID_CPU_HZ), "0", false),
-                     HM_SETTING_BAD_VALUE);
-    assert_int_equal(hm_settings_check(def(HM_SETTING_ID_CLOCK), "monotonic", false),
-                     HM_SETTING_OK);
-    assert_int_equal(hm_settings_check(def(HM_SETTING_ID_CLOCK), "fast", false),
-                     HM_SETTING_BAD_VALUE);
-    assert_int_equal(hm_settings_check(def(HM_SETTING_ID_OUTPUT), "", false), HM_SETTING_EMPTY);
-    assert_int_equal(hm_settings_check(def(HM_SETTING_ID_EXPORT_LIB), "", false), HM_SETTING_OK);
+    static const struct {
+        hm_setting_id id;
+        const char *value;
+        bool strict;
+        hm_setting_problem want;
+    } cases[] = {
+        {HM_SETTING_ID_SUMMARY, "maybe", false, HM_SETTING_BAD_VALUE},
+        {HM_SETTING_ID_SUMMARY, "On", false, HM_SETTING_OK},
+        {HM_SETTING_ID_CPU_HZ, "10000", false, HM_SETTING_OK},
+        {HM_SETTING_ID_CPU_HZ, "10001", false, HM_SETTING_BAD_VALUE},
+        {HM_SETTING_ID_CPU_HZ, "0", false, HM_SETTING_BAD_VALUE},
+        {HM_SETTING_ID_CLOCK, "monotonic", false, HM_SETTING_OK},
+        {HM_SETTING_ID_CLOCK, "fast", false, HM_SETTING_BAD_VALUE},
+        {HM_SETTING_ID_OUTPUT, "", false, HM_SETTING_EMPTY},
+        {HM_SETTING_ID_EXPORT_LIB, "", false, HM_SETTING_OK},
+        /* A port and a profile-type list are text to the runtime's reader; strict: their rule. */
+        {HM_SETTING_ID_PROFILER_PORT, "http", false, HM_SETTING_OK},
+        {HM_SETTING_ID_PROFILER_PORT, "http", true, HM_SETTING_BAD_VALUE},
+        {HM_SETTING_ID_PROFILER_PORT, "0", true, HM_SETTING_OK},
+        {HM_SETTING_ID_PROFILE_TYPE, "cpu,bogus", false, HM_SETTING_OK},
+        {HM_SETTING_ID_PROFILE_TYPE, "cpu,bogus", true, HM_SETTING_BAD_ITEM},
+        {HM_SETTING_ID_PROFILE_TYPE, "", true, HM_SETTING_OK},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        hm_setting_problem got =
+            hm_settings_check(def(cases[i].id), cases[i].value, cases[i].strict);
+        if (got != cases[i].want)
+            fail_msg("%s=\"%s\"%s: problem %d, expected %d", def(cases[i].id)->variable,
+                     cases[i].value, cases[i].strict ? " (strict)" : "", (int)got,
+                     (int)cases[i].want);
+    }
     char long_path[1100];
     memset(long_path, 'x', 1024);
     long_path[1024] = '\0';
@@ -134,17 +156,6 @@ static void test_settings_check_by_kind(void **state) {
                      HM_SETTING_TOO_LONG);
     long_path[1023] = '\0';
     assert_int_equal(hm_settings_check(def(HM_SETTING_ID_OUTPUT), long_path, false), HM_SETTING_OK);
-    /* A port and a profile-type list are text to the runtime's reader; strict adds their rule. */
-    assert_int_equal(hm_settings_check(def(HM_SETTING_ID_PROFILER_PORT), "http", false),
-                     HM_SETTING_OK);
-    assert_int_equal(hm_settings_check(def(HM_SETTING_ID_PROFILER_PORT), "http", true),
-                     HM_SETTING_BAD_VALUE);
-    assert_int_equal(hm_settings_check(def(HM_SETTING_ID_PROFILER_PORT), "0", true), HM_SETTING_OK);
-    assert_int_equal(hm_settings_check(def(HM_SETTING_ID_PROFILE_TYPE), "cpu,bogus", false),
-                     HM_SETTING_OK);
-    assert_int_equal(hm_settings_check(def(HM_SETTING_ID_PROFILE_TYPE), "cpu,bogus", true),
-                     HM_SETTING_BAD_ITEM);
-    assert_int_equal(hm_settings_check(def(HM_SETTING_ID_PROFILE_TYPE), "", true), HM_SETTING_OK);
 }
 
 static void test_settings_resolve_precedence(void **state) {
@@ -296,18 +307,15 @@ static void test_settings_docs_list_every_setting(void **state) {
                      hm_settings_defs[i].key, hm_settings_defs[i].variable);
 }
 
-int main(void) {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_settings_runtime_applies_the_first_record_then_the_environment),
-        cmocka_unit_test(test_settings_parse_bool),
-        cmocka_unit_test(test_settings_parse_uint),
-        cmocka_unit_test(test_settings_lists),
-        cmocka_unit_test(test_settings_check_by_kind),
-        cmocka_unit_test(test_settings_resolve_precedence),
-        cmocka_unit_test(test_settings_text),
-        cmocka_unit_test(test_settings_walk),
-        cmocka_unit_test(test_settings_profile_types_agree_with_the_runtime),
-        cmocka_unit_test(test_settings_docs_list_every_setting),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+HM_TEST_MAIN({
+    cmocka_unit_test(test_settings_runtime_applies_the_first_record_then_the_environment),
+    cmocka_unit_test(test_settings_parse_bool),
+    cmocka_unit_test(test_settings_parse_uint),
+    cmocka_unit_test(test_settings_lists),
+    cmocka_unit_test(test_settings_check_by_kind),
+    cmocka_unit_test(test_settings_resolve_precedence),
+    cmocka_unit_test(test_settings_text),
+    cmocka_unit_test(test_settings_walk),
+    cmocka_unit_test(test_settings_profile_types_agree_with_the_runtime),
+    cmocka_unit_test(test_settings_docs_list_every_setting),
+})

@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "../common/test_main.h"
+
 #include "cli.h"
 #include "settings.h"
 
@@ -268,13 +270,10 @@ static void test_view_settings_docs_list_every_setting(void **state) {
     assert_resolve_error(NULL, "view:\n  x: 1\n", expected);
 }
 
-int main(void) {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_view_settings_flag_beats_environment_beats_file_beats_default),
-        cmocka_unit_test(test_view_settings_switches_and_no_color),
-        cmocka_unit_test(test_view_settings_errors_name_the_source),
-        cmocka_unit_test(test_view_settings_show_text),
-        cmocka_unit_test(test_view_settings_docs_list_every_setting),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+HM_TEST_MAIN({
+    cmocka_unit_test(test_view_settings_flag_beats_environment_beats_file_beats_default),
+    cmocka_unit_test(test_view_settings_switches_and_no_color),
+    cmocka_unit_test(test_view_settings_errors_name_the_source),
+    cmocka_unit_test(test_view_settings_show_text),
+    cmocka_unit_test(test_view_settings_docs_list_every_setting),
+})

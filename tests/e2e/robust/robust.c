@@ -45,6 +45,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "e2e_signals.h"
+
 static volatile unsigned long sink;
 
 __attribute__((noinline)) void work(int i) {
@@ -299,17 +301,11 @@ int main(int argc, char **argv) {
         return 0;
     }
     if (strcmp(mode, "signals") == 0) {
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_alarm;
-        sa.sa_flags = SA_RESTART;
-        sigaction(SIGALRM, &sa, NULL);
-        struct itimerval it = {{0, 100}, {0, 100}};
-        setitimer(ITIMER_REAL, &it, NULL);
+        e2e_on_signal(SIGALRM, on_alarm, SA_RESTART);
+        e2e_alarm_every(100);
         for (int i = 0; i < 200000; i++)
             work(i);
-        struct itimerval off = {{0, 0}, {0, 0}};
-        setitimer(ITIMER_REAL, &off, NULL);
+        e2e_alarm_every(0);
         printf("handler_calls=%d\n", (int)handler_calls);
         return 0;
     }
@@ -332,10 +328,7 @@ int main(int argc, char **argv) {
         if (mode[0] == 'r' && !sig)
             return 2;
         if (mode[0] == 'o') {
-            struct sigaction sa;
-            memset(&sa, 0, sizeof sa);
-            sa.sa_handler = on_own_sigint;
-            sigaction(SIGINT, &sa, NULL);
+            e2e_on_signal(SIGINT, on_own_sigint, 0);
             sig = SIGINT;
         }
         for (int i = 0; i < 5000; i++)
@@ -374,11 +367,7 @@ int main(int argc, char **argv) {
     }
     if (strcmp(mode, "exitsig") == 0 && argc > 2) {
         int n = atoi(argv[2]);
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_alarm;
-        sa.sa_flags = SA_RESTART;
-        sigaction(SIGUSR1, &sa, NULL);
+        e2e_on_signal(SIGUSR1, on_alarm, SA_RESTART);
         if (pthread_key_create(&program_key, program_key_destructor) != 0)
             return 1;
         for (int i = 0; i < 1024; i++)
@@ -400,10 +389,7 @@ int main(int argc, char **argv) {
         return 0;
     }
     if (strcmp(mode, "mainexit") == 0) {
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_usr1_seen;
-        sigaction(SIGUSR1, &sa, NULL);
+        e2e_on_signal(SIGUSR1, on_usr1_seen, 0);
         atexit(raise_at_exit);
         main_thread = pthread_self();
         pthread_t th;

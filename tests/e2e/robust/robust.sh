@@ -6,7 +6,7 @@
 set -eu
 prefix=$1 libdir=$2 clang=$3 checker=$4 source_dir=$5 work=$6 mode=$7
 . "$source_dir/tests/e2e/lib.sh"
-e2e_workdir "$prefix" "$libdir" "$work" robust.c robust_cxx.cpp heatmap.yaml
+e2e_workdir "$prefix" "$libdir" "$work" robust.c robust_cxx.cpp heatmap.yaml ../e2e_signals.h
 e2e_compile robust robust.c -O2 -g -pthread
 
 run() { # expected-status args... ; stdout in out.txt, stderr in err.txt

@@ -20,6 +20,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "e2e_signals.h"
+
 #define THREADS 4
 #define ROUNDS 200000
 #define FORK_EVERY 50000
@@ -113,13 +115,8 @@ static void *thread_main(void *arg) {
 }
 
 int main(void) {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_alarm;
-    sa.sa_flags = SA_RESTART;
-    sigaction(SIGALRM, &sa, NULL);
-    struct itimerval it = {{0, 200}, {0, 200}};
-    setitimer(ITIMER_REAL, &it, NULL);
+    e2e_on_signal(SIGALRM, on_alarm, SA_RESTART);
+    e2e_alarm_every(200);
     pthread_t t[THREADS];
     for (int i = 0; i < THREADS; i++)
         if (pthread_create(&t[i], NULL, thread_main, NULL) != 0)
@@ -130,8 +127,7 @@ int main(void) {
     sigemptyset(&set);
     sigaddset(&set, SIGALRM);
     sigprocmask(SIG_BLOCK, &set, NULL); /* no handler runs after the tally */
-    struct itimerval off = {{0, 0}, {0, 0}};
-    setitimer(ITIMER_REAL, &off, NULL);
+    e2e_alarm_every(0);
     write_counts();
     printf("parent %d handler calls %lu\n", (int)getpid(), n_handler);
     return 0;

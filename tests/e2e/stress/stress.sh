@@ -9,7 +9,7 @@
 set -eu
 prefix=$1 libdir=$2 clang=$3 checker=$4 source_dir=$5 work=$6 viewer=$7
 . "$source_dir/tests/e2e/lib.sh"
-e2e_workdir "$prefix" "$libdir" "$work" stress.c heatmap.yaml
+e2e_workdir "$prefix" "$libdir" "$work" stress.c heatmap.yaml ../e2e_signals.h
 e2e_compile stress stress.c -O2 -g -pthread
 # Throttling on (the default): work, middle and inner become count-only mid-run; outer, which
 # calls setjmp, stays timed, and each landing of inner's longjmp in it closes the unwound frames
