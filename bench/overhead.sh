@@ -4,7 +4,8 @@
 # usage: bench/overhead.sh [PREFIX] [ITERATIONS] [RUNS] [SHAPE]
 #   PREFIX: a heatmap install (default ./_install, as made by scripts/demo.sh)
 #   SHAPE: mid (default), fib, loop or hash (bench/overhead/workload.c describes them)
-#   HEATMAP_BASELINE=PREFIX2 adds a variant "baseline" built against another install
+#   HEATMAP_BASELINE=PREFIX2 adds the variants "baseline" and "baseline_timed" (HEATMAP_THROTTLE=off)
+#   built against another install
 #   BENCH_QUICK=1 leaves out heatmap_nopaths, heatmap_static and XRay (shorter runs)
 # Each variant of bench/overhead/workload.c runs RUNS times (default 7) in rotation; the median loop
 # time per variant gives the cost per call over the plain build, printed in ns and as a ratio to the
@@ -47,6 +48,7 @@ fi
 if [ -n "${HEATMAP_BASELINE:-}" ]; then
     # shellcheck disable=SC2046
     build baseline $(PKG_CONFIG_PATH="$HEATMAP_BASELINE/lib/pkgconfig" pkg-config --cflags --libs heatmap)
+    cp baseline baseline_timed 2>/dev/null && variants="$variants baseline_timed"
 fi
 if command -v uftrace >/dev/null; then build uftrace -finstrument-functions; fi
 build gprof -pg
@@ -55,7 +57,7 @@ if [ -z "${BENCH_QUICK:-}" ]; then build xray -fxray-instrument -fxray-instructi
 run_variant() { # NAME -> prints loop ns
     case $1 in
     heatmap_off) HEATMAP=off ./heatmap "$iterations" "$shape" ;;
-    heatmap_timed | heatmap_static)
+    heatmap_timed | heatmap_static | baseline_timed)
         HEATMAP_THROTTLE=off HEATMAP_OUTPUT="$work/r.json" ./"$1" "$iterations" "$shape" ;;
     heatmap_counted)
         HEATMAP_THROTTLE_CALLS=256 HEATMAP_OUTPUT="$work/r.json" ./heatmap "$iterations" "$shape" ;;

@@ -31,11 +31,10 @@ static hm_hook get_hook(hm_pass_state *st, const char *name, LLVMTypeRef type) {
     return h;
 }
 
-/* Inserts `call hook(record)` before `before`, marked nounwind, at `loc` when given. */
-static LLVMValueRef call_hook(hm_pass_state *st, const hm_hook *h, LLVMValueRef record,
-                              LLVMValueRef before, LLVMMetadataRef loc) {
+/* Inserts `call hook(arg)` (an i8*) before `before`, marked nounwind, at `loc` when given. */
+static LLVMValueRef call_hook_with(hm_pass_state *st, const hm_hook *h, LLVMValueRef arg,
+                                   LLVMValueRef before, LLVMMetadataRef loc) {
     position_before(st, before);
-    LLVMValueRef arg = as_i8ptr(st, record);
     LLVMValueRef call = LLVMBuildCall2(st->builder, h->type, h->callee, &arg, 1, "");
     LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex,
                              LLVMCreateEnumAttribute(st->ctx, st->kind_nounwind, 0));
@@ -45,6 +44,12 @@ static LLVMValueRef call_hook(hm_pass_state *st, const hm_hook *h, LLVMValueRef 
     if (loc)
         LLVMInstructionSetDebugLoc(call, loc);
     return call;
+}
+
+/* Inserts `call hook(record)` before `before`, marked nounwind, at `loc` when given. */
+static LLVMValueRef call_hook(hm_pass_state *st, const hm_hook *h, LLVMValueRef record,
+                              LLVMValueRef before, LLVMMetadataRef loc) {
+    return call_hook_with(st, h, as_i8ptr(st, record), before, loc);
 }
 
 /* The runtime's recording flag, `@__heatmap_recording_v2 = external global i32`, declared once. */
@@ -236,6 +241,7 @@ void hm_emit_hooks(hm_pass_state *st) {
     st->enter = get_hook(st, "__heatmap_enter_v2", hook_type);
     st->exit = get_hook(st, "__heatmap_exit_v2", hook_type);
     st->count = get_hook(st, "__heatmap_count_v2", hook_type);
+    st->landing = get_hook(st, "__heatmap_landing_v2", hook_type);
     st->recording = get_recording_flag(st);
     st->counts = get_counts_tls(st);
 }
@@ -266,9 +272,12 @@ void hm_emit_hooks(hm_pass_state *st) {
  *   heatmap.body:
  *     %heatmap.timed = phi i1 [ false, %entry ], [ true, %heatmap.enter ],
  *                             [ false, %heatmap.count.add ], [ false, %heatmap.count.new ]
+ * A pinned function (one that calls setjmp: HM_STATE_PINNED) is never count-only, so that a
+ * longjmp landing in it always finds its frame: no heatmap.check and no count blocks, the enter
+ * call in heatmap.enter straight after the recording test.
  */
 LLVMValueRef hm_emit_enter(hm_pass_state *st, LLVMValueRef fn, LLVMValueRef record,
-                           LLVMMetadataRef loc) {
+                           LLVMMetadataRef loc, bool pinned) {
     LLVMValueRef split = entry_split_point(st, fn);
     LLVMBasicBlockRef head = LLVMGetInstructionParent(split);
     position_before(st, split);
@@ -276,6 +285,19 @@ LLVMValueRef hm_emit_enter(hm_pass_state *st, LLVMValueRef fn, LLVMValueRef reco
     LLVMValueRef on =
         LLVMBuildICmp(st->builder, LLVMIntNE, flag, LLVMConstInt(st->i32, 0, 0), "heatmap.on");
     set_loc(on, loc);
+    LLVMValueRef f = LLVMConstInt(st->i1, 0, 0), t = LLVMConstInt(st->i1, 1, 0);
+    if (pinned) { /* never count-only: no state test, the enter call when recording */
+        LLVMValueRef then_term =
+            hm_llvm_split_if_then(on, split, "heatmap.enter", "heatmap.body", loc);
+        call_hook(st, &st->enter, record, then_term, loc);
+        position_before(st, LLVMGetFirstInstruction(LLVMGetInstructionParent(split)));
+        LLVMValueRef timed = LLVMBuildPhi(st->builder, st->i1, "heatmap.timed");
+        LLVMValueRef values[2] = {f, t};
+        LLVMBasicBlockRef blocks[2] = {head, LLVMGetInstructionParent(then_term)};
+        LLVMAddIncoming(timed, values, blocks, 2);
+        set_loc(timed, loc);
+        return timed;
+    }
     LLVMValueRef then_term = hm_llvm_split_if_then(on, split, "heatmap.check", "heatmap.body", loc);
     LLVMBasicBlockRef check = LLVMGetInstructionParent(then_term);
     LLVMBasicBlockRef body = LLVMGetInstructionParent(split);
@@ -335,7 +357,6 @@ LLVMValueRef hm_emit_enter(hm_pass_state *st, LLVMValueRef fn, LLVMValueRef reco
 
     position_before(st, LLVMGetFirstInstruction(body));
     LLVMValueRef timed = LLVMBuildPhi(st->builder, st->i1, "heatmap.timed");
-    LLVMValueRef f = LLVMConstInt(st->i1, 0, 0), t = LLVMConstInt(st->i1, 1, 0);
     LLVMValueRef values[4] = {f, t, f, f};
     LLVMBasicBlockRef blocks[4] = {head, enter, add, slow};
     LLVMAddIncoming(timed, values, blocks, 4);
@@ -349,13 +370,59 @@ void hm_emit_exit(hm_pass_state *st, LLVMValueRef record, LLVMValueRef timed, LL
     call_hook(st, &st->exit, record, then_term, loc);
 }
 
-LLVMValueRef hm_emit_record(hm_pass_state *st, const hm_function_info *info) {
+/* After the setjmp-like call `call` (an integer result, non-zero where a longjmp lands):
+ *     %heatmap.recording = load atomic i32, i32* @__heatmap_recording_v2 monotonic, align 4
+ *     %heatmap.on = icmp ne i32 %heatmap.recording, 0
+ *     %heatmap.jumped = icmp ne i32 %call, 0
+ *     %heatmap.land = and i1 %heatmap.on, %heatmap.jumped
+ *     br i1 %heatmap.land, label %heatmap.landing, label %heatmap.landed, !prof (unlikely)
+ *   heatmap.landing:
+ *     %heatmap.frame = select i1 %heatmap.timed, i8* <record>, i8* null
+ *     call void @__heatmap_landing_v2(i8* %heatmap.frame)
+ *     br label %heatmap.landed
+ *   heatmap.landed:
+ *     ... what followed the call
+ * The record tells the runtime which frame is the landing activation's; null when this activation
+ * has none (count-only, or recording was off at its entry), and in a function not instrumented
+ * (`record` NULL here: no select). */
+void hm_emit_landing(hm_pass_state *st, LLVMValueRef record, LLVMValueRef timed, LLVMValueRef call,
+                     LLVMMetadataRef loc) {
+    LLVMValueRef before = LLVMGetNextInstruction(call);
+    if (!before)
+        return;
+    position_before(st, before);
+    LLVMValueRef flag = load_relaxed(st, st->i32, st->recording, 4, "heatmap.recording", loc);
+    LLVMValueRef on =
+        LLVMBuildICmp(st->builder, LLVMIntNE, flag, LLVMConstInt(st->i32, 0, 0), "heatmap.on");
+    set_loc(on, loc);
+    LLVMValueRef jumped = LLVMBuildICmp(st->builder, LLVMIntNE, call,
+                                        LLVMConstNull(LLVMTypeOf(call)), "heatmap.jumped");
+    set_loc(jumped, loc);
+    LLVMValueRef land = LLVMBuildAnd(st->builder, on, jumped, "heatmap.land");
+    set_loc(land, loc);
+    LLVMValueRef then_term =
+        hm_llvm_split_if_then(land, before, "heatmap.landing", "heatmap.landed", loc);
+    /* A longjmp is the exception: "unlikely", the weights clang gives __builtin_expect(x, 0). */
+    LLVMValueRef branch = LLVMGetBasicBlockTerminator(LLVMGetInstructionParent(land));
+    LLVMValueRef w[3] = {LLVMMDStringInContext(st->ctx, "branch_weights", 14),
+                         LLVMConstInt(st->i32, 1, 0), LLVMConstInt(st->i32, 2000, 0)};
+    LLVMSetMetadata(branch, st->kind_prof, LLVMMDNodeInContext(st->ctx, w, 3));
+    LLVMValueRef frame = LLVMConstNull(st->i8ptr);
+    if (record) {
+        position_before(st, then_term);
+        frame = LLVMBuildSelect(st->builder, timed, as_i8ptr(st, record), frame, "heatmap.frame");
+        set_loc(frame, loc);
+    }
+    call_hook_with(st, &st->landing, frame, then_term, loc);
+}
+
+LLVMValueRef hm_emit_record(hm_pass_state *st, const hm_function_info *info, bool pinned) {
     LLVMValueRef fields[5] = {
         as_i8ptr(st, private_string(st, "__heatmap.name", info->name)),
         as_i8ptr(st, file_string_for(st, info->file ? info->file : "")),
         LLVMConstInt(st->i32, info->line, 0),
         LLVMConstInt(st->i32, 0, 0),
-        LLVMConstInt(st->i8, HM_STATE_TIMED, 0),
+        LLVMConstInt(st->i8, pinned ? HM_STATE_PINNED : HM_STATE_TIMED, 0),
     };
     char *gname = malloc(strlen(info->symbol) + sizeof "__heatmap.rec.");
     if (gname)

@@ -8,6 +8,8 @@
  * become invokes to one new `landingpad cleanup; resume` block, choosing a personality when the
  * function has none. Funclet-based personalities (Windows, wasm) are left alone. LLVM-C 14 cannot
  * turn a call into an invoke, so call_to_invoke spells out changeToInvokeAndSplitBasicBlock.
+ * A longjmp leaves the callees of the function it lands in: the setjmp calls where that happens
+ * are found here too (hm_exits_landings), and emit.c tells the runtime after them.
  */
 #include <llvm-c/DebugInfo.h>
 
@@ -45,6 +47,48 @@ LLVMValueRef hm_exits_return_point(LLVMValueRef ret) {
     if (prev && LLVMIsACallInst(prev) && hm_llvm_is_musttail_call(prev))
         return prev;
     return ret;
+}
+
+/* ---- longjmp landings ------------------------------------------------------------------------ */
+
+/* A call of a setjmp-like function: returns_twice, an integer result, and one of the names the C
+ * library gives setjmp and sigsetjmp (<setjmp.h> maps the macros to _setjmp and __sigsetjmp). */
+static bool is_setjmp_call(hm_pass_state *st, LLVMValueRef inst) {
+    static const char *const names[] = {"setjmp", "_setjmp", "__setjmp", "sigsetjmp",
+                                        "__sigsetjmp"};
+    if (!LLVMIsACallInst(inst) || LLVMGetTypeKind(LLVMTypeOf(inst)) != LLVMIntegerTypeKind)
+        return false;
+    LLVMValueRef fn = strip_cast_to_function(LLVMGetCalledValue(inst));
+    if (!fn ||
+        !(has_fn_attr(fn, st->kind_returns_twice) ||
+          LLVMGetCallSiteEnumAttribute(inst, LLVMAttributeFunctionIndex, st->kind_returns_twice)))
+        return false;
+    const char *name = LLVMGetValueName2(fn, &(size_t){0});
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(name, names[i]) == 0)
+            return true;
+    return false;
+}
+
+LLVMValueRef *hm_exits_landings(hm_pass_state *st, LLVMValueRef fn, size_t *n) {
+    size_t count = 0;
+    *n = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        LLVMValueRef *calls = pass ? malloc(count * sizeof *calls) : NULL;
+        if (pass && !calls)
+            return NULL;
+        for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
+            for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i; i = LLVMGetNextInstruction(i))
+                if (is_setjmp_call(st, i)) {
+                    if (pass)
+                        calls[(*n)++] = i;
+                    else
+                        count++;
+                }
+        if (pass || count == 0)
+            return calls;
+    }
+    return NULL;
 }
 
 /* ---- Exceptions ------------------------------------------------------------------------------ */

@@ -11,11 +11,15 @@
  *   STEP 2  find the module's config; act only at the extension point it asks for;
  *   STEP 3  list the module's functions, before the pass adds any;
  *   STEP 4  per function: decide (select.c), with a reason for the report;
- *   STEP 5  per selected function: its record, and its `ret`s (exits.c), collected before any
- *           block is split;
+ *   STEP 5  per selected function: its `ret`s and setjmp calls (exits.c), collected before any
+ *           block is split, and its record (pinned, never count-only, when it calls setjmp);
  *   STEP 6  the guarded entry (the enter call, or the inline count of a throttled function) and
  *           its %heatmap.timed; an exit call, made when that is true, before every `ret` or the
- *           `musttail` call before it (emit.c);
+ *           `musttail` call before it (emit.c); after every setjmp call, when it returns non-zero
+ *           (a longjmp landed), the landing call that closes the unwound frames (emit.c);
+ *   STEP 6b per function left out (a definition that may get calls), in a module that
+ *           instruments some: the same landing call after its setjmp calls, without a record,
+ *           since a longjmp to it unwinds instrumented callees;
  *   STEP 7  if the function may unwind: route every exception through a `resume` of its own
  *           (exits.c) and put a guarded exit call before each `resume` (emit.c);
  *   STEP 8  the table of records, the constructor that registers it, the config's runtime:
@@ -101,16 +105,21 @@
 
 /* STEPs 5 to 7 for one selected function. */
 static void instrument_function(hm_pass_state *st, LLVMValueRef fn, const hm_function_info *info) {
-    /* STEP 5 */
-    LLVMValueRef record = hm_emit_record(st, info);
-    LLVMMetadataRef loc = hm_emit_location(st, fn);
-    size_t nrets = 0;
+    /* STEP 5: a function that calls setjmp is pinned (never count-only), so that a longjmp
+     * landing in it finds its frame, and with it which frames above were unwound. */
+    size_t nrets = 0, nlandings = 0;
     LLVMValueRef *rets = hm_exits_returns(fn, &nrets);
+    LLVMValueRef *landings = hm_exits_landings(st, fn, &nlandings);
+    LLVMValueRef record = hm_emit_record(st, info, nlandings > 0);
+    LLVMMetadataRef loc = hm_emit_location(st, fn);
     /* STEP 6 */
-    LLVMValueRef timed = hm_emit_enter(st, fn, record, loc);
+    LLVMValueRef timed = hm_emit_enter(st, fn, record, loc, nlandings > 0);
     for (size_t r = 0; r < nrets; r++)
         hm_emit_exit(st, record, timed, hm_exits_return_point(rets[r]), loc, "heatmap.ret");
     free(rets);
+    for (size_t l = 0; l < nlandings; l++)
+        hm_emit_landing(st, record, timed, landings[l], loc);
+    free(landings);
     /* STEP 7: only for functions that may unwind at all. */
     if (!has_fn_attr(fn, st->kind_nounwind)) {
         size_t nresumes = 0;
@@ -168,7 +177,9 @@ int hm_instrument_module(LLVMModuleRef module, const hm_plugin_options *options,
         nfns++;
     LLVMValueRef *fns = malloc((nfns ? nfns : 1) * sizeof *fns);
     st.records = malloc((nfns ? nfns : 1) * sizeof *st.records);
-    if (!fns || !st.records)
+    LLVMValueRef *left_out = malloc((nfns ? nfns : 1) * sizeof *left_out); /* for STEP 6b */
+    size_t nleft_out = 0;
+    if (!fns || !st.records || !left_out)
         nfns = 0;
     size_t k = 0;
     for (LLVMValueRef f = LLVMGetFirstFunction(module); f && k < nfns; f = LLVMGetNextFunction(f))
@@ -190,11 +201,25 @@ int hm_instrument_module(LLVMModuleRef module, const hm_plugin_options *options,
                 hooks_ready = true;
             }
             instrument_function(&st, fn, &info);
+        } else if (hm_select_may_land(&st, fn, &info)) {
+            left_out[nleft_out++] = fn;
         }
         hm_report_function(report, source, info.symbol, info.name, info.file, info.line, instrument,
                            reason);
         hm_select_free_info(&info);
     }
+
+    /* STEP 6b: a longjmp into a function left out still unwinds instrumented callees. Only in a
+     * module that instruments something: one that does not needs no runtime to link, as before. */
+    for (size_t i = 0; st.record_count > 0 && i < nleft_out; i++) {
+        size_t nlandings = 0;
+        LLVMValueRef *landings = hm_exits_landings(&st, left_out[i], &nlandings);
+        LLVMMetadataRef loc = nlandings ? hm_emit_location(&st, left_out[i]) : NULL;
+        for (size_t l = 0; l < nlandings; l++)
+            hm_emit_landing(&st, NULL, NULL, landings[l], loc);
+        free(landings);
+    }
+    free(left_out);
 
     /* STEP 8 */
     if (st.record_count > 0) {

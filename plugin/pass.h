@@ -42,7 +42,7 @@ typedef struct hm_pass_state {
     LLVMBuilderRef builder;
     LLVMTypeRef i1, i8, i32, i64, i8ptr, record_type;
     unsigned kind_nounwind, kind_naked, kind_returns_twice;
-    hm_hook enter, exit, count;
+    hm_hook enter, exit, count, landing;
     LLVMValueRef recording;   /* @__heatmap_recording_v2 (as i32* with typed pointers) */
     LLVMValueRef counts;      /* @__heatmap_counts_v2, the thread's count-only counters (i64**) */
     unsigned kind_prof;       /* metadata kind of branch weights */
@@ -129,6 +129,11 @@ void hm_select_free_info(hm_function_info *info);
 bool hm_select_function(hm_pass_state *st, const hm_config *cfg, LLVMValueRef fn,
                         const hm_function_info *info, char *reason, size_t size);
 
+/* Whether `fn`, not instrumented, may still get landing calls after its setjmp calls (the calls
+ * instrumented callees are unwound to): a definition, not the runtime's own, not
+ * available_externally, not naked. */
+bool hm_select_may_land(hm_pass_state *st, LLVMValueRef fn, const hm_function_info *info);
+
 /* ---- exits.c: every way out ------------------------------------------------------------------ */
 
 /* The `ret` instructions of `fn`, in a malloc'd array (NULL and *n == 0 when there are none or
@@ -146,30 +151,45 @@ LLVMValueRef hm_exits_return_point(LLVMValueRef ret);
  * Call it only for a function that is not nounwind. */
 LLVMValueRef *hm_exits_unwind(hm_pass_state *st, LLVMValueRef fn, LLVMMetadataRef loc, size_t *n);
 
+/* The calls of `fn` where a longjmp can land: calls of setjmp, _setjmp, sigsetjmp or __sigsetjmp
+ * (returns_twice, integer result: non-zero after a longjmp), in a malloc'd array (NULL and *n == 0
+ * when there are none or memory ran out). Other returns_twice functions (vfork, getcontext) are
+ * left alone: a vfork child shares the parent's memory, and a context may be on another stack. */
+LLVMValueRef *hm_exits_landings(hm_pass_state *st, LLVMValueRef fn, size_t *n);
+
 /* ---- emit.c: the calls and the tables -------------------------------------------------------- */
 
 /* Declares the enter and exit hooks and the recording flag in the module (once, before the first
  * hm_emit_enter / hm_emit_exit). */
 void hm_emit_hooks(hm_pass_state *st);
 
-/* The function's record `@__heatmap.rec.SYMBOL` (name, file, line, id slot), also added to the
- * module's list for hm_emit_table_and_ctor. */
-LLVMValueRef hm_emit_record(hm_pass_state *st, const hm_function_info *info);
+/* The function's record `@__heatmap.rec.SYMBOL` (name, file, line, id slot, state: timed, or
+ * pinned for a function that calls setjmp), also added to the module's list for
+ * hm_emit_table_and_ctor. */
+LLVMValueRef hm_emit_record(hm_pass_state *st, const hm_function_info *info, bool pinned);
 
 /* The debug location of the hook calls: the subprogram's scope line; NULL without debug info. */
 LLVMMetadataRef hm_emit_location(hm_pass_state *st, LLVMValueRef fn);
 
 /* The entry at the top of `fn`, after the entry block's allocas: when recording, the enter call
  * if the record's state is timed, else the inline count (blocks heatmap.check, heatmap.enter,
- * heatmap.count, heatmap.count.add, heatmap.count.new, heatmap.body). Returns `%heatmap.timed`,
- * the i1 at the top of heatmap.body that says whether enter was called. */
+ * heatmap.count, heatmap.count.add, heatmap.count.new, heatmap.body); when `pinned`, the enter
+ * call without a state test (blocks heatmap.enter, heatmap.body). Returns `%heatmap.timed`, the
+ * i1 at the top of heatmap.body that says whether enter was called. */
 LLVMValueRef hm_emit_enter(hm_pass_state *st, LLVMValueRef fn, LLVMValueRef record,
-                           LLVMMetadataRef loc);
+                           LLVMMetadataRef loc, bool pinned);
 
 /* The exit call just before `before`, made when `timed` (from hm_emit_enter) is true (block
  * heatmap.exit; `before` and what follows it move to a block named `tail_name`). */
 void hm_emit_exit(hm_pass_state *st, LLVMValueRef record, LLVMValueRef timed, LLVMValueRef before,
                   LLVMMetadataRef loc, const char *tail_name);
+
+/* The landing call after `call`, a setjmp-like call (hm_exits_landings): when recording and
+ * `call` returned non-zero (a longjmp landed), __heatmap_landing_v2 with the record when `timed`
+ * (from hm_emit_enter), else null (blocks heatmap.landing, heatmap.landed). `record` and `timed`
+ * are NULL in a function that is not instrumented. */
+void hm_emit_landing(hm_pass_state *st, LLVMValueRef record, LLVMValueRef timed, LLVMValueRef call,
+                     LLVMMetadataRef loc);
 
 /* The module's table of records and the constructor that registers it (only when records exist),
  * then the marker that tells a later run the module is instrumented. */

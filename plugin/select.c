@@ -241,10 +241,8 @@ static void selection_reason(const hm_config *cfg, const hm_selection *sel, char
     }
 }
 
-/* Decides whether to instrument `fn`. Returns true to instrument; otherwise `reason` says why
- * not. `info` is filled for definitions. */
-static bool decide(hm_pass_state *st, const hm_config *cfg, LLVMValueRef fn,
-                   const hm_function_info *info, char *reason, size_t size) {
+/* Whether the pass may add calls to the body of `fn`, a definition; `reason` says why not. */
+static bool may_add_calls(hm_pass_state *st, LLVMValueRef fn, char *reason, size_t size) {
     if (LLVMGetLinkage(fn) == LLVMAvailableExternallyLinkage) {
         snprintf(reason, size, "available_externally"); /* the real body is elsewhere */
         return false;
@@ -253,6 +251,15 @@ static bool decide(hm_pass_state *st, const hm_config *cfg, LLVMValueRef fn,
         snprintf(reason, size, "naked"); /* no prologue: a call would clobber the frame */
         return false;
     }
+    return true;
+}
+
+/* Decides whether to instrument `fn`. Returns true to instrument; otherwise `reason` says why
+ * not. `info` is filled for definitions. */
+static bool decide(hm_pass_state *st, const hm_config *cfg, LLVMValueRef fn,
+                   const hm_function_info *info, char *reason, size_t size) {
+    if (!may_add_calls(st, fn, reason, size))
+        return false;
     hm_selection sel = hm_config_select(cfg, info->name, info->match_path);
     if (!sel.selected) {
         selection_reason(cfg, &sel, reason, size);
@@ -283,4 +290,10 @@ bool hm_select_function(hm_pass_state *st, const hm_config *cfg, LLVMValueRef fn
     if (is_forwarding_wrapper(fn, info->symbol, reason, size))
         return false;
     return decide(st, cfg, fn, info, reason, size);
+}
+
+bool hm_select_may_land(hm_pass_state *st, LLVMValueRef fn, const hm_function_info *info) {
+    char reason[64];
+    return !LLVMIsDeclaration(fn) && !starts_with(info->symbol, "__heatmap") &&
+           !starts_with(info->symbol, "heatmap.") && may_add_calls(st, fn, reason, sizeof reason);
 }

@@ -17,10 +17,14 @@
  *
  * Unwinding without exits (longjmp, exceptions through code without cleanups): a frame whose
  * recorded stack address is below the current stack pointer is dead; enter and exit detect this
- * with one comparison and the slow path closes dead frames as if they returned then.
+ * with one comparison and the slow path closes dead frames as if they returned then. Where a
+ * longjmp lands, the plugin calls __heatmap_landing_v2, which closes every frame above the landing
+ * activation (also those at its own stack address, which the comparison cannot tell apart from
+ * inlined callees: the end of this file).
  *
  * Layer 2 (rt_hot.h): may call thread_state.c, paths.c, trace.c and layer 1 (clock, registry);
- * called by instrumented code, calibrate.c and the lifecycle (hm_close_open_frames).
+ * called by instrumented code (enter, exit, landing), calibrate.c and the lifecycle
+ * (hm_close_open_frames).
  */
 #define _GNU_SOURCE
 #include <signal.h>
@@ -83,9 +87,14 @@ static inline __attribute__((always_inline)) hm_fstats *hm_pop(hm_tls *t, uint32
          * that a node's total is its self time plus its children's totals. */
         uint64_t removed = raw_ns - self_ns + f->comp_below;
         uint64_t elapsed_ns = hm_ticks_to_ns(elapsed, hm_rt.ns_per_tick_fp);
-        /* Only the outermost activation of a node adds its total (recursion, folding). */
-        if (d == 1 || (f[-1].node & ~HM_NODE_FOLDED) != node)
-            hm_sig_add64(&n->total_ns, elapsed_ns > removed ? elapsed_ns - removed : 0);
+        /* Only the outermost activation of a node adds its total (recursion, folding). Never
+         * below the call's self time: a signal handler that ran inside this pop, after the self
+         * time was taken, has added its compensation to comp_below (and the tick-to-ns rounding
+         * of the parts can differ by 1 ns); e2e_robust_signals saw 8 ns below, 1 run in ~70. */
+        if (d == 1 || (f[-1].node & ~HM_NODE_FOLDED) != node) {
+            uint64_t total = elapsed_ns > removed ? elapsed_ns - removed : 0;
+            hm_sig_add64(&n->total_ns, total > self_ns ? total : self_ns);
+        }
         if (d > 1)
             hm_sig_add64(&f[-1].comp_below, removed);
     }
@@ -153,13 +162,19 @@ static uint32_t hm_path_enter(hm_tls *t, uint32_t d, uint32_t id, uint64_t *setu
     if (!t->tree || hm_path_cached(t, d, id, &node))
         return node;
     uint32_t parent = d ? t->stack[d - 1].node & ~HM_NODE_FOLDED : 0;
-    /* The clock is read before the lookup: probing the table for a new path may be the first
-     * touch of its page (a page fault), which is set-up too. */
-    uint64_t begin = *setup_begin ? *setup_begin : hm_clock_now();
-    node = hm_tree_find(t->tree, parent, id);
+    /* The path cache answers a known path with one probe, and needs no clock read (issue 14). */
+    node = hm_tree_cached(t->tree, parent, id);
     if (node == 0) {
-        *setup_begin = begin;
-        node = hm_tree_child(t->tree, parent, id);
+        /* The clock is read before the lookup: probing the table for a new path may be the first
+         * touch of its page (a page fault), which is set-up too. */
+        uint64_t begin = *setup_begin ? *setup_begin : hm_clock_now();
+        node = hm_tree_find(t->tree, parent, id);
+        if (node == 0) {
+            *setup_begin = begin;
+            node = hm_tree_child(t->tree, parent, id);
+        }
+        if (!(node & HM_NODE_FOLDED))
+            hm_tree_remember(t->tree, parent, id, node);
     }
     if (!(node & HM_NODE_FOLDED))
         t->tree->nodes[parent].cache = (uint64_t)node << 32 | id;
@@ -298,4 +313,65 @@ void __heatmap_exit_v2(hm_func_record *record) {
     hm_fstats *s = hm_pop(t, d, end);
     if (HM_UNLIKELY(s != NULL))
         hm_throttle_check(record, s);
+}
+
+/* ---- longjmp landings (issue 14) --------------------------------------------------------------
+ * The sp rule above (a frame below the caller's stack pointer is dead) misses one case: after a
+ * longjmp the landing function calls again from the stack address of the frames it unwound (a loop
+ * around setjmp; any call after the landing). The unwound callee's frame has that very address, so
+ * the new call is nested above it, the next longjmp leaves one more, and only an exit of the
+ * landing function would close them: never, when it has no frame of its own (a function left out
+ * of the selection; a count-only one, which is why the plugin pins functions that call setjmp).
+ * An equal address cannot be taken as "dead" in enter: an instrumented function inlined into its
+ * caller enters from the caller's machine frame, at the same address. So the plugin calls this
+ * where a longjmp lands, the one place that knows it. */
+
+/* The depth at which the activation of `id` that called from `sp` (a setjmp's landing) keeps its
+ * frame, or 0 when none is found. Looks past the frames below `sp` (unwound callees) and the other
+ * frames of the same machine frame (instrumented functions inlined into the landing one, unwound
+ * with it); stops at the first frame of an outer machine frame. */
+static uint32_t hm_landing_depth(const hm_tls *t, uint32_t id, uintptr_t sp) {
+    uintptr_t same = 0;
+    for (uint32_t i = t->depth; i-- > 0;) {
+        const hm_frame *f = &t->stack[i];
+        if (f->sp < sp)
+            continue;
+        if (f->id == id)
+            return i + 1;
+        if (same == 0)
+            same = f->sp;
+        else if (f->sp != same)
+            return 0;
+    }
+    return 0;
+}
+
+static void __attribute__((noinline))
+hm_landing_slow(hm_tls *t, const hm_func_record *record, uintptr_t sp) {
+    uint64_t now = hm_clock_now();
+    uint32_t keep = record ? hm_landing_depth(t, record->id, sp) : 0;
+    if (keep == 0) { /* no frame of the landing activation: the sp rule (alternate stacks too) */
+        hm_close_dead_frames(t, sp, now);
+        return;
+    }
+    t->closing++;
+    while (t->depth > keep)
+        hm_pop(t, t->depth, now);
+    t->closing--;
+}
+
+void __heatmap_landing_v2(hm_func_record *record) {
+    if (HM_UNLIKELY(!hm_is_on()))
+        return;
+    hm_tls *t = &hm_tls_self;
+    uint32_t d = t->depth;
+    uintptr_t sp = hm_caller_sp();
+    /* Frames beyond the capacity were never pushed: which activation is whose is unknown there. */
+    if (d == 0 || t->stats_cap == 0 || t->overflow)
+        return;
+    const hm_frame *top = &t->stack[d - 1];
+    /* Nothing unwound: the landing activation's own frame, or a caller's, is on top. */
+    if (top->sp > sp || (record && top->id == record->id && top->sp == sp))
+        return;
+    hm_landing_slow(t, record, sp);
 }

@@ -2,16 +2,19 @@
  *
  * A node is one distinct path of instrumented functions from the outermost call. The hot path
  * (hot_path.c) finds the child node of the caller's node: a direct recursive call reuses the
- * caller's node, the node's one-entry cache answers repeated calls of the same child, and the hash
- * table here answers the rest and creates nodes. Everything here may run in a signal handler that
- * interrupted another call of it on the same thread, so nodes are handed out with a signal-atomic
- * fetch-and-add, filled, and only then published in the table with a compare-and-swap; a handler
- * racing on the same (parent, function) can create a duplicate node for the same path, which is
- * harmless because readers merge nodes by path.
+ * caller's node, the node's one-entry cache answers repeated calls of the same child, the tree's
+ * direct-mapped path cache answers most of the rest (a caller that calls several functions in
+ * turn: an interpreter's loop), and the hash table here answers what is left and creates nodes.
+ * Everything here may run in a signal handler that interrupted another call of it on the same
+ * thread, so nodes are handed out with a signal-atomic fetch-and-add, filled, and only then
+ * published in the table with a compare-and-swap; a handler racing on the same (parent, function)
+ * can create a duplicate node for the same path, which is harmless because readers merge nodes by
+ * path.
  *
  * Memory: a thread's tree reserves max nodes (40 bytes each, and 48 of waits in a parallel array,
- * hm_node_wait), 2*max table slots (4 bytes) and a small table of 256 slots for its first 128 nodes
- * with MAP_NORESERVE, so only the pages of nodes actually made are committed (a small tree: one).
+ * hm_node_wait), 2*max table slots (4 bytes), a small table of 256 slots for its first 128 nodes
+ * and a path cache of HM_TREE_CACHE entries (16 bytes) with MAP_NORESERVE, so only the pages of
+ * nodes actually made, and of cache entries used, are committed (a small tree: a few).
  * Paths beyond max are folded into their caller's node and counted (docs/results-format.md).
  *
  * Layer 2 (rt_hot.h): calls nothing of the runtime above libc; called by hot_path.c,
@@ -46,7 +49,8 @@ static size_t hm_tree_slots_bytes(uint32_t max) {
 
 static size_t hm_tree_map_bytes(uint32_t max) {
     return HM_TREE_SMALL_SLOTS * sizeof(uint32_t) + (size_t)max * sizeof(hm_node) +
-           hm_tree_slots_bytes(max) + (size_t)max * sizeof(hm_node_wait);
+           hm_tree_slots_bytes(max) + (size_t)max * sizeof(hm_node_wait) +
+           HM_TREE_CACHE * sizeof(hm_tree_cache_entry);
 }
 
 bool hm_tree_init(hm_tree *tree, uint32_t max) {
@@ -63,6 +67,7 @@ bool hm_tree_init(hm_tree *tree, uint32_t max) {
     tree->nodes = (hm_node *)((char *)mem + small_bytes);
     tree->slots = (uint32_t *)((char *)mem + small_bytes + nodes_bytes);
     tree->waits = (hm_node_wait *)((char *)mem + small_bytes + nodes_bytes + slots_bytes);
+    tree->cache = (hm_tree_cache_entry *)((char *)tree->waits + (size_t)max * sizeof(hm_node_wait));
     tree->mask = (uint32_t)(slots_bytes / sizeof(uint32_t)) - 1;
     tree->max = max;
     tree->used = 1; /* the root */
@@ -115,6 +120,34 @@ uint32_t hm_tree_find(const hm_tree *tree, uint32_t parent, uint32_t func) {
     return n;
 }
 
+/* The path cache: direct-mapped, (parent, func) -> node. Written only by the owning thread (and
+ * its signal handlers): the key is cleared first and set last, and a reader checks it again
+ * after reading the node, so a handler that rewrote the entry in between is not believed. */
+static inline hm_tree_cache_entry *hm_tree_cache_slot(const hm_tree *tree, uint32_t parent,
+                                                      uint32_t func) {
+    return &tree->cache[hm_tree_hash(parent, func) & (HM_TREE_CACHE - 1)];
+}
+
+uint32_t hm_tree_cached(const hm_tree *tree, uint32_t parent, uint32_t func) {
+    const hm_tree_cache_entry *e = hm_tree_cache_slot(tree, parent, func);
+    uint64_t key = (uint64_t)parent << 32 | func;
+    if (__atomic_load_n(&e->key, __ATOMIC_RELAXED) != key)
+        return 0;
+    atomic_signal_fence(memory_order_seq_cst);
+    uint32_t node = __atomic_load_n(&e->node, __ATOMIC_RELAXED);
+    atomic_signal_fence(memory_order_seq_cst);
+    return __atomic_load_n(&e->key, __ATOMIC_RELAXED) == key ? node : 0;
+}
+
+void hm_tree_remember(hm_tree *tree, uint32_t parent, uint32_t func, uint32_t node) {
+    hm_tree_cache_entry *e = hm_tree_cache_slot(tree, parent, func);
+    __atomic_store_n(&e->key, 0, __ATOMIC_RELAXED);
+    atomic_signal_fence(memory_order_seq_cst);
+    __atomic_store_n(&e->node, node, __ATOMIC_RELAXED);
+    atomic_signal_fence(memory_order_seq_cst);
+    __atomic_store_n(&e->key, (uint64_t)parent << 32 | func, __ATOMIC_RELAXED);
+}
+
 uint32_t hm_tree_child(hm_tree *tree, uint32_t parent, uint32_t func) {
     uint32_t n = hm_tree_find(tree, parent, func);
     if (n)
@@ -155,6 +188,7 @@ void hm_tree_clear(hm_tree *tree) {
     }
     memset(&tree->nodes[0], 0, sizeof tree->nodes[0]);
     memset(&tree->waits[0], 0, sizeof tree->waits[0]);
+    memset(tree->cache, 0, HM_TREE_CACHE * sizeof *tree->cache);
     tree->used = 1;
     tree->folded = 0;
 }

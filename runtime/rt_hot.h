@@ -72,6 +72,13 @@ typedef struct hm_node_wait {
     uint64_t mutex_count, mutex_ns; /* the contended pthread mutex / rwlock subset */
 } hm_node_wait;
 
+/* One entry of a tree's path cache (paths.c): (parent << 32 | func) -> node; key 0 = empty. */
+typedef struct hm_tree_cache_entry {
+    uint64_t key;
+    uint32_t node;
+} hm_tree_cache_entry;
+#define HM_TREE_CACHE 4096u /* entries of a tree's path cache (a power of two) */
+
 typedef struct hm_tree {
     hm_node *nodes;
     uint32_t *small; /* slots of nodes 1..127 (256), at the start of the mapping */
@@ -79,8 +86,9 @@ typedef struct hm_tree {
     uint32_t used;   /* nodes handed out, the root included; may pass max when full */
     uint32_t max;
     uint32_t mask;
-    uint64_t folded;     /* calls folded into their parent because the tree was full */
-    hm_node_wait *waits; /* max entries, parallel to nodes */
+    uint64_t folded;            /* calls folded into their parent because the tree was full */
+    hm_node_wait *waits;        /* max entries, parallel to nodes */
+    hm_tree_cache_entry *cache; /* HM_TREE_CACHE entries: the path cache */
 } hm_tree;
 
 bool hm_tree_init(hm_tree *tree, uint32_t max) HM_HIDDEN;
@@ -90,6 +98,11 @@ void hm_tree_release(hm_tree *tree) HM_HIDDEN;
 uint32_t hm_tree_child(hm_tree *tree, uint32_t parent, uint32_t func) HM_HIDDEN;
 /* The child of `parent` for `func` when it exists, else 0 (nothing is made). Async-signal-safe. */
 uint32_t hm_tree_find(const hm_tree *tree, uint32_t parent, uint32_t func) HM_HIDDEN;
+/* The same from the tree's path cache only (one probe, no table walk): 0 when not there. Only the
+ * owning thread (and its signal handlers) may use a tree's cache. Async-signal-safe. */
+uint32_t hm_tree_cached(const hm_tree *tree, uint32_t parent, uint32_t func) HM_HIDDEN;
+/* Put (parent, func) -> node in the tree's path cache (owning thread). Async-signal-safe. */
+void hm_tree_remember(hm_tree *tree, uint32_t parent, uint32_t func, uint32_t node) HM_HIDDEN;
 static inline uint32_t hm_tree_size(const hm_tree *tree) {
     return tree->used < tree->max ? tree->used : tree->max;
 }

@@ -600,6 +600,10 @@ void hm_thread_merge(hm_thread_data *data) {
     if (t->data == data) {
         t->stats_cap = 0;
         t->finished = 1;
+        /* Frames still open (unwound without their exits) are dropped with the stack: an exit
+         * call that comes after this (a program's key destructor that runs after ours: its
+         * enter, refused, pushed nothing) must not read it. */
+        t->depth = 0;
         t->tree = NULL;
         t->tracing = 0;
         atomic_signal_fence(memory_order_seq_cst);

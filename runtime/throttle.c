@@ -77,7 +77,8 @@ void __heatmap_count_v2(hm_func_record *record) {
 }
 
 void hm_throttle_check(hm_func_record *record, const hm_fstats *s) {
-    if (!hm_rt.throttle)
+    /* Pinned (it calls setjmp): its code has no count-only path (abi.h). */
+    if (!hm_rt.throttle || __atomic_load_n(&record->state, __ATOMIC_RELAXED) == HM_STATE_PINNED)
         return;
     uint32_t id = record->id;
     if (id == 0 || id >= HM_COUNTS_MAX)

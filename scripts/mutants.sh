@@ -148,6 +148,22 @@ mutant exit_merge_not_deferred runtime/lifecycle.c "$ex" \
     's/++hm_exit_round < PTHREAD_DESTRUCTOR_ITERATIONS \&\&/0 \&\&/'
 mutant exit_main_unmarked runtime/lifecycle.c "$ex" \
     's/pthread_setspecific(hm_rt.thread_key, \&hm_main_marker);/(void)0;/'
+# longjmp landings (issue 14): the runtime's landing call does nothing (unwound frames pile up
+# under a loop around setjmp, lost at the thread's end); it never finds the landing function's
+# frame (a frame inlined into it stays open); the plugin emits no landing call; a function that
+# calls setjmp is not pinned (throttled like any other); a thread's merge leaves its depth (an exit
+# call after it reads the unmapped stack). The path cache compares only the function.
+lj='^(e2e_install|test_runtime|ir_setjmp|ir_exceptions|e2e_robust_throttle|e2e_stress)$'
+mutant landing_noop runtime/hot_path.c "$lj" 's/^    hm_landing_slow(t, record, sp);$/    (void)0;/'
+mutant landing_no_frame runtime/hot_path.c "$lj" \
+    's/uint32_t keep = record ? hm_landing_depth(t, record->id, sp) : 0;/uint32_t keep = 0 * (record ? hm_landing_depth(t, record->id, sp) : 0);/'
+mutant landing_not_emitted plugin/instrument.c "$lj" \
+    's/        hm_emit_landing(st, record, timed, landings\[l\], loc);/        (void)0;/'
+mutant setjmp_not_pinned plugin/instrument.c "$lj" \
+    's/LLVMValueRef timed = hm_emit_enter(st, fn, record, loc, nlandings > 0);/LLVMValueRef timed = hm_emit_enter(st, fn, record, loc, false);/'
+mutant exit_keeps_depth runtime/thread_state.c "$lj" 's/^        t->depth = 0;$/        (void)0;/'
+mutant path_cache_func_only runtime/paths.c "$lj" \
+    's/__atomic_load_n(\&e->key, __ATOMIC_RELAXED) != key)/(uint32_t)__atomic_load_n(\&e->key, __ATOMIC_RELAXED) != (uint32_t)key)/;s/__atomic_load_n(\&e->key, __ATOMIC_RELAXED) == key ? node/(uint32_t)__atomic_load_n(\&e->key, __ATOMIC_RELAXED) == (uint32_t)key ? node/'
 # Percentiles: nearest rank rounded down.
 mutant percentile_rank_floor include/heatmap/results_format.h \
     '^(test_runtime|test_results|viewer_oracle|viewer_json|viewer_table)$' \

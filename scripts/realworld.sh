@@ -9,11 +9,13 @@
 # independent reading of the allowlist (scripts/realworld/check_selection.py), exact counts
 # against numbers known from the workload and against gdb breakpoint hit counts on the plain
 # build, and a broken allowlist failing the compile with FILE:LINE:COL: error:.
-# Timings (workload plain / instrumented / HEATMAP=off, compile plain / plugin) are printed at the
-# end; no check depends on time.
+# Timings (compile plain / plugin; each workload plain, instrumented with the runtime's defaults
+# and with one part of it off at a time, REALWORLD_RUNS rounds in rotation) are printed at the end
+# with medians and spread; no check depends on time.
 #
 # Environment: HEATMAP_PREFIX (default ./_install-realworld, built from this checkout if missing),
-# REALWORLD_PROJECTS, JOBS (default 2), SQLITE_TCL_TESTS=0 to skip SQLite's Tcl tests (SQ_TESTS: which).
+# REALWORLD_PROJECTS, JOBS (default 2), SQLITE_TCL_TESTS=0 to skip SQLite's Tcl tests (SQ_TESTS: which),
+# REALWORLD_RUNS (default 5) rounds of the timed workloads, REALWORLD_VARIANTS their variants.
 set -u -o pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -63,12 +65,49 @@ check_sel_all() { # check_sel_all DESCRIPTION VARIANT [--config FILE]: every res
     check_sel "$desc" "$v" "$@" --results $(ls "$P/out-$v"/*.json | grep -v view.json)
 }
 now() { date +%s.%N; }
-record_time() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$TIMES"; } # project label seconds
+record_time() { # project label seconds [cpu-seconds]
+    printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "${4:-}" >>"$TIMES"
+}
 timed() { # timed PROJECT LABEL COMMAND...: runs it, records its wall time, returns its status
     local p=$1 l=$2 t0 rc; shift 2
     t0=$(now); "$@"; rc=$?
     record_time "$p" "$l" "$(echo "$(now) - $t0" | bc)"
     return $rc
+}
+
+# The timed workloads' variants, LABEL|ENVIRONMENT|BUILD: plain; the default build with the
+# runtime's defaults, then with one of its parts off (recording, memory tracking, throttling); narrow.
+# REALWORLD_VARIANTS replaces the list (one variant a line; the first must be plain).
+RUNS=${REALWORLD_RUNS:-5}
+BENCH_VARIANTS=${REALWORLD_VARIANTS:-"plain||plain
+default||default
+default HEATMAP=off|HEATMAP=off|default
+default HEATMAP_HEAP=off|HEATMAP_HEAP=off|default
+default HEATMAP_THROTTLE=off|HEATMAP_THROTTLE=off|default
+narrow||narrow"}
+# bench PROJECT WORKLOAD RUNNER: RUNS rounds, each running every variant once, in rotation, so that
+# the load of a shared machine falls on all of them alike. `RUNNER BUILD` runs the workload once
+# with the variant's build (timeit.py) and prints "WALL CPU"; the results go to
+# $W/PROJECT/bench-LABEL-PID.json.
+bench() {
+    local p=$1 wl=$2 runner=$3 i label envs b t
+    for i in $(seq "$RUNS"); do
+        while IFS='|' read -r label envs b; do
+            t=$(
+                [ -n "$envs" ] && export $envs
+                HEATMAP_OUTPUT="$W/$p/bench-${label// /_}-%p.json" "$runner" "$b"
+            ) || say "  $p: $wl ($label) exited with status $?"
+            [ -n "$t" ] && record_time "$p" "run $wl $label" $t
+        done <<<"$BENCH_VARIANTS"
+    done
+}
+# bench_calls PROJECT WORKLOAD: the instrumented calls of one default run (its results file)
+bench_calls() {
+    local f
+    f=$(ls "$W/$1"/bench-default-[0-9]*.json 2>/dev/null | head -1)
+    [ -n "$f" ] && record_time "$1" "calls $2 default" \
+        "$("$VIEW" --format=json "$f" | $PY -c 'import json,sys; print(json.load(sys.stdin)["summary"]["total_calls"])')"
+    rm -f "$W/$1"/bench-*.json
 }
 
 need_pkgs() { # installs the Debian packages that are missing
@@ -147,7 +186,10 @@ results_load() {
     else bad "$p: $n results files in $dir, $badn do not load"; fi
 }
 # gdb_counts BINARY FUNCS ARGS...: prints "func count" for each breakpoint, from gdb's hit counts
-# (GDB_STDIN=FILE: the program's standard input)
+# (GDB_STDIN=FILE: the program's standard input). gdb breaks in inlined copies too: that is the
+# count of a build instrumented before inlining. GDB_OUTOFLINE=1 disables the inlined locations,
+# leaving the calls of the functions' own (out-of-line) code: the count of a build instrumented
+# after inlining (the default without functions.include), whose inlining is the plain build's.
 gdb_counts() {
     local bin=$1 funcs=$2 f; shift 2
     # stop at main first, so that shared libraries are loaded; a function exported from a shared
@@ -155,10 +197,20 @@ gdb_counts() {
     # those locations are disabled
     local args=(-q -batch -nx -ex 'set pagination off' -ex "start${GDB_STDIN:+ < $GDB_STDIN}")
     for f in $funcs; do args+=(-ex "break $f" -ex 'ignore $bpnum 100000000' -ex "echo BP-MARK $f\n"); done
-    args+=(-ex 'python
+    args+=(-ex "python outofline = ${GDB_OUTOFLINE:-0} == 1" -ex 'python
+def inlined(pc, name):  # the block of function `name` at pc lies inside another function block
+    b = gdb.block_for_pc(pc)
+    while b is not None and (b.function is None or b.function.name.split("(")[0] != name):
+        b = b.superblock  # blocks of functions inlined into it (the location may be in one)
+    if b is None:
+        return False
+    b = b.superblock
+    while b is not None and b.function is None:
+        b = b.superblock
+    return b is not None
 for bp in gdb.breakpoints():
     for loc in bp.locations:
-        if (loc.function or "").endswith("@plt"):
+        if (loc.function or "").endswith("@plt") or (outofline and inlined(loc.address, bp.location)):
             loc.enabled = False
 ' -ex continue -ex 'info breakpoints')
     gdb "${args[@]}" --args "$bin" "$@" </dev/null 2>/dev/null | $PY -c '
@@ -273,7 +325,12 @@ project_lua() {
     [ $gbad = 0 ] && ok "lua: gdb hit counts on the plain build = the numbers known from counts.lua" || bad "lua: gdb counts"
     local gcall
     gcall=$(echo "$gdbout" | awk '$1 == "luaD_callnoyield" {print $2}')
-    local exp_default="${known/lua_status=321/} luaD_callnoyield=$gcall"
+    # the default build is instrumented after inlining: like with like, its reference is gdb's
+    # count of the out-of-line code (a function inlined everywhere must be absent: count 0)
+    local gdbline exp_default
+    gdbline=$(cd "$RW/lua" && GDB_OUTOFLINE=1 gdb_counts "$P/plain/lua" "str_rep luaB_error luaB_pcall luaB_yield luaB_auxwrap luaD_throw luaD_callnoyield" counts.lua)
+    say "  gdb breakpoint hits, out-of-line code only: $(echo $gdbline)"
+    exp_default=$(echo "$gdbline" | awk '{printf "%s=%s ", $1, $2}')
     local exp_narrow="$known luaD_callnoyield=$gcall"
     local exp_exclude="$known luaD_callnoyield=$gcall"
     for v in default narrow exclude; do
@@ -304,19 +361,10 @@ project_lua() {
     # a broken allowlist (a misspelt key): the compile fails like a source error
     broken_config lua "$RW/lua/broken.yaml" 5:3 $CC -std=gnu99 -O2 $HM_CFLAGS -DLUA_USE_LINUX -c "$S/src/lapi.c"
 
-    # timings: a CPU-bound script, plain / instrumented (default and narrow) / HEATMAP=off
-    local i
-    for i in 1 2; do
-        (cd "$RW/lua" && timed lua "run bench.lua plain" "$P/plain/lua" bench.lua >/dev/null)
-        (cd "$RW/lua" && HEATMAP_OUTPUT=$W/lua/bench-%p.json timed lua "run bench.lua default" "$P/default/lua" bench.lua >/dev/null)
-        (cd "$RW/lua" && HEATMAP=off timed lua "run bench.lua default HEATMAP=off" "$P/default/lua" bench.lua >/dev/null)
-        (cd "$RW/lua" && HEATMAP_PATHS=off HEATMAP_OUTPUT=$W/lua/bench-%p.json timed lua "run bench.lua default HEATMAP_PATHS=off" "$P/default/lua" bench.lua >/dev/null)
-        (cd "$RW/lua" && HEATMAP_OUTPUT=$W/lua/bench-%p.json timed lua "run bench.lua narrow" "$P/narrow/lua" bench.lua >/dev/null)
-    done
-    local calls
-    calls=$("$VIEW" --format=json "$(ls -t "$W"/lua/bench-*.json | sed -n 3p)" | $PY -c 'import json,sys; print(json.load(sys.stdin)["summary"]["total_calls"])')
-    say "  bench.lua, default build: $calls instrumented calls"
-    record_time lua "calls bench.lua default" "$calls"
+    # timings: a CPU-bound script, plain / instrumented (default with each part off, narrow)
+    lua_bench() { $PY "$RW/timeit.py" --cwd "$RW/lua" "$P/$1/lua" bench.lua; }
+    bench lua bench.lua lua_bench
+    bench_calls lua bench.lua
 }
 
 # =================================================================================================
@@ -390,11 +438,19 @@ project_sqlite() {
         [ "$(echo "$gdbout" | awk -v f=$f '$1 == f {print $2}')" = "$n" ] || { gbad=1; say "  gdb: $f != $n"; }
     done
     [ $gbad = 0 ] && ok "sqlite: gdb hit counts on the plain build = the numbers known from counts.sql" || bad "sqlite: gdb counts"
+    # the default build is instrumented after inlining: its reference is gdb's count of the
+    # out-of-line code (sqlite3_prepare_v2: 9 calls, 2 of them into inlined copies)
+    local gdbline
+    rm -rf "$P/run"; mkdir -p "$P/run"
+    gdbline=$(cd "$P/run" && GDB_OUTOFLINE=1 GDB_STDIN=$RW/sqlite/counts.sql gdb_counts "$P/plain/sqlite3" "$funcs" test.db)
+    say "  gdb breakpoint hits, out-of-line code only: $(echo $gdbline)"
     local g=() a
-    for a in $(echo "$gdbout" | awk '{print $1 "=" $2}'); do g+=("$a"); done
     pick() { local x r=; for x in "${g[@]}"; do for n in "$@"; do [ "${x%=*}" = "$n" ] && r+=" --expect $x"; done; done; echo "$r"; }
     local exp_default exp_narrow exp_exclude
+    for a in $(echo "$gdbline" | awk '{print $1 "=" $2}'); do g+=("$a"); done
     exp_default=$(pick absFunc upperFunc sqlite3ErrorMsg sqlite3_prepare_v2 sqlite3_step sqlite3VdbeExec sqlite3BtreeInsert sqlite3GetToken process_input)
+    g=()
+    for a in $(echo "$gdbout" | awk '{print $1 "=" $2}'); do g+=("$a"); done
     exp_narrow="$(pick absFunc upperFunc sqlite3ErrorMsg sqlite3_prepare_v2 sqlite3_step sqlite3VdbeExec sqlite3BtreeInsert sqlite3GetToken) --absent process_input --absent sqlite3RunParser"
     exp_exclude="$(pick sqlite3ErrorMsg sqlite3_prepare_v2 sqlite3_step sqlite3VdbeExec process_input) --absent absFunc --absent upperFunc --absent sqlite3BtreeInsert --absent sqlite3GetToken --absent shell_exec"
     for v in default narrow exclude; do
@@ -450,18 +506,13 @@ while i < len(s):
 print(n)')"
     fi
 
-    # timings: the 100k-row workload, plain / instrumented / HEATMAP=off
-    local i
-    for i in 1 2; do
-        for v in plain default default-off narrow; do
-            rm -rf "$P/run"; mkdir -p "$P/run"
-            local bin=$P/${v%-off}/sqlite3 envs=(HEATMAP_OUTPUT=$P/bench-%p.json)
-            [ $v = default-off ] && envs+=(HEATMAP=off)
-            (cd "$P/run" && env "${envs[@]}" bash -c 't0=$(date +%s.%N); "$1" test.db <"$2" >/dev/null 2>&1; echo "$(date +%s.%N) - $t0" | bc' _ "$bin" "$RW/sqlite/workload.sql" |
-                while read -r t; do record_time sqlite "run workload.sql ${v/-off/ HEATMAP=off}" "$t"; done)
-        done
-    done
-    record_time sqlite "calls workload.sql default" "$("$VIEW" --format=json "$(ls -t "$P"/bench-*.json | sed -n 2p)" | $PY -c 'import json,sys; print(json.load(sys.stdin)["summary"]["total_calls"])')"
+    # timings: the 100k-row workload, in a fresh directory each time
+    sqlite_bench() {
+        rm -rf "$P/run"; mkdir -p "$P/run"
+        $PY "$RW/timeit.py" --cwd "$P/run" --stdin "$RW/sqlite/workload.sql" "$P/$1/sqlite3" test.db
+    }
+    bench sqlite workload.sql sqlite_bench
+    bench_calls sqlite workload.sql
 }
 
 # =================================================================================================
@@ -531,20 +582,28 @@ json.dump([{"id": i, "name": "n%d" % i, "v": [i * 0.5, True, None], "o": {"k": "
     say "  gdb breakpoint hits on the plain build: jsontestrunner counts.json: $(echo $gr); jsoncpp_test: $(echo $gu)"
     [ "$(echo "$gr" | awk '$1 == "printValueTree" {print $2}')" = 2406 ] &&
         ok "jsoncpp: gdb: printValueTree hit 2406 times = 2 x 1203 values in counts.json" || bad "jsoncpp: gdb printValueTree"
-    local e r=() u=()
+    # the default build is instrumented after inlining: its reference is gdb's count of the
+    # out-of-line code (functions inlined everywhere: 0, must be absent)
+    local grl gul
+    grl=$(cd "$P/run" && GDB_OUTOFLINE=1 gdb_counts "$P/plain/bin/jsontestrunner_exe" "printValueTree Json::OurReader::readValue Json::OurReader::decodeNumber" counts.json)
+    gul=$(GDB_OUTOFLINE=1 gdb_counts "$P/plain/bin/jsoncpp_test" "Json::throwLogicError Json::throwRuntimeError")
+    say "  gdb breakpoint hits, out-of-line code only: $(echo $grl); $(echo $gul)"
+    local e r=() u=() rdef=() udef=()
     for e in $(echo "$gr" | awk '{print $1 "=" $2}'); do r+=(--expect "$e"); done
     for e in $(echo "$gu" | awk '{print $1 "=" $2}'); do u+=(--expect "$e"); done
-    local rdef=("${r[@]:0:6}")   # Json::Value::size may be trivial under the default rule: not checked
+    for e in $(echo "$grl" | awk '{print $1 "=" $2}'); do rdef+=(--expect "$e"); done
+    for e in $(echo "$gul" | awk '{print $1 "=" $2}'); do udef+=(--expect "$e"); done
     for v in default narrow exclude; do
-        local cargs=() rr=("${r[@]}")
+        local cargs=() rr=("${r[@]}") uu=("${u[@]}")
         [ $v != default ] && cargs=(--config "$RW/jsoncpp/$v.yaml")
-        [ $v = default ] && rr=("${rdef[@]}")
-        [ $v = narrow ] && rr=("${rdef[@]}" --absent Json::Value::size)
+        # Json::Value::size is trivial under the default rule: not checked there
+        [ $v = default ] && { rr=("${rdef[@]}"); uu=("${udef[@]}"); }
+        [ $v = narrow ] && rr=("${r[@]:0:6}" --absent Json::Value::size)
         say "jsoncpp ($v): selection and counts"
         check_sel "jsoncpp ($v): every plugin decision = the allowlist's; jsontestrunner counts.json:${rr[*]//--expect/}" $v "${cargs[@]}" \
             --results "$P/out-$v"/counts-*[0-9].json "${rr[@]}"
-        check_sel "jsoncpp ($v): jsoncpp_test: exceptions thrown through instrumented frames:${u[*]//--expect/}" $v "${cargs[@]}" \
-            --results "$P/out-$v"/unit-*[0-9].json "${u[@]}"
+        check_sel "jsoncpp ($v): jsoncpp_test: exceptions thrown through instrumented frames:${uu[*]//--expect/}" $v "${cargs[@]}" \
+            --results "$P/out-$v"/unit-*[0-9].json "${uu[@]}"
         check_sel_all "jsoncpp ($v): all results (ctest's processes too) hold only selected, instrumented functions" $v "${cargs[@]}"
     done
     check_sel "jsoncpp (exclude): no Json::Value::operator[], std::, JsonTest::, json_writer.cpp functions" exclude \
@@ -555,20 +614,16 @@ json.dump([{"id": i, "name": "n%d" % i, "v": [i * 0.5, True, None], "o": {"k": "
     # a broken allowlist (a value of the wrong type)
     broken_config jsoncpp "$RW/jsoncpp/broken.yaml" 5:21 $CXX -O2 $HM_CFLAGS -I"$S/include" -c "$S/src/lib_json/json_reader.cpp"
 
-    # timings: the unit tests and parsing + printing + rewriting a 100k-object document
-    local i
-    for i in 1 2; do
-        for v in plain default default-off narrow; do
-            local b=$P/${v%-off} envs=(HEATMAP_OUTPUT=$P/bench-%p.json)
-            [ $v = default-off ] && envs+=(HEATMAP=off)
-            rm -rf "$P/run"; mkdir -p "$P/run"; cp "$P/big.json" "$P/run/"
-            (cd "$P/run" && env "${envs[@]}" bash -c 't0=$(date +%s.%N); "$1" big.json >/dev/null 2>&1; echo "$(date +%s.%N) - $t0" | bc' _ "$b/bin/jsontestrunner_exe" |
-                while read -r t; do record_time jsoncpp "run big.json ${v/-off/ HEATMAP=off}" "$t"; done)
-            (cd "$P/run" && env "${envs[@]}" bash -c 't0=$(date +%s.%N); "$1" >/dev/null 2>&1; echo "$(date +%s.%N) - $t0" | bc' _ "$b/bin/jsoncpp_test" |
-                while read -r t; do record_time jsoncpp "run jsoncpp_test ${v/-off/ HEATMAP=off}" "$t"; done)
-        done
-    done
-    record_time jsoncpp "calls big.json default" "$("$VIEW" --format=json "$(ls -t "$P"/bench-*.json | sed -n 4p)" | $PY -c 'import json,sys; print(json.load(sys.stdin)["summary"]["total_calls"])')"
+    # timings: parsing + printing + rewriting a 100k-object document, and the unit tests
+    jsoncpp_big() {
+        rm -rf "$P/run"; mkdir -p "$P/run"; cp "$P/big.json" "$P/run/"
+        $PY "$RW/timeit.py" --cwd "$P/run" "$P/$1/bin/jsontestrunner_exe" big.json
+    }
+    jsoncpp_unit() { $PY "$RW/timeit.py" --cwd "$P" "$P/$1/bin/jsoncpp_test"; }
+    bench jsoncpp big.json jsoncpp_big
+    bench_calls jsoncpp big.json
+    bench jsoncpp jsoncpp_test jsoncpp_unit
+    rm -f "$P"/bench-*.json
 }
 
 # =================================================================================================
@@ -576,32 +631,49 @@ main() {
     local p
     for p in $PROJECTS; do "project_$p"; done
     say ""
-    say "=== Timings (wall seconds; medians not taken: every run listed; no check depends on them)"
+    say "=== Timings (seconds; median [least-most] of each variant's runs; cpu = user + system;"
+    say "    ratios of medians to plain; no check depends on them)"
     $PY - "$TIMES" <<'EOF'
-import sys, collections
+import sys, collections, statistics
 rows = collections.OrderedDict()
 for line in open(sys.argv[1]):
-    p, label, t = line.rstrip("\n").split("\t")
-    rows.setdefault((p, label), []).append(float(t))
-def best(p, l):
-    v = rows.get((p, l)); return min(v) if v else None
+    p, label, wall, cpu = (line.rstrip("\n").split("\t") + [""])[:4]
+    rows.setdefault((p, label), []).append((float(wall), float(cpu) if cpu else None))
+def med(p, l, k):
+    v = [r[k] for r in rows.get((p, l), []) if r[k] is not None]
+    return statistics.median(v) if v else None
+def spread(v):
+    return "%.3f [%.3f-%.3f]" % (statistics.median(v), min(v), max(v))
+def ratio(x, base):  # a plain time below the timer's resolution has no ratio
+    return "%.2f" % (x / base) if base else "n/a"
 for (p, label), ts in rows.items():
     if label.startswith("calls "):
         continue
+    walls = [t[0] for t in ts]
+    cpus = [t[1] for t in ts if t[1] is not None]
     base = None
     if label.startswith("compile ") and not label.endswith(" plain"):
-        base = best(p, "compile testfixture plain" if "testfixture" in label else "compile plain")
+        base = "compile testfixture plain" if "testfixture" in label else "compile plain"
     elif label.startswith("run ") and not label.endswith(" plain"):
-        base = best(p, "run %s plain" % label.split()[1])
-    ratio = " ratio %.2f" % (min(ts) / base) if base else ""
-    if base and label.startswith("run ") and " default" in label:
-        calls = rows.get((p, "calls %s default" % label.split()[1]))
-        if calls:
-            ratio += ", %.1f ns per instrumented call" % ((min(ts) - base) / calls[0] * 1e9)
-    print("%-8s %-45s %s%s" % (p, label, " ".join("%.2f" % t for t in ts), ratio))
+        base = "run %s plain" % label.split()[1]
+    out = "%-8s %-40s n=%d wall %s" % (p, label, len(ts), spread(walls))
+    if cpus:
+        out += "  cpu %s" % spread(cpus)
+    if base:
+        bcpu = med(p, base, 1)
+        if cpus and bcpu is not None:
+            out += "  ratio cpu %s, wall %s" % (ratio(statistics.median(cpus), bcpu),
+                                               ratio(statistics.median(walls), med(p, base, 0)))
+            calls = rows.get((p, "calls %s default" % label.split()[1]))
+            if calls and " default" in label and calls[0][0] > 0:
+                out += ", %.1f ns cpu per instrumented call" % (
+                    (statistics.median(cpus) - bcpu) / calls[0][0] * 1e9)
+        else:
+            out += "  ratio %s" % ratio(statistics.median(walls), med(p, base, 0))
+    print(out)
 for (p, label), ts in rows.items():
     if label.startswith("calls "):
-        print("%-8s %-45s %d" % (p, label.replace("calls ", "instrumented calls: "), ts[0]))
+        print("%-8s %-40s %d" % (p, label.replace("calls ", "instrumented calls: "), ts[0][0]))
 EOF
     say ""
     say "realworld: $PASS passed, $FAIL failed (work dir $W)"

@@ -8,9 +8,14 @@
  * when the entry called enter. A function the runtime has throttled (record->state ==
  * HM_STATE_COUNTED) is counted inline instead of timed: its entry adds one to
  * __heatmap_counts_v2[record->id] when that pointer is not NULL, else calls
- * __heatmap_count_v2(&record), and none of its exits calls the runtime. Per module it emits one
- * `hm_module_table` listing its records and registers it from a module constructor with
- * __heatmap_register_v2(&table) (always, whatever the flag).
+ * __heatmap_count_v2(&record), and none of its exits calls the runtime. After a call to a
+ * setjmp-like function (setjmp, _setjmp, sigsetjmp, __sigsetjmp) that returns non-zero, i.e. where
+ * a longjmp lands, it calls __heatmap_landing_v2 (guarded by the flag as well), also in functions
+ * it leaves out of a module that it instruments; a function it instruments that makes such a call
+ * is pinned
+ * (HM_STATE_PINNED: never count-only). Per module it
+ * emits one `hm_module_table` listing its records and registers it from a module constructor
+ * with __heatmap_register_v2(&table) (always, whatever the flag).
  *
  * The ABI version is part of every symbol name, so an object built by a plugin of one ABI version
  * linked against a runtime of another fails at link time ("undefined reference to
@@ -45,12 +50,16 @@ typedef struct hm_func_record {
     uint32_t line; /* line of the definition; 0 when unknown (no debug info) */
     uint32_t id;   /* written by the runtime: dense id > 0 once registered; the plugin emits 0 */
     /* Written by the runtime (relaxed), read at every entry: HM_STATE_TIMED (0, what the plugin
-     * emits) or HM_STATE_COUNTED once the runtime has throttled the function (id is then > 0). */
+     * emits) or HM_STATE_COUNTED once the runtime has throttled the function (id is then > 0).
+     * HM_STATE_PINNED is emitted for a function that calls setjmp: its entry has no state test
+     * (always enter), and the runtime never throttles it, so that a longjmp landing in it finds
+     * its frame (__heatmap_landing_v2). */
     uint8_t state;
 } hm_func_record;
 
 #define HM_STATE_TIMED 0
 #define HM_STATE_COUNTED 1
+#define HM_STATE_PINNED 2
 
 /* Per-module table; the plugin emits it with `records` pointing at an array of `count` pointers. */
 typedef struct hm_module_table {
@@ -69,6 +78,15 @@ HM_ABI_EXPORT void __heatmap_register_v2(hm_module_table *table);
 /* Count one call of a throttled function while the calling thread's __heatmap_counts_v2 is NULL
  * (its first count-only call; after its exit: then dropped). Async-signal-safe, no lock. */
 HM_ABI_EXPORT void __heatmap_count_v2(hm_func_record *record);
+/* A longjmp has landed in the calling function (its setjmp returned non-zero): every frame the
+ * runtime holds above that function's activation was unwound without its exit, and is closed now,
+ * as if those calls returned then. `record` is the function's record when this activation called
+ * __heatmap_enter_v2; NULL when it did not (recording was off at its entry, or the function is not
+ * instrumented): then the frames below the caller's stack pointer are the unwound ones.
+ * Async-signal-safe, no lock; nothing to close costs a few loads. Without it, a landing function
+ * that calls again from the same stack address (a loop around setjmp, or a function with no frame
+ * of its own) left the unwound frames open, one more per longjmp. */
+HM_ABI_EXPORT void __heatmap_landing_v2(hm_func_record *record);
 /* The calling thread's count-only counters, indexed by a record's id, in initial-exec TLS: NULL
  * until the thread's first count-only call, then an array that never moves and covers every id
  * the runtime throttles (it never throttles a function whose id lies beyond it). */

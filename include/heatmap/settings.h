@@ -89,9 +89,9 @@ typedef enum hm_setting_kind {
     X(TRACE_EVENTS, "HEATMAP_TRACE_EVENTS", "trace_events", UINT, "1000000", 2, 16777216,          \
       "an integer 2..16777216 (events per thread)")                                                \
     X(THROTTLE, "HEATMAP_THROTTLE", "throttle", BOOL, "on", 0, 0, "on|off")                        \
-    X(THROTTLE_CALLS, "HEATMAP_THROTTLE_CALLS", "throttle_calls", UINT, "100000", 2, 16777216,     \
+    X(THROTTLE_CALLS, "HEATMAP_THROTTLE_CALLS", "throttle_calls", UINT, "10000", 2, 16777216,      \
       "an integer 2..16777216 (timed calls before a function may be throttled)")                   \
-    X(THROTTLE_NS, "HEATMAP_THROTTLE_NS", "throttle_ns", UINT, "100", 2, 16777216,                 \
+    X(THROTTLE_NS, "HEATMAP_THROTTLE_NS", "throttle_ns", UINT, "200", 2, 16777216,                 \
       "an integer 2..16777216 (average self-time below which it is)")                              \
     X(PROFILE_TYPE, "HEATMAP_PROFILE_TYPE", "profile_type", LIST, "", 0, 255,                      \
       HM_SETTINGS_PROFILE_TYPES)                                                                   \

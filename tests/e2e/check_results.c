@@ -35,6 +35,7 @@
  *                         counts equal its timed calls (throttled_after when throttled, else
  *                         count) and their self times its own
  *   --throttled NAME      function NAME was throttled: it has throttled_after, at most its count
+ *   --timed NAME          function NAME was not throttled: every call timed, no throttled_after
  *   --throttled-ok        every throttled_after present is at most its function's count, and
  *                         for such a function (timed calls only) cpu_ns + wait_ns == self_ns,
  *                         blocked_ns <= wait_ns and open_calls <= throttled_after
@@ -379,6 +380,12 @@ int main(int argc, char **argv) {
             else if (json_integer_value(after) > field(f, "count"))
                 fail("function '%s': throttled_after %lld above its count %lld", val,
                      (long long)json_integer_value(after), field(f, "count"));
+        } else if (strcmp(opt, "--timed") == 0) {
+            json_t *f = function_named(root, val);
+            if (!f)
+                fail("function '%s' missing (expected every call timed)", val);
+            else if (json_object_get(f, "throttled_after"))
+                fail("function '%s' was throttled, expected every call timed", val);
         } else if (strcmp(opt, "--blocked") == 0) {
             char name[256];
             const char *range = split_key(opt, "NAME=MIN[:MAX]", val, name, sizeof name);

@@ -37,9 +37,10 @@ callgraph)
     checks="--expect run=1 --expect fib=$(fib_calls 20) --expect count_primes=1
             --expect is_prime=1000 --expect msort=$((2 * 1024 - 1)) --expect merge=1023
             --expect checksum=1 --expect arg=3 --absent main --absent square --absent add_one --only-expected
-            --threads 1 --path arg=3 --path run=1 --path run;fib=$(fib_calls 20)
+            --threads 1 --paths-add-up"
+    paths="--path arg=3 --path run=1 --path run;fib=$(fib_calls 20)
             --path run;count_primes;is_prime=1000 --path run;msort=$((2 * 1024 - 1))
-            --path run;msort;merge=1023 --path run;merge=0 --path run;checksum=1 --paths-add-up"
+            --path run;msort;merge=1023 --path run;merge=0 --path run;checksum=1"
     # HEATMAP_PATHS_MAX=4: max-1 = 3 nodes, made in call order (arg, run, run;fib); every call
     # of count_primes, is_prime, msort, merge and checksum needs a fourth and is folded.
     folded="--nodes 3 --folded $((1 + 1000 + 2 * 1024 - 1 + 1023 + 1))"
@@ -47,8 +48,8 @@ callgraph)
 threads)
     set -- 4 100000
     checks="--expect worker=4 --expect crunch=400000 --expect report=8 --absent main
-            --only-expected --threads 4 --path worker=4 --path worker;crunch=400000
-            --path worker;report=8 --paths-add-up --split-adds-up"
+            --only-expected --threads 4 --paths-add-up --split-adds-up"
+    paths="--path worker=4 --path worker;crunch=400000 --path worker;report=8"
     # HEATMAP_PATHS_MAX=4: each thread's 3 paths fit in its 3 nodes; merged by path at exit.
     folded="--nodes 3 --folded 0"
     ;;
@@ -62,10 +63,11 @@ status_plain=0 status_app=0
 ./plain "$@" >plain.out 2>/dev/null || status_plain=$?
 # The run the metadata is checked against: its pid, argv[0], host and wall-clock window are known
 # here, independently of the file. Compensation off and the monotonic clock (ticks are ns): the
-# self times must add up exactly.
+# self times must add up exactly. Throttling off: every call timed, so every call is in a path
+# node and the paths' counts are the calls' (count-only calls are in none).
 before=$(date +%s%N)
-HEATMAP_OUTPUT="$PWD/exact.json" HEATMAP_COMPENSATE=off HEATMAP_CLOCK=monotonic ./app "$@" \
-    >app.out 2>app.err &
+HEATMAP_OUTPUT="$PWD/exact.json" HEATMAP_COMPENSATE=off HEATMAP_CLOCK=monotonic HEATMAP_THROTTLE=off \
+    ./app "$@" >app.out 2>app.err &
 pid=$!
 wait "$pid" || status_app=$?
 after=$(date +%s%N)
@@ -87,18 +89,20 @@ case " $cflags " in
     ;;
 esac
 # shellcheck disable=SC2086
-"$checker" exact.json $checks --self-exact --end exit --pid "$pid" --program ./app \
+"$checker" exact.json $checks $paths --self-exact --end exit --pid "$pid" --program ./app \
     --hostname-is-mine --clock monotonic --started "$before:$after" $lines
 
-# Default settings (compensation on): same counts, self times within the compensation bound.
+# Default settings (compensation on, throttling on): same counts, self times within the
+# compensation bound, paths that add up (a throttled function's timed calls only).
 HEATMAP_OUTPUT="$PWD/default.json" ./app "$@" >/dev/null 2>&1
 clock=monotonic # auto: the invariant TSC when the CPU has one (Linux's nonstop_tsc flag)
 if [ "$(uname -m)" = aarch64 ] || grep -qw nonstop_tsc /proc/cpuinfo; then clock=tsc; fi
 # shellcheck disable=SC2086
-"$checker" default.json $checks --self-adds-up --clock "$clock"
+"$checker" default.json $checks --self-adds-up --throttled-ok --clock "$clock"
 
-# A tiny node limit: paths fold into their callers, and the time still adds up.
-HEATMAP_PATHS_MAX=4 HEATMAP_OUTPUT="$PWD/folded.json" ./app "$@" >/dev/null 2>&1
+# A tiny node limit: paths fold into their callers, and the time still adds up (every call
+# timed, so that the folded calls are all of them).
+HEATMAP_PATHS_MAX=4 HEATMAP_THROTTLE=off HEATMAP_OUTPUT="$PWD/folded.json" ./app "$@" >/dev/null 2>&1
 # shellcheck disable=SC2086
 "$checker" folded.json --paths-add-up $folded
 

@@ -2,13 +2,14 @@
  *
  * Linked into a test program in place of the real runtime, it keeps a shadow stack of records and
  * counts, per function name, the enter calls, the exit calls that matched the top of the stack, and
- * the frames that were left without an exit call (found under the top when an outer frame's exit
- * arrives: longjmp). The real runtime resynchronises its stack by stack address, so it would hide a
- * missing exit; this one does not. At exit it writes one line per function,
+ * the frames that were left without an exit call (found above the landing function's frame when a
+ * longjmp lands, or under the top when an outer frame's exit arrives). The real runtime
+ * resynchronises its stack by stack address, so it would hide a missing exit; this one does not.
+ * At exit it writes one line per function,
  *     NAME ENTERS EXITS UNWOUND
- * sorted by name, to $STRICT_RT_OUT (stderr when unset), then `ERROR ...` lines for exits that
- * match no open frame. Single-threaded programs only. Built without the plugin; its own functions
- * are named __heatmap_* and would never be instrumented anyway.
+ * sorted by name, to $STRICT_RT_OUT (stderr when unset), then `ERROR ...` lines for exit or
+ * landing calls that match no open frame. Single-threaded programs only. Built without the plugin;
+ * its own functions are named __heatmap_* and would never be instrumented anyway.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
@@ -99,6 +100,21 @@ void __heatmap_exit_v2(hm_func_record *r) {
     c->exits++;
 }
 
+/* A longjmp landed in `r`'s activation (NULL: one without an enter call, which never happens
+ * here: this runtime never throttles). The frames above its topmost frame were unwound. */
+void __heatmap_landing_v2(hm_func_record *r) {
+    size_t d = depth;
+    while (r && d > 0 && stack[d - 1]->id != r->id)
+        d--;
+    if (!r || d == 0) {
+        unmatched++;
+        snprintf(unmatched_name, sizeof unmatched_name, "landing in %s", r ? r->name : "(null)");
+        return;
+    }
+    while (depth > d)
+        count_for(stack[--depth])->unwound++;
+}
+
 static int by_name(const void *a, const void *b) {
     return strcmp(((const fn_count *)a)->name, ((const fn_count *)b)->name);
 }
@@ -122,8 +138,8 @@ static void strict_write(void) {
         free(sorted);
     }
     if (unmatched) {
-        fprintf(out, "ERROR %lu exit calls matched no open frame (last: %s)\n", unmatched,
-                unmatched_name);
+        fprintf(out, "ERROR %lu exit or landing calls matched no open frame (last: %s)\n",
+                unmatched, unmatched_name);
     }
     if (out != stderr)
         fclose(out);

@@ -309,6 +309,159 @@ static void test_runtime_threads_merge_at_exit(void **state) {
     assert_true(merged >= 4);
 }
 
+/* ---- longjmp landings (__heatmap_landing_v2) ----
+ * The landing function is the test itself: its callees below call enter from lower stack
+ * addresses, as real ones do, and longjmp back; a direct enter call from the test stands for an
+ * instrumented function inlined into it (an enter from the same machine frame). */
+static jmp_buf land_env;
+
+static __attribute__((noinline)) void land_deep(void) {
+    __heatmap_enter_v2(&rec_c);
+    advance(5);
+    longjmp(land_env, 1);
+}
+
+static __attribute__((noinline)) void land_middle(void) {
+    __heatmap_enter_v2(&rec_b);
+    advance(5);
+    land_deep();
+}
+
+static void test_runtime_landing_without_a_frame_closes_the_unwound_callees(void **state) {
+    /* A count-only landing (no frame of its own) calls from the same address after each longjmp:
+     * without the landing call the unwound frames piled up, one more per round, never counted. */
+    hm_collected b0 = collect(&rec_b, NULL), c0 = collect(&rec_c, NULL);
+    volatile int rounds = 0;
+    if (setjmp(land_env) != 0) {
+        __heatmap_landing_v2(NULL);
+        assert_int_equal(hm_tls_self.depth, 0);
+    }
+    if (++rounds <= 3)
+        land_middle();
+    assert_int_equal(hm_tls_self.depth, 0);
+    hm_collected b = collect(&rec_b, NULL), c = collect(&rec_c, NULL);
+    assert_int_equal(b.count - b0.count, 3);
+    assert_int_equal(c.count - c0.count, 3);
+    /* each closed at the landing: 5 of its own, c's 5 apart */
+    assert_int_equal(b.self_ns - b0.self_ns, 15);
+    assert_int_equal(c.self_ns - c0.self_ns, 15);
+}
+
+static void test_runtime_landing_keeps_the_landing_frame(void **state) {
+    /* a: the landing function, timed. b: an instrumented function inlined into it (same address),
+     * unwound with it. c: a real callee. The landing closes b and c, and keeps a open. */
+    hm_collected b0 = collect(&rec_b, NULL), c0 = collect(&rec_c, NULL);
+    __heatmap_enter_v2(&rec_a);
+    volatile int rounds = 0;
+    if (setjmp(land_env) != 0) {
+        __heatmap_landing_v2(&rec_a);
+        assert_int_equal(hm_tls_self.depth, 1);
+        assert_int_equal(hm_tls_self.stack[0].id, rec_a.id);
+    }
+    if (++rounds <= 2) {
+        __heatmap_enter_v2(&rec_b);
+        land_deep();
+    }
+    /* Nothing to close: the landing activation's own frame is on top. */
+    __heatmap_landing_v2(&rec_a);
+    assert_int_equal(hm_tls_self.depth, 1);
+    advance(1);
+    __heatmap_exit_v2(&rec_a);
+    assert_int_equal(hm_tls_self.depth, 0);
+    assert_int_equal(collect(&rec_a, NULL).count, 1);
+    assert_int_equal(collect(&rec_a, NULL).self_ns, 1);
+    assert_int_equal(collect(&rec_b, NULL).count - b0.count, 2);
+    assert_int_equal(collect(&rec_c, NULL).count - c0.count, 2);
+    assert_int_equal(collect(&rec_c, NULL).self_ns - c0.self_ns, 10);
+}
+
+static void test_runtime_landing_without_a_frame_keeps_frames_at_its_address(void **state) {
+    /* No frame of the landing activation: a frame at its own address may be a live caller it is
+     * inlined into (a here), so only the frames below it are closed. */
+    hm_collected b0 = collect(&rec_b, NULL), c0 = collect(&rec_c, NULL);
+    __heatmap_enter_v2(&rec_a);
+    volatile int rounds = 0;
+    if (setjmp(land_env) != 0)
+        __heatmap_landing_v2(NULL);
+    if (++rounds <= 2)
+        land_middle();
+    assert_int_equal(hm_tls_self.depth, 1);
+    advance(1);
+    __heatmap_exit_v2(&rec_a);
+    assert_int_equal(collect(&rec_a, NULL).count, 1);
+    assert_int_equal(collect(&rec_a, NULL).self_ns, 1);
+    assert_int_equal(collect(&rec_b, NULL).count - b0.count, 2);
+    assert_int_equal(collect(&rec_c, NULL).count - c0.count, 2);
+}
+
+/* A frame left open when the thread ends (unwound, its landing not instrumented) goes with the
+ * thread's stack; an exit call that comes after the thread's merge (from a program's key
+ * destructor, whose enter was refused) must then find nothing, not read the unmapped stack.
+ * Checked from a destructor of the test's own, which runs after the runtime's (or asks to run
+ * again until it has). */
+static pthread_key_t after_key;
+static volatile int after_depth = -1;
+
+static void after_runtime_exit(void *arg) {
+    if (!hm_tls_self.finished) { /* the runtime's destructor has not run yet */
+        pthread_setspecific(after_key, arg);
+        return;
+    }
+    after_depth = (int)hm_tls_self.depth;
+    __heatmap_exit_v2(&rec_c);
+}
+
+static void *thread_leaves_frames_open(void *arg) {
+    pthread_setspecific(after_key, arg);
+    __heatmap_enter_v2(&rec_a);
+    __heatmap_enter_v2(&rec_c);
+    return NULL;
+}
+
+static void test_runtime_exit_after_thread_end_is_ignored(void **state) {
+    assert_int_equal(pthread_key_create(&after_key, after_runtime_exit), 0);
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, thread_leaves_frames_open, &after_key), 0);
+    pthread_join(th, NULL);
+    assert_int_equal(after_depth, 0);
+    pthread_key_delete(after_key);
+}
+
+/* ---- the call-path cache (paths.c) ---- */
+
+static void test_runtime_path_cache_never_answers_a_wrong_node(void **state) {
+    /* One function called from 8000 parents: more pairs than the direct-mapped cache has entries,
+     * so some evict others of the same function. The cache answers a pair with its own node or
+     * not at all (a cache that compared only the function would answer an evicted pair with the
+     * node of the pair that took its entry). */
+    enum { PARENTS = 8000, FUNC = 9000 };
+    hm_tree tree;
+    assert_true(hm_tree_init(&tree, 1u << 16));
+    static uint32_t parent[PARENTS], node[PARENTS];
+    for (uint32_t i = 0; i < PARENTS; i++)
+        parent[i] = hm_tree_child(&tree, 0, i + 1);
+    for (uint32_t i = 0; i < PARENTS; i++) {
+        node[i] = hm_tree_child(&tree, parent[i], FUNC);
+        assert_int_equal(hm_tree_cached(&tree, parent[i], FUNC), 0); /* not remembered yet */
+        hm_tree_remember(&tree, parent[i], FUNC, node[i]);
+        assert_int_equal(hm_tree_cached(&tree, parent[i], FUNC), node[i]);
+    }
+    uint32_t answered = 0;
+    for (uint32_t i = 0; i < PARENTS; i++) {
+        uint32_t got = hm_tree_cached(&tree, parent[i], FUNC);
+        if (got != 0) {
+            assert_int_equal(got, node[i]);
+            answered++;
+        }
+        assert_int_equal(hm_tree_find(&tree, parent[i], FUNC), node[i]);
+        assert_int_equal(hm_tree_cached(&tree, parent[i], FUNC + 1), 0); /* never made */
+    }
+    assert_true(answered > 0 && answered <= HM_TREE_CACHE); /* some kept, the rest evicted */
+    hm_tree_clear(&tree);                                   /* the cache goes with the nodes */
+    assert_int_equal(hm_tree_cached(&tree, parent[0], FUNC), 0);
+    hm_tree_release(&tree);
+}
+
 static void test_runtime_output_path_patterns(void **state) {
     char out[512], want[512];
     hm_expand_output_path("run-%p.json", false, out, sizeof out);
@@ -531,6 +684,11 @@ HM_TEST_MAIN({
     cmocka_unit_test_setup(test_runtime_unmatched_exit_is_ignored, setup),
     cmocka_unit_test_setup(test_runtime_frames_beyond_capacity_are_dropped_and_counted, setup),
     cmocka_unit_test_setup(test_runtime_threads_merge_at_exit, setup),
+    cmocka_unit_test_setup(test_runtime_landing_without_a_frame_closes_the_unwound_callees, setup),
+    cmocka_unit_test_setup(test_runtime_landing_keeps_the_landing_frame, setup),
+    cmocka_unit_test_setup(test_runtime_landing_without_a_frame_keeps_frames_at_its_address, setup),
+    cmocka_unit_test_setup(test_runtime_exit_after_thread_end_is_ignored, setup),
+    cmocka_unit_test(test_runtime_path_cache_never_answers_a_wrong_node),
     cmocka_unit_test_setup(test_runtime_output_path_patterns, setup),
     cmocka_unit_test(test_runtime_trace_path_names),
     cmocka_unit_test_setup(test_runtime_writer_round_trip, setup),

@@ -7,6 +7,8 @@
  *   pipein    read stdin to its end, then work() 200 times (a pipeline's second process)
  *   longjmp [N]  N (100) rounds of outer -> middle -> inner, inner longjmps back to outer; then
  *             after()
+ *   ljloop N  2 threads each run lj_land(N) and lj_plain(N): loops around setjmp, longjmps from
+ *             throttled callees and an inlined one; then after(); prints the calls it counted
  *   deep N    recursion N deep (on a thread with a big stack), then after()
  *   signals   work() 200000 times while SIGALRM (every 100 us) runs handler_work(); prints the
  *             number of handler calls
@@ -75,6 +77,54 @@ __attribute__((noinline)) void outer(int i) {
         middle(i);
     else
         sink += 2;
+}
+
+/* ---- longjmp through throttled and inlined frames, into loops (issue 14) ----
+ * lj_land calls setjmp (so it is never throttled) in a loop, and after each landing calls again
+ * from the same stack address; lj_plain, not instrumented (left out of heatmap.yaml), does the
+ * same. lj_inl, instrumented and then inlined into lj_land, enters from lj_land's own stack
+ * address. lj_mid and lj_leaf are tiny: throttled (count-only) after their first calls; lj_leaf
+ * longjmps back for every third i. Each thread counts the calls itself (lj_count). */
+static __thread jmp_buf lj_env;
+static _Atomic unsigned long lj_n_land, lj_n_inl, lj_n_mid, lj_n_leaf;
+
+__attribute__((noinline)) void lj_leaf(int i) {
+    lj_n_leaf++;
+    sink += (unsigned long)i;
+    if (i % 3 == 0)
+        longjmp(lj_env, 1);
+}
+
+__attribute__((noinline)) void lj_mid(int i) {
+    lj_n_mid++;
+    lj_leaf(i);
+    lj_leaf(i + 1);
+}
+
+static inline __attribute__((always_inline)) void lj_inl(int i) {
+    lj_n_inl++;
+    lj_mid(i);
+    sink += 1;
+}
+
+__attribute__((noinline)) void lj_land(int n) {
+    lj_n_land++;
+    for (volatile int i = 0; i < n; i++)
+        if (setjmp(lj_env) == 0)
+            lj_inl(i);
+}
+
+__attribute__((noinline)) void lj_plain(int n) {
+    for (volatile int i = 0; i < n; i++)
+        if (setjmp(lj_env) == 0)
+            lj_mid(i);
+}
+
+static void *lj_thread(void *arg) {
+    int n = *(int *)arg;
+    lj_land(n);
+    lj_plain(n);
+    return NULL;
 }
 
 /* ---- deep recursion ---- */
@@ -225,6 +275,19 @@ int main(int argc, char **argv) {
         after();
         return 0;
     }
+    if (strcmp(mode, "ljloop") == 0 && argc > 2) {
+        int n = atoi(argv[2]);
+        pthread_t th[2];
+        for (int i = 0; i < 2; i++)
+            if (pthread_create(&th[i], NULL, lj_thread, &n) != 0)
+                return 1;
+        for (int i = 0; i < 2; i++)
+            pthread_join(th[i], NULL);
+        after();
+        printf("lj_land=%lu lj_inl=%lu lj_mid=%lu lj_leaf=%lu\n", lj_n_land, lj_n_inl, lj_n_mid,
+               lj_n_leaf);
+        return 0;
+    }
     if (strcmp(mode, "deep") == 0) {
         unsigned long n = argc > 2 ? strtoul(argv[2], NULL, 10) : 1000000;
         pthread_attr_t attr;
@@ -334,7 +397,7 @@ int main(int argc, char **argv) {
             return 1;
         pthread_exit(NULL);
     }
-    fprintf(stderr, "usage: robust fork|longjmp [N]|deep [N]|signals|sigterm|exit3|raise SIG|segv|"
-                    "own|fib N|threads T N|waiter N|exitsig N|mainexit\n");
+    fprintf(stderr, "usage: robust fork|longjmp [N]|ljloop N|deep [N]|signals|sigterm|exit3|"
+                    "raise SIG|segv|own|fib N|threads T N|waiter N|exitsig N|mainexit\n");
     return 2;
 }

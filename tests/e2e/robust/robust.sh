@@ -201,12 +201,23 @@ throttle)
         # shellcheck disable=SC2046
         check heatmap.json --expect recurse=100000 --expect after=1 --only-expected \
             --self-adds-up --paths-add-up --throttled-ok $(thr recurse)
-        # longjmp past frames: outer returns (throttled), middle and inner never do.
+        # longjmp past frames: outer returns, middle and inner never do. outer calls setjmp, so it
+        # is never throttled (a longjmp landing in it finds its frame).
         run 0 longjmp 5000
-        # shellcheck disable=SC2046
         check heatmap.json --expect outer=5000 --expect middle=5000 --expect inner=5000 \
             --expect after=1 --only-expected --self-adds-up --paths-add-up --throttled-ok \
-            --path after=1 $(thr outer)
+            --path after=1 --timed outer
+        # Loops around setjmp that call again from the stack address of the unwound frames, one
+        # of them not instrumented, on threads that end: each landing closes the unwound frames,
+        # so none piles up and is lost at the thread's end. The 1 ms limit throttles lj_mid and
+        # lj_leaf whatever the load; lj_land (it calls setjmp) stays timed.
+        run 0 ljloop 3000
+        set -- $(sed -n 's/^\(lj_land=.*\)$/\1/p' out.txt)
+        [ $# = 4 ] || fail "robust ljloop printed no counts: $(cat out.txt)"
+        # shellcheck disable=SC2046
+        check heatmap.json --expect "$1" --expect "$2" --expect "$3" --expect "$4" --expect after=1 \
+            --only-expected --self-adds-up --paths-add-up --throttled-ok --timed lj_land \
+            $(thr lj_mid) $(thr lj_leaf)
         # Threads: one thread's calls throttle work() for all; counts and splits stay exact.
         run 0 threads 4 20000
         # shellcheck disable=SC2046

@@ -11,10 +11,10 @@ prefix=$1 libdir=$2 clang=$3 checker=$4 source_dir=$5 work=$6 viewer=$7
 . "$source_dir/tests/e2e/lib.sh"
 e2e_workdir "$prefix" "$libdir" "$work" stress.c heatmap.yaml ../e2e_signals.h
 e2e_compile stress stress.c -O2 -g -pthread
-# HEATMAP_THROTTLE=off: a throttled (count-only) function opens no frame, so a longjmp into it
-# leaves its callees' frames open until the thread ends, and their last calls are lost
-# (docs/runtime.md, "Throttling", known limit; issue 14 stays open for it).
-HEATMAP_THROTTLE=off ./stress >out.txt 2>err.txt || fail "stress exited with $?: $(cat out.txt err.txt)"
+# Throttling on (the default): work, middle and inner become count-only mid-run; outer, which
+# calls setjmp, stays timed, and each landing of inner's longjmp in it closes the unwound frames
+# (docs/runtime.md, "Throttling").
+./stress >out.txt 2>err.txt || fail "stress exited with $?: $(cat out.txt err.txt)"
 parent=$(sed -n 's/^parent \([0-9]*\) .*/\1/p' out.txt)
 [ -n "$parent" ] || fail "no parent line: $(cat out.txt)"
 n=0

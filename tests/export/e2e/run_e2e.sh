@@ -11,6 +11,9 @@
 set -eu
 prefix=$1 libdir=$2 clang=$3 viewer=$4 source_dir=$5 work=$6 case=$7
 export PKG_CONFIG_PATH="$prefix/$libdir/pkgconfig"
+# Every call timed: the trees' counts below are every call's (a throttled function's count-only
+# calls are in no call-path node; e2e_robust_throttle checks throttled paths).
+export HEATMAP_THROTTLE=off
 checks="$source_dir/tests/export"
 
 rm -rf "$work"
