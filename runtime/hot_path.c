@@ -71,7 +71,11 @@ static inline __attribute__((always_inline)) hm_fstats *hm_pop(hm_tls *t, uint32
     uint64_t elapsed = end - f->start;
     if (HM_UNLIKELY((int64_t)elapsed < 0))
         elapsed = 0;
-    uint64_t self_ticks = elapsed > f->child ? elapsed - f->child : 0;
+    /* The children's ticks and their compensation read together: a signal handler's call that
+     * nests above this frame during the pop adds to both, and its time is in this call's self
+     * time (taken from `child` here), so its compensation must not be removed from the total. */
+    uint64_t child = f->child, comp_below = f->comp_below;
+    uint64_t self_ticks = elapsed > child ? elapsed - child : 0;
     uint64_t raw_ns = hm_ticks_to_ns(self_ticks, hm_rt.ns_per_tick_fp);
     uint64_t comp = hm_rt.comp_self_ns + (uint64_t)f->nchildren * hm_rt.comp_child_ns;
     uint64_t self_ns = raw_ns > comp ? raw_ns - comp : 0;
@@ -85,12 +89,10 @@ static inline __attribute__((always_inline)) hm_fstats *hm_pop(hm_tls *t, uint32
         hm_sig_add64(&n->self_ns, self_ns);
         /* The call's total is its elapsed less all the compensation taken off in its subtree, so
          * that a node's total is its self time plus its children's totals. */
-        uint64_t removed = raw_ns - self_ns + f->comp_below;
+        uint64_t removed = raw_ns - self_ns + comp_below;
         uint64_t elapsed_ns = hm_ticks_to_ns(elapsed, hm_rt.ns_per_tick_fp);
         /* Only the outermost activation of a node adds its total (recursion, folding). Never
-         * below the call's self time: a signal handler that ran inside this pop, after the self
-         * time was taken, has added its compensation to comp_below (and the tick-to-ns rounding
-         * of the parts can differ by 1 ns); e2e_robust_signals saw 8 ns below, 1 run in ~70. */
+         * below the call's self time: the tick-to-ns rounding of the parts can differ by 1 ns. */
         if (d == 1 || (f[-1].node & ~HM_NODE_FOLDED) != node) {
             uint64_t total = elapsed_ns > removed ? elapsed_ns - removed : 0;
             hm_sig_add64(&n->total_ns, total > self_ns ? total : self_ns);
