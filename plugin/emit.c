@@ -19,15 +19,31 @@
 #define HM_CTOR_NAME "heatmap.module_ctor"
 #define HM_CTOR_PRIORITY 1
 
-static hm_hook get_hook(hm_pass_state *st, const char *name, LLVMTypeRef type) {
-    hm_hook h = {type, LLVMGetNamedFunction(st->module, name)};
+/* The calling convention of the hooks that instrumented code calls on every call (enter, exit,
+ * count): on x86-64 the runtime defines them to preserve every general-purpose register (abi.h,
+ * HM_ABI_HOOK), so the caller keeps its values in any register across them, as preserve_mostcc
+ * says (it leaves r11 and the vector registers to the caller). That is what spares a small leaf
+ * the register saves and moves that a C call in it would cost even when the call is not made
+ * (recording off, count-only). Elsewhere, and for a module without a target triple, the C one. */
+static unsigned hook_call_conv(hm_pass_state *st) {
+    const char *triple = LLVMGetTarget(st->module);
+    bool x86_64 =
+        triple && (strncmp(triple, "x86_64-", 7) == 0 || strncmp(triple, "amd64-", 6) == 0);
+    return x86_64 ? LLVMPreserveMostCallConv : LLVMCCallConv;
+}
+
+static hm_hook get_hook(hm_pass_state *st, const char *name, LLVMTypeRef type, unsigned cc) {
+    hm_hook h = {type, LLVMGetNamedFunction(st->module, name), cc};
     if (!h.callee)
         h.callee = LLVMAddFunction(st->module, name, type);
     else if (LLVMGlobalGetValueType(h.callee) != type)
         h.callee = LLVMConstBitCast(h.callee, LLVMPointerType(type, 0));
     LLVMValueRef fn = strip_cast_to_function(h.callee);
-    if (fn)
+    if (fn) {
         add_fn_attr(st, fn, st->kind_nounwind); /* the runtime never throws */
+        /* A call whose convention differs from its callee's is undefined behaviour in LLVM. */
+        LLVMSetFunctionCallConv(fn, cc);
+    }
     return h;
 }
 
@@ -38,6 +54,7 @@ static LLVMValueRef call_hook_with(hm_pass_state *st, const hm_hook *h, LLVMValu
     LLVMValueRef call = LLVMBuildCall2(st->builder, h->type, h->callee, &arg, 1, "");
     LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex,
                              LLVMCreateEnumAttribute(st->ctx, st->kind_nounwind, 0));
+    LLVMSetInstructionCallConv(call, h->call_conv);
     /* Never a tail call: the runtime matches an exit to its enter by the caller's stack address,
      * which a `jmp` after the epilogue would change. */
     hm_llvm_set_notail(call);
@@ -52,11 +69,11 @@ static LLVMValueRef call_hook(hm_pass_state *st, const hm_hook *h, LLVMValueRef 
     return call_hook_with(st, h, as_i8ptr(st, record), before, loc);
 }
 
-/* The runtime's recording flag, `@__heatmap_recording_v2 = external global i32`, declared once. */
+/* The runtime's recording flag, `@__heatmap_recording_v3 = external global i32`, declared once. */
 static LLVMValueRef get_recording_flag(hm_pass_state *st) {
-    LLVMValueRef g = LLVMGetNamedGlobal(st->module, "__heatmap_recording_v2");
+    LLVMValueRef g = LLVMGetNamedGlobal(st->module, "__heatmap_recording_v3");
     if (!g) {
-        g = LLVMAddGlobal(st->module, st->i32, "__heatmap_recording_v2");
+        g = LLVMAddGlobal(st->module, st->i32, "__heatmap_recording_v3");
         LLVMSetAlignment(g, 4);
     } else if (LLVMGlobalGetValueType(g) != st->i32) {
         g = LLVMConstBitCast(g, LLVMPointerType(st->i32, 0)); /* a user's odd declaration */
@@ -64,13 +81,13 @@ static LLVMValueRef get_recording_flag(hm_pass_state *st) {
     return g;
 }
 
-/* The thread's count-only counters, `@__heatmap_counts_v2 = external thread_local(initialexec)
+/* The thread's count-only counters, `@__heatmap_counts_v3 = external thread_local(initialexec)
  * global i64*`, declared once. */
 static LLVMValueRef get_counts_tls(hm_pass_state *st) {
     LLVMTypeRef type = LLVMPointerType(st->i64, 0);
-    LLVMValueRef g = LLVMGetNamedGlobal(st->module, "__heatmap_counts_v2");
+    LLVMValueRef g = LLVMGetNamedGlobal(st->module, "__heatmap_counts_v3");
     if (!g) {
-        g = LLVMAddGlobal(st->module, type, "__heatmap_counts_v2");
+        g = LLVMAddGlobal(st->module, type, "__heatmap_counts_v3");
         LLVMSetThreadLocal(g, 1);
         LLVMSetThreadLocalMode(g, LLVMInitialExecTLSModel);
         LLVMSetAlignment(g, 8);
@@ -238,16 +255,17 @@ static LLVMValueRef entry_split_point(hm_pass_state *st, LLVMValueRef fn) {
 
 void hm_emit_hooks(hm_pass_state *st) {
     LLVMTypeRef hook_type = LLVMFunctionType(LLVMVoidTypeInContext(st->ctx), &st->i8ptr, 1, 0);
-    st->enter = get_hook(st, "__heatmap_enter_v2", hook_type);
-    st->exit = get_hook(st, "__heatmap_exit_v2", hook_type);
-    st->count = get_hook(st, "__heatmap_count_v2", hook_type);
-    st->landing = get_hook(st, "__heatmap_landing_v2", hook_type);
+    unsigned hot = hook_call_conv(st);
+    st->enter = get_hook(st, "__heatmap_enter_v3", hook_type, hot);
+    st->exit = get_hook(st, "__heatmap_exit_v3", hook_type, hot);
+    st->count = get_hook(st, "__heatmap_count_v3", hook_type, hot);
+    st->landing = get_hook(st, "__heatmap_landing_v3", hook_type, LLVMCCallConv);
     st->recording = get_recording_flag(st);
     st->counts = get_counts_tls(st);
 }
 
 /* The entry, after the entry block's allocas (an entry block has no PHIs or EH pads):
- *     %heatmap.recording = load atomic i32, i32* @__heatmap_recording_v2 monotonic, align 4
+ *     %heatmap.recording = load atomic i32, i32* @__heatmap_recording_v3 monotonic, align 4
  *     %heatmap.on = icmp ne i32 %heatmap.recording, 0
  *     br i1 %heatmap.on, label %heatmap.check, label %heatmap.body, !prof (likely taken)
  *   heatmap.check:
@@ -255,10 +273,10 @@ void hm_emit_hooks(hm_pass_state *st) {
  *     %heatmap.timed.now = icmp eq i8 %heatmap.state, 0
  *     br i1 %heatmap.timed.now, label %heatmap.enter, label %heatmap.count
  *   heatmap.enter:
- *     call void @__heatmap_enter_v2(record)
+ *     call void @__heatmap_enter_v3(record)
  *     br label %heatmap.body
  *   heatmap.count:                                   ; throttled: count, do not time
- *     %heatmap.counts = load i64*, i64** @__heatmap_counts_v2   ; initial-exec TLS
+ *     %heatmap.counts = load i64*, i64** @__heatmap_counts_v3   ; initial-exec TLS
  *     %heatmap.ready = icmp ne i64* %heatmap.counts, null
  *     br i1 %heatmap.ready, label %heatmap.count.add, label %heatmap.count.new, !prof (likely)
  *   heatmap.count.add:
@@ -267,7 +285,7 @@ void hm_emit_hooks(hm_pass_state *st) {
  *     load, add 1, store                             ; one `incq` on x86
  *     br label %heatmap.body
  *   heatmap.count.new:                               ; the thread's first count-only call
- *     call void @__heatmap_count_v2(record)
+ *     call void @__heatmap_count_v3(record)
  *     br label %heatmap.body
  *   heatmap.body:
  *     %heatmap.timed = phi i1 [ false, %entry ], [ true, %heatmap.enter ],
@@ -371,14 +389,14 @@ void hm_emit_exit(hm_pass_state *st, LLVMValueRef record, LLVMValueRef timed, LL
 }
 
 /* After the setjmp-like call `call` (an integer result, non-zero where a longjmp lands):
- *     %heatmap.recording = load atomic i32, i32* @__heatmap_recording_v2 monotonic, align 4
+ *     %heatmap.recording = load atomic i32, i32* @__heatmap_recording_v3 monotonic, align 4
  *     %heatmap.on = icmp ne i32 %heatmap.recording, 0
  *     %heatmap.jumped = icmp ne i32 %call, 0
  *     %heatmap.land = and i1 %heatmap.on, %heatmap.jumped
  *     br i1 %heatmap.land, label %heatmap.landing, label %heatmap.landed, !prof (unlikely)
  *   heatmap.landing:
  *     %heatmap.frame = select i1 %heatmap.timed, i8* <record>, i8* null
- *     call void @__heatmap_landing_v2(i8* %heatmap.frame)
+ *     call void @__heatmap_landing_v3(i8* %heatmap.frame)
  *     br label %heatmap.landed
  *   heatmap.landed:
  *     ... what followed the call
@@ -468,7 +486,7 @@ void hm_emit_table_and_ctor(hm_pass_state *st) {
     LLVMPositionBuilderAtEnd(st->builder, entry);
     LLVMValueRef ret = LLVMBuildRetVoid(st->builder);
     LLVMTypeRef hook_type = LLVMFunctionType(void_type, &st->i8ptr, 1, 0);
-    hm_hook reg = get_hook(st, "__heatmap_register_v2", hook_type);
+    hm_hook reg = get_hook(st, "__heatmap_register_v3", hook_type, LLVMCCallConv);
     call_hook(st, &reg, table, ret, NULL);
 
     /* { i32 priority, void ()* ctor, i8* data }: the element type an existing array uses. */

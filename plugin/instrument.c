@@ -44,13 +44,13 @@
  *       [ ...existing entries..., { i32 1, void ()* @heatmap.module_ctor, i8* null } ]
  *   @llvm.compiler.used = appending global [N x i8*] [ ..., i8* @__heatmap_instrumented_module ]
  *
- *   @__heatmap_recording_v2 = external global i32            ; the runtime's recording flag
- *   @__heatmap_counts_v2 = external thread_local(initialexec) global i64*  ; count-only counters
+ *   @__heatmap_recording_v3 = external global i32            ; the runtime's recording flag
+ *   @__heatmap_counts_v3 = external thread_local(initialexec) global i64*  ; count-only counters
  *
  *   define i32 @foo(i32 %x) personality ... {
  *   entry:
  *     %x.addr = alloca i32                           ; the entry block's allocas stay first
- *     %heatmap.recording = load atomic i32, i32* @__heatmap_recording_v2 monotonic, align 4,
+ *     %heatmap.recording = load atomic i32, i32* @__heatmap_recording_v3 monotonic, align 4,
  *                          !nosanitize, !dbg <scope line>
  *     %heatmap.on = icmp ne i32 %heatmap.recording, 0
  *     br i1 %heatmap.on, label %heatmap.check, label %heatmap.body, !prof <likely taken>
@@ -59,10 +59,10 @@
  *     %heatmap.timed.now = icmp eq i8 %heatmap.state, 0
  *     br i1 %heatmap.timed.now, label %heatmap.enter, label %heatmap.count
  *   heatmap.enter:
- *     call void @__heatmap_enter_v2(i8* <@__heatmap.rec.foo>) #nounwind, !dbg <scope line>
+ *     call void @__heatmap_enter_v3(i8* <@__heatmap.rec.foo>) #nounwind, !dbg <scope line>
  *     br label %heatmap.body
  *   heatmap.count:                                   ; throttled: counts[id] += 1 inline, or
- *     ...                                            ; __heatmap_count_v2 for the first (emit.c)
+ *     ...                                            ; __heatmap_count_v3 for the first (emit.c)
  *   heatmap.body:
  *     %heatmap.timed = phi i1 [ false, %entry ], [ true, %heatmap.enter ], [ false, ... ]
  *     ...
@@ -71,26 +71,26 @@
  *   heatmap.cont:
  *     br i1 %heatmap.timed, label %heatmap.exit, label %heatmap.ret ; before the `ret`, or
  *   heatmap.exit:                                    ; the `musttail` call that must precede it
- *     call void @__heatmap_exit_v2(i8* <@__heatmap.rec.foo>), !dbg <scope line>
+ *     call void @__heatmap_exit_v3(i8* <@__heatmap.rec.foo>), !dbg <scope line>
  *     br label %heatmap.ret
  *   heatmap.ret:
  *     ret i32 %r
  *   heatmap.cleanup:
  *     %lp = landingpad { i8*, i32 } cleanup          ; the landingpad stays first
  *     br i1 %heatmap.timed, ..., then in heatmap.exit:
- *     call void @__heatmap_exit_v2(i8* <@__heatmap.rec.foo>), !dbg <scope line>
+ *     call void @__heatmap_exit_v3(i8* <@__heatmap.rec.foo>), !dbg <scope line>
  *   heatmap.resume:
  *     resume { i8*, i32 } %lp                        ; every `resume` gets an exit call
  *   }
  *
  *   define internal void @heatmap.module_ctor() nounwind {
- *     call void @__heatmap_register_v2(i8* <@__heatmap.table>)
+ *     call void @__heatmap_register_v3(i8* <@__heatmap.table>)
  *     ret void
  *   }
  *
  * <@g> stands for `bitcast (... @g to i8*)`. The constructor runs at priority 1, before user
  * constructors, so records are registered before instrumented constructors run; the runtime
- * initialises itself lazily from __heatmap_register_v2. Its register call is not guarded: the
+ * initialises itself lazily from __heatmap_register_v3. Its register call is not guarded: the
  * flag is off until the runtime has started, and registration is what starts it. Every enter call
  * is, and every exit call is made only when its entry called enter (%heatmap.timed): with
  * recording off (HEATMAP=off) a call costs a load and a branch at entry and a branch per exit.

@@ -27,6 +27,7 @@
 typedef struct hm_hook {
     LLVMTypeRef type;
     LLVMValueRef callee;
+    unsigned call_conv; /* LLVMCallConv of the runtime's definition (abi.h, HM_ABI_HOOK) */
 } hm_hook;
 
 typedef struct hm_pass_file {
@@ -43,8 +44,8 @@ typedef struct hm_pass_state {
     LLVMTypeRef i1, i8, i32, i64, i8ptr, record_type;
     unsigned kind_nounwind, kind_naked, kind_returns_twice;
     hm_hook enter, exit, count, landing;
-    LLVMValueRef recording;   /* @__heatmap_recording_v2 (as i32* with typed pointers) */
-    LLVMValueRef counts;      /* @__heatmap_counts_v2, the thread's count-only counters (i64**) */
+    LLVMValueRef recording;   /* @__heatmap_recording_v3 (as i32* with typed pointers) */
+    LLVMValueRef counts;      /* @__heatmap_counts_v3, the thread's count-only counters (i64**) */
     unsigned kind_prof;       /* metadata kind of branch weights */
     unsigned kind_nosanitize; /* metadata kind: sanitizers leave the guard's load alone */
     LLVMValueRef personality; /* for functions that get their first landing pad; lazily */
@@ -185,7 +186,7 @@ void hm_emit_exit(hm_pass_state *st, LLVMValueRef record, LLVMValueRef timed, LL
                   LLVMMetadataRef loc, const char *tail_name);
 
 /* The landing call after `call`, a setjmp-like call (hm_exits_landings): when recording and
- * `call` returned non-zero (a longjmp landed), __heatmap_landing_v2 with the record when `timed`
+ * `call` returned non-zero (a longjmp landed), __heatmap_landing_v3 with the record when `timed`
  * (from hm_emit_enter), else null (blocks heatmap.landing, heatmap.landed). `record` and `timed`
  * are NULL in a function that is not instrumented. */
 void hm_emit_landing(hm_pass_state *st, LLVMValueRef record, LLVMValueRef timed, LLVMValueRef call,

@@ -28,12 +28,12 @@ void hm_calibrate(void) {
     hm_registry_mark_internal(hm_cal_outer.id);
     hm_registry_mark_internal(hm_cal_leaf.id);
     for (int r = 0; r < ROUNDS; r++) {
-        __heatmap_enter_v2(&hm_cal_outer);
+        __heatmap_enter_v3(&hm_cal_outer);
         for (int i = 0; i < CALLS; i++) {
-            __heatmap_enter_v2(&hm_cal_leaf);
-            __heatmap_exit_v2(&hm_cal_leaf);
+            __heatmap_enter_v3(&hm_cal_leaf);
+            __heatmap_exit_v3(&hm_cal_leaf);
         }
-        __heatmap_exit_v2(&hm_cal_outer);
+        __heatmap_exit_v3(&hm_cal_outer);
         if (hm_tls_self.stats_cap <= hm_cal_leaf.id || !hm_tls_self.stats[hm_cal_leaf.id] ||
             !hm_tls_self.stats[hm_cal_outer.id])
             return; /* recording did not happen: leave compensation at zero */

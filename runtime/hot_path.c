@@ -1,4 +1,4 @@
-/* The hot path: __heatmap_enter_v2 / __heatmap_exit_v2, called around every instrumented function.
+/* The hot path: __heatmap_enter_v3 / __heatmap_exit_v3, called around every instrumented function.
  *
  * Design. Each thread keeps a shadow stack of frames in initial-exec TLS-reached memory. Enter
  * pushes {id, start tick, child ticks = 0, stack address}; exit reads the clock once, computes the
@@ -18,7 +18,7 @@
  * Unwinding without exits (longjmp, exceptions through code without cleanups): a frame whose
  * recorded stack address is below the current stack pointer is dead; enter and exit detect this
  * with one comparison and the slow path closes dead frames as if they returned then. Where a
- * longjmp lands, the plugin calls __heatmap_landing_v2, which closes every frame above the landing
+ * longjmp lands, the plugin calls __heatmap_landing_v3, which closes every frame above the landing
  * activation (also those at its own stack address, which the comparison cannot tell apart from
  * inlined callees: the end of this file).
  *
@@ -32,7 +32,40 @@
 #include "rt_hot.h"
 
 __thread hm_tls hm_tls_self __attribute__((tls_model("initial-exec")));
-int __heatmap_recording_v2; /* hm_recording (rt_hot.h): accessed only atomically */
+int __heatmap_recording_v3; /* hm_recording (rt_hot.h): accessed only atomically */
+
+/* ---- Calls out of the hooks ------------------------------------------------------------------
+ * The hooks (enter, exit, count) preserve every general-purpose register on x86-64 (abi.h,
+ * HM_ABI_HOOK): the compiler saves in a hook's prologue the registers it uses, and all the
+ * caller-saved ones when the hook may call an ordinary function, on every call, taken or not. So
+ * the hooks call only functions that preserve the registers themselves: the slow paths of this
+ * file and these wrappers of the other files' functions, each of which saves them when it runs.
+ * This file is compiled with -mgeneral-regs-only (runtime/CMakeLists.txt), which gcc requires of
+ * such functions. */
+#define HM_SAVES_REGS HM_ABI_HOOK __attribute__((noinline))
+
+static HM_SAVES_REGS uint64_t hm_clock_fallback(void) {
+    return hm_clock_monotonic_ticks();
+}
+/* hm_clock_now for the hooks. */
+static inline uint64_t hm_hook_clock(void) {
+    return hm_clock_now_or(hm_clock_fallback);
+}
+static HM_SAVES_REGS void hm_new_run(hm_fstats *s, uint32_t b) {
+    hm_stats_new_run(s, b);
+}
+static HM_SAVES_REGS void hm_trace_saved(hm_thread_data *data, uint64_t tick, uint32_t func,
+                                         uint32_t kind) {
+    hm_trace_put_slow(data, tick, func, kind);
+}
+/* hm_trace_put for the hooks. */
+static inline void hm_hook_trace(hm_tls *t, uint64_t tick, uint32_t func, uint32_t kind) {
+    if (HM_UNLIKELY(t->tracing))
+        hm_trace_saved(t->data, tick, func, kind);
+}
+static HM_SAVES_REGS void hm_throttle_check_saved(hm_func_record *record, const hm_fstats *s) {
+    hm_throttle_check(record, s);
+}
 
 /* The caller's stack pointer at the call into enter/exit (the CFA of this function): the same
  * value at a function's enter and at its exits, lower in callees. Must be used in the entry points
@@ -59,7 +92,7 @@ static inline bool hm_record(hm_fstats *s, uint64_t self_ns) {
     if (HM_LIKELY((uint32_t)(run >> 32) == b && (uint32_t)run != UINT32_MAX &&
                   hm_sig_cas64(&s->run, run, run + 1)))
         return check;
-    hm_stats_new_run(s, b);
+    hm_new_run(s, b);
     return check;
 }
 
@@ -100,7 +133,7 @@ static inline __attribute__((always_inline)) hm_fstats *hm_pop(hm_tls *t, uint32
         if (d > 1)
             hm_sig_add64(&f[-1].comp_below, removed);
     }
-    hm_trace_put(t, end, f->id, 0);
+    hm_hook_trace(t, end, f->id, 0);
     /* Charge the parent before popping: a handler that runs now nests above this frame. */
     if (d > 1) {
         hm_sig_add64(&f[-1].child, elapsed);
@@ -211,12 +244,12 @@ static inline __attribute__((always_inline)) void hm_push(hm_tls *t, uint32_t d,
     f->child = 0;
     f->comp_below = 0;
     f->nchildren = 0;
-    uint64_t now = hm_clock_now();
+    uint64_t now = hm_hook_clock();
     f->start = now;
-    hm_trace_put(t, now, id, 1);
+    hm_hook_trace(t, now, id, 1);
 }
 
-static void __attribute__((noinline)) hm_enter_slow(hm_func_record *record, uintptr_t sp) {
+static HM_SAVES_REGS void hm_enter_slow(hm_func_record *record, uintptr_t sp) {
     hm_tls *t = &hm_tls_self;
     if (t->finished)
         return;
@@ -259,7 +292,7 @@ static void __attribute__((noinline)) hm_enter_slow(hm_func_record *record, uint
     hm_push(t, d, id, sp, node);
 }
 
-void __heatmap_enter_v2(hm_func_record *record) {
+HM_ABI_HOOK void __heatmap_enter_v3(hm_func_record *record) {
     if (HM_UNLIKELY(!hm_is_on()))
         return;
     hm_tls *t = &hm_tls_self;
@@ -283,8 +316,7 @@ void __heatmap_enter_v2(hm_func_record *record) {
     hm_push(t, d, id, sp, node);
 }
 
-static void __attribute__((noinline))
-hm_exit_slow(hm_func_record *record, uint64_t end, uintptr_t sp) {
+static HM_SAVES_REGS void hm_exit_slow(hm_func_record *record, uint64_t end, uintptr_t sp) {
     hm_tls *t = &hm_tls_self;
     if (t->overflow) {
         t->overflow--; /* the innermost frames were never pushed */
@@ -300,10 +332,10 @@ hm_exit_slow(hm_func_record *record, uint64_t end, uintptr_t sp) {
     /* Otherwise this exit has no matching enter (its enter was not recorded): ignore it. */
 }
 
-void __heatmap_exit_v2(hm_func_record *record) {
+HM_ABI_HOOK void __heatmap_exit_v3(hm_func_record *record) {
     if (HM_UNLIKELY(!hm_is_on()))
         return;
-    uint64_t end = hm_clock_now();
+    uint64_t end = hm_hook_clock();
     hm_tls *t = &hm_tls_self;
     uint32_t d = t->depth;
     uintptr_t sp = hm_caller_sp();
@@ -314,7 +346,12 @@ void __heatmap_exit_v2(hm_func_record *record) {
     }
     hm_fstats *s = hm_pop(t, d, end);
     if (HM_UNLIKELY(s != NULL))
-        hm_throttle_check(record, s);
+        hm_throttle_check_saved(record, s);
+}
+
+/* The first count-only call of a thread (abi.h); throttle.c does the work. */
+HM_ABI_HOOK void __heatmap_count_v3(hm_func_record *record) {
+    hm_throttle_count_first(record);
 }
 
 /* ---- longjmp landings (issue 14) --------------------------------------------------------------
@@ -362,7 +399,7 @@ hm_landing_slow(hm_tls *t, const hm_func_record *record, uintptr_t sp) {
     t->closing--;
 }
 
-void __heatmap_landing_v2(hm_func_record *record) {
+void __heatmap_landing_v3(hm_func_record *record) {
     if (HM_UNLIKELY(!hm_is_on()))
         return;
     hm_tls *t = &hm_tls_self;

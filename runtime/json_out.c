@@ -118,12 +118,32 @@ int hm_out_open(hm_out *o, const char *path) {
     hm_append(o->tmp, sizeof o->tmp, &n, num, hm_format_u64((uint64_t)getpid(), num));
     o->failed = 0;
     o->len = 0;
-    o->fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    struct stat st;
+    o->in_place = stat(path, &st) == 0 && !S_ISREG(st.st_mode);
+    if (o->in_place && S_ISDIR(st.st_mode)) {
+        hm_log("cannot write '", path, "': ", "it is a directory; name a file");
+        return -1;
+    }
+    if (o->in_place)
+        o->fd = open(path, O_WRONLY | O_CLOEXEC);
+    else
+        o->fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (o->fd < 0) {
         hm_log("cannot write '", path, "': ", strerror(errno));
         return -1;
     }
     return 0;
+}
+
+/* Closes an output written in place (hm_out_open); 0, or -1 after logging the failure. */
+static int hm_out_close_in_place(hm_out *o) {
+    hm_flush(o);
+    int err = o->failed;
+    if (close(o->fd) != 0 && !err)
+        err = errno;
+    if (err)
+        hm_log("cannot write '", o->path, "': ", strerror(err));
+    return err ? -1 : 0;
 }
 
 void hm_file_id_of(const char *path, hm_file_id *id) {
@@ -152,6 +172,8 @@ static int hm_exchange(const char *a, const char *b) {
 }
 
 int hm_out_commit_guarded(hm_out *o, const hm_file_id *was, const char *beside) {
+    if (o->in_place)
+        return hm_out_close_in_place(o);
     hm_flush(o);
     int err = o->failed;
     if (close(o->fd) != 0 && !err)
@@ -211,6 +233,8 @@ int hm_out_commit_guarded(hm_out *o, const hm_file_id *was, const char *beside) 
 }
 
 int hm_out_commit(hm_out *o) {
+    if (o->in_place)
+        return hm_out_close_in_place(o);
     hm_flush(o);
     int err = o->failed;
     if (close(o->fd) != 0 && !err)
@@ -230,6 +254,7 @@ void hm_out_use_fd(hm_out *o, int fd) {
     o->failed = 0;
     o->len = 0;
     o->path[0] = o->tmp[0] = '\0';
+    o->in_place = false;
 }
 
 int hm_out_finish_fd(hm_out *o) {

@@ -8,6 +8,7 @@
 #ifndef HEATMAP_JSON_OUT_H
 #define HEATMAP_JSON_OUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,9 +20,12 @@ typedef struct hm_out {
     size_t len;
     char buf[8192];
     char path[1024], tmp[1100];
+    bool in_place; /* PATH is a device or a pipe (/dev/null, a FIFO): written to, never renamed */
 } hm_out;
 
-/* Open PATH.tmp.PID for writing; on failure log one line naming PATH and return -1. */
+/* Open PATH.tmp.PID for writing; on failure log one line naming PATH and return -1. A PATH that
+ * exists and is no regular file (a device such as /dev/null, a FIFO) is opened and written in
+ * place instead: renaming over it would replace it by a file. A directory is an error. */
 int hm_out_open(hm_out *o, const char *path) HM_HIDDEN;
 /* Write to an open descriptor instead (the live server's memory files): no path, no rename. */
 void hm_out_use_fd(hm_out *o, int fd) HM_HIDDEN;

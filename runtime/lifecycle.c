@@ -2,7 +2,7 @@
  * signals and fork.
  *
  * One idempotent initializer runs from the runtime's constructor, or earlier from the first
- * registration (__heatmap_register_v2, the ABI entry point, is here for that reason). It reads the
+ * registration (__heatmap_register_v3, the ABI entry point, is here for that reason). It reads the
  * settings (include/heatmap/settings.h: default, then the record heatmap.yaml's runtime: section
  * left in the program, then the environment), picks and calibrates the clock, measures the
  * instrumentation's own cost per call, and registers the exit handler. The runtime never stops the
@@ -473,7 +473,7 @@ static void hm_after_fork_child(void) {
 
 /* The ABI entry point a module constructor calls with its table: start the runtime (the first
  * registration may come before the runtime's own constructor) and give the records their ids. */
-void __heatmap_register_v2(hm_module_table *table) {
+void __heatmap_register_v3(hm_module_table *table) {
     hm_runtime_init();
     if (!table || table->abi_version != HM_ABI_VERSION) {
         hm_log("module table with an unknown ABI version ignored", NULL, NULL, NULL);

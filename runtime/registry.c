@@ -11,7 +11,7 @@
  * unrecorded instead of deadlocking a handler that interrupted registration on its own thread.
  *
  * Layer 1 (rt_base.h): calls nothing of the runtime (it never starts it: the ABI entry point
- * __heatmap_register_v2 is in lifecycle.c); called by the hot path's slow path, calibrate.c, the
+ * __heatmap_register_v3 is in lifecycle.c); called by the hot path's slow path, calibrate.c, the
  * writers and the lifecycle.
  */
 #include <stdlib.h>

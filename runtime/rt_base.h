@@ -180,20 +180,26 @@ static inline uint64_t hm_clock_read_counter(void) {
  * calibration) takes a known time. */
 extern uint64_t hm_test_clock_ticks;
 extern uint64_t hm_test_clock_step;
-static inline uint64_t hm_clock_now(void) {
+static inline __attribute__((always_inline)) uint64_t hm_clock_now_or(uint64_t (*fallback)(void)) {
+    (void)fallback;
     if (hm_test_clock_step)
         hm_test_clock_ticks += hm_test_clock_step;
     return hm_test_clock_ticks;
 }
 #else
-static inline uint64_t hm_clock_now(void) {
+/* The hot-path clock, reading `fallback` (hm_clock_monotonic_ticks or a wrapper of it that
+ * preserves registers, for the hooks: hot_path.c) when the counter is not used. */
+static inline __attribute__((always_inline)) uint64_t hm_clock_now_or(uint64_t (*fallback)(void)) {
 #if defined(__x86_64__) || defined(__i386__) || defined(__aarch64__)
     if (HM_LIKELY(hm_clock_active == HM_CLOCK_TSC))
         return hm_clock_read_counter();
 #endif
-    return hm_clock_monotonic_ticks();
+    return fallback();
 }
 #endif
+static inline uint64_t hm_clock_now(void) {
+    return hm_clock_now_or(hm_clock_monotonic_ticks);
+}
 
 /* Choose the clock (honouring `requested`: "auto", "tsc", "monotonic") and calibrate ticks to ns
  * into hm_rt.ns_per_tick_fp. Spins for about a millisecond when the TSC is used. Returns the kind

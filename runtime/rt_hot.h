@@ -195,12 +195,12 @@ typedef struct hm_tls {
 extern __thread hm_tls hm_tls_self __attribute__((tls_model("initial-exec"))) HM_HIDDEN;
 
 /* Recording on/off, read first on the hot path. Off until init completes, and after the final
- * write. It is the exported ABI flag __heatmap_recording_v2 (abi.h), which instrumented code tests
+ * write. It is the exported ABI flag __heatmap_recording_v3 (abi.h), which instrumented code tests
  * inline before calling enter/exit; abi.h declares it as a plain int, and the runtime accesses it
  * only atomically, through this _Atomic int view of the same object (defined in hot_path.c). */
-#define hm_recording (*(_Atomic int *)&__heatmap_recording_v2)
+#define hm_recording (*(_Atomic int *)&__heatmap_recording_v3)
 _Static_assert(sizeof(_Atomic int) == sizeof(int) && _Alignof(_Atomic int) == _Alignof(int),
-               "__heatmap_recording_v2 is read as an int by instrumented code");
+               "__heatmap_recording_v3 is read as an int by instrumented code");
 
 /* Record one event when the thread traces. Async-signal-safe. */
 void hm_trace_put_slow(hm_thread_data *data, uint64_t tick, uint32_t func, uint32_t kind) HM_HIDDEN;
@@ -417,6 +417,9 @@ void hm_sampler_for_each_table(hm_sample_table_fn fn, void *ctx) HM_HIDDEN;
 /* Throttle `record`'s function when this thread's stats `s` say it is short and frequent, or when
  * its id was throttled already (through another record). Async-signal-safe. */
 void hm_throttle_check(hm_func_record *record, const hm_fstats *s) HM_HIDDEN;
+/* __heatmap_count_v3's work (a thread's first count-only call: its counters made and published,
+ * abi.h). Async-signal-safe, no lock. */
+void hm_throttle_count_first(hm_func_record *record) HM_HIDDEN;
 bool hm_throttle_is_throttled(uint32_t id) HM_HIDDEN;
 /* Count-only calls of `id`: all threads (exited and live), or one thread. Reads only. */
 uint64_t hm_throttle_count(uint32_t id) HM_HIDDEN;

@@ -6,7 +6,7 @@
  * when the thread has timed it at least HEATMAP_THROTTLE_CALLS times with an average self-time
  * below HEATMAP_THROTTLE_NS, the function is throttled: the record's state byte (abi.h) becomes
  * HM_STATE_COUNTED, and from then on instrumented code counts its calls inline, into this thread's
- * `counts` array (exported as __heatmap_counts_v2 in initial-exec TLS), without calling the
+ * `counts` array (exported as __heatmap_counts_v3 in initial-exec TLS), without calling the
  * runtime; its time becomes part of its caller's self-time, as if it were inlined. The decision
  * is per function, not per thread: the record is shared, so a function throttled by one thread's
  * calls is counted-only on every thread from then on (the other threads' timed figures stop at
@@ -14,14 +14,14 @@
  * per module) each switch at their own next check once the id is throttled.
  *
  * The counters are exact: each thread's array is a MAP_NORESERVE reservation of HM_COUNTS_MAX
- * entries, made on the thread's first count-only call (through __heatmap_count_v2), that never
+ * entries, made on the thread's first count-only call (through __heatmap_count_v3), that never
  * moves; the inline add is one read-modify-write instruction on x86, so a signal handler cannot
  * lose a count. At thread exit the array is folded into an accumulator (a second reservation) and
  * a compact per-thread copy (id, count) kept for the results' per-thread split. Functions with
  * ids at or above HM_COUNTS_MAX are never throttled.
  *
  * Layer 2 (rt_hot.h): calls thread_state.c (attach, arena) and layer 1 (registry); called by
- * instrumented code (__heatmap_count_v2), hot_path.c (the check), thread_state.c (merge, fork,
+ * instrumented code (__heatmap_count_v3), hot_path.c (the check), thread_state.c (merge, fork,
  * the read side) and the writers through it.
  */
 #define _GNU_SOURCE
@@ -32,7 +32,7 @@
 
 #define HM_COUNTS_MAX (1u << 20) /* ids; 8 MiB of address space per thread, mostly untouched */
 
-__thread uint64_t *__heatmap_counts_v2 __attribute__((tls_model("initial-exec")));
+__thread uint64_t *__heatmap_counts_v3 __attribute__((tls_model("initial-exec")));
 
 /* 1 for a throttled id (set once, never cleared); read by the writers. */
 static uint8_t hm_throttled_ids[HM_COUNTS_MAX];
@@ -55,7 +55,7 @@ static uint64_t *hm_counts_reserve(void) {
     return p == MAP_FAILED ? NULL : p;
 }
 
-void __heatmap_count_v2(hm_func_record *record) {
+void hm_throttle_count_first(hm_func_record *record) {
     if (atomic_load_explicit(&hm_recording, memory_order_relaxed) == 0)
         return;
     uint32_t id = __atomic_load_n(&record->id, __ATOMIC_ACQUIRE);
@@ -71,7 +71,7 @@ void __heatmap_count_v2(hm_func_record *record) {
             return;
         data->counts = counts;
         atomic_signal_fence(memory_order_seq_cst);
-        __heatmap_counts_v2 = counts; /* publishes the array to instrumented code */
+        __heatmap_counts_v3 = counts; /* publishes the array to instrumented code */
     }
     hm_sig_add64(&data->counts[id], 1);
 }
@@ -135,7 +135,7 @@ void hm_throttle_merge(hm_thread_data *data) {
         return;
     hm_tls *t = &hm_tls_self;
     if (t->data == data) { /* later count-only calls on this thread go to the slow path: dropped */
-        __heatmap_counts_v2 = NULL;
+        __heatmap_counts_v3 = NULL;
         atomic_signal_fence(memory_order_seq_cst);
     }
     uint32_t n = hm_registry_count(), kept = 0;

@@ -2,24 +2,27 @@
  * (libheatmap-rt).
  *
  * The plugin emits, per instrumented function, one static `hm_func_record` and calls
- *     __heatmap_enter_v2(&record)   at the function's entry
- *     __heatmap_exit_v2(&record)    before every return (and before a musttail call)
- * each call only when __heatmap_recording_v2 is non-zero (tested inline), and the exit calls only
+ *     __heatmap_enter_v3(&record)   at the function's entry
+ *     __heatmap_exit_v3(&record)    before every return (and before a musttail call)
+ * each call only when __heatmap_recording_v3 is non-zero (tested inline), and the exit calls only
  * when the entry called enter. A function the runtime has throttled (record->state ==
  * HM_STATE_COUNTED) is counted inline instead of timed: its entry adds one to
- * __heatmap_counts_v2[record->id] when that pointer is not NULL, else calls
- * __heatmap_count_v2(&record), and none of its exits calls the runtime. After a call to a
+ * __heatmap_counts_v3[record->id] when that pointer is not NULL, else calls
+ * __heatmap_count_v3(&record), and none of its exits calls the runtime. After a call to a
  * setjmp-like function (setjmp, _setjmp, sigsetjmp, __sigsetjmp) that returns non-zero, i.e. where
- * a longjmp lands, it calls __heatmap_landing_v2 (guarded by the flag as well), also in functions
+ * a longjmp lands, it calls __heatmap_landing_v3 (guarded by the flag as well), also in functions
  * it leaves out of a module that it instruments; a function it instruments that makes such a call
  * is pinned
  * (HM_STATE_PINNED: never count-only). Per module it
  * emits one `hm_module_table` listing its records and registers it from a module constructor
- * with __heatmap_register_v2(&table) (always, whatever the flag).
+ * with __heatmap_register_v3(&table) (always, whatever the flag).
+ *
+ * On x86-64, enter, exit and count preserve the general-purpose registers (HM_ABI_HOOK below; new
+ * in version 3).
  *
  * The ABI version is part of every symbol name, so an object built by a plugin of one ABI version
  * linked against a runtime of another fails at link time ("undefined reference to
- * __heatmap_enter_v2"), never silently at run time. Bump HM_ABI_VERSION and the suffixes together
+ * __heatmap_enter_v3"), never silently at run time. Bump HM_ABI_VERSION and the suffixes together
  * whenever a struct below changes layout or meaning.
  *
  * Records live in the instrumented module's data. The runtime copies name and file at registration,
@@ -39,7 +42,7 @@
 extern "C" {
 #endif
 
-#define HM_ABI_VERSION 2
+#define HM_ABI_VERSION 3
 
 /* Per-function record, one per instrumented function per module. Layout is fixed: the plugin builds
  * it as the LLVM struct { ptr, ptr, i32, i32, i8 } (32 bytes with its padding). */
@@ -53,7 +56,7 @@ typedef struct hm_func_record {
      * emits) or HM_STATE_COUNTED once the runtime has throttled the function (id is then > 0).
      * HM_STATE_PINNED is emitted for a function that calls setjmp: its entry has no state test
      * (always enter), and the runtime never throttles it, so that a longjmp landing in it finds
-     * its frame (__heatmap_landing_v2). */
+     * its frame (__heatmap_landing_v3). */
     uint8_t state;
 } hm_func_record;
 
@@ -70,35 +73,53 @@ typedef struct hm_module_table {
 
 #define HM_ABI_EXPORT __attribute__((visibility("default")))
 
+/* The hooks that instrumented code calls on every call (enter, exit, count) preserve every
+ * general-purpose register but r11 on x86-64: the plugin calls them with LLVM's preserve_mostcc,
+ * which leaves r11 and the vector registers to the caller. A small function then keeps its values
+ * where they are across the hooks: no register saves, no moves, so instrumented code compiled in
+ * is nearly free while its calls are not made (recording off, count-only). clang defines them
+ * with the same convention; gcc, which lacks it, with no_caller_saved_registers, which preserves
+ * every general-purpose register (clang's version of that attribute does not preserve the
+ * argument registers, hence the two). gcc requires the file that defines such functions to be
+ * compiled without SSE code (-mgeneral-regs-only: runtime/CMakeLists.txt). On other targets the
+ * hooks follow the C convention. */
+#if defined(__x86_64__) && defined(__clang__)
+#define HM_ABI_HOOK __attribute__((preserve_most))
+#elif defined(__x86_64__) && defined(__GNUC__)
+#define HM_ABI_HOOK __attribute__((no_caller_saved_registers))
+#else
+#define HM_ABI_HOOK
+#endif
+
 /* Entry points defined by the runtime. Enter and exit are the hot path: async-signal-safe, no
  * allocation, no lock, no syscall once the calling thread has seen the function. */
-HM_ABI_EXPORT void __heatmap_enter_v2(hm_func_record *record);
-HM_ABI_EXPORT void __heatmap_exit_v2(hm_func_record *record);
-HM_ABI_EXPORT void __heatmap_register_v2(hm_module_table *table);
-/* Count one call of a throttled function while the calling thread's __heatmap_counts_v2 is NULL
+HM_ABI_EXPORT HM_ABI_HOOK void __heatmap_enter_v3(hm_func_record *record);
+HM_ABI_EXPORT HM_ABI_HOOK void __heatmap_exit_v3(hm_func_record *record);
+HM_ABI_EXPORT void __heatmap_register_v3(hm_module_table *table);
+/* Count one call of a throttled function while the calling thread's __heatmap_counts_v3 is NULL
  * (its first count-only call; after its exit: then dropped). Async-signal-safe, no lock. */
-HM_ABI_EXPORT void __heatmap_count_v2(hm_func_record *record);
+HM_ABI_EXPORT HM_ABI_HOOK void __heatmap_count_v3(hm_func_record *record);
 /* A longjmp has landed in the calling function (its setjmp returned non-zero): every frame the
  * runtime holds above that function's activation was unwound without its exit, and is closed now,
  * as if those calls returned then. `record` is the function's record when this activation called
- * __heatmap_enter_v2; NULL when it did not (recording was off at its entry, or the function is not
+ * __heatmap_enter_v3; NULL when it did not (recording was off at its entry, or the function is not
  * instrumented): then the frames below the caller's stack pointer are the unwound ones.
  * Async-signal-safe, no lock; nothing to close costs a few loads. Without it, a landing function
  * that calls again from the same stack address (a loop around setjmp, or a function with no frame
  * of its own) left the unwound frames open, one more per longjmp. */
-HM_ABI_EXPORT void __heatmap_landing_v2(hm_func_record *record);
+HM_ABI_EXPORT void __heatmap_landing_v3(hm_func_record *record);
 /* The calling thread's count-only counters, indexed by a record's id, in initial-exec TLS: NULL
  * until the thread's first count-only call, then an array that never moves and covers every id
  * the runtime throttles (it never throttles a function whose id lies beyond it). */
-HM_ABI_EXPORT extern __thread uint64_t *__heatmap_counts_v2
+HM_ABI_EXPORT extern __thread uint64_t *__heatmap_counts_v3
     __attribute__((tls_model("initial-exec")));
 
 /* Recording on (non-zero) or off (0), defined by the runtime: off until it has started, when
  * HEATMAP=off, and after it has written its results. The plugin guards every enter/exit call with
- * it, `if (__heatmap_recording_v2 != 0) __heatmap_enter_v2(&record);`, as a relaxed atomic 32-bit
+ * it, `if (__heatmap_recording_v3 != 0) __heatmap_enter_v3(&record);`, as a relaxed atomic 32-bit
  * load, so that a program whose recording is off pays a load and a branch per call instead of
  * two calls. Only the runtime writes it (atomically); enter and exit test it as well. */
-HM_ABI_EXPORT extern int __heatmap_recording_v2;
+HM_ABI_EXPORT extern int __heatmap_recording_v3;
 
 /* Embedded settings (heatmap.yaml's `runtime:` section, include/heatmap/settings.h). The plugin
  * puts one hm_settings_record into section HM_SETTINGS_SECTION of every module it instruments

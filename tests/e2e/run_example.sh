@@ -20,8 +20,8 @@ cd "$work/$example"
 "$clang" $cflags $(pkg-config --cflags heatmap) "$example.c" -o app $(pkg-config --libs heatmap)
 # shellcheck disable=SC2086
 "$clang" $cflags "$example.c" -o plain -lpthread
-if ! nm app | grep -q __heatmap_enter_v2; then
-    echo "FAIL: $example was not instrumented (no reference to __heatmap_enter_v2)" >&2
+if ! nm app | grep -q __heatmap_enter_v3; then
+    echo "FAIL: $example was not instrumented (no reference to __heatmap_enter_v3)" >&2
     exit 1
 fi
 

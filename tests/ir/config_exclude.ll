@@ -32,8 +32,8 @@ define void @from_vendor() !dbg !6 {
 ; CHECK-NOT: @__heatmap.rec.skip_me
 ; CHECK-NOT: @__heatmap.rec.from_vendor
 ; CHECK-LABEL: define void @keep_me()
-; CHECK-NEXT: %heatmap.recording = load atomic i32, {{.*}}@__heatmap_recording_v2
-; CHECK: call void @__heatmap_enter_v2(
+; CHECK-NEXT: %heatmap.recording = load atomic i32, {{.*}}@__heatmap_recording_v3
+; CHECK: call void @__heatmap_enter_v3(
 ; CHECK-LABEL: define void @skip_me()
 ; CHECK-NEXT: call void @work()
 ; CHECK-LABEL: define void @from_vendor()

@@ -13,8 +13,8 @@ declare void @_ZdlPv(i8*)
 declare void @work()
 
 ; CHECK-LABEL: define void @_ZN1CD2Ev(
-; CHECK-NEXT: %heatmap.recording = load atomic i32, {{.*}}@__heatmap_recording_v2
-; CHECK: call void @__heatmap_enter_v2(
+; CHECK-NEXT: %heatmap.recording = load atomic i32, {{.*}}@__heatmap_recording_v3
+; CHECK: call void @__heatmap_enter_v3(
 define void @_ZN1CD2Ev(i8* %this) {
   call void @work()
   ret void
@@ -40,8 +40,8 @@ define void @_ZThn8_N1CD0Ev(i8* %this) {
 ; REPORT-DAG: "symbol":"_ZThn8_N1CD0Ev",{{.*}}"instrumented":false,"reason":"thunk: counted as the function it calls"}
 
 ; CHECK-LABEL: define void @_ZN1DC2Ev(
-; CHECK-NEXT: %heatmap.recording = load atomic i32, {{.*}}@__heatmap_recording_v2
-; CHECK: call void @__heatmap_enter_v2(
+; CHECK-NEXT: %heatmap.recording = load atomic i32, {{.*}}@__heatmap_recording_v3
+; CHECK: call void @__heatmap_enter_v3(
 define void @_ZN1DC2Ev(i8* %this) {
   call void @work()
   ret void
@@ -56,8 +56,8 @@ define void @_ZN1DC1Ev(i8* %this) {
 
 ; A complete-object constructor with its own body (it calls the base class's, not its own C2).
 ; CHECK-LABEL: define void @_ZN1EC1Ev(
-; CHECK-NEXT: %heatmap.recording = load atomic i32, {{.*}}@__heatmap_recording_v2
-; CHECK: call void @__heatmap_enter_v2(
+; CHECK-NEXT: %heatmap.recording = load atomic i32, {{.*}}@__heatmap_recording_v3
+; CHECK: call void @__heatmap_enter_v3(
 define void @_ZN1EC1Ev(i8* %this) {
   call void @_ZN1DC2Ev(i8* %this)
   call void @work()

@@ -5,15 +5,15 @@
 source_filename = "entry_exit.c"
 
 ; The runtime's recording flag, declared once.
-; CHECK: @__heatmap_recording_v2 = external global i32, align 4
-; CHECK-NOT: @__heatmap_recording_v2 =
+; CHECK: @__heatmap_recording_v3 = external global i32, align 4
+; CHECK-NOT: @__heatmap_recording_v3 =
 ; CHECK: @__heatmap.name = private unnamed_addr constant [10 x i8] c"two_exits\00"
 ; CHECK: @__heatmap.file = private unnamed_addr constant [13 x i8] c"entry_exit.c\00"
 ; Without debug info the line is 0; the id slot is 0 for the runtime to fill.
 ; CHECK: @__heatmap.rec.two_exits = internal global { {{i8\*|ptr}}, {{i8\*|ptr}}, i32, i32, i8 } { {{.*}}@__heatmap.name{{.*}}, {{.*}}@__heatmap.file{{.*}}, i32 0, i32 0, i8 0 }, align 8
 ; CHECK: @__heatmap.rec.three_exits = internal global
 ; CHECK: @__heatmap.records = internal constant [2 x {{i8\*|ptr}}] [{{(ptr |i8\* bitcast \(.* )}}@__heatmap.rec.two_exits{{( to i8\*\))?}}, {{(ptr |i8\* bitcast \(.* )}}@__heatmap.rec.three_exits{{( to i8\*\))?}}]
-; CHECK: @__heatmap.table = internal global { i32, i32, {{i8\*|ptr}} } { i32 2, i32 2, {{(ptr |i8\* bitcast \(.* )}}@__heatmap.records{{( to i8\*\))?}} }
+; CHECK: @__heatmap.table = internal global { i32, i32, {{i8\*|ptr}} } { i32 3, i32 2, {{(ptr |i8\* bitcast \(.* )}}@__heatmap.records{{( to i8\*\))?}} }
 ; CHECK: @llvm.global_ctors = appending global [1 x { i32, {{void \(\)\*|ptr}}, {{i8\*|ptr}} }] [{ i32, {{void \(\)\*|ptr}}, {{i8\*|ptr}} } { i32 1, {{void \(\)\*|ptr}} @heatmap.module_ctor, {{i8\*|ptr}} null }]
 ; CHECK: @__heatmap_instrumented_module = private constant i8 1
 ; CHECK: @llvm.compiler.used = appending global [1 x {{i8\*|ptr}}] [{{i8\*|ptr}} @__heatmap_instrumented_module], section "llvm.metadata"
@@ -23,7 +23,7 @@ define i32 @two_exits(i32 %x) {
 ; that says "likely taken"; the call in a block of its own.
 ; CHECK-LABEL: define i32 @two_exits(
 ; CHECK-NEXT: entry:
-; CHECK-NEXT: %heatmap.recording = load atomic i32, {{i32\*|ptr}} @__heatmap_recording_v2 monotonic, align 4, !nosanitize
+; CHECK-NEXT: %heatmap.recording = load atomic i32, {{i32\*|ptr}} @__heatmap_recording_v3 monotonic, align 4, !nosanitize
 ; CHECK-NEXT: %heatmap.on = icmp ne i32 %heatmap.recording, 0
 ; CHECK-NEXT: br i1 %heatmap.on, label %heatmap.check, label %heatmap.body, !prof [[LIKELY:![0-9]+]]
 ; CHECK-EMPTY:
@@ -33,11 +33,11 @@ define i32 @two_exits(i32 %x) {
 ; CHECK-NEXT: br i1 %heatmap.timed.now, label %heatmap.enter, label %heatmap.count
 ; CHECK-EMPTY:
 ; CHECK-NEXT: heatmap.enter:
-; CHECK-NEXT: call void @__heatmap_enter_v2({{(ptr |i8\* bitcast \(.* )}}@__heatmap.rec.two_exits{{( to i8\*\))?}}) [[NOUNWIND:#[0-9]+]]
+; CHECK-NEXT: call void @__heatmap_enter_v3({{(ptr |i8\* bitcast \(.* )}}@__heatmap.rec.two_exits{{( to i8\*\))?}}) [[NOUNWIND:#[0-9]+]]
 ; CHECK-NEXT: br label %heatmap.body
 ; CHECK-EMPTY:
 ; CHECK-NEXT: heatmap.count:
-; CHECK-NEXT: %heatmap.counts = load {{i64\*|ptr}}, {{i64\*\*|ptr}} @__heatmap_counts_v2, align 8
+; CHECK-NEXT: %heatmap.counts = load {{i64\*|ptr}}, {{i64\*\*|ptr}} @__heatmap_counts_v3, align 8
 ; CHECK-NEXT: %heatmap.ready = icmp ne {{i64\*|ptr}} %heatmap.counts, null
 ; CHECK-NEXT: br i1 %heatmap.ready, label %heatmap.count.add, label %heatmap.count.new, !prof [[LIKELY]]
 ; CHECK-EMPTY:
@@ -51,7 +51,7 @@ define i32 @two_exits(i32 %x) {
 ; CHECK-NEXT: br label %heatmap.body
 ; CHECK-EMPTY:
 ; CHECK-NEXT: heatmap.count.new:
-; CHECK-NEXT: call void @__heatmap_count_v2({{.*}}@__heatmap.rec.two_exits{{.*}}) [[NOUNWIND]]
+; CHECK-NEXT: call void @__heatmap_count_v3({{.*}}@__heatmap.rec.two_exits{{.*}}) [[NOUNWIND]]
 ; CHECK-NEXT: br label %heatmap.body
 ; CHECK-EMPTY:
 ; CHECK-NEXT: heatmap.body:
@@ -65,7 +65,7 @@ entry:
 ; CHECK-NEXT: br i1 %heatmap.timed, label %[[X1:heatmap.exit[0-9]*]], label %[[RET1:heatmap.ret[0-9]*]], !prof [[LIKELY]]
 ; CHECK-EMPTY:
 ; CHECK-NEXT: [[X1]]:
-; CHECK-NEXT: call void @__heatmap_exit_v2({{(ptr |i8\* bitcast \(.* )}}@__heatmap.rec.two_exits{{( to i8\*\))?}}) [[NOUNWIND]]
+; CHECK-NEXT: call void @__heatmap_exit_v3({{(ptr |i8\* bitcast \(.* )}}@__heatmap.rec.two_exits{{( to i8\*\))?}}) [[NOUNWIND]]
 ; CHECK-NEXT: br label %[[RET1]]
 ; CHECK-EMPTY:
 ; CHECK-NEXT: [[RET1]]:
@@ -77,7 +77,7 @@ pos:
 ; CHECK-NEXT: br i1 %heatmap.timed, label %[[X2:heatmap.exit[0-9]*]], label %[[RET2:heatmap.ret[0-9]*]], !prof [[LIKELY]]
 ; CHECK-EMPTY:
 ; CHECK-NEXT: [[X2]]:
-; CHECK-NEXT: call void @__heatmap_exit_v2({{(ptr |i8\* bitcast \(.* )}}@__heatmap.rec.two_exits{{( to i8\*\))?}}) [[NOUNWIND]]
+; CHECK-NEXT: call void @__heatmap_exit_v3({{(ptr |i8\* bitcast \(.* )}}@__heatmap.rec.two_exits{{( to i8\*\))?}}) [[NOUNWIND]]
 ; CHECK-NEXT: br label %[[RET2]]
 ; CHECK-EMPTY:
 ; CHECK-NEXT: [[RET2]]:
@@ -94,7 +94,7 @@ define void @three_exits(i32 %n) {
 ; CHECK-NEXT: entry:
 ; CHECK-NEXT: %heatmap.recording = load atomic i32
 ; CHECK: heatmap.enter:
-; CHECK-NEXT: call void @__heatmap_enter_v2(
+; CHECK-NEXT: call void @__heatmap_enter_v3(
 ; CHECK: heatmap.body:
 ; CHECK-NEXT: %heatmap.timed = phi i1 [ false, %{{[-a-z.0-9]+}} ], [ true, %heatmap.enter ], [ false, %heatmap.count.add ], [ false, %heatmap.count.new ]
 ; CHECK-NEXT: switch i32 %n
@@ -118,13 +118,13 @@ out:
 ; CHECK: a:
 ; CHECK-NEXT: br i1 %heatmap.timed
 ; CHECK: heatmap.exit{{[0-9]*}}:
-; CHECK-NEXT: call void @__heatmap_exit_v2(
+; CHECK-NEXT: call void @__heatmap_exit_v3(
 ; CHECK: heatmap.ret{{[0-9]*}}:
 ; CHECK-NEXT: ret void
 ; CHECK: b:
 ; CHECK-NEXT: br i1 %heatmap.timed
 ; CHECK: heatmap.exit{{[0-9]*}}:
-; CHECK-NEXT: call void @__heatmap_exit_v2(
+; CHECK-NEXT: call void @__heatmap_exit_v3(
 ; CHECK: heatmap.ret{{[0-9]*}}:
 ; CHECK-NEXT: ret void
 ; CHECK: dead:
@@ -134,17 +134,17 @@ out:
 ; CHECK: out:
 ; CHECK-NEXT: br i1 %heatmap.timed
 ; CHECK: heatmap.exit{{[0-9]*}}:
-; CHECK-NEXT: call void @__heatmap_exit_v2(
+; CHECK-NEXT: call void @__heatmap_exit_v3(
 ; CHECK: heatmap.ret{{[0-9]*}}:
 ; CHECK-NEXT: ret void
 }
 
-; CHECK: declare void @__heatmap_enter_v2({{i8\*|ptr}}) [[NOUNWIND]]
-; CHECK: declare void @__heatmap_exit_v2({{i8\*|ptr}}) [[NOUNWIND]]
+; CHECK: declare void @__heatmap_enter_v3({{i8\*|ptr}}) [[NOUNWIND]]
+; CHECK: declare void @__heatmap_exit_v3({{i8\*|ptr}}) [[NOUNWIND]]
 ; Registration is not guarded: it always happens (and is what starts the runtime).
 ; CHECK: define internal void @heatmap.module_ctor() [[NOUNWIND]]
 ; CHECK-NEXT: entry:
-; CHECK-NEXT: call void @__heatmap_register_v2({{(ptr |i8\* bitcast \(.* )}}@__heatmap.table{{( to i8\*\))?}})
+; CHECK-NEXT: call void @__heatmap_register_v3({{(ptr |i8\* bitcast \(.* )}}@__heatmap.table{{( to i8\*\))?}})
 ; CHECK-NEXT: ret void
 ; CHECK: attributes [[NOUNWIND]] = { nounwind }
 ; CHECK: [[LIKELY]] = !{!"branch_weights", i32 2000, i32 1}

@@ -36,7 +36,7 @@ define void @_Z6simplei(i32 %x) {
 ; CHECK-LABEL: define void @_Z6simplei(i32 %x) personality {{.*}}@__gxx_personality_v0{{.*}} {
 ; CHECK-NEXT: %heatmap.recording = load atomic i32
 ; CHECK: heatmap.enter:
-; CHECK-NEXT: call void @__heatmap_enter_v2(
+; CHECK-NEXT: call void @__heatmap_enter_v3(
 ; CHECK: heatmap.body:
 ; It calls setjmp, so it is pinned (never count-only): no count blocks (tests/ir/setjmp.ll).
 ; CHECK-NEXT: %heatmap.timed = phi i1 [ false, %{{[-a-z.0-9]+}} ], [ true, %heatmap.enter ]{{$}}
@@ -50,12 +50,12 @@ define void @_Z6simplei(i32 %x) {
 ; CHECK-NEXT: call void @may_throw(i32 2) [ "test"(i32 0) ]
 ; CHECK-NEXT: call i32 @setjmp(
 ; Where a longjmp lands (setjmp returned non-zero), the landing call (tests/ir/setjmp.ll).
-; CHECK-NEXT: load atomic i32, {{.*}} @__heatmap_recording_v2
-; CHECK: call void @__heatmap_landing_v2(
+; CHECK-NEXT: load atomic i32, {{.*}} @__heatmap_recording_v3
+; CHECK: call void @__heatmap_landing_v3(
 ; CHECK: heatmap.landed:
 ; CHECK-NEXT: br i1 %heatmap.timed
 ; CHECK: heatmap.exit:
-; CHECK-NEXT: call void @__heatmap_exit_v2(
+; CHECK-NEXT: call void @__heatmap_exit_v3(
 ; CHECK: heatmap.ret:
 ; CHECK-NEXT: ret void
 ; The landingpad stays first in its block; the guard follows it, the resume ends the function.
@@ -64,11 +64,11 @@ define void @_Z6simplei(i32 %x) {
 ; CHECK-NEXT: cleanup
 ; CHECK-NEXT: br i1 %heatmap.timed, label %heatmap.exit{{[0-9]+}}, label %heatmap.resume, !prof
 ; CHECK: heatmap.exit{{[0-9]+}}:
-; CHECK-NEXT: call void @__heatmap_exit_v2(
+; CHECK-NEXT: call void @__heatmap_exit_v3(
 ; CHECK-NEXT: br label %heatmap.resume
 ; CHECK: heatmap.resume:
 ; CHECK-NEXT: resume { {{i8\*|ptr}}, i32 } %heatmap.lp
-; CHECK-NOT: __heatmap_exit_v2
+; CHECK-NOT: __heatmap_exit_v3
 ; CHECK: }
   call void @no_throw(i32 %x)
   call void @may_throw(i32 %x)
@@ -86,7 +86,7 @@ define i32 @_Z3phib(i1 %c) {
 ; CHECK: entry:
 ; CHECK-NEXT: %heatmap.recording = load atomic i32
 ; CHECK: heatmap.enter:
-; CHECK-NEXT: call void @__heatmap_enter_v2(
+; CHECK-NEXT: call void @__heatmap_enter_v3(
 ; CHECK: heatmap.body:
 ; CHECK-NEXT: %heatmap.timed = phi i1 [ false, %{{[-a-z.0-9]+}} ], [ true, %heatmap.enter ], [ false, %heatmap.count.add ], [ false, %heatmap.count.new ]
 ; CHECK-NEXT: br i1 %c, label %call, label %join
@@ -99,7 +99,7 @@ define i32 @_Z3phib(i1 %c) {
 ; CHECK-NEXT: %r = phi i32 [ 1, %heatmap.body ], [ 2, %heatmap.cont ]
 ; CHECK-NEXT: br i1 %heatmap.timed
 ; CHECK: heatmap.exit:
-; CHECK-NEXT: call void @__heatmap_exit_v2(
+; CHECK-NEXT: call void @__heatmap_exit_v3(
 ; CHECK: heatmap.ret:
 ; CHECK-NEXT: ret i32 %r
 entry:
@@ -125,7 +125,7 @@ define void @_Z5raisev() {
 ; CHECK-NEXT: cleanup
 ; CHECK-NEXT: br i1 %heatmap.timed
 ; CHECK: heatmap.exit{{[0-9]*}}:
-; CHECK-NEXT: call void @__heatmap_exit_v2(
+; CHECK-NEXT: call void @__heatmap_exit_v3(
 ; CHECK: heatmap.resume:
 ; CHECK-NEXT: resume
   %e = call i8* @__cxa_allocate_exception(i64 4)
@@ -141,7 +141,7 @@ define i32 @_Z5catchv() personality i8* bitcast (i32 (...)* @__gxx_personality_v
 ; CHECK: entry:
 ; CHECK-NEXT: %heatmap.recording = load atomic i32
 ; CHECK: heatmap.enter:
-; CHECK-NEXT: call void @__heatmap_enter_v2(
+; CHECK-NEXT: call void @__heatmap_enter_v3(
 ; CHECK: heatmap.body:
 ; CHECK-NEXT: %heatmap.timed = phi i1 [ false, %{{[-a-z.0-9]+}} ], [ true, %heatmap.enter ], [ false, %heatmap.count.add ], [ false, %heatmap.count.new ]
 ; CHECK-NEXT: invoke void @may_throw(i32 0)
@@ -149,7 +149,7 @@ define i32 @_Z5catchv() personality i8* bitcast (i32 (...)* @__gxx_personality_v
 ; CHECK: ok:
 ; CHECK-NEXT: br i1 %heatmap.timed
 ; CHECK: heatmap.exit:
-; CHECK-NEXT: call void @__heatmap_exit_v2(
+; CHECK-NEXT: call void @__heatmap_exit_v3(
 ; CHECK: heatmap.ret:
 ; CHECK-NEXT: ret i32 0
 ; CHECK: lpad:
@@ -164,13 +164,13 @@ define i32 @_Z5catchv() personality i8* bitcast (i32 (...)* @__gxx_personality_v
 ; CHECK: heatmap.cont:
 ; CHECK-NEXT: br i1 %heatmap.timed
 ; CHECK: heatmap.exit{{[0-9]+}}:
-; CHECK-NEXT: call void @__heatmap_exit_v2(
+; CHECK-NEXT: call void @__heatmap_exit_v3(
 ; CHECK: heatmap.ret{{[0-9]+}}:
 ; CHECK-NEXT: ret i32 1
 ; CHECK: other:
 ; CHECK-NEXT: br i1 %heatmap.timed
 ; CHECK: heatmap.exit{{[0-9]+}}:
-; CHECK-NEXT: call void @__heatmap_exit_v2(
+; CHECK-NEXT: call void @__heatmap_exit_v3(
 ; CHECK: heatmap.resume:
 ; CHECK-NEXT: resume { {{i8\*|ptr}}, i32 } %lp
 ; CHECK: heatmap.cleanup:
@@ -178,7 +178,7 @@ define i32 @_Z5catchv() personality i8* bitcast (i32 (...)* @__gxx_personality_v
 ; CHECK-NEXT: cleanup
 ; CHECK-NEXT: br i1 %heatmap.timed
 ; CHECK: heatmap.exit{{[0-9]+}}:
-; CHECK-NEXT: call void @__heatmap_exit_v2(
+; CHECK-NEXT: call void @__heatmap_exit_v3(
 ; CHECK: heatmap.resume{{[0-9]+}}:
 ; CHECK-NEXT: resume
 entry:
@@ -210,7 +210,7 @@ define i32 @_Z8catchallv() personality i8* bitcast (i32 (...)* @__gxx_personalit
 ; CHECK-NEXT: catch {{i8\*|ptr}} null
 ; CHECK-NEXT: br i1 %heatmap.timed
 ; CHECK: heatmap.exit{{[0-9]+}}:
-; CHECK-NEXT: call void @__heatmap_exit_v2(
+; CHECK-NEXT: call void @__heatmap_exit_v3(
 ; CHECK: heatmap.ret{{[0-9]+}}:
 ; CHECK-NEXT: ret i32 2
 entry:
@@ -226,9 +226,9 @@ lpad:
 define void @_Z4tailv() {
 ; CHECK-LABEL: define void @_Z4tailv()
 ; CHECK: heatmap.enter:
-; CHECK-NEXT: call void @__heatmap_enter_v2(
+; CHECK-NEXT: call void @__heatmap_enter_v3(
 ; CHECK: heatmap.exit:
-; CHECK-NEXT: call void @__heatmap_exit_v2(
+; CHECK-NEXT: call void @__heatmap_exit_v3(
 ; CHECK: heatmap.ret:
 ; CHECK-NEXT: musttail call void @_Z4tailv()
 ; CHECK-NEXT: ret void
@@ -240,13 +240,13 @@ define void @_Z4tailv() {
 define void @_Z7nothrowv() nounwind {
 ; CHECK-LABEL: define void @_Z7nothrowv()
 ; CHECK: heatmap.enter:
-; CHECK-NEXT: call void @__heatmap_enter_v2(
+; CHECK-NEXT: call void @__heatmap_enter_v3(
 ; CHECK: heatmap.body:
 ; CHECK-NEXT: %heatmap.timed = phi i1 [ false, %{{[-a-z.0-9]+}} ], [ true, %heatmap.enter ], [ false, %heatmap.count.add ], [ false, %heatmap.count.new ]
 ; CHECK-NEXT: call void @may_throw(i32 3)
 ; CHECK-NEXT: br i1 %heatmap.timed
 ; CHECK: heatmap.exit:
-; CHECK-NEXT: call void @__heatmap_exit_v2(
+; CHECK-NEXT: call void @__heatmap_exit_v3(
 ; CHECK: heatmap.ret:
 ; CHECK-NEXT: ret void
 ; CHECK-NOT: landingpad
@@ -259,13 +259,13 @@ define void @_Z7nothrowv() nounwind {
 define void @_Z7funcletv() personality i8* bitcast (i32 (...)* @__CxxFrameHandler3 to i8*) {
 ; CHECK-LABEL: define void @_Z7funcletv()
 ; CHECK: heatmap.enter:
-; CHECK-NEXT: call void @__heatmap_enter_v2(
+; CHECK-NEXT: call void @__heatmap_enter_v3(
 ; CHECK: heatmap.body:
 ; CHECK-NEXT: %heatmap.timed = phi i1 [ false, %{{[-a-z.0-9]+}} ], [ true, %heatmap.enter ], [ false, %heatmap.count.add ], [ false, %heatmap.count.new ]
 ; CHECK-NEXT: call void @may_throw(i32 4)
 ; CHECK-NEXT: br i1 %heatmap.timed
 ; CHECK: heatmap.exit:
-; CHECK-NEXT: call void @__heatmap_exit_v2(
+; CHECK-NEXT: call void @__heatmap_exit_v3(
 ; CHECK: heatmap.ret:
 ; CHECK-NEXT: ret void
   call void @may_throw(i32 4)
@@ -276,7 +276,7 @@ define void @_Z7funcletv() personality i8* bitcast (i32 (...)* @__CxxFrameHandle
 
 ; After -O2 every path out still has its exit call: the normal return and the resume.
 ; O2-LABEL: define {{.*}}i32 @_Z5catchv()
-; O2: call void @__heatmap_exit_v2(
+; O2: call void @__heatmap_exit_v3(
 ; O2: ret i32
-; O2: call void @__heatmap_exit_v2(
+; O2: call void @__heatmap_exit_v3(
 ; O2: resume

@@ -19,7 +19,7 @@ declare void @callback(i32)
 ; CHECK-NEXT: cleanup
 ; CHECK-NEXT: br i1 %heatmap.timed
 ; CHECK: heatmap.exit{{[0-9]*}}:
-; CHECK-NEXT: call void @__heatmap_exit_v2(
+; CHECK-NEXT: call void @__heatmap_exit_v3(
 ; CHECK: heatmap.resume:
 ; CHECK-NEXT: resume
 ; WITH-NOT: __gcc_personality_v0

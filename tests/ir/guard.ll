@@ -10,13 +10,13 @@
 
 source_filename = "guard.c"
 
-@__heatmap_recording_v2 = external global i32
+@__heatmap_recording_v3 = external global i32
 
 declare void @use(i32*)
 declare void @llvm.dbg.declare(metadata, metadata, metadata)
 
-; CHECK-COUNT-1: @__heatmap_recording_v2 = external global i32
-; CHECK-NOT: @__heatmap_recording_v2{{.*}} = external
+; CHECK-COUNT-1: @__heatmap_recording_v3 = external global i32
+; CHECK-NOT: @__heatmap_recording_v3{{.*}} = external
 
 define i32 @locals(i32 %x) nounwind !dbg !4 {
 ; CHECK: define i32 @locals(i32 %x) #{{[0-9]+}} !dbg [[SP:![0-9]+]] {
@@ -25,7 +25,7 @@ define i32 @locals(i32 %x) nounwind !dbg !4 {
 ; CHECK-NEXT: %y = alloca i32
 ; CHECK-NOT: {{^[-a-z.0-9]+:}}
 ; CHECK: %late = alloca i32
-; CHECK-NEXT: %heatmap.recording = load atomic i32, {{i32\*|ptr}} @__heatmap_recording_v2 monotonic, align 4, !dbg [[LOC:![0-9]+]], !nosanitize
+; CHECK-NEXT: %heatmap.recording = load atomic i32, {{i32\*|ptr}} @__heatmap_recording_v3 monotonic, align 4, !dbg [[LOC:![0-9]+]], !nosanitize
 ; CHECK-NEXT: %heatmap.on = icmp ne i32 %heatmap.recording, 0, !dbg [[LOC]]
 ; CHECK-NEXT: br i1 %heatmap.on, label %heatmap.check, label %heatmap.body, !dbg [[LOC]], !prof [[LIKELY:![0-9]+]]
 ; CHECK-EMPTY:
@@ -35,11 +35,11 @@ define i32 @locals(i32 %x) nounwind !dbg !4 {
 ; CHECK-NEXT: br i1 %heatmap.timed.now, label %heatmap.enter, label %heatmap.count, !dbg [[LOC]]
 ; CHECK-EMPTY:
 ; CHECK-NEXT: heatmap.enter:
-; CHECK-NEXT: call void @__heatmap_enter_v2({{.*}}@__heatmap.rec.locals{{.*}}, !dbg [[LOC]]
+; CHECK-NEXT: call void @__heatmap_enter_v3({{.*}}@__heatmap.rec.locals{{.*}}, !dbg [[LOC]]
 ; CHECK-NEXT: br label %heatmap.body, !dbg [[LOC]]
 ; CHECK-EMPTY:
 ; CHECK-NEXT: heatmap.count:
-; CHECK-NEXT: %heatmap.counts = load {{i64\*|ptr}}, {{i64\*\*|ptr}} @__heatmap_counts_v2, align 8, !dbg [[LOC]]
+; CHECK-NEXT: %heatmap.counts = load {{i64\*|ptr}}, {{i64\*\*|ptr}} @__heatmap_counts_v3, align 8, !dbg [[LOC]]
 ; CHECK-NEXT: %heatmap.ready = icmp ne {{i64\*|ptr}} %heatmap.counts, null, !dbg [[LOC]]
 ; CHECK-NEXT: br i1 %heatmap.ready, label %heatmap.count.add, label %heatmap.count.new, !dbg [[LOC]], !prof [[LIKELY]]
 ; CHECK-EMPTY:
@@ -53,7 +53,7 @@ define i32 @locals(i32 %x) nounwind !dbg !4 {
 ; CHECK-NEXT: br label %heatmap.body, !dbg [[LOC]]
 ; CHECK-EMPTY:
 ; CHECK-NEXT: heatmap.count.new:
-; CHECK-NEXT: call void @__heatmap_count_v2({{.*}}@__heatmap.rec.locals{{.*}}, !dbg [[LOC]]
+; CHECK-NEXT: call void @__heatmap_count_v3({{.*}}@__heatmap.rec.locals{{.*}}, !dbg [[LOC]]
 ; CHECK-NEXT: br label %heatmap.body, !dbg [[LOC]]
 ; CHECK-EMPTY:
 ; CHECK-NEXT: heatmap.body:
@@ -68,7 +68,7 @@ define i32 @locals(i32 %x) nounwind !dbg !4 {
 ; CHECK-NEXT: br i1 %heatmap.timed, label %heatmap.exit, label %heatmap.ret, !dbg [[LOC]], !prof [[LIKELY]]
 ; CHECK-EMPTY:
 ; CHECK-NEXT: heatmap.exit:
-; CHECK-NEXT: call void @__heatmap_exit_v2({{.*}}@__heatmap.rec.locals{{.*}}, !dbg [[LOC]]
+; CHECK-NEXT: call void @__heatmap_exit_v3({{.*}}@__heatmap.rec.locals{{.*}}, !dbg [[LOC]]
 ; CHECK-NEXT: br label %heatmap.ret, !dbg [[LOC]]
 ; CHECK-EMPTY:
 ; CHECK-NEXT: heatmap.ret:
@@ -89,7 +89,7 @@ entry:
 
 ; A function that reads the flag itself (as code including heatmap/abi.h may).
 define i32 @reads_flag() nounwind {
-  %f = load i32, i32* @__heatmap_recording_v2
+  %f = load i32, i32* @__heatmap_recording_v3
   call void @use(i32* null)
   ret i32 %f
 }
@@ -97,7 +97,7 @@ define i32 @reads_flag() nounwind {
 ; The module constructor's register call is never guarded.
 ; CHECK-LABEL: define internal void @heatmap.module_ctor()
 ; CHECK-NEXT: entry:
-; CHECK-NEXT: call void @__heatmap_register_v2(
+; CHECK-NEXT: call void @__heatmap_register_v3(
 ; CHECK-NOT: !dbg
 ; CHECK-NEXT: ret void
 ; CHECK-DAG: [[LIKELY]] = !{!"branch_weights", i32 2000, i32 1}

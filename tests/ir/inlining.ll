@@ -32,33 +32,33 @@ define void @caller(i32 %x) nounwind {
 ; the exits test the entry's %heatmap.timed (which jump threading may turn into duplicated paths).
 ; With the count-only path (ABI v2) a small instrumented function is bigger, so the inliner may keep
 ; @callee out of line (as LLVM 14 does here): either way its enter and exit stay.
-; BEFORE: call void @__heatmap_enter_v2({{.*}}@__heatmap.rec.callee
+; BEFORE: call void @__heatmap_enter_v3({{.*}}@__heatmap.rec.callee
 ; BEFORE: call void @work(
-; BEFORE: call void @__heatmap_exit_v2({{.*}}@__heatmap.rec.callee
+; BEFORE: call void @__heatmap_exit_v3({{.*}}@__heatmap.rec.callee
 ; BEFORE-LABEL: define void @caller(
-; BEFORE-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v2
-; BEFORE: call void @__heatmap_enter_v2({{.*}}@__heatmap.rec.caller
-; BEFORE: call void @__heatmap_exit_v2({{.*}}@__heatmap.rec.caller
+; BEFORE-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v3
+; BEFORE: call void @__heatmap_enter_v3({{.*}}@__heatmap.rec.caller
+; BEFORE: call void @__heatmap_exit_v3({{.*}}@__heatmap.rec.caller
 ; BEFORE: ret void
 
 ; AFTER-NOT: @__heatmap.rec.callee
 ; AFTER: @__heatmap.rec.caller = internal global
 ; AFTER-NOT: @__heatmap.rec.callee
 ; AFTER-LABEL: define void @caller(
-; AFTER-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v2
-; AFTER: call void @__heatmap_enter_v2({{.*}}@__heatmap.rec.caller
+; AFTER-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v3
+; AFTER: call void @__heatmap_enter_v3({{.*}}@__heatmap.rec.caller
 ; AFTER: call void @work(
 ; AFTER-NEXT: br i1 %heatmap.timed
-; AFTER: call void @__heatmap_exit_v2({{.*}}@__heatmap.rec.caller
+; AFTER: call void @__heatmap_exit_v3({{.*}}@__heatmap.rec.caller
 ; AFTER-NOT: {{ call }}
 ; AFTER: ret void
 
 ; ONCE-LABEL: define internal void @callee(
-; ONCE-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v2
-; ONCE-COUNT-1: call void @__heatmap_enter_v2(
+; ONCE-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v3
+; ONCE-COUNT-1: call void @__heatmap_enter_v3(
 ; ONCE: call void @work(
 ; ONCE-NEXT: br i1 %heatmap.timed
-; ONCE-COUNT-1: call void @__heatmap_exit_v2(
+; ONCE-COUNT-1: call void @__heatmap_exit_v3(
 ; ONCE-NOT: call void @__heatmap_
 ; ONCE: ret void
 ; ONCE: define internal void @heatmap.module_ctor()

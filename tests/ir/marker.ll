@@ -11,21 +11,21 @@ source_filename = "marker.c"
 
 ;MARKED: @__heatmap_instrumented_module = private constant i8 1
 
-; CHECK-COUNT-1: @__heatmap_recording_v2 = external global i32
-; CHECK-NOT: @__heatmap_recording_v2{{.*}} = external
+; CHECK-COUNT-1: @__heatmap_recording_v3 = external global i32
+; CHECK-NOT: @__heatmap_recording_v3{{.*}} = external
 ; CHECK: @llvm.global_ctors = appending global [1 x
 ; CHECK-COUNT-1: @__heatmap_instrumented_module = private constant i8 1
 ; CHECK-NOT: @__heatmap_instrumented_module
 ; CHECK: @llvm.compiler.used = appending global [1 x {{i8\*|ptr}}]
-; CHECK-NOT: @__heatmap_recording_v2{{.*}} = external
+; CHECK-NOT: @__heatmap_recording_v3{{.*}} = external
 
 define void @f() {
 ; CHECK-LABEL: define void @f()
-; CHECK-NEXT: %heatmap.recording = load atomic i32, {{.*}}@__heatmap_recording_v2
-; CHECK-COUNT-1: call void @__heatmap_enter_v2(
-; CHECK-NOT: call void @__heatmap_enter_v2(
+; CHECK-NEXT: %heatmap.recording = load atomic i32, {{.*}}@__heatmap_recording_v3
+; CHECK-COUNT-1: call void @__heatmap_enter_v3(
+; CHECK-NOT: call void @__heatmap_enter_v3(
 ; CHECK: br i1 %heatmap.timed
-; CHECK-COUNT-1: call void @__heatmap_exit_v2(
+; CHECK-COUNT-1: call void @__heatmap_exit_v3(
 ; CHECK-NOT: @__heatmap_
 ; CHECK: ret void
 ; CHECK-NEXT: }
@@ -36,7 +36,7 @@ define void @f() {
 
 ; MARKED-NOT: @__heatmap.rec
 ; MARKED-NOT: @llvm.global_ctors
-; MARKED-NOT: @__heatmap_recording_v2
+; MARKED-NOT: @__heatmap_recording_v3
 ; MARKED-LABEL: define void @f()
 ; MARKED-NEXT: ret void
 ; MARKED-NOT: heatmap.module_ctor

@@ -16,13 +16,13 @@ define i32 @tail(i32 %x) nounwind {
 ; CHECK-LABEL: define i32 @tail(
 ; CHECK-NEXT: %heatmap.recording = load atomic i32
 ; CHECK: heatmap.enter:
-; CHECK-NEXT: call void @__heatmap_enter_v2(
+; CHECK-NEXT: call void @__heatmap_enter_v3(
 ; CHECK: heatmap.body:
 ; CHECK-NEXT: %heatmap.timed = phi i1 [ false, %{{[-a-z.0-9]+}} ], [ true, %heatmap.enter ], [ false, %heatmap.count.add ], [ false, %heatmap.count.new ]
 ; CHECK-NEXT: %y = add i32 %x, 1
 ; CHECK-NEXT: br i1 %heatmap.timed, label %heatmap.exit, label %heatmap.ret
 ; CHECK: heatmap.exit:
-; CHECK-NEXT: call void @__heatmap_exit_v2(
+; CHECK-NEXT: call void @__heatmap_exit_v3(
 ; CHECK-NEXT: br label %heatmap.ret
 ; CHECK: heatmap.ret:
 ; CHECK-NEXT: %r = musttail call i32 @callee(i32 %y)
@@ -35,12 +35,12 @@ define i32 @tail(i32 %x) nounwind {
 define i32* @tail_bitcast(i32 %x) nounwind {
 ; CHECK-LABEL: define {{i32\*|ptr}} @tail_bitcast(
 ; CHECK: heatmap.enter:
-; CHECK-NEXT: call void @__heatmap_enter_v2(
+; CHECK-NEXT: call void @__heatmap_enter_v3(
 ; CHECK: heatmap.body:
 ; CHECK-NEXT: %heatmap.timed = phi i1 [ false, %{{[-a-z.0-9]+}} ], [ true, %heatmap.enter ], [ false, %heatmap.count.add ], [ false, %heatmap.count.new ]
 ; CHECK-NEXT: br i1 %heatmap.timed
 ; CHECK: heatmap.exit:
-; CHECK-NEXT: call void @__heatmap_exit_v2(
+; CHECK-NEXT: call void @__heatmap_exit_v3(
 ; CHECK-NEXT: br label %heatmap.ret
 ; CHECK: heatmap.ret:
 ; CHECK-NEXT: %p = musttail call {{i8\*|ptr}} @make(i32 %x)
@@ -59,7 +59,7 @@ define i32 @plain_tail(i32 %x) nounwind {
 ; CHECK-NEXT: %r = tail call i32 @callee(i32 %x)
 ; CHECK-NEXT: br i1 %heatmap.timed
 ; CHECK: heatmap.exit:
-; CHECK-NEXT: call void @__heatmap_exit_v2(
+; CHECK-NEXT: call void @__heatmap_exit_v3(
 ; CHECK: heatmap.ret:
 ; CHECK-NEXT: ret i32 %r
   %r = tail call i32 @callee(i32 %x)
@@ -67,6 +67,6 @@ define i32 @plain_tail(i32 %x) nounwind {
 }
 
 ; O2-LABEL: define i32 @tail(
-; O2: call void @__heatmap_exit_v2(
+; O2: call void @__heatmap_exit_v3(
 ; O2: musttail call i32 @callee(
 ; O2-NEXT: ret i32

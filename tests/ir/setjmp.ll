@@ -27,18 +27,18 @@ define i32 @lands(i32 %x) {
 ; Pinned: the enter call straight after the recording test, no state test, no count blocks.
 ; CHECK: br i1 %heatmap.on, label %heatmap.enter, label %heatmap.body
 ; CHECK: heatmap.enter:
-; CHECK-NEXT: call void @__heatmap_enter_v2(
+; CHECK-NEXT: call void @__heatmap_enter_v3(
 ; CHECK: %heatmap.timed = phi i1 [ false, %{{[-a-z.0-9]+}} ], [ true, %heatmap.enter ]{{$}}
 ; CHECK-NOT: heatmap.count
 ; CHECK: %r = call i32 @_setjmp(
-; CHECK-NEXT: %heatmap.recording{{[0-9]*}} = load atomic i32, {{.*}} @__heatmap_recording_v2 monotonic
+; CHECK-NEXT: %heatmap.recording{{[0-9]*}} = load atomic i32, {{.*}} @__heatmap_recording_v3 monotonic
 ; CHECK-NEXT: %heatmap.on{{[0-9]*}} = icmp ne i32 %heatmap.recording{{[0-9]*}}, 0
 ; CHECK-NEXT: %heatmap.jumped = icmp ne i32 %r, 0
 ; CHECK-NEXT: %heatmap.land = and i1 %heatmap.on{{[0-9]*}}, %heatmap.jumped
 ; CHECK-NEXT: br i1 %heatmap.land, label %heatmap.landing, label %heatmap.landed, !prof [[UNLIKELY:![0-9]+]]
 ; CHECK: heatmap.landing:
 ; CHECK-NEXT: %heatmap.frame = select i1 %heatmap.timed, {{.*}}@__heatmap.rec.lands{{.*}}, {{i8\*|ptr}} null
-; CHECK-NEXT: call void @__heatmap_landing_v2({{i8\*|ptr}} %heatmap.frame)
+; CHECK-NEXT: call void @__heatmap_landing_v3({{i8\*|ptr}} %heatmap.frame)
 ; CHECK-NEXT: br label %heatmap.landed
 ; CHECK: heatmap.landed:
 ; CHECK-NEXT: %c = icmp eq i32 %r, 0
@@ -56,18 +56,18 @@ again:
 ; The second setjmp (sigsetjmp) gets its own landing call, before the exit call.
 ; CHECK: %s = call i32 @__sigsetjmp(
 ; CHECK-NEXT: %heatmap.recording{{[0-9]*}} = load atomic i32
-; CHECK: call void @__heatmap_landing_v2(
-; CHECK: call void @__heatmap_exit_v2(
+; CHECK: call void @__heatmap_landing_v3(
+; CHECK: call void @__heatmap_exit_v3(
 ; CHECK: ret i32 %s
 
 ; Left out by the config (functions.exclude skip_*): the landing call, with no record.
 define i32 @skip_lands(i32 %x) {
 ; CHECK-LABEL: define i32 @skip_lands(
-; CHECK-NOT: @__heatmap_enter_v2
+; CHECK-NOT: @__heatmap_enter_v3
 ; CHECK: %r = call i32 @_setjmp(
 ; CHECK: heatmap.landing:
-; CHECK-NEXT: call void @__heatmap_landing_v2({{i8\*|ptr}} null)
-; CHECK-NOT: @__heatmap_exit_v2
+; CHECK-NEXT: call void @__heatmap_landing_v3({{i8\*|ptr}} null)
+; CHECK-NOT: @__heatmap_exit_v3
 ; CHECK: ret i32
 entry:
   %r = call i32 @_setjmp(i8* getelementptr ([200 x i8], [200 x i8]* @buf, i64 0, i64 0))
@@ -78,7 +78,7 @@ entry:
 ; Other returns_twice functions: no landing call.
 define i32 @skip_others() {
 ; CHECK-LABEL: define i32 @skip_others(
-; CHECK-NOT: @__heatmap_landing_v2
+; CHECK-NOT: @__heatmap_landing_v3
 ; CHECK: ret i32
 entry:
   %p = call i32 @vfork()
@@ -90,18 +90,18 @@ entry:
 ; naked: no call of any kind.
 define i32 @skip_naked() naked {
 ; CHECK-LABEL: define i32 @skip_naked(
-; CHECK-NOT: @__heatmap_landing_v2
+; CHECK-NOT: @__heatmap_landing_v3
 ; CHECK: ret i32
 entry:
   %r = call i32 @_setjmp(i8* getelementptr ([200 x i8], [200 x i8]* @buf, i64 0, i64 0))
   ret i32 %r
 }
 
-; CHECK: declare void @__heatmap_landing_v2(
+; CHECK: declare void @__heatmap_landing_v3(
 ; CHECK: [[UNLIKELY]] = !{!"branch_weights", i32 1, i32 2000}
 
 ; O2-LABEL: define i32 @lands(
 ; O2: call i32 @_setjmp(
-; O2: call void @__heatmap_landing_v2(
+; O2: call void @__heatmap_landing_v3(
 ; O2-LABEL: define i32 @skip_lands(
-; O2: call void @__heatmap_landing_v2({{i8\*|ptr}} null)
+; O2: call void @__heatmap_landing_v3({{i8\*|ptr}} null)

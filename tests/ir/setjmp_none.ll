@@ -11,8 +11,8 @@ declare i32 @_setjmp(i8*) returns_twice
 declare void @work(i32)
 @buf = global [200 x i8] zeroinitializer
 
-; CHECK-NOT: __heatmap_landing_v2
-; CHECK-NOT: __heatmap_recording_v2
+; CHECK-NOT: __heatmap_landing_v3
+; CHECK-NOT: __heatmap_recording_v3
 ; CHECK-LABEL: define i32 @skip_lands(
 ; CHECK: %r = call i32 @_setjmp(
 ; CHECK-NEXT: call void @work(i32 %r)

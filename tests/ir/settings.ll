@@ -30,7 +30,7 @@ define void @caller() {
 ; CHECK: @__heatmap.settings.abi = private constant {{i8\*|ptr}} {{(bitcast \(i32\* )?}}@__heatmap_settings_v1
 ; CHECK: @llvm.used = appending global [2 x {{i8\*|ptr}}] [{{.*}}@__heatmap.settings{{[ ,)].*}}@__heatmap.settings.abi{{.*}}], section "llvm.metadata"
 ; CHECK-LABEL: define void @caller()
-; CHECK: call void @__heatmap_enter_v2(
+; CHECK: call void @__heatmap_enter_v3(
 
 ; NONE-NOT: heatmap_settings
 ; NONE-NOT: __heatmap_settings_v1

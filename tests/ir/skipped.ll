@@ -12,7 +12,7 @@ source_filename = "skipped.c"
 ; CHECK-NOT: @__heatmap.rec.__heatmap_helper
 ; CHECK: @__heatmap.rec.normal =
 ; CHECK-NOT: @__heatmap.rec.{{.*}} = internal global {
-; CHECK: @__heatmap.table = internal global { i32, i32, {{i8\*|ptr}} } { i32 2, i32 1,
+; CHECK: @__heatmap.table = internal global { i32, i32, {{i8\*|ptr}} } { i32 3, i32 1,
 
 declare void @external(i32)
 
@@ -47,8 +47,8 @@ define linkonce_odr hidden void @__clang_call_terminate(i8* %e) noreturn nounwin
 
 define void @normal(i32 %x) {
 ; CHECK-LABEL: define void @normal(
-; CHECK-NEXT: %heatmap.recording = load atomic i32, {{.*}}@__heatmap_recording_v2
-; CHECK: call void @__heatmap_enter_v2(
+; CHECK-NEXT: %heatmap.recording = load atomic i32, {{.*}}@__heatmap_recording_v3
+; CHECK: call void @__heatmap_enter_v3(
   call void @external(i32 %x)
   ret void
 }

@@ -37,11 +37,11 @@ static void strict_write(void);
  * with STRICT_RT_OFF set it is turned off at the first registration (module constructors run
  * before any instrumented code), and then no enter or exit call may arrive at all: any that does
  * is counted and shows up in the output. */
-int __heatmap_recording_v2 = 1;
+int __heatmap_recording_v3 = 1;
 
 /* Never throttles: every record stays HM_STATE_TIMED, so no count-only call arrives. */
-__thread uint64_t *__heatmap_counts_v2;
-void __heatmap_count_v2(hm_func_record *r) {
+__thread uint64_t *__heatmap_counts_v3;
+void __heatmap_count_v3(hm_func_record *r) {
     (void)r;
 }
 
@@ -66,14 +66,14 @@ static fn_count *count_for(hm_func_record *r) {
     return &counts[r->id - 1];
 }
 
-void __heatmap_register_v2(hm_module_table *table) {
+void __heatmap_register_v3(hm_module_table *table) {
     if (getenv("STRICT_RT_OFF"))
-        __heatmap_recording_v2 = 0;
+        __heatmap_recording_v3 = 0;
     for (uint32_t i = 0; i < table->count; i++)
         count_for(table->records[i]);
 }
 
-void __heatmap_enter_v2(hm_func_record *r) {
+void __heatmap_enter_v3(hm_func_record *r) {
     count_for(r)->enters++;
     if (depth == cap) {
         cap = cap ? 2 * cap : 256;
@@ -84,7 +84,7 @@ void __heatmap_enter_v2(hm_func_record *r) {
     stack[depth++] = r;
 }
 
-void __heatmap_exit_v2(hm_func_record *r) {
+void __heatmap_exit_v3(hm_func_record *r) {
     fn_count *c = count_for(r);
     size_t d = depth;
     while (d > 0 && stack[d - 1]->id != r->id)
@@ -102,7 +102,7 @@ void __heatmap_exit_v2(hm_func_record *r) {
 
 /* A longjmp landed in `r`'s activation (NULL: one without an enter call, which never happens
  * here: this runtime never throttles). The frames above its topmost frame were unwound. */
-void __heatmap_landing_v2(hm_func_record *r) {
+void __heatmap_landing_v3(hm_func_record *r) {
     size_t d = depth;
     while (r && d > 0 && stack[d - 1]->id != r->id)
         d--;

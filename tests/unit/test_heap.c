@@ -35,7 +35,7 @@ static hm_heap_counts counts(uint32_t site) {
 
 static int setup_group(void **state) {
     (void)state;
-    __heatmap_register_v2(&table);
+    __heatmap_register_v3(&table);
     hm_heap_init(true, true);
     return atomic_load(&hm_heap_active) ? 0 : -1;
 }
@@ -53,14 +53,14 @@ static void test_heap_outside_goes_to_site_one(void **state) {
 
 static void test_heap_site_is_the_innermost_frame_and_its_path(void **state) {
     (void)state;
-    __heatmap_enter_v2(&rec_outer);
+    __heatmap_enter_v3(&rec_outer);
     uint32_t s_outer = hm_heap_count_alloc(10);
-    __heatmap_enter_v2(&rec_inner);
+    __heatmap_enter_v3(&rec_inner);
     uint32_t s_inner = hm_heap_count_alloc(20);
     uint32_t s_inner2 = hm_heap_count_alloc(30); /* the fast path: same frame */
-    __heatmap_exit_v2(&rec_inner);
+    __heatmap_exit_v3(&rec_inner);
     uint32_t s_outer2 = hm_heap_count_alloc(40); /* back in outer: its site again */
-    __heatmap_exit_v2(&rec_outer);
+    __heatmap_exit_v3(&rec_outer);
     assert_true(s_outer >= HM_SITE_FIRST && s_inner >= HM_SITE_FIRST && s_outer != s_inner);
     assert_int_equal(s_inner, s_inner2);
     assert_int_equal(s_outer, s_outer2);
@@ -85,13 +85,13 @@ static void test_heap_site_is_the_innermost_frame_and_its_path(void **state) {
 
 static void test_heap_peak_is_the_most_in_use_at_once(void **state) {
     (void)state;
-    __heatmap_enter_v2(&rec_other);
+    __heatmap_enter_v3(&rec_other);
     uint32_t s = hm_heap_count_alloc(100);
     hm_heap_count_alloc(50);    /* 150 in use */
     hm_heap_count_free(s, 100); /* 50 */
     hm_heap_count_alloc(80);    /* 130: below the peak */
     hm_heap_count_free(s, 50);  /* 80 */
-    __heatmap_exit_v2(&rec_other);
+    __heatmap_exit_v3(&rec_other);
     assert_int_equal(hm_heap_peak(rec_other.id), 150);
     hm_heap_counts c = counts(s);
     assert_int_equal(c.alloc_objects, 3);
@@ -104,10 +104,10 @@ static void test_heap_peak_is_the_most_in_use_at_once(void **state) {
 static uint32_t thread_site;
 static void *alloc_on_thread(void *arg) {
     (void)arg;
-    __heatmap_enter_v2(&rec_inner);
+    __heatmap_enter_v3(&rec_inner);
     thread_site = hm_heap_count_alloc(64);
     hm_heap_count_alloc(64);
-    __heatmap_exit_v2(&rec_inner);
+    __heatmap_exit_v3(&rec_inner);
     return NULL;
 }
 
@@ -151,9 +151,9 @@ static void test_heap_check_depends_on_address_size_and_site(void **state) {
 /* The results file's heap section: per-function rows equal the sums of the sites. */
 static void test_heap_results_section(void **state) {
     (void)state;
-    __heatmap_enter_v2(&rec_outer);
+    __heatmap_enter_v3(&rec_outer);
     uint32_t s = hm_heap_count_alloc(1000); /* leaked */
-    __heatmap_exit_v2(&rec_outer);
+    __heatmap_exit_v3(&rec_outer);
     char path[] = "/tmp/test_heap_XXXXXX.json";
     int fd = mkstemps(path, 5);
     assert_true(fd >= 0);

@@ -50,7 +50,7 @@ static hm_collected collect(hm_func_record *r, uint64_t *hist) {
 
 /* Every test starts from zeroed statistics and no compensation. */
 static int setup(void **state) {
-    __heatmap_register_v2(&table);
+    __heatmap_register_v3(&table);
     hm_tls *t = &hm_tls_self;
     for (uint32_t id = 1; id <= hm_registry_count(); id++)
         hm_thread_forget_function(t, id);
@@ -62,17 +62,17 @@ static int setup(void **state) {
 }
 
 static void test_runtime_self_time_excludes_children(void **state) {
-    __heatmap_enter_v2(&rec_a);
+    __heatmap_enter_v3(&rec_a);
     advance(100);
-    __heatmap_enter_v2(&rec_b);
+    __heatmap_enter_v3(&rec_b);
     advance(30);
-    __heatmap_exit_v2(&rec_b);
+    __heatmap_exit_v3(&rec_b);
     advance(70);
-    __heatmap_enter_v2(&rec_c);
+    __heatmap_enter_v3(&rec_c);
     advance(5);
-    __heatmap_exit_v2(&rec_c);
+    __heatmap_exit_v3(&rec_c);
     advance(1);
-    __heatmap_exit_v2(&rec_a);
+    __heatmap_exit_v3(&rec_a);
 
     hm_collected a = collect(&rec_a, NULL), b = collect(&rec_b, NULL), c = collect(&rec_c, NULL);
     assert_int_equal(a.count, 1);
@@ -87,12 +87,12 @@ static void test_runtime_self_time_excludes_children(void **state) {
 static void test_runtime_recursion_counts_every_call(void **state) {
     /* a(3) -> a(2) -> a(1): each level does 10 ns of its own work before and after. */
     for (int i = 0; i < 3; i++) {
-        __heatmap_enter_v2(&rec_a);
+        __heatmap_enter_v3(&rec_a);
         advance(10);
     }
     for (int i = 0; i < 3; i++) {
         advance(10);
-        __heatmap_exit_v2(&rec_a);
+        __heatmap_exit_v3(&rec_a);
     }
     hm_collected a = collect(&rec_a, NULL);
     assert_int_equal(a.count, 3);
@@ -103,7 +103,7 @@ static void test_runtime_recursion_counts_every_call(void **state) {
 static void test_runtime_same_function_two_modules_share_id(void **state) {
     static hm_func_record *const other[] = {&rec_a_again};
     static hm_module_table other_table = {HM_ABI_VERSION, 1, other};
-    __heatmap_register_v2(&other_table);
+    __heatmap_register_v3(&other_table);
     assert_int_not_equal(rec_a.id, 0);
     assert_int_equal(rec_a_again.id, rec_a.id);
     assert_int_not_equal(rec_b.id, rec_a.id);
@@ -112,9 +112,9 @@ static void test_runtime_same_function_two_modules_share_id(void **state) {
 /* One call of `r` per sample, each taking that many ns of its own. */
 static void record_calls(hm_func_record *r, const uint64_t *samples, size_t n) {
     for (size_t i = 0; i < n; i++) {
-        __heatmap_enter_v2(r);
+        __heatmap_enter_v3(r);
         advance(samples[i]);
-        __heatmap_exit_v2(r);
+        __heatmap_exit_v3(r);
     }
 }
 
@@ -183,19 +183,19 @@ static void test_runtime_histogram_last_bucket_clamps(void **state) {
  * empty call (and one parent of 256 of them) costs when measured here with compensation off. */
 static void test_runtime_calibration_takes_the_cost_of_one_call(void **state) {
     hm_test_clock_step = 7;
-    __heatmap_enter_v2(&rec_c); /* warm up c's stats */
-    __heatmap_exit_v2(&rec_c);
+    __heatmap_enter_v3(&rec_c); /* warm up c's stats */
+    __heatmap_exit_v3(&rec_c);
     uint64_t before = collect(&rec_c, NULL).self_ns;
-    __heatmap_enter_v2(&rec_c);
-    __heatmap_exit_v2(&rec_c);
+    __heatmap_enter_v3(&rec_c);
+    __heatmap_exit_v3(&rec_c);
     uint64_t leaf = collect(&rec_c, NULL).self_ns - before;
     before = collect(&rec_a, NULL).self_ns;
-    __heatmap_enter_v2(&rec_a);
+    __heatmap_enter_v3(&rec_a);
     for (int i = 0; i < 256; i++) {
-        __heatmap_enter_v2(&rec_c);
-        __heatmap_exit_v2(&rec_c);
+        __heatmap_enter_v3(&rec_c);
+        __heatmap_exit_v3(&rec_c);
     }
-    __heatmap_exit_v2(&rec_a);
+    __heatmap_exit_v3(&rec_a);
     uint64_t parent = collect(&rec_a, NULL).self_ns - before;
     assert_true(leaf > 0);
     hm_calibrate();
@@ -216,9 +216,9 @@ static void test_runtime_histogram_runs_are_exact(void **state) {
         x = x * 1103515245u + 12345u;
         /* long runs of one value, short alternations, and some spread */
         uint64_t v = (i / 700) % 3 == 0 ? 7 : (i % 2 ? 40 + (x >> 28) : 1000 + (x >> 20));
-        __heatmap_enter_v2(&rec_c);
+        __heatmap_enter_v3(&rec_c);
         advance(v);
-        __heatmap_exit_v2(&rec_c);
+        __heatmap_exit_v3(&rec_c);
         want[hm_hist_index(v)]++;
     }
     hm_collected c = collect(&rec_c, hist);
@@ -232,32 +232,32 @@ static void test_runtime_histogram_runs_are_exact(void **state) {
 static void test_runtime_compensation_is_taken_off_self_and_parent(void **state) {
     hm_rt.comp_self_ns = 4;
     hm_rt.comp_child_ns = 6;
-    __heatmap_enter_v2(&rec_a);
+    __heatmap_enter_v3(&rec_a);
     advance(50);
     for (int i = 0; i < 2; i++) {
-        __heatmap_enter_v2(&rec_b);
+        __heatmap_enter_v3(&rec_b);
         advance(10);
-        __heatmap_exit_v2(&rec_b);
+        __heatmap_exit_v3(&rec_b);
     }
-    __heatmap_exit_v2(&rec_a);
+    __heatmap_exit_v3(&rec_a);
     /* b: 10 - 4 each; a: 70 elapsed - 20 children - 4 own - 2*6 for its children's calls */
     assert_int_equal(collect(&rec_b, NULL).self_ns, 12);
     assert_int_equal(collect(&rec_a, NULL).self_ns, 34);
     /* Never below zero. */
-    __heatmap_enter_v2(&rec_c);
+    __heatmap_enter_v3(&rec_c);
     advance(1);
-    __heatmap_exit_v2(&rec_c);
+    __heatmap_exit_v3(&rec_c);
     assert_int_equal(collect(&rec_c, NULL).self_ns, 0);
     assert_int_equal(collect(&rec_c, NULL).count, 1);
 }
 
 static void test_runtime_unmatched_exit_is_ignored(void **state) {
-    __heatmap_exit_v2(&rec_c); /* nothing open */
-    __heatmap_enter_v2(&rec_a);
+    __heatmap_exit_v3(&rec_c); /* nothing open */
+    __heatmap_enter_v3(&rec_a);
     advance(5);
-    __heatmap_exit_v2(&rec_b); /* not the top frame */
+    __heatmap_exit_v3(&rec_b); /* not the top frame */
     advance(5);
-    __heatmap_exit_v2(&rec_a);
+    __heatmap_exit_v3(&rec_a);
     assert_int_equal(collect(&rec_a, NULL).count, 1);
     assert_int_equal(collect(&rec_a, NULL).self_ns, 10);
     assert_int_equal(collect(&rec_b, NULL).count, 0);
@@ -270,10 +270,10 @@ static void test_runtime_frames_beyond_capacity_are_dropped_and_counted(void **s
     uint64_t dropped = t->data->dropped_calls;
     t->capacity = 3;
     for (int i = 0; i < 5; i++)
-        __heatmap_enter_v2(&rec_a);
+        __heatmap_enter_v3(&rec_a);
     advance(7);
     for (int i = 0; i < 5; i++)
-        __heatmap_exit_v2(&rec_a);
+        __heatmap_exit_v3(&rec_a);
     t->capacity = saved;
     assert_int_equal(t->depth, 0);
     assert_int_equal(t->overflow, 0);
@@ -283,8 +283,8 @@ static void test_runtime_frames_beyond_capacity_are_dropped_and_counted(void **s
 
 static void *thread_work(void *arg) {
     for (int i = 0; i < 1000; i++) {
-        __heatmap_enter_v2(&rec_c);
-        __heatmap_exit_v2(&rec_c);
+        __heatmap_enter_v3(&rec_c);
+        __heatmap_exit_v3(&rec_c);
     }
     return arg;
 }
@@ -309,20 +309,20 @@ static void test_runtime_threads_merge_at_exit(void **state) {
     assert_true(merged >= 4);
 }
 
-/* ---- longjmp landings (__heatmap_landing_v2) ----
+/* ---- longjmp landings (__heatmap_landing_v3) ----
  * The landing function is the test itself: its callees below call enter from lower stack
  * addresses, as real ones do, and longjmp back; a direct enter call from the test stands for an
  * instrumented function inlined into it (an enter from the same machine frame). */
 static jmp_buf land_env;
 
 static __attribute__((noinline)) void land_deep(void) {
-    __heatmap_enter_v2(&rec_c);
+    __heatmap_enter_v3(&rec_c);
     advance(5);
     longjmp(land_env, 1);
 }
 
 static __attribute__((noinline)) void land_middle(void) {
-    __heatmap_enter_v2(&rec_b);
+    __heatmap_enter_v3(&rec_b);
     advance(5);
     land_deep();
 }
@@ -333,7 +333,7 @@ static void test_runtime_landing_without_a_frame_closes_the_unwound_callees(void
     hm_collected b0 = collect(&rec_b, NULL), c0 = collect(&rec_c, NULL);
     volatile int rounds = 0;
     if (setjmp(land_env) != 0) {
-        __heatmap_landing_v2(NULL);
+        __heatmap_landing_v3(NULL);
         assert_int_equal(hm_tls_self.depth, 0);
     }
     if (++rounds <= 3)
@@ -351,22 +351,22 @@ static void test_runtime_landing_keeps_the_landing_frame(void **state) {
     /* a: the landing function, timed. b: an instrumented function inlined into it (same address),
      * unwound with it. c: a real callee. The landing closes b and c, and keeps a open. */
     hm_collected b0 = collect(&rec_b, NULL), c0 = collect(&rec_c, NULL);
-    __heatmap_enter_v2(&rec_a);
+    __heatmap_enter_v3(&rec_a);
     volatile int rounds = 0;
     if (setjmp(land_env) != 0) {
-        __heatmap_landing_v2(&rec_a);
+        __heatmap_landing_v3(&rec_a);
         assert_int_equal(hm_tls_self.depth, 1);
         assert_int_equal(hm_tls_self.stack[0].id, rec_a.id);
     }
     if (++rounds <= 2) {
-        __heatmap_enter_v2(&rec_b);
+        __heatmap_enter_v3(&rec_b);
         land_deep();
     }
     /* Nothing to close: the landing activation's own frame is on top. */
-    __heatmap_landing_v2(&rec_a);
+    __heatmap_landing_v3(&rec_a);
     assert_int_equal(hm_tls_self.depth, 1);
     advance(1);
-    __heatmap_exit_v2(&rec_a);
+    __heatmap_exit_v3(&rec_a);
     assert_int_equal(hm_tls_self.depth, 0);
     assert_int_equal(collect(&rec_a, NULL).count, 1);
     assert_int_equal(collect(&rec_a, NULL).self_ns, 1);
@@ -379,15 +379,15 @@ static void test_runtime_landing_without_a_frame_keeps_frames_at_its_address(voi
     /* No frame of the landing activation: a frame at its own address may be a live caller it is
      * inlined into (a here), so only the frames below it are closed. */
     hm_collected b0 = collect(&rec_b, NULL), c0 = collect(&rec_c, NULL);
-    __heatmap_enter_v2(&rec_a);
+    __heatmap_enter_v3(&rec_a);
     volatile int rounds = 0;
     if (setjmp(land_env) != 0)
-        __heatmap_landing_v2(NULL);
+        __heatmap_landing_v3(NULL);
     if (++rounds <= 2)
         land_middle();
     assert_int_equal(hm_tls_self.depth, 1);
     advance(1);
-    __heatmap_exit_v2(&rec_a);
+    __heatmap_exit_v3(&rec_a);
     assert_int_equal(collect(&rec_a, NULL).count, 1);
     assert_int_equal(collect(&rec_a, NULL).self_ns, 1);
     assert_int_equal(collect(&rec_b, NULL).count - b0.count, 2);
@@ -408,13 +408,13 @@ static void after_runtime_exit(void *arg) {
         return;
     }
     after_depth = (int)hm_tls_self.depth;
-    __heatmap_exit_v2(&rec_c);
+    __heatmap_exit_v3(&rec_c);
 }
 
 static void *thread_leaves_frames_open(void *arg) {
     pthread_setspecific(after_key, arg);
-    __heatmap_enter_v2(&rec_a);
-    __heatmap_enter_v2(&rec_c);
+    __heatmap_enter_v3(&rec_a);
+    __heatmap_enter_v3(&rec_c);
     return NULL;
 }
 
@@ -508,9 +508,9 @@ static json_t *find_function(json_t *root, const char *name) {
 
 static void test_runtime_writer_round_trip(void **state) {
     for (int i = 1; i <= 100; i++) { /* b: self times 1..100 ns */
-        __heatmap_enter_v2(&rec_b);
+        __heatmap_enter_v3(&rec_b);
         advance((uint64_t)i);
-        __heatmap_exit_v2(&rec_b);
+        __heatmap_exit_v3(&rec_b);
     }
     char path[] = "/tmp/hm-test-XXXXXX";
     int fd = mkstemp(path);

@@ -6,7 +6,8 @@
 set -eu
 prefix=$1 libdir=$2 clang=$3 checker=$4 source_dir=$5 work=$6 mode=$7
 . "$source_dir/tests/e2e/lib.sh"
-e2e_workdir "$prefix" "$libdir" "$work" robust.c robust_cxx.cpp heatmap.yaml ../e2e_signals.h
+e2e_workdir "$prefix" "$libdir" "$work" robust.c robust_cxx.cpp heatmap.yaml ../e2e_signals.h \
+    registers.c call_checked_x86_64.S
 e2e_compile robust robust.c -O2 -g -pthread
 
 run() { # expected-status args... ; stdout in out.txt, stderr in err.txt
@@ -259,6 +260,46 @@ unwritable)
     grep -q "HEATMAP_CLOCK=fast" err.txt || fail "bad HEATMAP_CLOCK not reported: $(cat err.txt)"
     grep -q "auto|tsc|monotonic" err.txt || fail "accepted values not shown: $(cat err.txt)"
     check heatmap.json --expect work=10
+    ;;
+registers)
+    # The hooks leave the general-purpose registers as they were, in every path (registers.c).
+    [ "$(uname -m)" = x86_64 ] || { echo "ok: robust registers (x86-64 only: skipped)"; exit 0; }
+    # shellcheck disable=SC2046
+    "$clang" -O1 -g -pthread $(pkg-config --cflags heatmap) registers.c call_checked_x86_64.S \
+        -o registers $(pkg-config --libs heatmap)
+    for settings in "" HEATMAP_CLOCK=monotonic HEATMAP_TRACE=on HEATMAP_PATHS=off HEATMAP=off; do
+        rm -f heatmap.json
+        # shellcheck disable=SC2086
+        env HEATMAP_THROTTLE_CALLS=256 $settings ./registers >out.txt 2>err.txt ||
+            fail "with '$settings': $(cat err.txt)"
+        grep -q "registers preserved" out.txt || fail "with '$settings': $(cat out.txt err.txt)"
+        [ "$settings" = HEATMAP=off ] && continue
+        grep -q "reg_inner throttled" out.txt || fail "with '$settings': nothing throttled"
+        # 1 + 2000 outer calls and 2000 inner ones (timed, then count-only) in each of 2 threads;
+        # reg_lone had an exit only: no call
+        check heatmap.json --expect reg_outer=4002 --expect reg_inner=4000
+    done
+    ;;
+inplace)
+    # An output that exists and is no regular file (a device such as /dev/null, a FIFO) is written
+    # in place: renaming the finished file over it replaced /dev/null by a regular file.
+    mkfifo results.fifo
+    timeout 20 cat results.fifo >fifo.json &
+    reader=$!
+    status=0
+    HEATMAP_OUTPUT="$PWD/results.fifo" ./robust exit3 >out.txt 2>err.txt || status=$?
+    [ "$status" = 3 ] || fail "exit status $status writing to a FIFO, expected 3: $(cat err.txt)"
+    wait "$reader" || fail "nothing was written into the FIFO (the reader timed out)"
+    [ -p results.fifo ] || fail "results.fifo is no longer a FIFO: $(ls -l results.fifo)"
+    check fifo.json --expect work=10 --expect nested_exit=1 --only-expected
+    leftover=$(ls | grep '\.tmp\.' || true)
+    [ -z "$leftover" ] || fail "temporary files left behind: $leftover"
+    # A directory is refused with a message that names it.
+    mkdir results.dir
+    HEATMAP_OUTPUT="$PWD/results.dir" ./robust exit3 >out.txt 2>err.txt || status=$?
+    grep -q "cannot write '$PWD/results.dir': it is a directory" err.txt ||
+        fail "no message naming the directory: $(cat err.txt)"
+    [ -d results.dir ] && [ -z "$(ls results.dir)" ] || fail "results.dir was changed"
     ;;
 *)
     echo "robust.sh: unknown mode '$mode'" >&2
