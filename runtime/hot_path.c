@@ -147,6 +147,16 @@ static inline __attribute__((always_inline)) hm_fstats *hm_pop(hm_tls *t, uint32
     return check ? s : NULL;
 }
 
+/* Pop the top frame, which was unwound without its exit (a longjmp past it), at tick `now`, and
+ * make the throttling check its exit would have made: a function whose calls all end that way
+ * (an error path) is throttled like any other. */
+static void hm_pop_unwound(hm_tls *t, uint64_t now) {
+    hm_func_record *record = t->stack[t->depth - 1].record;
+    hm_fstats *s = hm_pop(t, t->depth, now);
+    if (s)
+        hm_throttle_check(record, s);
+}
+
 /* Close the frames that lie below the stack pointer `sp`: they were unwound without their exits.
  * Only addresses on this thread's own stack count: a handler running on an alternate signal
  * stack must not close the frames it interrupted. That is asked of the kernel (sigaltstack, a
@@ -161,7 +171,7 @@ static void hm_close_dead_frames(hm_tls *t, uintptr_t sp, uint64_t now) {
         return;
     t->closing++;
     while (t->depth > 0 && t->stack[t->depth - 1].sp < sp)
-        hm_pop(t, t->depth, now);
+        hm_pop_unwound(t, now);
     t->closing--;
 }
 
@@ -229,18 +239,20 @@ void hm_setup_charge(hm_tls *t, uint32_t d, uint64_t begin) {
 
 /* Push a frame for `id` at depth d and start its clock. The frame is published in an order that
  * keeps the stack consistent for a signal handler at any point. */
-static inline __attribute__((always_inline)) void hm_push(hm_tls *t, uint32_t d, uint32_t id,
-                                                          uintptr_t sp, uint32_t node) {
+static inline __attribute__((always_inline)) void
+hm_push(hm_tls *t, uint32_t d, hm_func_record *record, uint32_t id, uintptr_t sp, uint32_t node) {
     hm_frame *f = &t->stack[d];
     f->id = id;
     f->sp = sp;
     f->node = node;
+    f->record = record;
     atomic_signal_fence(memory_order_seq_cst);
     t->depth = d + 1;
     atomic_signal_fence(memory_order_seq_cst);
     f->id = id; /* a handler that ran before the push may have used this slot */
     f->sp = sp;
     f->node = node;
+    f->record = record;
     f->child = 0;
     f->comp_below = 0;
     f->nchildren = 0;
@@ -289,7 +301,7 @@ static HM_SAVES_REGS void hm_enter_slow(hm_func_record *record, uintptr_t sp) {
     uint32_t node = hm_path_enter(t, d, id, &setup_begin);
     if (setup_begin)
         hm_setup_charge(t, d, setup_begin);
-    hm_push(t, d, id, sp, node);
+    hm_push(t, d, record, id, sp, node);
 }
 
 HM_ABI_HOOK void __heatmap_enter_v3(hm_func_record *record) {
@@ -313,7 +325,7 @@ HM_ABI_HOOK void __heatmap_enter_v3(hm_func_record *record) {
         hm_enter_slow(record, sp);
         return;
     }
-    hm_push(t, d, id, sp, node);
+    hm_push(t, d, record, id, sp, node);
 }
 
 static HM_SAVES_REGS void hm_exit_slow(hm_func_record *record, uint64_t end, uintptr_t sp) {
@@ -395,7 +407,7 @@ hm_landing_slow(hm_tls *t, const hm_func_record *record, uintptr_t sp) {
     }
     t->closing++;
     while (t->depth > keep)
-        hm_pop(t, t->depth, now);
+        hm_pop_unwound(t, now);
     t->closing--;
 }
 

@@ -46,7 +46,12 @@ typedef struct hm_frame {
     uint64_t child;      /* ticks spent in instrumented children, their full elapsed */
     uint64_t comp_below; /* ns of compensation taken off in this frame's subtree (call paths) */
     uintptr_t sp;
+    /* The call's record: valid while the frame is open (its module cannot be unloaded under it).
+     * A frame closed without its exit (a longjmp past it) is checked for throttling with it. */
+    hm_func_record *record;
+    uint64_t pad; /* 64 bytes: a frame's address is a shift away */
 } hm_frame;
+_Static_assert(sizeof(hm_frame) == 64, "hm_frame: 64 bytes");
 
 /* ---- call paths (paths.c) ----------------------------------------------------------------------
  * A calling-context tree per thread: one node per distinct path of instrumented functions. Node 0

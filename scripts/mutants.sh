@@ -152,7 +152,8 @@ mutant exit_main_unmarked runtime/lifecycle.c "$ex" \
 # under a loop around setjmp, lost at the thread's end); it never finds the landing function's
 # frame (a frame inlined into it stays open); the plugin emits no landing call; a function that
 # calls setjmp is not pinned (throttled like any other); a thread's merge leaves its depth (an exit
-# call after it reads the unmapped stack). The path cache compares only the function.
+# call after it reads the unmapped stack). The path cache compares only the function. Frames
+# closed by a landing are not checked for throttling (an error path is never throttled).
 lj='^(e2e_install|test_runtime|ir_setjmp|ir_exceptions|e2e_robust_throttle|e2e_stress)$'
 mutant landing_noop runtime/hot_path.c "$lj" 's/^    hm_landing_slow(t, record, sp);$/    (void)0;/'
 mutant landing_no_frame runtime/hot_path.c "$lj" \
@@ -161,6 +162,8 @@ mutant landing_not_emitted plugin/instrument.c "$lj" \
     's/        hm_emit_landing(st, record, timed, landings\[l\], loc);/        (void)0;/'
 mutant setjmp_not_pinned plugin/instrument.c "$lj" \
     's/LLVMValueRef timed = hm_emit_enter(st, fn, record, loc, nlandings > 0);/LLVMValueRef timed = hm_emit_enter(st, fn, record, loc, false);/'
+mutant unwound_not_checked runtime/hot_path.c "$lj" \
+    's/^    hm_fstats \*s = hm_pop(t, t->depth, now);$/    hm_fstats *s = hm_pop(t, t->depth, now) ? NULL : NULL;/'
 mutant exit_keeps_depth runtime/thread_state.c "$lj" 's/^        t->depth = 0;$/        (void)0;/'
 mutant path_cache_func_only runtime/paths.c "$lj" \
     's/__atomic_load_n(\&e->key, __ATOMIC_RELAXED) != key)/(uint32_t)__atomic_load_n(\&e->key, __ATOMIC_RELAXED) != (uint32_t)key)/;s/__atomic_load_n(\&e->key, __ATOMIC_RELAXED) == key ? node/(uint32_t)__atomic_load_n(\&e->key, __ATOMIC_RELAXED) == (uint32_t)key ? node/'

@@ -203,11 +203,13 @@ throttle)
         check heatmap.json --expect recurse=100000 --expect after=1 --only-expected \
             --self-adds-up --paths-add-up --throttled-ok $(thr recurse)
         # longjmp past frames: outer returns, middle and inner never do. outer calls setjmp, so it
-        # is never throttled (a longjmp landing in it finds its frame).
+        # is never throttled (a longjmp landing in it finds its frame); middle and inner, whose
+        # calls all end by the longjmp, are throttled like any other (checked where they are closed).
         run 0 longjmp 5000
+        # shellcheck disable=SC2046
         check heatmap.json --expect outer=5000 --expect middle=5000 --expect inner=5000 \
             --expect after=1 --only-expected --self-adds-up --paths-add-up --throttled-ok \
-            --path after=1 --timed outer
+            --path after=1 --timed outer $(thr middle) $(thr inner)
         # Loops around setjmp that call again from the stack address of the unwound frames, one
         # of them not instrumented, on threads that end: each landing closes the unwound frames,
         # so none piles up and is lost at the thread's end. The 1 ms limit throttles lj_mid and
