@@ -265,13 +265,12 @@ void hm_emit_hooks(hm_pass_state *st) {
 }
 
 /* The entry, after the entry block's allocas (an entry block has no PHIs or EH pads):
- *     %heatmap.recording = load atomic i32, i32* @__heatmap_recording_v3 monotonic, align 4
- *     %heatmap.on = icmp ne i32 %heatmap.recording, 0
- *     br i1 %heatmap.on, label %heatmap.check, label %heatmap.body, !prof (likely taken)
- *   heatmap.check:
  *     %heatmap.state = load atomic i8, i8* <record.state> monotonic, align 8
- *     %heatmap.timed.now = icmp eq i8 %heatmap.state, 0
- *     br i1 %heatmap.timed.now, label %heatmap.enter, label %heatmap.count
+ *     %heatmap.counted = icmp eq i8 %heatmap.state, 1              ; HM_STATE_COUNTED
+ *     br i1 %heatmap.counted, label %heatmap.count, label %heatmap.check
+ *   heatmap.check:
+ *     %heatmap.timed.now = icmp eq i8 %heatmap.state, 0            ; HM_STATE_TIMED
+ *     br i1 %heatmap.timed.now, label %heatmap.enter, label %heatmap.body   ; else HM_STATE_OFF
  *   heatmap.enter:
  *     call void @__heatmap_enter_v3(record)
  *     br label %heatmap.body
@@ -288,23 +287,30 @@ void hm_emit_hooks(hm_pass_state *st) {
  *     call void @__heatmap_count_v3(record)
  *     br label %heatmap.body
  *   heatmap.body:
- *     %heatmap.timed = phi i1 [ false, %entry ], [ true, %heatmap.enter ],
+ *     %heatmap.timed = phi i1 [ false, %heatmap.check ], [ true, %heatmap.enter ],
  *                             [ false, %heatmap.count.add ], [ false, %heatmap.count.new ]
+ * The state byte alone decides (abi.h): the runtime marks every record HM_STATE_OFF at its
+ * registration when the run records nothing (HEATMAP=off), and the enter hook tests the recording
+ * flag itself for the moments around a recording run (before the runtime starts, after it has
+ * written its results). A count-only call is so a load, a compare and the add; a call with
+ * recording off a load and two compares, with no flag to reach through the GOT.
  * A pinned function (one that calls setjmp: HM_STATE_PINNED) is never count-only, so that a
- * longjmp landing in it always finds its frame: no heatmap.check and no count blocks, the enter
- * call in heatmap.enter straight after the recording test.
+ * longjmp landing in it always finds its frame: its entry calls enter when the state is
+ * HM_STATE_PINNED (not off), with no count blocks.
  */
 LLVMValueRef hm_emit_enter(hm_pass_state *st, LLVMValueRef fn, LLVMValueRef record,
                            LLVMMetadataRef loc, bool pinned) {
     LLVMValueRef split = entry_split_point(st, fn);
     LLVMBasicBlockRef head = LLVMGetInstructionParent(split);
     position_before(st, split);
-    LLVMValueRef flag = load_relaxed(st, st->i32, st->recording, 4, "heatmap.recording", loc);
-    LLVMValueRef on =
-        LLVMBuildICmp(st->builder, LLVMIntNE, flag, LLVMConstInt(st->i32, 0, 0), "heatmap.on");
-    set_loc(on, loc);
+    LLVMValueRef state_ptr =
+        LLVMBuildStructGEP2(st->builder, st->record_type, record, 4, "heatmap.state.addr");
+    LLVMValueRef state = load_relaxed(st, st->i8, state_ptr, 8, "heatmap.state", loc);
     LLVMValueRef f = LLVMConstInt(st->i1, 0, 0), t = LLVMConstInt(st->i1, 1, 0);
-    if (pinned) { /* never count-only: no state test, the enter call when recording */
+    if (pinned) { /* never count-only: the enter call unless the record is off */
+        LLVMValueRef on = LLVMBuildICmp(st->builder, LLVMIntEQ, state,
+                                        LLVMConstInt(st->i8, HM_STATE_PINNED, 0), "heatmap.on");
+        set_loc(on, loc);
         LLVMValueRef then_term =
             hm_llvm_split_if_then(on, split, "heatmap.enter", "heatmap.body", loc);
         call_hook(st, &st->enter, record, then_term, loc);
@@ -316,23 +322,27 @@ LLVMValueRef hm_emit_enter(hm_pass_state *st, LLVMValueRef fn, LLVMValueRef reco
         set_loc(timed, loc);
         return timed;
     }
-    LLVMValueRef then_term = hm_llvm_split_if_then(on, split, "heatmap.check", "heatmap.body", loc);
-    LLVMBasicBlockRef check = LLVMGetInstructionParent(then_term);
+    LLVMValueRef counted =
+        LLVMBuildICmp(st->builder, LLVMIntEQ, state, LLVMConstInt(st->i8, HM_STATE_COUNTED, 0),
+                      "heatmap.counted");
+    set_loc(counted, loc);
+    LLVMValueRef then_term =
+        hm_llvm_split_if_then(counted, split, "heatmap.count", "heatmap.body", loc);
+    LLVMBasicBlockRef count = LLVMGetInstructionParent(then_term);
     LLVMBasicBlockRef body = LLVMGetInstructionParent(split);
     LLVMInstructionEraseFromParent(then_term);
+    LLVMBasicBlockRef check = new_block(st, count, "heatmap.check");
     LLVMBasicBlockRef enter = new_block(st, body, "heatmap.enter");
-    LLVMBasicBlockRef count = new_block(st, body, "heatmap.count");
     LLVMBasicBlockRef add = new_block(st, body, "heatmap.count.add");
     LLVMBasicBlockRef slow = new_block(st, body, "heatmap.count.new");
+    LLVMSetSuccessor(LLVMGetBasicBlockTerminator(head), 1, check);
 
     LLVMPositionBuilderAtEnd(st->builder, check);
-    LLVMValueRef state_ptr =
-        LLVMBuildStructGEP2(st->builder, st->record_type, record, 4, "heatmap.state.addr");
-    LLVMValueRef state = load_relaxed(st, st->i8, state_ptr, 8, "heatmap.state", loc);
-    LLVMValueRef timed_now = LLVMBuildICmp(st->builder, LLVMIntEQ, state,
-                                           LLVMConstInt(st->i8, 0, 0), "heatmap.timed.now");
+    LLVMValueRef timed_now =
+        LLVMBuildICmp(st->builder, LLVMIntEQ, state, LLVMConstInt(st->i8, HM_STATE_TIMED, 0),
+                      "heatmap.timed.now");
     set_loc(timed_now, loc);
-    cond_br(st, timed_now, enter, count, false, loc);
+    cond_br(st, timed_now, enter, body, false, loc);
 
     LLVMPositionBuilderAtEnd(st->builder, enter);
     set_loc(LLVMBuildBr(st->builder, body), loc);
@@ -376,7 +386,7 @@ LLVMValueRef hm_emit_enter(hm_pass_state *st, LLVMValueRef fn, LLVMValueRef reco
     position_before(st, LLVMGetFirstInstruction(body));
     LLVMValueRef timed = LLVMBuildPhi(st->builder, st->i1, "heatmap.timed");
     LLVMValueRef values[4] = {f, t, f, f};
-    LLVMBasicBlockRef blocks[4] = {head, enter, add, slow};
+    LLVMBasicBlockRef blocks[4] = {check, enter, add, slow};
     LLVMAddIncoming(timed, values, blocks, 4);
     set_loc(timed, loc);
     return timed;

@@ -44,27 +44,26 @@
  *       [ ...existing entries..., { i32 1, void ()* @heatmap.module_ctor, i8* null } ]
  *   @llvm.compiler.used = appending global [N x i8*] [ ..., i8* @__heatmap_instrumented_module ]
  *
- *   @__heatmap_recording_v3 = external global i32            ; the runtime's recording flag
+ *   @__heatmap_recording_v3 = external global i32    ; the runtime's recording flag (landings)
  *   @__heatmap_counts_v3 = external thread_local(initialexec) global i64*  ; count-only counters
  *
  *   define i32 @foo(i32 %x) personality ... {
  *   entry:
  *     %x.addr = alloca i32                           ; the entry block's allocas stay first
- *     %heatmap.recording = load atomic i32, i32* @__heatmap_recording_v3 monotonic, align 4,
- *                          !nosanitize, !dbg <scope line>
- *     %heatmap.on = icmp ne i32 %heatmap.recording, 0
- *     br i1 %heatmap.on, label %heatmap.check, label %heatmap.body, !prof <likely taken>
- *   heatmap.check:                                   ; the record's state: timed or count-only
- *     %heatmap.state = load atomic i8, i8* <@__heatmap.rec.foo.state> monotonic
+ *     %heatmap.state = load atomic i8, i8* <@__heatmap.rec.foo.state> monotonic, align 8,
+ *                      !nosanitize, !dbg <scope line>  ; timed, count-only or off (abi.h)
+ *     %heatmap.counted = icmp eq i8 %heatmap.state, 1
+ *     br i1 %heatmap.counted, label %heatmap.count, label %heatmap.check, !prof <likely taken>
+ *   heatmap.check:
  *     %heatmap.timed.now = icmp eq i8 %heatmap.state, 0
- *     br i1 %heatmap.timed.now, label %heatmap.enter, label %heatmap.count
+ *     br i1 %heatmap.timed.now, label %heatmap.enter, label %heatmap.body   ; else off
  *   heatmap.enter:
  *     call void @__heatmap_enter_v3(i8* <@__heatmap.rec.foo>) #nounwind, !dbg <scope line>
  *     br label %heatmap.body
  *   heatmap.count:                                   ; throttled: counts[id] += 1 inline, or
  *     ...                                            ; __heatmap_count_v3 for the first (emit.c)
  *   heatmap.body:
- *     %heatmap.timed = phi i1 [ false, %entry ], [ true, %heatmap.enter ], [ false, ... ]
+ *     %heatmap.timed = phi i1 [ false, %heatmap.check ], [ true, %heatmap.enter ], [ false, ... ]
  *     ...
  *     %r = invoke i32 @may_throw(i32 %x)             ; was `call`: foo is not nounwind
  *             to label %heatmap.cont unwind label %heatmap.cleanup

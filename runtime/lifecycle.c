@@ -480,6 +480,10 @@ void __heatmap_register_v3(hm_module_table *table) {
         return;
     }
     hm_registry_add_table(table);
+    if (!hm_flag_enabled) /* a run that records nothing: instrumented code calls nothing (abi.h) */
+        for (uint32_t i = 0; i < table->count; i++)
+            if (table->records[i])
+                __atomic_or_fetch(&table->records[i]->state, HM_STATE_OFF, __ATOMIC_RELAXED);
 }
 
 bool hm_runtime_init(void) {

@@ -4,8 +4,9 @@
  * The plugin emits, per instrumented function, one static `hm_func_record` and calls
  *     __heatmap_enter_v3(&record)   at the function's entry
  *     __heatmap_exit_v3(&record)    before every return (and before a musttail call)
- * each call only when __heatmap_recording_v3 is non-zero (tested inline), and the exit calls only
- * when the entry called enter. A function the runtime has throttled (record->state ==
+ * the enter call only when record->state is HM_STATE_TIMED (HM_STATE_PINNED for a pinned one;
+ * tested inline: a record marked HM_STATE_OFF calls nothing), and the exit calls only when the
+ * entry called enter. A function the runtime has throttled (record->state ==
  * HM_STATE_COUNTED) is counted inline instead of timed: its entry adds one to
  * __heatmap_counts_v3[record->id] when that pointer is not NULL, else calls
  * __heatmap_count_v3(&record), and none of its exits calls the runtime. After a call to a
@@ -54,15 +55,17 @@ typedef struct hm_func_record {
     uint32_t id;   /* written by the runtime: dense id > 0 once registered; the plugin emits 0 */
     /* Written by the runtime (relaxed), read at every entry: HM_STATE_TIMED (0, what the plugin
      * emits) or HM_STATE_COUNTED once the runtime has throttled the function (id is then > 0).
-     * HM_STATE_PINNED is emitted for a function that calls setjmp: its entry has no state test
-     * (always enter), and the runtime never throttles it, so that a longjmp landing in it finds
-     * its frame (__heatmap_landing_v3). */
+     * HM_STATE_PINNED is emitted for a function that calls setjmp: its entry calls enter, never
+     * counts, and the runtime never throttles it, so that a longjmp landing in it finds its frame
+     * (__heatmap_landing_v3). The runtime adds HM_STATE_OFF to every record of a module it
+     * registers while the run records nothing (HEATMAP=off): such an entry calls nothing. */
     uint8_t state;
 } hm_func_record;
 
 #define HM_STATE_TIMED 0
 #define HM_STATE_COUNTED 1
 #define HM_STATE_PINNED 2
+#define HM_STATE_OFF 4 /* a bit, added to TIMED or PINNED */
 
 /* Per-module table; the plugin emits it with `records` pointing at an array of `count` pointers. */
 typedef struct hm_module_table {
@@ -115,10 +118,10 @@ HM_ABI_EXPORT extern __thread uint64_t *__heatmap_counts_v3
     __attribute__((tls_model("initial-exec")));
 
 /* Recording on (non-zero) or off (0), defined by the runtime: off until it has started, when
- * HEATMAP=off, and after it has written its results. The plugin guards every enter/exit call with
- * it, `if (__heatmap_recording_v3 != 0) __heatmap_enter_v3(&record);`, as a relaxed atomic 32-bit
- * load, so that a program whose recording is off pays a load and a branch per call instead of
- * two calls. Only the runtime writes it (atomically); enter and exit test it as well. */
+ * HEATMAP=off, and after it has written its results. The plugin guards the landing calls with it
+ * (a relaxed atomic 32-bit load); enter, exit and count test it themselves, for the moments before
+ * the runtime starts and after it has written (a run with HEATMAP=off never calls them: its
+ * records are marked HM_STATE_OFF). Only the runtime writes it (atomically). */
 HM_ABI_EXPORT extern int __heatmap_recording_v3;
 
 /* Embedded settings (heatmap.yaml's `runtime:` section, include/heatmap/settings.h). The plugin

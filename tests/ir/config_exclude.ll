@@ -32,7 +32,7 @@ define void @from_vendor() !dbg !6 {
 ; CHECK-NOT: @__heatmap.rec.skip_me
 ; CHECK-NOT: @__heatmap.rec.from_vendor
 ; CHECK-LABEL: define void @keep_me()
-; CHECK-NEXT: %heatmap.recording = load atomic i32, {{.*}}@__heatmap_recording_v3
+; CHECK-NEXT: %heatmap.state = load atomic i8, {{.*}}@__heatmap.rec.
 ; CHECK: call void @__heatmap_enter_v3(
 ; CHECK-LABEL: define void @skip_me()
 ; CHECK-NEXT: call void @work()

@@ -13,7 +13,7 @@ declare void @_ZdlPv(i8*)
 declare void @work()
 
 ; CHECK-LABEL: define void @_ZN1CD2Ev(
-; CHECK-NEXT: %heatmap.recording = load atomic i32, {{.*}}@__heatmap_recording_v3
+; CHECK-NEXT: %heatmap.state = load atomic i8, {{.*}}@__heatmap.rec.
 ; CHECK: call void @__heatmap_enter_v3(
 define void @_ZN1CD2Ev(i8* %this) {
   call void @work()
@@ -40,7 +40,7 @@ define void @_ZThn8_N1CD0Ev(i8* %this) {
 ; REPORT-DAG: "symbol":"_ZThn8_N1CD0Ev",{{.*}}"instrumented":false,"reason":"thunk: counted as the function it calls"}
 
 ; CHECK-LABEL: define void @_ZN1DC2Ev(
-; CHECK-NEXT: %heatmap.recording = load atomic i32, {{.*}}@__heatmap_recording_v3
+; CHECK-NEXT: %heatmap.state = load atomic i8, {{.*}}@__heatmap.rec.
 ; CHECK: call void @__heatmap_enter_v3(
 define void @_ZN1DC2Ev(i8* %this) {
   call void @work()
@@ -56,7 +56,7 @@ define void @_ZN1DC1Ev(i8* %this) {
 
 ; A complete-object constructor with its own body (it calls the base class's, not its own C2).
 ; CHECK-LABEL: define void @_ZN1EC1Ev(
-; CHECK-NEXT: %heatmap.recording = load atomic i32, {{.*}}@__heatmap_recording_v3
+; CHECK-NEXT: %heatmap.state = load atomic i8, {{.*}}@__heatmap.rec.
 ; CHECK: call void @__heatmap_enter_v3(
 define void @_ZN1EC1Ev(i8* %this) {
   call void @_ZN1DC2Ev(i8* %this)

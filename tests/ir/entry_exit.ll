@@ -19,27 +19,27 @@ source_filename = "entry_exit.c"
 ; CHECK: @llvm.compiler.used = appending global [1 x {{i8\*|ptr}}] [{{i8\*|ptr}} @__heatmap_instrumented_module], section "llvm.metadata"
 
 define i32 @two_exits(i32 %x) {
-; The enter call, guarded by the runtime's flag: a relaxed atomic load, a compare and a branch
-; that says "likely taken"; the call in a block of its own.
+; The enter call, guarded by the record's state byte (abi.h): a relaxed atomic load and a compare
+; with count-only (a branch that says "likely taken"), then with timed (else the record is off);
+; the call in a block of its own.
 ; CHECK-LABEL: define i32 @two_exits(
 ; CHECK-NEXT: entry:
-; CHECK-NEXT: %heatmap.recording = load atomic i32, {{i32\*|ptr}} @__heatmap_recording_v3 monotonic, align 4, !nosanitize
-; CHECK-NEXT: %heatmap.on = icmp ne i32 %heatmap.recording, 0
-; CHECK-NEXT: br i1 %heatmap.on, label %heatmap.check, label %heatmap.body, !prof [[LIKELY:![0-9]+]]
+; CHECK-NEXT: %heatmap.state = load atomic i8, {{.*}}@__heatmap.rec.two_exits{{.*}} monotonic, align 8, !nosanitize
+; CHECK-NEXT: %heatmap.counted = icmp eq i8 %heatmap.state, 1
+; CHECK-NEXT: br i1 %heatmap.counted, label %heatmap.count, label %heatmap.check, !prof [[LIKELY:![0-9]+]]
 ; CHECK-EMPTY:
 ; CHECK-NEXT: heatmap.check:
-; CHECK-NEXT: %heatmap.state = load atomic i8, {{.*}}@__heatmap.rec.two_exits{{.*}} monotonic, align 8, !nosanitize
 ; CHECK-NEXT: %heatmap.timed.now = icmp eq i8 %heatmap.state, 0
-; CHECK-NEXT: br i1 %heatmap.timed.now, label %heatmap.enter, label %heatmap.count
-; CHECK-EMPTY:
-; CHECK-NEXT: heatmap.enter:
-; CHECK-NEXT: call void @__heatmap_enter_v3({{(ptr |i8\* bitcast \(.* )}}@__heatmap.rec.two_exits{{( to i8\*\))?}}) [[NOUNWIND:#[0-9]+]]
-; CHECK-NEXT: br label %heatmap.body
+; CHECK-NEXT: br i1 %heatmap.timed.now, label %heatmap.enter, label %heatmap.body
 ; CHECK-EMPTY:
 ; CHECK-NEXT: heatmap.count:
 ; CHECK-NEXT: %heatmap.counts = load {{i64\*|ptr}}, {{i64\*\*|ptr}} @__heatmap_counts_v3, align 8
 ; CHECK-NEXT: %heatmap.ready = icmp ne {{i64\*|ptr}} %heatmap.counts, null
 ; CHECK-NEXT: br i1 %heatmap.ready, label %heatmap.count.add, label %heatmap.count.new, !prof [[LIKELY]]
+; CHECK-EMPTY:
+; CHECK-NEXT: heatmap.enter:
+; CHECK-NEXT: call void @__heatmap_enter_v3({{(ptr |i8\* bitcast \(.* )}}@__heatmap.rec.two_exits{{( to i8\*\))?}}) [[NOUNWIND:#[0-9]+]]
+; CHECK-NEXT: br label %heatmap.body
 ; CHECK-EMPTY:
 ; CHECK-NEXT: heatmap.count.add:
 ; CHECK-NEXT: %heatmap.id = load atomic i32, {{.*}}@__heatmap.rec.two_exits{{.*}} monotonic, align 4, !nosanitize
@@ -92,7 +92,7 @@ neg:
 define void @three_exits(i32 %n) {
 ; CHECK-LABEL: define void @three_exits(
 ; CHECK-NEXT: entry:
-; CHECK-NEXT: %heatmap.recording = load atomic i32
+; CHECK-NEXT: %heatmap.state = load atomic i8
 ; CHECK: heatmap.enter:
 ; CHECK-NEXT: call void @__heatmap_enter_v3(
 ; CHECK: heatmap.body:

@@ -34,7 +34,7 @@ declare void @llvm.donothing() nounwind readnone
 ; No personality, one call that may throw: invoke + cleanup, personality __gxx_personality_v0.
 define void @_Z6simplei(i32 %x) {
 ; CHECK-LABEL: define void @_Z6simplei(i32 %x) personality {{.*}}@__gxx_personality_v0{{.*}} {
-; CHECK-NEXT: %heatmap.recording = load atomic i32
+; CHECK-NEXT: %heatmap.state = load atomic i8
 ; CHECK: heatmap.enter:
 ; CHECK-NEXT: call void @__heatmap_enter_v3(
 ; CHECK: heatmap.body:
@@ -84,7 +84,7 @@ define void @_Z6simplei(i32 %x) {
 define i32 @_Z3phib(i1 %c) {
 ; CHECK-LABEL: define i32 @_Z3phib(
 ; CHECK: entry:
-; CHECK-NEXT: %heatmap.recording = load atomic i32
+; CHECK-NEXT: %heatmap.state = load atomic i8
 ; CHECK: heatmap.enter:
 ; CHECK-NEXT: call void @__heatmap_enter_v3(
 ; CHECK: heatmap.body:
@@ -139,7 +139,7 @@ define void @_Z5raisev() {
 define i32 @_Z5catchv() personality i8* bitcast (i32 (...)* @__gxx_personality_v0 to i8*) {
 ; CHECK-LABEL: define i32 @_Z5catchv() personality
 ; CHECK: entry:
-; CHECK-NEXT: %heatmap.recording = load atomic i32
+; CHECK-NEXT: %heatmap.state = load atomic i8
 ; CHECK: heatmap.enter:
 ; CHECK-NEXT: call void @__heatmap_enter_v3(
 ; CHECK: heatmap.body:

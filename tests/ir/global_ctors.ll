@@ -28,8 +28,8 @@ define internal void @early_ctor() {
 }
 ; The user's constructors are instrumented like any other function.
 ; CHECK-LABEL: define internal void @user_ctor()
-; CHECK-NEXT: %heatmap.recording = load atomic i32, {{.*}}@__heatmap_recording_v3
+; CHECK-NEXT: %heatmap.state = load atomic i8, {{.*}}@__heatmap.rec.
 ; CHECK: call void @__heatmap_enter_v3(
 ; CHECK-LABEL: define internal void @early_ctor()
-; CHECK-NEXT: %heatmap.recording = load atomic i32, {{.*}}@__heatmap_recording_v3
+; CHECK-NEXT: %heatmap.state = load atomic i8, {{.*}}@__heatmap.rec.
 ; CHECK: call void @__heatmap_enter_v3(

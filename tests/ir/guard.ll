@@ -1,8 +1,9 @@
-; The recording guard around the enter call splits the entry block after its allocas, so they stay
-; static allocas of the entry block (SROA and mem2reg, which run after the pass at -O1 and above,
-; only look there); a fixed-size alloca further down the entry block is moved up with them, a
-; dynamic one stays where it is. The new instructions carry the debug location of the function's
-; scope line, and a declaration of the flag that the module already has is reused.
+; The guard around the enter call (the record's state byte: count-only, timed, or off, abi.h)
+; splits the entry block after its allocas, so they stay static allocas of the entry block (SROA
+; and mem2reg, which run after the pass at -O1 and above, only look there); a fixed-size alloca
+; further down the entry block is moved up with them, a dynamic one stays where it is. The new
+; instructions carry the debug location of the function's scope line, and a declaration of the
+; recording flag (which guards landing calls) that the module already has is reused.
 ; RUN: %opt -passes=heatmap -heatmap-config=%S/Inputs/all.yaml -S %s -o %t.ll
 ; RUN: %FileCheck %s < %t.ll
 ; RUN: %opt -passes=verify -S %t.ll -o /dev/null
@@ -25,23 +26,22 @@ define i32 @locals(i32 %x) nounwind !dbg !4 {
 ; CHECK-NEXT: %y = alloca i32
 ; CHECK-NOT: {{^[-a-z.0-9]+:}}
 ; CHECK: %late = alloca i32
-; CHECK-NEXT: %heatmap.recording = load atomic i32, {{i32\*|ptr}} @__heatmap_recording_v3 monotonic, align 4, !dbg [[LOC:![0-9]+]], !nosanitize
-; CHECK-NEXT: %heatmap.on = icmp ne i32 %heatmap.recording, 0, !dbg [[LOC]]
-; CHECK-NEXT: br i1 %heatmap.on, label %heatmap.check, label %heatmap.body, !dbg [[LOC]], !prof [[LIKELY:![0-9]+]]
+; CHECK-NEXT: %heatmap.state = load atomic i8, {{.*}}@__heatmap.rec.locals{{.*}} monotonic, align 8, !dbg [[LOC:![0-9]+]], !nosanitize
+; CHECK-NEXT: %heatmap.counted = icmp eq i8 %heatmap.state, 1, !dbg [[LOC]]
+; CHECK-NEXT: br i1 %heatmap.counted, label %heatmap.count, label %heatmap.check, !dbg [[LOC]], !prof [[LIKELY:![0-9]+]]
 ; CHECK-EMPTY:
 ; CHECK-NEXT: heatmap.check:
-; CHECK-NEXT: %heatmap.state = load atomic i8, {{.*}}@__heatmap.rec.locals{{.*}} monotonic, align 8, !dbg [[LOC]], !nosanitize
 ; CHECK-NEXT: %heatmap.timed.now = icmp eq i8 %heatmap.state, 0, !dbg [[LOC]]
-; CHECK-NEXT: br i1 %heatmap.timed.now, label %heatmap.enter, label %heatmap.count, !dbg [[LOC]]
-; CHECK-EMPTY:
-; CHECK-NEXT: heatmap.enter:
-; CHECK-NEXT: call void @__heatmap_enter_v3({{.*}}@__heatmap.rec.locals{{.*}}, !dbg [[LOC]]
-; CHECK-NEXT: br label %heatmap.body, !dbg [[LOC]]
+; CHECK-NEXT: br i1 %heatmap.timed.now, label %heatmap.enter, label %heatmap.body, !dbg [[LOC]]
 ; CHECK-EMPTY:
 ; CHECK-NEXT: heatmap.count:
 ; CHECK-NEXT: %heatmap.counts = load {{i64\*|ptr}}, {{i64\*\*|ptr}} @__heatmap_counts_v3, align 8, !dbg [[LOC]]
 ; CHECK-NEXT: %heatmap.ready = icmp ne {{i64\*|ptr}} %heatmap.counts, null, !dbg [[LOC]]
 ; CHECK-NEXT: br i1 %heatmap.ready, label %heatmap.count.add, label %heatmap.count.new, !dbg [[LOC]], !prof [[LIKELY]]
+; CHECK-EMPTY:
+; CHECK-NEXT: heatmap.enter:
+; CHECK-NEXT: call void @__heatmap_enter_v3({{.*}}@__heatmap.rec.locals{{.*}}, !dbg [[LOC]]
+; CHECK-NEXT: br label %heatmap.body, !dbg [[LOC]]
 ; CHECK-EMPTY:
 ; CHECK-NEXT: heatmap.count.add:
 ; CHECK-NEXT: %heatmap.id = load atomic i32, {{.*}}@__heatmap.rec.locals{{.*}} monotonic, align 4, !dbg [[LOC]], !nosanitize
@@ -57,7 +57,7 @@ define i32 @locals(i32 %x) nounwind !dbg !4 {
 ; CHECK-NEXT: br label %heatmap.body, !dbg [[LOC]]
 ; CHECK-EMPTY:
 ; CHECK-NEXT: heatmap.body:
-; CHECK-NEXT: %heatmap.timed = phi i1 [ false, %{{[-a-z.0-9]+}} ], [ true, %heatmap.enter ], [ false, %heatmap.count.add ], [ false, %heatmap.count.new ]
+; CHECK-NEXT: %heatmap.timed = phi i1 [ false, %heatmap.check ], [ true, %heatmap.enter ], [ false, %heatmap.count.add ], [ false, %heatmap.count.new ]
 ; CHECK-NOT: alloca i32, align
 ; CHECK: store i32 %x, {{i32\*|ptr}} %x.addr
 ; CHECK-NEXT: %n = zext i32 %x to i64

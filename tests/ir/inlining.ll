@@ -36,7 +36,7 @@ define void @caller(i32 %x) nounwind {
 ; BEFORE: call void @work(
 ; BEFORE: call void @__heatmap_exit_v3({{.*}}@__heatmap.rec.callee
 ; BEFORE-LABEL: define void @caller(
-; BEFORE-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v3
+; BEFORE-NEXT: load atomic i8, {{.*}}@__heatmap.rec.
 ; BEFORE: call void @__heatmap_enter_v3({{.*}}@__heatmap.rec.caller
 ; BEFORE: call void @__heatmap_exit_v3({{.*}}@__heatmap.rec.caller
 ; BEFORE: ret void
@@ -45,7 +45,7 @@ define void @caller(i32 %x) nounwind {
 ; AFTER: @__heatmap.rec.caller = internal global
 ; AFTER-NOT: @__heatmap.rec.callee
 ; AFTER-LABEL: define void @caller(
-; AFTER-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v3
+; AFTER-NEXT: load atomic i8, {{.*}}@__heatmap.rec.
 ; AFTER: call void @__heatmap_enter_v3({{.*}}@__heatmap.rec.caller
 ; AFTER: call void @work(
 ; AFTER-NEXT: br i1 %heatmap.timed
@@ -54,7 +54,7 @@ define void @caller(i32 %x) nounwind {
 ; AFTER: ret void
 
 ; ONCE-LABEL: define internal void @callee(
-; ONCE-NEXT: load atomic i32, {{.*}}@__heatmap_recording_v3
+; ONCE-NEXT: load atomic i8, {{.*}}@__heatmap.rec.
 ; ONCE-COUNT-1: call void @__heatmap_enter_v3(
 ; ONCE: call void @work(
 ; ONCE-NEXT: br i1 %heatmap.timed

@@ -21,7 +21,7 @@ source_filename = "marker.c"
 
 define void @f() {
 ; CHECK-LABEL: define void @f()
-; CHECK-NEXT: %heatmap.recording = load atomic i32, {{.*}}@__heatmap_recording_v3
+; CHECK-NEXT: %heatmap.state = load atomic i8, {{.*}}@__heatmap.rec.
 ; CHECK-COUNT-1: call void @__heatmap_enter_v3(
 ; CHECK-NOT: call void @__heatmap_enter_v3(
 ; CHECK: br i1 %heatmap.timed

@@ -14,7 +14,7 @@ declare i8* @make(i32)
 
 define i32 @tail(i32 %x) nounwind {
 ; CHECK-LABEL: define i32 @tail(
-; CHECK-NEXT: %heatmap.recording = load atomic i32
+; CHECK-NEXT: %heatmap.state = load atomic i8
 ; CHECK: heatmap.enter:
 ; CHECK-NEXT: call void @__heatmap_enter_v3(
 ; CHECK: heatmap.body:

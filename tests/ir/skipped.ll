@@ -47,7 +47,7 @@ define linkonce_odr hidden void @__clang_call_terminate(i8* %e) noreturn nounwin
 
 define void @normal(i32 %x) {
 ; CHECK-LABEL: define void @normal(
-; CHECK-NEXT: %heatmap.recording = load atomic i32, {{.*}}@__heatmap_recording_v3
+; CHECK-NEXT: %heatmap.state = load atomic i8, {{.*}}@__heatmap.rec.
 ; CHECK: call void @__heatmap_enter_v3(
   call void @external(i32 %x)
   ret void

@@ -66,17 +66,17 @@ define void @lifetimes() {
 ; CHECK-LABEL: define i32 @tiny(
 ; CHECK-NEXT: %y = add
 ; CHECK-LABEL: define i32 @tiny_named(
-; CHECK-NEXT: %heatmap.recording = load atomic i32, {{.*}}@__heatmap_recording_v3
+; CHECK-NEXT: %heatmap.state = load atomic i8, {{.*}}@__heatmap.rec.
 ; CHECK: call void @__heatmap_enter_v3(
 ; CHECK-LABEL: define void @calls(
-; CHECK-NEXT: %heatmap.recording = load atomic i32, {{.*}}@__heatmap_recording_v3
+; CHECK-NEXT: %heatmap.state = load atomic i8, {{.*}}@__heatmap.rec.
 ; CHECK: call void @__heatmap_enter_v3(
 ; CHECK-LABEL: define void @loops(
 ; CHECK-NEXT: entry:
-; CHECK-NEXT: %heatmap.recording = load atomic i32, {{.*}}@__heatmap_recording_v3
+; CHECK-NEXT: %heatmap.state = load atomic i8, {{.*}}@__heatmap.rec.
 ; CHECK: call void @__heatmap_enter_v3(
 ; CHECK-LABEL: define i32 @six(
-; CHECK-NEXT: %heatmap.recording = load atomic i32, {{.*}}@__heatmap_recording_v3
+; CHECK-NEXT: %heatmap.state = load atomic i8, {{.*}}@__heatmap.rec.
 ; CHECK: call void @__heatmap_enter_v3(
 ; CHECK-LABEL: define void @lifetimes(
 ; CHECK-NEXT: %a = alloca
@@ -89,9 +89,9 @@ define void @lifetimes() {
 ; REPORT-DAG: "function":"lifetimes",{{.*}}"instrumented":false,"reason":"trivial"}
 
 ; OFF-LABEL: define i32 @tiny(
-; OFF-NEXT: %heatmap.recording = load atomic i32, {{.*}}@__heatmap_recording_v3
+; OFF-NEXT: %heatmap.state = load atomic i8, {{.*}}@__heatmap.rec.
 ; OFF: call void @__heatmap_enter_v3(
 ; OFF-LABEL: define void @lifetimes(
 ; OFF-NEXT: %a = alloca [8 x i8]
-; OFF-NEXT: %heatmap.recording = load atomic i32, {{.*}}@__heatmap_recording_v3
+; OFF-NEXT: %heatmap.state = load atomic i8, {{.*}}@__heatmap.rec.
 ; OFF: call void @__heatmap_enter_v3(

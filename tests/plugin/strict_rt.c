@@ -12,6 +12,7 @@
  * its own functions are named __heatmap_* and would never be instrumented anyway.
  */
 #define _POSIX_C_SOURCE 200809L
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,10 +34,12 @@ static char unmatched_name[256];
 
 static void strict_write(void);
 
-/* The plugin guards every enter/exit call with this flag. On, this runtime checks every call;
- * with STRICT_RT_OFF set it is turned off at the first registration (module constructors run
- * before any instrumented code), and then no enter or exit call may arrive at all: any that does
- * is counted and shows up in the output. */
+/* The plugin guards the landing calls with this flag, and every enter call with the record's state
+ * byte. On, this runtime checks every call; with STRICT_RT_OFF set, recording is off from the
+ * first registration (module constructors run before any instrumented code): the flag is 0 and
+ * every record registered is marked HM_STATE_OFF, as the real runtime does under HEATMAP=off, and
+ * then no enter, exit or landing call may arrive at all: any that does is counted and shows up in
+ * the output. */
 int __heatmap_recording_v3 = 1;
 
 /* Never throttles: every record stays HM_STATE_TIMED, so no count-only call arrives. */
@@ -67,10 +70,14 @@ static fn_count *count_for(hm_func_record *r) {
 }
 
 void __heatmap_register_v3(hm_module_table *table) {
-    if (getenv("STRICT_RT_OFF"))
+    bool off = getenv("STRICT_RT_OFF") != NULL;
+    if (off)
         __heatmap_recording_v3 = 0;
-    for (uint32_t i = 0; i < table->count; i++)
+    for (uint32_t i = 0; i < table->count; i++) {
         count_for(table->records[i]);
+        if (off)
+            table->records[i]->state |= HM_STATE_OFF;
+    }
 }
 
 void __heatmap_enter_v3(hm_func_record *r) {

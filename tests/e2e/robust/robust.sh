@@ -275,7 +275,11 @@ registers)
         env HEATMAP_THROTTLE_CALLS=256 $settings ./registers >out.txt 2>err.txt ||
             fail "with '$settings': $(cat err.txt)"
         grep -q "registers preserved" out.txt || fail "with '$settings': $(cat out.txt err.txt)"
-        [ "$settings" = HEATMAP=off ] && continue
+        if [ "$settings" = HEATMAP=off ]; then
+            grep -q "records off" out.txt || fail "HEATMAP=off left the records on: $(cat out.txt)"
+            continue
+        fi
+        grep -q "records on" out.txt || fail "with '$settings': records marked off: $(cat out.txt)"
         grep -q "reg_inner throttled" out.txt || fail "with '$settings': nothing throttled"
         # 1 + 2000 outer calls and 2000 inner ones (timed, then count-only) in each of 2 threads;
         # reg_lone had an exit only: no call
