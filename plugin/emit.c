@@ -43,6 +43,11 @@ static hm_hook get_hook(hm_pass_state *st, const char *name, LLVMTypeRef type, u
         add_fn_attr(st, fn, st->kind_nounwind); /* the runtime never throws */
         /* A call whose convention differs from its callee's is undefined behaviour in LLVM. */
         LLVMSetFunctionCallConv(fn, cc);
+        /* Called through the GOT, never a lazily bound PLT entry: glibc's lazy-binding resolver
+         * saves only the argument registers and rax, and a preserve_mostcc caller keeps values in
+         * r10 across the call (a zstd build crashed on its first count-only call). */
+        if (cc == LLVMPreserveMostCallConv)
+            add_fn_attr(st, fn, LLVMGetEnumAttributeKindForName("nonlazybind", 11));
     }
     return h;
 }

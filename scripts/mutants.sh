@@ -169,13 +169,15 @@ mutant path_cache_func_only runtime/paths.c "$lj" \
     's/__atomic_load_n(\&e->key, __ATOMIC_RELAXED) != key)/(uint32_t)__atomic_load_n(\&e->key, __ATOMIC_RELAXED) != (uint32_t)key)/;s/__atomic_load_n(\&e->key, __ATOMIC_RELAXED) == key ? node/(uint32_t)__atomic_load_n(\&e->key, __ATOMIC_RELAXED) == (uint32_t)key ? node/'
 # Hooks that preserve the registers (ABI v3): the runtime's hooks with the C convention while the
 # plugin calls them with preserve_mostcc (instrumented code finds its registers changed); a run
-# with HEATMAP=off not marking its records off; the plugin calling the hooks with the C
-# convention (a leaf saves its registers again).
-hk='^(e2e_install|e2e_robust_registers|ir_hook_cc|plugin_shapes_O2)$'
+# with HEATMAP=off not marking its records off; the hooks called through lazily bound PLT entries
+# (whose resolver does not preserve r10); the plugin calling the hooks with the C convention (a
+# leaf saves its registers again).
+hk='^(e2e_install|e2e_robust_registers|ir_hook_cc|plugin_shapes_O2|plugin_binaries_pie)$'
 mutant hook_c_convention include/heatmap/abi.h "$hk" \
     's/^#define HM_ABI_HOOK __attribute__((no_caller_saved_registers))$/#define HM_ABI_HOOK/'
 mutant records_not_marked_off runtime/lifecycle.c "$hk" \
     's/    if (!hm_flag_enabled) \/\* a run that records nothing/    if (0) \/* a run that records nothing/'
+mutant hooks_lazily_bound plugin/emit.c "$hk" 's/^        if (cc == LLVMPreserveMostCallConv)$/        if (0)/'
 mutant hook_calls_c_convention plugin/emit.c "$hk" \
     's/    return x86_64 ? LLVMPreserveMostCallConv : LLVMCCallConv;/    return x86_64 ? LLVMCCallConv : LLVMCCallConv;/'
 # Percentiles: nearest rank rounded down.

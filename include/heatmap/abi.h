@@ -78,14 +78,15 @@ typedef struct hm_module_table {
 
 /* The hooks that instrumented code calls on every call (enter, exit, count) preserve every
  * general-purpose register but r11 on x86-64: the plugin calls them with LLVM's preserve_mostcc,
- * which leaves r11 and the vector registers to the caller. A small function then keeps its values
- * where they are across the hooks: no register saves, no moves, so instrumented code compiled in
- * is nearly free while its calls are not made (recording off, count-only). clang defines them
- * with the same convention; gcc, which lacks it, with no_caller_saved_registers, which preserves
- * every general-purpose register (clang's version of that attribute does not preserve the
- * argument registers, hence the two). gcc requires the file that defines such functions to be
- * compiled without SSE code (-mgeneral-regs-only: runtime/CMakeLists.txt). On other targets the
- * hooks follow the C convention. */
+ * which leaves r11 and the vector registers to the caller, and through the GOT (nonlazybind), never
+ * through a lazily bound PLT entry, whose resolver in glibc does not preserve r10. A small function
+ * then keeps its values where they are across the hooks: no register saves, no moves, so
+ * instrumented code compiled in is nearly free while its calls are not made (recording off,
+ * count-only). clang defines them with the same convention; gcc, which lacks it, with
+ * no_caller_saved_registers, which preserves every general-purpose register (clang's version of
+ * that attribute does not preserve the argument registers, hence the two). gcc requires the file
+ * that defines such functions to be compiled without SSE code (-mgeneral-regs-only:
+ * runtime/CMakeLists.txt). On other targets the hooks follow the C convention. */
 #if defined(__x86_64__) && defined(__clang__)
 #define HM_ABI_HOOK __attribute__((preserve_most))
 #elif defined(__x86_64__) && defined(__GNUC__)

@@ -30,8 +30,11 @@ declare i32 @_setjmp(i8*) returns_twice
 ; ASM-NOT: pushq %r14
 ; ASM-NOT: pushq %r15
 ; ASM-NOT: pushq %rbp
-; ASM: callq {{.*}}__heatmap_enter_v3
+; The hooks are called through the GOT, never a lazily bound PLT entry, whose resolver does not
+; preserve r10 (nonlazybind).
+; ASM: callq *__heatmap_enter_v3@GOTPCREL(%rip)
 ; ASM-NOT: pushq
+; ASM-NOT: @PLT
 ; ASM: -- End function
 ; OTHER-LABEL: define i32 @leaf(
 ; OTHER-NOT: preserve_mostcc
@@ -51,9 +54,10 @@ define i32 @lands() {
   ret i32 %r
 }
 
-; CHECK-DAG: declare preserve_mostcc void @__heatmap_enter_v3(i8*)
-; CHECK-DAG: declare preserve_mostcc void @__heatmap_exit_v3(i8*)
-; CHECK-DAG: declare preserve_mostcc void @__heatmap_count_v3(i8*)
+; CHECK-DAG: declare preserve_mostcc void @__heatmap_enter_v3(i8*) [[HOOK:#[0-9]+]]
+; CHECK-DAG: declare preserve_mostcc void @__heatmap_exit_v3(i8*) [[HOOK]]
+; CHECK-DAG: declare preserve_mostcc void @__heatmap_count_v3(i8*) [[HOOK]]
+; CHECK-DAG: attributes [[HOOK]] = { {{.*}}nonlazybind{{.*}} }
 ; CHECK-DAG: declare void @__heatmap_landing_v3(i8*)
 ; CHECK-DAG: declare void @__heatmap_register_v3(i8*)
 ; CHECK-DAG: call void @__heatmap_register_v3(

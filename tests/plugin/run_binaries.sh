@@ -43,6 +43,14 @@ build() { # DIR RUNTIME_FLAGS COMPILE_FLAGS...
     "$clang" -O1 -fPIC -I"$prefix/include" -c "$source_dir/tests/plugin/strict_rt.c" -o strict_rt.o
     build strict_build "strict_rt.o -rdynamic" $hm_cflags
 }
+# The hooks called on every call are never reached through a lazily bound PLT entry (abi.h,
+# HM_ABI_HOOK: glibc's lazy-binding resolver does not preserve r10, which a preserve_mostcc caller
+# keeps values in): no JUMP_SLOT relocation names them, in the executable or the libraries.
+if [ "$(uname -m)" = x86_64 ] && command -v readelf >/dev/null; then
+    lazy=$(readelf -rW app_build/prog app_build/liblinked.so app_build/libloaded.so |
+        grep JUMP_SLOT | grep -E '__heatmap_(enter|exit|count)_v' || true)
+    [ -z "$lazy" ] || { echo "FAIL: hooks bound lazily through the PLT: $lazy" >&2; exit 1; }
+fi
 for v in plain app strict; do
     printf '#!/bin/sh\nexec "%s/%s_build/prog" "%s/%s_build/libloaded.so" "$@"\n' "$PWD" "$v" \
         "$PWD" "$v" >"$v"
