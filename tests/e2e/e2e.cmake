@@ -81,7 +81,7 @@ set(HM_E2E_DIR ${CMAKE_CURRENT_LIST_DIR})
 # The runtime under the ways programs end and unwind (tests/e2e/robust).
 hm_e2e_modes(robust CHECKER MODES fork longjmp deep signals exitsig mainexit sigterm ends atomic
              exit3 unwritable throttle pipeline inplace
-             registers)
+             registers lazybind)
 
 # Threads x fork x signals x longjmp at once (tests/e2e/stress).
 add_test(NAME e2e_stress

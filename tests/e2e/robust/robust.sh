@@ -7,7 +7,7 @@ set -eu
 prefix=$1 libdir=$2 clang=$3 checker=$4 source_dir=$5 work=$6 mode=$7
 . "$source_dir/tests/e2e/lib.sh"
 e2e_workdir "$prefix" "$libdir" "$work" robust.c robust_cxx.cpp heatmap.yaml ../e2e_signals.h \
-    registers.c call_checked_x86_64.S
+    registers.c call_checked_x86_64.S lazybind.c
 e2e_compile robust robust.c -O2 -g -pthread
 
 run() { # expected-status args... ; stdout in out.txt, stderr in err.txt
@@ -285,6 +285,23 @@ registers)
         # reg_lone had an exit only: no call
         check heatmap.json --expect reg_outer=4002 --expect reg_inner=4000
     done
+    ;;
+lazybind)
+    # A caller that keeps values in every register across its hooks (lazybind.c) computes what the
+    # plain build does, with lazy binding (the default) and with LD_BIND_NOW, throttled or not.
+    "$clang" -O2 lazybind.c -o lazybind_plain
+    printf 'version: 1\ninstrument: before-inlining\n' >before.yaml
+    # shellcheck disable=SC2046
+    "$clang" -O2 $(pkg-config --cflags heatmap) -mllvm -heatmap-config="$PWD/before.yaml" \
+        lazybind.c -o lazybind $(pkg-config --libs heatmap)
+    want=$(./lazybind_plain)
+    for settings in "" LD_BIND_NOW=1 HEATMAP_THROTTLE=off HEATMAP=off; do
+        # shellcheck disable=SC2086
+        got=$(env -u LD_BIND_NOW $settings ./lazybind 2>err.txt) || fail "with '$settings': $(cat err.txt)"
+        [ "$got" = "$want" ] || fail "with '$settings': $got, the plain build says $want"
+    done
+    check heatmap.json --expect main=1 --expect work=1 --expect mix=1200000 --expect rot=1200000 \
+        --only-expected
     ;;
 inplace)
     # An output that exists and is no regular file (a device such as /dev/null, a FIFO) is written
