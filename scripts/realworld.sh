@@ -774,7 +774,7 @@ sys.exit(0 if len(tids) == 2 and f[0]["count"] == int(sys.argv[2]) else 1)' "$P/
         local ref=$gall cargs=() hx
         [ $v = default ] && ref=$gline
         [ $v != default ] && cargs=(--config "$RW/zstd/$v.yaml")
-        hx=$(zs_expect "$ref" $hf)
+        hx=$(zs_expect "$ref" $hf | paste -sd' ')
         [ $v = narrow ] && hx="--absent ZSTD_hashPtr --absent ZSTD_count"
         say "zstd ($v): selection and counts"
         # shellcheck disable=SC2046
@@ -802,8 +802,9 @@ sys.exit(0 if len(tids) == 2 and f[0]["count"] == int(sys.argv[2]) else 1)' "$P/
                 dt) args=(-d --no-asyncio ../in16.zst -o t.out) ;;
                 mt) args=(-T2 -3 ../in16 -o t.zst) ;;
             esac
-            (cd "$P/run" && HEATMAP_OUTPUT=$P/thr-$v-$mode-on.json "$P/$v/programs/zstd" -q -f "${args[@]}" &&
-                HEATMAP_THROTTLE=off HEATMAP_OUTPUT=$P/thr-$v-$mode-off.json "$P/$v/programs/zstd" -q -f "${args[@]}")
+            # the output removed before each run: zstd -f stats an existing one (UTIL_isSameFileStat)
+            (cd "$P/run" && rm -f t.* && HEATMAP_OUTPUT=$P/thr-$v-$mode-on.json "$P/$v/programs/zstd" -q -f "${args[@]}" &&
+                rm -f t.* && HEATMAP_THROTTLE=off HEATMAP_OUTPUT=$P/thr-$v-$mode-off.json "$P/$v/programs/zstd" -q -f "${args[@]}")
             local only=(); [ $mode = mt ] && only=(--throttled-only)
             check "zstd ($v): counts with throttling = with HEATMAP_THROTTLE=off, zstd ${args[*]}" \
                 $PY "$RW/same_counts.py" --min-throttled $mt "${only[@]}" \
