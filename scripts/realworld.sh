@@ -2,7 +2,8 @@
 # scripts/realworld.sh [WORKDIR] -- heatmap on real code bases none of us wrote (opt-in; not run by
 # scripts/test.sh or CI). See docs/realworld.md for what it does and the results.
 #
-# For each project (REALWORLD_PROJECTS, default "lua sqlite jsoncpp"): fetch the Debian source
+# For each project (REALWORLD_PROJECTS, default "lua sqlite jsoncpp"; also "zstd", which takes
+# ~7 minutes more): fetch the Debian source
 # package with `apt-get source`, build it plain and with heatmap under several allowlists, run its
 # tests (or our scripts under scripts/realworld/), and check: identical output and exit status,
 # results files that heatmap-view loads, the plugin's per-function decisions against an
