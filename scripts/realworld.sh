@@ -686,7 +686,7 @@ project_zstd() {
         # shellcheck disable=SC2086
         make_variant zstd $v "" -C "$P/$v/programs" -j"$JOBS" zstd $ZS_MAKE || return
         # the Makefile turns multithreading on only if a test program compiles and links with CC
-        # (an instrumented one needs heatmap's library: heatmap-cc adds it)
+        # and its flags, else it builds a single-threaded zstd without a word of error
         grep -q '^==> building with threading support' "$P/build-$v.log" &&
             ok "zstd: $v built with multithreading" || bad "zstd: $v built without multithreading ($P/build-$v.log)"
     done
