@@ -2,7 +2,8 @@
 # scripts/realworld.sh [WORKDIR] -- heatmap on real code bases none of us wrote (opt-in; not run by
 # scripts/test.sh or CI). See docs/realworld.md for what it does and the results.
 #
-# For each project (REALWORLD_PROJECTS, default "lua sqlite jsoncpp"): fetch the Debian source
+# For each project (REALWORLD_PROJECTS, default "lua sqlite jsoncpp"; also "zstd", which takes
+# ~7 minutes more): fetch the Debian source
 # package with `apt-get source`, build it plain and with heatmap under several allowlists, run its
 # tests (or our scripts under scripts/realworld/), and check: identical output and exit status,
 # results files that heatmap-view loads, the plugin's per-function decisions against an
@@ -101,13 +102,20 @@ bench() {
         done <<<"$BENCH_VARIANTS"
     done
 }
-# bench_calls PROJECT WORKLOAD: the instrumented calls of one default run (its results file)
+# bench_calls PROJECT WORKLOAD [VARIANT...]: the instrumented calls and the throttled functions of
+# one run of each VARIANT (default: default) with the runtime's defaults (its results file)
 bench_calls() {
-    local f
-    f=$(ls "$W/$1"/bench-default-[0-9]*.json 2>/dev/null | head -1)
-    [ -n "$f" ] && record_time "$1" "calls $2 default" \
-        "$("$VIEW" --format=json "$f" | $PY -c 'import json,sys; print(json.load(sys.stdin)["summary"]["total_calls"])')"
-    rm -f "$W/$1"/bench-*.json
+    local p=$1 wl=$2 v f
+    shift 2
+    for v in "${@:-default}"; do
+        f=$(ls "$W/$p"/bench-$v-[0-9]*.json 2>/dev/null | head -1)
+        # shellcheck disable=SC2046 # two numbers: calls, throttled functions
+        [ -n "$f" ] && record_time "$p" "calls $wl $v" $("$VIEW" --format=json "$f" | $PY -c '
+import json, sys
+d = json.load(sys.stdin)
+print(d["summary"]["total_calls"], sum("throttled_after" in f for f in d["functions"]))')
+    done
+    rm -f "$W/$p"/bench-*.json
 }
 
 need_pkgs() { # installs the Debian packages that are missing
@@ -122,11 +130,18 @@ need_pkgs() { # installs the Debian packages that are missing
 }
 
 fetch_src() { # fetch_src SRCPKG DIR [--skip-patches]: apt-get source, unpacked into DIR
-    local pkg=$1 dir=$2; shift 2
+    local pkg=$1 dir=$2 v; shift 2
     [ -d "$dir" ] && return 0
-    mkdir -p "$W/dl" && (cd "$W/dl" && apt-get source --download-only -q "$pkg" >"$W/dl/$pkg.log" 2>&1) ||
-        { $SUDO apt-get update -q >/dev/null 2>&1; (cd "$W/dl" && apt-get source --download-only -q "$pkg" >"$W/dl/$pkg.log" 2>&1); } ||
-        { bad "$pkg: apt-get source (deb-src enabled?)"; return 1; }
+    dl() { (cd "$W/dl" && apt-get source --download-only -q "$1" >"$W/dl/$pkg.log" 2>&1); }
+    mkdir -p "$W/dl" && dl "$pkg" ||
+        { $SUDO apt-get update -q >/dev/null 2>&1; dl "$pkg"; } || {
+        # the mirror may lack the newest version's files (a security update's, e.g. libzstd's
+        # +deb12u1 answered 404): the older versions deb-src lists, newest first
+        for v in $(apt-cache showsrc "$pkg" | sed -n 's/^Version: //p' | sort -Vru | sed 1d); do
+            dl "$pkg=$v" && { say "$pkg: the newest version's files cannot be downloaded; using $v"; break; }
+        done
+        ls "$W/dl/${pkg}_"*.dsc >/dev/null 2>&1
+    } || { bad "$pkg: apt-get source (deb-src enabled?)"; return 1; }
     local dsc
     dsc=$(ls "$W/dl/${pkg}_"*.dsc | tail -1)
     dpkg-source "$@" -x "$dsc" "$dir" >"$W/dl/$pkg.unpack.log" 2>&1 || { bad "$pkg: dpkg-source -x"; return 1; }
@@ -245,6 +260,32 @@ broken_config() {
     fi
 }
 
+# make_variant PROJECT VARIANT CCARGS MAKEARGS...: `make MAKEARGS CC="COMPILER CCARGS"` for a
+# Makefile that sets CC itself (so CC goes on make's command line), timed as "compile VARIANT";
+# output in $P/build-VARIANT.log. The instrumented variants build through heatmap-build with
+# heatmap-cc as COMPILER (heatmap-build counts what went through it), with
+# --config scripts/realworld/PROJECT/VARIANT.yaml but for `default`, and write the plugin's
+# decisions to $P/report-VARIANT.jsonl. Returns 1 if the build failed.
+make_variant() {
+    local p=$1 v=$2 ccargs=$3 build=() cc=$CC
+    shift 3
+    if [ $v != plain ]; then
+        build=(env "HEATMAP_REPORT=$P/report-$v.jsonl" "$PREFIX/bin/heatmap-build")
+        [ $v != default ] && build+=(--config "$RW/$p/$v.yaml")
+        cc=$PREFIX/bin/heatmap-cc
+    fi
+    if timed $p "compile $v" "${build[@]}" make "$@" CC="$cc${ccargs:+ $ccargs}" >"$P/build-$v.log" 2>&1; then
+        ok "$p: build $v"
+    else
+        bad "$p: build $v ($P/build-$v.log)"; return 1
+    fi
+    if [ $v != plain ]; then
+        grep -q "^heatmap-build: [1-9][0-9]* compilations and [1-9][0-9]* links" "$P/build-$v.log" &&
+            ok "$p: heatmap-build $v: $(grep '^heatmap-build: ' "$P/build-$v.log" | head -1)" ||
+            bad "$p: heatmap-build $v counted nothing ($P/build-$v.log)"
+    fi
+}
+
 # =================================================================================================
 # 1. Lua 5.4: liblua.a + lua with src/Makefile (CC, MYCFLAGS, MYLIBS); errors are longjmp
 # =================================================================================================
@@ -268,25 +309,7 @@ project_lua() {
     for v in $VARIANTS; do
         rm -rf "$P/$v" "$P/report-$v.jsonl"
         cp -r "$S/src" "$P/$v"
-        # heatmap builds go through heatmap-build; Lua's Makefile sets CC itself, so the wrapper
-        # goes on make's command line (heatmap-build still counts what went through it)
-        local build=() cc=$CC
-        if [ $v != plain ]; then
-            build=(env HEATMAP_REPORT=$P/report-$v.jsonl "$PREFIX/bin/heatmap-build")
-            [ $v != default ] && build+=(--config "$RW/lua/$v.yaml")
-            cc=$PREFIX/bin/heatmap-cc
-        fi
-        if timed lua "compile $v" "${build[@]}" make -C "$P/$v" -j"$JOBS" linux CC="$cc -std=gnu99" \
-            MYCFLAGS=-g >"$P/build-$v.log" 2>&1; then
-            ok "lua: build $v"
-        else
-            bad "lua: build $v ($P/build-$v.log)"; return
-        fi
-        if [ $v != plain ]; then
-            grep -q "^heatmap-build: [1-9][0-9]* compilations and [1-9][0-9]* links" "$P/build-$v.log" &&
-                ok "lua: heatmap-build $v: $(grep '^heatmap-build: ' "$P/build-$v.log" | head -1)" ||
-                bad "lua: heatmap-build $v counted nothing ($P/build-$v.log)"
-        fi
+        make_variant lua $v -std=gnu99 -C "$P/$v" -j"$JOBS" linux MYCFLAGS=-g || return
     done
 
     # the source package's own test target (lua -v) and our scripts, under every variant
@@ -627,6 +650,198 @@ json.dump([{"id": i, "name": "n%d" % i, "v": [i * 0.5, True, None], "o": {"k": "
 }
 
 # =================================================================================================
+# 4. zstd: the zstd program (programs/ with lib/ compiled in, multithreaded) by its own Makefile; a
+#    code base with hot `static inline` hashing and memory-read helpers in its headers (issue 14)
+# =================================================================================================
+# the optional codecs off: the same program whichever -dev packages the machine has
+ZS_MAKE="MOREFLAGS=-g HAVE_ZLIB=0 HAVE_LZMA=0 HAVE_LZ4=0"
+# zstd_job_threads BINARY ARGS...: "JOBS THREADS", the calls of ZSTDMT_compressionJob (one per
+# job of multithreaded compression) and how many threads ran them, from gdb on the plain build
+zstd_job_threads() {
+    gdb -q -batch -nx -ex 'set pagination off' -ex 'python
+seen = []
+class Job(gdb.Breakpoint):
+    def stop(self):
+        seen.append(gdb.selected_thread().num)
+        return False
+Job("ZSTDMT_compressionJob")
+' -ex run -ex 'python print("JOBS %d %d" % (len(seen), len(set(seen))))' --args "$@" </dev/null 2>/dev/null |
+        sed -n 's/^JOBS //p'
+}
+project_zstd() {
+    local P=$W/zstd S=$W/zstd/src v
+    mkdir -p "$P"
+    say "=== zstd"
+    need_pkgs dpkg-dev
+    fetch_src libzstd "$S" || return
+    say "zstd: $(ls "$W"/dl/libzstd_*.dsc | tail -1 | xargs basename)"
+    # inputs: 64 MiB of generated log-like text (512 blocks of 128 KiB), and slices of it
+    [ -f "$P/in64" ] || $PY "$RW/zstd/make_input.py" "$P/in64" 64 || { bad "zstd: make_input.py"; return; }
+    head -c 16M "$P/in64" >"$P/in16"; head -c 1M "$P/in64" >"$P/in1"; head -c 64K "$P/in64" >"$P/in64k"
+
+    local VARIANTS="plain default before narrow"
+    for v in $VARIANTS; do
+        rm -rf "${P:?}/$v" "$P/report-$v.jsonl"; mkdir -p "$P/$v"
+        cp -r "$S/lib" "$S/programs" "$P/$v/"
+        # shellcheck disable=SC2086
+        make_variant zstd $v "" -C "$P/$v/programs" -j"$JOBS" zstd $ZS_MAKE || return
+        # the Makefile turns multithreading on only if a test program compiles and links with CC
+        # and its flags, else it builds a single-threaded zstd without a word of error
+        grep -q '^==> building with threading support' "$P/build-$v.log" &&
+            ok "zstd: $v built with multithreading" || bad "zstd: $v built without multithreading ($P/build-$v.log)"
+    done
+
+    # the same commands under every variant, in $P/run (file names are in the messages): -T2 -3
+    # of the 64 MiB and -d of plain's result (round trip), -T2 -19 of 1 MiB, -3 of 64 KiB (the
+    # helpers' counts), a listing, a truncated file (exit status 1)
+    local r
+    for v in $VARIANTS; do
+        rm -rf "$P/out-$v" "$P/run"; mkdir -p "$P/out-$v" "$P/run"
+        zs() { (cd "$P/run" && HEATMAP_OUTPUT=$P/out-$v/$1-%p.json run_capture "$P/out-$v/$1.txt" "$P/$v/programs/zstd" "${@:2}"); }
+        zs c3 -T2 -3 ../in64 -o c3.zst
+        # plain's result: what every variant decompresses, lists and finds truncated
+        [ $v = plain ] && cp "$P/run/c3.zst" "$P/c3.zst" && head -c 100000 "$P/c3.zst" >"$P/trunc.zst"
+        zs d -d ../c3.zst -o d.out
+        zs c19 -T2 -19 ../in1 -o c19.zst
+        zs h64k -T2 -3 ../in64k -o h64k.zst
+        zs list -l -v ../c3.zst
+        zs trunc -d ../trunc.zst -o trunc.out
+        cmp -s "$P/run/d.out" "$P/in64" && ok "zstd ($v): -d restores the 64 MiB input" ||
+            bad "zstd ($v): -d does not restore the input"
+        rm -f "$P/run/d.out" "$P/run/trunc.out"
+        mv "$P/run"/*.zst "$P/out-$v/"
+    done
+    grep -q 'exit status 1' "$P/out-plain/trunc.txt" && ok "zstd: a truncated file: exit status 1" || bad "zstd: truncated file"
+    for v in default before narrow; do
+        for r in c3 d c19 h64k list trunc; do
+            same_output "zstd ($v): $r" "$P/out-plain/$r.txt" "$P/out-$v/$r.txt"
+        done
+        for r in c3 c19 h64k; do
+            cmp -s "$P/out-plain/$r.zst" "$P/out-$v/$r.zst" && ok "zstd ($v): $r.zst byte-identical to plain's" ||
+                bad "zstd ($v): $r.zst differs from plain's"
+        done
+        results_load "zstd ($v)" "$P/out-$v"
+    done
+
+    # -T2 really runs two worker threads: gdb on the plain build, and heatmap's per-thread split
+    local jt
+    jt=$(cd "$P/run" && zstd_job_threads "$P/plain/programs/zstd" -q -f -T2 -3 ../in64 -o g.zst)
+    [ "${jt#* }" = 2 ] && ok "zstd: gdb: -T2 -3 of 64 MiB ran ${jt% *} jobs (ZSTDMT_compressionJob) in 2 threads" ||
+        bad "zstd: gdb: -T2 jobs and threads: '$jt', expected 2 threads"
+    for v in default before narrow; do
+        $PY -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+f = [f for f in d["functions"] if f["name"] == "ZSTDMT_compressionJob"]
+tids = {t["tid"] for t in (f[0].get("threads") or []) if t["tid"] != 0} if f else set()
+print("  %s: ZSTDMT_compressionJob %s calls in threads %s" % (sys.argv[1], f[0]["count"] if f else 0, sorted(tids)))
+sys.exit(0 if len(tids) == 2 and f[0]["count"] == int(sys.argv[2]) else 1)' "$P/out-$v"/c3-*[0-9].json "${jt% *}" &&
+            ok "zstd ($v): heatmap: ${jt% *} ZSTDMT_compressionJob calls in 2 threads" ||
+            bad "zstd ($v): heatmap: ZSTDMT_compressionJob not ${jt% *} calls in 2 threads"
+    done
+
+    # exact counts, against gdb's breakpoint hits on the plain build and numbers known from the
+    # input: 64 MiB = 512 blocks of 128 KiB, each compressed by ZSTD_compressBlock_internal (and
+    # at level 3 by ZSTD_compressBlock_doubleFast) and decompressed by ZSTD_decompressBlock_internal
+    # (ZSTD_decodeLiteralsBlock, ZSTD_decodeSeqHeaders: once per block too); ZSTD_decompressContinue:
+    # a block header and a block body per block, and the checksum (2 x 512 + 1). The header helpers
+    # ZSTD_hashPtr and ZSTD_count (every position hashed, every match measured) on 64 KiB, so that
+    # gdb's ~0.5 ms per hit stays in seconds: inlined everywhere in the plain build, so counted
+    # only before inlining (the default build must not have them)
+    local cf="ZSTDMT_compressionJob ZSTD_compressBlock_internal ZSTD_compressBlock_doubleFast HUF_compress1X_usingCTable_internal_bmi2 FSE_buildCTable_wksp"
+    local df="ZSTD_decompressContinue ZSTD_decompressBlock_internal ZSTD_decodeLiteralsBlock ZSTD_decodeSeqHeaders"
+    local hf="ZSTD_hashPtr ZSTD_count"
+    local known="ZSTD_compressBlock_internal=512 ZSTD_compressBlock_doubleFast=512 ZSTD_decompressBlock_internal=512 ZSTD_decodeLiteralsBlock=512 ZSTD_decodeSeqHeaders=512 ZSTD_decompressContinue=1025"
+    local gall="" gline="" o g
+    for o in 0 1; do
+        g=$(cd "$P/run" && GDB_OUTOFLINE=$o gdb_counts "$P/plain/programs/zstd" "$cf" -q -f -T2 -3 ../in64 -o g.zst
+            cd "$P/run" && GDB_OUTOFLINE=$o gdb_counts "$P/plain/programs/zstd" "$df" -q -f -d ../c3.zst -o g.out
+            cd "$P/run" && GDB_OUTOFLINE=$o gdb_counts "$P/plain/programs/zstd" "$hf" -q -f -T2 -3 ../in64k -o g.zst)
+        g=$(echo "$g" | awk '{printf "%s=%s ", $1, $2}')
+        [ $o = 0 ] && gall=$g || gline=$g
+    done
+    rm -f "$P/run"/g.*
+    say "  gdb breakpoint hits on the plain build: $gall"
+    say "  gdb breakpoint hits, out-of-line code only: $gline"
+    local e gbad=0
+    for e in $known; do
+        case " $gall " in *" $e "*) ;; *) gbad=1; say "  gdb: not $e" ;; esac
+    done
+    [ $gbad = 0 ] && ok "zstd: gdb hit counts on the plain build = the numbers known from the input ($known)" || bad "zstd: gdb counts"
+    zs_expect() { # zs_expect "NAME=N ..." FUNCS...: --expect NAME=N for the FUNCS
+        local x f; for x in $1; do for f in "${@:2}"; do [ "${x%=*}" = "$f" ] && echo "--expect $x"; done; done
+    }
+    for v in default before narrow; do
+        local ref=$gall cargs=() hx
+        [ $v = default ] && ref=$gline
+        [ $v != default ] && cargs=(--config "$RW/zstd/$v.yaml")
+        hx=$(zs_expect "$ref" $hf | paste -sd' ')
+        [ $v = narrow ] && hx="--absent ZSTD_hashPtr --absent ZSTD_count"
+        say "zstd ($v): selection and counts"
+        # shellcheck disable=SC2046
+        check_sel "zstd ($v): every plugin decision = the allowlist's; -T2 -3 of 64 MiB: $(zs_expect "$ref" $cf | sed 's/--expect //' | paste -sd' ')" $v "${cargs[@]}" \
+            --results "$P/out-$v"/c3-*[0-9].json $(zs_expect "$ref" $cf)
+        # shellcheck disable=SC2046
+        check_sel "zstd ($v): -d of it: $(zs_expect "$ref" $df | sed 's/--expect //' | paste -sd' ')" $v "${cargs[@]}" \
+            --results "$P/out-$v"/d-*[0-9].json $(zs_expect "$ref" $df)
+        check_sel "zstd ($v): header helpers, -3 of 64 KiB: ${hx//--expect /}" $v "${cargs[@]}" \
+            --results "$P/out-$v"/h64k-*[0-9].json $hx
+        check_sel_all "zstd ($v): all results hold only selected, instrumented functions" $v "${cargs[@]}"
+    done
+
+    # throttling changes no count: the runtime's defaults against HEATMAP_THROTTLE=off, 16 MiB.
+    # Single-threaded (--single-thread --no-asyncio) every count is fixed by the input: all compared.
+    # With -T2 the main thread's polling loops depend on the workers' progress, the jobs' work does
+    # not: the throttled functions compared. Before inlining something must be throttled.
+    "$P/plain/programs/zstd" -q -f -3 "$P/in16" -o "$P/in16.zst"
+    local mode args mt
+    for v in default before; do
+        mt=0; [ $v = before ] && mt=1
+        for mode in st dt mt; do
+            case $mode in
+                st) args=(--single-thread --no-asyncio -3 ../in16 -o t.zst) ;;
+                dt) args=(-d --no-asyncio ../in16.zst -o t.out) ;;
+                mt) args=(-T2 -3 ../in16 -o t.zst) ;;
+            esac
+            # the output removed before each run: zstd -f stats an existing one (UTIL_isSameFileStat)
+            (cd "$P/run" && rm -f t.* && HEATMAP_OUTPUT=$P/thr-$v-$mode-on.json "$P/$v/programs/zstd" -q -f "${args[@]}" &&
+                rm -f t.* && HEATMAP_THROTTLE=off HEATMAP_OUTPUT=$P/thr-$v-$mode-off.json "$P/$v/programs/zstd" -q -f "${args[@]}")
+            local only=(); [ $mode = mt ] && only=(--throttled-only)
+            check "zstd ($v): counts with throttling = with HEATMAP_THROTTLE=off, zstd ${args[*]}" \
+                $PY "$RW/same_counts.py" --min-throttled $mt "${only[@]}" \
+                "$P/thr-$v-$mode-on.json" "$P/thr-$v-$mode-off.json"
+        done
+    done
+    rm -f "$P/run"/t.*
+
+    # a broken allowlist (a value 'instrument' does not take)
+    broken_config zstd "$RW/zstd/broken.yaml" 4:13 $CC -O2 $HM_CFLAGS -c "$S/lib/common/entropy_common.c"
+
+    # timings: -T2 -3 of 64 MiB, -d of it, -T2 -19 of 1 MiB (the optimal parser: other helpers,
+    # ~240 M calls before inlining); the default and the before-inlining builds, each with the
+    # runtime's defaults and with one of its parts off
+    local BENCH_VARIANTS=${REALWORLD_VARIANTS:-"plain||plain
+default||default
+default HEATMAP=off|HEATMAP=off|default
+default HEATMAP_HEAP=off|HEATMAP_HEAP=off|default
+default HEATMAP_THROTTLE=off|HEATMAP_THROTTLE=off|default
+before||before
+before HEATMAP=off|HEATMAP=off|before
+before HEATMAP_HEAP=off|HEATMAP_HEAP=off|before
+before HEATMAP_THROTTLE=off|HEATMAP_THROTTLE=off|before
+narrow||narrow"}
+    zstd_c3() { $PY "$RW/timeit.py" --cwd "$P" "$P/$1/programs/zstd" -T2 -3 -c in64; }
+    zstd_d() { $PY "$RW/timeit.py" --cwd "$P" "$P/$1/programs/zstd" -d -c c3.zst; }
+    zstd_c19() { $PY "$RW/timeit.py" --cwd "$P" "$P/$1/programs/zstd" -T2 -19 -c in1; }
+    bench zstd compress-T2-3 zstd_c3
+    bench_calls zstd compress-T2-3 default before
+    bench zstd decompress zstd_d
+    bench_calls zstd decompress default before
+    bench zstd compress-T2-19 zstd_c19
+    bench_calls zstd compress-T2-19 default before
+}
+
+# =================================================================================================
 main() {
     local p
     for p in $PROJECTS; do "project_$p"; done
@@ -664,8 +879,8 @@ for (p, label), ts in rows.items():
         if cpus and bcpu is not None:
             out += "  ratio cpu %s, wall %s" % (ratio(statistics.median(cpus), bcpu),
                                                ratio(statistics.median(walls), med(p, base, 0)))
-            calls = rows.get((p, "calls %s default" % label.split()[1]))
-            if calls and " default" in label and calls[0][0] > 0:
+            calls = rows.get((p, "calls %s %s" % tuple(label.split()[1:3])))
+            if calls and calls[0][0] > 0:
                 out += ", %.1f ns cpu per instrumented call" % (
                     (statistics.median(cpus) - bcpu) / calls[0][0] * 1e9)
         else:
@@ -673,7 +888,8 @@ for (p, label), ts in rows.items():
     print(out)
 for (p, label), ts in rows.items():
     if label.startswith("calls "):
-        print("%-8s %-40s %d" % (p, label.replace("calls ", "instrumented calls: "), ts[0][0]))
+        print("%-8s %-40s %d%s" % (p, label.replace("calls ", "instrumented calls: "), ts[0][0],
+                                    ", %d functions throttled" % ts[0][1] if ts[0][1] is not None else ""))
 EOF
     say ""
     say "realworld: $PASS passed, $FAIL failed (work dir $W)"
