@@ -178,6 +178,9 @@ mutant hook_c_convention include/heatmap/abi.h "$hk" \
 mutant records_not_marked_off runtime/lifecycle.c "$hk" \
     's/    if (!hm_flag_enabled) \/\* a run that records nothing/    if (0) \/* a run that records nothing/'
 mutant hooks_lazily_bound plugin/emit.c "$hk" 's/^        if (cc == LLVMPreserveMostCallConv)$/        if (0)/'
+# Plugin selection: clang's intrinsics (no debug information) instrumented again.
+mutant nodebug_instrumented plugin/select.c '^(ir_nodebug|ir_.*)$' \
+    's/    if (!sel.named_exactly \&\& is_nodebug(fn)) {/    if (0 \&\& is_nodebug(fn)) {/'
 mutant hook_calls_c_convention plugin/emit.c "$hk" \
     's/    return x86_64 ? LLVMPreserveMostCallConv : LLVMCCallConv;/    return x86_64 ? LLVMCCallConv : LLVMCCallConv;/'
 # Percentiles: nearest rank rounded down.
