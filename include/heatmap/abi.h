@@ -11,20 +11,19 @@
  * __heatmap_counts_v3[record->id] when that pointer is not NULL, else calls
  * __heatmap_count_v3(&record), and none of its exits calls the runtime. After a call to a
  * setjmp-like function (setjmp, _setjmp, sigsetjmp, __sigsetjmp) that returns non-zero, i.e. where
- * a longjmp lands, it calls __heatmap_landing_v3 (guarded by the flag as well), also in functions
- * it leaves out of a module that it instruments; a function it instruments that makes such a call
- * is pinned
- * (HM_STATE_PINNED: never count-only). Per module it
- * emits one `hm_module_table` listing its records and registers it from a module constructor
- * with __heatmap_register_v3(&table) (always, whatever the flag).
+ * a longjmp lands, it calls __heatmap_landing_v3 (guarded by __heatmap_recording_v3), also in
+ * functions it leaves out of a module that it instruments; a function it instruments that makes
+ * such a call is pinned (HM_STATE_PINNED: never count-only). Per module it emits one
+ * `hm_module_table` listing its records and registers it from a module constructor with
+ * __heatmap_register_v3(&table) (always, whatever the flag).
  *
  * On x86-64, enter, exit and count preserve the general-purpose registers (HM_ABI_HOOK below; new
  * in version 3).
  *
  * The ABI version is part of every symbol name, so an object built by a plugin of one ABI version
- * linked against a runtime of another fails at link time ("undefined reference to
- * __heatmap_enter_v3"), never silently at run time. Bump HM_ABI_VERSION and the suffixes together
- * whenever a struct below changes layout or meaning.
+ * linked against a runtime of another fails at link time (an object of version 2 against this
+ * runtime: "undefined reference to __heatmap_enter_v2"), never silently at run time. Bump
+ * HM_ABI_VERSION and the suffixes together whenever a struct below changes layout or meaning.
  *
  * Records live in the instrumented module's data. The runtime copies name and file at registration,
  * so a module that is dlclose()d later still reports its functions.
