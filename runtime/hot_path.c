@@ -351,7 +351,10 @@ HM_ABI_HOOK void __heatmap_exit_v3(hm_func_record *record) {
     hm_tls *t = &hm_tls_self;
     uint32_t d = t->depth;
     uintptr_t sp = hm_caller_sp();
-    if (HM_UNLIKELY(d == 0 || t->overflow || t->stack[d - 1].id != record->id ||
+    /* The frame's record, not its id: an exit's record is its enter's (the same function body),
+     * so the fast path loads nothing from the record; records sharing an id (a header's inline
+     * function, one record per module) are matched by id in the slow path. */
+    if (HM_UNLIKELY(d == 0 || t->overflow || t->stack[d - 1].record != record ||
                     t->stack[d - 1].sp < sp)) {
         hm_exit_slow(record, end, sp);
         return;

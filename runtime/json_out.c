@@ -135,15 +135,24 @@ int hm_out_open(hm_out *o, const char *path) {
     return 0;
 }
 
-/* Closes an output written in place (hm_out_open); 0, or -1 after logging the failure. */
-static int hm_out_close_in_place(hm_out *o) {
+/* Flushes and closes the output's descriptor: 0, or the errno of the first failure. */
+static int hm_out_close(hm_out *o) {
     hm_flush(o);
     int err = o->failed;
     if (close(o->fd) != 0 && !err)
         err = errno;
-    if (err)
-        hm_log("cannot write '", o->path, "': ", strerror(err));
-    return err ? -1 : 0;
+    return err;
+}
+
+/* Ends an output that failed with `err` (0: it did not): the temporary removed, one line logged.
+ * Returns 0, or -1 on failure. */
+static int hm_out_end(hm_out *o, int err) {
+    if (!err)
+        return 0;
+    if (!o->in_place)
+        unlink(o->tmp);
+    hm_log("cannot write '", o->path, "': ", strerror(err));
+    return -1;
 }
 
 void hm_file_id_of(const char *path, hm_file_id *id) {
@@ -172,12 +181,9 @@ static int hm_exchange(const char *a, const char *b) {
 }
 
 int hm_out_commit_guarded(hm_out *o, const hm_file_id *was, const char *beside) {
+    int err = hm_out_close(o);
     if (o->in_place)
-        return hm_out_close_in_place(o);
-    hm_flush(o);
-    int err = o->failed;
-    if (close(o->fd) != 0 && !err)
-        err = errno;
+        return hm_out_end(o, err);
     bool aside = false;
     if (!err && !was->exists) {
         if (link(o->tmp, o->path) == 0)
@@ -224,29 +230,16 @@ int hm_out_commit_guarded(hm_out *o, const hm_file_id *was, const char *beside) 
             hm_append(o->path, sizeof o->path, &n, beside, strlen(beside));
         }
     }
-    if (err) {
-        unlink(o->tmp);
-        hm_log("cannot write '", o->path, "': ", strerror(err));
+    if (hm_out_end(o, err) != 0)
         return -1;
-    }
     return aside ? 1 : 0;
 }
 
 int hm_out_commit(hm_out *o) {
-    if (o->in_place)
-        return hm_out_close_in_place(o);
-    hm_flush(o);
-    int err = o->failed;
-    if (close(o->fd) != 0 && !err)
+    int err = hm_out_close(o);
+    if (!err && !o->in_place && rename(o->tmp, o->path) != 0)
         err = errno;
-    if (!err && rename(o->tmp, o->path) != 0)
-        err = errno;
-    if (err) {
-        unlink(o->tmp);
-        hm_log("cannot write '", o->path, "': ", strerror(err));
-        return -1;
-    }
-    return 0;
+    return hm_out_end(o, err);
 }
 
 void hm_out_use_fd(hm_out *o, int fd) {
