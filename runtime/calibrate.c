@@ -57,4 +57,8 @@ void hm_calibrate(void) {
     qsort(child, ROUNDS, sizeof *child, hm_cmp_u64);
     hm_rt.comp_self_ns = leaf[ROUNDS / 2];
     hm_rt.comp_child_ns = child[ROUNDS / 2];
+    if (hm_rt.ns_per_tick_fp) /* rounded to the nearest tick */
+        hm_rt.comp_child_ticks =
+            (uint64_t)((((unsigned __int128)hm_rt.comp_child_ns << 32) + hm_rt.ns_per_tick_fp / 2) /
+                       hm_rt.ns_per_tick_fp);
 }

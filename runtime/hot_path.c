@@ -97,50 +97,38 @@ static inline bool hm_record(hm_fstats *s, uint64_t self_ns) {
 }
 
 /* Pop the top frame at tick `end`, record it and charge the parent. Returns the function's stats
- * when a throttling check is due (hm_record), else NULL. */
+ * when a throttling check is due (hm_record), else NULL.
+ *
+ * Its cost is its instructions (docs/performance.md, "What a timed call costs"): the call-path
+ * totals are not kept here but summed at the write (a node's total is the self time of its
+ * subtree), and the compensation for each instrumented child is added to the parent's child ticks
+ * when the child is charged, so the frame carries no count of its children. */
 static inline __attribute__((always_inline)) hm_fstats *hm_pop(hm_tls *t, uint32_t d,
                                                                uint64_t end) {
     hm_frame *f = &t->stack[d - 1];
     uint64_t elapsed = end - f->start;
     if (HM_UNLIKELY((int64_t)elapsed < 0))
         elapsed = 0;
-    /* The children's ticks and their compensation read together: a signal handler's call that
-     * nests above this frame during the pop adds to both, and its time is in this call's self
-     * time (taken from `child` here), so its compensation must not be removed from the total. */
-    uint64_t child = f->child, comp_below = f->comp_below;
+    /* `child` holds the children's elapsed and their compensation in one field, so a signal
+     * handler's call that nests above this frame during the pop adds to both at once. */
+    uint64_t child = f->child;
     uint64_t self_ticks = elapsed > child ? elapsed - child : 0;
     uint64_t raw_ns = hm_ticks_to_ns(self_ticks, hm_rt.ns_per_tick_fp);
-    uint64_t comp = hm_rt.comp_self_ns + (uint64_t)f->nchildren * hm_rt.comp_child_ns;
-    uint64_t self_ns = raw_ns > comp ? raw_ns - comp : 0;
+    uint64_t self_ns = raw_ns > hm_rt.comp_self_ns ? raw_ns - hm_rt.comp_self_ns : 0;
     hm_fstats *s = t->stats[f->id];
     bool check = hm_record(s, self_ns);
     if (t->tree) {
-        uint32_t node = f->node & ~HM_NODE_FOLDED;
-        hm_node *n = &t->tree->nodes[node];
-        if (!(f->node & HM_NODE_FOLDED))
-            hm_sig_add64(&n->count, 1);
+        uint32_t node = f->node;
+        hm_node *n = &t->tree->nodes[node & ~HM_NODE_FOLDED];
+        hm_sig_add64(&n->count, (~node) >> 31); /* a call folded into its parent's node: 0 */
         hm_sig_add64(&n->self_ns, self_ns);
-        /* The call's total is its elapsed less all the compensation taken off in its subtree, so
-         * that a node's total is its self time plus its children's totals. */
-        uint64_t removed = raw_ns - self_ns + comp_below;
-        uint64_t elapsed_ns = hm_ticks_to_ns(elapsed, hm_rt.ns_per_tick_fp);
-        /* Only the outermost activation of a node adds its total (recursion, folding). Never
-         * below the call's self time: the tick-to-ns rounding of the parts can differ by 1 ns. */
-        if (d == 1 || (f[-1].node & ~HM_NODE_FOLDED) != node) {
-            uint64_t total = elapsed_ns > removed ? elapsed_ns - removed : 0;
-            hm_sig_add64(&n->total_ns, total > self_ns ? total : self_ns);
-        }
-        if (d > 1)
-            hm_sig_add64(&f[-1].comp_below, removed);
     }
     hm_hook_trace(t, end, f->id, 0);
     /* Charge the parent before popping: a handler that runs now nests above this frame. */
-    if (d > 1) {
-        hm_sig_add64(&f[-1].child, elapsed);
-        f[-1].nchildren++;
-    } else {
+    if (d > 1)
+        hm_sig_add64(&f[-1].child, elapsed + hm_rt.comp_child_ticks);
+    else
         hm_sig_add64(&t->data->outer_ticks, elapsed);
-    }
     atomic_signal_fence(memory_order_seq_cst);
     t->depth = d - 1;
     atomic_signal_fence(memory_order_seq_cst);
@@ -254,8 +242,6 @@ hm_push(hm_tls *t, uint32_t d, hm_func_record *record, uint32_t id, uintptr_t sp
     f->node = node;
     f->record = record;
     f->child = 0;
-    f->comp_below = 0;
-    f->nchildren = 0;
     uint64_t now = hm_hook_clock();
     f->start = now;
     hm_hook_trace(t, now, id, 1);

@@ -11,7 +11,7 @@
  * can create a duplicate node for the same path, which is harmless because readers merge nodes by
  * path.
  *
- * Memory: a thread's tree reserves max nodes (40 bytes each, and 48 of waits in a parallel array,
+ * Memory: a thread's tree reserves max nodes (32 bytes each, and 48 of waits in a parallel array,
  * hm_node_wait), 2*max table slots (4 bytes), a small table of 256 slots for its first 128 nodes
  * and a path cache of HM_TREE_CACHE entries (16 bytes) with MAP_NORESERVE, so only the pages of
  * nodes actually made, and of cache entries used, are committed (a small tree: a few).
@@ -198,7 +198,6 @@ void hm_tree_zero(hm_tree *tree) {
     for (uint32_t i = 0; i < size; i++) {
         tree->nodes[i].count = 0;
         tree->nodes[i].self_ns = 0;
-        tree->nodes[i].total_ns = 0;
         memset(&tree->waits[i], 0, sizeof tree->waits[i]);
     }
     tree->folded = 0;
@@ -241,12 +240,10 @@ void hm_paths_merge_exited(hm_tree *tree, double ratio) {
             uint32_t dst = hm_tree_child(&hm_exited, parent, src->func);
             map[i] = dst;
             hm_node *d = &hm_exited.nodes[dst & ~HM_NODE_FOLDED];
-            if (dst & HM_NODE_FOLDED) {
+            if (dst & HM_NODE_FOLDED)
                 hm_exited.folded += src->count;
-            } else {
+            else
                 d->count += src->count;
-                d->total_ns += src->total_ns;
-            }
             d->self_ns += src->self_ns;
             hm_merge_waits(&hm_exited.waits[dst & ~HM_NODE_FOLDED], &tree->waits[i], src->self_ns,
                            ratio);

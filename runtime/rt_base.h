@@ -112,11 +112,13 @@ static inline void hm_raise_unblocked(int sig) {
 struct hm_thread_data; /* thread_state.c (rt_hot.h) */
 
 typedef struct hm_runtime {
-    _Atomic int init_state;  /* 0 none, 1 in progress, 2 done */
-    uint64_t ns_per_tick_fp; /* 32.32 fixed point */
-    uint64_t comp_self_ns;   /* overhead taken off every call's self time */
-    uint64_t comp_child_ns;  /* ... and off the parent's, per instrumented child */
-    uint64_t start_mono_ns;  /* the run's start: after the runtime's set-up and calibration */
+    _Atomic int init_state;    /* 0 none, 1 in progress, 2 done */
+    uint64_t ns_per_tick_fp;   /* 32.32 fixed point */
+    uint64_t comp_self_ns;     /* overhead taken off every call's self time */
+    uint64_t comp_child_ns;    /* ... and off the parent's, per instrumented child */
+    uint64_t comp_child_ticks; /* comp_child_ns in ticks: the hot path adds it to the parent's
+                                * child ticks with each child's elapsed */
+    uint64_t start_mono_ns;    /* the run's start: after the runtime's set-up and calibration */
     uint64_t start_unix_ns;
     bool compensate;
     bool paths;              /* record call paths (HEATMAP_PATHS) */

@@ -40,16 +40,16 @@ typedef struct hm_fstats {
  * current one was unwound without its exit (longjmp, exception) and is closed then. */
 typedef struct hm_frame {
     uint32_t id;
-    uint32_t nchildren;  /* instrumented calls made from this frame, for overhead compensation */
-    uint32_t node;       /* call-path node (paths.c), HM_NODE_FOLDED set when folded into parent */
-    uint64_t start;      /* ticks */
-    uint64_t child;      /* ticks spent in instrumented children, their full elapsed */
-    uint64_t comp_below; /* ns of compensation taken off in this frame's subtree (call paths) */
+    uint32_t node;  /* call-path node (paths.c), HM_NODE_FOLDED set when folded into parent */
+    uint64_t start; /* ticks */
+    /* Ticks spent in instrumented children (their full elapsed) and the compensation for each
+     * (hm_rt.comp_child_ticks), and the runtime's set-up made inside this frame. */
+    uint64_t child;
     uintptr_t sp;
     /* The call's record: valid while the frame is open (its module cannot be unloaded under it).
      * A frame closed without its exit (a longjmp past it) is checked for throttling with it. */
     hm_func_record *record;
-    uint64_t pad; /* 64 bytes: a frame's address is a shift away */
+    uint64_t pad[3]; /* 64 bytes: a frame's address is a shift away */
 } hm_frame;
 _Static_assert(sizeof(hm_frame) == 64, "hm_frame: 64 bytes");
 
@@ -63,8 +63,8 @@ _Static_assert(sizeof(hm_frame) == 64, "hm_frame: 64 bytes");
 typedef struct hm_node {
     uint32_t parent, func;
     uint64_t cache;          /* (child node << 32) | child func, one store so signals see both */
-    uint64_t count, self_ns; /* self_ns: compensated, like the function stats */
-    uint64_t total_ns;       /* elapsed of the outermost activations, compensated like self */
+    uint64_t count, self_ns; /* self_ns: compensated, like the function stats; a node's total
+                              * is its subtree's self time, summed by the writer */
 } hm_node;
 
 /* A node's waits, in an array parallel to the nodes (the hot path never touches it): written by
@@ -301,7 +301,7 @@ void hm_open_view_release(hm_open_view *view) HM_HIDDEN;
 /* What the open frames of the live thread at position i add to its call-path nodes: an array of
  * hm_tree_size(its tree) entries, or NULL when it has none open. */
 typedef struct hm_open_node {
-    uint64_t count, self_ns, total_ns, blocked_ns;
+    uint64_t count, self_ns, blocked_ns;
 } hm_open_node;
 const hm_open_node *hm_open_view_nodes(const hm_open_view *view, uint32_t i) HM_HIDDEN;
 /* A thread's time (its position `i` in the order the view was made from; view may be NULL). */

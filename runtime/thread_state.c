@@ -739,8 +739,6 @@ void hm_thread_reset_after_fork(hm_tls *t) {
     for (uint32_t i = 0; i < t->depth; i++) {
         t->stack[i].start = now;
         t->stack[i].child = 0;
-        t->stack[i].comp_below = 0;
-        t->stack[i].nchildren = 0;
     }
 }
 
@@ -793,34 +791,25 @@ static void hm_open_frames_of(hm_open_view *view, const hm_thread_data *d, hm_op
     ot->nodes = nnodes ? hm_arena_alloc(&view->arena, (size_t)nnodes * sizeof *ot->nodes) : NULL;
     uint64_t since = __atomic_load_n(&d->blocked_since, __ATOMIC_RELAXED);
     uint64_t inner_start = now; /* start of the open child of the frame being closed */
-    uint64_t inner_total = 0;   /* the open child's total (call paths) */
     for (uint32_t k = depth; k-- > 0;) {
         hm_frame f = stack[k];
         uint64_t elapsed = now > f.start ? now - f.start : 0;
-        uint64_t below = f.child + (now > inner_start ? now - inner_start : 0);
+        /* Completed children (with their compensation) and the open child, compensated too. */
+        uint64_t below = f.child + (now > inner_start ? now - inner_start : 0) +
+                         (k + 1 < depth ? hm_rt.comp_child_ticks : 0);
         uint64_t self_ticks = elapsed > below ? elapsed - below : 0;
         uint64_t raw = hm_ticks_to_ns(self_ticks, hm_rt.ns_per_tick_fp);
-        uint64_t comp =
-            hm_rt.comp_self_ns + (uint64_t)(f.nchildren + (k + 1 < depth)) * hm_rt.comp_child_ns;
-        uint64_t self_ns = raw > comp ? raw - comp : 0;
+        uint64_t self_ns = raw > hm_rt.comp_self_ns ? raw - hm_rt.comp_self_ns : 0;
         inner_start = f.start;
         uint64_t blocked = k + 1 == depth && since && since >= f.start && now > since
                                ? hm_ticks_to_ns(now - since, hm_rt.ns_per_tick_fp)
                                : 0;
-        /* The node's total: own self, completed children's totals (their elapsed less the
-         * compensation taken off below), the open child's total; added by the outermost
-         * activation of the node only, as the hot path does. */
-        uint64_t done = hm_ticks_to_ns(f.child, hm_rt.ns_per_tick_fp);
-        uint64_t total = self_ns + (done > f.comp_below ? done - f.comp_below : 0) + inner_total;
-        inner_total = total;
         uint32_t node = f.node & ~HM_NODE_FOLDED;
-        if (ot->nodes && node < nnodes) {
+        if (ot->nodes && node < nnodes) { /* the nodes' totals are summed by the writer */
             hm_open_node *n = &ot->nodes[node];
             n->count += !(f.node & HM_NODE_FOLDED);
             n->self_ns += self_ns;
             n->blocked_ns += blocked;
-            if (k == 0 || (stack[k - 1].node & ~HM_NODE_FOLDED) != node)
-                n->total_ns += total;
         }
         if (f.id == 0 || f.id >= view->nfns)
             continue;

@@ -282,6 +282,25 @@ static uint32_t hm_put_threads(hm_out *o, const hm_thread_order *order, const hm
     return listed;
 }
 
+/* Each node's total: the self time of its subtree (its own self time, its open frames' included,
+ * and its descendants' totals), summed here rather than on the hot path. Parents are made before
+ * their children (paths.c), so one pass from the last node down adds each total into its parent's.
+ * NULL when out of memory. */
+static uint64_t *hm_tree_totals(void **arena, const hm_tree *tree, const hm_open_node *open) {
+    uint32_t size = hm_tree_size(tree);
+    uint64_t *total = hm_arena_alloc(arena, (size_t)size * sizeof *total);
+    if (!total)
+        return NULL;
+    for (uint32_t i = 0; i < size; i++)
+        total[i] = tree->nodes[i].self_ns + (open ? open[i].self_ns : 0);
+    for (uint32_t i = size; i-- > 1;) {
+        uint32_t parent = tree->nodes[i].parent;
+        if (tree->nodes[i].func != 0 && parent < i) /* never filled: a handler's race (paths.c) */
+            total[parent] += total[i];
+    }
+    return total;
+}
+
 /* One tree's nodes as [id, parent, function, count, self_ns, total_ns, wait_ns, block_count,
  * block_ns, mutex_count, mutex_ns]; the runtime's own calibration nodes (and only they have
  * internal functions, all below the root) are left out. A live tree's wait is split with its
@@ -289,6 +308,11 @@ static uint32_t hm_put_threads(hm_out *o, const hm_thread_order *order, const hm
 static void hm_put_tree(hm_out *o, const hm_tree *tree, bool *first_tree, const char *thread,
                         uint64_t tid, double ratio, const hm_open_node *open) {
     uint32_t size = hm_tree_size(tree);
+    void *arena = NULL;
+    const uint64_t *total = hm_tree_totals(&arena, tree, open);
+    if (!total)
+        hm_log("out of memory: call-path totals written as the nodes' self times", NULL, NULL,
+               NULL);
     hm_put_key(o, *first_tree ? "\n    {" : ",\n    {", HM_PATHS_KEY_thread);
     if (thread)
         hm_put_json_string(o, thread);
@@ -303,7 +327,7 @@ static void hm_put_tree(hm_out *o, const hm_tree *tree, bool *first_tree, const 
         if (!m || m->internal)
             continue;
         /* A live tree's nodes gain its open frames (hm_open_view_nodes). */
-        hm_open_node add = open ? open[i] : (hm_open_node){0, 0, 0, 0};
+        hm_open_node add = open ? open[i] : (hm_open_node){0, 0, 0};
         uint64_t self_ns = n->self_ns + add.self_ns;
         hm_puts(o, first ? "\n      [" : ",\n      [");
         hm_put_u64(o, i);
@@ -311,7 +335,7 @@ static void hm_put_tree(hm_out *o, const hm_tree *tree, bool *first_tree, const 
         hm_put_key_u64(o, ", ", n->func);
         hm_put_key_u64(o, ", ", n->count + add.count);
         hm_put_key_u64(o, ", ", self_ns);
-        hm_put_key_u64(o, ", ", n->total_ns + add.total_ns);
+        hm_put_key_u64(o, ", ", total ? total[i] : self_ns);
         const hm_node_wait *w = &tree->waits[i];
         uint64_t cpu, wait = w->wait_ns;
         if (ratio >= 0)
@@ -326,6 +350,7 @@ static void hm_put_tree(hm_out *o, const hm_tree *tree, bool *first_tree, const 
     }
     hm_puts(o, "]}");
     *first_tree = false;
+    hm_arena_release(&arena);
 }
 
 /* A live thread's tree (exited threads' trees are merged into the "exited" one). */

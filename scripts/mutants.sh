@@ -122,7 +122,7 @@ mutant compensate_ignored runtime/lifecycle.c "$rt" 's/if (hm_rt.compensate)/if 
 mutant calibrate_10x runtime/calibrate.c "$rt" \
     's/hm_rt.comp_self_ns = leaf\[ROUNDS \/ 2\];/hm_rt.comp_self_ns = 10 * leaf[ROUNDS \/ 2];/'
 mutant comp_child_dropped runtime/hot_path.c "$rt" \
-    's/(uint64_t)f->nchildren \* hm_rt.comp_child_ns/0/'
+    's/elapsed + hm_rt.comp_child_ticks/elapsed + 0/'
 # Atomic writing: straight to PATH instead of PATH.tmp.PID + rename; the temporary left behind.
 mutant write_in_place runtime/json_out.c "$rt" \
     's/open(o->tmp, O_WRONLY/open(o->path, O_WRONLY/; s/rename(o->tmp, o->path) != 0/0/'
@@ -130,6 +130,8 @@ mutant tmp_not_removed runtime/json_out.c "$rt" 's/^        unlink(o->tmp);$/   
 # Call paths: the node limit one lower; direct recursion making new nodes.
 mutant paths_limit_minus_one runtime/paths.c "$rt" 's/if (n >= tree->max) {/if (n + 1 >= tree->max) {/'
 mutant paths_recursion_nodes runtime/hot_path.c "$rt" 's/if (p->func == id)/if (0)/'
+# Call-path totals (summed at the write): a node's children left out of its total.
+mutant paths_totals_unsummed runtime/writer.c "$rt" 's/total\[parent\] += total\[i\];/(void)0;/'
 # Self time: children not subtracted.
 mutant self_includes_children runtime/hot_path.c "$rt" \
     's/uint64_t self_ticks = elapsed > child ? elapsed - child : 0;/uint64_t self_ticks = elapsed + 0 * child;/'

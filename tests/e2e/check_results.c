@@ -30,9 +30,9 @@
  *   --split-adds-up       every function carries a per-thread split ("threads") whose counts and
  *                         self times sum to the function's, over threads listed in the file
  *   --paths-add-up        the call-path nodes add up: their self times (plus
- *                         unattributed_self_ns) sum to the functions' self times, no node's total
- *                         is below its self, and, when no call was folded, per function their
- *                         counts equal its timed calls (throttled_after when throttled, else
+ *                         unattributed_self_ns) sum to the functions' self times, each node's
+ *                         total is its self plus its children's totals, and, when no call was
+ * folded, per function their counts equal its timed calls (throttled_after when throttled, else
  *                         count) and their self times its own
  *   --throttled NAME      function NAME was throttled: it has throttled_after, at most its count
  *   --timed NAME          function NAME was not throttled: every call timed, no throttled_after
@@ -254,6 +254,25 @@ static void check_paths_add_up(json_t *root) {
                  "%lld",
                  json_string_value(json_object_get(f, "name")), count, self, timed,
                  field(f, "self_ns"));
+    }
+    /* A node's total is its subtree's time: its self plus its children's totals, in every tree. */
+    json_array_foreach(json_object_get(paths, "trees"), t, tree) {
+        json_t *nodes = json_object_get(tree, "nodes");
+        json_array_foreach(nodes, k, node) {
+            long long id = json_integer_value(json_array_get(node, 0)), children = 0;
+            size_t c;
+            json_t *child;
+            json_array_foreach(nodes, c, child) {
+                if (json_integer_value(json_array_get(child, 1)) == id)
+                    children += json_integer_value(json_array_get(child, 5));
+            }
+            long long self = json_integer_value(json_array_get(node, 4));
+            long long total = json_integer_value(json_array_get(node, 5));
+            if (total != self + children)
+                fail("tree %zu: node %lld's total %lld ns is not its self %lld ns plus its "
+                     "children's totals %lld ns",
+                     t, id, total, self, children);
+        }
     }
     self_nodes += field(paths, "unattributed_self_ns");
     if (self_nodes != self_functions)

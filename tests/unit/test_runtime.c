@@ -56,7 +56,7 @@ static int setup(void **state) {
         hm_thread_forget_function(t, id);
     if (t->data)
         t->data->outer_ticks = 0;
-    hm_rt.comp_self_ns = hm_rt.comp_child_ns = 0;
+    hm_rt.comp_self_ns = hm_rt.comp_child_ns = hm_rt.comp_child_ticks = 0;
     hm_test_clock_step = 0;
     return 0;
 }
@@ -202,7 +202,9 @@ static void test_runtime_calibration_takes_the_cost_of_one_call(void **state) {
     hm_test_clock_step = 0;
     assert_int_equal(hm_rt.comp_self_ns, leaf);
     assert_int_equal(hm_rt.comp_child_ns, parent / 256);
-    hm_rt.comp_self_ns = hm_rt.comp_child_ns = 0;
+    /* The hot path adds the children's compensation in ticks (here 1 ns each). */
+    assert_int_equal(hm_rt.comp_child_ticks, hm_rt.comp_child_ns);
+    hm_rt.comp_self_ns = hm_rt.comp_child_ns = hm_rt.comp_child_ticks = 0;
 }
 
 /* The histogram is kept as runs of calls in one bucket folded into hist[] when the bucket
@@ -231,7 +233,7 @@ static void test_runtime_histogram_runs_are_exact(void **state) {
 
 static void test_runtime_compensation_is_taken_off_self_and_parent(void **state) {
     hm_rt.comp_self_ns = 4;
-    hm_rt.comp_child_ns = 6;
+    hm_rt.comp_child_ns = hm_rt.comp_child_ticks = 6; /* ticks are ns here */
     __heatmap_enter_v3(&rec_a);
     advance(50);
     for (int i = 0; i < 2; i++) {
