@@ -63,6 +63,9 @@ static inline void hm_hook_trace(hm_tls *t, uint64_t tick, uint32_t func, uint32
     if (HM_UNLIKELY(t->tracing))
         hm_trace_saved(t->data, tick, func, kind);
 }
+static HM_SAVES_REGS void hm_hist_spill_saved(hm_fstats *s, uint32_t b) {
+    hm_stats_hist_spill(s, b);
+}
 static HM_SAVES_REGS void hm_throttle_check_saved(hm_func_record *record, const hm_fstats *s) {
     hm_throttle_check(record, s);
 }
@@ -87,7 +90,14 @@ static inline bool hm_record(hm_fstats *s, uint64_t self_ns) {
     uint32_t b = hm_hist_index(self_ns);
     if (HM_UNLIKELY(b >= HM_RT_BUCKETS))
         b = HM_RT_BUCKETS - 1;
-    /* Extend the run of calls in this bucket (a fixed address); anything else is the slow path. */
+    uint32_t *hist = s->hist;
+    if (HM_LIKELY(hist != NULL)) {
+        if (HM_UNLIKELY(hm_sig_inc32(&hist[b])))
+            hm_hist_spill_saved(s, b);
+        return check;
+    }
+    /* No histogram yet: extend the run of calls in the one bucket used so far; a second bucket is
+     * the slow path (it makes the histogram). */
     uint64_t run = s->run;
     if (HM_LIKELY((uint32_t)(run >> 32) == b && (uint32_t)run != UINT32_MAX &&
                   hm_sig_cas64(&s->run, run, run + 1)))

@@ -45,6 +45,17 @@ static inline void hm_sig_add64(uint64_t *p, uint64_t v) {
 #endif
 }
 
+/* Signal-atomic increment of a 32-bit counter: true when it wrapped to 0. */
+static inline bool hm_sig_inc32(uint32_t *p) {
+#if defined(__x86_64__) || defined(__i386__)
+    bool wrapped;
+    __asm__ volatile("addl $1, %0" : "+m"(*p), "=@ccc"(wrapped) : : "cc");
+    return wrapped;
+#else
+    return __atomic_add_fetch(p, 1, __ATOMIC_RELAXED) == 0;
+#endif
+}
+
 /* Signal-atomic fetch-and-add of a counter only this thread (and its signal handlers) touch. */
 static inline uint32_t hm_sig_fetch_add32(uint32_t *p, uint32_t v) {
 #if defined(__x86_64__) || defined(__i386__)

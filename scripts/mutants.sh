@@ -100,6 +100,9 @@ rt='^(test_runtime|e2e_.*|viewer_run)$'
 
 # Histogram: the last-bucket clamp off by one (2^40 ns and more written past the array).
 mutant hist_clamp runtime/hot_path.c "$rt" 's/b >= HM_RT_BUCKETS/b > HM_RT_BUCKETS/'
+# Histogram: the direct count in the wrong bucket; a 32-bit bucket's wrap not carried.
+mutant hist_direct_bucket runtime/hot_path.c "$rt" 's/hm_sig_inc32(&hist\[b\])/hm_sig_inc32(\&hist[0])/'
+mutant hist_wrap_lost runtime/hot_path.c "$rt" 's/            hm_hist_spill_saved(s, b);/            (void)0;/'
 # Histogram: exact buckets end one early.
 mutant hist_exact_edge include/heatmap/histogram.h '^(test_runtime|test_results)$' \
     's/if (v < HM_HIST_SUB)/if (v + 1 < HM_HIST_SUB)/'

@@ -231,6 +231,29 @@ static void test_runtime_histogram_runs_are_exact(void **state) {
                      (unsigned long long)want[b]);
 }
 
+/* A 32-bit bucket that wraps carries 2^32 into the function's 64-bit spill: no call is lost. */
+static void test_runtime_histogram_bucket_wrap_carries(void **state) {
+    static uint64_t hist[HM_RT_BUCKETS];
+    uint64_t values[] = {7, 40, 40}; /* a run of 7, then the histogram; 40 counted in it */
+    for (size_t i = 0; i < sizeof values / sizeof *values; i++) {
+        __heatmap_enter_v3(&rec_c);
+        advance(values[i]);
+        __heatmap_exit_v3(&rec_c);
+    }
+    hm_fstats *s = hm_tls_self.stats[rec_c.id];
+    uint32_t b = hm_hist_index(40);
+    assert_non_null(s->hist);
+    uint32_t before = s->hist[b];
+    s->hist[b] = UINT32_MAX; /* as if 2^32 - 1 calls had fallen there */
+    __heatmap_enter_v3(&rec_c);
+    advance(40);
+    __heatmap_exit_v3(&rec_c);
+    collect(&rec_c, hist);
+    /* UINT32_MAX set, one more call, and the calls of that bucket not in hist[b] before */
+    assert_int_equal(hist[b], (uint64_t)UINT32_MAX + 1 + (2 - before));
+    assert_int_equal(hist[hm_hist_index(7)], 1);
+}
+
 static void test_runtime_compensation_is_taken_off_self_and_parent(void **state) {
     hm_rt.comp_self_ns = 4;
     hm_rt.comp_child_ns = hm_rt.comp_child_ticks = 6; /* ticks are ns here */
@@ -696,5 +719,6 @@ HM_TEST_MAIN({
     cmocka_unit_test_setup(test_runtime_writer_round_trip, setup),
     cmocka_unit_test_setup(test_runtime_writer_reports_unwritable_path, setup),
     cmocka_unit_test(test_runtime_wrappers_retry_only_our_eintr),
+    cmocka_unit_test(test_runtime_histogram_bucket_wrap_carries),
     cmocka_unit_test_setup(test_runtime_writer_is_atomic, setup),
 })
