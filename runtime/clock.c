@@ -45,7 +45,7 @@ uint64_t hm_clock_monotonic_ticks(void) {
 static bool hm_counter_is_invariant(void) {
 #if defined(__x86_64__) || defined(__i386__)
     unsigned a, b, c, d;
-    if (__get_cpuid_max(0x80000000u, NULL) < 0x80000007u)
+    if ((unsigned)__get_cpuid_max(0x80000000u, NULL) < 0x80000007u)
         return false;
     __cpuid(0x80000007u, a, b, c, d);
     return (d >> 8) & 1u; /* "Invariant TSC" */

@@ -193,22 +193,24 @@ static inline uint64_t hm_clock_read_counter(void) {
  * calibration) takes a known time. */
 extern uint64_t hm_test_clock_ticks;
 extern uint64_t hm_test_clock_step;
-static inline __attribute__((always_inline)) uint64_t hm_clock_now_or(uint64_t (*fallback)(void)) {
-    (void)fallback;
+static inline __attribute__((always_inline)) uint64_t hm_test_clock_now(void) {
     if (hm_test_clock_step)
         hm_test_clock_ticks += hm_test_clock_step;
     return hm_test_clock_ticks;
 }
+#define hm_clock_now_or(fallback) ((void)(fallback), hm_test_clock_now())
 #else
-/* The hot-path clock, reading `fallback` (hm_clock_monotonic_ticks or a wrapper of it that
- * preserves registers, for the hooks: hot_path.c) when the counter is not used. */
-static inline __attribute__((always_inline)) uint64_t hm_clock_now_or(uint64_t (*fallback)(void)) {
+/* The hot-path clock, calling `fallback` (hm_clock_monotonic_ticks or a wrapper of it that
+ * preserves registers, for the hooks: hot_path.c) when the counter is not used. A macro, so that
+ * the fallback is called directly with its own calling convention: through a plain function
+ * pointer, clang treats the hooks' preserve_most wrapper as a mismatched call, undefined, and
+ * dropped the fallback (the counter was read even with HEATMAP_CLOCK=monotonic). */
 #if defined(__x86_64__) || defined(__i386__) || defined(__aarch64__)
-    if (HM_LIKELY(hm_clock_active == HM_CLOCK_TSC))
-        return hm_clock_read_counter();
+#define hm_clock_now_or(fallback)                                                                  \
+    (HM_LIKELY(hm_clock_active == HM_CLOCK_TSC) ? hm_clock_read_counter() : (fallback)())
+#else
+#define hm_clock_now_or(fallback) ((fallback)())
 #endif
-    return fallback();
-}
 #endif
 static inline uint64_t hm_clock_now(void) {
     return hm_clock_now_or(hm_clock_monotonic_ticks);
