@@ -6,16 +6,16 @@
  * the slots; the workers wait on `room`, the caller on `ready`. Nothing here is timed: the order
  * of uses and the message returned depend only on the inputs.
  */
-#define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
+#define _GNU_SOURCE /* heatmap/cpus.h */
 #include "load_pool.h"
 
+#include <heatmap/cpus.h>
+
 #include <pthread.h>
-#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define MAX_JOBS 8
 #define MSG_LEN 1024
@@ -67,15 +67,6 @@ static void *worker(void *arg) {
     return NULL;
 }
 
-/* CPUs this process may run on (taskset, cgroups' cpusets), at least 1. */
-static unsigned cpus(void) {
-    cpu_set_t set;
-    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
-        return (unsigned)CPU_COUNT(&set);
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n > 0 ? (unsigned)n : 1;
-}
-
 static int run_inline(size_t n, hm_pool_load_fn load, hm_pool_use_fn use, void *ctx, char *err,
                       size_t errlen) {
     hm_json_doc doc = {0};
@@ -93,7 +84,7 @@ static int run_inline(size_t n, hm_pool_load_fn load, hm_pool_use_fn use, void *
 int hm_pool_run(size_t n, unsigned jobs, hm_pool_load_fn load, hm_pool_use_fn use,
                 hm_pool_drop_fn drop, void *ctx, char *err, size_t errlen) {
     if (jobs == 0)
-        jobs = cpus();
+        jobs = hm_cpus_usable();
     if (jobs > MAX_JOBS)
         jobs = MAX_JOBS;
     if ((size_t)jobs > n)

@@ -13,12 +13,12 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
-#include <sched.h>
 #include <sys/mman.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "heatmap/cpus.h"
 #include "heatmap/results_format.h"
 #include "heap.h"
 #include "json_out.h"
@@ -392,15 +392,6 @@ static void hm_put_paths(hm_out *o, const hm_thread_order *order, const hm_open_
     hm_puts(o, "\n  ]}");
 }
 
-/* CPUs the process may run on: its affinity mask, else the CPUs online. */
-static uint64_t hm_cpus(void) {
-    cpu_set_t set;
-    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
-        return (uint64_t)CPU_COUNT(&set);
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n > 0 ? (uint64_t)n : 1;
-}
-
 static uint64_t hm_process_cpu_ns(void) {
     struct timespec ts;
     if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0)
@@ -455,7 +446,7 @@ static void hm_put_document(hm_out *o, const char *end, const hm_thread_order *o
     hm_put_field_u64(o, ",\n  ", HM_KEY_wall_ns, wall_ns);
     hm_put_field_u64(o, ",\n  ", HM_KEY_overhead_total_ns, run.overhead_total_ns);
     hm_put_field_u64(o, ",\n  ", HM_KEY_process_cpu_ns, process_cpu_ns);
-    hm_put_field_u64(o, ",\n  ", HM_KEY_cpus, hm_cpus());
+    hm_put_field_u64(o, ",\n  ", HM_KEY_cpus, hm_cpus_usable());
     hm_put_field_string(o, ",\n  ", HM_KEY_clock,
                         hm_clock_active == HM_CLOCK_TSC ? "tsc" : "monotonic");
     hm_put_field_u64(o, ",\n  ", HM_KEY_overhead_ns, hm_rt.comp_self_ns);

@@ -35,7 +35,7 @@ static const char usage_text[] =
     "  -p, --build-dir DIR   read DIR/compile_commands.json and parse each file with its flags;\n"
     "                        with FILEs, only those entries\n"
     "  FILE... -- FLAGS      without -p: parse FILEs with FLAGS (e.g. -Iinclude -DNDEBUG)\n"
-    "  -j, --jobs N          parse with N threads (default: number of CPUs)\n"
+    "  -j, --jobs N          parse with N threads (default: CPUs it may use)\n"
     "\n"
     "Listing (the default action):\n"
     "  --format FORMAT       text, json or csv (default text)\n"

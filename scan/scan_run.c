@@ -10,7 +10,10 @@
  * instantiation's name on the template's entry). The progress line is drawn by whichever worker
  * finishes a job, under the same mutex.
  */
+#define _GNU_SOURCE /* heatmap/cpus.h */
 #include "scan_internal.h"
+
+#include <heatmap/cpus.h>
 
 #include <clang-c/Index.h>
 
@@ -240,8 +243,7 @@ hm_scan_status hm_scan_run(const hm_scan_jobs *jobs, const hm_scan_options *opti
     pthread_mutex_init(&st.lock, NULL);
     clock_gettime(CLOCK_MONOTONIC, &st.start);
 
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    size_t nthreads = options != NULL && options->jobs > 0 ? options->jobs : (cpus > 0 ? cpus : 1);
+    size_t nthreads = options != NULL && options->jobs > 0 ? options->jobs : hm_cpus_usable();
     if (nthreads > jobs->count)
         nthreads = jobs->count;
     /* The indexes are made here, one after the other: clang_createIndex enables LLVM's crash

@@ -30,5 +30,13 @@ errno)
     HEATMAP=off ./waits errno >off.txt || { echo "FAIL: HEATMAP=off: $(cat off.txt)" >&2; exit 1; }
     ./plain errno >plain.txt || { echo "FAIL: plain: $(cat plain.txt)" >&2; exit 1; }
     ;;
+cpu4)
+    # Confined to one CPU (taskset: the affinity mask), the run records cpus 1, and the four
+    # burners' CPU time fits one CPU: the bound of Parallelism is the CPUs the process may use,
+    # not the machine's.
+    HEATMAP_OUTPUT="$PWD/one.json" taskset -c 0 ./waits cpu4 >one.txt
+    python3 "$here/check_waits.py" cpu4 one.json one.txt
+    python3 -c 'import json, sys; c = json.load(open(sys.argv[1]))["cpus"]; sys.exit(c != 1 and "FAIL: cpus %d under taskset -c 0, expected 1" % c)' one.json
+    ;;
 esac
 echo "ok: waits $mode"
