@@ -39,9 +39,10 @@ typedef struct hm_plugin_options {
 } hm_plugin_options;
 
 /* Instrument one module (see the header comment of instrument.c for the IR it produces).
- * Returns 1 when the module changed, 0 when it did not, and -1 on a configuration error: then
+ * Returns 1 when the module changed, 0 when it did not, -1 on a configuration error: then
  * err->message holds "FILE:LINE:COL: error: ..." for the caller to print, or is empty when the same
- * error was already reported earlier in this process (the caller stays quiet then). Thread-safe:
+ * error was already reported earlier in this process (the caller stays quiet then); -2 when the
+ * module cannot be instrumented (out of memory), with the message in err->message. Thread-safe:
  * LTO backends may call it concurrently on different modules. */
 int hm_instrument_module(LLVMModuleRef module, const hm_plugin_options *options,
                          hm_config_error *err);

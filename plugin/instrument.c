@@ -178,8 +178,17 @@ int hm_instrument_module(LLVMModuleRef module, const hm_plugin_options *options,
     st.records = malloc((nfns ? nfns : 1) * sizeof *st.records);
     LLVMValueRef *left_out = malloc((nfns ? nfns : 1) * sizeof *left_out); /* for STEP 6b */
     size_t nleft_out = 0;
-    if (!fns || !st.records || !left_out)
-        nfns = 0;
+    if (!fns || !st.records || !left_out) {
+        /* Not silently uninstrumented: the run would show none of this module's functions. */
+        snprintf(err->message, sizeof err->message,
+                 "heatmap: out of memory instrumenting %s (%zu functions); nothing of it would "
+                 "be recorded",
+                 source, nfns);
+        hm_report_close(report);
+        free(left_out), free(st.records), free(fns), free(source);
+        LLVMDisposeBuilder(st.builder);
+        return -2;
+    }
     size_t k = 0;
     for (LLVMValueRef f = LLVMGetFirstFunction(module); f && k < nfns; f = LLVMGetNextFunction(f))
         fns[k++] = f;
