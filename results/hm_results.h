@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <heatmap/duration.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -261,8 +263,7 @@ int hm_results_diff(const hm_results *before, const hm_results *after, hm_diff_r
 
 /* ---- Durations ------------------------------------------------------------------------------- */
 
-/* Room for any formatted duration, terminator included. */
-#define HM_DURATION_LEN 24
+/* HM_DURATION_LEN: room for any formatted duration (heatmap/duration.h). */
 #define HM_FMT_ASCII 1 /* write "us" instead of "µs" */
 
 /* Human duration with 3 significant digits: below 1000 ns the integer ("850ns"), else the largest

@@ -1,10 +1,9 @@
 /* HEATMAP_SUMMARY=on: a short static summary on stderr at exit, for runs nobody opens the viewer
  * on.
  *
- * Same numbers and the same duration rule as heatmap-view's static text (three significant digits
- * in the largest unit that keeps the value below 1000; ASCII "us" because stderr's encoding is
- * unknown), but formatted by hand: the summary may be printed from a fatal-signal handler, where
- * stdio and malloc are off limits.
+ * Same numbers and the same duration rule as heatmap-view's static text (heatmap/duration.h, with
+ * ASCII "us" because stderr's encoding is unknown), formatted without stdio or malloc: the summary
+ * may be printed from a fatal-signal handler.
  *
  * Layer 4 (rt.h), one of the writers: may call the hot path's read side (collected statistics,
  * percentiles), the registry and json_out, clock and log; called by the lifecycle only, never by
@@ -13,44 +12,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "heatmap/duration.h"
 #include "heap.h"
 #include "json_out.h"
 #include "rt.h"
 
 #define HM_SUMMARY_TOP 10
 
-/* v / d rounded half up. */
-static uint64_t hm_div_round(uint64_t v, uint64_t d) {
-    return v / d + (v % d >= d - d / 2 ? 1 : 0);
-}
-
 static void hm_put_duration(hm_out *o, uint64_t ns) {
-    static const struct {
-        uint64_t scale;
-        const char *suffix;
-    } units[] = {{1000, "us"}, {1000000, "ms"}, {1000000000, "s"}};
-    if (ns < 1000) {
-        hm_put_u64(o, ns);
-        hm_puts(o, "ns");
-        return;
-    }
-    for (size_t u = 0; u < 3; u++) {
-        for (int decimals = 2; decimals >= 0; decimals--) {
-            uint64_t div = decimals == 2 ? 100 : decimals == 1 ? 10 : 1;
-            uint64_t v = hm_div_round(ns, units[u].scale / div);
-            if (v >= 1000 && !(u == 2 && decimals == 0))
-                continue;
-            hm_put_u64(o, v / div);
-            if (decimals > 0) {
-                char frac[3] = {(char)('0' + (v % div) / (div / 10 ? div / 10 : 1)),
-                                (char)('0' + v % 10), 0};
-                hm_puts(o, ".");
-                hm_put(o, frac, (size_t)decimals);
-            }
-            hm_puts(o, units[u].suffix);
-            return;
-        }
-    }
+    char text[HM_DURATION_LEN];
+    hm_puts(o, hm_duration_text(ns, true, text));
 }
 
 /* Left-aligned text or right-aligned number in a column of `width`. */
@@ -77,7 +48,7 @@ static void hm_put_cell_duration(hm_out *o, uint64_t ns) {
  * printf's only on exact ties of the binary value). */
 static void hm_put_ratio(hm_out *o, uint64_t num, uint64_t den, unsigned decimals) {
     uint64_t scale = decimals == 2 ? 100 : 10;
-    uint64_t v = den ? hm_div_round(num * scale, den) : 0;
+    uint64_t v = den ? hm_div_round_half_up(num * scale, den) : 0;
     hm_put_u64(o, v / scale);
     hm_puts(o, ".");
     if (decimals == 2 && v % scale < 10)
