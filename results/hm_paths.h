@@ -15,6 +15,8 @@
 #ifndef HEATMAP_PATHS_H
 #define HEATMAP_PATHS_H
 
+#include "hm_results.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -103,6 +105,20 @@ int hm_paths_load_many(const char *const *paths, size_t n, hm_paths **out, char 
 /* The same with `jobs` worker threads (0: one per CPU; 1: none). */
 int hm_paths_load_many_jobs(const char *const *paths, size_t n, unsigned jobs, hm_paths **out,
                             char *err, size_t errlen);
+
+/* The statistics and the call paths of n >= 1 files from one read and parse of each (half the
+ * parsing of hm_results_load_many followed by hm_paths_load_many, which give the same objects),
+ * with up to `jobs` worker threads (0: one per CPU; 1: none). The statistics decide: 0 with
+ * *results exactly hm_results_load_many's, or -1 with its message (the first failing file's in
+ * input order) in err and both outputs NULL. The paths are optional: *paths is exactly
+ * hm_paths_load_many's object, or NULL when that would fail (a file without call paths, recorded
+ * with HEATMAP_PATHS=off or by an older runtime; malformed call paths), its message then in
+ * paths_err (written only then; NULL with paths_errlen 0 when not wanted). A file that cannot be
+ * read again, such as standard input ("-"), gets its paths too. With paths NULL only the
+ * statistics are loaded, for a caller that wants the paths only at times. */
+int hm_results_paths_load_many(const char *const *files, size_t n, unsigned jobs,
+                               hm_results **results, hm_paths **paths, char *paths_err,
+                               size_t paths_errlen, char *err, size_t errlen);
 
 void hm_paths_free(hm_paths *paths);
 

@@ -94,4 +94,32 @@ void hm_path_functions_free(hm_path_function *fs, size_t n);
 int hm_path_identity_compare(const char *name, const char *file, uint32_t line,
                              const hm_path_function *f);
 
+/* ---- One file's call paths and the merged tree (paths_load.c) ------------------------------ */
+
+/* A file's call paths as read and checked: everything the merge needs, nothing of the JSON
+ * document (which a worker reuses for its next file). */
+typedef struct hm_file_paths hm_file_paths;
+
+/* The merged tree under construction: files are added in input order, then it is finished. */
+typedef struct hm_paths_builder hm_paths_builder;
+
+/* Read and check the `paths` of a parsed results file (root: an object) into *out. Returns 0, or
+ * -1 after hm_loader_fail(): a file without call paths is such a failure. */
+int hm_file_paths_read(hm_loader *ld, const hm_json *root, hm_file_paths **out);
+
+void hm_file_paths_free(hm_file_paths *fp);
+
+/* An empty builder, or NULL on out-of-memory. */
+hm_paths_builder *hm_paths_builder_new(void);
+
+/* Merge one more file's paths into b (in input order: the first file's program wins); fp stays
+ * the caller's. Returns 0, or -1 with "NAME: ..." in err (a cycle of parents, out of memory). */
+int hm_paths_builder_add(hm_paths_builder *b, hm_file_paths *fp, char *err, size_t errlen);
+
+/* The merged tree in hm_paths.h's order into *out (b is then spent: free it). Returns 0, or -1
+ * after hm_loader_fail() (out of memory). */
+int hm_paths_builder_finish(hm_loader *ld, hm_paths_builder *b, hm_paths **out);
+
+void hm_paths_builder_free(hm_paths_builder *b);
+
 #endif /* HEATMAP_PATHS_INTERNAL_H */

@@ -5,19 +5,19 @@
  * in an open-addressing map of node indexes (index_map.h), so merging a tree is one pass over its
  * nodes once each node's parent has been merged. Each file's node ids and function ids live only
  * while that file is read: they are sorted into (id, index) tables, which also finds duplicates.
- * Reading and checking a file (read_file_paths, into a file_paths that no longer needs the JSON
- * document) runs on the worker pool (load_pool.h); merging it into the builder runs on the
- * caller's thread, in input order, and then the file is dropped, so memory follows the merged
- * tree, not the files. At the end the merged nodes are renumbered into depth-first pre-order with
- * children sorted by function, which every consumer wants (stable output, parents before
- * children, subtrees contiguous).
+ * Reading and checking a file (hm_file_paths_read, into an hm_file_paths that no longer needs the
+ * JSON document) runs on the worker pool, from the same parse as the file's statistics when both
+ * are loaded (load_many.c); merging it into the builder runs on the caller's thread, in input
+ * order, and then the file is dropped, so memory follows the merged tree, not the files. At the end
+ * the merged nodes are renumbered into depth-first pre-order with children sorted by function,
+ * which every consumer wants (stable output, parents before children, subtrees contiguous).
  *
  * The reader trusts nothing: every array, every number and every reference is checked, and an
  * error names the file and the node ("paths.trees[0] (thread 42).nodes[3] (node 7)"). The
  * queries on the merged tree are paths_query.c; the trace loader is trace_load.c.
  */
 #include "index_map.h"
-#include "load_pool.h"
+#include "load_many.h"
 #include "paths_internal.h"
 
 #include <heatmap/results_format.h>
@@ -33,7 +33,7 @@
  * builder indexes; depth, first_child and nchildren are set when the tree is renumbered). */
 typedef hm_path_node bnode;
 
-typedef struct builder {
+struct hm_paths_builder {
     hm_path_function *functions;
     size_t nfunctions, cap_functions;
     size_t *order; /* function indexes sorted by identity */
@@ -42,7 +42,8 @@ typedef struct builder {
     size_t nnodes, cap_nodes;
     hm_imap children; /* (parent, function) -> node, every node but the root */
     hm_paths *out;
-} builder;
+};
+typedef hm_paths_builder builder;
 
 /* Binary search of the sorted order: returns the position where the identity is or would go. */
 static size_t order_position(const builder *b, const char *name, const char *file, uint32_t line,
@@ -126,22 +127,29 @@ static size_t child_node(builder *b, size_t parent, size_t function) {
     return b->nnodes++;
 }
 
-static int builder_init(builder *b) {
-    memset(b, 0, sizeof *b);
-    b->out = calloc(1, sizeof *b->out);
-    if (b->out == NULL || hm_reserve((void **)&b->nodes, &b->cap_nodes, 1, sizeof *b->nodes) != 0)
-        return -1;
-    b->nodes[0] = (bnode){.parent = HM_PATH_ROOT, .function = HM_PATH_NO_FUNCTION};
-    b->nnodes = 1;
-    return 0;
-}
-
-static void builder_free(builder *b) {
+void hm_paths_builder_free(builder *b) {
+    if (b == NULL)
+        return;
     hm_path_functions_free(b->functions, b->nfunctions);
     free(b->order);
     free(b->nodes);
     hm_imap_free(&b->children);
     hm_paths_free(b->out);
+    free(b);
+}
+
+builder *hm_paths_builder_new(void) {
+    builder *b = calloc(1, sizeof *b);
+    if (b == NULL)
+        return NULL;
+    b->out = calloc(1, sizeof *b->out);
+    if (b->out == NULL || hm_reserve((void **)&b->nodes, &b->cap_nodes, 1, sizeof *b->nodes) != 0) {
+        hm_paths_builder_free(b);
+        return NULL;
+    }
+    b->nodes[0] = (bnode){.parent = HM_PATH_ROOT, .function = HM_PATH_NO_FUNCTION};
+    b->nnodes = 1;
+    return b;
 }
 
 /* ---- Reading one tree ----------------------------------------------------------------------- */
@@ -254,7 +262,7 @@ typedef struct file_tree {
 
 /* A file's call paths as read: everything the merge needs, nothing of the JSON document (which
  * the worker reuses for its next file). */
-typedef struct file_paths {
+struct hm_file_paths {
     char *name;           /* the file's name in messages */
     hm_file_functions ff; /* names and files point into `strings` */
     char *strings;
@@ -262,9 +270,10 @@ typedef struct file_paths {
     size_t ntrees;
     uint64_t max_nodes, folded, elapsed, start;
     char *program; /* "program", or NULL when missing */
-} file_paths;
+};
+typedef hm_file_paths file_paths;
 
-static void file_paths_free(file_paths *fp) {
+void hm_file_paths_free(file_paths *fp) {
     if (fp == NULL)
         return;
     for (size_t i = 0; i < fp->ntrees; i++)
@@ -351,7 +360,7 @@ static int own_strings(hm_loader *ld, file_paths *fp) {
 }
 
 /* Read and check one file's `paths` (root of a parsed document) into *out. */
-static int read_file_paths(hm_loader *ld, const hm_json *root, file_paths **out) {
+int hm_file_paths_read(hm_loader *ld, const hm_json *root, file_paths **out) {
     *out = NULL;
     const hm_json *version = hm_json_get(root, HM_KEY_version);
     if (!hm_json_is_integer(version) || hm_json_int(version) != HM_RESULTS_FORMAT_VERSION)
@@ -365,7 +374,7 @@ static int read_file_paths(hm_loader *ld, const hm_json *root, file_paths **out)
         return hm_loader_fail(ld, "paths: expected an object");
     file_paths *fp = calloc(1, sizeof *fp);
     if (fp == NULL || (fp->name = hm_strdup(ld->name)) == NULL) {
-        file_paths_free(fp);
+        hm_file_paths_free(fp);
         return hm_loader_fail(ld, "out of memory");
     }
     int rc = 0;
@@ -392,7 +401,7 @@ static int read_file_paths(hm_loader *ld, const hm_json *root, file_paths **out)
         rc = read_tree(ld, hm_json_at(trees, i), i, &fp->ff, &fp->trees[i]);
     }
     if (rc != 0) {
-        file_paths_free(fp);
+        hm_file_paths_free(fp);
         return -1;
     }
     *out = fp;
@@ -400,7 +409,7 @@ static int read_file_paths(hm_loader *ld, const hm_json *root, file_paths **out)
 }
 
 /* Merge one file's read paths into the builder (in input order: the first program wins). */
-static int merge_file_paths(builder *b, file_paths *fp, char *err, size_t errlen) {
+int hm_paths_builder_add(builder *b, file_paths *fp, char *err, size_t errlen) {
     hm_loader ld = {.name = fp->name, .err = err, .errlen = errlen};
     for (size_t i = 0; i < fp->ff.n; i++) {
         fp->ff.items[i].merged = add_function(b, &fp->ff.items[i]);
@@ -434,7 +443,7 @@ static int merge_file_paths(builder *b, file_paths *fp, char *err, size_t errlen
 
 /* ---- Finishing: sorted functions, pre-order nodes ------------------------------------------- */
 
-static int finish(hm_loader *ld, builder *b, hm_paths **out) {
+int hm_paths_builder_finish(hm_loader *ld, builder *b, hm_paths **out) {
     hm_paths *p = b->out;
     size_t nf = b->nfunctions, nn = b->nnodes;
     size_t *rank = malloc((nf ? nf : 1) * sizeof *rank); /* function -> sorted position */
@@ -513,60 +522,9 @@ static int finish(hm_loader *ld, builder *b, hm_paths **out) {
 
 /* ---- Public entry points -------------------------------------------------------------------- */
 
-/* Read file i through the worker's document (a pool load: see load_pool.h). */
-static int paths_load_one(void *ctx, hm_json_doc *doc, size_t i, void **item, char *err,
-                          size_t errlen) {
-    const char *const *paths = ctx;
-    const char *name;
-    size_t len;
-    char *data = hm_read_input(paths[i], &name, &len, err, errlen);
-    if (data == NULL)
-        return -1;
-    hm_loader ld = {.name = name, .err = err, .errlen = errlen};
-    const hm_json *root =
-        hm_loader_parse_owned(&ld, doc, data, len, "a heatmap results JSON object");
-    return root ? read_file_paths(&ld, root, (file_paths **)item) : -1;
-}
-
-typedef struct paths_many {
-    const char *const *paths;
-    builder b;
-} paths_many;
-
-static int paths_load_item(void *ctx, hm_json_doc *doc, size_t i, void **item, char *err,
-                           size_t errlen) {
-    return paths_load_one((void *)((paths_many *)ctx)->paths, doc, i, item, err, errlen);
-}
-
-static int paths_use_item(void *ctx, size_t i, void *item, char *err, size_t errlen) {
-    (void)i;
-    int rc = merge_file_paths(&((paths_many *)ctx)->b, item, err, errlen);
-    file_paths_free(item);
-    return rc;
-}
-
-static void paths_drop_item(void *ctx, void *item) {
-    (void)ctx;
-    file_paths_free(item);
-}
-
 int hm_paths_load_many_jobs(const char *const *paths, size_t n, unsigned jobs, hm_paths **out,
                             char *err, size_t errlen) {
-    hm_loader ld = {.name = n ? paths[0] : "heatmap-view", .err = err, .errlen = errlen};
-    paths_many m = {.paths = paths};
-    *out = NULL;
-    if (n == 0)
-        return hm_loader_fail(&ld, "no results file");
-    if (builder_init(&m.b) != 0) {
-        builder_free(&m.b);
-        return hm_loader_fail(&ld, "out of memory");
-    }
-    int rc =
-        hm_pool_run(n, jobs, paths_load_item, paths_use_item, paths_drop_item, &m, err, errlen);
-    if (rc == 0)
-        rc = finish(&ld, &m.b, out);
-    builder_free(&m.b);
-    return rc;
+    return hm_load_many(paths, n, jobs, NULL, out, NULL, 0, err, errlen);
 }
 
 int hm_paths_load_many(const char *const *paths, size_t n, hm_paths **out, char *err,
@@ -581,24 +539,21 @@ int hm_paths_load(const char *path, hm_paths **out, char *err, size_t errlen) {
 int hm_paths_load_buffer(const char *data, size_t len, const char *name, hm_paths **out, char *err,
                          size_t errlen) {
     hm_loader ld = {.name = name, .err = err, .errlen = errlen};
-    builder b;
     *out = NULL;
-    if (builder_init(&b) != 0) {
-        builder_free(&b);
+    builder *b = hm_paths_builder_new();
+    if (b == NULL)
         return hm_loader_fail(&ld, "out of memory");
-    }
     hm_json_doc doc = {0};
     file_paths *fp = NULL;
-    const hm_json *root =
-        hm_loader_parse_object(&ld, &doc, data, len, "a heatmap results JSON object");
-    int rc = root ? read_file_paths(&ld, root, &fp) : -1;
+    const hm_json *root = hm_loader_parse_object(&ld, &doc, data, len, HM_RESULTS_EXPECTED);
+    int rc = root ? hm_file_paths_read(&ld, root, &fp) : -1;
     hm_json_doc_free(&doc);
     if (rc == 0)
-        rc = merge_file_paths(&b, fp, err, errlen);
-    file_paths_free(fp);
+        rc = hm_paths_builder_add(b, fp, err, errlen);
+    hm_file_paths_free(fp);
     if (rc == 0)
-        rc = finish(&ld, &b, out);
-    builder_free(&b);
+        rc = hm_paths_builder_finish(&ld, b, out);
+    hm_paths_builder_free(b);
     return rc;
 }
 

@@ -121,9 +121,20 @@ int hm_merge_add(hm_merge *m, const hm_results *in);
 int hm_merge_finish(hm_merge *m, hm_results **out);
 void hm_merge_free(hm_merge *m);
 
-/* hm_results_load through doc, whose arrays the next file reuses (reading many files). */
-int hm_results_load_doc(hm_json_doc *doc, const char *path, hm_results **out, char *err,
-                        size_t errlen);
+/* What a results file is expected to be, in the messages of a text that is none. */
+#define HM_RESULTS_EXPECTED "a heatmap results JSON object"
+
+/* Parse a results file's text (hm_parse_json: doc takes data) for hm_results_from_root; the root,
+ * or NULL with "NAME: ..." in err. A parse apart from the reading of the statistics lets one parse
+ * of a file give both its statistics and its call paths (load_many.h). */
+const hm_json *hm_results_parse(hm_json_doc *doc, char *data, size_t len, const char *name,
+                                char *err, size_t errlen);
+
+/* Read and check the statistics of a parsed results file (root as hm_results_parse returns it;
+ * the document may be freed afterwards) into a new object, whose path is `name`. Returns 0, or -1
+ * with *out NULL and "NAME: ..." in err: the contract of hm_results_load. */
+int hm_results_from_root(const hm_json *root, const char *name, hm_results **out, char *err,
+                         size_t errlen);
 
 /* Memory tracking (heap_load.c): read the "heap" section of `root` into r's functions (matched
  * by their "id"), heap_outside and heap_total, and set has_heap. A file without the section is

@@ -17,7 +17,7 @@
  * blocked_ns <= wait_ns, open_calls <= count, elapsed_ns <= wall_ns.
  */
 #include "hm_results.h"
-#include "load_pool.h"
+#include "load_many.h"
 #include "results_internal.h"
 
 #include <heatmap/results_format.h>
@@ -476,15 +476,15 @@ static int read_top(loader *ld, const hm_json *root, hm_results *r) {
     return 0;
 }
 
-/* Load the text data[0..len) (malloc'd; taken) named `name` through doc. */
-static int load_text(hm_json_doc *doc, char *data, size_t len, const char *name, hm_results **out,
-                     char *err, size_t errlen) {
+const hm_json *hm_results_parse(hm_json_doc *doc, char *data, size_t len, const char *name,
+                                char *err, size_t errlen) {
+    return hm_parse_json(doc, data, len, name, HM_RESULTS_EXPECTED, err, errlen);
+}
+
+int hm_results_from_root(const hm_json *root, const char *name, hm_results **out, char *err,
+                         size_t errlen) {
     loader ld = {.name = name, .err = err, .errlen = errlen};
     *out = NULL;
-    const hm_json *root =
-        hm_parse_json(doc, data, len, name, "a heatmap results JSON object", err, errlen);
-    if (root == NULL)
-        return -1;
     hm_results *r = calloc(1, sizeof *r);
     if (r == NULL)
         return fail(&ld, "out of memory");
@@ -508,68 +508,19 @@ int hm_results_load_buffer(const char *data, size_t len, const char *name, hm_re
         return hm_fail(err, errlen, name, "out of memory");
     memcpy(copy, data, len);
     hm_json_doc doc = {0};
-    int rc = load_text(&doc, copy, len, name, out, err, errlen);
+    const hm_json *root = hm_results_parse(&doc, copy, len, name, err, errlen);
+    int rc = root ? hm_results_from_root(root, name, out, err, errlen) : -1;
     hm_json_doc_free(&doc);
     return rc;
-}
-
-int hm_results_load_doc(hm_json_doc *doc, const char *path, hm_results **out, char *err,
-                        size_t errlen) {
-    const char *name;
-    size_t len = 0;
-    *out = NULL;
-    char *data = hm_read_input(path, &name, &len, err, errlen);
-    if (data == NULL)
-        return -1;
-    return load_text(doc, data, len, name, out, err, errlen);
 }
 
 int hm_results_load(const char *path, hm_results **out, char *err, size_t errlen) {
-    hm_json_doc doc = {0};
-    int rc = hm_results_load_doc(&doc, path, out, err, errlen);
-    hm_json_doc_free(&doc);
-    return rc;
-}
-
-/* hm_results_load_many on the worker pool: workers load, the caller merges in input order. */
-typedef struct many {
-    const char *const *paths;
-    hm_merge *merge;
-} many;
-
-static int many_load(void *ctx, hm_json_doc *doc, size_t i, void **item, char *err, size_t errlen) {
-    const many *m = ctx;
-    return hm_results_load_doc(doc, m->paths[i], (hm_results **)item, err, errlen);
-}
-
-static int many_use(void *ctx, size_t i, void *item, char *err, size_t errlen) {
-    many *m = ctx;
-    int rc = hm_merge_add(m->merge, item);
-    hm_results_free(item);
-    (void)i;
-    return rc == 0 ? 0 : hm_errorf(err, errlen, "out of memory while merging results");
-}
-
-static void many_drop(void *ctx, void *item) {
-    (void)ctx;
-    hm_results_free(item);
+    return hm_results_load_many_jobs(&path, 1, 1, out, err, errlen);
 }
 
 int hm_results_load_many_jobs(const char *const *paths, size_t n, unsigned jobs, hm_results **out,
                               char *err, size_t errlen) {
-    *out = NULL;
-    if (n == 1)
-        return hm_results_load(paths[0], out, err, errlen);
-    if (n == 0)
-        return hm_errorf(err, errlen, "nothing to merge");
-    many m = {.paths = paths, .merge = hm_merge_new()};
-    if (m.merge == NULL)
-        return hm_errorf(err, errlen, "out of memory");
-    int rc = hm_pool_run(n, jobs, many_load, many_use, many_drop, &m, err, errlen);
-    if (rc == 0 && hm_merge_finish(m.merge, out) != 0)
-        rc = hm_errorf(err, errlen, "out of memory while merging results");
-    hm_merge_free(m.merge);
-    return rc;
+    return hm_load_many(paths, n, jobs, out, NULL, NULL, 0, err, errlen);
 }
 
 int hm_results_load_many(const char *const *paths, size_t n, hm_results **out, char *err,

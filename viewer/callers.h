@@ -4,6 +4,7 @@
  * Usage (the TUI, once per results):
  *     hm_paths *paths;                    // NULL when the files have no call paths: show nothing
  *     if (hm_paths_load_many(files, nfiles, &paths, err, sizeof err) != 0) paths = NULL;
+ *   (heatmap-view loads them with the results, from one parse: hm_results_paths_load_many)
  *   then for the selected function f (an hm_function_stats of the same files):
  *     hm_call_summary s;
  *     if (hm_callers_compute(paths, f->name, f->file, f->line, &s) == 0) {

@@ -74,12 +74,10 @@ static int read_all(const hm_live *l, int cancel_fd, hm_results **results, hm_pa
     int rc = hm_fetch_files(l->files, l->nfiles, cancel_fd, &f, err, errlen);
     if (rc != 0)
         return rc;
-    rc = hm_results_load_many(f.files, l->nfiles, results, err, errlen);
-    /* Without paths (HEATMAP_PATHS=off, an older runtime) the detail pane shows no callers. */
-    char ignored[256];
-    if (rc == 0 && l->want_paths &&
-        hm_paths_load_many(f.files, l->nfiles, paths, ignored, sizeof ignored) != 0)
-        *paths = NULL;
+    /* One parse of each file for both. Without paths (HEATMAP_PATHS=off, an older runtime) the
+     * detail pane shows no callers: *paths is NULL then, and why does not matter here. */
+    rc = hm_results_paths_load_many(f.files, l->nfiles, 0, results, l->want_paths ? paths : NULL,
+                                    NULL, 0, err, errlen);
     hm_fetch_release(&f);
     return rc == 0 ? 0 : -1;
 }

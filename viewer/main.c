@@ -140,18 +140,6 @@ static bool wants_tui(const hm_cli *cli) {
            cli->nfail_if == 0;
 }
 
-/* The merged call paths of the files, for the TUI's callers and callees; NULL when a file has
- * none, cannot be read again, or is standard input (already consumed by the results): the detail
- * pane then simply shows no callers and callees. */
-static hm_paths *load_paths(const char *const *files, size_t nfiles) {
-    for (size_t i = 0; i < nfiles; i++)
-        if (strcmp(files[i], "-") == 0)
-            return NULL;
-    hm_paths *paths = NULL;
-    char err[1024];
-    return hm_paths_load_many(files, nfiles, &paths, err, sizeof err) == 0 ? paths : NULL;
-}
-
 /* Show results: the TUI on a terminal (live mode when live is not NULL: results and paths are then
  * its first read), else the static output; then the --fail-if checks. */
 static int show(const hm_cli *cli, const hm_results *results, const hm_paths *paths, hm_live *live,
@@ -316,10 +304,13 @@ static int main_with_files(const hm_cli *cli, hm_check **checks, const char *con
         return cli->run_argv != NULL && run.exit_status != 0 && status == EXIT_OK ? run.exit_status
                                                                                   : status;
     }
+    /* Read now: --run's files go with its temporary directory. The TUI's callers and callees come
+     * from the same parse as the results; NULL when a file has no call paths (the detail pane
+     * then simply shows none, so why does not matter). */
     hm_results *results = NULL;
-    int loaded = hm_results_load_many(files, nfiles, &results, err, sizeof err);
-    /* Read now: --run's files go with its temporary directory. */
-    hm_paths *paths = loaded == 0 && wants_tui(cli) ? load_paths(files, nfiles) : NULL;
+    hm_paths *paths = NULL;
+    int loaded = hm_results_paths_load_many(
+        files, nfiles, 0, &results, wants_tui(cli) ? &paths : NULL, NULL, 0, err, sizeof err);
     hm_run_free_list(run_files, nrun_files);
     hm_run_cleanup(&run);
     if (loaded != 0)

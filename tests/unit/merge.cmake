@@ -9,3 +9,9 @@ target_compile_definitions(test_json_read PRIVATE
 hm_add_unit_test(test_merge SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_merge.c LIBS hm_results)
 target_compile_definitions(test_merge PRIVATE
                            HM_VIEWER_FIXTURES="${PROJECT_SOURCE_DIR}/tests/viewer/fixtures")
+# Statistics and call paths from one parse per file (hm_results_paths_load_many), checked against
+# the two separate loads.
+hm_add_unit_test(test_results_paths SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_results_paths.c
+                 LIBS hm_results)
+target_compile_definitions(test_results_paths PRIVATE
+                           HM_FIXTURES="${PROJECT_SOURCE_DIR}/tests/export/fixtures")

@@ -2,8 +2,9 @@
  * (viewer/model.c): the --interval parser, a read again that shows new figures, a failed read that
  * keeps the last results and says so on the status line, a read cancelled by the terminal while
  * the program does not answer, and the user's state (selection by name, scroll, mode, sort,
- * filter) across new results whose order changed. The server is a socket of this test that
- * answers one request per thread with a results document made here. */
+ * filter) across new results whose order changed, and the call paths read with the results. The
+ * server is a socket of this test that answers one request per thread with a results document made
+ * here. */
 #define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
 #include <stdarg.h>
@@ -64,16 +65,20 @@ static void test_live_parse_interval(void **state) {
     "\"sub_bucket_bits\":5},\"threads\":[]"
 
 /* A results document with functions alpha, beta, gamma, delta of the given self times (ns, 1500 to
- * 3000: each called twice, the longest call 1500 ns). */
+ * 3000: each called twice, the longest call 1500 ns), and call paths in which alpha calls beta. */
 static void make_doc(char *buf, size_t len, const unsigned self[4]) {
     static const char *const names[] = {"alpha", "beta", "gamma", "delta"};
     int n = snprintf(buf, len, "{" HEADER ",\"functions\":[");
     for (int i = 0; i < 4; i++)
         n += snprintf(buf + n, len - (size_t)n,
-                      "%s{\"name\":\"%s\",\"file\":\"a.c\",\"line\":%d,\"count\":2,"
-                      "\"self_ns\":%u,\"max_ns\":1500,\"histogram\":[[158,1],[206,1]]}",
-                      i ? "," : "", names[i], i + 1, self[i]);
-    snprintf(buf + n, len - (size_t)n, "]}");
+                      "%s{\"id\":%d,\"name\":\"%s\",\"file\":\"a.c\",\"line\":%d,"
+                      "\"count\":2,\"self_ns\":%u,\"max_ns\":1500,"
+                      "\"histogram\":[[158,1],[206,1]]}",
+                      i ? "," : "", i + 1, names[i], i + 1, self[i]);
+    snprintf(buf + n, len - (size_t)n,
+             "],\"paths\":{\"max_nodes\":100,\"folded_calls\":0,\"trees\":[{\"thread\":1,"
+             "\"nodes\":[[1,0,1,2,%u,%u],[2,1,2,2,%u,%u]]}]}}",
+             self[0], self[0] + self[1], self[1], self[1]);
 }
 
 static hm_results *load_doc(const unsigned self[4]) {
@@ -221,6 +226,10 @@ static void test_live_reads_again_and_keeps_last_data(void **state) {
     hm_live *l = open_served(&s, (const unsigned[]){2900, 2700, 2500, 2300}, true, 500, 10000);
     int port = server_port(&s);
     assert_int_equal(hm_live_results(l)->functions[0].self_ns, 2900);
+    /* The call paths come with the results (one parse): root, alpha, alpha;beta. */
+    assert_non_null(hm_live_paths(l));
+    assert_int_equal(hm_live_paths(l)->nnodes, 3);
+    assert_int_equal(hm_live_paths(l)->nodes[2].self_ns, 2700);
     assert_int_equal(hm_live_due_ms(l, 10100), 400);
     assert_int_equal(hm_live_due_ms(l, 10500), 0);
     assert_false(hm_live_status(l, 10400, status, sizeof status));
@@ -237,6 +246,7 @@ static void test_live_reads_again_and_keeps_last_data(void **state) {
     assert_int_equal(out, HM_LIVE_UPDATED);
     assert_int_equal(hm_live_results(l)->functions[0].self_ns, 2900);
     assert_int_equal(hm_live_next_results(l)->functions[0].self_ns, 2950);
+    assert_int_equal(hm_live_next_paths(l)->nodes[1].self_ns, 2950);
     hm_live_accept(l, true);
     assert_null(hm_live_next_results(l));
     assert_int_equal(hm_live_results(l)->functions[0].self_ns, 2950);

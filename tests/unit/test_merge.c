@@ -24,6 +24,8 @@
 
 #include <cmocka.h>
 
+#include "../common/same_results.h"
+
 #define POOL 8    /* distinct functions */
 #define THREADS 3 /* per file */
 #define MAXFILES 200
@@ -275,35 +277,6 @@ static void test_merge_threads_beyond_the_table(void **state) {
     hm_results_free(r);
 }
 
-static void assert_same_results(const hm_results *a, const hm_results *b) {
-    assert_int_equal(a->nfiles, b->nfiles);
-    assert_string_equal(a->path, b->path);
-    assert_string_equal(a->program, b->program);
-    assert_string_equal(a->clock, b->clock);
-    assert_int_equal(a->elapsed_ns, b->elapsed_ns);
-    assert_int_equal(a->nthreads, b->nthreads);
-    for (size_t t = 0; t < a->nthreads; t++) {
-        assert_int_equal(a->threads[t].tid, b->threads[t].tid);
-        assert_string_equal(a->threads[t].name, b->threads[t].name);
-        assert_int_equal(a->threads[t].calls, b->threads[t].calls);
-        assert_int_equal(a->threads[t].self_ns, b->threads[t].self_ns);
-    }
-    assert_int_equal(a->nfunctions, b->nfunctions);
-    for (size_t i = 0; i < a->nfunctions; i++) {
-        const hm_function_stats *x = &a->functions[i], *y = &b->functions[i];
-        assert_string_equal(x->name, y->name);
-        assert_int_equal(x->count, y->count);
-        assert_int_equal(x->self_ns, y->self_ns);
-        assert_int_equal(x->cpu_ns, y->cpu_ns);
-        assert_int_equal(x->max_ns, y->max_ns);
-        assert_int_equal(x->p95_ns, y->p95_ns);
-        assert_int_equal(x->nbuckets, y->nbuckets);
-        assert_memory_equal(x->buckets, y->buckets, x->nbuckets * sizeof *x->buckets);
-        assert_int_equal(x->nthreads, y->nthreads);
-        assert_memory_equal(x->threads, y->threads, x->nthreads * sizeof *x->threads);
-    }
-}
-
 /* The merge does not depend on the worker threads: 1, 2 or 8 of them, again and again, give the
  * same result (the thread table's fold depends on the order, so an order slip would show). */
 static void test_merge_same_result_with_any_jobs(void **state) {
@@ -316,7 +289,7 @@ static void test_merge_same_result_with_any_jobs(void **state) {
         hm_results *many = NULL;
         unsigned jobs = round % 2 ? 8 : 2;
         assert_int_equal(hm_results_load_many_jobs(names, n, jobs, &many, err, sizeof err), 0);
-        assert_same_results(one, many);
+        hm_assert_same_results(one, many);
         hm_results_free(many);
     }
     hm_results_free(one);
@@ -324,16 +297,9 @@ static void test_merge_same_result_with_any_jobs(void **state) {
     hm_paths *p1 = NULL, *p8 = NULL;
     assert_int_equal(hm_paths_load_many_jobs(names, n, 1, &p1, err, sizeof err), 0);
     assert_int_equal(hm_paths_load_many_jobs(names, n, 8, &p8, err, sizeof err), 0);
-    assert_int_equal(p1->nnodes, p8->nnodes);
+    hm_assert_same_paths(p1, p8);
     assert_int_equal(p1->nfiles, n);
     assert_string_equal(p1->program, "prog0");
-    assert_string_equal(p8->program, "prog0");
-    for (size_t i = 0; i < p1->nnodes; i++) {
-        assert_int_equal(p1->nodes[i].parent, p8->nodes[i].parent);
-        assert_int_equal(p1->nodes[i].function, p8->nodes[i].function);
-        assert_int_equal(p1->nodes[i].count, p8->nodes[i].count);
-        assert_int_equal(p1->nodes[i].self_ns, p8->nodes[i].self_ns);
-    }
     char why[256];
     assert_int_equal(hm_paths_check_totals(p8, why, sizeof why), 0);
     hm_paths_free(p1);
