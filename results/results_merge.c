@@ -304,23 +304,29 @@ static void unkeep_tid(hm_merge *m, uint64_t tid) {
     m->nkept--;
 }
 
-/* A thread lost its row: every function's split entry of tid is added into its HM_OTHER_TID
- * entry. The list just lost an element, so the insert needs no memory and cannot fail. */
+/* Thread tid (not HM_OTHER_TID) lost its row: every function's split entry of tid is added into its
+ * HM_OTHER_TID entry, which is first when there (the lowest tid), or becomes it: one memmove, no
+ * memory. */
+_Static_assert(HM_OTHER_TID == 0, "the other threads' split entry sorts first");
 static void retag_splits(hm_merge *m, uint64_t tid) {
     hm_results *r = m->r;
     for (size_t i = 0; i < r->nfunctions; i++) {
         hm_function_stats *f = &r->functions[i];
+        hm_thread_split *v = f->threads;
         bool found;
-        size_t at =
-            sorted_find(f->threads, f->nthreads, sizeof *f->threads, 0, tid, split_key, &found);
+        size_t at = sorted_find(v, f->nthreads, sizeof *v, 0, tid, split_key, &found);
         if (!found)
             continue;
-        hm_thread_split s = f->threads[at];
-        memmove(&f->threads[at], &f->threads[at + 1], (f->nthreads - at - 1) * sizeof s);
-        f->nthreads--;
+        hm_thread_split s = v[at];
         s.tid = HM_OTHER_TID;
-        merge_sorted((void **)&f->threads, &f->nthreads, &m->extra[i].cap_threads, &s, 1, sizeof s,
-                     split_key, split_add);
+        if (v[0].tid == HM_OTHER_TID) {
+            split_add(&v[0], &s);
+            memmove(&v[at], &v[at + 1], (f->nthreads - at - 1) * sizeof s);
+            f->nthreads--;
+        } else {
+            memmove(&v[1], &v[0], at * sizeof s);
+            v[0] = s;
+        }
     }
 }
 
