@@ -290,6 +290,7 @@ typedef struct row_spec {
 } row_spec;
 
 #define ROWS_MAX 200
+#define ROW_FILES_MAX 16
 #define NS_PER_CALL 50 /* bucket 50 is 1 ns wide: its value is its index */
 
 static bool calls_fn(const row_spec *row, int fn) {
@@ -434,10 +435,11 @@ static void check_rows(const hm_results *r, const row_spec *all, int n, bool wit
 
 /* Write all[0..n) as files of `per` rows, merge them with 1, 2 and 8 workers and check each. */
 static void merge_rows(const row_spec *all, int n, int per, bool with_cpu) {
-    char files[ROWS_MAX][4200];
-    const char *list[ROWS_MAX];
+    char files[ROW_FILES_MAX][4200];
+    const char *list[ROW_FILES_MAX];
     int nfiles = 0;
     for (int at = 0; at < n; at += per, nfiles++) {
+        assert_true(nfiles < ROW_FILES_MAX);
         snprintf(files[nfiles], sizeof files[nfiles], "%s/rows%d.json", dir, nfiles);
         list[nfiles] = files[nfiles];
         write_rows_file(files[nfiles], &all[at], n - at < per ? n - at : per, with_cpu);
