@@ -181,18 +181,19 @@ uint64_t hm_heap_inuse_bytes(const hm_heap_figures *h);
 
 /* ---- Merge ----------------------------------------------------------------------------------- */
 
-/* Rows a merged thread table keeps; the threads after them (in input order) are summed in one
- * row HM_OTHER_TID, HM_OTHER_NAME (<heatmap/results_format.h>), as the runtime folds its threads
- * beyond HEATMAP_THREADS_MAX (whose default is the same). */
+/* Rows a merged thread table keeps, the busiest; the others are summed in one row HM_OTHER_TID,
+ * HM_OTHER_NAME (<heatmap/results_format.h>), as the runtime keeps its HEATMAP_THREADS_MAX
+ * busiest threads (whose default is the same). */
 #define HM_MERGE_THREADS_MAX 64
 
 /* Merge n >= 1 results into a new object: functions matched by name + file + line have their
  * counts, self-times (cpu, wait, blocked too), open calls and histograms summed, the largest max
  * kept and percentiles recomputed; has_cpu holds when every input has it. elapsed and wall are the
  * largest, overhead_total and process_cpu summed, cpus the largest; start the earliest start.
- * Threads are concatenated in input order up to HM_MERGE_THREADS_MAX rows, the rest summed in one
- * "other threads" row (tid 0); per-function splits are summed by tid, ascending, a thread without
- * a row counted under tid 0. Metadata (path, program, pid, hostname, end) comes from the first
+ * Threads: the HM_MERGE_THREADS_MAX busiest rows (cpu_ns, or self_ns without CPU figures; the
+ * earlier on a tie) in input order, the rest summed in one "other threads" row (tid 0);
+ * per-function splits are summed by tid, ascending, a thread without a row counted under tid 0.
+ * Metadata (path, program, pid, hostname, end) comes from the first
  * input; clock is "mixed" when the inputs disagree. Functions of the result are ordered by name,
  * file, line. Returns 0 and *out, or -1 with a message (only on out-of-memory or n == 0). Inputs
  * unchanged. Memory: the result and one entry per distinct function (results_merge.c). */

@@ -7,10 +7,15 @@
  * can be freed as soon as it is added, so memory is bounded by the distinct functions and their
  * buckets, not by the files.
  *
- * Threads are the one list that grows with the files. The merged thread table keeps the first
- * HM_MERGE_THREADS_MAX rows in input order, as the runtime keeps at most HEATMAP_THREADS_MAX of
- * its threads, and sums the rest into one "other threads" row (tid HM_OTHER_TID); the per-thread
- * splits then charge a thread without a row to HM_OTHER_TID as well, so every sum still adds up.
+ * Threads are the one list that grows with the files. As the runtime keeps its HEATMAP_THREADS_MAX
+ * busiest threads, the merged table keeps the HM_MERGE_THREADS_MAX busiest rows (by cpu_ns, by
+ * self_ns for a row without CPU figures; on a tie the earlier row wins), listed in input order, and
+ * sums the others into one "other threads" row (tid HM_OTHER_TID). Streaming, the table is the
+ * busiest so far: a row busier than the least busy kept one evicts it into "other". The splits
+ * charge a thread without a row to HM_OTHER_TID: at add time, and on an eviction by moving the
+ * evicted tid's entry of every function into its HM_OTHER_TID entry, so every sum still adds up.
+ * Splits are summed by tid, not by row: when files reuse a tid, its entry holds every file's share
+ * while any row of that tid is kept, and moves to HM_OTHER_TID when the last one is evicted.
  *
  * The result is what sorting all inputs together used to give, byte for byte: functions ordered by
  * name, file, line; bucket lists and splits by index and tid; percentiles recomputed at the end;
@@ -39,10 +44,10 @@ struct hm_merge {
     size_t cap_functions, cap_extra, cap_rows;
     bool started; /* an input was added */
     hm_imap map;  /* identity -> function index */
-    /* Thread rows beyond HM_MERGE_THREADS_MAX: their sum, and the tids of the kept rows. */
+    /* Thread rows not kept in the table: their sum, and the tids of the kept rows. */
     bool folded;
     hm_thread_stats other;
-    uint64_t kept[HM_MERGE_THREADS_MAX]; /* ascending */
+    uint64_t kept[HM_MERGE_THREADS_MAX]; /* ascending, a tid once per kept row */
     size_t nkept;
     hm_thread_split *incoming; /* scratch: one input function's split, sorted */
     size_t cap_incoming;
@@ -119,6 +124,10 @@ static uint64_t split_key(const void *item) {
     return ((const hm_thread_split *)item)->tid;
 }
 
+static uint64_t tid_key(const void *item) {
+    return *(const uint64_t *)item;
+}
+
 /* Where `key` is in the ascending list items[0..n) (elements of `size` bytes, keys read by
  * key_of), searching from `lo` on: its position, or where it would go; *found tells which. */
 static size_t sorted_find(const void *items, size_t n, size_t size, size_t lo, uint64_t key,
@@ -166,17 +175,9 @@ static void bucket_add(void *into, const void *from) {
 }
 
 static bool kept_tid(const hm_merge *m, uint64_t tid) {
-    size_t lo = 0, hi = m->nkept;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (m->kept[mid] == tid)
-            return true;
-        if (m->kept[mid] < tid)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return false;
+    bool found;
+    sorted_find(m->kept, m->nkept, sizeof *m->kept, 0, tid, tid_key, &found);
+    return found;
 }
 
 static void split_add(void *into, const void *from) {
@@ -248,36 +249,115 @@ static int add_function(hm_merge *m, const hm_function_stats *f) {
     return merge_splits(m, e, x, f);
 }
 
-/* The input's thread rows: kept while the table has room, else summed into `other`. */
+/* What ranks a row: its CPU time, or its self time when it has no CPU figure. */
+static uint64_t busy_of(const hm_thread_stats *t) {
+    return t->has_cpu ? t->cpu_ns : t->self_ns;
+}
+
+/* The kept row to evict first: the least busy, the latest in input order among equals (the table
+ * is in input order and an earlier row wins a tie). */
+static size_t least_busy(const hm_results *r) {
+    size_t least = 0;
+    for (size_t i = 1; i < r->nthreads; i++)
+        if (busy_of(&r->threads[i]) <= busy_of(&r->threads[least]))
+            least = i;
+    return least;
+}
+
+static void fold_row(hm_merge *m, const hm_thread_stats *t) {
+    hm_thread_stats *o = &m->other;
+    o->has_cpu = m->folded ? o->has_cpu && t->has_cpu : t->has_cpu;
+    m->folded = true;
+    o->calls += t->calls;
+    o->self_ns += t->self_ns;
+    o->cpu_ns += t->cpu_ns;
+    o->wait_ns += t->wait_ns;
+    o->preempt_ns += t->preempt_ns;
+    o->overhead_ns += t->overhead_ns;
+}
+
+/* Append t to the table (input order) and its tid to kept[]. */
+static int keep_row(hm_merge *m, const hm_thread_stats *t) {
+    hm_results *r = m->r;
+    if (hm_reserve((void **)&r->threads, &m->cap_rows, r->nthreads + 1, sizeof *r->threads) != 0)
+        return -1;
+    hm_thread_stats *d = &r->threads[r->nthreads];
+    *d = *t;
+    if ((d->name = hm_strdup(t->name)) == NULL)
+        return -1;
+    r->nthreads++;
+    size_t at = m->nkept;
+    for (; at > 0 && m->kept[at - 1] > t->tid; at--)
+        m->kept[at] = m->kept[at - 1];
+    m->kept[at] = t->tid;
+    m->nkept++;
+    return 0;
+}
+
+/* Drop one occurrence of tid from kept[]. */
+static void unkeep_tid(hm_merge *m, uint64_t tid) {
+    bool found;
+    size_t at = sorted_find(m->kept, m->nkept, sizeof *m->kept, 0, tid, tid_key, &found);
+    if (!found)
+        return;
+    memmove(&m->kept[at], &m->kept[at + 1], (m->nkept - at - 1) * sizeof *m->kept);
+    m->nkept--;
+}
+
+/* Thread tid (not HM_OTHER_TID) lost its row: every function's split entry of tid is added into its
+ * HM_OTHER_TID entry, which is first when there (the lowest tid), or becomes it: one memmove, no
+ * memory. */
+_Static_assert(HM_OTHER_TID == 0, "the other threads' split entry sorts first");
+static void retag_splits(hm_merge *m, uint64_t tid) {
+    hm_results *r = m->r;
+    for (size_t i = 0; i < r->nfunctions; i++) {
+        hm_function_stats *f = &r->functions[i];
+        hm_thread_split *v = f->threads;
+        bool found;
+        size_t at = sorted_find(v, f->nthreads, sizeof *v, 0, tid, split_key, &found);
+        if (!found)
+            continue;
+        hm_thread_split s = v[at];
+        s.tid = HM_OTHER_TID;
+        if (v[0].tid == HM_OTHER_TID) {
+            split_add(&v[0], &s);
+            memmove(&v[at], &v[at + 1], (f->nthreads - at - 1) * sizeof s);
+            f->nthreads--;
+        } else {
+            memmove(&v[1], &v[0], at * sizeof s);
+            v[0] = s;
+        }
+    }
+}
+
+/* The input's thread rows: kept while the table has room; past that, a row busier than the least
+ * busy kept one takes its place (evicted into `other`), any other row is summed into `other`. */
 static int add_rows(hm_merge *m, const hm_results *in) {
     hm_results *r = m->r;
     for (size_t i = 0; i < in->nthreads; i++) {
         const hm_thread_stats *t = &in->threads[i];
         if (r->nthreads < HM_MERGE_THREADS_MAX) {
-            if (hm_reserve((void **)&r->threads, &m->cap_rows, r->nthreads + 1,
-                           sizeof *r->threads) != 0)
+            if (keep_row(m, t) != 0)
                 return -1;
-            hm_thread_stats *d = &r->threads[r->nthreads];
-            *d = *t;
-            if ((d->name = hm_strdup(t->name)) == NULL)
-                return -1;
-            r->nthreads++;
-            size_t at = m->nkept;
-            for (; at > 0 && m->kept[at - 1] > t->tid; at--)
-                m->kept[at] = m->kept[at - 1];
-            m->kept[at] = t->tid;
-            m->nkept++;
             continue;
         }
-        hm_thread_stats *o = &m->other;
-        o->has_cpu = m->folded ? o->has_cpu && t->has_cpu : t->has_cpu;
-        m->folded = true;
-        o->calls += t->calls;
-        o->self_ns += t->self_ns;
-        o->cpu_ns += t->cpu_ns;
-        o->wait_ns += t->wait_ns;
-        o->preempt_ns += t->preempt_ns;
-        o->overhead_ns += t->overhead_ns;
+        size_t least = least_busy(r);
+        if (busy_of(t) <= busy_of(&r->threads[least])) {
+            fold_row(m, t);
+            continue;
+        }
+        hm_thread_stats gone = r->threads[least];
+        memmove(&r->threads[least], &r->threads[least + 1],
+                (r->nthreads - least - 1) * sizeof gone);
+        r->nthreads--;
+        fold_row(m, &gone);
+        free(gone.name);
+        unkeep_tid(m, gone.tid);
+        if (keep_row(m, t) != 0)
+            return -1;
+        /* Another kept row of the same tid (a reused tid) keeps the split entry. */
+        if (gone.tid != HM_OTHER_TID && !kept_tid(m, gone.tid))
+            retag_splits(m, gone.tid);
     }
     return 0;
 }

@@ -2,10 +2,10 @@
  *
  * The test writes its own results files from figures it chooses, so every expectation is a sum
  * the test computes from those figures, never from the code under test: per function the calls,
- * self, cpu and wait times, the histogram buckets and the per-thread split; the thread table in
- * file order, folded past HM_MERGE_THREADS_MAX. Then the same merge with 1, 2 and 8 worker
- * threads must give the same result field by field, and a failing file is always the first
- * failing one in input order, whatever the threads' timing.
+ * self, cpu and wait times, the histogram buckets and the per-thread split; the thread table's
+ * busiest HM_MERGE_THREADS_MAX rows in file order, checked against a plain sort of every row.
+ * Then the same merge with 1, 2 and 8 worker threads must give the same result field by field,
+ * and a failing file is always the first failing one in input order, whatever the threads' timing.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "hm_heap.h"
@@ -153,13 +153,17 @@ static int teardown(void **state) {
     return rmdir(dir);
 }
 
-static const hm_function_stats *find(const hm_results *r, int i) {
-    char name[16];
-    snprintf(name, sizeof name, "fn%d", i);
+static const hm_function_stats *find_named(const hm_results *r, const char *name) {
     for (size_t j = 0; j < r->nfunctions; j++)
         if (strcmp(r->functions[j].name, name) == 0)
             return &r->functions[j];
     return NULL;
+}
+
+static const hm_function_stats *find(const hm_results *r, int i) {
+    char name[16];
+    snprintf(name, sizeof name, "fn%d", i);
+    return find_named(r, name);
 }
 
 /* Every figure of the merge of files 0..n-1 equals the sum of the figures the test wrote. */
@@ -234,17 +238,19 @@ static void test_merge_sums_match_the_files(void **state) {
     hm_results_free(r);
 }
 
-/* Past HM_MERGE_THREADS_MAX rows, the rest is one "other threads" row, and the splits charge
- * those threads to tid 0: every total still adds up. */
+/* Past HM_MERGE_THREADS_MAX rows, the busiest are kept and the rest is one "other threads" row;
+ * the splits charge those threads to tid 0: every total still adds up. These rows have no CPU
+ * figure and their self time grows with the file, so the kept rows are the last ones. */
 static void test_merge_threads_beyond_the_table(void **state) {
     (void)state;
-    const int n = 25; /* 75 rows */
+    const int n = 25;                                          /* 75 rows */
+    const int first_kept = n * THREADS - HM_MERGE_THREADS_MAX; /* rows 11..74 */
     hm_results *r = NULL;
     char err[1024];
     assert_int_equal(hm_results_load_many_jobs(names, (size_t)n, 2, &r, err, sizeof err), 0);
     assert_int_equal(r->nthreads, HM_MERGE_THREADS_MAX + 1);
     uint64_t other_calls = 0, other_self = 0;
-    for (int row = HM_MERGE_THREADS_MAX; row < n * THREADS; row++) {
+    for (int row = 0; row < first_kept; row++) {
         int k = row / THREADS, t = row % THREADS;
         other_calls += (uint64_t)(10 * k + t);
         other_self += (uint64_t)(100 * k + t);
@@ -254,8 +260,8 @@ static void test_merge_threads_beyond_the_table(void **state) {
     assert_string_equal(other->name, HM_OTHER_NAME);
     assert_int_equal(other->calls, other_calls);
     assert_int_equal(other->self_ns, other_self);
-    assert_int_equal(r->threads[HM_MERGE_THREADS_MAX - 1].tid,
-                     tid_of((HM_MERGE_THREADS_MAX - 1) / THREADS, (HM_MERGE_THREADS_MAX - 1) % 3));
+    for (int row = first_kept; row < n * THREADS; row++)
+        assert_int_equal(r->threads[row - first_kept].tid, tid_of(row / THREADS, row % THREADS));
     /* fn0 is in every file: its split is the kept threads, then tid 0 for the others. */
     const hm_function_stats *f = find(r, 0);
     uint64_t count = 0, folded = 0;
@@ -263,7 +269,7 @@ static void test_merge_threads_beyond_the_table(void **state) {
         for (int t = 0; t < THREADS; t++) {
             uint64_t c = share(count_of(k, 0), t);
             count += c;
-            if (k * THREADS + t >= HM_MERGE_THREADS_MAX)
+            if (k * THREADS + t < first_kept)
                 folded += c;
         }
     assert_int_equal(f->count, count);
@@ -273,8 +279,271 @@ static void test_merge_threads_beyond_the_table(void **state) {
     for (size_t s = 0; s < f->nthreads; s++)
         sum += f->threads[s].count;
     assert_int_equal(sum, count);
-    assert_true(f->nthreads <= HM_MERGE_THREADS_MAX + 1);
+    assert_int_equal(f->nthreads, HM_MERGE_THREADS_MAX + 1);
     hm_results_free(r);
+}
+
+/* ---- The thread table's choice, from rows the test chooses ---- */
+
+/* A thread row: its tid, what ranks it (cpu_ns, or self_ns in a file without CPU figures) and
+ * its calls. Every row calls g; rows of even tid call h too; each call takes 50 ns. */
+typedef struct row_spec {
+    uint64_t tid, busy, calls;
+} row_spec;
+
+#define ROWS_MAX 200
+#define ROW_FILES_MAX 16
+#define NS_PER_CALL 50 /* bucket 50 is 1 ns wide: its value is its index */
+
+static bool calls_fn(const row_spec *row, int fn) {
+    return fn == 0 || row->tid % 2 == 0;
+}
+
+/* Its self time: with CPU figures, one that would rank the rows backwards. */
+static uint64_t row_self(const row_spec *row, bool with_cpu) {
+    return with_cpu ? 2000000 - row->busy : row->busy;
+}
+
+static void write_rows_file(const char *path, const row_spec *rows, int n, bool with_cpu) {
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fprintf(f, "{\"version\": %d, \"program\": \"rows\", \"pid\": 7, \"elapsed_ns\": 1000,\n",
+            HM_RESULTS_FORMAT_VERSION);
+    fprintf(f, "\"clock\": \"tsc\", \"end\": \"exit\", \"threads\": [");
+    for (int j = 0; j < n; j++) {
+        uint64_t self = row_self(&rows[j], with_cpu);
+        fprintf(f, "%s{\"tid\": %llu, \"name\": \"w%d\", \"calls\": %llu, \"self_ns\": %llu",
+                j ? ", " : "", (unsigned long long)rows[j].tid, j,
+                (unsigned long long)rows[j].calls, (unsigned long long)self);
+        if (with_cpu)
+            fprintf(f, ", \"cpu_ns\": %llu, \"wait_ns\": %llu", (unsigned long long)rows[j].busy,
+                    (unsigned long long)(self - rows[j].busy));
+        fprintf(f, "}");
+    }
+    fprintf(f, "],\n\"functions\": [");
+    bool first = true;
+    for (int fn = 0; fn < 2; fn++) {
+        uint64_t count = 0;
+        for (int j = 0; j < n; j++)
+            count += calls_fn(&rows[j], fn) ? rows[j].calls : 0;
+        if (count == 0)
+            continue;
+        fprintf(f,
+                "%s{\"id\": %d, \"name\": \"%s\", \"file\": \"t.c\", \"line\": %d, "
+                "\"count\": %llu, \"self_ns\": %llu, \"max_ns\": %d, \"threads\": [",
+                first ? "" : ",\n", fn + 1, fn ? "h" : "g", 10 + fn, (unsigned long long)count,
+                (unsigned long long)(count * NS_PER_CALL), NS_PER_CALL);
+        bool first_split = true;
+        for (int j = 0; j < n; j++) {
+            if (!calls_fn(&rows[j], fn))
+                continue;
+            fprintf(f, "%s{\"tid\": %llu, \"count\": %llu, \"self_ns\": %llu}",
+                    first_split ? "" : ", ", (unsigned long long)rows[j].tid,
+                    (unsigned long long)rows[j].calls,
+                    (unsigned long long)(rows[j].calls * NS_PER_CALL));
+            first_split = false;
+        }
+        fprintf(f, "], \"histogram\": [[%d, %llu]]}", NS_PER_CALL, (unsigned long long)count);
+        first = false;
+    }
+    fprintf(f, "]}\n");
+    assert_int_equal(fclose(f), 0);
+}
+
+/* The rows a merge of all[0..n) keeps, by a plain sort of all of them: the
+ * HM_MERGE_THREADS_MAX busiest, the earlier of two equal ones first. */
+static void expected_kept(const row_spec *all, int n, bool keep[]) {
+    int order[ROWS_MAX];
+    for (int i = 0; i < n; i++) {
+        int j = i;
+        for (; j > 0 && all[order[j - 1]].busy < all[i].busy; j--)
+            order[j] = order[j - 1];
+        order[j] = i;
+        keep[i] = false;
+    }
+    for (int i = 0; i < n && i < HM_MERGE_THREADS_MAX; i++)
+        keep[order[i]] = true;
+}
+
+/* Function fn's split: one entry per kept row that called it (tids are distinct here), the
+ * folded rows' calls under tid 0, ascending, adding up to the count and the self time. */
+static void check_split(const hm_results *r, const row_spec *all, int n, const bool *keep, int fn) {
+    const hm_function_stats *f = NULL;
+    for (size_t i = 0; i < r->nfunctions; i++)
+        if (strcmp(r->functions[i].name, fn ? "h" : "g") == 0)
+            f = &r->functions[i];
+    assert_non_null(f);
+    uint64_t count = 0, folded = 0;
+    size_t entries = 0;
+    for (int i = 0; i < n; i++) {
+        if (!calls_fn(&all[i], fn))
+            continue;
+        count += all[i].calls;
+        folded += keep[i] ? 0 : all[i].calls;
+        entries += keep[i];
+    }
+    assert_int_equal(f->count, count);
+    assert_int_equal(f->nthreads, entries + (folded > 0));
+    uint64_t sum = 0, self = 0;
+    for (size_t s = 0; s < f->nthreads; s++) {
+        const hm_thread_split *e = &f->threads[s];
+        sum += e->count;
+        self += e->self_ns;
+        if (s > 0)
+            assert_true(f->threads[s - 1].tid < e->tid);
+        if (e->tid == HM_OTHER_TID) {
+            assert_int_equal(e->count, folded);
+            continue;
+        }
+        int i = 0;
+        while (i < n && all[i].tid != e->tid)
+            i++;
+        assert_true(i < n && keep[i]); /* no entry for a folded thread */
+        assert_int_equal(e->count, all[i].calls);
+    }
+    assert_int_equal(sum, count);
+    assert_int_equal(self, f->self_ns);
+}
+
+/* The table: the kept rows in input order, then "other threads" summing the rest. */
+static void check_rows(const hm_results *r, const row_spec *all, int n, bool with_cpu) {
+    bool keep[ROWS_MAX];
+    expected_kept(all, n, keep);
+    size_t row = 0;
+    uint64_t calls = 0, self = 0, cpu = 0;
+    for (int i = 0; i < n; i++) {
+        if (!keep[i]) {
+            calls += all[i].calls;
+            self += row_self(&all[i], with_cpu);
+            cpu += with_cpu ? all[i].busy : 0;
+            continue;
+        }
+        assert_true(row < r->nthreads);
+        assert_int_equal(r->threads[row].tid, all[i].tid);
+        assert_int_equal(r->threads[row].calls, all[i].calls);
+        row++;
+    }
+    if (n > HM_MERGE_THREADS_MAX) {
+        const hm_thread_stats *o = &r->threads[row++];
+        assert_int_equal(o->tid, HM_OTHER_TID);
+        assert_int_equal(o->calls, calls);
+        assert_int_equal(o->self_ns, self);
+        assert_int_equal(o->cpu_ns, cpu);
+    }
+    assert_int_equal(r->nthreads, row);
+    check_split(r, all, n, keep, 0);
+    check_split(r, all, n, keep, 1);
+}
+
+/* Write all[0..n) as files of `per` rows, merge them with 1, 2 and 8 workers and check each. */
+static void merge_rows(const row_spec *all, int n, int per, bool with_cpu) {
+    char files[ROW_FILES_MAX][4200];
+    const char *list[ROW_FILES_MAX];
+    int nfiles = 0;
+    for (int at = 0; at < n; at += per, nfiles++) {
+        assert_true(nfiles < ROW_FILES_MAX);
+        snprintf(files[nfiles], sizeof files[nfiles], "%s/rows%d.json", dir, nfiles);
+        list[nfiles] = files[nfiles];
+        write_rows_file(files[nfiles], &all[at], n - at < per ? n - at : per, with_cpu);
+    }
+    for (unsigned jobs = 1; jobs <= 8; jobs *= jobs == 1 ? 2 : 4) {
+        hm_results *r = NULL;
+        char err[1024];
+        assert_int_equal(hm_results_load_many_jobs(list, (size_t)nfiles, jobs, &r, err, sizeof err),
+                         0);
+        check_rows(r, all, n, with_cpu);
+        hm_results_free(r);
+    }
+    for (int k = 0; k < nfiles; k++)
+        unlink(files[k]);
+}
+
+/* 120 rows whose CPU time mostly grows with the input order: the 64 busiest are late, not the
+ * first 64, and they are listed in input order. */
+static void test_merge_keeps_the_busiest_threads(void **state) {
+    (void)state;
+    row_spec all[120];
+    for (int i = 0; i < 120; i++)
+        all[i] = (row_spec){.tid = 10 + (uint64_t)i,
+                            .busy = 1000 + 10 * (uint64_t)i + (uint64_t)(i * 37 % 11) * 40,
+                            .calls = 1 + (uint64_t)(i % 7)};
+    merge_rows(all, 120, 30, true);
+}
+
+/* A first file of 64 rows whose splits are merged under their own tids, then a busier file that
+ * evicts every one of them: their splits end up under tid 0, in g and in h. */
+static void test_merge_evicted_threads_split_under_tid_0(void **state) {
+    (void)state;
+    row_spec all[2 * HM_MERGE_THREADS_MAX + 10];
+    int n = 0;
+    for (int i = 0; i < HM_MERGE_THREADS_MAX; i++, n++)
+        all[n] = (row_spec){.tid = 500 + (uint64_t)i, .busy = 100 + (uint64_t)i, .calls = 3};
+    for (int i = 0; i < HM_MERGE_THREADS_MAX + 10; i++, n++)
+        all[n] = (row_spec){
+            .tid = 900 + (uint64_t)i, .busy = 5000 + (uint64_t)(i * 13 % 29), .calls = 2};
+    merge_rows(all, n, HM_MERGE_THREADS_MAX, true);
+}
+
+/* Equal CPU times: the earlier row wins. 64 rows of one time, five busier ones that evict the
+ * latest five of them (not the first five), then six more of the first time, folded on arrival
+ * (not taking a row). Kept: rows 0..58 and 64..68. */
+static void test_merge_ties_go_to_the_earlier_row(void **state) {
+    (void)state;
+    row_spec all[75];
+    for (int i = 0; i < 75; i++)
+        all[i] =
+            (row_spec){.tid = 1 + (uint64_t)i, .busy = i >= 64 && i < 69 ? 900 : 500, .calls = 1};
+    merge_rows(all, 75, 25, true);
+}
+
+/* Rows without CPU figures rank by self time (cpu_ns reads 0 for all of them). */
+static void test_merge_ranks_rows_without_cpu_by_self(void **state) {
+    (void)state;
+    row_spec all[90];
+    for (int i = 0; i < 90; i++)
+        all[i] =
+            (row_spec){.tid = 2 + (uint64_t)i, .busy = (uint64_t)((i * 53) % 90) * 100, .calls = 4};
+    merge_rows(all, 90, 45, false);
+}
+
+/* A tid reused by two processes: its split entry holds both files' shares while a row of that
+ * tid is kept, even when the other row was evicted, and moves to tid 0 when the last one is. */
+static void test_merge_reused_tid_keeps_its_split_while_kept(void **state) {
+    (void)state;
+    row_spec first[HM_MERGE_THREADS_MAX], busier[HM_MERGE_THREADS_MAX];
+    for (int i = 0; i < HM_MERGE_THREADS_MAX; i++) {
+        first[i] = (row_spec){.tid = 1 + (uint64_t)i, .busy = i == 6 ? 100 : 200, .calls = 1};
+        busier[i] = (row_spec){.tid = 1001 + (uint64_t)i, .busy = 1000, .calls = 1};
+    }
+    row_spec again = {.tid = 7, .busy = 300, .calls = 5}; /* evicts the first tid 7 */
+    char files[3][4200];
+    for (int k = 0; k < 3; k++)
+        snprintf(files[k], sizeof files[k], "%s/reuse%d.json", dir, k);
+    write_rows_file(files[0], first, HM_MERGE_THREADS_MAX, true);
+    write_rows_file(files[1], &again, 1, true);
+    write_rows_file(files[2], busier, HM_MERGE_THREADS_MAX, true);
+    const char *list[] = {files[0], files[1], files[2]};
+    hm_results *r = NULL;
+    char err[1024];
+    assert_int_equal(hm_results_load_many_jobs(list, 2, 2, &r, err, sizeof err), 0);
+    assert_int_equal(r->nthreads, HM_MERGE_THREADS_MAX + 1);
+    assert_int_equal(r->threads[HM_MERGE_THREADS_MAX - 1].tid, 7);
+    assert_int_equal(r->threads[HM_MERGE_THREADS_MAX - 1].calls, 5);
+    assert_int_equal(r->threads[HM_MERGE_THREADS_MAX].calls, 1); /* the first tid 7 */
+    const hm_function_stats *g = find_named(r, "g");
+    assert_int_equal(g->nthreads, HM_MERGE_THREADS_MAX);
+    assert_int_equal(g->threads[6].tid, 7);
+    assert_int_equal(g->threads[6].count, 6);
+    hm_results_free(r);
+    assert_int_equal(hm_results_load_many_jobs(list, 3, 2, &r, err, sizeof err), 0);
+    g = find_named(r, "g");
+    assert_int_equal(g->nthreads, HM_MERGE_THREADS_MAX + 1);
+    assert_int_equal(g->threads[0].tid, HM_OTHER_TID);
+    assert_int_equal(g->threads[0].count, HM_MERGE_THREADS_MAX + 5);
+    assert_int_equal(g->threads[1].tid, 1001);
+    hm_results_free(r);
+    for (int k = 0; k < 3; k++)
+        unlink(files[k]);
 }
 
 /* The merge does not depend on the worker threads: 1, 2 or 8 of them, again and again, give the
@@ -382,6 +651,11 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_merge_sums_match_the_files),
         cmocka_unit_test(test_merge_threads_beyond_the_table),
+        cmocka_unit_test(test_merge_keeps_the_busiest_threads),
+        cmocka_unit_test(test_merge_evicted_threads_split_under_tid_0),
+        cmocka_unit_test(test_merge_ties_go_to_the_earlier_row),
+        cmocka_unit_test(test_merge_ranks_rows_without_cpu_by_self),
+        cmocka_unit_test(test_merge_reused_tid_keeps_its_split_while_kept),
         cmocka_unit_test(test_merge_same_result_with_any_jobs),
         cmocka_unit_test(test_merge_bounded_by_functions),
         cmocka_unit_test(test_merge_first_failure_in_input_order),
