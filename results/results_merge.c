@@ -10,7 +10,8 @@
  * Threads are the one list that grows with the files. As the runtime keeps its HEATMAP_THREADS_MAX
  * busiest threads, the merged table keeps the HM_MERGE_THREADS_MAX busiest rows (by cpu_ns, by
  * self_ns for a row without CPU figures; on a tie the earlier row wins), listed in input order, and
- * sums the others into one "other threads" row (tid HM_OTHER_TID). Streaming, the table is the
+ * sums the others into one "other threads" row (tid HM_OTHER_TID), a file's own such row among
+ * them. Streaming, the table is the
  * busiest so far: a row busier than the least busy kept one evicts it into "other". The splits
  * charge a thread without a row to HM_OTHER_TID: at add time, and on an eviction by moving the
  * evicted tid's entry of every function into its HM_OTHER_TID entry, so every sum still adds up.
@@ -336,6 +337,11 @@ static int add_rows(hm_merge *m, const hm_results *in) {
     hm_results *r = m->r;
     for (size_t i = 0; i < in->nthreads; i++) {
         const hm_thread_stats *t = &in->threads[i];
+        /* A file's own "other threads" row is no thread: it is part of the merged one. */
+        if (t->tid == HM_OTHER_TID) {
+            fold_row(m, t);
+            continue;
+        }
         if (r->nthreads < HM_MERGE_THREADS_MAX) {
             if (keep_row(m, t) != 0)
                 return -1;
@@ -356,7 +362,7 @@ static int add_rows(hm_merge *m, const hm_results *in) {
         if (keep_row(m, t) != 0)
             return -1;
         /* Another kept row of the same tid (a reused tid) keeps the split entry. */
-        if (gone.tid != HM_OTHER_TID && !kept_tid(m, gone.tid))
+        if (!kept_tid(m, gone.tid))
             retag_splits(m, gone.tid);
     }
     return 0;

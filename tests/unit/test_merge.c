@@ -351,17 +351,20 @@ static void write_rows_file(const char *path, const row_spec *rows, int n, bool 
 }
 
 /* The rows a merge of all[0..n) keeps, by a plain sort of all of them: the
- * HM_MERGE_THREADS_MAX busiest, the earlier of two equal ones first. */
+ * HM_MERGE_THREADS_MAX busiest, the earlier of two equal ones first; never a file's own "other
+ * threads" row (tid 0). */
 static void expected_kept(const row_spec *all, int n, bool keep[]) {
-    int order[ROWS_MAX];
+    int order[ROWS_MAX], nrows = 0;
     for (int i = 0; i < n; i++) {
-        int j = i;
+        keep[i] = false;
+        if (all[i].tid == HM_OTHER_TID)
+            continue;
+        int j = nrows++;
         for (; j > 0 && all[order[j - 1]].busy < all[i].busy; j--)
             order[j] = order[j - 1];
         order[j] = i;
-        keep[i] = false;
     }
-    for (int i = 0; i < n && i < HM_MERGE_THREADS_MAX; i++)
+    for (int i = 0; i < nrows && i < HM_MERGE_THREADS_MAX; i++)
         keep[order[i]] = true;
 }
 
@@ -411,8 +414,10 @@ static void check_rows(const hm_results *r, const row_spec *all, int n, bool wit
     expected_kept(all, n, keep);
     size_t row = 0;
     uint64_t calls = 0, self = 0, cpu = 0;
+    bool folded = false;
     for (int i = 0; i < n; i++) {
         if (!keep[i]) {
+            folded = true;
             calls += all[i].calls;
             self += row_self(&all[i], with_cpu);
             cpu += with_cpu ? all[i].busy : 0;
@@ -423,7 +428,8 @@ static void check_rows(const hm_results *r, const row_spec *all, int n, bool wit
         assert_int_equal(r->threads[row].calls, all[i].calls);
         row++;
     }
-    if (n > HM_MERGE_THREADS_MAX) {
+    if (folded) {
+        assert_true(row < r->nthreads);
         const hm_thread_stats *o = &r->threads[row++];
         assert_int_equal(o->tid, HM_OTHER_TID);
         assert_int_equal(o->calls, calls);
@@ -497,6 +503,16 @@ static void test_merge_ties_go_to_the_earlier_row(void **state) {
 }
 
 /* Rows without CPU figures rank by self time (cpu_ns reads 0 for all of them). */
+/* Each file's own "other threads" row (tid 0: the threads its runtime folded) goes into the merged
+ * "other threads" row, however busy: it is no thread, and kept it would be a second tid-0 row. */
+static void test_merge_files_other_threads_fold(void **state) {
+    (void)state;
+    const row_spec all[] = {{11, 100, 3}, {12, 200, 4}, {HM_OTHER_TID, 9000, 5},
+                            {13, 300, 6}, {14, 50, 7},  {HM_OTHER_TID, 8000, 8}};
+    merge_rows(all, 6, 3, true);
+    merge_rows(all, 6, 3, false);
+}
+
 static void test_merge_ranks_rows_without_cpu_by_self(void **state) {
     (void)state;
     row_spec all[90];
@@ -655,6 +671,7 @@ int main(void) {
         cmocka_unit_test(test_merge_evicted_threads_split_under_tid_0),
         cmocka_unit_test(test_merge_ties_go_to_the_earlier_row),
         cmocka_unit_test(test_merge_ranks_rows_without_cpu_by_self),
+        cmocka_unit_test(test_merge_files_other_threads_fold),
         cmocka_unit_test(test_merge_reused_tid_keeps_its_split_while_kept),
         cmocka_unit_test(test_merge_same_result_with_any_jobs),
         cmocka_unit_test(test_merge_bounded_by_functions),
