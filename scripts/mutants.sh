@@ -43,10 +43,17 @@ llvm_config=${LLVM_CONFIG:-/usr/bin/llvm-config-14}
 tree="$scratch/src" build="$scratch/build"
 
 # ---- the scratch copy and its build ---------------------------------------------------------
+# Only the files that differ from the scratch copy are replaced, with the time of the copy: the
+# scratch objects may be newer than a file's own time in this checkout (built by an earlier run
+# from an earlier version of it), so keeping that time would leave them stale.
 mkdir -p "$tree"
+rm -rf "$scratch/incoming" && mkdir -p "$scratch/incoming"
 (cd "$src" && git ls-files -z --cached --others --exclude-standard |
     xargs -0 sh -c 'for f; do [ -f "$f" ] && printf "%s\0" "$f"; done' sh |
-    xargs -0 tar cf -) | (cd "$tree" && tar xpf -)
+    xargs -0 tar cf -) | (cd "$scratch/incoming" && tar xpf -)
+(cd "$scratch/incoming" && find . -type f -print0) | (cd "$scratch/incoming" &&
+    xargs -0 sh -c 'for f; do cmp -s "$f" "$0/$f" ||
+        { mkdir -p "$(dirname "$0/$f")" && cp "$f" "$0/$f"; }; done' "$tree")
 echo "mutants: building $tree in $build" >&2
 cmake -S "$tree" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHEATMAP_BUILD_TESTS=ON \
     -DHEATMAP_SANITIZE=ON -DLLVM_CONFIG="$llvm_config" >"$scratch/configure.log" 2>&1 || {
@@ -135,6 +142,16 @@ mutant paths_limit_minus_one runtime/paths.c "$rt" 's/if (n >= tree->max) {/if (
 mutant paths_recursion_nodes runtime/hot_path.c "$rt" 's/if (p->func == id)/if (0)/'
 # Call-path totals (summed at the write): a node's children left out of its total.
 mutant paths_totals_unsummed runtime/writer.c "$rt" 's/total\[parent\] += total\[i\];/(void)0;/'
+# The CPUs a process may use: the affinity mask ignored (the results' cpus, the bound of
+# Parallelism, then counts CPUs a taskset process cannot use).
+mutant cpus_affinity_ignored include/heatmap/cpus.h '^(e2e_install|e2e_waits_cpu4)$' \
+    's/if (sched_getaffinity(0, sizeof set, \&set) == 0/if (0 \&\& sched_getaffinity(0, sizeof set, \&set) == 0/'
+# Merged thread table: the first rows kept instead of the busiest; a file's "other threads" row
+# ranked as a thread.
+mutant merge_first_rows_kept results/results_merge.c '^test_merge$' \
+    's/if (busy_of(t) <= busy_of(\&r->threads\[least\])) {/if (1) {/'
+mutant merge_other_row_kept results/results_merge.c '^test_merge$' \
+    's/if (t->tid == HM_OTHER_TID) {/if (0) {/'
 # Self time: children not subtracted.
 mutant self_includes_children runtime/hot_path.c "$rt" \
     's/uint64_t self_ticks = elapsed > child ? elapsed - child : 0;/uint64_t self_ticks = elapsed + 0 * child;/'
