@@ -11,8 +11,8 @@
  * busiest threads, the merged table keeps the HM_MERGE_THREADS_MAX busiest rows (by cpu_ns, by
  * self_ns for a row without CPU figures; on a tie the earlier row wins), listed in input order, and
  * sums the others into one "other threads" row (tid HM_OTHER_TID), a file's own such row among
- * them. Streaming, the table is the
- * busiest so far: a row busier than the least busy kept one evicts it into "other". The splits
+ * them. Streaming, the table is the busiest so far: a row busier than the least busy kept one
+ * evicts it into "other". The splits
  * charge a thread without a row to HM_OTHER_TID: at add time, and on an eviction by moving the
  * evicted tid's entry of every function into its HM_OTHER_TID entry, so every sum still adds up.
  * Splits are summed by tid, not by row: when files reuse a tid, its entry holds every file's share
