@@ -9,12 +9,14 @@
  *
  * When both are loaded the paths are optional: a file without them (HEATMAP_PATHS=off, an older
  * runtime) or with malformed ones stops the paths, not the statistics. The first such failure in
- * input order is the message kept, as hm_paths_load_many would report it.
+ * input order is the message kept, as hm_paths_load_many would report it, and the workers no
+ * longer read the paths of the files they load after it.
  */
 #include "load_many.h"
 #include "load_pool.h"
 #include "paths_internal.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -29,7 +31,10 @@ typedef struct many {
     hm_results *single;     /* n == 1, or the merge's result */
     hm_paths_builder *tree; /* paths wanted */
     bool paths_failed;      /* the paths stop at the first failure; the statistics go on */
-    char *paths_err;        /* err itself when only the paths are wanted */
+    /* paths_failed as the workers see it: a file loaded after it need not read its paths (the
+     * failure is in input order, so only later files' paths are skipped, all of them unused). */
+    atomic_bool paths_stopped;
+    char *paths_err; /* err itself when only the paths are wanted */
     size_t paths_errlen;
 } many;
 
@@ -77,7 +82,9 @@ static int load_one(void *ctx, hm_json_doc *doc, size_t i, void **item, char *er
             ld.err = it->paths_msg;
             ld.errlen = sizeof it->paths_msg;
         }
-        if (hm_file_paths_read(&ld, root, &it->paths) != 0 && !m->want_results)
+        bool unused =
+            m->want_results && atomic_load_explicit(&m->paths_stopped, memory_order_relaxed);
+        if (!unused && hm_file_paths_read(&ld, root, &it->paths) != 0 && !m->want_results)
             rc = -1;
     }
     if (rc != 0) {
@@ -108,6 +115,8 @@ static int use_one(void *ctx, size_t i, void *item, char *err, size_t errlen) {
         } else if (hm_paths_builder_add(m->tree, it->paths, m->paths_err, m->paths_errlen) != 0) {
             m->paths_failed = true;
         }
+        if (m->paths_failed)
+            atomic_store_explicit(&m->paths_stopped, true, memory_order_relaxed);
         if (m->paths_failed && !m->want_results)
             rc = -1; /* the message is in err already: paths_err is err */
     }
@@ -136,6 +145,7 @@ int hm_load_many(const char *const *files, size_t n, unsigned jobs, hm_results *
         rc = hm_errorf(err, errlen, "out of memory");
     if (rc == 0 && m.want_paths && (m.tree = hm_paths_builder_new()) == NULL) {
         m.paths_failed = true;
+        atomic_store_explicit(&m.paths_stopped, true, memory_order_relaxed);
         rc = hm_loader_fail(&ld, "out of memory");
         if (m.want_results)
             rc = 0; /* the statistics go on without paths */
