@@ -38,11 +38,9 @@ static const hm_config *lookup_locked(const char *path, hm_config_error *err) {
         if ((path == NULL && e->path == NULL) ||
             (path != NULL && e->path != NULL && strcmp(path, e->path) == 0))
             return e->config;
-    cache_entry *e = calloc(1, sizeof *e);
-    if (!e)
-        return NULL;
+    cache_entry *e = hm_xcalloc(1, sizeof *e);
     if (path) {
-        e->path = strdup(path);
+        e->path = hm_xstrdup(path);
         if (hm_config_load_file(path, &e->config, err) != 0)
             e->config = NULL;
     } else {

@@ -155,15 +155,10 @@ static LLVMValueRef file_string_for(hm_pass_state *st, const char *path) {
     for (size_t i = 0; i < st->file_count; i++)
         if (strcmp(st->files[i].path, path) == 0)
             return st->files[i].global;
-    hm_pass_file *files = realloc(st->files, (st->file_count + 1) * sizeof *files);
-    if (!files)
-        return private_string(st, "__heatmap.file", path);
-    st->files = files;
-    hm_pass_file *f = &files[st->file_count];
+    st->files = hm_xrealloc(st->files, (st->file_count + 1) * sizeof *st->files);
+    hm_pass_file *f = &st->files[st->file_count++];
     f->path = copy_n(path, strlen(path));
     f->global = private_string(st, "__heatmap.file", path);
-    if (f->path)
-        st->file_count++;
     return f->global;
 }
 
@@ -185,9 +180,7 @@ static void append_to_array(hm_pass_state *st, const char *name, LLVMTypeRef ele
     unsigned n = 0;
     if (old && LLVMGetTypeKind(LLVMGlobalGetValueType(old)) == LLVMArrayTypeKind)
         n = LLVMGetArrayLength(LLVMGlobalGetValueType(old));
-    LLVMValueRef *elems = malloc((n + 1) * sizeof *elems);
-    if (!elems)
-        return;
+    LLVMValueRef *elems = hm_xmalloc((n + 1) * sizeof *elems);
     LLVMValueRef init = old ? LLVMGetInitializer(old) : NULL;
     for (unsigned i = 0; i < n; i++) {
         bool zero = !init || LLVMIsAConstantAggregateZero(init);
@@ -457,10 +450,9 @@ LLVMValueRef hm_emit_record(hm_pass_state *st, const hm_function_info *info, boo
         LLVMConstInt(st->i32, 0, 0),
         LLVMConstInt(st->i8, pinned ? HM_STATE_PINNED : HM_STATE_TIMED, 0),
     };
-    char *gname = malloc(strlen(info->symbol) + sizeof "__heatmap.rec.");
-    if (gname)
-        sprintf(gname, "__heatmap.rec.%s", info->symbol);
-    LLVMValueRef rec = LLVMAddGlobal(st->module, st->record_type, gname ? gname : "__heatmap.rec");
+    char *gname = hm_xmalloc(strlen(info->symbol) + sizeof "__heatmap.rec.");
+    sprintf(gname, "__heatmap.rec.%s", info->symbol);
+    LLVMValueRef rec = LLVMAddGlobal(st->module, st->record_type, gname);
     free(gname);
     LLVMSetInitializer(rec, LLVMConstNamedStruct(st->record_type, fields, 5));
     LLVMSetLinkage(rec, LLVMInternalLinkage);
@@ -470,9 +462,7 @@ LLVMValueRef hm_emit_record(hm_pass_state *st, const hm_function_info *info, boo
 }
 
 void hm_emit_table_and_ctor(hm_pass_state *st) {
-    LLVMValueRef *elems = malloc(st->record_count * sizeof *elems);
-    if (!elems)
-        return;
+    LLVMValueRef *elems = hm_xmalloc(st->record_count * sizeof *elems);
     for (size_t i = 0; i < st->record_count; i++)
         elems[i] = as_i8ptr(st, st->records[i]);
     LLVMValueRef arr = LLVMConstArray(st->i8ptr, elems, (unsigned)st->record_count);
@@ -533,11 +523,12 @@ static void keep_used(hm_pass_state *st, LLVMValueRef g) {
  *       section "heatmap_settings", align 4
  *   @__heatmap.settings.abi = private constant i8* bitcast (i32* @__heatmap_settings_v1 to i8*)
  * both in llvm.used. The second makes the object reference __heatmap_settings_v1, so that it does
- * not link with a runtime that would ignore the record. Nothing when runtime: sets nothing (or
- * memory ran out: the program then runs with its defaults and environment). */
+ * not link with a runtime that would ignore the record. Nothing when runtime: sets nothing. */
 void hm_emit_settings(hm_pass_state *st, const hm_config *cfg) {
     char *text = NULL;
-    if (hm_config_runtime_text(cfg, &text) != 0 || text == NULL)
+    if (hm_config_runtime_text(cfg, &text) != 0)
+        hm_plugin_checked(NULL); /* out of memory */
+    if (text == NULL)
         return;
     size_t n = strlen(text) + 1;
     LLVMValueRef fields[3] = {LLVMConstInt(st->i32, HM_SETTINGS_VERSION, 0),

@@ -16,7 +16,7 @@
 #include "pass.h"
 
 /* The terminators of `fn` for which `is_a` is non-NULL, in a malloc'd array (NULL and *n == 0 when
- * there are none or memory ran out). */
+ * there are none). */
 static LLVMValueRef *collect_terminators(LLVMValueRef fn, LLVMValueRef (*is_a)(LLVMValueRef),
                                          size_t *n) {
     size_t count = 0;
@@ -24,7 +24,7 @@ static LLVMValueRef *collect_terminators(LLVMValueRef fn, LLVMValueRef (*is_a)(L
         LLVMValueRef term = LLVMGetBasicBlockTerminator(bb);
         count += term && is_a(term);
     }
-    LLVMValueRef *terms = count ? malloc(count * sizeof *terms) : NULL;
+    LLVMValueRef *terms = count ? hm_xmalloc(count * sizeof *terms) : NULL;
     *n = 0;
     if (!terms)
         return NULL;
@@ -74,9 +74,7 @@ LLVMValueRef *hm_exits_landings(hm_pass_state *st, LLVMValueRef fn, size_t *n) {
     size_t count = 0;
     *n = 0;
     for (int pass = 0; pass < 2; pass++) {
-        LLVMValueRef *calls = pass ? malloc(count * sizeof *calls) : NULL;
-        if (pass && !calls)
-            return NULL;
+        LLVMValueRef *calls = pass ? hm_xmalloc(count * sizeof *calls) : NULL;
         for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
             for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i; i = LLVMGetNextInstruction(i))
                 if (is_setjmp_call(st, i)) {
@@ -232,13 +230,7 @@ static void call_to_invoke(hm_pass_state *st, LLVMValueRef call, LLVMBasicBlockR
         retarget_phis(st, LLVMGetSuccessor(term, s), bb, cont);
 
     unsigned nargs = LLVMGetNumArgOperands(call);
-    LLVMValueRef *args = malloc((nargs ? nargs : 1) * sizeof *args);
-    if (!args) {
-        /* Out of memory mid-rewrite: put a branch back so the IR stays valid. */
-        LLVMPositionBuilderAtEnd(st->builder, bb);
-        LLVMBuildBr(st->builder, cont);
-        return;
-    }
+    LLVMValueRef *args = hm_xmalloc(nargs * sizeof *args);
     for (unsigned a = 0; a < nargs; a++)
         args[a] = LLVMGetOperand(call, a);
     LLVMPositionBuilderAtEnd(st->builder, bb);
@@ -249,7 +241,7 @@ static void call_to_invoke(hm_pass_state *st, LLVMValueRef call, LLVMBasicBlockR
     for (long idx = -1; idx <= (long)nargs; idx++) { /* function, return, then each argument */
         LLVMAttributeIndex at = (LLVMAttributeIndex)idx;
         unsigned n = LLVMGetCallSiteAttributeCount(call, at);
-        LLVMAttributeRef *attrs = n ? malloc(n * sizeof *attrs) : NULL;
+        LLVMAttributeRef *attrs = n ? hm_xmalloc(n * sizeof *attrs) : NULL;
         if (attrs) {
             LLVMGetCallSiteAttributes(call, at, attrs);
             for (unsigned k = 0; k < n; k++)
@@ -297,10 +289,7 @@ LLVMValueRef *hm_exits_unwind(hm_pass_state *st, LLVMValueRef fn, LLVMMetadataRe
             } else if (call_may_throw(st, i)) {
                 if (ncalls == cap) {
                     cap = cap ? 2 * cap : 16;
-                    LLVMValueRef *grown = realloc(calls, cap * sizeof *grown);
-                    if (!grown)
-                        break;
-                    calls = grown;
+                    calls = hm_xrealloc(calls, cap * sizeof *calls);
                 }
                 calls[ncalls++] = i;
             }

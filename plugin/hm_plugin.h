@@ -11,6 +11,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <llvm-c/Types.h>
 
@@ -19,6 +22,30 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* Memory for the pass. When it runs out the compilation stops, as it does when LLVM's own
+ * allocations fail (llvm::report_bad_alloc_error): carrying on would leave a module uninstrumented,
+ * or a function with its enter call and not its exits, and the run's figures wrong without a word.
+ */
+static inline void *hm_plugin_checked(void *p) {
+    if (p == NULL) {
+        fputs("heatmap: out of memory while instrumenting; the compilation stops\n", stderr);
+        abort();
+    }
+    return p;
+}
+static inline void *hm_xmalloc(size_t n) {
+    return hm_plugin_checked(malloc(n ? n : 1));
+}
+static inline void *hm_xcalloc(size_t n, size_t size) {
+    return hm_plugin_checked(calloc(n ? n : 1, size ? size : 1));
+}
+static inline void *hm_xrealloc(void *p, size_t n) {
+    return hm_plugin_checked(realloc(p, n ? n : 1));
+}
+static inline char *hm_xstrdup(const char *s) {
+    return (char *)memcpy(hm_xmalloc(strlen(s) + 1), s, strlen(s) + 1);
+}
 
 /* Where in the pipeline the pass was scheduled. Callbacks are registered before any source is
  * seen, so the shim schedules the pass at both extension points and the body acts at the one the
@@ -39,10 +66,9 @@ typedef struct hm_plugin_options {
 } hm_plugin_options;
 
 /* Instrument one module (see the header comment of instrument.c for the IR it produces).
- * Returns 1 when the module changed, 0 when it did not, -1 on a configuration error: then
+ * Returns 1 when the module changed, 0 when it did not, and -1 on a configuration error: then
  * err->message holds "FILE:LINE:COL: error: ..." for the caller to print, or is empty when the same
- * error was already reported earlier in this process (the caller stays quiet then); -2 when the
- * module cannot be instrumented (out of memory), with the message in err->message. Thread-safe:
+ * error was already reported earlier in this process (the caller stays quiet then). Thread-safe:
  * LTO backends may call it concurrently on different modules. */
 int hm_instrument_module(LLVMModuleRef module, const hm_plugin_options *options,
                          hm_config_error *err);

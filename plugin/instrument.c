@@ -174,21 +174,10 @@ int hm_instrument_module(LLVMModuleRef module, const hm_plugin_options *options,
     size_t nfns = 0;
     for (LLVMValueRef f = LLVMGetFirstFunction(module); f; f = LLVMGetNextFunction(f))
         nfns++;
-    LLVMValueRef *fns = malloc((nfns ? nfns : 1) * sizeof *fns);
-    st.records = malloc((nfns ? nfns : 1) * sizeof *st.records);
-    LLVMValueRef *left_out = malloc((nfns ? nfns : 1) * sizeof *left_out); /* for STEP 6b */
+    LLVMValueRef *fns = hm_xmalloc(nfns * sizeof *fns);
+    st.records = hm_xmalloc(nfns * sizeof *st.records);
+    LLVMValueRef *left_out = hm_xmalloc(nfns * sizeof *left_out); /* for STEP 6b */
     size_t nleft_out = 0;
-    if (!fns || !st.records || !left_out) {
-        /* Not silently uninstrumented: the run would show none of this module's functions. */
-        snprintf(err->message, sizeof err->message,
-                 "heatmap: out of memory instrumenting %s (%zu functions); nothing of it would "
-                 "be recorded",
-                 source, nfns);
-        hm_report_close(report);
-        free(left_out), free(st.records), free(fns), free(source);
-        LLVMDisposeBuilder(st.builder);
-        return -2;
-    }
     size_t k = 0;
     for (LLVMValueRef f = LLVMGetFirstFunction(module); f && k < nfns; f = LLVMGetNextFunction(f))
         fns[k++] = f;

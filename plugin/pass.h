@@ -67,11 +67,9 @@ typedef struct hm_function_info {
 /* ---- Basics ---------------------------------------------------------------------------------- */
 
 static inline char *copy_n(const char *s, size_t n) {
-    char *out = malloc(n + 1);
-    if (out) {
-        memcpy(out, s ? s : "", n);
-        out[n] = '\0';
-    }
+    char *out = (char *)hm_xmalloc(n + 1);
+    memcpy(out, s ? s : "", n);
+    out[n] = '\0';
     return out;
 }
 
@@ -118,7 +116,7 @@ static inline void position_before(hm_pass_state *st, LLVMValueRef inst) {
 
 /* Fills `info` for `fn`: its symbol (owned by LLVM), display name, source file and line (from
  * debug info, else `module_source` for a definition) and the path the config matches. The strings
- * are malloc'd (NULL on OOM or when unknown); free them with hm_select_free_info. */
+ * are malloc'd (NULL when unknown); free them with hm_select_free_info. */
 void hm_select_gather_info(LLVMValueRef fn, const char *module_source, hm_function_info *info);
 
 void hm_select_free_info(hm_function_info *info);
@@ -137,8 +135,8 @@ bool hm_select_may_land(hm_pass_state *st, LLVMValueRef fn, const hm_function_in
 
 /* ---- exits.c: every way out ------------------------------------------------------------------ */
 
-/* The `ret` instructions of `fn`, in a malloc'd array (NULL and *n == 0 when there are none or
- * memory ran out). Collect them before any block is split. */
+/* The `ret` instructions of `fn`, in a malloc'd array (NULL and *n == 0 when there are none).
+ * Collect them before any block is split. */
 LLVMValueRef *hm_exits_returns(LLVMValueRef fn, size_t *n);
 
 /* Where the exit call for `ret` goes: before it, or before the `musttail` call (and optional
@@ -148,13 +146,13 @@ LLVMValueRef hm_exits_return_point(LLVMValueRef ret);
 /* Makes every exception that leaves `fn` pass through a `resume` in `fn` (landing pads become
  * cleanups; calls that may throw become invokes unwinding to one new cleanup block, whose new
  * instructions get `loc`), and returns those `resume`s in a malloc'd array (NULL and *n == 0 when
- * there are none, memory ran out, or `fn` uses a funclet-based personality, which is left alone).
+ * there are none, or `fn` uses a funclet-based personality, which is left alone).
  * Call it only for a function that is not nounwind. */
 LLVMValueRef *hm_exits_unwind(hm_pass_state *st, LLVMValueRef fn, LLVMMetadataRef loc, size_t *n);
 
 /* The calls of `fn` where a longjmp can land: calls of setjmp, _setjmp, sigsetjmp or __sigsetjmp
  * (returns_twice, integer result: non-zero after a longjmp), in a malloc'd array (NULL and *n == 0
- * when there are none or memory ran out). Other returns_twice functions (vfork, getcontext) are
+ * when there are none). Other returns_twice functions (vfork, getcontext) are
  * left alone: a vfork child shares the parent's memory, and a context may be on another stack. */
 LLVMValueRef *hm_exits_landings(hm_pass_state *st, LLVMValueRef fn, size_t *n);
 

@@ -79,8 +79,7 @@ class HeatmapPass : public PassInfoMixin<HeatmapPass> {
             if (Err.message[0] != '\0') {
                 errs() << Err.message << "\n";
                 M.getContext().diagnose(
-                    HeatmapError(Rc == -1 ? "heatmap: invalid configuration (see the message above)"
-                                          : "heatmap: cannot instrument (see the message above)"));
+                    HeatmapError("heatmap: invalid configuration (see the message above)"));
             }
             return PreservedAnalyses::all();
         }

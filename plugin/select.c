@@ -32,11 +32,9 @@ void hm_select_gather_info(LLVMValueRef fn, const char *module_source, hm_functi
         if (fname && flen > 0) {
             info->file = copy_n(fname, flen);
             if (fname[0] != '/' && dir && dlen > 0) {
-                info->match_path = malloc((size_t)dlen + flen + 2);
-                if (info->match_path) {
-                    snprintf(info->match_path, (size_t)dlen + flen + 2, "%.*s/%.*s", (int)dlen, dir,
-                             (int)flen, fname);
-                }
+                info->match_path = hm_xmalloc((size_t)dlen + flen + 2);
+                snprintf(info->match_path, (size_t)dlen + flen + 2, "%.*s/%.*s", (int)dlen, dir,
+                         (int)flen, fname);
             }
         }
     }
@@ -89,14 +87,13 @@ static unsigned block_index(LLVMBasicBlockRef *blocks, unsigned n, LLVMBasicBloc
  * blocks than the trivial threshold), so the linear block lookup is fine. */
 static bool has_cycle(LLVMValueRef fn) {
     unsigned n = LLVMCountBasicBlocks(fn);
-    LLVMBasicBlockRef *blocks = malloc(n * sizeof *blocks);
-    unsigned char *state = calloc(n, 1); /* 0 unseen, 1 on the stack, 2 done */
-    unsigned *stack = malloc(n * sizeof *stack), *next_succ = calloc(n, sizeof *next_succ);
-    bool cycle = true; /* on OOM, call it a loop: not trivial, so instrumented */
-    if (n == 0 || !blocks || !state || !stack || !next_succ)
-        goto out;
+    if (n == 0)
+        return true; /* a declaration: never asked, but not trivial */
+    LLVMBasicBlockRef *blocks = hm_xmalloc(n * sizeof *blocks);
+    unsigned char *state = hm_xcalloc(n, 1); /* 0 unseen, 1 on the stack, 2 done */
+    unsigned *stack = hm_xmalloc(n * sizeof *stack), *next_succ = hm_xcalloc(n, sizeof *next_succ);
     LLVMGetBasicBlocks(fn, blocks);
-    cycle = false;
+    bool cycle = false;
     unsigned depth = 0;
     stack[depth++] = 0;
     state[0] = 1;
@@ -117,7 +114,6 @@ static bool has_cycle(LLVMValueRef fn) {
             stack[depth++] = s;
         }
     }
-out:
     free(blocks);
     free(state);
     free(stack);
