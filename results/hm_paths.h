@@ -113,7 +113,8 @@ int hm_paths_load_many_jobs(const char *const *paths, size_t n, unsigned jobs, h
  * input order) in err and both outputs NULL. The paths are optional: *paths is exactly
  * hm_paths_load_many's object, or NULL when that would fail (a file without call paths, recorded
  * with HEATMAP_PATHS=off or by an older runtime; malformed call paths), its message then in
- * paths_err (written only then; NULL with paths_errlen 0 when not wanted). A file that cannot be
+ * paths_err (written only then, and emptied when the call fails; NULL with paths_errlen 0 when
+ * not wanted). A file that cannot be
  * read again, such as standard input ("-"), gets its paths too. With paths NULL only the
  * statistics are loaded, for a caller that wants the paths only at times. */
 int hm_results_paths_load_many(const char *const *files, size_t n, unsigned jobs,

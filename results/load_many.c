@@ -165,6 +165,9 @@ int hm_load_many(const char *const *files, size_t n, unsigned jobs, hm_results *
         hm_paths_free(*paths);
         *paths = NULL;
     }
+    /* The paths' message means "statistics without paths": none when the call fails. */
+    if (rc != 0 && results != NULL && paths_err != NULL && paths_errlen > 0)
+        paths_err[0] = '\0';
     hm_results_free(m.single);
     hm_merge_free(m.merge);
     hm_paths_builder_free(m.tree);

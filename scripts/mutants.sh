@@ -52,8 +52,13 @@ rm -rf "$scratch/incoming" && mkdir -p "$scratch/incoming"
     xargs -0 sh -c 'for f; do [ -f "$f" ] && printf "%s\0" "$f"; done' sh |
     xargs -0 tar cf -) | (cd "$scratch/incoming" && tar xpf -)
 (cd "$scratch/incoming" && find . -type f -print0) | (cd "$scratch/incoming" &&
-    xargs -0 sh -c 'for f; do cmp -s "$f" "$0/$f" ||
-        { mkdir -p "$(dirname "$0/$f")" && cp "$f" "$0/$f"; }; done' "$tree")
+    xargs -0 sh -c 'for f; do
+        if ! cmp -s "$f" "$0/$f"; then mkdir -p "$(dirname "$0/$f")" && cp "$f" "$0/$f"; fi
+        chmod "$(stat -c %a "$f")" "$0/$f"; done' "$tree")
+# Files the checkout no longer has go from the copy too (a stale source could still be built).
+(cd "$tree" && find . -type f -print0) | (cd "$tree" &&
+    xargs -0 sh -c 'for f; do [ -e "$0/$f" ] || rm -f "$f"; done' "$scratch/incoming")
+rm -rf "$scratch/incoming"
 echo "mutants: building $tree in $build" >&2
 cmake -S "$tree" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHEATMAP_BUILD_TESTS=ON \
     -DHEATMAP_SANITIZE=ON -DLLVM_CONFIG="$llvm_config" >"$scratch/configure.log" 2>&1 || {
