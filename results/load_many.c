@@ -24,16 +24,15 @@
 
 typedef struct many {
     const char *const *files;
-    size_t n;
     bool want_results, want_paths;
     /* The caller's thread only, in input order: */
     hm_merge *merge;        /* n > 1 */
     hm_results *single;     /* n == 1, or the merge's result */
     hm_paths_builder *tree; /* paths wanted */
-    bool paths_failed;      /* the paths stop at the first failure; the statistics go on */
-    /* paths_failed as the workers see it: a file loaded after it need not read its paths (the
-     * failure is in input order, so only later files' paths are skipped, all of them unused). */
-    atomic_bool paths_stopped;
+    /* The paths stop at the first failure; the statistics go on. Set by the caller's thread in
+     * input order and read by the workers too: a file loaded after it need not read its paths
+     * (only later files' paths are skipped, all of them unused). */
+    atomic_bool paths_failed;
     char *paths_err; /* err itself when only the paths are wanted */
     size_t paths_errlen;
 } many;
@@ -53,6 +52,10 @@ static void drop_one(void *ctx, void *item) {
     hm_results_free(it->results);
     hm_file_paths_free(it->paths);
     free(it);
+}
+
+static bool paths_failed(const many *m) {
+    return atomic_load_explicit(&m->paths_failed, memory_order_relaxed);
 }
 
 /* Read and parse file i once, then take from the document whatever is wanted. */
@@ -82,8 +85,7 @@ static int load_one(void *ctx, hm_json_doc *doc, size_t i, void **item, char *er
             ld.err = it->paths_msg;
             ld.errlen = sizeof it->paths_msg;
         }
-        bool unused =
-            m->want_results && atomic_load_explicit(&m->paths_stopped, memory_order_relaxed);
+        bool unused = m->want_results && paths_failed(m);
         if (!unused && hm_file_paths_read(&ld, root, &it->paths) != 0 && !m->want_results)
             rc = -1;
     }
@@ -107,18 +109,17 @@ static int use_one(void *ctx, size_t i, void *item, char *err, size_t errlen) {
     } else if (it->results != NULL && hm_merge_add(m->merge, it->results) != 0) {
         rc = hm_errorf(err, errlen, "out of memory while merging results");
     }
-    if (rc == 0 && m->want_paths && !m->paths_failed) {
-        if (it->paths == NULL) {
-            if (m->paths_err != NULL && m->paths_errlen > 0)
-                snprintf(m->paths_err, m->paths_errlen, "%s", it->paths_msg);
-            m->paths_failed = true;
-        } else if (hm_paths_builder_add(m->tree, it->paths, m->paths_err, m->paths_errlen) != 0) {
-            m->paths_failed = true;
+    if (rc == 0 && m->want_paths && !paths_failed(m)) {
+        bool failed = it->paths == NULL;
+        if (failed && m->paths_err != NULL && m->paths_errlen > 0)
+            snprintf(m->paths_err, m->paths_errlen, "%s", it->paths_msg);
+        if (!failed)
+            failed = hm_paths_builder_add(m->tree, it->paths, m->paths_err, m->paths_errlen) != 0;
+        if (failed) {
+            atomic_store_explicit(&m->paths_failed, true, memory_order_relaxed);
+            if (!m->want_results)
+                rc = -1; /* the message is in err already: paths_err is err */
         }
-        if (m->paths_failed)
-            atomic_store_explicit(&m->paths_stopped, true, memory_order_relaxed);
-        if (m->paths_failed && !m->want_results)
-            rc = -1; /* the message is in err already: paths_err is err */
     }
     drop_one(ctx, it);
     return rc;
@@ -134,7 +135,6 @@ int hm_load_many(const char *const *files, size_t n, unsigned jobs, hm_results *
         return results != NULL ? hm_errorf(err, errlen, "nothing to merge")
                                : hm_fail(err, errlen, "heatmap-view", "no results file");
     many m = {.files = files,
-              .n = n,
               .want_results = results != NULL,
               .want_paths = paths != NULL,
               .paths_err = results != NULL ? paths_err : err,
@@ -144,8 +144,7 @@ int hm_load_many(const char *const *files, size_t n, unsigned jobs, hm_results *
     if (m.want_results && n > 1 && (m.merge = hm_merge_new()) == NULL)
         rc = hm_errorf(err, errlen, "out of memory");
     if (rc == 0 && m.want_paths && (m.tree = hm_paths_builder_new()) == NULL) {
-        m.paths_failed = true;
-        atomic_store_explicit(&m.paths_stopped, true, memory_order_relaxed);
+        atomic_store_explicit(&m.paths_failed, true, memory_order_relaxed);
         rc = hm_loader_fail(&ld, "out of memory");
         if (m.want_results)
             rc = 0; /* the statistics go on without paths */
@@ -154,7 +153,7 @@ int hm_load_many(const char *const *files, size_t n, unsigned jobs, hm_results *
         rc = hm_pool_run(n, jobs, load_one, use_one, drop_one, &m, err, errlen);
     if (rc == 0 && m.merge != NULL && hm_merge_finish(m.merge, &m.single) != 0)
         rc = hm_errorf(err, errlen, "out of memory while merging results");
-    if (rc == 0 && m.want_paths && !m.paths_failed &&
+    if (rc == 0 && m.want_paths && !paths_failed(&m) &&
         hm_paths_builder_finish(&ld, m.tree, paths) != 0 && !m.want_results)
         rc = -1;
     if (rc == 0 && results != NULL) {

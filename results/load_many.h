@@ -18,7 +18,8 @@
  *     load); a failure is the call's, with its message in err;
  *   - paths != NULL: the call paths, with hm_paths_load_many's contract. With results NULL a
  *     failure is the call's (message in err); with results too it is not: *paths is then NULL and
- *     the message goes to paths_err, which is written only then.
+ *     the message goes to paths_err, which is written only then (and emptied when the call
+ *     fails).
  * Returns 0, or -1 with every output NULL. */
 int hm_load_many(const char *const *files, size_t n, unsigned jobs, hm_results **results,
                  hm_paths **paths, char *paths_err, size_t paths_errlen, char *err, size_t errlen);
