@@ -3,9 +3,12 @@
  * Design. Each thread keeps a shadow stack of frames in initial-exec TLS-reached memory. Enter
  * pushes {id, start tick, child ticks = 0, stack address}; exit reads the clock once, computes the
  * call's elapsed and self time (elapsed minus its instrumented children's elapsed), converts self
- * to nanoseconds, takes off the calibrated instrumentation cost, and records count, self sum, max
- * and a histogram bucket in the thread's own stats for that function. The parent frame is charged
- * with the child's elapsed. Nothing is shared between threads, so nothing is locked; the first call
+ * to nanoseconds, takes off the calibrated instrumentation cost, and records count, self sum and
+ * max in the thread's own stats for that function. Its histogram bucket is counted one call late:
+ * the call is left pending in its frame's slot and counted by the next pop from that slot, because
+ * a store to an address computed from the clock just read (hist[bucket]) held up every timed call
+ * by about 5 ns (docs/performance.md, "fifth pass"). The parent frame is charged with the child's
+ * elapsed. Nothing is shared between threads, so nothing is locked; the first call
  * of a function on a thread, a new thread, a too-deep stack or a mismatched frame go to the slow
  * paths.
  *
@@ -79,14 +82,8 @@ static inline bool hm_is_on(void) {
     return atomic_load_explicit(&hm_recording, memory_order_relaxed) != 0;
 }
 
-/* Record a finished call: `self_ns` already has the overhead taken off. Returns true every
- * HM_THROTTLE_CHECK-th call of the function on this thread (time to ask hm_throttle_check). */
-static inline bool hm_record(hm_fstats *s, uint64_t self_ns) {
-    bool check = ((s->count + 1) & (HM_THROTTLE_CHECK - 1)) == 0;
-    hm_sig_add64(&s->count, 1);
-    hm_sig_add64(&s->self_ns, self_ns);
-    if (self_ns > s->max_ns)
-        s->max_ns = self_ns;
+/* Count a call of `self_ns` into the histogram of `s`. Async-signal-safe. */
+static inline void hm_hist_count(hm_fstats *s, uint64_t self_ns) {
     uint32_t b = hm_hist_index(self_ns);
     if (HM_UNLIKELY(b >= HM_RT_BUCKETS))
         b = HM_RT_BUCKETS - 1;
@@ -94,15 +91,76 @@ static inline bool hm_record(hm_fstats *s, uint64_t self_ns) {
     if (HM_LIKELY(hist != NULL)) {
         if (HM_UNLIKELY(hm_sig_inc32(&hist[b])))
             hm_hist_spill_saved(s, b);
-        return check;
+        return;
     }
     /* No histogram yet: extend the run of calls in the one bucket used so far; a second bucket is
      * the slow path (it makes the histogram). */
     uint64_t run = s->run;
     if (HM_LIKELY((uint32_t)(run >> 32) == b && (uint32_t)run != UINT32_MAX &&
                   hm_sig_cas64(&s->run, run, run + 1)))
-        return check;
+        return;
     hm_new_run(s, b);
+}
+
+void hm_hist_settle_all(hm_tls *t) {
+    if (!t->stack)
+        return;
+    for (uint32_t i = 0; i < t->pending_top; i++) {
+        hm_frame *f = &t->stack[i];
+        hm_fstats *s = f->pending_stats;
+        uint64_t ns = f->pending_ns;
+        /* Taken in one instruction: a signal handler's pop from this slot (above the current
+         * depth) may count and replace the entry at any point; each entry is counted once. */
+        if (s && hm_sig_cas64((uint64_t *)&f->pending_stats, (uint64_t)(uintptr_t)s, 0))
+            hm_hist_count(s, ns);
+    }
+}
+
+void hm_hist_pending_add(const hm_thread_data *d, const hm_fstats *s, uint64_t *hist) {
+    const hm_tls *t = d->tls;
+    if (!t || !s)
+        return;
+    const hm_frame *stack = __atomic_load_n(&((hm_tls *)t)->stack, __ATOMIC_RELAXED);
+    uint32_t top = __atomic_load_n(&t->pending_top, __ATOMIC_RELAXED);
+    uint32_t capacity = __atomic_load_n(&t->capacity, __ATOMIC_RELAXED);
+    if (!stack)
+        return;
+    for (uint32_t i = 0; i < top && i < capacity; i++) {
+        if (__atomic_load_n(&stack[i].pending_stats, __ATOMIC_RELAXED) != s)
+            continue;
+        uint32_t b = hm_hist_index(__atomic_load_n(&stack[i].pending_ns, __ATOMIC_RELAXED));
+        hist[b < HM_RT_BUCKETS ? b : HM_RT_BUCKETS - 1]++;
+    }
+}
+
+/* Raise t->pending_top to d (the first pop from slot d - 1). A signal handler's pop may raise it
+ * further meanwhile; it never goes down. */
+static HM_SAVES_REGS void hm_pending_raise(hm_tls *t, uint32_t d) {
+    uint32_t top = __atomic_load_n(&t->pending_top, __ATOMIC_RELAXED);
+    while (top < d && !__atomic_compare_exchange_n(&t->pending_top, &top, d, false,
+                                                   __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+        ;
+}
+
+/* Record a finished call in its function's statistics: `self_ns` already has the overhead taken
+ * off. Its histogram bucket is left pending in its slot `f`, and the slot's previous call is
+ * counted now, from values stored long before (hm_frame.pending_stats). Returns true every
+ * HM_THROTTLE_CHECK-th call of the function on this thread (time to ask hm_throttle_check). */
+static inline bool hm_record(hm_tls *t, hm_frame *f, uint32_t d, hm_fstats *s, uint64_t self_ns) {
+    bool check = ((s->count + 1) & (HM_THROTTLE_CHECK - 1)) == 0;
+    hm_sig_add64(&s->count, 1);
+    hm_sig_add64(&s->self_ns, self_ns);
+    if (self_ns > s->max_ns)
+        s->max_ns = self_ns;
+    /* Signal handlers' calls nest in the slots above this frame while it is on the stack, so no
+     * other pop uses this slot until this one returns. */
+    hm_fstats *previous = f->pending_stats;
+    if (HM_LIKELY(previous != NULL))
+        hm_hist_count(previous, f->pending_ns);
+    else if (d > t->pending_top)
+        hm_pending_raise(t, d); /* the slot's first pop */
+    f->pending_ns = self_ns;
+    f->pending_stats = s;
     return check;
 }
 
@@ -126,7 +184,7 @@ static inline __attribute__((always_inline)) hm_fstats *hm_pop(hm_tls *t, uint32
     uint64_t raw_ns = hm_ticks_to_ns(self_ticks, hm_rt.ns_per_tick_fp);
     uint64_t self_ns = raw_ns > hm_rt.comp_self_ns ? raw_ns - hm_rt.comp_self_ns : 0;
     hm_fstats *s = t->stats[f->id];
-    bool check = hm_record(s, self_ns);
+    bool check = hm_record(t, f, d, s, self_ns);
     if (t->tree) {
         uint32_t node = f->node;
         hm_node *n = &t->tree->nodes[node & ~HM_NODE_FOLDED];

@@ -20,8 +20,9 @@ typedef struct hm_fstats {
     uint64_t max_ns;
     /* The calls made before `hist` existed, all in one bucket: (bucket << 32) | calls, kept so
      * that a function whose calls all fall in one bucket needs no histogram memory. Readers add it
-     * in. Once `hist` exists the hot path adds to hist[b] directly: a run broken at every change
-     * of bucket cost a mispredicted branch and a call (fib, hash: 3-6 ns per timed call). */
+     * in. Once `hist` exists calls are added to hist[b] directly. Either is done one call late,
+     * from the call's shadow-stack slot (hm_frame.pending_stats), never from the exit's clock
+     * read: readers add the calls still pending there (hm_hist_pending_add). */
     uint64_t run;
     uint64_t *hist_high; /* NULL until a 32-bit bucket wraps: then 2^32 multiples per bucket */
     /* HM_RT_BUCKETS counts, from the thread's arena when a second bucket is first used (the first
@@ -49,7 +50,13 @@ typedef struct hm_frame {
     /* The call's record: valid while the frame is open (its module cannot be unloaded under it).
      * A frame closed without its exit (a longjmp past it) is checked for throttling with it. */
     hm_func_record *record;
-    uint64_t pad[3]; /* 64 bytes: a frame's address is a shift away */
+    /* The last call popped from this slot, whose histogram bucket is counted by the next pop from
+     * it (hm_hist_settle): the exit stores no value at an address computed from the clock, which
+     * made every timed call wait for the clock read (docs/performance.md, "What a timed call
+     * costs"). pending_stats is NULL when nothing is pending. The push leaves both alone. */
+    hm_fstats *pending_stats;
+    uint64_t pending_ns;
+    uint64_t pad[1]; /* 64 bytes: a frame's address is a shift away */
 } hm_frame;
 _Static_assert(sizeof(hm_frame) == 64, "hm_frame: 64 bytes");
 
@@ -195,6 +202,9 @@ typedef struct hm_tls {
     /* Frames are being closed at one tick already read (dead frames, the write): set-up done while
      * recording them is in no frame's time, so it is charged to none (hm_setup_charge). */
     uint32_t closing;
+    /* Slots below it may hold a pending histogram entry (hm_frame.pending_stats): raised by the
+     * first pop from a slot, so readers and hm_hist_settle_all look no further. */
+    uint32_t pending_top;
 } hm_tls;
 
 extern __thread hm_tls hm_tls_self __attribute__((tls_model("initial-exec"))) HM_HIDDEN;
@@ -443,6 +453,15 @@ uint64_t hm_throttle_other_count(uint32_t id) HM_HIDDEN;
 void hm_throttle_reset_after_fork(hm_tls *t) HM_HIDDEN;
 
 /* ---- hot path helpers (hot_path.c) ----------------------------------------------------------- */
+
+/* Count every pending histogram entry of the calling thread's shadow stack (hm_frame) into its
+ * function's histogram: before the thread's statistics are folded (thread exit) or forgotten
+ * (calibration, fork child). Async-signal-safe; the calling thread's own stack only. */
+void hm_hist_settle_all(hm_tls *t) HM_HIDDEN;
+/* Add thread d's pending histogram entries of the function whose statistics are `s` to `hist`
+ * (HM_RT_BUCKETS counts): what its histogram lacks of its count. A reader of another thread's
+ * stack: racy but bounded, like its open frames. */
+void hm_hist_pending_add(const hm_thread_data *d, const hm_fstats *s, uint64_t *hist) HM_HIDDEN;
 
 /* The runtime's set-up that began at tick `begin` ends now, on the calling thread with frames
  * 1..d open (the set-up ran inside frame d; d = 0: outside any frame): its time goes to the

@@ -560,6 +560,10 @@ void hm_thread_merge(hm_thread_data *data) {
         data->wait_ticks += now - since;
     data->end_tick = now;
     data->cpu_end_ns = t->data == data ? hm_thread_cpu_now() : data->cpu_attach_ns;
+    /* The histograms get their pending calls before they are folded. hm_tls_self is named, not
+     * t: GCC's UBSan at -O2 misreads a pointer to initial-exec TLS kept across calls as null. */
+    if (hm_tls_self.data == data)
+        hm_hist_settle_all(&hm_tls_self);
     hm_sum_thread_stats(data, &data->calls, &data->self_ns);
     hm_thread_time tt;
     hm_time_compute(data, now, data->cpu_end_ns, data->wait_ticks, data->calls, data->self_ns,
@@ -691,6 +695,7 @@ void hm_thread_order_release(hm_thread_order *order) {
 }
 
 void hm_thread_forget_function(hm_tls *t, uint32_t id) {
+    hm_hist_settle_all(t); /* no pending entry may count into the zeroed histogram later */
     if (t->data && id < t->stats_cap && t->stats[id]) {
         hm_fstats *s = t->stats[id];
         uint64_t *high = s->hist_high;
@@ -1013,6 +1018,7 @@ void hm_collect_function(uint32_t id, const hm_open_view *view, hm_collected *ou
                       s->max_ns);
             for (uint32_t b = 0; b < HM_RT_BUCKETS; b++)
                 hist[b] += hm_bucket_count(s, b);
+            hm_hist_pending_add(d, s, hist);
         }
         if (o && o->count) { /* open frames: each is an open call */
             add_calls(out, &self, &blocked, o->count, o->self_ns, o->blocked_ns, o->count,

@@ -145,6 +145,60 @@ static void test_runtime_histogram_and_max(void **state) {
     assert_int_equal(hist_total(hist), 7);
 }
 
+/* Calls in bucket b of a thread's own histogram of one function (its run included). */
+static uint64_t own_bucket(const hm_fstats *s, uint32_t b) {
+    return (s->hist ? s->hist[b] : 0) + ((uint32_t)(s->run >> 32) == b ? (uint32_t)s->run : 0);
+}
+
+/* A call's histogram bucket waits in its shadow-stack slot until the next pop from that slot
+ * (runtime/hot_path.c, hm_record). A slot never used again keeps it: readers count it from the
+ * slot, and settling moves it into the histogram once. */
+static void test_runtime_histogram_pending_calls_counted_once(void **state) {
+    uint64_t hist[HM_RT_BUCKETS];
+    __heatmap_enter_v3(&rec_a);
+    __heatmap_enter_v3(&rec_b);
+    __heatmap_enter_v3(&rec_c); /* depth 3: reached once */
+    advance(5);
+    __heatmap_exit_v3(&rec_c);
+    advance(40);
+    __heatmap_exit_v3(&rec_b);
+    __heatmap_exit_v3(&rec_a);
+    hm_fstats *s = hm_tls_self.stats[rec_c.id];
+    assert_int_equal(own_bucket(s, 5), 0); /* pending, not yet in the function's histogram */
+    hm_collected c = collect(&rec_c, hist);
+    assert_int_equal(c.count, 1);
+    assert_int_equal(hist[5], 1);
+    assert_int_equal(hist_total(hist), 1);
+    collect(&rec_b, hist);
+    assert_int_equal(hist[40], 1);
+    assert_int_equal(hist_total(hist), 1);
+
+    hm_hist_settle_all(&hm_tls_self);
+    hm_hist_settle_all(&hm_tls_self); /* nothing left to count twice */
+    assert_int_equal(own_bucket(s, 5), 1);
+    collect(&rec_c, hist);
+    assert_int_equal(hist[5], 1);
+    assert_int_equal(hist_total(hist), 1);
+
+    /* The next call from that slot counts the previous one there: still one entry per call. */
+    __heatmap_enter_v3(&rec_a);
+    __heatmap_enter_v3(&rec_b);
+    __heatmap_enter_v3(&rec_c);
+    advance(7);
+    __heatmap_exit_v3(&rec_c);
+    __heatmap_enter_v3(&rec_c);
+    advance(9);
+    __heatmap_exit_v3(&rec_c);
+    __heatmap_exit_v3(&rec_b);
+    __heatmap_exit_v3(&rec_a);
+    c = collect(&rec_c, hist);
+    assert_int_equal(c.count, 3);
+    assert_int_equal(hist[5], 1);
+    assert_int_equal(hist[7], 1);
+    assert_int_equal(hist[9], 1);
+    assert_int_equal(hist_total(hist), 3);
+}
+
 /* The runtime keeps 32 + 35*32 = 1152 buckets: the last, 1151, is [63 << 34, 2^40); 2^40 ns and
  * anything longer are counted there, and max_ns stays exact. */
 static void test_runtime_histogram_last_bucket_clamps(void **state) {
@@ -704,6 +758,7 @@ HM_TEST_MAIN({
     cmocka_unit_test_setup(test_runtime_histogram_and_max, setup),
     cmocka_unit_test_setup(test_runtime_histogram_last_bucket_clamps, setup),
     cmocka_unit_test_setup(test_runtime_histogram_runs_are_exact, setup),
+    cmocka_unit_test_setup(test_runtime_histogram_pending_calls_counted_once, setup),
     cmocka_unit_test_setup(test_runtime_calibration_takes_the_cost_of_one_call, setup),
     cmocka_unit_test_setup(test_runtime_compensation_is_taken_off_self_and_parent, setup),
     cmocka_unit_test_setup(test_runtime_unmatched_exit_is_ignored, setup),
