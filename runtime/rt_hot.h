@@ -50,10 +50,10 @@ typedef struct hm_frame {
     /* The call's record: valid while the frame is open (its module cannot be unloaded under it).
      * A frame closed without its exit (a longjmp past it) is checked for throttling with it. */
     hm_func_record *record;
-    /* The last call popped from this slot, whose histogram bucket is counted by the next pop from
-     * it (hm_hist_settle): the exit stores no value at an address computed from the clock, which
-     * made every timed call wait for the clock read (docs/performance.md, "What a timed call
-     * costs"). pending_stats is NULL when nothing is pending. The push leaves both alone. */
+    /* The last call popped from this slot, whose histogram bucket the next pop from it counts
+     * (hot_path.c, hm_record): so the exit stores nothing at an address computed from the clock,
+     * which made every timed call wait for the clock read (docs/performance.md, "fifth pass").
+     * pending_stats is NULL when nothing is pending. The push leaves both alone. */
     hm_fstats *pending_stats;
     uint64_t pending_ns;
     uint64_t pad[1]; /* 64 bytes: a frame's address is a shift away */
