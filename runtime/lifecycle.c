@@ -428,6 +428,20 @@ static pthread_t hm_main_self;
 /* The main thread has ended (pthread_exit), or the runtime cannot tell: it started elsewhere. */
 static _Atomic bool hm_main_gone;
 static __thread unsigned hm_exit_round __attribute__((tls_model("initial-exec")));
+/* The destructor round in which a thread's statistics are merged: the last, after the program's
+ * own key destructors. ThreadSanitizer ends a thread's state in that same last round, from a key
+ * made before ours (so its destructor runs first), after which any instrumented code of the
+ * thread crashes; under it the merge comes one round earlier. */
+#if defined(__SANITIZE_THREAD__)
+#define HM_EXIT_ROUNDS (PTHREAD_DESTRUCTOR_ITERATIONS - 1)
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define HM_EXIT_ROUNDS (PTHREAD_DESTRUCTOR_ITERATIONS - 1)
+#endif
+#endif
+#ifndef HM_EXIT_ROUNDS
+#define HM_EXIT_ROUNDS PTHREAD_DESTRUCTOR_ITERATIONS
+#endif
 
 /* Called by init (the key exists) and in a fork child, whose one thread is its main thread. */
 static void hm_main_thread_note(void) {
@@ -447,8 +461,7 @@ static void hm_thread_exit(void *value) {
         atomic_store(&hm_main_gone, true);
     if (value == &hm_main_marker)
         return; /* the main thread, without calls */
-    if (++hm_exit_round < PTHREAD_DESTRUCTOR_ITERATIONS &&
-        pthread_setspecific(hm_rt.thread_key, value) == 0)
+    if (++hm_exit_round < HM_EXIT_ROUNDS && pthread_setspecific(hm_rt.thread_key, value) == 0)
         return; /* again in the next round, after the program's destructors */
     static const int faults[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS};
     sigset_t block, old;

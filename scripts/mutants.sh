@@ -181,7 +181,7 @@ mutant exit_signals_unblocked runtime/lifecycle.c "$ex" \
 mutant exit_last_thread_blocked runtime/lifecycle.c "$ex" \
     's/if (masked \&\& (main_thread || atomic_load(\&hm_main_gone)))/if (0)/'
 mutant exit_merge_not_deferred runtime/lifecycle.c "$ex" \
-    's/++hm_exit_round < PTHREAD_DESTRUCTOR_ITERATIONS \&\&/0 \&\&/'
+    's/++hm_exit_round < HM_EXIT_ROUNDS \&\&/0 \&\&/'
 mutant exit_main_unmarked runtime/lifecycle.c "$ex" \
     's/pthread_setspecific(hm_rt.thread_key, \&hm_main_marker);/(void)0;/'
 # longjmp landings (issue 14): the runtime's landing call does nothing (unwound frames pile up
