@@ -133,13 +133,21 @@ void hm_hist_pending_add(const hm_thread_data *d, const hm_fstats *s, uint64_t *
     }
 }
 
-/* Raise t->pending_top to d (the first pop from slot d - 1). A signal handler's pop may raise it
- * further meanwhile; it never goes down. */
-static HM_SAVES_REGS void hm_pending_raise(hm_tls *t, uint32_t d) {
+/* A pop from slot d - 1, above every slot used so far: raise t->pending_top to d and return true
+ * (the call is left pending there). Beyond HM_PENDING_DEPTH count the call of `self_ns` into the
+ * histogram of `s` now instead, and return false: no slot that deep keeps a pending call, so
+ * every pop from one comes here. A signal handler's pop may raise pending_top further meanwhile;
+ * it never goes down. */
+static HM_SAVES_REGS bool hm_pending_raise(hm_tls *t, uint32_t d, hm_fstats *s, uint64_t self_ns) {
+    if (d > HM_PENDING_DEPTH) {
+        hm_hist_count(s, self_ns);
+        return false;
+    }
     uint32_t top = __atomic_load_n(&t->pending_top, __ATOMIC_RELAXED);
     while (top < d && !__atomic_compare_exchange_n(&t->pending_top, &top, d, false,
                                                    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
         ;
+    return true;
 }
 
 /* Record a finished call in its function's statistics: `self_ns` already has the overhead taken
@@ -157,8 +165,8 @@ static inline bool hm_record(hm_tls *t, hm_frame *f, uint32_t d, hm_fstats *s, u
     hm_fstats *previous = f->pending_stats;
     if (HM_LIKELY(previous != NULL))
         hm_hist_count(previous, f->pending_ns);
-    else if (d > t->pending_top)
-        hm_pending_raise(t, d); /* the slot's first pop */
+    else if (d > t->pending_top && !hm_pending_raise(t, d, s, self_ns))
+        return check; /* deeper than HM_PENDING_DEPTH: counted already */
     f->pending_ns = self_ns;
     f->pending_stats = s;
     return check;

@@ -53,12 +53,18 @@ typedef struct hm_frame {
     /* The last call popped from this slot, whose histogram bucket the next pop from it counts
      * (hot_path.c, hm_record): so the exit stores nothing at an address computed from the clock,
      * which made every timed call wait for the clock read (docs/performance.md, "fifth pass").
-     * pending_stats is NULL when nothing is pending. The push leaves both alone. */
+     * pending_stats is NULL when nothing is pending. The push leaves both alone. Only the first
+     * HM_PENDING_DEPTH slots keep one. */
     hm_fstats *pending_stats;
     uint64_t pending_ns;
     uint64_t pad[1]; /* 64 bytes: a frame's address is a shift away */
 } hm_frame;
 _Static_assert(sizeof(hm_frame) == 64, "hm_frame: 64 bytes");
+/* Calls at depths up to this one leave their histogram bucket pending in their slot; deeper ones
+ * (deep recursion) count it at once, in a slow path. It bounds what a reader scans per function
+ * and thread: a recursion a million calls deep, once, would otherwise leave a million slots to
+ * scan for every function at every write. */
+#define HM_PENDING_DEPTH 256u
 
 /* ---- call paths (paths.c) ----------------------------------------------------------------------
  * A calling-context tree per thread: one node per distinct path of instrumented functions. Node 0

@@ -159,13 +159,15 @@ mutant merge_other_row_kept results/results_merge.c '^test_merge$' \
     's/if (t->tid == HM_OTHER_TID) {/if (0) {/'
 # Pending histogram entries (a call's bucket waits in its shadow-stack slot): the slot's previous
 # call not counted by the next pop; readers that leave them out; a thread's folded at its exit
-# without them.
+# without them; slots beyond HM_PENDING_DEPTH keeping calls (what readers scan unbounded).
 mutant pending_dropped runtime/hot_path.c "$rt" \
     's/        hm_hist_count(previous, f->pending_ns);/        (void)previous;/'
 mutant pending_not_read runtime/thread_state.c "$rt" \
     's/            hm_hist_pending_add(d, s, hist);/            (void)0;/'
 mutant pending_not_settled_at_exit runtime/thread_state.c "$rt" \
     's/        hm_hist_settle_all(\&hm_tls_self);/        (void)0;/'
+mutant pending_depth_unbounded runtime/hot_path.c "$rt" \
+    's/    if (d > HM_PENDING_DEPTH) {/    if (0) {/'
 # Self time: children not subtracted.
 mutant self_includes_children runtime/hot_path.c "$rt" \
     's/uint64_t self_ticks = elapsed > child ? elapsed - child : 0;/uint64_t self_ticks = elapsed + 0 * child;/'

@@ -199,6 +199,27 @@ static void test_runtime_histogram_pending_calls_counted_once(void **state) {
     assert_int_equal(hist_total(hist), 3);
 }
 
+/* Deeper than HM_PENDING_DEPTH a call's bucket is counted at once: readers scan no more slots. */
+static void test_runtime_histogram_deep_calls_counted_at_once(void **state) {
+    uint64_t hist[HM_RT_BUCKETS];
+    const uint32_t depth = HM_PENDING_DEPTH + 44;
+    for (int round = 0; round < 2; round++) { /* the second time the slots hold calls already */
+        for (uint32_t i = 0; i < depth; i++)
+            __heatmap_enter_v3(&rec_a);
+        for (uint32_t i = 0; i < depth; i++) {
+            advance(3);
+            __heatmap_exit_v3(&rec_a);
+        }
+    }
+    hm_collected a = collect(&rec_a, hist);
+    assert_int_equal(a.count, 2 * depth);
+    assert_int_equal(hist[3], 2 * depth);
+    assert_int_equal(hist_total(hist), 2 * depth);
+    assert_true(hm_tls_self.pending_top <= HM_PENDING_DEPTH);
+    /* in the function's own histogram: the deeper calls of both rounds, the first round's others */
+    assert_int_equal(own_bucket(hm_tls_self.stats[rec_a.id], 3), depth + 44);
+}
+
 /* The runtime keeps 32 + 35*32 = 1152 buckets: the last, 1151, is [63 << 34, 2^40); 2^40 ns and
  * anything longer are counted there, and max_ns stays exact. */
 static void test_runtime_histogram_last_bucket_clamps(void **state) {
@@ -759,6 +780,7 @@ HM_TEST_MAIN({
     cmocka_unit_test_setup(test_runtime_histogram_last_bucket_clamps, setup),
     cmocka_unit_test_setup(test_runtime_histogram_runs_are_exact, setup),
     cmocka_unit_test_setup(test_runtime_histogram_pending_calls_counted_once, setup),
+    cmocka_unit_test_setup(test_runtime_histogram_deep_calls_counted_at_once, setup),
     cmocka_unit_test_setup(test_runtime_calibration_takes_the_cost_of_one_call, setup),
     cmocka_unit_test_setup(test_runtime_compensation_is_taken_off_self_and_parent, setup),
     cmocka_unit_test_setup(test_runtime_unmatched_exit_is_ignored, setup),
