@@ -84,9 +84,7 @@ static inline bool hm_is_on(void) {
 
 /* Count a call of `self_ns` into the histogram of `s`. Async-signal-safe. */
 static inline void hm_hist_count(hm_fstats *s, uint64_t self_ns) {
-    uint32_t b = hm_hist_index(self_ns);
-    if (HM_UNLIKELY(b >= HM_RT_BUCKETS))
-        b = HM_RT_BUCKETS - 1;
+    uint32_t b = hm_rt_bucket(self_ns);
     uint32_t *hist = s->hist;
     if (HM_LIKELY(hist != NULL)) {
         if (HM_UNLIKELY(hm_sig_inc32(&hist[b])))
@@ -128,8 +126,7 @@ void hm_hist_pending_add(const hm_thread_data *d, const hm_fstats *s, uint64_t *
     for (uint32_t i = 0; i < top && i < capacity; i++) {
         if (__atomic_load_n(&stack[i].pending_stats, __ATOMIC_RELAXED) != s)
             continue;
-        uint32_t b = hm_hist_index(__atomic_load_n(&stack[i].pending_ns, __ATOMIC_RELAXED));
-        hist[b < HM_RT_BUCKETS ? b : HM_RT_BUCKETS - 1]++;
+        hist[hm_rt_bucket(__atomic_load_n(&stack[i].pending_ns, __ATOMIC_RELAXED))]++;
     }
 }
 
@@ -138,7 +135,7 @@ void hm_hist_pending_add(const hm_thread_data *d, const hm_fstats *s, uint64_t *
  * histogram of `s` now instead, and return false: no slot that deep keeps a pending call, so
  * every pop from one comes here. A signal handler's pop may raise pending_top further meanwhile;
  * it never goes down. */
-static HM_SAVES_REGS bool hm_pending_raise(hm_tls *t, uint32_t d, hm_fstats *s, uint64_t self_ns) {
+static HM_SAVES_REGS bool hm_slot_first_pop(hm_tls *t, uint32_t d, hm_fstats *s, uint64_t self_ns) {
     if (d > HM_PENDING_DEPTH) {
         hm_hist_count(s, self_ns);
         return false;
@@ -165,7 +162,7 @@ static inline bool hm_record(hm_tls *t, hm_frame *f, uint32_t d, hm_fstats *s, u
     hm_fstats *previous = f->pending_stats;
     if (HM_LIKELY(previous != NULL))
         hm_hist_count(previous, f->pending_ns);
-    else if (d > t->pending_top && !hm_pending_raise(t, d, s, self_ns))
+    else if (d > t->pending_top && !hm_slot_first_pop(t, d, s, self_ns))
         return check; /* deeper than HM_PENDING_DEPTH: counted already */
     f->pending_ns = self_ns;
     f->pending_stats = s;

@@ -14,6 +14,15 @@
 
 #define HM_RT_BUCKETS HM_HIST_RUNTIME_BUCKETS
 
+/* The runtime's bucket of a self time: its log-linear index, the longest times (2^40 ns and more)
+ * in the last bucket. */
+static inline uint32_t hm_rt_bucket(uint64_t ns) {
+    uint32_t b = hm_hist_index(ns);
+    if (HM_UNLIKELY(b >= HM_RT_BUCKETS)) /* as the exit always had it: its code is unchanged */
+        b = HM_RT_BUCKETS - 1;
+    return b;
+}
+
 typedef struct hm_fstats {
     uint64_t count;
     uint64_t self_ns;
@@ -261,6 +270,9 @@ void hm_stats_hist_spill(hm_fstats *s, uint32_t bucket) HM_HIDDEN;
 /* A call in bucket `b` that does not extend the current run (s has no histogram yet, or the run is
  * full): close the run (add it to hist[], made now) and start a new one. Async-signal-safe. */
 void hm_stats_new_run(hm_fstats *s, uint32_t b) HM_HIDDEN;
+/* Calls of `s` in bucket b of its own histogram (hist, hist_high and the run; not the calls still
+ * pending in the thread's shadow stack, hm_hist_pending_add). Reads only. */
+uint64_t hm_stats_bucket_count(const hm_fstats *s, uint32_t b) HM_HIDDEN;
 /* Forget all threads' statistics (fork child). The calling thread keeps its shadow stack. */
 void hm_thread_reset_after_fork(hm_tls *t) HM_HIDDEN;
 

@@ -368,7 +368,7 @@ void hm_stats_new_run(hm_fstats *s, uint32_t b) {
     }
 }
 
-static uint64_t hm_bucket_count(const hm_fstats *s, uint32_t b) {
+uint64_t hm_stats_bucket_count(const hm_fstats *s, uint32_t b) {
     uint64_t run = s->run;
     return (s->hist ? s->hist[b] : 0) + (s->hist_high ? s->hist_high[b] : 0) +
            ((uint32_t)(run >> 32) == b ? (uint32_t)run : 0);
@@ -590,7 +590,7 @@ void hm_thread_merge(hm_thread_data *data) {
         if (s->max_ns > a->max_ns)
             a->max_ns = s->max_ns;
         for (uint32_t b = 0; b < HM_RT_BUCKETS; b++)
-            a->hist[b] += hm_bucket_count(s, b);
+            a->hist[b] += hm_stats_bucket_count(s, b);
     }
     atomic_store(&data->merged, HM_EXITED);
     data->cpu_total_ns = tt.cpu_ns;
@@ -1017,7 +1017,7 @@ void hm_collect_function(uint32_t id, const hm_open_view *view, hm_collected *ou
             add_calls(out, &self, &blocked, s->count, s->self_ns, s->blocked_ns, s->open_calls,
                       s->max_ns);
             for (uint32_t b = 0; b < HM_RT_BUCKETS; b++)
-                hist[b] += hm_bucket_count(s, b);
+                hist[b] += hm_stats_bucket_count(s, b);
             hm_hist_pending_add(d, s, hist);
         }
         if (o && o->count) { /* open frames: each is an open call */
@@ -1026,8 +1026,7 @@ void hm_collect_function(uint32_t id, const hm_open_view *view, hm_collected *ou
             for (uint32_t k = 0; k < ot->nframes; k++) {
                 if (ot->frames[k].id != id)
                     continue;
-                uint32_t b = hm_hist_index(ot->frames[k].self_ns);
-                hist[b < HM_RT_BUCKETS ? b : HM_RT_BUCKETS - 1]++;
+                hist[hm_rt_bucket(ot->frames[k].self_ns)]++;
             }
         }
         uint64_t cpu, wait;

@@ -111,7 +111,7 @@ mutant() {
 rt='^(test_runtime|e2e_.*|viewer_run)$'
 
 # Histogram: the last-bucket clamp off by one (2^40 ns and more written past the array).
-mutant hist_clamp runtime/hot_path.c "$rt" 's/b >= HM_RT_BUCKETS/b > HM_RT_BUCKETS/'
+mutant hist_clamp runtime/rt_hot.h "$rt" 's/b >= HM_RT_BUCKETS/b > HM_RT_BUCKETS/'
 # Histogram: the direct count in the wrong bucket; a 32-bit bucket's wrap not carried.
 mutant hist_direct_bucket runtime/hot_path.c "$rt" 's/hm_sig_inc32(&hist\[b\])/hm_sig_inc32(\&hist[0])/'
 mutant hist_wrap_lost runtime/hot_path.c "$rt" 's/            hm_hist_spill_saved(s, b);/            (void)0;/'

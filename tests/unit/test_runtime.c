@@ -145,11 +145,6 @@ static void test_runtime_histogram_and_max(void **state) {
     assert_int_equal(hist_total(hist), 7);
 }
 
-/* Calls in bucket b of a thread's own histogram of one function (its run included). */
-static uint64_t own_bucket(const hm_fstats *s, uint32_t b) {
-    return (s->hist ? s->hist[b] : 0) + ((uint32_t)(s->run >> 32) == b ? (uint32_t)s->run : 0);
-}
-
 /* A call's histogram bucket waits in its shadow-stack slot until the next pop from that slot
  * (runtime/hot_path.c, hm_record). A slot never used again keeps it: readers count it from the
  * slot, and settling moves it into the histogram once. */
@@ -164,7 +159,8 @@ static void test_runtime_histogram_pending_calls_counted_once(void **state) {
     __heatmap_exit_v3(&rec_b);
     __heatmap_exit_v3(&rec_a);
     hm_fstats *s = hm_tls_self.stats[rec_c.id];
-    assert_int_equal(own_bucket(s, 5), 0); /* pending, not yet in the function's histogram */
+    assert_int_equal(hm_stats_bucket_count(s, 5),
+                     0); /* pending, not yet in the function's histogram */
     hm_collected c = collect(&rec_c, hist);
     assert_int_equal(c.count, 1);
     assert_int_equal(hist[5], 1);
@@ -175,7 +171,7 @@ static void test_runtime_histogram_pending_calls_counted_once(void **state) {
 
     hm_hist_settle_all(&hm_tls_self);
     hm_hist_settle_all(&hm_tls_self); /* nothing left to count twice */
-    assert_int_equal(own_bucket(s, 5), 1);
+    assert_int_equal(hm_stats_bucket_count(s, 5), 1);
     collect(&rec_c, hist);
     assert_int_equal(hist[5], 1);
     assert_int_equal(hist_total(hist), 1);
@@ -217,7 +213,7 @@ static void test_runtime_histogram_deep_calls_counted_at_once(void **state) {
     assert_int_equal(hist_total(hist), 2 * depth);
     assert_true(hm_tls_self.pending_top <= HM_PENDING_DEPTH);
     /* in the function's own histogram: the deeper calls of both rounds, the first round's others */
-    assert_int_equal(own_bucket(hm_tls_self.stats[rec_a.id], 3), depth + 44);
+    assert_int_equal(hm_stats_bucket_count(hm_tls_self.stats[rec_a.id], 3), depth + 44);
 }
 
 /* The runtime keeps 32 + 35*32 = 1152 buckets: the last, 1151, is [63 << 34, 2^40); 2^40 ns and
