@@ -7,7 +7,8 @@
 #   HEATMAP_BASELINE=PREFIX2 adds the variants "baseline" and "baseline_timed" (HEATMAP_THROTTLE=off)
 #   built against another install
 #   BENCH_QUICK=1 leaves out heatmap_nopaths, heatmap_static and XRay (shorter runs)
-# Each variant of bench/overhead/workload.c runs RUNS times (default 7) in rotation; the median loop
+# Each variant of bench/overhead/workload.c runs RUNS times (default 7) in rotation, after one
+# warm-up round that is not counted; the median loop
 # time per variant gives the cost per call over the plain build, printed in ns and as a ratio to the
 # floor (two clock reads per call). Peers are measured when their tools are installed:
 # -finstrument-functions under `uftrace record`, -pg (gprof's mcount), LLVM XRay (basic mode).
@@ -73,6 +74,10 @@ run_variant() { # NAME -> prints loop ns
     esac | sed -n 's/.*ns=\([0-9]*\).*/\1/p'
 }
 
+# One round first, not counted: on the VMs we measure on, the first second or two of work after an
+# idle spell runs slower, and heatmap's variants far more than the floor (docs/performance.md,
+# "sixth pass"), which skewed whichever variants came first in the rotation.
+for v in $variants; do run_variant "$v" >/dev/null; done
 i=0
 while [ "$i" -lt "$runs" ]; do
     for v in $variants; do run_variant "$v" >>"$v.times"; done
